@@ -1,0 +1,198 @@
+package io.tracepackets.internal.ffi;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * The few libc calls the tracer needs that the JDK does not offer: mmap of BPF maps, epoll on a
+ * ring buffer fd, setns, and vsnprintf to render libbpf's printf-style log.
+ */
+public final class Libc {
+
+	public static final int O_RDONLY = 0;
+	public static final int O_CLOEXEC = 0x80000;
+	public static final int CLONE_NEWNET = 0x40000000;
+	public static final int PROT_READ = 1;
+	public static final int PROT_WRITE = 2;
+	public static final int MAP_SHARED = 1;
+	public static final int EPOLL_CLOEXEC = O_CLOEXEC;
+	public static final int EPOLL_CTL_ADD = 1;
+	public static final int EPOLLIN = 1;
+	/** struct epoll_event is packed on x86_64: u32 events, u64 data. */
+	public static final long EPOLL_EVENT_SIZE = 12;
+
+	private static final SymbolLookup LIBC = Native.LINKER.defaultLookup();
+
+	private static final MethodHandle OPEN = Native.downcall(LIBC, "open",
+			FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
+	private static final MethodHandle CLOSE = Native.downcall(LIBC, "close",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT), false);
+	private static final MethodHandle SETNS = Native.downcall(LIBC, "setns",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), true);
+	private static final MethodHandle MMAP = Native.downcall(LIBC, "mmap",
+			FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), true);
+	private static final MethodHandle MUNMAP = Native.downcall(LIBC, "munmap",
+			FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), false);
+	private static final MethodHandle EPOLL_CREATE1 = Native.downcall(LIBC, "epoll_create1",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT), true);
+	private static final MethodHandle EPOLL_CTL = Native.downcall(LIBC, "epoll_ctl",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), true);
+	private static final MethodHandle EPOLL_WAIT = Native.downcall(LIBC, "epoll_wait",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), true);
+	private static final MethodHandle VSNPRINTF = Native.downcall(LIBC, "vsnprintf",
+			FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS), false);
+	private static final MethodHandle IF_NAMEINDEX = Native.downcall(LIBC, "if_nameindex",
+			FunctionDescriptor.of(ADDRESS), true);
+	private static final MethodHandle IF_FREENAMEINDEX = Native.downcall(LIBC, "if_freenameindex",
+			FunctionDescriptor.ofVoid(ADDRESS), false);
+
+	private Libc() {
+	}
+
+	/** open(2) read-only, close-on-exec. */
+	public static int openReadOnly(String path) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			int fd = (int) OPEN.invokeExact(errno, arena.allocateFrom(path), O_RDONLY | O_CLOEXEC);
+			if (fd < 0) {
+				throw new NativeException("open " + path, Native.errno(errno));
+			}
+			return fd;
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	public static void close(int fd) {
+		try {
+			int ignored = (int) CLOSE.invokeExact(fd);
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** setns(2): moves the calling thread into the namespace behind {@code fd}. */
+	public static void setns(int fd, int nstype, String what) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			if ((int) SETNS.invokeExact(errno, fd, nstype) < 0) {
+				throw new NativeException("setns " + what, Native.errno(errno));
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** mmap(2) of {@code length} bytes of {@code fd} at {@code offset}; unmap with {@link #munmap}. */
+	public static MemorySegment mmap(long length, int prot, int fd, long offset, String what) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			MemorySegment address = (MemorySegment) MMAP.invokeExact(errno, MemorySegment.NULL, length, prot,
+					MAP_SHARED, fd, offset);
+			if (address.address() == -1L) {
+				throw new NativeException("mmap " + what, Native.errno(errno));
+			}
+			return address.reinterpret(length);
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	public static void munmap(MemorySegment mapping) {
+		try {
+			int ignored = (int) MUNMAP.invokeExact(mapping, mapping.byteSize());
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** An epoll instance watching {@code fd} for input. */
+	public static int epollFor(int fd, String what) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			int epfd = (int) EPOLL_CREATE1.invokeExact(errno, EPOLL_CLOEXEC);
+			if (epfd < 0) {
+				throw new NativeException("epoll_create1 for " + what, Native.errno(errno));
+			}
+			MemorySegment event = arena.allocate(EPOLL_EVENT_SIZE);
+			event.set(JAVA_INT, 0, EPOLLIN);
+			if ((int) EPOLL_CTL.invokeExact(errno, epfd, EPOLL_CTL_ADD, fd, event) < 0) {
+				int err = Native.errno(errno);
+				close(epfd);
+				throw new NativeException("epoll_ctl add " + what, err);
+			}
+			return epfd;
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/**
+	 * epoll_wait(2) for one event; {@code events} must hold {@link #EPOLL_EVENT_SIZE} bytes and
+	 * {@code errno} be a {@link Native#errnoSlot}. Returns the ready count, 0 on timeout or EINTR.
+	 */
+	public static int epollWait(int epfd, MemorySegment events, MemorySegment errno, int timeoutMillis) {
+		try {
+			int n = (int) EPOLL_WAIT.invokeExact(errno, epfd, events, 1, timeoutMillis);
+			if (n < 0) {
+				int err = Native.errno(errno);
+				if (err == Errno.EINTR) {
+					return 0;
+				}
+				throw new NativeException("epoll_wait", err);
+			}
+			return n;
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** Renders a printf format with its {@code va_list} (as received by a C callback). */
+	public static String vformat(MemorySegment format, MemorySegment vaList) {
+		try (Arena arena = Arena.ofConfined()) {
+			// vsnprintf consumes the va_list, so there is one attempt: libbpf's lines fit in 4 KiB
+			// except verifier logs, which libbpf passes as a single "%s" and we keep truncated.
+			long size = 4096;
+			MemorySegment buffer = arena.allocate(size);
+			int n = (int) VSNPRINTF.invokeExact(buffer, size, format, vaList);
+			return n < 0 ? format.reinterpret(Long.MAX_VALUE).getString(0) : buffer.getString(0);
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** Index → name of every interface in the calling thread's network namespace. */
+	public static java.util.Map<Integer, String> interfaceNames() {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			MemorySegment list = (MemorySegment) IF_NAMEINDEX.invokeExact(errno);
+			if (list.equals(MemorySegment.NULL)) {
+				throw new NativeException("if_nameindex", Native.errno(errno));
+			}
+			try {
+				java.util.Map<Integer, String> names = new java.util.TreeMap<>();
+				// struct if_nameindex { unsigned int if_index; char *if_name; }, ends with {0, NULL}
+				MemorySegment entries = list.reinterpret(Long.MAX_VALUE);
+				for (long offset = 0;; offset += 16) {
+					int index = entries.get(JAVA_INT, offset);
+					MemorySegment name = entries.get(ADDRESS, offset + 8);
+					if (index == 0 && name.equals(MemorySegment.NULL)) {
+						return names;
+					}
+					names.put(index, name.reinterpret(64).getString(0));
+				}
+			} finally {
+				IF_FREENAMEINDEX.invokeExact(list);
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+}
