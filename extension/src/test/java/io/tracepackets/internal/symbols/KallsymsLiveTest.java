@@ -1,0 +1,66 @@
+package io.tracepackets.internal.symbols;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Against the running kernel's /proc/kallsyms (as root, so addresses are visible). */
+class KallsymsLiveTest {
+
+	@Test
+	void should_symbolize_nf_hook_slow_to_itself() {
+		// GIVEN
+		Kallsyms kallsyms = Kallsyms.load();
+		long address = kallsyms.address("nf_hook_slow").orElseThrow();
+
+		// WHEN
+		Symbol symbol = kallsyms.symbolize(address).orElseThrow();
+		Symbol inside = kallsyms.symbolize(address + 0x7d).orElseThrow();
+
+		// THEN
+		assertThat(symbol).hasToString("nf_hook_slow+0x0");
+		assertThat(inside).hasToString("nf_hook_slow+0x7d");
+		assertThat(kallsyms.isKernelText(address)).isTrue();
+		assertThat(kallsyms.count("nf_hook_slow")).isEqualTo(1);
+		assertThat(kallsyms.functionNames()).contains("ip_output", "ip_rcv", "__dev_queue_xmit").hasSizeGreaterThan(20_000);
+		assertThat(kallsyms.isKernelText(0x1000L)).isFalse();
+	}
+
+	@Test
+	void should_load_kallsyms_and_suggest_names_quickly() {
+		// GIVEN
+		Kallsyms.load(); // warm up
+
+		// WHEN
+		long start = System.nanoTime();
+		Kallsyms kallsyms = Kallsyms.load();
+		long loaded = System.nanoTime();
+		var suggestions = NearestNames.suggest("ip_ouput", kallsyms.functionNames(), 3);
+		long suggested = System.nanoTime();
+
+		// THEN
+		long loadMillis = (loaded - start) / 1_000_000;
+		long suggestMillis = (suggested - loaded) / 1_000_000;
+		System.out.printf("kallsyms: %d text symbols loaded in %d ms; suggest over %d names in %d ms%n",
+				kallsyms.size(), loadMillis, kallsyms.functionNames().size(), suggestMillis);
+		assertThat(suggestions).startsWith("ip_output");
+		assertThat(loadMillis).isLessThan(2000);
+		assertThat(suggestMillis).isLessThan(500); // generous: shared CI machines; measured ~15-50 ms
+	}
+
+	@Test
+	void should_fall_back_to_kallsyms_when_ftrace_is_not_readable_and_say_so() {
+		// GIVEN
+		TraceableFunctions functions = TraceableFunctions.load();
+
+		// WHEN
+		boolean canProbeIpOutput = functions.contains("ip_output");
+
+		// THEN
+		assertThat(canProbeIpOutput).isTrue();
+		assertThat(functions.contains("ip_ouput")).isFalse();
+		assertThat(functions.suggest("nf_hook_slw", 3)).startsWith("nf_hook_slow");
+		assertThat(functions.sourceDescription()).contains(
+				functions.source() == TraceableFunctions.Source.KALLSYMS ? "/proc/kallsyms" : "available_filter_functions");
+	}
+}
