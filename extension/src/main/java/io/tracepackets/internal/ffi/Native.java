@@ -18,7 +18,7 @@ public final class Native {
 
 	public static final Linker LINKER = Linker.nativeLinker();
 
-	private static final StructLayout CAPTURE_LAYOUT = Linker.captureStateLayout();
+	private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
 	private static final VarHandle ERRNO = CAPTURE_LAYOUT
 			.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
 	private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");

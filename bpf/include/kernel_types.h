@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The few kernel types TracePackets reads, declared by hand instead of a full vmlinux.h.
+ *
+ * Why: CO-RE relocates every field access by *name* against the running kernel's BTF, so a
+ * program needs only the fields it touches, not the layout of the build machine's kernel. A
+ * committed subset keeps the build independent of the build machine's kernel (no
+ * `bpftool btf dump` at build time) and small enough to review. Offsets written here are
+ * irrelevant: preserve_access_index makes clang record each access for libbpf to fix up.
+ * Anonymous unions and structs in the real kernel (e.g. sk_buff's `headers` group) are
+ * matched through by libbpf, so the fields are declared flat.
+ */
+#ifndef __TRACEPACKETS_KERNEL_TYPES_H
+#define __TRACEPACKETS_KERNEL_TYPES_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+struct ns_common {
+	unsigned int inum;
+};
+
+struct net {
+	struct ns_common ns;
+};
+
+typedef struct {
+	struct net *net;
+} possible_net_t;
+
+struct net_device {
+	char name[16];
+	int ifindex;
+	possible_net_t nd_net;
+};
+
+struct sock_common {
+	unsigned short skc_family;
+	possible_net_t skc_net;
+};
+
+struct sock {
+	struct sock_common __sk_common;
+};
+
+struct sk_buff {
+	struct net_device *dev;
+	struct sock *sk;
+	unsigned int len;
+	__u32 mark;
+	int skb_iif;
+	__be16 protocol;
+	__u16 transport_header;
+	__u16 network_header;
+	__u16 mac_header;
+	unsigned char *head;
+	unsigned char *data;
+};
+
+#pragma clang attribute pop
+
+/* Declared so bpf_core_type_exists() can ask whether the running kernel has drop reasons
+ * (5.17+, where kfree_skb's tracepoint gained its `reason` argument). */
+enum skb_drop_reason {
+	SKB_DROP_REASON_NOT_SPECIFIED = 2,
+};
+
+#endif /* __TRACEPACKETS_KERNEL_TYPES_H */

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The event every TracePackets probe writes to the ring buffer, shared by the BPF programs and
+ * (mirrored once, in io.tracepackets.internal.tracer.EventLayout) by the Java reader.
+ * Fixed-width fields, naturally aligned, no implicit padding: 112 bytes.
+ */
+#ifndef __TRACEPACKETS_H
+#define __TRACEPACKETS_H
+
+#define TP_COMM_LEN 16
+#define TP_ADDR_LEN 16
+
+/* Which probe produced an event. Tracepoints are fixed ids; function probes (kprobe, fentry)
+ * share TP_PROBE_FUNCTION and carry the function's address in `location`. */
+enum tp_probe {
+	TP_PROBE_KFREE_SKB = 1,		  /* skb:kfree_skb, a drop: reason, location, stack */
+	TP_PROBE_CONSUME_SKB = 2,	  /* skb:consume_skb, a normal free */
+	TP_PROBE_NETIF_RECEIVE_SKB = 3,	  /* net:netif_receive_skb */
+	TP_PROBE_NET_DEV_QUEUE = 4,	  /* net:net_dev_queue */
+	TP_PROBE_NET_DEV_START_XMIT = 5,  /* net:net_dev_start_xmit */
+	TP_PROBE_NETIF_RX = 6,		  /* net:netif_rx */
+	TP_PROBE_SKB_COPY_DATAGRAM = 7,	  /* skb:skb_copy_datagram_iovec: data read by a socket */
+	TP_PROBE_FUNCTION = 16,		  /* a kernel function, address in `location` */
+	TP_PROBE_SYNTHETIC = 253,	  /* benchmark filler, never shown in traces */
+	TP_PROBE_MARKER = 254,		  /* flush marker written on demand, `skb` holds its sequence */
+};
+
+/* What the probes emit; the tracer sets it in the config map. */
+enum tp_mode {
+	TP_MODE_OFF = 0,    /* no test is tracing: probes return at once */
+	TP_MODE_NETNS = 1,  /* only skbs whose netns inode is in the netns_filter map */
+	TP_MODE_ALL = 2,    /* every skb */
+};
+
+struct tp_config {
+	__u32 mode; /* enum tp_mode */
+	__u32 reserved;
+};
+
+/* Per-CPU counters, summed by the reader. */
+enum tp_counter {
+	TP_COUNTER_EMITTED = 0, /* events submitted to the ring buffer */
+	TP_COUNTER_LOST = 1,	/* events whose ring buffer reservation failed */
+	TP_COUNTER_MAX = 2,
+};
+
+struct tp_event {
+	__u64 ts_ns;	     /* bpf_ktime_get_ns() */
+	__u64 skb;	     /* skb address: a packet's identity while it lives */
+	__u64 location;	     /* kfree_skb: where it was freed; functions: function address */
+	__u32 netns;	     /* inode of the skb's netns: its device's, else its socket's */
+	__u32 ifindex;	     /* skb->dev's ifindex, else skb->skb_iif */
+	__u32 mark;
+	__u32 len;
+	__u32 pid;	     /* tgid of the current task (often a softirq's borrowed task) */
+	__u32 drop_reason;   /* enum skb_drop_reason, kfree_skb only */
+	__s32 stack_id;	     /* kfree_skb: id in the stacks map, else -1 */
+	__u16 cpu;
+	__u16 protocol;	     /* skb->protocol in host order (ETH_P_IP...) */
+	__u8 probe;	     /* enum tp_probe */
+	__u8 ip_version;     /* 4, 6, or 0 when no IP header was found */
+	__u8 l4_proto;	     /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP... */
+	__u8 tcp_flags;	     /* TCP header byte 13: CWR ECE URG ACK PSH RST SYN FIN */
+	__u16 sport;	     /* host order; ICMP: type */
+	__u16 dport;	     /* host order; ICMP: code */
+	__u8 saddr[TP_ADDR_LEN]; /* IPv4 in the first 4 bytes, network order */
+	__u8 daddr[TP_ADDR_LEN];
+	char comm[TP_COMM_LEN];
+};
+
+/* Context of the marker program (BPF_PROG_TEST_RUN ctx_in). */
+struct tp_marker_ctx {
+	__u64 sequence;
+};
+
+/* Context of the synthetic-burst program used by the reader benchmark. */
+struct tp_burst_ctx {
+	__u32 count;
+	__u32 reserved;
+};
+
+#endif /* __TRACEPACKETS_H */

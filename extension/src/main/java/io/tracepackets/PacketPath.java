@@ -1,0 +1,107 @@
+package io.tracepackets;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One packet's path through the kernel: the events of one skb, in order, from the first probe that
+ * saw it to its free ({@code kfree_skb}: dropped, {@code consume_skb}: consumed) or the end of the
+ * trace. An skb address reused after a free starts a new path.
+ */
+public record PacketPath(long skb, List<PacketEvent> events) {
+
+	public PacketPath {
+		events = List.copyOf(events);
+		if (events.isEmpty()) {
+			throw new IllegalArgumentException("a path has at least one event");
+		}
+	}
+
+	/**
+	 * Groups events, in trace order, into paths, ordered by each path's first event. A path ends
+	 * at its skb's free; it also ends when the same address shows another packet's tuple, since an
+	 * skb freed outside the traced namespaces leaves no free event behind.
+	 */
+	public static List<PacketPath> group(List<PacketEvent> events) {
+		List<List<PacketEvent>> paths = new ArrayList<>();
+		Map<Long, List<PacketEvent>> open = new HashMap<>();
+		for (PacketEvent event : events) {
+			List<PacketEvent> path = open.get(event.skb());
+			if (path != null && !sameTuple(lastWithTuple(path), event)) {
+				path = null;
+			}
+			if (path == null) {
+				path = new ArrayList<>();
+				paths.add(path);
+				open.put(event.skb(), path);
+			}
+			path.add(event);
+			if (event.isDrop() || event.isConsumed()) {
+				open.remove(event.skb());
+			}
+		}
+		return paths.stream().map(p -> new PacketPath(p.getFirst().skb(), p)).toList();
+	}
+
+	private static PacketEvent lastWithTuple(List<PacketEvent> path) {
+		for (int i = path.size() - 1; i >= 0; i--) {
+			if (path.get(i).ipVersion() != 0) {
+				return path.get(i);
+			}
+		}
+		return null;
+	}
+
+	/** Same packet as far as the tuples tell; events without an IP tuple match anything. */
+	private static boolean sameTuple(PacketEvent previous, PacketEvent next) {
+		if (previous == null || next.ipVersion() == 0) {
+			return true;
+		}
+		return previous.ipVersion() == next.ipVersion() && previous.l4Protocol() == next.l4Protocol()
+				&& java.util.Objects.equals(previous.source(), next.source())
+				&& java.util.Objects.equals(previous.destination(), next.destination())
+				&& previous.sourcePort() == next.sourcePort() && previous.destinationPort() == next.destinationPort();
+	}
+
+	/** The drop event, when this packet was dropped. */
+	public Optional<PacketEvent> drop() {
+		return events.stream().filter(PacketEvent::isDrop).findFirst();
+	}
+
+	public boolean wasDropped() {
+		return drop().isPresent();
+	}
+
+	/** Freed normally, or read by a socket, and never dropped. */
+	public boolean wasDelivered() {
+		return !wasDropped() && events.stream()
+				.anyMatch(e -> e.isConsumed() || "skb_copy_datagram_iovec".equals(e.where()));
+	}
+
+	/** Whether a probe named {@code where} (tracepoint or function) saw this packet. */
+	public boolean reached(String where) {
+		return events.stream().anyMatch(e -> e.where().equals(where));
+	}
+
+	/** Whether the packet passed through every one of {@code names}, in this order (gaps allowed). */
+	public boolean passedThrough(List<String> names) {
+		int next = 0;
+		for (PacketEvent event : events) {
+			if (next < names.size() && event.where().equals(names.get(next))) {
+				next++;
+			}
+		}
+		return next == names.size();
+	}
+
+	public PacketEvent first() {
+		return events.getFirst();
+	}
+
+	public PacketEvent last() {
+		return events.getLast();
+	}
+}

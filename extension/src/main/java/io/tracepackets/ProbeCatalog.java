@@ -1,0 +1,33 @@
+package io.tracepackets;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the running tracer can see: its backend, the tracepoints and functions it probes, and the
+ * kernel's function names, so assertions can tell "not reached" from "cannot be seen" from
+ * "no such function".
+ */
+public interface ProbeCatalog {
+
+	/** The backend's name: {@code tracepoint}, {@code kprobe}, {@code kprobe-multi}, {@code fentry}. */
+	String backend();
+
+	/** Why this backend was chosen, and why each better one was refused. */
+	String backendReason();
+
+	/** Whether events named {@code where} can appear in a trace. */
+	boolean observes(String where);
+
+	/** Whether {@code name} is a tracepoint this library knows or a function of the running kernel. */
+	boolean exists(String name);
+
+	/** Names close to {@code name} among tracepoints and kernel functions, nearest first. */
+	List<String> suggestions(String name);
+
+	/** Every name that {@link #observes(String)} accepts. */
+	Set<String> observed();
+
+	/** The running kernel's drop reason names (enum skb_drop_reason, without prefix). */
+	List<String> dropReasons();
+}

@@ -1,0 +1,9 @@
+package io.tracepackets;
+
+/** What kind of probe saw an event. */
+public enum ProbeKind {
+	/** A kernel tracepoint such as {@code skb:kfree_skb}. */
+	TRACEPOINT,
+	/** A kernel function entry (kprobe, kprobe-multi or fentry). */
+	FUNCTION
+}

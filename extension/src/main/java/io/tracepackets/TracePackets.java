@@ -1,0 +1,63 @@
+package io.tracepackets;
+
+import io.tracepackets.internal.junit.TracePacketsExtension;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code @TracePackets} traces, for the duration of each test, what the Linux kernel does with
+ * the packets of the test's network namespaces, and injects the result as a {@link PacketTrace}
+ * parameter.
+ *
+ * <h2>Scope</h2>
+ * The trace covers the network namespaces of the test instance's Testcontainers containers (its
+ * {@code @Container} fields, or only the fields named in {@link #containers()}), plus the host's
+ * when {@link #hostNetwork()} is set, plus whatever the test adds with
+ * {@link PacketTrace#scope(org.testcontainers.containers.Container)}.
+ *
+ * <h2>When tracing is impossible</h2>
+ * Without root, BTF or the needed program types, the test is skipped with the reason; with
+ * {@code CI=true} or {@code -D}{@value #STRICT_PROPERTY}{@code =true} it fails instead.
+ *
+ * <h2>Configuration</h2>
+ * Annotation attributes win over system properties, which win over defaults.
+ */
+@Target({ ElementType.TYPE, ElementType.METHOD })
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(TracePacketsExtension.class)
+public @interface TracePackets {
+
+	/** Fail instead of skip when tracing is unavailable: {@value}. {@code CI=true} implies it. */
+	String STRICT_PROPERTY = "tracepackets.strict";
+
+	/** How long positive assertions wait for events, in milliseconds (default 3000): {@value}. */
+	String AWAIT_TIMEOUT_PROPERTY = "tracepackets.await.timeout.ms";
+
+	/** Ring buffer size in bytes, a power of two (default 16 MiB): {@value}. */
+	String RING_BUFFER_PROPERTY = "tracepackets.ringbuffer.bytes";
+
+	/** How many events the tracer keeps for open traces (default 4,000,000): {@value}. */
+	String MAX_EVENTS_PROPERTY = "tracepackets.max.events";
+
+	/**
+	 * Names of fields of the test class holding the containers to trace. Empty: every field
+	 * annotated {@code @Container}.
+	 */
+	String[] containers() default {};
+
+	/** Also trace the host's network namespace (where the test's own sockets live). */
+	boolean hostNetwork() default false;
+
+	/** Trace every network namespace; noisy, for exploring. */
+	boolean allNamespaces() default false;
+
+	/** Milliseconds positive assertions wait for events; negative: {@value #AWAIT_TIMEOUT_PROPERTY} or 3000. */
+	long awaitMillis() default -1;
+}

@@ -1,0 +1,60 @@
+package io.tracepackets.assertj;
+
+import static io.tracepackets.assertj.error.PacketsShould.shouldAllBe;
+import static io.tracepackets.assertj.error.TraceShould.shouldBeKnownName;
+
+import io.tracepackets.DropReason;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.PacketFilter;
+import io.tracepackets.PacketPath;
+import io.tracepackets.PacketTrace;
+import java.util.List;
+import org.assertj.core.api.AbstractAssert;
+
+/** Assertions on how the matching packets were dropped: where, and for which reason. */
+public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
+
+	private final PacketFilter filter;
+	private final List<PacketPath> dropped;
+
+	public DropsAssert(PacketTrace actual, PacketFilter filter, List<PacketPath> dropped) {
+		super(actual, DropsAssert.class);
+		this.filter = filter;
+		this.dropped = dropped;
+	}
+
+	/**
+	 * Every drop happened in {@code function}: it is the drop location, or a caller in the drop's
+	 * kernel stack (iptables-nft drops at nft_do_chain, called by nf_hook_slow).
+	 */
+	public DropsAssert in(String function) {
+		if (!actual.catalog().exists(function)) {
+			throwAssertionError(shouldBeKnownName(function, "kernel function", actual.catalog().suggestions(function)));
+		}
+		if (!dropped.stream().allMatch(path -> droppedIn(path, function))) {
+			throwAssertionError(shouldAllBe(actual, filter, "to be dropped in " + function
+					+ " (the drop location or a caller in its stack)", dropped, path -> droppedIn(path, function)));
+		}
+		return myself;
+	}
+
+	/** Every drop had {@code reason}. */
+	public DropsAssert withReason(DropReason reason) {
+		List<String> known = actual.catalog().dropReasons();
+		if (!known.isEmpty() && !known.contains(reason.name())) {
+			throwAssertionError(shouldBeKnownName(reason.name(), "drop reason of this kernel",
+					io.tracepackets.internal.symbols.NearestNames.suggest(reason.name(), known, 5)));
+		}
+		if (!dropped.stream().allMatch(path -> reason.equals(path.drop().orElseThrow().dropReason()))) {
+			throwAssertionError(shouldAllBe(actual, filter, "to be dropped with reason " + reason, dropped,
+					path -> reason.equals(path.drop().orElseThrow().dropReason())));
+		}
+		return myself;
+	}
+
+	private static boolean droppedIn(PacketPath path, String function) {
+		PacketEvent drop = path.drop().orElseThrow();
+		return drop.locationFunction().filter(function::equals).isPresent()
+				|| drop.stackFunctions().contains(function);
+	}
+}

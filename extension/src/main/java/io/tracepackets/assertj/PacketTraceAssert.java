@@ -1,0 +1,36 @@
+package io.tracepackets.assertj;
+
+import static io.tracepackets.assertj.error.TraceShould.shouldNotHaveLostEvents;
+
+import io.tracepackets.PacketFilter;
+import io.tracepackets.PacketTrace;
+import org.assertj.core.api.AbstractAssert;
+
+/** Assertions on a whole {@link PacketTrace}. */
+public class PacketTraceAssert extends AbstractAssert<PacketTraceAssert, PacketTrace> {
+
+	public PacketTraceAssert(PacketTrace actual) {
+		super(actual, PacketTraceAssert.class);
+	}
+
+	/** Narrows to the packets matching {@code filter}: {@code packets(udp().dstPort(9000))}. */
+	public PacketsAssert packets(PacketFilter filter) {
+		isNotNull();
+		return new PacketsAssert(actual, filter);
+	}
+
+	/** Every packet in scope. */
+	public PacketsAssert allPackets() {
+		return packets(PacketFilter.anyPacket());
+	}
+
+	/** Flushes, then checks that the kernel and the store kept every event. */
+	public PacketTraceAssert hasNoLostEvents() {
+		isNotNull();
+		actual.flush();
+		if (actual.lostEvents() > 0) {
+			throwAssertionError(shouldNotHaveLostEvents(actual));
+		}
+		return myself;
+	}
+}

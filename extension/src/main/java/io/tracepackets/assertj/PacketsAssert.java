@@ -1,0 +1,164 @@
+package io.tracepackets.assertj;
+
+import static io.tracepackets.assertj.error.PacketsShould.shouldAllBe;
+import static io.tracepackets.assertj.error.PacketsShould.shouldHaveCount;
+import static io.tracepackets.assertj.error.PacketsShould.shouldNone;
+import static io.tracepackets.assertj.error.TraceShould.shouldBeKnownName;
+import static io.tracepackets.assertj.error.TraceShould.shouldNotHaveLostEvents;
+
+import io.tracepackets.PacketFilter;
+import io.tracepackets.PacketPath;
+import io.tracepackets.PacketTrace;
+import io.tracepackets.Strictness;
+import io.tracepackets.TracePackets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Predicate;
+import org.assertj.core.api.AbstractAssert;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Assertions on the packets of a trace that match a filter. Positive assertions ("were dropped",
+ * "reached") wait up to the trace's await timeout for the kernel's events; negative ones ("were
+ * not dropped", "never reached") first flush, so they cannot pass because the reader was late.
+ * Every assertion fails when the trace lost events.
+ */
+public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
+
+	private final PacketFilter filter;
+
+	public PacketsAssert(PacketTrace actual, PacketFilter filter) {
+		super(actual, PacketsAssert.class);
+		this.filter = filter;
+	}
+
+	/** Exactly {@code expected} matching packets (waits for them, then flushes and counts). */
+	public PacketsAssert hasCount(int expected) {
+		isNotNull();
+		actual.await(paths -> matching(paths).size() >= expected, actual.awaitTimeout());
+		actual.flush();
+		List<PacketPath> matches = matches();
+		if (matches.size() != expected) {
+			throwAssertionError(shouldHaveCount(actual, filter, expected, matches));
+		}
+		return myself;
+	}
+
+	/** No matching packet at all (flushes first). */
+	public PacketsAssert areNone() {
+		isNotNull();
+		actual.flush();
+		List<PacketPath> matches = matches();
+		if (!matches.isEmpty()) {
+			throwAssertionError(shouldNone(actual, filter, "to see no packet", matches));
+		}
+		return myself;
+	}
+
+	/** At least one matching packet, and every one was dropped. */
+	public DropsAssert wereDropped() {
+		List<PacketPath> matches = awaitAll(PacketPath::wasDropped, "to be dropped");
+		return new DropsAssert(actual, filter, matches);
+	}
+
+	/** At least one matching packet, and none was dropped (flushes before checking). */
+	public PacketsAssert wereNotDropped() {
+		awaitAny();
+		actual.flush();
+		List<PacketPath> dropped = matches().stream().filter(PacketPath::wasDropped).toList();
+		if (!dropped.isEmpty()) {
+			throwAssertionError(shouldNone(actual, filter, "not to be dropped", dropped));
+		}
+		return myself;
+	}
+
+	/**
+	 * At least one matching packet, and every one reached a socket reader or was consumed (freed
+	 * normally), never dropped.
+	 */
+	public PacketsAssert wereDelivered() {
+		awaitAll(PacketPath::wasDelivered, "to be delivered (consumed or read by a socket, never dropped)");
+		return myself;
+	}
+
+	/** Every matching packet was seen at {@code where}, a tracepoint or a kernel function. */
+	public PacketsAssert reached(String where) {
+		checkObservable(where);
+		awaitAll(path -> path.reached(where), "to reach " + where);
+		return myself;
+	}
+
+	/** No matching packet was seen at {@code where} (flushes first); at least one packet must match. */
+	public PacketsAssert neverReached(String where) {
+		checkObservable(where);
+		awaitAny();
+		actual.flush();
+		List<PacketPath> reached = matches().stream().filter(path -> path.reached(where)).toList();
+		if (!reached.isEmpty()) {
+			throwAssertionError(shouldNone(actual, filter, "never to reach " + where, reached));
+		}
+		return myself;
+	}
+
+	/** Every matching packet passed through {@code names} in this order (other events between allowed). */
+	public PacketsAssert passedThrough(String... names) {
+		List<String> order = Arrays.asList(names);
+		order.forEach(this::checkObservable);
+		awaitAll(path -> path.passedThrough(order), "to pass through " + String.join(" → ", order) + " in order");
+		return myself;
+	}
+
+	private List<PacketPath> matches() {
+		checkNoLoss();
+		return matching(actual.paths());
+	}
+
+	private List<PacketPath> matching(List<PacketPath> paths) {
+		return paths.stream().filter(filter::matches).toList();
+	}
+
+	private void awaitAny() {
+		isNotNull();
+		actual.await(paths -> !matching(paths).isEmpty(), actual.awaitTimeout());
+	}
+
+	private List<PacketPath> awaitAll(Predicate<PacketPath> condition, String expectation) {
+		isNotNull();
+		actual.await(paths -> {
+			List<PacketPath> matches = matching(paths);
+			return !matches.isEmpty() && matches.stream().allMatch(condition);
+		}, actual.awaitTimeout());
+		List<PacketPath> matches = matches();
+		if (matches.isEmpty() || !matches.stream().allMatch(condition)) {
+			throwAssertionError(shouldAllBe(actual, filter, expectation, matches, condition));
+		}
+		return matches;
+	}
+
+	private void checkNoLoss() {
+		if (actual.lostEvents() > 0) {
+			throwAssertionError(shouldNotHaveLostEvents(actual));
+		}
+	}
+
+	/**
+	 * A name must exist in the kernel (else: did you mean…), and the backend must see it (else the
+	 * test is skipped, or failed in strict mode, rather than given a false "not reached").
+	 */
+	void checkObservable(String where) {
+		isNotNull();
+		if (actual.catalog().observes(where)) {
+			return;
+		}
+		if (!actual.catalog().exists(where)) {
+			throwAssertionError(shouldBeKnownName(where, "kernel function or tracepoint",
+					actual.catalog().suggestions(where)));
+		}
+		String reason = where + " is a kernel function, but the " + actual.catalog().backend()
+				+ " backend cannot see it (" + actual.catalog().backendReason() + ")";
+		if (Strictness.isStrict()) {
+			failWithMessage("%s [strict mode (CI=true or -D%s=true)]", reason, TracePackets.STRICT_PROPERTY);
+		}
+		Assumptions.abort(reason);
+	}
+}

@@ -1,0 +1,59 @@
+package io.tracepackets.assertj.error;
+
+
+import io.tracepackets.PacketFilter;
+import io.tracepackets.PacketPath;
+import io.tracepackets.PacketTrace;
+import java.util.List;
+import java.util.function.Predicate;
+import org.assertj.core.error.BasicErrorMessageFactory;
+import org.assertj.core.error.ErrorMessageFactory;
+
+/**
+ * Messages about the packets matching a filter. Each shows what was expected, what failed, and
+ * the matching packets' paths through the kernel, pwru-style, so the failure explains itself.
+ */
+public final class PacketsShould extends BasicErrorMessageFactory {
+
+	private PacketsShould(String format, Object... arguments) {
+		super(format, arguments);
+	}
+
+	/** Every matching packet should satisfy {@code expectation}. */
+	public static ErrorMessageFactory shouldAllBe(PacketTrace trace, PacketFilter filter, String expectation,
+			List<PacketPath> matches, Predicate<PacketPath> condition) {
+		if (matches.isEmpty()) {
+			return new PacketsShould("%nExpecting packets matching:%n  %s%n%s%nbut the trace has no such packet.%n%s",
+					unquotedString(filter.toString()), unquotedString(expectation), unquotedString(context(trace)));
+		}
+		List<PacketPath> failing = matches.stream().filter(condition.negate()).toList();
+		return new PacketsShould("%nExpecting packets matching:%n  %s%n%s%nbut %s of %s did not:%n%s%n%s",
+				unquotedString(filter.toString()), unquotedString(expectation), failing.size(), matches.size(),
+				unquotedString(trace.render(failing)), unquotedString(context(trace)));
+	}
+
+	/** No matching packet should be {@code expectation}; {@code offending} are those that were. */
+	public static ErrorMessageFactory shouldNone(PacketTrace trace, PacketFilter filter, String expectation,
+			List<PacketPath> offending) {
+		return new PacketsShould("%nExpecting packets matching:%n  %s%n%s%nbut %s did:%n%s%n%s",
+				unquotedString(filter.toString()), unquotedString(expectation), offending.size(),
+				unquotedString(trace.render(offending)), unquotedString(context(trace)));
+	}
+
+	public static ErrorMessageFactory shouldHaveCount(PacketTrace trace, PacketFilter filter, int expected,
+			List<PacketPath> matches) {
+		return new PacketsShould("%nExpecting exactly %s packets matching:%n  %s%nbut found %s:%n%s%n%s", expected,
+				unquotedString(filter.toString()), matches.size(), unquotedString(trace.render(matches)),
+				unquotedString(context(trace)));
+	}
+
+	/** What was traced: scope and backend, so an empty result can be understood. */
+	private static String context(PacketTrace trace) {
+		StringBuilder text = new StringBuilder("Traced ");
+		text.append(trace.paths().size()).append(" packets in netns ");
+		List<String> labels = trace.namespaces().stream().map(trace::describeNetns).toList();
+		text.append(labels.isEmpty() ? "(none: scope the trace to a container or netns)" : String.join(", ", labels));
+		text.append(" with the ").append(trace.catalog().backend()).append(" backend.");
+		return text.toString();
+	}
+}

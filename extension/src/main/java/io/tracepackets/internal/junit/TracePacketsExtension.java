@@ -1,0 +1,209 @@
+package io.tracepackets.internal.junit;
+
+import io.tracepackets.PacketTrace;
+import io.tracepackets.Strictness;
+import io.tracepackets.TracePackets;
+import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.internal.trace.TraceContext;
+import io.tracepackets.internal.trace.WindowPacketTrace;
+import io.tracepackets.internal.tracer.TracerOptions;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.testcontainers.containers.Container;
+
+/**
+ * The JUnit glue of {@link TracePackets}: the tracer is started once per JVM (root store); each
+ * test gets a {@link PacketTrace} opened at its first use or just before the test method runs —
+ * after every {@code @BeforeEach}, so containers are started by then — scoped to the test's
+ * containers, and closed right after the test method.
+ */
+public class TracePacketsExtension implements BeforeTestExecutionCallback, AfterTestExecutionCallback,
+		ParameterResolver {
+
+	private static final Namespace NAMESPACE = Namespace.create(TracePacketsExtension.class);
+	private static final String CONTEXT_KEY = "trace.context";
+	private static final String TRACE_KEY = "trace";
+	private static final String SCOPED_KEY = "trace.scoped";
+	private static final String CONTAINER_ANNOTATION = "org.testcontainers.junit.jupiter.Container";
+	private static final long DEFAULT_AWAIT_MILLIS = 3000;
+
+	@Override
+	public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+		return parameterContext.getParameter().getType() == PacketTrace.class;
+	}
+
+	@Override
+	public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+		return trace(extensionContext);
+	}
+
+	@Override
+	public void beforeTestExecution(ExtensionContext context) {
+		WindowPacketTrace trace = trace(context);
+		context.getStore(NAMESPACE).computeIfAbsent(SCOPED_KEY, key -> {
+			scope(trace, context);
+			return Boolean.TRUE;
+		}, Boolean.class);
+	}
+
+	@Override
+	public void afterTestExecution(ExtensionContext context) {
+		WindowPacketTrace trace = context.getStore(NAMESPACE).get(TRACE_KEY, WindowPacketTrace.class);
+		if (trace != null) {
+			trace.close();
+		}
+	}
+
+	private WindowPacketTrace trace(ExtensionContext context) {
+		return context.getStore(NAMESPACE).computeIfAbsent(TRACE_KEY,
+				key -> traceContext(context).openTrace(awaitTimeout(context)), WindowPacketTrace.class);
+	}
+
+	/** The JVM-wide tracer, or the skip (or, in strict mode, failure) that explains its absence. */
+	private static TraceContext traceContext(ExtensionContext context) {
+		StartedContext started = context.getRoot().getStore(NAMESPACE).computeIfAbsent(CONTEXT_KEY,
+				key -> StartedContext.start(), StartedContext.class);
+		if (started.failure != null) {
+			if (Strictness.isStrict()) {
+				throw new TracingUnavailableException(started.failure.feature(), started.failure.getMessage()
+						.substring(started.failure.feature().length() + " unavailable: ".length())
+						+ " [strict mode (CI=true or -D" + TracePackets.STRICT_PROPERTY
+						+ "=true): a test that cannot trace fails]", started.failure);
+			}
+			Assumptions.abort("TracePackets cannot trace here: " + started.failure.getMessage());
+		}
+		return started.context;
+	}
+
+	/** Holds the started tracer (closed with the root store at the end of the run) or why it failed. */
+	private record StartedContext(TraceContext context, TracingUnavailableException failure) implements AutoCloseable {
+
+		static StartedContext start() {
+			try {
+				return new StartedContext(TraceContext.start(options()), null);
+			} catch (TracingUnavailableException e) {
+				return new StartedContext(null, e);
+			}
+		}
+
+		@Override
+		public void close() {
+			if (context != null) {
+				context.close();
+			}
+		}
+	}
+
+	private static TracerOptions options() {
+		TracerOptions defaults = TracerOptions.defaults();
+		return new TracerOptions(
+				Integer.getInteger(TracePackets.RING_BUFFER_PROPERTY, defaults.ringBufferBytes()),
+				Long.getLong(TracePackets.MAX_EVENTS_PROPERTY, defaults.maxStoredEvents()), false);
+	}
+
+	private static Optional<TracePackets> annotation(ExtensionContext context) {
+		Optional<TracePackets> onMethod = context.getTestMethod()
+				.flatMap(m -> AnnotationSupport.findAnnotation(m, TracePackets.class));
+		if (onMethod.isPresent()) {
+			return onMethod;
+		}
+		for (Optional<ExtensionContext> c = Optional.of(context); c.isPresent(); c = c.get().getParent()) {
+			Optional<TracePackets> onClass = c.get().getTestClass()
+					.flatMap(k -> AnnotationSupport.findAnnotation(k, TracePackets.class));
+			if (onClass.isPresent()) {
+				return onClass;
+			}
+		}
+		return Optional.empty();
+	}
+
+	private static Duration awaitTimeout(ExtensionContext context) {
+		long millis = annotation(context).map(TracePackets::awaitMillis).orElse(-1L);
+		if (millis < 0) {
+			String property = context.getConfigurationParameter(TracePackets.AWAIT_TIMEOUT_PROPERTY)
+					.orElse(System.getProperty(TracePackets.AWAIT_TIMEOUT_PROPERTY));
+			try {
+				millis = property == null ? DEFAULT_AWAIT_MILLIS : Long.parseLong(property.strip());
+			} catch (NumberFormatException e) {
+				throw new ExtensionConfigurationException(TracePackets.AWAIT_TIMEOUT_PROPERTY + "=" + property
+						+ " is not a number of milliseconds");
+			}
+		}
+		return Duration.ofMillis(millis);
+	}
+
+	/** Scopes the trace to the annotation's containers (or every @Container field) and the host if asked. */
+	private static void scope(WindowPacketTrace trace, ExtensionContext context) {
+		Optional<TracePackets> annotation = annotation(context);
+		if (annotation.map(TracePackets::allNamespaces).orElse(false)) {
+			trace.traceAllNamespaces();
+		}
+		if (annotation.map(TracePackets::hostNetwork).orElse(false)) {
+			trace.scopeHostNetwork();
+		}
+		List<String> named = annotation.map(a -> Arrays.asList(a.containers())).orElse(List.of());
+		for (Container<?> container : containers(context, named)) {
+			trace.scope(container);
+		}
+	}
+
+	private static List<Container<?>> containers(ExtensionContext context, List<String> named) {
+		List<Container<?>> found = new ArrayList<>();
+		List<String> missing = new ArrayList<>(named);
+		for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
+			for (Class<?> type = instance.getClass(); type != Object.class; type = type.getSuperclass()) {
+				for (Field field : type.getDeclaredFields()) {
+					boolean wanted = named.isEmpty() ? isContainerField(field) : named.contains(field.getName());
+					if (!wanted) {
+						continue;
+					}
+					if (!Container.class.isAssignableFrom(field.getType())) {
+						throw new ExtensionConfigurationException("@TracePackets(containers = \"" + field.getName()
+								+ "\"): field " + type.getName() + "." + field.getName() + " is a "
+								+ field.getType().getName() + ", not a Testcontainers Container");
+					}
+					missing.remove(field.getName());
+					Container<?> container = read(field, instance);
+					if (container == null) {
+						throw new ExtensionConfigurationException("@TracePackets: container field " + type.getName() + "."
+								+ field.getName() + " is null: initialize it before the test runs");
+					}
+					found.add(container);
+				}
+			}
+		}
+		if (!missing.isEmpty()) {
+			throw new ExtensionConfigurationException("@TracePackets(containers = " + missing + "): no such field in "
+					+ context.getRequiredTestClass().getName() + "; name fields that hold Testcontainers containers");
+		}
+		return found;
+	}
+
+	private static boolean isContainerField(Field field) {
+		return Arrays.stream(field.getAnnotations())
+				.anyMatch(a -> a.annotationType().getName().equals(CONTAINER_ANNOTATION));
+	}
+
+	private static Container<?> read(Field field, Object instance) {
+		try {
+			field.setAccessible(true);
+			return (Container<?>) field.get(Modifier.isStatic(field.getModifiers()) ? null : instance);
+		} catch (IllegalAccessException e) {
+			throw new ExtensionConfigurationException("@TracePackets cannot read field " + field, e);
+		}
+	}
+}

@@ -1,0 +1,257 @@
+package io.tracepackets.internal.libbpf;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.internal.ffi.Errno;
+import io.tracepackets.internal.ffi.Native;
+import io.tracepackets.internal.ffi.NativeException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Panama bindings to the system libbpf ({@code libbpf.so.1}), limited to what the tracer calls.
+ * Each wrapper turns libbpf's error convention (NULL + errno, or a negative errno) into a
+ * {@link NativeException} naming the operation and carrying what libbpf logged meanwhile.
+ */
+public final class LibBpf {
+
+	public static final String LIBRARY = "libbpf.so.1";
+
+	private static final SymbolLookup LIB;
+
+	static {
+		try {
+			LIB = SymbolLookup.libraryLookup(LIBRARY, Arena.global());
+		} catch (IllegalArgumentException e) {
+			throw new TracingUnavailableException("libbpf",
+					LIBRARY + " not found: install Debian/Ubuntu's libbpf1 (apt-get install libbpf1)", e);
+		}
+	}
+
+	private static MethodHandle bind(String name, FunctionDescriptor descriptor, boolean errno) {
+		return Native.downcall(LIB, name, descriptor, errno);
+	}
+
+	private static final MethodHandle SET_PRINT = bind("libbpf_set_print", FunctionDescriptor.of(ADDRESS, ADDRESS),
+			false);
+	private static final MethodHandle OPEN_MEM = bind("bpf_object__open_mem",
+			FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), true);
+	private static final MethodHandle OBJECT_LOAD = bind("bpf_object__load", FunctionDescriptor.of(JAVA_INT, ADDRESS),
+			false);
+	private static final MethodHandle OBJECT_CLOSE = bind("bpf_object__close", FunctionDescriptor.ofVoid(ADDRESS),
+			false);
+	private static final MethodHandle FIND_MAP = bind("bpf_object__find_map_by_name",
+			FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false);
+	private static final MethodHandle FIND_PROGRAM = bind("bpf_object__find_program_by_name",
+			FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false);
+	private static final MethodHandle MAP_SET_MAX_ENTRIES = bind("bpf_map__set_max_entries",
+			FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), false);
+	private static final MethodHandle MAP_FD = bind("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
+	private static final MethodHandle PROGRAM_FD = bind("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS),
+			false);
+	private static final MethodHandle PROGRAM_SET_AUTOLOAD = bind("bpf_program__set_autoload",
+			FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BOOLEAN), false);
+	private static final MethodHandle PROGRAM_ATTACH = bind("bpf_program__attach",
+			FunctionDescriptor.of(ADDRESS, ADDRESS), true);
+	private static final MethodHandle LINK_DESTROY = bind("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS),
+			false);
+	private static final MethodHandle MAP_UPDATE = bind("bpf_map_update_elem",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), false);
+	private static final MethodHandle MAP_LOOKUP = bind("bpf_map_lookup_elem",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), false);
+	private static final MethodHandle MAP_DELETE = bind("bpf_map_delete_elem",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
+	private static final MethodHandle PROG_TEST_RUN = bind("bpf_prog_test_run_opts",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
+	private static final MethodHandle NUM_POSSIBLE_CPUS = bind("libbpf_num_possible_cpus",
+			FunctionDescriptor.of(JAVA_INT), false);
+
+	/** sizeof(struct bpf_object_open_opts) in libbpf 1.1 is smaller; trailing zeros are accepted. */
+	private static final long OPEN_OPTS_SIZE = 128;
+	/** struct bpf_test_run_opts as of libbpf 1.1 (ends with batch_size). */
+	private static final long TEST_RUN_OPTS_SIZE = 80;
+
+	static {
+		try {
+			MemorySegment ignored = (MemorySegment) SET_PRINT.invokeExact(LibBpfLog.callback());
+		} catch (Throwable t) {
+			throw new ExceptionInInitializerError(t);
+		}
+	}
+
+	private LibBpf() {
+	}
+
+	/** bpf_object__open_mem: parses an ELF object held in {@code elf} (which must outlive the object). */
+	public static MemorySegment openObject(MemorySegment elf, String objectName, Arena arena) {
+		MemorySegment opts = arena.allocate(OPEN_OPTS_SIZE, 8);
+		opts.set(JAVA_LONG, 0, OPEN_OPTS_SIZE);
+		opts.set(ADDRESS, 8, arena.allocateFrom(objectName));
+		return pointerCall("open BPF object " + objectName, () -> {
+			MemorySegment errno = Native.errnoSlot(arena);
+			MemorySegment object = (MemorySegment) OPEN_MEM.invokeExact(errno, elf, elf.byteSize(), opts);
+			return new PointerResult(object, Native.errno(errno));
+		});
+	}
+
+	public static void loadObject(MemorySegment object, String what) {
+		intCall("load " + what, () -> (int) OBJECT_LOAD.invokeExact(object));
+	}
+
+	public static void closeObject(MemorySegment object) {
+		try {
+			OBJECT_CLOSE.invokeExact(object);
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** Finds a map by name; NULL when absent. */
+	public static MemorySegment findMap(MemorySegment object, String name) {
+		try (Arena arena = Arena.ofConfined()) {
+			return (MemorySegment) FIND_MAP.invokeExact(object, arena.allocateFrom(name));
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** Finds a program by its C function name; NULL when absent. */
+	public static MemorySegment findProgram(MemorySegment object, String name) {
+		try (Arena arena = Arena.ofConfined()) {
+			return (MemorySegment) FIND_PROGRAM.invokeExact(object, arena.allocateFrom(name));
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	public static void setMaxEntries(MemorySegment map, int maxEntries, String what) {
+		intCall("set max_entries of " + what, () -> (int) MAP_SET_MAX_ENTRIES.invokeExact(map, maxEntries));
+	}
+
+	public static int mapFd(MemorySegment map, String what) {
+		return intCall("get fd of map " + what, () -> (int) MAP_FD.invokeExact(map));
+	}
+
+	public static int programFd(MemorySegment program, String what) {
+		return intCall("get fd of program " + what, () -> (int) PROGRAM_FD.invokeExact(program));
+	}
+
+	public static void setAutoload(MemorySegment program, boolean autoload, String what) {
+		intCall("set autoload of " + what, () -> (int) PROGRAM_SET_AUTOLOAD.invokeExact(program, autoload));
+	}
+
+	/** bpf_program__attach: attaches per the program's SEC() and returns the bpf_link. */
+	public static MemorySegment attach(MemorySegment program, String what) {
+		return pointerCall("attach " + what, () -> {
+			try (Arena arena = Arena.ofConfined()) {
+				MemorySegment errno = Native.errnoSlot(arena);
+				MemorySegment link = (MemorySegment) PROGRAM_ATTACH.invokeExact(errno, program);
+				return new PointerResult(link, Native.errno(errno));
+			}
+		});
+	}
+
+	public static void destroyLink(MemorySegment link, String what) {
+		intCall("detach " + what, () -> (int) LINK_DESTROY.invokeExact(link));
+	}
+
+	public static void mapUpdate(int fd, MemorySegment key, MemorySegment value, long flags, String what) {
+		intCall("update map " + what, () -> (int) MAP_UPDATE.invokeExact(fd, key, value, flags));
+	}
+
+	/** @return false when the key is absent (ENOENT) */
+	public static boolean mapLookup(int fd, MemorySegment key, MemorySegment value, String what) {
+		try {
+			int ret = (int) MAP_LOOKUP.invokeExact(fd, key, value);
+			if (ret == -Errno.ENOENT) {
+				return false;
+			}
+			NativeException.check("look up map " + what, ret);
+			return true;
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** @return false when the key was absent */
+	public static boolean mapDelete(int fd, MemorySegment key, String what) {
+		try {
+			int ret = (int) MAP_DELETE.invokeExact(fd, key);
+			if (ret == -Errno.ENOENT) {
+				return false;
+			}
+			NativeException.check("delete from map " + what, ret);
+			return true;
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** BPF_PROG_TEST_RUN with a context (for SEC("syscall") programs); returns the program's r0. */
+	public static int testRun(int programFd, MemorySegment context, String what) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment opts = arena.allocate(TEST_RUN_OPTS_SIZE, 8);
+			opts.set(JAVA_LONG, 0, TEST_RUN_OPTS_SIZE);
+			opts.set(ADDRESS, 32, context);
+			opts.set(JAVA_INT, 48, (int) context.byteSize());
+			intCall("run " + what, () -> (int) PROG_TEST_RUN.invokeExact(programFd, opts));
+			return opts.get(JAVA_INT, 56);
+		}
+	}
+
+	public static int possibleCpus() {
+		return intCall("count possible CPUs", () -> (int) NUM_POSSIBLE_CPUS.invokeExact());
+	}
+
+	private record PointerResult(MemorySegment pointer, int errno) {
+	}
+
+	@FunctionalInterface
+	private interface IntCall {
+		int call() throws Throwable;
+	}
+
+	@FunctionalInterface
+	private interface PointerCall {
+		PointerResult call() throws Throwable;
+	}
+
+	private static int intCall(String operation, IntCall call) {
+		LibBpfLog.beginCapture();
+		int ret;
+		try {
+			ret = call.call();
+		} catch (Throwable t) {
+			LibBpfLog.endCapture();
+			throw Native.rethrow(t);
+		}
+		String log = LibBpfLog.endCapture();
+		if (ret < 0) {
+			throw new NativeException(operation, -ret, log);
+		}
+		return ret;
+	}
+
+	private static MemorySegment pointerCall(String operation, PointerCall call) {
+		LibBpfLog.beginCapture();
+		PointerResult result;
+		try {
+			result = call.call();
+		} catch (Throwable t) {
+			LibBpfLog.endCapture();
+			throw Native.rethrow(t);
+		}
+		String log = LibBpfLog.endCapture();
+		if (result.pointer().equals(MemorySegment.NULL)) {
+			throw new NativeException(operation, result.errno() == 0 ? Errno.EINVAL : result.errno(), log);
+		}
+		return result.pointer();
+	}
+}

@@ -1,0 +1,77 @@
+package io.tracepackets.internal.libbpf;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import io.tracepackets.internal.ffi.Libc;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes libbpf's printf-style log to SLF4J (logger {@code io.tracepackets.libbpf}) and keeps
+ * what a failing call printed, so its exception can carry the verifier log or libbpf's reason.
+ */
+final class LibBpfLog {
+
+	private static final Logger LOG = LoggerFactory.getLogger("io.tracepackets.libbpf");
+	private static final int LIBBPF_WARN = 0;
+	private static final int LIBBPF_INFO = 1;
+
+	/** Lines printed on this thread since {@link #beginCapture()}; null when not capturing. */
+	private static final ThreadLocal<StringBuilder> CAPTURE = new ThreadLocal<>();
+
+	private static final MemorySegment CALLBACK;
+
+	static {
+		try {
+			var target = MethodHandles.lookup().findStatic(LibBpfLog.class, "print",
+					MethodType.methodType(int.class, int.class, MemorySegment.class, MemorySegment.class));
+			CALLBACK = io.tracepackets.internal.ffi.Native.LINKER.upcallStub(target,
+					FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), Arena.global());
+		} catch (ReflectiveOperationException e) {
+			throw new ExceptionInInitializerError(e);
+		}
+	}
+
+	private LibBpfLog() {
+	}
+
+	static MemorySegment callback() {
+		return CALLBACK;
+	}
+
+	static void beginCapture() {
+		CAPTURE.set(new StringBuilder());
+	}
+
+	/** Ends capturing and returns what was printed, trimmed; empty when nothing. */
+	static String endCapture() {
+		StringBuilder captured = CAPTURE.get();
+		CAPTURE.remove();
+		return captured == null ? "" : captured.toString().strip();
+	}
+
+	// Called from native code: must never throw.
+	private static int print(int level, MemorySegment format, MemorySegment vaList) {
+		try {
+			String line = Libc.vformat(format.reinterpret(Long.MAX_VALUE), vaList).stripTrailing();
+			StringBuilder captured = CAPTURE.get();
+			if (captured != null && level <= LIBBPF_INFO) {
+				captured.append("libbpf: ").append(line).append('\n');
+			}
+			switch (level) {
+				case LIBBPF_WARN -> LOG.warn(line);
+				case LIBBPF_INFO -> LOG.info(line);
+				default -> LOG.debug(line);
+			}
+		} catch (Throwable ignored) {
+			// a logging failure must not unwind into libbpf
+		}
+		return 0;
+	}
+}

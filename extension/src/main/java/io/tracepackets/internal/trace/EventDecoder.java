@@ -1,0 +1,128 @@
+package io.tracepackets.internal.trace;
+
+import io.tracepackets.DropReason;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.ProbeKind;
+import io.tracepackets.internal.btf.DropReasons;
+import io.tracepackets.internal.symbols.Kallsyms;
+import io.tracepackets.internal.symbols.Symbol;
+import io.tracepackets.internal.tracer.EventLayout;
+import io.tracepackets.internal.tracer.Tracepoint;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
+
+/**
+ * Turns a raw {@code struct tp_event} into a {@link PacketEvent}, naming what the kernel gives as
+ * numbers: function and drop-location addresses through kallsyms, drop reasons through the
+ * kernel's BTF, stacks through the stack map, interfaces through their namespace.
+ */
+public final class EventDecoder {
+
+	/** Resolves an interface name in a namespace; null when unknown. */
+	@FunctionalInterface
+	public interface InterfaceResolver {
+		String name(long netns, int ifindex);
+	}
+
+	private final Kallsyms kallsyms;
+	private final DropReasons dropReasons;
+	private final IntFunction<long[]> stacks;
+	private final InterfaceResolver interfaces;
+	private final Map<Integer, List<String>> stackCache = new ConcurrentHashMap<>();
+
+	public EventDecoder(Kallsyms kallsyms, DropReasons dropReasons, IntFunction<long[]> stacks,
+			InterfaceResolver interfaces) {
+		this.kallsyms = kallsyms;
+		this.dropReasons = dropReasons;
+		this.stacks = stacks;
+		this.interfaces = interfaces;
+	}
+
+	public PacketEvent decode(byte[] record) {
+		ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
+		int probe = b.get(EventLayout.PROBE) & 0xff;
+		long netns = Integer.toUnsignedLong(b.getInt(EventLayout.NETNS));
+		int ifindex = b.getInt(EventLayout.IFINDEX);
+		int ipVersion = b.get(EventLayout.IP_VERSION) & 0xff;
+		long location = b.getLong(EventLayout.LOCATION);
+
+		String where;
+		ProbeKind kind;
+		DropReason reason = null;
+		String locationText = null;
+		List<String> stack = List.of();
+		if (probe == EventLayout.PROBE_FUNCTION) {
+			kind = ProbeKind.FUNCTION;
+			where = kallsyms.symbolize(location).map(Symbol::name).orElse(hex(location));
+		} else {
+			kind = ProbeKind.TRACEPOINT;
+			where = Tracepoint.byId(probe).map(Tracepoint::eventName).orElse("probe#" + probe);
+			if (probe == Tracepoint.KFREE_SKB.id()) {
+				reason = DropReason.named(dropReasons.name(b.getInt(EventLayout.DROP_REASON)).replace('#', '_'));
+				locationText = symbolize(location);
+				stack = stack(b.getInt(EventLayout.STACK_ID));
+			}
+		}
+		return new PacketEvent(b.getLong(EventLayout.TS_NS), b.getShort(EventLayout.CPU) & 0xffff,
+				b.getInt(EventLayout.PID), comm(record), b.getLong(EventLayout.SKB), where, kind, netns, ifindex,
+				ifindex == 0 ? null : interfaces.name(netns, ifindex), b.getInt(EventLayout.MARK),
+				b.getInt(EventLayout.LEN), b.getShort(EventLayout.PROTOCOL) & 0xffff, ipVersion,
+				address(record, EventLayout.SADDR, ipVersion), address(record, EventLayout.DADDR, ipVersion),
+				b.get(EventLayout.L4_PROTO) & 0xff, b.getShort(EventLayout.SPORT) & 0xffff,
+				b.getShort(EventLayout.DPORT) & 0xffff, b.get(EventLayout.TCP_FLAGS) & 0xff, reason, locationText,
+				stack);
+	}
+
+	private String symbolize(long address) {
+		return address == 0 ? null : kallsyms.symbolize(address).map(Symbol::toString).orElse(hex(address));
+	}
+
+	/** Kernel frames only: the first frames are the BPF program and the tracepoint plumbing. */
+	private List<String> stack(int stackId) {
+		if (stackId < 0) {
+			return List.of();
+		}
+		return stackCache.computeIfAbsent(stackId, id -> {
+			List<String> frames = new ArrayList<>();
+			for (long address : stacks.apply(id)) {
+				if (kallsyms.isKernelText(address)) {
+					frames.add(symbolize(address));
+				}
+			}
+			return List.copyOf(frames);
+		});
+	}
+
+	private static String comm(byte[] record) {
+		int end = EventLayout.COMM;
+		while (end < EventLayout.COMM + EventLayout.COMM_LEN && record[end] != 0) {
+			end++;
+		}
+		return new String(record, EventLayout.COMM, end - EventLayout.COMM, StandardCharsets.UTF_8);
+	}
+
+	private static InetAddress address(byte[] record, int offset, int ipVersion) {
+		int length = ipVersion == 4 ? 4 : ipVersion == 6 ? 16 : 0;
+		if (length == 0) {
+			return null;
+		}
+		try {
+			return InetAddress.getByAddress(Arrays.copyOfRange(record, offset, offset + length));
+		} catch (UnknownHostException e) {
+			throw new IllegalStateException(e); // only for a wrong length, excluded above
+		}
+	}
+
+	private static String hex(long address) {
+		return "0x" + Long.toHexString(address);
+	}
+}

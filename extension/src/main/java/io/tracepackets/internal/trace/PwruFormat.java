@@ -1,0 +1,164 @@
+package io.tracepackets.internal.trace;
+
+import io.tracepackets.PacketEvent;
+import io.tracepackets.PacketPath;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongFunction;
+
+/**
+ * Renders packet paths the way pwru prints them: one line per event, a packet's events together,
+ * columns for time (relative to the trace start), skb, cpu, process, netns, interface, length,
+ * tuple and where the kernel was — for a drop, its reason and location.
+ */
+public final class PwruFormat {
+
+	private static final String LINE = "%-11s %-18s %-3s %-16s %-11s %-14s %-5s %-46s %s%n";
+	private static final int MAX_PATHS = 50;
+
+	private PwruFormat() {
+	}
+
+	/**
+	 * @param startNanos the trace's start, for relative times
+	 * @param netnsLabel a label for a namespace inode (e.g. the container's name)
+	 */
+	public static String render(List<PacketPath> paths, long startNanos, LongFunction<String> netnsLabel) {
+		StringBuilder out = new StringBuilder();
+		if (paths.isEmpty()) {
+			return "  (no packets)\n";
+		}
+		out.append(String.format(Locale.ROOT, "  " + LINE, "TIME", "SKB", "CPU", "PROCESS", "NETNS", "IFACE", "LEN",
+				"TUPLE", "WHERE"));
+		Map<Long, String> namespaces = new LinkedHashMap<>();
+		int shown = 0;
+		for (PacketPath path : paths) {
+			if (shown++ == MAX_PATHS) {
+				out.append("  … ").append(paths.size() - MAX_PATHS).append(" more packets not shown\n");
+				break;
+			}
+			for (PacketEvent event : path.events()) {
+				out.append("  ").append(line(event, startNanos));
+				namespaces.putIfAbsent(event.netns(), netnsLabel.apply(event.netns()));
+			}
+		}
+		namespaces.forEach((inode, label) -> {
+			if (label != null && !label.equals(Long.toString(inode))) {
+				out.append("  netns ").append(inode).append(" = ").append(label).append('\n');
+			}
+		});
+		return out.toString();
+	}
+
+	/** One event as one line (with its trailing newline). */
+	public static String line(PacketEvent event, long startNanos) {
+		return String.format(Locale.ROOT, LINE, time(event.timestampNanos() - startNanos),
+				"0x" + Long.toHexString(event.skb()), event.cpu(), "[" + event.comm() + "]", event.netns(),
+				iface(event), event.length(), tuple(event), where(event));
+	}
+
+	static String time(long nanos) {
+		return String.format(Locale.ROOT, "%+.3fms", nanos / 1e6);
+	}
+
+	static String iface(PacketEvent event) {
+		if (event.ifindex() == 0) {
+			return "-";
+		}
+		return (event.interfaceName() == null ? "if" : event.interfaceName()) + "(" + event.ifindex() + ")";
+	}
+
+	/** {@code 172.17.0.1:45678 > 172.17.0.2:9000 udp}, pcap's order. */
+	public static String tuple(PacketEvent event) {
+		if (event.ipVersion() == 0) {
+			return event.etherType() == 0 ? "-" : String.format(Locale.ROOT, "ethertype 0x%04x", event.etherType());
+		}
+		String protocol = event.protocolName();
+		return switch (event.l4Protocol()) {
+			case PacketEvent.TCP -> endpoint(event.source(), event.sourcePort()) + " > "
+					+ endpoint(event.destination(), event.destinationPort()) + " tcp" + tcpFlags(event.tcpFlags());
+			case PacketEvent.UDP -> endpoint(event.source(), event.sourcePort()) + " > "
+					+ endpoint(event.destination(), event.destinationPort()) + " udp";
+			case PacketEvent.ICMP, PacketEvent.ICMPV6 -> address(event.source()) + " > " + address(event.destination())
+					+ " " + protocol + " type " + event.sourcePort() + " code " + event.destinationPort();
+			default -> address(event.source()) + " > " + address(event.destination()) + " " + protocol;
+		};
+	}
+
+	static String where(PacketEvent event) {
+		if (event.isDrop()) {
+			return event.where() + " " + event.dropReason() + (event.location() == null ? "" : " at " + event.location());
+		}
+		return event.where();
+	}
+
+	/** tcpdump's letters: [S], [S.], [P.], [F.], [R]. */
+	static String tcpFlags(int flags) {
+		StringBuilder letters = new StringBuilder();
+		if ((flags & 0x02) != 0) {
+			letters.append('S');
+		}
+		if ((flags & 0x01) != 0) {
+			letters.append('F');
+		}
+		if ((flags & 0x04) != 0) {
+			letters.append('R');
+		}
+		if ((flags & 0x08) != 0) {
+			letters.append('P');
+		}
+		if ((flags & 0x10) != 0) {
+			letters.append('.');
+		}
+		return letters.isEmpty() ? "" : " [" + letters + "]";
+	}
+
+	private static String endpoint(InetAddress address, int port) {
+		return address instanceof Inet6Address ? "[" + address(address) + "]:" + port : address(address) + ":" + port;
+	}
+
+	/** IPv4 dotted, IPv6 in RFC 5952's short form (the longest zero run as ::). */
+	static String address(InetAddress address) {
+		if (address == null) {
+			return "?";
+		}
+		if (!(address instanceof Inet6Address)) {
+			return address.getHostAddress();
+		}
+		byte[] bytes = address.getAddress();
+		int[] groups = new int[8];
+		for (int i = 0; i < 8; i++) {
+			groups[i] = (bytes[2 * i] & 0xff) << 8 | bytes[2 * i + 1] & 0xff;
+		}
+		int bestStart = -1;
+		int bestLength = 1;
+		for (int i = 0; i < 8;) {
+			int j = i;
+			while (j < 8 && groups[j] == 0) {
+				j++;
+			}
+			if (j - i > bestLength) {
+				bestStart = i;
+				bestLength = j - i;
+			}
+			i = j == i ? i + 1 : j;
+		}
+		StringBuilder text = new StringBuilder();
+		for (int i = 0; i < 8; i++) {
+			if (i == bestStart) {
+				text.append("::");
+				i += bestLength - 1;
+				continue;
+			}
+			if (!text.isEmpty() && text.charAt(text.length() - 1) != ':') {
+				text.append(':');
+			}
+			text.append(Integer.toHexString(groups[i]));
+		}
+		return text.toString();
+	}
+}

@@ -1,0 +1,51 @@
+package io.tracepackets.internal.tracer;
+
+/**
+ * The byte layout of {@code struct tp_event} (bpf/include/tracepackets.h), mirrored here once.
+ * EventLayoutTest checks it against the compiled object's BTF so the two cannot drift apart.
+ */
+public final class EventLayout {
+
+	public static final int SIZE = 112;
+
+	public static final int TS_NS = 0;
+	public static final int SKB = 8;
+	public static final int LOCATION = 16;
+	public static final int NETNS = 24;
+	public static final int IFINDEX = 28;
+	public static final int MARK = 32;
+	public static final int LEN = 36;
+	public static final int PID = 40;
+	public static final int DROP_REASON = 44;
+	public static final int STACK_ID = 48;
+	public static final int CPU = 52;
+	public static final int PROTOCOL = 54;
+	public static final int PROBE = 56;
+	public static final int IP_VERSION = 57;
+	public static final int L4_PROTO = 58;
+	public static final int TCP_FLAGS = 59;
+	public static final int SPORT = 60;
+	public static final int DPORT = 62;
+	public static final int SADDR = 64;
+	public static final int DADDR = 80;
+	public static final int COMM = 96;
+	public static final int ADDR_LEN = 16;
+	public static final int COMM_LEN = 16;
+
+	/** enum tp_probe values that are not tracepoints. */
+	public static final int PROBE_FUNCTION = 16;
+	public static final int PROBE_SYNTHETIC = 253;
+	public static final int PROBE_MARKER = 254;
+
+	/** enum tp_mode. */
+	public static final int MODE_OFF = 0;
+	public static final int MODE_NETNS = 1;
+	public static final int MODE_ALL = 2;
+
+	/** enum tp_counter. */
+	public static final int COUNTER_EMITTED = 0;
+	public static final int COUNTER_LOST = 1;
+
+	private EventLayout() {
+	}
+}

@@ -1,0 +1,95 @@
+package io.tracepackets.internal.tracer;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Compact storage of raw events: fixed-size records appended into recycled chunks of a bounded
+ * ring, indexed by a global sequence number. One writer (the reader thread) appends and
+ * {@link #publish() publishes}; any thread reads published sequences. Events are decoded only
+ * when a test asks for them, so a flood costs a memcpy per event.
+ *
+ * <p>Retention: the writer never overwrites events at or after {@link #retainFrom(long)} (the
+ * oldest open window's start); if it would have to, the event is counted as overflowed instead.
+ */
+final class EventStore {
+
+	static final int CHUNK_EVENTS = 1 << 14;
+	private static final int CHUNK_BYTES = CHUNK_EVENTS * EventLayout.SIZE;
+
+	private final byte[][] chunks;
+	private final long capacity;
+	/** Next sequence to write (writer's private view). */
+	private long writeSeq;
+	/** Sequences below this are readable. */
+	private volatile long published;
+	/** The writer must keep everything from here on. Long.MAX_VALUE: nothing is wanted. */
+	private volatile long retainFrom = Long.MAX_VALUE;
+	private volatile long overflowed;
+
+	EventStore(long maxEvents) {
+		int chunkCount = (int) Math.max(2, (maxEvents + CHUNK_EVENTS - 1) / CHUNK_EVENTS);
+		this.chunks = new byte[chunkCount][];
+		this.capacity = (long) chunkCount * CHUNK_EVENTS;
+	}
+
+	/** Writer: copies one record. Returns false when it had to be dropped. */
+	boolean append(MemorySegment source, long offset) {
+		long retain = retainFrom;
+		if (retain == Long.MAX_VALUE) {
+			return false; // no window wants it
+		}
+		if (writeSeq - retain >= capacity) {
+			overflowed++;
+			return false;
+		}
+		int chunkIndex = (int) ((writeSeq / CHUNK_EVENTS) % chunks.length);
+		byte[] chunk = chunks[chunkIndex];
+		if (chunk == null) {
+			chunk = chunks[chunkIndex] = new byte[CHUNK_BYTES];
+		}
+		MemorySegment.copy(source, ValueLayout.JAVA_BYTE, offset, chunk, (int) (writeSeq % CHUNK_EVENTS)
+				* EventLayout.SIZE, EventLayout.SIZE);
+		writeSeq++;
+		return true;
+	}
+
+	/** Writer: makes everything appended so far visible to readers. */
+	void publish() {
+		published = writeSeq;
+	}
+
+	long published() {
+		return published;
+	}
+
+	long overflowed() {
+		return overflowed;
+	}
+
+	/** The sequence the next published event will have (for a window opening now). */
+	long nextSequence() {
+		return published;
+	}
+
+	void retainFrom(long sequence) {
+		retainFrom = sequence;
+	}
+
+	/**
+	 * Copies the record at {@code sequence} into {@code target} at 0. The sequence must be
+	 * published and retained.
+	 */
+	void read(long sequence, byte[] target) {
+		byte[] chunk = chunks[(int) ((sequence / CHUNK_EVENTS) % chunks.length)];
+		System.arraycopy(chunk, (int) (sequence % CHUNK_EVENTS) * EventLayout.SIZE, target, 0, EventLayout.SIZE);
+	}
+
+	/** Reads a u32 field of the record at {@code sequence} without copying the record. */
+	int readInt(long sequence, int fieldOffset) {
+		byte[] chunk = chunks[(int) ((sequence / CHUNK_EVENTS) % chunks.length)];
+		int base = (int) (sequence % CHUNK_EVENTS) * EventLayout.SIZE + fieldOffset;
+		return (chunk[base] & 0xff) | (chunk[base + 1] & 0xff) << 8 | (chunk[base + 2] & 0xff) << 16
+				| (chunk[base + 3] & 0xff) << 24;
+	}
+}

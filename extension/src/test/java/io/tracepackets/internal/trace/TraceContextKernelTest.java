@@ -1,0 +1,64 @@
+package io.tracepackets.internal.trace;
+
+import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tracepackets.DropReason;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.internal.tracer.TracerOptions;
+import io.tracepackets.internal.tracer.VethPair;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The tracer against the live kernel: real BPF, real packets through a real veth and netns. */
+class TraceContextKernelTest {
+
+	static TraceContext context;
+
+	@BeforeAll
+	static void start() {
+		context = TraceContext.start(TracerOptions.defaults());
+	}
+
+	@AfterAll
+	static void stop() {
+		if (context != null) {
+			context.close();
+		}
+	}
+
+	static void sendUdp(String address, int port, int count) throws Exception {
+		try (DatagramSocket socket = new DatagramSocket()) {
+			for (int i = 0; i < count; i++) {
+				byte[] payload = ("packet " + i).getBytes();
+				socket.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(address, port)));
+			}
+		}
+	}
+
+	@Test
+	void should_see_iptables_legacy_drops_in_the_scoped_netns_only() throws Exception {
+		// GIVEN a netns that drops UDP 9000 with iptables-legacy
+		try (VethPair veth = new VethPair(); WindowPacketTrace trace = context.openTrace(Duration.ofSeconds(3))) {
+			veth.inNetns("iptables-legacy", "-A", "INPUT", "-p", "udp", "--dport", "9000", "-j", "DROP");
+			trace.scope(veth.path());
+			// WHEN 5 datagrams go to 9000 and 3 to 9001 (no listener: NO_SOCKET drops)
+			sendUdp(veth.peerAddress, 9000, 5);
+			sendUdp(veth.peerAddress, 9001, 3);
+			// THEN
+			assertThat(trace).packets(udp().dstPort(9000)).hasCount(5).wereDropped().in("nf_hook_slow")
+					.withReason(DropReason.NETFILTER_DROP);
+			assertThat(trace).packets(udp().dstPort(9001)).hasCount(3).wereDropped()
+					.withReason(DropReason.NO_SOCKET);
+			assertThat(trace).packets(udp().dstPort(9000)).reached("netif_receive_skb");
+			assertThat(trace.events()).allMatch(e -> e.netns() == trace.namespaces().iterator().next());
+			System.out.println(trace.render(trace.paths()));
+		}
+	}
+}
