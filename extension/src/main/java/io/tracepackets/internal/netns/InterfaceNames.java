@@ -1,0 +1,54 @@
+package io.tracepackets.internal.netns;
+
+import io.tracepackets.internal.ffi.Libc;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Translates interface indexes to names, per network namespace: the kernel reports
+ * {@code skb->dev->ifindex}, and index 2 is {@code eth0} in one namespace and {@code docker0} in
+ * another.
+ * <p>
+ * Names are read with {@code if_nameindex} inside the namespace and cached per namespace inode; an
+ * unknown index refreshes that namespace's table once, since interfaces come and go during a test.
+ */
+public final class InterfaceNames {
+
+	private final Map<Long, Map<Integer, String>> byNamespace = new ConcurrentHashMap<>();
+
+	/** The name of interface {@code ifindex} in {@code netns}, if it exists. */
+	public Optional<String> name(NetworkNamespace netns, int ifindex) {
+		String name = cached(netns).get(ifindex);
+		if (name == null) {
+			name = refresh(netns).get(ifindex);
+		}
+		return Optional.ofNullable(name);
+	}
+
+	/** The name of interface {@code ifindex}, or {@code "if<ifindex>"} when it is unknown. */
+	public String nameOrIndex(NetworkNamespace netns, int ifindex) {
+		return name(netns, ifindex).orElse("if" + ifindex);
+	}
+
+	/** Index → name of every interface in {@code netns}, read afresh. */
+	public Map<Integer, String> all(NetworkNamespace netns) {
+		return refresh(netns);
+	}
+
+	/** Drops what is cached for {@code netns}, e.g. when it is gone and its inode may be reused. */
+	public void forget(NetworkNamespace netns) {
+		byNamespace.remove(netns.inode());
+	}
+
+	private Map<Integer, String> cached(NetworkNamespace netns) {
+		Map<Integer, String> names = byNamespace.get(netns.inode());
+		return names != null ? names : refresh(netns);
+	}
+
+	private Map<Integer, String> refresh(NetworkNamespace netns) {
+		Map<Integer, String> names = Map.copyOf(NetnsRunner.call(netns, Libc::interfaceNames));
+		byNamespace.put(netns.inode(), names);
+		return names;
+	}
+}

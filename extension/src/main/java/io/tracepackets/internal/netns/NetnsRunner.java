@@ -1,0 +1,173 @@
+package io.tracepackets.internal.netns;
+
+import io.tracepackets.TracePacketsException;
+import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.internal.ffi.Errno;
+import io.tracepackets.internal.ffi.Libc;
+import io.tracepackets.internal.ffi.NativeException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs code inside another network namespace, so that sockets it creates belong there.
+ * <p>
+ * Linux switches namespaces per thread ({@code setns} moves only the caller), so each call gets
+ * a dedicated platform thread that enters the namespace, runs the task, and moves back to its
+ * original namespace before it ends. Sockets keep the namespace they were created in, so a
+ * socket made here may be used from any thread afterwards.
+ */
+public final class NetnsRunner {
+
+	/** How long {@link #call(NetworkNamespace, Callable)} waits for a task by default. */
+	public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+	private NetnsRunner() {
+	}
+
+	/** Runs {@code task} inside {@code netns}, waiting at most {@link #DEFAULT_TIMEOUT}. */
+	public static <T> T call(NetworkNamespace netns, Callable<T> task) {
+		return call(netns, task, DEFAULT_TIMEOUT);
+	}
+
+	/** Runs {@code task} inside {@code netns}, waiting at most {@link #DEFAULT_TIMEOUT}. */
+	public static void run(NetworkNamespace netns, Runnable task) {
+		call(netns, () -> {
+			task.run();
+			return null;
+		}, DEFAULT_TIMEOUT);
+	}
+
+	/**
+	 * Runs {@code task} inside {@code netns} and returns its result. Runtime exceptions of the task
+	 * are rethrown as they are; checked ones are wrapped in a {@link TracePacketsException}.
+	 *
+	 * @throws TracingUnavailableException when this process may not enter namespaces (not root)
+	 * @throws TracePacketsException when the namespace is gone or the task overruns {@code timeout}
+	 */
+	public static <T> T call(NetworkNamespace netns, Callable<T> task, Duration timeout) {
+		// Already there (typically: the host namespace from a test thread): no thread, no setns.
+		if (NetworkNamespace.currentThreadInode() == netns.inode()) {
+			return callInline(netns, task);
+		}
+		CompletableFuture<T> result = new CompletableFuture<>();
+		Thread thread = Thread.ofPlatform()
+				.name("tracepackets-netns-" + netns.inode())
+				.daemon(true)
+				.unstarted(() -> runInside(netns, task, result));
+		thread.start();
+		try {
+			return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		} catch (TimeoutException e) {
+			thread.interrupt();
+			throw new TracePacketsException("task inside " + netns + " did not finish within " + timeout, e);
+		} catch (InterruptedException e) {
+			thread.interrupt();
+			Thread.currentThread().interrupt();
+			throw new TracePacketsException("interrupted while waiting for a task inside " + netns, e);
+		} catch (ExecutionException e) {
+			throw unwrap(netns, e.getCause());
+		}
+	}
+
+	private static <T> T callInline(NetworkNamespace netns, Callable<T> task) {
+		try {
+			return task.call();
+		} catch (RuntimeException e) {
+			throw e;
+		} catch (Exception e) {
+			throw new TracePacketsException("task inside " + netns + " failed: " + e, e);
+		}
+	}
+
+	/** The body of the dedicated thread: enter, run, always leave. */
+	private static <T> void runInside(NetworkNamespace netns, Callable<T> task, CompletableFuture<T> result) {
+		int original = -1;
+		int target = -1;
+		try {
+			original = Libc.openReadOnly("/proc/thread-self/ns/net");
+			target = open(netns);
+			enter(netns, target);
+			Throwable failure = null;
+			T value = null;
+			try {
+				value = task.call();
+			} catch (Throwable t) {
+				failure = t;
+			}
+			try {
+				// The thread is about to end, but a later change could pool it: never leave it moved.
+				Libc.setns(original, Libc.CLONE_NEWNET, "back to the original network namespace");
+			} catch (RuntimeException e) {
+				if (failure == null) {
+					failure = e;
+				} else {
+					failure.addSuppressed(e);
+				}
+			}
+			if (failure != null) {
+				result.completeExceptionally(failure);
+			} else {
+				result.complete(value);
+			}
+		} catch (Throwable t) {
+			result.completeExceptionally(t);
+		} finally {
+			if (target >= 0) {
+				Libc.close(target);
+			}
+			if (original >= 0) {
+				Libc.close(original);
+			}
+		}
+	}
+
+	/** Opens {@code netns} and checks that its path still leads to the same namespace. */
+	private static int open(NetworkNamespace netns) {
+		int fd;
+		try {
+			fd = Libc.openReadOnly(netns.path().toString());
+		} catch (NativeException e) {
+			throw explain(netns, e);
+		}
+		// A process that exited may have left its pid to another one, in another namespace.
+		if (!netns.isAlive()) {
+			Libc.close(fd);
+			throw new TracePacketsException(netns.label() + " is not running any more: " + netns.path()
+					+ " no longer leads to network namespace " + netns.inode());
+		}
+		return fd;
+	}
+
+	private static void enter(NetworkNamespace netns, int fd) {
+		try {
+			Libc.setns(fd, Libc.CLONE_NEWNET, "into " + netns);
+		} catch (NativeException e) {
+			throw explain(netns, e);
+		}
+	}
+
+	/** Turns open/setns errno values into messages that say what to do. */
+	static TracePacketsException explain(NetworkNamespace netns, NativeException e) {
+		return switch (e.errno()) {
+			case Errno.EPERM, Errno.EACCES -> new TracingUnavailableException("entering " + netns,
+					"setns needs CAP_SYS_ADMIN: run as root (sudo) (" + e.getMessage() + ")", e);
+			case Errno.ENOENT, Errno.ESRCH -> new TracePacketsException(
+					netns.label() + " is not running: " + netns.path() + " is gone (" + e.getMessage() + ")", e);
+			default -> new TracePacketsException("cannot enter " + netns + ": " + e.getMessage(), e);
+		};
+	}
+
+	private static RuntimeException unwrap(NetworkNamespace netns, Throwable cause) {
+		if (cause instanceof RuntimeException e) {
+			return e;
+		}
+		if (cause instanceof Error e) {
+			throw e;
+		}
+		return new TracePacketsException("task inside " + netns + " failed: " + cause, cause);
+	}
+}

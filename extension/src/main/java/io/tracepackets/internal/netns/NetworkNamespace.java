@@ -1,0 +1,199 @@
+package io.tracepackets.internal.netns;
+
+import io.tracepackets.TracePacketsException;
+import io.tracepackets.TracingUnavailableException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Identifies one Linux network namespace: its nsfs inode (what BPF programs see as
+ * {@code net->ns.inum}), a path that opens it for {@code setns}, and a label for messages.
+ * <p>
+ * Two values are equal when their inodes are. The kernel reuses inodes once a namespace is gone,
+ * so a value is only meaningful while whatever holds the namespace (a process, a bind mount) lives.
+ */
+public final class NetworkNamespace {
+
+	/** Bind-mount directories that hold namespaces without a process: ip netns, then docker. */
+	private static final List<Path> NAMED_NETNS_DIRS = List.of(Path.of("/run/netns"), Path.of("/run/docker/netns"));
+
+	private final long inode;
+	private final Path path;
+	private final String label;
+
+	private NetworkNamespace(long inode, Path path, String label) {
+		this.inode = inode;
+		this.path = path;
+		this.label = label;
+	}
+
+	/** The namespace of process {@code pid}, through {@code /proc/<pid>/ns/net}. */
+	public static NetworkNamespace ofPid(long pid) {
+		return ofPid(pid, "process " + pid);
+	}
+
+	/**
+	 * The namespace of process {@code pid}, labelled for messages (e.g. {@code "container web (pid
+	 * 4242)"}).
+	 */
+	public static NetworkNamespace ofPid(long pid, String label) {
+		if (pid <= 0) {
+			throw new TracePacketsException(label + " is not running (pid " + pid + ")");
+		}
+		Path path = Path.of("/proc", Long.toString(pid), "ns", "net");
+		return new NetworkNamespace(inodeOf(path, label), path, label);
+	}
+
+	/** The namespace behind a path such as {@code /run/netns/blue} (made by {@code ip netns add blue}). */
+	public static NetworkNamespace ofPath(Path path) {
+		return new NetworkNamespace(inodeOf(path, path.toString()), path, path.toString());
+	}
+
+	/**
+	 * The namespace with this inode, located by scanning {@code /run/netns}, docker's netns
+	 * directory and every {@code /proc/<pid>/ns/net}.
+	 *
+	 * @throws TracePacketsException when nothing on the machine holds such a namespace
+	 */
+	public static NetworkNamespace ofInode(long inode) {
+		return find(inode).orElseThrow(() -> new TracePacketsException("no network namespace with inode " + inode
+				+ " is held by a process or a bind mount under /run/netns or /run/docker/netns (is it gone?)"));
+	}
+
+	/** Like {@link #ofInode} but empty when the namespace cannot be found. */
+	public static Optional<NetworkNamespace> find(long inode) {
+		for (Path dir : NAMED_NETNS_DIRS) {
+			Optional<Path> found = scan(dir, inode, false);
+			if (found.isPresent()) {
+				return Optional.of(new NetworkNamespace(inode, found.get(), found.get().toString()));
+			}
+		}
+		return scan(Path.of("/proc"), inode, true).map(
+				path -> new NetworkNamespace(inode, path, "netns inode " + inode + " (pid " + path.getName(1) + ")"));
+	}
+
+	/**
+	 * The host's namespace: that of pid 1, or, when a sandbox hides pid 1's namespace, that of
+	 * kthreadd (pid 2), since kernel threads always live in the initial namespace.
+	 */
+	public static NetworkNamespace host() {
+		try {
+			return ofPid(1, "host");
+		} catch (TracingUnavailableException e) {
+			if (isKthreadd(2)) {
+				return ofPid(2, "host");
+			}
+			throw e;
+		}
+	}
+
+	/**
+	 * The namespace of this JVM (of its main thread: a thread moved by {@link NetnsRunner} does not
+	 * change it).
+	 */
+	public static NetworkNamespace current() {
+		return ofPid(ProcessHandle.current().pid(), "this JVM");
+	}
+
+	/** The inode of the namespace the calling thread is in right now. */
+	public static long currentThreadInode() {
+		return inodeOf(Path.of("/proc/thread-self/ns/net"), "the current thread");
+	}
+
+	/** The nsfs inode, as the kernel's {@code net->ns.inum}. */
+	public long inode() {
+		return inode;
+	}
+
+	/** A path that opens this namespace: {@code /proc/<pid>/ns/net} or a bind mount. */
+	public Path path() {
+		return path;
+	}
+
+	/** What to call this namespace in messages, e.g. {@code "container web (pid 4242)"}. */
+	public String label() {
+		return label;
+	}
+
+	/** Whether {@link #path()} still leads to this namespace (the process may have exited). */
+	public boolean isAlive() {
+		try {
+			return ((Long) Files.getAttribute(path, "unix:ino")) == inode;
+		} catch (IOException | RuntimeException e) {
+			return false;
+		}
+	}
+
+	@Override
+	public boolean equals(Object other) {
+		return other instanceof NetworkNamespace that && that.inode == inode;
+	}
+
+	@Override
+	public int hashCode() {
+		return Long.hashCode(inode);
+	}
+
+	@Override
+	public String toString() {
+		return label + " [net:" + inode + "]";
+	}
+
+	/**
+	 * Reads the nsfs inode behind {@code path}, turning a missing path into "not running" and a
+	 * refused one into "run as root".
+	 */
+	static long inodeOf(Path path, String label) {
+		try {
+			return (Long) Files.getAttribute(path, "unix:ino");
+		} catch (NoSuchFileException e) {
+			throw new TracePacketsException(label + " is not running: " + path + " does not exist", e);
+		} catch (AccessDeniedException e) {
+			throw new TracingUnavailableException("network namespace of " + label,
+					"reading " + path + " needs root: run as root (sudo)", e);
+		} catch (IOException e) {
+			throw new TracePacketsException("cannot read the network namespace of " + label + " at " + path + ": " + e,
+					e);
+		}
+	}
+
+	private static boolean isKthreadd(long pid) {
+		try {
+			return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip().equals("kthreadd");
+		} catch (IOException e) {
+			return false;
+		}
+	}
+
+	/** The first {@code <dir>/<entry>} (or {@code <dir>/<pid>/ns/net}) whose inode matches. */
+	private static Optional<Path> scan(Path dir, long inode, boolean procfs) {
+		if (!Files.isDirectory(dir)) {
+			return Optional.empty();
+		}
+		try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+			for (Path entry : entries) {
+				String name = entry.getFileName().toString();
+				if (procfs && !name.chars().allMatch(Character::isDigit)) {
+					continue;
+				}
+				Path candidate = procfs ? entry.resolve("ns/net") : entry;
+				try {
+					if (((Long) Files.getAttribute(candidate, "unix:ino")) == inode) {
+						return Optional.of(candidate);
+					}
+				} catch (IOException | RuntimeException e) {
+					// Processes exit and mounts go while we scan; such an entry is simply not a match.
+				}
+			}
+		} catch (IOException e) {
+			return Optional.empty();
+		}
+		return Optional.empty();
+	}
+}

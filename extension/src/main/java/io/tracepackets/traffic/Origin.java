@@ -1,0 +1,72 @@
+package io.tracepackets.traffic;
+
+import io.tracepackets.internal.netns.NetnsRunner;
+import io.tracepackets.internal.netns.NetworkNamespace;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * Where test traffic leaves from: this JVM's network namespace, or a container's or another
+ * namespace's. Obtained from {@link Traffic}; hands out senders that create their sockets there.
+ */
+public final class Origin {
+
+	private static final Origin THIS_JVM = new Origin(null);
+
+	/** Null for this JVM's own namespace: sockets are then created on the caller's thread. */
+	private final NetworkNamespace netns;
+
+	private Origin(NetworkNamespace netns) {
+		this.netns = netns;
+	}
+
+	static Origin thisJvm() {
+		return THIS_JVM;
+	}
+
+	static Origin of(NetworkNamespace netns) {
+		return new Origin(netns);
+	}
+
+	/** UDP datagrams from here. */
+	public UdpTraffic udp() {
+		return new UdpTraffic(this);
+	}
+
+	/** TCP connections from here. */
+	public TcpTraffic tcp() {
+		return new TcpTraffic(this);
+	}
+
+	/** HTTP requests from here. */
+	public HttpTraffic http() {
+		return new HttpTraffic(this);
+	}
+
+	/** The namespace traffic leaves from; empty for this JVM's own. */
+	public Optional<NetworkNamespace> netns() {
+		return Optional.ofNullable(netns);
+	}
+
+	@Override
+	public String toString() {
+		return netns == null ? "this JVM" : netns.toString();
+	}
+
+	/**
+	 * Runs {@code action} where sockets must be created: netty creates a channel's socket in the
+	 * thread that calls {@code bind} or {@code connect}, so that call has to happen in the namespace.
+	 */
+	<T> T inside(Callable<T> action) {
+		if (netns == null) {
+			try {
+				return action.call();
+			} catch (RuntimeException e) {
+				throw e;
+			} catch (Exception e) {
+				throw new io.tracepackets.TracePacketsException("traffic from " + this + " failed: " + e, e);
+			}
+		}
+		return NetnsRunner.call(netns, action);
+	}
+}

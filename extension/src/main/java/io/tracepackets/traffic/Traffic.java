@@ -1,0 +1,58 @@
+package io.tracepackets.traffic;
+
+import io.tracepackets.internal.containers.ContainerNamespaces;
+import io.tracepackets.internal.netns.NetworkNamespace;
+import java.nio.file.Path;
+import org.testcontainers.containers.Container;
+
+/**
+ * Entry point for generating test traffic the kernel can be watched handling:
+ *
+ * <pre>{@code
+ * int sent = Traffic.udp().to(ip, 9000).send(5);
+ * TcpResult echo = Traffic.tcp().to(ip, 9002).connectAndSend("hello".getBytes());
+ * HttpResult page = Traffic.from(client).http().get(URI.create("http://" + ip + ":8080/"));
+ * }</pre>
+ *
+ * Without {@code from...} traffic leaves from this JVM's network namespace (normally the host's).
+ * Every operation has a bounded timeout and reports refusals and timeouts as results, not
+ * exceptions, because tests assert on them.
+ */
+public final class Traffic {
+
+	private Traffic() {
+	}
+
+	/** UDP datagrams from this JVM's network namespace. */
+	public static UdpTraffic udp() {
+		return Origin.thisJvm().udp();
+	}
+
+	/** TCP connections from this JVM's network namespace. */
+	public static TcpTraffic tcp() {
+		return Origin.thisJvm().tcp();
+	}
+
+	/** HTTP requests from this JVM's network namespace. */
+	public static HttpTraffic http() {
+		return Origin.thisJvm().http();
+	}
+
+	/**
+	 * Traffic from inside a running container's network namespace, as if the container sent it.
+	 * Needs root (entering a namespace needs CAP_SYS_ADMIN).
+	 */
+	public static Origin from(Container<?> container) {
+		return Origin.of(ContainerNamespaces.of(container));
+	}
+
+	/** Traffic from inside the namespace at {@code path}, e.g. {@code /run/netns/blue}. Needs root. */
+	public static Origin fromNetnsPath(Path path) {
+		return Origin.of(NetworkNamespace.ofPath(path));
+	}
+
+	/** Traffic from inside {@code netns}; for TracePackets' own use (the type is internal). */
+	public static Origin fromNetns(NetworkNamespace netns) {
+		return Origin.of(netns);
+	}
+}

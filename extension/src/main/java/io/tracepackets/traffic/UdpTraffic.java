@@ -1,0 +1,162 @@
+package io.tracepackets.traffic;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.tracepackets.TracePacketsException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+/**
+ * Sends UDP datagrams to one destination: {@code Traffic.udp().to(ip, 9000).send(5)}. A builder:
+ * configure, then {@link #send}; not for concurrent use.
+ */
+public final class UdpTraffic {
+
+	private final Origin origin;
+	private InetSocketAddress target;
+	private IntFunction<byte[]> payload = i -> ("tracepackets " + i + "\n").getBytes(StandardCharsets.US_ASCII);
+	private int sourcePort;
+	private Duration interval = Duration.ZERO;
+	private Duration timeout = Sockets.DEFAULT_TIMEOUT;
+	private String lastFailure;
+
+	UdpTraffic(Origin origin) {
+		this.origin = origin;
+	}
+
+	public UdpTraffic to(String host, int port) {
+		target = Sockets.resolve(host, port);
+		return this;
+	}
+
+	public UdpTraffic to(InetAddress address, int port) {
+		target = new InetSocketAddress(address, Sockets.checkPort(port));
+		return this;
+	}
+
+	public UdpTraffic to(InetSocketAddress address) {
+		target = address;
+		return this;
+	}
+
+	/**
+	 * The same payload for every datagram. The default is {@code "tracepackets <n>\n"}, n counting
+	 * from 0, so a receiver that logs lines can count datagrams.
+	 */
+	public UdpTraffic payload(byte[] bytes) {
+		byte[] copy = bytes.clone();
+		payload = i -> copy;
+		return this;
+	}
+
+	/** The same text payload (UTF-8) for every datagram. */
+	public UdpTraffic payload(String text) {
+		return payload(text.getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** A payload per datagram, given its index (0-based). */
+	public UdpTraffic payload(IntFunction<byte[]> payloadOfIndex) {
+		payload = payloadOfIndex;
+		return this;
+	}
+
+	/** Sends from this local port (default: one the kernel picks), to make the flow easy to match. */
+	public UdpTraffic fromPort(int port) {
+		sourcePort = Sockets.checkPort(port);
+		return this;
+	}
+
+	/** Pause between datagrams (default none). */
+	public UdpTraffic interval(Duration pause) {
+		interval = pause;
+		return this;
+	}
+
+	/** Bound on binding the socket and on each send (default 5 s). */
+	public UdpTraffic timeout(Duration limit) {
+		timeout = Sockets.checkTimeout(limit);
+		return this;
+	}
+
+	/** Sends one datagram; true when the local kernel accepted it. */
+	public boolean send() {
+		return send(1) == 1;
+	}
+
+	/**
+	 * Sends {@code count} datagrams and returns how many the local kernel accepted. A datagram
+	 * dropped further on still counts as sent; one refused locally (e.g. EPERM from an OUTPUT DROP
+	 * rule) does not, and {@link #lastFailure()} says why.
+	 *
+	 * @throws TracePacketsException when no socket can be bound
+	 */
+	public int send(int count) {
+		InetSocketAddress destination = Sockets.checkTarget(target, "UDP traffic");
+		Bootstrap bootstrap = new Bootstrap()
+				.group(EventLoops.group())
+				.channelFactory(() -> Sockets.udpChannel(destination))
+				.handler(new DiscardReplies());
+		// The socket is created by bind(), so bind() runs inside the origin's namespace.
+		ChannelFuture bound = origin.inside(() -> bootstrap.bind(sourcePort));
+		if (!bound.awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS) || !bound.isSuccess()) {
+			bound.channel().close();
+			throw new TracePacketsException("cannot bind a UDP socket (port " + sourcePort + ") in " + origin + ": "
+					+ (bound.isDone() ? Sockets.describe(bound.cause()) : "timed out after " + timeout), bound.cause());
+		}
+		Channel channel = bound.channel();
+		int sent = 0;
+		lastFailure = null;
+		try {
+			for (int i = 0; i < count; i++) {
+				if (i > 0 && !interval.isZero()) {
+					pause();
+				}
+				ChannelFuture write = channel.writeAndFlush(
+						new DatagramPacket(Unpooled.wrappedBuffer(payload.apply(i)), destination));
+				if (write.awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS) && write.isSuccess()) {
+					sent++;
+				} else {
+					lastFailure = write.isDone() ? Sockets.describe(write.cause()) : "send timed out after " + timeout;
+				}
+			}
+		} finally {
+			channel.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		return sent;
+	}
+
+	/** Why the last {@link #send} fell short, or null when every datagram went out. */
+	public String lastFailure() {
+		return lastFailure;
+	}
+
+	private void pause() {
+		try {
+			Thread.sleep(interval);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new TracePacketsException("interrupted between UDP datagrams", e);
+		}
+	}
+
+	/** Drops anything sent back: the senders only send, and unread datagrams would pile up. */
+	private static final class DiscardReplies extends SimpleChannelInboundHandler<DatagramPacket> {
+		@Override
+		protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "UDP from " + origin + " to " + target;
+	}
+}

@@ -1,0 +1,251 @@
+package io.tracepackets.traffic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import io.tracepackets.TracePacketsException;
+import io.tracepackets.internal.netns.NetnsRunner;
+import io.tracepackets.internal.netns.NetworkNamespace;
+import io.tracepackets.internal.netns.VethPair;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sends real traffic between two namespaces joined by a veth pair; receivers are plain JDK sockets
+ * created inside namespace b (through NetnsRunner), senders are the netty code under test in a.
+ */
+class TrafficTest {
+
+	private static VethPair pair;
+
+	@BeforeAll
+	static void createNamespaces() {
+		VethPair.assumeRoot();
+		pair = VethPair.create();
+	}
+
+	@AfterAll
+	static void deleteNamespaces() {
+		if (pair != null) {
+			pair.close();
+		}
+	}
+
+	@Test
+	void udpDatagramsFromOneNamespaceReachTheOther() throws IOException {
+		try (DatagramChannel receiver = udpReceiverIn(pair.b(), VethPair.B_IP)) {
+			int port = ((InetSocketAddress) receiver.getLocalAddress()).getPort();
+
+			int sent = Traffic.fromNetns(pair.a()).udp().to(VethPair.B_IP, port).send(5);
+
+			assertThat(sent).isEqualTo(5);
+			assertThat(receive(receiver, 5)).containsExactly("tracepackets 0\n", "tracepackets 1\n",
+					"tracepackets 2\n", "tracepackets 3\n", "tracepackets 4\n");
+		}
+	}
+
+	@Test
+	void udpPayloadAndSourcePortAreConfigurable() throws IOException {
+		try (DatagramChannel receiver = udpReceiverIn(pair.b(), VethPair.B_IP)) {
+			int port = ((InetSocketAddress) receiver.getLocalAddress()).getPort();
+
+			boolean sent = Traffic.fromNetnsPath(Path.of("/run/netns", pair.aName())).udp()
+					.to(VethPair.B_IP, port).payload("hello").fromPort(40123).send();
+
+			assertThat(sent).isTrue();
+			ByteBuffer buffer = ByteBuffer.allocate(100);
+			InetSocketAddress from = (InetSocketAddress) receiver.receive(buffer);
+			assertThat(from.getPort()).isEqualTo(40123);
+			assertThat(from.getAddress().getHostAddress()).isEqualTo(VethPair.A_IP);
+			assertThat(new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8)).isEqualTo("hello");
+		}
+	}
+
+	@Test
+	void udpFromThisJvmUsesTheHostNamespace() throws IOException {
+		try (DatagramChannel receiver = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+			receiver.socket().setSoTimeout(5000);
+			int port = ((InetSocketAddress) receiver.getLocalAddress()).getPort();
+
+			assertThat(Traffic.udp().to("127.0.0.1", port).send(3)).isEqualTo(3);
+			assertThat(receive(receiver, 3)).hasSize(3);
+		}
+	}
+
+	@Test
+	void udpRefusedLocallyIsNotCountedAndSaysWhy() {
+		pair.execInA("iptables-legacy", "-A", "OUTPUT", "-p", "udp", "--dport", "9999", "-j", "DROP");
+		try {
+			UdpTraffic udp = Traffic.fromNetns(pair.a()).udp().to(VethPair.B_IP, 9999);
+
+			assertThat(udp.send(2)).isZero();
+			assertThat(udp.lastFailure()).containsIgnoringCase("not permitted");
+		} finally {
+			pair.execInA("iptables-legacy", "-D", "OUTPUT", "-p", "udp", "--dport", "9999", "-j", "DROP");
+		}
+	}
+
+	@Test
+	void tcpBytesAreEchoedBack() throws IOException {
+		try (ServerSocket server = echoServerIn(pair.b())) {
+			TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(VethPair.B_IP, server.getLocalPort())
+					.connectAndSend("ping over veth");
+
+			assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.COMPLETED);
+			assertThat(result.isEchoed()).isTrue();
+			assertThat(result.receivedText()).isEqualTo("ping over veth");
+			assertThat(result.failure()).isNull();
+		}
+	}
+
+	@Test
+	void tcpToAClosedPortIsRefused() {
+		TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(VethPair.B_IP, 9).connect();
+
+		assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.REFUSED);
+		assertThat(result.failure()).containsIgnoringCase("refused");
+	}
+
+	@Test
+	void tcpToAPortBehindADropRuleTimesOut() throws IOException {
+		try (ServerSocket server = echoServerIn(pair.b())) {
+			String port = Integer.toString(server.getLocalPort());
+			pair.execInB("iptables-nft", "-A", "INPUT", "-p", "tcp", "--dport", port, "-j", "DROP");
+			try {
+				TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(VethPair.B_IP, server.getLocalPort())
+						.timeout(Duration.ofMillis(500)).connectAndSend("lost");
+
+				assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.TIMED_OUT);
+				assertThat(result.elapsed()).isLessThan(Duration.ofSeconds(3));
+			} finally {
+				pair.execInB("iptables-nft", "-D", "INPUT", "-p", "tcp", "--dport", port, "-j", "DROP");
+			}
+		}
+	}
+
+	@Test
+	void tcpRejectedWithAResetIsRefused() throws IOException {
+		try (ServerSocket server = echoServerIn(pair.b())) {
+			String port = Integer.toString(server.getLocalPort());
+			String[] rule = {"INPUT", "-p", "tcp", "--dport", port, "-j", "REJECT", "--reject-with", "tcp-reset"};
+			pair.execInB(concat("iptables-legacy", "-A", rule));
+			try {
+				TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(VethPair.B_IP, server.getLocalPort())
+						.connectAndSend("rejected");
+
+				assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.REFUSED);
+			} finally {
+				pair.execInB(concat("iptables-legacy", "-D", rule));
+			}
+		}
+	}
+
+	@Test
+	void httpGetReturnsTheStatusAndBody() throws IOException {
+		HttpServer server = NetnsRunner.call(pair.b(), () -> HttpServer.create(new InetSocketAddress(VethPair.B_IP, 0), 0));
+		server.createContext("/hello", exchange -> {
+			byte[] body = ("hi " + exchange.getRequestURI().getQuery()).getBytes(StandardCharsets.UTF_8);
+			exchange.sendResponseHeaders(201, body.length);
+			try (OutputStream out = exchange.getResponseBody()) {
+				out.write(body);
+			}
+		});
+		server.start();
+		try {
+			String uri = "http://" + VethPair.B_IP + ":" + server.getAddress().getPort() + "/hello?x=1";
+
+			HttpResult result = Traffic.fromNetns(pair.a()).http().get(uri);
+
+			assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.COMPLETED);
+			assertThat(result.status()).isEqualTo(201);
+			assertThat(result.body()).isEqualTo("hi x=1");
+		} finally {
+			server.stop(0);
+		}
+	}
+
+	@Test
+	void httpToAClosedPortIsRefused() {
+		HttpResult result = Traffic.fromNetns(pair.a()).http().get("http://" + VethPair.B_IP + ":9/");
+
+		assertThat(result.outcome()).isEqualTo(Outcome.REFUSED);
+		assertThat(result.status()).isEqualTo(-1);
+	}
+
+	@Test
+	void misuseFailsWithAClearMessage() {
+		assertThatThrownBy(() -> Traffic.udp().send(1)).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("call to(host, port) first");
+		assertThatThrownBy(() -> Traffic.tcp().to("no-such-host.invalid", 1)).isInstanceOf(TracePacketsException.class)
+				.hasMessageContaining("cannot resolve host no-such-host.invalid");
+		assertThatThrownBy(() -> Traffic.http().get("https://example.org/")).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> Traffic.fromNetnsPath(Path.of("/run/netns/tp-none"))).isInstanceOf(
+				TracePacketsException.class).hasMessageContaining("is not running");
+	}
+
+	private static String[] concat(String first, String second, String... rest) {
+		List<String> all = new ArrayList<>(List.of(first, second));
+		all.addAll(List.of(rest));
+		return all.toArray(String[]::new);
+	}
+
+	private static DatagramChannel udpReceiverIn(NetworkNamespace netns, String ip) throws IOException {
+		DatagramChannel channel = NetnsRunner.call(netns, () -> DatagramChannel.open().bind(new InetSocketAddress(ip, 0)));
+		channel.socket().setSoTimeout(5000);
+		return channel;
+	}
+
+	/** Reads {@code count} datagrams, failing after 5 s without one. */
+	private static List<String> receive(DatagramChannel receiver, int count) throws IOException {
+		List<String> got = new ArrayList<>();
+		byte[] buffer = new byte[2048];
+		java.net.DatagramPacket packet = new java.net.DatagramPacket(buffer, buffer.length);
+		for (int i = 0; i < count; i++) {
+			try {
+				receiver.socket().receive(packet);
+			} catch (SocketTimeoutException e) {
+				break;
+			}
+			got.add(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8));
+		}
+		return got;
+	}
+
+	/** A TCP echo server on B's address, created inside {@code netns}, serving on a daemon thread. */
+	private static ServerSocket echoServerIn(NetworkNamespace netns) {
+		ServerSocket server = NetnsRunner.call(netns, () -> new ServerSocket(0, 50,
+				java.net.InetAddress.getByName(VethPair.B_IP)));
+		Thread.ofPlatform().daemon().name("echo-" + server.getLocalPort()).start(() -> {
+			while (!server.isClosed()) {
+				try (Socket socket = server.accept()) {
+					socket.setSoTimeout(5000);
+					InputStream in = socket.getInputStream();
+					OutputStream out = socket.getOutputStream();
+					byte[] buffer = new byte[4096];
+					for (int n; (n = in.read(buffer)) > 0;) {
+						out.write(buffer, 0, n);
+					}
+				} catch (IOException e) {
+					// Closed server or a client that went away: next one.
+				}
+			}
+		});
+		return server;
+	}
+}
