@@ -67,19 +67,27 @@ static __always_inline void count(__u32 counter)
 		*value += 1;
 }
 
-/* The skb's netns inode; 0 for skbs that are not packets (netlink messages). */
+/*
+ * The skb's netns inode: its device's, else its socket's, else — for skbs that have neither,
+ * like a UDP datagram being read (UDP clears skb->dev and never sets skb->sk) — the current
+ * task's. 0 for netlink messages, which are not packets.
+ */
 static __always_inline __u32 skb_netns(struct sk_buff *skb)
 {
 	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct task_struct *task;
 	struct sock *sk;
 
 	if (dev)
 		return BPF_CORE_READ(dev, nd_net.net, ns.inum);
-	/* Locally generated skbs dropped before routing (e.g. OUTPUT chain) have no dev yet. */
 	sk = BPF_CORE_READ(skb, sk);
-	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) == AF_NETLINK)
-		return 0;
-	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	if (sk) {
+		if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_NETLINK)
+			return 0;
+		return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	}
+	task = (struct task_struct *)bpf_get_current_task();
+	return BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
 }
 
 /* Returns the skb's netns inode when the current mode wants it, else 0. */

@@ -30,6 +30,14 @@ typedef struct {
 	struct net *net;
 } possible_net_t;
 
+struct nsproxy {
+	struct net *net_ns;
+};
+
+struct task_struct {
+	struct nsproxy *nsproxy;
+};
+
 struct net_device {
 	char name[16];
 	int ifindex;

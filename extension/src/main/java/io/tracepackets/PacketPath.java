@@ -30,7 +30,7 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 		Map<Long, List<PacketEvent>> open = new HashMap<>();
 		for (PacketEvent event : events) {
 			List<PacketEvent> path = open.get(event.skb());
-			if (path != null && !sameTuple(lastWithTuple(path), event)) {
+			if (path != null && (!sameTuple(lastWithTuple(path), event) || !sameEtherType(path.getLast(), event))) {
 				path = null;
 			}
 			if (path == null) {
@@ -55,6 +55,11 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 		return null;
 	}
 
+	/** An ARP reply and the IP packet that later reuses its address are different packets. */
+	private static boolean sameEtherType(PacketEvent previous, PacketEvent next) {
+		return previous.etherType() == 0 || next.etherType() == 0 || previous.etherType() == next.etherType();
+	}
+
 	/** Same packet as far as the tuples tell; events without an IP tuple match anything. */
 	private static boolean sameTuple(PacketEvent previous, PacketEvent next) {
 		if (previous == null || next.ipVersion() == 0) {
@@ -75,10 +80,15 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 		return drop().isPresent();
 	}
 
-	/** Freed normally, or read by a socket, and never dropped. */
+	/**
+	 * Never dropped, and received: taken in by a namespace's stack ({@code netif_receive_skb}),
+	 * read by a socket ({@code skb_copy_datagram_iovec}) or freed normally ({@code consume_skb}).
+	 * A UDP datagram read by an application leaves no tracepoint behind (the kernel copies it
+	 * without one), so reception plus the absence of a drop is what "delivered" can mean.
+	 */
 	public boolean wasDelivered() {
-		return !wasDropped() && events.stream()
-				.anyMatch(e -> e.isConsumed() || "skb_copy_datagram_iovec".equals(e.where()));
+		return !wasDropped() && events.stream().anyMatch(e -> e.isConsumed()
+				|| "skb_copy_datagram_iovec".equals(e.where()) || "netif_receive_skb".equals(e.where()));
 	}
 
 	/** Whether a probe named {@code where} (tracepoint or function) saw this packet. */

@@ -73,11 +73,18 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	}
 
 	/**
-	 * At least one matching packet, and every one reached a socket reader or was consumed (freed
-	 * normally), never dropped.
+	 * At least one matching packet, and every one was received (by a namespace's stack or a
+	 * socket) and never dropped — checked again after a flush, since a drop may come late.
+	 * See {@link PacketPath#wasDelivered()}.
 	 */
 	public PacketsAssert wereDelivered() {
-		awaitAll(PacketPath::wasDelivered, "to be delivered (consumed or read by a socket, never dropped)");
+		String expectation = "to be delivered (received by the stack or a socket, never dropped)";
+		awaitAll(PacketPath::wasDelivered, expectation);
+		actual.flush();
+		List<PacketPath> matches = matches();
+		if (!matches.stream().allMatch(PacketPath::wasDelivered)) {
+			throwAssertionError(shouldAllBe(actual, filter, expectation, matches, PacketPath::wasDelivered));
+		}
 		return myself;
 	}
 

@@ -1,0 +1,68 @@
+package io.tracepackets.samples;
+
+import static io.tracepackets.DropReason.NETFILTER_DROP;
+import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tracepackets.PacketTrace;
+import io.tracepackets.TracePackets;
+import io.tracepackets.samples.support.NetboxContainer;
+import io.tracepackets.samples.support.NetboxContainer.IptablesVariant;
+import io.tracepackets.traffic.Traffic;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.testcontainers.junit.jupiter.Container;
+import org.testcontainers.junit.jupiter.Testcontainers;
+
+/**
+ * The regression check a firewall change needs: a DROP rule on UDP 9000 drops exactly the packets
+ * sent to 9000, in netfilter, and lets 9001 through — with iptables-nft and iptables-legacy.
+ */
+@Testcontainers
+@TracePackets
+class UdpDropRuleTest {
+
+	@Container
+	NetboxContainer netbox = new NetboxContainer();
+
+	// udpDropRule {
+	@ParameterizedTest
+	@EnumSource(IptablesVariant.class)
+	void a_drop_rule_on_udp_9000_drops_exactly_those_packets(IptablesVariant iptables, PacketTrace trace) {
+		// GIVEN a DROP rule for UDP 9000 in the container
+		netbox.iptables(iptables, "-A", "INPUT", "-p", "udp", "--dport", "9000", "-j", "DROP");
+
+		// WHEN the test sends 5 datagrams to 9000 and 5 to 9001
+		Traffic.udp().to(netbox.ipAddress(), 9000).send(5);
+		Traffic.udp().to(netbox.ipAddress(), 9001).send(5);
+
+		// THEN the kernel dropped exactly the five to 9000, in netfilter, and delivered the others
+		assertThat(trace).packets(udp().dstPort(9000))
+				.hasCount(5)
+				.wereDropped()
+				.in("nf_hook_slow")
+				.withReason(NETFILTER_DROP);
+		assertThat(trace).packets(udp().dstPort(9001))
+				.hasCount(5)
+				.wereNotDropped()
+				.wereDelivered();
+	}
+	// }
+
+	@ParameterizedTest
+	@EnumSource(IptablesVariant.class)
+	void each_iptables_flavour_frees_the_packet_where_it_drops_it(IptablesVariant iptables, PacketTrace trace) {
+		// GIVEN
+		netbox.iptables(iptables, "-A", "INPUT", "-p", "udp", "--dport", "9000", "-j", "DROP");
+
+		// WHEN
+		Traffic.udp().to(netbox.ipAddress(), 9000).send(3);
+
+		// THEN nf_tables frees the skb itself (nft_do_chain); x_tables returns NF_DROP to nf_hook_slow
+		String location = iptables == IptablesVariant.NFT ? "nft_do_chain" : "nf_hook_slow";
+		assertThat(trace).packets(udp().dstPort(9000)).hasCount(3).wereDropped().in(location);
+		assertThat(trace.packets(udp().dstPort(9000)))
+				.allSatisfy(path -> assertThat(path.drop().orElseThrow().locationFunction()).contains(location));
+	}
+}
