@@ -6,6 +6,7 @@
  */
 #include "kernel_types.h"
 #include <linux/bpf.h>
+#include <asm/ptrace.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
@@ -269,6 +270,50 @@ int BPF_PROG(skb_copy_datagram_iovec, struct sk_buff *skb)
 {
 	return trace_skb(skb, TP_PROBE_SKB_COPY_DATAGRAM, false);
 }
+
+/*
+ * Kernel-function probes (pwru's heart): one program per position of the skb argument, in the
+ * three flavours a kernel may offer. None is autoloaded; the tracer loads the chosen backend's:
+ * kprobe programs attach once per function, kprobe.multi ones once per position for many
+ * functions, fentry ones are loaded once as a template and cloned per function.
+ */
+static __always_inline int trace_function(void *ctx, struct sk_buff *skb)
+{
+	__u32 inum = wanted(skb);
+	struct tp_event *e;
+
+	if (!inum)
+		return 0;
+	e = emit(skb, inum, TP_PROBE_FUNCTION, false);
+	if (!e)
+		return 0;
+	e->location = bpf_get_func_ip(ctx);
+	submit(e);
+	return 0;
+}
+
+#define FUNCTION_PROBES(n)                                                                  \
+	SEC("kprobe")                                                                       \
+	int kprobe_skb_##n(struct pt_regs *ctx)                                             \
+	{                                                                                   \
+		return trace_function(ctx, (struct sk_buff *)PT_REGS_PARM##n(ctx));          \
+	}                                                                                   \
+	SEC("kprobe.multi")                                                                 \
+	int kprobe_multi_skb_##n(struct pt_regs *ctx)                                       \
+	{                                                                                   \
+		return trace_function(ctx, (struct sk_buff *)PT_REGS_PARM##n(ctx));          \
+	}                                                                                   \
+	SEC("fentry")                                                                       \
+	int BPF_PROG(fentry_skb_##n)                                                        \
+	{                                                                                   \
+		return trace_function(ctx, (struct sk_buff *)ctx[n - 1]);                    \
+	}
+
+FUNCTION_PROBES(1)
+FUNCTION_PROBES(2)
+FUNCTION_PROBES(3)
+FUNCTION_PROBES(4)
+FUNCTION_PROBES(5)
 
 /*
  * Flush marker, run on demand through BPF_PROG_TEST_RUN. The ring buffer hands records out in

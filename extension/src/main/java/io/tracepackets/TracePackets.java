@@ -46,6 +46,12 @@ public @interface TracePackets {
 	/** How many events the tracer keeps for open traces (default 4,000,000): {@value}. */
 	String MAX_EVENTS_PROPERTY = "tracepackets.max.events";
 
+	/** The backend when the annotation says AUTO: auto, kprobe-multi, fentry, kprobe, tracepoint: {@value}. */
+	String BACKEND_PROPERTY = "tracepackets.backend";
+
+	/** The functions regex when the annotation gives none: {@value}. */
+	String FUNCTIONS_PROPERTY = "tracepackets.functions";
+
 	/**
 	 * Names of fields of the test class holding the containers to trace. Empty: every field
 	 * annotated {@code @Container}.
@@ -57,6 +63,18 @@ public @interface TracePackets {
 
 	/** Trace every network namespace; noisy, for exploring. */
 	boolean allNamespaces() default false;
+
+	/**
+	 * How kernel functions are probed. AUTO (default) probes the kernel and takes the best of
+	 * kprobe-multi, fentry, kprobe, else tracepoints only; -D{@value #BACKEND_PROPERTY} overrides AUTO.
+	 */
+	Backend backend() default Backend.AUTO;
+
+	/**
+	 * Which skb functions to probe: a regex found in the function name, e.g. {@code "ip_.*|nf_.*"}.
+	 * Empty: -D{@value #FUNCTIONS_PROPERTY}, else every function that takes a {@code struct sk_buff *}.
+	 */
+	String functions() default "";
 
 	/** Milliseconds positive assertions wait for events; negative: {@value #AWAIT_TIMEOUT_PROPERTY} or 3000. */
 	long awaitMillis() default -1;

@@ -65,7 +65,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	public PacketsAssert wereNotDropped() {
 		awaitAny();
 		actual.flush();
-		List<PacketPath> dropped = matches().stream().filter(PacketPath::wasDropped).toList();
+		List<PacketPath> dropped = nonEmptyMatches("not to be dropped").stream().filter(PacketPath::wasDropped).toList();
 		if (!dropped.isEmpty()) {
 			throwAssertionError(shouldNone(actual, filter, "not to be dropped", dropped));
 		}
@@ -100,7 +100,8 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 		checkObservable(where);
 		awaitAny();
 		actual.flush();
-		List<PacketPath> reached = matches().stream().filter(path -> path.reached(where)).toList();
+		List<PacketPath> reached = nonEmptyMatches("never to reach " + where).stream()
+				.filter(path -> path.reached(where)).toList();
 		if (!reached.isEmpty()) {
 			throwAssertionError(shouldNone(actual, filter, "never to reach " + where, reached));
 		}
@@ -118,6 +119,15 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	private List<PacketPath> matches() {
 		checkNoLoss();
 		return matching(actual.paths());
+	}
+
+	/** The matches, failing when there are none: a negative assertion must not pass on no traffic. */
+	private List<PacketPath> nonEmptyMatches(String expectation) {
+		List<PacketPath> matches = matches();
+		if (matches.isEmpty()) {
+			throwAssertionError(shouldAllBe(actual, filter, expectation, matches, path -> true));
+		}
+		return matches;
 	}
 
 	private List<PacketPath> matching(List<PacketPath> paths) {

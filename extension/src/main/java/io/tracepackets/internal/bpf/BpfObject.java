@@ -70,6 +70,18 @@ public final class BpfObject implements AutoCloseable {
 		return wrapped;
 	}
 
+	/** Names of all programs in the object. */
+	public List<String> programNames() {
+		return LibBpf.programNames(object);
+	}
+
+	/** Before load: loads only the named programs. */
+	public void autoloadOnly(java.util.Collection<String> programNames) {
+		for (String programName : programNames()) {
+			program(programName).setAutoload(programNames.contains(programName));
+		}
+	}
+
 	/** Verifies and loads every autoloaded program and creates the maps. */
 	public void load() {
 		if (loaded) {

@@ -29,6 +29,27 @@ public final class BpfProgram {
 		return new BpfLink(LibBpf.attach(program, "program " + name), name);
 	}
 
+	/** A kprobe at {@code function}'s entry: one link per function. */
+	public BpfLink attachKprobe(String function) {
+		return new BpfLink(LibBpf.attachKprobe(program, function, name), name + "@" + function);
+	}
+
+	/** One kprobe-multi link for all of {@code functions}. */
+	public BpfLink attachKprobeMulti(java.util.List<String> functions) {
+		return new BpfLink(LibBpf.attachKprobeMulti(program, functions, name),
+				name + "@" + functions.size() + " functions");
+	}
+
+	/** Before load, for fentry programs: the function the (template) program is verified against. */
+	public void setAttachTarget(String function) {
+		LibBpf.setAttachTarget(program, function, name);
+	}
+
+	/** After load: the final instructions, to load clones of this program. */
+	public MemorySegment instructions() {
+		return LibBpf.instructions(program);
+	}
+
 	public int fd() {
 		return LibBpf.programFd(program, name);
 	}

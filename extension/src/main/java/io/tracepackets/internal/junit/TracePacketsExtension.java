@@ -1,5 +1,6 @@
 package io.tracepackets.internal.junit;
 
+import io.tracepackets.Backend;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.Strictness;
 import io.tracepackets.TracePackets;
@@ -73,10 +74,15 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 				key -> traceContext(context).openTrace(awaitTimeout(context)), WindowPacketTrace.class);
 	}
 
-	/** The JVM-wide tracer, or the skip (or, in strict mode, failure) that explains its absence. */
+	/**
+	 * The JVM-wide tracer for this test's backend and functions (one per distinct configuration),
+	 * or the skip (or, in strict mode, failure) that explains its absence.
+	 */
 	private static TraceContext traceContext(ExtensionContext context) {
-		StartedContext started = context.getRoot().getStore(NAMESPACE).computeIfAbsent(CONTEXT_KEY,
-				key -> StartedContext.start(), StartedContext.class);
+		TracerOptions options = options(context);
+		String key = CONTEXT_KEY + "/" + options.backend() + "/" + options.functions();
+		StartedContext started = context.getRoot().getStore(NAMESPACE).computeIfAbsent(key,
+				k -> StartedContext.start(options), StartedContext.class);
 		if (started.failure != null) {
 			if (Strictness.isStrict()) {
 				throw new TracingUnavailableException(started.failure.feature(), started.failure.getMessage()
@@ -92,9 +98,9 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 	/** Holds the started tracer (closed with the root store at the end of the run) or why it failed. */
 	private record StartedContext(TraceContext context, TracingUnavailableException failure) implements AutoCloseable {
 
-		static StartedContext start() {
+		static StartedContext start(TracerOptions options) {
 			try {
-				return new StartedContext(TraceContext.start(options()), null);
+				return new StartedContext(TraceContext.start(options), null);
 			} catch (TracingUnavailableException e) {
 				return new StartedContext(null, e);
 			}
@@ -108,11 +114,34 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 		}
 	}
 
-	private static TracerOptions options() {
+	/** Annotation first, then system properties, then defaults. */
+	private static TracerOptions options(ExtensionContext context) {
+		Optional<TracePackets> annotation = annotation(context);
+		Backend backend = annotation.map(TracePackets::backend).orElse(Backend.AUTO);
+		if (backend == Backend.AUTO) {
+			String property = System.getProperty(TracePackets.BACKEND_PROPERTY);
+			backend = property == null || property.isBlank() ? Backend.AUTO : parse(property);
+		}
+		String functions = annotation.map(TracePackets::functions).filter(f -> !f.isBlank())
+				.orElse(System.getProperty(TracePackets.FUNCTIONS_PROPERTY));
 		TracerOptions defaults = TracerOptions.defaults();
-		return new TracerOptions(
-				Integer.getInteger(TracePackets.RING_BUFFER_PROPERTY, defaults.ringBufferBytes()),
-				Long.getLong(TracePackets.MAX_EVENTS_PROPERTY, defaults.maxStoredEvents()), false);
+		try {
+			return new TracerOptions(backend, TracerOptions.functionPattern(functions),
+					Integer.getInteger(TracePackets.RING_BUFFER_PROPERTY, defaults.ringBufferBytes()),
+					Long.getLong(TracePackets.MAX_EVENTS_PROPERTY, defaults.maxStoredEvents()), false);
+		} catch (IllegalArgumentException e) {
+			throw new ExtensionConfigurationException("@TracePackets on " + context.getElement().orElse(null) + ": "
+					+ e.getMessage(), e);
+		}
+	}
+
+	private static Backend parse(String property) {
+		try {
+			return Backend.parse(property);
+		} catch (IllegalArgumentException e) {
+			throw new ExtensionConfigurationException("-D" + TracePackets.BACKEND_PROPERTY + "=" + property + ": "
+					+ e.getMessage(), e);
+		}
 	}
 
 	private static Optional<TracePackets> annotation(ExtensionContext context) {

@@ -73,6 +73,40 @@ public final class LibBpf {
 	private static final MethodHandle NUM_POSSIBLE_CPUS = bind("libbpf_num_possible_cpus",
 			FunctionDescriptor.of(JAVA_INT), false);
 
+	private static final MethodHandle NEXT_PROGRAM = bind("bpf_object__next_program",
+			FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false);
+	private static final MethodHandle PROGRAM_NAME = bind("bpf_program__name",
+			FunctionDescriptor.of(ADDRESS, ADDRESS), false);
+	private static final MethodHandle ATTACH_KPROBE = bind("bpf_program__attach_kprobe",
+			FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_BOOLEAN, ADDRESS), true);
+	private static final MethodHandle ATTACH_KPROBE_MULTI = bind("bpf_program__attach_kprobe_multi_opts",
+			FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS), true);
+	private static final MethodHandle SET_ATTACH_TARGET = bind("bpf_program__set_attach_target",
+			FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), false);
+	private static final MethodHandle PROGRAM_INSNS = bind("bpf_program__insns",
+			FunctionDescriptor.of(ADDRESS, ADDRESS), false);
+	private static final MethodHandle PROGRAM_INSN_CNT = bind("bpf_program__insn_cnt",
+			FunctionDescriptor.of(JAVA_LONG, ADDRESS), false);
+	private static final MethodHandle PROG_LOAD = bind("bpf_prog_load",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), false);
+	private static final MethodHandle RAW_TRACEPOINT_OPEN = bind("bpf_raw_tracepoint_open",
+			FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), false);
+	private static final MethodHandle BTF_GET_NEXT_ID = bind("bpf_btf_get_next_id",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
+	private static final MethodHandle BTF_GET_FD_BY_ID = bind("bpf_btf_get_fd_by_id",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT), false);
+	private static final MethodHandle OBJ_GET_INFO_BY_FD = bind("bpf_obj_get_info_by_fd",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), false);
+
+	/** enum bpf_prog_type / bpf_attach_type values (uapi, stable). */
+	public static final int BPF_PROG_TYPE_TRACING = 26;
+	public static final int BPF_TRACE_FENTRY = 24;
+
+	/** struct bpf_prog_load_opts as of libbpf 1.1 (ends with log_buf). */
+	private static final long PROG_LOAD_OPTS_SIZE = 104;
+	/** struct bpf_kprobe_multi_opts as of libbpf 1.1 (ends with retprobe). */
+	private static final long KPROBE_MULTI_OPTS_SIZE = 48;
+
 	/** sizeof(struct bpf_object_open_opts) in libbpf 1.1 is smaller; trailing zeros are accepted. */
 	private static final long OPEN_OPTS_SIZE = 128;
 	/** struct bpf_test_run_opts as of libbpf 1.1 (ends with batch_size). */
@@ -87,6 +121,11 @@ public final class LibBpf {
 	}
 
 	private LibBpf() {
+	}
+
+	/** Runs {@code action} with libbpf's log lowered to debug: for probes whose refusal is expected. */
+	public static <T> T quietly(java.util.function.Supplier<T> action) {
+		return LibBpfLog.quietly(action);
 	}
 
 	/** bpf_object__open_mem: parses an ELF object held in {@code elf} (which must outlive the object). */
@@ -131,6 +170,24 @@ public final class LibBpf {
 		}
 	}
 
+	/** The names of every program of an object, in ELF order. */
+	public static java.util.List<String> programNames(MemorySegment object) {
+		try {
+			java.util.List<String> names = new java.util.ArrayList<>();
+			MemorySegment program = MemorySegment.NULL;
+			while (true) {
+				program = (MemorySegment) NEXT_PROGRAM.invokeExact(object, program);
+				if (program.equals(MemorySegment.NULL)) {
+					return names;
+				}
+				MemorySegment name = (MemorySegment) PROGRAM_NAME.invokeExact(program);
+				names.add(name.reinterpret(256).getString(0));
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
 	public static void setMaxEntries(MemorySegment map, int maxEntries, String what) {
 		intCall("set max_entries of " + what, () -> (int) MAP_SET_MAX_ENTRIES.invokeExact(map, maxEntries));
 	}
@@ -156,6 +213,120 @@ public final class LibBpf {
 				return new PointerResult(link, Native.errno(errno));
 			}
 		});
+	}
+
+	/** bpf_program__attach_kprobe at the entry of {@code function}. */
+	public static MemorySegment attachKprobe(MemorySegment program, String function, String what) {
+		return pointerCall("attach " + what + " to kprobe " + function, () -> {
+			try (Arena arena = Arena.ofConfined()) {
+				MemorySegment errno = Native.errnoSlot(arena);
+				MemorySegment link = (MemorySegment) ATTACH_KPROBE.invokeExact(errno, program, false,
+						arena.allocateFrom(function));
+				return new PointerResult(link, Native.errno(errno));
+			}
+		});
+	}
+
+	/** bpf_program__attach_kprobe_multi_opts for a list of symbols: one link for all of them. */
+	public static MemorySegment attachKprobeMulti(MemorySegment program, java.util.List<String> functions, String what) {
+		return pointerCall("attach " + what + " to " + functions.size() + " functions with kprobe-multi", () -> {
+			try (Arena arena = Arena.ofConfined()) {
+				MemorySegment symbols = arena.allocate(ADDRESS, functions.size());
+				for (int i = 0; i < functions.size(); i++) {
+					symbols.setAtIndex(ADDRESS, i, arena.allocateFrom(functions.get(i)));
+				}
+				MemorySegment opts = arena.allocate(KPROBE_MULTI_OPTS_SIZE, 8);
+				opts.set(JAVA_LONG, 0, KPROBE_MULTI_OPTS_SIZE);
+				opts.set(ADDRESS, 8, symbols);
+				opts.set(JAVA_LONG, 32, functions.size());
+				MemorySegment errno = Native.errnoSlot(arena);
+				MemorySegment link = (MemorySegment) ATTACH_KPROBE_MULTI.invokeExact(errno, program, MemorySegment.NULL,
+						opts);
+				return new PointerResult(link, Native.errno(errno));
+			}
+		});
+	}
+
+	/** Before load: the kernel function a fentry program attaches to (searched in vmlinux and modules). */
+	public static void setAttachTarget(MemorySegment program, String function, String what) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment name = arena.allocateFrom(function);
+			intCall("set attach target of " + what + " to " + function,
+					() -> (int) SET_ATTACH_TARGET.invokeExact(program, 0, name));
+		}
+	}
+
+	/** After load: the program's final instructions (relocated, map fds embedded), for cloning. */
+	public static MemorySegment instructions(MemorySegment program) {
+		try {
+			MemorySegment insns = (MemorySegment) PROGRAM_INSNS.invokeExact(program);
+			long count = (long) PROGRAM_INSN_CNT.invokeExact(program);
+			return insns.reinterpret(count * 8);
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/**
+	 * bpf_prog_load of a fentry program from {@code instructions}, attached (at load) to the
+	 * function with BTF id {@code btfId} in the BTF object {@code btfObjectFd} (0: vmlinux).
+	 * Returns the program fd.
+	 */
+	public static int loadFentry(String name, MemorySegment instructions, int btfId, int btfObjectFd, String what) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment opts = arena.allocate(PROG_LOAD_OPTS_SIZE, 8);
+			opts.set(JAVA_LONG, 0, PROG_LOAD_OPTS_SIZE);
+			opts.set(JAVA_INT, 12, BPF_TRACE_FENTRY);
+			opts.set(JAVA_INT, 32, btfId);
+			opts.set(JAVA_INT, 40, btfObjectFd);
+			MemorySegment progName = arena.allocateFrom(name.length() > 15 ? name.substring(0, 15) : name);
+			MemorySegment license = arena.allocateFrom("Dual BSD/GPL");
+			return intCall("load " + what, () -> (int) PROG_LOAD.invokeExact(BPF_PROG_TYPE_TRACING, progName, license,
+					instructions, instructions.byteSize() / 8, opts));
+		}
+	}
+
+	/** Attaches a loaded fentry program (BPF_RAW_TRACEPOINT_OPEN with no name); returns the link fd. */
+	public static int attachTracing(int programFd, String what) {
+		return intCall("attach " + what, () -> (int) RAW_TRACEPOINT_OPEN.invokeExact(MemorySegment.NULL, programFd));
+	}
+
+	/** Ids of the kernel's loaded BTF objects (vmlinux and modules). */
+	public static java.util.List<Integer> btfObjectIds() {
+		java.util.List<Integer> ids = new java.util.ArrayList<>();
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment next = arena.allocate(JAVA_INT);
+			int id = 0;
+			while (true) {
+				int ret = (int) BTF_GET_NEXT_ID.invokeExact(id, next);
+				if (ret == -Errno.ENOENT) {
+					return ids;
+				}
+				NativeException.check("list kernel BTF objects", ret);
+				id = next.get(JAVA_INT, 0);
+				ids.add(id);
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	public static int btfFd(int id) {
+		return intCall("open BTF object " + id, () -> (int) BTF_GET_FD_BY_ID.invokeExact(id));
+	}
+
+	/** The name of a kernel BTF object ("vmlinux" or a module's), from bpf_obj_get_info_by_fd. */
+	public static String btfName(int fd) {
+		try (Arena arena = Arena.ofConfined()) {
+			// struct bpf_btf_info { u64 btf; u32 btf_size; u32 id; u64 name; u32 name_len; u32 kernel_btf; }
+			MemorySegment info = arena.allocate(32, 8);
+			MemorySegment name = arena.allocate(64);
+			info.set(JAVA_LONG, 16, name.address());
+			info.set(JAVA_INT, 24, 64);
+			MemorySegment length = arena.allocateFrom(JAVA_INT, 32);
+			intCall("get info of BTF object fd " + fd, () -> (int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length));
+			return name.getString(0);
+		}
 	}
 
 	public static void destroyLink(MemorySegment link, String what) {

@@ -25,6 +25,9 @@ final class LibBpfLog {
 	/** Lines printed on this thread since {@link #beginCapture()}; null when not capturing. */
 	private static final ThreadLocal<StringBuilder> CAPTURE = new ThreadLocal<>();
 
+	/** Set while probing what the kernel supports: refusals are expected, so they log at debug. */
+	private static final InheritableThreadLocal<Boolean> QUIET = new InheritableThreadLocal<>();
+
 	private static final MemorySegment CALLBACK;
 
 	static {
@@ -45,6 +48,16 @@ final class LibBpfLog {
 		return CALLBACK;
 	}
 
+	static <T> T quietly(java.util.function.Supplier<T> action) {
+		Boolean before = QUIET.get();
+		QUIET.set(Boolean.TRUE);
+		try {
+			return action.get();
+		} finally {
+			QUIET.set(before);
+		}
+	}
+
 	static void beginCapture() {
 		CAPTURE.set(new StringBuilder());
 	}
@@ -63,6 +76,10 @@ final class LibBpfLog {
 			StringBuilder captured = CAPTURE.get();
 			if (captured != null && level <= LIBBPF_INFO) {
 				captured.append("libbpf: ").append(line).append('\n');
+			}
+			if (Boolean.TRUE.equals(QUIET.get())) {
+				LOG.debug(line);
+				return 0;
 			}
 			switch (level) {
 				case LIBBPF_WARN -> LOG.warn(line);

@@ -28,20 +28,19 @@ public final class TraceContext implements AutoCloseable {
 		this.tracer = tracer;
 		this.kallsyms = kallsyms;
 		this.dropReasons = dropReasons;
-		this.catalog = new TracepointCatalog(tracer.attachedTracepoints(), kallsyms, dropReasons.names(),
-				"tracepoint backend: tp_btf programs on the skb and net tracepoints (kernel-function backends are"
-						+ " not built yet)");
+		this.catalog = new KernelProbeCatalog(tracer.backend().chosen().label(), tracer.backend().describe(),
+				tracer.attachedTracepoints(), tracer.functions().attached(), kallsyms, dropReasons.names());
 	}
 
 	/** Loads kernel names and starts the tracer; throws TracingUnavailableException with the reason. */
 	public static TraceContext start(TracerOptions options) {
 		long started = System.nanoTime();
-		Tracer tracer = Tracer.start(options);
+		Kallsyms kallsyms = Kallsyms.load();
+		DropReasons dropReasons = DropReasons.fromKernel();
+		LOG.info("kernel names loaded in {} ms ({} drop reasons)", (System.nanoTime() - started) / 1_000_000,
+				dropReasons.names().size());
+		Tracer tracer = Tracer.start(options, kallsyms);
 		try {
-			Kallsyms kallsyms = Kallsyms.load();
-			DropReasons dropReasons = DropReasons.fromKernel();
-			LOG.info("kernel names loaded in {} ms ({} drop reasons)", (System.nanoTime() - started) / 1_000_000
-					- tracer.loadTime().toMillis() - tracer.attachTime().toMillis(), dropReasons.names().size());
 			return new TraceContext(tracer, kallsyms, dropReasons);
 		} catch (RuntimeException | Error e) {
 			tracer.close();

@@ -4,15 +4,23 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.tracepackets.Backend;
 import io.tracepackets.TracePacketsException;
 import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.internal.backend.AttachResult;
+import io.tracepackets.internal.backend.BackendDetector;
+import io.tracepackets.internal.backend.BackendSelection;
+import io.tracepackets.internal.backend.FunctionAttacher;
+import io.tracepackets.internal.backend.ProbeTargets;
 import io.tracepackets.internal.bpf.BpfMap;
 import io.tracepackets.internal.bpf.BpfObject;
 import io.tracepackets.internal.bpf.BpfProgram;
 import io.tracepackets.internal.ffi.Errno;
 import io.tracepackets.internal.ffi.NativeException;
-import io.tracepackets.internal.link.BpfLink;
+import io.tracepackets.internal.btf.SkbFunction;
 import io.tracepackets.internal.ringbuf.RingBufferReader;
+import io.tracepackets.internal.symbols.Kallsyms;
+import io.tracepackets.internal.symbols.NearestNames;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -38,7 +46,9 @@ public final class Tracer implements AutoCloseable {
 	static final String OBJECT_RESOURCE = "io/tracepackets/bpf/tracepackets.bpf.o";
 
 	private final BpfObject object;
-	private final List<BpfLink> links = new ArrayList<>();
+	private final List<AutoCloseable> links = new ArrayList<>();
+	private final BackendSelection selection;
+	private final AttachResult functions;
 	private final Set<Tracepoint> attached = EnumSet.noneOf(Tracepoint.class);
 	private final BpfMap config;
 	private final BpfMap netnsFilter;
@@ -59,20 +69,37 @@ public final class Tracer implements AutoCloseable {
 	private volatile long syntheticSeen;
 	private volatile boolean running = true;
 	private volatile Throwable readerFailure;
+	private volatile Duration detachTime = Duration.ZERO;
 
 	private final List<TraceWindow> windows = new ArrayList<>();
 	private final Map<Long, Integer> netnsReferences = new HashMap<>();
 	private int mode = -1;
 
-	private Tracer(TracerOptions options) {
+	private Tracer(TracerOptions options, Kallsyms kallsyms) {
 		KernelCapabilities.requireTracing();
+		selection = selectBackend(options, kallsyms);
+		Map<Integer, List<SkbFunction>> byPosition = selection.chosen() == Backend.TRACEPOINT ? Map.of()
+				: selection.targets().byPosition();
+		FunctionAttacher attacher = byPosition.isEmpty() ? null : FunctionAttacher.of(selection.chosen());
+
 		long started = System.nanoTime();
 		object = BpfObject.openResource(OBJECT_RESOURCE, "tracepackets");
 		try {
 			object.map("events").setMaxEntries(options.ringBufferBytes());
+			List<String> programs = new ArrayList<>(List.of("emit_marker"));
+			for (Tracepoint tracepoint : Tracepoint.values()) {
+				programs.add(tracepoint.programName());
+			}
+			if (options.loadBenchmarkPrograms()) {
+				programs.add("emit_burst");
+			}
+			if (attacher != null) {
+				byPosition.keySet().forEach(position -> programs.add(attacher.programName(position)));
+				attacher.beforeLoad(object, byPosition);
+			}
+			object.autoloadOnly(programs);
 			markerProgram = object.program("emit_marker");
 			burstProgram = object.program("emit_burst");
-			burstProgram.setAutoload(options.loadBenchmarkPrograms());
 			try {
 				object.load();
 			} catch (NativeException e) {
@@ -105,22 +132,62 @@ public final class Tracer implements AutoCloseable {
 						"it could not be attached (see the log): drops cannot be traced");
 			}
 			attachTime = Duration.ofNanos(System.nanoTime() - attachStarted);
+			functions = attacher == null ? new AttachResult(List.of(), List.of(), Map.of(), Duration.ZERO)
+					: attacher.attach(object, byPosition);
+			links.addAll(functions.links());
+			if (!functions.failed().isEmpty()) {
+				LOG.warn("{} of {} functions not attached with {}, e.g. {}", functions.failed().size(),
+						selection.targets().functions().size(), selection.chosen(),
+						functions.failed().entrySet().iterator().next());
+			}
 			store = new EventStore(options.maxStoredEvents());
 			reader = new RingBufferReader(object.map("events"), options.ringBufferBytes());
 		} catch (RuntimeException | Error e) {
-			links.forEach(BpfLink::close);
+			closeLinks();
 			object.close();
 			throw e;
 		}
 		readerThread = Thread.ofPlatform().name("tracepackets-reader").daemon().unstarted(this::readLoop);
 		readerThread.start();
-		LOG.info("tracer ready: {} tracepoints attached ({}), load {} ms, attach {} ms", attached.size(), attached,
-				loadTime.toMillis(), attachTime.toMillis());
+		LOG.info("tracer ready: backend={} functions={} ({} ms, {} probes/s) tracepoints={}, load {} ms, attach {} ms; {}",
+				selection.chosen(), functions.attached().size(), functions.time().toMillis(),
+				Math.round(functions.rate()), attached.size(), loadTime.toMillis(), attachTime.toMillis(),
+				selection.describe());
 	}
 
-	/** Loads and attaches the tracepoint programs; throws TracingUnavailableException with the reason. */
-	public static Tracer start(TracerOptions options) {
-		return new Tracer(options);
+	private static BackendSelection selectBackend(TracerOptions options, Kallsyms kallsyms) {
+		if (options.backend() == Backend.TRACEPOINT) {
+			return new BackendSelection(Backend.TRACEPOINT, Map.of(), null, "requested");
+		}
+		ProbeTargets targets = ProbeTargets.discover(options.functions(), kallsyms);
+		if (targets.isEmpty()) {
+			String regex = options.functions() == null ? "(all)" : options.functions().pattern();
+			List<String> near = options.functions() == null ? List.of()
+					: NearestNames.suggest(regex, kallsyms.functionNames(), 5);
+			throw new IllegalArgumentException("functions = \"" + regex + "\" matches no probeable skb function of"
+					+ " the running kernel (" + targets + ")" + (near.isEmpty() ? "" : "; did you mean: "
+							+ String.join(", ", near)));
+		}
+		return new BackendDetector(OBJECT_RESOURCE).select(options.backend(), targets);
+	}
+
+	/** The backend in use, why, and why better ones were refused. */
+	public BackendSelection backend() {
+		return selection;
+	}
+
+	/** The functions the function backend attached to (empty for tracepoints only). */
+	public AttachResult functions() {
+		return functions;
+	}
+
+	/**
+	 * Picks the backend, loads and attaches; throws TracingUnavailableException with the reason.
+	 * {@code kallsyms} must be read before any other BPF program of ours is loaded or after: it is
+	 * only used for function names.
+	 */
+	public static Tracer start(TracerOptions options, Kallsyms kallsyms) {
+		return new Tracer(options, kallsyms);
 	}
 
 	public Set<Tracepoint> attachedTracepoints() {
@@ -355,6 +422,22 @@ public final class Tracer implements AutoCloseable {
 		}
 	}
 
+	/** How long the last {@link #close()} took to detach every probe. */
+	public Duration detachTime() {
+		return detachTime;
+	}
+
+	private void closeLinks() {
+		for (int i = links.size() - 1; i >= 0; i--) {
+			try {
+				links.get(i).close();
+			} catch (Exception e) {
+				LOG.warn("detach failed: {}", e.toString());
+			}
+		}
+		links.clear();
+	}
+
 	private void checkRunning() {
 		if (readerFailure != null) {
 			throw new TracePacketsException("the tracer's reader thread failed: " + readerFailure, readerFailure);
@@ -382,9 +465,9 @@ public final class Tracer implements AutoCloseable {
 		synchronized (windows) {
 			setMode(EventLayout.MODE_OFF);
 		}
-		for (BpfLink link : links) {
-			link.close();
-		}
+		long detachStarted = System.nanoTime();
+		closeLinks();
+		detachTime = Duration.ofNanos(System.nanoTime() - detachStarted);
 		running = false;
 		try {
 			readerThread.join(5_000);

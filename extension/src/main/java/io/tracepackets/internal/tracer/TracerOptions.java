@@ -1,15 +1,22 @@
 package io.tracepackets.internal.tracer;
 
+import io.tracepackets.Backend;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
 /**
- * How the tracer is built: ring buffer size (bytes, a power of two) and how many events the
- * store keeps for open windows.
+ * How a tracer is built: backend (or AUTO), which skb functions a function backend probes (a
+ * regex found in the name; null: all), ring buffer size (bytes, a power of two), how many events
+ * the store keeps for open windows, and whether the benchmark-only program is loaded.
  */
-public record TracerOptions(int ringBufferBytes, long maxStoredEvents, boolean loadBenchmarkPrograms) {
+public record TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long maxStoredEvents,
+		boolean loadBenchmarkPrograms) {
 
 	public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
 	public static final long DEFAULT_MAX_STORED_EVENTS = 4_000_000;
 
 	public TracerOptions {
+		Objects.requireNonNull(backend, "backend");
 		if (ringBufferBytes < 4096 || Integer.bitCount(ringBufferBytes) != 1) {
 			throw new IllegalArgumentException("tracepackets.ringbuffer.bytes must be a power of two >= 4096, got "
 					+ ringBufferBytes + ": use e.g. 16777216 (16 MiB)");
@@ -21,10 +28,27 @@ public record TracerOptions(int ringBufferBytes, long maxStoredEvents, boolean l
 	}
 
 	public static TracerOptions defaults() {
-		return new TracerOptions(DEFAULT_RING_BUFFER_BYTES, DEFAULT_MAX_STORED_EVENTS, false);
+		return new TracerOptions(Backend.AUTO, null, DEFAULT_RING_BUFFER_BYTES, DEFAULT_MAX_STORED_EVENTS, false);
+	}
+
+	public TracerOptions withBackend(Backend wanted, Pattern functionFilter) {
+		return new TracerOptions(wanted, functionFilter, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms);
 	}
 
 	public TracerOptions withBenchmarkPrograms() {
-		return new TracerOptions(ringBufferBytes, maxStoredEvents, true);
+		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, true);
+	}
+
+	/** Parses a {@code functions} regex, failing with the position of the error. */
+	public static Pattern functionPattern(String regex) {
+		if (regex == null || regex.isBlank()) {
+			return null;
+		}
+		try {
+			return Pattern.compile(regex);
+		} catch (java.util.regex.PatternSyntaxException e) {
+			throw new IllegalArgumentException("functions = \"" + regex + "\" is not a valid regex: "
+					+ e.getDescription() + " at index " + e.getIndex() + "; e.g. \"ip_.*|nf_.*\"", e);
+		}
 	}
 }

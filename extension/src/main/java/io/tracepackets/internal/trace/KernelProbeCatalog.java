@@ -5,33 +5,38 @@ import io.tracepackets.internal.symbols.Kallsyms;
 import io.tracepackets.internal.symbols.NearestNames;
 import io.tracepackets.internal.tracer.Tracepoint;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The catalog of the tracepoint backend: it observes its attached tracepoints and no kernel
- * function; any name is checked against those and the running kernel's functions.
+ * What a tracer observes: its attached tracepoints and, with a function backend, the functions it
+ * attached to; names are checked against those, the known tracepoints and the kernel's functions.
  */
-public final class TracepointCatalog implements ProbeCatalog {
+public final class KernelProbeCatalog implements ProbeCatalog {
 
+	private final String backend;
+	private final String reason;
 	private final Set<String> observed;
 	private final Kallsyms kallsyms;
-	private final String reason;
 	private final List<String> dropReasons;
 
-	public TracepointCatalog(Set<Tracepoint> attached, Kallsyms kallsyms, List<String> dropReasons, String reason) {
-		this.dropReasons = List.copyOf(dropReasons);
+	public KernelProbeCatalog(String backend, String reason, Collection<Tracepoint> tracepoints,
+			Collection<String> functions, Kallsyms kallsyms, List<String> dropReasons) {
+		this.backend = backend;
+		this.reason = reason;
 		Set<String> names = new LinkedHashSet<>();
-		attached.forEach(t -> names.add(t.eventName()));
+		tracepoints.forEach(t -> names.add(t.eventName()));
+		names.addAll(functions);
 		this.observed = Set.copyOf(names);
 		this.kallsyms = kallsyms;
-		this.reason = reason;
+		this.dropReasons = List.copyOf(dropReasons);
 	}
 
 	@Override
 	public String backend() {
-		return "tracepoint";
+		return backend;
 	}
 
 	@Override

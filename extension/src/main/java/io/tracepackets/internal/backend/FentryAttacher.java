@@ -1,0 +1,136 @@
+package io.tracepackets.internal.backend;
+
+import io.tracepackets.Backend;
+import io.tracepackets.TracePacketsException;
+import io.tracepackets.internal.bpf.BpfObject;
+import io.tracepackets.internal.btf.Btf;
+import io.tracepackets.internal.btf.BtfKind;
+import io.tracepackets.internal.btf.SkbFunction;
+import io.tracepackets.internal.ffi.Libc;
+import io.tracepackets.internal.libbpf.LibBpf;
+import io.tracepackets.internal.link.FdLink;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+
+/**
+ * fentry: a BPF trampoline per function. A fentry program is verified against one function's
+ * BTF, so the object's program for each argument position is loaded once against a template
+ * function, and then its final instructions (CO-RE relocated, map fds embedded) are loaded again
+ * per function with that function's BTF id — retsnoop's cloning, without reopening the object.
+ */
+final class FentryAttacher implements FunctionAttacher {
+
+	@Override
+	public Backend backend() {
+		return Backend.FENTRY;
+	}
+
+	@Override
+	public void beforeLoad(BpfObject object, Map<Integer, List<SkbFunction>> byPosition) {
+		for (Map.Entry<Integer, List<SkbFunction>> entry : byPosition.entrySet()) {
+			object.program(programName(entry.getKey())).setAttachTarget(entry.getValue().getFirst().name());
+		}
+	}
+
+	@Override
+	public AttachResult attach(BpfObject object, Map<Integer, List<SkbFunction>> byPosition) {
+		long started = System.nanoTime();
+		List<AutoCloseable> links = new ArrayList<>();
+		List<String> attached = new ArrayList<>();
+		Map<String, String> failed = new TreeMap<>();
+		BtfIds btf = new BtfIds();
+		try {
+			for (Map.Entry<Integer, List<SkbFunction>> entry : byPosition.entrySet()) {
+				MemorySegment instructions = object.program(programName(entry.getKey())).instructions();
+				for (SkbFunction function : entry.getValue()) {
+					try {
+						links.add(attachClone(instructions, function, btf));
+						attached.add(function.name());
+					} catch (TracePacketsException e) {
+						failed.put(function.name(), e.getMessage());
+					}
+				}
+			}
+		} finally {
+			btf.close();
+		}
+		return new AttachResult(List.copyOf(links), KprobeAttacher.sorted(attached), failed,
+				Duration.ofNanos(System.nanoTime() - started));
+	}
+
+	private static FdLink attachClone(MemorySegment instructions, SkbFunction function, BtfIds btf) {
+		int typeId = btf.functionId(function);
+		int objectFd = function.module() == null ? 0 : btf.moduleFd(function.module());
+		int programFd = LibBpf.loadFentry("tp_" + function.name(), instructions, typeId, objectFd,
+				"fentry clone for " + function.name());
+		try {
+			return new FdLink(LibBpf.attachTracing(programFd, "fentry " + function.name()), "fentry/" + function.name());
+		} finally {
+			// The link holds the program; our fd to it is no longer needed.
+			Libc.close(programFd);
+		}
+	}
+
+	/** BTF type ids of functions (vmlinux and module BTF) and fds of module BTF objects. */
+	private static final class BtfIds implements AutoCloseable {
+
+		private final Btf vmlinux = Btf.loadVmlinux();
+		private final Map<String, Btf> modules = new HashMap<>();
+		private Map<String, Integer> moduleFds;
+
+		int functionId(SkbFunction function) {
+			Btf btf = function.module() == null ? vmlinux : modules.computeIfAbsent(function.module(), this::load);
+			OptionalInt id = btf.findType(BtfKind.FUNC, function.name());
+			if (id.isEmpty()) {
+				throw new TracePacketsException("fentry " + function.name() + ": no BTF FUNC of that name in "
+						+ (function.module() == null ? "vmlinux" : function.module()));
+			}
+			return id.getAsInt();
+		}
+
+		private Btf load(String module) {
+			Path file = Path.of("/sys/kernel/btf", module);
+			try {
+				return Btf.parseSplit(ByteBuffer.wrap(Files.readAllBytes(file)), vmlinux, module);
+			} catch (IOException e) {
+				throw new TracePacketsException("read " + file + ": " + e.getMessage(), e);
+			}
+		}
+
+		/** The fd of a module's kernel BTF object: fentry on a module function names it. */
+		int moduleFd(String module) {
+			if (moduleFds == null) {
+				moduleFds = new HashMap<>();
+				for (int id : LibBpf.btfObjectIds()) {
+					int fd = LibBpf.btfFd(id);
+					String name = LibBpf.btfName(fd);
+					if (moduleFds.putIfAbsent(name, fd) != null) {
+						Libc.close(fd);
+					}
+				}
+			}
+			Integer fd = moduleFds.get(module);
+			if (fd == null) {
+				throw new TracePacketsException("fentry: the kernel has no BTF object for module " + module);
+			}
+			return fd;
+		}
+
+		@Override
+		public void close() {
+			if (moduleFds != null) {
+				moduleFds.values().forEach(Libc::close);
+			}
+		}
+	}
+}
