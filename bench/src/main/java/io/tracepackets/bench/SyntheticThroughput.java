@@ -1,0 +1,44 @@
+package io.tracepackets.bench;
+
+import io.tracepackets.internal.tracer.Tracer;
+import java.time.Duration;
+
+/**
+ * The reader's ceiling without packets: one thread makes the kernel write synthetic events with
+ * bpf_loop as fast as it can (BPF_PROG_TEST_RUN of emit_burst) while the reader drains the ring.
+ * Synthetic records are counted, not copied into the event store, so this is the ring-drain and
+ * dispatch cost alone.
+ */
+final class SyntheticThroughput {
+
+	private static final int BURST = 1 << 16;
+
+	record Result(double seconds, long emitted, long consumed, long lost, CpuUsage.Sample cpu) {
+		double consumedPerSecond() {
+			return consumed / seconds;
+		}
+	}
+
+	private SyntheticThroughput() {
+	}
+
+	static Result measure(Tracer tracer, double seconds) throws InterruptedException {
+		long emitted0 = tracer.emitted();
+		long lost0 = tracer.lost();
+		long consumed0 = tracer.syntheticConsumed();
+		CpuUsage cpu = CpuUsage.start();
+		long started = System.nanoTime();
+		long deadline = started + (long) (seconds * 1e9);
+		Thread emitter = Thread.ofPlatform().name("bench-emitter").start(() -> {
+			while (System.nanoTime() < deadline) {
+				tracer.emitSyntheticBurst(BURST);
+			}
+		});
+		emitter.join();
+		double elapsed = (System.nanoTime() - started) / 1e9;
+		CpuUsage.Sample sample = cpu.stop();
+		tracer.flush(Duration.ofSeconds(10)); // what was emitted is now consumed
+		return new Result(elapsed, tracer.emitted() - emitted0, tracer.syntheticConsumed() - consumed0,
+				tracer.lost() - lost0, sample);
+	}
+}
