@@ -1,0 +1,162 @@
+package io.tracepackets;
+
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * Test fixture: the events of one packet, as the decoder would make them. A template holds what
+ * the packet's events share (skb, tuple, netns, interface...); {@link #at}, {@link #function},
+ * {@link #dropped} and {@link #consumed} make its events. Immutable: each setter returns a copy.
+ */
+public final class PacketEvents {
+
+	public static final long NETNS = 4026532001L;
+	public static final long SKB = 0xffff888004a3c000L;
+
+	private long skb = SKB;
+	private long netns = NETNS;
+	private int ifindex;
+	private String interfaceName;
+	private int cpu;
+	private int pid;
+	private String comm = "swapper/0";
+	private int mark;
+	private int length = 60;
+	private int etherType;
+	private int ipVersion;
+	private InetAddress source;
+	private InetAddress destination;
+	private int l4Protocol;
+	private int sourcePort;
+	private int destinationPort;
+	private int tcpFlags;
+
+	private PacketEvents() {
+	}
+
+	private PacketEvents copy() {
+		PacketEvents copy = new PacketEvents();
+		copy.skb = skb;
+		copy.netns = netns;
+		copy.ifindex = ifindex;
+		copy.interfaceName = interfaceName;
+		copy.cpu = cpu;
+		copy.pid = pid;
+		copy.comm = comm;
+		copy.mark = mark;
+		copy.length = length;
+		copy.etherType = etherType;
+		copy.ipVersion = ipVersion;
+		copy.source = source;
+		copy.destination = destination;
+		copy.l4Protocol = l4Protocol;
+		copy.sourcePort = sourcePort;
+		copy.destinationPort = destinationPort;
+		copy.tcpFlags = tcpFlags;
+		return copy;
+	}
+
+	public static PacketEvents udp(String source, int sourcePort, String destination, int destinationPort) {
+		return ip(source, destination, PacketEvent.UDP, sourcePort, destinationPort);
+	}
+
+	/** {@code flags}: TCP header byte 13 (0x02 SYN, 0x10 ACK...). */
+	public static PacketEvents tcp(String source, int sourcePort, String destination, int destinationPort, int flags) {
+		PacketEvents packet = ip(source, destination, PacketEvent.TCP, sourcePort, destinationPort);
+		packet.tcpFlags = flags;
+		return packet;
+	}
+
+	/** ICMP for IPv4 addresses, ICMPv6 for IPv6 ones. */
+	public static PacketEvents icmp(String source, String destination, int type, int code) {
+		boolean v6 = InetAddress.ofLiteral(source).getAddress().length == 16;
+		return ip(source, destination, v6 ? PacketEvent.ICMPV6 : PacketEvent.ICMP, type, code);
+	}
+
+	/** A packet without an IP header (ARP...). */
+	public static PacketEvents nonIp(int etherType) {
+		PacketEvents packet = new PacketEvents();
+		packet.etherType = etherType;
+		return packet;
+	}
+
+	private static PacketEvents ip(String source, String destination, int protocol, int sourcePort,
+			int destinationPort) {
+		PacketEvents packet = new PacketEvents();
+		packet.source = InetAddress.ofLiteral(source);
+		packet.destination = InetAddress.ofLiteral(destination);
+		packet.ipVersion = packet.source.getAddress().length == 16 ? 6 : 4;
+		packet.etherType = packet.ipVersion == 6 ? 0x86dd : 0x0800;
+		packet.l4Protocol = protocol;
+		packet.sourcePort = sourcePort;
+		packet.destinationPort = destinationPort;
+		return packet;
+	}
+
+	public PacketEvents skb(long skb) {
+		PacketEvents copy = copy();
+		copy.skb = skb;
+		return copy;
+	}
+
+	public PacketEvents netns(long netns) {
+		PacketEvents copy = copy();
+		copy.netns = netns;
+		return copy;
+	}
+
+	/** {@code name} null: the interface's name is unknown. */
+	public PacketEvents iface(int ifindex, String name) {
+		PacketEvents copy = copy();
+		copy.ifindex = ifindex;
+		copy.interfaceName = name;
+		return copy;
+	}
+
+	public PacketEvents process(int cpu, int pid, String comm) {
+		PacketEvents copy = copy();
+		copy.cpu = cpu;
+		copy.pid = pid;
+		copy.comm = comm;
+		return copy;
+	}
+
+	public PacketEvents length(int length) {
+		PacketEvents copy = copy();
+		copy.length = length;
+		return copy;
+	}
+
+	public PacketEvents mark(int mark) {
+		PacketEvents copy = copy();
+		copy.mark = mark;
+		return copy;
+	}
+
+	/** Seen by the tracepoint {@code tracepoint} ({@code "netif_receive_skb"}). */
+	public PacketEvent at(long nanos, String tracepoint) {
+		return event(nanos, tracepoint, ProbeKind.TRACEPOINT, null, null, List.of());
+	}
+
+	/** Seen at the entry of kernel function {@code function}. */
+	public PacketEvent function(long nanos, String function) {
+		return event(nanos, function, ProbeKind.FUNCTION, null, null, List.of());
+	}
+
+	/** Dropped: kfree_skb with {@code reason}, freed at {@code location}, {@code stack} innermost first. */
+	public PacketEvent dropped(long nanos, DropReason reason, String location, String... stack) {
+		return event(nanos, "kfree_skb", ProbeKind.TRACEPOINT, reason, location, List.of(stack));
+	}
+
+	/** Freed normally: consume_skb. */
+	public PacketEvent consumed(long nanos) {
+		return at(nanos, "consume_skb");
+	}
+
+	private PacketEvent event(long nanos, String where, ProbeKind kind, DropReason reason, String location,
+			List<String> stack) {
+		return new PacketEvent(nanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length,
+				etherType, ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, tcpFlags, reason,
+				location, stack);
+	}
+}

@@ -1,0 +1,225 @@
+package io.tracepackets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class PacketPathTest {
+
+	private static final PacketEvents REQUEST = PacketEvents.udp("10.0.0.1", 40000, "10.0.0.2", 9000);
+	private static final PacketEvents REPLY = PacketEvents.udp("10.0.0.2", 9000, "10.0.0.1", 40000);
+
+	@Test
+	void should_group_the_events_of_each_skb_in_trace_order() {
+		// GIVEN two packets whose events interleave
+		PacketEvents other = REPLY.skb(0xffff888004a3d000L);
+		PacketEvent requestIn = REQUEST.at(1, "netif_receive_skb");
+		PacketEvent replyOut = other.at(2, "net_dev_queue");
+		PacketEvent requestRead = REQUEST.at(3, "skb_copy_datagram_iovec");
+		PacketEvent replySent = other.at(4, "net_dev_start_xmit");
+
+		// WHEN
+		List<PacketPath> paths = PacketPath.group(List.of(requestIn, replyOut, requestRead, replySent));
+
+		// THEN ordered by each path's first event
+		assertThat(paths).containsExactly(new PacketPath(PacketEvents.SKB, List.of(requestIn, requestRead)),
+				new PacketPath(0xffff888004a3d000L, List.of(replyOut, replySent)));
+	}
+
+	@Test
+	void should_end_a_path_at_its_drop_or_consume_so_a_reused_address_starts_a_new_one() {
+		// GIVEN the same skb address: a request dropped, then a retry consumed, then a third packet
+		PacketEvent firstIn = REQUEST.at(1, "netif_receive_skb");
+		PacketEvent firstDrop = REQUEST.dropped(2, DropReason.NETFILTER_DROP, "nf_hook_slow+0x7d");
+		PacketEvent retryIn = REQUEST.at(3, "netif_receive_skb");
+		PacketEvent retryFreed = REQUEST.consumed(4);
+		PacketEvent third = REQUEST.at(5, "netif_receive_skb");
+
+		// WHEN
+		List<PacketPath> paths = PacketPath.group(List.of(firstIn, firstDrop, retryIn, retryFreed, third));
+
+		// THEN
+		assertThat(paths).extracting(PacketPath::events)
+				.containsExactly(List.of(firstIn, firstDrop), List.of(retryIn, retryFreed), List.of(third));
+	}
+
+	@Test
+	void should_split_a_path_when_the_same_address_shows_another_tuple() {
+		// GIVEN an skb freed outside the traced namespaces (no free event), its address reused by the reply
+		PacketEvent request = REQUEST.at(1, "net_dev_queue");
+		PacketEvent reply = REPLY.at(2, "netif_receive_skb");
+		PacketEvent replyRead = REPLY.at(3, "skb_copy_datagram_iovec");
+
+		// WHEN
+		List<PacketPath> paths = PacketPath.group(List.of(request, reply, replyRead));
+
+		// THEN
+		assertThat(paths).extracting(PacketPath::events)
+				.containsExactly(List.of(request), List.of(reply, replyRead));
+	}
+
+	@Test
+	void should_split_a_path_when_the_same_address_shows_another_ethertype() {
+		// GIVEN an ARP reply whose skb address an IP packet reuses (the ARP skb's free was not seen)
+		PacketEvent arp = PacketEvents.nonIp(0x0806).at(1, "netif_receive_skb");
+		PacketEvent ip = REQUEST.at(2, "netif_receive_skb");
+
+		// WHEN
+		List<PacketPath> paths = PacketPath.group(List.of(arp, ip));
+
+		// THEN
+		assertThat(paths).extracting(PacketPath::events).containsExactly(List.of(arp), List.of(ip));
+	}
+
+	@Test
+	void should_keep_events_without_ip_tuple_in_the_path_and_compare_with_the_last_tuple() {
+		// GIVEN an event of the skb where the probe found no IP header, between two of the same tuple
+		PacketEvent in = REQUEST.at(1, "netif_receive_skb");
+		PacketEvent noTuple = PacketEvents.nonIp(0x0800).at(2, "ip_rcv");
+		PacketEvent read = REQUEST.at(3, "skb_copy_datagram_iovec");
+
+		// WHEN
+		List<PacketPath> paths = PacketPath.group(List.of(in, noTuple, read));
+
+		// THEN
+		assertThat(paths).singleElement().extracting(PacketPath::events).isEqualTo(List.of(in, noTuple, read));
+	}
+
+	@Test
+	void should_not_end_a_path_at_a_function_probe_named_like_a_free() {
+		// GIVEN a function probe on kfree_skb: not the tracepoint, so not a drop
+		PacketEvent in = REQUEST.at(1, "netif_receive_skb");
+		PacketEvent function = REQUEST.function(2, "kfree_skb");
+		PacketEvent read = REQUEST.at(3, "skb_copy_datagram_iovec");
+
+		// WHEN
+		List<PacketPath> paths = PacketPath.group(List.of(in, function, read));
+
+		// THEN
+		assertThat(paths).singleElement().satisfies(path -> {
+			assertThat(path.events()).containsExactly(in, function, read);
+			assertThat(path.wasDropped()).isFalse();
+		});
+	}
+
+	@Test
+	void should_tell_a_dropped_packet_with_its_drop_event() {
+		// GIVEN
+		PacketEvent drop = REQUEST.dropped(2, DropReason.NO_SOCKET, "udp_rcv+0x12");
+		PacketPath path = path(REQUEST.at(1, "netif_receive_skb"), drop);
+
+		// WHEN
+		boolean dropped = path.wasDropped();
+		boolean delivered = path.wasDelivered();
+
+		// THEN
+		assertThat(dropped).isTrue();
+		assertThat(delivered).isFalse();
+		assertThat(path.drop()).hasValue(drop);
+		assertThat(path.first().where()).isEqualTo("netif_receive_skb");
+		assertThat(path.last()).isEqualTo(drop);
+	}
+
+	@Test
+	void should_tell_a_packet_delivered_when_received_read_by_a_socket_or_consumed_and_never_dropped() {
+		// GIVEN
+		PacketPath consumed = path(REQUEST.function(1, "ip_rcv"), REQUEST.consumed(2));
+		PacketPath read = path(REQUEST.function(1, "ip_rcv"), REQUEST.at(2, "skb_copy_datagram_iovec"));
+		PacketPath received = path(REQUEST.at(1, "netif_receive_skb"), REQUEST.function(2, "ip_rcv"));
+		PacketPath inFlight = path(REQUEST.at(1, "net_dev_queue"), REQUEST.function(2, "dev_hard_start_xmit"));
+		PacketPath receivedThenDropped = path(REQUEST.at(1, "netif_receive_skb"),
+				REQUEST.dropped(2, DropReason.NOT_SPECIFIED, null));
+
+		// WHEN
+		List<Boolean> delivered = List.of(consumed.wasDelivered(), read.wasDelivered(), received.wasDelivered(),
+				inFlight.wasDelivered(), receivedThenDropped.wasDelivered());
+
+		// THEN
+		assertThat(delivered).containsExactly(true, true, true, false, false);
+		assertThat(inFlight.wasDropped()).isFalse();
+		assertThat(inFlight.drop()).isEmpty();
+	}
+
+	@Test
+	void should_tell_whether_a_tracepoint_or_function_saw_the_packet() {
+		// GIVEN
+		PacketPath path = path(REQUEST.at(1, "netif_receive_skb"), REQUEST.function(2, "ip_rcv"),
+				REQUEST.consumed(3));
+
+		// WHEN
+		boolean tracepoint = path.reached("netif_receive_skb");
+		boolean function = path.reached("ip_rcv");
+		boolean missed = path.reached("ip_local_deliver");
+
+		// THEN
+		assertThat(tracepoint).isTrue();
+		assertThat(function).isTrue();
+		assertThat(missed).isFalse();
+	}
+
+	@Test
+	void should_pass_through_names_in_order_with_gaps_allowed() {
+		// GIVEN
+		PacketPath path = path(REQUEST.at(1, "netif_receive_skb"), REQUEST.function(2, "ip_rcv"),
+				REQUEST.function(3, "nf_hook_slow"), REQUEST.function(4, "ip_local_deliver"),
+				REQUEST.function(5, "udp_rcv"), REQUEST.consumed(6));
+
+		// WHEN
+		boolean inOrder = path.passedThrough(List.of("ip_rcv", "ip_local_deliver"));
+		boolean withGaps = path.passedThrough(List.of("netif_receive_skb", "udp_rcv", "consume_skb"));
+		boolean adjacent = path.passedThrough(List.of("ip_rcv", "nf_hook_slow"));
+		boolean nothing = path.passedThrough(List.of());
+
+		// THEN
+		assertThat(inOrder).isTrue();
+		assertThat(withGaps).isTrue();
+		assertThat(adjacent).isTrue();
+		assertThat(nothing).isTrue();
+	}
+
+	@Test
+	void should_not_pass_through_names_out_of_order_or_not_reached() {
+		// GIVEN
+		PacketPath path = path(REQUEST.at(1, "netif_receive_skb"), REQUEST.function(2, "ip_rcv"),
+				REQUEST.function(3, "ip_local_deliver"));
+
+		// WHEN
+		boolean outOfOrder = path.passedThrough(List.of("ip_local_deliver", "ip_rcv"));
+		boolean missing = path.passedThrough(List.of("ip_rcv", "udp_rcv"));
+		boolean twice = path.passedThrough(List.of("ip_rcv", "ip_rcv"));
+
+		// THEN
+		assertThat(outOfOrder).isFalse();
+		assertThat(missing).isFalse();
+		assertThat(twice).isFalse();
+	}
+
+	@Test
+	void should_refuse_a_path_without_events() {
+		// GIVEN
+		List<PacketEvent> none = List.of();
+
+		// WHEN / THEN
+		assertThatIllegalArgumentException().isThrownBy(() -> new PacketPath(1, none))
+				.withMessage("a path has at least one event");
+	}
+
+	@Test
+	void should_group_nothing_into_no_paths() {
+		// GIVEN
+		List<PacketEvent> none = List.of();
+
+		// WHEN
+		List<PacketPath> paths = PacketPath.group(none);
+
+		// THEN
+		assertThat(paths).isEmpty();
+	}
+
+	private static PacketPath path(PacketEvent... events) {
+		return new PacketPath(events[0].skb(), List.of(events));
+	}
+}

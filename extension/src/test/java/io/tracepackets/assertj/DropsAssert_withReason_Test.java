@@ -1,0 +1,97 @@
+package io.tracepackets.assertj;
+
+import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
+import static io.tracepackets.assertj.TracedPackets.droppedByNftables;
+import static io.tracepackets.assertj.TracedPackets.droppedForNoSocket;
+import static io.tracepackets.assertj.TracedPackets.trace;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+
+import io.tracepackets.DropReason;
+import io.tracepackets.PacketEvents;
+
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+class DropsAssert_withReason_Test {
+
+	@Test
+	void should_pass_when_every_drop_had_the_reason() {
+		// GIVEN
+		FakePacketTrace trace = trace(droppedByNftables(), droppedForNoSocket());
+
+		// WHEN / THEN by constant, or by name in any case, with or without prefix
+		assertThatNoException().isThrownBy(() -> assertThat(trace).packets(udp().dstPort(9000)).wereDropped()
+				.withReason(DropReason.NETFILTER_DROP)
+				.in("nf_hook_slow"));
+		assertThatNoException().isThrownBy(() -> assertThat(trace).packets(udp().dstPort(53)).wereDropped()
+				.withReason(DropReason.named("skb_drop_reason_no_socket")));
+	}
+
+	@Test
+	void should_fail_showing_the_drops_with_another_reason() {
+		// GIVEN
+		FakePacketTrace trace = trace(droppedByNftables(), droppedForNoSocket());
+
+		// WHEN / THEN
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp()).wereDropped().withReason(DropReason.NO_SOCKET))
+				.withMessage("""
+
+						Expecting packets matching:
+						  udp
+						to be dropped with reason NO_SOCKET
+						but 1 of 2 did not:
+						  TIME        SKB                CPU PROCESS          NETNS       IFACE          LEN   TUPLE                                          WHERE
+						  +1.500ms    0xffff888004a3c000 1   [swapper/1]      4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
+						  +1.600ms    0xffff888004a3c000 1   [swapper/1]      4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP at nft_do_chain+0x2f1 [nf_tables]
+						  netns 4026532001 = server
+
+						Traced 2 packets in netns server with the tracepoint backend.""");
+	}
+
+	@Test
+	void should_suggest_reasons_for_a_reason_the_kernel_does_not_have() {
+		// GIVEN
+		FakePacketTrace trace = trace(droppedByNftables());
+
+		// WHEN / THEN
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp()).wereDropped()
+						.withReason(DropReason.named("NETFILTER_DORP")))
+				.withMessage("""
+
+						Expecting a drop reason of this kernel, but the running kernel has none called:
+						  NETFILTER_DORP
+						Did you mean:
+						  NETFILTER_DROP""");
+	}
+
+	@Test
+	void should_compare_names_only_on_a_kernel_without_drop_reasons() {
+		// GIVEN a kernel before 5.17: no enum skb_drop_reason, every drop NOT_SPECIFIED
+		PacketEvents packet = PacketEvents.udp("10.0.0.1", 40000, "10.0.0.2", 9000);
+		FakeProbeCatalog noReasons = new FakeProbeCatalog(Set.of("kfree_skb"), Set.of(), List.of());
+		FakePacketTrace trace = new FakePacketTrace(noReasons,
+				List.of(packet.dropped(FakePacketTrace.START, DropReason.NOT_SPECIFIED, null)));
+
+		// WHEN / THEN no "did you mean", the reason simply differs
+		assertThatNoException().isThrownBy(() -> assertThat(trace).packets(udp()).wereDropped()
+				.withReason(DropReason.NOT_SPECIFIED));
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp()).wereDropped().withReason(DropReason.NETFILTER_DROP))
+				.withMessage("""
+
+						Expecting packets matching:
+						  udp
+						to be dropped with reason NETFILTER_DROP
+						but 1 of 1 did not:
+						  TIME        SKB                CPU PROCESS          NETNS       IFACE          LEN   TUPLE                                          WHERE
+						  +0.000ms    0xffff888004a3c000 0   [swapper/0]      4026532001  -              60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NOT_SPECIFIED
+
+						Traced 1 packets in netns (none: scope the trace to a container or netns) with the tracepoint backend.""");
+	}
+}

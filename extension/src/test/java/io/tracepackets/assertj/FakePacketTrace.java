@@ -1,0 +1,127 @@
+package io.tracepackets.assertj;
+
+import io.tracepackets.PacketEvent;
+import io.tracepackets.PacketPath;
+import io.tracepackets.PacketTrace;
+import io.tracepackets.ProbeCatalog;
+import io.tracepackets.internal.trace.PwruFormat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import org.testcontainers.containers.Container;
+
+/**
+ * Test fixture: a finished trace over a fixed event list. {@link #flush()} only counts its calls,
+ * {@link #await} evaluates its condition once, and the await timeout is zero.
+ */
+final class FakePacketTrace implements PacketTrace {
+
+	static final long START = 1_000_000_000L;
+
+	private final List<PacketEvent> events;
+	private final ProbeCatalog catalog;
+	private final Map<Long, String> namespaces = new LinkedHashMap<>();
+	private long lostEvents;
+	private int flushes;
+
+	FakePacketTrace(ProbeCatalog catalog, List<PacketEvent> events) {
+		this.catalog = catalog;
+		this.events = List.copyOf(events);
+	}
+
+	FakePacketTrace(List<PacketEvent> events) {
+		this(FakeProbeCatalog.standard(), events);
+	}
+
+	/** Adds a namespace to the scope, with the label a container's name would give it. */
+	FakePacketTrace withNetns(long inode, String label) {
+		namespaces.put(inode, label);
+		return this;
+	}
+
+	FakePacketTrace withLostEvents(long lost) {
+		this.lostEvents = lost;
+		return this;
+	}
+
+	int flushes() {
+		return flushes;
+	}
+
+	@Override
+	public List<PacketEvent> events() {
+		return events;
+	}
+
+	@Override
+	public void flush() {
+		flushes++;
+	}
+
+	@Override
+	public boolean await(Predicate<List<PacketPath>> condition, Duration timeout) {
+		return condition.test(paths());
+	}
+
+	@Override
+	public Duration awaitTimeout() {
+		return Duration.ZERO;
+	}
+
+	@Override
+	public long lostEvents() {
+		return lostEvents;
+	}
+
+	@Override
+	public PacketTrace scope(Container<?> container) {
+		throw new UnsupportedOperationException();
+	}
+
+	@Override
+	public PacketTrace scope(Path netnsPath) {
+		throw new UnsupportedOperationException();
+	}
+
+	@Override
+	public PacketTrace scopeNetns(long inode) {
+		namespaces.putIfAbsent(inode, Long.toString(inode));
+		return this;
+	}
+
+	@Override
+	public PacketTrace scopeHostNetwork() {
+		throw new UnsupportedOperationException();
+	}
+
+	@Override
+	public Set<Long> namespaces() {
+		return namespaces.keySet();
+	}
+
+	@Override
+	public String describeNetns(long inode) {
+		return namespaces.getOrDefault(inode, Long.toString(inode));
+	}
+
+	@Override
+	public long startNanos() {
+		return START;
+	}
+
+	@Override
+	public ProbeCatalog catalog() {
+		return catalog;
+	}
+
+	@Override
+	public String render(List<PacketPath> paths) {
+		return PwruFormat.render(paths, START, this::describeNetns);
+	}
+}

@@ -1,0 +1,75 @@
+package io.tracepackets.assertj;
+
+import io.tracepackets.ProbeCatalog;
+import io.tracepackets.internal.symbols.NearestNames;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Test fixture: a tracer that sees {@code observed} names, on a kernel that also has the functions
+ * {@code known}, with drop reasons {@code dropReasons}.
+ */
+final class FakeProbeCatalog implements ProbeCatalog {
+
+	static final String BACKEND = "tracepoint";
+	static final String BACKEND_REASON = "kprobes are disabled in this test";
+
+	private final Set<String> observed;
+	private final Set<String> known;
+	private final List<String> dropReasons;
+
+	FakeProbeCatalog(Set<String> observed, Set<String> known, List<String> dropReasons) {
+		this.observed = Set.copyOf(observed);
+		this.known = Set.copyOf(known);
+		this.dropReasons = List.copyOf(dropReasons);
+	}
+
+	/** The tracepoint backend's names; a few kernel functions; the usual drop reasons. */
+	static FakeProbeCatalog standard() {
+		return new FakeProbeCatalog(
+				Set.of("kfree_skb", "consume_skb", "netif_receive_skb", "net_dev_queue", "net_dev_start_xmit",
+						"netif_rx", "skb_copy_datagram_iovec"),
+				Set.of("nf_hook_slow", "nft_do_chain", "ip_rcv", "ip_local_deliver", "udp_rcv", "tcp_v4_rcv",
+						"kfree_skb_reason", "__netif_receive_skb_one_core"),
+				List.of("NOT_SPECIFIED", "NO_SOCKET", "PKT_TOO_SMALL", "TCP_CSUM", "NETFILTER_DROP", "OTHERHOST"));
+	}
+
+	@Override
+	public String backend() {
+		return BACKEND;
+	}
+
+	@Override
+	public String backendReason() {
+		return BACKEND_REASON;
+	}
+
+	@Override
+	public boolean observes(String where) {
+		return observed.contains(where);
+	}
+
+	@Override
+	public boolean exists(String name) {
+		return observed.contains(name) || known.contains(name);
+	}
+
+	@Override
+	public List<String> suggestions(String name) {
+		Set<String> all = new LinkedHashSet<>(observed);
+		all.addAll(known);
+		return NearestNames.suggest(name, all, 5);
+	}
+
+	@Override
+	public Set<String> observed() {
+		return observed;
+	}
+
+	@Override
+	public List<String> dropReasons() {
+		return dropReasons;
+	}
+}

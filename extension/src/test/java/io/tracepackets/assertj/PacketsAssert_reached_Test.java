@@ -1,0 +1,164 @@
+package io.tracepackets.assertj;
+
+import static io.tracepackets.PacketFilter.tcp;
+import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
+import static io.tracepackets.assertj.TracedPackets.delivered;
+import static io.tracepackets.assertj.TracedPackets.droppedByNftables;
+import static io.tracepackets.assertj.TracedPackets.trace;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+
+import io.tracepackets.TracePackets;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * Strict mode also follows CI=true, which this test cannot unset: each test that depends on it
+ * sets {@value TracePackets#STRICT_PROPERTY} explicitly, which wins over the environment.
+ */
+class PacketsAssert_reached_Test {
+
+	private String strictBefore;
+
+	@BeforeEach
+	void saveStrictProperty() {
+		strictBefore = System.getProperty(TracePackets.STRICT_PROPERTY);
+	}
+
+	@AfterEach
+	void restoreStrictProperty() {
+		if (strictBefore == null) {
+			System.clearProperty(TracePackets.STRICT_PROPERTY);
+		} else {
+			System.setProperty(TracePackets.STRICT_PROPERTY, strictBefore);
+		}
+	}
+
+	@Test
+	void should_pass_when_every_matching_packet_reached_the_tracepoint() {
+		// GIVEN
+		FakePacketTrace trace = trace(droppedByNftables(), delivered());
+
+		// WHEN / THEN
+		assertThatNoException().isThrownBy(() -> assertThat(trace).packets(udp()).reached("netif_receive_skb"));
+		assertThatNoException().isThrownBy(() -> assertThat(trace).packets(udp().dstPort(9001))
+				.reached("skb_copy_datagram_iovec")
+				.reached("consume_skb"));
+	}
+
+	@Test
+	void should_fail_showing_the_packets_that_did_not_reach_it() {
+		// GIVEN the dropped packet never reached a socket
+		FakePacketTrace trace = trace(droppedByNftables(), delivered());
+
+		// WHEN / THEN
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp()).reached("skb_copy_datagram_iovec"))
+				.withMessage("""
+
+						Expecting packets matching:
+						  udp
+						to reach skb_copy_datagram_iovec
+						but 1 of 2 did not:
+						  TIME        SKB                CPU PROCESS          NETNS       IFACE          LEN   TUPLE                                          WHERE
+						  +1.500ms    0xffff888004a3c000 1   [swapper/1]      4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
+						  +1.600ms    0xffff888004a3c000 1   [swapper/1]      4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP at nft_do_chain+0x2f1 [nf_tables]
+						  netns 4026532001 = server
+
+						Traced 2 packets in netns server with the tracepoint backend.""");
+	}
+
+	@Test
+	void should_fail_when_the_trace_has_no_matching_packet() {
+		// GIVEN
+		FakePacketTrace trace = trace(droppedByNftables(), delivered());
+
+		// WHEN / THEN
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(tcp()).reached("netif_receive_skb"))
+				.withMessage("""
+
+						Expecting packets matching:
+						  tcp
+						to reach netif_receive_skb
+						but the trace has no such packet.
+						Traced 2 packets in netns server with the tracepoint backend.""");
+	}
+
+	@Test
+	void should_suggest_names_for_a_name_the_kernel_does_not_have() {
+		// GIVEN
+		FakePacketTrace trace = trace(droppedByNftables());
+
+		// WHEN / THEN
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp()).reached("netif_recieve_skb"))
+				.withMessage("""
+
+						Expecting a kernel function or tracepoint, but the running kernel has none called:
+						  netif_recieve_skb
+						Did you mean:
+						  netif_receive_skb""");
+	}
+
+	@Test
+	void should_say_so_when_nothing_is_near_an_unknown_name() {
+		// GIVEN
+		FakePacketTrace trace = trace(droppedByNftables());
+
+		// WHEN / THEN
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp()).reached("qqqqqqqqqqqq"))
+				.withMessage("""
+
+						Expecting a kernel function or tracepoint, but the running kernel has none called:
+						  qqqqqqqqqqqq
+						""");
+	}
+
+	@Test
+	void should_abort_the_test_when_the_backend_cannot_see_a_kernel_function() {
+		// GIVEN ip_local_deliver exists, but the tracepoint backend has no probe on it
+		System.setProperty(TracePackets.STRICT_PROPERTY, "false");
+		FakePacketTrace trace = trace(droppedByNftables(), delivered());
+
+		// WHEN / THEN skipped rather than a false "not reached"
+		assertThatExceptionOfType(TestAbortedException.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp()).reached("ip_local_deliver"))
+				.withMessage("ip_local_deliver is a kernel function, but the tracepoint backend cannot see it "
+						+ "(kprobes are disabled in this test)");
+	}
+
+	@Test
+	void should_fail_in_strict_mode_when_the_backend_cannot_see_a_kernel_function() {
+		// GIVEN
+		System.setProperty(TracePackets.STRICT_PROPERTY, "true");
+		FakePacketTrace trace = trace(droppedByNftables(), delivered());
+
+		// WHEN / THEN
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp()).reached("ip_local_deliver"))
+				.withMessage("ip_local_deliver is a kernel function, but the tracepoint backend cannot see it "
+						+ "(kprobes are disabled in this test) [strict mode (CI=true or -Dtracepackets.strict=true)]");
+	}
+
+	@Test
+	void should_fail_on_lost_events() {
+		// GIVEN
+		FakePacketTrace trace = trace(droppedByNftables(), delivered()).withLostEvents(1_000);
+
+		// WHEN / THEN
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp()).reached("netif_receive_skb"))
+				.withMessage("""
+
+						Expecting the trace to hold every event, but it lost:
+						  1000 events
+						The ring buffer or the event store was full, so any assertion on this trace could be wrong.
+						Raise -Dtracepackets.ringbuffer.bytes (ring buffer bytes) or -Dtracepackets.max.events, or send fewer packets.""");
+	}
+}

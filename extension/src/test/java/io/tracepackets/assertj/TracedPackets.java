@@ -1,0 +1,73 @@
+package io.tracepackets.assertj;
+
+import static io.tracepackets.assertj.FakePacketTrace.START;
+
+import io.tracepackets.DropReason;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.PacketEvents;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Test fixture: the packets of the assertion tests, received on eth0 of the netns labelled
+ * "server" ({@link PacketEvents#NETNS}).
+ */
+final class TracedPackets {
+
+	static final String NETNS_LABEL = "server";
+
+	/** 10.0.0.1:40000 > 10.0.0.2:9000, dropped by an iptables-nft rule. */
+	static final PacketEvents UDP_9000 = PacketEvents.udp("10.0.0.1", 40000, "10.0.0.2", 9000)
+			.process(1, 0, "swapper/1")
+			.iface(12, "eth0");
+
+	/** 10.0.0.1:40001 > 10.0.0.2:9001, read by its socket. */
+	static final PacketEvents UDP_9001 = PacketEvents.udp("10.0.0.1", 40001, "10.0.0.2", 9001)
+			.skb(0xffff888004a3d000L)
+			.process(0, 0, "swapper/0")
+			.iface(12, "eth0");
+
+	/** 10.0.0.1:40002 > 10.0.0.2:53, dropped for want of a socket. */
+	static final PacketEvents UDP_53 = PacketEvents.udp("10.0.0.1", 40002, "10.0.0.2", 53)
+			.skb(0xffff888004a3e000L)
+			.process(1, 0, "swapper/1")
+			.iface(12, "eth0");
+
+	private TracedPackets() {
+	}
+
+	/**
+	 * iptables-nft's drop: the skb is freed in nft_do_chain, which nf_hook_slow called. Whether
+	 * the location is nft_do_chain or nf_hook_slow depends on the kernel.
+	 */
+	static List<PacketEvent> droppedByNftables() {
+		return List.of(
+				UDP_9000.at(START + 1_500_000, "netif_receive_skb"),
+				UDP_9000.dropped(START + 1_600_000, DropReason.NETFILTER_DROP, "nft_do_chain+0x2f1 [nf_tables]",
+						"kfree_skb_reason+0x8a", "nft_do_chain+0x2f1 [nf_tables]", "nft_do_chain_ipv4+0x5e [nf_tables]",
+						"nf_hook_slow+0x42", "ip_local_deliver+0x7c", "__netif_receive_skb_one_core+0x88"));
+	}
+
+	static List<PacketEvent> delivered() {
+		return List.of(
+				UDP_9001.at(START + 2_000_000, "netif_receive_skb"),
+				UDP_9001.at(START + 2_100_000, "skb_copy_datagram_iovec"),
+				UDP_9001.consumed(START + 2_200_000));
+	}
+
+	/** No socket listens on port 53: dropped by __udp4_lib_rcv. */
+	static List<PacketEvent> droppedForNoSocket() {
+		return List.of(
+				UDP_53.at(START + 3_000_000, "netif_receive_skb"),
+				UDP_53.dropped(START + 3_100_000, DropReason.NO_SOCKET, "__udp4_lib_rcv+0x9c4", "kfree_skb_reason+0x8a",
+						"__udp4_lib_rcv+0x9c4", "udp_rcv+0x1d", "ip_local_deliver+0x7c"));
+	}
+
+	/** A trace in the "server" netns of {@code events}. */
+	@SafeVarargs
+	static FakePacketTrace trace(List<PacketEvent>... events) {
+		List<PacketEvent> all = Arrays.stream(events).flatMap(List::stream).toList();
+		return new FakePacketTrace(all).withNetns(PacketEvents.NETNS, NETNS_LABEL);
+	}
+}

@@ -1,0 +1,381 @@
+package io.tracepackets.internal.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tracepackets.DropReason;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.ProbeKind;
+import io.tracepackets.internal.btf.DropReasons;
+import io.tracepackets.internal.symbols.Kallsyms;
+import io.tracepackets.internal.tracer.EventLayout;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class EventDecoderTest {
+
+	private static final List<String> KALLSYMS = List.of(
+			"ffffffff81000000 T _stext",
+			"ffffffff81100000 T ip_rcv",
+			"ffffffff81100400 T ip_local_deliver",
+			"ffffffff81200000 T nf_hook_slow",
+			"ffffffff81200200 T kfree_skb_reason",
+			"ffffffff81300000 T __netif_receive_skb_core",
+			"ffffffff81f00000 T _etext",
+			"ffffffffc0001000 t nft_do_chain\t[nf_tables]",
+			"ffffffffc0201000 t bpf_trampoline_6442521612\t[__builtin__ftrace]",
+			"ffffffffc0300000 t bpf_prog_6deef7357e7b4530_kfree_skb\t[bpf]");
+
+	private static final long IP_RCV = 0xffffffff81100000L;
+	private static final long NF_HOOK_SLOW = 0xffffffff81200000L;
+	private static final long KFREE_SKB_REASON = 0xffffffff81200200L;
+	private static final long NETIF_RECEIVE_SKB_CORE = 0xffffffff81300000L;
+	private static final long NFT_DO_CHAIN = 0xffffffffc0001000L;
+	private static final long TRAMPOLINE = 0xffffffffc0201000L;
+	private static final long BPF_PROG = 0xffffffffc0300000L;
+
+	private static final Map<Long, String> REASONS = Map.of(
+			2L, "SKB_DROP_REASON_NOT_SPECIFIED",
+			3L, "SKB_DROP_REASON_NO_SOCKET",
+			7L, "SKB_DROP_REASON_NETFILTER_DROP");
+
+	private static final long NETNS = 0xf0000001L; // above Integer.MAX_VALUE: read unsigned
+	private static final long SKB = 0xffff888004a3c000L;
+
+	private final Map<Integer, long[]> stackMap = Map.of(
+			5, new long[] { BPF_PROG + 0x40, TRAMPOLINE + 0x8, KFREE_SKB_REASON + 0x8a, NFT_DO_CHAIN + 0x10,
+					NF_HOOK_SLOW + 0x7d, 0x1000L, IP_RCV + 0x5c, NETIF_RECEIVE_SKB_CORE + 0x123 });
+	private final List<Integer> stackLookups = new ArrayList<>();
+	private final List<String> interfaceLookups = new ArrayList<>();
+
+	private final EventDecoder decoder = new EventDecoder(Kallsyms.parse(KALLSYMS), DropReasons.of(REASONS),
+			stackId -> {
+				stackLookups.add(stackId);
+				return stackMap.get(stackId);
+			},
+			(netns, ifindex) -> {
+				interfaceLookups.add(netns + "/" + ifindex);
+				return netns == NETNS && ifindex == 12 ? "eth0" : null;
+			});
+
+	@Test
+	void should_decode_an_ipv4_udp_packet_with_its_ports() {
+		// GIVEN netif_receive_skb of 10.0.0.1:40000 > 10.0.0.2:9000 on eth0
+		byte[] record = new RawEvent()
+				.header(3, 1_234_567_890L, SKB, 3, 4242, "curl")
+				.device(NETNS, 12, 0x2a, 71, 0x0800)
+				.ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2")
+				.bytes();
+
+		// WHEN
+		PacketEvent event = decoder.decode(record);
+
+		// THEN
+		assertThat(event).isEqualTo(new PacketEvent(1_234_567_890L, 3, 4242, "curl", SKB, "netif_receive_skb",
+				ProbeKind.TRACEPOINT, NETNS, 12, "eth0", 0x2a, 71, 0x0800, 4, InetAddress.ofLiteral("10.0.0.1"),
+				InetAddress.ofLiteral("10.0.0.2"), PacketEvent.UDP, 40000, 9000, 0, null, null, List.of()));
+		assertThat(event.protocolName()).isEqualTo("udp");
+		assertThat(interfaceLookups).containsExactly(NETNS + "/12");
+	}
+
+	@Test
+	void should_decode_an_ipv6_tcp_packet_with_its_flags() {
+		// GIVEN net_dev_start_xmit of [fd00::1]:80 > [fd00::2]:50000, SYN+ACK, on an interface without a name
+		byte[] record = new RawEvent()
+				.header(5, 10L, SKB, 65535, 7, "nginx")
+				.device(NETNS, 7, 0, 80, 0x86dd)
+				.ip(6, PacketEvent.TCP, 0x12, 80, 50000, "fd00::1", "fd00::2")
+				.bytes();
+
+		// WHEN
+		PacketEvent event = decoder.decode(record);
+
+		// THEN
+		assertThat(event).isEqualTo(new PacketEvent(10L, 65535, 7, "nginx", SKB, "net_dev_start_xmit",
+				ProbeKind.TRACEPOINT, NETNS, 7, null, 0, 80, 0x86dd, 6, InetAddress.ofLiteral("fd00::1"),
+				InetAddress.ofLiteral("fd00::2"), PacketEvent.TCP, 80, 50000, 0x12, null, null, List.of()));
+		assertThat(event.protocolName()).isEqualTo("tcp");
+	}
+
+	@Test
+	void should_decode_icmp_type_and_code_from_the_port_fields() {
+		// GIVEN an ICMP echo request (type 8 code 0) and a port unreachable (type 3 code 3)
+		byte[] echo = new RawEvent()
+				.header(3, 1L, SKB, 0, 0, "ping")
+				.device(NETNS, 12, 0, 84, 0x0800)
+				.ip(4, PacketEvent.ICMP, 0, 8, 0, "10.0.0.1", "10.0.0.2")
+				.bytes();
+		byte[] unreachable = new RawEvent()
+				.header(3, 2L, SKB + 0x100, 0, 0, "swapper/0")
+				.device(NETNS, 12, 0, 112, 0x0800)
+				.ip(4, PacketEvent.ICMP, 0, 3, 3, "10.0.0.2", "10.0.0.1")
+				.bytes();
+
+		// WHEN
+		PacketEvent echoEvent = decoder.decode(echo);
+		PacketEvent unreachableEvent = decoder.decode(unreachable);
+
+		// THEN
+		assertThat(echoEvent.l4Protocol()).isEqualTo(PacketEvent.ICMP);
+		assertThat(echoEvent.protocolName()).isEqualTo("icmp");
+		assertThat(echoEvent.sourcePort()).as("type").isEqualTo(8);
+		assertThat(echoEvent.destinationPort()).as("code").isZero();
+		assertThat(unreachableEvent.sourcePort()).as("type").isEqualTo(3);
+		assertThat(unreachableEvent.destinationPort()).as("code").isEqualTo(3);
+		assertThat(unreachableEvent.source()).isEqualTo(InetAddress.ofLiteral("10.0.0.2"));
+	}
+
+	@Test
+	void should_decode_a_packet_without_ip_header_without_addresses() {
+		// GIVEN an ARP packet: ip_version 0, whatever bytes lie in the address fields
+		byte[] record = new RawEvent()
+				.header(3, 5L, SKB, 1, 0, "swapper/1")
+				.device(NETNS, 12, 0, 42, 0x0806)
+				.ip(0, 0, 0, 0, 0, "10.9.9.9", "10.8.8.8")
+				.bytes();
+
+		// WHEN
+		PacketEvent event = decoder.decode(record);
+
+		// THEN
+		assertThat(event.ipVersion()).isZero();
+		assertThat(event.etherType()).isEqualTo(0x0806);
+		assertThat(event.source()).isNull();
+		assertThat(event.destination()).isNull();
+		assertThat(event.protocolName()).isEmpty();
+	}
+
+	@Test
+	void should_decode_a_drop_with_its_reason_location_and_stack() {
+		// GIVEN kfree_skb with reason 7, freed at nf_hook_slow+0x7d, stack 5
+		byte[] record = new RawEvent()
+				.header(1, 99L, SKB, 2, 0, "swapper/2")
+				.device(NETNS, 12, 0, 60, 0x0800)
+				.ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2")
+				.drop(7, NF_HOOK_SLOW + 0x7d, 5)
+				.bytes();
+
+		// WHEN
+		PacketEvent event = decoder.decode(record);
+
+		// THEN
+		assertThat(event.where()).isEqualTo("kfree_skb");
+		assertThat(event.kind()).isEqualTo(ProbeKind.TRACEPOINT);
+		assertThat(event.isDrop()).isTrue();
+		assertThat(event.dropReason()).isEqualTo(DropReason.NETFILTER_DROP);
+		assertThat(event.location()).isEqualTo("nf_hook_slow+0x7d");
+		assertThat(event.locationFunction()).hasValue("nf_hook_slow");
+		assertThat(event.stack()).containsExactly("kfree_skb_reason+0x8a", "nft_do_chain+0x10 [nf_tables]",
+				"nf_hook_slow+0x7d", "ip_rcv+0x5c", "__netif_receive_skb_core+0x123");
+		assertThat(event.stackFunctions()).containsExactly("kfree_skb_reason", "nft_do_chain", "nf_hook_slow",
+				"ip_rcv", "__netif_receive_skb_core");
+	}
+
+	@Test
+	void should_skip_stack_frames_outside_kernel_text_and_look_each_stack_up_once() {
+		// GIVEN two drops with the same stack, whose first frames are the BPF program and a trampoline
+		byte[] first = new RawEvent().header(1, 1L, SKB, 0, 0, "a").drop(3, IP_RCV + 0x20, 5).bytes();
+		byte[] second = new RawEvent().header(1, 2L, SKB + 8, 0, 0, "b").drop(3, IP_RCV + 0x20, 5).bytes();
+
+		// WHEN
+		List<String> firstStack = decoder.decode(first).stack();
+		List<String> secondStack = decoder.decode(second).stack();
+
+		// THEN no bpf_prog_..., no bpf_trampoline_..., no unknown 0x1000
+		assertThat(firstStack).containsExactly("kfree_skb_reason+0x8a", "nft_do_chain+0x10 [nf_tables]",
+				"nf_hook_slow+0x7d", "ip_rcv+0x5c", "__netif_receive_skb_core+0x123");
+		assertThat(secondStack).isEqualTo(firstStack);
+		assertThat(stackLookups).containsExactly(5);
+	}
+
+	@Test
+	void should_leave_the_stack_empty_without_a_stack_id() {
+		// GIVEN a drop whose stack could not be taken (stack_id -1)
+		byte[] record = new RawEvent().header(1, 1L, SKB, 0, 0, "a").drop(3, IP_RCV + 0x20, -1).bytes();
+
+		// WHEN
+		PacketEvent event = decoder.decode(record);
+
+		// THEN
+		assertThat(event.stack()).isEmpty();
+		assertThat(stackLookups).isEmpty();
+		assertThat(event.location()).isEqualTo("ip_rcv+0x20");
+		assertThat(event.dropReason()).isEqualTo(DropReason.NO_SOCKET);
+	}
+
+	@Test
+	void should_show_an_unknown_location_as_hex_and_no_location_as_null() {
+		// GIVEN drops freed at an address kallsyms does not know, and at no address
+		byte[] unknown = new RawEvent().header(1, 1L, SKB, 0, 0, "a").drop(2, 0x1234L, -1).bytes();
+		byte[] none = new RawEvent().header(1, 2L, SKB, 0, 0, "a").drop(2, 0, -1).bytes();
+
+		// WHEN
+		PacketEvent unknownEvent = decoder.decode(unknown);
+		PacketEvent noneEvent = decoder.decode(none);
+
+		// THEN
+		assertThat(unknownEvent.location()).isEqualTo("0x1234");
+		assertThat(noneEvent.location()).isNull();
+		assertThat(noneEvent.locationFunction()).isEmpty();
+	}
+
+	@Test
+	void should_name_an_unknown_drop_reason_by_its_value() {
+		// GIVEN reason 42, which this kernel's enum skb_drop_reason does not have
+		byte[] record = new RawEvent().header(1, 1L, SKB, 0, 0, "a").drop(42, NF_HOOK_SLOW, -1).bytes();
+
+		// WHEN
+		PacketEvent event = decoder.decode(record);
+
+		// THEN reason#42, made a valid name
+		assertThat(event.dropReason()).isEqualTo(DropReason.named("REASON_42"));
+		assertThat(event.dropReason().name()).isEqualTo("REASON_42");
+	}
+
+	@Test
+	void should_name_a_function_probe_by_kallsyms_without_drop_fields() {
+		// GIVEN probe 16 (a function) at ip_rcv's address, with drop fields that mean nothing here
+		byte[] record = new RawEvent()
+				.header(EventLayout.PROBE_FUNCTION, 7L, SKB, 0, 0, "swapper/0")
+				.device(NETNS, 12, 0, 60, 0x0800)
+				.ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2")
+				.drop(7, IP_RCV, 5)
+				.bytes();
+
+		// WHEN
+		PacketEvent event = decoder.decode(record);
+
+		// THEN
+		assertThat(event.where()).isEqualTo("ip_rcv");
+		assertThat(event.kind()).isEqualTo(ProbeKind.FUNCTION);
+		assertThat(event.isDrop()).isFalse();
+		assertThat(event.dropReason()).isNull();
+		assertThat(event.location()).isNull();
+		assertThat(event.stack()).isEmpty();
+		assertThat(stackLookups).isEmpty();
+	}
+
+	@Test
+	void should_name_a_function_probe_at_an_unknown_address_by_the_address() {
+		// GIVEN
+		byte[] record = new RawEvent().header(EventLayout.PROBE_FUNCTION, 7L, SKB, 0, 0, "a").drop(0, 0x42L, -1)
+				.bytes();
+
+		// WHEN
+		PacketEvent event = decoder.decode(record);
+
+		// THEN
+		assertThat(event.where()).isEqualTo("0x42");
+		assertThat(event.kind()).isEqualTo(ProbeKind.FUNCTION);
+	}
+
+	@Test
+	void should_name_tracepoints_by_their_probe_id_and_unknown_ids_by_number() {
+		// GIVEN consume_skb (with a stray drop reason) and an id no tracepoint has
+		byte[] consume = new RawEvent().header(2, 1L, SKB, 0, 0, "a").drop(7, NF_HOOK_SLOW, 5).bytes();
+		byte[] unknown = new RawEvent().header(9, 2L, SKB, 0, 0, "a").bytes();
+		byte[] copy = new RawEvent().header(7, 3L, SKB, 0, 0, "a").bytes();
+
+		// WHEN
+		PacketEvent consumeEvent = decoder.decode(consume);
+		PacketEvent unknownEvent = decoder.decode(unknown);
+		PacketEvent copyEvent = decoder.decode(copy);
+
+		// THEN
+		assertThat(consumeEvent.where()).isEqualTo("consume_skb");
+		assertThat(consumeEvent.isConsumed()).isTrue();
+		assertThat(consumeEvent.dropReason()).isNull();
+		assertThat(consumeEvent.location()).isNull();
+		assertThat(unknownEvent.where()).isEqualTo("probe#9");
+		assertThat(copyEvent.where()).isEqualTo("skb_copy_datagram_iovec");
+	}
+
+	@Test
+	void should_trim_comm_at_its_nul_and_keep_a_comm_that_fills_the_field() {
+		// GIVEN "ping" followed by a NUL and stale bytes; a 16-character comm without NUL
+		byte[] shortComm = new RawEvent().header(3, 1L, SKB, 0, 0, "ping\0stale-bytes").bytes();
+		byte[] fullComm = new RawEvent().header(3, 1L, SKB, 0, 0, "kworker/u16:1-ev").bytes();
+
+		// WHEN
+		String trimmed = decoder.decode(shortComm).comm();
+		String full = decoder.decode(fullComm).comm();
+
+		// THEN
+		assertThat(trimmed).isEqualTo("ping");
+		assertThat(full).isEqualTo("kworker/u16:1-ev");
+	}
+
+	@Test
+	void should_not_resolve_an_interface_for_ifindex_0() {
+		// GIVEN a locally generated skb without a device yet
+		byte[] record = new RawEvent().header(3, 1L, SKB, 0, 0, "a").device(NETNS, 0, 0, 60, 0x0800).bytes();
+
+		// WHEN
+		PacketEvent event = decoder.decode(record);
+
+		// THEN
+		assertThat(event.ifindex()).isZero();
+		assertThat(event.interfaceName()).isNull();
+		assertThat(interfaceLookups).isEmpty();
+	}
+
+	/** A raw {@code struct tp_event}, little-endian, as the BPF programs write it. */
+	private static final class RawEvent {
+
+		private final ByteBuffer buffer = ByteBuffer.allocate(EventLayout.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+
+		RawEvent() {
+			buffer.putInt(EventLayout.STACK_ID, -1);
+		}
+
+		RawEvent header(int probe, long timestamp, long skb, int cpu, int pid, String comm) {
+			buffer.put(EventLayout.PROBE, (byte) probe);
+			buffer.putLong(EventLayout.TS_NS, timestamp);
+			buffer.putLong(EventLayout.SKB, skb);
+			buffer.putShort(EventLayout.CPU, (short) cpu);
+			buffer.putInt(EventLayout.PID, pid);
+			byte[] bytes = comm.getBytes(StandardCharsets.UTF_8);
+			assertThat(bytes.length).isLessThanOrEqualTo(EventLayout.COMM_LEN);
+			buffer.put(EventLayout.COMM, bytes);
+			return this;
+		}
+
+		RawEvent device(long netns, int ifindex, int mark, int length, int protocol) {
+			buffer.putInt(EventLayout.NETNS, (int) netns);
+			buffer.putInt(EventLayout.IFINDEX, ifindex);
+			buffer.putInt(EventLayout.MARK, mark);
+			buffer.putInt(EventLayout.LEN, length);
+			buffer.putShort(EventLayout.PROTOCOL, (short) protocol);
+			return this;
+		}
+
+		RawEvent ip(int version, int protocol, int tcpFlags, int sport, int dport, String source, String destination) {
+			buffer.put(EventLayout.IP_VERSION, (byte) version);
+			buffer.put(EventLayout.L4_PROTO, (byte) protocol);
+			buffer.put(EventLayout.TCP_FLAGS, (byte) tcpFlags);
+			buffer.putShort(EventLayout.SPORT, (short) sport);
+			buffer.putShort(EventLayout.DPORT, (short) dport);
+			buffer.put(EventLayout.SADDR, InetAddress.ofLiteral(source).getAddress());
+			buffer.put(EventLayout.DADDR, InetAddress.ofLiteral(destination).getAddress());
+			return this;
+		}
+
+		RawEvent drop(int reason, long location, int stackId) {
+			buffer.putInt(EventLayout.DROP_REASON, reason);
+			buffer.putLong(EventLayout.LOCATION, location);
+			buffer.putInt(EventLayout.STACK_ID, stackId);
+			return this;
+		}
+
+		byte[] bytes() {
+			return buffer.array();
+		}
+	}
+}
