@@ -43,7 +43,15 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 				open.remove(event.skb());
 			}
 		}
-		return paths.stream().map(p -> new PacketPath(p.getFirst().skb(), p)).toList();
+		return paths.stream().filter(p -> !isLoneCopy(p)).map(p -> new PacketPath(p.getFirst().skb(), p)).toList();
+	}
+
+	/**
+	 * An skb seen only at its normal free is a copy the kernel made and dropped without sending
+	 * anywhere — e.g. neigh_probe's clone of a packet waiting for ARP — not a packet of its own.
+	 */
+	private static boolean isLoneCopy(List<PacketEvent> path) {
+		return path.size() == 1 && path.getFirst().isConsumed();
 	}
 
 	private static PacketEvent lastWithTuple(List<PacketEvent> path) {

@@ -1,0 +1,72 @@
+package io.tracepackets.samples.vm;
+
+import static io.tracepackets.DropReason.NETFILTER_DROP;
+import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
+
+import io.tracepackets.PacketTrace;
+import io.tracepackets.samples.support.NetnsPair;
+import io.tracepackets.traffic.Traffic;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * pwru's view, asserted: UDP from one namespace to another over veth, followed through kernel
+ * functions. Subclasses pick the backend; the suite runs in the kernel VM (tag {@value #TAG}),
+ * since this host's kernel has neither kprobes nor fentry.
+ */
+@Tag(VethFunctionPathTest.TAG)
+abstract class VethFunctionPathTest {
+
+	static final String TAG = "kernel-vm";
+	/** The functions these tests assert on, plus the receive path; a narrow set attaches fast. */
+	static final String FUNCTIONS = "^(ip_output|ip_finish_output2?|__dev_queue_xmit|dev_hard_start_xmit|veth_xmit"
+			+ "|__netif_receive_skb_core|ip_rcv|ip_rcv_finish|ip_local_deliver|nf_hook_slow|udp_rcv|__udp4_lib_rcv)$";
+
+	NetnsPair network;
+
+	@BeforeEach
+	void network() {
+		network = new NetnsPair();
+	}
+
+	@AfterEach
+	void removeNetwork() {
+		network.close();
+	}
+
+	// vethPath {
+	@Test
+	void a_datagram_to_the_other_namespace_passes_through_ip_output_then_the_veth(PacketTrace trace) {
+		// GIVEN both namespaces in scope
+		trace.scope(network.leftPath()).scope(network.rightPath());
+
+		// WHEN the left namespace sends to the right one
+		Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress, 7000).send(3);
+
+		// THEN
+		assertThat(trace).packets(udp().dstPort(7000))
+				.hasCount(3)
+				.reached("ip_output")
+				.passedThrough("ip_output", "__dev_queue_xmit", "veth_xmit");
+	}
+	// }
+
+	@Test
+	void an_iptables_legacy_drop_stops_the_datagram_before_udp_rcv(PacketTrace trace) {
+		// GIVEN a DROP rule in the receiving namespace
+		NetnsPair.in(network.right, "iptables-legacy", "-A", "INPUT", "-p", "udp", "--dport", "7001", "-j", "DROP");
+		trace.scope(network.leftPath()).scope(network.rightPath());
+
+		// WHEN
+		Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress, 7001).send(2);
+
+		// THEN
+		assertThat(trace).packets(udp().dstPort(7001))
+				.hasCount(2)
+				.wereDropped().in("nf_hook_slow").withReason(NETFILTER_DROP);
+		assertThat(trace).packets(udp().dstPort(7001)).reached("ip_rcv").neverReached("udp_rcv");
+	}
+}
