@@ -196,9 +196,19 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 	return e;
 }
 
+/*
+ * Wake the reader only once a batch is waiting: a wakeup per event costs the producing CPU an
+ * irq_work (halving a flood's packet rate in the benchmark), while the reader polls every few
+ * milliseconds for whatever stays below the threshold. Markers always wake it.
+ */
+#define WAKEUP_BYTES (64 * 1024)
+
 static __always_inline void submit(struct tp_event *e)
 {
-	bpf_ringbuf_submit(e, 0);
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
+										      : BPF_RB_NO_WAKEUP;
+
+	bpf_ringbuf_submit(e, flags);
 	count(TP_COUNTER_EMITTED);
 }
 
@@ -334,7 +344,7 @@ int emit_marker(struct tp_marker_ctx *ctx)
 	e->skb = ctx->sequence;
 	e->probe = TP_PROBE_MARKER;
 	e->stack_id = -1;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 

@@ -171,8 +171,10 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 			throwAssertionError(shouldBeKnownName(where, "kernel function or tracepoint",
 					actual.catalog().suggestions(where)));
 		}
-		String reason = where + " is a kernel function, but the " + actual.catalog().backend()
-				+ " backend cannot see it (" + actual.catalog().backendReason() + ")";
+		String kind = io.tracepackets.internal.tracer.Tracepoint.byName(where).isPresent() ? "a tracepoint"
+				: "a kernel function";
+		String reason = where + " is " + kind + ", but the " + actual.catalog().backend()
+				+ " backend does not see it (" + actual.catalog().backendReason() + ")";
 		if (Strictness.isStrict()) {
 			failWithMessage("%s [strict mode (CI=true or -D%s=true)]", reason, TracePackets.STRICT_PROPERTY);
 		}

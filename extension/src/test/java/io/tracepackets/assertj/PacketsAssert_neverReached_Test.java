@@ -41,10 +41,10 @@ class PacketsAssert_neverReached_Test {
 						  udp
 						never to reach consume_skb
 						but 1 did:
-						  TIME        SKB                CPU PROCESS          NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +2.000ms    0xffff888004a3d000 0   [swapper/0]      4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             netif_receive_skb
-						  +2.100ms    0xffff888004a3d000 0   [swapper/0]      4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             skb_copy_datagram_iovec
-						  +2.200ms    0xffff888004a3d000 0   [swapper/0]      4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             consume_skb
+						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
+						  +2.000ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             netif_receive_skb
+						  +2.100ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             skb_copy_datagram_iovec
+						  +2.200ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             consume_skb
 						  netns 4026532001 = server
 
 						Traced 2 packets in netns server with the tracepoint backend.""");

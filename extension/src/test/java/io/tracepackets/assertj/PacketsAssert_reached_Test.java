@@ -64,9 +64,9 @@ class PacketsAssert_reached_Test {
 						  udp
 						to reach skb_copy_datagram_iovec
 						but 1 of 2 did not:
-						  TIME        SKB                CPU PROCESS          NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +1.500ms    0xffff888004a3c000 1   [swapper/1]      4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
-						  +1.600ms    0xffff888004a3c000 1   [swapper/1]      4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP at nft_do_chain+0x2f1 [nf_tables]
+						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
+						  +1.500ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
+						  +1.600ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP at nft_do_chain+0x2f1 [nf_tables]
 						  netns 4026532001 = server
 
 						Traced 2 packets in netns server with the tracepoint backend.""");
@@ -129,7 +129,7 @@ class PacketsAssert_reached_Test {
 		// WHEN / THEN skipped rather than a false "not reached"
 		assertThatExceptionOfType(TestAbortedException.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp()).reached("ip_local_deliver"))
-				.withMessage("ip_local_deliver is a kernel function, but the tracepoint backend cannot see it "
+				.withMessage("ip_local_deliver is a kernel function, but the tracepoint backend does not see it "
 						+ "(kprobes are disabled in this test)");
 	}
 
@@ -142,7 +142,7 @@ class PacketsAssert_reached_Test {
 		// WHEN / THEN
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp()).reached("ip_local_deliver"))
-				.withMessage("ip_local_deliver is a kernel function, but the tracepoint backend cannot see it "
+				.withMessage("ip_local_deliver is a kernel function, but the tracepoint backend does not see it "
 						+ "(kprobes are disabled in this test) [strict mode (CI=true or -Dtracepackets.strict=true)]");
 	}
 

@@ -41,9 +41,9 @@ class PacketsAssert_wereNotDropped_Test {
 						  udp and dst port 53
 						not to be dropped
 						but 1 did:
-						  TIME        SKB                CPU PROCESS          NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +3.000ms    0xffff888004a3e000 1   [swapper/1]      4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               netif_receive_skb
-						  +3.100ms    0xffff888004a3e000 1   [swapper/1]      4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET at __udp4_lib_rcv+0x9c4
+						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
+						  +3.000ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               netif_receive_skb
+						  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET at __udp4_lib_rcv+0x9c4
 						  netns 4026532001 = server
 
 						Traced 3 packets in netns server with the tracepoint backend.""");

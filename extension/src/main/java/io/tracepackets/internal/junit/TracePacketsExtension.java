@@ -56,7 +56,11 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 	public void beforeTestExecution(ExtensionContext context) {
 		WindowPacketTrace trace = trace(context);
 		context.getStore(NAMESPACE).computeIfAbsent(SCOPED_KEY, key -> {
-			scope(trace, context);
+			try {
+				scope(trace, context);
+			} catch (TracingUnavailableException e) {
+				throw unavailable(e);
+			}
 			return Boolean.TRUE;
 		}, Boolean.class);
 	}
@@ -84,15 +88,21 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 		StartedContext started = context.getRoot().getStore(NAMESPACE).computeIfAbsent(key,
 				k -> StartedContext.start(options), StartedContext.class);
 		if (started.failure != null) {
-			if (Strictness.isStrict()) {
-				throw new TracingUnavailableException(started.failure.feature(), started.failure.getMessage()
-						.substring(started.failure.feature().length() + " unavailable: ".length())
-						+ " [strict mode (CI=true or -D" + TracePackets.STRICT_PROPERTY
-						+ "=true): a test that cannot trace fails]", started.failure);
-			}
-			Assumptions.abort("TracePackets cannot trace here: " + started.failure.getMessage());
+			throw unavailable(started.failure);
 		}
 		return started.context;
+	}
+
+	/** Skips the test with the reason, or in strict mode fails it. Never returns normally. */
+	private static RuntimeException unavailable(TracingUnavailableException failure) {
+		if (Strictness.isStrict()) {
+			throw new TracingUnavailableException(failure.feature(), failure.getMessage()
+					.substring(failure.feature().length() + " unavailable: ".length())
+					+ " [strict mode (CI=true or -D" + TracePackets.STRICT_PROPERTY
+					+ "=true): a test that cannot trace fails]", failure);
+		}
+		Assumptions.abort("TracePackets cannot trace here: " + failure.getMessage());
+		return new IllegalStateException("unreachable");
 	}
 
 	/** Holds the started tracer (closed with the root store at the end of the run) or why it failed. */
@@ -119,19 +129,35 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 		Optional<TracePackets> annotation = annotation(context);
 		Backend backend = annotation.map(TracePackets::backend).orElse(Backend.AUTO);
 		if (backend == Backend.AUTO) {
-			String property = System.getProperty(TracePackets.BACKEND_PROPERTY);
+			String property = context.getConfigurationParameter(TracePackets.BACKEND_PROPERTY)
+					.orElse(System.getProperty(TracePackets.BACKEND_PROPERTY));
 			backend = property == null || property.isBlank() ? Backend.AUTO : parse(property);
 		}
 		String functions = annotation.map(TracePackets::functions).filter(f -> !f.isBlank())
-				.orElse(System.getProperty(TracePackets.FUNCTIONS_PROPERTY));
+				.orElse(context.getConfigurationParameter(TracePackets.FUNCTIONS_PROPERTY)
+						.orElse(System.getProperty(TracePackets.FUNCTIONS_PROPERTY)));
 		TracerOptions defaults = TracerOptions.defaults();
 		try {
 			return new TracerOptions(backend, TracerOptions.functionPattern(functions),
-					Integer.getInteger(TracePackets.RING_BUFFER_PROPERTY, defaults.ringBufferBytes()),
-					Long.getLong(TracePackets.MAX_EVENTS_PROPERTY, defaults.maxStoredEvents()), false);
+					(int) number(context, TracePackets.RING_BUFFER_PROPERTY, defaults.ringBufferBytes()),
+					number(context, TracePackets.MAX_EVENTS_PROPERTY, defaults.maxStoredEvents()), false);
 		} catch (IllegalArgumentException e) {
 			throw new ExtensionConfigurationException("@TracePackets on " + context.getElement().orElse(null) + ": "
 					+ e.getMessage(), e);
+		}
+	}
+
+	/** A numeric setting: JUnit configuration parameter, else system property, else the default. */
+	private static long number(ExtensionContext context, String key, long defaultValue) {
+		String text = context.getConfigurationParameter(key).orElse(System.getProperty(key));
+		if (text == null || text.isBlank()) {
+			return defaultValue;
+		}
+		try {
+			return Long.parseLong(text.strip());
+		} catch (NumberFormatException e) {
+			throw new ExtensionConfigurationException(key + "=" + text + " is not a number; the default is "
+					+ defaultValue);
 		}
 	}
 

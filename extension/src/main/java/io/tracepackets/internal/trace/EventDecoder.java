@@ -67,7 +67,9 @@ public final class EventDecoder {
 			kind = ProbeKind.TRACEPOINT;
 			where = Tracepoint.byId(probe).map(Tracepoint::eventName).orElse("probe#" + probe);
 			if (probe == Tracepoint.KFREE_SKB.id()) {
-				reason = DropReason.named(dropReasons.name(b.getInt(EventLayout.DROP_REASON)).replace('#', '_'));
+				// Before 5.17 the kernel has no reasons at all: every drop is unspecified.
+				reason = dropReasons.isEmpty() ? DropReason.NOT_SPECIFIED
+						: DropReason.named(dropReasons.name(b.getInt(EventLayout.DROP_REASON)).replace('#', '_'));
 				locationText = symbolize(location);
 				stack = stack(b.getInt(EventLayout.STACK_ID));
 			}

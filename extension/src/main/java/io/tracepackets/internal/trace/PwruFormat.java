@@ -17,7 +17,7 @@ import java.util.function.LongFunction;
  */
 public final class PwruFormat {
 
-	private static final String LINE = "%-11s %-18s %-3s %-16s %-11s %-14s %-5s %-46s %s%n";
+	private static final String LINE = "%-11s %-18s %-3s %-18s %-11s %-14s %-5s %-46s %s%n";
 	private static final int MAX_PATHS = 50;
 
 	private PwruFormat() {

@@ -2,7 +2,8 @@ package io.tracepackets.internal.tracer;
 
 /**
  * The byte layout of {@code struct tp_event} (bpf/include/tracepackets.h), mirrored here once.
- * EventLayoutTest checks it against the compiled object's BTF so the two cannot drift apart.
+ * EventLayoutTest checks it against the compiled object's debug info (DWARF) so the two cannot
+ * drift apart.
  */
 public final class EventLayout {
 

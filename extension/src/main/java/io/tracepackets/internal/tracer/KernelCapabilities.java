@@ -26,14 +26,35 @@ final class KernelCapabilities {
 					+ "built with CONFIG_DEBUG_INFO_BTF=y (Ubuntu and Debian kernels since 5.4 are)");
 		}
 		long effective = effectiveCapabilities();
-		boolean bpf = has(effective, CAP_SYS_ADMIN) || (has(effective, CAP_BPF) && has(effective, CAP_PERFMON));
-		if (!bpf) {
-			throw new TracingUnavailableException("BPF privileges", "this process lacks CAP_BPF+CAP_PERFMON (or "
-					+ "CAP_SYS_ADMIN): run the tests as root (sudo -E mvn test), or in a privileged container");
+		java.util.List<String> missing = new java.util.ArrayList<>();
+		// CAP_SYS_ADMIN covers BPF tracing too; it is needed anyway to enter network namespaces.
+		if (!has(effective, CAP_SYS_ADMIN)) {
+			missing.add("CAP_SYS_ADMIN");
+			if (!has(effective, CAP_BPF)) {
+				missing.add("CAP_BPF");
+			}
+			if (!has(effective, CAP_PERFMON)) {
+				missing.add("CAP_PERFMON");
+			}
 		}
-		if (!has(effective, CAP_NET_ADMIN) || !has(effective, CAP_SYS_ADMIN)) {
-			throw new TracingUnavailableException("namespace privileges", "this process lacks CAP_SYS_ADMIN and "
-					+ "CAP_NET_ADMIN, needed to enter containers' network namespaces: run the tests as root");
+		if (!has(effective, CAP_NET_ADMIN)) {
+			missing.add("CAP_NET_ADMIN");
+		}
+		if (!missing.isEmpty()) {
+			throw new TracingUnavailableException("privileges", "this process lacks " + String.join(", ", missing)
+					+ " (tracing needs BPF, and entering containers' network namespaces needs CAP_SYS_ADMIN): run the"
+					+ " tests as root (sudo -E mvn test), or in a privileged container");
+		}
+		requireLibbpf();
+	}
+
+	/** libbpf.so.1 is loaded by a static initializer: check first, so its absence is a reason, not an Error. */
+	private static void requireLibbpf() {
+		try {
+			java.lang.foreign.SymbolLookup.libraryLookup("libbpf.so.1", java.lang.foreign.Arena.global());
+		} catch (IllegalArgumentException e) {
+			throw new TracingUnavailableException("libbpf", "libbpf.so.1 not found: install libbpf 1.x "
+					+ "(Debian/Ubuntu: apt-get install libbpf1)", e);
 		}
 	}
 

@@ -73,7 +73,9 @@ public final class Tracer implements AutoCloseable {
 
 	private final List<TraceWindow> windows = new ArrayList<>();
 	private final Map<Long, Integer> netnsReferences = new HashMap<>();
-	private int mode = -1;
+	private volatile int mode = -1;
+	private static final int TRACING_POLL_MILLIS = 5;
+	private static final int IDLE_POLL_MILLIS = 100;
 
 	private Tracer(TracerOptions options, Kallsyms kallsyms) {
 		KernelCapabilities.requireTracing();
@@ -392,7 +394,9 @@ public final class Tracer implements AutoCloseable {
 						progress.notifyAll();
 					}
 				} else {
-					reader.await(50);
+					// Probes wake us only for batches (see submit() in the BPF program): poll often
+					// while a test traces, rarely when nothing does.
+					reader.await(mode == EventLayout.MODE_OFF ? IDLE_POLL_MILLIS : TRACING_POLL_MILLIS);
 				}
 			}
 			reader.drain(handler);
@@ -473,6 +477,11 @@ public final class Tracer implements AutoCloseable {
 			readerThread.join(5_000);
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
+		}
+		if (readerThread.isAlive()) {
+			// Unmapping under a running reader would crash the JVM: leave the mapping to the exit.
+			LOG.warn("tracepackets reader did not stop within 5 s; its ring buffer stays mapped until exit");
+			return;
 		}
 		reader.close();
 		object.close();

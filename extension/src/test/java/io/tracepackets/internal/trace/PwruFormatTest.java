@@ -47,12 +47,12 @@ class PwruFormatTest {
 
 		// THEN
 		assertThat(text).isEqualTo("""
-				  TIME        SKB                CPU PROCESS          NETNS       IFACE          LEN   TUPLE                                          WHERE
-				  -0.250ms    0xffff888004a3e000 0   [swapper/0]      4026532001  -              88    10.0.0.2 > 10.0.0.1 icmp type 3 code 3         net_dev_queue
-				  +1.500ms    0xffff888004a3c000 1   [curl]           4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
-				  +1.520ms    0xffff888004a3c000 1   [curl]           4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             ip_rcv
-				  +1.600ms    0xffff888004a3c000 1   [curl]           4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP at nf_hook_slow+0x7d
-				  +12.346ms   0xffff888004a3d000 0   [swapper/0]      4026532002  if(7)          74    [fd00::1]:80 > [fd00::2]:50000 tcp [S.]        net_dev_start_xmit
+				  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
+				  -0.250ms    0xffff888004a3e000 0   [swapper/0]        4026532001  -              88    10.0.0.2 > 10.0.0.1 icmp type 3 code 3         net_dev_queue
+				  +1.500ms    0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
+				  +1.520ms    0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             ip_rcv
+				  +1.600ms    0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP at nf_hook_slow+0x7d
+				  +12.346ms   0xffff888004a3d000 0   [swapper/0]        4026532002  if(7)          74    [fd00::1]:80 > [fd00::2]:50000 tcp [S.]        net_dev_start_xmit
 				  netns 4026532001 = server
 				""");
 	}
@@ -78,7 +78,7 @@ class PwruFormatTest {
 		String line = PwruFormat.line(event, START);
 
 		// THEN
-		assertThat(line).isEqualTo("+2.000ms    0xffff888004a3c000 1   [curl]           4026532001  eth0(12)       60    "
+		assertThat(line).isEqualTo("+2.000ms    0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    "
 				+ "10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb\n");
 	}
 
