@@ -3,6 +3,7 @@ package io.tracepackets.internal.trace;
 import static io.tracepackets.PacketFilter.udp;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
@@ -59,6 +60,55 @@ class TraceContextKernelTest {
 			assertThat(trace).packets(udp().dstPort(9000)).reached("netif_receive_skb");
 			assertThat(trace.events()).allMatch(e -> e.netns() == trace.namespaces().iterator().next());
 			System.out.println(trace.render(trace.paths()));
+		}
+	}
+
+	@Test
+	void should_keep_other_namespaces_out_of_the_trace() throws Exception {
+		// GIVEN two namespaces, only one in scope
+		try (VethPair traced = new VethPair(); VethPair other = new VethPair();
+				WindowPacketTrace trace = context.openTrace(Duration.ofSeconds(3))) {
+			trace.scope(traced.path());
+			// WHEN both receive datagrams
+			sendUdp(traced.peerAddress, 9100, 2);
+			sendUdp(other.peerAddress, 9100, 2);
+			// THEN only the traced namespace's packets are there, even after a flush
+			assertThat(trace).packets(udp().dstPort(9100).dst(traced.peerAddress)).hasCount(2);
+			assertThat(trace).packets(udp().dst(other.peerAddress)).areNone();
+		}
+	}
+
+	@Test
+	void should_hold_every_event_produced_before_a_flush() throws Exception {
+		try (VethPair veth = new VethPair(); WindowPacketTrace trace = context.openTrace(Duration.ZERO)) {
+			trace.scope(veth.path());
+			sendUdp(veth.peerAddress, 9200, 4);
+			// WHEN flushing, without any waiting
+			trace.flush();
+			// THEN every datagram's drop (no listener) is already consumed
+			assertThat(trace.packets(udp().dstPort(9200))).hasSize(4)
+					.allSatisfy(path -> assertThat(path.drop()).get()
+							.extracting(PacketEvent::dropReason).isEqualTo(DropReason.NO_SOCKET));
+		}
+	}
+
+	@Test
+	void should_count_what_a_full_ring_buffer_loses_and_fail_assertions_on_such_a_trace() {
+		// GIVEN a tracer with a one-page ring buffer and the synthetic burst program
+		TracerOptions tiny = new TracerOptions(io.tracepackets.Backend.TRACEPOINT, null, 4096,
+				TracerOptions.DEFAULT_MAX_STORED_EVENTS, true);
+		try (TraceContext small = TraceContext.start(tiny);
+				WindowPacketTrace trace = small.openTrace(Duration.ofSeconds(1))) {
+			long lostBefore = small.tracer().lost();
+			// WHEN the kernel writes far more events at once than the ring holds
+			small.tracer().emitSyntheticBurst(100_000);
+			// THEN the kernel counted the loss, the trace reports it, and assertions refuse the trace
+			assertThat(small.tracer().lost() - lostBefore).isPositive();
+			assertThat(trace.lostEvents()).isPositive();
+			assertThatExceptionOfType(AssertionError.class)
+					.isThrownBy(() -> assertThat(trace).hasNoLostEvents())
+					.withMessageContaining("lost:")
+					.withMessageContaining("tracepackets.ringbuffer.bytes");
 		}
 	}
 }

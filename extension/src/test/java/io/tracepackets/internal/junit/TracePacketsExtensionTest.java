@@ -1,0 +1,119 @@
+package io.tracepackets.internal.junit;
+
+import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.tracepackets.Backend;
+import io.tracepackets.DropReason;
+import io.tracepackets.PacketTrace;
+import io.tracepackets.TracePackets;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+import org.junit.platform.testkit.engine.Events;
+import org.junit.platform.testkit.engine.TestExecutionResult;
+
+/**
+ * {@code @TracePackets} as JUnit runs it, on the live kernel: injection and scoping, configuration
+ * errors, and what happens when the kernel refuses what a test asks for (skip, or fail in strict
+ * mode). The classes under test are nested and run through the engine test kit.
+ */
+class TracePacketsExtensionTest {
+
+	@TracePackets(hostNetwork = true, backend = Backend.TRACEPOINT)
+	static class HostScoped {
+		@Test
+		void sees_its_own_datagrams_dropped_on_loopback(PacketTrace trace) throws Exception {
+			try (DatagramSocket socket = new DatagramSocket()) {
+				for (int i = 0; i < 3; i++) {
+					socket.send(new DatagramPacket(new byte[8], 8, new InetSocketAddress("127.0.0.1", 9411)));
+				}
+			}
+			assertThat(trace).packets(udp().dstPort(9411)).hasCount(3).wereDropped()
+					.withReason(DropReason.NO_SOCKET);
+		}
+	}
+
+	@TracePackets(containers = "missing")
+	static class MisnamedContainer {
+		@Test
+		void never_runs(PacketTrace trace) {
+		}
+	}
+
+	@TracePackets(functions = "^no_such_function_anywhere$")
+	static class FunctionsMatchingNothing {
+		@Test
+		void never_runs(PacketTrace trace) {
+		}
+	}
+
+	@TracePackets(backend = Backend.FENTRY, functions = "^ip_rcv$")
+	static class WantsFentry {
+		@Test
+		void runs_only_where_fentry_attaches(PacketTrace trace) {
+			assertThat(trace.catalog().backend()).isEqualTo("fentry");
+		}
+	}
+
+	@Test
+	void should_inject_a_trace_scoped_to_the_host_network() {
+		Events tests = run(HostScoped.class, false);
+		tests.assertStatistics(stats -> stats.started(1).succeeded(1));
+	}
+
+	@Test
+	void should_name_a_missing_container_field() {
+		failure(run(MisnamedContainer.class, false), message -> assertThat(message)
+				.contains("@TracePackets(containers = [missing]): no such field")
+				.contains(MisnamedContainer.class.getName()));
+	}
+
+	@Test
+	void should_reject_a_functions_regex_that_matches_no_skb_function() {
+		failure(run(FunctionsMatchingNothing.class, false), message -> assertThat(message)
+				.contains("functions = \"^no_such_function_anywhere$\" matches no probeable skb function"));
+	}
+
+	@Test
+	void should_skip_when_the_kernel_refuses_the_backend_and_fail_in_strict_mode() {
+		Events relaxed = run(WantsFentry.class, false);
+		if (relaxed.succeeded().count() == 1) {
+			return; // this kernel has fentry: nothing was refused
+		}
+		assertThat(relaxed.aborted().stream().map(TracePacketsExtensionTest::reason))
+				.singleElement().asString().contains("fentry backend unavailable");
+		failure(run(WantsFentry.class, true), message -> assertThat(message)
+				.contains("fentry backend unavailable").contains("[strict mode"));
+	}
+
+	private static Events run(Class<?> testClass, boolean strict) {
+		String before = System.getProperty(TracePackets.STRICT_PROPERTY);
+		System.setProperty(TracePackets.STRICT_PROPERTY, Boolean.toString(strict));
+		try {
+			return EngineTestKit.engine("junit-jupiter").selectors(selectClass(testClass)).execute().testEvents();
+		} finally {
+			if (before == null) {
+				System.clearProperty(TracePackets.STRICT_PROPERTY);
+			} else {
+				System.setProperty(TracePackets.STRICT_PROPERTY, before);
+			}
+		}
+	}
+
+	private static void failure(Events tests, Consumer<String> check) {
+		assertThat(tests.failed().stream().map(TracePacketsExtensionTest::reason)).singleElement()
+				.satisfies(message -> check.accept((String) message));
+	}
+
+	private static String reason(Event event) {
+		return event.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable)
+				.map(Throwable::getMessage).orElse("");
+	}
+}
