@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 import org.junit.platform.testkit.engine.Events;
-import org.junit.platform.testkit.engine.TestExecutionResult;
+import org.junit.platform.engine.TestExecutionResult;
 
 /**
  * {@code @TracePackets} as JUnit runs it, on the live kernel: injection and scoping, configuration
