@@ -49,10 +49,10 @@ class TrafficTest {
 
 	@Test
 	void udpDatagramsFromOneNamespaceReachTheOther() throws IOException {
-		try (DatagramChannel receiver = udpReceiverIn(pair.b(), VethPair.B_IP)) {
+		try (DatagramChannel receiver = udpReceiverIn(pair.b(), pair.bIp())) {
 			int port = ((InetSocketAddress) receiver.getLocalAddress()).getPort();
 
-			int sent = Traffic.fromNetns(pair.a()).udp().to(VethPair.B_IP, port).send(5);
+			int sent = Traffic.fromNetns(pair.a()).udp().to(pair.bIp(), port).send(5);
 
 			assertThat(sent).isEqualTo(5);
 			assertThat(receive(receiver, 5)).containsExactly("tracepackets 0\n", "tracepackets 1\n",
@@ -62,17 +62,17 @@ class TrafficTest {
 
 	@Test
 	void udpPayloadAndSourcePortAreConfigurable() throws IOException {
-		try (DatagramChannel receiver = udpReceiverIn(pair.b(), VethPair.B_IP)) {
+		try (DatagramChannel receiver = udpReceiverIn(pair.b(), pair.bIp())) {
 			int port = ((InetSocketAddress) receiver.getLocalAddress()).getPort();
 
 			boolean sent = Traffic.fromNetnsPath(Path.of("/run/netns", pair.aName())).udp()
-					.to(VethPair.B_IP, port).payload("hello").fromPort(40123).send();
+					.to(pair.bIp(), port).payload("hello").fromPort(40123).send();
 
 			assertThat(sent).isTrue();
 			ByteBuffer buffer = ByteBuffer.allocate(100);
 			InetSocketAddress from = (InetSocketAddress) receiver.receive(buffer);
 			assertThat(from.getPort()).isEqualTo(40123);
-			assertThat(from.getAddress().getHostAddress()).isEqualTo(VethPair.A_IP);
+			assertThat(from.getAddress().getHostAddress()).isEqualTo(pair.aIp());
 			assertThat(new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8)).isEqualTo("hello");
 		}
 	}
@@ -92,7 +92,7 @@ class TrafficTest {
 	void udpRefusedLocallyIsNotCountedAndSaysWhy() {
 		pair.execInA("iptables-legacy", "-A", "OUTPUT", "-p", "udp", "--dport", "9999", "-j", "DROP");
 		try {
-			UdpTraffic udp = Traffic.fromNetns(pair.a()).udp().to(VethPair.B_IP, 9999);
+			UdpTraffic udp = Traffic.fromNetns(pair.a()).udp().to(pair.bIp(), 9999);
 
 			assertThat(udp.send(2)).isZero();
 			assertThat(udp.lastFailure()).containsIgnoringCase("not permitted");
@@ -104,7 +104,7 @@ class TrafficTest {
 	@Test
 	void tcpBytesAreEchoedBack() throws IOException {
 		try (ServerSocket server = echoServerIn(pair.b())) {
-			TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(VethPair.B_IP, server.getLocalPort())
+			TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(pair.bIp(), server.getLocalPort())
 					.connectAndSend("ping over veth");
 
 			assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.COMPLETED);
@@ -116,7 +116,7 @@ class TrafficTest {
 
 	@Test
 	void tcpToAClosedPortIsRefused() {
-		TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(VethPair.B_IP, 9).connect();
+		TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(pair.bIp(), 9).connect();
 
 		assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.REFUSED);
 		assertThat(result.failure()).containsIgnoringCase("refused");
@@ -128,7 +128,7 @@ class TrafficTest {
 			String port = Integer.toString(server.getLocalPort());
 			pair.execInB("iptables-nft", "-A", "INPUT", "-p", "tcp", "--dport", port, "-j", "DROP");
 			try {
-				TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(VethPair.B_IP, server.getLocalPort())
+				TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(pair.bIp(), server.getLocalPort())
 						.timeout(Duration.ofMillis(500)).connectAndSend("lost");
 
 				assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.TIMED_OUT);
@@ -146,7 +146,7 @@ class TrafficTest {
 			String[] rule = {"INPUT", "-p", "tcp", "--dport", port, "-j", "REJECT", "--reject-with", "tcp-reset"};
 			pair.execInB(concat("iptables-legacy", "-A", rule));
 			try {
-				TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(VethPair.B_IP, server.getLocalPort())
+				TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(pair.bIp(), server.getLocalPort())
 						.connectAndSend("rejected");
 
 				assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.REFUSED);
@@ -158,7 +158,7 @@ class TrafficTest {
 
 	@Test
 	void httpGetReturnsTheStatusAndBody() throws IOException {
-		HttpServer server = NetnsRunner.call(pair.b(), () -> HttpServer.create(new InetSocketAddress(VethPair.B_IP, 0), 0));
+		HttpServer server = NetnsRunner.call(pair.b(), () -> HttpServer.create(new InetSocketAddress(pair.bIp(), 0), 0));
 		server.createContext("/hello", exchange -> {
 			byte[] body = ("hi " + exchange.getRequestURI().getQuery()).getBytes(StandardCharsets.UTF_8);
 			exchange.sendResponseHeaders(201, body.length);
@@ -168,7 +168,7 @@ class TrafficTest {
 		});
 		server.start();
 		try {
-			String uri = "http://" + VethPair.B_IP + ":" + server.getAddress().getPort() + "/hello?x=1";
+			String uri = "http://" + pair.bIp() + ":" + server.getAddress().getPort() + "/hello?x=1";
 
 			HttpResult result = Traffic.fromNetns(pair.a()).http().get(uri);
 
@@ -182,7 +182,7 @@ class TrafficTest {
 
 	@Test
 	void httpToAClosedPortIsRefused() {
-		HttpResult result = Traffic.fromNetns(pair.a()).http().get("http://" + VethPair.B_IP + ":9/");
+		HttpResult result = Traffic.fromNetns(pair.a()).http().get("http://" + pair.bIp() + ":9/");
 
 		assertThat(result.outcome()).isEqualTo(Outcome.REFUSED);
 		assertThat(result.status()).isEqualTo(-1);
@@ -230,7 +230,7 @@ class TrafficTest {
 	/** A TCP echo server on B's address, created inside {@code netns}, serving on a daemon thread. */
 	private static ServerSocket echoServerIn(NetworkNamespace netns) {
 		ServerSocket server = NetnsRunner.call(netns, () -> new ServerSocket(0, 50,
-				java.net.InetAddress.getByName(VethPair.B_IP)));
+				java.net.InetAddress.getByName(pair.bIp())));
 		Thread.ofPlatform().daemon().name("echo-" + server.getLocalPort()).start(() -> {
 			while (!server.isClosed()) {
 				try (Socket socket = server.accept()) {

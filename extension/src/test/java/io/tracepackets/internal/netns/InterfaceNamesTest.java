@@ -1,5 +1,7 @@
 package io.tracepackets.internal.netns;
 
+import io.tracepackets.testing.VethNamespaces;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
@@ -50,12 +52,12 @@ class InterfaceNamesTest {
 		InterfaceNames names = new InterfaceNames();
 		assertThat(names.all(pair.a())).doesNotContainKey(1000);
 		// veth, not dummy: this kernel has no dummy driver.
-		VethPair.ip("-n", pair.aName(), "link", "add", "tplate0", "index", "1000", "type", "veth", "peer", "name",
+		VethNamespaces.ip("-n", pair.aName(), "link", "add", "tplate0", "index", "1000", "type", "veth", "peer", "name",
 				"tplate1");
 		try {
 			assertThat(names.name(pair.a(), 1000)).contains("tplate0");
 		} finally {
-			VethPair.ip("-n", pair.aName(), "link", "del", "tplate0");
+			VethNamespaces.ip("-n", pair.aName(), "link", "del", "tplate0");
 		}
 	}
 

@@ -48,11 +48,11 @@ class NetnsRunnerTest {
 	void aSocketCreatedInsideBelongsToTheNamespace() throws IOException {
 		// A's address exists only in A: binding to it proves the socket was made there.
 		try (DatagramChannel socket = NetnsRunner.call(pair.a(),
-				() -> DatagramChannel.open().bind(new InetSocketAddress(VethPair.A_IP, 0)))) {
+				() -> DatagramChannel.open().bind(new InetSocketAddress(pair.aIp(), 0)))) {
 			assertThat(((InetSocketAddress) socket.getLocalAddress()).getAddress().getHostAddress())
-					.isEqualTo(VethPair.A_IP);
+					.isEqualTo(pair.aIp());
 		}
-		assertThatThrownBy(() -> DatagramChannel.open().bind(new InetSocketAddress(VethPair.A_IP, 0)))
+		assertThatThrownBy(() -> DatagramChannel.open().bind(new InetSocketAddress(pair.aIp(), 0)))
 				.isInstanceOf(BindException.class);
 	}
 

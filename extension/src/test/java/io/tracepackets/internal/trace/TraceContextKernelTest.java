@@ -8,10 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.internal.tracer.TracerOptions;
-import io.tracepackets.internal.tracer.VethPair;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
+import io.tracepackets.testing.VethNamespaces;
+import io.tracepackets.traffic.Traffic;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,24 +32,22 @@ class TraceContextKernelTest {
 		}
 	}
 
-	static void sendUdp(String address, int port, int count) throws Exception {
-		try (DatagramSocket socket = new DatagramSocket()) {
-			for (int i = 0; i < count; i++) {
-				byte[] payload = ("packet " + i).getBytes();
-				socket.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(address, port)));
-			}
-		}
+	/** From the pair's left namespace to its right one. */
+	static void sendUdp(VethNamespaces pair, int port, int count) {
+		assertThat(Traffic.fromNetnsPath(pair.leftPath()).udp().to(pair.rightAddress(), port).send(count))
+				.isEqualTo(count);
 	}
 
 	@Test
-	void should_see_iptables_legacy_drops_in_the_scoped_netns_only() throws Exception {
+	void should_see_iptables_legacy_drops_in_the_scoped_netns_only() {
 		// GIVEN a netns that drops UDP 9000 with iptables-legacy
-		try (VethPair veth = new VethPair(); WindowPacketTrace trace = context.openTrace(Duration.ofSeconds(3))) {
-			veth.inNetns("iptables-legacy", "-A", "INPUT", "-p", "udp", "--dport", "9000", "-j", "DROP");
-			trace.scope(veth.path());
+		try (VethNamespaces veth = VethNamespaces.create();
+				WindowPacketTrace trace = context.openTrace(Duration.ofSeconds(3))) {
+			veth.execInRight("iptables-legacy", "-A", "INPUT", "-p", "udp", "--dport", "9000", "-j", "DROP");
+			trace.scope(veth.rightPath());
 			// WHEN 5 datagrams go to 9000 and 3 to 9001 (no listener: NO_SOCKET drops)
-			sendUdp(veth.peerAddress, 9000, 5);
-			sendUdp(veth.peerAddress, 9001, 3);
+			sendUdp(veth, 9000, 5);
+			sendUdp(veth, 9001, 3);
 			// THEN
 			assertThat(trace).packets(udp().dstPort(9000)).hasCount(5).wereDropped().in("nf_hook_slow")
 					.withReason(DropReason.NETFILTER_DROP);
@@ -64,25 +60,25 @@ class TraceContextKernelTest {
 	}
 
 	@Test
-	void should_keep_other_namespaces_out_of_the_trace() throws Exception {
+	void should_keep_other_namespaces_out_of_the_trace() {
 		// GIVEN two namespaces, only one in scope
-		try (VethPair traced = new VethPair(); VethPair other = new VethPair();
+		try (VethNamespaces traced = VethNamespaces.create(); VethNamespaces other = VethNamespaces.create();
 				WindowPacketTrace trace = context.openTrace(Duration.ofSeconds(3))) {
-			trace.scope(traced.path());
+			trace.scope(traced.rightPath());
 			// WHEN both receive datagrams
-			sendUdp(traced.peerAddress, 9100, 2);
-			sendUdp(other.peerAddress, 9100, 2);
+			sendUdp(traced, 9100, 2);
+			sendUdp(other, 9101, 2);
 			// THEN only the traced namespace's packets are there, even after a flush
-			assertThat(trace).packets(udp().dstPort(9100).dst(traced.peerAddress)).hasCount(2);
-			assertThat(trace).packets(udp().dst(other.peerAddress)).areNone();
+			assertThat(trace).packets(udp().dstPort(9100).dst(traced.rightAddress())).hasCount(2);
+			assertThat(trace).packets(udp().dstPort(9101)).areNone();
 		}
 	}
 
 	@Test
-	void should_hold_every_event_produced_before_a_flush() throws Exception {
-		try (VethPair veth = new VethPair(); WindowPacketTrace trace = context.openTrace(Duration.ZERO)) {
-			trace.scope(veth.path());
-			sendUdp(veth.peerAddress, 9200, 4);
+	void should_hold_every_event_produced_before_a_flush() {
+		try (VethNamespaces veth = VethNamespaces.create(); WindowPacketTrace trace = context.openTrace(Duration.ZERO)) {
+			trace.scope(veth.rightPath());
+			sendUdp(veth, 9200, 4);
 			// WHEN flushing, without any waiting
 			trace.flush();
 			// THEN every datagram's drop (no listener) is already consumed

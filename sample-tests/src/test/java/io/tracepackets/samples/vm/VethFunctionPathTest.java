@@ -5,7 +5,7 @@ import static io.tracepackets.PacketFilter.udp;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 
 import io.tracepackets.PacketTrace;
-import io.tracepackets.samples.support.NetnsPair;
+import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,11 +25,11 @@ abstract class VethFunctionPathTest {
 	static final String FUNCTIONS = "^(ip_output|ip_finish_output2?|__dev_queue_xmit|dev_hard_start_xmit|veth_xmit"
 			+ "|__netif_receive_skb_core|ip_rcv|ip_rcv_finish|ip_local_deliver|nf_hook_slow|udp_rcv|__udp4_lib_rcv)$";
 
-	NetnsPair network;
+	VethNamespaces network;
 
 	@BeforeEach
 	void network() {
-		network = new NetnsPair();
+		network = VethNamespaces.create();
 	}
 
 	@AfterEach
@@ -44,7 +44,7 @@ abstract class VethFunctionPathTest {
 		trace.scope(network.leftPath()).scope(network.rightPath());
 
 		// WHEN the left namespace sends to the right one
-		Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress, 7000).send(3);
+		Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), 7000).send(3);
 
 		// THEN
 		assertThat(trace).packets(udp().dstPort(7000))
@@ -57,11 +57,11 @@ abstract class VethFunctionPathTest {
 	@Test
 	void an_iptables_legacy_drop_stops_the_datagram_before_udp_rcv(PacketTrace trace) {
 		// GIVEN a DROP rule in the receiving namespace
-		NetnsPair.in(network.right, "iptables-legacy", "-A", "INPUT", "-p", "udp", "--dport", "7001", "-j", "DROP");
+		network.execInRight("iptables-legacy", "-A", "INPUT", "-p", "udp", "--dport", "7001", "-j", "DROP");
 		trace.scope(network.leftPath()).scope(network.rightPath());
 
 		// WHEN
-		Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress, 7001).send(2);
+		Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), 7001).send(2);
 
 		// THEN
 		assertThat(trace).packets(udp().dstPort(7001))

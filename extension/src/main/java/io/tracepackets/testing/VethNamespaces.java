@@ -1,0 +1,165 @@
+package io.tracepackets.testing;
+
+import io.tracepackets.TracePacketsException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Two throwaway network namespaces joined by a veth pair, for tests that need real packets
+ * without a container engine (a kernel VM, a bare CI runner). Made with {@code ip netns} from
+ * iproute2; needs root. {@code left} holds {@code 10.231.N.1}, {@code right} {@code 10.231.N.2}
+ * (N differs per pair in a JVM). Trace them with {@code trace.scope(pair.leftPath())}; send from
+ * inside with {@code Traffic.fromNetnsPath(pair.leftPath())}. Close to delete both.
+ */
+public final class VethNamespaces implements AutoCloseable {
+
+	private static final AtomicInteger COUNTER = new AtomicInteger();
+
+	private final String prefix;
+	private final int subnet;
+
+	private VethNamespaces(String prefix, int subnet) {
+		this.prefix = prefix;
+		this.subnet = subnet;
+	}
+
+	/** Creates both namespaces, the veth pair, addresses, and brings every link up. */
+	public static VethNamespaces create() {
+		int n = COUNTER.getAndIncrement();
+		// The pid keeps parallel JVMs apart; names stay within IFNAMSIZ (15).
+		VethNamespaces pair = new VethNamespaces("tp" + ProcessHandle.current().pid() % 1_000_000 + "x" + n, n % 250);
+		List<String> made = new ArrayList<>();
+		try {
+			for (String netns : List.of(pair.leftName(), pair.rightName())) {
+				ip("netns", "add", netns);
+				made.add(netns);
+			}
+			ip("link", "add", pair.leftInterface(), "netns", pair.leftName(), "type", "veth", "peer", "name",
+					pair.rightInterface(), "netns", pair.rightName());
+			ip("-n", pair.leftName(), "addr", "add", pair.leftAddress() + "/24", "dev", pair.leftInterface());
+			ip("-n", pair.rightName(), "addr", "add", pair.rightAddress() + "/24", "dev", pair.rightInterface());
+			for (String[] side : new String[][] { { pair.leftName(), pair.leftInterface() },
+					{ pair.rightName(), pair.rightInterface() } }) {
+				ip("-n", side[0], "link", "set", "lo", "up");
+				ip("-n", side[0], "link", "set", side[1], "up");
+			}
+			return pair;
+		} catch (RuntimeException e) {
+			made.forEach(netns -> quietly("netns", "del", netns));
+			throw e;
+		}
+	}
+
+	public String leftName() {
+		return prefix + "a";
+	}
+
+	public String rightName() {
+		return prefix + "b";
+	}
+
+	/** {@code /run/netns/<name>}: a scope for a trace, an origin for traffic. */
+	public Path leftPath() {
+		return Path.of("/run/netns", leftName());
+	}
+
+	public Path rightPath() {
+		return Path.of("/run/netns", rightName());
+	}
+
+	/** The veth end inside {@code left}, named like its namespace. */
+	public String leftInterface() {
+		return leftName();
+	}
+
+	public String rightInterface() {
+		return rightName();
+	}
+
+	public String leftAddress() {
+		return "10.231." + subnet + ".1";
+	}
+
+	public String rightAddress() {
+		return "10.231." + subnet + ".2";
+	}
+
+	/** The namespace's inode, as BPF programs see it ({@code net->ns.inum}). */
+	public long leftInode() {
+		return inode(leftPath());
+	}
+
+	public long rightInode() {
+		return inode(rightPath());
+	}
+
+	/** Runs a command inside {@code left} (e.g. {@code iptables-legacy -A OUTPUT ...}); returns its output. */
+	public String execInLeft(String... command) {
+		return exec(leftName(), command);
+	}
+
+	public String execInRight(String... command) {
+		return exec(rightName(), command);
+	}
+
+	private static String exec(String netns, String... command) {
+		List<String> args = new ArrayList<>(List.of("netns", "exec", netns));
+		args.addAll(List.of(command));
+		return ip(args.toArray(String[]::new));
+	}
+
+	/** Deletes both namespaces (the veth pair goes with them). */
+	@Override
+	public void close() {
+		quietly("netns", "del", leftName());
+		quietly("netns", "del", rightName());
+	}
+
+	private static long inode(Path path) {
+		try {
+			return (Long) Files.getAttribute(path, "unix:ino");
+		} catch (IOException e) {
+			throw new TracePacketsException("cannot stat " + path + ": " + e.getMessage(), e);
+		}
+	}
+
+	/** Runs {@code ip args...}, failing with its output on a non-zero exit. */
+	public static String ip(String... args) {
+		List<String> command = new ArrayList<>();
+		command.add("ip");
+		command.addAll(List.of(args));
+		try {
+			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			if (!process.waitFor(30, TimeUnit.SECONDS)) {
+				process.destroyForcibly();
+				throw new TracePacketsException(String.join(" ", command) + " timed out");
+			}
+			if (process.exitValue() != 0) {
+				throw new TracePacketsException(String.join(" ", command) + " exited " + process.exitValue() + ": "
+						+ output.strip() + (output.contains("Operation not permitted") ? " (run as root)" : ""));
+			}
+			return output;
+		} catch (IOException e) {
+			throw new TracePacketsException(String.join(" ", command) + ": " + e.getMessage()
+					+ " (is iproute2 installed?)", e);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new TracePacketsException(String.join(" ", command) + " interrupted", e);
+		}
+	}
+
+	private static void quietly(String... args) {
+		try {
+			ip(args);
+		} catch (TracePacketsException ignored) {
+			// already gone: nothing to clean
+		}
+	}
+}
