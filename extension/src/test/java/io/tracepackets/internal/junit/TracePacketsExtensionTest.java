@@ -62,6 +62,49 @@ class TracePacketsExtensionTest {
 		}
 	}
 
+	@TracePackets(hostNetwork = true, functions = "^ip_output$")
+	static class AssertsOnIpOutput {
+		@Test
+		void a_loopback_datagram_reached_ip_output(PacketTrace trace) throws Exception {
+			try (DatagramSocket socket = new DatagramSocket()) {
+				socket.send(new DatagramPacket(new byte[8], 8, new InetSocketAddress("127.0.0.1", 9412)));
+			}
+			assertThat(trace).packets(udp().dstPort(9412)).reached("ip_output");
+		}
+	}
+
+	@TracePackets(hostNetwork = true, backend = Backend.TRACEPOINT)
+	static class MisspellsAFunction {
+		@Test
+		void asks_for_ip_ouput(PacketTrace trace) throws Exception {
+			try (DatagramSocket socket = new DatagramSocket()) {
+				socket.send(new DatagramPacket(new byte[8], 8, new InetSocketAddress("127.0.0.1", 9413)));
+			}
+			assertThat(trace).packets(udp().dstPort(9413)).reached("ip_ouput");
+		}
+	}
+
+	@Test
+	void should_skip_an_assertion_on_a_function_the_backend_cannot_see_and_fail_it_in_strict_mode() {
+		Events relaxed = run(AssertsOnIpOutput.class, false);
+		if (relaxed.succeeded().count() == 1) {
+			return; // this kernel has a function backend: ip_output was seen for real
+		}
+		assertThat(relaxed.aborted().stream().map(TracePacketsExtensionTest::reason)).singleElement().asString()
+				.contains("ip_output is a kernel function, but the tracepoint backend does not see it")
+				.contains("kprobe refused");
+		failure(run(AssertsOnIpOutput.class, true), message -> assertThat(message)
+				.contains("ip_output is a kernel function, but the tracepoint backend does not see it")
+				.contains("[strict mode"));
+	}
+
+	@Test
+	void should_suggest_the_nearest_kernel_names_for_a_misspelled_function() {
+		failure(run(MisspellsAFunction.class, true), message -> assertThat(message)
+				.contains("the running kernel has none called:" + System.lineSeparator() + "  ip_ouput")
+				.contains("Did you mean:" + System.lineSeparator() + "  ip_output"));
+	}
+
 	@Test
 	void should_inject_a_trace_scoped_to_the_host_network() {
 		Events tests = run(HostScoped.class, false);
