@@ -68,7 +68,7 @@ class DropsAssert_in_Test {
 						  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET at __udp4_lib_rcv+0x9c4
 						  netns 4026532001 = server
 
-						Traced 2 packets in netns server with the tracepoint backend.""");
+						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
 	}
 
 	@Test
@@ -91,7 +91,7 @@ class DropsAssert_in_Test {
 						  +0.000ms    0xffff888004a3c000 0   [swapper/0]        4026532001  -              60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP at nf_hook_slow_list+0x10
 						  netns 4026532001 = server
 
-						Traced 1 packets in netns server with the tracepoint backend.""");
+						Traced 1 packet in netns server with the tracepoint backend (kprobes are disabled in this test).""");
 	}
 
 	@Test

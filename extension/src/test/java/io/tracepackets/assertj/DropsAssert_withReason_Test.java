@@ -50,7 +50,7 @@ class DropsAssert_withReason_Test {
 						  +1.600ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP at nft_do_chain+0x2f1 [nf_tables]
 						  netns 4026532001 = server
 
-						Traced 2 packets in netns server with the tracepoint backend.""");
+						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
 	}
 
 	@Test
@@ -92,6 +92,6 @@ class DropsAssert_withReason_Test {
 						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
 						  +0.000ms    0xffff888004a3c000 0   [swapper/0]        4026532001  -              60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NOT_SPECIFIED
 
-						Traced 1 packets in netns (none: scope the trace to a container or netns) with the tracepoint backend.""");
+						Traced 1 packet in netns (none: scope the trace to a container or netns) with the tracepoint backend (kprobes are disabled in this test).""");
 	}
 }

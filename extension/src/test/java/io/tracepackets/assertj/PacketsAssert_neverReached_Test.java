@@ -47,7 +47,7 @@ class PacketsAssert_neverReached_Test {
 						  +2.200ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             consume_skb
 						  netns 4026532001 = server
 
-						Traced 2 packets in netns server with the tracepoint backend.""");
+						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
 	}
 
 	@Test
@@ -64,6 +64,6 @@ class PacketsAssert_neverReached_Test {
 						  tcp
 						never to reach skb_copy_datagram_iovec
 						but the trace has no such packet.
-						Traced 2 packets in netns server with the tracepoint backend.""");
+						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
 	}
 }

@@ -69,7 +69,7 @@ class PacketsAssert_reached_Test {
 						  +1.600ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP at nft_do_chain+0x2f1 [nf_tables]
 						  netns 4026532001 = server
 
-						Traced 2 packets in netns server with the tracepoint backend.""");
+						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
 	}
 
 	@Test
@@ -86,7 +86,7 @@ class PacketsAssert_reached_Test {
 						  tcp
 						to reach netif_receive_skb
 						but the trace has no such packet.
-						Traced 2 packets in netns server with the tracepoint backend.""");
+						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
 	}
 
 	@Test

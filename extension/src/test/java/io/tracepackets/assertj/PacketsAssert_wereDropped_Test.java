@@ -51,7 +51,7 @@ class PacketsAssert_wereDropped_Test {
 						  +2.200ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             consume_skb
 						  netns 4026532001 = server
 
-						Traced 2 packets in netns server with the tracepoint backend.""");
+						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
 	}
 
 	@Test
@@ -68,7 +68,7 @@ class PacketsAssert_wereDropped_Test {
 						  tcp and dst port 9000
 						to be dropped
 						but the trace has no such packet.
-						Traced 2 packets in netns server with the tracepoint backend.""");
+						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
 	}
 
 	@Test
@@ -86,7 +86,7 @@ class PacketsAssert_wereDropped_Test {
 						  tcp
 						to be dropped
 						but the trace has no such packet.
-						Traced 1 packets in netns server, /run/netns/blue with the tracepoint backend.""");
+						Traced 1 packet in netns server, /run/netns/blue with the tracepoint backend (kprobes are disabled in this test).""");
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(unscoped).allPackets().wereDropped())
 				.withMessage("""
@@ -95,7 +95,7 @@ class PacketsAssert_wereDropped_Test {
 						  any
 						to be dropped
 						but the trace has no such packet.
-						Traced 0 packets in netns (none: scope the trace to a container or netns) with the tracepoint backend.""");
+						Traced 0 packets in netns (none: scope the trace to a container or netns) with the tracepoint backend (kprobes are disabled in this test).""");
 	}
 
 	@Test

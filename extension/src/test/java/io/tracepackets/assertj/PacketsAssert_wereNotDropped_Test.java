@@ -46,7 +46,7 @@ class PacketsAssert_wereNotDropped_Test {
 						  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET at __udp4_lib_rcv+0x9c4
 						  netns 4026532001 = server
 
-						Traced 3 packets in netns server with the tracepoint backend.""");
+						Traced 3 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp()).wereNotDropped())
 				.withMessageStartingWith("""
@@ -73,7 +73,7 @@ class PacketsAssert_wereNotDropped_Test {
 						  tcp and dst port 9002
 						not to be dropped
 						but the trace has no such packet.
-						Traced 2 packets in netns server with the tracepoint backend.""");
+						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
 	}
 
 	@Test

@@ -47,13 +47,15 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 				unquotedString(context(trace)));
 	}
 
-	/** What was traced: scope and backend, so an empty result can be understood. */
+	/** What was traced: scope, backend and why it was chosen, so an empty result can be understood. */
 	private static String context(PacketTrace trace) {
+		int packets = trace.paths().size();
 		StringBuilder text = new StringBuilder("Traced ");
-		text.append(trace.paths().size()).append(" packets in netns ");
+		text.append(packets).append(packets == 1 ? " packet" : " packets").append(" in netns ");
 		List<String> labels = trace.namespaces().stream().map(trace::describeNetns).toList();
 		text.append(labels.isEmpty() ? "(none: scope the trace to a container or netns)" : String.join(", ", labels));
-		text.append(" with the ").append(trace.catalog().backend()).append(" backend.");
+		text.append(" with the ").append(trace.catalog().backend()).append(" backend (")
+				.append(trace.catalog().backendReason()).append(").");
 		return text.toString();
 	}
 }
