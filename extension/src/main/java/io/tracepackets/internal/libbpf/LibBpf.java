@@ -91,6 +91,10 @@ public final class LibBpf {
 			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), false);
 	private static final MethodHandle RAW_TRACEPOINT_OPEN = bind("bpf_raw_tracepoint_open",
 			FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), false);
+	private static final MethodHandle PROG_GET_NEXT_ID = bind("bpf_prog_get_next_id",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
+	private static final MethodHandle PROG_GET_FD_BY_ID = bind("bpf_prog_get_fd_by_id",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT), false);
 	private static final MethodHandle BTF_GET_NEXT_ID = bind("bpf_btf_get_next_id",
 			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
 	private static final MethodHandle BTF_GET_FD_BY_ID = bind("bpf_btf_get_fd_by_id",
@@ -305,6 +309,45 @@ public final class LibBpf {
 				NativeException.check("list kernel BTF objects", ret);
 				id = next.get(JAVA_INT, 0);
 				ids.add(id);
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/**
+	 * The names of every BPF program loaded in the kernel right now (all processes'), as
+	 * bpf_prog_info reports them (16 characters at most). Programs that vanish while listed are
+	 * skipped.
+	 */
+	public static java.util.List<String> loadedProgramNames() {
+		java.util.List<String> names = new java.util.ArrayList<>();
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment next = arena.allocate(JAVA_INT);
+			// struct bpf_prog_info up to its name (offset 64, 16 bytes): the kernel fills what fits.
+			MemorySegment info = arena.allocate(80, 8);
+			MemorySegment length = arena.allocate(JAVA_INT);
+			int id = 0;
+			while (true) {
+				int ret = (int) PROG_GET_NEXT_ID.invokeExact(id, next);
+				if (ret == -Errno.ENOENT) {
+					return names;
+				}
+				NativeException.check("list BPF programs", ret);
+				id = next.get(JAVA_INT, 0);
+				int fd = (int) PROG_GET_FD_BY_ID.invokeExact(id);
+				if (fd < 0) {
+					continue; // freed meanwhile
+				}
+				try {
+					info.fill((byte) 0);
+					length.set(JAVA_INT, 0, 80);
+					if ((int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) == 0) {
+						names.add(info.asSlice(64, 16).getString(0));
+					}
+				} finally {
+					io.tracepackets.internal.ffi.Libc.close(fd);
+				}
 			}
 		} catch (Throwable t) {
 			throw Native.rethrow(t);

@@ -1,0 +1,60 @@
+package io.tracepackets.internal.tracer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tracepackets.internal.libbpf.LibBpf;
+import io.tracepackets.internal.trace.TraceContext;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Nothing leaks: links are owned by file descriptors and never pinned, so when a JVM that traces
+ * is killed with SIGKILL (no shutdown hook, no close), the kernel unloads its programs.
+ */
+class TracerLeakTest {
+
+	/** Runs in a child JVM: starts a tracer, says so, and waits to be killed. */
+	public static void main(String[] args) throws Exception {
+		TraceContext.start(TracerOptions.defaults().withBackend(io.tracepackets.Backend.TRACEPOINT, null));
+		System.out.println("tracing");
+		System.out.flush();
+		Thread.sleep(60_000);
+	}
+
+	@Test
+	void should_leave_no_program_behind_when_the_jvm_is_killed() throws Exception {
+		// GIVEN the flush-marker programs loaded before (other tracers of this JVM may hold some)
+		long before = markers();
+		String java = ProcessHandle.current().info().command().orElse("java");
+		Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+				System.getProperty("java.class.path"), TracerLeakTest.class.getName()).redirectErrorStream(true).start();
+		try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+			String line;
+			while ((line = out.readLine()) != null && !line.equals("tracing")) {
+				// the child's log
+			}
+			assertThat(line).as("the child JVM started tracing").isEqualTo("tracing");
+			assertThat(markers()).as("the child's programs are loaded").isEqualTo(before + 1);
+
+			// WHEN it is killed outright
+			child.destroyForcibly();
+			assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		}
+
+		// THEN its programs are gone (the kernel frees them after an RCU grace period)
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (markers() > before && System.nanoTime() < deadline) {
+			Thread.sleep(50);
+		}
+		assertThat(markers()).isEqualTo(before);
+	}
+
+	private static long markers() {
+		List<String> names = LibBpf.loadedProgramNames();
+		return names.stream().filter("emit_marker"::equals).count();
+	}
+}
