@@ -14,13 +14,10 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.TreeMap;
 
 /**
  * fentry: a BPF trampoline per function. A fentry program is verified against one function's
@@ -44,28 +41,23 @@ final class FentryAttacher implements FunctionAttacher {
 
 	@Override
 	public AttachResult attach(BpfObject object, Map<Integer, List<SkbFunction>> byPosition) {
-		long started = System.nanoTime();
-		List<AutoCloseable> links = new ArrayList<>();
-		List<String> attached = new ArrayList<>();
-		Map<String, String> failed = new TreeMap<>();
+		Attachments attachments = new Attachments();
 		BtfIds btf = new BtfIds();
 		try {
 			for (Map.Entry<Integer, List<SkbFunction>> entry : byPosition.entrySet()) {
 				MemorySegment instructions = object.program(programName(entry.getKey())).instructions();
 				for (SkbFunction function : entry.getValue()) {
 					try {
-						links.add(attachClone(instructions, function, btf));
-						attached.add(function.name());
+						attachments.attached(attachClone(instructions, function, btf), function.name());
 					} catch (TracePacketsException e) {
-						failed.put(function.name(), e.getMessage());
+						attachments.failed(function.name(), e.getMessage());
 					}
 				}
 			}
 		} finally {
 			btf.close();
 		}
-		return new AttachResult(List.copyOf(links), KprobeAttacher.sorted(attached), failed,
-				Duration.ofNanos(System.nanoTime() - started));
+		return attachments.result();
 	}
 
 	private static FdLink attachClone(MemorySegment instructions, SkbFunction function, BtfIds btf) {

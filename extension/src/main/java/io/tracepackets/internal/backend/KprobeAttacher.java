@@ -5,13 +5,9 @@ import io.tracepackets.TracePacketsException;
 import io.tracepackets.internal.bpf.BpfObject;
 import io.tracepackets.internal.bpf.BpfProgram;
 import io.tracepackets.internal.btf.SkbFunction;
-import io.tracepackets.internal.link.BpfLink;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,10 +28,7 @@ final class KprobeAttacher implements FunctionAttacher {
 
 	@Override
 	public AttachResult attach(BpfObject object, Map<Integer, List<SkbFunction>> byPosition) {
-		long started = System.nanoTime();
-		List<AutoCloseable> links = Collections.synchronizedList(new ArrayList<>());
-		List<String> attached = Collections.synchronizedList(new ArrayList<>());
-		Map<String, String> failed = Collections.synchronizedMap(new TreeMap<>());
+		Attachments attachments = new Attachments();
 		ExecutorService pool = Executors.newFixedThreadPool(THREADS, Thread.ofPlatform().daemon().name("tracepackets-attach-", 0).factory());
 		try {
 			List<Future<?>> work = new ArrayList<>();
@@ -44,11 +37,9 @@ final class KprobeAttacher implements FunctionAttacher {
 				for (SkbFunction function : entry.getValue()) {
 					work.add(pool.submit(() -> {
 						try {
-							BpfLink link = program.attachKprobe(function.name());
-							links.add(link);
-							attached.add(function.name());
+							attachments.attached(program.attachKprobe(function.name()), function.name());
 						} catch (TracePacketsException e) {
-							failed.put(function.name(), e.getMessage());
+							attachments.failed(function.name(), e.getMessage());
 						}
 					}));
 				}
@@ -64,12 +55,6 @@ final class KprobeAttacher implements FunctionAttacher {
 		} finally {
 			pool.shutdownNow();
 		}
-		return new AttachResult(List.copyOf(links), sorted(attached), failed, Duration.ofNanos(System.nanoTime() - started));
-	}
-
-	static List<String> sorted(List<String> names) {
-		List<String> copy = new ArrayList<>(names);
-		Collections.sort(copy);
-		return List.copyOf(copy);
+		return attachments.result();
 	}
 }

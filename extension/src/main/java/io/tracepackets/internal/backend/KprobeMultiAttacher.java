@@ -5,11 +5,8 @@ import io.tracepackets.TracePacketsException;
 import io.tracepackets.internal.bpf.BpfObject;
 import io.tracepackets.internal.bpf.BpfProgram;
 import io.tracepackets.internal.btf.SkbFunction;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * One kprobe-multi link per skb argument position, covering all its functions at once: the
@@ -25,28 +22,22 @@ final class KprobeMultiAttacher implements FunctionAttacher {
 
 	@Override
 	public AttachResult attach(BpfObject object, Map<Integer, List<SkbFunction>> byPosition) {
-		long started = System.nanoTime();
-		List<AutoCloseable> links = new ArrayList<>();
-		List<String> attached = new ArrayList<>();
-		Map<String, String> failed = new TreeMap<>();
+		Attachments attachments = new Attachments();
 		for (Map.Entry<Integer, List<SkbFunction>> entry : byPosition.entrySet()) {
 			BpfProgram program = object.program(programName(entry.getKey()));
 			List<String> names = entry.getValue().stream().map(SkbFunction::name).toList();
 			try {
-				links.add(program.attachKprobeMulti(names));
-				attached.addAll(names);
+				attachments.attached(program.attachKprobeMulti(names), names);
 			} catch (TracePacketsException batch) {
 				for (String name : names) {
 					try {
-						links.add(program.attachKprobeMulti(List.of(name)));
-						attached.add(name);
+						attachments.attached(program.attachKprobeMulti(List.of(name)), name);
 					} catch (TracePacketsException single) {
-						failed.put(name, single.getMessage());
+						attachments.failed(name, single.getMessage());
 					}
 				}
 			}
 		}
-		return new AttachResult(List.copyOf(links), KprobeAttacher.sorted(attached), failed,
-				Duration.ofNanos(System.nanoTime() - started));
+		return attachments.result();
 	}
 }
