@@ -43,15 +43,20 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 				open.remove(event.skb());
 			}
 		}
-		return paths.stream().filter(p -> !isLoneCopy(p)).map(p -> new PacketPath(p.getFirst().skb(), p)).toList();
+		return paths.stream().filter(PacketPath::travelled).map(p -> new PacketPath(p.getFirst().skb(), p)).toList();
 	}
 
+	/** Tracepoints that only a packet on its way through a device or the receive stack hits. */
+	private static final java.util.Set<String> TRAVEL = java.util.Set.of("net_dev_queue", "net_dev_start_xmit",
+			"netif_rx", "netif_receive_skb", "skb_copy_datagram_iovec");
+
 	/**
-	 * An skb seen only at its normal free is a copy the kernel made and dropped without sending
-	 * anywhere — e.g. neigh_probe's clone of a packet waiting for ARP — not a packet of its own.
+	 * A packet was dropped, or went through a device or the receive stack. Anything else is a copy
+	 * the kernel made and freed without sending it anywhere — e.g. neigh_probe's clone of a packet
+	 * waiting for ARP, handed to arp_solicit and consumed — and is not a packet of its own.
 	 */
-	private static boolean isLoneCopy(List<PacketEvent> path) {
-		return path.size() == 1 && path.getFirst().isConsumed();
+	private static boolean travelled(List<PacketEvent> path) {
+		return path.stream().anyMatch(e -> e.isDrop() || e.kind() == ProbeKind.TRACEPOINT && TRAVEL.contains(e.where()));
 	}
 
 	private static PacketEvent lastWithTuple(List<PacketEvent> path) {

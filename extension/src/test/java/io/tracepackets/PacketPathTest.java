@@ -222,4 +222,19 @@ class PacketPathTest {
 	private static PacketPath path(PacketEvent... events) {
 		return new PacketPath(events[0].skb(), List.of(events));
 	}
+
+	@Test
+	void should_not_count_a_copy_that_never_went_through_a_device_or_the_receive_stack() {
+		// GIVEN a datagram waiting for ARP, and neigh_probe's clone of it handed to arp_solicit
+		PacketEvents datagram = PacketEvents.udp("10.0.0.1", 40000, "10.0.0.2", 9000);
+		PacketEvents clone = datagram.skb(PacketEvents.SKB + 0x100);
+		List<PacketEvent> events = List.of(datagram.function(1, "ip_finish_output2"),
+				clone.function(2, "arp_solicit"), clone.consumed(3), datagram.at(4, "net_dev_queue"));
+
+		// WHEN
+		List<PacketPath> paths = PacketPath.group(events);
+
+		// THEN only the datagram is a packet
+		assertThat(paths).singleElement().extracting(PacketPath::skb).isEqualTo(PacketEvents.SKB);
+	}
 }
