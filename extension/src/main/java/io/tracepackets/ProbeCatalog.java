@@ -16,6 +16,14 @@ public interface ProbeCatalog {
 	/** Why this backend was chosen, and why each better one was refused. */
 	String backendReason();
 
+	/**
+	 * Why events named {@code name} cannot appear in a trace, as precisely as known: the regex
+	 * excluded the function, attaching it failed, it takes no skb… By default the backend's reason.
+	 */
+	default String whyNotObserved(String name) {
+		return backendReason();
+	}
+
 	/** Whether events named {@code where} can appear in a trace. */
 	boolean observes(String where);
 

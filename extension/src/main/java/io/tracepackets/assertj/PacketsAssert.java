@@ -174,7 +174,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 		String kind = io.tracepackets.internal.tracer.Tracepoint.byName(where).isPresent() ? "a tracepoint"
 				: "a kernel function";
 		String reason = where + " is " + kind + ", but the " + actual.catalog().backend()
-				+ " backend does not see it (" + actual.catalog().backendReason() + ")";
+				+ " backend does not see it (" + actual.catalog().whyNotObserved(where) + ")";
 		if (Strictness.isStrict()) {
 			failWithMessage("%s [strict mode (CI=true or -D%s=true)]", reason, TracePackets.STRICT_PROPERTY);
 		}

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * What a tracer observes: its attached tracepoints and, with a function backend, the functions it
@@ -16,16 +18,34 @@ import java.util.Set;
  */
 public final class KernelProbeCatalog implements ProbeCatalog {
 
+	/** Reload kallsyms for an unknown name at most this often: modules load during tests (veth). */
+	private static final long RELOAD_NANOS = 2_000_000_000L;
+
 	private final String backend;
 	private final String reason;
 	private final Set<String> observed;
-	private final Kallsyms kallsyms;
+	private final Kallsyms startKallsyms;
+	private volatile Kallsyms kallsyms;
+	private volatile long reloadedAt = System.nanoTime();
 	private final List<String> dropReasons;
+	private final Pattern functionFilter;
+	private final Set<String> ambiguous;
+	private final Map<String, String> failed;
 
+	/**
+	 * @param functionFilter the functions regex (null: all)
+	 * @param ambiguous names skipped for having several definitions
+	 * @param failed functions whose attach failed, with the error
+	 */
 	public KernelProbeCatalog(String backend, String reason, Collection<Tracepoint> tracepoints,
-			Collection<String> functions, Kallsyms kallsyms, List<String> dropReasons) {
+			Collection<String> functions, Kallsyms kallsyms, List<String> dropReasons, Pattern functionFilter,
+			Collection<String> ambiguous, Map<String, String> failed) {
 		this.backend = backend;
 		this.reason = reason;
+		this.startKallsyms = kallsyms;
+		this.functionFilter = functionFilter;
+		this.ambiguous = Set.copyOf(ambiguous);
+		this.failed = Map.copyOf(failed);
 		Set<String> names = new LinkedHashSet<>();
 		tracepoints.forEach(t -> names.add(t.eventName()));
 		names.addAll(functions);
@@ -51,7 +71,39 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 
 	@Override
 	public boolean exists(String name) {
-		return observed.contains(name) || Tracepoint.byName(name).isPresent() || kallsyms.count(name) > 0;
+		if (observed.contains(name) || Tracepoint.byName(name).isPresent() || kallsyms.count(name) > 0) {
+			return true;
+		}
+		if (System.nanoTime() - reloadedAt > RELOAD_NANOS) {
+			reloadedAt = System.nanoTime();
+			kallsyms = Kallsyms.load();
+			return kallsyms.count(name) > 0;
+		}
+		return false;
+	}
+
+	@Override
+	public String whyNotObserved(String name) {
+		if (Tracepoint.byName(name).isPresent()) {
+			return "the tracepoint could not be attached on this kernel: see the tracer's log";
+		}
+		if (backend.equals("tracepoint")) {
+			return "it probes no kernel function; " + reason;
+		}
+		if (failed.containsKey(name)) {
+			return "attaching its probe failed: " + failed.get(name);
+		}
+		if (ambiguous.contains(name)) {
+			return "kallsyms has several functions of that name, so it is not probed by name";
+		}
+		if (functionFilter != null && !functionFilter.matcher(name).find()) {
+			return "the functions regex \"" + functionFilter.pattern() + "\" excludes it";
+		}
+		if (startKallsyms.count(name) == 0) {
+			return "it appeared after the tracer started (a module loaded since): probes are attached once per"
+					+ " tracer; load the module before the first test";
+		}
+		return "it takes no struct sk_buff * in its first five arguments, or cannot be traced, so it is not probed";
 	}
 
 	@Override

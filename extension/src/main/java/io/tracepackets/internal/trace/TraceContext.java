@@ -1,12 +1,14 @@
 package io.tracepackets.internal.trace;
 
 import io.tracepackets.ProbeCatalog;
+import io.tracepackets.internal.backend.BackendSelection;
 import io.tracepackets.internal.btf.DropReasons;
 import io.tracepackets.internal.netns.InterfaceNames;
 import io.tracepackets.internal.symbols.Kallsyms;
 import io.tracepackets.internal.tracer.Tracer;
 import io.tracepackets.internal.tracer.TracerOptions;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,12 +26,15 @@ public final class TraceContext implements AutoCloseable {
 	private final InterfaceNames interfaceNames = new InterfaceNames();
 	private final ProbeCatalog catalog;
 
-	private TraceContext(Tracer tracer, Kallsyms kallsyms, DropReasons dropReasons) {
+	private TraceContext(Tracer tracer, Kallsyms kallsyms, DropReasons dropReasons, TracerOptions options) {
 		this.tracer = tracer;
 		this.kallsyms = kallsyms;
 		this.dropReasons = dropReasons;
-		this.catalog = new KernelProbeCatalog(tracer.backend().chosen().label(), tracer.backend().describe(),
-				tracer.attachedTracepoints(), tracer.functions().attached(), kallsyms, dropReasons.names());
+		BackendSelection selection = tracer.backend();
+		this.catalog = new KernelProbeCatalog(selection.chosen().label(), selection.describe(),
+				tracer.attachedTracepoints(), tracer.functions().attached(), kallsyms, dropReasons.names(),
+				options.functions(), selection.targets() == null ? List.of() : selection.targets().ambiguous(),
+				tracer.functions().failed());
 	}
 
 	/** Loads kernel names and starts the tracer; throws TracingUnavailableException with the reason. */
@@ -41,7 +46,7 @@ public final class TraceContext implements AutoCloseable {
 				dropReasons.names().size());
 		Tracer tracer = Tracer.start(options, kallsyms);
 		try {
-			return new TraceContext(tracer, kallsyms, dropReasons);
+			return new TraceContext(tracer, kallsyms, dropReasons, options);
 		} catch (RuntimeException | Error e) {
 			tracer.close();
 			throw e;

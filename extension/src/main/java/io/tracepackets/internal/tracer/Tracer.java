@@ -162,6 +162,10 @@ public final class Tracer implements AutoCloseable {
 			return new BackendSelection(Backend.TRACEPOINT, Map.of(), null, "requested");
 		}
 		ProbeTargets targets = ProbeTargets.discover(options.functions(), kallsyms);
+		if (targets.isEmpty() && options.functions() == null && options.backend() == Backend.AUTO) {
+			return new BackendSelection(Backend.TRACEPOINT, Map.of(), targets,
+					"no skb function of this kernel can be probed (" + targets + ")");
+		}
 		if (targets.isEmpty()) {
 			String regex = options.functions() == null ? "(all)" : options.functions().pattern();
 			List<String> near = options.functions() == null ? List.of()
