@@ -18,6 +18,8 @@ public final class Bench {
 	private static final int COLD_STARTS = 5;
 	private static final int OVERHEAD_WARMUP = 20;
 	private static final int OVERHEAD_RUNS = 200;
+	static final String VM_SECTION_START = "<!-- vm-bench:start -->";
+	static final String VM_SECTION_END = "<!-- vm-bench:end -->";
 
 	private Bench() {
 	}
@@ -54,9 +56,26 @@ public final class Bench {
 		}
 		String markdown = report.markdown();
 		Files.createDirectories(out.toAbsolutePath().getParent());
-		Files.writeString(out, markdown);
+		Files.writeString(out, markdown + keptVmSection(out));
 		System.out.println(markdown);
 		step("wrote " + out);
+	}
+
+	/**
+	 * The section scripts/bench-vm maintains in the same file (kernel-function attach, measured in
+	 * the kernel VM), between its HTML comment markers: kept when this bench rewrites the file.
+	 */
+	static String keptVmSection(Path out) throws java.io.IOException {
+		if (!Files.exists(out)) {
+			return "";
+		}
+		String text = Files.readString(out);
+		int start = text.indexOf(VM_SECTION_START);
+		int end = text.indexOf(VM_SECTION_END, Math.max(start, 0));
+		if (start < 0 || end < 0) {
+			return "";
+		}
+		return "\n" + text.substring(start, end + VM_SECTION_END.length()) + "\n";
 	}
 
 	/** Busy cores before the bench starts: other work on the machine skews every number here. */
