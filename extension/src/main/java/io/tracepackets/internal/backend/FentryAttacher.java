@@ -32,10 +32,29 @@ final class FentryAttacher implements FunctionAttacher {
 		return Backend.FENTRY;
 	}
 
+	/**
+	 * Arguments every BPF trampoline handles; x86 before 6.6 refuses more (ENOTSUPP), so templates
+	 * stay within it while functions beyond it are still tried, for newer kernels.
+	 */
+	static final int SAFE_ARGUMENTS = 6;
+
+	/**
+	 * The template of each position is verified at object load, where one refusal fails the whole
+	 * tracer: it is a function within {@link #SAFE_ARGUMENTS}.
+	 */
 	@Override
 	public void beforeLoad(BpfObject object, Map<Integer, List<SkbFunction>> byPosition) {
-		for (Map.Entry<Integer, List<SkbFunction>> entry : byPosition.entrySet()) {
-			object.program(programName(entry.getKey())).setAttachTarget(entry.getValue().getFirst().name());
+		try (BtfIds btf = new BtfIds()) {
+			for (Map.Entry<Integer, List<SkbFunction>> entry : byPosition.entrySet()) {
+				// Any safe function with the skb at that position will do, probed or not.
+				SkbFunction template = entry.getValue().stream()
+						.filter(f -> btf.parameterCount(f) <= SAFE_ARGUMENTS).findFirst()
+						.or(() -> btf.vmlinux.skbFunctions(null).stream()
+								.filter(f -> f.skbArgPosition() == entry.getKey() && btf.parameterCount(f) <= SAFE_ARGUMENTS)
+								.findFirst())
+						.orElse(entry.getValue().getFirst());
+				object.program(programName(entry.getKey())).setAttachTarget(template.name());
+			}
 		}
 	}
 
@@ -50,7 +69,11 @@ final class FentryAttacher implements FunctionAttacher {
 					try {
 						attachments.attached(attachClone(instructions, function, btf), function.name());
 					} catch (TracePacketsException e) {
-						attachments.failed(function.name(), e.getMessage());
+						int arguments = btf.parameterCount(function);
+						attachments.failed(function.name(), e.getMessage() + (arguments > SAFE_ARGUMENTS
+								? " (it takes " + arguments + " arguments; x86 trampolines before 6.6 take at most "
+										+ SAFE_ARGUMENTS + ")"
+								: ""));
 					}
 				}
 			}
@@ -79,6 +102,11 @@ final class FentryAttacher implements FunctionAttacher {
 		private final Btf vmlinux = Btf.loadVmlinux();
 		private final Map<String, Btf> modules = new HashMap<>();
 		private Map<String, Integer> moduleFds;
+
+		int parameterCount(SkbFunction function) {
+			Btf owner = function.module() == null ? vmlinux : modules.computeIfAbsent(function.module(), this::load);
+			return owner.parameterCount(functionId(function));
+		}
 
 		int functionId(SkbFunction function) {
 			Btf btf = function.module() == null ? vmlinux : modules.computeIfAbsent(function.module(), this::load);

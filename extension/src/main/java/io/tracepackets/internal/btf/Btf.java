@@ -227,6 +227,20 @@ public final class Btf {
 		return string(owner.types.getInt(owner.offset(id)));
 	}
 
+	/**
+	 * How many parameters FUNC {@code funcId} takes (its FUNC_PROTO's vlen): BPF trampolines limit
+	 * it (6 on x86 before 6.6).
+	 */
+	public int parameterCount(int funcId) {
+		Btf owner = owner(funcId);
+		if (kind(funcId) != BtfKind.FUNC) {
+			throw new IllegalArgumentException("BTF type " + funcId + " is a " + kind(funcId) + ", not a FUNC");
+		}
+		int protoId = owner.sizeOrType(owner.offset(funcId));
+		Btf protoOwner = owner(protoId);
+		return protoOwner.info(protoOwner.offset(protoId)) & 0xffff;
+	}
+
 	/** The first type named {@code name} of kind {@code kind}, searching the base first. */
 	public OptionalInt findType(BtfKind kind, String name) {
 		return findType(kind, name.getBytes(StandardCharsets.UTF_8));

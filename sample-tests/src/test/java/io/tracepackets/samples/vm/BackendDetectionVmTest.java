@@ -49,6 +49,21 @@ class BackendDetectionVmTest {
 		}
 	}
 
+	@Test
+	void fentry_keeps_tracing_when_a_function_has_more_arguments_than_trampolines_take() {
+		// __inet_lookup_listener takes 10 arguments, the skb third: alone at its position, so its
+		// template must come from elsewhere, and its own attach may be refused (x86 before 6.6).
+		TracerOptions options = TracerOptions.defaults().withBackend(Backend.FENTRY,
+				TracerOptions.functionPattern("^(ip_rcv|__inet_lookup_listener)$"));
+		try (TraceContext context = TraceContext.start(options)) {
+			assertThat(context.catalog().observes("ip_rcv")).isTrue();
+			if (!context.catalog().observes("__inet_lookup_listener")) {
+				assertThat(context.catalog().whyNotObserved("__inet_lookup_listener"))
+						.contains("attaching its probe failed").contains("takes 10 arguments");
+			}
+		}
+	}
+
 	private static boolean debian61() throws IOException {
 		return Files.readString(Path.of("/proc/sys/kernel/osrelease")).startsWith("6.1.0-");
 	}
