@@ -1,5 +1,6 @@
 package io.tracepackets.bench;
 
+import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.internal.trace.TraceContext;
 import io.tracepackets.internal.tracer.TracerOptions;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ public final class Bench {
 
 		Report report = new Report(Machine.describe(option(args, "--revision", "unknown")), seconds);
 		report.background(backgroundLoad());
-		try (NetnsPair pair = new NetnsPair()) {
+		try (VethNamespaces pair = VethNamespaces.create()) {
 			UdpFlood flood = UdpFlood.compile(floodSource, work, pair);
 			step("flood without tracing");
 			report.baseline(flood.run(seconds));
@@ -44,7 +45,7 @@ public final class Bench {
 
 			try (TraceContext context = TraceContext.start(TracerOptions.defaults().withBenchmarkPrograms())) {
 				step("per-test overhead x" + OVERHEAD_RUNS);
-				report.perTest(PerTestOverhead.measure(context, pair.receiverPath(), OVERHEAD_WARMUP, OVERHEAD_RUNS));
+				report.perTest(PerTestOverhead.measure(context, pair.rightPath(), OVERHEAD_WARMUP, OVERHEAD_RUNS));
 				step("synthetic reader throughput");
 				report.synthetic(SyntheticThroughput.measure(context.tracer(), seconds));
 				step("flood with the tracer");

@@ -1,5 +1,6 @@
 package io.tracepackets.bench;
 
+import io.tracepackets.testing.VethNamespaces;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,12 +47,12 @@ final class BpftraceFlood {
 				+ "\tprintf(\"%llu %s %llx %u %d %s\\n\", nsecs, probe, args->skbaddr, " + inum + ", pid, comm);\n}\n";
 	}
 
-	static Result measure(UdpFlood flood, NetnsPair pair, double seconds, Path workDir) throws Exception {
+	static Result measure(UdpFlood flood, VethNamespaces pair, double seconds, Path workDir) throws Exception {
 		return new BpftraceFlood().run(flood, pair, seconds, workDir);
 	}
 
-	private Result run(UdpFlood flood, NetnsPair pair, double seconds, Path workDir) throws Exception {
-		String script = script(pair.senderInode(), pair.receiverInode());
+	private Result run(UdpFlood flood, VethNamespaces pair, double seconds, Path workDir) throws Exception {
+		String script = script(pair.leftInode(), pair.rightInode());
 		Path file = workDir.resolve("flood.bt");
 		Files.writeString(file, script);
 		long started = System.nanoTime();

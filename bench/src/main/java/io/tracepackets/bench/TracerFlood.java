@@ -1,5 +1,6 @@
 package io.tracepackets.bench;
 
+import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.internal.tracer.TraceWindow;
 import io.tracepackets.internal.tracer.Tracer;
 import java.time.Duration;
@@ -27,7 +28,7 @@ final class TracerFlood {
 	private TracerFlood() {
 	}
 
-	static Result measure(Tracer tracer, UdpFlood flood, NetnsPair pair, double seconds) throws InterruptedException {
+	static Result measure(Tracer tracer, UdpFlood flood, VethNamespaces pair, double seconds) throws InterruptedException {
 		long emitted0 = tracer.emitted();
 		long lost0 = tracer.lost();
 		long overflowed0 = tracer.overflowed();
@@ -49,10 +50,10 @@ final class TracerFlood {
 				tracer.overflowed() - overflowed0, sample);
 	}
 
-	private static TraceWindow open(Tracer tracer, NetnsPair pair) {
+	private static TraceWindow open(Tracer tracer, VethNamespaces pair) {
 		TraceWindow window = tracer.openWindow();
-		window.addNetns(pair.senderInode());
-		window.addNetns(pair.receiverInode());
+		window.addNetns(pair.leftInode());
+		window.addNetns(pair.rightInode());
 		return window;
 	}
 }

@@ -1,5 +1,6 @@
 package io.tracepackets.bench;
 
+import io.tracepackets.testing.VethNamespaces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -25,14 +26,14 @@ final class UdpFlood {
 	}
 
 	private final Path binary;
-	private final NetnsPair pair;
+	private final VethNamespaces pair;
 
-	private UdpFlood(Path binary, NetnsPair pair) {
+	private UdpFlood(Path binary, VethNamespaces pair) {
 		this.binary = binary;
 		this.pair = pair;
 	}
 
-	static UdpFlood compile(Path source, Path workDir, NetnsPair pair) {
+	static UdpFlood compile(Path source, Path workDir, VethNamespaces pair) {
 		Path binary = workDir.resolve("udpflood");
 		Commands.run("gcc", "-O2", "-Wall", "-o", binary.toString(), source.toString());
 		return new UdpFlood(binary, pair);
@@ -41,7 +42,7 @@ final class UdpFlood {
 	/** Starts a flood of {@code seconds}; {@link #finish} waits for it. */
 	Process start(double seconds) {
 		try {
-			return new ProcessBuilder("ip", "netns", "exec", pair.sender, binary.toString(), NetnsPair.RECEIVER_ADDRESS,
+			return new ProcessBuilder("ip", "netns", "exec", pair.leftName(), binary.toString(), pair.rightAddress(),
 					Integer.toString(PORT), Double.toString(seconds)).redirectErrorStream(true).start();
 		} catch (IOException e) {
 			throw new UncheckedIOException("cannot start " + binary, e);

@@ -67,6 +67,8 @@ public final class Tracer implements AutoCloseable {
 	private final AtomicLong markerSequence = new AtomicLong();
 	private volatile long markerSeen;
 	private volatile long syntheticSeen;
+	/** The reader thread's own count, published to {@link #syntheticSeen} once per drain. */
+	private long syntheticCount;
 	private volatile boolean running = true;
 	private volatile Throwable readerFailure;
 	private volatile Duration detachTime = Duration.ZERO;
@@ -393,6 +395,7 @@ public final class Tracer implements AutoCloseable {
 			while (running) {
 				int records = reader.drain(handler);
 				store.publish();
+				syntheticSeen = syntheticCount;
 				if (records > 0) {
 					synchronized (progress) {
 						progress.notifyAll();
@@ -424,7 +427,7 @@ public final class Tracer implements AutoCloseable {
 			store.publish();
 			markerSeen = data.get(JAVA_LONG.withByteAlignment(1), offset + EventLayout.SKB);
 		} else if (probe == EventLayout.PROBE_SYNTHETIC) {
-			syntheticSeen++;
+			syntheticCount++;
 		} else {
 			store.append(data, offset);
 		}
