@@ -59,6 +59,18 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 		return and(e -> isPorted(e) && (e.sourcePort() == port || e.destinationPort() == port), "port " + port);
 	}
 
+	/** ICMP or ICMPv6 message type, e.g. 3 (destination unreachable) or 135 (neighbour solicitation). */
+	public PacketFilter icmpType(int type) {
+		checkIcmp(type, "icmpType");
+		return and(e -> isIcmp(e) && e.sourcePort() == type, "icmp type " + type);
+	}
+
+	/** ICMP or ICMPv6 code, e.g. 3 with type 3: port unreachable. */
+	public PacketFilter icmpCode(int code) {
+		checkIcmp(code, "icmpCode");
+		return and(e -> isIcmp(e) && e.destinationPort() == code, "icmp code " + code);
+	}
+
 	/** Destination address, an IP literal ({@code "172.17.0.2"}, {@code "fd00::2"}). */
 	public PacketFilter dst(String address) {
 		InetAddress wanted = literal(address, "dst");
@@ -125,6 +137,16 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 
 	private static boolean isPorted(PacketEvent event) {
 		return event.l4Protocol() == PacketEvent.TCP || event.l4Protocol() == PacketEvent.UDP;
+	}
+
+	private static boolean isIcmp(PacketEvent event) {
+		return event.l4Protocol() == PacketEvent.ICMP || event.l4Protocol() == PacketEvent.ICMPV6;
+	}
+
+	private static void checkIcmp(int value, String method) {
+		if (value < 0 || value > 255) {
+			throw new IllegalArgumentException(method + "(" + value + "): an ICMP type or code is in 0..255");
+		}
 	}
 
 	private static void checkPort(int port, String method) {

@@ -22,15 +22,19 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 
 	/**
 	 * Groups events, in trace order, into paths, ordered by each path's first event. A path ends
-	 * at its skb's free; it also ends when the same address shows another packet's tuple, since an
-	 * skb freed outside the traced namespaces leaves no free event behind.
+	 * at its skb's free. An skb can also end unseen — freed outside the traced namespaces, or read
+	 * by a UDP socket, which frees it without a tracepoint — and its address be reused at once, so
+	 * a path also ends when the same address shows another packet's tuple or ethertype, or enters
+	 * a device again where this packet already entered it (a packet passes each device's
+	 * queue and receive points once).
 	 */
 	public static List<PacketPath> group(List<PacketEvent> events) {
 		List<List<PacketEvent>> paths = new ArrayList<>();
 		Map<Long, List<PacketEvent>> open = new HashMap<>();
 		for (PacketEvent event : events) {
 			List<PacketEvent> path = open.get(event.skb());
-			if (path != null && (!sameTuple(lastWithTuple(path), event) || !sameEtherType(path.getLast(), event))) {
+			if (path != null && (!sameTuple(lastWithTuple(path), event) || !sameEtherType(path.getLast(), event)
+					|| entersAgain(path, event))) {
 				path = null;
 			}
 			if (path == null) {
@@ -44,6 +48,23 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 			}
 		}
 		return paths.stream().filter(PacketPath::travelled).map(p -> new PacketPath(p.getFirst().skb(), p)).toList();
+	}
+
+	/** Where a packet enters a device's transmit or receive path: once per device per packet. */
+	private static final java.util.Set<String> ENTRIES = java.util.Set.of("net_dev_queue", "netif_rx",
+			"netif_receive_skb");
+
+	private static boolean entersAgain(List<PacketEvent> path, PacketEvent event) {
+		if (event.kind() != ProbeKind.TRACEPOINT || !ENTRIES.contains(event.where())) {
+			return false;
+		}
+		for (PacketEvent seen : path) {
+			if (seen.kind() == ProbeKind.TRACEPOINT && seen.where().equals(event.where())
+					&& seen.netns() == event.netns() && seen.ifindex() == event.ifindex()) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** Tracepoints that only a packet on its way through a device or the receive stack hits. */

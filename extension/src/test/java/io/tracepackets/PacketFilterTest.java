@@ -212,4 +212,16 @@ class PacketFilterTest {
 						+ "\"fd00::2\" (host names are not resolved; for a container use its getContainerInfo() address)");
 		assertThatNullPointerException().isThrownBy(() -> tcp.host(null)).withMessage("host");
 	}
+
+	@Test
+	void should_match_icmp_type_and_code_and_refuse_values_beyond_a_byte() {
+		PacketEvent unreachable = PacketEvents.icmp("172.17.0.2", "172.17.0.1", 3, 3).at(1, "net_dev_queue");
+		PacketEvent solicitation = PacketEvents.icmp("172.17.0.2", "172.17.0.1", 135, 0).at(2, "netif_rx");
+		PacketFilter portUnreachable = PacketFilter.icmp().icmpType(3).icmpCode(3);
+		assertThat(portUnreachable.test(unreachable)).isTrue();
+		assertThat(portUnreachable.test(solicitation)).isFalse();
+		assertThat(portUnreachable).hasToString("icmp and icmp type 3 and icmp code 3");
+		assertThatIllegalArgumentException().isThrownBy(() -> PacketFilter.icmp().icmpType(256))
+				.withMessage("icmpType(256): an ICMP type or code is in 0..255");
+	}
 }

@@ -237,4 +237,28 @@ class PacketPathTest {
 		// THEN only the datagram is a packet
 		assertThat(paths).singleElement().extracting(PacketPath::skb).isEqualTo(PacketEvents.SKB);
 	}
+
+	@Test
+	void should_split_same_tuple_datagrams_whose_skb_was_freed_unseen_and_reused() {
+		// GIVEN two datagrams of one socket, the first read by a UDP socket (no tracepoint frees
+		// it) and its address reused at once for the second
+		List<PacketEvent> events = List.of(REQUEST.at(1, "netif_rx"), REQUEST.at(2, "netif_receive_skb"),
+				REQUEST.at(3, "netif_rx"), REQUEST.at(4, "netif_receive_skb"));
+
+		// WHEN
+		List<PacketPath> paths = PacketPath.group(events);
+
+		// THEN two packets, one per entry into the device
+		assertThat(paths).hasSize(2).allSatisfy(path -> assertThat(path.events()).hasSize(2));
+	}
+
+	@Test
+	void should_keep_one_packet_through_a_bridge_that_receives_it_on_another_device() {
+		// GIVEN received on a veth, then again on the bridge it belongs to (local delivery)
+		List<PacketEvent> events = List.of(REQUEST.iface(5, "veth0").at(1, "netif_receive_skb"),
+				REQUEST.iface(3, "docker0").at(2, "netif_receive_skb"));
+
+		// WHEN / THEN
+		assertThat(PacketPath.group(events)).hasSize(1);
+	}
 }
