@@ -7,25 +7,16 @@ import java.util.Arrays;
 /**
  * What happened to one TCP exchange: the {@link Outcome}, the bytes sent and received, and for a
  * failure the error text. Refusals and timeouts are results, since tests assert on them.
+ *
+ * @param received what the peer sent back before the exchange ended (possibly part of it on a
+ *        failure)
+ * @param failure the error text for anything but {@link Outcome#COMPLETED}, else null
  */
-public final class TcpResult {
+public record TcpResult(Outcome outcome, byte[] sent, byte[] received, String failure, Duration elapsed) {
 
-	private final Outcome outcome;
-	private final byte[] sent;
-	private final byte[] received;
-	private final String failure;
-	private final Duration elapsed;
-
-	TcpResult(Outcome outcome, byte[] sent, byte[] received, String failure, Duration elapsed) {
-		this.outcome = outcome;
-		this.sent = sent;
-		this.received = received;
-		this.failure = failure;
-		this.elapsed = elapsed;
-	}
-
-	public Outcome outcome() {
-		return outcome;
+	public TcpResult {
+		sent = sent.clone();
+		received = received.clone();
 	}
 
 	/** Whether the connection was made and the exchange finished. */
@@ -46,11 +37,12 @@ public final class TcpResult {
 		return outcome == Outcome.COMPLETED && Arrays.equals(sent, received);
 	}
 
+	@Override
 	public byte[] sent() {
 		return sent.clone();
 	}
 
-	/** What the peer sent back before the exchange ended (possibly part of it on a failure). */
+	@Override
 	public byte[] received() {
 		return received.clone();
 	}
@@ -60,13 +52,16 @@ public final class TcpResult {
 		return new String(received, StandardCharsets.UTF_8);
 	}
 
-	/** The error text for anything but {@link Outcome#COMPLETED}, else null. */
-	public String failure() {
-		return failure;
+	@Override
+	public boolean equals(Object other) {
+		return other instanceof TcpResult that && outcome == that.outcome && Arrays.equals(sent, that.sent)
+				&& Arrays.equals(received, that.received) && java.util.Objects.equals(failure, that.failure)
+				&& elapsed.equals(that.elapsed);
 	}
 
-	public Duration elapsed() {
-		return elapsed;
+	@Override
+	public int hashCode() {
+		return java.util.Objects.hash(outcome, Arrays.hashCode(sent), Arrays.hashCode(received), failure, elapsed);
 	}
 
 	@Override
