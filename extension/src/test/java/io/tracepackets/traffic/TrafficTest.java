@@ -7,7 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.tracepackets.TracePacketsException;
 import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.netns.NetworkNamespace;
-import io.tracepackets.internal.netns.VethPair;
+import io.tracepackets.internal.netns.VethPairTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,30 +22,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Sends real traffic between two namespaces joined by a veth pair; receivers are plain JDK sockets
  * created inside namespace b (through NetnsRunner), senders are the netty code under test in a.
  */
-class TrafficTest {
-
-	private static VethPair pair;
-
-	@BeforeAll
-	static void createNamespaces() {
-		VethPair.assumeRoot();
-		pair = VethPair.create();
-	}
-
-	@AfterAll
-	static void deleteNamespaces() {
-		if (pair != null) {
-			pair.close();
-		}
-	}
+class TrafficTest extends VethPairTest {
 
 	@Test
 	void udpDatagramsFromOneNamespaceReachTheOther() throws IOException {

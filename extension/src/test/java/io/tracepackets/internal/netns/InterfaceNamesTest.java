@@ -5,26 +5,9 @@ import io.tracepackets.testing.VethNamespaces;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class InterfaceNamesTest {
-
-	private static VethPair pair;
-
-	@BeforeAll
-	static void createNamespaces() {
-		VethPair.assumeRoot();
-		pair = VethPair.create();
-	}
-
-	@AfterAll
-	static void deleteNamespaces() {
-		if (pair != null) {
-			pair.close();
-		}
-	}
+class InterfaceNamesTest extends VethPairTest {
 
 	@Test
 	void eachNamespaceSeesItsOwnInterfaces() {

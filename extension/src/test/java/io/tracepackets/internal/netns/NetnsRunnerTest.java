@@ -13,26 +13,9 @@ import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class NetnsRunnerTest {
-
-	private static VethPair pair;
-
-	@BeforeAll
-	static void createNamespaces() {
-		VethPair.assumeRoot();
-		pair = VethPair.create();
-	}
-
-	@AfterAll
-	static void deleteNamespaces() {
-		if (pair != null) {
-			pair.close();
-		}
-	}
+class NetnsRunnerTest extends VethPairTest {
 
 	@Test
 	void theTaskRunsInsideTheNamespaceAndTheCallerStaysWhereItWas() {

@@ -5,26 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tracepackets.TracePacketsException;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class NetworkNamespaceTest {
-
-	private static VethPair pair;
-
-	@BeforeAll
-	static void createNamespaces() {
-		VethPair.assumeRoot();
-		pair = VethPair.create();
-	}
-
-	@AfterAll
-	static void deleteNamespaces() {
-		if (pair != null) {
-			pair.close();
-		}
-	}
+class NetworkNamespaceTest extends VethPairTest {
 
 	@Test
 	void ofPathThenOfInodeFindsTheSameNamespace() {
