@@ -12,228 +12,19 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "tracepackets.h"
-
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
-#define IPPROTO_ICMP 1
-#define IPPROTO_TCP 6
-#define IPPROTO_UDP 17
-#define IPPROTO_ICMPV6 58
-#define AF_NETLINK 16
+#include "skb_events.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-/* Set by the tracer; one entry. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct tp_config);
-} config SEC(".maps");
-
-/* The netns inodes being traced (TP_MODE_NETNS): the union of every open test window's scope. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, __u8);
-} netns_filter SEC(".maps");
-
-/* Sized by the tracer before load (bpf_map__set_max_entries). */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TP_COUNTER_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
-
-/* Kernel stacks of drops: "dropped in nf_hook_slow" also holds when nf_hook_slow is a caller. */
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 4096);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, 32 * sizeof(__u64));
-} stacks SEC(".maps");
-
-static __always_inline void count(__u32 counter)
-{
-	__u64 *value = bpf_map_lookup_elem(&counters, &counter);
-
-	if (value)
-		*value += 1;
-}
-
-/*
- * The skb's netns inode: its device's, else its socket's, else — for skbs that have neither,
- * like a UDP datagram being read (UDP clears skb->dev and never sets skb->sk) — the current
- * task's. 0 for netlink messages, which are not packets.
- */
-static __always_inline __u32 skb_netns(struct sk_buff *skb)
-{
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
-	struct task_struct *task;
-	struct sock *sk;
-
-	if (dev)
-		return BPF_CORE_READ(dev, nd_net.net, ns.inum);
-	sk = BPF_CORE_READ(skb, sk);
-	if (sk) {
-		if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_NETLINK)
-			return 0;
-		return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	}
-	task = (struct task_struct *)bpf_get_current_task();
-	return BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
-}
-
-/* Returns the skb's netns inode when the current mode wants it, else 0. */
-static __always_inline __u32 wanted(struct sk_buff *skb)
-{
-	__u32 zero = 0;
-	struct tp_config *cfg = bpf_map_lookup_elem(&config, &zero);
-	__u32 inum;
-
-	if (!cfg || cfg->mode == TP_MODE_OFF || !skb)
-		return 0;
-	inum = skb_netns(skb);
-	if (!inum)
-		return 0;
-	if (cfg->mode == TP_MODE_NETNS && !bpf_map_lookup_elem(&netns_filter, &inum))
-		return 0;
-	return inum;
-}
-
-/* Fills the L3/L4 tuple. `from_data`: on receive paths skb->data is the network header, while
- * network_header may still hold the sender's offset or be unset. */
-static __always_inline void fill_tuple(struct tp_event *e, struct sk_buff *skb, bool from_data)
-{
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	unsigned char *l3 = BPF_CORE_READ(skb, data);
-	__u16 network_header = BPF_CORE_READ(skb, network_header);
-	__u8 first, l4_proto = 0;
-	unsigned char *l4;
-
-	if (!from_data && network_header)
-		l3 = head + network_header;
-	if (e->protocol != ETH_P_IP && e->protocol != ETH_P_IPV6 && e->protocol != 0)
-		return;
-	if (bpf_probe_read_kernel(&first, 1, l3))
-		return;
-
-	if (first >> 4 == 4) {
-		__u16 frag_off;
-
-		e->ip_version = 4;
-		bpf_probe_read_kernel(&l4_proto, 1, l3 + 9);
-		bpf_probe_read_kernel(e->saddr, 4, l3 + 12);
-		bpf_probe_read_kernel(e->daddr, 4, l3 + 16);
-		bpf_probe_read_kernel(&frag_off, 2, l3 + 6);
-		if (bpf_ntohs(frag_off) & 0x1fff)
-			return; /* a later fragment has no L4 header */
-		l4 = l3 + (first & 0x0f) * 4;
-	} else if (first >> 4 == 6) {
-		e->ip_version = 6;
-		/* Extension headers are not walked: the tuple stops at L3 behind one. */
-		bpf_probe_read_kernel(&l4_proto, 1, l3 + 6);
-		bpf_probe_read_kernel(e->saddr, 16, l3 + 8);
-		bpf_probe_read_kernel(e->daddr, 16, l3 + 24);
-		l4 = l3 + 40;
-	} else {
-		return;
-	}
-	e->l4_proto = l4_proto;
-
-	if (l4_proto == IPPROTO_TCP || l4_proto == IPPROTO_UDP) {
-		__be16 ports[2];
-
-		if (!bpf_probe_read_kernel(ports, sizeof(ports), l4)) {
-			e->sport = bpf_ntohs(ports[0]);
-			e->dport = bpf_ntohs(ports[1]);
-		}
-		if (l4_proto == IPPROTO_TCP)
-			bpf_probe_read_kernel(&e->tcp_flags, 1, l4 + 13);
-	} else if (l4_proto == IPPROTO_ICMP || l4_proto == IPPROTO_ICMPV6) {
-		__u8 type_code[2];
-
-		if (!bpf_probe_read_kernel(type_code, sizeof(type_code), l4)) {
-			e->sport = type_code[0];
-			e->dport = type_code[1];
-		}
-	}
-}
-
-/* Reserves and fills the common part of an event; NULL (and a counted loss) when full. */
-static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __u8 probe, bool from_data)
-{
-	struct tp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	struct net_device *dev;
-
-	if (!e) {
-		count(TP_COUNTER_LOST);
-		return NULL;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = bpf_ktime_get_ns();
-	e->skb = (__u64)skb;
-	e->netns = inum;
-	e->probe = probe;
-	e->cpu = bpf_get_smp_processor_id();
-	e->pid = bpf_get_current_pid_tgid() >> 32;
-	e->stack_id = -1;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-
-	dev = BPF_CORE_READ(skb, dev);
-	e->ifindex = dev ? BPF_CORE_READ(dev, ifindex) : BPF_CORE_READ(skb, skb_iif);
-	e->mark = BPF_CORE_READ(skb, mark);
-	e->len = BPF_CORE_READ(skb, len);
-	e->protocol = bpf_ntohs(BPF_CORE_READ(skb, protocol));
-	fill_tuple(e, skb, from_data);
-	return e;
-}
-
-/*
- * Wake the reader only once a batch is waiting: a wakeup per event costs the producing CPU an
- * irq_work (halving a flood's packet rate in the benchmark), while the reader polls every few
- * milliseconds for whatever stays below the threshold. Markers always wake it.
- */
-#define WAKEUP_BYTES (64 * 1024)
-
-static __always_inline void submit(struct tp_event *e)
-{
-	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
-										      : BPF_RB_NO_WAKEUP;
-
-	bpf_ringbuf_submit(e, flags);
-	count(TP_COUNTER_EMITTED);
-}
-
-static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_data)
-{
-	__u32 inum = wanted(skb);
-	struct tp_event *e;
-
-	if (!inum)
-		return 0;
-	e = emit(skb, inum, probe, from_data);
-	if (e)
-		submit(e);
-	return 0;
-}
 
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location)
 {
-	__u32 inum = wanted(skb);
+	__u32 inum = wanted(skb, true);
 	struct tp_event *e;
 
 	if (!inum)
 		return 0;
-	e = emit(skb, inum, TP_PROBE_KFREE_SKB, false);
+	e = emit(skb, inum, TP_PROBE_KFREE_SKB, false, true);
 	if (!e)
 		return 0;
 	e->location = (__u64)location;
@@ -248,37 +39,37 @@ int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location)
 SEC("tp_btf/consume_skb")
 int BPF_PROG(consume_skb, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_CONSUME_SKB, false);
+	return trace_skb(skb, TP_PROBE_CONSUME_SKB, false, true);
 }
 
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(netif_receive_skb, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_NETIF_RECEIVE_SKB, true);
+	return trace_skb(skb, TP_PROBE_NETIF_RECEIVE_SKB, true, true);
 }
 
 SEC("tp_btf/netif_rx")
 int BPF_PROG(netif_rx, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_NETIF_RX, true);
+	return trace_skb(skb, TP_PROBE_NETIF_RX, true, true);
 }
 
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(net_dev_queue, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_NET_DEV_QUEUE, false);
+	return trace_skb(skb, TP_PROBE_NET_DEV_QUEUE, false, true);
 }
 
 SEC("tp_btf/net_dev_start_xmit")
 int BPF_PROG(net_dev_start_xmit, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_NET_DEV_START_XMIT, false);
+	return trace_skb(skb, TP_PROBE_NET_DEV_START_XMIT, false, true);
 }
 
 SEC("tp_btf/skb_copy_datagram_iovec")
 int BPF_PROG(skb_copy_datagram_iovec, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_SKB_COPY_DATAGRAM, false);
+	return trace_skb(skb, TP_PROBE_SKB_COPY_DATAGRAM, false, true);
 }
 
 /*
@@ -289,12 +80,12 @@ int BPF_PROG(skb_copy_datagram_iovec, struct sk_buff *skb)
  */
 static __always_inline int trace_function(void *ctx, struct sk_buff *skb)
 {
-	__u32 inum = wanted(skb);
+	__u32 inum = wanted(skb, true);
 	struct tp_event *e;
 
 	if (!inum)
 		return 0;
-	e = emit(skb, inum, TP_PROBE_FUNCTION, false);
+	e = emit(skb, inum, TP_PROBE_FUNCTION, false, true);
 	if (!e)
 		return 0;
 	e->location = bpf_get_func_ip(ctx);

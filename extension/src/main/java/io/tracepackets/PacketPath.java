@@ -13,6 +13,9 @@ import java.util.Optional;
  */
 public record PacketPath(long skb, List<PacketEvent> events) {
 
+	/** The hook where a socket accepts an skb (cgroup_skb ingress, where the kernel allows it). */
+	public static final String SOCKET_RECEIVE = "socket_receive";
+
 	public PacketPath {
 		events = List.copyOf(events);
 		if (events.isEmpty()) {
@@ -69,7 +72,8 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 
 	/** Tracepoints that only a packet on its way through a device or the receive stack hits. */
 	private static final java.util.Set<String> TRAVEL = java.util.Set.of("net_dev_queue", "net_dev_start_xmit",
-			"netif_rx", "netif_receive_skb", "skb_copy_datagram_iovec");
+			"netif_rx", "netif_receive_skb", "skb_copy_datagram_iovec", SOCKET_RECEIVE);
+
 
 	/**
 	 * A packet was dropped, or went through a device or the receive stack. Anything else is a copy
@@ -77,7 +81,7 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 	 * waiting for ARP, handed to arp_solicit and consumed — and is not a packet of its own.
 	 */
 	private static boolean travelled(List<PacketEvent> path) {
-		return path.stream().anyMatch(e -> e.isDrop() || e.kind() == ProbeKind.TRACEPOINT && TRAVEL.contains(e.where()));
+		return path.stream().anyMatch(e -> e.isDrop() || e.kind() != ProbeKind.FUNCTION && TRAVEL.contains(e.where()));
 	}
 
 	private static PacketEvent lastWithTuple(List<PacketEvent> path) {
@@ -122,7 +126,13 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 	 */
 	public boolean wasDelivered() {
 		return !wasDropped() && events.stream().anyMatch(e -> e.isConsumed()
-				|| "skb_copy_datagram_iovec".equals(e.where()) || "netif_receive_skb".equals(e.where()));
+				|| "skb_copy_datagram_iovec".equals(e.where()) || "netif_receive_skb".equals(e.where())
+				|| SOCKET_RECEIVE.equals(e.where()));
+	}
+
+	/** Never dropped, and accepted by a socket (the {@code socket_receive} hook saw it). */
+	public boolean reachedSocket() {
+		return !wasDropped() && reached(SOCKET_RECEIVE);
 	}
 
 	/** Whether a probe named {@code where} (tracepoint or function) saw this packet. */

@@ -73,17 +73,22 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	}
 
 	/**
-	 * At least one matching packet, and every one was received (by a namespace's stack or a
-	 * socket) and never dropped — checked again after a flush, since a drop may come late.
-	 * See {@link PacketPath#wasDelivered()}.
+	 * At least one matching packet, and every one was delivered and never dropped — checked again
+	 * after a flush, since a drop may come late. Where the kernel allows the {@code socket_receive}
+	 * hook (6.2+), delivered means a socket accepted it; elsewhere, received by a namespace's stack
+	 * or read by a socket ({@link PacketPath#wasDelivered()}), since no tracepoint marks a UDP read.
 	 */
 	public PacketsAssert wereDelivered() {
-		String expectation = "to be delivered (received by the stack or a socket, never dropped)";
-		awaitAll(PacketPath::wasDelivered, expectation);
+		boolean toSocket = actual.catalog().observes(PacketPath.SOCKET_RECEIVE);
+		java.util.function.Predicate<PacketPath> delivered = toSocket ? PacketPath::reachedSocket
+				: PacketPath::wasDelivered;
+		String expectation = toSocket ? "to be delivered to a socket (socket_receive, never dropped)"
+				: "to be delivered (received by the stack or a socket, never dropped)";
+		awaitAll(delivered, expectation);
 		actual.flush();
 		List<PacketPath> matches = matches();
-		if (!matches.stream().allMatch(PacketPath::wasDelivered)) {
-			throwAssertionError(shouldAllBe(actual, filter, expectation, matches, PacketPath::wasDelivered));
+		if (!matches.stream().allMatch(delivered)) {
+			throwAssertionError(shouldAllBe(actual, filter, expectation, matches, delivered));
 		}
 		return myself;
 	}
@@ -172,7 +177,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 					actual.catalog().suggestions(where)));
 		}
 		String kind = io.tracepackets.internal.tracer.Tracepoint.byName(where).isPresent() ? "a tracepoint"
-				: "a kernel function";
+				: where.equals(PacketPath.SOCKET_RECEIVE) ? "a hook" : "a kernel function";
 		String reason = where + " is " + kind + ", but the " + actual.catalog().backend()
 				+ " backend does not see it (" + actual.catalog().whyNotObserved(where) + ")";
 		if (Strictness.isStrict()) {

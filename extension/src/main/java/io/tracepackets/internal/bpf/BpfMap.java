@@ -30,6 +30,11 @@ public final class BpfMap {
 		LibBpf.setMaxEntries(map, maxEntries, name);
 	}
 
+	/** Before load: share {@code other}'s kernel map instead of creating one. */
+	public void reuse(BpfMap other) {
+		LibBpf.reuseMapFd(map, other.fd(), name);
+	}
+
 	public int fd() {
 		if (fd < 0) {
 			fd = LibBpf.mapFd(map, name);

@@ -29,6 +29,11 @@ public final class BpfProgram {
 		return new BpfLink(LibBpf.attach(program, "program " + name), name);
 	}
 
+	/** Attaches to the cgroup open as {@code cgroupFd}, for it and every cgroup below it. */
+	public BpfLink attachCgroup(int cgroupFd, String cgroup) {
+		return new BpfLink(LibBpf.attachCgroup(program, cgroupFd, name), name + "@" + cgroup);
+	}
+
 	/** A kprobe at {@code function}'s entry: one link per function. */
 	public BpfLink attachKprobe(String function) {
 		return new BpfLink(LibBpf.attachKprobe(program, function, name), name + "@" + function);

@@ -77,6 +77,10 @@ public final class LibBpf {
 			FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false);
 	private static final MethodHandle PROGRAM_NAME = bind("bpf_program__name",
 			FunctionDescriptor.of(ADDRESS, ADDRESS), false);
+	private static final MethodHandle MAP_REUSE_FD = bind("bpf_map__reuse_fd",
+			FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), false);
+	private static final MethodHandle ATTACH_CGROUP = bind("bpf_program__attach_cgroup",
+			FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT), true);
 	private static final MethodHandle ATTACH_KPROBE = bind("bpf_program__attach_kprobe",
 			FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_BOOLEAN, ADDRESS), true);
 	private static final MethodHandle ATTACH_KPROBE_MULTI = bind("bpf_program__attach_kprobe_multi_opts",
@@ -214,6 +218,22 @@ public final class LibBpf {
 			try (Arena arena = Arena.ofConfined()) {
 				MemorySegment errno = Native.errnoSlot(arena);
 				MemorySegment link = (MemorySegment) PROGRAM_ATTACH.invokeExact(errno, program);
+				return new PointerResult(link, Native.errno(errno));
+			}
+		});
+	}
+
+	/** Before load: makes this object's map use an existing map (another object's) instead of a new one. */
+	public static void reuseMapFd(MemorySegment map, int fd, String what) {
+		intCall("reuse map fd for " + what, () -> (int) MAP_REUSE_FD.invokeExact(map, fd));
+	}
+
+	/** bpf_program__attach_cgroup: a link on the cgroup behind {@code cgroupFd} (and its descendants). */
+	public static MemorySegment attachCgroup(MemorySegment program, int cgroupFd, String what) {
+		return pointerCall("attach " + what + " to a cgroup", () -> {
+			try (Arena arena = Arena.ofConfined()) {
+				MemorySegment errno = Native.errnoSlot(arena);
+				MemorySegment link = (MemorySegment) ATTACH_CGROUP.invokeExact(errno, program, cgroupFd);
 				return new PointerResult(link, Native.errno(errno));
 			}
 		});

@@ -33,6 +33,9 @@ public final class EventDecoder {
 		String name(long netns, int ifindex);
 	}
 
+	/** The cgroup_skb ingress hook's event name. */
+	public static final String SOCKET_RECEIVE = "socket_receive";
+
 	private final Kallsyms kallsyms;
 	private final DropReasons dropReasons;
 	private final IntFunction<long[]> stacks;
@@ -63,6 +66,9 @@ public final class EventDecoder {
 		if (probe == EventLayout.PROBE_FUNCTION) {
 			kind = ProbeKind.FUNCTION;
 			where = kallsyms.symbolize(location).map(Symbol::name).orElse(hex(location));
+		} else if (probe == EventLayout.PROBE_SOCKET_RECEIVE) {
+			kind = ProbeKind.HOOK;
+			where = SOCKET_RECEIVE;
 		} else {
 			kind = ProbeKind.TRACEPOINT;
 			where = Tracepoint.byId(probe).map(Tracepoint::eventName).orElse("probe#" + probe);

@@ -31,6 +31,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 	private final Pattern functionFilter;
 	private final Set<String> ambiguous;
 	private final Map<String, String> failed;
+	private final String socketHookMissing;
 
 	/**
 	 * @param functionFilter the functions regex (null: all)
@@ -40,6 +41,16 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 	public KernelProbeCatalog(String backend, String reason, Collection<Tracepoint> tracepoints,
 			Collection<String> functions, Kallsyms kallsyms, List<String> dropReasons, Pattern functionFilter,
 			Collection<String> ambiguous, Map<String, String> failed) {
+		this(backend, reason, tracepoints, functions, kallsyms, dropReasons, functionFilter, ambiguous, failed, null);
+	}
+
+	/**
+	 * @param socketHookMissing null when the socket_receive hook is attached, else why not
+	 */
+	public KernelProbeCatalog(String backend, String reason, Collection<Tracepoint> tracepoints,
+			Collection<String> functions, Kallsyms kallsyms, List<String> dropReasons, Pattern functionFilter,
+			Collection<String> ambiguous, Map<String, String> failed, String socketHookMissing) {
+		this.socketHookMissing = socketHookMissing;
 		this.backend = backend;
 		this.reason = reason;
 		this.startKallsyms = kallsyms;
@@ -49,6 +60,9 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 		Set<String> names = new LinkedHashSet<>();
 		tracepoints.forEach(t -> names.add(t.eventName()));
 		names.addAll(functions);
+		if (socketHookMissing == null) {
+			names.add(EventDecoder.SOCKET_RECEIVE);
+		}
 		this.observed = Set.copyOf(names);
 		this.kallsyms = kallsyms;
 		this.dropReasons = List.copyOf(dropReasons);
@@ -71,7 +85,8 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 
 	@Override
 	public boolean exists(String name) {
-		if (observed.contains(name) || Tracepoint.byName(name).isPresent() || kallsyms.count(name) > 0) {
+		if (observed.contains(name) || Tracepoint.byName(name).isPresent() || kallsyms.count(name) > 0
+				|| name.equals(EventDecoder.SOCKET_RECEIVE)) {
 			return true;
 		}
 		if (System.nanoTime() - reloadedAt > RELOAD_NANOS) {
@@ -84,6 +99,9 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 
 	@Override
 	public String whyNotObserved(String name) {
+		if (name.equals(EventDecoder.SOCKET_RECEIVE)) {
+			return "the socket_receive hook is not attached: " + socketHookMissing;
+		}
 		if (Tracepoint.byName(name).isPresent()) {
 			return "the tracepoint could not be attached on this kernel: see the tracer's log";
 		}

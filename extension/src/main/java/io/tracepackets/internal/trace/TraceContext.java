@@ -34,7 +34,7 @@ public final class TraceContext implements AutoCloseable {
 		this.catalog = new KernelProbeCatalog(selection.chosen().label(), selection.describe(),
 				tracer.attachedTracepoints(), tracer.functions().attached(), kallsyms, dropReasons.names(),
 				options.functions(), selection.targets() == null ? List.of() : selection.targets().ambiguous(),
-				tracer.functions().failed());
+				tracer.functions().failed(), tracer.socketReceiveAttached() ? null : tracer.socketReceiveStatus());
 	}
 
 	/** Loads kernel names and starts the tracer; throws TracingUnavailableException with the reason. */

@@ -34,6 +34,7 @@ public final class EventLayout {
 	public static final int COMM_LEN = 16;
 
 	/** enum tp_probe values that are not tracepoints. */
+	public static final int PROBE_SOCKET_RECEIVE = 8;
 	public static final int PROBE_FUNCTION = 16;
 	public static final int PROBE_SYNTHETIC = 253;
 	public static final int PROBE_MARKER = 254;

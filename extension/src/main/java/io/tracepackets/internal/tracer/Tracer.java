@@ -49,6 +49,8 @@ public final class Tracer implements AutoCloseable {
 	private final List<AutoCloseable> links = new ArrayList<>();
 	private final BackendSelection selection;
 	private final AttachResult functions;
+	private final SocketReceiveHook socketHook;
+	private final String socketHookStatus;
 	private final Set<Tracepoint> attached = EnumSet.noneOf(Tracepoint.class);
 	private final BpfMap config;
 	private final BpfMap netnsFilter;
@@ -139,6 +141,10 @@ public final class Tracer implements AutoCloseable {
 			functions = attacher == null ? new AttachResult(List.of(), List.of(), Map.of(), Duration.ZERO)
 					: attacher.attach(object, byPosition);
 			links.addAll(functions.links());
+			SocketReceiveHook.Attempt hook = io.tracepackets.internal.libbpf.LibBpf
+					.quietly(() -> SocketReceiveHook.attach(object));
+			socketHook = hook.hook().orElse(null);
+			socketHookStatus = hook.why();
 			if (!functions.failed().isEmpty()) {
 				LOG.warn("{} of {} functions not attached with {}, e.g. {}", functions.failed().size(),
 						selection.targets().functions().size(), selection.chosen(),
@@ -153,10 +159,10 @@ public final class Tracer implements AutoCloseable {
 		}
 		readerThread = Thread.ofPlatform().name("tracepackets-reader").daemon().unstarted(this::readLoop);
 		readerThread.start();
-		LOG.info("tracer ready: backend={} functions={} ({} ms, {} probes/s) tracepoints={}, load {} ms, attach {} ms; {}",
-				selection.chosen(), functions.attached().size(), functions.time().toMillis(),
+		LOG.info("tracer ready: backend={} functions={} ({} ms, {} probes/s) tracepoints={}, load {} ms, attach {} ms; "
+				+ "socket_receive {}; {}", selection.chosen(), functions.attached().size(), functions.time().toMillis(),
 				Math.round(functions.rate()), attached.size(), loadTime.toMillis(), attachTime.toMillis(),
-				selection.describe());
+				socketHook != null ? socketHookStatus : "not attached: " + socketHookStatus, selection.describe());
 	}
 
 	private static BackendSelection selectBackend(TracerOptions options, Kallsyms kallsyms) {
@@ -182,6 +188,16 @@ public final class Tracer implements AutoCloseable {
 	/** The backend in use, why, and why better ones were refused. */
 	public BackendSelection backend() {
 		return selection;
+	}
+
+	/** Whether the {@code socket_receive} hook (a socket accepted the skb) is attached. */
+	public boolean socketReceiveAttached() {
+		return socketHook != null;
+	}
+
+	/** Where the hook is attached, or why it is not. */
+	public String socketReceiveStatus() {
+		return socketHookStatus;
 	}
 
 	/** The functions the function backend attached to (empty for tracepoints only). */
@@ -439,6 +455,9 @@ public final class Tracer implements AutoCloseable {
 	}
 
 	private void closeLinks() {
+		if (socketHook != null) {
+			socketHook.close();
+		}
 		for (int i = links.size() - 1; i >= 0; i--) {
 			try {
 				links.get(i).close();

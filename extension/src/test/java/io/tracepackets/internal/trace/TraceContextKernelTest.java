@@ -107,4 +107,29 @@ class TraceContextKernelTest {
 					.withMessageContaining("tracepackets.ringbuffer.bytes");
 		}
 	}
+
+	@Test
+	void should_see_a_socket_accept_a_datagram_where_the_kernel_allows_the_hook() throws Exception {
+		if (!context.tracer().socketReceiveAttached()) {
+			// before 6.2 there is no bpf_cast_to_kern_ctx: the tracer must say so, not pretend
+			assertThat(context.tracer().socketReceiveStatus()).contains("6.2");
+			return;
+		}
+		// GIVEN a UDP socket bound in the traced namespace on 9300, nothing on 9301
+		try (VethNamespaces veth = VethNamespaces.create();
+				WindowPacketTrace trace = context.openTrace(Duration.ofSeconds(3));
+				java.nio.channels.DatagramChannel receiver = io.tracepackets.internal.netns.NetnsRunner.call(
+						io.tracepackets.internal.netns.NetworkNamespace.ofPath(veth.rightPath()),
+						() -> java.nio.channels.DatagramChannel.open()
+								.bind(new java.net.InetSocketAddress(veth.rightAddress(), 9300)))) {
+			trace.scope(veth.rightPath());
+			// WHEN
+			sendUdp(veth, 9300, 2);
+			sendUdp(veth, 9301, 1);
+			// THEN the socket accepted the two for 9300; the one for 9301 never reached a socket
+			assertThat(trace).packets(udp().dstPort(9300)).hasCount(2).wereDelivered().reached("socket_receive");
+			assertThat(trace).packets(udp().dstPort(9301)).hasCount(1).neverReached("socket_receive")
+					.wereDropped().withReason(DropReason.NO_SOCKET);
+		}
+	}
 }
