@@ -26,7 +26,18 @@ final class KernelBtfFiles {
 		this.directory = directory;
 	}
 
+	/** The running kernel's BTF cannot change while it runs: parsed once, shared by every reader. */
+	private volatile Btf vmlinux;
+
 	Btf vmlinux() {
+		Btf parsed = vmlinux;
+		if (parsed == null) {
+			parsed = vmlinux = parseVmlinux();
+		}
+		return parsed;
+	}
+
+	private Btf parseVmlinux() {
 		Path file = directory.resolve(VMLINUX);
 		try {
 			return Btf.parseOwned(Files.readAllBytes(file), null, null);
