@@ -59,6 +59,25 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 		return and(e -> isPorted(e) && (e.sourcePort() == port || e.destinationPort() == port), "port " + port);
 	}
 
+	/**
+	 * TCP segments with every one of {@code flags} set, e.g. {@code tcpFlags(PSH)} for those carrying
+	 * data, {@code tcpFlags(SYN)} for connection attempts.
+	 */
+	public PacketFilter tcpFlags(TcpFlag... flags) {
+		if (flags.length == 0) {
+			throw new IllegalArgumentException("tcpFlags(): name at least one flag, e.g. tcpFlags(TcpFlag.SYN)");
+		}
+		int mask = 0;
+		StringBuilder names = new StringBuilder();
+		for (TcpFlag flag : flags) {
+			mask |= flag.bit();
+			names.append(names.isEmpty() ? "" : "|").append(flag.name());
+		}
+		int wanted = mask;
+		return and(e -> e.l4Protocol() == PacketEvent.TCP && (e.tcpFlags() & wanted) == wanted,
+				"tcp flags " + names);
+	}
+
 	/** ICMP or ICMPv6 message type, e.g. 3 (destination unreachable) or 135 (neighbour solicitation). */
 	public PacketFilter icmpType(int type) {
 		checkIcmp(type, "icmpType");

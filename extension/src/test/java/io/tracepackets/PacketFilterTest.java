@@ -224,4 +224,16 @@ class PacketFilterTest {
 		assertThatIllegalArgumentException().isThrownBy(() -> PacketFilter.icmp().icmpType(256))
 				.withMessage("icmpType(256): an ICMP type or code is in 0..255");
 	}
+
+	@Test
+	void should_match_segments_with_every_named_tcp_flag() {
+		PacketEvent data = PacketEvents.tcp("10.0.0.1", 40000, "10.0.0.2", 8080, 0x18).at(1, "netif_rx");
+		PacketEvent syn = PacketEvents.tcp("10.0.0.1", 40000, "10.0.0.2", 8080, 0x02).at(2, "netif_rx");
+		PacketFilter carryingData = tcp().tcpFlags(TcpFlag.PSH, TcpFlag.ACK);
+		assertThat(carryingData.test(data)).isTrue();
+		assertThat(carryingData.test(syn)).isFalse();
+		assertThat(carryingData).hasToString("tcp and tcp flags PSH|ACK");
+		assertThatIllegalArgumentException().isThrownBy(() -> tcp().tcpFlags())
+				.withMessage("tcpFlags(): name at least one flag, e.g. tcpFlags(TcpFlag.SYN)");
+	}
 }
