@@ -15,6 +15,11 @@
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
 #define IPPROTO_ICMPV6 58
+#define IPPROTO_HOPOPTS 0
+#define IPPROTO_ROUTING 43
+#define IPPROTO_FRAGMENT 44
+#define IPPROTO_AH 51
+#define IPPROTO_DSTOPTS 60
 #define AF_NETLINK 16
 
 
@@ -135,11 +140,37 @@ static __always_inline void fill_tuple(struct tp_event *e, struct sk_buff *skb, 
 		l4 = l3 + (first & 0x0f) * 4;
 	} else if (first >> 4 == 6) {
 		e->ip_version = 6;
-		/* Extension headers are not walked: the tuple stops at L3 behind one. */
 		bpf_probe_read_kernel(&l4_proto, 1, l3 + 6);
 		bpf_probe_read_kernel(e->saddr, 16, l3 + 8);
 		bpf_probe_read_kernel(e->daddr, 16, l3 + 24);
 		l4 = l3 + 40;
+		/* Walk up to four extension headers (hop-by-hop, routing, destination options,
+		 * fragment, AH) to the transport header, as MLD's hop-by-hop needs. */
+#pragma unroll
+		for (int i = 0; i < 4; i++) {
+			__u8 ext[2];
+
+			if (l4_proto != IPPROTO_HOPOPTS && l4_proto != IPPROTO_ROUTING && l4_proto != IPPROTO_DSTOPTS
+			    && l4_proto != IPPROTO_FRAGMENT && l4_proto != IPPROTO_AH)
+				break;
+			if (bpf_probe_read_kernel(ext, sizeof(ext), l4))
+				return;
+			if (l4_proto == IPPROTO_FRAGMENT) {
+				__be16 frag_off;
+
+				bpf_probe_read_kernel(&frag_off, 2, l4 + 2);
+				if (bpf_ntohs(frag_off) & 0xfff8) {
+					e->l4_proto = ext[0];
+					return; /* a later fragment has no L4 header */
+				}
+				l4 += 8;
+			} else if (l4_proto == IPPROTO_AH) {
+				l4 += (ext[1] + 2) * 4;
+			} else {
+				l4 += (ext[1] + 1) * 8;
+			}
+			l4_proto = ext[0];
+		}
 	} else {
 		return;
 	}

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import io.tracepackets.DropReason;
+import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.internal.tracer.TracerOptions;
 import io.tracepackets.testing.VethNamespaces;
@@ -130,6 +131,19 @@ class TraceContextKernelTest {
 			assertThat(trace).packets(udp().dstPort(9300)).hasCount(2).wereDelivered().reached("socket_receive");
 			assertThat(trace).packets(udp().dstPort(9301)).hasCount(1).neverReached("socket_receive")
 					.wereDropped().withReason(DropReason.NO_SOCKET);
+		}
+	}
+
+	@Test
+	void should_read_the_transport_header_behind_ipv6_extension_headers() {
+		// GIVEN a traced namespace
+		try (VethNamespaces veth = VethNamespaces.create(); WindowPacketTrace trace = context.openTrace(Duration.ofSeconds(3))) {
+			trace.scope(veth.leftPath());
+			// WHEN an IPv6 address is added: the kernel joins its solicited-node group with an MLDv2
+			// report, an ICMPv6 message behind a hop-by-hop options header
+			veth.execInLeft("ip", "-6", "addr", "add", "fd00:77::1/64", "dev", veth.leftInterface(), "nodad");
+			// THEN the tuple reaches past the extension header: ICMPv6 type 143
+			assertThat(trace).packets(PacketFilter.icmp().ipv6().icmpType(143)).reached("net_dev_queue");
 		}
 	}
 }
