@@ -37,14 +37,6 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 	 * @param functionFilter the functions regex (null: all)
 	 * @param ambiguous names skipped for having several definitions
 	 * @param failed functions whose attach failed, with the error
-	 */
-	public KernelProbeCatalog(String backend, String reason, Collection<Tracepoint> tracepoints,
-			Collection<String> functions, Kallsyms kallsyms, List<String> dropReasons, Pattern functionFilter,
-			Collection<String> ambiguous, Map<String, String> failed) {
-		this(backend, reason, tracepoints, functions, kallsyms, dropReasons, functionFilter, ambiguous, failed, null);
-	}
-
-	/**
 	 * @param socketHookMissing null when the socket_receive hook is attached, else why not
 	 */
 	public KernelProbeCatalog(String backend, String reason, Collection<Tracepoint> tracepoints,

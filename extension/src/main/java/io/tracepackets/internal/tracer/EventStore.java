@@ -48,8 +48,7 @@ final class EventStore {
 		if (chunk == null) {
 			chunk = chunks[chunkIndex] = new byte[CHUNK_BYTES];
 		}
-		MemorySegment.copy(source, ValueLayout.JAVA_BYTE, offset, chunk, (int) (writeSeq % CHUNK_EVENTS)
-				* EventLayout.SIZE, EventLayout.SIZE);
+		MemorySegment.copy(source, ValueLayout.JAVA_BYTE, offset, chunk, offsetOf(writeSeq), EventLayout.SIZE);
 		writeSeq++;
 		return true;
 	}
@@ -67,11 +66,6 @@ final class EventStore {
 		return overflowed;
 	}
 
-	/** The sequence the next published event will have (for a window opening now). */
-	long nextSequence() {
-		return published;
-	}
-
 	void retainFrom(long sequence) {
 		retainFrom = sequence;
 	}
@@ -81,15 +75,22 @@ final class EventStore {
 	 * published and retained.
 	 */
 	void read(long sequence, byte[] target) {
-		byte[] chunk = chunks[(int) ((sequence / CHUNK_EVENTS) % chunks.length)];
-		System.arraycopy(chunk, (int) (sequence % CHUNK_EVENTS) * EventLayout.SIZE, target, 0, EventLayout.SIZE);
+		System.arraycopy(chunkOf(sequence), offsetOf(sequence), target, 0, EventLayout.SIZE);
 	}
 
 	/** Reads a u32 field of the record at {@code sequence} without copying the record. */
 	int readInt(long sequence, int fieldOffset) {
-		byte[] chunk = chunks[(int) ((sequence / CHUNK_EVENTS) % chunks.length)];
-		int base = (int) (sequence % CHUNK_EVENTS) * EventLayout.SIZE + fieldOffset;
+		byte[] chunk = chunkOf(sequence);
+		int base = offsetOf(sequence) + fieldOffset;
 		return (chunk[base] & 0xff) | (chunk[base + 1] & 0xff) << 8 | (chunk[base + 2] & 0xff) << 16
 				| (chunk[base + 3] & 0xff) << 24;
+	}
+
+	private byte[] chunkOf(long sequence) {
+		return chunks[(int) ((sequence / CHUNK_EVENTS) % chunks.length)];
+	}
+
+	private static int offsetOf(long sequence) {
+		return (int) (sequence % CHUNK_EVENTS) * EventLayout.SIZE;
 	}
 }

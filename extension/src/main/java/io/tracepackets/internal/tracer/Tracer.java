@@ -207,8 +207,7 @@ public final class Tracer implements AutoCloseable {
 
 	/**
 	 * Picks the backend, loads and attaches; throws TracingUnavailableException with the reason.
-	 * {@code kallsyms} must be read before any other BPF program of ours is loaded or after: it is
-	 * only used for function names.
+	 * {@code kallsyms} supplies the names of the functions that can be probed.
 	 */
 	public static Tracer start(TracerOptions options, Kallsyms kallsyms) {
 		return new Tracer(options, kallsyms);
@@ -270,7 +269,7 @@ public final class Tracer implements AutoCloseable {
 	public TraceWindow openWindow() {
 		checkRunning();
 		synchronized (windows) {
-			TraceWindow window = new TraceWindow(this, store, store.nextSequence(), lost(), store.overflowed());
+			TraceWindow window = new TraceWindow(this, store, store.published(), lost(), store.overflowed());
 			windows.add(window);
 			store.retainFrom(oldestWindowStart());
 			updateMode();
