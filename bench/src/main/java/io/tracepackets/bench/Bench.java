@@ -9,10 +9,14 @@ import java.util.List;
 
 /**
  * Measures, in one run, what TracePackets costs and sustains, and writes docs/benchmarks.md:
- * cold start, per-test overhead, reader throughput (synthetic and on a UDP flood) and the same
- * flood under bpftrace. Needs root. Usage (scripts/bench does this):
+ * cold start, per-test overhead, reader throughput (synthetic and on a UDP flood), the same
+ * flood under bpftrace, and assertion latency on a 100 k-event window. Needs root. Usage
+ * (scripts/bench does this):
  * {@code java --enable-native-access=ALL-UNNAMED -cp ... io.tracepackets.bench.Bench [--out docs/benchmarks.md]
- * [--flood-source bench/src/main/c/udpflood.c] [--work bench/target] [--seconds 3] [--revision abc123]}
+ * [--flood-source bench/src/main/c/udpflood.c] [--work bench/target] [--seconds 3] [--revision abc123] [assertions]}
+ * <p>
+ * {@code assertions} runs only the assertion-latency section and replaces only its block of the
+ * file (between its markers), keeping the rest.
  */
 public final class Bench {
 
@@ -21,6 +25,9 @@ public final class Bench {
 	private static final int OVERHEAD_RUNS = 200;
 	static final String VM_SECTION_START = "<!-- vm-bench:start -->";
 	static final String VM_SECTION_END = "<!-- vm-bench:end -->";
+	static final String ASSERTIONS_SECTION_START = "<!-- assertion-latency:start -->";
+	static final String ASSERTIONS_SECTION_END = "<!-- assertion-latency:end -->";
+	static final String ASSERTIONS = "assertions";
 
 	private Bench() {
 	}
@@ -31,10 +38,18 @@ public final class Bench {
 		Path work = Path.of(option(args, "--work", "bench/target"));
 		double seconds = Double.parseDouble(option(args, "--seconds", "3"));
 		UdpFlood.checkSource(floodSource);
+		Path sinkSource = floodSource.resolveSibling("udpsink.c");
+		UdpFlood.checkSource(sinkSource);
 		Files.createDirectories(work);
+		Files.createDirectories(out.toAbsolutePath().getParent());
+		if (List.of(args).contains(ASSERTIONS)) {
+			assertionsOnly(out, sinkSource, work, option(args, "--revision", "unknown"));
+			return;
+		}
 
 		Report report = new Report(Machine.describe(option(args, "--revision", "unknown")), seconds);
 		report.background(backgroundLoad());
+		String assertions;
 		try (VethNamespaces pair = VethNamespaces.create()) {
 			UdpFlood flood = UdpFlood.compile(floodSource, work, pair);
 			step("flood without tracing");
@@ -50,16 +65,55 @@ public final class Bench {
 				report.synthetic(SyntheticThroughput.measure(context.tracer(), seconds));
 				step("flood with the tracer");
 				report.tracerFlood(TracerFlood.measure(context.tracer(), flood, pair, seconds));
+				step("assertion latency on a " + AssertionLatency.TARGET_EVENTS + "-event window");
+				assertions = Report.assertionSection(report.machine(), AssertionLatency.measure(context, pair,
+						sinkSource, work, backgroundLoad()));
 			}
 
 			step("flood with bpftrace (tracer closed)");
 			report.bpftraceFlood(BpftraceFlood.measure(flood, pair, seconds, work));
 		}
 		String markdown = report.markdown();
-		Files.createDirectories(out.toAbsolutePath().getParent());
-		Files.writeString(out, markdown + keptVmSection(out));
-		System.out.println(markdown);
+		Files.writeString(out, markdown + "\n" + assertions + keptVmSection(out));
+		System.out.println(markdown + "\n" + assertions);
 		step("wrote " + out);
+	}
+
+	/**
+	 * {@code scripts/bench assertions}: the assertion-latency section alone (seconds, not the
+	 * minutes of the bpftrace comparisons), on a tracer started as the extension starts it.
+	 */
+	private static void assertionsOnly(Path out, Path sinkSource, Path work, String revision) throws Exception {
+		Machine machine = Machine.describe(revision);
+		String section;
+		try (VethNamespaces pair = VethNamespaces.create();
+				TraceContext context = TraceContext.start(TracerOptions.defaults())) {
+			step("assertion latency on a " + AssertionLatency.TARGET_EVENTS + "-event window");
+			section = Report.assertionSection(machine, AssertionLatency.measure(context, pair, sinkSource, work,
+					backgroundLoad()));
+		}
+		String text = Files.exists(out) ? Files.readString(out) : "";
+		Files.writeString(out, withAssertionSection(text, section));
+		System.out.println(section);
+		step("wrote the assertion-latency section of " + out);
+	}
+
+	/** {@code text} with its assertion-latency block replaced, or inserted before the VM section. */
+	static String withAssertionSection(String text, String section) {
+		int start = text.indexOf(ASSERTIONS_SECTION_START);
+		int end = text.indexOf(ASSERTIONS_SECTION_END, Math.max(start, 0));
+		if (start >= 0 && end >= 0) {
+			int after = end + ASSERTIONS_SECTION_END.length();
+			if (after < text.length() && text.charAt(after) == '\n') {
+				after++;
+			}
+			return text.substring(0, start) + section + text.substring(after);
+		}
+		int vm = text.indexOf(VM_SECTION_START);
+		if (vm >= 0) {
+			return text.substring(0, vm) + section + "\n" + text.substring(vm);
+		}
+		return text + (text.isEmpty() || text.endsWith("\n\n") ? "" : "\n") + section;
 	}
 
 	/**
