@@ -15,8 +15,10 @@ import java.util.Optional;
  * @param etherType skb->protocol (0x0800 IPv4, 0x86DD IPv6)
  * @param ipVersion 4, 6, or 0 when the kernel found no IP header
  * @param l4Protocol IANA protocol number: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6
- * @param sourcePort TCP/UDP source port; ICMP type
- * @param destinationPort TCP/UDP destination port; ICMP code
+ * @param sourcePort TCP/UDP source port; 0 for other protocols
+ * @param destinationPort TCP/UDP destination port; 0 for other protocols
+ * @param icmpType ICMP or ICMPv6 type; -1 for other protocols
+ * @param icmpCode ICMP or ICMPv6 code; -1 for other protocols
  * @param dropReason for drops ({@code kfree_skb}), the reason; otherwise {@code null}
  * @param location for drops, where the skb was freed ({@code nf_hook_slow+0x7d}); otherwise null
  * @param stack for drops, the kernel stack, innermost first, as {@code function+0xoff}
@@ -24,7 +26,13 @@ import java.util.Optional;
 public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, long skb, String where,
 		ProbeKind kind, long netns, int ifindex, String interfaceName, int mark, int length, int etherType,
 		int ipVersion, InetAddress source, InetAddress destination, int l4Protocol, int sourcePort,
-		int destinationPort, int tcpFlags, DropReason dropReason, String location, List<String> stack) {
+		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, String location, List<String> stack) {
+
+	/**
+	 * The hook where a socket accepts an skb (a cgroup_skb ingress program, where the kernel
+	 * allows it): the event name, and the BPF program's name.
+	 */
+	public static final String SOCKET_RECEIVE = "socket_receive";
 
 	public static final int TCP = 6;
 	public static final int UDP = 17;

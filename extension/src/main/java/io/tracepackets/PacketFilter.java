@@ -81,13 +81,13 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 	/** ICMP or ICMPv6 message type, e.g. 3 (destination unreachable) or 135 (neighbour solicitation). */
 	public PacketFilter icmpType(int type) {
 		checkIcmp(type, "icmpType");
-		return and(e -> isIcmp(e) && e.sourcePort() == type, "icmp type " + type);
+		return and(e -> isIcmp(e) && e.icmpType() == type, "icmp type " + type);
 	}
 
 	/** ICMP or ICMPv6 code, e.g. 3 with type 3: port unreachable. */
 	public PacketFilter icmpCode(int code) {
 		checkIcmp(code, "icmpCode");
-		return and(e -> isIcmp(e) && e.destinationPort() == code, "icmp code " + code);
+		return and(e -> isIcmp(e) && e.icmpCode() == code, "icmp code " + code);
 	}
 
 	/** Destination address, an IP literal ({@code "172.17.0.2"}, {@code "fd00::2"}). */

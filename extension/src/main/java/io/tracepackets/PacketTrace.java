@@ -3,7 +3,7 @@ package io.tracepackets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.function.Predicate;
 import org.testcontainers.containers.Container;
 
 /**
@@ -11,38 +11,40 @@ import org.testcontainers.containers.Container;
  * the test, in the network namespaces the trace is scoped to. Injected by {@link TracePackets};
  * read it with {@code TracePacketsAssertions.assertThat(trace)}.
  *
- * <p>{@link #events()} returns what the reader has consumed so far; the kernel may still be
- * producing. {@link #flush()} proves that everything produced before it has been consumed.
+ * <p>Events arrive while the test runs: {@link #events()} and {@link #paths()} return what has
+ * arrived so far, {@link #awaitPaths} waits for more, and {@link #flush()} proves that everything
+ * the kernel produced before it has arrived.
  */
 public interface PacketTrace {
 
-	/** Events consumed so far, in scope, in the order the ring buffer delivered them. */
+	/** Events that arrived so far, in scope, in the order the ring buffer delivered them. */
 	List<PacketEvent> events();
 
-	/** {@link #events()} grouped into one path per packet. */
-	default List<PacketPath> paths() {
-		return PacketPath.group(events());
-	}
+	/**
+	 * The events that arrived so far, as one path per packet, ordered by each path's first event.
+	 * Events are grouped once, as they arrive, so calling this often is cheap.
+	 */
+	List<PacketPath> paths();
 
 	/** The paths of packets matching {@code filter}. */
 	default List<PacketPath> packets(PacketFilter filter) {
 		return paths().stream().filter(filter::matches).toList();
 	}
 
-	/** Returns once every event the kernel produced before this call has been consumed. */
+	/** Events the kernel or the store could not keep during this trace; assertions fail when > 0. */
+	long lostEvents();
+
+	/** Returns once every event the kernel produced before this call has arrived. */
 	void flush();
 
 	/**
-	 * Waits until {@code condition} holds for the paths seen so far, up to {@code timeout}; returns
-	 * whether it held.
+	 * Waits until {@code condition} holds for the paths that arrived, up to {@code timeout};
+	 * returns whether it held. The condition is tested again only when new events arrive.
 	 */
-	boolean await(java.util.function.Predicate<List<PacketPath>> condition, Duration timeout);
+	boolean awaitPaths(Predicate<? super List<PacketPath>> condition, Duration timeout);
 
 	/** How long positive assertions wait for events ({@value TracePackets#AWAIT_TIMEOUT_PROPERTY}). */
 	Duration awaitTimeout();
-
-	/** Events the kernel or the store could not keep during this trace; assertions fail when > 0. */
-	long lostEvents();
 
 	/** Adds a running container's network namespace to the scope. */
 	PacketTrace scope(Container<?> container);
@@ -56,18 +58,15 @@ public interface PacketTrace {
 	/** Adds the host's (pid 1's) network namespace. */
 	PacketTrace scopeHostNetwork();
 
-	/** The inodes of the namespaces in scope. */
-	Set<Long> namespaces();
+	/** The namespaces in scope, in the order they were added. */
+	List<TracedNamespace> namespaces();
 
-	/** A label for a namespace inode: the container's name, the netns path, or the number. */
-	String describeNetns(long inode);
+	/** What the probes can see: the backend, its tracepoints and functions, the kernel's names. */
+	ProbeCatalog probes();
 
-	/** {@link System#nanoTime()} when the trace started; event times are shown relative to it. */
-	long startNanos();
-
-	/** What the tracer can see; assertions check names against it. */
-	ProbeCatalog catalog();
-
-	/** The paths rendered pwru-style, one line per event. */
+	/**
+	 * {@code paths} the way pwru prints them: one line per event, times relative to the start of
+	 * this trace, namespaces labelled (a container's name, a netns path).
+	 */
 	String render(List<PacketPath> paths);
 }

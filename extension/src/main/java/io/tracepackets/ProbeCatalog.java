@@ -33,9 +33,18 @@ public interface ProbeCatalog {
 	/** Names close to {@code name} among tracepoints and kernel functions, nearest first. */
 	List<String> suggestions(String name);
 
+	/**
+	 * What kind of probe point {@code name} is, as a sentence says it: {@code "a tracepoint"},
+	 * {@code "a hook"} ({@value PacketEvent#SOCKET_RECEIVE}) or {@code "a kernel function"}.
+	 */
+	String kindOf(String name);
+
 	/** Every name that {@link #observes(String)} accepts. */
 	Set<String> observed();
 
 	/** The running kernel's drop reason names (enum skb_drop_reason, without prefix). */
 	List<String> dropReasons();
+
+	/** The running kernel's drop reasons closest to {@code name}, nearest first. */
+	List<String> dropReasonSuggestions(String name);
 }

@@ -8,19 +8,25 @@ package io.tracepackets;
 public class TracingUnavailableException extends TracePacketsException {
 
 	private final String feature;
+	private final String reason;
 
 	public TracingUnavailableException(String feature, String reason) {
-		super(feature + " unavailable: " + reason);
-		this.feature = feature;
+		this(feature, reason, null);
 	}
 
 	public TracingUnavailableException(String feature, String reason, Throwable cause) {
 		super(feature + " unavailable: " + reason, cause);
 		this.feature = feature;
+		this.reason = reason;
 	}
 
 	/** What could not be had, e.g. {@code "tp_btf programs"} or {@code "BTF"}. */
 	public String feature() {
 		return feature;
+	}
+
+	/** Why it cannot be had, and what would fix it. */
+	public String reason() {
+		return reason;
 	}
 }

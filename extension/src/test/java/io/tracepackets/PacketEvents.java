@@ -153,10 +153,12 @@ public final class PacketEvents {
 		return at(nanos, "consume_skb");
 	}
 
+	/** ICMP type and code are kept in the port fields here, and given their own fields by the event. */
 	private PacketEvent event(long nanos, String where, ProbeKind kind, DropReason reason, String location,
 			List<String> stack) {
+		boolean icmp = l4Protocol == PacketEvent.ICMP || l4Protocol == PacketEvent.ICMPV6;
 		return new PacketEvent(nanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length,
-				etherType, ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, tcpFlags, reason,
-				location, stack);
+				etherType, ipVersion, source, destination, l4Protocol, icmp ? 0 : sourcePort, icmp ? 0 : destinationPort,
+				icmp ? sourcePort : -1, icmp ? destinationPort : -1, tcpFlags, reason, location, stack);
 	}
 }

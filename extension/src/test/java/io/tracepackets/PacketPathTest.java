@@ -3,6 +3,7 @@ package io.tracepackets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import io.tracepackets.internal.window.PathAssembler;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class PacketPathTest {
 		PacketEvent replySent = other.at(4, "net_dev_start_xmit");
 
 		// WHEN
-		List<PacketPath> paths = PacketPath.group(List.of(requestIn, replyOut, requestRead, replySent));
+		List<PacketPath> paths = PathAssembler.group(List.of(requestIn, replyOut, requestRead, replySent));
 
 		// THEN ordered by each path's first event
 		assertThat(paths).containsExactly(new PacketPath(PacketEvents.SKB, List.of(requestIn, requestRead)),
@@ -39,7 +40,7 @@ class PacketPathTest {
 		PacketEvent third = REQUEST.at(5, "netif_receive_skb");
 
 		// WHEN
-		List<PacketPath> paths = PacketPath.group(List.of(firstIn, firstDrop, retryIn, retryFreed, third));
+		List<PacketPath> paths = PathAssembler.group(List.of(firstIn, firstDrop, retryIn, retryFreed, third));
 
 		// THEN
 		assertThat(paths).extracting(PacketPath::events)
@@ -54,7 +55,7 @@ class PacketPathTest {
 		PacketEvent replyRead = REPLY.at(3, "skb_copy_datagram_iovec");
 
 		// WHEN
-		List<PacketPath> paths = PacketPath.group(List.of(request, reply, replyRead));
+		List<PacketPath> paths = PathAssembler.group(List.of(request, reply, replyRead));
 
 		// THEN
 		assertThat(paths).extracting(PacketPath::events)
@@ -68,7 +69,7 @@ class PacketPathTest {
 		PacketEvent ip = REQUEST.at(2, "netif_receive_skb");
 
 		// WHEN
-		List<PacketPath> paths = PacketPath.group(List.of(arp, ip));
+		List<PacketPath> paths = PathAssembler.group(List.of(arp, ip));
 
 		// THEN
 		assertThat(paths).extracting(PacketPath::events).containsExactly(List.of(arp), List.of(ip));
@@ -82,7 +83,7 @@ class PacketPathTest {
 		PacketEvent read = REQUEST.at(3, "skb_copy_datagram_iovec");
 
 		// WHEN
-		List<PacketPath> paths = PacketPath.group(List.of(in, noTuple, read));
+		List<PacketPath> paths = PathAssembler.group(List.of(in, noTuple, read));
 
 		// THEN
 		assertThat(paths).singleElement().extracting(PacketPath::events).isEqualTo(List.of(in, noTuple, read));
@@ -96,7 +97,7 @@ class PacketPathTest {
 		PacketEvent read = REQUEST.at(3, "skb_copy_datagram_iovec");
 
 		// WHEN
-		List<PacketPath> paths = PacketPath.group(List.of(in, function, read));
+		List<PacketPath> paths = PathAssembler.group(List.of(in, function, read));
 
 		// THEN
 		assertThat(paths).singleElement().satisfies(path -> {
@@ -213,7 +214,7 @@ class PacketPathTest {
 		List<PacketEvent> none = List.of();
 
 		// WHEN
-		List<PacketPath> paths = PacketPath.group(none);
+		List<PacketPath> paths = PathAssembler.group(none);
 
 		// THEN
 		assertThat(paths).isEmpty();
@@ -232,7 +233,7 @@ class PacketPathTest {
 				clone.function(2, "arp_solicit"), clone.consumed(3), datagram.at(4, "net_dev_queue"));
 
 		// WHEN
-		List<PacketPath> paths = PacketPath.group(events);
+		List<PacketPath> paths = PathAssembler.group(events);
 
 		// THEN only the datagram is a packet
 		assertThat(paths).singleElement().extracting(PacketPath::skb).isEqualTo(PacketEvents.SKB);
@@ -246,7 +247,7 @@ class PacketPathTest {
 				REQUEST.at(3, "netif_rx"), REQUEST.at(4, "netif_receive_skb"));
 
 		// WHEN
-		List<PacketPath> paths = PacketPath.group(events);
+		List<PacketPath> paths = PathAssembler.group(events);
 
 		// THEN two packets, one per entry into the device
 		assertThat(paths).hasSize(2).allSatisfy(path -> assertThat(path.events()).hasSize(2));
@@ -259,6 +260,6 @@ class PacketPathTest {
 				REQUEST.iface(3, "docker0").at(2, "netif_receive_skb"));
 
 		// WHEN / THEN
-		assertThat(PacketPath.group(events)).hasSize(1);
+		assertThat(PathAssembler.group(events)).hasSize(1);
 	}
 }

@@ -4,8 +4,8 @@ import static io.tracepackets.PacketFilter.udp;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 
 import io.tracepackets.PacketTrace;
-import io.tracepackets.internal.trace.TraceContext;
-import io.tracepackets.internal.trace.WindowPacketTrace;
+import io.tracepackets.internal.session.TraceSession;
+import io.tracepackets.internal.window.TraceWindow;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
 import java.io.BufferedReader;
@@ -64,8 +64,8 @@ final class AssertionLatency {
 	 * The glue to the tracer's internal API, in one place to port when it is renamed: a window from
 	 * now on, with {@code awaitTimeout}, scoped to both namespaces of the pair.
 	 */
-	static Window openWindow(TraceContext context, Duration awaitTimeout, VethNamespaces pair) {
-		WindowPacketTrace trace = context.openTrace(awaitTimeout);
+	static Window openWindow(TraceSession context, Duration awaitTimeout, VethNamespaces pair) {
+		TraceWindow trace = TraceWindow.open(context, awaitTimeout);
 		trace.scope(pair.leftPath());
 		trace.scope(pair.rightPath());
 		return new Window(trace, trace::close);
@@ -83,7 +83,7 @@ final class AssertionLatency {
 	private AssertionLatency() {
 	}
 
-	static Result measure(TraceContext context, VethNamespaces pair, Path sinkSource, Path workDir, double busyBefore)
+	static Result measure(TraceSession context, VethNamespaces pair, Path sinkSource, Path workDir, double busyBefore)
 			throws Exception {
 		String loadBefore = loadAverage();
 		Path sink = workDir.resolve("udpsink");

@@ -1,8 +1,8 @@
 package io.tracepackets.bench;
 
 import io.tracepackets.testing.VethNamespaces;
-import io.tracepackets.internal.trace.TraceContext;
-import io.tracepackets.internal.tracer.TracerOptions;
+import io.tracepackets.internal.session.TraceSession;
+import io.tracepackets.internal.session.TracerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,13 +58,13 @@ public final class Bench {
 			step("cold start x" + COLD_STARTS);
 			report.coldStart(ColdStart.measure(COLD_STARTS));
 
-			try (TraceContext context = TraceContext.start(TracerOptions.defaults().withBenchmarkPrograms())) {
+			try (TraceSession context = TraceSession.start(TracerOptions.defaults().withBenchmarkPrograms())) {
 				step("per-test overhead x" + OVERHEAD_RUNS);
 				report.perTest(PerTestOverhead.measure(context, pair.rightPath(), OVERHEAD_WARMUP, OVERHEAD_RUNS));
 				step("synthetic reader throughput");
-				report.synthetic(SyntheticThroughput.measure(context.tracer(), seconds));
+				report.synthetic(SyntheticThroughput.measure(context, seconds));
 				step("flood with the tracer");
-				report.tracerFlood(TracerFlood.measure(context.tracer(), flood, pair, seconds));
+				report.tracerFlood(TracerFlood.measure(context, flood, pair, seconds));
 				step("assertion latency on a " + AssertionLatency.TARGET_EVENTS + "-event window");
 				assertions = Report.assertionSection(report.machine(), AssertionLatency.measure(context, pair,
 						sinkSource, work, backgroundLoad()));
@@ -87,7 +87,7 @@ public final class Bench {
 		Machine machine = Machine.describe(revision);
 		String section;
 		try (VethNamespaces pair = VethNamespaces.create();
-				TraceContext context = TraceContext.start(TracerOptions.defaults())) {
+				TraceSession context = TraceSession.start(TracerOptions.defaults())) {
 			step("assertion latency on a " + AssertionLatency.TARGET_EVENTS + "-event window");
 			section = Report.assertionSection(machine, AssertionLatency.measure(context, pair, sinkSource, work,
 					backgroundLoad()));

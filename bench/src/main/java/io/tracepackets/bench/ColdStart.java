@@ -1,17 +1,17 @@
 package io.tracepackets.bench;
 
-import io.tracepackets.internal.trace.TraceContext;
-import io.tracepackets.internal.tracer.TracerOptions;
+import io.tracepackets.internal.session.TraceSession;
+import io.tracepackets.internal.session.TracerOptions;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the first traced test of a JVM pays: TraceContext.start = BPF load + attach (timed by the
+ * What the first traced test of a JVM pays: TraceSession.start = BPF load + attach (timed by the
  * Tracer itself) + kernel names (kallsyms, drop reasons), each time in a fresh Tracer.
  */
 final class ColdStart {
 
-	/** One start, in milliseconds; {@code total} is the wall clock of TraceContext.start. */
+	/** One start, in milliseconds; {@code total} is the wall clock of TraceSession.start. */
 	record Run(double loadMs, double attachMs, double totalMs) {
 		double namesMs() {
 			return totalMs - loadMs - attachMs;
@@ -25,10 +25,10 @@ final class ColdStart {
 		List<Run> result = new ArrayList<>();
 		for (int i = 0; i < runs; i++) {
 			long started = System.nanoTime();
-			try (TraceContext context = TraceContext.start(TracerOptions.defaults())) {
+			try (TraceSession context = TraceSession.start(TracerOptions.defaults())) {
 				double total = (System.nanoTime() - started) / 1e6;
-				result.add(new Run(context.tracer().loadTime().toNanos() / 1e6,
-						context.tracer().attachTime().toNanos() / 1e6, total));
+				result.add(new Run(context.loadTime().toNanos() / 1e6, context.attachTime().toNanos() / 1e6,
+						total));
 			}
 		}
 		return result;

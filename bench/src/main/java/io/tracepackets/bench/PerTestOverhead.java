@@ -1,7 +1,7 @@
 package io.tracepackets.bench;
 
-import io.tracepackets.internal.trace.TraceContext;
-import io.tracepackets.internal.trace.WindowPacketTrace;
+import io.tracepackets.internal.session.TraceSession;
+import io.tracepackets.internal.window.TraceWindow;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -19,14 +19,14 @@ final class PerTestOverhead {
 	private PerTestOverhead() {
 	}
 
-	static Result measure(TraceContext context, Path netns, int warmup, int runs) {
+	static Result measure(TraceSession context, Path netns, int warmup, int runs) {
 		double[] total = new double[runs];
 		double[] open = new double[runs];
 		double[] flush = new double[runs];
 		double[] close = new double[runs];
 		for (int i = -warmup; i < runs; i++) {
 			long t0 = System.nanoTime();
-			WindowPacketTrace trace = context.openTrace(Duration.ofSeconds(3));
+			TraceWindow trace = TraceWindow.open(context, Duration.ofSeconds(3));
 			trace.scope(netns);
 			long t1 = System.nanoTime();
 			trace.flush();

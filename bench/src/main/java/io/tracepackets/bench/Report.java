@@ -82,7 +82,7 @@ final class Report {
 				.append("| busy before the run (1 s) | ").append(fmt(background)).append(" cores").append(background > 0.2
 						? " — **the machine was not idle: other work competed with every measurement below**" : "")
 				.append(" |\n\n")
-				.append("Method: cold start = `TraceContext.start` in ").append(coldStarts.size())
+				.append("Method: cold start = `TraceSession.start` in ").append(coldStarts.size())
 				.append(" fresh tracers. Per-test overhead = what `@TracePackets` does around a test on a warm"
 						+ " tracer (open window, scope one netns, flush, close), ")
 				.append(perTest.total().count()).append(" times after ").append("20 warm-up cycles, idle system."
@@ -160,9 +160,9 @@ final class Report {
 	}
 
 	private void coldStartSection(StringBuilder md) {
-		md.append("## Tracer cold start\n\nIn a fresh `Tracer` each time, in one JVM (run 1 also pays class loading"
+		md.append("## Tracer cold start\n\nIn a fresh `TraceSession` each time, in one JVM (run 1 also pays class loading"
 				+ " and JIT warm-up). Kernel names = kallsyms + BTF drop reasons.\n\n")
-				.append("| run | load | attach | kernel names | total (`TraceContext.start`) |\n|---|---|---|---|---|\n");
+				.append("| run | load | attach | kernel names | total (`TraceSession.start`) |\n|---|---|---|---|---|\n");
 		for (int i = 0; i < coldStarts.size(); i++) {
 			ColdStart.Run run = coldStarts.get(i);
 			md.append("| ").append(i + 1).append(" | ").append(ms(run.loadMs())).append(" | ")
@@ -273,7 +273,7 @@ final class Report {
 				.append("| busy before the section (1 s) | ").append(fmt(r.busyBefore())).append(" cores")
 				.append(r.busyBefore() > 0.2 ? " — **not idle: other work competed with the timings below**" : "")
 				.append(" |\n\n");
-		md.append("Method: one per-test trace window (`TraceContext.openTrace`, as `@TracePackets` opens it) scoped"
+		md.append("Method: one per-test trace window (`TraceWindow.open`, as `@TracePackets` opens it) scoped"
 				+ " to both namespaces of a veth pair. From the sender namespace, `Traffic.udp()` sends rounds of ")
 				.append(String.format(Locale.ROOT, "%,d", AssertionLatency.ROUND)).append(" datagrams to port ")
 				.append(AssertionLatency.DROPPED_PORT).append(" (nothing listens: dropped, NO_SOCKET) and as many to"

@@ -1,6 +1,6 @@
 package io.tracepackets.bench;
 
-import io.tracepackets.internal.tracer.Tracer;
+import io.tracepackets.internal.session.TraceSession;
 import java.time.Duration;
 
 /**
@@ -22,23 +22,24 @@ final class SyntheticThroughput {
 	private SyntheticThroughput() {
 	}
 
-	static Result measure(Tracer tracer, double seconds) throws InterruptedException {
-		long emitted0 = tracer.emitted();
-		long lost0 = tracer.lost();
-		long consumed0 = tracer.syntheticConsumed();
+	static Result measure(TraceSession session, double seconds) throws InterruptedException {
+		var pump = session.pump();
+		long emitted0 = pump.emitted();
+		long lost0 = pump.lost();
+		long consumed0 = pump.syntheticConsumed();
 		CpuUsage cpu = CpuUsage.start();
 		long started = System.nanoTime();
 		long deadline = started + (long) (seconds * 1e9);
 		Thread emitter = Thread.ofPlatform().name("bench-emitter").start(() -> {
 			while (System.nanoTime() < deadline) {
-				tracer.emitSyntheticBurst(BURST);
+				session.emitSyntheticBurst(BURST);
 			}
 		});
 		emitter.join();
 		double elapsed = (System.nanoTime() - started) / 1e9;
 		CpuUsage.Sample sample = cpu.stop();
-		tracer.flush(Duration.ofSeconds(10)); // what was emitted is now consumed
-		return new Result(elapsed, tracer.emitted() - emitted0, tracer.syntheticConsumed() - consumed0,
-				tracer.lost() - lost0, sample);
+		pump.flush(Duration.ofSeconds(10)); // what was emitted is now consumed
+		return new Result(elapsed, pump.emitted() - emitted0, pump.syntheticConsumed() - consumed0,
+				pump.lost() - lost0, sample);
 	}
 }

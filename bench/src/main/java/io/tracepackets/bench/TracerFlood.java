@@ -1,8 +1,9 @@
 package io.tracepackets.bench;
 
 import io.tracepackets.testing.VethNamespaces;
-import io.tracepackets.internal.tracer.TraceWindow;
-import io.tracepackets.internal.tracer.Tracer;
+import io.tracepackets.internal.session.EventCursor;
+import io.tracepackets.internal.session.NamespaceFilter;
+import io.tracepackets.internal.session.TraceSession;
 import java.time.Duration;
 
 /**
@@ -28,32 +29,36 @@ final class TracerFlood {
 	private TracerFlood() {
 	}
 
-	static Result measure(Tracer tracer, UdpFlood flood, VethNamespaces pair, double seconds) throws InterruptedException {
-		long emitted0 = tracer.emitted();
-		long lost0 = tracer.lost();
-		long overflowed0 = tracer.overflowed();
-		TraceWindow first = open(tracer, pair);
-		TraceWindow current = first;
-		CpuUsage cpu = CpuUsage.start();
-		Process process = flood.start(seconds);
-		while (process.isAlive()) {
-			Thread.sleep(ROTATE_MILLIS);
-			TraceWindow next = open(tracer, pair);
-			current.close();
-			current = next;
+	/**
+	 * The reader alone: raw cursors over the session's events, rotated like per-test windows but
+	 * never decoded, so the figure is what the ring buffer reader and the store sustain.
+	 */
+	static Result measure(TraceSession session, UdpFlood flood, VethNamespaces pair, double seconds)
+			throws InterruptedException {
+		var pump = session.pump();
+		long emitted0 = pump.emitted();
+		long lost0 = pump.lost();
+		long overflowed0 = pump.overflowed();
+		try (NamespaceFilter.Lease left = session.namespaceFilter().lease(pair.leftInode());
+				NamespaceFilter.Lease right = session.namespaceFilter().lease(pair.rightInode())) {
+			EventCursor current = pump.openCursor();
+			long consumed = 0;
+			CpuUsage cpu = CpuUsage.start();
+			Process process = flood.start(seconds);
+			while (process.isAlive()) {
+				Thread.sleep(ROTATE_MILLIS);
+				EventCursor next = pump.openCursor();
+				current.release();
+				consumed += current.stored();
+				current = next;
+			}
+			CpuUsage.Sample sample = cpu.stop();
+			UdpFlood.Result result = UdpFlood.finish(process, seconds);
+			pump.flush(Duration.ofSeconds(10));
+			current.release();
+			consumed += current.stored();
+			return new Result(result, pump.emitted() - emitted0, consumed, pump.lost() - lost0,
+					pump.overflowed() - overflowed0, sample);
 		}
-		CpuUsage.Sample sample = cpu.stop();
-		UdpFlood.Result result = UdpFlood.finish(process, seconds);
-		tracer.flush(Duration.ofSeconds(10));
-		current.close();
-		return new Result(result, tracer.emitted() - emitted0, current.limit() - first.start(), tracer.lost() - lost0,
-				tracer.overflowed() - overflowed0, sample);
-	}
-
-	private static TraceWindow open(Tracer tracer, VethNamespaces pair) {
-		TraceWindow window = tracer.openWindow();
-		window.addNetns(pair.leftInode());
-		window.addNetns(pair.rightInode());
-		return window;
 	}
 }

@@ -5,8 +5,8 @@ import io.tracepackets.internal.backend.AttachResult;
 import io.tracepackets.internal.backend.ProbeTargets;
 import io.tracepackets.internal.btf.SkbFunction;
 import io.tracepackets.internal.symbols.Kallsyms;
-import io.tracepackets.internal.tracer.Tracer;
-import io.tracepackets.internal.tracer.TracerOptions;
+import io.tracepackets.internal.session.TraceSession;
+import io.tracepackets.internal.session.TracerOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,9 +84,9 @@ public final class VmAttachBench {
 			result.put("discovery_seconds", seconds(discovery));
 			result.put("functions", Integer.toString(asked.size()));
 			long startAt = System.nanoTime();
-			Tracer tracer;
+			TraceSession tracer;
 			try {
-				tracer = Tracer.start(TracerOptions.defaults().withBackend(backend, filter), kallsyms);
+				tracer = TraceSession.start(TracerOptions.defaults().withBackend(backend, filter));
 			} catch (RuntimeException e) {
 				result.put("error", oneLine(e.toString()));
 				write(out.resolve(backend.label() + ".properties"), result);

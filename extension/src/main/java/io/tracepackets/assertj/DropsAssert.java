@@ -28,8 +28,8 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 	 * kernel stack (iptables-nft drops at nft_do_chain, called by nf_hook_slow).
 	 */
 	public DropsAssert in(String function) {
-		if (!actual.catalog().exists(function)) {
-			throwAssertionError(shouldBeKnownName(function, "kernel function", actual.catalog().suggestions(function)));
+		if (!actual.probes().exists(function)) {
+			throwAssertionError(shouldBeKnownName(function, "kernel function", actual.probes().suggestions(function)));
 		}
 		if (!dropped.stream().allMatch(path -> droppedIn(path, function))) {
 			throwAssertionError(shouldAllBe(actual, filter, "to be dropped in " + function
@@ -40,10 +40,10 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 
 	/** Every drop had {@code reason}. */
 	public DropsAssert withReason(DropReason reason) {
-		List<String> known = actual.catalog().dropReasons();
+		List<String> known = actual.probes().dropReasons();
 		if (!known.isEmpty() && !known.contains(reason.name())) {
 			throwAssertionError(shouldBeKnownName(reason.name(), "drop reason of this kernel",
-					io.tracepackets.internal.symbols.NearestNames.suggest(reason.name(), known, 5)));
+					actual.probes().dropReasonSuggestions(reason.name())));
 		}
 		if (!dropped.stream().allMatch(path -> reason.equals(path.drop().orElseThrow().dropReason()))) {
 			throwAssertionError(shouldAllBe(actual, filter, "to be dropped with reason " + reason, dropped,

@@ -6,22 +6,25 @@ import static io.tracepackets.assertj.error.PacketsShould.shouldNone;
 import static io.tracepackets.assertj.error.TraceShould.shouldBeKnownName;
 import static io.tracepackets.assertj.error.TraceShould.shouldNotHaveLostEvents;
 
+import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
-import io.tracepackets.Strictness;
-import io.tracepackets.TracePackets;
+import io.tracepackets.TracingUnavailableException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 import org.assertj.core.api.AbstractAssert;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Assertions on the packets of a trace that match a filter. Positive assertions ("were dropped",
  * "reached") wait up to the trace's await timeout for the kernel's events; negative ones ("were
  * not dropped", "never reached") first flush, so they cannot pass because the reader was late.
  * Every assertion fails when the trace lost events.
+ *
+ * <p>An assertion that names a probe point the backend cannot see throws
+ * {@link TracingUnavailableException} rather than give a false answer: {@code @TracePackets} turns
+ * it into a skipped test, or a failed one in strict mode.
  */
 public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 
@@ -35,7 +38,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	/** Exactly {@code expected} matching packets (waits for them, then flushes and counts). */
 	public PacketsAssert hasCount(int expected) {
 		isNotNull();
-		actual.await(paths -> matching(paths).size() >= expected, actual.awaitTimeout());
+		actual.awaitPaths(paths -> matching(paths).size() >= expected, actual.awaitTimeout());
 		actual.flush();
 		List<PacketPath> matches = matches();
 		if (matches.size() != expected) {
@@ -79,8 +82,8 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 * or read by a socket ({@link PacketPath#wasDelivered()}), since no tracepoint marks a UDP read.
 	 */
 	public PacketsAssert wereDelivered() {
-		boolean toSocket = actual.catalog().observes(PacketPath.SOCKET_RECEIVE);
-		java.util.function.Predicate<PacketPath> delivered = toSocket ? PacketPath::reachedSocket
+		boolean toSocket = actual.probes().observes(PacketEvent.SOCKET_RECEIVE);
+		Predicate<PacketPath> delivered = toSocket ? PacketPath::reachedSocket
 				: PacketPath::wasDelivered;
 		String expectation = toSocket ? "to be delivered to a socket (socket_receive, never dropped)"
 				: "to be delivered (received by the stack or a socket, never dropped)";
@@ -141,12 +144,12 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 
 	private void awaitAny() {
 		isNotNull();
-		actual.await(paths -> !matching(paths).isEmpty(), actual.awaitTimeout());
+		actual.awaitPaths(paths -> !matching(paths).isEmpty(), actual.awaitTimeout());
 	}
 
 	private List<PacketPath> awaitAll(Predicate<PacketPath> condition, String expectation) {
 		isNotNull();
-		actual.await(paths -> {
+		actual.awaitPaths(paths -> {
 			List<PacketPath> matches = matching(paths);
 			return !matches.isEmpty() && matches.stream().allMatch(condition);
 		}, actual.awaitTimeout());
@@ -164,25 +167,21 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	}
 
 	/**
-	 * A name must exist in the kernel (else: did you mean…), and the backend must see it (else the
-	 * test is skipped, or failed in strict mode, rather than given a false "not reached").
+	 * A name must exist in the kernel (else: did you mean…), and the backend must see it (else
+	 * {@link TracingUnavailableException}: the test is skipped, or failed in strict mode, rather
+	 * than given a false "not reached").
 	 */
 	void checkObservable(String where) {
 		isNotNull();
-		if (actual.catalog().observes(where)) {
+		if (actual.probes().observes(where)) {
 			return;
 		}
-		if (!actual.catalog().exists(where)) {
+		if (!actual.probes().exists(where)) {
 			throwAssertionError(shouldBeKnownName(where, "kernel function or tracepoint",
-					actual.catalog().suggestions(where)));
+					actual.probes().suggestions(where)));
 		}
-		String kind = io.tracepackets.internal.tracer.Tracepoint.byName(where).isPresent() ? "a tracepoint"
-				: where.equals(PacketPath.SOCKET_RECEIVE) ? "a hook" : "a kernel function";
-		String reason = where + " is " + kind + ", but the " + actual.catalog().backend()
-				+ " backend does not see it (" + actual.catalog().whyNotObserved(where) + ")";
-		if (Strictness.isStrict()) {
-			failWithMessage("%s [strict mode (CI=true or -D%s=true)]", reason, TracePackets.STRICT_PROPERTY);
-		}
-		Assumptions.abort(reason);
+		throw new TracingUnavailableException(where, "it is " + actual.probes().kindOf(where)
+				+ ", but the " + actual.probes().backend() + " backend does not see it ("
+				+ actual.probes().whyNotObserved(where) + ")");
 	}
 }

@@ -1,8 +1,8 @@
 package io.tracepackets.traffic;
 
+import io.tracepackets.TracePacketsException;
 import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.netns.NetworkNamespace;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -43,11 +43,6 @@ public final class Origin {
 		return new HttpTraffic(this);
 	}
 
-	/** The namespace traffic leaves from; empty for this JVM's own. */
-	public Optional<NetworkNamespace> netns() {
-		return Optional.ofNullable(netns);
-	}
-
 	@Override
 	public String toString() {
 		return netns == null ? "this JVM" : netns.toString();
@@ -64,7 +59,7 @@ public final class Origin {
 			} catch (RuntimeException e) {
 				throw e;
 			} catch (Exception e) {
-				throw new io.tracepackets.TracePacketsException("traffic from " + this + " failed: " + e, e);
+				throw new TracePacketsException("traffic from " + this + " failed: " + e, e);
 			}
 		}
 		return NetnsRunner.call(netns, action);

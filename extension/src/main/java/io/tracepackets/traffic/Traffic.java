@@ -50,9 +50,4 @@ public final class Traffic {
 	public static Origin fromNetnsPath(Path path) {
 		return Origin.of(NetworkNamespace.ofPath(path));
 	}
-
-	/** Traffic from inside {@code netns}; for TracePackets' own use (the type is internal). */
-	public static Origin fromNetns(NetworkNamespace netns) {
-		return Origin.of(netns);
-	}
 }

@@ -4,14 +4,15 @@ import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.ProbeCatalog;
-import io.tracepackets.internal.trace.PwruFormat;
+import io.tracepackets.TracedNamespace;
+import io.tracepackets.internal.event.PwruFormat;
+import io.tracepackets.internal.window.PathAssembler;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Predicate;
 
 import org.testcontainers.containers.Container;
@@ -60,12 +61,17 @@ final class FakePacketTrace implements PacketTrace {
 	}
 
 	@Override
+	public List<PacketPath> paths() {
+		return PathAssembler.group(events);
+	}
+
+	@Override
 	public void flush() {
 		flushes++;
 	}
 
 	@Override
-	public boolean await(Predicate<List<PacketPath>> condition, Duration timeout) {
+	public boolean awaitPaths(Predicate<? super List<PacketPath>> condition, Duration timeout) {
 		return condition.test(paths());
 	}
 
@@ -101,27 +107,17 @@ final class FakePacketTrace implements PacketTrace {
 	}
 
 	@Override
-	public Set<Long> namespaces() {
-		return namespaces.keySet();
+	public List<TracedNamespace> namespaces() {
+		return namespaces.entrySet().stream().map(e -> new TracedNamespace(e.getKey(), e.getValue())).toList();
 	}
 
 	@Override
-	public String describeNetns(long inode) {
-		return namespaces.getOrDefault(inode, Long.toString(inode));
-	}
-
-	@Override
-	public long startNanos() {
-		return START;
-	}
-
-	@Override
-	public ProbeCatalog catalog() {
+	public ProbeCatalog probes() {
 		return catalog;
 	}
 
 	@Override
 	public String render(List<PacketPath> paths) {
-		return PwruFormat.render(paths, START, this::describeNetns);
+		return PwruFormat.render(paths, START, inode -> namespaces.getOrDefault(inode, Long.toString(inode)));
 	}
 }

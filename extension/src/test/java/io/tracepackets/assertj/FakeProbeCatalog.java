@@ -1,5 +1,6 @@
 package io.tracepackets.assertj;
 
+import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeCatalog;
 import io.tracepackets.internal.symbols.NearestNames;
 
@@ -53,7 +54,7 @@ final class FakeProbeCatalog implements ProbeCatalog {
 
 	@Override
 	public boolean exists(String name) {
-		return observed.contains(name) || known.contains(name);
+		return observed.contains(name) || known.contains(name) || name.equals(PacketEvent.SOCKET_RECEIVE);
 	}
 
 	@Override
@@ -61,6 +62,17 @@ final class FakeProbeCatalog implements ProbeCatalog {
 		Set<String> all = new LinkedHashSet<>(observed);
 		all.addAll(known);
 		return NearestNames.suggest(name, all, 5);
+	}
+
+	@Override
+	public String kindOf(String name) {
+		return name.equals(PacketEvent.SOCKET_RECEIVE) ? "a hook"
+				: observed.contains(name) && !known.contains(name) ? "a tracepoint" : "a kernel function";
+	}
+
+	@Override
+	public List<String> dropReasonSuggestions(String name) {
+		return NearestNames.suggest(name, dropReasons, 5);
 	}
 
 	@Override

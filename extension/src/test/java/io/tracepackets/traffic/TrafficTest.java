@@ -35,7 +35,7 @@ class TrafficTest extends VethPairTest {
 		try (DatagramChannel receiver = udpReceiverIn(pair.b(), pair.bIp())) {
 			int port = ((InetSocketAddress) receiver.getLocalAddress()).getPort();
 
-			int sent = Traffic.fromNetns(pair.a()).udp().to(pair.bIp(), port).send(5);
+			int sent = Traffic.fromNetnsPath(pair.a().path()).udp().to(pair.bIp(), port).send(5);
 
 			assertThat(sent).isEqualTo(5);
 			assertThat(receive(receiver, 5)).containsExactly("tracepackets 0\n", "tracepackets 1\n",
@@ -75,7 +75,7 @@ class TrafficTest extends VethPairTest {
 	void udpRefusedLocallyIsNotCountedAndSaysWhy() {
 		pair.execInA("iptables-legacy", "-A", "OUTPUT", "-p", "udp", "--dport", "9999", "-j", "DROP");
 		try {
-			UdpTraffic udp = Traffic.fromNetns(pair.a()).udp().to(pair.bIp(), 9999);
+			UdpTraffic udp = Traffic.fromNetnsPath(pair.a().path()).udp().to(pair.bIp(), 9999);
 
 			assertThat(udp.send(2)).isZero();
 			assertThat(udp.lastFailure()).containsIgnoringCase("not permitted");
@@ -87,7 +87,7 @@ class TrafficTest extends VethPairTest {
 	@Test
 	void tcpBytesAreEchoedBack() throws IOException {
 		try (ServerSocket server = echoServerIn(pair.b())) {
-			TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(pair.bIp(), server.getLocalPort())
+			TcpResult result = Traffic.fromNetnsPath(pair.a().path()).tcp().to(pair.bIp(), server.getLocalPort())
 					.connectAndSend("ping over veth");
 
 			assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.COMPLETED);
@@ -99,7 +99,7 @@ class TrafficTest extends VethPairTest {
 
 	@Test
 	void tcpToAClosedPortIsRefused() {
-		TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(pair.bIp(), 9).connect();
+		TcpResult result = Traffic.fromNetnsPath(pair.a().path()).tcp().to(pair.bIp(), 9).connect();
 
 		assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.REFUSED);
 		assertThat(result.failure()).containsIgnoringCase("refused");
@@ -111,7 +111,7 @@ class TrafficTest extends VethPairTest {
 			String port = Integer.toString(server.getLocalPort());
 			pair.execInB("iptables-nft", "-A", "INPUT", "-p", "tcp", "--dport", port, "-j", "DROP");
 			try {
-				TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(pair.bIp(), server.getLocalPort())
+				TcpResult result = Traffic.fromNetnsPath(pair.a().path()).tcp().to(pair.bIp(), server.getLocalPort())
 						.timeout(Duration.ofMillis(500)).connectAndSend("lost");
 
 				assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.TIMED_OUT);
@@ -129,7 +129,7 @@ class TrafficTest extends VethPairTest {
 			String[] rule = {"INPUT", "-p", "tcp", "--dport", port, "-j", "REJECT", "--reject-with", "tcp-reset"};
 			pair.execInB(concat("iptables-legacy", "-A", rule));
 			try {
-				TcpResult result = Traffic.fromNetns(pair.a()).tcp().to(pair.bIp(), server.getLocalPort())
+				TcpResult result = Traffic.fromNetnsPath(pair.a().path()).tcp().to(pair.bIp(), server.getLocalPort())
 						.connectAndSend("rejected");
 
 				assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.REFUSED);
@@ -153,7 +153,7 @@ class TrafficTest extends VethPairTest {
 		try {
 			String uri = "http://" + pair.bIp() + ":" + server.getAddress().getPort() + "/hello?x=1";
 
-			HttpResult result = Traffic.fromNetns(pair.a()).http().get(uri);
+			HttpResult result = Traffic.fromNetnsPath(pair.a().path()).http().get(uri);
 
 			assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.COMPLETED);
 			assertThat(result.status()).isEqualTo(201);
@@ -165,7 +165,7 @@ class TrafficTest extends VethPairTest {
 
 	@Test
 	void httpToAClosedPortIsRefused() {
-		HttpResult result = Traffic.fromNetns(pair.a()).http().get("http://" + pair.bIp() + ":9/");
+		HttpResult result = Traffic.fromNetnsPath(pair.a().path()).http().get("http://" + pair.bIp() + ":9/");
 
 		assertThat(result.outcome()).isEqualTo(Outcome.REFUSED);
 		assertThat(result.status()).isEqualTo(-1);

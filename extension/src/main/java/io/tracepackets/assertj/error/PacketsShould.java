@@ -4,6 +4,7 @@ package io.tracepackets.assertj.error;
 import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
+import io.tracepackets.TracedNamespace;
 import java.util.List;
 import java.util.function.Predicate;
 import org.assertj.core.error.BasicErrorMessageFactory;
@@ -52,10 +53,10 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 		int packets = trace.paths().size();
 		StringBuilder text = new StringBuilder("Traced ");
 		text.append(packets).append(packets == 1 ? " packet" : " packets").append(" in netns ");
-		List<String> labels = trace.namespaces().stream().map(trace::describeNetns).toList();
+		List<String> labels = trace.namespaces().stream().map(TracedNamespace::label).toList();
 		text.append(labels.isEmpty() ? "(none: scope the trace to a container or netns)" : String.join(", ", labels));
-		text.append(" with the ").append(trace.catalog().backend()).append(" backend (")
-				.append(trace.catalog().backendReason()).append(").");
+		text.append(" with the ").append(trace.probes().backend()).append(" backend (")
+				.append(trace.probes().backendReason()).append(").");
 		return text.toString();
 	}
 }

@@ -2,12 +2,12 @@ package io.tracepackets.internal.junit;
 
 import io.tracepackets.Backend;
 import io.tracepackets.PacketTrace;
-import io.tracepackets.Strictness;
 import io.tracepackets.TracePackets;
+import io.tracepackets.TracePacketsException;
 import io.tracepackets.TracingUnavailableException;
-import io.tracepackets.internal.trace.TraceContext;
-import io.tracepackets.internal.trace.WindowPacketTrace;
-import io.tracepackets.internal.tracer.TracerOptions;
+import io.tracepackets.internal.session.TraceSession;
+import io.tracepackets.internal.session.TracerOptions;
+import io.tracepackets.internal.window.TraceWindow;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -23,20 +22,24 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.opentest4j.TestAbortedException;
 import org.testcontainers.containers.Container;
 
 /**
  * The JUnit glue of {@link TracePackets}: the tracer is started once per JVM (root store); each
  * test gets a {@link PacketTrace} opened at its first use or just before the test method runs —
  * after every {@code @BeforeEach}, so containers are started by then — scoped to the test's
- * containers, and closed right after the test method.
+ * containers, and closed right after the test method. A {@link TracingUnavailableException} —
+ * the tracer cannot start, or an assertion names a probe point the backend cannot see — skips
+ * the test with its reason, or fails it in strict mode ({@link Strictness}).
  */
 public class TracePacketsExtension implements BeforeTestExecutionCallback, AfterTestExecutionCallback,
-		ParameterResolver {
+		ParameterResolver, TestExecutionExceptionHandler {
 
 	private static final Namespace NAMESPACE = Namespace.create(TracePacketsExtension.class);
-	private static final String CONTEXT_KEY = "trace.context";
+	private static final String SESSION_KEY = "trace.session";
 	private static final String TRACE_KEY = "trace";
 	private static final String SCOPED_KEY = "trace.scoped";
 	private static final String CONTAINER_ANNOTATION = "org.testcontainers.junit.jupiter.Container";
@@ -53,8 +56,16 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 	}
 
 	@Override
+	public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
+		if (throwable instanceof TracingUnavailableException unavailable) {
+			throw unavailable(unavailable);
+		}
+		throw throwable;
+	}
+
+	@Override
 	public void beforeTestExecution(ExtensionContext context) {
-		WindowPacketTrace trace = trace(context);
+		TraceWindow trace = trace(context);
 		context.getStore(NAMESPACE).computeIfAbsent(SCOPED_KEY, key -> {
 			try {
 				scope(trace, context);
@@ -67,59 +78,63 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 
 	@Override
 	public void afterTestExecution(ExtensionContext context) {
-		WindowPacketTrace trace = context.getStore(NAMESPACE).get(TRACE_KEY, WindowPacketTrace.class);
+		TraceWindow trace = context.getStore(NAMESPACE).get(TRACE_KEY, TraceWindow.class);
 		if (trace != null) {
 			trace.close();
 		}
 	}
 
-	private WindowPacketTrace trace(ExtensionContext context) {
+	private TraceWindow trace(ExtensionContext context) {
 		return context.getStore(NAMESPACE).computeIfAbsent(TRACE_KEY,
-				key -> traceContext(context).openTrace(awaitTimeout(context)), WindowPacketTrace.class);
+				key -> TraceWindow.open(session(context), awaitTimeout(context)), TraceWindow.class);
 	}
 
 	/**
 	 * The JVM-wide tracer for this test's backend and functions (one per distinct configuration),
 	 * or the skip (or, in strict mode, failure) that explains its absence.
 	 */
-	private static TraceContext traceContext(ExtensionContext context) {
+	private static TraceSession session(ExtensionContext context) {
 		TracerOptions options = options(context);
-		String key = CONTEXT_KEY + "/" + options.backend() + "/" + options.functions();
-		StartedContext started = context.getRoot().getStore(NAMESPACE).computeIfAbsent(key,
-				k -> StartedContext.start(options), StartedContext.class);
-		if (started.failure != null) {
-			throw unavailable(started.failure);
+		String key = SESSION_KEY + "/" + options.backend() + "/" + options.functions();
+		StartedSession started = context.getRoot().getStore(NAMESPACE).computeIfAbsent(key,
+				k -> StartedSession.start(options), StartedSession.class);
+		if (started.failure instanceof TracingUnavailableException unavailable) {
+			throw unavailable(unavailable);
 		}
-		return started.context;
+		if (started.failure != null) {
+			throw new TracePacketsException("the tracer for " + options.describe() + " failed to start (the first"
+					+ " test that needed it shows how): " + started.failure.getMessage(), started.failure);
+		}
+		return started.session;
 	}
 
-	/** Skips the test with the reason, or in strict mode fails it. Never returns normally. */
+	/** The test's skip with the reason, or in strict mode its failure; to be thrown. */
 	private static RuntimeException unavailable(TracingUnavailableException failure) {
 		if (Strictness.isStrict()) {
-			throw new TracingUnavailableException(failure.feature(), failure.getMessage()
-					.substring(failure.feature().length() + " unavailable: ".length())
-					+ " [strict mode (CI=true or -D" + TracePackets.STRICT_PROPERTY
-					+ "=true): a test that cannot trace fails]", failure);
+			return new TracingUnavailableException(failure.feature(), failure.reason() + " [strict mode (CI=true or -D"
+					+ TracePackets.STRICT_PROPERTY + "=true): a test that cannot trace fails]", failure);
 		}
-		Assumptions.abort("TracePackets cannot trace here: " + failure.getMessage());
-		return new IllegalStateException("unreachable");
+		return new TestAbortedException("TracePackets cannot trace here: " + failure.getMessage(), failure);
 	}
 
-	/** Holds the started tracer (closed with the root store at the end of the run) or why it failed. */
-	private record StartedContext(TraceContext context, TracingUnavailableException failure) implements AutoCloseable {
+	/**
+	 * Holds the started session (closed with the root store at the end of the run) or why it
+	 * failed to start: a failure is remembered, so every later test says the same at once.
+	 */
+	private record StartedSession(TraceSession session, RuntimeException failure) implements AutoCloseable {
 
-		static StartedContext start(TracerOptions options) {
+		static StartedSession start(TracerOptions options) {
 			try {
-				return new StartedContext(TraceContext.start(options), null);
-			} catch (TracingUnavailableException e) {
-				return new StartedContext(null, e);
+				return new StartedSession(TraceSession.start(options), null);
+			} catch (RuntimeException e) {
+				return new StartedSession(null, e);
 			}
 		}
 
 		@Override
 		public void close() {
-			if (context != null) {
-				context.close();
+			if (session != null) {
+				session.close();
 			}
 		}
 	}
@@ -202,10 +217,10 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 	}
 
 	/** Scopes the trace to the annotation's containers (or every @Container field) and the host if asked. */
-	private static void scope(WindowPacketTrace trace, ExtensionContext context) {
+	private static void scope(TraceWindow trace, ExtensionContext context) {
 		Optional<TracePackets> annotation = annotation(context);
 		if (annotation.map(TracePackets::allNamespaces).orElse(false)) {
-			trace.traceAllNamespaces();
+			trace.scopeEveryNamespace();
 		}
 		if (annotation.map(TracePackets::hostNetwork).orElse(false)) {
 			trace.scopeHostNetwork();

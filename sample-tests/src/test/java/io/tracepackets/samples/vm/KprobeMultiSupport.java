@@ -1,38 +1,31 @@
 package io.tracepackets.samples.vm;
 
-import io.tracepackets.Backend;
-import io.tracepackets.TracingUnavailableException;
-import io.tracepackets.internal.trace.TraceContext;
-import io.tracepackets.internal.tracer.TracerOptions;
-import java.util.Optional;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
- * Whether this kernel accepts kprobe-multi, asked once per JVM the way the tracer asks: by
- * attaching for real. Debian's 6.1 kernel refuses it (no CONFIG_FPROBE); Ubuntu's 6.x accept it.
+ * Whether this kernel has kprobe-multi: it is built on fprobe (CONFIG_FPROBE, 5.18+), whose
+ * {@code register_fprobe} kallsyms lists. Debian's 6.1 kernel has none; Debian's 6.12 and
+ * Ubuntu's 6.x have it. (The tracer's own refusal, with the kernel's errno, is tested in the
+ * extension's BackendDetectionVmTest.)
  */
 final class KprobeMultiSupport {
 
-	private static Optional<String> refusal;
+	private static Boolean available;
 
 	private KprobeMultiSupport() {
 	}
 
-	/** Empty when kprobe-multi attaches here; else the tracer's reason. */
-	static synchronized Optional<String> refusal() {
-		if (refusal == null) {
-			TracerOptions options = TracerOptions.defaults().withBackend(Backend.KPROBE_MULTI,
-					TracerOptions.functionPattern("^ip_rcv$"));
-			try (TraceContext context = TraceContext.start(options)) {
-				refusal = Optional.empty();
-			} catch (TracingUnavailableException e) {
-				refusal = Optional.of(e.getMessage().substring(e.getMessage().indexOf("unavailable: ") + 13));
+	/** For {@code @EnabledIf}. */
+	static synchronized boolean available() {
+		if (available == null) {
+			try (var lines = Files.lines(Path.of("/proc/kallsyms"))) {
+				available = lines.anyMatch(line -> line.endsWith(" register_fprobe"));
+			} catch (IOException e) {
+				available = false;
 			}
 		}
-		return refusal;
-	}
-
-	/** For {@code @EnabledIf}. */
-	static boolean available() {
-		return refusal().isEmpty();
+		return available;
 	}
 }

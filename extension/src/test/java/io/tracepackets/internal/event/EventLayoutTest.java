@@ -1,4 +1,4 @@
-package io.tracepackets.internal.tracer;
+package io.tracepackets.internal.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

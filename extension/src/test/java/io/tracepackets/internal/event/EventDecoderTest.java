@@ -1,4 +1,4 @@
-package io.tracepackets.internal.trace;
+package io.tracepackets.internal.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,7 +7,6 @@ import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeKind;
 import io.tracepackets.internal.btf.DropReasons;
 import io.tracepackets.internal.symbols.Kallsyms;
-import io.tracepackets.internal.tracer.EventLayout;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -80,7 +79,7 @@ class EventDecoderTest {
 		// THEN
 		assertThat(event).isEqualTo(new PacketEvent(1_234_567_890L, 3, 4242, "curl", SKB, "netif_receive_skb",
 				ProbeKind.TRACEPOINT, NETNS, 12, "eth0", 0x2a, 71, 0x0800, 4, InetAddress.ofLiteral("10.0.0.1"),
-				InetAddress.ofLiteral("10.0.0.2"), PacketEvent.UDP, 40000, 9000, 0, null, null, List.of()));
+				InetAddress.ofLiteral("10.0.0.2"), PacketEvent.UDP, 40000, 9000, -1, -1, 0, null, null, List.of()));
 		assertThat(event.protocolName()).isEqualTo("udp");
 		assertThat(interfaceLookups).containsExactly(NETNS + "/12");
 	}
@@ -100,7 +99,7 @@ class EventDecoderTest {
 		// THEN
 		assertThat(event).isEqualTo(new PacketEvent(10L, 65535, 7, "nginx", SKB, "net_dev_start_xmit",
 				ProbeKind.TRACEPOINT, NETNS, 7, null, 0, 80, 0x86dd, 6, InetAddress.ofLiteral("fd00::1"),
-				InetAddress.ofLiteral("fd00::2"), PacketEvent.TCP, 80, 50000, 0x12, null, null, List.of()));
+				InetAddress.ofLiteral("fd00::2"), PacketEvent.TCP, 80, 50000, -1, -1, 0x12, null, null, List.of()));
 		assertThat(event.protocolName()).isEqualTo("tcp");
 	}
 
@@ -125,10 +124,11 @@ class EventDecoderTest {
 		// THEN
 		assertThat(echoEvent.l4Protocol()).isEqualTo(PacketEvent.ICMP);
 		assertThat(echoEvent.protocolName()).isEqualTo("icmp");
-		assertThat(echoEvent.sourcePort()).as("type").isEqualTo(8);
-		assertThat(echoEvent.destinationPort()).as("code").isZero();
-		assertThat(unreachableEvent.sourcePort()).as("type").isEqualTo(3);
-		assertThat(unreachableEvent.destinationPort()).as("code").isEqualTo(3);
+		assertThat(echoEvent.icmpType()).as("type").isEqualTo(8);
+		assertThat(echoEvent.icmpCode()).as("code").isZero();
+		assertThat(echoEvent.sourcePort()).as("no ports").isZero();
+		assertThat(unreachableEvent.icmpType()).as("type").isEqualTo(3);
+		assertThat(unreachableEvent.icmpCode()).as("code").isEqualTo(3);
 		assertThat(unreachableEvent.source()).isEqualTo(InetAddress.ofLiteral("10.0.0.2"));
 	}
 

@@ -1,4 +1,4 @@
-package io.tracepackets.internal.tracer;
+package io.tracepackets.internal.event;
 
 /**
  * The byte layout of {@code struct tp_event} (bpf/include/tracepackets.h), mirrored here once.

@@ -1,4 +1,4 @@
-package io.tracepackets.internal.trace;
+package io.tracepackets.internal.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,7 @@ import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketEvents;
 import io.tracepackets.PacketPath;
+import io.tracepackets.internal.window.PathAssembler;
 import io.tracepackets.ProbeKind;
 
 import java.net.InetAddress;
@@ -35,7 +36,7 @@ class PwruFormatTest {
 				.iface(7, null)
 				.length(74);
 		PacketEvents icmp = PacketEvents.icmp("10.0.0.2", "10.0.0.1", 3, 3).skb(0xffff888004a3e000L).length(88);
-		List<PacketPath> paths = PacketPath.group(List.of(
+		List<PacketPath> paths = PathAssembler.group(List.of(
 				icmp.at(START - 250_000, "net_dev_queue"),
 				UDP.at(START + 1_500_000, "netif_receive_skb"),
 				UDP.function(START + 1_520_000, "ip_rcv"),
@@ -139,10 +140,10 @@ class PwruFormatTest {
 		PacketEvent arp = PacketEvents.nonIp(0x0806).at(START, "netif_receive_skb");
 		PacketEvent unknown = PacketEvents.nonIp(0).at(START, "netif_receive_skb");
 		PacketEvent gre = new PacketEvent(0, 0, 0, "", 1, "ip_rcv", ProbeKind.FUNCTION, 1, 0, null, 0,
-				0, 0x0800, 4, InetAddress.ofLiteral("10.0.0.1"), InetAddress.ofLiteral("10.0.0.2"), 47, 0, 0, 0, null,
+				0, 0x0800, 4, InetAddress.ofLiteral("10.0.0.1"), InetAddress.ofLiteral("10.0.0.2"), 47, 0, 0, -1, -1, 0, null,
 				null, null);
 		PacketEvent noL4 = new PacketEvent(0, 0, 0, "", 1, "ip_rcv", ProbeKind.FUNCTION, 1, 0, null,
-				0, 0, 0x86dd, 6, InetAddress.ofLiteral("fd00::1"), null, 0, 0, 0, 0, null, null, null);
+				0, 0, 0x86dd, 6, InetAddress.ofLiteral("fd00::1"), null, 0, 0, 0, -1, -1, 0, null, null, null);
 
 		// WHEN
 		List<String> tuples = List.of(PwruFormat.tuple(arp), PwruFormat.tuple(unknown), PwruFormat.tuple(gre),
@@ -187,7 +188,7 @@ class PwruFormatTest {
 	void should_list_each_labelled_netns_once_in_order_of_appearance() {
 		// GIVEN packets in three namespaces: one labelled, one without a label, one labelled as its number
 		long third = 4026532003L;
-		List<PacketPath> paths = PacketPath.group(List.of(
+		List<PacketPath> paths = PathAssembler.group(List.of(
 				UDP.netns(third).at(START, "netif_receive_skb"),
 				UDP.skb(2).at(START, "netif_receive_skb"),
 				UDP.skb(3).netns(OTHER_NETNS).at(START, "netif_receive_skb"),
@@ -212,7 +213,7 @@ class PwruFormatTest {
 			events.add(packet.at(START + i, "netif_receive_skb"));
 			events.add(packet.consumed(START + i));
 		}
-		List<PacketPath> paths = PacketPath.group(events);
+		List<PacketPath> paths = PathAssembler.group(events);
 
 		// WHEN
 		List<String> lines = PwruFormat.render(paths, START, LABELS).lines().toList();
@@ -234,7 +235,7 @@ class PwruFormatTest {
 		}
 
 		// WHEN
-		String text = PwruFormat.render(PacketPath.group(events), START, LABELS);
+		String text = PwruFormat.render(PathAssembler.group(events), START, LABELS);
 
 		// THEN
 		assertThat(text.lines()).hasSize(1 + 50 + 1).noneMatch(line -> line.contains("not shown"));

@@ -1,4 +1,4 @@
-package io.tracepackets.internal.trace;
+package io.tracepackets.internal.event;
 
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
@@ -84,7 +84,7 @@ public final class PwruFormat {
 			case PacketEvent.UDP -> endpoint(event.source(), event.sourcePort()) + " > "
 					+ endpoint(event.destination(), event.destinationPort()) + " udp";
 			case PacketEvent.ICMP, PacketEvent.ICMPV6 -> address(event.source()) + " > " + address(event.destination())
-					+ " " + protocol + " type " + event.sourcePort() + " code " + event.destinationPort();
+					+ " " + protocol + " type " + event.icmpType() + " code " + event.icmpCode();
 			default -> address(event.source()) + " > " + address(event.destination()) + " " + protocol;
 		};
 	}

@@ -1,4 +1,6 @@
-package io.tracepackets.internal.tracer;
+package io.tracepackets.internal.session;
+
+import io.tracepackets.internal.event.EventLayout;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -37,7 +39,7 @@ final class EventStore {
 	boolean append(MemorySegment source, long offset) {
 		long retain = retainFrom;
 		if (retain == Long.MAX_VALUE) {
-			return false; // no window wants it
+			return false; // no cursor wants it
 		}
 		if (writeSeq - retain >= capacity) {
 			overflowed++;
@@ -68,6 +70,11 @@ final class EventStore {
 
 	void retainFrom(long sequence) {
 		retainFrom = sequence;
+	}
+
+	/** Whether any reader wants events now. */
+	boolean retaining() {
+		return retainFrom != Long.MAX_VALUE;
 	}
 
 	/**

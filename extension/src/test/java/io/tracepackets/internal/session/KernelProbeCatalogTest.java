@@ -1,9 +1,9 @@
-package io.tracepackets.internal.trace;
+package io.tracepackets.internal.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracepackets.internal.symbols.Kallsyms;
-import io.tracepackets.internal.tracer.Tracepoint;
+import io.tracepackets.internal.event.Tracepoint;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;

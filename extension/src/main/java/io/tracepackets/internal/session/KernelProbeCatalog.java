@@ -1,9 +1,10 @@
-package io.tracepackets.internal.trace;
+package io.tracepackets.internal.session;
 
+import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeCatalog;
 import io.tracepackets.internal.symbols.Kallsyms;
 import io.tracepackets.internal.symbols.NearestNames;
-import io.tracepackets.internal.tracer.Tracepoint;
+import io.tracepackets.internal.event.Tracepoint;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -53,7 +54,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 		tracepoints.forEach(t -> names.add(t.eventName()));
 		names.addAll(functions);
 		if (socketHookMissing == null) {
-			names.add(EventDecoder.SOCKET_RECEIVE);
+			names.add(PacketEvent.SOCKET_RECEIVE);
 		}
 		this.observed = Set.copyOf(names);
 		this.kallsyms = kallsyms;
@@ -78,7 +79,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 	@Override
 	public boolean exists(String name) {
 		if (observed.contains(name) || Tracepoint.byName(name).isPresent() || kallsyms.count(name) > 0
-				|| name.equals(EventDecoder.SOCKET_RECEIVE)) {
+				|| name.equals(PacketEvent.SOCKET_RECEIVE)) {
 			return true;
 		}
 		if (System.nanoTime() - reloadedAt > RELOAD_NANOS) {
@@ -91,7 +92,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 
 	@Override
 	public String whyNotObserved(String name) {
-		if (name.equals(EventDecoder.SOCKET_RECEIVE)) {
+		if (name.equals(PacketEvent.SOCKET_RECEIVE)) {
 			return "the socket_receive hook is not attached: " + socketHookMissing;
 		}
 		if (Tracepoint.byName(name).isPresent()) {
@@ -125,6 +126,17 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 		Set<String> result = new LinkedHashSet<>(NearestNames.suggest(name, tracepoints, 3));
 		result.addAll(NearestNames.suggest(name, kallsyms.functionNames(), 5));
 		return List.copyOf(result).subList(0, Math.min(5, result.size()));
+	}
+
+	@Override
+	public String kindOf(String name) {
+		return Tracepoint.byName(name).isPresent() ? "a tracepoint"
+				: name.equals(PacketEvent.SOCKET_RECEIVE) ? "a hook" : "a kernel function";
+	}
+
+	@Override
+	public List<String> dropReasonSuggestions(String name) {
+		return NearestNames.suggest(name, dropReasons, 5);
 	}
 
 	@Override

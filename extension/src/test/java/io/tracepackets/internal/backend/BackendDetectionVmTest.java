@@ -1,13 +1,15 @@
-package io.tracepackets.samples.vm;
+package io.tracepackets.internal.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracepackets.Backend;
-import io.tracepackets.internal.trace.TraceContext;
-import io.tracepackets.internal.tracer.TracerOptions;
+import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.internal.session.TraceSession;
+import io.tracepackets.internal.session.TracerOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -16,17 +18,33 @@ import org.junit.jupiter.api.Test;
  * AUTO settles on fentry; on a kernel with fprobe, AUTO takes kprobe-multi. Prints the suite's
  * summary line for an unavailable kprobe-multi.
  */
-@Tag(VethFunctionPathTest.TAG)
+@Tag("kernel-vm")
 class BackendDetectionVmTest {
+
+	private static Optional<String> kprobeMultiRefusal;
+
+	/** Empty when kprobe-multi attaches here; else the tracer's reason. Asked once, by attaching. */
+	static synchronized Optional<String> kprobeMultiRefusal() {
+		if (kprobeMultiRefusal == null) {
+			TracerOptions options = TracerOptions.defaults().withBackend(Backend.KPROBE_MULTI,
+					TracerOptions.functionPattern("^ip_rcv$"));
+			try (TraceSession session = TraceSession.start(options)) {
+				kprobeMultiRefusal = Optional.empty();
+			} catch (TracingUnavailableException e) {
+				kprobeMultiRefusal = Optional.of(e.reason());
+			}
+		}
+		return kprobeMultiRefusal;
+	}
 
 	@Test
 	void kprobe_multi_is_refused_with_the_kernels_reason_or_attaches() throws IOException {
-		KprobeMultiSupport.refusal().ifPresent(reason -> {
+		kprobeMultiRefusal().ifPresent(reason -> {
 			System.out.println("backend=kprobe-multi unavailable: " + reason);
 			assertThat(reason).containsAnyOf("EOPNOTSUPP", "ENOTSUPP", "EINVAL", "ENOENT");
 		});
 		if (debian61()) {
-			assertThat(KprobeMultiSupport.refusal()).get().asString().contains("EOPNOTSUPP")
+			assertThat(kprobeMultiRefusal()).get().asString().contains("EOPNOTSUPP")
 					.contains("CONFIG_FPROBE");
 		}
 	}
@@ -35,9 +53,9 @@ class BackendDetectionVmTest {
 	void auto_takes_the_best_backend_and_says_why_better_ones_were_refused() throws IOException {
 		TracerOptions options = TracerOptions.defaults().withBackend(Backend.AUTO,
 				TracerOptions.functionPattern("^ip_rcv$"));
-		try (TraceContext context = TraceContext.start(options)) {
+		try (TraceSession context = TraceSession.start(options)) {
 			assertThat(context.catalog().observes("ip_rcv")).isTrue();
-			if (KprobeMultiSupport.available()) {
+			if (kprobeMultiRefusal().isEmpty()) {
 				assertThat(context.catalog().backend()).isEqualTo("kprobe-multi");
 			} else {
 				assertThat(context.catalog().backend()).isIn("fentry", "kprobe");
@@ -55,7 +73,7 @@ class BackendDetectionVmTest {
 		// template must come from elsewhere, and its own attach may be refused (x86 before 6.6).
 		TracerOptions options = TracerOptions.defaults().withBackend(Backend.FENTRY,
 				TracerOptions.functionPattern("^(ip_rcv|__inet_lookup_listener)$"));
-		try (TraceContext context = TraceContext.start(options)) {
+		try (TraceSession context = TraceSession.start(options)) {
 			assertThat(context.catalog().observes("ip_rcv")).isTrue();
 			if (!context.catalog().observes("__inet_lookup_listener")) {
 				assertThat(context.catalog().whyNotObserved("__inet_lookup_listener"))

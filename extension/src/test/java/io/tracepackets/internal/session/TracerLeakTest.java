@@ -1,9 +1,8 @@
-package io.tracepackets.internal.tracer;
+package io.tracepackets.internal.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracepackets.internal.libbpf.LibBpf;
-import io.tracepackets.internal.trace.TraceContext;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +18,7 @@ class TracerLeakTest {
 
 	/** Runs in a child JVM: starts a tracer, says so, and waits to be killed. */
 	public static void main(String[] args) throws Exception {
-		TraceContext.start(TracerOptions.defaults().withBackend(io.tracepackets.Backend.TRACEPOINT, null));
+		TraceSession.start(TracerOptions.defaults().withBackend(io.tracepackets.Backend.TRACEPOINT, null));
 		System.out.println("tracing");
 		System.out.flush();
 		Thread.sleep(60_000);

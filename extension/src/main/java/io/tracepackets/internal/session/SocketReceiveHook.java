@@ -1,5 +1,6 @@
-package io.tracepackets.internal.tracer;
+package io.tracepackets.internal.session;
 
+import io.tracepackets.PacketEvent;
 import io.tracepackets.TracePacketsException;
 import io.tracepackets.internal.bpf.BpfObject;
 import io.tracepackets.internal.btf.Btf;
@@ -20,7 +21,6 @@ import java.util.Optional;
  */
 final class SocketReceiveHook implements AutoCloseable {
 
-	static final String EVENT_NAME = "socket_receive";
 	private static final String RESOURCE = "io/tracepackets/bpf/socket_receive.bpf.o";
 	private static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "stacks");
 
@@ -49,7 +49,7 @@ final class SocketReceiveHook implements AutoCloseable {
 			object.load();
 			int cgroupFd = Libc.openReadOnly(cgroup.get().toString());
 			try {
-				BpfLink link = object.program(EVENT_NAME).attachCgroup(cgroupFd, cgroup.get().toString());
+				BpfLink link = object.program(PacketEvent.SOCKET_RECEIVE).attachCgroup(cgroupFd, cgroup.get().toString());
 				return new Attempt(Optional.of(new SocketReceiveHook(object, link)), "attached to " + cgroup.get());
 			} finally {
 				Libc.close(cgroupFd);

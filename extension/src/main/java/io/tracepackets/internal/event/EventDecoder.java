@@ -1,4 +1,4 @@
-package io.tracepackets.internal.trace;
+package io.tracepackets.internal.event;
 
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
@@ -6,8 +6,6 @@ import io.tracepackets.ProbeKind;
 import io.tracepackets.internal.btf.DropReasons;
 import io.tracepackets.internal.symbols.Kallsyms;
 import io.tracepackets.internal.symbols.Symbol;
-import io.tracepackets.internal.tracer.EventLayout;
-import io.tracepackets.internal.tracer.Tracepoint;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -33,9 +31,6 @@ public final class EventDecoder {
 		String name(long netns, int ifindex);
 	}
 
-	/** The cgroup_skb ingress hook's event name. */
-	public static final String SOCKET_RECEIVE = "socket_receive";
-
 	private final Kallsyms kallsyms;
 	private final DropReasons dropReasons;
 	private final IntFunction<long[]> stacks;
@@ -58,6 +53,11 @@ public final class EventDecoder {
 		int ipVersion = b.get(EventLayout.IP_VERSION) & 0xff;
 		long location = b.getLong(EventLayout.LOCATION);
 
+		int l4Protocol = b.get(EventLayout.L4_PROTO) & 0xff;
+		// The probes put an ICMP message's type and code where a port pair would be.
+		boolean icmp = l4Protocol == PacketEvent.ICMP || l4Protocol == PacketEvent.ICMPV6;
+		int sport = b.getShort(EventLayout.SPORT) & 0xffff;
+		int dport = b.getShort(EventLayout.DPORT) & 0xffff;
 		String where;
 		ProbeKind kind;
 		DropReason reason = null;
@@ -68,7 +68,7 @@ public final class EventDecoder {
 			where = kallsyms.symbolize(location).map(Symbol::name).orElse(hex(location));
 		} else if (probe == EventLayout.PROBE_SOCKET_RECEIVE) {
 			kind = ProbeKind.HOOK;
-			where = SOCKET_RECEIVE;
+			where = PacketEvent.SOCKET_RECEIVE;
 		} else {
 			kind = ProbeKind.TRACEPOINT;
 			where = Tracepoint.byId(probe).map(Tracepoint::eventName).orElse("probe#" + probe);
@@ -85,9 +85,8 @@ public final class EventDecoder {
 				ifindex == 0 ? null : interfaces.name(netns, ifindex), b.getInt(EventLayout.MARK),
 				b.getInt(EventLayout.LEN), b.getShort(EventLayout.PROTOCOL) & 0xffff, ipVersion,
 				address(record, EventLayout.SADDR, ipVersion), address(record, EventLayout.DADDR, ipVersion),
-				b.get(EventLayout.L4_PROTO) & 0xff, b.getShort(EventLayout.SPORT) & 0xffff,
-				b.getShort(EventLayout.DPORT) & 0xffff, b.get(EventLayout.TCP_FLAGS) & 0xff, reason, locationText,
-				stack);
+				l4Protocol, icmp ? 0 : sport, icmp ? 0 : dport, icmp ? sport : -1, icmp ? dport : -1,
+				b.get(EventLayout.TCP_FLAGS) & 0xff, reason, locationText, stack);
 	}
 
 	private String symbolize(long address) {

@@ -1,4 +1,4 @@
-package io.tracepackets.internal.tracer;
+package io.tracepackets.internal.session;
 
 import io.tracepackets.TracingUnavailableException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.tracepackets.internal.tracer;
+package io.tracepackets.internal.session;
 
 import io.tracepackets.Backend;
 import java.util.Objects;
@@ -25,6 +25,12 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 			throw new IllegalArgumentException("tracepackets.max.events must be at least " + EventStore.CHUNK_EVENTS
 					+ ", got " + maxStoredEvents);
 		}
+	}
+
+	/** {@code backend=fentry functions=ip_.*}, for messages. */
+	public String describe() {
+		return "backend=" + backend.label() + " functions=" + (functions == null ? "(every skb function)"
+				: functions.pattern());
 	}
 
 	public static TracerOptions defaults() {

@@ -1,0 +1,250 @@
+package io.tracepackets.internal.session;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.tracepackets.TracePacketsException;
+import io.tracepackets.internal.bpf.BpfMap;
+import io.tracepackets.internal.bpf.BpfProgram;
+import io.tracepackets.internal.event.EventLayout;
+import io.tracepackets.internal.ringbuf.RingBufferReader;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves events from the kernel's ring buffer into the session's {@link EventStore}: one reader
+ * thread, woken by the probes once per batch. It owns the reader, the store and the flush-marker
+ * protocol; readers of events take an {@link EventCursor}, which keeps its events from being
+ * recycled until it is closed.
+ */
+public final class EventPump implements AutoCloseable {
+
+	private static final Logger LOG = LoggerFactory.getLogger(EventPump.class);
+	private static final int TRACING_POLL_MILLIS = 5;
+	private static final int IDLE_POLL_MILLIS = 100;
+
+	private final RingBufferReader reader;
+	private final EventStore store;
+	private final BpfMap counters;
+	private final BpfProgram markerProgram;
+	private final Thread thread;
+	private final List<EventCursor> cursors = new ArrayList<>();
+	private final Object progress = new Object();
+	private final Object flushLock = new Object();
+	private final AtomicLong markerSequence = new AtomicLong();
+	private volatile long markerSeen;
+	private volatile long syntheticSeen;
+	/** The reader thread's own count, published to {@link #syntheticSeen} once per drain. */
+	private long syntheticCount;
+	private volatile boolean running = true;
+	private volatile Throwable failure;
+
+	EventPump(BpfMap events, int ringBufferBytes, long maxStoredEvents, BpfMap counters, BpfProgram markerProgram) {
+		this.store = new EventStore(maxStoredEvents);
+		this.reader = new RingBufferReader(events, ringBufferBytes);
+		this.counters = counters;
+		this.markerProgram = markerProgram;
+		this.thread = Thread.ofPlatform().name("tracepackets-reader").daemon().unstarted(this::readLoop);
+		thread.start();
+	}
+
+	/** A cursor over events published from now on. */
+	public EventCursor openCursor() {
+		checkRunning();
+		synchronized (cursors) {
+			EventCursor cursor = new EventCursor(this, store, store.published(), lost());
+			cursors.add(cursor);
+			store.retainFrom(oldestCursorStart());
+			return cursor;
+		}
+	}
+
+	void cursorClosed(EventCursor cursor) {
+		synchronized (cursors) {
+			cursors.remove(cursor);
+			store.retainFrom(oldestCursorStart());
+		}
+	}
+
+	private long oldestCursorStart() {
+		return cursors.stream().mapToLong(EventCursor::start).min().orElse(Long.MAX_VALUE);
+	}
+
+	/** Events the probes submitted since load. */
+	public long emitted() {
+		return counters.sumPerCpu(EventLayout.COUNTER_EMITTED);
+	}
+
+	/** Events lost since load: the ring buffer was full (kernel), or the store was (here). */
+	public long lost() {
+		return counters.sumPerCpu(EventLayout.COUNTER_LOST) + store.overflowed();
+	}
+
+	/** Events the store dropped because it was full, since load. */
+	public long overflowed() {
+		return store.overflowed();
+	}
+
+	/** Benchmark: synthetic events the reader has consumed. */
+	public long syntheticConsumed() {
+		return syntheticSeen;
+	}
+
+	/**
+	 * Proves that every event produced before this call has been consumed: writes a marker into
+	 * the ring buffer and waits until the reader has passed it.
+	 */
+	public void flush(Duration timeout) {
+		checkRunning();
+		long deadline = System.nanoTime() + timeout.toNanos();
+		synchronized (flushLock) {
+			long sequence = markerSequence.incrementAndGet();
+			try (Arena arena = Arena.ofConfined()) {
+				MemorySegment context = arena.allocate(8);
+				context.set(JAVA_LONG, 0, sequence);
+				// A full ring buffer refuses the marker: wait for the reader to make room.
+				while (markerProgram.run(context) != 0) {
+					if (System.nanoTime() > deadline) {
+						throw new TracePacketsException("flush: the ring buffer stayed full for " + timeout.toMillis()
+								+ " ms; the reader cannot keep up (raise tracepackets.ringbuffer.bytes)");
+					}
+					sleepBriefly();
+				}
+			}
+			synchronized (progress) {
+				while (markerSeen < sequence) {
+					checkRunning();
+					long left = deadline - System.nanoTime();
+					if (left <= 0) {
+						throw new TracePacketsException("flush: the reader did not reach marker " + sequence + " within "
+								+ timeout.toMillis() + " ms (" + reader.pendingBytes() + " bytes pending)");
+					}
+					waitForProgress(left);
+				}
+			}
+		}
+	}
+
+	/** Waits until the reader publishes something new or {@code nanos} pass. */
+	public void awaitProgress(long nanos) {
+		synchronized (progress) {
+			waitForProgress(nanos);
+		}
+	}
+
+	private void waitForProgress(long nanos) {
+		try {
+			progress.wait(Math.max(1, nanos / 1_000_000), 0);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new TracePacketsException("interrupted while waiting for kernel events", e);
+		}
+	}
+
+	private void readLoop() {
+		RingBufferReader.RecordHandler handler = this::onRecord;
+		try {
+			while (running) {
+				int records = reader.drain(handler);
+				store.publish();
+				syntheticSeen = syntheticCount;
+				if (records > 0) {
+					synchronized (progress) {
+						progress.notifyAll();
+					}
+				} else {
+					// Probes wake us only for batches (see submit() in the BPF program): poll often
+					// while someone reads events, rarely when nobody does.
+					reader.await(store.retaining() ? TRACING_POLL_MILLIS : IDLE_POLL_MILLIS);
+				}
+			}
+			reader.drain(handler);
+			store.publish();
+		} catch (Throwable t) {
+			failure = t;
+			LOG.error("tracepackets reader stopped", t);
+		} finally {
+			synchronized (progress) {
+				progress.notifyAll();
+			}
+		}
+	}
+
+	private void onRecord(MemorySegment data, long offset, int length) {
+		if (length < EventLayout.SIZE) {
+			return;
+		}
+		int probe = data.get(JAVA_BYTE, offset + EventLayout.PROBE) & 0xff;
+		if (probe == EventLayout.PROBE_MARKER) {
+			store.publish();
+			markerSeen = data.get(JAVA_LONG.withByteAlignment(1), offset + EventLayout.SKB);
+		} else if (probe == EventLayout.PROBE_SYNTHETIC) {
+			syntheticCount++;
+		} else {
+			store.append(data, offset);
+		}
+	}
+
+	void checkRunning() {
+		if (failure != null) {
+			throw new TracePacketsException("the tracer's reader thread failed: " + failure, failure);
+		}
+		if (!running) {
+			throw new IllegalStateException("the tracer is closed");
+		}
+	}
+
+	private static void sleepBriefly() {
+		try {
+			Thread.sleep(1);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new TracePacketsException("interrupted", e);
+		}
+	}
+
+	/**
+	 * Stops the reader after a last drain and unmaps the ring buffer. Call after the probes are
+	 * detached, so nothing new arrives.
+	 */
+	@Override
+	public void close() {
+		if (!running) {
+			return;
+		}
+		running = false;
+		try {
+			thread.join(5_000);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+		if (thread.isAlive()) {
+			// Unmapping under a running reader would crash the JVM: leave the mapping to the exit.
+			LOG.warn("tracepackets reader did not stop within 5 s; its ring buffer stays mapped until exit");
+			return;
+		}
+		reader.close();
+		LOG.info("event pump closed after {} stored events", store.published());
+	}
+
+	/** Whether {@link #close()} left the ring buffer mapped (its reader would not stop). */
+	boolean readerStuck() {
+		return thread.isAlive();
+	}
+
+	/** Writes {@code count} synthetic events as fast as the kernel can (the benchmark's feed). */
+	static void runBurst(BpfProgram burst, int count) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment context = arena.allocate(8);
+			context.set(JAVA_INT, 0, count);
+			burst.run(context);
+		}
+	}
+}

@@ -1,0 +1,257 @@
+package io.tracepackets.internal.session;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.tracepackets.Backend;
+import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.internal.backend.AttachResult;
+import io.tracepackets.internal.backend.BackendDetector;
+import io.tracepackets.internal.backend.BackendSelection;
+import io.tracepackets.internal.backend.FunctionAttacher;
+import io.tracepackets.internal.backend.ProbeTargets;
+import io.tracepackets.internal.bpf.BpfMap;
+import io.tracepackets.internal.bpf.BpfObject;
+import io.tracepackets.internal.bpf.BpfProgram;
+import io.tracepackets.internal.btf.SkbFunction;
+import io.tracepackets.internal.event.Tracepoint;
+import io.tracepackets.internal.ffi.Errno;
+import io.tracepackets.internal.ffi.NativeException;
+import io.tracepackets.internal.libbpf.LibBpf;
+import io.tracepackets.internal.symbols.Kallsyms;
+import io.tracepackets.internal.symbols.NearestNames;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The probes of a session: the backend chosen for the kernel, the loaded BPF object, and every
+ * link attached from it (tracepoints, kernel functions, the socket_receive hook). Owns the object
+ * and its links; {@link #detach()} then {@link #close()} free them in libbpf's order.
+ */
+final class Probes implements AutoCloseable {
+
+	private static final Logger LOG = LoggerFactory.getLogger(Probes.class);
+	static final String OBJECT_RESOURCE = "io/tracepackets/bpf/tracepackets.bpf.o";
+	static final String MARKER_PROGRAM = "emit_marker";
+	static final String BURST_PROGRAM = "emit_burst";
+
+	private final BpfObject object;
+	private final List<AutoCloseable> links = new ArrayList<>();
+	private final BackendSelection selection;
+	private final AttachResult functions;
+	private final SocketReceiveHook socketHook;
+	private final String socketHookStatus;
+	private final Set<Tracepoint> attached = EnumSet.noneOf(Tracepoint.class);
+	private final Duration loadTime;
+	private final Duration attachTime;
+	private volatile Duration detachTime = Duration.ZERO;
+
+	private Probes(TracerOptions options, Kallsyms kallsyms) {
+		selection = selectBackend(options, kallsyms);
+		Map<Integer, List<SkbFunction>> byPosition = selection.chosen() == Backend.TRACEPOINT ? Map.of()
+				: selection.targets().byPosition();
+		FunctionAttacher attacher = byPosition.isEmpty() ? null : FunctionAttacher.of(selection.chosen());
+
+		long started = System.nanoTime();
+		object = BpfObject.openResource(OBJECT_RESOURCE, "tracepackets");
+		try {
+			object.map("events").setMaxEntries(options.ringBufferBytes());
+			List<String> programs = new ArrayList<>(List.of(MARKER_PROGRAM));
+			for (Tracepoint tracepoint : Tracepoint.values()) {
+				programs.add(tracepoint.programName());
+			}
+			if (options.loadBenchmarkPrograms()) {
+				programs.add(BURST_PROGRAM);
+			}
+			if (attacher != null) {
+				byPosition.keySet().forEach(position -> programs.add(attacher.programName(position)));
+				attacher.beforeLoad(object, byPosition);
+			}
+			object.autoloadOnly(programs);
+			load();
+			loadTime = Duration.ofNanos(System.nanoTime() - started);
+
+			long attachStarted = System.nanoTime();
+			attachTracepoints();
+			attachTime = Duration.ofNanos(System.nanoTime() - attachStarted);
+			functions = attacher == null ? new AttachResult(List.of(), List.of(), Map.of(), Duration.ZERO)
+					: attacher.attach(object, byPosition);
+			links.addAll(functions.links());
+			SocketReceiveHook.Attempt hook = LibBpf.quietly(() -> SocketReceiveHook.attach(object));
+			socketHook = hook.hook().orElse(null);
+			socketHookStatus = hook.why();
+			if (!functions.failed().isEmpty()) {
+				LOG.warn("{} of {} functions not attached with {}, e.g. {}", functions.failed().size(),
+						selection.targets().functions().size(), selection.chosen(),
+						functions.failed().entrySet().iterator().next());
+			}
+		} catch (RuntimeException | Error e) {
+			detach();
+			object.close();
+			throw e;
+		}
+	}
+
+	/**
+	 * Picks the backend, loads and attaches; throws TracingUnavailableException with the reason.
+	 * {@code kallsyms} supplies the names of the functions that can be probed.
+	 */
+	static Probes attach(TracerOptions options, Kallsyms kallsyms) {
+		return new Probes(options, kallsyms);
+	}
+
+	private void load() {
+		try {
+			object.load();
+		} catch (NativeException e) {
+			if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
+				throw new TracingUnavailableException("tp_btf programs", "the kernel refused to load them ("
+						+ Errno.describe(e.errno()) + "): run as root with CAP_BPF and CAP_PERFMON; in a container,"
+						+ " --privileged; a lockdown=confidentiality kernel forbids BPF tracing", e);
+			}
+			throw e;
+		}
+	}
+
+	private void attachTracepoints() {
+		for (Tracepoint tracepoint : Tracepoint.values()) {
+			try {
+				links.add(object.program(tracepoint.programName()).attach());
+				attached.add(tracepoint);
+			} catch (NativeException e) {
+				// A kernel without one of the tracepoints still traces with the others.
+				LOG.warn("tracepoint {} not attached: {}", tracepoint.qualifiedName(), e.getMessage());
+			}
+		}
+		if (!attached.contains(Tracepoint.KFREE_SKB)) {
+			throw new TracingUnavailableException("skb:kfree_skb tracepoint",
+					"it could not be attached (see the log): drops cannot be traced");
+		}
+	}
+
+	private static BackendSelection selectBackend(TracerOptions options, Kallsyms kallsyms) {
+		if (options.backend() == Backend.TRACEPOINT) {
+			return new BackendSelection(Backend.TRACEPOINT, Map.of(), null, "requested");
+		}
+		ProbeTargets targets = ProbeTargets.discover(options.functions(), kallsyms);
+		if (targets.isEmpty() && options.functions() == null && options.backend() == Backend.AUTO) {
+			return new BackendSelection(Backend.TRACEPOINT, Map.of(), targets,
+					"no skb function of this kernel can be probed (" + targets + ")");
+		}
+		if (targets.isEmpty()) {
+			String regex = options.functions() == null ? "(all)" : options.functions().pattern();
+			List<String> near = options.functions() == null ? List.of()
+					: NearestNames.suggest(regex, kallsyms.functionNames(), 5);
+			throw new IllegalArgumentException("functions = \"" + regex + "\" matches no probeable skb function of"
+					+ " the running kernel (" + targets + ")" + (near.isEmpty() ? "" : "; did you mean: "
+							+ String.join(", ", near)));
+		}
+		return new BackendDetector(OBJECT_RESOURCE).select(options.backend(), targets);
+	}
+
+	BpfMap map(String name) {
+		return object.map(name);
+	}
+
+	BpfProgram program(String name) {
+		return object.program(name);
+	}
+
+	/** The backend in use, why, and why better ones were refused. */
+	BackendSelection selection() {
+		return selection;
+	}
+
+	/** The functions the function backend attached to (empty for tracepoints only). */
+	AttachResult functions() {
+		return functions;
+	}
+
+	Set<Tracepoint> attachedTracepoints() {
+		return Collections.unmodifiableSet(attached);
+	}
+
+	boolean socketReceiveAttached() {
+		return socketHook != null;
+	}
+
+	/** Where the hook is attached, or why it is not. */
+	String socketReceiveStatus() {
+		return socketHookStatus;
+	}
+
+	Duration loadTime() {
+		return loadTime;
+	}
+
+	Duration attachTime() {
+		return attachTime;
+	}
+
+	Duration detachTime() {
+		return detachTime;
+	}
+
+	/** The kernel stack of a drop, innermost first; empty when the id is unknown. */
+	long[] stack(int stackId) {
+		if (stackId < 0) {
+			return new long[0];
+		}
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment frames = arena.allocate(JAVA_LONG, 32);
+			if (!object.map("stacks").lookup(arena.allocateFrom(JAVA_INT, stackId), frames)) {
+				return new long[0];
+			}
+			int depth = 0;
+			while (depth < 32 && frames.getAtIndex(JAVA_LONG, depth) != 0) {
+				depth++;
+			}
+			long[] result = new long[depth];
+			MemorySegment.copy(frames, JAVA_LONG, 0, result, 0, depth);
+			return result;
+		}
+	}
+
+	String describe() {
+		return "backend=" + selection.chosen() + " functions=" + functions.attached().size() + " ("
+				+ functions.time().toMillis() + " ms, " + Math.round(functions.rate()) + " probes/s) tracepoints="
+				+ attached.size() + ", load " + loadTime.toMillis() + " ms, attach " + attachTime.toMillis()
+				+ " ms; socket_receive " + (socketHook != null ? socketHookStatus : "not attached: " + socketHookStatus)
+				+ "; " + selection.describe();
+	}
+
+	/** Detaches every probe, newest first; the object stays loaded. Idempotent. */
+	void detach() {
+		long started = System.nanoTime();
+		if (socketHook != null) {
+			socketHook.close();
+		}
+		for (int i = links.size() - 1; i >= 0; i--) {
+			try {
+				links.get(i).close();
+			} catch (Exception e) {
+				LOG.warn("detach failed: {}", e.toString());
+			}
+		}
+		if (!links.isEmpty()) {
+			detachTime = Duration.ofNanos(System.nanoTime() - started);
+		}
+		links.clear();
+	}
+
+	/** Detaches what is left and frees the BPF object (its maps and programs). */
+	@Override
+	public void close() {
+		detach();
+		object.close();
+	}
+}

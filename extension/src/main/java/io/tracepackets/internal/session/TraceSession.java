@@ -1,0 +1,133 @@
+package io.tracepackets.internal.session;
+
+import io.tracepackets.ProbeCatalog;
+import io.tracepackets.internal.backend.AttachResult;
+import io.tracepackets.internal.backend.BackendSelection;
+import io.tracepackets.internal.btf.DropReasons;
+import io.tracepackets.internal.event.EventDecoder;
+import io.tracepackets.internal.netns.InterfaceNames;
+import io.tracepackets.internal.symbols.Kallsyms;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything tracing needs once per JVM and configuration, started together and closed together:
+ * the kernel's names (kallsyms, drop reasons), the attached {@link Probes}, the
+ * {@link NamespaceFilter} the probes obey and the {@link EventPump} that drains them. Per-test
+ * readers are built from its parts ({@link #pump()}, {@link #namespaceFilter()},
+ * {@link #decoder}); the session knows none of them.
+ */
+public final class TraceSession implements AutoCloseable {
+
+	private static final Logger LOG = LoggerFactory.getLogger(TraceSession.class);
+
+	private final Kallsyms kallsyms;
+	private final DropReasons dropReasons;
+	private final Probes probes;
+	private final NamespaceFilter namespaceFilter;
+	private final EventPump pump;
+	private final ProbeCatalog catalog;
+	private final InterfaceNames interfaceNames = new InterfaceNames();
+	private boolean closed;
+
+	private TraceSession(TracerOptions options) {
+		long started = System.nanoTime();
+		KernelCapabilities.requireTracing();
+		kallsyms = Kallsyms.load();
+		dropReasons = DropReasons.fromKernel();
+		LOG.info("kernel names loaded in {} ms ({} drop reasons)", (System.nanoTime() - started) / 1_000_000,
+				dropReasons.names().size());
+		probes = Probes.attach(options, kallsyms);
+		try {
+			namespaceFilter = new NamespaceFilter(probes.map("config"), probes.map("netns_filter"));
+			pump = new EventPump(probes.map("events"), options.ringBufferBytes(), options.maxStoredEvents(),
+					probes.map("counters"), probes.program(Probes.MARKER_PROGRAM));
+		} catch (RuntimeException | Error e) {
+			probes.close();
+			throw e;
+		}
+		BackendSelection selection = probes.selection();
+		catalog = new KernelProbeCatalog(selection.chosen().label(), selection.describe(),
+				probes.attachedTracepoints(), probes.functions().attached(), kallsyms, dropReasons.names(),
+				options.functions(), selection.targets() == null ? List.of() : selection.targets().ambiguous(),
+				probes.functions().failed(), probes.socketReceiveAttached() ? null : probes.socketReceiveStatus());
+		LOG.info("tracer ready: {}", probes.describe());
+	}
+
+	/** Loads kernel names, attaches the probes and starts the pump; TracingUnavailableException says why not. */
+	public static TraceSession start(TracerOptions options) {
+		return new TraceSession(options);
+	}
+
+	/** What this session's probes can see. */
+	public ProbeCatalog catalog() {
+		return catalog;
+	}
+
+	public EventPump pump() {
+		return pump;
+	}
+
+	public NamespaceFilter namespaceFilter() {
+		return namespaceFilter;
+	}
+
+	/** A decoder naming what the kernel gives as numbers; {@code interfaces} names devices per netns. */
+	public EventDecoder decoder(EventDecoder.InterfaceResolver interfaces) {
+		return new EventDecoder(kallsyms, dropReasons, probes::stack, interfaces);
+	}
+
+	/** Interface names per namespace, cached for the session (they rarely change during a test run). */
+	public InterfaceNames interfaceNames() {
+		return interfaceNames;
+	}
+
+	/** The backend in use, why, and why better ones were refused. */
+	public BackendSelection backend() {
+		return probes.selection();
+	}
+
+	/** The functions the function backend attached to (empty for tracepoints only). */
+	public AttachResult functions() {
+		return probes.functions();
+	}
+
+	public Duration loadTime() {
+		return probes.loadTime();
+	}
+
+	public Duration attachTime() {
+		return probes.attachTime();
+	}
+
+	/** How long {@link #close()} took to detach every probe. */
+	public Duration detachTime() {
+		return probes.detachTime();
+	}
+
+	/** Benchmark: makes the kernel write {@code count} synthetic events (needs the benchmark programs). */
+	public void emitSyntheticBurst(int count) {
+		EventPump.runBurst(probes.program(Probes.BURST_PROGRAM), count);
+	}
+
+	/**
+	 * Stops the probes from keeping events, detaches them, lets the pump drain what is left, and
+	 * frees the BPF object: libbpf's order (links, ring buffer, object). Idempotent.
+	 */
+	@Override
+	public synchronized void close() {
+		if (closed) {
+			return;
+		}
+		closed = true;
+		namespaceFilter.stop();
+		probes.detach();
+		pump.close();
+		if (pump.readerStuck()) {
+			return; // the ring buffer stays mapped: freeing its map under the reader would crash
+		}
+		probes.close();
+	}
+}

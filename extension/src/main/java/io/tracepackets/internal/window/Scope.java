@@ -1,0 +1,74 @@
+package io.tracepackets.internal.window;
+
+import io.tracepackets.TracedNamespace;
+import io.tracepackets.internal.netns.NetworkNamespace;
+import io.tracepackets.internal.session.NamespaceFilter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The network namespaces one trace covers, and the one owner of that fact: adding a namespace
+ * leases it in the kernel's filter (so the probes keep its events) and makes the trace keep the
+ * events that carry it. Closing releases the leases. Thread-safe.
+ */
+final class Scope implements AutoCloseable {
+
+	private final NamespaceFilter filter;
+	private final Map<Long, NetworkNamespace> namespaces = new LinkedHashMap<>();
+	private final List<NamespaceFilter.Lease> leases = new ArrayList<>();
+	private volatile boolean everyNamespace;
+	private boolean closed;
+
+	Scope(NamespaceFilter filter) {
+		this.filter = filter;
+	}
+
+	synchronized void add(NetworkNamespace namespace) {
+		if (closed || namespaces.putIfAbsent(namespace.inode(), namespace) != null) {
+			return;
+		}
+		leases.add(filter.lease(namespace.inode()));
+	}
+
+	/** Covers every namespace (noisy: for exploring). */
+	synchronized void addEveryNamespace() {
+		if (closed || everyNamespace) {
+			return;
+		}
+		everyNamespace = true;
+		leases.add(filter.leaseAll());
+	}
+
+	synchronized boolean contains(long inode) {
+		return everyNamespace || namespaces.containsKey(inode);
+	}
+
+	synchronized Optional<NetworkNamespace> namespace(long inode) {
+		return Optional.ofNullable(namespaces.get(inode));
+	}
+
+	synchronized List<TracedNamespace> list() {
+		return namespaces.values().stream().map(n -> new TracedNamespace(n.inode(), n.label())).toList();
+	}
+
+	/** A label for an inode: the namespace's own, else the number. */
+	synchronized String label(long inode) {
+		NetworkNamespace namespace = namespaces.get(inode);
+		return namespace == null ? Long.toString(inode) : namespace.label();
+	}
+
+	@Override
+	public synchronized void close() {
+		closed = true;
+		leases.forEach(NamespaceFilter.Lease::close);
+		leases.clear();
+	}
+
+	@Override
+	public synchronized String toString() {
+		return everyNamespace ? "every namespace" : namespaces.values().toString();
+	}
+}

@@ -1,0 +1,197 @@
+package io.tracepackets.internal.window;
+
+import io.tracepackets.PacketEvent;
+import io.tracepackets.PacketPath;
+import io.tracepackets.PacketTrace;
+import io.tracepackets.ProbeCatalog;
+import io.tracepackets.TracedNamespace;
+import io.tracepackets.internal.containers.ContainerNamespaces;
+import io.tracepackets.internal.event.EventDecoder;
+import io.tracepackets.internal.event.PwruFormat;
+import io.tracepackets.internal.netns.InterfaceNames;
+import io.tracepackets.internal.netns.NetworkNamespace;
+import io.tracepackets.internal.session.EventCursor;
+import io.tracepackets.internal.session.TraceSession;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import org.testcontainers.containers.Container;
+
+/**
+ * One test's trace: the events of the session from this window's opening to its closing, in its
+ * {@link Scope}. Each event is decoded, checked against the scope and grouped into a path once,
+ * when the window first reads past it; {@link #paths()} and waiting reuse that work.
+ * Closing reads the rest, so a closed window keeps its events without holding the session's.
+ */
+public final class TraceWindow implements PacketTrace, AutoCloseable {
+
+	private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
+	/** How long one wait lasts before the window looks again, even without a wake-up. */
+	private static final long AWAIT_SLICE_NANOS = 50_000_000L;
+
+	private final EventCursor cursor;
+	private final Scope scope;
+	private final ProbeCatalog catalog;
+	private final Duration awaitTimeout;
+	private final EventDecoder decoder;
+	private final InterfaceNames interfaceNames;
+	private final long startNanos = System.nanoTime();
+	private final Map<Long, String> interfaceCache = new ConcurrentHashMap<>();
+	private final List<PacketEvent> events = new ArrayList<>();
+	private final PathAssembler paths = new PathAssembler();
+	private List<PacketEvent> eventsSnapshot = List.of();
+
+	private TraceWindow(TraceSession session, Duration awaitTimeout) {
+		this.catalog = session.catalog();
+		this.awaitTimeout = awaitTimeout;
+		this.interfaceNames = session.interfaceNames();
+		this.decoder = session.decoder(this::interfaceName);
+		this.scope = new Scope(session.namespaceFilter());
+		this.cursor = session.pump().openCursor();
+	}
+
+	/** A window over the session's events from now on, with an empty scope. */
+	public static TraceWindow open(TraceSession session, Duration awaitTimeout) {
+		return new TraceWindow(session, awaitTimeout);
+	}
+
+	private String interfaceName(long netns, int ifindex) {
+		NetworkNamespace namespace = scope.namespace(netns).orElse(null);
+		if (namespace == null) {
+			return null;
+		}
+		// One lookup per (netns, ifindex) and trace: a miss makes InterfaceNames re-read the netns.
+		String name = interfaceCache.computeIfAbsent(netns << 32 | Integer.toUnsignedLong(ifindex), key -> {
+			try {
+				return interfaceNames.name(namespace, ifindex).orElse("");
+			} catch (RuntimeException gone) {
+				return "";
+			}
+		});
+		return name.isEmpty() ? null : name;
+	}
+
+	/** Takes in what arrived since the last call: decode, scope, group, once per event. */
+	private synchronized void readNew() {
+		int count = cursor.read(record -> {
+			PacketEvent event = decoder.decode(record);
+			if (scope.contains(event.netns())) {
+				events.add(event);
+				paths.add(event);
+			}
+		});
+		if (count > 0) {
+			eventsSnapshot = null;
+		}
+	}
+
+	@Override
+	public synchronized List<PacketEvent> events() {
+		readNew();
+		if (eventsSnapshot == null) {
+			eventsSnapshot = List.copyOf(events);
+		}
+		return eventsSnapshot;
+	}
+
+	@Override
+	public synchronized List<PacketPath> paths() {
+		readNew();
+		return paths.paths();
+	}
+
+	@Override
+	public void flush() {
+		cursor.flush(FLUSH_TIMEOUT);
+	}
+
+	@Override
+	public boolean awaitPaths(Predicate<? super List<PacketPath>> condition, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (true) {
+			if (condition.test(paths())) {
+				return true;
+			}
+			long left = deadline - System.nanoTime();
+			if (left <= 0 || cursor.isClosed()) {
+				return false;
+			}
+			cursor.awaitProgress(Math.min(left, AWAIT_SLICE_NANOS));
+		}
+	}
+
+	@Override
+	public Duration awaitTimeout() {
+		return awaitTimeout;
+	}
+
+	@Override
+	public long lostEvents() {
+		return cursor.lost();
+	}
+
+	@Override
+	public PacketTrace scope(Container<?> container) {
+		scope.add(ContainerNamespaces.of(container));
+		return this;
+	}
+
+	@Override
+	public PacketTrace scope(Path netnsPath) {
+		scope.add(NetworkNamespace.ofPath(netnsPath));
+		return this;
+	}
+
+	@Override
+	public PacketTrace scopeNetns(long inode) {
+		scope.add(NetworkNamespace.ofInode(inode));
+		return this;
+	}
+
+	@Override
+	public PacketTrace scopeHostNetwork() {
+		scope.add(NetworkNamespace.host());
+		return this;
+	}
+
+	/** Traces every namespace (noisy: for exploring). */
+	public void scopeEveryNamespace() {
+		scope.addEveryNamespace();
+	}
+
+	@Override
+	public List<TracedNamespace> namespaces() {
+		return scope.list();
+	}
+
+	@Override
+	public ProbeCatalog probes() {
+		return catalog;
+	}
+
+	@Override
+	public String render(List<PacketPath> paths) {
+		return PwruFormat.render(paths, startNanos, scope::label);
+	}
+
+	/** Ends the window: flushes, reads the rest, and lets the session forget its events and scope. */
+	@Override
+	public void close() {
+		try {
+			cursor.close();
+			readNew();
+		} finally {
+			cursor.release();
+			scope.close();
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "PacketTrace[" + scope + ", backend " + catalog.backend() + "]\n" + render(paths());
+	}
+}
