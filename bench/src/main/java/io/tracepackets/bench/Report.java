@@ -286,10 +286,9 @@ final class Report {
 						+ " 0: passing assertions return at their first poll whatever the timeout, and a failing one"
 						+ " then polls once, so its time is work, not waiting. A second window over the same traffic,"
 						+ " opened with the extension's default timeout, times the failing assertion as a test meets"
-						+ " it (").append(AssertionLatency.WAITING_RUNS).append(" runs). At this commit `hasCount`,"
-						+ " `wereDropped` and `wereNotDropped` group the window twice when they pass (one poll, then"
-						+ " the final check) and a failing `wereDelivered` three times (poll, check, the message's"
-						+ " \"Traced N packets\" line); decoding is cached per window.\n\n");
+						+ " it (").append(AssertionLatency.WAITING_RUNS).append(" runs). The window decodes, scopes and groups each event"
+						+ " once, as it first reads past it; `paths()` returns the grouped result, and an assertion's"
+						+ " polls and failure message re-filter those paths without regrouping.\n\n");
 		md.append("| window | |\n|---|---|\n")
 				.append("| events (`trace.events().size()`) | ").append(String.format(Locale.ROOT, "%,d", r.events()))
 				.append(" |\n")
