@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * TracePackets' kernel side: tracepoints on the life of a struct sk_buff. Every probe filters by
  * the skb's network namespace, then writes one struct tp_event to a ring buffer (pwru's design,
