@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * "The packet reached a socket": a cgroup_skb ingress program runs inside sk_filter when the
  * socket layer accepts an skb for a socket (UDP and TCP alike), which no tracepoint marks — a UDP

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * TracePackets' kernel side: tracepoints on the life of a struct sk_buff. Every probe filters by
  * the skb's network namespace, then writes one struct tp_event to a ring buffer (pwru's design,
@@ -136,31 +136,5 @@ int emit_marker(struct tp_marker_ctx *ctx)
 	e->probe = TP_PROBE_MARKER;
 	e->stack_id = -1;
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
-	return 0;
-}
-
-static long burst_one(__u32 index, void *unused)
-{
-	struct tp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-
-	if (!e) {
-		count(TP_COUNTER_LOST);
-		return 0;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = bpf_ktime_get_ns();
-	e->skb = index;
-	e->probe = TP_PROBE_SYNTHETIC;
-	e->stack_id = -1;
-	submit(e);
-	return 0;
-}
-
-/* Benchmark only (not autoloaded): writes `count` events as fast as the kernel can, to measure
- * what the Java reader sustains independent of how fast packets can be generated. */
-SEC("syscall")
-int emit_burst(struct tp_burst_ctx *ctx)
-{
-	bpf_loop(ctx->count, burst_one, NULL, 0);
 	return 0;
 }

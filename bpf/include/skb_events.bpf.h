@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * What every TracePackets program shares: the maps (config, netns filter, ring buffer, counters,
  * stacks) and filter-then-emit. Included by each .bpf.c; the tracer makes later objects reuse the

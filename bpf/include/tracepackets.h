@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The event every TracePackets probe writes to the ring buffer, shared by the BPF programs and
  * (mirrored once, in io.tracepackets.internal.tracer.EventLayout) by the Java reader.
