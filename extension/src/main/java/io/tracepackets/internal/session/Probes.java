@@ -43,8 +43,14 @@ final class Probes implements AutoCloseable {
 	static final String OBJECT_RESOURCE = "io/tracepackets/bpf/tracepackets.bpf.o";
 	static final String MARKER_PROGRAM = "emit_marker";
 	static final String BURST_PROGRAM = "emit_burst";
+	/** The benchmark's synthetic feed: its own object (never in the jar), sharing this one's maps. */
+	private static final String BURST_RESOURCE = "io/tracepackets/bpf/bench/burst.bpf.o";
+	/** The maps every other object of a session (socket hook, benchmark feed) shares with this one. */
+	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "stacks");
 
 	private final BpfObject object;
+	/** The benchmark-only object, loaded on request; null otherwise. */
+	private final BpfObject burst;
 	private final List<AutoCloseable> links = new ArrayList<>();
 	private final BackendSelection selection;
 	private final AttachResult functions;
@@ -69,15 +75,13 @@ final class Probes implements AutoCloseable {
 			for (Tracepoint tracepoint : Tracepoint.values()) {
 				programs.add(tracepoint.programName());
 			}
-			if (options.loadBenchmarkPrograms()) {
-				programs.add(BURST_PROGRAM);
-			}
 			if (attacher != null) {
 				byPosition.keySet().forEach(position -> programs.add(attacher.programName(position)));
 				attacher.beforeLoad(object, byPosition);
 			}
 			object.autoloadOnly(programs);
 			load();
+			burst = options.loadBenchmarkPrograms() ? loadBurst(object) : null;
 			loadTime = Duration.ofNanos(System.nanoTime() - started);
 
 			long attachStarted = System.nanoTime();
@@ -99,6 +103,30 @@ final class Probes implements AutoCloseable {
 			object.close();
 			throw e;
 		}
+	}
+
+	/** Opens the benchmark's object on the main object's maps, so its events land in the same ring. */
+	private static BpfObject loadBurst(BpfObject main) {
+		BpfObject burst = BpfObject.openResource(BURST_RESOURCE, "tp_burst");
+		try {
+			for (String map : SHARED_MAPS) {
+				burst.map(map).reuse(main.map(map));
+			}
+			burst.load();
+			return burst;
+		} catch (RuntimeException | Error e) {
+			burst.close();
+			throw e;
+		}
+	}
+
+	/** The benchmark's synthetic event program; only when the session was started for benchmarks. */
+	BpfProgram burstProgram() {
+		if (burst == null) {
+			throw new IllegalStateException("the benchmark programs were not loaded: start the session with"
+					+ " TracerOptions.withBenchmarkPrograms()");
+		}
+		return burst.program(BURST_PROGRAM);
 	}
 
 	/**
@@ -252,6 +280,9 @@ final class Probes implements AutoCloseable {
 	@Override
 	public void close() {
 		detach();
+		if (burst != null) {
+			burst.close();
+		}
 		object.close();
 	}
 }

@@ -10,7 +10,6 @@ import io.tracepackets.internal.link.BpfLink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,7 +21,6 @@ import java.util.Optional;
 final class SocketReceiveHook implements AutoCloseable {
 
 	private static final String RESOURCE = "io/tracepackets/bpf/socket_receive.bpf.o";
-	private static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "stacks");
 
 	private final BpfObject object;
 	private final BpfLink link;
@@ -43,7 +41,7 @@ final class SocketReceiveHook implements AutoCloseable {
 		}
 		BpfObject object = BpfObject.openResource(RESOURCE, "tp_socket");
 		try {
-			for (String map : SHARED_MAPS) {
+			for (String map : Probes.SHARED_MAPS) {
 				object.map(map).reuse(main.map(map));
 			}
 			object.load();

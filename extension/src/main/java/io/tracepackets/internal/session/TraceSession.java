@@ -109,7 +109,7 @@ public final class TraceSession implements AutoCloseable {
 
 	/** Benchmark: makes the kernel write {@code count} synthetic events (needs the benchmark programs). */
 	public void emitSyntheticBurst(int count) {
-		EventPump.runBurst(probes.program(Probes.BURST_PROGRAM), count);
+		EventPump.runBurst(probes.burstProgram(), count);
 	}
 
 	/**
