@@ -20,13 +20,16 @@ import java.util.Optional;
  * @param icmpType ICMP or ICMPv6 type; -1 for other protocols
  * @param icmpCode ICMP or ICMPv6 code; -1 for other protocols
  * @param dropReason for drops ({@code kfree_skb}), the reason; otherwise {@code null}
+ * @param dropKind for drops, what the drop meant: lost, discarded after delivery, or not a loss
+ * @param dropKindExplanation for drops, why it is that kind, e.g. {@code "QUEUE_PURGE at
+ *     sk_stream_kill_queues: the socket's receive queue was purged when it closed unread"}
  * @param location for drops, where the skb was freed ({@code nf_hook_slow+0x7d}); otherwise null
  * @param stack for drops, the kernel stack, innermost first, as {@code function+0xoff}
  */
 public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, long skb, String where,
 		ProbeKind kind, long netns, int ifindex, String interfaceName, int mark, int length, int etherType,
 		int ipVersion, InetAddress source, InetAddress destination, int l4Protocol, int sourcePort,
-		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, String location, List<String> stack) {
+		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind, String dropKindExplanation, String location, List<String> stack) {
 
 	/**
 	 * The hook where a socket accepts an skb (a cgroup_skb ingress program, where the kernel
@@ -43,9 +46,14 @@ public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, lo
 		stack = stack == null ? List.of() : List.copyOf(stack);
 	}
 
-	/** A drop: the skb was freed by kfree_skb, with a reason. */
+	/** A free with a reason: kfree_skb, whatever the drop meant ({@link #dropKind()}). */
 	public boolean isDrop() {
 		return "kfree_skb".equals(where) && kind == ProbeKind.TRACEPOINT;
+	}
+
+	/** A drop that lost the packet: freed before it reached its destination. */
+	public boolean isLoss() {
+		return isDrop() && dropKind == DropKind.LOST;
 	}
 
 	/** A normal end of life: consume_skb. */

@@ -18,17 +18,39 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 		}
 	}
 
-	/** The drop event, when this packet was dropped. */
+	/**
+	 * The kernel's free with a reason ({@code kfree_skb}), whatever it meant: see
+	 * {@link #dropKind()}.
+	 */
 	public Optional<PacketEvent> drop() {
 		return events.stream().filter(PacketEvent::isDrop).findFirst();
 	}
 
+	/** What the kernel's drop meant for this packet; empty when it was never freed with a reason. */
+	public Optional<DropKind> dropKind() {
+		return drop().map(PacketEvent::dropKind);
+	}
+
+	/**
+	 * Lost: freed with a reason before it reached its destination ({@link DropKind#LOST}). A
+	 * packet the receiver discarded after delivery, or a buffer whose data lives on, was not.
+	 */
 	public boolean wasDropped() {
+		return dropKind().filter(DropKind.LOST::equals).isPresent();
+	}
+
+	/** It reached its socket and was discarded there, unread ({@link DropKind#DISCARDED_AFTER_DELIVERY}). */
+	public boolean wasDiscardedAfterDelivery() {
+		return dropKind().filter(DropKind.DISCARDED_AFTER_DELIVERY::equals).isPresent();
+	}
+
+	/** The kernel's raw view: freed by {@code kfree_skb} with any reason, whatever it meant. */
+	public boolean wasFreedWithAReason() {
 		return drop().isPresent();
 	}
 
 	/**
-	 * Never dropped, and received: taken in by a namespace's stack ({@code netif_receive_skb}),
+	 * Not lost, and received: taken in by a namespace's stack ({@code netif_receive_skb}),
 	 * read by a socket ({@code skb_copy_datagram_iovec}) or freed normally ({@code consume_skb}).
 	 * A UDP datagram read by an application leaves no tracepoint behind (the kernel copies it
 	 * without one), so reception plus the absence of a drop is what "delivered" can mean.
@@ -39,7 +61,7 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 				|| PacketEvent.SOCKET_RECEIVE.equals(e.where()));
 	}
 
-	/** Never dropped, and accepted by a socket (the {@code socket_receive} hook saw it). */
+	/** Not lost, and accepted by a socket (the {@code socket_receive} hook saw it). */
 	public boolean reachedSocket() {
 		return !wasDropped() && reached(PacketEvent.SOCKET_RECEIVE);
 	}

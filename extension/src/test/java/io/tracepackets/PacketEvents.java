@@ -1,5 +1,6 @@
 package io.tracepackets;
 
+import io.tracepackets.internal.drops.DropReasonTable;
 import java.net.InetAddress;
 import java.util.List;
 
@@ -9,6 +10,9 @@ import java.util.List;
  * {@link #dropped} and {@link #consumed} make its events. Immutable: each setter returns a copy.
  */
 public final class PacketEvents {
+
+	/** Drops are classified as the decoder classifies them: by the project's table. */
+	private static final DropReasonTable DROPS = DropReasonTable.load();
 
 	public static final long NETNS = 4026532001L;
 	public static final long SKB = 0xffff888004a3c000L;
@@ -153,12 +157,17 @@ public final class PacketEvents {
 		return at(nanos, "consume_skb");
 	}
 
+	private static DropKind kind(DropReason reason, String location) {
+		return reason == null ? null : DROPS.classify(reason.name(), location).kind();
+	}
+
 	/** ICMP type and code are kept in the port fields here, and given their own fields by the event. */
 	private PacketEvent event(long nanos, String where, ProbeKind kind, DropReason reason, String location,
 			List<String> stack) {
 		boolean icmp = l4Protocol == PacketEvent.ICMP || l4Protocol == PacketEvent.ICMPV6;
 		return new PacketEvent(nanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length,
 				etherType, ipVersion, source, destination, l4Protocol, icmp ? 0 : sourcePort, icmp ? 0 : destinationPort,
-				icmp ? sourcePort : -1, icmp ? destinationPort : -1, tcpFlags, reason, location, stack);
+				icmp ? sourcePort : -1, icmp ? destinationPort : -1, tcpFlags, reason, kind(reason, location),
+				reason == null ? null : DROPS.classify(reason.name(), location).why(), location, stack);
 	}
 }

@@ -58,19 +58,48 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 		return myself;
 	}
 
-	/** At least one matching packet, and every one was dropped. */
+	/**
+	 * At least one matching packet, and every one was dropped: lost before it reached its
+	 * destination ({@link io.tracepackets.DropKind#LOST}).
+	 */
 	public DropsAssert wereDropped() {
-		List<PacketPath> matches = awaitAll(PacketPath::wasDropped, "to be dropped");
+		List<PacketPath> matches = awaitAll(PacketPath::wasDropped, "to be dropped (lost)");
 		return new DropsAssert(actual, filter, matches);
 	}
 
-	/** At least one matching packet, and none was dropped (flushes before checking). */
+	/**
+	 * At least one matching packet, and none was lost (flushes before checking). A packet its
+	 * receiver discarded unread, or a buffer whose data lives on, was not dropped in this sense:
+	 * see {@link #wereNeverFreedWithAReason()} for the kernel's raw view.
+	 */
 	public PacketsAssert wereNotDropped() {
+		return none(PacketPath::wasDropped, "not to be dropped (lost)");
+	}
+
+	/**
+	 * At least one matching packet, and every one reached its socket and was discarded there,
+	 * unread: a receive queue purged at close, a socket shut down
+	 * ({@link io.tracepackets.DropKind#DISCARDED_AFTER_DELIVERY}).
+	 */
+	public DropsAssert wereDiscardedAfterDelivery() {
+		List<PacketPath> matches = awaitAll(PacketPath::wasDiscardedAfterDelivery, "to be discarded after delivery");
+		return new DropsAssert(actual, filter, matches);
+	}
+
+	/**
+	 * At least one matching packet, and the kernel freed none with a reason ({@code kfree_skb}),
+	 * whatever the drop would have meant: the raw view of tools such as pwru (flushes first).
+	 */
+	public PacketsAssert wereNeverFreedWithAReason() {
+		return none(PacketPath::wasFreedWithAReason, "never to be freed with a reason (kfree_skb)");
+	}
+
+	private PacketsAssert none(Predicate<PacketPath> condition, String expectation) {
 		awaitAny();
 		actual.flush();
-		List<PacketPath> dropped = nonEmptyMatches("not to be dropped").stream().filter(PacketPath::wasDropped).toList();
-		if (!dropped.isEmpty()) {
-			throwAssertionError(shouldNone(actual, filter, "not to be dropped", dropped));
+		List<PacketPath> offending = nonEmptyMatches(expectation).stream().filter(condition).toList();
+		if (!offending.isEmpty()) {
+			throwAssertionError(shouldNone(actual, filter, expectation, offending));
 		}
 		return myself;
 	}
@@ -85,8 +114,8 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 		boolean toSocket = actual.probes().observes(PacketEvent.SOCKET_RECEIVE);
 		Predicate<PacketPath> delivered = toSocket ? PacketPath::reachedSocket
 				: PacketPath::wasDelivered;
-		String expectation = toSocket ? "to be delivered to a socket (socket_receive, never dropped)"
-				: "to be delivered (received by the stack or a socket, never dropped)";
+		String expectation = toSocket ? "to be delivered to a socket (socket_receive, not lost)"
+				: "to be delivered (received by the stack or a socket, not lost)";
 		awaitAll(delivered, expectation);
 		actual.flush();
 		List<PacketPath> matches = matches();
@@ -106,14 +135,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	/** No matching packet was seen at {@code where} (flushes first); at least one packet must match. */
 	public PacketsAssert neverReached(String where) {
 		checkObservable(where);
-		awaitAny();
-		actual.flush();
-		List<PacketPath> reached = nonEmptyMatches("never to reach " + where).stream()
-				.filter(path -> path.reached(where)).toList();
-		if (!reached.isEmpty()) {
-			throwAssertionError(shouldNone(actual, filter, "never to reach " + where, reached));
-		}
-		return myself;
+		return none(path -> path.reached(where), "never to reach " + where);
 	}
 
 	/** Every matching packet passed through {@code names} in this order (other events between allowed). */

@@ -65,7 +65,8 @@ class DropsAssert_in_Test {
 						but 1 of 2 did not:
 						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
 						  +3.000ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               netif_receive_skb
-						  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET at __udp4_lib_rcv+0x9c4
+						  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET (lost) at __udp4_lib_rcv+0x9c4
+						  lost: NO_SOCKET: no socket matched: it never reached a receiver
 						  netns 4026532001 = server
 
 						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
@@ -88,7 +89,8 @@ class DropsAssert_in_Test {
 						to be dropped in nf_hook_slow (the drop location or a caller in its stack)
 						but 1 of 1 did not:
 						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +0.000ms    0xffff888004a3c000 0   [swapper/0]        4026532001  -              60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP at nf_hook_slow_list+0x10
+						  +0.000ms    0xffff888004a3c000 0   [swapper/0]        4026532001  -              60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nf_hook_slow_list+0x10
+						  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
 						  netns 4026532001 = server
 
 						Traced 1 packet in netns server with the tracepoint backend (kprobes are disabled in this test).""");

@@ -43,7 +43,7 @@ class PacketsAssert_wereDropped_Test {
 
 						Expecting packets matching:
 						  udp
-						to be dropped
+						to be dropped (lost)
 						but 1 of 2 did not:
 						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
 						  +2.000ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             netif_receive_skb
@@ -66,7 +66,7 @@ class PacketsAssert_wereDropped_Test {
 
 						Expecting packets matching:
 						  tcp and dst port 9000
-						to be dropped
+						to be dropped (lost)
 						but the trace has no such packet.
 						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
 	}
@@ -84,7 +84,7 @@ class PacketsAssert_wereDropped_Test {
 
 						Expecting packets matching:
 						  tcp
-						to be dropped
+						to be dropped (lost)
 						but the trace has no such packet.
 						Traced 1 packet in netns server, /run/netns/blue with the tracepoint backend (kprobes are disabled in this test).""");
 		assertThatExceptionOfType(AssertionError.class)
@@ -93,7 +93,7 @@ class PacketsAssert_wereDropped_Test {
 
 						Expecting packets matching:
 						  any
-						to be dropped
+						to be dropped (lost)
 						but the trace has no such packet.
 						Traced 0 packets in netns (none: scope the trace to a container or netns) with the tracepoint backend (kprobes are disabled in this test).""");
 	}

@@ -39,11 +39,12 @@ class PacketsAssert_wereNotDropped_Test {
 
 						Expecting packets matching:
 						  udp and dst port 53
-						not to be dropped
+						not to be dropped (lost)
 						but 1 did:
 						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
 						  +3.000ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               netif_receive_skb
-						  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET at __udp4_lib_rcv+0x9c4
+						  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET (lost) at __udp4_lib_rcv+0x9c4
+						  lost: NO_SOCKET: no socket matched: it never reached a receiver
 						  netns 4026532001 = server
 
 						Traced 3 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
@@ -53,7 +54,7 @@ class PacketsAssert_wereNotDropped_Test {
 
 						Expecting packets matching:
 						  udp
-						not to be dropped
+						not to be dropped (lost)
 						but 2 did:
 						""")
 				.withMessageNotContaining("skb_copy_datagram_iovec");
@@ -71,7 +72,7 @@ class PacketsAssert_wereNotDropped_Test {
 
 						Expecting packets matching:
 						  tcp and dst port 9002
-						not to be dropped
+						not to be dropped (lost)
 						but the trace has no such packet.
 						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
 	}

@@ -4,6 +4,8 @@ import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeKind;
 import io.tracepackets.internal.btf.DropReasons;
+import io.tracepackets.internal.drops.Classification;
+import io.tracepackets.internal.drops.DropReasonTable;
 import io.tracepackets.internal.symbols.Kallsyms;
 import io.tracepackets.internal.symbols.Symbol;
 import java.net.InetAddress;
@@ -30,6 +32,9 @@ public final class EventDecoder {
 	public interface InterfaceResolver {
 		String name(long netns, int ifindex);
 	}
+
+	/** What each drop meant: one table for every decoder of the JVM. */
+	private static final DropReasonTable DROP_KINDS = DropReasonTable.load();
 
 	private final Kallsyms kallsyms;
 	private final DropReasons dropReasons;
@@ -61,6 +66,7 @@ public final class EventDecoder {
 		String where;
 		ProbeKind kind;
 		DropReason reason = null;
+		Classification classification = null;
 		String locationText = null;
 		List<String> stack = List.of();
 		if (probe == EventLayout.PROBE_FUNCTION) {
@@ -77,6 +83,7 @@ public final class EventDecoder {
 				reason = dropReasons.isEmpty() ? DropReason.NOT_SPECIFIED
 						: DropReason.named(dropReasons.name(b.getInt(EventLayout.DROP_REASON)).replace('#', '_'));
 				locationText = symbolize(location);
+				classification = DROP_KINDS.classify(reason.name(), locationText);
 				stack = stack(b.getInt(EventLayout.STACK_ID));
 			}
 		}
@@ -86,7 +93,8 @@ public final class EventDecoder {
 				b.getInt(EventLayout.LEN), b.getShort(EventLayout.PROTOCOL) & 0xffff, ipVersion,
 				address(record, EventLayout.SADDR, ipVersion), address(record, EventLayout.DADDR, ipVersion),
 				l4Protocol, icmp ? 0 : sport, icmp ? 0 : dport, icmp ? sport : -1, icmp ? dport : -1,
-				b.get(EventLayout.TCP_FLAGS) & 0xff, reason, locationText, stack);
+				b.get(EventLayout.TCP_FLAGS) & 0xff, reason, classification == null ? null : classification.kind(),
+				classification == null ? null : classification.why(), locationText, stack);
 	}
 
 	private String symbolize(long address) {

@@ -46,12 +46,23 @@ public final class PwruFormat {
 				namespaces.putIfAbsent(event.netns(), netnsLabel.apply(event.netns()));
 			}
 		}
+		explainDrops(paths, out);
 		namespaces.forEach((inode, label) -> {
 			if (label != null && !label.equals(Long.toString(inode))) {
 				out.append("  netns ").append(inode).append(" = ").append(label).append('\n');
 			}
 		});
 		return out.toString();
+	}
+
+	/** Each distinct drop shown, with what it meant and why it counts so: one line each. */
+	private static void explainDrops(List<PacketPath> paths, StringBuilder out) {
+		Map<String, String> seen = new LinkedHashMap<>();
+		for (PacketPath path : paths.subList(0, Math.min(paths.size(), MAX_PATHS))) {
+			path.drop().filter(drop -> drop.dropKind() != null).ifPresent(drop -> seen.putIfAbsent(
+					drop.dropKindExplanation(), drop.dropKind().label()));
+		}
+		seen.forEach((why, kind) -> out.append("  ").append(kind).append(": ").append(why).append('\n'));
 	}
 
 	/** One event as one line (with its trailing newline). */
@@ -91,7 +102,9 @@ public final class PwruFormat {
 
 	static String where(PacketEvent event) {
 		if (event.isDrop()) {
-			return event.where() + " " + event.dropReason() + (event.location() == null ? "" : " at " + event.location());
+			return event.where() + " " + event.dropReason()
+					+ (event.dropKind() == null ? "" : " (" + event.dropKind().label() + ")")
+					+ (event.location() == null ? "" : " at " + event.location());
 		}
 		return event.where();
 	}

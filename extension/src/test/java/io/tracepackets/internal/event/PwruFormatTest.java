@@ -46,14 +46,15 @@ class PwruFormatTest {
 		// WHEN
 		String text = PwruFormat.render(paths, START, LABELS);
 
-		// THEN
+		// THEN each drop says what it meant and why
 		assertThat(text).isEqualTo("""
 				  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
 				  -0.250ms    0xffff888004a3e000 0   [swapper/0]        4026532001  -              88    10.0.0.2 > 10.0.0.1 icmp type 3 code 3         net_dev_queue
 				  +1.500ms    0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
 				  +1.520ms    0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             ip_rcv
-				  +1.600ms    0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP at nf_hook_slow+0x7d
+				  +1.600ms    0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nf_hook_slow+0x7d
 				  +12.346ms   0xffff888004a3d000 0   [swapper/0]        4026532002  if(7)          74    [fd00::1]:80 > [fd00::2]:50000 tcp [S.]        net_dev_start_xmit
+				  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
 				  netns 4026532001 = server
 				""");
 	}
@@ -140,10 +141,10 @@ class PwruFormatTest {
 		PacketEvent arp = PacketEvents.nonIp(0x0806).at(START, "netif_receive_skb");
 		PacketEvent unknown = PacketEvents.nonIp(0).at(START, "netif_receive_skb");
 		PacketEvent gre = new PacketEvent(0, 0, 0, "", 1, "ip_rcv", ProbeKind.FUNCTION, 1, 0, null, 0,
-				0, 0x0800, 4, InetAddress.ofLiteral("10.0.0.1"), InetAddress.ofLiteral("10.0.0.2"), 47, 0, 0, -1, -1, 0, null,
+				0, 0x0800, 4, InetAddress.ofLiteral("10.0.0.1"), InetAddress.ofLiteral("10.0.0.2"), 47, 0, 0, -1, -1, 0, null, null, null,
 				null, null);
 		PacketEvent noL4 = new PacketEvent(0, 0, 0, "", 1, "ip_rcv", ProbeKind.FUNCTION, 1, 0, null,
-				0, 0, 0x86dd, 6, InetAddress.ofLiteral("fd00::1"), null, 0, 0, 0, -1, -1, 0, null, null, null);
+				0, 0, 0x86dd, 6, InetAddress.ofLiteral("fd00::1"), null, 0, 0, 0, -1, -1, 0, null, null, null, null, null);
 
 		// WHEN
 		List<String> tuples = List.of(PwruFormat.tuple(arp), PwruFormat.tuple(unknown), PwruFormat.tuple(gre),
@@ -166,7 +167,7 @@ class PwruFormatTest {
 				PwruFormat.where(consumed), PwruFormat.where(function));
 
 		// THEN a function probe on kfree_skb is no drop
-		assertThat(wheres).containsExactly("kfree_skb NETFILTER_DROP at nf_hook_slow+0x7d", "kfree_skb NO_SOCKET",
+		assertThat(wheres).containsExactly("kfree_skb NETFILTER_DROP (lost) at nf_hook_slow+0x7d", "kfree_skb NO_SOCKET (lost)",
 				"consume_skb", "kfree_skb");
 	}
 
