@@ -14,18 +14,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import org.testcontainers.containers.Container;
 
 /**
- * Test fixture: a finished trace over a fixed event list. {@link #flush()} only counts its calls,
- * {@link #await} evaluates its condition once, and the await timeout is zero.
+ * Test fixture: a finished trace over a fixed event list. {@link #flush()} counts its calls and
+ * hands over the {@linkplain #withLateEvents late events}, {@link #awaitPaths} evaluates its
+ * condition once, and the await timeout is zero.
  */
 final class FakePacketTrace implements PacketTrace {
 
 	static final long START = 1_000_000_000L;
 
-	private final List<PacketEvent> events;
+	private List<PacketEvent> events;
+	private List<PacketEvent> late = List.of();
 	private final ProbeCatalog catalog;
 	private final Map<Long, String> namespaces = new LinkedHashMap<>();
 	private long lostEvents;
@@ -51,6 +54,15 @@ final class FakePacketTrace implements PacketTrace {
 		return this;
 	}
 
+	/**
+	 * Events the reader has not handed over yet: the trace shows them only from the next
+	 * {@link #flush()} on, as it would a drop that came late.
+	 */
+	FakePacketTrace withLateEvents(List<PacketEvent> late) {
+		this.late = List.copyOf(late);
+		return this;
+	}
+
 	int flushes() {
 		return flushes;
 	}
@@ -68,6 +80,8 @@ final class FakePacketTrace implements PacketTrace {
 	@Override
 	public void flush() {
 		flushes++;
+		events = Stream.concat(events.stream(), late.stream()).toList();
+		late = List.of();
 	}
 
 	@Override

@@ -37,6 +37,14 @@ final class FakeProbeCatalog implements ProbeCatalog {
 				List.of("NOT_SPECIFIED", "NO_SOCKET", "PKT_TOO_SMALL", "TCP_CSUM", "NETFILTER_DROP", "OTHERHOST"));
 	}
 
+	/** The standard catalog on a kernel that allows the socket_receive hook (6.2+). */
+	static FakeProbeCatalog withSocketReceive() {
+		FakeProbeCatalog standard = standard();
+		Set<String> observed = new LinkedHashSet<>(standard.observed);
+		observed.add(PacketEvent.SOCKET_RECEIVE);
+		return new FakeProbeCatalog(observed, standard.known, standard.dropReasons);
+	}
+
 	@Override
 	public String backend() {
 		return BACKEND;

@@ -5,6 +5,8 @@ import static io.tracepackets.assertj.FakePacketTrace.START;
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketEvents;
+import io.tracepackets.ProbeCatalog;
+import io.tracepackets.ProbeKind;
 
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +33,18 @@ final class TracedPackets {
 	/** 10.0.0.1:40002 > 10.0.0.2:53, dropped for want of a socket. */
 	static final PacketEvents UDP_53 = PacketEvents.udp("10.0.0.1", 40002, "10.0.0.2", 53)
 			.skb(0xffff888004a3e000L)
+			.process(1, 0, "swapper/1")
+			.iface(12, "eth0");
+
+	/** 10.0.0.1:40003 > 10.0.0.2:9002, accepted by its socket on a kernel with the socket_receive hook. */
+	static final PacketEvents UDP_9002 = PacketEvents.udp("10.0.0.1", 40003, "10.0.0.2", 9002)
+			.skb(0xffff888004a3f000L)
+			.process(0, 0, "swapper/0")
+			.iface(12, "eth0");
+
+	/** 10.0.0.1:40004 > 10.0.0.2:9003, taken in by the stack and never seen again. */
+	static final PacketEvents UDP_9003 = PacketEvents.udp("10.0.0.1", 40004, "10.0.0.2", 9003)
+			.skb(0xffff888004a40000L)
 			.process(1, 0, "swapper/1")
 			.iface(12, "eth0");
 
@@ -64,10 +78,43 @@ final class TracedPackets {
 						"__udp4_lib_rcv+0x9c4", "udp_rcv+0x1d", "ip_local_deliver+0x7c"));
 	}
 
+	/**
+	 * Accepted by a socket: the socket_receive hook saw it (a UDP read leaves no tracepoint, and
+	 * frees the skb without one).
+	 */
+	static List<PacketEvent> deliveredToSocket() {
+		return List.of(
+				UDP_9002.at(START + 4_000_000, "netif_receive_skb"),
+				hook(UDP_9002, START + 4_100_000, PacketEvent.SOCKET_RECEIVE));
+	}
+
+	/**
+	 * Received by the stack, neither dropped nor accepted by a socket: delivered on a kernel
+	 * without the socket_receive hook, not on one with it.
+	 */
+	static List<PacketEvent> receivedByTheStackOnly() {
+		return List.of(UDP_9003.at(START + 5_000_000, "netif_receive_skb"));
+	}
+
+	/** What {@code packet}.at would make, seen by a BPF hook rather than a tracepoint, as the decoder makes it. */
+	private static PacketEvent hook(PacketEvents packet, long nanos, String hook) {
+		PacketEvent e = packet.at(nanos, hook);
+		return new PacketEvent(e.timestampNanos(), e.cpu(), e.pid(), e.comm(), e.skb(), e.where(), ProbeKind.HOOK,
+				e.netns(), e.ifindex(), e.interfaceName(), e.mark(), e.length(), e.etherType(), e.ipVersion(),
+				e.source(), e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(),
+				e.icmpCode(), e.tcpFlags(), e.dropReason(), e.location(), e.stack());
+	}
+
 	/** A trace in the "server" netns of {@code events}. */
 	@SafeVarargs
 	static FakePacketTrace trace(List<PacketEvent>... events) {
+		return trace(FakeProbeCatalog.standard(), events);
+	}
+
+	/** A trace in the "server" netns of {@code events}, by a tracer that sees what {@code catalog} does. */
+	@SafeVarargs
+	static FakePacketTrace trace(ProbeCatalog catalog, List<PacketEvent>... events) {
 		List<PacketEvent> all = Arrays.stream(events).flatMap(List::stream).toList();
-		return new FakePacketTrace(all).withNetns(PacketEvents.NETNS, NETNS_LABEL);
+		return new FakePacketTrace(catalog, all).withNetns(PacketEvents.NETNS, NETNS_LABEL);
 	}
 }
