@@ -142,6 +142,11 @@ public final class PacketEvents {
 		return event(nanos, tracepoint, ProbeKind.TRACEPOINT, null, null, List.of());
 	}
 
+	/** Seen by a BPF hook ({@code socket_receive}). */
+	public PacketEvent hook(long nanos, String hook) {
+		return event(nanos, hook, ProbeKind.HOOK, null, null, List.of());
+	}
+
 	/** Seen at the entry of kernel function {@code function}. */
 	public PacketEvent function(long nanos, String function) {
 		return event(nanos, function, ProbeKind.FUNCTION, null, null, List.of());

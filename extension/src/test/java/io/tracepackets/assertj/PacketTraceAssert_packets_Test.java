@@ -38,7 +38,7 @@ class PacketTraceAssert_packets_Test {
 
 						Expecting packets matching:
 						  udp and dst host 10.0.0.2 and dst port 9001
-						to be dropped
+						to be dropped (lost)
 						but 1 of 1 did not:
 						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
 						  +2.000ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             netif_receive_skb

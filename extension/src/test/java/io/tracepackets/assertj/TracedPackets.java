@@ -98,11 +98,7 @@ final class TracedPackets {
 
 	/** What {@code packet}.at would make, seen by a BPF hook rather than a tracepoint, as the decoder makes it. */
 	private static PacketEvent hook(PacketEvents packet, long nanos, String hook) {
-		PacketEvent e = packet.at(nanos, hook);
-		return new PacketEvent(e.timestampNanos(), e.cpu(), e.pid(), e.comm(), e.skb(), e.where(), ProbeKind.HOOK,
-				e.netns(), e.ifindex(), e.interfaceName(), e.mark(), e.length(), e.etherType(), e.ipVersion(),
-				e.source(), e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(),
-				e.icmpCode(), e.tcpFlags(), e.dropReason(), e.location(), e.stack());
+		return packet.hook(nanos, hook);
 	}
 
 	/** A trace in the "server" netns of {@code events}. */
