@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * TracePackets' kernel side: tracepoints on the life of a struct sk_buff. Every probe filters by
- * the skb's network namespace, then writes one struct tp_event to a ring buffer (pwru's design,
- * with tracepoints instead of kprobes so it runs on kernels without kprobes).
+ * TracePackets' kernel side, pwru's design: probes on the life of a struct sk_buff — the skb and
+ * net tracepoints (tp_btf, on every kernel with BTF) and, where the kernel allows them, every
+ * kernel function taking an skb (kprobe, kprobe.multi or fentry, one program per argument
+ * position). Every probe filters by the skb's network namespace, then writes one struct tp_event
+ * to a ring buffer. The flush marker is a SEC("syscall") program run on demand.
  */
 #include "kernel_types.h"
 #include <linux/bpf.h>
