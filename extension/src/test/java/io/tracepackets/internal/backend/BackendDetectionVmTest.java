@@ -3,6 +3,7 @@ package io.tracepackets.internal.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracepackets.Backend;
+import io.tracepackets.KernelTest;
 import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.internal.session.TraceSession;
 import io.tracepackets.internal.session.TracerOptions;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * AUTO settles on fentry; on a kernel with fprobe, AUTO takes kprobe-multi. Prints the suite's
  * summary line for an unavailable kprobe-multi.
  */
+@KernelTest
 @Tag("kernel-vm")
 class BackendDetectionVmTest {
 

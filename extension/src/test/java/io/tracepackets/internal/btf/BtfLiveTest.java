@@ -2,12 +2,14 @@ package io.tracepackets.internal.btf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracepackets.KernelTest;
 import java.util.List;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
 /** Against the running kernel's /sys/kernel/btf (root, Linux 6.x with CONFIG_DEBUG_INFO_BTF). */
+@KernelTest
 class BtfLiveTest {
 
 	@Test

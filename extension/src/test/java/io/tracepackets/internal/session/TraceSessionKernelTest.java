@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import io.tracepackets.DropReason;
+import io.tracepackets.KernelTest;
 import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketEvent;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
 import io.tracepackets.internal.window.TraceWindow;
 
 /** The tracer against the live kernel: real BPF, real packets through a real veth and netns. */
+@KernelTest
 class TraceSessionKernelTest {
 
 	static TraceSession session;

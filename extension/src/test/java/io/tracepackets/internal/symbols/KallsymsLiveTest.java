@@ -2,9 +2,11 @@ package io.tracepackets.internal.symbols;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracepackets.KernelTest;
 import org.junit.jupiter.api.Test;
 
 /** Against the running kernel's /proc/kallsyms (as root, so addresses are visible). */
+@KernelTest
 class KallsymsLiveTest {
 
 	@Test
