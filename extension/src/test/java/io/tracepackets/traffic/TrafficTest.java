@@ -103,8 +103,9 @@ class TrafficTest extends VethPairTest {
 				TcpResult result = Traffic.fromNetnsPath(pair.a().path()).tcp().to(pair.bIp(), server.getLocalPort())
 						.timeout(Duration.ofMillis(500)).connectAndSend("lost");
 
+				// the bound asked for, not the 5 s default, ended the wait (how long it took is not asserted)
 				assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.TIMED_OUT);
-				assertThat(result.elapsed()).isLessThan(Duration.ofSeconds(3));
+				assertThat(result.failure()).contains("500 ms");
 			} finally {
 				pair.execInB("iptables-nft", "-D", "INPUT", "-p", "tcp", "--dport", port, "-j", "DROP");
 			}
