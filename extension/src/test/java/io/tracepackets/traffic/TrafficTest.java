@@ -1,10 +1,9 @@
 package io.tracepackets.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import io.tracepackets.TracePacketsException;
+import io.tracepackets.KernelTest;
 import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import io.tracepackets.internal.netns.VethPairTest;
@@ -28,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * Sends real traffic between two namespaces joined by a veth pair; receivers are plain JDK sockets
  * created inside namespace b (through NetnsRunner), senders are the netty code under test in a.
  */
+@KernelTest
 class TrafficTest extends VethPairTest {
 
 	@Test
@@ -57,17 +57,6 @@ class TrafficTest extends VethPairTest {
 			assertThat(from.getPort()).isEqualTo(40123);
 			assertThat(from.getAddress().getHostAddress()).isEqualTo(pair.aIp());
 			assertThat(new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8)).isEqualTo("hello");
-		}
-	}
-
-	@Test
-	void udpFromThisJvmUsesTheHostNamespace() throws IOException {
-		try (DatagramChannel receiver = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-			receiver.socket().setSoTimeout(5000);
-			int port = ((InetSocketAddress) receiver.getLocalAddress()).getPort();
-
-			assertThat(Traffic.udp().to("127.0.0.1", port).send(3)).isEqualTo(3);
-			assertThat(receive(receiver, 3)).hasSize(3);
 		}
 	}
 
@@ -114,8 +103,9 @@ class TrafficTest extends VethPairTest {
 				TcpResult result = Traffic.fromNetnsPath(pair.a().path()).tcp().to(pair.bIp(), server.getLocalPort())
 						.timeout(Duration.ofMillis(500)).connectAndSend("lost");
 
+				// the bound asked for, not the 5 s default, ended the wait (how long it took is not asserted)
 				assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.TIMED_OUT);
-				assertThat(result.elapsed()).isLessThan(Duration.ofSeconds(3));
+				assertThat(result.failure()).contains("500 ms");
 			} finally {
 				pair.execInB("iptables-nft", "-D", "INPUT", "-p", "tcp", "--dport", port, "-j", "DROP");
 			}
@@ -171,17 +161,6 @@ class TrafficTest extends VethPairTest {
 		assertThat(result.status()).isEqualTo(-1);
 	}
 
-	@Test
-	void misuseFailsWithAClearMessage() {
-		assertThatThrownBy(() -> Traffic.udp().send(1)).isInstanceOf(IllegalStateException.class)
-				.hasMessageContaining("call to(host, port) first");
-		assertThatThrownBy(() -> Traffic.tcp().to("no-such-host.invalid", 1)).isInstanceOf(TracePacketsException.class)
-				.hasMessageContaining("cannot resolve host no-such-host.invalid");
-		assertThatThrownBy(() -> Traffic.http().get("https://example.org/")).isInstanceOf(IllegalArgumentException.class);
-		assertThatThrownBy(() -> Traffic.fromNetnsPath(Path.of("/run/netns/tp-none"))).isInstanceOf(
-				TracePacketsException.class).hasMessageContaining("is not running");
-	}
-
 	private static String[] concat(String first, String second, String... rest) {
 		List<String> all = new ArrayList<>(List.of(first, second));
 		all.addAll(List.of(rest));
@@ -195,7 +174,7 @@ class TrafficTest extends VethPairTest {
 	}
 
 	/** Reads {@code count} datagrams, failing after 5 s without one. */
-	private static List<String> receive(DatagramChannel receiver, int count) throws IOException {
+	static List<String> receive(DatagramChannel receiver, int count) throws IOException {
 		List<String> got = new ArrayList<>();
 		byte[] buffer = new byte[2048];
 		java.net.DatagramPacket packet = new java.net.DatagramPacket(buffer, buffer.length);

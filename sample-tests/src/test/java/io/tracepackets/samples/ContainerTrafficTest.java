@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
+import io.tracepackets.samples.support.KernelTest;
 import io.tracepackets.samples.support.NetboxContainer;
 import io.tracepackets.samples.support.NetboxContainer.IptablesVariant;
 import io.tracepackets.traffic.HttpResult;
@@ -17,6 +18,7 @@ import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 
 /** HTTP into a container, and traffic the container itself sends, blocked on its way out. */
+@KernelTest
 @Testcontainers
 @TracePackets
 class ContainerTrafficTest {

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
+import io.tracepackets.samples.support.KernelTest;
 import io.tracepackets.samples.support.NetboxContainer;
 import io.tracepackets.samples.support.NetboxContainer.IptablesVariant;
 import io.tracepackets.traffic.TcpResult;
@@ -18,6 +19,7 @@ import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 
 /** REJECT answers and drops; with no rule at all nothing of ours is dropped. */
+@KernelTest
 @Testcontainers
 @TracePackets
 class RejectAndControlTest {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
+import io.tracepackets.samples.support.KernelTest;
 import io.tracepackets.samples.support.NetboxContainer;
 import io.tracepackets.samples.support.NetboxContainer.IptablesVariant;
 import io.tracepackets.traffic.Traffic;
@@ -19,6 +20,7 @@ import org.testcontainers.junit.jupiter.Testcontainers;
  * The regression check a firewall change needs: a DROP rule on UDP 9000 drops exactly the packets
  * sent to 9000, in netfilter, and lets 9001 through — with iptables-nft and iptables-legacy.
  */
+@KernelTest
 @Testcontainers
 @TracePackets
 class UdpDropRuleTest {

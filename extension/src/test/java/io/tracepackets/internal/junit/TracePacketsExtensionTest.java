@@ -7,6 +7,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import io.tracepackets.Backend;
 import io.tracepackets.DropReason;
+import io.tracepackets.KernelTest;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
 import java.net.DatagramPacket;
@@ -24,6 +25,7 @@ import org.junit.platform.engine.TestExecutionResult;
  * errors, and what happens when the kernel refuses what a test asks for (skip, or fail in strict
  * mode). The classes under test are nested and run through the engine test kit.
  */
+@KernelTest
 class TracePacketsExtensionTest {
 
 	/** Kernels built with kprobes (Debian's, Ubuntu's, GitHub's runners) have function backends. */

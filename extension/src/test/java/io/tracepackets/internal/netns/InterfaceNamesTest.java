@@ -1,5 +1,6 @@
 package io.tracepackets.internal.netns;
 
+import io.tracepackets.KernelTest;
 import io.tracepackets.testing.VethNamespaces;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@KernelTest
 class InterfaceNamesTest extends VethPairTest {
 
 	@Test

@@ -3,10 +3,8 @@ package io.tracepackets.internal.netns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tracepackets.KernelTest;
 import io.tracepackets.TracePacketsException;
-import io.tracepackets.TracingUnavailableException;
-import io.tracepackets.internal.ffi.Errno;
-import io.tracepackets.internal.ffi.NativeException;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -15,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
+@KernelTest
 class NetnsRunnerTest extends VethPairTest {
 
 	@Test
@@ -40,15 +39,6 @@ class NetnsRunnerTest extends VethPairTest {
 	}
 
 	@Test
-	void theCurrentNamespaceRunsInline() {
-		Thread caller = Thread.currentThread();
-
-		Thread ran = NetnsRunner.call(NetworkNamespace.current(), Thread::currentThread);
-
-		assertThat(ran).isSameAs(caller);
-	}
-
-	@Test
 	void runtimeExceptionsOfTheTaskPassThrough() {
 		assertThatThrownBy(() -> NetnsRunner.run(pair.b(), () -> {
 			throw new IllegalArgumentException("boom");
@@ -70,23 +60,6 @@ class NetnsRunnerTest extends VethPairTest {
 			return null;
 		}, Duration.ofMillis(200))).isInstanceOf(TracePacketsException.class)
 				.hasMessageContaining("did not finish within");
-	}
-
-	@Test
-	void permissionErrorsSayToRunAsRoot() {
-		TracePacketsException e = NetnsRunner.explain(pair.a(), new NativeException("setns", Errno.EPERM));
-
-		assertThat(e).isInstanceOf(TracingUnavailableException.class)
-				.hasMessageContaining("setns needs CAP_SYS_ADMIN: run as root (sudo)");
-	}
-
-	@Test
-	void aMissingProcessSaysItIsNotRunning() {
-		NetworkNamespace ofPid = NetworkNamespace.ofPid(ProcessHandle.current().pid(), "container web (pid 42)");
-
-		TracePacketsException e = NetnsRunner.explain(ofPid, new NativeException("open", Errno.ENOENT));
-
-		assertThat(e).hasMessageStartingWith("container web (pid 42) is not running");
 	}
 
 	@Test

@@ -3,10 +3,12 @@ package io.tracepackets.internal.netns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tracepackets.KernelTest;
 import io.tracepackets.TracePacketsException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
+@KernelTest
 class NetworkNamespaceTest extends VethPairTest {
 
 	@Test
@@ -29,16 +31,6 @@ class NetworkNamespaceTest extends VethPairTest {
 	}
 
 	@Test
-	void ofInodeFindsAProcessNamespace() {
-		NetworkNamespace self = NetworkNamespace.current();
-
-		NetworkNamespace found = NetworkNamespace.ofInode(self.inode());
-
-		assertThat(found.inode()).isEqualTo(self.inode());
-		assertThat(found.isAlive()).isTrue();
-	}
-
-	@Test
 	void hostIsThatOfPidOneOrOfKthreadd() {
 		NetworkNamespace host = NetworkNamespace.host();
 
@@ -49,28 +41,6 @@ class NetworkNamespaceTest extends VethPairTest {
 		// The test JVM runs in the host's namespace on this machine.
 		assertThat(NetworkNamespace.current()).isEqualTo(host);
 		assertThat(NetworkNamespace.currentThreadInode()).isEqualTo(host.inode());
-	}
-
-	@Test
-	void aPidThatDoesNotExistIsNotRunning() {
-		assertThatThrownBy(() -> NetworkNamespace.ofPid(999_999_999L))
-				.isInstanceOf(TracePacketsException.class)
-				.hasMessageContaining("process 999999999 is not running")
-				.hasMessageContaining("/proc/999999999/ns/net does not exist");
-	}
-
-	@Test
-	void aContainerLabelAppearsInTheError() {
-		assertThatThrownBy(() -> NetworkNamespace.ofPid(0, "container web"))
-				.isInstanceOf(TracePacketsException.class)
-				.hasMessageStartingWith("container web is not running");
-	}
-
-	@Test
-	void anUnknownInodeSaysNothingHoldsIt() {
-		assertThatThrownBy(() -> NetworkNamespace.ofInode(1L))
-				.isInstanceOf(TracePacketsException.class)
-				.hasMessageContaining("no network namespace with inode 1");
 	}
 
 	@Test

@@ -1,8 +1,6 @@
 package io.tracepackets.internal.netns;
 
 import io.tracepackets.testing.VethNamespaces;
-import java.io.IOException;
-import java.nio.file.Path;
 
 /**
  * {@link VethNamespaces} seen as this package's {@link NetworkNamespace}s: {@code a} is the left
@@ -18,18 +16,6 @@ public final class VethPair implements AutoCloseable {
 		this.namespaces = namespaces;
 		this.a = NetworkNamespace.ofPath(namespaces.leftPath());
 		this.b = NetworkNamespace.ofPath(namespaces.rightPath());
-	}
-
-	/** Skips the calling test unless this JVM runs as root (ip netns and setns need it). */
-	public static void assumeRoot() {
-		boolean root;
-		try {
-			root = ((Integer) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-		} catch (IOException e) {
-			root = false;
-		}
-		org.junit.jupiter.api.Assumptions.assumeTrue(root || Boolean.getBoolean("tracepackets.strict"),
-				"needs root: network namespaces are created with ip netns and entered with setns");
 	}
 
 	public static VethPair create() {

@@ -2,6 +2,7 @@ package io.tracepackets.internal.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracepackets.KernelTest;
 import io.tracepackets.internal.libbpf.LibBpf;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * Nothing leaks: links are owned by file descriptors and never pinned, so when a JVM that traces
  * is killed with SIGKILL (no shutdown hook, no close), the kernel unloads its programs.
  */
+@KernelTest
 class TracerLeakTest {
 
 	/** Runs in a child JVM: starts a tracer, says so, and waits to be killed. */

@@ -2,9 +2,11 @@ package io.tracepackets.internal.symbols;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracepackets.KernelTest;
 import org.junit.jupiter.api.Test;
 
 /** Against the running kernel's /proc/kallsyms (as root, so addresses are visible). */
+@KernelTest
 class KallsymsLiveTest {
 
 	@Test
@@ -27,25 +29,15 @@ class KallsymsLiveTest {
 	}
 
 	@Test
-	void should_load_kallsyms_and_suggest_names_quickly() {
-		// GIVEN
-		Kallsyms.load(); // warm up
+	void should_suggest_the_nearest_kernel_function_for_a_misspelled_name() {
+		// GIVEN (timings belong in the benchmark, scripts/bench, not in a test)
+		Kallsyms kallsyms = Kallsyms.load();
 
 		// WHEN
-		long start = System.nanoTime();
-		Kallsyms kallsyms = Kallsyms.load();
-		long loaded = System.nanoTime();
 		var suggestions = NearestNames.suggest("ip_ouput", kallsyms.functionNames(), 3);
-		long suggested = System.nanoTime();
 
 		// THEN
-		long loadMillis = (loaded - start) / 1_000_000;
-		long suggestMillis = (suggested - loaded) / 1_000_000;
-		System.out.printf("kallsyms: %d text symbols loaded in %d ms; suggest over %d names in %d ms%n",
-				kallsyms.size(), loadMillis, kallsyms.functionNames().size(), suggestMillis);
-		assertThat(suggestions).startsWith("ip_output");
-		assertThat(loadMillis).isLessThan(2000);
-		assertThat(suggestMillis).isLessThan(500); // generous: shared CI machines; measured ~15-50 ms
+		assertThat(suggestions).hasSizeLessThanOrEqualTo(3).startsWith("ip_output");
 	}
 
 	@Test

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The Testcontainers bridge: a container's network namespace, and the errors for stopped ones. */
+@KernelTest
 class ContainerNamespacesTest {
 
 	@Test

@@ -12,6 +12,7 @@ import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 
 /** Smoke test of the netbox image: it starts, its firewall tools work, its listeners answer. */
+@KernelTest
 @Testcontainers
 class NetboxContainerTest {
 

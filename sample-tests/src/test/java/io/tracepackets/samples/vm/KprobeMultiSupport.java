@@ -1,6 +1,7 @@
 package io.tracepackets.samples.vm;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -23,7 +24,8 @@ final class KprobeMultiSupport {
 			try (var lines = Files.lines(Path.of("/proc/kallsyms"))) {
 				available = lines.anyMatch(line -> line.endsWith(" register_fprobe"));
 			} catch (IOException e) {
-				available = false;
+				// not a reason to disable the class quietly: an unreadable kallsyms is an error
+				throw new UncheckedIOException("cannot tell whether this kernel has kprobe-multi", e);
 			}
 		}
 		return available;

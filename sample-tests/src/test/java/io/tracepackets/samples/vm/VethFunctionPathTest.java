@@ -5,6 +5,7 @@ import static io.tracepackets.PacketFilter.udp;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 
 import io.tracepackets.PacketTrace;
+import io.tracepackets.samples.support.KernelTest;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * functions. Subclasses pick the backend; the suite runs in the kernel VM (tag {@value #TAG}),
  * since this host's kernel has neither kprobes nor fentry.
  */
+@KernelTest
 @Tag(VethFunctionPathTest.TAG)
 abstract class VethFunctionPathTest {
 
