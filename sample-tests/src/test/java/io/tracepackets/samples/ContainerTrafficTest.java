@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
-import io.tracepackets.samples.support.KernelTest;
+import io.tracepackets.KernelTest;
 import io.tracepackets.samples.support.NetboxContainer;
 import io.tracepackets.samples.support.NetboxContainer.IptablesVariant;
 import io.tracepackets.traffic.HttpResult;

@@ -4,6 +4,7 @@ import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracepackets.KernelTest;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
 import io.tracepackets.samples.support.NetboxContainer;
@@ -21,6 +22,7 @@ import org.testcontainers.junit.jupiter.Testcontainers;
  * delivery, not dropped, so these pass for the right reason. Both ends are in scope (the host's
  * namespace and the container's), so "delivered" is checked both ways.
  */
+@KernelTest
 @Testcontainers
 @TracePackets(hostNetwork = true)
 class FirstTestsTest {

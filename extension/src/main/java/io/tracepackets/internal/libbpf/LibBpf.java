@@ -341,7 +341,12 @@ public final class LibBpf {
 	 * skipped.
 	 */
 	public static java.util.List<String> loadedProgramNames() {
-		java.util.List<String> names = new java.util.ArrayList<>();
+		return java.util.List.copyOf(loadedPrograms().values());
+	}
+
+	/** Every BPF program loaded in the kernel now, by id: its name. */
+	public static java.util.Map<Integer, String> loadedPrograms() {
+		java.util.Map<Integer, String> names = new java.util.TreeMap<>();
 		try (Arena arena = Arena.ofConfined()) {
 			MemorySegment next = arena.allocate(JAVA_INT);
 			// struct bpf_prog_info up to its name (offset 64, 16 bytes): the kernel fills what fits.
@@ -363,7 +368,7 @@ public final class LibBpf {
 					info.fill((byte) 0);
 					length.set(JAVA_INT, 0, 80);
 					if ((int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) == 0) {
-						names.add(info.asSlice(64, 16).getString(0));
+						names.put(id, info.asSlice(64, 16).getString(0));
 					}
 				} finally {
 					io.tracepackets.internal.ffi.Libc.close(fd);

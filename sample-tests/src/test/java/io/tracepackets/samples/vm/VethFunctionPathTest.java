@@ -5,7 +5,7 @@ import static io.tracepackets.PacketFilter.udp;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 
 import io.tracepackets.PacketTrace;
-import io.tracepackets.samples.support.KernelTest;
+import io.tracepackets.KernelTest;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
 import org.junit.jupiter.api.AfterEach;
