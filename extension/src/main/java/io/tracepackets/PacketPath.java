@@ -50,20 +50,25 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 	}
 
 	/**
-	 * Not lost, and received: taken in by a namespace's stack ({@code netif_receive_skb}),
-	 * read by a socket ({@code skb_copy_datagram_iovec}) or freed normally ({@code consume_skb}).
-	 * A UDP datagram read by an application leaves no tracepoint behind (the kernel copies it
-	 * without one), so reception plus the absence of a drop is what "delivered" can mean.
+	 * Not lost, and received: taken in by a namespace's stack ({@code netif_receive_skb}), read by
+	 * a socket ({@code skb_copy_datagram_iovec}), freed normally ({@code consume_skb}), or
+	 * discarded by its receiver after delivery. A UDP datagram read by an application leaves no
+	 * tracepoint behind (the kernel copies it without one), so reception plus the absence of a
+	 * loss is what "delivered" can mean without the {@code socket_receive} hook.
 	 */
 	public boolean wasDelivered() {
-		return !wasDropped() && events.stream().anyMatch(e -> e.isConsumed()
+		return !wasDropped() && (wasDiscardedAfterDelivery() || events.stream().anyMatch(e -> e.isConsumed()
 				|| "skb_copy_datagram_iovec".equals(e.where()) || "netif_receive_skb".equals(e.where())
-				|| PacketEvent.SOCKET_RECEIVE.equals(e.where()));
+				|| PacketEvent.SOCKET_RECEIVE.equals(e.where())));
 	}
 
-	/** Not lost, and accepted by a socket (the {@code socket_receive} hook saw it). */
+	/**
+	 * Not lost, and taken by a socket: the {@code socket_receive} hook saw it, or its receiver
+	 * discarded it after delivery (a FIN that a TIME_WAIT socket answers is taken by what is left
+	 * of the connection, which the hook does not see).
+	 */
 	public boolean reachedSocket() {
-		return !wasDropped() && reached(PacketEvent.SOCKET_RECEIVE);
+		return !wasDropped() && (reached(PacketEvent.SOCKET_RECEIVE) || wasDiscardedAfterDelivery());
 	}
 
 	/** Whether a probe named {@code where} (tracepoint or function) saw this packet. */
