@@ -1,5 +1,6 @@
 package io.tracepackets.samples.support;
 
+import io.tracepackets.KernelTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracepackets.samples.support.NetboxContainer.IptablesVariant;

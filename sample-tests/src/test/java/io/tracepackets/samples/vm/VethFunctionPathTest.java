@@ -1,13 +1,17 @@
 package io.tracepackets.samples.vm;
 
 import static io.tracepackets.DropReason.NETFILTER_DROP;
+import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.PacketFilter.udp;
+import static org.assertj.core.api.Assertions.assertThat;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 
 import io.tracepackets.PacketTrace;
 import io.tracepackets.KernelTest;
 import io.tracepackets.testing.VethNamespaces;
+import io.tracepackets.traffic.TcpResult;
 import io.tracepackets.traffic.Traffic;
+import java.io.IOException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -70,5 +74,41 @@ abstract class VethFunctionPathTest {
 				.hasCount(2)
 				.wereDropped().in("nf_hook_slow").withReason(NETFILTER_DROP);
 		assertThat(trace).packets(udp().dstPort(7001)).reached("ip_rcv").neverReached("udp_rcv");
+	}
+
+	@Test
+	void a_tcp_echo_exchange_between_namespaces_loses_nothing(PacketTrace trace) throws Exception {
+		// GIVEN a TCP echo server in the right namespace, both namespaces in scope
+		Process echo = startEchoServer(9002);
+		try {
+			trace.scope(network.leftPath()).scope(network.rightPath());
+
+			// WHEN the left namespace connects, sends and reads the echo, then closes
+			TcpResult result = Traffic.fromNetnsPath(network.leftPath()).tcp().to(network.rightAddress(), 9002)
+					.connectAndSend("hello, kernel");
+
+			// THEN the whole connection, teardown included, was delivered: a FIN that a closed
+			// socket purges, or that TIME_WAIT answers, is discarded after delivery, not dropped
+			assertThat(result.receivedText()).as("%s", result).isEqualTo("hello, kernel");
+			assertThat(trace).packets(tcp().port(9002)).wereNotDropped().wereDelivered();
+		} finally {
+			echo.destroyForcibly().waitFor();
+		}
+	}
+
+	/** socat echoing every connection, listening before this returns. */
+	private Process startEchoServer(int port) throws IOException, InterruptedException {
+		Process process = new ProcessBuilder("ip", "netns", "exec", network.rightName(), "socat",
+				"TCP-LISTEN:" + port + ",reuseaddr,fork", "PIPE").redirectErrorStream(true).start();
+		long deadline = System.nanoTime() + 10_000_000_000L;
+		while (!network.execInRight("ss", "-ltn").contains(":" + port + " ")) {
+			if (!process.isAlive() || System.nanoTime() > deadline) {
+				process.destroyForcibly();
+				throw new IllegalStateException("socat did not listen on " + port + " in " + network.rightName()
+						+ ": " + new String(process.getInputStream().readNBytes(2000)));
+			}
+			Thread.sleep(20);
+		}
+		return process;
 	}
 }
