@@ -53,7 +53,56 @@ public final class Libc {
 	private static final MethodHandle IF_FREENAMEINDEX = Native.downcall(LIBC, "if_freenameindex",
 			FunctionDescriptor.ofVoid(ADDRESS), false);
 
+	private static final MethodHandle GETRLIMIT = Native.downcall(LIBC, "getrlimit",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), true);
+	private static final MethodHandle SETRLIMIT = Native.downcall(LIBC, "setrlimit",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), true);
+	private static final int RLIMIT_NOFILE = 7;
+
 	private Libc() {
+	}
+
+	/** The soft and hard limits on open file descriptors (RLIMIT_NOFILE). */
+	public record OpenFileLimit(long soft, long hard) {
+	}
+
+	public static OpenFileLimit openFileLimit() {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			MemorySegment limit = arena.allocate(JAVA_LONG, 2);
+			int ret = (int) GETRLIMIT.invokeExact(errno, RLIMIT_NOFILE, limit);
+			if (ret != 0) {
+				throw new NativeException("getrlimit(RLIMIT_NOFILE)", Native.errno(errno));
+			}
+			return new OpenFileLimit(limit.getAtIndex(JAVA_LONG, 0), limit.getAtIndex(JAVA_LONG, 1));
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/**
+	 * Raises the soft limit on open file descriptors to the hard limit, as pwru does: probes are
+	 * file descriptors, and the default soft limit (1024) is below what every skb function needs.
+	 * Returns the limits in force afterwards.
+	 */
+	public static OpenFileLimit raiseOpenFileLimit() {
+		OpenFileLimit limit = openFileLimit();
+		if (limit.soft() >= limit.hard()) {
+			return limit;
+		}
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			MemorySegment wanted = arena.allocate(JAVA_LONG, 2);
+			wanted.setAtIndex(JAVA_LONG, 0, limit.hard());
+			wanted.setAtIndex(JAVA_LONG, 1, limit.hard());
+			int ret = (int) SETRLIMIT.invokeExact(errno, RLIMIT_NOFILE, wanted);
+			if (ret != 0) {
+				throw new NativeException("setrlimit(RLIMIT_NOFILE)", Native.errno(errno));
+			}
+			return openFileLimit();
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
 	}
 
 	/** open(2) read-only, close-on-exec. */

@@ -39,7 +39,7 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 		ParameterResolver, TestExecutionExceptionHandler {
 
 	private static final Namespace NAMESPACE = Namespace.create(TracePacketsExtension.class);
-	private static final String SESSION_KEY = "trace.session";
+	private static final String SESSIONS_KEY = "trace.sessions";
 	private static final String TRACE_KEY = "trace";
 	private static final String SCOPED_KEY = "trace.scoped";
 	private static final String CONTAINER_ANNOTATION = "org.testcontainers.junit.jupiter.Container";
@@ -95,17 +95,13 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 	 */
 	private static TraceSession session(ExtensionContext context) {
 		TracerOptions options = options(context);
-		String key = SESSION_KEY + "/" + options.backend() + "/" + options.functions();
-		StartedSession started = context.getRoot().getStore(NAMESPACE).computeIfAbsent(key,
-				k -> StartedSession.start(options), StartedSession.class);
-		if (started.failure instanceof TracingUnavailableException unavailable) {
-			throw unavailable(unavailable);
+		Sessions sessions = context.getRoot().getStore(NAMESPACE).computeIfAbsent(SESSIONS_KEY, key -> new Sessions(),
+				Sessions.class);
+		try {
+			return sessions.get(options);
+		} catch (TracingUnavailableException e) {
+			throw unavailable(e);
 		}
-		if (started.failure != null) {
-			throw new TracePacketsException("the tracer for " + options.describe() + " failed to start (the first"
-					+ " test that needed it shows how): " + started.failure.getMessage(), started.failure);
-		}
-		return started.session;
 	}
 
 	/** The test's skip with the reason, or in strict mode its failure; to be thrown. */
@@ -115,28 +111,6 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 					+ TracePackets.STRICT_PROPERTY + "=true): a test that cannot trace fails]", failure);
 		}
 		return new TestAbortedException("TracePackets cannot trace here: " + failure.getMessage(), failure);
-	}
-
-	/**
-	 * Holds the started session (closed with the root store at the end of the run) or why it
-	 * failed to start: a failure is remembered, so every later test says the same at once.
-	 */
-	private record StartedSession(TraceSession session, RuntimeException failure) implements AutoCloseable {
-
-		static StartedSession start(TracerOptions options) {
-			try {
-				return new StartedSession(TraceSession.start(options), null);
-			} catch (RuntimeException e) {
-				return new StartedSession(null, e);
-			}
-		}
-
-		@Override
-		public void close() {
-			if (session != null) {
-				session.close();
-			}
-		}
 	}
 
 	/** Annotation first, then system properties, then defaults. */

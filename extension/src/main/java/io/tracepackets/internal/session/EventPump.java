@@ -73,6 +73,13 @@ public final class EventPump implements AutoCloseable {
 		}
 	}
 
+	/** Whether any reader (a test's window) is open now. */
+	public boolean hasOpenCursors() {
+		synchronized (cursors) {
+			return !cursors.isEmpty();
+		}
+	}
+
 	private long oldestCursorStart() {
 		return cursors.stream().mapToLong(EventCursor::start).min().orElse(Long.MAX_VALUE);
 	}

@@ -66,6 +66,8 @@ final class Probes implements AutoCloseable {
 		Map<Integer, List<SkbFunction>> byPosition = selection.chosen() == Backend.TRACEPOINT ? Map.of()
 				: selection.targets().byPosition();
 		FunctionAttacher attacher = byPosition.isEmpty() ? null : FunctionAttacher.of(selection.chosen());
+		DescriptorBudget.check(selection.chosen(), byPosition.values().stream().mapToInt(List::size).sum(),
+				byPosition.size());
 
 		long started = System.nanoTime();
 		object = BpfObject.openResource(OBJECT_RESOURCE, "tracepackets");

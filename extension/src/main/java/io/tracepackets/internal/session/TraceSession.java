@@ -61,6 +61,11 @@ public final class TraceSession implements AutoCloseable {
 		return new TraceSession(options);
 	}
 
+	/** Whether no test reads this session now: closing it would interrupt nobody. */
+	public boolean isIdle() {
+		return !pump.hasOpenCursors();
+	}
+
 	/** What this session's probes can see. */
 	public ProbeCatalog catalog() {
 		return catalog;

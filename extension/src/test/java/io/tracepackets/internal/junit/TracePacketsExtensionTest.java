@@ -113,6 +113,45 @@ class TracePacketsExtensionTest {
 		}
 	}
 
+	/** Flush-marker programs loaded now, one per live session; each test class records what it saw. */
+	static final java.util.List<Long> SESSIONS_SEEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+	static long liveSessions() {
+		return io.tracepackets.internal.libbpf.LibBpf.loadedPrograms().values().stream()
+				.filter("emit_marker"::equals).count();
+	}
+
+	@TracePackets(backend = Backend.TRACEPOINT)
+	static class FirstConfiguration {
+		@Test
+		void traces(PacketTrace trace) {
+			SESSIONS_SEEN.add(liveSessions());
+		}
+	}
+
+	@TracePackets(hostNetwork = true)
+	static class SecondConfiguration {
+		@Test
+		void traces(PacketTrace trace) {
+			SESSIONS_SEEN.add(liveSessions());
+		}
+	}
+
+	@Test
+	void should_close_an_idle_configurations_session_before_starting_another() {
+		// GIVEN a run with two test classes whose configurations differ (backend TRACEPOINT, AUTO)
+		SESSIONS_SEEN.clear();
+
+		// WHEN they run one after the other
+		EngineTestKit.engine("junit-jupiter")
+				.selectors(selectClass(FirstConfiguration.class), selectClass(SecondConfiguration.class)).execute()
+				.testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
+
+		// THEN the second found the first's probes gone: never two sessions' probes at once
+		assertThat(SESSIONS_SEEN).hasSize(2);
+		assertThat(SESSIONS_SEEN.get(1)).isEqualTo(SESSIONS_SEEN.get(0));
+	}
+
 	@Test
 	void should_suggest_the_nearest_kernel_names_for_a_misspelled_function() {
 		failure(run(MisspellsAFunction.class, true), message -> assertThat(message)
