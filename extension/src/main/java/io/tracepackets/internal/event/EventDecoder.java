@@ -35,6 +35,8 @@ public final class EventDecoder {
 
 	/** What each drop meant: one table for every decoder of the JVM. */
 	private static final DropReasonTable DROP_KINDS = DropReasonTable.load();
+	/** Every classification made in this JVM, with how often: for the log, so a run shows what it met. */
+	private static final Map<String, java.util.concurrent.atomic.LongAdder> SEEN = new ConcurrentHashMap<>();
 
 	private final Kallsyms kallsyms;
 	private final DropReasons dropReasons;
@@ -48,6 +50,12 @@ public final class EventDecoder {
 		this.dropReasons = dropReasons;
 		this.stacks = stacks;
 		this.interfaces = interfaces;
+	}
+
+	/** The drops classified in this JVM so far, one line each: {@code "after delivery: QUEUE_PURGE at …" × 3}. */
+	public static List<String> classificationsSeen() {
+		return SEEN.entrySet().stream().sorted(Map.Entry.comparingByKey())
+				.map(e -> e.getKey() + " × " + e.getValue().sum()).toList();
 	}
 
 	public PacketEvent decode(byte[] record) {
@@ -84,6 +92,8 @@ public final class EventDecoder {
 						: DropReason.named(dropReasons.name(b.getInt(EventLayout.DROP_REASON)).replace('#', '_'));
 				locationText = symbolize(location);
 				classification = DROP_KINDS.classify(reason.name(), locationText);
+				SEEN.computeIfAbsent(classification.kind().label() + ": " + classification.why(),
+						key -> new java.util.concurrent.atomic.LongAdder()).increment();
 				stack = stack(b.getInt(EventLayout.STACK_ID));
 			}
 		}

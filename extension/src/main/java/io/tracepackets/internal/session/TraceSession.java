@@ -53,7 +53,8 @@ public final class TraceSession implements AutoCloseable {
 				probes.attachedTracepoints(), probes.functions().attached(), kallsyms, dropReasons.names(),
 				options.functions(), selection.targets() == null ? List.of() : selection.targets().ambiguous(),
 				probes.functions().failed(), probes.socketReceiveAttached() ? null : probes.socketReceiveStatus());
-		LOG.info("tracer ready: {}", probes.describe());
+		LOG.info("tracer ready: {}; functions asked: {}", probes.describe(),
+				options.functions() == null ? "every skb function" : "regex " + options.functions().pattern());
 	}
 
 	/** Loads kernel names, attaches the probes and starts the pump; TracingUnavailableException says why not. */
@@ -127,6 +128,10 @@ public final class TraceSession implements AutoCloseable {
 			return;
 		}
 		closed = true;
+		List<String> drops = EventDecoder.classificationsSeen();
+		if (!drops.isEmpty()) {
+			LOG.info("drops classified in this JVM so far:{}", drops.stream().map(d -> "\n  " + d).reduce("", String::concat));
+		}
 		namespaceFilter.stop();
 		probes.detach();
 		pump.close();

@@ -1,0 +1,12 @@
+package io.tracepackets.samples.vm;
+
+import io.tracepackets.Backend;
+import io.tracepackets.TracePackets;
+
+/**
+ * The veth path with the default function set, as users run it: every function of the kernel
+ * that takes an skb (about 1,500), through a BPF trampoline per function.
+ */
+@TracePackets(backend = Backend.FENTRY)
+class FentryDefaultSetTest extends VethFunctionPathTest {
+}
