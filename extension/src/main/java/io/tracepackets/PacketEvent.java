@@ -23,13 +23,16 @@ import java.util.Optional;
  * @param dropKind for drops, what the drop meant: lost, discarded after delivery, or not a loss
  * @param dropKindExplanation for drops, why it is that kind, e.g. {@code "QUEUE_PURGE at
  *     sk_stream_kill_queues: the socket's receive queue was purged when it closed unread"}
+ * @param dropDiagnosis for drops, the likely cause and what to check, in words, with this
+ *     packet's values: {@code "nothing listens on 10.0.0.2 udp/53 (or the socket is in another
+ *     network namespace)"}
  * @param location for drops, where the skb was freed ({@code nf_hook_slow+0x7d}); otherwise null
  * @param stack for drops, the kernel stack, innermost first, as {@code function+0xoff}
  */
 public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, long skb, String where,
 		ProbeKind kind, long netns, int ifindex, String interfaceName, int mark, int length, int etherType,
 		int ipVersion, InetAddress source, InetAddress destination, int l4Protocol, int sourcePort,
-		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind, String dropKindExplanation, String location, List<String> stack) {
+		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind, String dropKindExplanation, String dropDiagnosis, String location, List<String> stack) {
 
 	/**
 	 * The hook where a socket accepts an skb (a cgroup_skb ingress program, where the kernel

@@ -26,6 +26,14 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 		return events.stream().filter(PacketEvent::isDrop).findFirst();
 	}
 
+	/**
+	 * The drop in words: the likely cause and what to check, with this packet's values
+	 * ({@code "nothing listens on 10.0.0.2 udp/53 ..."}); empty when it was never freed with a reason.
+	 */
+	public Optional<String> diagnosis() {
+		return drop().map(PacketEvent::dropDiagnosis);
+	}
+
 	/** What the kernel's drop meant for this packet; empty when it was never freed with a reason. */
 	public Optional<DropKind> dropKind() {
 		return drop().map(PacketEvent::dropKind);

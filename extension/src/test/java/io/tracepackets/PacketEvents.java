@@ -162,6 +162,32 @@ public final class PacketEvents {
 		return at(nanos, "consume_skb");
 	}
 
+	/** The sentence the decoder would give this packet's drop. */
+	private String diagnosis(DropReason reason, boolean icmp) {
+		if (reason == null) {
+			return null;
+		}
+		java.util.Map<String, String> values = new java.util.HashMap<>();
+		if (source != null) {
+			values.put("src", source.getHostAddress());
+		}
+		if (destination != null) {
+			values.put("dst", destination.getHostAddress());
+		}
+		String proto = l4Protocol == PacketEvent.TCP ? "tcp" : l4Protocol == PacketEvent.UDP ? "udp"
+				: l4Protocol == PacketEvent.ICMP ? "icmp" : l4Protocol == PacketEvent.ICMPV6 ? "icmp6" : null;
+		if (proto != null) {
+			values.put("proto", proto);
+		}
+		if (!icmp && destinationPort != 0) {
+			values.put("dport", Integer.toString(destinationPort));
+		}
+		if (interfaceName != null) {
+			values.put("dev", interfaceName);
+		}
+		return DROPS.explain(reason.name(), values);
+	}
+
 	private static DropKind kind(DropReason reason, String location) {
 		return reason == null ? null : DROPS.classify(reason.name(), location).kind();
 	}
@@ -173,6 +199,7 @@ public final class PacketEvents {
 		return new PacketEvent(nanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length,
 				etherType, ipVersion, source, destination, l4Protocol, icmp ? 0 : sourcePort, icmp ? 0 : destinationPort,
 				icmp ? sourcePort : -1, icmp ? destinationPort : -1, tcpFlags, reason, kind(reason, location),
-				reason == null ? null : DROPS.classify(reason.name(), location).why(), location, stack);
+				reason == null ? null : DROPS.classify(reason.name(), location).why(), diagnosis(reason, icmp), location,
+				stack);
 	}
 }

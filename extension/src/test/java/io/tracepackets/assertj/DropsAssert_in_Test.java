@@ -67,6 +67,7 @@ class DropsAssert_in_Test {
 						  +3.000ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               netif_receive_skb
 						  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET (lost) at __udp4_lib_rcv+0x9c4
 						  lost: NO_SOCKET: no socket matched: it never reached a receiver
+						    nothing listens on 10.0.0.2 udp/53 (or the socket is in another network namespace)
 						  netns 4026532001 = server
 
 						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
@@ -91,6 +92,7 @@ class DropsAssert_in_Test {
 						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
 						  +0.000ms    0xffff888004a3c000 0   [swapper/0]        4026532001  -              60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nf_hook_slow_list+0x10
 						  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
+						    a netfilter rule or chain policy dropped it (iptables/nftables)
 						  netns 4026532001 = server
 
 						Traced 1 packet in netns server with the tracepoint backend (kprobes are disabled in this test).""");

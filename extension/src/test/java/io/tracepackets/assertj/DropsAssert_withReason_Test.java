@@ -49,6 +49,7 @@ class DropsAssert_withReason_Test {
 						  +1.500ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
 						  +1.600ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nft_do_chain+0x2f1 [nf_tables]
 						  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
+						    a netfilter rule or chain policy dropped it (iptables/nftables)
 						  netns 4026532001 = server
 
 						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
@@ -93,6 +94,7 @@ class DropsAssert_withReason_Test {
 						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
 						  +0.000ms    0xffff888004a3c000 0   [swapper/0]        4026532001  -              60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NOT_SPECIFIED (lost)
 						  lost: NOT_SPECIFIED: no reason given and no rule for this place: counted as lost
+						    freed without a reason; the drop location names the kernel function that freed it: look there
 
 						Traced 1 packet in netns (none: scope the trace to a container or netns) with the tracepoint backend (kprobes are disabled in this test).""");
 	}

@@ -66,6 +66,7 @@ class PacketsAssert_hasCount_Test {
 						  +2.100ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             skb_copy_datagram_iovec
 						  +2.200ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             consume_skb
 						  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
+						    a netfilter rule or chain policy dropped it (iptables/nftables)
 						  netns 4026532001 = server
 
 						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
@@ -88,6 +89,7 @@ class PacketsAssert_hasCount_Test {
 						  +3.000ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               netif_receive_skb
 						  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET (lost) at __udp4_lib_rcv+0x9c4
 						  lost: NO_SOCKET: no socket matched: it never reached a receiver
+						    nothing listens on 10.0.0.2 udp/53 (or the socket is in another network namespace)
 						  netns 4026532001 = server
 
 						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");

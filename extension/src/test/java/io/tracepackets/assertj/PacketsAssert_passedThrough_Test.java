@@ -71,6 +71,7 @@ class PacketsAssert_passedThrough_Test {
 						  +1.500ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
 						  +1.600ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nft_do_chain+0x2f1 [nf_tables]
 						  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
+						    a netfilter rule or chain policy dropped it (iptables/nftables)
 						  netns 4026532001 = server
 
 						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");

@@ -39,6 +39,7 @@ class PacketsShould_shouldHaveCount_create_Test {
 				  +2.100ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             skb_copy_datagram_iovec
 				  +2.200ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             consume_skb
 				  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
+				    a netfilter rule or chain policy dropped it (iptables/nftables)
 				  netns 4026532001 = server
 
 				Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");

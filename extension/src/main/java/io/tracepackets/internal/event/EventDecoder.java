@@ -75,6 +75,7 @@ public final class EventDecoder {
 		ProbeKind kind;
 		DropReason reason = null;
 		Classification classification = null;
+		String diagnosis = null;
 		String locationText = null;
 		List<String> stack = List.of();
 		if (probe == EventLayout.PROBE_FUNCTION) {
@@ -92,6 +93,8 @@ public final class EventDecoder {
 						: DropReason.named(dropReasons.name(b.getInt(EventLayout.DROP_REASON)).replace('#', '_'));
 				locationText = symbolize(location);
 				classification = DROP_KINDS.classify(reason.name(), locationText);
+				diagnosis = DROP_KINDS.explain(reason.name(), diagnosisValues(record, ipVersion, l4Protocol, icmp, dport,
+						ifindex == 0 ? null : interfaces.name(netns, ifindex)));
 				SEEN.computeIfAbsent(classification.kind().label() + ": " + classification.why(),
 						key -> new java.util.concurrent.atomic.LongAdder()).increment();
 				stack = stack(b.getInt(EventLayout.STACK_ID));
@@ -104,7 +107,38 @@ public final class EventDecoder {
 				address(record, EventLayout.SADDR, ipVersion), address(record, EventLayout.DADDR, ipVersion),
 				l4Protocol, icmp ? 0 : sport, icmp ? 0 : dport, icmp ? sport : -1, icmp ? dport : -1,
 				b.get(EventLayout.TCP_FLAGS) & 0xff, reason, classification == null ? null : classification.kind(),
-				classification == null ? null : classification.why(), locationText, stack);
+				classification == null ? null : classification.why(), diagnosis, locationText, stack);
+	}
+
+	/** The packet's own values for the drop's sentence: {dst}, {src}, {proto}, {dport}, {dev}. */
+	private static Map<String, String> diagnosisValues(byte[] record, int ipVersion, int l4Protocol, boolean icmp,
+			int dport, String device) {
+		Map<String, String> values = new java.util.HashMap<>();
+		InetAddress source = address(record, EventLayout.SADDR, ipVersion);
+		InetAddress destination = address(record, EventLayout.DADDR, ipVersion);
+		if (source != null) {
+			values.put("src", PwruFormat.address(source));
+		}
+		if (destination != null) {
+			values.put("dst", PwruFormat.address(destination));
+		}
+		String proto = switch (l4Protocol) {
+			case PacketEvent.TCP -> "tcp";
+			case PacketEvent.UDP -> "udp";
+			case PacketEvent.ICMP -> "icmp";
+			case PacketEvent.ICMPV6 -> "icmp6";
+			default -> l4Protocol == 0 ? null : "proto " + l4Protocol;
+		};
+		if (proto != null) {
+			values.put("proto", proto);
+		}
+		if (!icmp && dport != 0) {
+			values.put("dport", Integer.toString(dport));
+		}
+		if (device != null) {
+			values.put("dev", device);
+		}
+		return values;
 	}
 
 	private String symbolize(long address) {

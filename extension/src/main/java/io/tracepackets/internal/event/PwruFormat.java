@@ -60,9 +60,11 @@ public final class PwruFormat {
 		Map<String, String> seen = new LinkedHashMap<>();
 		for (PacketPath path : paths.subList(0, Math.min(paths.size(), MAX_PATHS))) {
 			path.drop().filter(drop -> drop.dropKind() != null).ifPresent(drop -> seen.putIfAbsent(
-					drop.dropKindExplanation(), drop.dropKind().label()));
+					"  " + drop.dropKind().label() + ": " + drop.dropKindExplanation() + "\n", ""));
+			path.drop().filter(drop -> drop.dropDiagnosis() != null).ifPresent(drop -> seen.putIfAbsent(
+					"    " + drop.dropDiagnosis() + "\n", ""));
 		}
-		seen.forEach((why, kind) -> out.append("  ").append(kind).append(": ").append(why).append('\n'));
+		seen.keySet().forEach(out::append);
 	}
 
 	/** One event as one line (with its trailing newline). */

@@ -79,7 +79,7 @@ class EventDecoderTest {
 		// THEN
 		assertThat(event).isEqualTo(new PacketEvent(1_234_567_890L, 3, 4242, "curl", SKB, "netif_receive_skb",
 				ProbeKind.TRACEPOINT, NETNS, 12, "eth0", 0x2a, 71, 0x0800, 4, InetAddress.ofLiteral("10.0.0.1"),
-				InetAddress.ofLiteral("10.0.0.2"), PacketEvent.UDP, 40000, 9000, -1, -1, 0, null, null, null, null, List.of()));
+				InetAddress.ofLiteral("10.0.0.2"), PacketEvent.UDP, 40000, 9000, -1, -1, 0, null, null, null, null, null, List.of()));
 		assertThat(event.protocolName()).isEqualTo("udp");
 		assertThat(interfaceLookups).containsExactly(NETNS + "/12");
 	}
@@ -99,7 +99,7 @@ class EventDecoderTest {
 		// THEN
 		assertThat(event).isEqualTo(new PacketEvent(10L, 65535, 7, "nginx", SKB, "net_dev_start_xmit",
 				ProbeKind.TRACEPOINT, NETNS, 7, null, 0, 80, 0x86dd, 6, InetAddress.ofLiteral("fd00::1"),
-				InetAddress.ofLiteral("fd00::2"), PacketEvent.TCP, 80, 50000, -1, -1, 0x12, null, null, null, null, List.of()));
+				InetAddress.ofLiteral("fd00::2"), PacketEvent.TCP, 80, 50000, -1, -1, 0x12, null, null, null, null, null, List.of()));
 		assertThat(event.protocolName()).isEqualTo("tcp");
 	}
 

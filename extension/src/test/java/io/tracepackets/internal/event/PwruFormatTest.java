@@ -55,6 +55,7 @@ class PwruFormatTest {
 				  +1.600ms    0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nf_hook_slow+0x7d
 				  +12.346ms   0xffff888004a3d000 0   [swapper/0]        4026532002  if(7)          74    [fd00::1]:80 > [fd00::2]:50000 tcp [S.]        net_dev_start_xmit
 				  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
+				    a netfilter rule or chain policy dropped it (iptables/nftables)
 				  netns 4026532001 = server
 				""");
 	}
@@ -141,10 +142,10 @@ class PwruFormatTest {
 		PacketEvent arp = PacketEvents.nonIp(0x0806).at(START, "netif_receive_skb");
 		PacketEvent unknown = PacketEvents.nonIp(0).at(START, "netif_receive_skb");
 		PacketEvent gre = new PacketEvent(0, 0, 0, "", 1, "ip_rcv", ProbeKind.FUNCTION, 1, 0, null, 0,
-				0, 0x0800, 4, InetAddress.ofLiteral("10.0.0.1"), InetAddress.ofLiteral("10.0.0.2"), 47, 0, 0, -1, -1, 0, null, null, null,
+				0, 0x0800, 4, InetAddress.ofLiteral("10.0.0.1"), InetAddress.ofLiteral("10.0.0.2"), 47, 0, 0, -1, -1, 0, null, null, null, null,
 				null, null);
 		PacketEvent noL4 = new PacketEvent(0, 0, 0, "", 1, "ip_rcv", ProbeKind.FUNCTION, 1, 0, null,
-				0, 0, 0x86dd, 6, InetAddress.ofLiteral("fd00::1"), null, 0, 0, 0, -1, -1, 0, null, null, null, null, null);
+				0, 0, 0x86dd, 6, InetAddress.ofLiteral("fd00::1"), null, 0, 0, 0, -1, -1, 0, null, null, null, null, null, null);
 
 		// WHEN
 		List<String> tuples = List.of(PwruFormat.tuple(arp), PwruFormat.tuple(unknown), PwruFormat.tuple(gre),
