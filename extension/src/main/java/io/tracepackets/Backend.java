@@ -25,12 +25,22 @@ public enum Backend {
 		this.label = label;
 	}
 
-	/** The name used in properties, logs and messages: {@code kprobe-multi}. */
+	/**
+	 * The name used in properties, logs and messages: {@code kprobe-multi}.
+	 *
+	 * @return the lower-case, hyphenated label, which {@link #parse(String)} takes back
+	 */
 	public String label() {
 		return label;
 	}
 
-	/** Parses a label ({@code kprobe-multi}) or constant name ({@code KPROBE_MULTI}). */
+	/**
+	 * Parses a label ({@code kprobe-multi}) or constant name ({@code KPROBE_MULTI}).
+	 *
+	 * @param text the backend's name in any case, blanks around it ignored: {@code "Fentry "} works
+	 * @return the backend of that name
+	 * @throws IllegalArgumentException when no backend has that name; the message lists them
+	 */
 	public static Backend parse(String text) {
 		String wanted = text.strip().toLowerCase(Locale.ROOT).replace('_', '-');
 		for (Backend backend : values()) {

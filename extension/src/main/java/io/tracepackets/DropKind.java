@@ -31,7 +31,11 @@ public enum DropKind {
 		this.label = label;
 	}
 
-	/** Short words for rendering: {@code lost}, {@code after delivery}, {@code not a loss}. */
+	/**
+	 * Short words for rendering: {@code lost}, {@code after delivery}, {@code not a loss}.
+	 *
+	 * @return the lower-case words that rendered paths put after a drop, e.g. {@code (lost)}
+	 */
 	public String label() {
 		return label;
 	}

@@ -8,17 +8,34 @@ import java.util.Optional;
  * One moment in a packet's life in the kernel: a probe ({@link #where()}) saw an skb.
  *
  * @param timestampNanos CLOCK_MONOTONIC, comparable with {@link System#nanoTime()}
+ * @param cpu the CPU the probe ran on
+ * @param pid the process (tgid) the CPU was running, often not the packet's sender: a softirq
+ *     runs in whatever task it interrupted; 0 for the {@value #SOCKET_RECEIVE} hook
+ * @param comm that process's command name, at most 15 characters ({@code "curl"},
+ *     {@code "swapper/3"}); empty for the {@value #SOCKET_RECEIVE} hook
  * @param skb the sk_buff's address: the packet's identity while it lives
  * @param where the tracepoint's event name ({@code "kfree_skb"}) or the function's name
+ * @param kind what kind of probe saw it: a tracepoint and a function can share a name
+ *     ({@code netif_receive_skb} is both)
  * @param netns the skb's network namespace inode (its device's, else its socket's)
+ * @param ifindex the index of the skb's device, else of the one it arrived on; 0 when neither
+ *     is known
  * @param interfaceName the interface's name in that namespace, or {@code null} when unknown
+ * @param mark skb->mark, as firewall rules and policy routing set it
+ *     ({@code iptables -j MARK --set-mark 0x1}); 0 when unset
+ * @param length skb->len in bytes: the data from the layer the kernel is at, so one packet's
+ *     length changes along its path (on transmit it counts the Ethernet header)
  * @param etherType skb->protocol (0x0800 IPv4, 0x86DD IPv6)
  * @param ipVersion 4, 6, or 0 when the kernel found no IP header
+ * @param source the IP source address; {@code null} when {@code ipVersion} is 0
+ * @param destination the IP destination address; {@code null} when {@code ipVersion} is 0
  * @param l4Protocol IANA protocol number: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6
  * @param sourcePort TCP/UDP source port; 0 for other protocols
  * @param destinationPort TCP/UDP destination port; 0 for other protocols
  * @param icmpType ICMP or ICMPv6 type; -1 for other protocols
  * @param icmpCode ICMP or ICMPv6 code; -1 for other protocols
+ * @param tcpFlags TCP header byte 13, one bit per {@link TcpFlag} ({@code 0x12}: SYN and ACK);
+ *     0 for other protocols
  * @param dropReason for drops ({@code kfree_skb}), the reason; otherwise {@code null}
  * @param dropKind for drops, what the drop meant: lost, discarded after delivery, or not a loss
  * @param dropKindExplanation for drops, why it is that kind, e.g. {@code "QUEUE_PURGE at
@@ -40,36 +57,63 @@ public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, lo
 	 */
 	public static final String SOCKET_RECEIVE = "socket_receive";
 
+	/** {@link #l4Protocol()} of TCP: {@value}. */
 	public static final int TCP = 6;
+	/** {@link #l4Protocol()} of UDP: {@value}. */
 	public static final int UDP = 17;
+	/** {@link #l4Protocol()} of ICMP (IPv4): {@value}. */
 	public static final int ICMP = 1;
+	/** {@link #l4Protocol()} of ICMPv6: {@value}. */
 	public static final int ICMPV6 = 58;
 
+	/** Copies {@code stack} ({@code null} becomes empty), so an event never changes. */
 	public PacketEvent {
 		stack = stack == null ? List.of() : List.copyOf(stack);
 	}
 
-	/** A free with a reason: kfree_skb, whatever the drop meant ({@link #dropKind()}). */
+	/**
+	 * A free with a reason: kfree_skb, whatever the drop meant ({@link #dropKind()}).
+	 *
+	 * @return true only for the {@code kfree_skb} tracepoint's events
+	 */
 	public boolean isDrop() {
 		return "kfree_skb".equals(where) && kind == ProbeKind.TRACEPOINT;
 	}
 
-	/** A drop that lost the packet: freed before it reached its destination. */
+	/**
+	 * A drop that lost the packet: freed before it reached its destination.
+	 *
+	 * @return true for a drop whose {@link #dropKind()} is {@link DropKind#LOST}
+	 */
 	public boolean isLoss() {
 		return isDrop() && dropKind == DropKind.LOST;
 	}
 
-	/** A normal end of life: consume_skb. */
+	/**
+	 * A normal end of life: consume_skb.
+	 *
+	 * @return true only for the {@code consume_skb} tracepoint's events
+	 */
 	public boolean isConsumed() {
 		return "consume_skb".equals(where) && kind == ProbeKind.TRACEPOINT;
 	}
 
-	/** Where the skb was freed, as a function name without offset, for drops. */
+	/**
+	 * Where the skb was freed, as a function name without offset, for drops.
+	 *
+	 * @return e.g. {@code "nf_hook_slow"} for the location {@code "nf_hook_slow+0x7d"}; empty when
+	 *     the event is no drop or the kernel gave no location
+	 */
 	public Optional<String> locationFunction() {
 		return Optional.ofNullable(location).map(PacketEvent::functionOf);
 	}
 
-	/** Stack frames as function names without offsets. */
+	/**
+	 * Stack frames as function names without offsets.
+	 *
+	 * @return {@link #stack()}, innermost first, {@code "nf_hook_slow+0x7d [nf_tables]"} cut to
+	 *     {@code "nf_hook_slow"}; empty for events other than drops
+	 */
 	public List<String> stackFunctions() {
 		return stack.stream().map(PacketEvent::functionOf).toList();
 	}
@@ -87,7 +131,12 @@ public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, lo
 		return frame.substring(0, end);
 	}
 
-	/** The protocol's name: tcp, udp, icmp, icmp6, or the number. */
+	/**
+	 * The protocol's name: tcp, udp, icmp, icmp6, or the number.
+	 *
+	 * @return {@code "tcp"}, {@code "udp"}, {@code "icmp"}, {@code "icmp6"}, {@code "proto47"} for
+	 *     another number, {@code "ip"} for protocol 0, or empty when there is no IP header
+	 */
 	public String protocolName() {
 		return switch (l4Protocol) {
 			case TCP -> "tcp";

@@ -21,20 +21,38 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 		this.description = description;
 	}
 
-	/** Every packet. */
+	/**
+	 * Every packet.
+	 *
+	 * @return a filter without conditions, the start for {@link #and(Predicate, String)}
+	 */
 	public static PacketFilter anyPacket() {
 		return new PacketFilter(List.of(), "any");
 	}
 
+	/**
+	 * UDP packets, over IPv4 or IPv6.
+	 *
+	 * @return a filter on IP protocol 17, to narrow with ports or addresses
+	 */
 	public static PacketFilter udp() {
 		return anyPacket().protocol(PacketEvent.UDP, "udp");
 	}
 
+	/**
+	 * TCP segments, over IPv4 or IPv6.
+	 *
+	 * @return a filter on IP protocol 6, to narrow with ports, flags or addresses
+	 */
 	public static PacketFilter tcp() {
 		return anyPacket().protocol(PacketEvent.TCP, "tcp");
 	}
 
-	/** ICMP for IPv4 or ICMPv6. */
+	/**
+	 * ICMP for IPv4 or ICMPv6.
+	 *
+	 * @return a filter on IP protocol 1 or 58, to narrow with {@link #icmpType(int)}
+	 */
 	public static PacketFilter icmp() {
 		return anyPacket().and(e -> e.l4Protocol() == PacketEvent.ICMP || e.l4Protocol() == PacketEvent.ICMPV6, "icmp");
 	}
@@ -43,17 +61,37 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 		return and(e -> e.l4Protocol() == protocol, name);
 	}
 
+	/**
+	 * TCP or UDP packets to {@code port}.
+	 *
+	 * @param port the destination port, 1 to 65535
+	 * @return a new filter that also requires this; this one is unchanged
+	 * @throws IllegalArgumentException when {@code port} is outside 1 to 65535
+	 */
 	public PacketFilter dstPort(int port) {
 		checkPort(port, "dstPort");
 		return and(e -> isPorted(e) && e.destinationPort() == port, "dst port " + port);
 	}
 
+	/**
+	 * TCP or UDP packets from {@code port}.
+	 *
+	 * @param port the source port, 1 to 65535
+	 * @return a new filter that also requires this; this one is unchanged
+	 * @throws IllegalArgumentException when {@code port} is outside 1 to 65535
+	 */
 	public PacketFilter srcPort(int port) {
 		checkPort(port, "srcPort");
 		return and(e -> isPorted(e) && e.sourcePort() == port, "src port " + port);
 	}
 
-	/** Either port. */
+	/**
+	 * Either port.
+	 *
+	 * @param port 1 to 65535, matched against the source and the destination port
+	 * @return a new filter that also requires this; this one is unchanged
+	 * @throws IllegalArgumentException when {@code port} is outside 1 to 65535
+	 */
 	public PacketFilter port(int port) {
 		checkPort(port, "port");
 		return and(e -> isPorted(e) && (e.sourcePort() == port || e.destinationPort() == port), "port " + port);
@@ -62,6 +100,11 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 	/**
 	 * TCP segments with every one of {@code flags} set, e.g. {@code tcpFlags(PSH)} for those carrying
 	 * data, {@code tcpFlags(SYN)} for connection attempts.
+	 *
+	 * @param flags the flags that must all be set; others may be set too, so {@code SYN} also
+	 *     matches the SYN+ACK answer
+	 * @return a new filter that also requires this; this one is unchanged
+	 * @throws IllegalArgumentException when no flag is given
 	 */
 	public PacketFilter tcpFlags(TcpFlag... flags) {
 		if (flags.length == 0) {
@@ -78,49 +121,105 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 				"tcp flags " + names);
 	}
 
-	/** ICMP or ICMPv6 message type, e.g. 3 (destination unreachable) or 135 (neighbour solicitation). */
+	/**
+	 * ICMP or ICMPv6 message type, e.g. 3 (destination unreachable) or 135 (neighbour solicitation).
+	 *
+	 * @param type 0 to 255; ICMP and ICMPv6 number their types differently (3 is "time exceeded"
+	 *     in ICMPv6), so add {@link #ipv4()} or {@link #ipv6()} when both may be traced
+	 * @return a new filter that also requires this; this one is unchanged
+	 * @throws IllegalArgumentException when {@code type} is outside 0 to 255
+	 */
 	public PacketFilter icmpType(int type) {
 		checkIcmp(type, "icmpType");
 		return and(e -> isIcmp(e) && e.icmpType() == type, "icmp type " + type);
 	}
 
-	/** ICMP or ICMPv6 code, e.g. 3 with type 3: port unreachable. */
+	/**
+	 * ICMP or ICMPv6 code, e.g. 3 with type 3: port unreachable.
+	 *
+	 * @param code 0 to 255; a code means something only with its type, so add {@link #icmpType(int)}
+	 * @return a new filter that also requires this; this one is unchanged
+	 * @throws IllegalArgumentException when {@code code} is outside 0 to 255
+	 */
 	public PacketFilter icmpCode(int code) {
 		checkIcmp(code, "icmpCode");
 		return and(e -> isIcmp(e) && e.icmpCode() == code, "icmp code " + code);
 	}
 
-	/** Destination address, an IP literal ({@code "172.17.0.2"}, {@code "fd00::2"}). */
+	/**
+	 * Destination address, an IP literal ({@code "172.17.0.2"}, {@code "fd00::2"}).
+	 *
+	 * @param address an IPv4 or IPv6 literal; host names are not resolved
+	 * @return a new filter that also requires this; this one is unchanged
+	 * @throws IllegalArgumentException when {@code address} is not an IP literal
+	 */
 	public PacketFilter dst(String address) {
 		InetAddress wanted = literal(address, "dst");
 		return and(e -> wanted.equals(e.destination()), "dst host " + address);
 	}
 
+	/**
+	 * Source address, an IP literal ({@code "172.17.0.2"}, {@code "fd00::2"}).
+	 *
+	 * @param address an IPv4 or IPv6 literal; host names are not resolved
+	 * @return a new filter that also requires this; this one is unchanged
+	 * @throws IllegalArgumentException when {@code address} is not an IP literal
+	 */
 	public PacketFilter src(String address) {
 		InetAddress wanted = literal(address, "src");
 		return and(e -> wanted.equals(e.source()), "src host " + address);
 	}
 
-	/** Either address. */
+	/**
+	 * Either address.
+	 *
+	 * @param address an IPv4 or IPv6 literal; host names are not resolved
+	 * @return a new filter that also requires this; this one is unchanged
+	 * @throws IllegalArgumentException when {@code address} is not an IP literal
+	 */
 	public PacketFilter host(String address) {
 		InetAddress wanted = literal(address, "host");
 		return and(e -> wanted.equals(e.source()) || wanted.equals(e.destination()), "host " + address);
 	}
 
+	/**
+	 * Packets with an IPv4 header.
+	 *
+	 * @return a new filter that also requires this; this one is unchanged
+	 */
 	public PacketFilter ipv4() {
 		return and(e -> e.ipVersion() == 4, "ip");
 	}
 
+	/**
+	 * Packets with an IPv6 header.
+	 *
+	 * @return a new filter that also requires this; this one is unchanged
+	 */
 	public PacketFilter ipv6() {
 		return and(e -> e.ipVersion() == 6, "ip6");
 	}
 
-	/** skb->mark. */
+	/**
+	 * skb->mark.
+	 *
+	 * @param mark the exact value, as set by e.g. {@code iptables -j MARK --set-mark 0x1}; 0 matches
+	 *     unmarked packets
+	 * @return a new filter that also requires this; this one is unchanged
+	 */
 	public PacketFilter mark(int mark) {
 		return and(e -> e.mark() == mark, "mark 0x" + Integer.toHexString(mark));
 	}
 
-	/** Adds any condition; {@code description} shows in failure messages. */
+	/**
+	 * Adds any condition; {@code description} shows in failure messages.
+	 *
+	 * @param condition tested on single events: a packet matches when one event of its path passes
+	 *     every condition of the filter, e.g. {@code e -> e.length() > 1000}
+	 * @param description what the condition means, appended to the filter's own after
+	 *     {@code " and "}: {@code "udp and dst port 9000 and large"}
+	 * @return a new filter that also requires this; this one is unchanged
+	 */
 	public PacketFilter and(Predicate<PacketEvent> condition, String description) {
 		Objects.requireNonNull(condition, "condition");
 		List<Predicate<PacketEvent>> narrower = new ArrayList<>(conditions);
@@ -139,7 +238,13 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 		return true;
 	}
 
-	/** Whether any event of the path matches. */
+	/**
+	 * Whether any event of the path matches.
+	 *
+	 * @param path a packet's path, e.g. one of {@link PacketTrace#paths()}
+	 * @return true when at least one of its events passes every condition; always true for
+	 *     {@link #anyPacket()}
+	 */
 	public boolean matches(PacketPath path) {
 		for (PacketEvent event : path.events()) {
 			if (test(event)) {

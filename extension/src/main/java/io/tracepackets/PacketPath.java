@@ -8,9 +8,15 @@ import java.util.Optional;
  * saw it to its free ({@code kfree_skb}: dropped, {@code consume_skb}: consumed) or the end of the
  * trace. A trace groups events into paths as they arrive ({@link PacketTrace#paths()}); an skb
  * address reused after a free starts a new path.
+ *
+ * @param skb the sk_buff's address, the same in every event; after a free the kernel may reuse it
+ *     for another packet, which then has a path of its own
+ * @param events the events in the order they arrived, at least one; a free, when there is one, is
+ *     the last
  */
 public record PacketPath(long skb, List<PacketEvent> events) {
 
+	/** Copies {@code events}, so a path never changes; an empty list is refused. */
 	public PacketPath {
 		events = List.copyOf(events);
 		if (events.isEmpty()) {
@@ -21,20 +27,29 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 	/**
 	 * The kernel's free with a reason ({@code kfree_skb}), whatever it meant: see
 	 * {@link #dropKind()}.
+	 *
+	 * @return the path's {@code kfree_skb} event; empty when the kernel has not freed it with a
+	 *     reason (yet)
 	 */
 	public Optional<PacketEvent> drop() {
 		return events.stream().filter(PacketEvent::isDrop).findFirst();
 	}
 
 	/**
-	 * The drop in words: the likely cause and what to check, with this packet's values
-	 * ({@code "nothing listens on 10.0.0.2 udp/53 ..."}); empty when it was never freed with a reason.
+	 * The drop in words: the likely cause and what to check, with this packet's values.
+	 *
+	 * @return e.g. {@code "nothing listens on 10.0.0.2 udp/53 (or the socket is in another network
+	 *     namespace)"}; empty when it was never freed with a reason
 	 */
 	public Optional<String> diagnosis() {
 		return drop().map(PacketEvent::dropDiagnosis);
 	}
 
-	/** What the kernel's drop meant for this packet; empty when it was never freed with a reason. */
+	/**
+	 * What the kernel's drop meant for this packet; empty when it was never freed with a reason.
+	 *
+	 * @return lost, discarded after delivery, or not a loss; empty without a drop
+	 */
 	public Optional<DropKind> dropKind() {
 		return drop().map(PacketEvent::dropKind);
 	}
@@ -42,17 +57,27 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 	/**
 	 * Lost: freed with a reason before it reached its destination ({@link DropKind#LOST}). A
 	 * packet the receiver discarded after delivery, or a buffer whose data lives on, was not.
+	 *
+	 * @return true only for a drop of kind {@link DropKind#LOST}
 	 */
 	public boolean wasDropped() {
 		return dropKind().filter(DropKind.LOST::equals).isPresent();
 	}
 
-	/** It reached its socket and was discarded there, unread ({@link DropKind#DISCARDED_AFTER_DELIVERY}). */
+	/**
+	 * It reached its socket and was discarded there, unread ({@link DropKind#DISCARDED_AFTER_DELIVERY}).
+	 *
+	 * @return true only for a drop of that kind
+	 */
 	public boolean wasDiscardedAfterDelivery() {
 		return dropKind().filter(DropKind.DISCARDED_AFTER_DELIVERY::equals).isPresent();
 	}
 
-	/** The kernel's raw view: freed by {@code kfree_skb} with any reason, whatever it meant. */
+	/**
+	 * The kernel's raw view: freed by {@code kfree_skb} with any reason, whatever it meant.
+	 *
+	 * @return true for a drop of any {@link DropKind}, as pwru would count it
+	 */
 	public boolean wasFreedWithAReason() {
 		return drop().isPresent();
 	}
@@ -63,6 +88,9 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 	 * discarded by its receiver after delivery. A UDP datagram read by an application leaves no
 	 * tracepoint behind (the kernel copies it without one), so reception plus the absence of a
 	 * loss is what "delivered" can mean without the {@code socket_receive} hook.
+	 *
+	 * @return true when not lost and one of those events is on the path; false while the packet has
+	 *     only been sent
 	 */
 	public boolean wasDelivered() {
 		return !wasDropped() && (wasDiscardedAfterDelivery() || events.stream().anyMatch(e -> e.isConsumed()
@@ -74,17 +102,32 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 	 * Not lost, and taken by a socket: the {@code socket_receive} hook saw it, or its receiver
 	 * discarded it after delivery (a FIN that a TIME_WAIT socket answers is taken by what is left
 	 * of the connection, which the hook does not see).
+	 *
+	 * @return true when not lost and taken by a socket; without the hook, only a packet discarded
+	 *     after delivery
 	 */
 	public boolean reachedSocket() {
 		return !wasDropped() && (reached(PacketEvent.SOCKET_RECEIVE) || wasDiscardedAfterDelivery());
 	}
 
-	/** Whether a probe named {@code where} (tracepoint or function) saw this packet. */
+	/**
+	 * Whether a probe named {@code where} (tracepoint or function) saw this packet.
+	 *
+	 * @param where an event name, compared exactly: {@code "kfree_skb"}, {@code "ip_rcv"},
+	 *     {@code "socket_receive"}
+	 * @return true when at least one event of the path has that name
+	 */
 	public boolean reached(String where) {
 		return events.stream().anyMatch(e -> e.where().equals(where));
 	}
 
-	/** Whether the packet passed through every one of {@code names}, in this order (gaps allowed). */
+	/**
+	 * Whether the packet passed through every one of {@code names}, in this order (gaps allowed).
+	 *
+	 * @param names event names in the order expected, e.g.
+	 *     {@code List.of("ip_rcv", "ip_local_deliver")}; an empty list always passes
+	 * @return true when the events hold the names in this order, other events between allowed
+	 */
 	public boolean passedThrough(List<String> names) {
 		int next = 0;
 		for (PacketEvent event : events) {
@@ -95,10 +138,21 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 		return next == names.size();
 	}
 
+	/**
+	 * Where the trace first saw the packet.
+	 *
+	 * @return the event that opened the path
+	 */
 	public PacketEvent first() {
 		return events.getFirst();
 	}
 
+	/**
+	 * Where the trace last saw the packet.
+	 *
+	 * @return the latest event so far: the free ({@code kfree_skb} or {@code consume_skb}) once the
+	 *     packet's life has ended
+	 */
 	public PacketEvent last() {
 		return events.getLast();
 	}

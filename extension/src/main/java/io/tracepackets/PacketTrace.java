@@ -17,21 +17,38 @@ import org.testcontainers.containers.Container;
  */
 public interface PacketTrace {
 
-	/** Events that arrived so far, in scope, in the order the ring buffer delivered them. */
+	/**
+	 * Events that arrived so far, in scope, in the order the ring buffer delivered them.
+	 *
+	 * @return an immutable snapshot; events that arrive later are not added to it
+	 */
 	List<PacketEvent> events();
 
 	/**
 	 * The events that arrived so far, as one path per packet, ordered by each path's first event.
 	 * Events are grouped once, as they arrive, so calling this often is cheap.
+	 *
+	 * @return an immutable snapshot; a packet still on its way shows again, with more events, in a
+	 *     later call
 	 */
 	List<PacketPath> paths();
 
-	/** The paths of packets matching {@code filter}. */
+	/**
+	 * The paths of packets matching {@code filter}.
+	 *
+	 * @param filter which packets, e.g. {@code udp().dstPort(9000)}
+	 * @return the matching paths among those that arrived so far, in {@link #paths()} order
+	 */
 	default List<PacketPath> packets(PacketFilter filter) {
 		return paths().stream().filter(filter::matches).toList();
 	}
 
-	/** Events the kernel or the store could not keep during this trace; assertions fail when > 0. */
+	/**
+	 * Events the kernel or the store could not keep during this trace; assertions fail when > 0.
+	 *
+	 * @return events lost while this trace was open, counting every traced namespace, not only this
+	 *     trace's scope: the ring buffer had no room, or the store was full; 0 when none
+	 */
 	long lostEvents();
 
 	/** Returns once every event the kernel produced before this call has arrived. */
@@ -40,33 +57,79 @@ public interface PacketTrace {
 	/**
 	 * Waits until {@code condition} holds for the paths that arrived, up to {@code timeout};
 	 * returns whether it held. The condition is tested again only when new events arrive.
+	 *
+	 * @param condition tested on the {@link #paths()} snapshot, at once and as events arrive; it
+	 *     should be quick and must not block
+	 * @param timeout how long to wait at most; {@link Duration#ZERO} tests once
+	 * @return true when the condition held; false when the timeout passed, or the trace ended, first
 	 */
 	boolean awaitPaths(Predicate<? super List<PacketPath>> condition, Duration timeout);
 
-	/** How long positive assertions wait for events ({@value TracePackets#AWAIT_TIMEOUT_PROPERTY}). */
+	/**
+	 * How long positive assertions wait for events ({@value TracePackets#AWAIT_TIMEOUT_PROPERTY}).
+	 *
+	 * @return the annotation's {@code awaitMillis}, else the property, else 3 seconds
+	 */
 	Duration awaitTimeout();
 
-	/** Adds a running container's network namespace to the scope. */
+	/**
+	 * Adds a running container's network namespace to the scope. Packets the namespace handled
+	 * before the call may be missing from the trace; adding a namespace twice changes nothing.
+	 *
+	 * @param container a started Testcontainers container, e.g. an {@code @Container} field
+	 * @return this trace, for chaining
+	 * @throws TracePacketsException when the container is not running
+	 */
 	PacketTrace scope(Container<?> container);
 
-	/** Adds a network namespace by path: {@code /run/netns/blue}, {@code /proc/1234/ns/net}. */
+	/**
+	 * Adds a network namespace by path: {@code /run/netns/blue}, {@code /proc/1234/ns/net}.
+	 *
+	 * @param netnsPath a file that opens the namespace: an {@code ip netns} bind mount or a
+	 *     process's {@code ns/net}
+	 * @return this trace, for chaining
+	 * @throws TracePacketsException when the path does not exist or cannot be read
+	 */
 	PacketTrace scope(Path netnsPath);
 
-	/** Adds a network namespace by inode (as {@code ls -i /proc/<pid>/ns/net} prints it). */
+	/**
+	 * Adds a network namespace by inode (as {@code ls -i /proc/<pid>/ns/net} prints it).
+	 *
+	 * @param inode the namespace's inode, as {@link PacketEvent#netns()} and
+	 *     {@link TracedNamespace#inode()} carry it
+	 * @return this trace, for chaining
+	 * @throws TracePacketsException when no process or bind mount holds such a namespace
+	 */
 	PacketTrace scopeNetns(long inode);
 
-	/** Adds the host's (pid 1's) network namespace. */
+	/**
+	 * Adds the host's (pid 1's) network namespace.
+	 *
+	 * @return this trace, for chaining
+	 */
 	PacketTrace scopeHostNetwork();
 
-	/** The namespaces in scope, in the order they were added. */
+	/**
+	 * The namespaces in scope, in the order they were added.
+	 *
+	 * @return each namespace once, with its label; {@code allNamespaces} adds none to this list
+	 */
 	List<TracedNamespace> namespaces();
 
-	/** What the probes can see: the backend, its tracepoints and functions, the kernel's names. */
+	/**
+	 * What the probes can see: the backend, its tracepoints and functions, the kernel's names.
+	 *
+	 * @return the catalog of the tracer this trace reads from
+	 */
 	ProbeCatalog probes();
 
 	/**
 	 * {@code paths} the way pwru prints them: one line per event, times relative to the start of
 	 * this trace, namespaces labelled (a container's name, a netns path).
+	 *
+	 * @param paths the paths to show, e.g. {@code trace.packets(udp())}; at most 50 are shown
+	 * @return lines indented by two spaces: a header, one line per event, then what each drop meant;
+	 *     a line saying there are no packets for an empty list
 	 */
 	String render(List<PacketPath> paths);
 }

@@ -55,27 +55,51 @@ public @interface TracePackets {
 	/**
 	 * Names of fields of the test class holding the containers to trace. Empty: every field
 	 * annotated {@code @Container}.
+	 *
+	 * @return field names of the test class or its superclasses, e.g. {@code {"web", "db"}}; a name
+	 *     that is no such field, a field that holds no Container, or a null field fails the test
+	 *     with an {@code ExtensionConfigurationException}
 	 */
 	String[] containers() default {};
 
-	/** Also trace the host's network namespace (where the test's own sockets live). */
+	/**
+	 * Also trace the host's network namespace (where the test's own sockets live).
+	 *
+	 * @return true to add pid 1's namespace to the scope; default false
+	 */
 	boolean hostNetwork() default false;
 
-	/** Trace every network namespace; noisy, for exploring. */
+	/**
+	 * Trace every network namespace; noisy, for exploring.
+	 *
+	 * @return true to trace every namespace on the machine, whatever else the scope holds; default
+	 *     false
+	 */
 	boolean allNamespaces() default false;
 
 	/**
 	 * How kernel functions are probed. AUTO (default) probes the kernel and takes the best of
 	 * kprobe-multi, fentry, kprobe, else tracepoints only; -D{@value #BACKEND_PROPERTY} overrides AUTO.
+	 *
+	 * @return the backend; one named here that the kernel refuses makes the test skip (or fail in
+	 *     strict mode) rather than fall back to another
 	 */
 	Backend backend() default Backend.AUTO;
 
 	/**
 	 * Which skb functions to probe: a regex found in the function name, e.g. {@code "ip_.*|nf_.*"}.
 	 * Empty: -D{@value #FUNCTIONS_PROPERTY}, else every function that takes a {@code struct sk_buff *}.
+	 *
+	 * @return a {@link java.util.regex.Pattern} regex, or empty; an invalid one fails the test with an
+	 *     {@code ExtensionConfigurationException}
 	 */
 	String functions() default "";
 
-	/** Milliseconds positive assertions wait for events; negative: {@value #AWAIT_TIMEOUT_PROPERTY} or 3000. */
+	/**
+	 * Milliseconds positive assertions wait for events; negative: {@value #AWAIT_TIMEOUT_PROPERTY} or 3000.
+	 *
+	 * @return e.g. {@code 10000} on a slow machine; 0 checks once without waiting; negative (the
+	 *     default) defers to the property
+	 */
 	long awaitMillis() default -1;
 }

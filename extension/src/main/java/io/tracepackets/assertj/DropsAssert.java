@@ -17,6 +17,14 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 	private final PacketFilter filter;
 	private final List<PacketPath> dropped;
 
+	/**
+	 * Made by {@link PacketsAssert#wereDropped()} and {@link PacketsAssert#wereDiscardedAfterDelivery()},
+	 * once every matching packet has a drop of the kind they ask for.
+	 *
+	 * @param actual the trace, which knows the kernel's names and renders failures
+	 * @param filter which packets, shown in failure messages
+	 * @param dropped the matching packets, each with a {@code kfree_skb} event on its path
+	 */
 	public DropsAssert(PacketTrace actual, PacketFilter filter, List<PacketPath> dropped) {
 		super(actual, DropsAssert.class);
 		this.filter = filter;
@@ -26,6 +34,10 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 	/**
 	 * Every drop happened in {@code function}: it is the drop location, or a caller in the drop's
 	 * kernel stack (iptables-nft drops at nft_do_chain, called by nf_hook_slow).
+	 *
+	 * @param function a kernel function's name without offset, e.g. {@code "nf_hook_slow"}; a name
+	 *     the running kernel lacks fails with suggestions
+	 * @return this assertion, for chaining
 	 */
 	public DropsAssert in(String function) {
 		if (!actual.probes().exists(function)) {
@@ -38,7 +50,13 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 		return myself;
 	}
 
-	/** Every drop had {@code reason}. */
+	/**
+	 * Every drop had {@code reason}.
+	 *
+	 * @param reason e.g. {@link DropReason#NETFILTER_DROP}; a name the running kernel lacks fails
+	 *     with suggestions, and before Linux 5.17 every drop is {@link DropReason#NOT_SPECIFIED}
+	 * @return this assertion, for chaining
+	 */
 	public DropsAssert withReason(DropReason reason) {
 		List<String> known = actual.probes().dropReasons();
 		if (!known.isEmpty() && !known.contains(reason.name())) {

@@ -9,22 +9,40 @@ import org.assertj.core.api.AbstractAssert;
 /** Assertions on a whole {@link PacketTrace}. */
 public class PacketTraceAssert extends AbstractAssert<PacketTraceAssert, PacketTrace> {
 
+	/**
+	 * Assertions on {@code actual}; {@link TracePacketsAssertions#assertThat(PacketTrace)} reads better.
+	 *
+	 * @param actual the trace that {@code @TracePackets} injected; null fails the first assertion
+	 */
 	public PacketTraceAssert(PacketTrace actual) {
 		super(actual, PacketTraceAssert.class);
 	}
 
-	/** Narrows to the packets matching {@code filter}: {@code packets(udp().dstPort(9000))}. */
+	/**
+	 * Narrows to the packets matching {@code filter}: {@code packets(udp().dstPort(9000))}.
+	 *
+	 * @param filter which packets the next assertions are about
+	 * @return assertions on those packets, e.g. {@code .wereDropped()}
+	 */
 	public PacketsAssert packets(PacketFilter filter) {
 		isNotNull();
 		return new PacketsAssert(actual, filter);
 	}
 
-	/** Every packet in scope. */
+	/**
+	 * Every packet in scope.
+	 *
+	 * @return assertions on every packet, e.g. {@code allPackets().wereNotDropped()}
+	 */
 	public PacketsAssert allPackets() {
 		return packets(PacketFilter.anyPacket());
 	}
 
-	/** Flushes, then checks that the kernel and the store kept every event. */
+	/**
+	 * Flushes, then checks that the kernel and the store kept every event.
+	 *
+	 * @return this assertion, for chaining
+	 */
 	public PacketTraceAssert hasNoLostEvents() {
 		isNotNull();
 		actual.flush();

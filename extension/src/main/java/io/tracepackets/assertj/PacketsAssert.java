@@ -30,12 +30,25 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 
 	private final PacketFilter filter;
 
+	/**
+	 * Assertions on the packets of {@code actual} that match {@code filter}; usually made by
+	 * {@link PacketTraceAssert#packets(PacketFilter)}.
+	 *
+	 * @param actual the trace; null fails the first assertion
+	 * @param filter which packets, e.g. {@code udp().dstPort(9000)}
+	 */
 	public PacketsAssert(PacketTrace actual, PacketFilter filter) {
 		super(actual, PacketsAssert.class);
 		this.filter = filter;
 	}
 
-	/** Exactly {@code expected} matching packets (waits for them, then flushes and counts). */
+	/**
+	 * Exactly {@code expected} matching packets (waits for them, then flushes and counts).
+	 *
+	 * @param expected how many packets, 0 or more; waits until that many arrived or the await
+	 *     timeout passed
+	 * @return this assertion, for chaining
+	 */
 	public PacketsAssert hasCount(int expected) {
 		isNotNull();
 		actual.awaitPaths(paths -> matching(paths).size() >= expected, actual.awaitTimeout());
@@ -47,7 +60,11 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 		return myself;
 	}
 
-	/** No matching packet at all (flushes first). */
+	/**
+	 * No matching packet at all (flushes first).
+	 *
+	 * @return this assertion, for chaining
+	 */
 	public PacketsAssert areNone() {
 		isNotNull();
 		actual.flush();
@@ -61,6 +78,9 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	/**
 	 * At least one matching packet, and every one was dropped: lost before it reached its
 	 * destination ({@link io.tracepackets.DropKind#LOST}).
+	 *
+	 * @return assertions on those drops: where ({@link DropsAssert#in(String)}) and why
+	 *     ({@link DropsAssert#withReason(io.tracepackets.DropReason)})
 	 */
 	public DropsAssert wereDropped() {
 		List<PacketPath> matches = awaitAll(PacketPath::wasDropped, "to be dropped (lost)");
@@ -71,6 +91,8 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 * At least one matching packet, and none was lost (flushes before checking). A packet its
 	 * receiver discarded unread, or a buffer whose data lives on, was not dropped in this sense:
 	 * see {@link #wereNeverFreedWithAReason()} for the kernel's raw view.
+	 *
+	 * @return this assertion, for chaining
 	 */
 	public PacketsAssert wereNotDropped() {
 		return none(PacketPath::wasDropped, "not to be dropped (lost)");
@@ -80,6 +102,8 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 * At least one matching packet, and every one reached its socket and was discarded there,
 	 * unread: a receive queue purged at close, a socket shut down
 	 * ({@link io.tracepackets.DropKind#DISCARDED_AFTER_DELIVERY}).
+	 *
+	 * @return assertions on those discards: in which function, for which reason
 	 */
 	public DropsAssert wereDiscardedAfterDelivery() {
 		List<PacketPath> matches = awaitAll(PacketPath::wasDiscardedAfterDelivery, "to be discarded after delivery");
@@ -89,6 +113,8 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	/**
 	 * At least one matching packet, and the kernel freed none with a reason ({@code kfree_skb}),
 	 * whatever the drop would have meant: the raw view of tools such as pwru (flushes first).
+	 *
+	 * @return this assertion, for chaining
 	 */
 	public PacketsAssert wereNeverFreedWithAReason() {
 		return none(PacketPath::wasFreedWithAReason, "never to be freed with a reason (kfree_skb)");
@@ -109,6 +135,8 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 * after a flush, since a drop may come late. Where the kernel allows the {@code socket_receive}
 	 * hook (6.2+), delivered means a socket accepted it; elsewhere, received by a namespace's stack
 	 * or read by a socket ({@link PacketPath#wasDelivered()}), since no tracepoint marks a UDP read.
+	 *
+	 * @return this assertion, for chaining
 	 */
 	public PacketsAssert wereDelivered() {
 		boolean toSocket = actual.probes().observes(PacketEvent.SOCKET_RECEIVE);
@@ -125,20 +153,40 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 		return myself;
 	}
 
-	/** Every matching packet was seen at {@code where}, a tracepoint or a kernel function. */
+	/**
+	 * Every matching packet was seen at {@code where}, a tracepoint or a kernel function.
+	 *
+	 * @param where an event name: a tracepoint ({@code "netif_receive_skb"}), a kernel function
+	 *     ({@code "ip_local_deliver"}) or the {@code "socket_receive"} hook
+	 * @return this assertion, for chaining
+	 * @throws TracingUnavailableException when the backend cannot see {@code where}
+	 */
 	public PacketsAssert reached(String where) {
 		checkObservable(where);
 		awaitAll(path -> path.reached(where), "to reach " + where);
 		return myself;
 	}
 
-	/** No matching packet was seen at {@code where} (flushes first); at least one packet must match. */
+	/**
+	 * No matching packet was seen at {@code where} (flushes first); at least one packet must match.
+	 *
+	 * @param where an event name: a tracepoint ({@code "netif_receive_skb"}), a kernel function
+	 *     ({@code "ip_local_deliver"}) or the {@code "socket_receive"} hook
+	 * @return this assertion, for chaining
+	 * @throws TracingUnavailableException when the backend cannot see {@code where}
+	 */
 	public PacketsAssert neverReached(String where) {
 		checkObservable(where);
 		return none(path -> path.reached(where), "never to reach " + where);
 	}
 
-	/** Every matching packet passed through {@code names} in this order (other events between allowed). */
+	/**
+	 * Every matching packet passed through {@code names} in this order (other events between allowed).
+	 *
+	 * @param names event names in order, e.g. {@code "ip_rcv", "ip_local_deliver", "udp_rcv"}
+	 * @return this assertion, for chaining
+	 * @throws TracingUnavailableException when the backend cannot see one of the names
+	 */
 	public PacketsAssert passedThrough(String... names) {
 		List<String> order = Arrays.asList(names);
 		order.forEach(this::checkObservable);

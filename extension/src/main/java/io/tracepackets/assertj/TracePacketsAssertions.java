@@ -13,6 +13,13 @@ public final class TracePacketsAssertions {
 	private TracePacketsAssertions() {
 	}
 
+	/**
+	 * Starts assertions on a trace.
+	 *
+	 * @param actual the trace that {@code @TracePackets} injected
+	 * @return assertions on the whole trace; narrow them with
+	 *     {@link PacketTraceAssert#packets(io.tracepackets.PacketFilter)}
+	 */
 	public static PacketTraceAssert assertThat(PacketTrace actual) {
 		return new PacketTraceAssert(actual);
 	}

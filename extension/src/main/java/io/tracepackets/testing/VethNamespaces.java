@@ -29,7 +29,13 @@ public final class VethNamespaces implements AutoCloseable {
 		this.subnet = subnet;
 	}
 
-	/** Creates both namespaces, the veth pair, addresses, and brings every link up. */
+	/**
+	 * Creates both namespaces, the veth pair, addresses, and brings every link up.
+	 *
+	 * @return the pair, ready for traffic; close it to delete both namespaces
+	 * @throws TracePacketsException when an {@code ip} command fails (not root, no iproute2); the
+	 *     namespaces made so far are deleted
+	 */
 	public static VethNamespaces create() {
 		int n = COUNTER.getAndIncrement();
 		// The pid keeps parallel JVMs apart; names stay within IFNAMSIZ (15).
@@ -56,54 +62,120 @@ public final class VethNamespaces implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * The left namespace's name, as {@code ip netns} and {@code ip -n} know it.
+	 *
+	 * @return e.g. {@code "tp4242x0a"}: the JVM's pid and the pair's number, within IFNAMSIZ
+	 */
 	public String leftName() {
 		return prefix + "a";
 	}
 
+	/**
+	 * The right namespace's name, as {@code ip netns} and {@code ip -n} know it.
+	 *
+	 * @return e.g. {@code "tp4242x0b"}: the JVM's pid and the pair's number, within IFNAMSIZ
+	 */
 	public String rightName() {
 		return prefix + "b";
 	}
 
-	/** {@code /run/netns/<name>}: a scope for a trace, an origin for traffic. */
+	/**
+	 * {@code /run/netns/<name>}: a scope for a trace, an origin for traffic.
+	 *
+	 * @return the bind mount {@code ip netns add} made, for {@code trace.scope(path)} and
+	 *     {@code Traffic.fromNetnsPath(path)}
+	 */
 	public Path leftPath() {
 		return Path.of("/run/netns", leftName());
 	}
 
+	/**
+	 * {@code /run/netns/<name>} of {@code right}: a scope for a trace, an origin for traffic.
+	 *
+	 * @return the bind mount {@code ip netns add} made, for {@code trace.scope(path)} and
+	 *     {@code Traffic.fromNetnsPath(path)}
+	 */
 	public Path rightPath() {
 		return Path.of("/run/netns", rightName());
 	}
 
-	/** The veth end inside {@code left}, named like its namespace. */
+	/**
+	 * The veth end inside {@code left}, named like its namespace.
+	 *
+	 * @return the interface name, as {@link io.tracepackets.PacketEvent#interfaceName()} shows it
+	 */
 	public String leftInterface() {
 		return leftName();
 	}
 
+	/**
+	 * The veth end inside {@code right}, named like its namespace.
+	 *
+	 * @return the interface name, as {@link io.tracepackets.PacketEvent#interfaceName()} shows it
+	 */
 	public String rightInterface() {
 		return rightName();
 	}
 
+	/**
+	 * The IPv4 address of the veth end in {@code left}, in a /24 shared with the other end.
+	 *
+	 * @return e.g. {@code "10.231.0.1"}, the third number differing per pair
+	 */
 	public String leftAddress() {
 		return "10.231." + subnet + ".1";
 	}
 
+	/**
+	 * The IPv4 address of the veth end in {@code right}, in a /24 shared with the other end.
+	 *
+	 * @return e.g. {@code "10.231.0.2"}, the third number differing per pair
+	 */
 	public String rightAddress() {
 		return "10.231." + subnet + ".2";
 	}
 
-	/** The namespace's inode, as BPF programs see it ({@code net->ns.inum}). */
+	/**
+	 * The {@code left} namespace's inode, as BPF programs see it ({@code net->ns.inum}).
+	 *
+	 * @return the inode, as {@link io.tracepackets.PacketEvent#netns()} carries it
+	 * @throws TracePacketsException when the namespace is gone (closed)
+	 */
 	public long leftInode() {
 		return inode(leftPath());
 	}
 
+	/**
+	 * The {@code right} namespace's inode, as BPF programs see it ({@code net->ns.inum}).
+	 *
+	 * @return the inode, as {@link io.tracepackets.PacketEvent#netns()} carries it
+	 * @throws TracePacketsException when the namespace is gone (closed)
+	 */
 	public long rightInode() {
 		return inode(rightPath());
 	}
 
-	/** Runs a command inside {@code left} (e.g. {@code iptables-legacy -A OUTPUT ...}); returns its output. */
+	/**
+	 * Runs a command inside {@code left} (e.g. {@code iptables-legacy -A OUTPUT ...}); returns its output.
+	 *
+	 * @param command the program and its arguments, run by {@code ip netns exec}, e.g.
+	 *     {@code "ping", "-c1", "10.231.0.2"}
+	 * @return what it printed, standard output and error together
+	 * @throws TracePacketsException when it exits with a non-zero status; the message holds its output
+	 */
 	public String execInLeft(String... command) {
 		return exec(leftName(), command);
 	}
 
+	/**
+	 * Runs a command inside {@code right} (e.g. {@code ss -tln}); returns its output.
+	 *
+	 * @param command the program and its arguments, run by {@code ip netns exec}, e.g.
+	 *     {@code "ping", "-c1", "10.231.0.1"}
+	 * @return what it printed, standard output and error together
+	 * @throws TracePacketsException when it exits with a non-zero status; the message holds its output
+	 */
 	public String execInRight(String... command) {
 		return exec(rightName(), command);
 	}
@@ -129,7 +201,14 @@ public final class VethNamespaces implements AutoCloseable {
 		}
 	}
 
-	/** Runs {@code ip args...}, failing with its output on a non-zero exit. */
+	/**
+	 * Runs {@code ip args...}, failing with its output on a non-zero exit.
+	 *
+	 * @param args the arguments after {@code ip}, e.g. {@code "-n", "blue", "addr"}
+	 * @return what it printed, standard output and error together
+	 * @throws TracePacketsException on a non-zero exit (with a hint to run as root when it was
+	 *     refused), or when {@code ip} cannot be started
+	 */
 	public static String ip(String... args) {
 		List<String> command = new ArrayList<>();
 		command.add("ip");

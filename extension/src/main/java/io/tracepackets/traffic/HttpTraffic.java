@@ -43,13 +43,24 @@ public final class HttpTraffic {
 		this.origin = origin;
 	}
 
-	/** Bound on the connect and, separately, on the wait for the response (default 5 s each). */
+	/**
+	 * Bound on the connect and, separately, on the wait for the response (default 5 s each).
+	 *
+	 * @param limit positive, e.g. {@code Duration.ofSeconds(1)} to give up sooner on a DROP rule
+	 * @return this sender, for chaining
+	 * @throws IllegalArgumentException when {@code limit} is zero or negative
+	 */
 	public HttpTraffic timeout(Duration limit) {
 		timeout = Sockets.checkTimeout(limit);
 		return this;
 	}
 
-	/** {@link #get(URI)} of a URI string. */
+	/**
+	 * {@link #get(URI)} of a URI string.
+	 *
+	 * @param uri an absolute {@code http://} URI, e.g. {@code "http://172.17.0.2:8080/health"}
+	 * @return the status and body, or how the request failed
+	 */
 	public HttpResult get(String uri) {
 		return get(URI.create(uri));
 	}
@@ -57,7 +68,10 @@ public final class HttpTraffic {
 	/**
 	 * GETs {@code uri} and returns the status and body, or how it failed.
 	 *
+	 * @param uri absolute, with the {@code http} scheme; the port defaults to 80, the path to {@code /}
+	 * @return the response, or the {@link Outcome} and error text of the failure; never null
 	 * @throws IllegalArgumentException for anything but an absolute {@code http://} URI
+	 * @throws TracePacketsException when the host name cannot be resolved
 	 */
 	public HttpResult get(URI uri) {
 		if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {

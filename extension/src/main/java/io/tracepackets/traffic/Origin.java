@@ -28,17 +28,29 @@ public final class Origin {
 		return new Origin(netns);
 	}
 
-	/** UDP datagrams from here. */
+	/**
+	 * UDP datagrams from here.
+	 *
+	 * @return a new sender whose sockets are created in this origin's namespace
+	 */
 	public UdpTraffic udp() {
 		return new UdpTraffic(this);
 	}
 
-	/** TCP connections from here. */
+	/**
+	 * TCP connections from here.
+	 *
+	 * @return a new sender whose sockets are created in this origin's namespace
+	 */
 	public TcpTraffic tcp() {
 		return new TcpTraffic(this);
 	}
 
-	/** HTTP requests from here. */
+	/**
+	 * HTTP requests from here.
+	 *
+	 * @return a new sender whose sockets are created in this origin's namespace
+	 */
 	public HttpTraffic http() {
 		return new HttpTraffic(this);
 	}

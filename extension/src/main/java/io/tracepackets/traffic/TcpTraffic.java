@@ -37,34 +37,70 @@ public final class TcpTraffic {
 		this.origin = origin;
 	}
 
+	/**
+	 * Where to send: a host and port.
+	 *
+	 * @param host an IP literal or a host name, resolved now
+	 * @param port the destination port
+	 * @return this sender, for chaining
+	 * @throws TracePacketsException when {@code host} cannot be resolved
+	 */
 	public TcpTraffic to(String host, int port) {
 		target = Sockets.resolve(host, port);
 		return this;
 	}
 
+	/**
+	 * Where to send: an address and port.
+	 *
+	 * @param address the destination; its family (IPv4 or IPv6) is the socket's
+	 * @param port the destination port
+	 * @return this sender, for chaining
+	 */
 	public TcpTraffic to(InetAddress address, int port) {
 		target = new InetSocketAddress(address, Sockets.checkPort(port));
 		return this;
 	}
 
+	/**
+	 * Where to send: a socket address.
+	 *
+	 * @param address the destination address and port, used as given
+	 * @return this sender, for chaining
+	 */
 	public TcpTraffic to(InetSocketAddress address) {
 		target = address;
 		return this;
 	}
 
-	/** Connects from this local port (default: one the kernel picks). */
+	/**
+	 * Connects from this local port (default: one the kernel picks).
+	 *
+	 * @param port the local port; 0 lets the kernel pick one, as by default
+	 * @return this sender, for chaining
+	 */
 	public TcpTraffic fromPort(int port) {
 		sourcePort = Sockets.checkPort(port);
 		return this;
 	}
 
-	/** Bound on the connect and, separately, on the wait for a reply (default 5 s each). */
+	/**
+	 * Bound on the connect and, separately, on the wait for a reply (default 5 s each).
+	 *
+	 * @param limit positive, e.g. {@code Duration.ofSeconds(1)} to give up sooner on a DROP rule
+	 * @return this sender, for chaining
+	 * @throws IllegalArgumentException when {@code limit} is zero or negative
+	 */
 	public TcpTraffic timeout(Duration limit) {
 		timeout = Sockets.checkTimeout(limit);
 		return this;
 	}
 
-	/** Connects and closes at once: completes when the handshake does. */
+	/**
+	 * Connects and closes at once: completes when the handshake does.
+	 *
+	 * @return {@link Outcome#COMPLETED} with nothing sent or received, or how the connect failed
+	 */
 	public TcpResult connect() {
 		return exchange(NOTHING);
 	}
@@ -72,12 +108,20 @@ public final class TcpTraffic {
 	/**
 	 * Connects, sends {@code bytes}, and waits until as many bytes came back (an echo), the peer
 	 * closes, or the timeout passes (then {@link Outcome#TIMED_OUT}, with what did arrive).
+	 *
+	 * @param bytes what to send; copied, and empty behaves like {@link #connect()}
+	 * @return what was sent and received, and how the exchange ended; never null
 	 */
 	public TcpResult connectAndSend(byte[] bytes) {
 		return exchange(bytes.clone());
 	}
 
-	/** {@link #connectAndSend(byte[])} with UTF-8 text. */
+	/**
+	 * {@link #connectAndSend(byte[])} with UTF-8 text.
+	 *
+	 * @param text e.g. {@code "hello"}, sent encoded as UTF-8
+	 * @return what was sent and received, and how the exchange ended
+	 */
 	public TcpResult connectAndSend(String text) {
 		return connectAndSend(text.getBytes(StandardCharsets.UTF_8));
 	}

@@ -33,16 +33,37 @@ public final class UdpTraffic {
 		this.origin = origin;
 	}
 
+	/**
+	 * Where to send: a host and port.
+	 *
+	 * @param host an IP literal or a host name, resolved now
+	 * @param port the destination port
+	 * @return this sender, for chaining
+	 * @throws TracePacketsException when {@code host} cannot be resolved
+	 */
 	public UdpTraffic to(String host, int port) {
 		target = Sockets.resolve(host, port);
 		return this;
 	}
 
+	/**
+	 * Where to send: an address and port.
+	 *
+	 * @param address the destination; its family (IPv4 or IPv6) is the socket's
+	 * @param port the destination port
+	 * @return this sender, for chaining
+	 */
 	public UdpTraffic to(InetAddress address, int port) {
 		target = new InetSocketAddress(address, Sockets.checkPort(port));
 		return this;
 	}
 
+	/**
+	 * Where to send: a socket address.
+	 *
+	 * @param address the destination address and port, used as given
+	 * @return this sender, for chaining
+	 */
 	public UdpTraffic to(InetSocketAddress address) {
 		target = address;
 		return this;
@@ -51,6 +72,9 @@ public final class UdpTraffic {
 	/**
 	 * The same payload for every datagram. The default is {@code "tracepackets <n>\n"}, n counting
 	 * from 0, so a receiver that logs lines can count datagrams.
+	 *
+	 * @param bytes the payload; copied, so later changes to the array do not show
+	 * @return this sender, for chaining
 	 */
 	public UdpTraffic payload(byte[] bytes) {
 		byte[] copy = bytes.clone();
@@ -58,36 +82,70 @@ public final class UdpTraffic {
 		return this;
 	}
 
-	/** The same text payload (UTF-8) for every datagram. */
+	/**
+	 * The same text payload (UTF-8) for every datagram.
+	 *
+	 * @param text e.g. {@code "ping"}, sent encoded as UTF-8
+	 * @return this sender, for chaining
+	 */
 	public UdpTraffic payload(String text) {
 		return payload(text.getBytes(StandardCharsets.UTF_8));
 	}
 
-	/** A payload per datagram, given its index (0-based). */
+	/**
+	 * A payload per datagram, given its index (0-based).
+	 *
+	 * @param payloadOfIndex called once per datagram, on the thread that sends, with 0 to count - 1:
+	 *     {@code i -> ("msg " + i).getBytes()}
+	 * @return this sender, for chaining
+	 */
 	public UdpTraffic payload(IntFunction<byte[]> payloadOfIndex) {
 		payload = payloadOfIndex;
 		return this;
 	}
 
-	/** Sends from this local port (default: one the kernel picks), to make the flow easy to match. */
+	/**
+	 * Sends from this local port (default: one the kernel picks), to make the flow easy to match.
+	 *
+	 * @param port the local port; 0 lets the kernel pick one, as by default
+	 * @return this sender, for chaining
+	 */
 	public UdpTraffic fromPort(int port) {
 		sourcePort = Sockets.checkPort(port);
 		return this;
 	}
 
-	/** Pause between datagrams (default none). */
+	/**
+	 * Pause between datagrams (default none).
+	 *
+	 * @param pause slept between two datagrams, e.g. {@code Duration.ofMillis(10)} to stay under a
+	 *     rate limit; {@link Duration#ZERO} sends them back to back
+	 * @return this sender, for chaining
+	 */
 	public UdpTraffic interval(Duration pause) {
 		interval = pause;
 		return this;
 	}
 
-	/** Bound on binding the socket and on each send (default 5 s). */
+	/**
+	 * Bound on binding the socket and on each send (default 5 s).
+	 *
+	 * @param limit positive, e.g. {@code Duration.ofMillis(500)}; a datagram whose send takes longer
+	 *     counts as not sent
+	 * @return this sender, for chaining
+	 * @throws IllegalArgumentException when {@code limit} is zero or negative
+	 */
 	public UdpTraffic timeout(Duration limit) {
 		timeout = Sockets.checkTimeout(limit);
 		return this;
 	}
 
-	/** Sends one datagram; true when the local kernel accepted it. */
+	/**
+	 * Sends one datagram; true when the local kernel accepted it.
+	 *
+	 * @return false when it was refused locally; {@link #lastFailure()} says why
+	 * @throws TracePacketsException when no socket can be bound
+	 */
 	public boolean send() {
 		return send(1) == 1;
 	}
@@ -97,6 +155,8 @@ public final class UdpTraffic {
 	 * dropped further on still counts as sent; one refused locally (e.g. EPERM from an OUTPUT DROP
 	 * rule) does not, and {@link #lastFailure()} says why.
 	 *
+	 * @param count how many datagrams, 0 or more
+	 * @return how many the local kernel accepted, from 0 to {@code count}
 	 * @throws TracePacketsException when no socket can be bound
 	 */
 	public int send(int count) {
@@ -134,7 +194,12 @@ public final class UdpTraffic {
 		return sent;
 	}
 
-	/** Why the last {@link #send} fell short, or null when every datagram went out. */
+	/**
+	 * Why the last {@link #send} fell short, or null when every datagram went out.
+	 *
+	 * @return the error text of the last datagram refused in that call, or
+	 *     {@code "send timed out after PT5S"}; null also before the first send
+	 */
 	public String lastFailure() {
 		return lastFailure;
 	}

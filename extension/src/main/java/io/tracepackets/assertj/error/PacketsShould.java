@@ -20,7 +20,17 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 		super(format, arguments);
 	}
 
-	/** Every matching packet should satisfy {@code expectation}. */
+	/**
+	 * Every matching packet should satisfy {@code expectation}.
+	 *
+	 * @param trace the trace, which renders the packets and says what was traced and how
+	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
+	 * @param expectation what each packet should be, a line of the message: {@code "to be dropped
+	 *     (lost)"}
+	 * @param matches the matching packets; when empty, the message says the trace has none
+	 * @param condition tells the failing packets from the others; only the failing are shown
+	 * @return the message, for {@code throwAssertionError}
+	 */
 	public static ErrorMessageFactory shouldAllBe(PacketTrace trace, PacketFilter filter, String expectation,
 			List<PacketPath> matches, Predicate<PacketPath> condition) {
 		if (matches.isEmpty()) {
@@ -33,7 +43,16 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 				unquotedString(trace.render(failing)), unquotedString(context(trace)));
 	}
 
-	/** No matching packet should be {@code expectation}; {@code offending} are those that were. */
+	/**
+	 * No matching packet should be {@code expectation}; {@code offending} are those that were.
+	 *
+	 * @param trace the trace, which renders the packets and says what was traced and how
+	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
+	 * @param expectation what no packet should be, a line of the message: {@code "never to reach
+	 *     ip_forward"}
+	 * @param offending the packets that were, shown with their paths
+	 * @return the message, for {@code throwAssertionError}
+	 */
 	public static ErrorMessageFactory shouldNone(PacketTrace trace, PacketFilter filter, String expectation,
 			List<PacketPath> offending) {
 		return new PacketsShould("%nExpecting packets matching:%n  %s%n%s%nbut %s did:%n%s%n%s",
@@ -41,6 +60,15 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 				unquotedString(trace.render(offending)), unquotedString(context(trace)));
 	}
 
+	/**
+	 * Exactly {@code expected} packets should match.
+	 *
+	 * @param trace the trace, which renders the packets and says what was traced and how
+	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
+	 * @param expected the count asked for
+	 * @param matches the packets that did match, shown with their paths
+	 * @return the message, for {@code throwAssertionError}
+	 */
 	public static ErrorMessageFactory shouldHaveCount(PacketTrace trace, PacketFilter filter, int expected,
 			List<PacketPath> matches) {
 		return new PacketsShould("%nExpecting exactly %s packets matching:%n  %s%nbut found %s:%n%s%n%s", expected,

@@ -14,6 +14,12 @@ public final class TraceShould extends BasicErrorMessageFactory {
 		super(format, arguments);
 	}
 
+	/**
+	 * The trace should hold every event: says how many were lost and which properties to raise.
+	 *
+	 * @param trace a trace whose {@link PacketTrace#lostEvents()} is above 0
+	 * @return the message, for {@code throwAssertionError}
+	 */
 	public static ErrorMessageFactory shouldNotHaveLostEvents(PacketTrace trace) {
 		return new TraceShould("%nExpecting the trace to hold every event, but it lost:%n  %s%n"
 				+ "The ring buffer or the event store was full, so any assertion on this trace could be wrong.%n"
@@ -22,7 +28,14 @@ public final class TraceShould extends BasicErrorMessageFactory {
 				unquotedString(TracePackets.MAX_EVENTS_PROPERTY));
 	}
 
-	/** {@code what} is e.g. "kernel function or tracepoint"; suggestions are nearest first. */
+	/**
+	 * A name should exist in the running kernel: says so, and offers the nearest names.
+	 *
+	 * @param name the name asked for, e.g. {@code "ip_ouput"}
+	 * @param what what it should have been, after "a": {@code "kernel function or tracepoint"}
+	 * @param suggestions names to offer, nearest first; empty leaves out "Did you mean"
+	 * @return the message, for {@code throwAssertionError}
+	 */
 	public static ErrorMessageFactory shouldBeKnownName(String name, String what, List<String> suggestions) {
 		return new TraceShould("%nExpecting a %s, but the running kernel has none called:%n  %s%n%s",
 				unquotedString(what), unquotedString(name), unquotedString(suggestions.isEmpty() ? ""
