@@ -162,7 +162,8 @@ public final class VethNamespaces implements AutoCloseable {
 	 * @param command the program and its arguments, run by {@code ip netns exec}, e.g.
 	 *     {@code "ping", "-c1", "10.231.0.2"}
 	 * @return what it printed, standard output and error together
-	 * @throws TracePacketsException when it exits with a non-zero status; the message holds its output
+	 * @throws TracePacketsException when it exits with a non-zero status, or runs longer than 30 s; the
+	 *     message holds its output
 	 */
 	public String execInLeft(String... command) {
 		return exec(leftName(), command);
@@ -174,7 +175,8 @@ public final class VethNamespaces implements AutoCloseable {
 	 * @param command the program and its arguments, run by {@code ip netns exec}, e.g.
 	 *     {@code "ping", "-c1", "10.231.0.1"}
 	 * @return what it printed, standard output and error together
-	 * @throws TracePacketsException when it exits with a non-zero status; the message holds its output
+	 * @throws TracePacketsException when it exits with a non-zero status, or runs longer than 30 s; the
+	 *     message holds its output
 	 */
 	public String execInRight(String... command) {
 		return exec(rightName(), command);
@@ -213,12 +215,19 @@ public final class VethNamespaces implements AutoCloseable {
 		List<String> command = new ArrayList<>();
 		command.add("ip");
 		command.addAll(List.of(args));
+		Path log = null;
 		try {
-			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			if (!process.waitFor(30, TimeUnit.SECONDS)) {
+			// Output goes to a file, not a pipe: a command that leaves a child holding the pipe open
+			// (a server started in the background) must not block past the time limit.
+			log = Files.createTempFile("tracepackets-exec", ".log");
+			Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+					.start();
+			boolean exited = process.waitFor(30, TimeUnit.SECONDS);
+			String output = Files.readString(log, StandardCharsets.UTF_8);
+			if (!exited) {
 				process.destroyForcibly();
-				throw new TracePacketsException(String.join(" ", command) + " timed out");
+				throw new TracePacketsException(String.join(" ", command) + " did not exit within 30 s: "
+						+ output.strip());
 			}
 			if (process.exitValue() != 0) {
 				throw new TracePacketsException(String.join(" ", command) + " exited " + process.exitValue() + ": "
@@ -231,6 +240,14 @@ public final class VethNamespaces implements AutoCloseable {
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new TracePacketsException(String.join(" ", command) + " interrupted", e);
+		} finally {
+			if (log != null) {
+				try {
+					Files.deleteIfExists(log);
+				} catch (IOException ignored) {
+					// a temporary file left in /tmp
+				}
+			}
 		}
 	}
 

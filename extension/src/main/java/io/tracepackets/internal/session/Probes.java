@@ -51,7 +51,10 @@ final class Probes implements AutoCloseable {
 	private final BpfObject object;
 	/** The benchmark-only object, loaded on request; null otherwise. */
 	private final BpfObject burst;
+	/** Tracepoint links, in attach order. */
 	private final List<AutoCloseable> links = new ArrayList<>();
+	/** Kernel-function links: hundreds to thousands, closed in parallel (see {@link #detach()}). */
+	private final List<AutoCloseable> functionLinks = new ArrayList<>();
 	private final BackendSelection selection;
 	private final AttachResult functions;
 	private final SocketReceiveHook socketHook;
@@ -91,7 +94,7 @@ final class Probes implements AutoCloseable {
 			attachTime = Duration.ofNanos(System.nanoTime() - attachStarted);
 			functions = attacher == null ? new AttachResult(List.of(), List.of(), Map.of(), Duration.ZERO)
 					: attacher.attach(object, byPosition);
-			links.addAll(functions.links());
+			functionLinks.addAll(functions.links());
 			SocketReceiveHook.Attempt hook = LibBpf.quietly(() -> SocketReceiveHook.attach(object));
 			socketHook = hook.hook().orElse(null);
 			socketHookStatus = hook.why();
@@ -259,23 +262,64 @@ final class Probes implements AutoCloseable {
 				+ "; " + selection.describe();
 	}
 
-	/** Detaches every probe, newest first; the object stays loaded. Idempotent. */
+	/**
+	 * Detaches every probe; the object stays loaded. Idempotent. Each kernel-function link's
+	 * release waits for an RCU grace period (kprobes: synchronize_rcu; fentry trampolines: RCU
+	 * tasks), so one after the other, 1,500 of them take minutes; closed from many threads at once,
+	 * the kernel lets their waits share grace periods.
+	 */
 	void detach() {
 		long started = System.nanoTime();
+		boolean any = !links.isEmpty() || !functionLinks.isEmpty();
 		if (socketHook != null) {
 			socketHook.close();
 		}
+		closeInParallel(functionLinks);
+		functionLinks.clear();
 		for (int i = links.size() - 1; i >= 0; i--) {
-			try {
-				links.get(i).close();
-			} catch (Exception e) {
-				LOG.warn("detach failed: {}", e.toString());
-			}
-		}
-		if (!links.isEmpty()) {
-			detachTime = Duration.ofNanos(System.nanoTime() - started);
+			close(links.get(i));
 		}
 		links.clear();
+		if (any) {
+			detachTime = Duration.ofNanos(System.nanoTime() - started);
+		}
+	}
+
+	/** Threads that close function links at once: enough to overlap grace periods, few enough to be cheap. */
+	private static final int DETACH_THREADS = 64;
+
+	private static void closeInParallel(List<AutoCloseable> toClose) {
+		if (toClose.size() < 2) {
+			toClose.forEach(Probes::close);
+			return;
+		}
+		int threads = Math.min(DETACH_THREADS, toClose.size());
+		java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+		List<Thread> workers = new ArrayList<>(threads);
+		for (int t = 0; t < threads; t++) {
+			// Platform threads: a close is a blocking native call, which would pin a virtual thread anyway.
+			workers.add(Thread.ofPlatform().name("tracepackets-detach-" + t).daemon().start(() -> {
+				for (int i = next.getAndIncrement(); i < toClose.size(); i = next.getAndIncrement()) {
+					close(toClose.get(i));
+				}
+			}));
+		}
+		for (Thread worker : workers) {
+			try {
+				worker.join();
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	private static void close(AutoCloseable link) {
+		try {
+			link.close();
+		} catch (Exception e) {
+			LOG.warn("detach failed: {}", e.toString());
+		}
 	}
 
 	/** Detaches what is left and frees the BPF object (its maps and programs). */

@@ -134,6 +134,8 @@ public final class TraceSession implements AutoCloseable {
 		}
 		namespaceFilter.stop();
 		probes.detach();
+		LOG.info("tracer detached: backend={} functions={} in {} ms", probes.selection().chosen(),
+				probes.functions().attached().size(), probes.detachTime().toMillis());
 		pump.close();
 		if (pump.readerStuck()) {
 			return; // the ring buffer stays mapped: freeing its map under the reader would crash
