@@ -214,6 +214,84 @@ public final class UdpTraffic {
 	}
 
 	/** Drops anything sent back: the senders only send, and unread datagrams would pile up. */
+	/**
+	 * Sends one datagram ({@link #payload} number 0) from a connected socket and waits for the
+	 * first datagram back: a request and its response, as a DNS or echo client does. A connected
+	 * socket hears the ICMP port unreachable that a closed port answers, so that is
+	 * {@link Outcome#REFUSED}, not a timeout.
+	 *
+	 * @return what was sent and the first reply, or how the exchange failed; never null
+	 * @throws TracePacketsException when no socket can be created in the origin's namespace
+	 */
+	public UdpResult request() {
+		InetSocketAddress destination = Sockets.checkTarget(target, "UDP traffic");
+		byte[] request = payload.apply(0).clone();
+		long start = System.nanoTime();
+		java.util.concurrent.CompletableFuture<byte[]> reply = new java.util.concurrent.CompletableFuture<>();
+		Bootstrap bootstrap = new Bootstrap()
+				.group(EventLoops.group())
+				.channelFactory(() -> Sockets.udpChannel(destination))
+				.handler(new FirstReply(reply));
+		// connect() creates the socket, so it runs inside the origin's namespace.
+		ChannelFuture connected = origin.inside(() -> sourcePort == 0 ? bootstrap.connect(destination)
+				: bootstrap.connect(destination, new InetSocketAddress(sourcePort)));
+		Channel channel = connected.channel();
+		try {
+			if (!connected.awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS) || !connected.isSuccess()) {
+				throw new TracePacketsException("cannot create a UDP socket for " + destination + " in " + origin + ": "
+						+ (connected.isDone() ? Sockets.describe(connected.cause()) : "timed out after " + timeout),
+						connected.cause());
+			}
+			ChannelFuture written = channel.writeAndFlush(Unpooled.wrappedBuffer(request));
+			if (!written.awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS) || !written.isSuccess()) {
+				Throwable cause = written.cause();
+				return new UdpResult(cause == null ? Outcome.TIMED_OUT : Outcome.of(cause), request, new byte[0],
+						cause == null ? "send timed out after " + timeout : Sockets.describe(cause), since(start));
+			}
+			try {
+				byte[] received = reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+				return new UdpResult(Outcome.COMPLETED, request, received, null, since(start));
+			} catch (java.util.concurrent.TimeoutException e) {
+				return new UdpResult(Outcome.TIMED_OUT, request, new byte[0], "sent " + request.length
+						+ " bytes, but no datagram came back within " + timeout, since(start));
+			} catch (java.util.concurrent.ExecutionException e) {
+				return new UdpResult(Outcome.of(e.getCause()), request, new byte[0], Sockets.describe(e.getCause()),
+						since(start));
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				throw new TracePacketsException("interrupted waiting for a reply from " + destination, e);
+			}
+		} finally {
+			channel.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private static java.time.Duration since(long start) {
+		return java.time.Duration.ofNanos(System.nanoTime() - start);
+	}
+
+	/** Completes with the first datagram's bytes, or with the socket's error (ICMP unreachable). */
+	private static final class FirstReply extends SimpleChannelInboundHandler<DatagramPacket> {
+
+		private final java.util.concurrent.CompletableFuture<byte[]> reply;
+
+		FirstReply(java.util.concurrent.CompletableFuture<byte[]> reply) {
+			this.reply = reply;
+		}
+
+		@Override
+		protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+			byte[] bytes = new byte[packet.content().readableBytes()];
+			packet.content().readBytes(bytes);
+			reply.complete(bytes);
+		}
+
+		@Override
+		public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+			reply.completeExceptionally(cause);
+		}
+	}
+
 	private static final class DiscardReplies extends SimpleChannelInboundHandler<DatagramPacket> {
 		@Override
 		protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {

@@ -61,6 +61,44 @@ class TrafficTest extends VethPairTest {
 	}
 
 	@Test
+	void aUdpRequestGetsTheEchoServersReply() throws Exception {
+		// GIVEN a UDP echo in namespace b
+		try (DatagramChannel echo = udpReceiverIn(pair.b(), pair.bIp())) {
+			int port = ((InetSocketAddress) echo.getLocalAddress()).getPort();
+			Thread server = Thread.ofPlatform().daemon().start(() -> {
+				try {
+					ByteBuffer buffer = ByteBuffer.allocate(1500);
+					InetSocketAddress from = (InetSocketAddress) echo.receive(buffer);
+					buffer.flip();
+					echo.send(buffer, from);
+				} catch (IOException e) {
+					// the test fails on the missing reply
+				}
+			});
+
+			// WHEN a request goes from namespace a
+			UdpResult result = Traffic.fromNetnsPath(pair.a().path()).udp().to(pair.bIp(), port).payload("ping")
+					.request();
+
+			// THEN the reply is the request
+			assertThat(result.isCompleted()).as("%s", result).isTrue();
+			assertThat(result.receivedText()).isEqualTo("ping");
+			server.join(5000);
+		}
+	}
+
+	@Test
+	void aUdpRequestToAClosedPortIsRefused() {
+		// WHEN nothing listens on the port in namespace b
+		UdpResult result = Traffic.fromNetnsPath(pair.a().path()).udp().to(pair.bIp(), 9).payload("ping")
+				.timeout(Duration.ofSeconds(3)).request();
+
+		// THEN the ICMP port unreachable makes it a refusal, not a timeout
+		assertThat(result.isRefused()).as("%s", result).isTrue();
+		assertThat(result.received()).isEmpty();
+	}
+
+	@Test
 	void udpRefusedLocallyIsNotCountedAndSaysWhy() {
 		pair.execInA("iptables-legacy", "-A", "OUTPUT", "-p", "udp", "--dport", "9999", "-j", "DROP");
 		try {

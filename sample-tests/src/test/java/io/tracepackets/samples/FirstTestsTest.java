@@ -1,6 +1,7 @@
 package io.tracepackets.samples;
 
 import static io.tracepackets.PacketFilter.tcp;
+import static io.tracepackets.PacketFilter.udp;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +12,7 @@ import io.tracepackets.samples.support.NetboxContainer;
 import io.tracepackets.traffic.HttpResult;
 import io.tracepackets.traffic.TcpResult;
 import io.tracepackets.traffic.Traffic;
+import io.tracepackets.traffic.UdpResult;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
@@ -52,5 +54,17 @@ class FirstTestsTest {
 		// THEN
 		assertThat(echo.receivedText()).as("%s", echo).isEqualTo("hello, kernel");
 		assertThat(trace).packets(tcp().port(NetboxContainer.TCP_ECHO_PORT)).wereNotDropped().wereDelivered();
+	}
+
+	@Test
+	void a_udp_request_and_its_response_are_delivered(PacketTrace trace) {
+		// WHEN
+		UdpResult reply = Traffic.udp().to(netbox.ipAddress(), NetboxContainer.UDP_ECHO_PORT).payload("ping")
+				.request();
+
+		// THEN
+		assertThat(reply.receivedText()).as("%s", reply).isEqualTo("ping");
+		assertThat(trace).packets(udp().port(NetboxContainer.UDP_ECHO_PORT)).hasCount(2).wereNotDropped()
+				.wereDelivered();
 	}
 }

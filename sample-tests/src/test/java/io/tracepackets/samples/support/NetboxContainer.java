@@ -15,8 +15,8 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * A small network test box: the locally built {@value #IMAGE} image (busybox, socat, iptables nft
  * and legacy, nft, ip) running UDP receivers on {@value #UDP_PORT} and {@value #UDP_PORT_2}, a TCP
- * echo on {@value #TCP_ECHO_PORT} and HTTP on {@value #HTTP_PORT}, with CAP_NET_ADMIN so tests can
- * add firewall rules inside it.
+ * echo on {@value #TCP_ECHO_PORT}, a UDP echo on {@value #UDP_ECHO_PORT} and HTTP on
+ * {@value #HTTP_PORT}, with CAP_NET_ADMIN so tests can add firewall rules inside it.
  * <p>
  * The image is never pulled (no registry is reachable): build it with {@code scripts/images/build}.
  * Tests reach it at {@link #ipAddress()} on the bridge, not through mapped ports, so the kernel
@@ -30,6 +30,8 @@ public class NetboxContainer extends GenericContainer<NetboxContainer> {
 	/** A second UDP receiver, logging to {@code /tmp/udp-9001.log}. */
 	public static final int UDP_PORT_2 = 9001;
 	public static final int TCP_ECHO_PORT = 9002;
+	/** UDP echo: every datagram is sent back to its sender. */
+	public static final int UDP_ECHO_PORT = 9003;
 	/** busybox httpd serving {@code /index.html} ("ok"). */
 	public static final int HTTP_PORT = 8080;
 
