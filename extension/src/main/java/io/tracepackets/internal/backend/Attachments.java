@@ -17,6 +17,7 @@ final class Attachments {
 	private final List<AutoCloseable> links = Collections.synchronizedList(new ArrayList<>());
 	private final List<String> attached = Collections.synchronizedList(new ArrayList<>());
 	private final Map<String, String> failed = Collections.synchronizedMap(new TreeMap<>());
+	private final Map<String, String> unsupported = Collections.synchronizedMap(new TreeMap<>());
 
 	void attached(AutoCloseable link, List<String> functions) {
 		links.add(link);
@@ -31,10 +32,15 @@ final class Attachments {
 		failed.put(function, reason);
 	}
 
+	/** {@code function} cannot be traced by this backend on this kernel: expected, not a failure. */
+	void unsupported(String function, String reason) {
+		unsupported.put(function, reason);
+	}
+
 	AttachResult result() {
 		List<String> names = new ArrayList<>(attached);
 		Collections.sort(names);
 		return new AttachResult(List.copyOf(links), List.copyOf(names), Map.copyOf(new TreeMap<>(failed)),
-				Duration.ofNanos(System.nanoTime() - started));
+				Map.copyOf(new TreeMap<>(unsupported)), Duration.ofNanos(System.nanoTime() - started));
 	}
 }

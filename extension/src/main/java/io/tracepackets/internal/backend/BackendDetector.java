@@ -81,7 +81,7 @@ public final class BackendDetector {
 				link.close();
 			}
 			if (result.attached().isEmpty()) {
-				return Optional.of(explain(backend, result.failed().values().iterator().next()));
+				return Optional.of(explain(backend, result.notAttached().values().iterator().next()));
 			}
 			return Optional.empty();
 		} catch (TracePacketsException e) {

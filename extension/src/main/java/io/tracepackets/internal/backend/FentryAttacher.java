@@ -70,10 +70,12 @@ final class FentryAttacher implements FunctionAttacher {
 						attachments.attached(attachClone(instructions, function, btf), function.name());
 					} catch (TracePacketsException e) {
 						int arguments = btf.parameterCount(function);
-						attachments.failed(function.name(), e.getMessage() + (arguments > SAFE_ARGUMENTS
-								? " (it takes " + arguments + " arguments; x86 trampolines before 6.6 take at most "
-										+ SAFE_ARGUMENTS + ")"
-								: ""));
+						if (arguments > SAFE_ARGUMENTS) {
+							attachments.unsupported(function.name(), e.getMessage() + " (it takes " + arguments
+									+ " arguments; x86 trampolines before 6.6 take at most " + SAFE_ARGUMENTS + ")");
+						} else {
+							attachments.failed(function.name(), e.getMessage());
+						}
 					}
 				}
 			}

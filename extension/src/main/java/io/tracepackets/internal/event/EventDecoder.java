@@ -52,10 +52,10 @@ public final class EventDecoder {
 		this.interfaces = interfaces;
 	}
 
-	/** The drops classified in this JVM so far, one line each: {@code "after delivery: QUEUE_PURGE at …" × 3}. */
+	/** The drops classified in this JVM so far, one line each: {@code "after delivery: QUEUE_PURGE at …" x 3}. */
 	public static List<String> classificationsSeen() {
 		return SEEN.entrySet().stream().sorted(Map.Entry.comparingByKey())
-				.map(e -> e.getKey() + " × " + e.getValue().sum()).toList();
+				.map(e -> e.getKey() + " x " + e.getValue().sum()).toList();
 	}
 
 	public PacketEvent decode(byte[] record) {

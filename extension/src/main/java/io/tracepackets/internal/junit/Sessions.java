@@ -29,6 +29,15 @@ final class Sessions implements AutoCloseable {
 		if (started == null) {
 			closeIdleSessions();
 			started = Started.start(options);
+			if (started.session != null && Strictness.isStrict() && !started.session.functions().failed().isEmpty()) {
+				// Strict: a function that should attach and did not is a failure, said once, grouped by cause.
+				var functions = started.session.functions();
+				started.session.close();
+				started = new Started(null, new TracingUnavailableException("function probes", functions.failed().size()
+						+ " of " + (functions.attached().size() + functions.failed().size()) + " functions failed to"
+						+ " attach with " + options.describe() + ": " + io.tracepackets.internal.backend.AttachResult
+								.byCause(functions.failed())));
+			}
 			sessions.put(key(options), started);
 		}
 		if (started.failure instanceof TracingUnavailableException unavailable) {

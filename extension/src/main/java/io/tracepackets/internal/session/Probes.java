@@ -92,16 +92,20 @@ final class Probes implements AutoCloseable {
 			long attachStarted = System.nanoTime();
 			attachTracepoints();
 			attachTime = Duration.ofNanos(System.nanoTime() - attachStarted);
-			functions = attacher == null ? new AttachResult(List.of(), List.of(), Map.of(), Duration.ZERO)
+			functions = attacher == null ? AttachResult.none()
 					: attacher.attach(object, byPosition);
 			functionLinks.addAll(functions.links());
 			SocketReceiveHook.Attempt hook = LibBpf.quietly(() -> SocketReceiveHook.attach(object));
 			socketHook = hook.hook().orElse(null);
 			socketHookStatus = hook.why();
-			if (!functions.failed().isEmpty()) {
-				LOG.warn("{} of {} functions not attached with {}, e.g. {}", functions.failed().size(),
+			if (!functions.unsupported().isEmpty()) {
+				LOG.info("{} of {} functions cannot be traced with {} on this kernel: {}", functions.unsupported().size(),
 						selection.targets().functions().size(), selection.chosen(),
-						functions.failed().entrySet().iterator().next());
+						AttachResult.byCause(functions.unsupported()));
+			}
+			if (!functions.failed().isEmpty()) {
+				LOG.warn("{} of {} functions failed to attach with {}: {}", functions.failed().size(),
+						selection.targets().functions().size(), selection.chosen(), AttachResult.byCause(functions.failed()));
 			}
 		} catch (RuntimeException | Error e) {
 			detach();

@@ -52,7 +52,7 @@ public final class TraceSession implements AutoCloseable {
 		catalog = new KernelProbeCatalog(selection.chosen().label(), selection.describe(),
 				probes.attachedTracepoints(), probes.functions().attached(), kallsyms, dropReasons.names(),
 				options.functions(), selection.targets() == null ? List.of() : selection.targets().ambiguous(),
-				probes.functions().failed(), probes.socketReceiveAttached() ? null : probes.socketReceiveStatus());
+				probes.functions().notAttached(), probes.socketReceiveAttached() ? null : probes.socketReceiveStatus());
 		LOG.info("tracer ready: {}; functions asked: {}", probes.describe(),
 				options.functions() == null ? "every skb function" : "regex " + options.functions().pattern());
 	}
