@@ -8,6 +8,7 @@ import io.tracepackets.internal.btf.BtfKind;
 import io.tracepackets.internal.btf.SkbFunction;
 import io.tracepackets.internal.ffi.Libc;
 import io.tracepackets.internal.libbpf.LibBpf;
+import io.tracepackets.internal.ffi.NativeException;
 import io.tracepackets.internal.link.FdLink;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -58,6 +59,10 @@ final class FentryAttacher implements FunctionAttacher {
 		}
 	}
 
+	private static final String LOAD_WHAT = "fentry clone for ";
+	/** How a load failure's message begins (NativeException: "load " + what + ": errno"). */
+	private static final String LOAD_FAILURE = "load " + LOAD_WHAT;
+
 	@Override
 	public AttachResult attach(BpfObject object, Map<Integer, List<SkbFunction>> byPosition) {
 		Attachments attachments = new Attachments();
@@ -73,6 +78,11 @@ final class FentryAttacher implements FunctionAttacher {
 						if (arguments > SAFE_ARGUMENTS) {
 							attachments.unsupported(function.name(), e.getMessage() + " (it takes " + arguments
 									+ " arguments; x86 trampolines before 6.6 take at most " + SAFE_ARGUMENTS + ")");
+						} else if (e instanceof NativeException load && load.getMessage().startsWith(LOAD_FAILURE)) {
+							// The kernel refused a trampoline program for this function's prototype at load:
+							// a property of the function on this kernel, not of this run.
+							attachments.unsupported(function.name(), e.getMessage()
+									+ " (the kernel refuses an fentry program for this function)");
 						} else {
 							attachments.failed(function.name(), e.getMessage());
 						}
@@ -89,7 +99,7 @@ final class FentryAttacher implements FunctionAttacher {
 		int typeId = btf.functionId(function);
 		int objectFd = function.module() == null ? 0 : btf.moduleFd(function.module());
 		int programFd = LibBpf.loadFentry("tp_" + function.name(), instructions, typeId, objectFd,
-				"fentry clone for " + function.name());
+				LOAD_WHAT + function.name());
 		try {
 			return new FdLink(LibBpf.attachTracing(programFd, "fentry " + function.name()), "fentry/" + function.name());
 		} finally {
