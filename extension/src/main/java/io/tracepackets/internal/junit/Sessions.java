@@ -2,6 +2,7 @@ package io.tracepackets.internal.junit;
 
 import io.tracepackets.TracePacketsException;
 import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.internal.backend.AttachResult;
 import io.tracepackets.internal.session.TraceSession;
 import io.tracepackets.internal.session.TracerOptions;
 import java.util.LinkedHashMap;
@@ -28,16 +29,7 @@ final class Sessions implements AutoCloseable {
 		Started started = sessions.get(key(options));
 		if (started == null) {
 			closeIdleSessions();
-			started = Started.start(options);
-			if (started.session != null && Strictness.isStrict() && !started.session.functions().failed().isEmpty()) {
-				// Strict: a function that should attach and did not is a failure, said once, grouped by cause.
-				var functions = started.session.functions();
-				started.session.close();
-				started = new Started(null, new TracingUnavailableException("function probes", functions.failed().size()
-						+ " of " + (functions.attached().size() + functions.failed().size()) + " functions failed to"
-						+ " attach with " + options.describe() + ": " + io.tracepackets.internal.backend.AttachResult
-								.byCause(functions.failed())));
-			}
+			started = strict(Started.start(options), options);
 			sessions.put(key(options), started);
 		}
 		if (started.failure instanceof TracingUnavailableException unavailable) {
@@ -48,6 +40,21 @@ final class Sessions implements AutoCloseable {
 					+ " that needs it fails: " + started.failure.getMessage(), started.failure);
 		}
 		return started.session;
+	}
+
+	/**
+	 * In strict mode a function that should have attached and did not is a failure, said once and
+	 * grouped by cause; functions the backend cannot trace on this kernel are not.
+	 */
+	private static Started strict(Started started, TracerOptions options) {
+		if (started.session == null || !Strictness.isStrict() || started.session.functions().failed().isEmpty()) {
+			return started;
+		}
+		AttachResult functions = started.session.functions();
+		started.session.close();
+		return new Started(null, new TracingUnavailableException("function probes", functions.failed().size() + " of "
+				+ (functions.attached().size() + functions.failed().size()) + " functions failed to attach with "
+				+ options.describe() + ": " + AttachResult.byCause(functions.failed())));
 	}
 
 	private void closeIdleSessions() {
