@@ -53,6 +53,15 @@ public @interface TracePackets {
 	String FUNCTIONS_PROPERTY = "tracepackets.functions";
 
 	/**
+	 * The most events one test's artifact holds (default 100,000); a larger trace is cut, and the
+	 * file's first line says so: {@value}.
+	 */
+	String ARTIFACT_MAX_EVENTS_PROPERTY = "tracepackets.artifacts.max.events";
+
+	/** The most bytes of artifacts one test run writes (default 256 MiB); later tests write none: {@value}. */
+	String ARTIFACT_MAX_BYTES_PROPERTY = "tracepackets.artifacts.max.bytes";
+
+	/**
 	 * Names of fields of the test class holding the containers to trace. Empty: every field
 	 * annotated {@code @Container}.
 	 *
@@ -102,4 +111,14 @@ public @interface TracePackets {
 	 *     default) defers to the property
 	 */
 	long awaitMillis() default -1;
+
+	/**
+	 * When the trace is left as a file beside the test's report (JSON lines, one event per line;
+	 * see docs/evidence.md): {@link Artifacts#ON_FAILURE} (default), {@link Artifacts#ALWAYS} or
+	 * {@link Artifacts#NEVER}. Files go where JUnit publishes files ({@code junit.platform.output.dir}),
+	 * bounded by {@value #ARTIFACT_MAX_EVENTS_PROPERTY} and {@value #ARTIFACT_MAX_BYTES_PROPERTY}.
+	 *
+	 * @return when the trace is written
+	 */
+	Artifacts artifacts() default Artifacts.ON_FAILURE;
 }

@@ -137,7 +137,7 @@ public final class PwruFormat {
 	}
 
 	/** IPv4 dotted, IPv6 in RFC 5952's short form (the longest zero run as ::). */
-	static String address(InetAddress address) {
+	public static String address(InetAddress address) {
 		if (address == null) {
 			return "?";
 		}

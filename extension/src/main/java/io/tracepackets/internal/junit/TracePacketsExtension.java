@@ -1,5 +1,6 @@
 package io.tracepackets.internal.junit;
 
+import io.tracepackets.Artifacts;
 import io.tracepackets.Backend;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
@@ -42,6 +43,7 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 	private static final String SESSIONS_KEY = "trace.sessions";
 	private static final String TRACE_KEY = "trace";
 	private static final String SCOPED_KEY = "trace.scoped";
+	private static final String EVIDENCE_KEY = "trace.evidence";
 	private static final String CONTAINER_ANNOTATION = "org.testcontainers.junit.jupiter.Container";
 	private static final long DEFAULT_AWAIT_MILLIS = 3000;
 
@@ -59,6 +61,16 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 	public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
 		if (throwable instanceof TracingUnavailableException unavailable) {
 			throw unavailable(unavailable);
+		}
+		TraceWindow trace = context.getStore(NAMESPACE).get(TRACE_KEY, TraceWindow.class);
+		if (trace != null && Evidence.wanted(artifacts(context), true)) {
+			context.getStore(NAMESPACE).put(EVIDENCE_KEY, Boolean.TRUE);
+			var file = Evidence.publish(context, trace, (int) number(context, TracePackets.ARTIFACT_MAX_EVENTS_PROPERTY,
+					Evidence.DEFAULT_MAX_EVENTS), number(context, TracePackets.ARTIFACT_MAX_BYTES_PROPERTY,
+							Evidence.DEFAULT_MAX_BYTES));
+			if (file.isPresent() && throwable instanceof AssertionError failure) {
+				throw Evidence.naming(failure, file.get());
+			}
 		}
 		throw throwable;
 	}
@@ -79,9 +91,20 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 	@Override
 	public void afterTestExecution(ExtensionContext context) {
 		TraceWindow trace = context.getStore(NAMESPACE).get(TRACE_KEY, TraceWindow.class);
-		if (trace != null) {
-			trace.close();
+		if (trace == null) {
+			return;
 		}
+		trace.close();
+		boolean failed = context.getExecutionException().isPresent();
+		if (context.getStore(NAMESPACE).get(EVIDENCE_KEY) == null && Evidence.wanted(artifacts(context), failed)) {
+			Evidence.publish(context, trace, (int) number(context, TracePackets.ARTIFACT_MAX_EVENTS_PROPERTY,
+					Evidence.DEFAULT_MAX_EVENTS), number(context, TracePackets.ARTIFACT_MAX_BYTES_PROPERTY,
+							Evidence.DEFAULT_MAX_BYTES));
+		}
+	}
+
+	private static Artifacts artifacts(ExtensionContext context) {
+		return annotation(context).map(TracePackets::artifacts).orElse(Artifacts.ON_FAILURE);
 	}
 
 	private TraceWindow trace(ExtensionContext context) {

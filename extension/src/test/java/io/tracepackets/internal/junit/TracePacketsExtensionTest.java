@@ -152,6 +152,83 @@ class TracePacketsExtensionTest {
 		assertThat(SESSIONS_SEEN.get(1)).isEqualTo(SESSIONS_SEEN.get(0));
 	}
 
+	@TracePackets(hostNetwork = true, backend = Backend.TRACEPOINT)
+	static class FailsOnADatagram {
+		@Test
+		void expects_a_drop_that_does_not_happen(PacketTrace trace) throws Exception {
+			try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+				socket.send(new DatagramPacket(new byte[8], 8, socket.getLocalSocketAddress()));
+			}
+			assertThat(trace).packets(udp().dstPort(9999)).wereDropped();
+		}
+	}
+
+	@TracePackets(hostNetwork = true, backend = Backend.TRACEPOINT, artifacts = io.tracepackets.Artifacts.ALWAYS)
+	static class PassesWithArtifactsAlways {
+		@Test
+		void sends_a_datagram(PacketTrace trace) throws Exception {
+			try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+				socket.send(new DatagramPacket(new byte[8], 8, socket.getLocalSocketAddress()));
+			}
+			assertThat(trace).packets(udp()).reached("netif_receive_skb");
+		}
+	}
+
+	/** Published files of a test go to a folder of its own under {@code root}, as the launcher does it. */
+	private static org.junit.platform.engine.OutputDirectoryCreator into(java.nio.file.Path root) {
+		return new org.junit.platform.engine.OutputDirectoryCreator() {
+			@Override
+			public java.nio.file.Path getRootDirectory() {
+				return root;
+			}
+
+			@Override
+			public java.nio.file.Path createOutputDirectory(org.junit.platform.engine.TestDescriptor test)
+					throws java.io.IOException {
+				return java.nio.file.Files.createDirectories(root.resolve(
+						test.getUniqueId().toString().replaceAll("[^A-Za-z0-9._-]", "_")));
+			}
+		};
+	}
+
+	@Test
+	void should_leave_the_trace_of_a_failed_test_beside_its_report_and_name_it(@org.junit.jupiter.api.io.TempDir
+			java.nio.file.Path output) throws Exception {
+		// WHEN a traced test fails
+		Events events = EngineTestKit.engine("junit-jupiter").outputDirectoryCreator(into(output))
+				.selectors(selectClass(FailsOnADatagram.class)).execute().testEvents();
+
+		// THEN its failure names a JSON-lines file of its trace, which holds the trace
+		String message = events.failed().stream().map(TracePacketsExtensionTest::reason).findFirst().orElseThrow();
+		assertThat(message).contains("Expecting packets matching:").contains("The trace, one event per line: ");
+		java.nio.file.Path file = java.nio.file.Path.of(message.substring(message.lastIndexOf(": ") + 2).strip());
+		assertThat(file).exists().startsWith(output);
+		java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
+		assertThat(lines.getFirst()).startsWith("{\"schema\":1,");
+		assertThat(lines).anyMatch(line -> line.contains("\"where\":\"netif_receive_skb\"") && line.contains("\"proto\":\"udp\""));
+	}
+
+	@Test
+	void should_leave_the_trace_of_a_passing_test_only_when_asked() throws Exception {
+		java.nio.file.Path output = java.nio.file.Files.createTempDirectory("tracepackets-artifacts");
+		try {
+			// WHEN one passing test asks for its trace always and a failing one never runs
+			EngineTestKit.engine("junit-jupiter").outputDirectoryCreator(into(output))
+					.selectors(selectClass(PassesWithArtifactsAlways.class)).execute().testEvents()
+					.assertStatistics(stats -> stats.succeeded(1));
+
+			// THEN its file is there
+			try (var files = java.nio.file.Files.walk(output)) {
+				assertThat(files.filter(f -> f.getFileName().toString().equals("trace-sends_a_datagram.jsonl")))
+						.hasSize(1);
+			}
+		} finally {
+			try (var files = java.nio.file.Files.walk(output)) {
+				files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+			}
+		}
+	}
+
 	@Test
 	void should_suggest_the_nearest_kernel_names_for_a_misspelled_function() {
 		failure(run(MisspellsAFunction.class, true), message -> assertThat(message)

@@ -1,0 +1,171 @@
+package io.tracepackets.internal.evidence;
+
+import io.tracepackets.PacketEvent;
+import io.tracepackets.PacketPath;
+import io.tracepackets.internal.event.PwruFormat;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trace as JSON lines: one event per line, in trace order, with stable field names (documented
+ * in docs/evidence.md, schema version {@value #SCHEMA}). Fields a probe did not see are left out
+ * rather than written as null; {@code packet} numbers the event's packet path (0-based, in
+ * {@code trace.paths()} order), absent for events that belong to no packet.
+ */
+public final class JsonLines {
+
+	/** Bumped when a field changes meaning or is removed; new fields do not bump it. */
+	public static final int SCHEMA = 1;
+
+	private JsonLines() {
+	}
+
+	/**
+	 * Writes at most {@code maxEvents} events; returns how many were written. A first line
+	 * {@code {"schema":1,"events":N,"written":M}} says whether the file was cut.
+	 */
+	public static int write(Path file, List<PacketEvent> events, List<PacketPath> paths, int maxEvents)
+			throws IOException {
+		Map<PacketEvent, Integer> packetOf = new IdentityHashMap<>();
+		for (int i = 0; i < paths.size(); i++) {
+			for (PacketEvent event : paths.get(i).events()) {
+				packetOf.put(event, i);
+			}
+		}
+		int written = Math.min(events.size(), maxEvents);
+		try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+			out.write("{\"schema\":" + SCHEMA + ",\"events\":" + events.size() + ",\"written\":" + written + "}\n");
+			for (int i = 0; i < written; i++) {
+				out.write(line(events.get(i), packetOf.get(events.get(i))));
+				out.write('\n');
+			}
+		}
+		return written;
+	}
+
+	/** One event as one JSON object, without the newline. */
+	static String line(PacketEvent e, Integer packet) {
+		Json json = new Json();
+		json.number("ts_ns", e.timestampNanos());
+		if (packet != null) {
+			json.number("packet", packet);
+		}
+		json.string("skb", "0x" + Long.toHexString(e.skb()));
+		json.string("where", e.where());
+		json.string("probe", e.kind().name().toLowerCase(java.util.Locale.ROOT));
+		json.number("cpu", e.cpu());
+		json.number("pid", e.pid());
+		json.string("comm", e.comm());
+		json.number("netns", e.netns());
+		if (e.ifindex() != 0) {
+			json.number("ifindex", e.ifindex());
+			json.string("iface", e.interfaceName());
+		}
+		json.number("len", e.length());
+		json.number("mark", e.mark());
+		if (e.etherType() != 0) {
+			json.string("ethertype", String.format(java.util.Locale.ROOT, "0x%04x", e.etherType()));
+		}
+		if (e.ipVersion() != 0) {
+			json.number("ip_version", e.ipVersion());
+			json.string("src", address(e.source()));
+			json.string("dst", address(e.destination()));
+			json.string("proto", e.protocolName());
+			if (e.l4Protocol() == PacketEvent.TCP || e.l4Protocol() == PacketEvent.UDP) {
+				json.number("sport", e.sourcePort());
+				json.number("dport", e.destinationPort());
+			}
+			if (e.icmpType() >= 0) {
+				json.number("icmp_type", e.icmpType());
+				json.number("icmp_code", e.icmpCode());
+			}
+			if (e.l4Protocol() == PacketEvent.TCP) {
+				json.number("tcp_flags", e.tcpFlags());
+			}
+		}
+		if (e.isDrop()) {
+			json.string("drop_reason", e.dropReason() == null ? null : e.dropReason().name());
+			json.string("drop_kind", e.dropKind() == null ? null : e.dropKind().name().toLowerCase(java.util.Locale.ROOT));
+			json.string("drop_kind_why", e.dropKindExplanation());
+			json.string("diagnosis", e.dropDiagnosis());
+			json.string("location", e.location());
+			json.strings("stack", e.stack());
+		}
+		return json.toString();
+	}
+
+	private static String address(InetAddress address) {
+		return address == null ? null : PwruFormat.address(address);
+	}
+
+	/** Just enough JSON: an object of numbers, strings and string arrays, nulls left out. */
+	private static final class Json {
+
+		private final StringBuilder out = new StringBuilder("{");
+
+		void number(String name, long value) {
+			key(name).append(value);
+		}
+
+		void string(String name, String value) {
+			if (value != null) {
+				quote(key(name), value);
+			}
+		}
+
+		void strings(String name, List<String> values) {
+			if (values.isEmpty()) {
+				return;
+			}
+			StringBuilder array = key(name).append('[');
+			for (int i = 0; i < values.size(); i++) {
+				if (i > 0) {
+					array.append(',');
+				}
+				quote(array, values.get(i));
+			}
+			array.append(']');
+		}
+
+		private StringBuilder key(String name) {
+			if (out.length() > 1) {
+				out.append(',');
+			}
+			return quote(out, name).append(':');
+		}
+
+		private static StringBuilder quote(StringBuilder to, String text) {
+			to.append('"');
+			for (int i = 0; i < text.length(); i++) {
+				char c = text.charAt(i);
+				switch (c) {
+					case '"' -> to.append("\\\"");
+					case '\\' -> to.append("\\\\");
+					case '\n' -> to.append("\\n");
+					case '\r' -> to.append("\\r");
+					case '\t' -> to.append("\\t");
+					default -> {
+						if (c < 0x20) {
+							to.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+						} else {
+							to.append(c);
+						}
+					}
+				}
+			}
+			return to.append('"');
+		}
+
+		@Override
+		public String toString() {
+			return out + "}";
+		}
+	}
+}

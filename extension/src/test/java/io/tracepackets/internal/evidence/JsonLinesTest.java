@@ -1,0 +1,73 @@
+package io.tracepackets.internal.evidence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tracepackets.DropReason;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.PacketEvents;
+import io.tracepackets.PacketPath;
+import io.tracepackets.internal.window.PathAssembler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JsonLinesTest {
+
+	private static final PacketEvents UDP = PacketEvents.udp("10.0.0.1", 40000, "10.0.0.2", 9000).iface(12, "eth0")
+			.process(1, 0, "swapper/1");
+
+	@Test
+	void should_write_one_object_per_event_with_the_documented_fields() throws IOException {
+		// GIVEN a datagram received and dropped by netfilter
+		PacketEvent received = UDP.at(1_000, "netif_receive_skb");
+		PacketEvent dropped = UDP.dropped(2_000, DropReason.NETFILTER_DROP, "nf_hook_slow+0x7d", "nf_hook_slow+0x7d",
+				"ip_local_deliver+0x40");
+		List<PacketEvent> events = List.of(received, dropped);
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// WHEN
+		String first = JsonLines.line(received, 0);
+		String drop = JsonLines.line(dropped, 0);
+
+		// THEN
+		assertThat(first).isEqualTo("{\"ts_ns\":1000,\"packet\":0,\"skb\":\"0xffff888004a3c000\",\"where\":\"netif_receive_skb\","
+				+ "\"probe\":\"tracepoint\",\"cpu\":1,\"pid\":0,\"comm\":\"swapper/1\",\"netns\":4026532001,\"ifindex\":12,"
+				+ "\"iface\":\"eth0\",\"len\":60,\"mark\":0,\"ethertype\":\"0x0800\",\"ip_version\":4,\"src\":\"10.0.0.1\","
+				+ "\"dst\":\"10.0.0.2\",\"proto\":\"udp\",\"sport\":40000,\"dport\":9000}");
+		assertThat(drop).endsWith(",\"drop_reason\":\"NETFILTER_DROP\",\"drop_kind\":\"lost\",\"drop_kind_why\":"
+				+ "\"NETFILTER_DROP: dropped by a netfilter rule or policy\",\"diagnosis\":\"a netfilter rule or chain"
+				+ " policy dropped it (iptables/nftables)\",\"location\":\"nf_hook_slow+0x7d\",\"stack\":"
+				+ "[\"nf_hook_slow+0x7d\",\"ip_local_deliver+0x40\"]}");
+		assertThat(paths).hasSize(1);
+	}
+
+	@Test
+	void should_cut_at_the_limit_and_say_so_in_the_first_line(@TempDir Path dir) throws IOException {
+		// GIVEN three events
+		List<PacketEvent> events = List.of(UDP.at(1, "net_dev_queue"), UDP.at(2, "net_dev_start_xmit"),
+				UDP.at(3, "netif_rx"));
+		Path file = dir.resolve("trace.jsonl");
+
+		// WHEN at most two may be written
+		int written = JsonLines.write(file, events, PathAssembler.group(events), 2);
+
+		// THEN
+		assertThat(written).isEqualTo(2);
+		List<String> lines = Files.readAllLines(file);
+		assertThat(lines).hasSize(3);
+		assertThat(lines.getFirst()).isEqualTo("{\"schema\":1,\"events\":3,\"written\":2}");
+		assertThat(lines.get(1)).contains("\"where\":\"net_dev_queue\"");
+	}
+
+	@Test
+	void should_escape_what_json_cannot_hold_raw() {
+		// GIVEN a process name with a quote, a backslash and a control character
+		PacketEvent odd = UDP.process(1, 0, "a\"b\\c\u0001").at(1, "netif_rx");
+
+		// WHEN / THEN
+		assertThat(JsonLines.line(odd, null)).contains("\"comm\":\"a\\\"b\\\\c\\u0001\"").doesNotContain("\"packet\"");
+	}
+}
