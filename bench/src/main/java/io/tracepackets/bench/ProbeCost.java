@@ -1,0 +1,159 @@
+package io.tracepackets.bench;
+
+import io.tracepackets.internal.bpf.BpfObject;
+import io.tracepackets.testing.VethNamespaces;
+import io.tracepackets.internal.session.TraceSession;
+import io.tracepackets.internal.session.TracerOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What each probe costs per run, as the kernel counts it, and what the probes cost the traffic:
+ * the UDP flood (udpflood.c, one netns over a veth pair into a second where nothing listens, so
+ * every packet is queued, transmitted, received and dropped NO_SOCKET) untraced, traced with the
+ * flood's namespaces in scope, and traced with only another namespace in scope (the price every
+ * other test's packets pay while one test traces).
+ * <p>
+ * Packets/s: {@code rounds} rounds of the three conditions, kernel accounting off (as users run),
+ * each round in a rotated order so that a change of load hits all three alike; ratios are taken
+ * within a round, then their median. Each traced flood has a session of its own, started as the
+ * extension starts it and closed after, so the untraced floods run with no program attached. Per program: {@code statsRuns} floods per traced condition
+ * with {@code kernel.bpf_stats_enabled=1}, the deltas of each program's {@code run_cnt} and
+ * {@code run_time_ns} summed (the accounting itself adds a clock read to every run: an empty
+ * program attached alongside, bpf/bench/floor.bpf.c, shows how much).
+ */
+final class ProbeCost {
+
+	/** An empty tp_btf program (bpf/bench/floor.bpf.c): what the accounting charges any run. */
+	static final String FLOOR_PROGRAM = "accounting_floor";
+	private static final String FLOOR_RESOURCE = "io/tracepackets/bpf/bench/floor.bpf.o";
+
+	enum Condition {
+		UNTRACED("untraced (no tracer loaded)"),
+		IN_SCOPE("traced, the flood's two namespaces in scope"),
+		OUT_OF_SCOPE("traced, another namespace in scope");
+
+		final String label;
+
+		Condition(String label) {
+			this.label = label;
+		}
+	}
+
+	/** Summed counters of one traced condition's accounted floods. */
+	record Accounted(List<ProgramStats.Counters> programs, long packets, double seconds, long emitted, long lost) {
+		long totalNanos() {
+			return programs.stream().filter(p -> !p.name().equals("emit_marker") && !p.name().startsWith("accounting_f"))
+					.mapToLong(ProgramStats.Counters::nanos).sum();
+		}
+	}
+
+	record Result(TracerOptions options, int rounds, double seconds, Map<Condition, double[]> packetsPerSecond,
+			Map<Condition, double[]> ratios, Accounted inScope, Accounted outOfScope, String loadBefore,
+			String loadAfter, double busyBefore) {
+	}
+
+	private ProbeCost() {
+	}
+
+	static Result measure(UdpFlood flood, VethNamespaces pair, VethNamespaces other, double seconds, int rounds,
+			int statsRuns, double busyBefore) throws InterruptedException {
+		String loadBefore = loadAverage();
+		TracerOptions options = TracerOptions.defaults();
+		Map<Condition, double[]> rates = new LinkedHashMap<>();
+		Map<Condition, double[]> ratios = new LinkedHashMap<>();
+		for (Condition c : Condition.values()) {
+			rates.put(c, new double[rounds]);
+			ratios.put(c, new double[rounds]);
+		}
+		long[] scope = { pair.leftInode(), pair.rightInode() };
+		long[] elsewhere = { other.leftInode() };
+		// warm-up: the reader's JIT, the neighbour entries, the sockets' first allocations
+		flood.run(1);
+		try (TraceSession session = started(options)) {
+			TracerFlood.measure(session, flood, 1, scope);
+		}
+		for (int round = 0; round < rounds; round++) {
+			for (int k = 0; k < 3; k++) {
+				Condition c = Condition.values()[(round + k) % 3];
+				double pps;
+				if (c == Condition.UNTRACED) {
+					pps = flood.run(seconds).packetsPerSecond();
+				} else {
+					try (TraceSession session = started(options)) {
+						pps = TracerFlood.measure(session, flood, seconds, c == Condition.IN_SCOPE ? scope : elsewhere)
+								.flood().packetsPerSecond();
+					}
+				}
+				rates.get(c)[round] = pps;
+				step(String.format(java.util.Locale.ROOT, "round %d: %s %.1f k packets/s", round + 1, c, pps / 1e3));
+			}
+			for (Condition c : Condition.values()) {
+				ratios.get(c)[round] = rates.get(c)[round] / rates.get(Condition.UNTRACED)[round];
+			}
+		}
+		Accounted in;
+		Accounted out;
+		try (TraceSession session = started(options);
+				BpfObject floor = BpfObject.openResource(FLOOR_RESOURCE, "tp_floor")) {
+			floor.load();
+			try (var link = floor.program(FLOOR_PROGRAM).attach();
+					ProgramStats.Enabled ignored = ProgramStats.Enabled.turnOn()) {
+				in = accounted(session, flood, seconds, statsRuns, scope);
+				out = accounted(session, flood, seconds, statsRuns, elsewhere);
+			}
+		}
+		return new Result(options, rounds, seconds, rates, ratios, in, out, loadBefore, loadAverage(), busyBefore);
+	}
+
+	/** A session as the extension starts it, given a moment for the JVM's start-up work to settle. */
+	private static TraceSession started(TracerOptions options) throws InterruptedException {
+		TraceSession session = TraceSession.start(options);
+		Thread.sleep(300);
+		return session;
+	}
+
+	private static Accounted accounted(TraceSession session, UdpFlood flood, double seconds, int runs, long[] scope)
+			throws InterruptedException {
+		Map<String, ProgramStats.Counters> sum = new LinkedHashMap<>();
+		long packets = 0;
+		long emitted = 0;
+		long lost = 0;
+		double time = 0;
+		for (int i = 0; i < runs; i++) {
+			var before = ProgramStats.snapshot();
+			TracerFlood.Result r = TracerFlood.measure(session, flood, seconds, scope);
+			var after = ProgramStats.snapshot();
+			for (ProgramStats.Counters d : ProgramStats.delta(before, after)) {
+				sum.merge(d.name(), d, (a, b) -> new ProgramStats.Counters(a.name(), a.runs() + b.runs(),
+						a.nanos() + b.nanos()));
+			}
+			packets += r.flood().packets();
+			time += r.flood().seconds();
+			emitted += r.emitted();
+			lost += r.lost();
+		}
+		List<ProgramStats.Counters> programs = new ArrayList<>(sum.values());
+		programs.sort((a, b) -> Long.compare(b.nanos(), a.nanos()));
+		return new Accounted(programs, packets, time, emitted, lost);
+	}
+
+	static String loadAverage() {
+		try {
+			String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+			return fields[0] + " " + fields[1] + " " + fields[2];
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
+	private static void step(String what) {
+		System.err.println("[bench] " + what);
+	}
+}
