@@ -52,6 +52,9 @@ public @interface TracePackets {
 	/** The functions regex when the annotation gives none: {@value}. */
 	String FUNCTIONS_PROPERTY = "tracepackets.functions";
 
+	/** Which drops carry their kernel stack when the annotation says AUTO: netfilter or all: {@value}. */
+	String STACKS_PROPERTY = "tracepackets.stacks";
+
 	/**
 	 * Names of fields of the test class holding the containers to trace. Empty: every field
 	 * annotated {@code @Container}.
@@ -78,4 +81,27 @@ public @interface TracePackets {
 
 	/** Milliseconds positive assertions wait for events; negative: {@value #AWAIT_TIMEOUT_PROPERTY} or 3000. */
 	long awaitMillis() default -1;
+
+	/**
+	 * Which drops carry their kernel stack ({@link PacketEvent#stack()}). Taking a stack costs the
+	 * kernel several microseconds per drop, ten times the rest of the event, so by default only
+	 * netfilter drops carry one: there the location alone ({@code nft_do_chain}) does not name the
+	 * hook that dropped ({@code nf_hook_slow}), which {@code wereDropped().in(...)} finds in the
+	 * stack. Every drop still has its reason and location. AUTO: -D{@value #STACKS_PROPERTY}, else
+	 * {@link Stacks#NETFILTER_DROPS}.
+	 */
+	Stacks stacks() default Stacks.AUTO;
+
+	/** Which drops carry their kernel stack: see {@link TracePackets#stacks()}. */
+	enum Stacks {
+		/** -D{@value TracePackets#STACKS_PROPERTY} ({@code netfilter} or {@code all}), else NETFILTER_DROPS. */
+		AUTO,
+		/**
+		 * Netfilter drops (reason NETFILTER_DROP), and every drop on kernels before 5.17, which
+		 * give no reason to tell them apart.
+		 */
+		NETFILTER_DROPS,
+		/** Every drop: for {@code wereDropped().in(f)} where {@code f} is a caller of the drop location. */
+		ALL_DROPS
+	}
 }
