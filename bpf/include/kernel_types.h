@@ -35,6 +35,7 @@ struct nsproxy {
 };
 
 struct task_struct {
+	int tgid;
 	struct nsproxy *nsproxy;
 	char comm[16];
 };

@@ -254,8 +254,8 @@ static __always_inline void fill_tuple(struct tp_event *e, struct sk_buff *skb, 
 
 /*
  * Reserves and fills the common part of an event; NULL (and a counted loss) when full.
- * With `btf`, the current task's comm is read from its task_struct (two loads) rather than
- * copied by bpf_get_current_comm (a helper call that cost ~80 ns per event here).
+ * With `btf`, the current task's tgid and comm are plain loads from bpf_get_current_task_btf()
+ * rather than two more helper calls (bpf_get_current_comm alone cost ~80 ns per event here).
  */
 static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __u8 probe, bool from_data,
 					     bool in_task, bool btf)
@@ -274,16 +274,15 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 	e->probe = probe;
 	e->cpu = bpf_get_smp_processor_id();
 	e->stack_id = -1;
-	if (in_task) {
-		e->pid = bpf_get_current_pid_tgid() >> 32;
-		if (btf) {
-			struct task_struct *task = bpf_get_current_task_btf();
+	if (in_task && btf) {
+		struct task_struct *task = bpf_get_current_task_btf();
 
-			*(__u64 *)&e->comm[0] = *(__u64 *)&task->comm[0];
-			*(__u64 *)&e->comm[8] = *(__u64 *)&task->comm[8];
-		} else {
-			bpf_get_current_comm(e->comm, sizeof(e->comm));
-		}
+		e->pid = task->tgid;
+		*(__u64 *)&e->comm[0] = *(__u64 *)&task->comm[0];
+		*(__u64 *)&e->comm[8] = *(__u64 *)&task->comm[8];
+	} else if (in_task) {
+		e->pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	}
 
 	dev = READ(btf, skb->dev, skb, dev);
@@ -296,26 +295,27 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 }
 
 /*
- * Wake the reader once per WAKEUP_BYTES of events, not per event: a wakeup costs the producing
- * CPU an irq_work (halving a flood's packet rate in the benchmark), while the reader polls every
- * few milliseconds anyway. The wakeup goes with the record that takes the waiting data across a
- * multiple of WAKEUP_BYTES, so a reader that lags (descheduled on a busy machine) still costs one
- * wakeup per WAKEUP_BYTES: waking on every submit while at least WAKEUP_BYTES waited, as before,
- * made each probe run ~300 ns dearer exactly when the machine was short of CPU. A crossing missed
- * between two CPUs' submits only leaves the batch to the next poll. Markers always wake it.
+ * Wake the reader once per WAKEUP_EVENTS events a CPU submits (~60 KiB), not per event: a wakeup
+ * costs the producing CPU an irq_work (halving a flood's packet rate in the benchmark), while the
+ * reader polls every few milliseconds anyway. Counted with the per-CPU `emitted` counter, so the
+ * decision costs no helper call. (Waking on every submit while at least 64 KiB waited, as before,
+ * turned a reader that lags, descheduled on a busy machine, into an irq_work per event, ~300 ns
+ * a run.) Markers always wake it.
  */
-#define WAKEUP_BYTES (64 * 1024)
-/* What one event takes in the ring: the record and its 8-byte header (BPF_RINGBUF_HDR_SZ). */
-#define RECORD_BYTES (sizeof(struct tp_event) + 8)
+#define WAKEUP_EVENTS 512
 
 static __always_inline void submit(struct tp_event *e)
 {
-	__u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 flags = waiting / WAKEUP_BYTES != (waiting - RECORD_BYTES) / WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
-											 : BPF_RB_NO_WAKEUP;
+	__u32 key = TP_COUNTER_EMITTED;
+	__u64 *emitted = bpf_map_lookup_elem(&counters, &key);
+	__u64 flags = BPF_RB_NO_WAKEUP;
 
+	if (emitted) {
+		*emitted += 1;
+		if (!(*emitted % WAKEUP_EVENTS))
+			flags = BPF_RB_FORCE_WAKEUP;
+	}
 	bpf_ringbuf_submit(e, flags);
-	count(TP_COUNTER_EMITTED);
 }
 
 static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_data, bool in_task, bool btf)
