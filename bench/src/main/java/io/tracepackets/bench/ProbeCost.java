@@ -112,10 +112,15 @@ final class ProbeCost {
 		return new Result(options, rounds, seconds, rates, ratios, in, out, loadBefore, loadAverage(), busyBefore);
 	}
 
-	/** A session as the extension starts it, given a moment for the JVM's start-up work to settle. */
+	/**
+	 * A session as the extension starts it, then a collection and a second of quiet: starting
+	 * parses kallsyms and BTF into garbage that a concurrent collector would otherwise clean up
+	 * during the flood, on the CPUs the flood needs (the untraced floods start no session).
+	 */
 	private static TraceSession started(TracerOptions options) throws InterruptedException {
 		TraceSession session = TraceSession.start(options);
-		Thread.sleep(300);
+		System.gc();
+		Thread.sleep(1000);
 		return session;
 	}
 
