@@ -130,7 +130,7 @@ public final class Bench {
 		double busy = backgroundLoad();
 		try (VethNamespaces pair = VethNamespaces.create(); VethNamespaces other = VethNamespaces.create()) {
 			UdpFlood flood = UdpFlood.compile(floodSource, work, pair);
-			step("probe cost: " + rounds + " rounds of untraced / in scope / out of scope, then bpf_stats");
+			step("probe cost: " + rounds + " rounds of untraced / empty programs / in scope / out of scope, then bpf_stats");
 			return Report.probeSection(machine, ProbeCost.measure(flood, pair, other, seconds, rounds,
 					PROBE_STATS_RUNS, busy));
 		}

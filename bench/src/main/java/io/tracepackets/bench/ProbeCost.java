@@ -20,11 +20,16 @@ import java.util.Map;
  * flood's namespaces in scope, and traced with only another namespace in scope (the price every
  * other test's packets pay while one test traces).
  * <p>
- * Packets/s: {@code rounds} rounds of the three conditions, kernel accounting off (as users run),
- * each round in a rotated order so that a change of load hits all three alike; ratios are taken
+ * A fourth condition, empty programs on the same five tracepoints with no tracer, shows the part
+ * of the overhead that is the kernel's dispatch of any program there.
+ * <p>
+ * Packets/s: {@code rounds} rounds of the four conditions, kernel accounting off (as users run),
+ * each round in a rotated order so that a change of load hits all of them alike; ratios are taken
  * within a round, then their median. Each traced flood has a session of its own, started as the
- * extension starts it and closed after, so the untraced floods run with no program attached. Per program: {@code statsRuns} floods per traced condition
- * with {@code kernel.bpf_stats_enabled=1}, the deltas of each program's {@code run_cnt} and
+ * extension starts it and closed after, so the untraced floods run with no program attached.
+ * <p>
+ * Per program: {@code statsRuns} floods per traced condition with
+ * {@code kernel.bpf_stats_enabled=1}, the deltas of each program's {@code run_cnt} and
  * {@code run_time_ns} summed (the accounting itself adds a clock read to every run: an empty
  * program attached alongside, bpf/bench/floor.bpf.c, shows how much).
  */
@@ -32,10 +37,14 @@ final class ProbeCost {
 
 	/** An empty tp_btf program (bpf/bench/floor.bpf.c): what the accounting charges any run. */
 	static final String FLOOR_PROGRAM = "accounting_floor";
+	/** The flood's tracepoints, one empty program each in floor.bpf.c: what any program there costs. */
+	private static final List<String> DISPATCH_PROGRAMS = List.of("dispatch_kfree_skb", "dispatch_net_dev_queue",
+			"dispatch_net_dev_start_xmit", "dispatch_netif_rx", "dispatch_netif_receive_skb");
 	private static final String FLOOR_RESOURCE = "io/tracepackets/bpf/bench/floor.bpf.o";
 
 	enum Condition {
 		UNTRACED("untraced (no tracer loaded)"),
+		DISPATCH("no tracer; an empty tp_btf program on each of the five tracepoints (bench only)"),
 		IN_SCOPE("traced, the flood's two namespaces in scope"),
 		OUT_OF_SCOPE("traced, another namespace in scope");
 
@@ -79,18 +88,20 @@ final class ProbeCost {
 		try (TraceSession session = started(options)) {
 			TracerFlood.measure(session, flood, 1, scope);
 		}
+		int n = Condition.values().length;
 		for (int round = 0; round < rounds; round++) {
-			for (int k = 0; k < 3; k++) {
-				Condition c = Condition.values()[(round + k) % 3];
-				double pps;
-				if (c == Condition.UNTRACED) {
-					pps = flood.run(seconds).packetsPerSecond();
-				} else {
-					try (TraceSession session = started(options)) {
-						pps = TracerFlood.measure(session, flood, seconds, c == Condition.IN_SCOPE ? scope : elsewhere)
-								.flood().packetsPerSecond();
+			for (int k = 0; k < n; k++) {
+				Condition c = Condition.values()[(round + k) % n];
+				double pps = switch (c) {
+					case UNTRACED -> flood.run(seconds).packetsPerSecond();
+					case DISPATCH -> dispatchOnly(flood, seconds);
+					case IN_SCOPE, OUT_OF_SCOPE -> {
+						try (TraceSession session = started(options)) {
+							yield TracerFlood.measure(session, flood, seconds, c == Condition.IN_SCOPE ? scope
+									: elsewhere).flood().packetsPerSecond();
+						}
 					}
-				}
+				};
 				rates.get(c)[round] = pps;
 				step(String.format(java.util.Locale.ROOT, "round %d: %s %.1f k packets/s", round + 1, c, pps / 1e3));
 			}
@@ -110,6 +121,29 @@ final class ProbeCost {
 			}
 		}
 		return new Result(options, rounds, seconds, rates, ratios, in, out, loadBefore, loadAverage(), busyBefore);
+	}
+
+	/** The flood with only the empty dispatch_* programs attached (no tracer, no maps, no reader). */
+	private static double dispatchOnly(UdpFlood flood, double seconds) throws InterruptedException {
+		try (BpfObject empty = BpfObject.openResource(FLOOR_RESOURCE, "tp_floor")) {
+			empty.load();
+			List<AutoCloseable> links = new ArrayList<>();
+			try {
+				for (String program : DISPATCH_PROGRAMS) {
+					links.add(empty.program(program).attach());
+				}
+				Thread.sleep(300);
+				return flood.run(seconds).packetsPerSecond();
+			} finally {
+				for (AutoCloseable link : links) {
+					try {
+						link.close();
+					} catch (Exception e) {
+						throw new IllegalStateException(e);
+					}
+				}
+			}
+		}
 	}
 
 	/**
