@@ -64,7 +64,8 @@ final class ProbeCost {
 	}
 
 	record Result(TracerOptions options, int rounds, double seconds, Map<Condition, double[]> packetsPerSecond,
-			Map<Condition, double[]> ratios, Accounted inScope, Accounted outOfScope, String loadBefore,
+			Map<Condition, double[]> ratios, Map<Condition, double[]> cpuNanosPerPacket,
+			Map<Condition, double[]> cpuRatios, Accounted inScope, Accounted outOfScope, String loadBefore,
 			String loadAfter, double busyBefore) {
 	}
 
@@ -77,9 +78,13 @@ final class ProbeCost {
 		TracerOptions options = TracerOptions.defaults();
 		Map<Condition, double[]> rates = new LinkedHashMap<>();
 		Map<Condition, double[]> ratios = new LinkedHashMap<>();
+		Map<Condition, double[]> cpu = new LinkedHashMap<>();
+		Map<Condition, double[]> cpuRatios = new LinkedHashMap<>();
 		for (Condition c : Condition.values()) {
 			rates.put(c, new double[rounds]);
 			ratios.put(c, new double[rounds]);
+			cpu.put(c, new double[rounds]);
+			cpuRatios.put(c, new double[rounds]);
 		}
 		long[] scope = { pair.leftInode(), pair.rightInode() };
 		long[] elsewhere = { other.leftInode() };
@@ -92,21 +97,24 @@ final class ProbeCost {
 		for (int round = 0; round < rounds; round++) {
 			for (int k = 0; k < n; k++) {
 				Condition c = Condition.values()[(round + k) % n];
-				double pps = switch (c) {
-					case UNTRACED -> flood.run(seconds).packetsPerSecond();
+				UdpFlood.Result result = switch (c) {
+					case UNTRACED -> flood.run(seconds);
 					case DISPATCH -> dispatchOnly(flood, seconds);
 					case IN_SCOPE, OUT_OF_SCOPE -> {
 						try (TraceSession session = started(options)) {
 							yield TracerFlood.measure(session, flood, seconds, c == Condition.IN_SCOPE ? scope
-									: elsewhere).flood().packetsPerSecond();
+									: elsewhere).flood();
 						}
 					}
 				};
+				double pps = result.packetsPerSecond();
+				cpu.get(c)[round] = result.packets() == 0 ? 0 : result.cpuMillis() * 1e6 / result.packets();
 				rates.get(c)[round] = pps;
 				step(String.format(java.util.Locale.ROOT, "round %d: %s %.1f k packets/s", round + 1, c, pps / 1e3));
 			}
 			for (Condition c : Condition.values()) {
 				ratios.get(c)[round] = rates.get(c)[round] / rates.get(Condition.UNTRACED)[round];
+				cpuRatios.get(c)[round] = cpu.get(Condition.UNTRACED)[round] / cpu.get(c)[round];
 			}
 		}
 		Accounted in;
@@ -120,11 +128,11 @@ final class ProbeCost {
 				out = accounted(session, flood, seconds, statsRuns, elsewhere);
 			}
 		}
-		return new Result(options, rounds, seconds, rates, ratios, in, out, loadBefore, loadAverage(), busyBefore);
+		return new Result(options, rounds, seconds, rates, ratios, cpu, cpuRatios, in, out, loadBefore, loadAverage(), busyBefore);
 	}
 
 	/** The flood with only the empty dispatch_* programs attached (no tracer, no maps, no reader). */
-	private static double dispatchOnly(UdpFlood flood, double seconds) throws InterruptedException {
+	private static UdpFlood.Result dispatchOnly(UdpFlood flood, double seconds) throws InterruptedException {
 		try (BpfObject empty = BpfObject.openResource(FLOOR_RESOURCE, "tp_floor")) {
 			empty.load();
 			List<AutoCloseable> links = new ArrayList<>();
@@ -133,7 +141,7 @@ final class ProbeCost {
 					links.add(empty.program(program).attach());
 				}
 				Thread.sleep(300);
-				return flood.run(seconds).packetsPerSecond();
+				return flood.run(seconds);
 			} finally {
 				for (AutoCloseable link : links) {
 					try {
