@@ -27,6 +27,6 @@ int socket_receive(struct __sk_buff *ctx)
 {
 	struct sk_buff *skb = bpf_cast_to_kern_ctx(ctx);
 
-	trace_skb(skb, TP_PROBE_SOCKET_RECEIVE, false, false);
+	trace_skb(skb, TP_PROBE_SOCKET_RECEIVE, false, false, true);
 	return 1; /* observe only: never drop */
 }

@@ -4,7 +4,8 @@
  * net tracepoints (tp_btf, on every kernel with BTF) and, where the kernel allows them, every
  * kernel function taking an skb (kprobe, kprobe.multi or fentry, one program per argument
  * position). Every probe filters by the skb's network namespace, then writes one struct tp_event
- * to a ring buffer. The flush marker is a SEC("syscall") program run on demand.
+ * to a ring buffer; drops carry a kernel stack only where it is worth its cost (wants_stack).
+ * The flush marker is a SEC("syscall") program run on demand.
  */
 #include "kernel_types.h"
 #include <linux/bpf.h>
@@ -18,22 +19,53 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* Which drops carry a stack (struct tp_options); the tracer writes it before attaching. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tp_options);
+} options SEC(".maps");
+
+/*
+ * Whether this drop's kernel stack is worth its price: bpf_get_stackid unwinds the stack (ORC)
+ * for several microseconds, ten times what the rest of the event costs. The location names the
+ * function that freed the skb, which says where the drop happened, except for netfilter: with
+ * nf_tables the location is nft_do_chain and the hook that ran it, nf_hook_slow, is only in the
+ * stack (`wereDropped().in("nf_hook_slow")` looks there). So by default only netfilter drops,
+ * and every drop on kernels without drop reasons (before 5.17) where netfilter's cannot be told
+ * apart; every drop when the tracer was asked for stacks (TP_STACKS_ALL).
+ */
+static __always_inline bool wants_stack(__u32 reason)
+{
+	__u32 zero = 0;
+	struct tp_options *opts = bpf_map_lookup_elem(&options, &zero);
+
+	if (opts && opts->stacks == TP_STACKS_ALL)
+		return true;
+	if (!bpf_core_type_exists(enum skb_drop_reason)
+	    || !bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_NETFILTER_DROP))
+		return true;
+	return reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NETFILTER_DROP);
+}
+
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location)
 {
-	__u32 inum = wanted(skb, true);
+	__u32 inum = wanted(skb, true, true);
 	struct tp_event *e;
 
 	if (!inum)
 		return 0;
-	e = emit(skb, inum, TP_PROBE_KFREE_SKB, false, true);
+	e = emit(skb, inum, TP_PROBE_KFREE_SKB, false, true, true);
 	if (!e)
 		return 0;
 	e->location = (__u64)location;
 	/* The reason argument exists since 5.17, together with the enum. */
 	if (bpf_core_type_exists(enum skb_drop_reason))
 		e->drop_reason = (__u32)ctx[2];
-	e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
+	if (wants_stack(e->drop_reason))
+		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
 	submit(e);
 	return 0;
 }
@@ -41,37 +73,37 @@ int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location)
 SEC("tp_btf/consume_skb")
 int BPF_PROG(consume_skb, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_CONSUME_SKB, false, true);
+	return trace_skb(skb, TP_PROBE_CONSUME_SKB, false, true, true);
 }
 
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(netif_receive_skb, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_NETIF_RECEIVE_SKB, true, true);
+	return trace_skb(skb, TP_PROBE_NETIF_RECEIVE_SKB, true, true, true);
 }
 
 SEC("tp_btf/netif_rx")
 int BPF_PROG(netif_rx, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_NETIF_RX, true, true);
+	return trace_skb(skb, TP_PROBE_NETIF_RX, true, true, true);
 }
 
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(net_dev_queue, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_NET_DEV_QUEUE, false, true);
+	return trace_skb(skb, TP_PROBE_NET_DEV_QUEUE, false, true, true);
 }
 
 SEC("tp_btf/net_dev_start_xmit")
 int BPF_PROG(net_dev_start_xmit, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_NET_DEV_START_XMIT, false, true);
+	return trace_skb(skb, TP_PROBE_NET_DEV_START_XMIT, false, true, true);
 }
 
 SEC("tp_btf/skb_copy_datagram_iovec")
 int BPF_PROG(skb_copy_datagram_iovec, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_SKB_COPY_DATAGRAM, false, true);
+	return trace_skb(skb, TP_PROBE_SKB_COPY_DATAGRAM, false, true, true);
 }
 
 /*
@@ -82,12 +114,14 @@ int BPF_PROG(skb_copy_datagram_iovec, struct sk_buff *skb)
  */
 static __always_inline int trace_function(void *ctx, struct sk_buff *skb)
 {
-	__u32 inum = wanted(skb, true);
+	/* Not `btf`: a kprobe's argument is a bare number (fentry's is typed, but one template is
+	 * verified and cloned for every function; reading it plainly is for a later change). */
+	__u32 inum = wanted(skb, true, false);
 	struct tp_event *e;
 
 	if (!inum)
 		return 0;
-	e = emit(skb, inum, TP_PROBE_FUNCTION, false, true);
+	e = emit(skb, inum, TP_PROBE_FUNCTION, false, true, false);
 	if (!e)
 		return 0;
 	e->location = bpf_get_func_ip(ctx);

@@ -35,7 +35,9 @@ struct nsproxy {
 };
 
 struct task_struct {
+	int tgid;
 	struct nsproxy *nsproxy;
+	char comm[16];
 };
 
 struct net_device {
@@ -70,9 +72,11 @@ struct sk_buff {
 #pragma clang attribute pop
 
 /* Declared so bpf_core_type_exists() can ask whether the running kernel has drop reasons
- * (5.17+, where kfree_skb's tracepoint gained its `reason` argument). */
+ * (5.17+, where kfree_skb's tracepoint gained its `reason` argument), and bpf_core_enum_value()
+ * what NETFILTER_DROP is on it (the numbers move between kernels; those here are not used). */
 enum skb_drop_reason {
 	SKB_DROP_REASON_NOT_SPECIFIED = 2,
+	SKB_DROP_REASON_NETFILTER_DROP = 8,
 };
 
 #endif /* __TRACEPACKETS_KERNEL_TYPES_H */

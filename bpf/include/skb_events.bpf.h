@@ -4,7 +4,7 @@
  * stacks) and filter-then-emit. Included by each .bpf.c; the tracer makes later objects reuse the
  * first one's maps (bpf_map__reuse_fd), so all programs feed one ring buffer.
  * `in_task`: false for programs that run without a task to ask (cgroup_skb), whose verifier
- * refuses the current-task helpers; the calls are compiled out there.
+ * refuses the current-task helpers; the calls are compiled out there. `btf`: see READ below.
  */
 #ifndef __SKB_EVENTS_BPF_H
 #define __SKB_EVENTS_BPF_H
@@ -69,32 +69,49 @@ static __always_inline void count(__u32 counter)
 }
 
 /*
+ * Reading the kernel's structs. `btf`: the skb is a BTF-typed pointer (a tp_btf argument, or the
+ * sk_buff of bpf_cast_to_kern_ctx), so its fields are read with plain loads, which the verifier
+ * turns into fault-safe loads costing a few ns; a kprobe's skb is a bare number, read one
+ * bpf_probe_read_kernel per field (~40 ns each on the benchmark machine, the bulk of a probe's
+ * cost before). `btf` is always a constant, so clang keeps only one branch.
+ */
+#define READ(btf, direct, ...) ((btf) ? (direct) : BPF_CORE_READ(__VA_ARGS__))
+
+/*
  * The skb's netns inode: its device's, else its socket's, else — for skbs that have neither,
  * like a UDP datagram being read (UDP clears skb->dev and never sets skb->sk) — the current
  * task's. 0 for netlink messages, which are not packets.
  */
-static __always_inline __u32 skb_netns(struct sk_buff *skb, bool in_task)
+static __always_inline __u32 skb_netns(struct sk_buff *skb, bool in_task, bool btf)
 {
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct net_device *dev = READ(btf, skb->dev, skb, dev);
 	struct task_struct *task;
 	struct sock *sk;
 
 	if (dev)
-		return BPF_CORE_READ(dev, nd_net.net, ns.inum);
-	sk = BPF_CORE_READ(skb, sk);
+		return READ(btf, dev->nd_net.net->ns.inum, dev, nd_net.net, ns.inum);
+	sk = READ(btf, skb->sk, skb, sk);
 	if (sk) {
-		if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_NETLINK)
+		if (READ(btf, sk->__sk_common.skc_family, sk, __sk_common.skc_family) == AF_NETLINK)
 			return 0;
-		return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+		return READ(btf, sk->__sk_common.skc_net.net->ns.inum, sk, __sk_common.skc_net.net, ns.inum);
 	}
 	if (!in_task)
 		return 0;
+	if (btf) {
+		task = bpf_get_current_task_btf();
+		return task->nsproxy->net_ns->ns.inum;
+	}
 	task = (struct task_struct *)bpf_get_current_task();
 	return BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
 }
 
-/* Returns the skb's netns inode when the current mode wants it, else 0. */
-static __always_inline __u32 wanted(struct sk_buff *skb, bool in_task)
+/*
+ * Returns the skb's netns inode when the current mode wants it, else 0. The early exit of every
+ * probe: for a packet out of scope this is all a probe does (a config array read, which the
+ * verifier inlines, two or three plain loads, one hash lookup).
+ */
+static __always_inline __u32 wanted(struct sk_buff *skb, bool in_task, bool btf)
 {
 	__u32 zero = 0;
 	struct tp_config *cfg = bpf_map_lookup_elem(&config, &zero);
@@ -102,7 +119,7 @@ static __always_inline __u32 wanted(struct sk_buff *skb, bool in_task)
 
 	if (!cfg || cfg->mode == TP_MODE_OFF || !skb)
 		return 0;
-	inum = skb_netns(skb, in_task);
+	inum = skb_netns(skb, in_task, btf);
 	if (!inum)
 		return 0;
 	if (cfg->mode == TP_MODE_NETNS && !bpf_map_lookup_elem(&netns_filter, &inum))
@@ -110,40 +127,99 @@ static __always_inline __u32 wanted(struct sk_buff *skb, bool in_task)
 	return inum;
 }
 
-/* Fills the L3/L4 tuple. `from_data`: on receive paths skb->data is the network header, while
- * network_header may still hold the sender's offset or be unset. */
-static __always_inline void fill_tuple(struct tp_event *e, struct sk_buff *skb, bool from_data)
-{
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	unsigned char *l3 = BPF_CORE_READ(skb, data);
-	__u16 network_header = BPF_CORE_READ(skb, network_header);
-	__u8 first, l4_proto = 0;
-	unsigned char *l4;
+/* How many bytes of the network header fill_tuple reads in one go: an IPv4 header with up to 28
+ * bytes of options or an IPv6 header, plus the 14 transport bytes it needs (ports, TCP flags). */
+#define HEADER_BYTES 64
+#define L4_BYTES 14
 
-	if (!from_data && network_header)
-		l3 = head + network_header;
+/* Ports (ICMP: type and code) and TCP flags from the first L4_BYTES of the transport header. */
+static __always_inline void fill_ports(struct tp_event *e, __u8 l4_proto, const __u8 *l4)
+{
+	if (l4_proto == IPPROTO_TCP || l4_proto == IPPROTO_UDP) {
+		e->sport = (__u16)l4[0] << 8 | l4[1];
+		e->dport = (__u16)l4[2] << 8 | l4[3];
+		if (l4_proto == IPPROTO_TCP)
+			e->tcp_flags = l4[13];
+	} else if (l4_proto == IPPROTO_ICMP || l4_proto == IPPROTO_ICMPV6) {
+		e->sport = l4[0];
+		e->dport = l4[1];
+	}
+}
+
+/* The transport header at a kernel address, when it lies beyond what fill_tuple read at once. */
+static __always_inline void fill_ports_at(struct tp_event *e, __u8 l4_proto, const unsigned char *l4)
+{
+	__u8 t[L4_BYTES] = {};
+
+	if (l4_proto != IPPROTO_TCP && l4_proto != IPPROTO_UDP && l4_proto != IPPROTO_ICMP
+	    && l4_proto != IPPROTO_ICMPV6)
+		return;
+	if (bpf_probe_read_kernel(t, sizeof(t), l4) && bpf_probe_read_kernel(t, 4, l4))
+		return;
+	fill_ports(e, l4_proto, t);
+}
+
+/*
+ * Fills the L3/L4 tuple. `from_data`: on receive paths skb->data is the network header, while
+ * network_header may still hold the sender's offset or be unset.
+ * One bpf_probe_read_kernel of HEADER_BYTES covers the IP header and the transport bytes of
+ * nearly every packet (a read costs about the same for 1 byte as for 64); reading past the
+ * packet's end stays inside the skb's buffer, which skb_shared_info follows. Only IPv4 options
+ * longer than 28 bytes and IPv6 extension headers take further reads.
+ */
+static __always_inline void fill_tuple(struct tp_event *e, struct sk_buff *skb, bool from_data, bool btf)
+{
+	unsigned char *l3 = READ(btf, skb->data, skb, data);
+	__u8 h[HEADER_BYTES];
+	bool whole = true;
+	__u8 l4_proto;
+
 	if (e->protocol != ETH_P_IP && e->protocol != ETH_P_IPV6 && e->protocol != 0)
 		return;
-	if (bpf_probe_read_kernel(&first, 1, l3))
-		return;
+	if (!from_data) {
+		__u16 network_header = READ(btf, skb->network_header, skb, network_header);
 
-	if (first >> 4 == 4) {
-		__u16 frag_off;
+		if (network_header)
+			l3 = READ(btf, skb->head, skb, head) + network_header;
+	}
+	if (bpf_probe_read_kernel(h, sizeof(h), l3)) {
+		/* the last bytes of a mapping: the headers alone, the transport bytes read apart */
+		__builtin_memset(h, 0, sizeof(h));
+		if (bpf_probe_read_kernel(h, 40, l3))
+			return;
+		whole = false;
+	}
+
+	if (h[0] >> 4 == 4) {
+		__u8 ihl = h[0] & 0x0f;
 
 		e->ip_version = 4;
-		bpf_probe_read_kernel(&l4_proto, 1, l3 + 9);
-		bpf_probe_read_kernel(e->saddr, 4, l3 + 12);
-		bpf_probe_read_kernel(e->daddr, 4, l3 + 16);
-		bpf_probe_read_kernel(&frag_off, 2, l3 + 6);
-		if (bpf_ntohs(frag_off) & 0x1fff)
+		l4_proto = h[9];
+		__builtin_memcpy(e->saddr, &h[12], 4);
+		__builtin_memcpy(e->daddr, &h[16], 4);
+		if ((h[6] << 8 | h[7]) & 0x1fff)
 			return; /* a later fragment has no L4 header */
-		l4 = l3 + (first & 0x0f) * 4;
-	} else if (first >> 4 == 6) {
+		e->l4_proto = l4_proto;
+		if (ihl == 5)
+			fill_ports(e, l4_proto, &h[20]);
+		else
+			fill_ports_at(e, l4_proto, l3 + ihl * 4);
+	} else if (h[0] >> 4 == 6) {
+		unsigned char *l4 = l3 + 40;
+
 		e->ip_version = 6;
-		bpf_probe_read_kernel(&l4_proto, 1, l3 + 6);
-		bpf_probe_read_kernel(e->saddr, 16, l3 + 8);
-		bpf_probe_read_kernel(e->daddr, 16, l3 + 24);
-		l4 = l3 + 40;
+		l4_proto = h[6];
+		__builtin_memcpy(e->saddr, &h[8], 16);
+		__builtin_memcpy(e->daddr, &h[24], 16);
+		if (l4_proto != IPPROTO_HOPOPTS && l4_proto != IPPROTO_ROUTING && l4_proto != IPPROTO_DSTOPTS
+		    && l4_proto != IPPROTO_FRAGMENT && l4_proto != IPPROTO_AH) {
+			e->l4_proto = l4_proto;
+			if (whole)
+				fill_ports(e, l4_proto, &h[40]);
+			else
+				fill_ports_at(e, l4_proto, l4);
+			return;
+		}
 		/* Walk up to four extension headers (hop-by-hop, routing, destination options,
 		 * fragment, AH) to the transport header, as MLD's hop-by-hop needs. */
 #pragma unroll
@@ -171,33 +247,18 @@ static __always_inline void fill_tuple(struct tp_event *e, struct sk_buff *skb, 
 			}
 			l4_proto = ext[0];
 		}
-	} else {
-		return;
-	}
-	e->l4_proto = l4_proto;
-
-	if (l4_proto == IPPROTO_TCP || l4_proto == IPPROTO_UDP) {
-		__be16 ports[2];
-
-		if (!bpf_probe_read_kernel(ports, sizeof(ports), l4)) {
-			e->sport = bpf_ntohs(ports[0]);
-			e->dport = bpf_ntohs(ports[1]);
-		}
-		if (l4_proto == IPPROTO_TCP)
-			bpf_probe_read_kernel(&e->tcp_flags, 1, l4 + 13);
-	} else if (l4_proto == IPPROTO_ICMP || l4_proto == IPPROTO_ICMPV6) {
-		__u8 type_code[2];
-
-		if (!bpf_probe_read_kernel(type_code, sizeof(type_code), l4)) {
-			e->sport = type_code[0];
-			e->dport = type_code[1];
-		}
+		e->l4_proto = l4_proto;
+		fill_ports_at(e, l4_proto, l4);
 	}
 }
 
-/* Reserves and fills the common part of an event; NULL (and a counted loss) when full. */
+/*
+ * Reserves and fills the common part of an event; NULL (and a counted loss) when full.
+ * With `btf`, the current task's tgid and comm are plain loads from bpf_get_current_task_btf()
+ * rather than two more helper calls (bpf_get_current_comm alone cost ~80 ns per event here).
+ */
 static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __u8 probe, bool from_data,
-					     bool in_task)
+					     bool in_task, bool btf)
 {
 	struct tp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	struct net_device *dev;
@@ -213,44 +274,58 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 	e->probe = probe;
 	e->cpu = bpf_get_smp_processor_id();
 	e->stack_id = -1;
-	if (in_task) {
+	if (in_task && btf) {
+		struct task_struct *task = bpf_get_current_task_btf();
+
+		e->pid = task->tgid;
+		*(__u64 *)&e->comm[0] = *(__u64 *)&task->comm[0];
+		*(__u64 *)&e->comm[8] = *(__u64 *)&task->comm[8];
+	} else if (in_task) {
 		e->pid = bpf_get_current_pid_tgid() >> 32;
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	}
 
-	dev = BPF_CORE_READ(skb, dev);
-	e->ifindex = dev ? BPF_CORE_READ(dev, ifindex) : BPF_CORE_READ(skb, skb_iif);
-	e->mark = BPF_CORE_READ(skb, mark);
-	e->len = BPF_CORE_READ(skb, len);
-	e->protocol = bpf_ntohs(BPF_CORE_READ(skb, protocol));
-	fill_tuple(e, skb, from_data);
+	dev = READ(btf, skb->dev, skb, dev);
+	e->ifindex = dev ? READ(btf, dev->ifindex, dev, ifindex) : READ(btf, skb->skb_iif, skb, skb_iif);
+	e->mark = READ(btf, skb->mark, skb, mark);
+	e->len = READ(btf, skb->len, skb, len);
+	e->protocol = bpf_ntohs(READ(btf, skb->protocol, skb, protocol));
+	fill_tuple(e, skb, from_data, btf);
 	return e;
 }
 
 /*
- * Wake the reader only once a batch is waiting: a wakeup per event costs the producing CPU an
- * irq_work (halving a flood's packet rate in the benchmark), while the reader polls every few
- * milliseconds for whatever stays below the threshold. Markers always wake it.
+ * Wake the reader once per WAKEUP_EVENTS events a CPU submits (~60 KiB), not per event: a wakeup
+ * costs the producing CPU an irq_work (halving a flood's packet rate in the benchmark), while the
+ * reader polls every few milliseconds anyway. Counted with the per-CPU `emitted` counter, so the
+ * decision costs no helper call. (Waking on every submit while at least 64 KiB waited, as before,
+ * turned a reader that lags, descheduled on a busy machine, into an irq_work per event, ~300 ns
+ * a run.) Markers always wake it.
  */
-#define WAKEUP_BYTES (64 * 1024)
+#define WAKEUP_EVENTS 512
 
 static __always_inline void submit(struct tp_event *e)
 {
-	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
-										      : BPF_RB_NO_WAKEUP;
+	__u32 key = TP_COUNTER_EMITTED;
+	__u64 *emitted = bpf_map_lookup_elem(&counters, &key);
+	__u64 flags = BPF_RB_NO_WAKEUP;
 
+	if (emitted) {
+		*emitted += 1;
+		if (!(*emitted % WAKEUP_EVENTS))
+			flags = BPF_RB_FORCE_WAKEUP;
+	}
 	bpf_ringbuf_submit(e, flags);
-	count(TP_COUNTER_EMITTED);
 }
 
-static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_data, bool in_task)
+static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_data, bool in_task, bool btf)
 {
-	__u32 inum = wanted(skb, in_task);
+	__u32 inum = wanted(skb, in_task, btf);
 	struct tp_event *e;
 
 	if (!inum)
 		return 0;
-	e = emit(skb, inum, probe, from_data, in_task);
+	e = emit(skb, inum, probe, from_data, in_task, btf);
 	if (e)
 		submit(e);
 	return 0;

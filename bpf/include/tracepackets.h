@@ -13,7 +13,7 @@
 /* Which probe produced an event. Tracepoints are fixed ids; function probes (kprobe, fentry)
  * share TP_PROBE_FUNCTION and carry the function's address in `location`. */
 enum tp_probe {
-	TP_PROBE_KFREE_SKB = 1,		  /* skb:kfree_skb, a drop: reason, location, stack */
+	TP_PROBE_KFREE_SKB = 1,		  /* skb:kfree_skb, a drop: reason, location, maybe a stack */
 	TP_PROBE_CONSUME_SKB = 2,	  /* skb:consume_skb, a normal free */
 	TP_PROBE_NETIF_RECEIVE_SKB = 3,	  /* net:netif_receive_skb */
 	TP_PROBE_NET_DEV_QUEUE = 4,	  /* net:net_dev_queue */
@@ -38,6 +38,18 @@ struct tp_config {
 	__u32 reserved;
 };
 
+/* Which drops carry their kernel stack (bpf_get_stackid costs microseconds per drop). */
+enum tp_stacks {
+	TP_STACKS_NETFILTER = 0, /* netfilter drops (and every drop before 5.17, which has no reasons) */
+	TP_STACKS_ALL = 1,	 /* every drop */
+};
+
+/* Set by the tracer in the options map once, after load and before attaching. */
+struct tp_options {
+	__u32 stacks; /* enum tp_stacks */
+	__u32 reserved;
+};
+
 /* Per-CPU counters, summed by the reader. */
 enum tp_counter {
 	TP_COUNTER_EMITTED = 0, /* events submitted to the ring buffer */
@@ -55,7 +67,7 @@ struct tp_event {
 	__u32 len;
 	__u32 pid;	     /* tgid of the current task (often a softirq's borrowed task) */
 	__u32 drop_reason;   /* enum skb_drop_reason, kfree_skb only */
-	__s32 stack_id;	     /* kfree_skb: id in the stacks map, else -1 */
+	__s32 stack_id;	     /* kfree_skb: id in the stacks map, else -1 (see enum tp_stacks) */
 	__u16 cpu;
 	__u16 protocol;	     /* skb->protocol in host order (ETH_P_IP...) */
 	__u8 probe;	     /* enum tp_probe */

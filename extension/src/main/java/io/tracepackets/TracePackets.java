@@ -52,6 +52,9 @@ public @interface TracePackets {
 	/** The functions regex when the annotation gives none: {@value}. */
 	String FUNCTIONS_PROPERTY = "tracepackets.functions";
 
+	/** Which drops carry their kernel stack when the annotation says AUTO: netfilter or all: {@value}. */
+	String STACKS_PROPERTY = "tracepackets.stacks";
+
 	/**
 	 * The most events one test's artifact holds (default 100,000); a larger trace is cut, and the
 	 * file's first line says so: {@value}.
@@ -121,4 +124,29 @@ public @interface TracePackets {
 	 * @return when the trace is written
 	 */
 	Artifacts artifacts() default Artifacts.ON_FAILURE;
+
+	/**
+	 * Which drops carry their kernel stack ({@link PacketEvent#stack()}). Taking a stack costs the
+	 * kernel several microseconds per drop, ten times the rest of the event, so by default only
+	 * netfilter drops carry one: there the location alone ({@code nft_do_chain}) does not name the
+	 * hook that dropped ({@code nf_hook_slow}), which {@code wereDropped().in(...)} finds in the
+	 * stack. Every drop still has its reason and location. AUTO: -D{@value #STACKS_PROPERTY}, else
+	 * {@link Stacks#NETFILTER_DROPS}.
+	 *
+	 * @return which drops carry a stack
+	 */
+	Stacks stacks() default Stacks.AUTO;
+
+	/** Which drops carry their kernel stack: see {@link TracePackets#stacks()}. */
+	enum Stacks {
+		/** -D{@value TracePackets#STACKS_PROPERTY} ({@code netfilter} or {@code all}), else NETFILTER_DROPS. */
+		AUTO,
+		/**
+		 * Netfilter drops (reason NETFILTER_DROP), and every drop on kernels before 5.17, which
+		 * give no reason to tell them apart.
+		 */
+		NETFILTER_DROPS,
+		/** Every drop: for {@code wereDropped().in(f)} where {@code f} is a caller of the drop location. */
+		ALL_DROPS
+	}
 }

@@ -16,7 +16,9 @@ import java.util.List;
  * [--flood-source bench/src/main/c/udpflood.c] [--work bench/target] [--seconds 3] [--revision abc123] [assertions]}
  * <p>
  * {@code assertions} runs only the assertion-latency section and replaces only its block of the
- * file (between its markers), keeping the rest.
+ * file (between its markers), keeping the rest; {@code probes} likewise the probe-cost section
+ * (per-program ns per run from the kernel's accounting, packets/s traced and untraced;
+ * {@code --rounds 5}).
  */
 public final class Bench {
 
@@ -28,6 +30,14 @@ public final class Bench {
 	static final String ASSERTIONS_SECTION_START = "<!-- assertion-latency:start -->";
 	static final String ASSERTIONS_SECTION_END = "<!-- assertion-latency:end -->";
 	static final String ASSERTIONS = "assertions";
+	static final String PROBES_SECTION_START = "<!-- probe-cost:start -->";
+	static final String PROBES_SECTION_END = "<!-- probe-cost:end -->";
+	/** Hand-written comparisons (before/after a change), kept by every run of this bench. */
+	static final String PROBES_HISTORY_START = "<!-- probe-cost-history:start -->";
+	static final String PROBES_HISTORY_END = "<!-- probe-cost-history:end -->";
+	static final String PROBES = "probes";
+	private static final int PROBE_ROUNDS = 5;
+	private static final int PROBE_STATS_RUNS = 2;
 
 	private Bench() {
 	}
@@ -44,6 +54,16 @@ public final class Bench {
 		Files.createDirectories(out.toAbsolutePath().getParent());
 		if (List.of(args).contains(ASSERTIONS)) {
 			assertionsOnly(out, sinkSource, work, option(args, "--revision", "unknown"));
+			return;
+		}
+		int rounds = Integer.parseInt(option(args, "--rounds", Integer.toString(PROBE_ROUNDS)));
+		if (List.of(args).contains(PROBES)) {
+			Machine machine = Machine.describe(option(args, "--revision", "unknown"));
+			String section = probeSection(machine, floodSource, work, seconds, rounds);
+			String text = Files.exists(out) ? Files.readString(out) : "";
+			Files.writeString(out, withSection(text, PROBES_SECTION_START, PROBES_SECTION_END, section));
+			System.out.println(section);
+			step("wrote the probe-cost section of " + out);
 			return;
 		}
 
@@ -73,9 +93,11 @@ public final class Bench {
 			step("flood with bpftrace (tracer closed)");
 			report.bpftraceFlood(BpftraceFlood.measure(flood, pair, seconds, work));
 		}
+		String probes = probeSection(report.machine(), floodSource, work, seconds, rounds);
 		String markdown = report.markdown();
-		Files.writeString(out, markdown + "\n" + assertions + keptVmSection(out));
-		System.out.println(markdown + "\n" + assertions);
+		Files.writeString(out, markdown + "\n" + assertions + "\n" + probes
+				+ kept(out, PROBES_HISTORY_START, PROBES_HISTORY_END) + kept(out, VM_SECTION_START, VM_SECTION_END));
+		System.out.println(markdown + "\n" + assertions + "\n" + probes);
 		step("wrote " + out);
 	}
 
@@ -98,12 +120,33 @@ public final class Bench {
 		step("wrote the assertion-latency section of " + out);
 	}
 
+	/**
+	 * {@code scripts/bench probes}: per-program cost (kernel accounting) and packets/s, on two veth
+	 * pairs of its own (the flood's, and a third namespace to scope instead), with
+	 * {@code kernel.bpf_stats_enabled} set only around the accounted floods.
+	 */
+	private static String probeSection(Machine machine, Path floodSource, Path work, double seconds, int rounds)
+			throws Exception {
+		double busy = backgroundLoad();
+		try (VethNamespaces pair = VethNamespaces.create(); VethNamespaces other = VethNamespaces.create()) {
+			UdpFlood flood = UdpFlood.compile(floodSource, work, pair);
+			step("probe cost: " + rounds + " rounds of untraced / empty programs / in scope / out of scope, then bpf_stats");
+			return Report.probeSection(machine, ProbeCost.measure(flood, pair, other, seconds, rounds,
+					PROBE_STATS_RUNS, busy));
+		}
+	}
+
 	/** {@code text} with its assertion-latency block replaced, or inserted before the VM section. */
 	static String withAssertionSection(String text, String section) {
-		int start = text.indexOf(ASSERTIONS_SECTION_START);
-		int end = text.indexOf(ASSERTIONS_SECTION_END, Math.max(start, 0));
+		return withSection(text, ASSERTIONS_SECTION_START, ASSERTIONS_SECTION_END, section);
+	}
+
+	/** {@code text} with the block between {@code startMarker} and {@code endMarker} replaced, or inserted before the VM section. */
+	static String withSection(String text, String startMarker, String endMarker, String section) {
+		int start = text.indexOf(startMarker);
+		int end = text.indexOf(endMarker, Math.max(start, 0));
 		if (start >= 0 && end >= 0) {
-			int after = end + ASSERTIONS_SECTION_END.length();
+			int after = end + endMarker.length();
 			if (after < text.length() && text.charAt(after) == '\n') {
 				after++;
 			}
@@ -121,16 +164,21 @@ public final class Bench {
 	 * the kernel VM), between its HTML comment markers: kept when this bench rewrites the file.
 	 */
 	static String keptVmSection(Path out) throws java.io.IOException {
+		return kept(out, VM_SECTION_START, VM_SECTION_END);
+	}
+
+	/** A block of the file between its markers, markers included, that a full run must keep; "" when absent. */
+	static String kept(Path out, String startMarker, String endMarker) throws java.io.IOException {
 		if (!Files.exists(out)) {
 			return "";
 		}
 		String text = Files.readString(out);
-		int start = text.indexOf(VM_SECTION_START);
-		int end = text.indexOf(VM_SECTION_END, Math.max(start, 0));
+		int start = text.indexOf(startMarker);
+		int end = text.indexOf(endMarker, Math.max(start, 0));
 		if (start < 0 || end < 0) {
 			return "";
 		}
-		return "\n" + text.substring(start, end + VM_SECTION_END.length()) + "\n";
+		return "\n" + text.substring(start, end + endMarker.length()) + "\n";
 	}
 
 	/** Busy cores before the bench starts: other work on the machine skews every number here. */

@@ -35,12 +35,21 @@ final class TracerFlood {
 	 */
 	static Result measure(TraceSession session, UdpFlood flood, VethNamespaces pair, double seconds)
 			throws InterruptedException {
+		return measure(session, flood, seconds, pair.leftInode(), pair.rightInode());
+	}
+
+	/** The same with the namespaces {@code scope} in scope (the flood's own, or others). */
+	static Result measure(TraceSession session, UdpFlood flood, double seconds, long... scope)
+			throws InterruptedException {
 		var pump = session.pump();
 		long emitted0 = pump.emitted();
 		long lost0 = pump.lost();
 		long overflowed0 = pump.overflowed();
-		try (NamespaceFilter.Lease left = session.namespaceFilter().lease(pair.leftInode());
-				NamespaceFilter.Lease right = session.namespaceFilter().lease(pair.rightInode())) {
+		java.util.List<NamespaceFilter.Lease> leases = new java.util.ArrayList<>();
+		try {
+			for (long inode : scope) {
+				leases.add(session.namespaceFilter().lease(inode));
+			}
 			EventCursor current = pump.openCursor();
 			long consumed = 0;
 			CpuUsage cpu = CpuUsage.start();
@@ -59,6 +68,8 @@ final class TracerFlood {
 			consumed += current.stored();
 			return new Result(result, pump.emitted() - emitted0, consumed, pump.lost() - lost0,
 					pump.overflowed() - overflowed0, sample);
+		} finally {
+			leases.forEach(NamespaceFilter.Lease::close);
 		}
 	}
 }

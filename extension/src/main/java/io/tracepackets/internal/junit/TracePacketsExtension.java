@@ -148,15 +148,32 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 		String functions = annotation.map(TracePackets::functions).filter(f -> !f.isBlank())
 				.orElse(context.getConfigurationParameter(TracePackets.FUNCTIONS_PROPERTY)
 						.orElse(System.getProperty(TracePackets.FUNCTIONS_PROPERTY)));
+		TracePackets.Stacks stacks = annotation.map(TracePackets::stacks).orElse(TracePackets.Stacks.AUTO);
+		if (stacks == TracePackets.Stacks.AUTO) {
+			String property = context.getConfigurationParameter(TracePackets.STACKS_PROPERTY)
+					.orElse(System.getProperty(TracePackets.STACKS_PROPERTY));
+			stacks = property == null || property.isBlank() ? TracePackets.Stacks.NETFILTER_DROPS : stacks(property);
+		}
 		TracerOptions defaults = TracerOptions.defaults();
 		try {
 			return new TracerOptions(backend, TracerOptions.functionPattern(functions),
 					(int) number(context, TracePackets.RING_BUFFER_PROPERTY, defaults.ringBufferBytes()),
-					number(context, TracePackets.MAX_EVENTS_PROPERTY, defaults.maxStoredEvents()), false);
+					number(context, TracePackets.MAX_EVENTS_PROPERTY, defaults.maxStoredEvents()), false,
+					stacks == TracePackets.Stacks.ALL_DROPS);
 		} catch (IllegalArgumentException e) {
 			throw new ExtensionConfigurationException("@TracePackets on " + context.getElement().orElse(null) + ": "
 					+ e.getMessage(), e);
 		}
+	}
+
+	/** -Dtracepackets.stacks: {@code netfilter} or {@code all} (enum names accepted too). */
+	private static TracePackets.Stacks stacks(String property) {
+		return switch (property.strip().toLowerCase(java.util.Locale.ROOT).replace('-', '_')) {
+			case "netfilter", "netfilter_drops" -> TracePackets.Stacks.NETFILTER_DROPS;
+			case "all", "all_drops" -> TracePackets.Stacks.ALL_DROPS;
+			default -> throw new ExtensionConfigurationException(TracePackets.STACKS_PROPERTY + "=" + property
+					+ " is not one of: netfilter (the default), all");
+		};
 	}
 
 	/** A numeric setting: JUnit configuration parameter, else system property, else the default. */

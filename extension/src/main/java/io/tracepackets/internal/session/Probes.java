@@ -47,6 +47,9 @@ final class Probes implements AutoCloseable {
 	private static final String BURST_RESOURCE = "io/tracepackets/bpf/bench/burst.bpf.o";
 	/** The maps every other object of a session (socket hook, benchmark feed) shares with this one. */
 	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "stacks");
+	/** enum tp_stacks (bpf/include/tracepackets.h). */
+	static final int STACKS_NETFILTER = 0;
+	static final int STACKS_ALL = 1;
 
 	private final BpfObject object;
 	/** The benchmark-only object, loaded on request; null otherwise. */
@@ -86,6 +89,7 @@ final class Probes implements AutoCloseable {
 			}
 			object.autoloadOnly(programs);
 			load();
+			writeOptions(options.allDropStacks());
 			burst = options.loadBenchmarkPrograms() ? loadBurst(object) : null;
 			loadTime = Duration.ofNanos(System.nanoTime() - started);
 
@@ -156,6 +160,18 @@ final class Probes implements AutoCloseable {
 						+ " --privileged; a lockdown=confidentiality kernel forbids BPF tracing", e);
 			}
 			throw e;
+		}
+	}
+
+	/**
+	 * The probes' settings ({@code struct tp_options}), written once before anything is attached:
+	 * which drops take a kernel stack ({@code enum tp_stacks}).
+	 */
+	private void writeOptions(boolean allDropStacks) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment value = arena.allocate(8);
+			value.set(JAVA_INT, 0, allDropStacks ? STACKS_ALL : STACKS_NETFILTER);
+			object.map("options").put(0, value);
 		}
 	}
 
@@ -238,7 +254,7 @@ final class Probes implements AutoCloseable {
 		return detachTime;
 	}
 
-	/** The kernel stack of a drop, innermost first; empty when the id is unknown. */
+	/** The kernel stack of a drop, innermost first; empty when the id is unknown or none was taken. */
 	long[] stack(int stackId) {
 		if (stackId < 0) {
 			return new long[0];

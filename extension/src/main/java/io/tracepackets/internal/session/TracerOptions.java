@@ -7,10 +7,11 @@ import java.util.regex.Pattern;
 /**
  * How a tracer is built: backend (or AUTO), which skb functions a function backend probes (a
  * regex found in the name; null: all), ring buffer size (bytes, a power of two), how many events
- * the store keeps for open windows, and whether the benchmark-only program is loaded.
+ * the store keeps for open windows, whether the benchmark-only program is loaded, and whether every
+ * drop carries its kernel stack (else only netfilter drops: a stack costs the kernel microseconds).
  */
 public record TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long maxStoredEvents,
-		boolean loadBenchmarkPrograms) {
+		boolean loadBenchmarkPrograms, boolean allDropStacks) {
 
 	public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
 	public static final long DEFAULT_MAX_STORED_EVENTS = 4_000_000;
@@ -27,10 +28,16 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 		}
 	}
 
-	/** {@code backend=fentry functions=ip_.*}, for messages. */
+	/** Stacks of netfilter drops only, the default. */
+	public TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long maxStoredEvents,
+			boolean loadBenchmarkPrograms) {
+		this(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms, false);
+	}
+
+	/** {@code backend=fentry functions=ip_.*} (and {@code stacks=every drop} when asked), for messages. */
 	public String describe() {
 		return "backend=" + backend.label() + " functions=" + (functions == null ? "(every skb function)"
-				: functions.pattern());
+				: functions.pattern()) + (allDropStacks ? " stacks=every drop" : "");
 	}
 
 	public static TracerOptions defaults() {
@@ -38,11 +45,17 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 	}
 
 	public TracerOptions withBackend(Backend wanted, Pattern functionFilter) {
-		return new TracerOptions(wanted, functionFilter, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms);
+		return new TracerOptions(wanted, functionFilter, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms,
+				allDropStacks);
 	}
 
 	public TracerOptions withBenchmarkPrograms() {
-		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, true);
+		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, true, allDropStacks);
+	}
+
+	/** {@code true}: every drop carries its kernel stack; {@code false}: netfilter drops only. */
+	public TracerOptions withAllDropStacks(boolean every) {
+		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms, every);
 	}
 
 	/** Parses a {@code functions} regex, failing with the position of the error. */

@@ -1,0 +1,206 @@
+package io.tracepackets.bench;
+
+import io.tracepackets.internal.bpf.BpfObject;
+import io.tracepackets.testing.VethNamespaces;
+import io.tracepackets.internal.session.TraceSession;
+import io.tracepackets.internal.session.TracerOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What each probe costs per run, as the kernel counts it, and what the probes cost the traffic:
+ * the UDP flood (udpflood.c, one netns over a veth pair into a second where nothing listens, so
+ * every packet is queued, transmitted, received and dropped NO_SOCKET) untraced, traced with the
+ * flood's namespaces in scope, and traced with only another namespace in scope (the price every
+ * other test's packets pay while one test traces).
+ * <p>
+ * A fourth condition, empty programs on the same five tracepoints with no tracer, shows the part
+ * of the overhead that is the kernel's dispatch of any program there.
+ * <p>
+ * Packets/s: {@code rounds} rounds of the four conditions, kernel accounting off (as users run),
+ * each round in a rotated order so that a change of load hits all of them alike; ratios are taken
+ * within a round, then their median. Each traced flood has a session of its own, started as the
+ * extension starts it and closed after, so the untraced floods run with no program attached.
+ * <p>
+ * Per program: {@code statsRuns} floods per traced condition with
+ * {@code kernel.bpf_stats_enabled=1}, the deltas of each program's {@code run_cnt} and
+ * {@code run_time_ns} summed (the accounting itself adds a clock read to every run: an empty
+ * program attached alongside, bpf/bench/floor.bpf.c, shows how much).
+ */
+final class ProbeCost {
+
+	/** An empty tp_btf program (bpf/bench/floor.bpf.c): what the accounting charges any run. */
+	static final String FLOOR_PROGRAM = "accounting_floor";
+	/** The flood's tracepoints, one empty program each in floor.bpf.c: what any program there costs. */
+	private static final List<String> DISPATCH_PROGRAMS = List.of("dispatch_kfree_skb", "dispatch_net_dev_queue",
+			"dispatch_net_dev_start_xmit", "dispatch_netif_rx", "dispatch_netif_receive_skb");
+	private static final String FLOOR_RESOURCE = "io/tracepackets/bpf/bench/floor.bpf.o";
+
+	enum Condition {
+		UNTRACED("untraced (no tracer loaded)"),
+		DISPATCH("no tracer; an empty tp_btf program on each of the five tracepoints (bench only)"),
+		IN_SCOPE("traced, the flood's two namespaces in scope"),
+		OUT_OF_SCOPE("traced, another namespace in scope");
+
+		final String label;
+
+		Condition(String label) {
+			this.label = label;
+		}
+	}
+
+	/** Summed counters of one traced condition's accounted floods. */
+	record Accounted(List<ProgramStats.Counters> programs, long packets, double seconds, long emitted, long lost) {
+		long totalNanos() {
+			return programs.stream().filter(p -> !p.name().equals("emit_marker") && !p.name().startsWith("accounting_f"))
+					.mapToLong(ProgramStats.Counters::nanos).sum();
+		}
+	}
+
+	record Result(TracerOptions options, int rounds, double seconds, Map<Condition, double[]> packetsPerSecond,
+			Map<Condition, double[]> ratios, Map<Condition, double[]> cpuNanosPerPacket,
+			Map<Condition, double[]> cpuRatios, Accounted inScope, Accounted outOfScope, String loadBefore,
+			String loadAfter, double busyBefore) {
+	}
+
+	private ProbeCost() {
+	}
+
+	static Result measure(UdpFlood flood, VethNamespaces pair, VethNamespaces other, double seconds, int rounds,
+			int statsRuns, double busyBefore) throws InterruptedException {
+		String loadBefore = loadAverage();
+		TracerOptions options = TracerOptions.defaults();
+		Map<Condition, double[]> rates = new LinkedHashMap<>();
+		Map<Condition, double[]> ratios = new LinkedHashMap<>();
+		Map<Condition, double[]> cpu = new LinkedHashMap<>();
+		Map<Condition, double[]> cpuRatios = new LinkedHashMap<>();
+		for (Condition c : Condition.values()) {
+			rates.put(c, new double[rounds]);
+			ratios.put(c, new double[rounds]);
+			cpu.put(c, new double[rounds]);
+			cpuRatios.put(c, new double[rounds]);
+		}
+		long[] scope = { pair.leftInode(), pair.rightInode() };
+		long[] elsewhere = { other.leftInode() };
+		// warm-up: the reader's JIT, the neighbour entries, the sockets' first allocations
+		flood.run(1);
+		try (TraceSession session = started(options)) {
+			TracerFlood.measure(session, flood, 1, scope);
+		}
+		int n = Condition.values().length;
+		for (int round = 0; round < rounds; round++) {
+			for (int k = 0; k < n; k++) {
+				Condition c = Condition.values()[(round + k) % n];
+				UdpFlood.Result result = switch (c) {
+					case UNTRACED -> flood.run(seconds);
+					case DISPATCH -> dispatchOnly(flood, seconds);
+					case IN_SCOPE, OUT_OF_SCOPE -> {
+						try (TraceSession session = started(options)) {
+							yield TracerFlood.measure(session, flood, seconds, c == Condition.IN_SCOPE ? scope
+									: elsewhere).flood();
+						}
+					}
+				};
+				double pps = result.packetsPerSecond();
+				cpu.get(c)[round] = result.packets() == 0 ? 0 : result.cpuMillis() * 1e6 / result.packets();
+				rates.get(c)[round] = pps;
+				step(String.format(java.util.Locale.ROOT, "round %d: %s %.1f k packets/s", round + 1, c, pps / 1e3));
+			}
+			for (Condition c : Condition.values()) {
+				ratios.get(c)[round] = rates.get(c)[round] / rates.get(Condition.UNTRACED)[round];
+				cpuRatios.get(c)[round] = cpu.get(Condition.UNTRACED)[round] / cpu.get(c)[round];
+			}
+		}
+		Accounted in;
+		Accounted out;
+		try (TraceSession session = started(options);
+				BpfObject floor = BpfObject.openResource(FLOOR_RESOURCE, "tp_floor")) {
+			floor.load();
+			try (var link = floor.program(FLOOR_PROGRAM).attach();
+					ProgramStats.Enabled ignored = ProgramStats.Enabled.turnOn()) {
+				in = accounted(session, flood, seconds, statsRuns, scope);
+				out = accounted(session, flood, seconds, statsRuns, elsewhere);
+			}
+		}
+		return new Result(options, rounds, seconds, rates, ratios, cpu, cpuRatios, in, out, loadBefore, loadAverage(), busyBefore);
+	}
+
+	/** The flood with only the empty dispatch_* programs attached (no tracer, no maps, no reader). */
+	private static UdpFlood.Result dispatchOnly(UdpFlood flood, double seconds) throws InterruptedException {
+		try (BpfObject empty = BpfObject.openResource(FLOOR_RESOURCE, "tp_floor")) {
+			empty.load();
+			List<AutoCloseable> links = new ArrayList<>();
+			try {
+				for (String program : DISPATCH_PROGRAMS) {
+					links.add(empty.program(program).attach());
+				}
+				Thread.sleep(300);
+				return flood.run(seconds);
+			} finally {
+				for (AutoCloseable link : links) {
+					try {
+						link.close();
+					} catch (Exception e) {
+						throw new IllegalStateException(e);
+					}
+				}
+			}
+		}
+	}
+
+	/**
+	 * A session as the extension starts it, then a collection and a second of quiet: starting
+	 * parses kallsyms and BTF into garbage that a concurrent collector would otherwise clean up
+	 * during the flood, on the CPUs the flood needs (the untraced floods start no session).
+	 */
+	private static TraceSession started(TracerOptions options) throws InterruptedException {
+		TraceSession session = TraceSession.start(options);
+		System.gc();
+		Thread.sleep(1000);
+		return session;
+	}
+
+	private static Accounted accounted(TraceSession session, UdpFlood flood, double seconds, int runs, long[] scope)
+			throws InterruptedException {
+		Map<String, ProgramStats.Counters> sum = new LinkedHashMap<>();
+		long packets = 0;
+		long emitted = 0;
+		long lost = 0;
+		double time = 0;
+		for (int i = 0; i < runs; i++) {
+			var before = ProgramStats.snapshot();
+			TracerFlood.Result r = TracerFlood.measure(session, flood, seconds, scope);
+			var after = ProgramStats.snapshot();
+			for (ProgramStats.Counters d : ProgramStats.delta(before, after)) {
+				sum.merge(d.name(), d, (a, b) -> new ProgramStats.Counters(a.name(), a.runs() + b.runs(),
+						a.nanos() + b.nanos()));
+			}
+			packets += r.flood().packets();
+			time += r.flood().seconds();
+			emitted += r.emitted();
+			lost += r.lost();
+		}
+		List<ProgramStats.Counters> programs = new ArrayList<>(sum.values());
+		programs.sort((a, b) -> Long.compare(b.nanos(), a.nanos()));
+		return new Accounted(programs, packets, time, emitted, lost);
+	}
+
+	static String loadAverage() {
+		try {
+			String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+			return fields[0] + " " + fields[1] + " " + fields[2];
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
+	private static void step(String what) {
+		System.err.println("[bench] " + what);
+	}
+}
