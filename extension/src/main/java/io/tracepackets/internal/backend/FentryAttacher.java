@@ -77,7 +77,8 @@ final class FentryAttacher implements FunctionAttacher {
 						int arguments = btf.parameterCount(function);
 						if (arguments > SAFE_ARGUMENTS) {
 							attachments.unsupported(function.name(), e.getMessage() + " (it takes " + arguments
-									+ " arguments; x86 trampolines before 6.6 take at most " + SAFE_ARGUMENTS + ")");
+									+ " arguments, more than this kernel's trampolines take: " + SAFE_ARGUMENTS
+									+ " on x86 before 6.6, more since, but not every prototype)");
 						} else if (e instanceof NativeException load && load.getMessage().startsWith(LOAD_FAILURE)) {
 							// The kernel refused a trampoline program for this function's prototype at load:
 							// a property of the function on this kernel, not of this run.
