@@ -36,7 +36,7 @@ public final class EventDecoder {
 	/** What each drop meant: one table for every decoder of the JVM. */
 	private static final DropReasonTable DROP_KINDS = DropReasonTable.load();
 	/** Every classification made in this JVM, with how often: for the log, so a run shows what it met. */
-	private static final Map<String, java.util.concurrent.atomic.LongAdder> SEEN = new ConcurrentHashMap<>();
+	private static final Map<Classification, java.util.concurrent.atomic.LongAdder> SEEN = new ConcurrentHashMap<>();
 
 	private final Kallsyms kallsyms;
 	private final DropReasons dropReasons;
@@ -54,8 +54,8 @@ public final class EventDecoder {
 
 	/** The drops classified in this JVM so far, one line each: {@code "after delivery: QUEUE_PURGE at …" x 3}. */
 	public static List<String> classificationsSeen() {
-		return SEEN.entrySet().stream().sorted(Map.Entry.comparingByKey())
-				.map(e -> e.getKey() + " x " + e.getValue().sum()).toList();
+		return SEEN.entrySet().stream().map(e -> e.getKey().kind().label() + ": " + e.getKey().why() + " x "
+				+ e.getValue().sum()).sorted().toList();
 	}
 
 	public PacketEvent decode(byte[] record) {
@@ -63,6 +63,7 @@ public final class EventDecoder {
 		int probe = b.get(EventLayout.PROBE) & 0xff;
 		long netns = Integer.toUnsignedLong(b.getInt(EventLayout.NETNS));
 		int ifindex = b.getInt(EventLayout.IFINDEX);
+		String interfaceName = ifindex == 0 ? null : interfaces.name(netns, ifindex);
 		int ipVersion = b.get(EventLayout.IP_VERSION) & 0xff;
 		long location = b.getLong(EventLayout.LOCATION);
 
@@ -94,15 +95,14 @@ public final class EventDecoder {
 				locationText = symbolize(location);
 				classification = DROP_KINDS.classify(reason.name(), locationText);
 				diagnosis = DROP_KINDS.explain(reason.name(), diagnosisValues(record, ipVersion, l4Protocol, icmp, dport,
-						ifindex == 0 ? null : interfaces.name(netns, ifindex)));
-				SEEN.computeIfAbsent(classification.kind().label() + ": " + classification.why(),
-						key -> new java.util.concurrent.atomic.LongAdder()).increment();
+						interfaceName));
+				SEEN.computeIfAbsent(classification, key -> new java.util.concurrent.atomic.LongAdder()).increment();
 				stack = stack(b.getInt(EventLayout.STACK_ID));
 			}
 		}
 		return new PacketEvent(b.getLong(EventLayout.TS_NS), b.getShort(EventLayout.CPU) & 0xffff,
 				b.getInt(EventLayout.PID), comm(record), b.getLong(EventLayout.SKB), where, kind, netns, ifindex,
-				ifindex == 0 ? null : interfaces.name(netns, ifindex), b.getInt(EventLayout.MARK),
+				interfaceName, b.getInt(EventLayout.MARK),
 				b.getInt(EventLayout.LEN), b.getShort(EventLayout.PROTOCOL) & 0xffff, ipVersion,
 				address(record, EventLayout.SADDR, ipVersion), address(record, EventLayout.DADDR, ipVersion),
 				l4Protocol, icmp ? 0 : sport, icmp ? 0 : dport, icmp ? sport : -1, icmp ? dport : -1,
