@@ -107,9 +107,27 @@ static __always_inline __u32 skb_netns(struct sk_buff *skb, bool in_task, bool b
 }
 
 /*
+ * Whether the netns inode is scoped. Up to TP_INLINE_NETNS inodes sit in the config itself and
+ * are compared in registers (unused slots are 0, which no netns has); beyond that the
+ * netns_filter hash holds them all. The tracer writes the hash first and the config second, so a
+ * probe that reads a config being rewritten misses at most an inode that is being added or
+ * keeps one that is being removed, which the window's own scope filters again.
+ */
+static __always_inline bool in_scope(const struct tp_config *cfg, __u32 inum)
+{
+	if (cfg->netns_count > TP_INLINE_NETNS)
+		return bpf_map_lookup_elem(&netns_filter, &inum) != NULL;
+#pragma unroll
+	for (int i = 0; i < TP_INLINE_NETNS; i++)
+		if (cfg->netns[i] == inum)
+			return true;
+	return false;
+}
+
+/*
  * Returns the skb's netns inode when the current mode wants it, else 0. The early exit of every
  * probe: for a packet out of scope this is all a probe does (a config array read, which the
- * verifier inlines, two or three plain loads, one hash lookup).
+ * verifier inlines, two or three plain loads, a few compares).
  */
 static __always_inline __u32 wanted(struct sk_buff *skb, bool in_task, bool btf)
 {
@@ -122,7 +140,7 @@ static __always_inline __u32 wanted(struct sk_buff *skb, bool in_task, bool btf)
 	inum = skb_netns(skb, in_task, btf);
 	if (!inum)
 		return 0;
-	if (cfg->mode == TP_MODE_NETNS && !bpf_map_lookup_elem(&netns_filter, &inum))
+	if (cfg->mode == TP_MODE_NETNS && !in_scope(cfg, inum))
 		return 0;
 	return inum;
 }

@@ -7,12 +7,14 @@ import io.tracepackets.internal.bpf.BpfMap;
 import io.tracepackets.internal.event.EventLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The kernel side of scoping: which network namespaces the probes keep events of. It owns the
- * {@code netns_filter} map and the filter mode in {@code config}; windows take a {@link Lease} per
+ * {@code netns_filter} map and the filter mode and inline inodes in {@code config}; windows take a {@link Lease} per
  * namespace (or one on every namespace) and the map holds the union of what is leased. The
  * probes drop everything else before it reaches the ring buffer.
  */
@@ -22,7 +24,7 @@ public final class NamespaceFilter {
 	private final BpfMap namespaces;
 	private final Map<Long, Integer> leased = new HashMap<>();
 	private int leasesOnAll;
-	private int mode = -1;
+	private List<Integer> written = List.of();
 
 	NamespaceFilter(BpfMap config, BpfMap namespaces) {
 		this.config = config;
@@ -71,18 +73,34 @@ public final class NamespaceFilter {
 		apply();
 	}
 
+	/**
+	 * Writes the mode and, when they fit, the scoped inodes into {@code config}: the probes
+	 * compare up to {@link EventLayout#INLINE_NETNS} inodes in registers and look in the hash only
+	 * beyond that. Called after the hash changed, so the hash is never behind the config.
+	 */
 	private void apply() {
 		int wanted = leasesOnAll > 0 ? EventLayout.MODE_ALL : leased.isEmpty() ? EventLayout.MODE_OFF
 				: EventLayout.MODE_NETNS;
-		if (wanted == mode) {
+		int[] inline = wanted == EventLayout.MODE_NETNS && leased.size() <= EventLayout.INLINE_NETNS
+				? leased.keySet().stream().mapToInt(Long::intValue).sorted().toArray()
+				: new int[0];
+		List<Integer> value = new ArrayList<>();
+		value.add(wanted);
+		value.add(wanted == EventLayout.MODE_NETNS ? leased.size() : 0);
+		for (int i = 0; i < EventLayout.INLINE_NETNS; i++) {
+			value.add(i < inline.length ? inline[i] : 0);
+		}
+		if (value.equals(written)) {
 			return;
 		}
 		try (Arena arena = Arena.ofConfined()) {
-			MemorySegment value = arena.allocate(8);
-			value.set(JAVA_INT, 0, wanted);
-			config.put(0, value);
+			MemorySegment segment = arena.allocate(EventLayout.CONFIG_SIZE);
+			for (int i = 0; i < value.size(); i++) {
+				segment.setAtIndex(JAVA_INT, i, value.get(i));
+			}
+			config.put(0, segment);
 		}
-		mode = wanted;
+		written = value;
 	}
 
 	/** A namespace (or every one) kept in the filter; closing it is idempotent. */

@@ -51,7 +51,7 @@ class EventLayoutTest {
 			"__u16", 2, "__s16", 2, "__u8", 1, "__s8", 1, "char", 1);
 
 	/** Constants of EventLayout that are not member offsets. */
-	private static final Set<String> NOT_OFFSETS = Set.of("SIZE", "ADDR_LEN", "COMM_LEN");
+	private static final Set<String> NOT_OFFSETS = Set.of("SIZE", "ADDR_LEN", "COMM_LEN", "INLINE_NETNS", "CONFIG_SIZE");
 	/** Prefixes of EventLayout constants mirroring enum tp_probe, tp_mode and tp_counter. */
 	private static final List<String> ENUM_PREFIXES = List.of("PROBE_", "MODE_", "COUNTER_");
 
@@ -113,6 +113,18 @@ class EventLayoutTest {
 		// THEN every member has its constant, at its offset, and there is no constant for no member
 		assertThat(compiled).hasSize(21);
 		assertThat(mirrored).isEqualTo(compiled);
+	}
+
+	@Test
+	void should_size_the_config_as_the_compiled_struct_with_its_inline_inodes() {
+		// GIVEN struct tp_config as compiled, which NamespaceFilter writes whole
+		Die struct = struct("tp_config");
+		Map<String, String> types = new LinkedHashMap<>();
+		members(struct).forEach(member -> types.put(member.name(), member.typeName()));
+
+		// THEN
+		assertThat(struct.number("byte_size")).as("sizeof(struct tp_config)").isEqualTo(EventLayout.CONFIG_SIZE);
+		assertThat(types).containsEntry("netns", "__u32[" + EventLayout.INLINE_NETNS + "]");
 	}
 
 	@Test

@@ -12,7 +12,10 @@ import io.tracepackets.PacketEvent;
 
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
+import io.tracepackets.internal.event.EventLayout;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,6 +86,34 @@ class TraceSessionKernelTest {
 			// THEN only the traced namespace's packets are there, even after a flush
 			assertThat(trace).packets(udp().dstPort(9100).dst(traced.rightAddress())).hasCount(2);
 			assertThat(trace).packets(udp().dstPort(9101)).areNone();
+		}
+	}
+
+	@Test
+	void should_scope_namespaces_beyond_what_the_config_holds_inline_through_the_hash() {
+		// GIVEN a traced namespace among more scoped inodes than struct tp_config carries (made-up
+		// inodes: no namespace has them), so the probes must ask the netns_filter hash
+		List<NamespaceFilter.Lease> others = new ArrayList<>();
+		try (VethNamespaces traced = VethNamespaces.create(); VethNamespaces other = VethNamespaces.create();
+				TraceWindow trace = TraceWindow.open(session, Duration.ofSeconds(3))) {
+			for (int i = 1; i <= EventLayout.INLINE_NETNS; i++) {
+				others.add(session.namespaceFilter().lease(i));
+			}
+			trace.scope(traced.rightPath());
+			// WHEN both pairs receive datagrams, with nine inodes scoped, then with one
+			sendUdp(traced, 9110, 2);
+			sendUdp(other, 9111, 2);
+			trace.flush();
+			others.forEach(NamespaceFilter.Lease::close);
+			sendUdp(traced, 9112, 2);
+			sendUdp(other, 9113, 2);
+			// THEN the hash and the inline inodes both keep the traced namespace, and only it
+			assertThat(trace).packets(udp().dstPort(9110).dst(traced.rightAddress())).hasCount(2);
+			assertThat(trace).packets(udp().dstPort(9112).dst(traced.rightAddress())).hasCount(2);
+			assertThat(trace).packets(udp().dstPort(9111)).areNone();
+			assertThat(trace).packets(udp().dstPort(9113)).areNone();
+		} finally {
+			others.forEach(NamespaceFilter.Lease::close);
 		}
 	}
 
