@@ -101,7 +101,7 @@ public final class TcpTraffic {
 	 *
 	 * @return {@link Outcome#COMPLETED} with nothing sent or received, or how the connect failed
 	 */
-	public TcpResult connect() {
+	public ExchangeResult connect() {
 		return exchange(NOTHING);
 	}
 
@@ -112,7 +112,7 @@ public final class TcpTraffic {
 	 * @param bytes what to send; copied, and empty behaves like {@link #connect()}
 	 * @return what was sent and received, and how the exchange ended; never null
 	 */
-	public TcpResult connectAndSend(byte[] bytes) {
+	public ExchangeResult connectAndSend(byte[] bytes) {
 		return exchange(bytes.clone());
 	}
 
@@ -122,11 +122,11 @@ public final class TcpTraffic {
 	 * @param text e.g. {@code "hello"}, sent encoded as UTF-8
 	 * @return what was sent and received, and how the exchange ended
 	 */
-	public TcpResult connectAndSend(String text) {
+	public ExchangeResult connectAndSend(String text) {
 		return connectAndSend(text.getBytes(StandardCharsets.UTF_8));
 	}
 
-	private TcpResult exchange(byte[] payload) {
+	private ExchangeResult exchange(byte[] payload) {
 		InetSocketAddress destination = Sockets.checkTarget(target, "TCP traffic");
 		long start = System.nanoTime();
 		Collector collector = new Collector(payload.length);
@@ -150,7 +150,7 @@ public final class TcpTraffic {
 						start);
 			}
 			if (payload.length == 0) {
-				return new TcpResult(Outcome.COMPLETED, payload, NOTHING, null, since(start));
+				return new ExchangeResult(Outcome.COMPLETED, payload, NOTHING, null, since(start));
 			}
 			ChannelFuture written = channel.writeAndFlush(Unpooled.wrappedBuffer(payload));
 			if (!written.awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS) || !written.isSuccess()) {
@@ -160,7 +160,7 @@ public final class TcpTraffic {
 			}
 			try {
 				collector.done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-				return new TcpResult(Outcome.COMPLETED, payload, collector.bytes(), null, since(start));
+				return new ExchangeResult(Outcome.COMPLETED, payload, collector.bytes(), null, since(start));
 			} catch (TimeoutException e) {
 				return failed(Outcome.TIMED_OUT, payload, collector, "connected and sent " + payload.length
 						+ " bytes, but got " + collector.bytes().length + " back within " + timeout, start);
@@ -175,8 +175,8 @@ public final class TcpTraffic {
 		}
 	}
 
-	private static TcpResult failed(Outcome outcome, byte[] sent, Collector collector, String why, long start) {
-		return new TcpResult(outcome, sent, collector.bytes(), why, since(start));
+	private static ExchangeResult failed(Outcome outcome, byte[] sent, Collector collector, String why, long start) {
+		return new ExchangeResult(outcome, sent, collector.bytes(), why, since(start));
 	}
 
 	private static Duration since(long start) {

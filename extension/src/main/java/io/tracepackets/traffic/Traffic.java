@@ -10,7 +10,7 @@ import org.testcontainers.containers.Container;
  *
  * <pre>{@code
  * int sent = Traffic.udp().to(ip, 9000).send(5);
- * TcpResult echo = Traffic.tcp().to(ip, 9002).connectAndSend("hello".getBytes());
+ * ExchangeResult echo = Traffic.tcp().to(ip, 9002).connectAndSend("hello".getBytes());
  * HttpResult page = Traffic.from(client).http().get(URI.create("http://" + ip + ":8080/"));
  * }</pre>
  *

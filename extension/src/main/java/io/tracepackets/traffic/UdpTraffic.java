@@ -223,7 +223,7 @@ public final class UdpTraffic {
 	 * @return what was sent and the first reply, or how the exchange failed; never null
 	 * @throws TracePacketsException when no socket can be created in the origin's namespace
 	 */
-	public UdpResult request() {
+	public ExchangeResult request() {
 		InetSocketAddress destination = Sockets.checkTarget(target, "UDP traffic");
 		byte[] request = payload.apply(0).clone();
 		long start = System.nanoTime();
@@ -245,17 +245,17 @@ public final class UdpTraffic {
 			ChannelFuture written = channel.writeAndFlush(Unpooled.wrappedBuffer(request));
 			if (!written.awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS) || !written.isSuccess()) {
 				Throwable cause = written.cause();
-				return new UdpResult(cause == null ? Outcome.TIMED_OUT : Outcome.of(cause), request, new byte[0],
+				return new ExchangeResult(cause == null ? Outcome.TIMED_OUT : Outcome.of(cause), request, new byte[0],
 						cause == null ? "send timed out after " + timeout : Sockets.describe(cause), since(start));
 			}
 			try {
 				byte[] received = reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-				return new UdpResult(Outcome.COMPLETED, request, received, null, since(start));
+				return new ExchangeResult(Outcome.COMPLETED, request, received, null, since(start));
 			} catch (java.util.concurrent.TimeoutException e) {
-				return new UdpResult(Outcome.TIMED_OUT, request, new byte[0], "sent " + request.length
+				return new ExchangeResult(Outcome.TIMED_OUT, request, new byte[0], "sent " + request.length
 						+ " bytes, but no datagram came back within " + timeout, since(start));
 			} catch (java.util.concurrent.ExecutionException e) {
-				return new UdpResult(Outcome.of(e.getCause()), request, new byte[0], Sockets.describe(e.getCause()),
+				return new ExchangeResult(Outcome.of(e.getCause()), request, new byte[0], Sockets.describe(e.getCause()),
 						since(start));
 			} catch (InterruptedException e) {
 				Thread.currentThread().interrupt();

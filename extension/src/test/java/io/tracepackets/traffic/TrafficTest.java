@@ -77,7 +77,7 @@ class TrafficTest extends VethPairTest {
 			});
 
 			// WHEN a request goes from namespace a
-			UdpResult result = Traffic.fromNetnsPath(pair.a().path()).udp().to(pair.bIp(), port).payload("ping")
+			ExchangeResult result = Traffic.fromNetnsPath(pair.a().path()).udp().to(pair.bIp(), port).payload("ping")
 					.request();
 
 			// THEN the reply is the request
@@ -90,7 +90,7 @@ class TrafficTest extends VethPairTest {
 	@Test
 	void aUdpRequestToAClosedPortIsRefused() {
 		// WHEN nothing listens on the port in namespace b
-		UdpResult result = Traffic.fromNetnsPath(pair.a().path()).udp().to(pair.bIp(), 9).payload("ping")
+		ExchangeResult result = Traffic.fromNetnsPath(pair.a().path()).udp().to(pair.bIp(), 9).payload("ping")
 				.timeout(Duration.ofSeconds(3)).request();
 
 		// THEN the ICMP port unreachable makes it a refusal, not a timeout
@@ -114,7 +114,7 @@ class TrafficTest extends VethPairTest {
 	@Test
 	void tcpBytesAreEchoedBack() throws IOException {
 		try (ServerSocket server = echoServerIn(pair.b())) {
-			TcpResult result = Traffic.fromNetnsPath(pair.a().path()).tcp().to(pair.bIp(), server.getLocalPort())
+			ExchangeResult result = Traffic.fromNetnsPath(pair.a().path()).tcp().to(pair.bIp(), server.getLocalPort())
 					.connectAndSend("ping over veth");
 
 			assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.COMPLETED);
@@ -126,7 +126,7 @@ class TrafficTest extends VethPairTest {
 
 	@Test
 	void tcpToAClosedPortIsRefused() {
-		TcpResult result = Traffic.fromNetnsPath(pair.a().path()).tcp().to(pair.bIp(), 9).connect();
+		ExchangeResult result = Traffic.fromNetnsPath(pair.a().path()).tcp().to(pair.bIp(), 9).connect();
 
 		assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.REFUSED);
 		assertThat(result.failure()).containsIgnoringCase("refused");
@@ -138,7 +138,7 @@ class TrafficTest extends VethPairTest {
 			String port = Integer.toString(server.getLocalPort());
 			pair.execInB("iptables-nft", "-A", "INPUT", "-p", "tcp", "--dport", port, "-j", "DROP");
 			try {
-				TcpResult result = Traffic.fromNetnsPath(pair.a().path()).tcp().to(pair.bIp(), server.getLocalPort())
+				ExchangeResult result = Traffic.fromNetnsPath(pair.a().path()).tcp().to(pair.bIp(), server.getLocalPort())
 						.timeout(Duration.ofMillis(500)).connectAndSend("lost");
 
 				// the bound asked for, not the 5 s default, ended the wait (how long it took is not asserted)
@@ -157,7 +157,7 @@ class TrafficTest extends VethPairTest {
 			String[] rule = {"INPUT", "-p", "tcp", "--dport", port, "-j", "REJECT", "--reject-with", "tcp-reset"};
 			pair.execInB(concat("iptables-legacy", "-A", rule));
 			try {
-				TcpResult result = Traffic.fromNetnsPath(pair.a().path()).tcp().to(pair.bIp(), server.getLocalPort())
+				ExchangeResult result = Traffic.fromNetnsPath(pair.a().path()).tcp().to(pair.bIp(), server.getLocalPort())
 						.connectAndSend("rejected");
 
 				assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.REFUSED);

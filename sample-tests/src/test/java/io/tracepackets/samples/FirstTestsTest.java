@@ -10,9 +10,8 @@ import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
 import io.tracepackets.samples.support.NetboxContainer;
 import io.tracepackets.traffic.HttpResult;
-import io.tracepackets.traffic.TcpResult;
 import io.tracepackets.traffic.Traffic;
-import io.tracepackets.traffic.UdpResult;
+import io.tracepackets.traffic.ExchangeResult;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
@@ -48,7 +47,7 @@ class FirstTestsTest {
 	@Test
 	void a_tcp_echo_exchange_with_a_container_loses_nothing(PacketTrace trace) {
 		// WHEN
-		TcpResult echo = Traffic.tcp().to(netbox.ipAddress(), NetboxContainer.TCP_ECHO_PORT)
+		ExchangeResult echo = Traffic.tcp().to(netbox.ipAddress(), NetboxContainer.TCP_ECHO_PORT)
 				.connectAndSend("hello, kernel");
 
 		// THEN
@@ -59,7 +58,7 @@ class FirstTestsTest {
 	@Test
 	void a_udp_request_and_its_response_are_delivered(PacketTrace trace) {
 		// WHEN
-		UdpResult reply = Traffic.udp().to(netbox.ipAddress(), NetboxContainer.UDP_ECHO_PORT).payload("ping")
+		ExchangeResult reply = Traffic.udp().to(netbox.ipAddress(), NetboxContainer.UDP_ECHO_PORT).payload("ping")
 				.request();
 
 		// THEN

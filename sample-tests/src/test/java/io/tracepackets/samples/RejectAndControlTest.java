@@ -12,7 +12,7 @@ import io.tracepackets.TracePackets;
 import io.tracepackets.KernelTest;
 import io.tracepackets.samples.support.NetboxContainer;
 import io.tracepackets.samples.support.NetboxContainer.IptablesVariant;
-import io.tracepackets.traffic.TcpResult;
+import io.tracepackets.traffic.ExchangeResult;
 import io.tracepackets.traffic.Traffic;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.junit.jupiter.Container;
@@ -34,7 +34,7 @@ class RejectAndControlTest {
 				"--reject-with", "tcp-reset");
 
 		// WHEN
-		TcpResult result = Traffic.tcp().to(netbox.ipAddress(), 9002).connectAndSend("hello");
+		ExchangeResult result = Traffic.tcp().to(netbox.ipAddress(), 9002).connectAndSend("hello");
 
 		// THEN the client saw a refusal, and the kernel shows why
 		assertThat(result.isRefused()).as("connection to a REJECT rule: %s", result).isTrue();
@@ -62,7 +62,7 @@ class RejectAndControlTest {
 		// WHEN datagrams to both receivers and a TCP echo round trip
 		Traffic.udp().to(netbox.ipAddress(), 9000).send(3);
 		Traffic.udp().to(netbox.ipAddress(), 9001).send(3);
-		TcpResult echo = Traffic.tcp().to(netbox.ipAddress(), 9002).connectAndSend("ping");
+		ExchangeResult echo = Traffic.tcp().to(netbox.ipAddress(), 9002).connectAndSend("ping");
 
 		// THEN
 		assertThat(echo.isEchoed()).as("echo: %s", echo).isTrue();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracepackets.samples.support.NetboxContainer.IptablesVariant;
 import io.tracepackets.traffic.Outcome;
-import io.tracepackets.traffic.TcpResult;
+import io.tracepackets.traffic.ExchangeResult;
 import io.tracepackets.traffic.Traffic;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -62,7 +62,7 @@ class NetboxContainerTest {
 
 	@Test
 	void tcpEchoAnswers() {
-		TcpResult result = Traffic.tcp().to(NETBOX.ipAddress(), NetboxContainer.TCP_ECHO_PORT).connectAndSend("echo me");
+		ExchangeResult result = Traffic.tcp().to(NETBOX.ipAddress(), NetboxContainer.TCP_ECHO_PORT).connectAndSend("echo me");
 
 		assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.COMPLETED);
 		assertThat(result.receivedText()).isEqualTo("echo me");
@@ -73,7 +73,7 @@ class NetboxContainerTest {
 		String[] rule = {"INPUT", "-p", "tcp", "--dport", "9002", "-j", "REJECT", "--reject-with", "tcp-reset"};
 		NETBOX.iptables(IptablesVariant.LEGACY, prepend("-I", rule));
 		try {
-			TcpResult result = Traffic.tcp().to(NETBOX.ipAddress(), NetboxContainer.TCP_ECHO_PORT).connectAndSend("x");
+			ExchangeResult result = Traffic.tcp().to(NETBOX.ipAddress(), NetboxContainer.TCP_ECHO_PORT).connectAndSend("x");
 
 			assertThat(result.outcome()).as(result.toString()).isEqualTo(Outcome.REFUSED);
 		} finally {

@@ -9,7 +9,7 @@ import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.KernelTest;
 import io.tracepackets.testing.VethNamespaces;
-import io.tracepackets.traffic.TcpResult;
+import io.tracepackets.traffic.ExchangeResult;
 import io.tracepackets.traffic.Traffic;
 import java.io.IOException;
 import org.junit.jupiter.api.AfterEach;
@@ -84,7 +84,7 @@ abstract class VethFunctionPathTest {
 			trace.scope(network.leftPath()).scope(network.rightPath());
 
 			// WHEN the left namespace connects, sends and reads the echo, then closes
-			TcpResult result = Traffic.fromNetnsPath(network.leftPath()).tcp().to(network.rightAddress(), 9002)
+			ExchangeResult result = Traffic.fromNetnsPath(network.leftPath()).tcp().to(network.rightAddress(), 9002)
 					.connectAndSend("hello, kernel");
 
 			// THEN the whole connection, teardown included, was delivered: a FIN that a closed

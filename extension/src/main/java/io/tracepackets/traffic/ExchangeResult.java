@@ -3,28 +3,33 @@ package io.tracepackets.traffic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
- * What happened to one TCP exchange: the {@link Outcome}, the bytes sent and received, and for a
- * failure the error text. Refusals and timeouts are results, since tests assert on them.
+ * What happened to one exchange with a peer: a TCP connection ({@link TcpTraffic#connect()},
+ * {@link TcpTraffic#connectAndSend(byte[])}) or a UDP request ({@link UdpTraffic#request()}). The
+ * {@link Outcome}, the bytes sent and received, and for a failure the error text. Refusals
+ * (a reset, ICMP port unreachable) and timeouts are results, since tests assert on them.
  *
  * @param outcome how the exchange ended
- * @param sent the bytes written: those given to {@code connectAndSend}, empty for {@code connect()}
- * @param received what the peer sent back before the exchange ended (possibly part of it on a
- *        failure)
+ * @param sent the bytes sent: the payload given, empty for a bare {@code connect()}
+ * @param received what the peer sent back before the exchange ended: for TCP possibly part of it
+ *        on a failure, for UDP the first reply datagram; empty when nothing came back
  * @param failure the error text for anything but {@link Outcome#COMPLETED}, else null
- * @param elapsed from the start of connecting to the end of the exchange, or to the failure
+ * @param elapsed from the start of the exchange (connecting, or sending the request) to its end,
+ *        or to the failure
  */
-public record TcpResult(Outcome outcome, byte[] sent, byte[] received, String failure, Duration elapsed) {
+public record ExchangeResult(Outcome outcome, byte[] sent, byte[] received, String failure, Duration elapsed) {
 
 	/** Copies both arrays, so a result never changes. */
-	public TcpResult {
+	public ExchangeResult {
 		sent = sent.clone();
 		received = received.clone();
 	}
 
 	/**
-	 * Whether the connection was made and the exchange finished.
+	 * Whether the exchange finished: the TCP connection was made and closed cleanly, or a UDP
+	 * reply came back.
 	 *
 	 * @return true for {@link Outcome#COMPLETED}, whatever came back
 	 */
@@ -33,7 +38,7 @@ public record TcpResult(Outcome outcome, byte[] sent, byte[] received, String fa
 	}
 
 	/**
-	 * Whether the peer refused the connection: no listener, or a REJECT rule.
+	 * Whether the peer refused: no listener, or a REJECT rule.
 	 *
 	 * @return true for {@link Outcome#REFUSED}
 	 */
@@ -70,9 +75,9 @@ public record TcpResult(Outcome outcome, byte[] sent, byte[] received, String fa
 	}
 
 	/**
-	 * The bytes the peer sent back; after a failure, possibly part of them.
+	 * The bytes the peer sent back.
 	 *
-	 * @return a copy, so the result cannot be changed through it
+	 * @return a copy, so the result cannot be changed through it; empty when nothing came back
 	 */
 	@Override
 	public byte[] received() {
@@ -90,19 +95,19 @@ public record TcpResult(Outcome outcome, byte[] sent, byte[] received, String fa
 
 	@Override
 	public boolean equals(Object other) {
-		return other instanceof TcpResult that && outcome == that.outcome && Arrays.equals(sent, that.sent)
-				&& Arrays.equals(received, that.received) && java.util.Objects.equals(failure, that.failure)
+		return other instanceof ExchangeResult that && outcome == that.outcome && Arrays.equals(sent, that.sent)
+				&& Arrays.equals(received, that.received) && Objects.equals(failure, that.failure)
 				&& elapsed.equals(that.elapsed);
 	}
 
 	@Override
 	public int hashCode() {
-		return java.util.Objects.hash(outcome, Arrays.hashCode(sent), Arrays.hashCode(received), failure, elapsed);
+		return Objects.hash(outcome, Arrays.hashCode(sent), Arrays.hashCode(received), failure, elapsed);
 	}
 
 	@Override
 	public String toString() {
-		return "TcpResult[" + outcome + ", sent " + sent.length + " bytes, received " + received.length + " bytes"
-				+ (failure == null ? "" : ", " + failure) + ", " + elapsed.toMillis() + " ms]";
+		return "ExchangeResult[" + outcome + ", sent " + sent.length + " bytes, received " + received.length
+				+ " bytes" + (failure == null ? "" : ", " + failure) + ", " + elapsed.toMillis() + " ms]";
 	}
 }
