@@ -35,6 +35,9 @@ public final class Bench {
 	/** Hand-written comparisons (before/after a change), kept by every run of this bench. */
 	static final String PROBES_HISTORY_START = "<!-- probe-cost-history:start -->";
 	static final String PROBES_HISTORY_END = "<!-- probe-cost-history:end -->";
+	/** scripts/bench-vm --probes' section (function backends' probe cost in the kernel VM): kept. */
+	static final String VM_PROBES_START = "<!-- vm-probe-cost:start -->";
+	static final String VM_PROBES_END = "<!-- vm-probe-cost:end -->";
 	static final String PROBES = "probes";
 	private static final int PROBE_ROUNDS = 5;
 	private static final int PROBE_STATS_RUNS = 2;
@@ -96,7 +99,8 @@ public final class Bench {
 		String probes = probeSection(report.machine(), floodSource, work, seconds, rounds);
 		String markdown = report.markdown();
 		Files.writeString(out, markdown + "\n" + assertions + "\n" + probes
-				+ kept(out, PROBES_HISTORY_START, PROBES_HISTORY_END) + kept(out, VM_SECTION_START, VM_SECTION_END));
+				+ kept(out, PROBES_HISTORY_START, PROBES_HISTORY_END) + kept(out, VM_SECTION_START, VM_SECTION_END)
+				+ kept(out, VM_PROBES_START, VM_PROBES_END));
 		System.out.println(markdown + "\n" + assertions + "\n" + probes);
 		step("wrote " + out);
 	}

@@ -159,14 +159,14 @@ final class ProbeCost {
 	 * parses kallsyms and BTF into garbage that a concurrent collector would otherwise clean up
 	 * during the flood, on the CPUs the flood needs (the untraced floods start no session).
 	 */
-	private static TraceSession started(TracerOptions options) throws InterruptedException {
+	static TraceSession started(TracerOptions options) throws InterruptedException {
 		TraceSession session = TraceSession.start(options);
 		System.gc();
 		Thread.sleep(1000);
 		return session;
 	}
 
-	private static Accounted accounted(TraceSession session, UdpFlood flood, double seconds, int runs, long[] scope)
+	static Accounted accounted(TraceSession session, UdpFlood flood, double seconds, int runs, long[] scope)
 			throws InterruptedException {
 		Map<String, ProgramStats.Counters> sum = new LinkedHashMap<>();
 		long packets = 0;

@@ -39,6 +39,16 @@ final class UdpFlood {
 		return new UdpFlood(binary, pair);
 	}
 
+	/** A binary {@link #compile} built earlier (the kernel VM has no compiler): {@code workDir/udpflood}. */
+	static UdpFlood prebuilt(Path workDir, VethNamespaces pair) {
+		Path binary = workDir.resolve("udpflood");
+		if (!java.nio.file.Files.isExecutable(binary)) {
+			throw new IllegalStateException(binary + " is missing: build it first (gcc -O2 -o " + binary
+					+ " bench/src/main/c/udpflood.c)");
+		}
+		return new UdpFlood(binary, pair);
+	}
+
 	/** Starts a flood of {@code seconds}; {@link #finish} waits for it. */
 	Process start(double seconds) {
 		try {
