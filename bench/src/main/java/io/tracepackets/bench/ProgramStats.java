@@ -15,8 +15,9 @@ import java.util.stream.Stream;
 /**
  * The kernel's own accounting of this process's BPF programs: {@code run_cnt} and
  * {@code run_time_ns} of every program whose fd this JVM holds, read from
- * {@code /proc/self/fdinfo} (the kernel prints them there for a bpf-prog fd). Holding the fd is
- * what makes a program ours, so other tracers on the machine (bpftrace, another JVM) never mix in.
+ * {@code /proc/self/fdinfo} (the kernel prints them there for a bpf-prog fd), or that a link this
+ * JVM holds runs (read from the program's info). Holding the fd is what makes a program ours, so
+ * other tracers on the machine (bpftrace, another JVM) never mix in.
  * The kernel counts only while {@code kernel.bpf_stats_enabled} is 1: see {@link Enabled}.
  */
 final class ProgramStats {
@@ -51,9 +52,11 @@ final class ProgramStats {
 		} catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
+		java.util.Set<Integer> linked = new java.util.TreeSet<>();
 		for (Path fd : fds) {
 			try {
-				if (!Files.readSymbolicLink(fd).toString().equals("anon_inode:bpf-prog")) {
+				String target = Files.readSymbolicLink(fd).toString();
+				if (!target.equals("anon_inode:bpf-prog") && !target.equals("anon_inode:bpf_link")) {
 					continue;
 				}
 				Map<String, String> info = new LinkedHashMap<>();
@@ -64,13 +67,28 @@ final class ProgramStats {
 					}
 				}
 				int id = Integer.parseInt(info.getOrDefault("prog_id", "-1"));
-				if (id < 0 || !info.containsKey("run_cnt")) {
+				if (id < 0) {
 					continue;
 				}
-				result.put(id, new Counters(fullName(names.getOrDefault(id, "prog#" + id)),
-						Long.parseLong(info.get("run_cnt")), Long.parseLong(info.get("run_time_ns"))));
+				if (target.equals("anon_inode:bpf_link")) {
+					linked.add(id);
+				} else if (info.containsKey("run_cnt")) {
+					result.put(id, new Counters(fullName(names.getOrDefault(id, "prog#" + id)),
+							Long.parseLong(info.get("run_cnt")), Long.parseLong(info.get("run_time_ns"))));
+				}
 			} catch (IOException | RuntimeException e) {
 				// an fd closed while listed (the JVM's own, or a cursor's): not a program we measure
+			}
+		}
+		// Programs held only through their links (the fentry backend closes each clone's program
+		// fd once its link holds it): their counters from the kernel's program info.
+		for (int id : linked) {
+			if (!result.containsKey(id)) {
+				long[] counters = LibBpf.programRunCounters(id);
+				if (counters != null) {
+					result.put(id, new Counters(fullName(names.getOrDefault(id, "prog#" + id)), counters[0],
+							counters[1]));
+				}
 			}
 		}
 		return result;

@@ -116,7 +116,10 @@ final class VmProbeCost {
 			if (c.name().equals("emit_marker") || c.name().startsWith("accounting_f")) {
 				continue;
 			}
-			String name = c.name().startsWith("kprobe") || c.name().startsWith("fentry") ? "skb functions" : c.name();
+			// kprobe_skb_N, kprobe_multi_sk (the kernel keeps 15 characters), and the fentry
+			// backend's clones, one per function, named tp_<function>
+			String name = c.name().startsWith("kprobe") || c.name().startsWith("fentry") || c.name().startsWith("tp_")
+					? "skb functions" : c.name();
 			rows.merge(name, new ProgramStats.Counters(name, c.runs(), c.nanos()),
 					(a, b) -> new ProgramStats.Counters(name, a.runs() + b.runs(), a.nanos() + b.nanos()));
 		}

@@ -344,6 +344,36 @@ public final class LibBpf {
 		return java.util.List.copyOf(loadedPrograms().values());
 	}
 
+	/**
+	 * A program's run count and run time as the kernel accounts them ({@code run_cnt},
+	 * {@code run_time_ns} of {@code struct bpf_prog_info}, counted while
+	 * {@code kernel.bpf_stats_enabled} is 1), for a program this process holds only through a link.
+	 *
+	 * @return {@code {run_cnt, run_time_ns}}, or null when the program is gone
+	 */
+	public static long[] programRunCounters(int id) {
+		try (Arena arena = Arena.ofConfined()) {
+			int fd = (int) PROG_GET_FD_BY_ID.invokeExact(id);
+			if (fd < 0) {
+				return null;
+			}
+			try {
+				// struct bpf_prog_info up to run_cnt: run_time_ns at offset 192, run_cnt at 200
+				MemorySegment info = arena.allocate(208, 8);
+				MemorySegment length = arena.allocate(JAVA_INT);
+				length.set(JAVA_INT, 0, 208);
+				if ((int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) != 0) {
+					return null;
+				}
+				return new long[] { info.get(JAVA_LONG, 200), info.get(JAVA_LONG, 192) };
+			} finally {
+				io.tracepackets.internal.ffi.Libc.close(fd);
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
 	/** Every BPF program loaded in the kernel now, by id: its name. */
 	public static java.util.Map<Integer, String> loadedPrograms() {
 		java.util.Map<Integer, String> names = new java.util.TreeMap<>();
