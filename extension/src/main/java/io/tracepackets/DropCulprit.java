@@ -95,7 +95,7 @@ public sealed interface DropCulprit permits DropCulprit.NetfilterRule {
 	}
 
 	/** A rule's words in a canonical form, see {@link NetfilterRule#matches(String)}. */
-	static List<String> normalize(String text) {
+	private static List<String> normalize(String text) {
 		List<String> words = new ArrayList<>(List.of(text.strip().split("\\s+")));
 		Map<String, String> shortNames = shortOptions();
 		words.replaceAll(word -> shortNames.getOrDefault(word, word));

@@ -76,6 +76,35 @@ public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, lo
 	/**
 	 * An event whose drop, if any, has no known culprit: every component but {@link #culprit()},
 	 * in the same order.
+	 *
+	 * @param timestampNanos as {@link #timestampNanos()}
+	 * @param cpu as {@link #cpu()}
+	 * @param pid as {@link #pid()}
+	 * @param comm as {@link #comm()}
+	 * @param skb as {@link #skb()}
+	 * @param where as {@link #where()}
+	 * @param kind as {@link #kind()}
+	 * @param netns as {@link #netns()}
+	 * @param ifindex as {@link #ifindex()}
+	 * @param interfaceName as {@link #interfaceName()}
+	 * @param mark as {@link #mark()}
+	 * @param length as {@link #length()}
+	 * @param etherType as {@link #etherType()}
+	 * @param ipVersion as {@link #ipVersion()}
+	 * @param source as {@link #source()}
+	 * @param destination as {@link #destination()}
+	 * @param l4Protocol as {@link #l4Protocol()}
+	 * @param sourcePort as {@link #sourcePort()}
+	 * @param destinationPort as {@link #destinationPort()}
+	 * @param icmpType as {@link #icmpType()}
+	 * @param icmpCode as {@link #icmpCode()}
+	 * @param tcpFlags as {@link #tcpFlags()}
+	 * @param dropReason as {@link #dropReason()}
+	 * @param dropKind as {@link #dropKind()}
+	 * @param dropKindExplanation as {@link #dropKindExplanation()}
+	 * @param dropDiagnosis as {@link #dropDiagnosis()}
+	 * @param location as {@link #location()}
+	 * @param stack as {@link #stack()}
 	 */
 	public PacketEvent(long timestampNanos, int cpu, int pid, String comm, long skb, String where, ProbeKind kind,
 			long netns, int ifindex, String interfaceName, int mark, int length, int etherType, int ipVersion,
