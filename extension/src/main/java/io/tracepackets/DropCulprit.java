@@ -8,10 +8,11 @@ import java.util.Set;
 
 /**
  * Who dropped a packet, beyond the kernel's reason: the netfilter rule or chain policy whose
- * verdict was DROP (or REJECT). Available as {@link PacketEvent#culprit()} on a drop and
- * {@link PacketPath#culprit()}; {@code wereDropped().byRule(...)} asserts on it.
+ * verdict was DROP (or REJECT), or the tc BPF program attached where the kernel dropped it.
+ * Available as {@link PacketEvent#culprit()} on a drop and {@link PacketPath#culprit()};
+ * {@code wereDropped().byRule(...)} and {@code byProgram(...)} assert on it.
  */
-public sealed interface DropCulprit permits DropCulprit.NetfilterRule {
+public sealed interface DropCulprit permits DropCulprit.NetfilterRule, DropCulprit.BpfProgram {
 
 	/**
 	 * The culprit in one line, for failure messages.
@@ -82,6 +83,35 @@ public sealed interface DropCulprit permits DropCulprit.NetfilterRule {
 		 */
 		public boolean matches(String text) {
 			return !policy && normalize(text).equals(normalize(rule));
+		}
+	}
+
+	/**
+	 * A BPF program attached at the hook where the kernel dropped the packet: a tc classifier on
+	 * a device's ingress or egress (drop reason {@code TC_INGRESS} / {@code TC_EGRESS}). The
+	 * tracepoint cannot see which program returned {@code TC_ACT_SHOT}, so the program is named by
+	 * its attach point, as the kernel lists it there ({@code tc filter show}): certain when only
+	 * one program is attached, else the others are listed.
+	 *
+	 * @param name the program's name in the kernel, e.g. {@code "drop_udp_9000"}
+	 * @param id the program's id (as {@code bpftool prog show} prints it)
+	 * @param device the device it is attached to, e.g. {@code "eth0"}
+	 * @param hook where on the device: {@code "tc ingress"} or {@code "tc egress"}
+	 * @param otherPrograms the other programs attached at the same hook, as {@code name (id N)}
+	 */
+	record BpfProgram(String name, int id, String device, String hook, List<String> otherPrograms)
+			implements DropCulprit {
+
+		/** Copies {@code otherPrograms}, so a culprit never changes. */
+		public BpfProgram {
+			otherPrograms = otherPrograms == null ? List.of() : List.copyOf(otherPrograms);
+		}
+
+		@Override
+		public String describe() {
+			return "BPF program " + name + " (id " + id + ") on " + device + " " + hook + " [by attach point"
+					+ (otherPrograms.isEmpty() ? "" : "; also attached there: " + String.join(", ", otherPrograms))
+					+ "]";
 		}
 	}
 

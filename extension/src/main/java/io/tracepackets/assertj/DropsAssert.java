@@ -126,6 +126,26 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 		return myself;
 	}
 
+	/**
+	 * Every drop was by the BPF program {@code name}: a tc classifier that returned
+	 * {@code TC_ACT_SHOT} (drop reason {@code TC_INGRESS}/{@code TC_EGRESS}), named by the kernel's
+	 * list of programs at that hook of that device.
+	 *
+	 * @param name the program's name in the kernel (its C function's name, at most 15 characters),
+	 *     e.g. {@code "drop_udp_9000"}
+	 * @return this assertion, for chaining
+	 */
+	public DropsAssert byProgram(String name) {
+		isNotNull();
+		Predicate<PacketPath> byProgram = path -> path.culprit().filter(DropCulprit.BpfProgram.class::isInstance)
+				.map(DropCulprit.BpfProgram.class::cast).filter(p -> p.name().equals(name)).isPresent();
+		if (!dropped.stream().allMatch(byProgram)) {
+			throwAssertionError(shouldBeDroppedBy(actual, filter, "to be dropped by the BPF program " + name, dropped,
+					byProgram));
+		}
+		return myself;
+	}
+
 	private static Optional<DropCulprit.NetfilterRule> rule(PacketPath path) {
 		return path.culprit().filter(DropCulprit.NetfilterRule.class::isInstance)
 				.map(DropCulprit.NetfilterRule.class::cast);

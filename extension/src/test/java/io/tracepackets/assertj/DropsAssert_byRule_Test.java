@@ -70,7 +70,7 @@ class DropsAssert_byRule_Test {
 				.withMessageContaining("""
 						to be dropped in the chain filter INPUT
 						but 1 of 1 were dropped by:
-						  no rule: no netfilter rule or policy was found to have dropped it
+						  no rule: no netfilter rule or policy, nor tc program, was found to have dropped it
 						""");
 	}
 
@@ -87,6 +87,22 @@ class DropsAssert_byRule_Test {
 						to be dropped by a chain policy
 						but 1 of 1 were dropped by:
 						  iptables-nft rule 1 of filter INPUT (handle 2): -A INPUT -p udp -m udp --dport 9000 -j DROP
+						""");
+	}
+
+	@Test
+	void should_name_the_tc_program_attached_where_it_was_dropped() {
+		DropCulprit.BpfProgram program = new DropCulprit.BpfProgram("drop_udp_9000", 13062, "eth0", "tc ingress",
+				List.of());
+		FakePacketTrace trace = trace(droppedBy(program));
+
+		assertThatNoException().isThrownBy(() -> assertThat(trace).packets(udp()).wereDropped()
+				.byProgram("drop_udp_9000"));
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp()).wereDropped().byRule("-p udp -j DROP"))
+				.withMessageContaining("""
+						but 1 of 1 were dropped by:
+						  BPF program drop_udp_9000 (id 13062) on eth0 tc ingress [by attach point]
 						""");
 	}
 }

@@ -12,14 +12,15 @@ import org.assertj.core.error.BasicErrorMessageFactory;
 import org.assertj.core.error.ErrorMessageFactory;
 
 /**
- * Messages about who dropped the matching packets: which netfilter rule or chain policy. Each
+ * Messages about who dropped the matching packets: which netfilter rule, chain policy or tc
+ * program. Each
  * names the culprits that did drop them (or says that no rule could be named), then shows the
  * packets' paths.
  */
 public final class DropsShould extends BasicErrorMessageFactory {
 
 	/** What a drop without a named culprit is called in messages. */
-	public static final String NO_RULE = "no rule: no netfilter rule or policy was found to have dropped it";
+	public static final String NO_RULE = "no rule: no netfilter rule or policy, nor tc program, was found to have dropped it";
 
 	private DropsShould(String format, Object... arguments) {
 		super(format, arguments);

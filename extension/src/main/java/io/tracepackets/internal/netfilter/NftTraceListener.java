@@ -4,6 +4,7 @@ import io.tracepackets.internal.ffi.Libc;
 import io.tracepackets.internal.ffi.Native;
 import io.tracepackets.internal.ffi.Netlink;
 import io.tracepackets.internal.netns.NetnsRunner;
+import io.tracepackets.internal.netns.NamespaceCommand;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,6 +1,7 @@
 package io.tracepackets.internal.netfilter;
 
 import io.tracepackets.DropCulprit;
+import io.tracepackets.internal.netns.NamespaceCommand;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,9 @@ import io.tracepackets.DropCulprit;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.TracePackets;
 import io.tracepackets.internal.netns.NetnsRunner;
+import io.tracepackets.internal.netns.NamespaceCommand;
 import io.tracepackets.internal.netns.NetworkNamespace;
+import io.tracepackets.internal.tc.TcPrograms;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which netfilter rule dropped a packet, for one test's namespaces. nf_tables rules (iptables-nft
+ * Which netfilter rule (or tc program) dropped a packet, for one test's namespaces. A tc drop
+ * ({@code TC_INGRESS}/{@code TC_EGRESS}) is given the program attached at that hook of that
+ * device ({@link TcPrograms}). nf_tables rules (iptables-nft
  * and nft) are named by the kernel's own trace ({@link NftTraceListener}); iptables-legacy rules,
  * which have no trace, by their counters: the DROP/REJECT rules whose packet counts grew since the
  * namespace was scoped. Nothing stays behind: {@link #close()} deletes every tracing table, and the
@@ -36,6 +40,7 @@ public final class RuleTracing implements AutoCloseable {
 	private final Map<Long, NetworkNamespace> namespaces = new HashMap<>();
 	private final Map<Long, String> unavailable = new HashMap<>();
 	private final Map<String, LegacyCounters> legacyBefore = new HashMap<>();
+	private final Map<String, List<TcPrograms.Program>> tcPrograms = new HashMap<>();
 	private boolean closed;
 
 	/**
@@ -44,7 +49,7 @@ public final class RuleTracing implements AutoCloseable {
 	 * have no rule, never thrown: tracing the packets matters more.
 	 */
 	public synchronized void add(NetworkNamespace netns) {
-		if (!enabled || closed || namespaces.putIfAbsent(netns.inode(), netns) != null) {
+		if (closed || namespaces.putIfAbsent(netns.inode(), netns) != null || !enabled) {
 			return;
 		}
 		try {
@@ -82,7 +87,8 @@ public final class RuleTracing implements AutoCloseable {
 		Map<String, LegacyCounters> legacyAfter = new HashMap<>();
 		List<PacketEvent> out = new ArrayList<>(batch.size());
 		for (PacketEvent event : batch) {
-			DropCulprit culprit = isNetfilterDrop(event) ? culprit(event, legacyAfter) : null;
+			DropCulprit culprit = isNetfilterDrop(event) ? culprit(event, legacyAfter)
+					: tcHook(event) != null ? tcProgram(event) : null;
 			out.add(culprit == null ? event : withCulprit(event, culprit));
 		}
 		return out;
@@ -126,6 +132,36 @@ public final class RuleTracing implements AutoCloseable {
 		String tool = family.equals("ip6") ? "ip6tables-legacy" : "iptables-legacy";
 		return new DropCulprit.NetfilterRule(tool, family, first.table(), first.chain(), first.position(), 0,
 				first.text(), first.position() == 0, "rule counters", others);
+	}
+
+	/** {@code "ingress"} or {@code "egress"} for a drop by a tc hook, else null. */
+	private static String tcHook(PacketEvent event) {
+		if (!event.isDrop() || event.dropReason() == null) {
+			return null;
+		}
+		return switch (event.dropReason().name()) {
+			case "TC_INGRESS" -> "ingress";
+			case "TC_EGRESS" -> "egress";
+			default -> null;
+		};
+	}
+
+	/** The tc program attached where the kernel dropped it (the first, if several), by attach point. */
+	private DropCulprit tcProgram(PacketEvent drop) {
+		NetworkNamespace netns = namespaces.get(drop.netns());
+		if (netns == null || drop.interfaceName() == null) {
+			return null;
+		}
+		String direction = tcHook(drop);
+		List<TcPrograms.Program> programs = tcPrograms.computeIfAbsent(
+				drop.netns() + "/" + drop.interfaceName() + "/" + direction,
+				key -> TcPrograms.attached(netns, drop.interfaceName(), direction));
+		if (programs.isEmpty()) {
+			return null;
+		}
+		TcPrograms.Program first = programs.getFirst();
+		return new DropCulprit.BpfProgram(first.name(), first.id(), drop.interfaceName(), "tc " + direction,
+				programs.subList(1, programs.size()).stream().map(p -> p.name() + " (id " + p.id() + ")").toList());
 	}
 
 	private static final List<String> BUILT_IN = List.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING");

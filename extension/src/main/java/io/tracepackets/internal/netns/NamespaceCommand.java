@@ -1,7 +1,6 @@
-package io.tracepackets.internal.netfilter;
+package io.tracepackets.internal.netns;
 
 import io.tracepackets.TracePacketsException;
-import io.tracepackets.internal.netns.NetworkNamespace;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,11 +10,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a netfilter tool ({@code nft}, {@code iptables-nft-save}, {@code iptables-legacy-save})
+ * Runs a network tool ({@code nft}, {@code iptables-nft-save}, {@code iptables-legacy-save})
  * inside a network namespace with {@code nsenter --net}: the tools talk to the kernel of the
  * namespace they run in, and the host's binaries serve every container, which need not have them.
  */
-final class NamespaceCommand {
+public final class NamespaceCommand {
 
 	private static final long TIMEOUT_SECONDS = 10;
 
@@ -28,7 +27,7 @@ final class NamespaceCommand {
 	 * @return its standard output
 	 * @throws TracePacketsException naming the command and its standard error when it fails
 	 */
-	static String run(NetworkNamespace netns, String input, String... command) {
+	public static String run(NetworkNamespace netns, String input, String... command) {
 		List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + netns.path()));
 		argv.addAll(List.of(command));
 		Process process;
@@ -36,7 +35,7 @@ final class NamespaceCommand {
 			process = new ProcessBuilder(argv).start();
 		} catch (IOException e) {
 			throw new TracePacketsException("cannot run " + String.join(" ", command) + " in " + netns.label() + ": "
-					+ e.getMessage() + " (install nftables and iptables: apt-get install nftables iptables)", e);
+					+ e.getMessage() + " (install it: apt-get install nftables iptables iproute2 util-linux)", e);
 		}
 		CompletableFuture<String> out = read(process.getInputStream());
 		CompletableFuture<String> err = read(process.getErrorStream());
