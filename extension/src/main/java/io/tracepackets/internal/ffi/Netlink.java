@@ -32,6 +32,7 @@ public final class Netlink {
 	private static final int SOL_NETLINK = 270;
 	private static final int NETLINK_ADD_MEMBERSHIP = 1;
 	private static final int MSG_DONTWAIT = 0x40;
+	private static final short NLMSG_ERROR = 2;
 
 	private static final SymbolLookup LIBC = Native.LINKER.defaultLookup();
 	private static final MethodHandle SOCKET = Native.downcall(LIBC, "socket",
@@ -41,6 +42,8 @@ public final class Netlink {
 	private static final MethodHandle SETSOCKOPT = Native.downcall(LIBC, "setsockopt",
 			FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), true);
 	private static final MethodHandle RECV = Native.downcall(LIBC, "recv",
+			FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), true);
+	private static final MethodHandle SEND = Native.downcall(LIBC, "send",
 			FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), true);
 
 	private Netlink() {
@@ -75,6 +78,66 @@ public final class Netlink {
 			} catch (Throwable t) {
 				Libc.close(fd);
 				throw t;
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** A non-blocking netlink socket of {@code protocol}, bound, for requests (no group). */
+	public static int openRequests(int protocol) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			int fd = (int) SOCKET.invokeExact(errno, AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+			if (fd < 0) {
+				throw new NativeException("socket(AF_NETLINK, " + protocol + ")", Native.errno(errno));
+			}
+			MemorySegment address = arena.allocate(12);
+			address.set(JAVA_SHORT, 0, (short) AF_NETLINK);
+			if ((int) BIND.invokeExact(errno, fd, address, 12) < 0) {
+				int error = Native.errno(errno);
+				Libc.close(fd);
+				throw new NativeException("bind netlink socket", error);
+			}
+			return fd;
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/**
+	 * Sends {@code message} (one or more netlink messages) and returns the error codes of the
+	 * acknowledgements the kernel queued for it: the kernel handles a netfilter request, batches
+	 * included, within the send, so they are there when it returns.
+	 *
+	 * @return each NLMSG_ERROR's code, in order: 0 for success, else a negative errno
+	 */
+	public static java.util.List<Integer> request(int fd, byte[] message, String what) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			MemorySegment buffer = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, message);
+			long sent = (long) SEND.invokeExact(errno, fd, buffer, (long) message.length, 0);
+			if (sent < 0) {
+				throw new NativeException(what, Native.errno(errno));
+			}
+			java.util.List<Integer> codes = new java.util.ArrayList<>();
+			MemorySegment reply = arena.allocate(1 << 16);
+			while (true) {
+				int length = receive(fd, reply, errno);
+				if (length <= 0) {
+					return codes;
+				}
+				for (long at = 0; at + 20 <= length;) {
+					int messageLength = reply.get(JAVA_INT, at);
+					short type = reply.get(JAVA_SHORT, at + 4);
+					if (messageLength < 16) {
+						break;
+					}
+					if (type == NLMSG_ERROR) {
+						codes.add(reply.get(JAVA_INT, at + 16));
+					}
+					at += (messageLength + 3) & ~3;
+				}
 			}
 		} catch (Throwable t) {
 			throw Native.rethrow(t);

@@ -4,7 +4,6 @@ import io.tracepackets.internal.ffi.Libc;
 import io.tracepackets.internal.ffi.Native;
 import io.tracepackets.internal.ffi.Netlink;
 import io.tracepackets.internal.netns.NetnsRunner;
-import io.tracepackets.internal.netns.NamespaceCommand;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -18,7 +17,9 @@ import java.util.Optional;
 
 /**
  * nf_tables tracing in one network namespace, as {@code nft monitor trace} does it: a temporary
- * table whose chains, first on the prerouting and output hooks, set {@code meta nftrace}, so the
+ * table ({@link NfTablesBatch}) whose base chains, at the lowest priority of the hooks every packet
+ * of the namespace enters first (prerouting for received and forwarded ones, output for its own),
+ * set {@code meta nftrace}; the flag stays on the skb through the later hooks, so the
  * kernel reports every rule verdict for the namespace's packets to the NFNLGRP_NFTRACE netlink
  * group, which this listener joined from inside the namespace. The kernel queues a trace message
  * before the packet is freed, so once a drop event is read its trace is in the socket already:
@@ -26,7 +27,7 @@ import java.util.Optional;
  */
 final class NftTraceListener implements AutoCloseable {
 
-	private static final int RECEIVE_BUFFER = 8 << 20;
+	private static final int RECEIVE_BUFFER = 32 << 20;
 	private static final int MAX_PENDING = 100_000;
 	private static final int MAX_IDS = 65_536;
 
@@ -46,37 +47,51 @@ final class NftTraceListener implements AutoCloseable {
 	private boolean overflowed;
 	private boolean closed;
 
-	private NftTraceListener(NetworkNamespace netns, String table, int fd) {
+	private final int requests;
+
+	private NftTraceListener(NetworkNamespace netns, String table, int fd, int requests) {
 		this.netns = netns;
 		this.table = table;
 		this.fd = fd;
-	}
-
-	/** Joins the trace group inside {@code netns}, then adds the tracing table {@code table}. */
-	static NftTraceListener open(NetworkNamespace netns, String table) {
-		int fd = NetnsRunner.call(netns,
-				() -> Netlink.openMulticast(Netlink.NETLINK_NETFILTER, Netlink.NFNLGRP_NFTRACE, RECEIVE_BUFFER));
-		NftTraceListener listener = new NftTraceListener(netns, table, fd);
-		try {
-			NamespaceCommand.run(netns, tableScript(table), "nft", "-f", "-");
-		} catch (RuntimeException e) {
-			listener.closeSocket();
-			throw e;
-		}
-		return listener;
+		this.requests = requests;
 	}
 
 	/**
-	 * The tracing table: base chains at the lowest priority of the hooks every packet of the
-	 * namespace enters first (prerouting for received and forwarded ones, output for its own), so
-	 * they mark it before any user chain; the mark stays on the skb through the later hooks.
+	 * Joins the trace group inside {@code netns}, then adds the tracing table {@code table} through
+	 * a second netlink socket of the namespace (kept to delete it at the end).
 	 */
-	static String tableScript(String table) {
-		return "table inet " + table + " {\n"
-				+ "\tchain prerouting { type filter hook prerouting priority -2147483648; policy accept; meta nftrace set 1; }\n"
-				+ "\tchain output { type filter hook output priority -2147483648; policy accept; meta nftrace set 1; }\n"
-				+ "}\n";
+	static NftTraceListener open(NetworkNamespace netns, String table) {
+		return NetnsRunner.call(netns, () -> {
+			int fd = Netlink.openMulticast(Netlink.NETLINK_NETFILTER, Netlink.NFNLGRP_NFTRACE, RECEIVE_BUFFER);
+			int requests = -1;
+			try {
+				requests = Netlink.openRequests(Netlink.NETLINK_NETFILTER);
+				submit(requests, NfTablesBatch.createTracingTable(table), "add table inet " + table);
+				return new NftTraceListener(netns, table, fd, requests);
+			} catch (RuntimeException e) {
+				Libc.close(fd);
+				if (requests >= 0) {
+					Libc.close(requests);
+				}
+				throw e;
+			}
+		});
 	}
+
+	/** Sends an nf_tables batch and fails with the first error the kernel acknowledged. */
+	private static void submit(int socket, byte[] batch, String what) {
+		java.util.List<Integer> codes = Netlink.request(socket, batch, what);
+		for (int code : codes) {
+			if (code < 0) {
+				throw new io.tracepackets.internal.ffi.NativeException(what, -code);
+			}
+		}
+		if (codes.size() < NfTablesBatch.acknowledgements(batch)) {
+			throw new io.tracepackets.TracePacketsException(what + ": the kernel acknowledged " + codes.size() + " of "
+					+ NfTablesBatch.acknowledgements(batch) + " requests");
+		}
+	}
+
 
 	/**
 	 * The oldest traced drop of a packet with this tuple not yet taken, reading what the kernel
@@ -92,6 +107,14 @@ final class NftTraceListener implements AutoCloseable {
 			}
 		}
 		return Optional.empty();
+	}
+
+	/**
+	 * Reads what the kernel queued, keeping the drops: called between assertions too, so that a
+	 * test's busy traffic does not fill the socket and cost the traces of later drops.
+	 */
+	synchronized void poll() {
+		drain();
 	}
 
 	/** Whether the kernel dropped trace messages because this socket's buffer was full. */
@@ -134,17 +157,16 @@ final class NftTraceListener implements AutoCloseable {
 			return;
 		}
 		try {
+			// The request socket belongs to the namespace: no need to enter it again. A namespace
+			// that is gone took the table with it.
 			if (netns.isAlive()) {
-				NamespaceCommand.run(netns, null, "nft", "delete", "table", "inet", table);
+				submit(requests, NfTablesBatch.deleteTable(table), "delete table inet " + table);
 			}
 		} finally {
-			closeSocket();
+			closed = true;
+			Libc.close(fd);
+			Libc.close(requests);
+			arena.close();
 		}
-	}
-
-	private void closeSocket() {
-		closed = true;
-		Libc.close(fd);
-		arena.close();
 	}
 }

@@ -42,6 +42,7 @@ public final class RuleTracing implements AutoCloseable {
 	private final Map<String, LegacyCounters> legacyBefore = new HashMap<>();
 	private final Map<String, List<TcPrograms.Program>> tcPrograms = new HashMap<>();
 	private boolean closed;
+	private Thread poller;
 
 	/**
 	 * Starts attributing drops in {@code netns}: joins its nftables trace and adds the tracing
@@ -55,6 +56,7 @@ public final class RuleTracing implements AutoCloseable {
 		try {
 			String table = "tracepackets_" + ProcessHandle.current().pid() + "_" + TABLES.incrementAndGet();
 			listeners.put(netns.inode(), NftTraceListener.open(netns, table));
+			startPolling();
 		} catch (RuntimeException e) {
 			unavailable.put(netns.inode(), "nftables tracing unavailable: " + e.getMessage());
 			LOG.warn("netfilter rules will not be named in {}: {}", netns.label(), e.getMessage());
@@ -67,6 +69,38 @@ public final class RuleTracing implements AutoCloseable {
 			LOG.debug("iptables-legacy counters of {} unreadable: {}", netns.label(), e.getMessage());
 		}
 	}
+
+	/**
+	 * Drains the trace sockets every {@value #POLL_MILLIS} ms while the window is open: a socket
+	 * left unread fills up under traffic, and the kernel then drops the very traces that name the
+	 * rules.
+	 */
+	private void startPolling() {
+		if (poller != null) {
+			return;
+		}
+		poller = Thread.ofPlatform().daemon(true).name("tracepackets-nftrace").start(() -> {
+			while (!Thread.currentThread().isInterrupted()) {
+				List<NftTraceListener> open;
+				synchronized (this) {
+					if (closed) {
+						return;
+					}
+					open = List.copyOf(listeners.values());
+				}
+				try {
+					open.forEach(NftTraceListener::poll);
+					Thread.sleep(POLL_MILLIS);
+				} catch (InterruptedException e) {
+					return;
+				} catch (RuntimeException e) {
+					LOG.debug("nftrace poll: {}", e.getMessage());
+				}
+			}
+		});
+	}
+
+	private static final long POLL_MILLIS = 2;
 
 	/** Why drops in {@code netns} cannot be attributed, when tracing could not start there. */
 	public synchronized Optional<String> unavailableReason(long netns) {
@@ -246,6 +280,9 @@ public final class RuleTracing implements AutoCloseable {
 	@Override
 	public synchronized void close() {
 		closed = true;
+		if (poller != null) {
+			poller.interrupt();
+		}
 		for (NftTraceListener listener : listeners.values()) {
 			try {
 				listener.close();

@@ -84,4 +84,28 @@ class RuleTracingTest extends VethPairTest {
 			tracing.close();
 		}
 	}
+
+	@Test
+	void names_the_rule_of_a_drop_after_more_traffic_than_the_socket_holds() {
+		// GIVEN a rule dropping 9010, in a table of its own
+		pair.execInB("sh", "-c", "nft add table ip busy; nft 'add chain ip busy input { type filter hook input"
+				+ " priority 0; }'; nft add rule ip busy input udp dport 9010 drop");
+		RuleTracing tracing = new RuleTracing();
+		try {
+			tracing.add(pair.b());
+
+			// WHEN 30000 accepted datagrams (several trace messages each: more than the socket's 32 MiB
+			// hold unread) come before the one the rule drops
+			Traffic.fromNetnsPath(pair.a().path()).udp().fromPort(41003).to(pair.bIp(), 9011).send(30_000);
+			Traffic.fromNetnsPath(pair.a().path()).udp().fromPort(41004).to(pair.bIp(), 9010).send(1);
+
+			// THEN
+			assertThat(tracing.attribute(drops(41004, 9010, 1)).getFirst().culprit())
+					.isEqualTo(new DropCulprit.NetfilterRule("nft", "ip", "busy", "input", 1, 2, "udp dport 9010 drop",
+							false, "nftrace", List.of()));
+		} finally {
+			tracing.close();
+			pair.execInB("nft", "delete", "table", "ip", "busy");
+		}
+	}
 }
