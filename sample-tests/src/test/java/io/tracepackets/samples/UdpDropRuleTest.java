@@ -73,19 +73,25 @@ class UdpDropRuleTest {
 	@ParameterizedTest
 	@EnumSource(IptablesVariant.class)
 	void the_drop_names_the_rule_that_dropped_it(IptablesVariant iptables, PacketTrace trace) {
-		// GIVEN an ACCEPT rule for UDP 9001 and a DROP rule for UDP 9000
+		// GIVEN an ACCEPT rule for UDP 9001 and DROP rules for UDP 9000 and 9002
 		netbox.iptables(iptables, "-A", "INPUT", "-p", "udp", "--dport", "9001", "-j", "ACCEPT");
 		netbox.iptables(iptables, "-A", "INPUT", "-p", "udp", "--dport", "9000", "-j", "DROP");
+		netbox.iptables(iptables, "-A", "INPUT", "-p", "udp", "--dport", "9002", "-j", "DROP");
 
 		// WHEN
 		Traffic.udp().to(netbox.ipAddress(), 9000).send(3);
+		Traffic.udp().to(netbox.ipAddress(), 9002).send(2);
 
-		// THEN the drops are the DROP rule's, second in filter INPUT, whatever iptables backend made it
+		// THEN each drop names its own rule in filter INPUT, whatever iptables backend made it
 		assertThat(trace).packets(udp().dstPort(9000))
 				.hasCount(3)
 				.wereDropped()
 				.byRule("-p udp --dport 9000 -j DROP")
 				.inChain("filter", "INPUT");
+		assertThat(trace).packets(udp().dstPort(9002))
+				.hasCount(2)
+				.wereDropped()
+				.byRule("-p udp --dport 9002 -j DROP");
 	}
 	// }
 

@@ -156,7 +156,8 @@ public final class RuleTracing implements AutoCloseable {
 		LegacyCounters before = legacyBefore.getOrDefault(drop.netns() + family, LegacyCounters.NONE);
 		String hook = hookChain(drop.stackFunctions());
 		List<LegacyCounters.Entry> grown = after.grownDrops(before).stream()
-				.filter(e -> hook == null || !BUILT_IN.contains(e.chain()) || e.chain().equals(hook)).toList();
+				.filter(e -> hook == null || !BUILT_IN.contains(e.chain()) || e.chain().equals(hook))
+				.filter(e -> e.position() == 0 || LegacyRuleMatch.couldMatch(e.text(), drop)).toList();
 		if (grown.isEmpty()) {
 			return null;
 		}
