@@ -22,7 +22,6 @@ final class RuleTexts {
 	private static final Set<String> IPTABLES_TABLES = Set.of("filter", "nat", "mangle", "raw", "security");
 	private static final Pattern HANDLE = Pattern.compile("\\s*# handle (\\d+)\\s*$");
 	private static final Pattern COUNTER = Pattern.compile("counter packets \\d+ bytes \\d+");
-	private static final Pattern POLICY = Pattern.compile("policy (\\w+);");
 
 	private final Map<String, DropCulprit.NetfilterRule> cache = new ConcurrentHashMap<>();
 

@@ -38,7 +38,6 @@ public final class RuleTracing implements AutoCloseable {
 	private final RuleTexts texts = new RuleTexts();
 	private final Map<Long, NftTraceListener> listeners = new HashMap<>();
 	private final Map<Long, NetworkNamespace> namespaces = new HashMap<>();
-	private final Map<Long, String> unavailable = new HashMap<>();
 	private final Map<String, LegacyCounters> legacyBefore = new HashMap<>();
 	private final Map<String, List<TcPrograms.Program>> tcPrograms = new HashMap<>();
 	private boolean closed;
@@ -58,7 +57,6 @@ public final class RuleTracing implements AutoCloseable {
 			listeners.put(netns.inode(), NftTraceListener.open(netns, table));
 			startPolling();
 		} catch (RuntimeException e) {
-			unavailable.put(netns.inode(), "nftables tracing unavailable: " + e.getMessage());
 			LOG.warn("netfilter rules will not be named in {}: {}", netns.label(), e.getMessage());
 		}
 		try {
@@ -101,14 +99,6 @@ public final class RuleTracing implements AutoCloseable {
 	}
 
 	private static final long POLL_MILLIS = 2;
-
-	/** Why drops in {@code netns} cannot be attributed, when tracing could not start there. */
-	public synchronized Optional<String> unavailableReason(long netns) {
-		if (!enabled) {
-			return Optional.of("rule attribution is off (-D" + TracePackets.NETFILTER_RULES_PROPERTY + "=false)");
-		}
-		return Optional.ofNullable(unavailable.get(netns));
-	}
 
 	/**
 	 * {@code batch} with each netfilter drop's culprit set where one is found; the other events
@@ -286,6 +276,10 @@ public final class RuleTracing implements AutoCloseable {
 		}
 		for (NftTraceListener listener : listeners.values()) {
 			try {
+				if (listener.overflowed()) {
+					LOG.warn("the nftables trace of {} overflowed during this test: some netfilter drops may name no rule",
+							listener.namespace().label());
+				}
 				listener.close();
 			} catch (RuntimeException e) {
 				LOG.warn("could not delete the tracing table in {}: {}", listener.namespace().label(), e.getMessage());
