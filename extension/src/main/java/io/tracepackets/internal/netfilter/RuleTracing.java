@@ -180,7 +180,7 @@ public final class RuleTracing implements AutoCloseable {
 		String direction = tcHook(drop);
 		List<TcPrograms.Program> programs = tcPrograms.computeIfAbsent(
 				drop.netns() + "/" + drop.interfaceName() + "/" + direction,
-				key -> TcPrograms.attached(netns, drop.interfaceName(), direction));
+				key -> TcPrograms.attached(netns, drop.interfaceName(), drop.ifindex(), direction));
 		if (programs.isEmpty()) {
 			return null;
 		}

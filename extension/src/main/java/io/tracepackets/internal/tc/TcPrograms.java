@@ -1,15 +1,19 @@
 package io.tracepackets.internal.tc;
 
+import io.tracepackets.internal.libbpf.LibBpf;
 import io.tracepackets.internal.netns.NamespaceCommand;
+import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The BPF programs attached as tc filters to one hook of a device, as the kernel lists them
- * ({@code tc -j filter show dev X ingress}, run inside the device's namespace): what a
+ * The BPF programs attached to one tc hook of a device, as the kernel lists them: tcx links
+ * (BPF_PROG_QUERY) and tc filters ({@code tc -j filter show dev X ingress}), both inside the
+ * device's namespace: what a
  * {@code TC_INGRESS}/{@code TC_EGRESS} drop is attributed to, since the drop's tracepoint does
  * not say which program returned {@code TC_ACT_SHOT}.
  */
@@ -31,19 +35,37 @@ public final class TcPrograms {
 	}
 
 	/**
-	 * The programs of {@code device}'s tc hook, in filter order.
+	 * The programs of {@code device}'s tc hook: tcx links first (6.6+; they run before the
+	 * classic filters), then the tc filters in their order.
 	 *
+	 * @param ifindex the device's index in {@code netns}, for the tcx query
 	 * @param direction {@code "ingress"} or {@code "egress"}
-	 * @return empty when none is attached, or tc cannot list them
+	 * @return empty when none is attached, or neither the kernel nor tc can list them
 	 */
-	public static List<Program> attached(NetworkNamespace netns, String device, String direction) {
-		String listing;
+	public static List<Program> attached(NetworkNamespace netns, String device, int ifindex, String direction) {
+		List<Program> programs = new ArrayList<>(tcx(netns, ifindex, direction));
 		try {
-			listing = NamespaceCommand.run(netns, null, "tc", "-j", "filter", "show", "dev", device, direction);
+			programs.addAll(parse(NamespaceCommand.run(netns, null, "tc", "-j", "filter", "show", "dev", device,
+					direction)));
+		} catch (RuntimeException e) {
+			// no tc binary, or the device is gone: the tcx links are what is known
+		}
+		return programs;
+	}
+
+	/** The programs of tcx links on the hook, asked of the kernel inside the device's namespace. */
+	private static List<Program> tcx(NetworkNamespace netns, int ifindex, String direction) {
+		int attachType = direction.equals("ingress") ? LibBpf.BPF_TCX_INGRESS : LibBpf.BPF_TCX_EGRESS;
+		try {
+			List<Integer> ids = NetnsRunner.call(netns, () -> LibBpf.attachedProgramIds(ifindex, attachType));
+			if (ids.isEmpty()) {
+				return List.of();
+			}
+			Map<Integer, String> names = LibBpf.loadedPrograms();
+			return ids.stream().map(id -> new Program(names.getOrDefault(id, "?"), id)).toList();
 		} catch (RuntimeException e) {
 			return List.of();
 		}
-		return parse(listing);
 	}
 
 	/** The programs in tc's JSON filter listing. */
