@@ -39,7 +39,7 @@ public final class RuleTracing implements AutoCloseable {
 	private final Map<Long, NftTraceListener> listeners = new HashMap<>();
 	private final Map<Long, NetworkNamespace> namespaces = new HashMap<>();
 	private final Map<String, LegacyCounters> legacyBefore = new HashMap<>();
-	private final Map<String, List<TcPrograms.Program>> tcPrograms = new HashMap<>();
+	private final Map<String, TcPrograms.Hook> tcHooks = new HashMap<>();
 	private boolean closed;
 	private Thread poller;
 
@@ -174,18 +174,18 @@ public final class RuleTracing implements AutoCloseable {
 	/** The tc program attached where the kernel dropped it (the first, if several), by attach point. */
 	private DropCulprit tcProgram(PacketEvent drop) {
 		NetworkNamespace netns = namespaces.get(drop.netns());
-		if (netns == null || drop.interfaceName() == null) {
+		if (netns == null || drop.ifindex() == 0) {
 			return null;
 		}
 		String direction = tcHook(drop);
-		List<TcPrograms.Program> programs = tcPrograms.computeIfAbsent(
-				drop.netns() + "/" + drop.interfaceName() + "/" + direction,
-				key -> TcPrograms.attached(netns, drop.interfaceName(), drop.ifindex(), direction));
-		if (programs.isEmpty()) {
+		TcPrograms.Hook hook = tcHooks.computeIfAbsent(drop.netns() + "/" + drop.ifindex() + "/" + direction,
+				key -> TcPrograms.attached(netns, drop.ifindex(), direction));
+		if (hook.programs().isEmpty()) {
 			return null;
 		}
+		List<TcPrograms.Program> programs = hook.programs();
 		TcPrograms.Program first = programs.getFirst();
-		return new DropCulprit.BpfProgram(first.name(), first.id(), drop.interfaceName(), "tc " + direction,
+		return new DropCulprit.BpfProgram(first.name(), first.id(), hook.device(), "tc " + direction,
 				programs.subList(1, programs.size()).stream().map(p -> p.name() + " (id " + p.id() + ")").toList());
 	}
 

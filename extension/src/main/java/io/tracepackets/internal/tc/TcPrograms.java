@@ -1,5 +1,6 @@
 package io.tracepackets.internal.tc;
 
+import io.tracepackets.internal.ffi.Libc;
 import io.tracepackets.internal.libbpf.LibBpf;
 import io.tracepackets.internal.netns.NamespaceCommand;
 import io.tracepackets.internal.netns.NetnsRunner;
@@ -35,14 +36,25 @@ public final class TcPrograms {
 	}
 
 	/**
-	 * The programs of {@code device}'s tc hook: tcx links first (6.6+; they run before the
-	 * classic filters), then the tc filters in their order.
+	 * The programs of a device's tc hook: tcx links first (6.6+; they run before the classic
+	 * filters), then the tc filters in their order.
 	 *
-	 * @param ifindex the device's index in {@code netns}, for the tcx query
+	 * @param ifindex the device's index in {@code netns}; its name is looked up there, not taken
+	 *     from a cache, since namespaces (and their inodes) come and go between tests
 	 * @param direction {@code "ingress"} or {@code "egress"}
-	 * @return empty when none is attached, or neither the kernel nor tc can list them
+	 * @return the device's name and its programs; empty programs when none is attached, or
+	 *     neither the kernel nor tc can list them
 	 */
-	public static List<Program> attached(NetworkNamespace netns, String device, int ifindex, String direction) {
+	public static Hook attached(NetworkNamespace netns, int ifindex, String direction) {
+		String device;
+		try {
+			device = NetnsRunner.call(netns, () -> Libc.interfaceNames().get(ifindex));
+		} catch (RuntimeException e) {
+			return new Hook(null, List.of());
+		}
+		if (device == null) {
+			return new Hook(null, List.of());
+		}
 		List<Program> programs = new ArrayList<>(tcx(netns, ifindex, direction));
 		try {
 			programs.addAll(parse(NamespaceCommand.run(netns, null, "tc", "-j", "filter", "show", "dev", device,
@@ -50,7 +62,16 @@ public final class TcPrograms {
 		} catch (RuntimeException e) {
 			// no tc binary, or the device is gone: the tcx links are what is known
 		}
-		return programs;
+		return new Hook(device, List.copyOf(programs));
+	}
+
+	/**
+	 * One tc hook's programs.
+	 *
+	 * @param device the device's name in its namespace; null when it is gone
+	 * @param programs the programs attached, in the order they run
+	 */
+	public record Hook(String device, List<Program> programs) {
 	}
 
 	/** The programs of tcx links on the hook, asked of the kernel inside the device's namespace. */
