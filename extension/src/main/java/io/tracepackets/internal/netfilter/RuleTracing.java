@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Which netfilter rule (or tc program) dropped a packet, for one test's namespaces. A tc drop
  * ({@code TC_INGRESS}/{@code TC_EGRESS}) is given the program attached at that hook of that
- * device ({@link TcPrograms}). nf_tables rules (iptables-nft
- * and nft) are named by the kernel's own trace ({@link NftTraceListener}); iptables-legacy rules,
+ * device ({@link TcPrograms}). nf_tables rules (iptables-nft and nft) are named by the kernel's
+ * own trace ({@link NftTraceListener}); iptables-legacy rules,
  * which have no trace, by their counters: the DROP/REJECT rules whose packet counts grew since the
  * namespace was scoped. Nothing stays behind: {@link #close()} deletes every tracing table, and the
  * user's rules are only read.
@@ -32,6 +32,7 @@ public final class RuleTracing implements AutoCloseable {
 
 	private static final Logger LOG = LoggerFactory.getLogger(RuleTracing.class);
 	private static final AtomicInteger TABLES = new AtomicInteger();
+	private static final long POLL_MILLIS = 2;
 
 	private final boolean enabled = Boolean.parseBoolean(
 			System.getProperty(TracePackets.NETFILTER_RULES_PROPERTY, "true"));
@@ -45,8 +46,8 @@ public final class RuleTracing implements AutoCloseable {
 
 	/**
 	 * Starts attributing drops in {@code netns}: joins its nftables trace and adds the tracing
-	 * table, and notes its iptables-legacy counters. A failure is kept as the reason drops there
-	 * have no rule, never thrown: tracing the packets matters more.
+	 * table, and notes its iptables-legacy counters. A failure is logged, never thrown (tracing the
+	 * packets matters more): drops there then name no rule.
 	 */
 	public synchronized void add(NetworkNamespace netns) {
 		if (closed || namespaces.putIfAbsent(netns.inode(), netns) != null || !enabled) {
@@ -98,8 +99,6 @@ public final class RuleTracing implements AutoCloseable {
 		});
 	}
 
-	private static final long POLL_MILLIS = 2;
-
 	/**
 	 * {@code batch} with each netfilter drop's culprit set where one is found; the other events
 	 * unchanged. Reads iptables-legacy counters at most once per namespace and family per batch.
@@ -111,7 +110,7 @@ public final class RuleTracing implements AutoCloseable {
 		Map<String, LegacyCounters> legacyAfter = new HashMap<>();
 		List<PacketEvent> out = new ArrayList<>(batch.size());
 		for (PacketEvent event : batch) {
-			DropCulprit culprit = isNetfilterDrop(event) ? culprit(event, legacyAfter)
+			DropCulprit culprit = isNetfilterDrop(event) ? (enabled ? culprit(event, legacyAfter) : null)
 					: tcHook(event) != null ? tcProgram(event) : null;
 			out.add(culprit == null ? event : withCulprit(event, culprit));
 		}
