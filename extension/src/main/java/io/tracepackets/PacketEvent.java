@@ -45,11 +45,13 @@ import java.util.Optional;
  *     network namespace)"}
  * @param location for drops, where the skb was freed ({@code nf_hook_slow+0x7d}); otherwise null
  * @param stack for drops, the kernel stack, innermost first, as {@code function+0xoff}
+ * @param culprit for netfilter drops, the rule or chain policy that dropped the packet; null when
+ *     unknown or for other events
  */
 public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, long skb, String where,
 		ProbeKind kind, long netns, int ifindex, String interfaceName, int mark, int length, int etherType,
 		int ipVersion, InetAddress source, InetAddress destination, int l4Protocol, int sourcePort,
-		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind, String dropKindExplanation, String dropDiagnosis, String location, List<String> stack) {
+		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind, String dropKindExplanation, String dropDiagnosis, String location, List<String> stack, DropCulprit culprit) {
 
 	/**
 	 * The hook where a socket accepts an skb (a cgroup_skb ingress program, where the kernel
@@ -69,6 +71,49 @@ public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, lo
 	/** Copies {@code stack} ({@code null} becomes empty), so an event never changes. */
 	public PacketEvent {
 		stack = stack == null ? List.of() : List.copyOf(stack);
+	}
+
+	/**
+	 * An event whose drop, if any, has no known culprit: every component but {@link #culprit()},
+	 * in the same order.
+	 *
+	 * @param timestampNanos as {@link #timestampNanos()}
+	 * @param cpu as {@link #cpu()}
+	 * @param pid as {@link #pid()}
+	 * @param comm as {@link #comm()}
+	 * @param skb as {@link #skb()}
+	 * @param where as {@link #where()}
+	 * @param kind as {@link #kind()}
+	 * @param netns as {@link #netns()}
+	 * @param ifindex as {@link #ifindex()}
+	 * @param interfaceName as {@link #interfaceName()}
+	 * @param mark as {@link #mark()}
+	 * @param length as {@link #length()}
+	 * @param etherType as {@link #etherType()}
+	 * @param ipVersion as {@link #ipVersion()}
+	 * @param source as {@link #source()}
+	 * @param destination as {@link #destination()}
+	 * @param l4Protocol as {@link #l4Protocol()}
+	 * @param sourcePort as {@link #sourcePort()}
+	 * @param destinationPort as {@link #destinationPort()}
+	 * @param icmpType as {@link #icmpType()}
+	 * @param icmpCode as {@link #icmpCode()}
+	 * @param tcpFlags as {@link #tcpFlags()}
+	 * @param dropReason as {@link #dropReason()}
+	 * @param dropKind as {@link #dropKind()}
+	 * @param dropKindExplanation as {@link #dropKindExplanation()}
+	 * @param dropDiagnosis as {@link #dropDiagnosis()}
+	 * @param location as {@link #location()}
+	 * @param stack as {@link #stack()}
+	 */
+	public PacketEvent(long timestampNanos, int cpu, int pid, String comm, long skb, String where, ProbeKind kind,
+			long netns, int ifindex, String interfaceName, int mark, int length, int etherType, int ipVersion,
+			InetAddress source, InetAddress destination, int l4Protocol, int sourcePort, int destinationPort,
+			int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind,
+			String dropKindExplanation, String dropDiagnosis, String location, List<String> stack) {
+		this(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length, etherType,
+				ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, icmpType, icmpCode, tcpFlags,
+				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, null);
 	}
 
 	/**

@@ -46,6 +46,16 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 	}
 
 	/**
+	 * Who dropped it: the netfilter rule or chain policy, when the drop was netfilter's and the
+	 * rule could be named (see {@link DropCulprit}).
+	 *
+	 * @return the drop's culprit; empty without a drop, or when no rule could be named
+	 */
+	public Optional<DropCulprit> culprit() {
+		return drop().map(PacketEvent::culprit);
+	}
+
+	/**
 	 * What the kernel's drop meant for this packet; empty when it was never freed with a reason.
 	 *
 	 * @return lost, discarded after delivery, or not a loss; empty without a drop

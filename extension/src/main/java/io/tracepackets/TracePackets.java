@@ -65,6 +65,14 @@ public @interface TracePackets {
 	String ARTIFACT_MAX_BYTES_PROPERTY = "tracepackets.artifacts.max.bytes";
 
 	/**
+	 * Whether netfilter drops are attributed to their rule (default {@code true}): while a test
+	 * runs, each scoped namespace gets a temporary nftables table that sets {@code meta nftrace}
+	 * (deleted when the test ends), and iptables-legacy counters are read; {@code false} turns it
+	 * off: {@value}.
+	 */
+	String NETFILTER_RULES_PROPERTY = "tracepackets.netfilter.rules";
+
+	/**
 	 * Names of fields of the test class holding the containers to trace. Empty: every field
 	 * annotated {@code @Container}.
 	 *

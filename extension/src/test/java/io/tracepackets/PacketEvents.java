@@ -157,6 +157,16 @@ public final class PacketEvents {
 		return event(nanos, "kfree_skb", ProbeKind.TRACEPOINT, reason, location, List.of(stack));
 	}
 
+	/** Dropped as {@link #dropped} does, by {@code culprit}. */
+	public PacketEvent droppedBy(long nanos, DropCulprit culprit, DropReason reason, String location, String... stack) {
+		PacketEvent e = dropped(nanos, reason, location, stack);
+		return new PacketEvent(e.timestampNanos(), e.cpu(), e.pid(), e.comm(), e.skb(), e.where(), e.kind(), e.netns(),
+				e.ifindex(), e.interfaceName(), e.mark(), e.length(), e.etherType(), e.ipVersion(), e.source(),
+				e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(), e.icmpCode(),
+				e.tcpFlags(), e.dropReason(), e.dropKind(), e.dropKindExplanation(), e.dropDiagnosis(), e.location(),
+				e.stack(), culprit);
+	}
+
 	/** Freed normally: consume_skb. */
 	public PacketEvent consumed(long nanos) {
 		return at(nanos, "consume_skb");

@@ -1,14 +1,18 @@
 package io.tracepackets.assertj;
 
+import static io.tracepackets.assertj.error.DropsShould.shouldBeDroppedBy;
 import static io.tracepackets.assertj.error.PacketsShould.shouldAllBe;
 import static io.tracepackets.assertj.error.TraceShould.shouldBeKnownName;
 
+import io.tracepackets.DropCulprit;
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
 import org.assertj.core.api.AbstractAssert;
 
 /** Assertions on how the matching packets were dropped: where, and for which reason. */
@@ -68,6 +72,83 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 					path -> reason.equals(path.drop().orElseThrow().dropReason())));
 		}
 		return myself;
+	}
+
+	/**
+	 * Every drop was by this netfilter rule, named by the kernel's nftables trace (iptables-nft,
+	 * nft) or by its counter (iptables-legacy).
+	 *
+	 * @param rule the rule as written, whitespace-insensitive: {@code "-p udp --dport 9000 -j DROP"}
+	 *     (the {@code -A INPUT} prefix and the {@code -m udp} that iptables-save adds may be left
+	 *     out) or an nft statement: {@code "udp dport 9000 drop"}
+	 * @return this assertion, for chaining
+	 */
+	public DropsAssert byRule(String rule) {
+		isNotNull();
+		Predicate<PacketPath> byRule = path -> rule(path).filter(r -> r.matches(rule)).isPresent();
+		if (!dropped.stream().allMatch(byRule)) {
+			throwAssertionError(shouldBeDroppedBy(actual, filter, "to be dropped by the rule:" + System.lineSeparator() + "  " + rule, dropped,
+					byRule));
+		}
+		return myself;
+	}
+
+	/**
+	 * Every drop was by a rule or the policy of this chain.
+	 *
+	 * @param table the table, e.g. {@code "filter"}
+	 * @param chain the chain, e.g. {@code "INPUT"}
+	 * @return this assertion, for chaining
+	 */
+	public DropsAssert inChain(String table, String chain) {
+		isNotNull();
+		Predicate<PacketPath> inChain = path -> rule(path)
+				.filter(r -> r.table().equals(table) && r.chain().equals(chain)).isPresent();
+		if (!dropped.stream().allMatch(inChain)) {
+			throwAssertionError(shouldBeDroppedBy(actual, filter, "to be dropped in the chain " + table + " " + chain,
+					dropped, inChain));
+		}
+		return myself;
+	}
+
+	/**
+	 * Every drop was by a chain's policy (no rule matched the packet, and the chain's policy is
+	 * DROP).
+	 *
+	 * @return this assertion, for chaining
+	 */
+	public DropsAssert byPolicy() {
+		isNotNull();
+		Predicate<PacketPath> byPolicy = path -> rule(path).filter(DropCulprit.NetfilterRule::policy).isPresent();
+		if (!dropped.stream().allMatch(byPolicy)) {
+			throwAssertionError(shouldBeDroppedBy(actual, filter, "to be dropped by a chain policy", dropped, byPolicy));
+		}
+		return myself;
+	}
+
+	/**
+	 * Every drop was by the BPF program {@code name}: a tc classifier that returned
+	 * {@code TC_ACT_SHOT} (drop reason {@code TC_INGRESS}/{@code TC_EGRESS}), named by the kernel's
+	 * list of programs at that hook of that device.
+	 *
+	 * @param name the program's name in the kernel (its C function's name, at most 15 characters),
+	 *     e.g. {@code "drop_udp_9000"}
+	 * @return this assertion, for chaining
+	 */
+	public DropsAssert byProgram(String name) {
+		isNotNull();
+		Predicate<PacketPath> byProgram = path -> path.culprit().filter(DropCulprit.BpfProgram.class::isInstance)
+				.map(DropCulprit.BpfProgram.class::cast).filter(p -> p.name().equals(name)).isPresent();
+		if (!dropped.stream().allMatch(byProgram)) {
+			throwAssertionError(shouldBeDroppedBy(actual, filter, "to be dropped by the BPF program " + name, dropped,
+					byProgram));
+		}
+		return myself;
+	}
+
+	private static Optional<DropCulprit.NetfilterRule> rule(PacketPath path) {
+		return path.culprit().filter(DropCulprit.NetfilterRule.class::isInstance)
+				.map(DropCulprit.NetfilterRule.class::cast);
 	}
 
 	private static boolean droppedIn(PacketPath path, String function) {

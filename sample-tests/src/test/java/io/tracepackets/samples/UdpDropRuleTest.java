@@ -11,6 +11,7 @@ import io.tracepackets.KernelTest;
 import io.tracepackets.samples.support.NetboxContainer;
 import io.tracepackets.samples.support.NetboxContainer.IptablesVariant;
 import io.tracepackets.traffic.Traffic;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.testcontainers.junit.jupiter.Container;
@@ -66,5 +67,70 @@ class UdpDropRuleTest {
 		assertThat(trace).packets(udp().dstPort(9000)).hasCount(3).wereDropped().in(location);
 		assertThat(trace.packets(udp().dstPort(9000)))
 				.allSatisfy(path -> assertThat(path.drop().orElseThrow().locationFunction()).contains(location));
+	}
+
+	// dropRuleNamed {
+	@ParameterizedTest
+	@EnumSource(IptablesVariant.class)
+	void the_drop_names_the_rule_that_dropped_it(IptablesVariant iptables, PacketTrace trace) {
+		// GIVEN an ACCEPT rule for UDP 9001 and DROP rules for UDP 9000 and 9002
+		netbox.iptables(iptables, "-A", "INPUT", "-p", "udp", "--dport", "9001", "-j", "ACCEPT");
+		netbox.iptables(iptables, "-A", "INPUT", "-p", "udp", "--dport", "9000", "-j", "DROP");
+		netbox.iptables(iptables, "-A", "INPUT", "-p", "udp", "--dport", "9002", "-j", "DROP");
+
+		// WHEN
+		Traffic.udp().to(netbox.ipAddress(), 9000).send(3);
+		Traffic.udp().to(netbox.ipAddress(), 9002).send(2);
+
+		// THEN each drop names its own rule in filter INPUT, whatever iptables backend made it
+		assertThat(trace).packets(udp().dstPort(9000))
+				.hasCount(3)
+				.wereDropped()
+				.byRule("-p udp --dport 9000 -j DROP")
+				.inChain("filter", "INPUT");
+		assertThat(trace).packets(udp().dstPort(9002))
+				.hasCount(2)
+				.wereDropped()
+				.byRule("-p udp --dport 9002 -j DROP");
+	}
+	// }
+
+	@Test
+	void a_native_nft_rule_is_named_by_its_statement(PacketTrace trace) {
+		// GIVEN an nft table of the user's own
+		netbox.exec("nft", "add table inet guard");
+		netbox.exec("nft", "add chain inet guard input { type filter hook input priority 0; policy accept; }");
+		netbox.exec("nft", "add rule inet guard input udp dport 9000 counter drop");
+
+		// WHEN
+		Traffic.udp().to(netbox.ipAddress(), 9000).send(2);
+
+		// THEN
+		assertThat(trace).packets(udp().dstPort(9000))
+				.hasCount(2)
+				.wereDropped()
+				.byRule("udp dport 9000 counter drop")
+				.inChain("guard", "input");
+		assertThat(trace.packets(udp().dstPort(9000)))
+				.allSatisfy(path -> assertThat(path.culprit().orElseThrow().describe())
+						.isEqualTo("nft rule 1 of guard input (handle 2): udp dport 9000 counter drop"));
+	}
+
+	@ParameterizedTest
+	@EnumSource(IptablesVariant.class)
+	void a_chain_policy_drop_is_named_as_the_policy(IptablesVariant iptables, PacketTrace trace) {
+		// GIVEN INPUT accepts only TCP 9002 and drops everything else by policy
+		netbox.iptables(iptables, "-A", "INPUT", "-p", "tcp", "--dport", "9002", "-j", "ACCEPT");
+		netbox.iptables(iptables, "-P", "INPUT", "DROP");
+
+		// WHEN
+		Traffic.udp().to(netbox.ipAddress(), 9001).send(2);
+
+		// THEN
+		assertThat(trace).packets(udp().dstPort(9001))
+				.hasCount(2)
+				.wereDropped()
+				.byPolicy()
+				.inChain("filter", "INPUT");
 	}
 }

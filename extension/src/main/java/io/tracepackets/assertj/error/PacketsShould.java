@@ -77,7 +77,7 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 	}
 
 	/** What was traced: scope, backend and why it was chosen, so an empty result can be understood. */
-	private static String context(PacketTrace trace) {
+	static String context(PacketTrace trace) {
 		int packets = trace.paths().size();
 		StringBuilder text = new StringBuilder("Traced ");
 		text.append(packets).append(packets == 1 ? " packet" : " packets").append(" in netns ");

@@ -19,6 +19,8 @@ public final class PwruFormat {
 
 	private static final String LINE = "%-11s %-18s %-3s %-18s %-11s %-14s %-5s %-46s %s%n";
 	private static final int MAX_PATHS = 50;
+	/** A drop's culprit goes under its line, below the WHERE column. */
+	private static final String CULPRIT_INDENT = " ".repeat(11 + 1 + 18 + 1 + 3 + 1 + 18 + 1 + 11 + 1 + 14 + 1 + 5 + 1 + 46 + 1);
 
 	private PwruFormat() {
 	}
@@ -43,6 +45,9 @@ public final class PwruFormat {
 			}
 			for (PacketEvent event : path.events()) {
 				out.append("  ").append(line(event, startNanos));
+				if (event.culprit() != null) {
+					out.append("  ").append(CULPRIT_INDENT).append("by ").append(event.culprit().describe()).append('\n');
+				}
 				namespaces.putIfAbsent(event.netns(), netnsLabel.apply(event.netns()));
 			}
 		}

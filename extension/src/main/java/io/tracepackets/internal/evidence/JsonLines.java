@@ -95,6 +95,7 @@ public final class JsonLines {
 			json.string("drop_kind", e.dropKind() == null ? null : e.dropKind().name().toLowerCase(java.util.Locale.ROOT));
 			json.string("drop_kind_why", e.dropKindExplanation());
 			json.string("diagnosis", e.dropDiagnosis());
+			json.string("dropped_by", e.culprit() == null ? null : e.culprit().describe());
 			json.string("location", e.location());
 			json.strings("stack", e.stack());
 		}

@@ -22,6 +22,7 @@ public final class Errno {
 	public static final int ENOSYS = 38;
 	public static final int EOPNOTSUPP = 95;
 	public static final int EADDRNOTAVAIL = 99;
+	public static final int ENOBUFS = 105;
 	public static final int ENOTSUPP = 524;
 
 	private record Entry(String name, String text) {

@@ -105,6 +105,14 @@ public final class LibBpf {
 			FunctionDescriptor.of(JAVA_INT, JAVA_INT), false);
 	private static final MethodHandle OBJ_GET_INFO_BY_FD = bind("bpf_obj_get_info_by_fd",
 			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), false);
+	private static final MethodHandle PROG_QUERY = bind("bpf_prog_query",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS), false);
+	private static final MethodHandle LINK_CREATE = bind("bpf_link_create",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), false);
+
+	/** enum bpf_attach_type: tcx links on a device's ingress and egress (6.6+). */
+	public static final int BPF_TCX_INGRESS = 46;
+	public static final int BPF_TCX_EGRESS = 47;
 
 	/** enum bpf_prog_type / bpf_attach_type values (uapi, stable). */
 	public static final int BPF_PROG_TYPE_TRACING = 26;
@@ -407,6 +415,41 @@ public final class LibBpf {
 		} catch (Throwable t) {
 			throw Native.rethrow(t);
 		}
+	}
+
+	/**
+	 * The ids of the programs attached to {@code target} for {@code attachType} (BPF_PROG_QUERY;
+	 * for tcx the target is an interface index of the caller's network namespace).
+	 *
+	 * @return empty when none is attached, or the kernel does not know the attach type
+	 */
+	public static java.util.List<Integer> attachedProgramIds(int target, int attachType) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment flags = arena.allocate(JAVA_INT);
+			MemorySegment ids = arena.allocate(JAVA_INT, 64);
+			MemorySegment count = arena.allocateFrom(JAVA_INT, 64);
+			int ret = (int) PROG_QUERY.invokeExact(target, attachType, 0, flags, ids, count);
+			if (ret < 0) {
+				return java.util.List.of();
+			}
+			java.util.List<Integer> found = new java.util.ArrayList<>();
+			for (int i = 0; i < count.get(JAVA_INT, 0); i++) {
+				found.add(ids.getAtIndex(JAVA_INT, i));
+			}
+			return found;
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/**
+	 * A BPF link of {@code programFd} to {@code target} for {@code attachType}
+	 * (bpf_link_create without options): e.g. a tcx link on an interface index.
+	 *
+	 * @return the link's fd; closing it detaches the program
+	 */
+	public static int createLink(int programFd, int target, int attachType, String what) {
+		return intCall(what, () -> (int) LINK_CREATE.invokeExact(programFd, target, attachType, MemorySegment.NULL));
 	}
 
 	public static int btfFd(int id) {

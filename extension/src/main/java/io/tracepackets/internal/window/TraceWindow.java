@@ -8,6 +8,7 @@ import io.tracepackets.TracedNamespace;
 import io.tracepackets.internal.containers.ContainerNamespaces;
 import io.tracepackets.internal.event.EventDecoder;
 import io.tracepackets.internal.event.PwruFormat;
+import io.tracepackets.internal.netfilter.RuleTracing;
 import io.tracepackets.internal.netns.InterfaceNames;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import io.tracepackets.internal.session.EventCursor;
@@ -43,6 +44,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private final Map<Long, String> interfaceCache = new ConcurrentHashMap<>();
 	private final List<PacketEvent> events = new ArrayList<>();
 	private final PathAssembler paths = new PathAssembler();
+	private final RuleTracing rules = new RuleTracing();
 	private List<PacketEvent> eventsSnapshot = List.of();
 
 	private TraceWindow(TraceSession session, Duration awaitTimeout) {
@@ -77,13 +79,18 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 
 	/** Takes in what arrived since the last call: decode, scope, group, once per event. */
 	private synchronized void readNew() {
+		List<PacketEvent> batch = new ArrayList<>();
 		int count = cursor.read(record -> {
 			PacketEvent event = decoder.decode(record);
 			if (scope.contains(event.netns())) {
-				events.add(event);
-				paths.add(event);
+				batch.add(event);
 			}
 		});
+		// Netfilter's trace of a drop is queued before the drop's event: naming the rule never waits.
+		for (PacketEvent event : rules.attribute(batch)) {
+			events.add(event);
+			paths.add(event);
+		}
 		if (count > 0) {
 			eventsSnapshot = null;
 		}
@@ -136,26 +143,31 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 
 	@Override
 	public PacketTrace scope(Container<?> container) {
-		scope.add(ContainerNamespaces.of(container));
+		add(ContainerNamespaces.of(container));
 		return this;
 	}
 
 	@Override
 	public PacketTrace scope(Path netnsPath) {
-		scope.add(NetworkNamespace.ofPath(netnsPath));
+		add(NetworkNamespace.ofPath(netnsPath));
 		return this;
 	}
 
 	@Override
 	public PacketTrace scopeNetns(long inode) {
-		scope.add(NetworkNamespace.ofInode(inode));
+		add(NetworkNamespace.ofInode(inode));
 		return this;
 	}
 
 	@Override
 	public PacketTrace scopeHostNetwork() {
-		scope.add(NetworkNamespace.host());
+		add(NetworkNamespace.host());
 		return this;
+	}
+
+	private void add(NetworkNamespace namespace) {
+		scope.add(namespace);
+		rules.add(namespace);
 	}
 
 	/** Traces every namespace (noisy: for exploring). */
@@ -187,6 +199,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		} finally {
 			cursor.release();
 			scope.close();
+			rules.close();
 		}
 	}
 

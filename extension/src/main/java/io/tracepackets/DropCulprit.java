@@ -1,0 +1,165 @@
+package io.tracepackets;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Who dropped a packet, beyond the kernel's reason: the netfilter rule or chain policy whose
+ * verdict was DROP (or REJECT), or the tc BPF program attached where the kernel dropped it.
+ * Available as {@link PacketEvent#culprit()} on a drop and {@link PacketPath#culprit()};
+ * {@code wereDropped().byRule(...)} and {@code byProgram(...)} assert on it.
+ */
+public sealed interface DropCulprit permits DropCulprit.NetfilterRule, DropCulprit.BpfProgram {
+
+	/**
+	 * The culprit in one line, for failure messages.
+	 *
+	 * @return e.g. {@code "iptables-nft rule 1 of filter INPUT (handle 2): -A INPUT -p udp -m udp
+	 *     --dport 9000 -j DROP"}
+	 */
+	String describe();
+
+	/**
+	 * A netfilter rule, or a chain's policy, that dropped the packet.
+	 *
+	 * @param tool how the rule is shown: {@code "iptables-nft"}, {@code "ip6tables-nft"},
+	 *     {@code "nft"}, {@code "iptables-legacy"} or {@code "ip6tables-legacy"}
+	 * @param family the nftables family ({@code "ip"}, {@code "ip6"}, {@code "inet"}, ...);
+	 *     {@code "ip"}/{@code "ip6"} for iptables-legacy
+	 * @param table the table, e.g. {@code "filter"}
+	 * @param chain the chain, e.g. {@code "INPUT"}
+	 * @param position the rule's position in its chain, from 1; 0 for a policy or when unknown
+	 * @param handle the nftables rule handle; 0 for a policy and for iptables-legacy
+	 * @param rule the rule as its tool prints it: {@code "-A INPUT -p udp -m udp --dport 9000 -j
+	 *     DROP"} (iptables-save), {@code "udp dport 9000 counter drop"} (nft, counters left out);
+	 *     for a policy {@code "-P INPUT DROP"} or {@code "policy drop"}; {@code "?"} when the
+	 *     ruleset no longer holds it
+	 * @param policy true when the chain's policy dropped it, no rule
+	 * @param evidence how it was found: {@code "nftrace"} (the kernel's trace of the packet) or
+	 *     {@code "rule counters"} (iptables-legacy: the DROP rule whose counter grew during the test)
+	 * @param otherCandidates for rule counters: the other DROP/REJECT rules whose counters grew too,
+	 *     so any of them may have dropped this packet; empty when the attribution is certain
+	 */
+	record NetfilterRule(String tool, String family, String table, String chain, int position, long handle,
+			String rule, boolean policy, String evidence, List<String> otherCandidates) implements DropCulprit {
+
+		/** Copies {@code otherCandidates}, so a culprit never changes. */
+		public NetfilterRule {
+			otherCandidates = otherCandidates == null ? List.of() : List.copyOf(otherCandidates);
+		}
+
+		/**
+		 * Whether several rules may have dropped the packet (rule counters grew on more than one).
+		 *
+		 * @return true when {@link #otherCandidates()} is not empty
+		 */
+		public boolean isAmbiguous() {
+			return !otherCandidates.isEmpty();
+		}
+
+		@Override
+		public String describe() {
+			String where = table + " " + chain;
+			String head = policy ? "chain policy DROP of " + where + " (" + tool + "): " + rule
+					: tool + " rule" + (position > 0 ? " " + position : "") + " of " + where
+							+ (handle > 0 ? " (handle " + handle + ")" : "") + ": " + rule;
+			if (!"nftrace".equals(evidence)) {
+				head += " [by " + evidence + (isAmbiguous() ? "; ambiguous, also: " + String.join(" | ", otherCandidates)
+						: "") + "]";
+			}
+			return head;
+		}
+
+		/**
+		 * Whether {@code text} is this rule as a user writes it: whitespace-insensitive, without
+		 * the {@code -A CHAIN} prefix, the {@code -m udp} iptables-save adds after {@code -p udp},
+		 * long option names, a {@code /32} mask, or nft's {@code counter} statement.
+		 *
+		 * @param text e.g. {@code "-p udp --dport 9000 -j DROP"} or {@code "udp dport 9000 drop"}
+		 * @return true when both name the same rule
+		 */
+		public boolean matches(String text) {
+			return !policy && normalize(text).equals(normalize(rule));
+		}
+	}
+
+	/**
+	 * A BPF program attached at the hook where the kernel dropped the packet: a tc classifier on
+	 * a device's ingress or egress (drop reason {@code TC_INGRESS} / {@code TC_EGRESS}). The
+	 * tracepoint cannot see which program returned {@code TC_ACT_SHOT}, so the program is named by
+	 * its attach point, as the kernel lists it there ({@code tc filter show}): certain when only
+	 * one program is attached, else the others are listed.
+	 *
+	 * @param name the program's name in the kernel, e.g. {@code "drop_udp_9000"}
+	 * @param id the program's id (as {@code bpftool prog show} prints it)
+	 * @param device the device it is attached to, e.g. {@code "eth0"}
+	 * @param hook where on the device: {@code "tc ingress"} or {@code "tc egress"}
+	 * @param otherPrograms the other programs attached at the same hook, as {@code name (id N)}
+	 */
+	record BpfProgram(String name, int id, String device, String hook, List<String> otherPrograms)
+			implements DropCulprit {
+
+		/** Copies {@code otherPrograms}, so a culprit never changes. */
+		public BpfProgram {
+			otherPrograms = otherPrograms == null ? List.of() : List.copyOf(otherPrograms);
+		}
+
+		@Override
+		public String describe() {
+			return "BPF program " + name + " (id " + id + ") on " + device + " " + hook + " [by attach point"
+					+ (otherPrograms.isEmpty() ? "" : "; also attached there: " + String.join(", ", otherPrograms))
+					+ "]";
+		}
+	}
+
+	/** Long iptables options and their short names, as iptables-save prints them. */
+	private static Map<String, String> shortOptions() {
+		return Map.ofEntries(Map.entry("--protocol", "-p"), Map.entry("--jump", "-j"), Map.entry("--source", "-s"),
+				Map.entry("--destination", "-d"), Map.entry("--in-interface", "-i"),
+				Map.entry("--out-interface", "-o"), Map.entry("--match", "-m"), Map.entry("--append", "-A"),
+				Map.entry("--destination-port", "--dport"), Map.entry("--source-port", "--sport"),
+				Map.entry("--goto", "-g"));
+	}
+
+	/** A rule's words in a canonical form, see {@link NetfilterRule#matches(String)}. */
+	private static List<String> normalize(String text) {
+		List<String> words = new ArrayList<>(List.of(text.strip().split("\\s+")));
+		Map<String, String> shortNames = shortOptions();
+		words.replaceAll(word -> shortNames.getOrDefault(word, word));
+		if (words.size() >= 2 && words.get(0).equals("-A")) {
+			words = new ArrayList<>(words.subList(2, words.size()));
+		}
+		List<String> out = new ArrayList<>();
+		String protocol = null;
+		Set<String> protocolMatches = Set.of("tcp", "udp", "icmp", "icmpv6", "ipv6-icmp", "sctp", "udplite");
+		for (int i = 0; i < words.size(); i++) {
+			String word = words.get(i);
+			String next = i + 1 < words.size() ? words.get(i + 1) : null;
+			if (word.equals("-p") && next != null) {
+				protocol = next.toLowerCase(Locale.ROOT);
+			}
+			if (word.equals("-m") && next != null && protocolMatches.contains(next.toLowerCase(Locale.ROOT))
+					&& next.equalsIgnoreCase(protocol)) {
+				i++;
+				continue;
+			}
+			if ((word.equals("-s") || word.equals("-d")) && next != null && !next.contains("/")) {
+				out.add(word);
+				out.add(next + (next.contains(":") ? "/128" : "/32"));
+				i++;
+				continue;
+			}
+			if (word.equals("counter")) {
+				if ("packets".equals(next) && i + 4 < words.size() && "bytes".equals(words.get(i + 3))) {
+					i += 4;
+				}
+				continue;
+			}
+			out.add(word);
+		}
+		return out;
+	}
+}

@@ -1,0 +1,169 @@
+package io.tracepackets.internal.ffi;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Netlink sockets through libc: the JDK has no AF_NETLINK. A socket belongs to the network
+ * namespace of the thread that created it, so create it on a thread inside the namespace
+ * ({@code NetnsRunner}) and read it from any thread.
+ */
+public final class Netlink {
+
+	public static final int AF_NETLINK = 16;
+	public static final int NETLINK_NETFILTER = 12;
+	/** nfnetlink's multicast group of nf_tables traces ({@code meta nftrace set 1}). */
+	public static final int NFNLGRP_NFTRACE = 9;
+
+	private static final int SOCK_RAW = 3;
+	private static final int SOCK_NONBLOCK = 0x800;
+	private static final int SOCK_CLOEXEC = 0x80000;
+	private static final int SOL_SOCKET = 1;
+	private static final int SO_RCVBUF = 8;
+	private static final int SO_RCVBUFFORCE = 33;
+	private static final int SOL_NETLINK = 270;
+	private static final int NETLINK_ADD_MEMBERSHIP = 1;
+	private static final int MSG_DONTWAIT = 0x40;
+	private static final short NLMSG_ERROR = 2;
+
+	private static final SymbolLookup LIBC = Native.LINKER.defaultLookup();
+	private static final MethodHandle SOCKET = Native.downcall(LIBC, "socket",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), true);
+	private static final MethodHandle BIND = Native.downcall(LIBC, "bind",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), true);
+	private static final MethodHandle SETSOCKOPT = Native.downcall(LIBC, "setsockopt",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), true);
+	private static final MethodHandle RECV = Native.downcall(LIBC, "recv",
+			FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), true);
+	private static final MethodHandle SEND = Native.downcall(LIBC, "send",
+			FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), true);
+
+	private Netlink() {
+	}
+
+	/**
+	 * A non-blocking netlink socket of {@code protocol}, bound, joined to {@code group}, with a
+	 * receive buffer of {@code receiveBuffer} bytes (forced past rmem_max where the caller may).
+	 */
+	public static int openMulticast(int protocol, int group, int receiveBuffer) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			int fd = (int) SOCKET.invokeExact(errno, AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+			if (fd < 0) {
+				throw new NativeException("socket(AF_NETLINK, " + protocol + ")", Native.errno(errno));
+			}
+			try {
+				MemorySegment address = arena.allocate(12);
+				address.set(JAVA_SHORT, 0, (short) AF_NETLINK);
+				if ((int) BIND.invokeExact(errno, fd, address, 12) < 0) {
+					throw new NativeException("bind netlink socket", Native.errno(errno));
+				}
+				MemorySegment value = arena.allocateFrom(JAVA_INT, group);
+				if ((int) SETSOCKOPT.invokeExact(errno, fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, value, 4) < 0) {
+					throw new NativeException("join netlink group " + group, Native.errno(errno));
+				}
+				MemorySegment size = arena.allocateFrom(JAVA_INT, receiveBuffer);
+				if ((int) SETSOCKOPT.invokeExact(errno, fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4) < 0) {
+					int ignored = (int) SETSOCKOPT.invokeExact(errno, fd, SOL_SOCKET, SO_RCVBUF, size, 4);
+				}
+				return fd;
+			} catch (Throwable t) {
+				Libc.close(fd);
+				throw t;
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** A non-blocking netlink socket of {@code protocol}, bound, for requests (no group). */
+	public static int openRequests(int protocol) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			int fd = (int) SOCKET.invokeExact(errno, AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+			if (fd < 0) {
+				throw new NativeException("socket(AF_NETLINK, " + protocol + ")", Native.errno(errno));
+			}
+			MemorySegment address = arena.allocate(12);
+			address.set(JAVA_SHORT, 0, (short) AF_NETLINK);
+			if ((int) BIND.invokeExact(errno, fd, address, 12) < 0) {
+				int error = Native.errno(errno);
+				Libc.close(fd);
+				throw new NativeException("bind netlink socket", error);
+			}
+			return fd;
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/**
+	 * Sends {@code message} (one or more netlink messages) and returns the error codes of the
+	 * acknowledgements the kernel queued for it: the kernel handles a netfilter request, batches
+	 * included, within the send, so they are there when it returns.
+	 *
+	 * @return each NLMSG_ERROR's code, in order: 0 for success, else a negative errno
+	 */
+	public static java.util.List<Integer> request(int fd, byte[] message, String what) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			MemorySegment buffer = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, message);
+			long sent = (long) SEND.invokeExact(errno, fd, buffer, (long) message.length, 0);
+			if (sent < 0) {
+				throw new NativeException(what, Native.errno(errno));
+			}
+			java.util.List<Integer> codes = new java.util.ArrayList<>();
+			MemorySegment reply = arena.allocate(1 << 16);
+			while (true) {
+				int length = receive(fd, reply, errno);
+				if (length <= 0) {
+					return codes;
+				}
+				for (long at = 0; at + 20 <= length;) {
+					int messageLength = reply.get(JAVA_INT, at);
+					short type = reply.get(JAVA_SHORT, at + 4);
+					if (messageLength < 16) {
+						break;
+					}
+					if (type == NLMSG_ERROR) {
+						codes.add(reply.get(JAVA_INT, at + 16));
+					}
+					at += (messageLength + 3) & ~3;
+				}
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/**
+	 * One datagram, without waiting.
+	 *
+	 * @return its length; 0 when nothing is queued; -1 when the kernel dropped messages because
+	 *     the receive buffer was full (ENOBUFS: the next call reads on)
+	 */
+	public static int receive(int fd, MemorySegment buffer, MemorySegment errno) {
+		try {
+			long n = (long) RECV.invokeExact(errno, fd, buffer, buffer.byteSize(), MSG_DONTWAIT);
+			if (n >= 0) {
+				return (int) n;
+			}
+			int error = Native.errno(errno);
+			return switch (error) {
+				case Errno.EAGAIN -> 0;
+				case Errno.ENOBUFS -> -1;
+				default -> throw new NativeException("recv netlink", error);
+			};
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+}

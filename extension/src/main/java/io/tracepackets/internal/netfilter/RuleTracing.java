@@ -1,0 +1,289 @@
+package io.tracepackets.internal.netfilter;
+
+import io.tracepackets.DropCulprit;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.TracePackets;
+import io.tracepackets.internal.netns.NetnsRunner;
+import io.tracepackets.internal.netns.NamespaceCommand;
+import io.tracepackets.internal.netns.NetworkNamespace;
+import io.tracepackets.internal.tc.TcPrograms;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which netfilter rule (or tc program) dropped a packet, for one test's namespaces. A tc drop
+ * ({@code TC_INGRESS}/{@code TC_EGRESS}) is given the program attached at that hook of that
+ * device ({@link TcPrograms}). nf_tables rules (iptables-nft and nft) are named by the kernel's
+ * own trace ({@link NftTraceListener}); iptables-legacy rules,
+ * which have no trace, by their counters: the DROP/REJECT rules whose packet counts grew since the
+ * namespace was scoped. Nothing stays behind: {@link #close()} deletes every tracing table, and the
+ * user's rules are only read.
+ */
+public final class RuleTracing implements AutoCloseable {
+
+	private static final Logger LOG = LoggerFactory.getLogger(RuleTracing.class);
+	private static final AtomicInteger TABLES = new AtomicInteger();
+	private static final long POLL_MILLIS = 2;
+
+	private final boolean enabled = Boolean.parseBoolean(
+			System.getProperty(TracePackets.NETFILTER_RULES_PROPERTY, "true"));
+	private final RuleTexts texts = new RuleTexts();
+	private final Map<Long, NftTraceListener> listeners = new HashMap<>();
+	private final Map<Long, NetworkNamespace> namespaces = new HashMap<>();
+	private final Map<String, LegacyCounters> legacyBefore = new HashMap<>();
+	private final Map<String, TcPrograms.Hook> tcHooks = new HashMap<>();
+	private boolean closed;
+	private Thread poller;
+
+	/**
+	 * Starts attributing drops in {@code netns}: joins its nftables trace and adds the tracing
+	 * table, and notes its iptables-legacy counters. A failure is logged, never thrown (tracing the
+	 * packets matters more): drops there then name no rule.
+	 */
+	public synchronized void add(NetworkNamespace netns) {
+		if (closed || namespaces.putIfAbsent(netns.inode(), netns) != null || !enabled) {
+			return;
+		}
+		try {
+			String table = "tracepackets_" + ProcessHandle.current().pid() + "_" + TABLES.incrementAndGet();
+			listeners.put(netns.inode(), NftTraceListener.open(netns, table));
+			startPolling();
+		} catch (RuntimeException e) {
+			LOG.warn("netfilter rules will not be named in {}: {}", netns.label(), e.getMessage());
+		}
+		try {
+			for (String family : legacyFamilies(netns)) {
+				legacyBefore.put(netns.inode() + family, legacyCounters(netns, family));
+			}
+		} catch (RuntimeException e) {
+			LOG.debug("iptables-legacy counters of {} unreadable: {}", netns.label(), e.getMessage());
+		}
+	}
+
+	/**
+	 * Drains the trace sockets every {@value #POLL_MILLIS} ms while the window is open: a socket
+	 * left unread fills up under traffic, and the kernel then drops the very traces that name the
+	 * rules.
+	 */
+	private void startPolling() {
+		if (poller != null) {
+			return;
+		}
+		poller = Thread.ofPlatform().daemon(true).name("tracepackets-nftrace").start(() -> {
+			while (!Thread.currentThread().isInterrupted()) {
+				List<NftTraceListener> open;
+				synchronized (this) {
+					if (closed) {
+						return;
+					}
+					open = List.copyOf(listeners.values());
+				}
+				try {
+					open.forEach(NftTraceListener::poll);
+					Thread.sleep(POLL_MILLIS);
+				} catch (InterruptedException e) {
+					return;
+				} catch (RuntimeException e) {
+					LOG.debug("nftrace poll: {}", e.getMessage());
+				}
+			}
+		});
+	}
+
+	/**
+	 * {@code batch} with each netfilter drop's culprit set where one is found; the other events
+	 * unchanged. Reads iptables-legacy counters at most once per namespace and family per batch.
+	 */
+	public synchronized List<PacketEvent> attribute(List<PacketEvent> batch) {
+		if (namespaces.isEmpty()) {
+			return batch;
+		}
+		Map<String, LegacyCounters> legacyAfter = new HashMap<>();
+		List<PacketEvent> out = new ArrayList<>(batch.size());
+		for (PacketEvent event : batch) {
+			DropCulprit culprit = isNetfilterDrop(event) ? (enabled ? culprit(event, legacyAfter) : null)
+					: tcHook(event) != null ? tcProgram(event) : null;
+			out.add(culprit == null ? event : withCulprit(event, culprit));
+		}
+		return out;
+	}
+
+	private DropCulprit culprit(PacketEvent drop, Map<String, LegacyCounters> legacyAfter) {
+		NetworkNamespace netns = namespaces.get(drop.netns());
+		if (netns == null) {
+			return null;
+		}
+		NftTraceListener listener = listeners.get(drop.netns());
+		if (listener != null && drop.ipVersion() != 0) {
+			NftTrace.Tuple tuple = new NftTrace.Tuple(drop.source(), drop.destination(), drop.l4Protocol(),
+					drop.sourcePort(), drop.destinationPort());
+			Optional<NftTrace> trace = listener.takeDrop(tuple);
+			if (trace.isPresent()) {
+				return texts.culprit(netns, trace.get());
+			}
+		}
+		if (inNfTables(drop) || drop.ipVersion() == 0) {
+			return null;
+		}
+		String family = drop.ipVersion() == 6 ? "ip6" : "ip";
+		LegacyCounters after = legacyAfter.computeIfAbsent(drop.netns() + family, key -> {
+			try {
+				return legacyCounters(netns, family);
+			} catch (RuntimeException e) {
+				return LegacyCounters.NONE;
+			}
+		});
+		LegacyCounters before = legacyBefore.getOrDefault(drop.netns() + family, LegacyCounters.NONE);
+		String hook = hookChain(drop.stackFunctions());
+		List<LegacyCounters.Entry> grown = after.grownDrops(before).stream()
+				.filter(e -> hook == null || !BUILT_IN.contains(e.chain()) || e.chain().equals(hook))
+				.filter(e -> e.position() == 0 || LegacyRuleMatch.couldMatch(e.text(), drop)).toList();
+		if (grown.isEmpty()) {
+			return null;
+		}
+		LegacyCounters.Entry first = grown.getFirst();
+		List<String> others = grown.subList(1, grown.size()).stream()
+				.map(e -> e.table() + " " + e.chain() + ": " + e.text()).toList();
+		String tool = family.equals("ip6") ? "ip6tables-legacy" : "iptables-legacy";
+		return new DropCulprit.NetfilterRule(tool, family, first.table(), first.chain(), first.position(), 0,
+				first.text(), first.position() == 0, "rule counters", others);
+	}
+
+	/** {@code "ingress"} or {@code "egress"} for a drop by a tc hook, else null. */
+	private static String tcHook(PacketEvent event) {
+		if (!event.isDrop() || event.dropReason() == null) {
+			return null;
+		}
+		return switch (event.dropReason().name()) {
+			case "TC_INGRESS" -> "ingress";
+			case "TC_EGRESS" -> "egress";
+			default -> null;
+		};
+	}
+
+	/** The tc program attached where the kernel dropped it (the first, if several), by attach point. */
+	private DropCulprit tcProgram(PacketEvent drop) {
+		NetworkNamespace netns = namespaces.get(drop.netns());
+		if (netns == null || drop.ifindex() == 0) {
+			return null;
+		}
+		String direction = tcHook(drop);
+		TcPrograms.Hook hook = tcHooks.computeIfAbsent(drop.netns() + "/" + drop.ifindex() + "/" + direction,
+				key -> TcPrograms.attached(netns, drop.ifindex(), direction));
+		if (hook.programs().isEmpty()) {
+			return null;
+		}
+		List<TcPrograms.Program> programs = hook.programs();
+		TcPrograms.Program first = programs.getFirst();
+		return new DropCulprit.BpfProgram(first.name(), first.id(), hook.device(), "tc " + direction,
+				programs.subList(1, programs.size()).stream().map(p -> p.name() + " (id " + p.id() + ")").toList());
+	}
+
+	private static final List<String> BUILT_IN = List.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING");
+
+	/** The built-in chain of the hook that dropped, from the functions that called nf_hook_slow. */
+	static String hookChain(List<String> stack) {
+		for (String frame : stack) {
+			switch (frame) {
+				case "ip_local_deliver", "ip6_input" -> {
+					return "INPUT";
+				}
+				case "ip_forward", "ip6_forward" -> {
+					return "FORWARD";
+				}
+				case "ip_rcv", "ipv6_rcv" -> {
+					return "PREROUTING";
+				}
+				case "__ip_local_out", "ip_local_out", "__ip6_local_out", "ip6_local_out" -> {
+					return "OUTPUT";
+				}
+				case "ip_output", "ip6_output" -> {
+					return "POSTROUTING";
+				}
+				default -> {
+				}
+			}
+		}
+		return null;
+	}
+
+	private static boolean isNetfilterDrop(PacketEvent event) {
+		if (!event.isDrop() || event.dropReason() == null) {
+			return false;
+		}
+		String reason = event.dropReason().name();
+		return reason.equals("NETFILTER_DROP") || reason.equals("NOT_SPECIFIED")
+				&& event.locationFunction().filter(f -> f.equals("nf_hook_slow") || f.equals("nft_do_chain")).isPresent();
+	}
+
+	/** nf_tables dropped it (its chain evaluation freed the skb or called the hook that did). */
+	private static boolean inNfTables(PacketEvent drop) {
+		return drop.locationFunction().filter("nft_do_chain"::equals).isPresent()
+				|| drop.stackFunctions().contains("nft_do_chain");
+	}
+
+	/** ip or ip6 when the namespace has iptables-legacy tables of that family. */
+	private static List<String> legacyFamilies(NetworkNamespace netns) {
+		return NetnsRunner.call(netns, () -> {
+			List<String> families = new ArrayList<>();
+			if (hasTables(Path.of("/proc/thread-self/net/ip_tables_names"))) {
+				families.add("ip");
+			}
+			if (hasTables(Path.of("/proc/thread-self/net/ip6_tables_names"))) {
+				families.add("ip6");
+			}
+			return families;
+		});
+	}
+
+	private static boolean hasTables(Path names) {
+		try {
+			return Files.exists(names) && !Files.readString(names).isBlank();
+		} catch (IOException e) {
+			return false;
+		}
+	}
+
+	private static LegacyCounters legacyCounters(NetworkNamespace netns, String family) {
+		String tool = family.equals("ip6") ? "ip6tables-legacy-save" : "iptables-legacy-save";
+		return LegacyCounters.parse(NamespaceCommand.run(netns, null, tool, "-c"));
+	}
+
+	private static PacketEvent withCulprit(PacketEvent e, DropCulprit culprit) {
+		return new PacketEvent(e.timestampNanos(), e.cpu(), e.pid(), e.comm(), e.skb(), e.where(), e.kind(), e.netns(),
+				e.ifindex(), e.interfaceName(), e.mark(), e.length(), e.etherType(), e.ipVersion(), e.source(),
+				e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(), e.icmpCode(),
+				e.tcpFlags(), e.dropReason(), e.dropKind(), e.dropKindExplanation(), e.dropDiagnosis(), e.location(),
+				e.stack(), culprit);
+	}
+
+	/** Deletes every tracing table and closes the trace sockets; failures are logged, not thrown. */
+	@Override
+	public synchronized void close() {
+		closed = true;
+		if (poller != null) {
+			poller.interrupt();
+		}
+		for (NftTraceListener listener : listeners.values()) {
+			try {
+				if (listener.overflowed()) {
+					LOG.warn("the nftables trace of {} overflowed during this test: some netfilter drops may name no rule",
+							listener.namespace().label());
+				}
+				listener.close();
+			} catch (RuntimeException e) {
+				LOG.warn("could not delete the tracing table in {}: {}", listener.namespace().label(), e.getMessage());
+			}
+		}
+		listeners.clear();
+	}
+}

@@ -1,0 +1,62 @@
+package io.tracepackets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DropCulpritTest {
+
+	private static DropCulprit.NetfilterRule rule(String tool, String text) {
+		return new DropCulprit.NetfilterRule(tool, "ip", "filter", "INPUT", 2, 7, text, false, "nftrace", List.of());
+	}
+
+	@Test
+	void should_match_an_iptables_save_line_as_the_user_wrote_it() {
+		// GIVEN iptables-save's spelling, with -A INPUT and the -m udp it adds
+		DropCulprit.NetfilterRule saved = rule("iptables-nft", "-A INPUT -p udp -m udp --dport 9000 -j DROP");
+
+		// WHEN / THEN
+		assertThat(saved.matches("-p udp --dport 9000 -j DROP")).isTrue();
+		assertThat(saved.matches("  -p   udp --dport 9000\t-j DROP ")).isTrue();
+		assertThat(saved.matches("-A INPUT -p udp -m udp --dport 9000 -j DROP")).isTrue();
+		assertThat(saved.matches("--protocol udp --destination-port 9000 --jump DROP")).isTrue();
+		assertThat(saved.matches("-p udp --dport 9001 -j DROP")).isFalse();
+		assertThat(saved.matches("-j DROP")).isFalse();
+	}
+
+	@Test
+	void should_add_the_host_mask_iptables_save_prints() {
+		assertThat(rule("iptables-legacy", "-A INPUT -s 10.0.0.1/32 -p tcp -m tcp --dport 22 -j REJECT")
+				.matches("-s 10.0.0.1 -p tcp --dport 22 -j REJECT")).isTrue();
+	}
+
+	@Test
+	void should_match_an_nft_statement_without_its_counter_values() {
+		DropCulprit.NetfilterRule nft = rule("nft", "udp dport 9000 counter drop");
+
+		assertThat(nft.matches("udp dport 9000 drop")).isTrue();
+		assertThat(nft.matches("udp dport 9000 counter packets 3 bytes 99 drop")).isTrue();
+		assertThat(nft.matches("tcp dport 9000 drop")).isFalse();
+	}
+
+	@Test
+	void should_never_match_a_policy_as_a_rule() {
+		DropCulprit.NetfilterRule policy = new DropCulprit.NetfilterRule("iptables-nft", "ip", "filter", "INPUT", 0, 0,
+				"-P INPUT DROP", true, "nftrace", List.of());
+
+		assertThat(policy.matches("-P INPUT DROP")).isFalse();
+		assertThat(policy.describe()).isEqualTo("chain policy DROP of filter INPUT (iptables-nft): -P INPUT DROP");
+	}
+
+	@Test
+	void should_describe_a_rule_with_its_place_and_how_it_was_found() {
+		assertThat(rule("iptables-nft", "-A INPUT -p udp -m udp --dport 9000 -j DROP").describe())
+				.isEqualTo("iptables-nft rule 2 of filter INPUT (handle 7): -A INPUT -p udp -m udp --dport 9000 -j DROP");
+		assertThat(new DropCulprit.NetfilterRule("iptables-legacy", "ip", "filter", "INPUT", 1, 0,
+				"-A INPUT -p udp -m udp --dport 9000 -j DROP", false, "rule counters",
+				List.of("filter INPUT: -A INPUT -p udp -j DROP")).describe())
+				.isEqualTo("iptables-legacy rule 1 of filter INPUT: -A INPUT -p udp -m udp --dport 9000 -j DROP"
+						+ " [by rule counters; ambiguous, also: filter INPUT: -A INPUT -p udp -j DROP]");
+	}
+}

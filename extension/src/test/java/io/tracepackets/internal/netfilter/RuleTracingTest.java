@@ -1,0 +1,111 @@
+package io.tracepackets.internal.netfilter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tracepackets.DropCulprit;
+import io.tracepackets.DropReason;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.PacketEvents;
+import io.tracepackets.internal.netns.VethPairTest;
+import io.tracepackets.traffic.Traffic;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernel's nftables trace, live: rules added in a real namespace drop real datagrams, and the
+ * trace names them; the drop events are stand-ins (the BPF side is tested elsewhere) with the
+ * datagrams' tuple.
+ */
+class RuleTracingTest extends VethPairTest {
+
+	private List<PacketEvent> drops(int sourcePort, int destinationPort, int count) {
+		PacketEvents packet = PacketEvents.udp(pair.aIp(), sourcePort, pair.bIp(), destinationPort)
+				.netns(pair.b().inode());
+		return java.util.stream.IntStream.range(0, count).mapToObj(i -> packet.dropped(i, DropReason.NETFILTER_DROP,
+				"nft_do_chain+0x46f", "nft_do_chain+0x46f", "nf_hook_slow+0x42", "ip_local_deliver+0x7c")).toList();
+	}
+
+	@Test
+	void names_an_nft_rule_and_a_policy_then_leaves_only_the_users_ruleset() {
+		// GIVEN the user's own table: 9000 dropped by a rule, everything but 9000-9001 by the policy
+		String ruleset = """
+				table inet guard {
+					chain input {
+						type filter hook input priority 0; policy drop;
+						udp dport 9001 accept
+						udp dport 9000 counter drop
+					}
+				}
+				""";
+		pair.execInB("sh", "-c", "echo '" + ruleset + "' | nft -f -");
+		String before = pair.execInB("nft", "list", "ruleset");
+		RuleTracing tracing = new RuleTracing();
+		try {
+			tracing.add(pair.b());
+
+			// WHEN two datagrams to 9000 and one to 9005
+			Traffic.fromNetnsPath(pair.a().path()).udp().fromPort(41000).to(pair.bIp(), 9000).send(2);
+			Traffic.fromNetnsPath(pair.a().path()).udp().fromPort(41001).to(pair.bIp(), 9005).send(1);
+			List<PacketEvent> attributed = tracing.attribute(
+					java.util.stream.Stream.concat(drops(41000, 9000, 2).stream(), drops(41001, 9005, 1).stream()).toList());
+
+			// THEN
+			assertThat(attributed).extracting(PacketEvent::culprit).containsExactly(
+					new DropCulprit.NetfilterRule("nft", "inet", "guard", "input", 2, 3, "udp dport 9000 counter drop", false,
+							"nftrace", List.of()),
+					new DropCulprit.NetfilterRule("nft", "inet", "guard", "input", 2, 3, "udp dport 9000 counter drop", false,
+							"nftrace", List.of()),
+					new DropCulprit.NetfilterRule("nft", "inet", "guard", "input", 0, 0, "policy drop", true, "nftrace",
+							List.of()));
+			assertThat(pair.execInB("nft", "list", "tables")).contains("tracepackets_");
+		} finally {
+			tracing.close();
+		}
+		// AND nothing of the tracing stays, nothing of the user's is lost
+		assertThat(withoutCounters(pair.execInB("nft", "list", "ruleset"))).isEqualTo(withoutCounters(before));
+	}
+
+	private static String withoutCounters(String ruleset) {
+		return ruleset.replaceAll("packets \\d+ bytes \\d+", "");
+	}
+
+	@Test
+	void a_drop_without_a_trace_has_no_culprit() {
+		RuleTracing tracing = new RuleTracing();
+		try {
+			tracing.add(pair.b());
+
+			// WHEN a drop event no rule made (nothing was sent)
+			List<PacketEvent> attributed = tracing.attribute(drops(41002, 9100, 1));
+
+			// THEN
+			assertThat(attributed.getFirst().culprit()).isNull();
+		} finally {
+			tracing.close();
+		}
+	}
+
+	@Test
+	void names_the_rule_of_a_drop_after_more_traffic_than_the_socket_holds() {
+		// GIVEN a rule dropping 9010, in a table of its own
+		pair.execInB("sh", "-c", "nft add table ip busy; nft 'add chain ip busy input { type filter hook input"
+				+ " priority 0; }'; nft add rule ip busy input udp dport 9010 drop");
+		RuleTracing tracing = new RuleTracing();
+		try {
+			tracing.add(pair.b());
+
+			// WHEN 30000 accepted datagrams (several trace messages each: more than the socket's 32 MiB
+			// hold unread) come before the one the rule drops
+			Traffic.fromNetnsPath(pair.a().path()).udp().fromPort(41003).to(pair.bIp(), 9011).send(30_000);
+			Traffic.fromNetnsPath(pair.a().path()).udp().fromPort(41004).to(pair.bIp(), 9010).send(1);
+
+			// THEN
+			assertThat(tracing.attribute(drops(41004, 9010, 1)).getFirst().culprit())
+					.isEqualTo(new DropCulprit.NetfilterRule("nft", "ip", "busy", "input", 1, 2, "udp dport 9010 drop",
+							false, "nftrace", List.of()));
+		} finally {
+			tracing.close();
+			pair.execInB("nft", "delete", "table", "ip", "busy");
+		}
+	}
+}
