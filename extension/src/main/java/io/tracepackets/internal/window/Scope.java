@@ -26,11 +26,13 @@ final class Scope implements AutoCloseable {
 		this.filter = filter;
 	}
 
-	synchronized void add(NetworkNamespace namespace) {
+	/** Adds {@code namespace}; true when it was not in scope before. */
+	synchronized boolean add(NetworkNamespace namespace) {
 		if (closed || namespaces.putIfAbsent(namespace.inode(), namespace) != null) {
-			return;
+			return false;
 		}
 		leases.add(filter.lease(namespace.inode()));
+		return true;
 	}
 
 	/** Covers every namespace (noisy: for exploring). */

@@ -166,7 +166,11 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	}
 
 	private void add(NetworkNamespace namespace) {
-		scope.add(namespace);
+		if (scope.add(namespace)) {
+			// The session caches interface names by netns inode, and the kernel reuses the inode of
+			// a namespace that is gone: each window reads its namespaces' names afresh.
+			interfaceNames.forget(namespace);
+		}
 		rules.add(namespace);
 	}
 
