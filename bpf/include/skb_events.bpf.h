@@ -132,22 +132,33 @@ struct {
 /*
  * int pcap_filter_lN(const __u8 *packet, __u32 caplen, __u32 wirelen): non-zero when the packet
  * matches. Placeholders: PCAP_FILTER_SLOTS no-ops (`goto +0`, which the verifier removes and the
- * JIT never emits), then "match". The tracer writes the translated filter over their tail
- * (PcapFilterInjection); naked, so clang neither inlines nor assumes the constant result.
+ * JIT never emits), then "match". The tracer writes the translated filter over the whole function,
+ * its tail (PcapFilterInjection). Not inlined, and its result comes from the asm, so clang neither
+ * folds the constant nor drops the arguments (the asm takes them). Not `naked`: clang then writes
+ * no parameter names into BTF, and the kernel refuses the object's BTF.
  */
 #define PCAP_FILTER_SLOTS 1024
 #define PCAP_FILTER_STRING(x) #x
-#define PCAP_FILTER_PLACEHOLDER(slots) \
-	asm volatile(".rept " PCAP_FILTER_STRING(slots) "\n\tgoto +0\n\t.endr\n\tr0 = 1\n\texit\n" ::: "memory")
+#define PCAP_FILTER_PLACEHOLDER(slots, match, packet, caplen, wirelen)                                   \
+	asm volatile(".rept " PCAP_FILTER_STRING(slots) "\n\tgoto +0\n\t.endr\n\t%[m] = 1\n"              \
+		     : [m] "=r"(match)                                                                     \
+		     : "r"(packet), "r"(caplen), "r"(wirelen)                                              \
+		     : "memory")
 
-__attribute__((naked, noinline)) static int pcap_filter_l2(const __u8 *packet, __u32 caplen, __u32 wirelen)
+static __noinline int pcap_filter_l2(const __u8 *packet, __u32 caplen, __u32 wirelen)
 {
-	PCAP_FILTER_PLACEHOLDER(PCAP_FILTER_SLOTS);
+	int match;
+
+	PCAP_FILTER_PLACEHOLDER(PCAP_FILTER_SLOTS, match, packet, caplen, wirelen);
+	return match;
 }
 
-__attribute__((naked, noinline)) static int pcap_filter_l3(const __u8 *packet, __u32 caplen, __u32 wirelen)
+static __noinline int pcap_filter_l3(const __u8 *packet, __u32 caplen, __u32 wirelen)
 {
-	PCAP_FILTER_PLACEHOLDER(PCAP_FILTER_SLOTS);
+	int match;
+
+	PCAP_FILTER_PLACEHOLDER(PCAP_FILTER_SLOTS, match, packet, caplen, wirelen);
+	return match;
 }
 
 /*

@@ -65,14 +65,19 @@ public final class CbpfToEbpf {
 
 	private List<EbpfInstruction> run() {
 		prologue();
+		boolean[] reachable = reachable();
 		for (int i = 0; i < program.size(); i++) {
 			start[i] = out.size();
-			translate(i, program.get(i));
+			if (reachable[i]) { // the verifier refuses unreachable instructions
+				translate(i, program.get(i));
+			}
 		}
 		start[program.size()] = out.size();
 		int reject = out.size();
-		emit(alu64(MOV | K, 0, 0), null);
-		emit(new EbpfInstruction(JMP | EbpfInstruction.EXIT, 0, 0, 0, 0), null);
+		if (targets.contains(REJECT)) {
+			emit(alu64(MOV | K, 0, 0), null);
+			emit(new EbpfInstruction(JMP | EbpfInstruction.EXIT, 0, 0, 0, 0), null);
+		}
 		List<EbpfInstruction> result = new ArrayList<>(out.size());
 		for (int i = 0; i < out.size(); i++) {
 			EbpfInstruction insn = out.get(i);
@@ -84,6 +89,39 @@ public final class CbpfToEbpf {
 			result.add(insn);
 		}
 		return List.copyOf(result);
+	}
+
+	/** Which classic instructions some path from the first one reaches. */
+	private boolean[] reachable() {
+		boolean[] reached = new boolean[program.size()];
+		reached[0] = true;
+		for (int i = 0; i < program.size(); i++) {
+			if (!reached[i]) {
+				continue;
+			}
+			CbpfInstruction insn = program.get(i);
+			if (insn.instructionClass() == RET) {
+				continue;
+			}
+			if (insn.instructionClass() == JMP) {
+				if (insn.operation() == JA) {
+					mark(reached, i + 1 + insn.k(), insn);
+				} else {
+					mark(reached, i + 1 + insn.jt(), insn);
+					mark(reached, i + 1 + insn.jf(), insn);
+				}
+			} else {
+				mark(reached, i + 1, insn);
+			}
+		}
+		return reached;
+	}
+
+	private void mark(boolean[] reached, int index, CbpfInstruction from) {
+		if (index < 0 || index >= program.size()) {
+			throw new IllegalArgumentException("classic BPF program runs past its end after " + from);
+		}
+		reached[index] = true;
 	}
 
 	/** A = X = 0, and every scratch word the program reads zeroed (the verifier refuses reading unset stack). */

@@ -107,6 +107,47 @@ class CbpfToEbpfTest {
 	}
 
 	@Test
+	void everyInstructionIsReachableAsTheVerifierRequires() {
+		for (String expression : EXPRESSIONS) {
+			List<EbpfInstruction> program = CbpfToEbpf.translate(LibPcap.compile(expression, LibPcap.DLT_EN10MB));
+			assertThat(unreachable(program)).as(expression).isEmpty();
+		}
+		// a program that matches nothing has no load that could fail: no "reject" block either
+		List<EbpfInstruction> nothing = CbpfToEbpf.translate(List.of(new CbpfInstruction(0x06, 0, 0, 0)));
+		assertThat(unreachable(nothing)).isEmpty();
+	}
+
+	private static List<Integer> unreachable(List<EbpfInstruction> program) {
+		boolean[] reached = new boolean[program.size()];
+		reached[0] = true;
+		for (int i = 0; i < program.size(); i++) {
+			if (!reached[i]) {
+				continue;
+			}
+			EbpfInstruction insn = program.get(i);
+			int cls = insn.opcode() & 0x07;
+			int op = insn.opcode() & 0xf0;
+			boolean jump = cls == EbpfInstruction.JMP || cls == EbpfInstruction.JMP32;
+			if (jump && op == EbpfInstruction.EXIT) {
+				continue;
+			}
+			if (jump) {
+				reached[i + 1 + insn.offset()] = true;
+			}
+			if (!(cls == EbpfInstruction.JMP && op == 0x00)) {
+				reached[i + 1] = true;
+			}
+		}
+		List<Integer> result = new ArrayList<>();
+		for (int i = 0; i < reached.length; i++) {
+			if (!reached[i]) {
+				result.add(i);
+			}
+		}
+		return result;
+	}
+
+	@Test
 	void loadsBeyondTheFilterBufferDoNotMatch() {
 		List<CbpfInstruction> classic = LibPcap.compile("ip[300] = 0", LibPcap.DLT_RAW);
 		byte[] big = ipv4(17, CLIENT, SERVER, udp(1, 2, 400), 0, 0);
