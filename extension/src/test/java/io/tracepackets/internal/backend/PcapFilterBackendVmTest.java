@@ -33,12 +33,31 @@ class PcapFilterBackendVmTest {
 	@ParameterizedTest
 	@EnumSource(value = Backend.class, names = { "KPROBE", "FENTRY", "KPROBE_MULTI" })
 	void only_matching_packets_are_traced_at_kernel_functions(Backend backend) {
+		List<PacketEvent> events = traced(backend, "udp dst port 9416");
+		assertThat(events).filteredOn(e -> e.kind() == ProbeKind.FUNCTION).extracting(PacketEvent::where)
+				.contains("ip_output", "ip_rcv", "udp_rcv");
+		assertThat(events).isNotEmpty().allMatch(e -> e.l4Protocol() == PacketEvent.UDP
+				&& e.destinationPort() == 9416, "UDP to 9416");
+	}
+
+	/** The same probes without a filter (the placeholder left in, its call removed by the verifier). */
+	@ParameterizedTest
+	@EnumSource(value = Backend.class, names = { "KPROBE", "FENTRY", "KPROBE_MULTI" })
+	void without_a_filter_every_packet_is_traced(Backend backend) {
+		List<PacketEvent> events = traced(backend, null);
+		for (int port : new int[] { 9416, 9417 }) {
+			assertThat(events).filteredOn(e -> e.kind() == ProbeKind.FUNCTION && e.destinationPort() == port)
+					.extracting(PacketEvent::where).contains("ip_output", "ip_rcv", "udp_rcv");
+		}
+	}
+
+	private static List<PacketEvent> traced(Backend backend, String filter) {
 		if (backend == Backend.KPROBE_MULTI) {
 			Assumptions.assumeTrue(BackendDetectionVmTest.kprobeMultiRefusal().isEmpty(),
 					"kprobe-multi is refused on this kernel (BackendDetectionVmTest checks why)");
 		}
 		TracerOptions options = TracerOptions.defaults().withBackend(backend, TracerOptions.functionPattern(FUNCTIONS))
-				.withPcapFilter("udp dst port 9416");
+				.withPcapFilter(filter);
 		try (VethNamespaces veth = VethNamespaces.create();
 				TraceSession session = TraceSession.start(options);
 				TraceWindow trace = TraceWindow.open(session, Duration.ofSeconds(10))) {
@@ -50,11 +69,8 @@ class PcapFilterBackendVmTest {
 			}
 			trace.flush();
 			List<PacketEvent> events = trace.events();
-			System.out.println("backend=" + backend + " filter=udp dst port 9416: " + events.size() + " events");
-			assertThat(events).filteredOn(e -> e.kind() == ProbeKind.FUNCTION).extracting(PacketEvent::where)
-					.contains("ip_output", "ip_rcv", "udp_rcv");
-			assertThat(events).isNotEmpty().allMatch(e -> e.l4Protocol() == PacketEvent.UDP
-					&& e.destinationPort() == 9416, "UDP to 9416");
+			System.out.println("backend=" + backend + " filter=" + filter + ": " + events.size() + " events");
+			return events;
 		}
 	}
 }
