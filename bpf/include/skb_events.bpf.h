@@ -125,6 +125,105 @@ static __always_inline bool in_scope(const struct tp_config *cfg, __u32 inum)
 }
 
 /*
+ * pcap filter (@TracePackets(filter = "...")): libpcap compiles the expression to classic BPF
+ * for an Ethernet view and a raw-IP view of a packet, the tracer translates both to eBPF and
+ * writes them over the placeholders below in the object's bytes before libbpf opens it (see
+ * bpf/README.md), and sets tp_pcap_filter. Without a filter tp_pcap_filter stays 0, a constant
+ * to the verifier, which drops the filter's call as dead code: no cost.
+ */
+const volatile __u32 tp_pcap_filter = 0;
+
+/* The bytes a filter sees (CbpfToEbpf.PACKET_BYTES): a load beyond them does not match. */
+#define PCAP_FILTER_BYTES 256
+
+struct pcap_filter_packet {
+	__u8 bytes[PCAP_FILTER_BYTES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pcap_filter_packet);
+} pcap_filter_packet SEC(".maps");
+
+/*
+ * int pcap_filter_lN(const __u8 *packet, __u32 caplen, __u32 wirelen): non-zero when the packet
+ * matches. Placeholders: PCAP_FILTER_SLOTS no-ops (`goto +0`, which the verifier removes and the
+ * JIT never emits), then "match". The tracer writes the translated filter over the whole function,
+ * its tail (PcapFilterInjection). Not inlined, and its result comes from the asm, so clang neither
+ * folds the constant nor drops the arguments (the asm takes them). Not `naked`: clang then writes
+ * no parameter names into BTF, and the kernel refuses the object's BTF.
+ */
+#define PCAP_FILTER_SLOTS 1024
+#define PCAP_FILTER_STRING(x) #x
+#define PCAP_FILTER_PLACEHOLDER(slots, match, packet, caplen, wirelen)                                   \
+	asm volatile(".rept " PCAP_FILTER_STRING(slots) "\n\tgoto +0\n\t.endr\n\t%[m] = 1\n"              \
+		     : [m] "=r"(match)                                                                     \
+		     : "r"(packet), "r"(caplen), "r"(wirelen)                                              \
+		     : "memory")
+
+static __noinline int pcap_filter_l2(const __u8 *packet, __u32 caplen, __u32 wirelen)
+{
+	int match;
+
+	PCAP_FILTER_PLACEHOLDER(PCAP_FILTER_SLOTS, match, packet, caplen, wirelen);
+	return match;
+}
+
+static __noinline int pcap_filter_l3(const __u8 *packet, __u32 caplen, __u32 wirelen)
+{
+	int match;
+
+	PCAP_FILTER_PLACEHOLDER(PCAP_FILTER_SLOTS, match, packet, caplen, wirelen);
+	return match;
+}
+
+/*
+ * Copies up to PCAP_FILTER_BYTES of the packet from `start` (`available` bytes lie there in the
+ * skb's linear data) into the per-CPU buffer with one read; returns how many it copied.
+ */
+static __always_inline __u32 read_filter_bytes(__u8 *buffer, const unsigned char *start, __s64 available)
+{
+	__u32 size;
+
+	if (available <= 0)
+		return 0;
+	size = available > PCAP_FILTER_BYTES ? PCAP_FILTER_BYTES : available;
+	if (bpf_probe_read_kernel(buffer, size, start))
+		return 0;
+	return size;
+}
+
+/*
+ * Whether the packet matches the pcap filter. The view is pwru's: from the Ethernet header when
+ * the skb has a MAC header (set, and not where the network header is, as on tunnels), else from
+ * the network header (else skb->data) with the raw-IP program.
+ */
+static __always_inline bool pcap_filter_accepts(struct sk_buff *skb, bool btf)
+{
+	__u32 zero = 0;
+	struct pcap_filter_packet *packet = bpf_map_lookup_elem(&pcap_filter_packet, &zero);
+	unsigned char *head = READ(btf, skb->head, skb, head);
+	unsigned char *data = READ(btf, skb->data, skb, data);
+	__u16 mac_header = READ(btf, skb->mac_header, skb, mac_header);
+	__u16 network_header = READ(btf, skb->network_header, skb, network_header);
+	bool l2 = mac_header != (__u16)~0U && mac_header != network_header;
+	unsigned char *start = l2 ? head + mac_header : network_header ? head + network_header : data;
+	__s64 wirelen = (__s64)READ(btf, skb->len, skb, len) + (data - start);
+	__u32 caplen;
+
+	if (!packet)
+		return false;
+	caplen = read_filter_bytes(packet->bytes, start, (__s64)(head + READ(btf, skb->tail, skb, tail) - start));
+	if (wirelen < 0)
+		wirelen = 0;
+	if (l2)
+		return pcap_filter_l2(packet->bytes, caplen, wirelen) != 0;
+	return pcap_filter_l3(packet->bytes, caplen, wirelen) != 0;
+}
+
+/*
  * Returns the skb's netns inode when the current mode wants it, else 0. The early exit of every
  * probe: for a packet out of scope this is all a probe does (a config array read, which the
  * verifier inlines, two or three plain loads, a few compares).
@@ -141,6 +240,8 @@ static __always_inline __u32 wanted(struct sk_buff *skb, bool in_task, bool btf)
 	if (!inum)
 		return 0;
 	if (cfg->mode == TP_MODE_NETNS && !in_scope(cfg, inum))
+		return 0;
+	if (tp_pcap_filter && !pcap_filter_accepts(skb, btf))
 		return 0;
 	return inum;
 }

@@ -145,6 +145,18 @@ public @interface TracePackets {
 	 */
 	Stacks stacks() default Stacks.AUTO;
 
+	/**
+	 * A pcap-filter(7) expression, as tcpdump and pwru take: only packets it matches are traced,
+	 * for the whole test or class. libpcap compiles it and the probes run it in the kernel before
+	 * an event is written, so the rest never costs an event. The packet is seen from its Ethernet
+	 * header where the skb has one, else from its IP header; the filter sees its first 256 bytes.
+	 * Different filters are different tracer configurations (one tracer each). See docs/filters.md.
+	 *
+	 * @return e.g. {@code "tcp port 8080"} or {@code "arp and arp[7] = 1"}; empty (the default):
+	 *     every packet; one libpcap does not compile fails the test at once with libpcap's message
+	 */
+	String filter() default "";
+
 	/** Which drops carry their kernel stack: see {@link TracePackets#stacks()}. */
 	enum Stacks {
 		/** -D{@value TracePackets#STACKS_PROPERTY} ({@code netfilter} or {@code all}), else NETFILTER_DROPS. */

@@ -18,7 +18,8 @@ import java.util.List;
  * {@code assertions} runs only the assertion-latency section and replaces only its block of the
  * file (between its markers), keeping the rest; {@code probes} likewise the probe-cost section
  * (per-program ns per run from the kernel's accounting, packets/s traced and untraced;
- * {@code --rounds 5}).
+ * {@code --rounds 5}); {@code filters} likewise the in-kernel pcap filter's cost (no filter, one
+ * matching nothing, one matching all).
  */
 public final class Bench {
 
@@ -39,6 +40,10 @@ public final class Bench {
 	static final String VM_PROBES_START = "<!-- vm-probe-cost:start -->";
 	static final String VM_PROBES_END = "<!-- vm-probe-cost:end -->";
 	static final String PROBES = "probes";
+	static final String FILTERS_SECTION_START = "<!-- filter-cost:start -->";
+	static final String FILTERS_SECTION_END = "<!-- filter-cost:end -->";
+	static final String FILTERS = "filters";
+	private static final int FILTER_ROUNDS = 3;
 	private static final int PROBE_ROUNDS = 5;
 	private static final int PROBE_STATS_RUNS = 2;
 
@@ -60,6 +65,20 @@ public final class Bench {
 			return;
 		}
 		int rounds = Integer.parseInt(option(args, "--rounds", Integer.toString(PROBE_ROUNDS)));
+		if (List.of(args).contains(FILTERS)) {
+			Machine machine = Machine.describe(option(args, "--revision", "unknown"));
+			String section;
+			try (VethNamespaces pair = VethNamespaces.create()) {
+				UdpFlood flood = UdpFlood.compile(floodSource, work, pair);
+				step("filter cost: " + FILTER_ROUNDS + " rounds of no filter / matching nothing / matching all");
+				section = Report.filterSection(machine, FilterCost.measure(flood, pair, seconds, FILTER_ROUNDS));
+			}
+			String text = Files.exists(out) ? Files.readString(out) : "";
+			Files.writeString(out, withSection(text, FILTERS_SECTION_START, FILTERS_SECTION_END, section));
+			System.out.println(section);
+			step("wrote the filter-cost section of " + out);
+			return;
+		}
 		if (List.of(args).contains(PROBES)) {
 			Machine machine = Machine.describe(option(args, "--revision", "unknown"));
 			String section = probeSection(machine, floodSource, work, seconds, rounds);
@@ -99,8 +118,8 @@ public final class Bench {
 		String probes = probeSection(report.machine(), floodSource, work, seconds, rounds);
 		String markdown = report.markdown();
 		Files.writeString(out, markdown + "\n" + assertions + "\n" + probes
-				+ kept(out, PROBES_HISTORY_START, PROBES_HISTORY_END) + kept(out, VM_SECTION_START, VM_SECTION_END)
-				+ kept(out, VM_PROBES_START, VM_PROBES_END));
+				+ kept(out, PROBES_HISTORY_START, PROBES_HISTORY_END) + kept(out, FILTERS_SECTION_START, FILTERS_SECTION_END)
+				+ kept(out, VM_SECTION_START, VM_SECTION_END) + kept(out, VM_PROBES_START, VM_PROBES_END));
 		System.out.println(markdown + "\n" + assertions + "\n" + probes);
 		step("wrote " + out);
 	}

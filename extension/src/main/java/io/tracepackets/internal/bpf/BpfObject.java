@@ -37,12 +37,17 @@ public final class BpfObject implements AutoCloseable {
 
 	/** Opens the object stored as a resource next to {@code anchor}'s package root. */
 	public static BpfObject openResource(String resource, String name) {
+		return openResource(resource, name, java.util.function.UnaryOperator.identity());
+	}
+
+	/** Opens the resource after {@code rewrite} changed its bytes (e.g. wrote a filter into a placeholder). */
+	public static BpfObject openResource(String resource, String name, java.util.function.UnaryOperator<byte[]> rewrite) {
 		try (InputStream in = BpfObject.class.getClassLoader().getResourceAsStream(resource)) {
 			if (in == null) {
 				throw new TracePacketsException("BPF object " + resource + " is not on the classpath: the jar was "
 						+ "built without clang. Rebuild with clang, llvm and libbpf-dev installed (./tp setup).");
 			}
-			return new BpfObject(name, in.readAllBytes());
+			return new BpfObject(name, rewrite.apply(in.readAllBytes()));
 		} catch (IOException e) {
 			throw new TracePacketsException("read BPF object " + resource + ": " + e.getMessage(), e);
 		}

@@ -6,6 +6,7 @@ import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
 import io.tracepackets.TracePacketsException;
 import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.internal.pcap.PcapFilter;
 import io.tracepackets.internal.session.TraceSession;
 import io.tracepackets.internal.session.TracerOptions;
 import io.tracepackets.internal.window.TraceWindow;
@@ -159,11 +160,20 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 			return new TracerOptions(backend, TracerOptions.functionPattern(functions),
 					(int) number(context, TracePackets.RING_BUFFER_PROPERTY, defaults.ringBufferBytes()),
 					number(context, TracePackets.MAX_EVENTS_PROPERTY, defaults.maxStoredEvents()), false,
-					stacks == TracePackets.Stacks.ALL_DROPS);
-		} catch (IllegalArgumentException e) {
+					stacks == TracePackets.Stacks.ALL_DROPS).withPcapFilter(pcapFilter(annotation));
+		} catch (IllegalArgumentException | TracePacketsException e) {
 			throw new ExtensionConfigurationException("@TracePackets on " + context.getElement().orElse(null) + ": "
 					+ e.getMessage(), e);
 		}
+	}
+
+	/** The annotation's filter, compiled once here so a bad expression fails the test at once. */
+	private static String pcapFilter(Optional<TracePackets> annotation) {
+		String expression = annotation.map(TracePackets::filter).filter(f -> !f.isBlank()).orElse(null);
+		if (expression != null) {
+			PcapFilter.compile(expression);
+		}
+		return expression;
 	}
 
 	/** -Dtracepackets.stacks: {@code netfilter} or {@code all} (enum names accepted too). */

@@ -18,6 +18,8 @@ import io.tracepackets.internal.event.Tracepoint;
 import io.tracepackets.internal.ffi.Errno;
 import io.tracepackets.internal.ffi.NativeException;
 import io.tracepackets.internal.libbpf.LibBpf;
+import io.tracepackets.internal.pcap.PcapFilter;
+import io.tracepackets.internal.pcap.PcapFilterInjection;
 import io.tracepackets.internal.symbols.Kallsyms;
 import io.tracepackets.internal.symbols.NearestNames;
 import java.lang.foreign.Arena;
@@ -29,6 +31,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +79,8 @@ final class Probes implements AutoCloseable {
 				byPosition.size());
 
 		long started = System.nanoTime();
-		object = BpfObject.openResource(OBJECT_RESOURCE, "tracepackets");
+		UnaryOperator<byte[]> filter = filterInjection(options);
+		object = BpfObject.openResource(OBJECT_RESOURCE, "tracepackets", filter);
 		try {
 			object.map("events").setMaxEntries(options.ringBufferBytes());
 			List<String> programs = new ArrayList<>(List.of(MARKER_PROGRAM));
@@ -99,7 +103,7 @@ final class Probes implements AutoCloseable {
 			functions = attacher == null ? AttachResult.none()
 					: attacher.attach(object, byPosition);
 			functionLinks.addAll(functions.links());
-			SocketReceiveHook.Attempt hook = LibBpf.quietly(() -> SocketReceiveHook.attach(object));
+			SocketReceiveHook.Attempt hook = LibBpf.quietly(() -> SocketReceiveHook.attach(object, filter));
 			socketHook = hook.hook().orElse(null);
 			socketHookStatus = hook.why();
 			if (!functions.unsupported().isEmpty()) {
@@ -116,6 +120,18 @@ final class Probes implements AutoCloseable {
 			object.close();
 			throw e;
 		}
+	}
+
+	/**
+	 * What to do to each probe object's bytes before libbpf opens it: with a pcap filter, write its
+	 * translation into the placeholders (the socket hook's object gets the same filter).
+	 */
+	private static UnaryOperator<byte[]> filterInjection(TracerOptions options) {
+		if (options.pcapFilter() == null) {
+			return UnaryOperator.identity();
+		}
+		PcapFilter filter = PcapFilter.compile(options.pcapFilter());
+		return elf -> PcapFilterInjection.inject(elf, filter);
 	}
 
 	/** Opens the benchmark's object on the main object's maps, so its events land in the same ring. */

@@ -67,6 +67,28 @@ class TracePacketsExtensionTest {
 		}
 	}
 
+	@TracePackets(filter = "udp dst prot 53")
+	static class MisspelledFilter {
+		@Test
+		void never_runs(PacketTrace trace) {
+		}
+	}
+
+	@TracePackets(hostNetwork = true, backend = Backend.TRACEPOINT, filter = "udp dst port 9414")
+	static class FiltersInTheKernel {
+		@Test
+		void traces_only_what_the_filter_matches(PacketTrace trace) throws Exception {
+			try (DatagramSocket socket = new DatagramSocket()) {
+				for (int port : new int[] { 9414, 9415, 9414, 9415, 9415 }) {
+					socket.send(new DatagramPacket(new byte[8], 8, new InetSocketAddress("127.0.0.1", port)));
+				}
+			}
+			assertThat(trace).packets(udp().dstPort(9414)).hasCount(2).wereDropped().withReason(DropReason.NO_SOCKET);
+			trace.flush();
+			assertThat(trace.events()).isNotEmpty().allMatch(e -> e.destinationPort() == 9414);
+		}
+	}
+
 	@TracePackets(backend = Backend.FENTRY, functions = "^ip_rcv$")
 	static class WantsFentry {
 		@Test
@@ -247,6 +269,18 @@ class TracePacketsExtensionTest {
 		failure(run(MisnamedContainer.class, false), message -> assertThat(message)
 				.contains("@TracePackets(containers = [missing]): no such field")
 				.contains(MisnamedContainer.class.getName()));
+	}
+
+	@Test
+	void should_fail_a_filter_libpcap_refuses_with_its_message_and_the_expression() {
+		failure(run(MisspelledFilter.class, false), message -> assertThat(message)
+				.contains("pcap filter \"udp dst prot 53\" does not compile: unknown host 'prot'")
+				.contains(MisspelledFilter.class.getName()));
+	}
+
+	@Test
+	void should_trace_only_the_packets_the_annotations_filter_matches() {
+		run(FiltersInTheKernel.class, true).assertStatistics(stats -> stats.started(1).succeeded(1));
 	}
 
 	@Test
