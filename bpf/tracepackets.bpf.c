@@ -67,13 +67,24 @@ int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location)
 	if (wants_stack(e->drop_reason))
 		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
 	submit(e);
+	end_journey(skb);
 	return 0;
 }
 
 SEC("tp_btf/consume_skb")
 int BPF_PROG(consume_skb, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_CONSUME_SKB, false, true, true);
+	__u32 inum = wanted(skb, true, true);
+	struct tp_event *e;
+
+	if (!inum)
+		return 0;
+	e = emit(skb, inum, TP_PROBE_CONSUME_SKB, false, true, true);
+	if (!e)
+		return 0;
+	submit(e);
+	end_journey(skb);
+	return 0;
 }
 
 SEC("tp_btf/netif_receive_skb")

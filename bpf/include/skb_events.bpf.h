@@ -60,6 +60,36 @@ struct {
 	__uint(value_size, 32 * sizeof(__u64));
 } stacks SEC(".maps");
 
+/*
+ * Journeys: which packet an skb carries, across what changes on the way (the tuple under NAT, the
+ * namespace and device at a veth). The kernel keeps one struct sk_buff for all of it, so the
+ * journey is keyed by the skb's address, assigned the first time a probe sees the skb in scope
+ * and removed when the skb is freed (kfree_skb, consume_skb).
+ *
+ * Address reuse: some frees have no tracepoint (a TCP segment read by its application, GRO
+ * merging a segment into another), so an entry can outlive its skb and the address come back as
+ * another packet. The entry therefore also holds the skb's data buffer (skb->head), which a new
+ * skb gets anew: a different head is a different packet. A new skb can get the same address and
+ * the same head when both came straight back from the allocator's per-CPU caches; the reader
+ * then tells packets apart as before (a tuple change that conntrack does not explain, a second
+ * entry into the same device). The price of comparing heads: when the kernel reallocates a live
+ * skb's head (pskb_expand_head, for a header that does not fit), the journey breaks in two there.
+ * The id is the first-seen time (ns) << 10 | CPU, as retis uses its first timestamp: unique
+ * without a shared counter (one CPU cannot see two skbs in the same nanosecond), and ordered.
+ * LRU, so that entries of skbs freed unseen make room rather than fill the map.
+ */
+struct tp_journey {
+	__u64 id;
+	__u64 head;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct tp_journey);
+} journeys SEC(".maps");
+
 static __always_inline void count(__u32 counter)
 {
 	__u64 *value = bpf_map_lookup_elem(&counters, &counter);
@@ -252,6 +282,90 @@ static __always_inline void fill_tuple(struct tp_event *e, struct sk_buff *skb, 
 	}
 }
 
+/* The skb's journey id: its entry's, or a new one when the skb is new (or its address now holds
+ * another packet, see struct tp_journey). One hash lookup per event; an update on first sight. */
+static __always_inline __u64 journey_of(struct sk_buff *skb, __u64 now, __u16 cpu, bool btf)
+{
+	__u64 key = (__u64)skb;
+	__u64 head = (__u64)READ(btf, skb->head, skb, head);
+	struct tp_journey *known = bpf_map_lookup_elem(&journeys, &key);
+	struct tp_journey fresh;
+
+	if (known && known->head == head)
+		return known->id;
+	fresh.id = now << 10 | (cpu & 0x3ff);
+	fresh.head = head;
+	bpf_map_update_elem(&journeys, &key, &fresh, BPF_ANY);
+	return fresh.id;
+}
+
+/* At a free: the address may now carry another packet. */
+static __always_inline void end_journey(struct sk_buff *skb)
+{
+	__u64 key = (__u64)skb;
+
+	bpf_map_delete_elem(&journeys, &key);
+}
+
+/* Conntrack's tuple as the kernel lays it out: 40 bytes, stable since conntrack exists. */
+struct tp_ct_tuple {
+	__u8 saddr[TP_ADDR_LEN];
+	__u16 sport;
+	__u16 l3num;
+	__u8 daddr[TP_ADDR_LEN];
+	__u16 dport;
+	__u8 protonum;
+	__u8 dir;
+};
+
+#define IPS_SRC_NAT (1 << 4)
+#define IPS_DST_NAT (1 << 5)
+#define IP_CT_ESTABLISHED 0
+#define IP_CT_NEW 2
+#define IP_CT_ESTABLISHED_REPLY 3
+#define NFCT_INFOMASK 7UL
+
+/*
+ * When netfilter translated the packet, its tuple before the translation: conntrack's tuple for
+ * the packet's direction. This is how the tracepoints, which see a locally sent packet only after
+ * OUTPUT's DNAT, still see where it was sent to. A veth crossing into another namespace clears the
+ * skb's conntrack entry (skb_scrub_packet), so only events before the crossing carry it; the
+ * journey id carries the rest. Costs one read for a tracked packet, two for a translated one;
+ * compiled out when the kernel has no conntrack types (the nf_conntrack module was not loaded when
+ * the tracer started).
+ */
+static __always_inline void fill_conntrack(struct tp_event *e, struct sk_buff *skb, bool btf)
+{
+	struct tp_ct_tuple tuple;
+	unsigned long nfct, status, info;
+	enum tp_nat nat;
+	struct nf_conn *ct;
+
+	if (!bpf_core_field_exists(skb->_nfct) || !bpf_core_type_exists(struct nf_conn))
+		return;
+	nfct = READ(btf, skb->_nfct, skb, _nfct);
+	info = nfct & NFCT_INFOMASK;
+	ct = (struct nf_conn *)(nfct & ~NFCT_INFOMASK);
+	/* RELATED packets (ICMP errors) carry another connection's entry; 7 is "untracked". */
+	if (!ct || (info != IP_CT_ESTABLISHED && info != IP_CT_NEW && info != IP_CT_ESTABLISHED_REPLY))
+		return;
+	if (bpf_core_read(&status, sizeof(status), &ct->status) || !(status & (IPS_SRC_NAT | IPS_DST_NAT)))
+		return;
+	if (info == IP_CT_ESTABLISHED_REPLY) {
+		if (bpf_core_read(&tuple, sizeof(tuple), &ct->tuplehash[1].tuple))
+			return;
+		e->ct_reply = 1;
+	} else if (bpf_core_read(&tuple, sizeof(tuple), &ct->tuplehash[0].tuple)) {
+		return;
+	}
+	__builtin_memcpy(e->ct_saddr, tuple.saddr, TP_ADDR_LEN);
+	__builtin_memcpy(e->ct_daddr, tuple.daddr, TP_ADDR_LEN);
+	e->ct_sport = bpf_ntohs(tuple.sport);
+	e->ct_dport = bpf_ntohs(tuple.dport);
+	nat = (status & IPS_SRC_NAT ? TP_NAT_SOURCE : 0) | (status & IPS_DST_NAT ? TP_NAT_DESTINATION : 0);
+	e->ct_nat = nat;
+}
+
 /*
  * Reserves and fills the common part of an event; NULL (and a counted loss) when full.
  * With `btf`, the current task's tgid and comm are plain loads from bpf_get_current_task_btf()
@@ -291,6 +405,8 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 	e->len = READ(btf, skb->len, skb, len);
 	e->protocol = bpf_ntohs(READ(btf, skb->protocol, skb, protocol));
 	fill_tuple(e, skb, from_data, btf);
+	e->journey = journey_of(skb, e->ts_ns, e->cpu, btf);
+	fill_conntrack(e, skb, btf);
 	return e;
 }
 

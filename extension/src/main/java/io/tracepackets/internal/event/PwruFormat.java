@@ -45,6 +45,7 @@ public final class PwruFormat {
 				out.append("  ").append(line(event, startNanos));
 				namespaces.putIfAbsent(event.netns(), netnsLabel.apply(event.netns()));
 			}
+			path.translations().forEach(change -> out.append("  ↳ ").append(change).append('\n'));
 		}
 		explainDrops(paths, out);
 		namespaces.forEach((inode, label) -> {

@@ -46,7 +46,8 @@ final class Probes implements AutoCloseable {
 	/** The benchmark's synthetic feed: its own object (never in the jar), sharing this one's maps. */
 	private static final String BURST_RESOURCE = "io/tracepackets/bpf/bench/burst.bpf.o";
 	/** The maps every other object of a session (socket hook, benchmark feed) shares with this one. */
-	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "stacks");
+	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "stacks",
+			"journeys");
 	/** enum tp_stacks (bpf/include/tracepackets.h). */
 	static final int STACKS_NETFILTER = 0;
 	static final int STACKS_ALL = 1;
