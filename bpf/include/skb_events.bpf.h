@@ -63,20 +63,25 @@ struct {
 /*
  * Journeys: which packet an skb carries, across what changes on the way (the tuple under NAT, the
  * namespace and device at a veth). The kernel keeps one struct sk_buff for all of it, so the
- * journey is keyed by the skb's address, assigned the first time a probe sees the skb in scope
- * and removed when the skb is freed (kfree_skb, consume_skb).
+ * journey id is derived from the skb itself: a 64-bit mix of its address and its data buffer
+ * (skb->head), both fixed while the skb lives. No map write on the way: a first-seen id kept in a
+ * map keyed by the skb (retis' way) cost an LRU insert per packet, ~450 ns on net_dev_queue in
+ * the probe benchmark (docs/benchmarks.md), where this costs one lookup, below.
  *
- * Address reuse: some frees have no tracepoint (a TCP segment read by its application, GRO
- * merging a segment into another), so an entry can outlive its skb and the address come back as
- * another packet. The entry therefore also holds the skb's data buffer (skb->head), which a new
- * skb gets anew: a different head is a different packet. A new skb can get the same address and
- * the same head when both came straight back from the allocator's per-CPU caches; the reader
- * then tells packets apart as before (a tuple change that conntrack does not explain, a second
- * entry into the same device). The price of comparing heads: when the kernel reallocates a live
- * skb's head (pskb_expand_head, for a header that does not fit), the journey breaks in two there.
- * The id is the first-seen time (ns) << 10 | CPU, as retis uses its first timestamp: unique
- * without a shared counter (one CPU cannot see two skbs in the same nanosecond), and ordered.
- * LRU, so that entries of skbs freed unseen make room rather than fill the map.
+ * Address reuse: a new skb that gets another buffer gets another id. One that gets both the same
+ * address and the same buffer (straight back from the allocator's per-CPU caches) gets the same
+ * id; the reader tells them apart: a journey ends at its free (kfree_skb, consume_skb), so an id
+ * seen again on that address after its free is a new packet, and, where the free left no event
+ * (a TCP segment read by its application, GRO merging two segments), a tuple change that
+ * conntrack does not explain or a second entry into the same device is too. The price of the
+ * head: where the kernel reallocates a live skb's head (pskb_expand_head, for headers that do not
+ * fit), the journey breaks in two.
+ *
+ * Clones and copies (function backends) are new skbs carrying the same packet: the copy programs
+ * (tracepackets.bpf.c) record the parent's id for them in `journey_of_copy`, with the copy's head
+ * so that a later skb at the same address does not inherit it. Every event looks its skb up there
+ * (one hash lookup, the whole per-event cost of journeys); a free clears the entry's head in place.
+ * LRU: entries of copies freed unseen make room rather than fill the map.
  */
 struct tp_journey {
 	__u64 id;
@@ -85,10 +90,24 @@ struct tp_journey {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct tp_journey);
-} journeys SEC(".maps");
+} journey_of_copy SEC(".maps");
+
+/* A 64-bit mix of the skb's address and head (splitmix64's finalizer): ids of distinct skbs
+ * collide with probability ~2^-64 per pair. */
+static __always_inline __u64 journey_id(__u64 skb, __u64 head)
+{
+	__u64 x = skb ^ (head << 1 | head >> 63);
+
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x ? x : 1;
+}
 
 static __always_inline void count(__u32 counter)
 {
@@ -282,29 +301,36 @@ static __always_inline void fill_tuple(struct tp_event *e, struct sk_buff *skb, 
 	}
 }
 
-/* The skb's journey id: its entry's, or a new one when the skb is new (or its address now holds
- * another packet, see struct tp_journey). One hash lookup per event; an update on first sight. */
-static __always_inline __u64 journey_of(struct sk_buff *skb, __u64 now, __u16 cpu, bool btf)
+/*
+ * A kernel pointer as a plain number: the verifier refuses arithmetic (the hash in journey_id) on
+ * typed pointers, which a tp_btf skb and its head are, but does not track what a ring buffer
+ * record holds, so a value stored there and read back is a number. `scratch` is an event field
+ * its caller fills later; costs a store and a load.
+ */
+static __always_inline __u64 as_number(volatile __u64 *scratch, __u64 value)
 {
-	__u64 key = (__u64)skb;
-	__u64 head = (__u64)READ(btf, skb->head, skb, head);
-	struct tp_journey *known = bpf_map_lookup_elem(&journeys, &key);
-	struct tp_journey fresh;
-
-	if (known && known->head == head)
-		return known->id;
-	fresh.id = now << 10 | (cpu & 0x3ff);
-	fresh.head = head;
-	bpf_map_update_elem(&journeys, &key, &fresh, BPF_ANY);
-	return fresh.id;
+	*scratch = value;
+	value = *scratch;
+	*scratch = 0;
+	return value;
 }
 
-/* At a free: the address may now carry another packet. */
-static __always_inline void end_journey(struct sk_buff *skb)
+/*
+ * The skb's journey id: its parent's when it is a tracked copy, else its own (journey_id).
+ * `ending` (a free: kfree_skb, consume_skb) clears a copy's entry in place, so the next skb at
+ * this address does not inherit it: a plain store, not a second map operation. `key` and `head`
+ * are the skb's address and skb->head as numbers (see as_number).
+ */
+static __always_inline __u64 journey_of(__u64 key, __u64 head, bool ending)
 {
-	__u64 key = (__u64)skb;
+	struct tp_journey *copy = bpf_map_lookup_elem(&journey_of_copy, &key);
 
-	bpf_map_delete_elem(&journeys, &key);
+	if (copy && copy->head == head) {
+		if (ending)
+			copy->head = 0;
+		return copy->id;
+	}
+	return journey_id(key, head);
 }
 
 /* Conntrack's tuple as the kernel lays it out: 40 bytes, stable since conntrack exists. */
@@ -405,7 +431,10 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 	e->len = READ(btf, skb->len, skb, len);
 	e->protocol = bpf_ntohs(READ(btf, skb->protocol, skb, protocol));
 	fill_tuple(e, skb, from_data, btf);
-	e->journey = journey_of(skb, e->ts_ns, e->cpu, btf);
+	/* `location` is filled later by the callers that set it: scratch space until then. */
+	e->journey = journey_of(as_number(&e->location, (__u64)skb),
+				as_number(&e->location, (__u64)READ(btf, skb->head, skb, head)),
+				probe == TP_PROBE_KFREE_SKB || probe == TP_PROBE_CONSUME_SKB);
 	fill_conntrack(e, skb, btf);
 	return e;
 }

@@ -79,7 +79,7 @@ struct tp_event {
 	__u8 saddr[TP_ADDR_LEN]; /* IPv4 in the first 4 bytes, network order */
 	__u8 daddr[TP_ADDR_LEN];
 	char comm[TP_COMM_LEN];
-	__u64 journey;	     /* the packet's journey id (skb_events.bpf.h, journey_of): first-seen time << 10 | cpu */
+	__u64 journey;	     /* the packet's journey id (skb_events.bpf.h, journey_of): its skb's, or a copy's parent's */
 	/* When netfilter translated this packet (conntrack says SNAT or DNAT): conntrack's tuple for
 	 * the packet's direction, which is the packet's tuple before the translation. */
 	__u8 ct_saddr[TP_ADDR_LEN];

@@ -15,15 +15,16 @@ import java.util.Optional;
  * one per skb) that share one.
  *
  * <p>What ends one: the skb's free ({@code kfree_skb}, {@code consume_skb}). Where the kernel
- * hands the packet on in another skb (a clone for a packet socket or a second receiver of a
- * broadcast, a copy), the function backends can give the new skb the same journey; the tracepoint
- * backend cannot see the copy being made, so the copy starts a journey of its own. A packet that
+ * hands the packet on in another skb (a clone for a packet socket or a second multicast receiver,
+ * a copy), the function backends give the new skb the same journey, with an event named after
+ * the copying function ({@code skb_clone}) where it split off; the tracepoint backend cannot see
+ * the copy being made, so there the copy starts a journey of its own. A packet that
  * Docker's userland proxy receives ends its journey at the proxy's socket: the proxy sends the
  * data again in a connection of its own, which is another journey.
  *
- * @param id the kernel's id (first-seen time in nanoseconds &lt;&lt; 10 | CPU), negative when the
- *     reader split what the kernel gave one id (an skb address and buffer reused at once), 0 for
- *     events without one
+ * @param id the kernel's id (a 64-bit mix of the skb's address and data buffer; a copy carries its
+ *     parent's), negative when the reader told apart two packets the kernel gave one id (an skb
+ *     address and buffer reused at once), 0 for events without one
  * @param paths the paths of its skbs, ordered by their first event; at least one
  */
 public record Journey(long id, List<PacketPath> paths) {

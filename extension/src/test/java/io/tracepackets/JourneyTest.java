@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class JourneyTest {
 
-	private static final long JOURNEY = 0x1234_5678L << 10 | 3;
+	private static final long JOURNEY = 0x5f3a_9c2e_1b47_d680L;
 	private static final long LEFT = 4026532247L;
 	private static final long RIGHT = 4026532316L;
 	/** Sent to the virtual address, as the function probes see it before OUTPUT's DNAT. */
@@ -77,6 +77,21 @@ class JourneyTest {
 		List<Journey> journeys = Journey.group(PathAssembler.group(events));
 
 		// THEN two journeys, the second with an id the reader made up
+		assertThat(journeys).hasSize(2);
+		assertThat(journeys.get(0).id()).isEqualTo(JOURNEY);
+		assertThat(journeys.get(1).id()).isNegative();
+	}
+
+	@Test
+	void should_give_a_packet_that_reuses_a_freed_skbs_address_and_buffer_a_journey_of_its_own() {
+		// GIVEN the kernel's id again on the same address after the first packet's free: the
+		// allocator handed the address and the buffer back at once
+		List<PacketEvent> events = List.of(SENT.at(1, "net_dev_queue"), SENT.consumed(2), SENT.at(3, "net_dev_queue"));
+
+		// WHEN
+		List<Journey> journeys = Journey.group(PathAssembler.group(events));
+
+		// THEN
 		assertThat(journeys).hasSize(2);
 		assertThat(journeys.get(0).id()).isEqualTo(JOURNEY);
 		assertThat(journeys.get(1).id()).isNegative();

@@ -89,12 +89,13 @@ public final class JourneysShould extends BasicErrorMessageFactory {
 	 * @return one sentence
 	 */
 	public static String whatJourneysFollow(String backend) {
-		String base = "A journey follows one skb across NAT and namespace crossings (veth, containers); "
-				+ "a clone or copy (packet sockets, a second receiver) starts a journey of its own";
+		String base = "A journey follows one skb across NAT and namespace crossings (veth, containers)";
 		if (Backend.TRACEPOINT.label().equals(backend)) {
-			return base + ", and tracepoints see a locally sent packet only after OUTPUT's NAT "
+			return base + "; a clone or copy (packet sockets, a second receiver) starts a journey of its own, "
+					+ "and tracepoints see a locally sent packet only after OUTPUT's NAT "
 					+ "(the tuple before it comes from conntrack).";
 		}
-		return base + ".";
+		return base + ", and the clones and copies the stack makes of it (skb_clone, skb_copy, pskb_copy, "
+				+ "skb_copy_expand).";
 	}
 }

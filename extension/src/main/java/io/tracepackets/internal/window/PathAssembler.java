@@ -23,9 +23,11 @@ import java.util.Set;
  * <p>Journeys: the kernel gives each event the skb's journey id. A different id on the same
  * address is another packet. A changed tuple continues the path when conntrack explains it (the
  * event carries the tuple from before the NAT, and it is the tuple the path had): DNAT does not
- * split a packet in two. When the reader splits a path the kernel gave one id (the address and
- * its buffer were reused at once, see bpf/include/skb_events.bpf.h), the new path gets a journey
- * id of its own, negative, so the two packets never share a journey. Not thread-safe.
+ * split a packet in two. The kernel derives the id from the skb's address and buffer, so an
+ * address and buffer reused at once give a new packet the old id (bpf/include/skb_events.bpf.h):
+ * after the old one's free, or where the reader splits a path the kernel gave one id, the new path
+ * gets a journey id of its own, negative, so the two packets never share a journey. Not
+ * thread-safe.
  */
 public final class PathAssembler {
 
@@ -41,6 +43,8 @@ public final class PathAssembler {
 	/** The path each live skb address continues, until its free. */
 	private final Map<Long, Builder> open = new HashMap<>();
 	private List<PacketPath> snapshot = List.of();
+	/** The kernel's journey id of the last path of each skb address that ended at a free. */
+	private final Map<Long, Long> ended = new HashMap<>();
 	/** The last journey id made up for a split the kernel did not see (negative, decreasing). */
 	private long lastSplitJourney;
 	private boolean changed;
@@ -55,6 +59,11 @@ public final class PathAssembler {
 			}
 			path = null;
 		}
+		if (path == null && journey != 0 && Long.valueOf(journey).equals(ended.get(event.skb()))) {
+			// The kernel derives the id from the skb's address and buffer: the same pair after a
+			// free is the allocator handing both back at once, to another packet.
+			journey = --lastSplitJourney;
+		}
 		if (path == null) {
 			path = new Builder(event.journey(), journey);
 			all.add(path);
@@ -63,6 +72,7 @@ public final class PathAssembler {
 		path.add(event);
 		if (event.isDrop() || event.isConsumed()) {
 			open.remove(event.skb());
+			ended.put(event.skb(), path.kernelJourney);
 		}
 		changed = true;
 	}
