@@ -80,7 +80,9 @@ struct {
  * Clones and copies (function backends) are new skbs carrying the same packet: the copy programs
  * (tracepackets.bpf.c) record the parent's id for them in `journey_of_copy`, with the copy's head
  * so that a later skb at the same address does not inherit it. Every event looks its skb up there
- * (one hash lookup, the whole per-event cost of journeys); a free clears the entry's head in place.
+ * (one hash lookup, the whole per-event cost of journeys) once the tracer has attached the copy
+ * programs (tp_config.follow_copies; never on the tracepoint backend, which cannot see copies);
+ * a free clears the entry's head in place.
  * LRU: entries of copies freed unseen make room rather than fill the map.
  */
 struct tp_journey {
@@ -323,8 +325,13 @@ static __always_inline __u64 as_number(volatile __u64 *scratch, __u64 value)
  */
 static __always_inline __u64 journey_of(__u64 key, __u64 head, bool ending)
 {
-	struct tp_journey *copy = bpf_map_lookup_elem(&journey_of_copy, &key);
+	__u32 zero = 0;
+	struct tp_config *cfg = bpf_map_lookup_elem(&config, &zero); /* an array: inlined, no call */
+	struct tp_journey *copy;
 
+	if (!cfg || !cfg->follow_copies)
+		return journey_id(key, head);
+	copy = bpf_map_lookup_elem(&journey_of_copy, &key);
 	if (copy && copy->head == head) {
 		if (ending)
 			copy->head = 0;

@@ -34,8 +34,8 @@ enum tp_mode {
 };
 
 struct tp_config {
-	__u32 mode; /* enum tp_mode */
-	__u32 reserved;
+	__u32 mode;	     /* enum tp_mode */
+	__u32 follow_copies; /* 1 once copy programs are attached: events look up journey_of_copy */
 };
 
 /* Which drops carry their kernel stack (bpf_get_stackid costs microseconds per drop). */

@@ -23,10 +23,13 @@ public final class NamespaceFilter {
 	private final Map<Long, Integer> leased = new HashMap<>();
 	private int leasesOnAll;
 	private int mode = -1;
+	/** struct tp_config.follow_copies: whether the probes look up copies' journeys. */
+	private final boolean followCopies;
 
-	NamespaceFilter(BpfMap config, BpfMap namespaces) {
+	NamespaceFilter(BpfMap config, BpfMap namespaces, boolean followCopies) {
 		this.config = config;
 		this.namespaces = namespaces;
+		this.followCopies = followCopies;
 		apply();
 	}
 
@@ -80,6 +83,7 @@ public final class NamespaceFilter {
 		try (Arena arena = Arena.ofConfined()) {
 			MemorySegment value = arena.allocate(8);
 			value.set(JAVA_INT, 0, wanted);
+			value.set(JAVA_INT, 4, followCopies ? 1 : 0);
 			config.put(0, value);
 		}
 		mode = wanted;

@@ -67,6 +67,8 @@ final class Probes implements AutoCloseable {
 	private final Duration loadTime;
 	private final Duration attachTime;
 	private volatile Duration detachTime = Duration.ZERO;
+	/** Whether a copy program is attached, so the probes must look up copies' journeys. */
+	private boolean followsCopies;
 
 	private Probes(TracerOptions options, Kallsyms kallsyms) {
 		// The copy functions this kernel has (an fexit program for a missing one would fail the load).
@@ -153,6 +155,7 @@ final class Probes implements AutoCloseable {
 		for (String name : copyPrograms(backend, functions)) {
 			try {
 				functionLinks.add(object.program(name).attach());
+				followsCopies = true;
 			} catch (NativeException e) {
 				LOG.warn("{} not attached, copies it makes start journeys of their own: {}", name, e.getMessage());
 			}
@@ -250,6 +253,11 @@ final class Probes implements AutoCloseable {
 							+ String.join(", ", near)));
 		}
 		return new BackendDetector(OBJECT_RESOURCE).select(options.backend(), targets);
+	}
+
+	/** Whether a copy program (skb_clone, ...) is attached: the function backends' copies join journeys. */
+	boolean followsCopies() {
+		return followsCopies;
 	}
 
 	BpfMap map(String name) {
