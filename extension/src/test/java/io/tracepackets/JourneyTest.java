@@ -98,6 +98,28 @@ class JourneyTest {
 	}
 
 	@Test
+	void should_put_a_clone_in_the_journey_of_the_packet_its_parent_carries_now() {
+		// GIVEN an IPv6 packet freed, its skb's address and buffer reused at once by a multicast
+		// datagram (same kernel id), which the receive path clones for a second socket
+		PacketEvents solicitation = PacketEvents.icmp("fe80::1", "ff02::2", 133, 0).journey(JOURNEY);
+		PacketEvents datagram = PacketEvents.udp("10.231.4.1", 41011, "239.1.1.1", 7700).journey(JOURNEY);
+		PacketEvents clone = datagram.skb(0xffff88813bd6a700L);
+		List<PacketEvent> events = List.of(solicitation.at(1, "net_dev_queue"),
+				solicitation.dropped(2, DropReason.NOT_SPECIFIED, "ip6_mc_input+0x1aa"), datagram.at(3, "net_dev_queue"),
+				datagram.at(4, "netif_receive_skb"), clone.function(5, "skb_clone"), clone.hook(6, "socket_receive"),
+				datagram.hook(7, "socket_receive"));
+
+		// WHEN
+		List<Journey> journeys = Journey.group(PathAssembler.group(events));
+
+		// THEN the datagram and its clone are one journey, apart from the solicitation
+		assertThat(journeys).hasSize(2);
+		assertThat(journeys.get(1).paths()).extracting(PacketPath::skb)
+				.containsExactly(PacketEvents.SKB, 0xffff88813bd6a700L);
+		assertThat(udp().dstPort(7700).matches(journeys.get(0))).isFalse();
+	}
+
+	@Test
 	void should_start_a_new_path_when_the_kernel_gives_the_address_another_journey() {
 		// GIVEN the same address and tuple, another journey id (the kernel saw a new buffer)
 		List<PacketEvent> events = List.of(SENT.at(1, "net_dev_queue"), SENT.journey(JOURNEY + 1024).at(2, "netif_rx"));

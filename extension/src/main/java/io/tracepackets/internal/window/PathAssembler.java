@@ -43,6 +43,8 @@ public final class PathAssembler {
 	/** The path each live skb address continues, until its free. */
 	private final Map<Long, Builder> open = new HashMap<>();
 	private List<PacketPath> snapshot = List.of();
+	/** The journey each kernel id stands for now: itself, or the id made up when it was reused. */
+	private final Map<Long, Long> live = new HashMap<>();
 	/** The kernel's journey id of the last path of each skb address that ended at a free. */
 	private final Map<Long, Long> ended = new HashMap<>();
 	/** The last journey id made up for a split the kernel did not see (negative, decreasing). */
@@ -63,6 +65,15 @@ public final class PathAssembler {
 			// The kernel derives the id from the skb's address and buffer: the same pair after a
 			// free is the allocator handing both back at once, to another packet.
 			journey = --lastSplitJourney;
+		}
+		if (path == null && journey != 0) {
+			if (journey < 0) {
+				live.put(event.journey(), journey);
+			} else {
+				// A copy carries the id of its parent's skb: it joins the journey that id stands
+				// for now, which is a made-up one when the parent's address and buffer were reused.
+				journey = live.computeIfAbsent(journey, id -> id);
+			}
 		}
 		if (path == null) {
 			path = new Builder(event.journey(), journey);
