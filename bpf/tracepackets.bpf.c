@@ -153,6 +153,107 @@ FUNCTION_PROBES(4)
 FUNCTION_PROBES(5)
 
 /*
+ * Clones and copies (function backends only: the tracepoints cannot see a copy being made). When
+ * the kernel hands a packet on in a new skb — skb_clone for a packet socket or a second receiver,
+ * skb_copy / pskb_copy / skb_copy_expand for a writable copy — the new skb joins the parent's
+ * journey, and an event named after the copying function marks where it split off. fexit for
+ * fentry's kernels; for kprobes an entry probe keeps the parent (and the function's address, which
+ * a kretprobe cannot ask for on every kernel) per task until the return probe sees the result.
+ */
+static __always_inline int follow_copy(struct sk_buff *parent, struct sk_buff *copy, __u64 ip)
+{
+	__u64 copy_key = (__u64)copy, parent_address;
+	struct tp_journey joined;
+	struct tp_event *e;
+	__u32 inum;
+
+	if (!parent || !copy)
+		return 0;
+	/* Only copies of packets in scope: TCP clones every segment it sends, system-wide. */
+	inum = wanted(parent, true, false);
+	if (!inum)
+		return 0;
+	/* A kprobe's skb is a number already; fexit's is typed: read its address from the stack. */
+	bpf_probe_read_kernel(&parent_address, sizeof(parent_address), &parent);
+	joined.id = journey_of(parent_address, (__u64)BPF_CORE_READ(parent, head), false);
+	joined.head = (__u64)BPF_CORE_READ(copy, head);
+	bpf_map_update_elem(&journey_of_copy, &copy_key, &joined, BPF_ANY);
+	e = emit(copy, inum, TP_PROBE_FUNCTION, false, true, false);
+	if (!e)
+		return 0;
+	e->location = ip;
+	submit(e);
+	return 0;
+}
+
+struct tp_copy_call {
+	__u64 parent;
+	__u64 ip;
+};
+
+/* The parent of a copy in progress, per task (a copy function does not sleep into another one). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct tp_copy_call);
+} copy_calls SEC(".maps");
+
+static __always_inline int copy_entry(void *ctx, struct sk_buff *parent)
+{
+	__u64 task = bpf_get_current_pid_tgid();
+	struct tp_copy_call call = {.parent = (__u64)parent, .ip = bpf_get_func_ip(ctx)};
+
+	/* Only parents in scope: the scope check is all an untraced copy costs. */
+	if (!wanted(parent, true, false))
+		return 0;
+	bpf_map_update_elem(&copy_calls, &task, &call, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int copy_return(struct sk_buff *copy)
+{
+	__u64 task = bpf_get_current_pid_tgid();
+	struct tp_copy_call *call = bpf_map_lookup_elem(&copy_calls, &task);
+	struct tp_copy_call found;
+
+	if (!call)
+		return 0;
+	found = *call;
+	bpf_map_delete_elem(&copy_calls, &task);
+	return follow_copy((struct sk_buff *)found.parent, copy, found.ip);
+}
+
+#define COPY_PROBES(function)                                                                   \
+	SEC("fexit/" #function)                                                                 \
+	int BPF_PROG(fexit_##function)                                                          \
+	{                                                                                       \
+		return follow_copy((struct sk_buff *)ctx[0], (struct sk_buff *)ctx[COPY_RET_##function], \
+				   bpf_get_func_ip(ctx));                                               \
+	}                                                                                       \
+	SEC("kprobe/" #function)                                                                \
+	int kprobe_copy_##function(struct pt_regs *ctx)                                         \
+	{                                                                                       \
+		return copy_entry(ctx, (struct sk_buff *)PT_REGS_PARM1(ctx));                      \
+	}                                                                                       \
+	SEC("kretprobe/" #function)                                                             \
+	int kretprobe_copy_##function(struct pt_regs *ctx)                                      \
+	{                                                                                       \
+		return copy_return((struct sk_buff *)PT_REGS_RC(ctx));                              \
+	}
+
+/* Where fexit finds the return value: after the function's arguments. */
+#define COPY_RET_skb_clone 2		/* (skb, gfp) */
+#define COPY_RET_skb_copy 2		/* (skb, gfp) */
+#define COPY_RET___pskb_copy_fclone 4	/* (skb, headroom, gfp, fclone): pskb_copy's body */
+#define COPY_RET_skb_copy_expand 4	/* (skb, newheadroom, newtailroom, gfp) */
+
+COPY_PROBES(skb_clone)
+COPY_PROBES(skb_copy)
+COPY_PROBES(__pskb_copy_fclone)
+COPY_PROBES(skb_copy_expand)
+
+/*
  * Flush marker, run on demand through BPF_PROG_TEST_RUN. The ring buffer hands records out in
  * reservation order, so once the reader has seen marker N, every event reserved before the
  * marker's reservation has been consumed: negative assertions wait for it.

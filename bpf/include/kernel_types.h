@@ -68,6 +68,44 @@ struct sk_buff {
 	unsigned int tail; /* sk_buff_data_t: an offset from head on 64-bit kernels */
 	unsigned char *head;
 	unsigned char *data;
+	unsigned long _nfct; /* the conntrack entry | enum ip_conntrack_info (low 3 bits) */
+};
+
+/* Conntrack (CONFIG_NF_CONNTRACK; in the nf_conntrack module's BTF on modular kernels): the
+ * tuple the connection had in each direction before any translation. */
+union nf_inet_addr {
+	__u32 all[4];
+};
+
+union nf_conntrack_man_proto {
+	__be16 all;
+};
+
+struct nf_conntrack_man {
+	union nf_inet_addr u3;
+	union nf_conntrack_man_proto u;
+	__u16 l3num;
+};
+
+struct nf_conntrack_tuple {
+	struct nf_conntrack_man src;
+	struct {
+		union nf_inet_addr u3;
+		union {
+			__be16 all;
+		} u;
+		__u8 protonum;
+		__u8 dir;
+	} dst;
+};
+
+struct nf_conntrack_tuple_hash {
+	struct nf_conntrack_tuple tuple;
+};
+
+struct nf_conn {
+	struct nf_conntrack_tuple_hash tuplehash[2];
+	unsigned long status;
 };
 
 #pragma clang attribute pop

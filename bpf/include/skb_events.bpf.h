@@ -60,6 +60,57 @@ struct {
 	__uint(value_size, 32 * sizeof(__u64));
 } stacks SEC(".maps");
 
+/*
+ * Journeys: which packet an skb carries, across what changes on the way (the tuple under NAT, the
+ * namespace and device at a veth). The kernel keeps one struct sk_buff for all of it, so the
+ * journey id is derived from the skb itself: a 64-bit mix of its address and its data buffer
+ * (skb->head), both fixed while the skb lives. No map write on the way: a first-seen id kept in a
+ * map keyed by the skb (retis' way) cost an LRU insert per packet, ~450 ns on net_dev_queue in
+ * the probe benchmark (docs/benchmarks.md), where this costs one lookup, below.
+ *
+ * Address reuse: a new skb that gets another buffer gets another id. One that gets both the same
+ * address and the same buffer (straight back from the allocator's per-CPU caches) gets the same
+ * id; the reader tells them apart: a journey ends at its free (kfree_skb, consume_skb), so an id
+ * seen again on that address after its free is a new packet, and, where the free left no event
+ * (a TCP segment read by its application, GRO merging two segments), a tuple change that
+ * conntrack does not explain or a second entry into the same device is too. The price of the
+ * head: where the kernel reallocates a live skb's head (pskb_expand_head, for headers that do not
+ * fit), the journey breaks in two.
+ *
+ * Clones and copies (function backends) are new skbs carrying the same packet: the copy programs
+ * (tracepackets.bpf.c) record the parent's id for them in `journey_of_copy`, with the copy's head
+ * so that a later skb at the same address does not inherit it. Every event looks its skb up there
+ * (one hash lookup, the whole per-event cost of journeys) once the tracer has attached the copy
+ * programs (tp_config.follow_copies; never on the tracepoint backend, which cannot see copies);
+ * a free clears the entry's head in place.
+ * LRU: entries of copies freed unseen make room rather than fill the map.
+ */
+struct tp_journey {
+	__u64 id;
+	__u64 head;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct tp_journey);
+} journey_of_copy SEC(".maps");
+
+/* A 64-bit mix of the skb's address and head (splitmix64's finalizer): ids of distinct skbs
+ * collide with probability ~2^-64 per pair. */
+static __always_inline __u64 journey_id(__u64 skb, __u64 head)
+{
+	__u64 x = skb ^ (head << 1 | head >> 63);
+
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x ? x : 1;
+}
+
 static __always_inline void count(__u32 counter)
 {
 	__u64 *value = bpf_map_lookup_elem(&counters, &counter);
@@ -372,6 +423,102 @@ static __always_inline void fill_tuple(struct tp_event *e, struct sk_buff *skb, 
 }
 
 /*
+ * A kernel pointer as a plain number: the verifier refuses arithmetic (the hash in journey_id) on
+ * typed pointers, which a tp_btf skb and its head are, but does not track what a ring buffer
+ * record holds, so a value stored there and read back is a number. `scratch` is an event field
+ * its caller fills later; costs a store and a load.
+ */
+static __always_inline __u64 as_number(volatile __u64 *scratch, __u64 value)
+{
+	*scratch = value;
+	value = *scratch;
+	*scratch = 0;
+	return value;
+}
+
+/*
+ * The skb's journey id: its parent's when it is a tracked copy, else its own (journey_id).
+ * `ending` (a free: kfree_skb, consume_skb) clears a copy's entry in place, so the next skb at
+ * this address does not inherit it: a plain store, not a second map operation. `key` and `head`
+ * are the skb's address and skb->head as numbers (see as_number).
+ */
+static __always_inline __u64 journey_of(__u64 key, __u64 head, bool ending)
+{
+	__u32 zero = 0;
+	struct tp_config *cfg = bpf_map_lookup_elem(&config, &zero); /* an array: inlined, no call */
+	struct tp_journey *copy;
+
+	if (!cfg || !cfg->follow_copies)
+		return journey_id(key, head);
+	copy = bpf_map_lookup_elem(&journey_of_copy, &key);
+	if (copy && copy->head == head) {
+		if (ending)
+			copy->head = 0;
+		return copy->id;
+	}
+	return journey_id(key, head);
+}
+
+/* Conntrack's tuple as the kernel lays it out: 40 bytes, stable since conntrack exists. */
+struct tp_ct_tuple {
+	__u8 saddr[TP_ADDR_LEN];
+	__u16 sport;
+	__u16 l3num;
+	__u8 daddr[TP_ADDR_LEN];
+	__u16 dport;
+	__u8 protonum;
+	__u8 dir;
+};
+
+#define IPS_SRC_NAT (1 << 4)
+#define IPS_DST_NAT (1 << 5)
+#define IP_CT_ESTABLISHED 0
+#define IP_CT_NEW 2
+#define IP_CT_ESTABLISHED_REPLY 3
+#define NFCT_INFOMASK 7UL
+
+/*
+ * When netfilter translated the packet, its tuple before the translation: conntrack's tuple for
+ * the packet's direction. This is how the tracepoints, which see a locally sent packet only after
+ * OUTPUT's DNAT, still see where it was sent to. A veth crossing into another namespace clears the
+ * skb's conntrack entry (skb_scrub_packet), so only events before the crossing carry it; the
+ * journey id carries the rest. Costs one read for a tracked packet, two for a translated one;
+ * compiled out when the kernel has no conntrack types (the nf_conntrack module was not loaded when
+ * the tracer started).
+ */
+static __always_inline void fill_conntrack(struct tp_event *e, struct sk_buff *skb, bool btf)
+{
+	struct tp_ct_tuple tuple;
+	unsigned long nfct, status, info;
+	enum tp_nat nat;
+	struct nf_conn *ct;
+
+	if (!bpf_core_field_exists(skb->_nfct) || !bpf_core_type_exists(struct nf_conn))
+		return;
+	nfct = READ(btf, skb->_nfct, skb, _nfct);
+	info = nfct & NFCT_INFOMASK;
+	ct = (struct nf_conn *)(nfct & ~NFCT_INFOMASK);
+	/* RELATED packets (ICMP errors) carry another connection's entry; 7 is "untracked". */
+	if (!ct || (info != IP_CT_ESTABLISHED && info != IP_CT_NEW && info != IP_CT_ESTABLISHED_REPLY))
+		return;
+	if (bpf_core_read(&status, sizeof(status), &ct->status) || !(status & (IPS_SRC_NAT | IPS_DST_NAT)))
+		return;
+	if (info == IP_CT_ESTABLISHED_REPLY) {
+		if (bpf_core_read(&tuple, sizeof(tuple), &ct->tuplehash[1].tuple))
+			return;
+		e->ct_reply = 1;
+	} else if (bpf_core_read(&tuple, sizeof(tuple), &ct->tuplehash[0].tuple)) {
+		return;
+	}
+	__builtin_memcpy(e->ct_saddr, tuple.saddr, TP_ADDR_LEN);
+	__builtin_memcpy(e->ct_daddr, tuple.daddr, TP_ADDR_LEN);
+	e->ct_sport = bpf_ntohs(tuple.sport);
+	e->ct_dport = bpf_ntohs(tuple.dport);
+	nat = (status & IPS_SRC_NAT ? TP_NAT_SOURCE : 0) | (status & IPS_DST_NAT ? TP_NAT_DESTINATION : 0);
+	e->ct_nat = nat;
+}
+
+/*
  * Reserves and fills the common part of an event; NULL (and a counted loss) when full.
  * With `btf`, the current task's tgid and comm are plain loads from bpf_get_current_task_btf()
  * rather than two more helper calls (bpf_get_current_comm alone cost ~80 ns per event here).
@@ -410,6 +557,11 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 	e->len = READ(btf, skb->len, skb, len);
 	e->protocol = bpf_ntohs(READ(btf, skb->protocol, skb, protocol));
 	fill_tuple(e, skb, from_data, btf);
+	/* `location` is filled later by the callers that set it: scratch space until then. */
+	e->journey = journey_of(as_number(&e->location, (__u64)skb),
+				as_number(&e->location, (__u64)READ(btf, skb->head, skb, head)),
+				probe == TP_PROBE_KFREE_SKB || probe == TP_PROBE_CONSUME_SKB);
+	fill_conntrack(e, skb, btf);
 	return e;
 }
 

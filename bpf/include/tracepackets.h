@@ -2,7 +2,7 @@
 /*
  * The event every TracePackets probe writes to the ring buffer, shared by the BPF programs and
  * (mirrored once, in io.tracepackets.internal.tracer.EventLayout) by the Java reader.
- * Fixed-width fields, naturally aligned, no implicit padding: 112 bytes.
+ * Fixed-width fields, naturally aligned, no implicit padding: 160 bytes.
  */
 #ifndef __TRACEPACKETS_H
 #define __TRACEPACKETS_H
@@ -38,8 +38,9 @@ enum tp_mode {
 #define TP_INLINE_NETNS 8
 
 struct tp_config {
-	__u32 mode;	    /* enum tp_mode */
-	__u32 netns_count;  /* scoped inodes; over TP_INLINE_NETNS: netns[] is unused, ask the hash */
+	__u32 mode;	     /* enum tp_mode */
+	__u32 follow_copies; /* 1 once copy programs are attached: events look up journey_of_copy */
+	__u32 netns_count;   /* scoped inodes; over TP_INLINE_NETNS: netns[] is unused, ask the hash */
 	__u32 netns[TP_INLINE_NETNS]; /* the scoped inodes when they fit, then zeros */
 };
 
@@ -84,6 +85,22 @@ struct tp_event {
 	__u8 saddr[TP_ADDR_LEN]; /* IPv4 in the first 4 bytes, network order */
 	__u8 daddr[TP_ADDR_LEN];
 	char comm[TP_COMM_LEN];
+	__u64 journey;	     /* the packet's journey id (skb_events.bpf.h, journey_of): its skb's, or a copy's parent's */
+	/* When netfilter translated this packet (conntrack says SNAT or DNAT): conntrack's tuple for
+	 * the packet's direction, which is the packet's tuple before the translation. */
+	__u8 ct_saddr[TP_ADDR_LEN];
+	__u8 ct_daddr[TP_ADDR_LEN];
+	__u16 ct_sport;	     /* host order; ICMP: the echo id */
+	__u16 ct_dport;	     /* host order */
+	__u8 ct_nat;	     /* enum tp_nat bits; 0: untranslated, the ct_ fields are unset */
+	__u8 ct_reply;	     /* 1 when the packet goes in the connection's reply direction */
+	__u8 reserved2[2];
+};
+
+/* tp_event.ct_nat bits: which translations conntrack recorded for the packet's connection. */
+enum tp_nat {
+	TP_NAT_SOURCE = 1,	/* SNAT or masquerade */
+	TP_NAT_DESTINATION = 2, /* DNAT or redirect */
 };
 
 /* Context of the marker program (BPF_PROG_TEST_RUN ctx_in). */

@@ -45,13 +45,24 @@ import java.util.Optional;
  *     network namespace)"}
  * @param location for drops, where the skb was freed ({@code nf_hook_slow+0x7d}); otherwise null
  * @param stack for drops, the kernel stack, innermost first, as {@code function+0xoff}
+ * @param journey the packet's journey id, assigned by the kernel the first time a probe saw the
+ *     skb in scope and kept while the skb lives, across NAT and namespace crossings (see
+ *     {@link Journey}); 0 when the kernel gave none
+ * @param preNatSource when netfilter translated the packet (conntrack records SNAT or DNAT), its
+ *     source before the translation; otherwise {@code null}
+ * @param preNatDestination when netfilter translated the packet, its destination before the
+ *     translation ({@code 10.10.20.99} for a packet sent there and DNATed); otherwise {@code null}
+ * @param preNatSourcePort the source port before the translation; 0 without one
+ * @param preNatDestinationPort the destination port before the translation; 0 without one
  * @param culprit for netfilter drops, the rule or chain policy that dropped the packet; null when
  *     unknown or for other events
  */
 public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, long skb, String where,
 		ProbeKind kind, long netns, int ifindex, String interfaceName, int mark, int length, int etherType,
 		int ipVersion, InetAddress source, InetAddress destination, int l4Protocol, int sourcePort,
-		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind, String dropKindExplanation, String dropDiagnosis, String location, List<String> stack, DropCulprit culprit) {
+		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind, String dropKindExplanation, String dropDiagnosis, String location, List<String> stack,
+		long journey, InetAddress preNatSource, InetAddress preNatDestination, int preNatSourcePort,
+		int preNatDestinationPort, DropCulprit culprit) {
 
 	/**
 	 * The hook where a socket accepts an skb (a cgroup_skb ingress program, where the kernel
@@ -74,46 +85,74 @@ public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, lo
 	}
 
 	/**
-	 * An event whose drop, if any, has no known culprit: every component but {@link #culprit()},
-	 * in the same order.
+	 * An event without a journey id, translation or drop culprit: every component up to
+	 * {@link #stack()}, in the same order.
 	 *
-	 * @param timestampNanos as {@link #timestampNanos()}
-	 * @param cpu as {@link #cpu()}
-	 * @param pid as {@link #pid()}
-	 * @param comm as {@link #comm()}
-	 * @param skb as {@link #skb()}
-	 * @param where as {@link #where()}
-	 * @param kind as {@link #kind()}
-	 * @param netns as {@link #netns()}
-	 * @param ifindex as {@link #ifindex()}
-	 * @param interfaceName as {@link #interfaceName()}
-	 * @param mark as {@link #mark()}
-	 * @param length as {@link #length()}
-	 * @param etherType as {@link #etherType()}
-	 * @param ipVersion as {@link #ipVersion()}
-	 * @param source as {@link #source()}
-	 * @param destination as {@link #destination()}
-	 * @param l4Protocol as {@link #l4Protocol()}
-	 * @param sourcePort as {@link #sourcePort()}
-	 * @param destinationPort as {@link #destinationPort()}
-	 * @param icmpType as {@link #icmpType()}
-	 * @param icmpCode as {@link #icmpCode()}
-	 * @param tcpFlags as {@link #tcpFlags()}
-	 * @param dropReason as {@link #dropReason()}
-	 * @param dropKind as {@link #dropKind()}
-	 * @param dropKindExplanation as {@link #dropKindExplanation()}
-	 * @param dropDiagnosis as {@link #dropDiagnosis()}
-	 * @param location as {@link #location()}
-	 * @param stack as {@link #stack()}
+	 * @param timestampNanos see the record
+	 * @param cpu see the record
+	 * @param pid see the record
+	 * @param comm see the record
+	 * @param skb see the record
+	 * @param where see the record
+	 * @param kind see the record
+	 * @param netns see the record
+	 * @param ifindex see the record
+	 * @param interfaceName see the record
+	 * @param mark see the record
+	 * @param length see the record
+	 * @param etherType see the record
+	 * @param ipVersion see the record
+	 * @param source see the record
+	 * @param destination see the record
+	 * @param l4Protocol see the record
+	 * @param sourcePort see the record
+	 * @param destinationPort see the record
+	 * @param icmpType see the record
+	 * @param icmpCode see the record
+	 * @param tcpFlags see the record
+	 * @param dropReason see the record
+	 * @param dropKind see the record
+	 * @param dropKindExplanation see the record
+	 * @param dropDiagnosis see the record
+	 * @param location see the record
+	 * @param stack see the record
 	 */
-	public PacketEvent(long timestampNanos, int cpu, int pid, String comm, long skb, String where, ProbeKind kind,
-			long netns, int ifindex, String interfaceName, int mark, int length, int etherType, int ipVersion,
-			InetAddress source, InetAddress destination, int l4Protocol, int sourcePort, int destinationPort,
-			int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind,
+	public PacketEvent(long timestampNanos, int cpu, int pid, String comm, long skb, String where,
+			ProbeKind kind, long netns, int ifindex, String interfaceName, int mark, int length, int etherType,
+			int ipVersion, InetAddress source, InetAddress destination, int l4Protocol, int sourcePort,
+			int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind,
 			String dropKindExplanation, String dropDiagnosis, String location, List<String> stack) {
 		this(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length, etherType,
 				ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, icmpType, icmpCode, tcpFlags,
-				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, null);
+				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, 0, null, null, 0, 0, null);
+	}
+
+	/**
+	 * Whether conntrack recorded a translation for this packet, and so its tuple before it.
+	 *
+	 * @return true when {@link #preNatDestination()} and {@link #preNatSource()} are set
+	 */
+	public boolean wasTranslated() {
+		return preNatDestination != null && preNatSource != null;
+	}
+
+	/**
+	 * This event as the packet looked before netfilter translated it: the same event with the
+	 * tuple conntrack recorded. A filter on the address the packet was sent to matches it.
+	 *
+	 * @return the event with {@link #source()}, {@link #destination()} and the ports from before
+	 *     the translation; empty when the packet was not translated
+	 */
+	public Optional<PacketEvent> beforeTranslation() {
+		if (!wasTranslated()) {
+			return Optional.empty();
+		}
+		boolean ported = l4Protocol == TCP || l4Protocol == UDP;
+		return Optional.of(new PacketEvent(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex,
+				interfaceName, mark, length, etherType, ipVersion, preNatSource, preNatDestination, l4Protocol,
+				ported ? preNatSourcePort : sourcePort, ported ? preNatDestinationPort : destinationPort, icmpType,
+				icmpCode, tcpFlags, dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey,
+				null, null, 0, 0, culprit));
 	}
 
 	/**

@@ -239,7 +239,9 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 	}
 
 	/**
-	 * Whether any event of the path matches.
+	 * Whether any event of the path matches, as the packet was then or, where netfilter translated
+	 * it, as it was before ({@link PacketEvent#beforeTranslation()}): a filter on the address a
+	 * packet was sent to finds it after DNAT.
 	 *
 	 * @param path a packet's path, e.g. one of {@link PacketTrace#paths()}
 	 * @return true when at least one of its events passes every condition; always true for
@@ -247,7 +249,22 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 	 */
 	public boolean matches(PacketPath path) {
 		for (PacketEvent event : path.events()) {
-			if (test(event)) {
+			if (test(event) || event.wasTranslated() && test(event.beforeTranslation().orElseThrow())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Whether any event of the journey matches, as in {@link #matches(PacketPath)}.
+	 *
+	 * @param journey a packet's journey, e.g. one of {@link PacketTrace#journeys()}
+	 * @return true when one of its paths matches
+	 */
+	public boolean matches(Journey journey) {
+		for (PacketPath path : journey.paths()) {
+			if (matches(path)) {
 				return true;
 			}
 		}

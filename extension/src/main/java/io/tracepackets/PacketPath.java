@@ -1,6 +1,8 @@
 package io.tracepackets;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -13,8 +15,11 @@ import java.util.Optional;
  *     for another packet, which then has a path of its own
  * @param events the events in the order they arrived, at least one; a free, when there is one, is
  *     the last
+ * @param journey the journey this path belongs to ({@link Journey#id()}): the kernel's id, or a
+ *     negative one when the reader had to tell two packets apart that the kernel gave one id; 0
+ *     when the kernel gave none
  */
-public record PacketPath(long skb, List<PacketEvent> events) {
+public record PacketPath(long skb, List<PacketEvent> events, long journey) {
 
 	/** Copies {@code events}, so a path never changes; an empty list is refused. */
 	public PacketPath {
@@ -22,6 +27,47 @@ public record PacketPath(long skb, List<PacketEvent> events) {
 		if (events.isEmpty()) {
 			throw new IllegalArgumentException("a path has at least one event");
 		}
+	}
+
+	/**
+	 * A path in the journey its first event names.
+	 *
+	 * @param skb see the record
+	 * @param events see the record
+	 */
+	public PacketPath(long skb, List<PacketEvent> events) {
+		this(skb, events, events.isEmpty() ? 0 : events.getFirst().journey());
+	}
+
+	/**
+	 * Where the packet's tuple changed on this path: netfilter's NAT, seen as an event with a new
+	 * tuple, or, where the probes saw only the result, from conntrack's record of the tuple before.
+	 *
+	 * @return the changes in path order; empty for a packet that kept its tuple
+	 */
+	public List<Translation> translations() {
+		List<Translation> changes = new ArrayList<>();
+		PacketEvent previous = null;
+		for (PacketEvent event : events) {
+			if (event.ipVersion() == 0) {
+				continue;
+			}
+			if (previous == null && event.wasTranslated()) {
+				PacketEvent before = event.beforeTranslation().orElseThrow();
+				if (!sameTuple(before, event)) {
+					changes.add(new Translation(before, event));
+				}
+			} else if (previous != null && !sameTuple(previous, event)) {
+				changes.add(new Translation(previous, event));
+			}
+			previous = event;
+		}
+		return List.copyOf(changes);
+	}
+
+	private static boolean sameTuple(PacketEvent a, PacketEvent b) {
+		return Objects.equals(a.source(), b.source()) && Objects.equals(a.destination(), b.destination())
+				&& a.sourcePort() == b.sourcePort() && a.destinationPort() == b.destinationPort();
 	}
 
 	/**

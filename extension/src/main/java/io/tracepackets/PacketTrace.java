@@ -34,6 +34,16 @@ public interface PacketTrace {
 	List<PacketPath> paths();
 
 	/**
+	 * The packets' journeys so far: the paths that the kernel's journey id ties together, across
+	 * NAT and namespace crossings (see {@link Journey}).
+	 *
+	 * @return an immutable snapshot, ordered by each journey's first path
+	 */
+	default List<Journey> journeys() {
+		return Journey.group(paths());
+	}
+
+	/**
 	 * The paths of packets matching {@code filter}.
 	 *
 	 * @param filter which packets, e.g. {@code udp().dstPort(9000)}

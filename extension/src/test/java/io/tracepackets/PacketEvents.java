@@ -34,6 +34,11 @@ public final class PacketEvents {
 	private int sourcePort;
 	private int destinationPort;
 	private int tcpFlags;
+	private long journey;
+	private InetAddress preNatSource;
+	private InetAddress preNatDestination;
+	private int preNatSourcePort;
+	private int preNatDestinationPort;
 
 	private PacketEvents() {
 	}
@@ -57,7 +62,47 @@ public final class PacketEvents {
 		copy.sourcePort = sourcePort;
 		copy.destinationPort = destinationPort;
 		copy.tcpFlags = tcpFlags;
+		copy.journey = journey;
+		copy.preNatSource = preNatSource;
+		copy.preNatDestination = preNatDestination;
+		copy.preNatSourcePort = preNatSourcePort;
+		copy.preNatDestinationPort = preNatDestinationPort;
 		return copy;
+	}
+
+	/** The kernel's journey id on every event. */
+	public PacketEvents journey(long journey) {
+		PacketEvents copy = copy();
+		copy.journey = journey;
+		return copy;
+	}
+
+	/** Rewritten by NAT from this tuple, as conntrack records it. */
+	public PacketEvents translatedFrom(String source, int sourcePort, String destination, int destinationPort) {
+		PacketEvents copy = copy();
+		copy.preNatSource = literal(source);
+		copy.preNatSourcePort = sourcePort;
+		copy.preNatDestination = literal(destination);
+		copy.preNatDestinationPort = destinationPort;
+		return copy;
+	}
+
+	/** The same packet after NAT rewrote its tuple, without conntrack's record (function probes before it). */
+	public PacketEvents rewrittenTo(String source, int sourcePort, String destination, int destinationPort) {
+		PacketEvents copy = copy();
+		copy.source = literal(source);
+		copy.sourcePort = sourcePort;
+		copy.destination = literal(destination);
+		copy.destinationPort = destinationPort;
+		return copy;
+	}
+
+	private static InetAddress literal(String address) {
+		try {
+			return InetAddress.getByName(address);
+		} catch (java.net.UnknownHostException e) {
+			throw new IllegalArgumentException(e);
+		}
 	}
 
 	public static PacketEvents udp(String source, int sourcePort, String destination, int destinationPort) {
@@ -164,7 +209,8 @@ public final class PacketEvents {
 				e.ifindex(), e.interfaceName(), e.mark(), e.length(), e.etherType(), e.ipVersion(), e.source(),
 				e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(), e.icmpCode(),
 				e.tcpFlags(), e.dropReason(), e.dropKind(), e.dropKindExplanation(), e.dropDiagnosis(), e.location(),
-				e.stack(), culprit);
+				e.stack(), e.journey(), e.preNatSource(), e.preNatDestination(), e.preNatSourcePort(),
+				e.preNatDestinationPort(), culprit);
 	}
 
 	/** Freed normally: consume_skb. */
@@ -210,6 +256,6 @@ public final class PacketEvents {
 				etherType, ipVersion, source, destination, l4Protocol, icmp ? 0 : sourcePort, icmp ? 0 : destinationPort,
 				icmp ? sourcePort : -1, icmp ? destinationPort : -1, tcpFlags, reason, kind(reason, location),
 				reason == null ? null : DROPS.classify(reason.name(), location).why(), diagnosis(reason, icmp), location,
-				stack);
+				stack, journey, preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, null);
 	}
 }

@@ -30,6 +30,19 @@ public class PacketTraceAssert extends AbstractAssert<PacketTraceAssert, PacketT
 	}
 
 	/**
+	 * Narrows to the journeys with a packet matching {@code filter}, as it was at any point of its
+	 * journey: {@code journeys(udp().dst("10.10.20.99").dstPort(7600))} finds the packets sent
+	 * there after DNAT sent them elsewhere.
+	 *
+	 * @param filter which journeys the next assertions are about
+	 * @return assertions on those journeys, e.g. {@code .theOnlyJourney().wasTranslatedTo(...)}
+	 */
+	public JourneysAssert journeys(PacketFilter filter) {
+		isNotNull();
+		return new JourneysAssert(actual, filter);
+	}
+
+	/**
 	 * Every packet in scope.
 	 *
 	 * @return assertions on every packet, e.g. {@code allPackets().wereNotDropped()}

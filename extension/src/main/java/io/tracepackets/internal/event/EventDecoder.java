@@ -107,7 +107,15 @@ public final class EventDecoder {
 				address(record, EventLayout.SADDR, ipVersion), address(record, EventLayout.DADDR, ipVersion),
 				l4Protocol, icmp ? 0 : sport, icmp ? 0 : dport, icmp ? sport : -1, icmp ? dport : -1,
 				b.get(EventLayout.TCP_FLAGS) & 0xff, reason, classification == null ? null : classification.kind(),
-				classification == null ? null : classification.why(), diagnosis, locationText, stack);
+				classification == null ? null : classification.why(), diagnosis, locationText, stack,
+				b.getLong(EventLayout.JOURNEY), preNat(record, EventLayout.CT_SADDR, ipVersion),
+				preNat(record, EventLayout.CT_DADDR, ipVersion), b.getShort(EventLayout.CT_SPORT) & 0xffff,
+				b.getShort(EventLayout.CT_DPORT) & 0xffff, null);
+	}
+
+	/** A conntrack address, only where conntrack says the packet was translated. */
+	private static InetAddress preNat(byte[] record, int offset, int ipVersion) {
+		return record[EventLayout.CT_NAT] == 0 ? null : address(record, offset, ipVersion);
 	}
 
 	/** The packet's own values for the drop's sentence: {dst}, {src}, {proto}, {dport}, {dev}. */

@@ -7,7 +7,7 @@ package io.tracepackets.internal.event;
  */
 public final class EventLayout {
 
-	public static final int SIZE = 112;
+	public static final int SIZE = 160;
 
 	public static final int TS_NS = 0;
 	public static final int SKB = 8;
@@ -30,6 +30,14 @@ public final class EventLayout {
 	public static final int SADDR = 64;
 	public static final int DADDR = 80;
 	public static final int COMM = 96;
+	public static final int JOURNEY = 112;
+	public static final int CT_SADDR = 120;
+	public static final int CT_DADDR = 136;
+	public static final int CT_SPORT = 152;
+	public static final int CT_DPORT = 154;
+	public static final int CT_NAT = 156;
+	public static final int CT_REPLY = 157;
+	public static final int RESERVED2 = 158;
 	public static final int ADDR_LEN = 16;
 	public static final int COMM_LEN = 16;
 
@@ -38,6 +46,10 @@ public final class EventLayout {
 	public static final int PROBE_FUNCTION = 16;
 	public static final int PROBE_SYNTHETIC = 253;
 	public static final int PROBE_MARKER = 254;
+
+	/** enum tp_nat: tp_event.ct_nat bits. */
+	public static final int NAT_SOURCE = 1;
+	public static final int NAT_DESTINATION = 2;
 
 	/** enum tp_mode. */
 	public static final int MODE_OFF = 0;

@@ -50,6 +50,7 @@ public final class PwruFormat {
 				}
 				namespaces.putIfAbsent(event.netns(), netnsLabel.apply(event.netns()));
 			}
+			path.translations().forEach(change -> out.append("  ↳ ").append(change).append('\n'));
 		}
 		explainDrops(paths, out);
 		namespaces.forEach((inode, label) -> {

@@ -263,7 +263,8 @@ public final class RuleTracing implements AutoCloseable {
 				e.ifindex(), e.interfaceName(), e.mark(), e.length(), e.etherType(), e.ipVersion(), e.source(),
 				e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(), e.icmpCode(),
 				e.tcpFlags(), e.dropReason(), e.dropKind(), e.dropKindExplanation(), e.dropDiagnosis(), e.location(),
-				e.stack(), culprit);
+				e.stack(), e.journey(), e.preNatSource(), e.preNatDestination(), e.preNatSourcePort(),
+				e.preNatDestinationPort(), culprit);
 	}
 
 	/** Deletes every tracing table and closes the trace sockets; failures are logged, not thrown. */

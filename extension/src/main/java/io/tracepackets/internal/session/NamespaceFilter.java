@@ -25,10 +25,13 @@ public final class NamespaceFilter {
 	private final Map<Long, Integer> leased = new HashMap<>();
 	private int leasesOnAll;
 	private List<Integer> written = List.of();
+	/** struct tp_config.follow_copies: whether the probes look up copies' journeys. */
+	private final boolean followCopies;
 
-	NamespaceFilter(BpfMap config, BpfMap namespaces) {
+	NamespaceFilter(BpfMap config, BpfMap namespaces, boolean followCopies) {
 		this.config = config;
 		this.namespaces = namespaces;
+		this.followCopies = followCopies;
 		apply();
 	}
 
@@ -86,6 +89,7 @@ public final class NamespaceFilter {
 				: new int[0];
 		List<Integer> value = new ArrayList<>();
 		value.add(wanted);
+		value.add(followCopies ? 1 : 0);
 		value.add(wanted == EventLayout.MODE_NETNS ? leased.size() : 0);
 		for (int i = 0; i < EventLayout.INLINE_NETNS; i++) {
 			value.add(i < inline.length ? inline[i] : 0);

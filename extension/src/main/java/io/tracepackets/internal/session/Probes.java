@@ -49,7 +49,8 @@ final class Probes implements AutoCloseable {
 	/** The benchmark's synthetic feed: its own object (never in the jar), sharing this one's maps. */
 	private static final String BURST_RESOURCE = "io/tracepackets/bpf/bench/burst.bpf.o";
 	/** The maps every other object of a session (socket hook, benchmark feed) shares with this one. */
-	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "stacks");
+	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "stacks",
+			"journey_of_copy");
 	/** enum tp_stacks (bpf/include/tracepackets.h). */
 	static final int STACKS_NETFILTER = 0;
 	static final int STACKS_ALL = 1;
@@ -69,8 +70,12 @@ final class Probes implements AutoCloseable {
 	private final Duration loadTime;
 	private final Duration attachTime;
 	private volatile Duration detachTime = Duration.ZERO;
+	/** Whether a copy program is attached, so the probes must look up copies' journeys. */
+	private boolean followsCopies;
 
 	private Probes(TracerOptions options, Kallsyms kallsyms) {
+		// The copy functions this kernel has (an fexit program for a missing one would fail the load).
+		List<String> copyFunctions = List.of();
 		selection = selectBackend(options, kallsyms);
 		Map<Integer, List<SkbFunction>> byPosition = selection.chosen() == Backend.TRACEPOINT ? Map.of()
 				: selection.targets().byPosition();
@@ -90,6 +95,8 @@ final class Probes implements AutoCloseable {
 			if (attacher != null) {
 				byPosition.keySet().forEach(position -> programs.add(attacher.programName(position)));
 				attacher.beforeLoad(object, byPosition);
+				copyFunctions = COPY_FUNCTIONS.stream().filter(kallsyms.functionNames()::contains).toList();
+				programs.addAll(copyPrograms(selection.chosen(), copyFunctions));
 			}
 			object.autoloadOnly(programs);
 			load();
@@ -103,6 +110,7 @@ final class Probes implements AutoCloseable {
 			functions = attacher == null ? AttachResult.none()
 					: attacher.attach(object, byPosition);
 			functionLinks.addAll(functions.links());
+			attachCopyPrograms(selection.chosen(), copyFunctions);
 			SocketReceiveHook.Attempt hook = LibBpf.quietly(() -> SocketReceiveHook.attach(object, filter));
 			socketHook = hook.hook().orElse(null);
 			socketHookStatus = hook.why();
@@ -132,6 +140,42 @@ final class Probes implements AutoCloseable {
 		}
 		PcapFilter filter = PcapFilter.compile(options.pcapFilter());
 		return elf -> PcapFilterInjection.inject(elf, filter);
+	}
+
+	/**
+	 * The functions that hand a packet on in a new skb (bpf/tracepackets.bpf.c, COPY_PROBES): the
+	 * new skb joins its parent's journey. pskb_copy is inline; its body is __pskb_copy_fclone.
+	 */
+	static final List<String> COPY_FUNCTIONS = List.of("skb_clone", "skb_copy", "__pskb_copy_fclone",
+			"skb_copy_expand");
+
+	/** The copy-following programs of a function backend: fexit for fentry, kprobe pairs otherwise. */
+	private static List<String> copyPrograms(Backend backend, List<String> functions) {
+		List<String> names = new ArrayList<>();
+		for (String function : functions) {
+			if (backend == Backend.FENTRY) {
+				names.add("fexit_" + function);
+			} else {
+				names.add("kprobe_copy_" + function);
+				names.add("kretprobe_copy_" + function);
+			}
+		}
+		return names;
+	}
+
+	/**
+	 * Attaches the copy-following programs. A function the kernel lacks (or inlined) only means its
+	 * copies start journeys of their own, so a failure is logged, not fatal.
+	 */
+	private void attachCopyPrograms(Backend backend, List<String> functions) {
+		for (String name : copyPrograms(backend, functions)) {
+			try {
+				functionLinks.add(object.program(name).attach());
+				followsCopies = true;
+			} catch (NativeException e) {
+				LOG.warn("{} not attached, copies it makes start journeys of their own: {}", name, e.getMessage());
+			}
+		}
 	}
 
 	/** Opens the benchmark's object on the main object's maps, so its events land in the same ring. */
@@ -225,6 +269,11 @@ final class Probes implements AutoCloseable {
 							+ String.join(", ", near)));
 		}
 		return new BackendDetector(OBJECT_RESOURCE).select(options.backend(), targets);
+	}
+
+	/** Whether a copy program (skb_clone, ...) is attached: the function backends' copies join journeys. */
+	boolean followsCopies() {
+		return followsCopies;
 	}
 
 	BpfMap map(String name) {

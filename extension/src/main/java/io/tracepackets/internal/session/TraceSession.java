@@ -41,7 +41,8 @@ public final class TraceSession implements AutoCloseable {
 				dropReasons.names().size());
 		probes = Probes.attach(options, kallsyms);
 		try {
-			namespaceFilter = new NamespaceFilter(probes.map("config"), probes.map("netns_filter"));
+			namespaceFilter = new NamespaceFilter(probes.map("config"), probes.map("netns_filter"),
+					probes.followsCopies());
 			pump = new EventPump(probes.map("events"), options.ringBufferBytes(), options.maxStoredEvents(),
 					probes.map("counters"), probes.program(Probes.MARKER_PROGRAM));
 		} catch (RuntimeException | Error e) {

@@ -18,7 +18,16 @@ import java.util.Set;
  * unseen — freed outside the traced namespaces, or read by a UDP socket, which frees it without
  * a tracepoint — and its address be reused at once, so a path also ends when the same address
  * shows another packet's tuple or ethertype, or enters a device again where this packet already
- * entered it (a packet passes each device's queue and receive points once). Not thread-safe.
+ * entered it (a packet passes each device's queue and receive points once).
+ *
+ * <p>Journeys: the kernel gives each event the skb's journey id. A different id on the same
+ * address is another packet. A changed tuple continues the path when conntrack explains it (the
+ * event carries the tuple from before the NAT, and it is the tuple the path had): DNAT does not
+ * split a packet in two. The kernel derives the id from the skb's address and buffer, so an
+ * address and buffer reused at once give a new packet the old id (bpf/include/skb_events.bpf.h):
+ * after the old one's free, or where the reader splits a path the kernel gave one id, the new path
+ * gets a journey id of its own, negative, so the two packets never share a journey. Not
+ * thread-safe.
  */
 public final class PathAssembler {
 
@@ -34,22 +43,47 @@ public final class PathAssembler {
 	/** The path each live skb address continues, until its free. */
 	private final Map<Long, Builder> open = new HashMap<>();
 	private List<PacketPath> snapshot = List.of();
+	/** The journey each kernel id stands for now: itself, or the id made up when it was reused. */
+	private final Map<Long, Long> live = new HashMap<>();
+	/** The kernel's journey id of the last path of each skb address that ended at a free. */
+	private final Map<Long, Long> ended = new HashMap<>();
+	/** The last journey id made up for a split the kernel did not see (negative, decreasing). */
+	private long lastSplitJourney;
 	private boolean changed;
 
 	/** Adds one event, in trace order. */
 	public void add(PacketEvent event) {
 		Builder path = open.get(event.skb());
+		long journey = event.journey();
 		if (path != null && !path.continuesWith(event)) {
+			if (journey != 0 && path.kernelJourney == journey) {
+				journey = --lastSplitJourney;
+			}
 			path = null;
 		}
+		if (path == null && journey != 0 && Long.valueOf(journey).equals(ended.get(event.skb()))) {
+			// The kernel derives the id from the skb's address and buffer: the same pair after a
+			// free is the allocator handing both back at once, to another packet.
+			journey = --lastSplitJourney;
+		}
+		if (path == null && journey != 0) {
+			if (journey < 0) {
+				live.put(event.journey(), journey);
+			} else {
+				// A copy carries the id of its parent's skb: it joins the journey that id stands
+				// for now, which is a made-up one when the parent's address and buffer were reused.
+				journey = live.computeIfAbsent(journey, id -> id);
+			}
+		}
 		if (path == null) {
-			path = new Builder();
+			path = new Builder(event.journey(), journey);
 			all.add(path);
 			open.put(event.skb(), path);
 		}
 		path.add(event);
 		if (event.isDrop() || event.isConsumed()) {
 			open.remove(event.skb());
+			ended.put(event.skb(), path.kernelJourney);
 		}
 		changed = true;
 	}
@@ -84,11 +118,20 @@ public final class PathAssembler {
 	private static final class Builder {
 
 		private final List<PacketEvent> events = new ArrayList<>();
+		/** The id the kernel gave this path's events (0: none). */
+		private final long kernelJourney;
+		/** The journey the path belongs to: the kernel's id, or one made up for a split. */
+		private final long journey;
 		/** The last event with an IP tuple, the tuple the next one must have. */
 		private PacketEvent lastWithTuple;
 		private boolean travelled;
 		/** The immutable path as of the last snapshot; null when events came since. */
 		private PacketPath path;
+
+		Builder(long kernelJourney, long journey) {
+			this.kernelJourney = kernelJourney;
+			this.journey = journey;
+		}
 
 		void add(PacketEvent event) {
 			events.add(event);
@@ -101,13 +144,18 @@ public final class PathAssembler {
 
 		PacketPath path() {
 			if (path == null) {
-				path = new PacketPath(events.getFirst().skb(), events);
+				path = new PacketPath(events.getFirst().skb(), events, journey);
 			}
 			return path;
 		}
 
 		boolean continuesWith(PacketEvent event) {
-			return sameTuple(lastWithTuple, event) && sameEtherType(events.getLast(), event) && !entersAgain(event);
+			return sameJourney(event) && (sameTuple(lastWithTuple, event) || translated(lastWithTuple, event))
+					&& sameEtherType(events.getLast(), event) && !entersAgain(event);
+		}
+
+		private boolean sameJourney(PacketEvent event) {
+			return kernelJourney == 0 || event.journey() == 0 || kernelJourney == event.journey();
 		}
 
 		private boolean entersAgain(PacketEvent event) {
@@ -127,6 +175,15 @@ public final class PathAssembler {
 	/** An ARP reply and the IP packet that later reuses its address are different packets. */
 	private static boolean sameEtherType(PacketEvent previous, PacketEvent next) {
 		return previous.etherType() == 0 || next.etherType() == 0 || previous.etherType() == next.etherType();
+	}
+
+	/**
+	 * The same packet, rewritten by NAT: the kernel gave both one journey and conntrack says the
+	 * packet had the previous tuple before its translation.
+	 */
+	private static boolean translated(PacketEvent previous, PacketEvent next) {
+		return previous != null && next.journey() != 0 && previous.journey() == next.journey() && next.wasTranslated()
+				&& sameTuple(previous, next.beforeTranslation().orElseThrow());
 	}
 
 	/** Same packet as far as the tuples tell; events without an IP tuple match anything. */

@@ -53,7 +53,7 @@ class EventLayoutTest {
 	/** Constants of EventLayout that are not member offsets. */
 	private static final Set<String> NOT_OFFSETS = Set.of("SIZE", "ADDR_LEN", "COMM_LEN", "INLINE_NETNS", "CONFIG_SIZE");
 	/** Prefixes of EventLayout constants mirroring enum tp_probe, tp_mode and tp_counter. */
-	private static final List<String> ENUM_PREFIXES = List.of("PROBE_", "MODE_", "COUNTER_");
+	private static final List<String> ENUM_PREFIXES = List.of("PROBE_", "MODE_", "COUNTER_", "NAT_");
 
 	private static List<Die> dies;
 
@@ -95,7 +95,7 @@ class EventLayoutTest {
 		int size = struct.number("byte_size");
 
 		// THEN
-		assertThat(EventLayout.SIZE).isEqualTo(size).isEqualTo(112);
+		assertThat(EventLayout.SIZE).isEqualTo(size).isEqualTo(160);
 	}
 
 	@Test
@@ -111,7 +111,7 @@ class EventLayoutTest {
 		mirrored.keySet().removeIf(name -> NOT_OFFSETS.contains(name) || ENUM_PREFIXES.stream().anyMatch(name::startsWith));
 
 		// THEN every member has its constant, at its offset, and there is no constant for no member
-		assertThat(compiled).hasSize(21);
+		assertThat(compiled).hasSize(29);
 		assertThat(mirrored).isEqualTo(compiled);
 	}
 
@@ -186,7 +186,8 @@ class EventLayoutTest {
 		// THEN
 		assertThat(mirrored).containsOnlyKeys("TP_PROBE_SOCKET_RECEIVE", "TP_PROBE_FUNCTION", "TP_PROBE_SYNTHETIC",
 				"TP_PROBE_MARKER",
-				"TP_MODE_OFF", "TP_MODE_NETNS", "TP_MODE_ALL", "TP_COUNTER_EMITTED", "TP_COUNTER_LOST");
+				"TP_MODE_OFF", "TP_MODE_NETNS", "TP_MODE_ALL", "TP_COUNTER_EMITTED", "TP_COUNTER_LOST",
+				"TP_NAT_SOURCE", "TP_NAT_DESTINATION");
 		assertThat(enumerators).containsAllEntriesOf(mirrored);
 	}
 

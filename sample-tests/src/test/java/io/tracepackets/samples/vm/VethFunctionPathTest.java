@@ -6,6 +6,7 @@ import static io.tracepackets.PacketFilter.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 
+import io.tracepackets.Journey;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.KernelTest;
 import io.tracepackets.testing.VethNamespaces;
@@ -28,7 +29,7 @@ abstract class VethFunctionPathTest {
 
 	static final String TAG = "kernel-vm";
 	/** The functions these tests assert on, plus the receive path; a narrow set attaches fast. */
-	static final String FUNCTIONS = "^(ip_output|ip_finish_output2?|__dev_queue_xmit|dev_hard_start_xmit|veth_xmit"
+	static final String FUNCTIONS = "^(ip_output|ip_finish_output2?|__dev_queue_xmit|dev_hard_start_xmit|veth_xmit|skb_clone"
 			+ "|__netif_receive_skb_core|ip_rcv|ip_rcv_finish|ip_local_deliver|nf_hook_slow|udp_rcv|__udp4_lib_rcv)$";
 
 	VethNamespaces network;
@@ -93,6 +94,78 @@ abstract class VethFunctionPathTest {
 			assertThat(trace).packets(tcp().port(9002)).wereNotDropped().wereDelivered();
 		} finally {
 			echo.destroyForcibly().waitFor();
+		}
+	}
+
+	// dnatJourneyVm {
+	@Test
+	void datagrams_sent_to_a_dnat_address_are_found_by_it_and_followed_to_the_veth(PacketTrace trace) {
+		// GIVEN an OUTPUT DNAT rule in the left namespace from 10.10.20.99:7600 to the right one
+		network.execInLeft("ip", "route", "add", "10.10.20.99", "dev", network.leftInterface());
+		network.execInLeft("iptables-legacy", "-t", "nat", "-A", "OUTPUT", "-d", "10.10.20.99", "-p", "udp",
+				"--dport", "7600", "-j", "DNAT", "--to-destination", network.rightAddress());
+		trace.scope(network.leftPath()).scope(network.rightPath());
+
+		// WHEN the left namespace sends three datagrams to 10.10.20.99:7600
+		Traffic.fromNetnsPath(network.leftPath()).udp().to("10.10.20.99", 7600).send(3);
+
+		// THEN found by the address they were sent to, each one journey through the veth
+		assertThat(trace).packets(udp().dst("10.10.20.99").dstPort(7600))
+				.hasCount(3)
+				.passedThrough("nf_hook_slow", "ip_output", "veth_xmit");
+		assertThat(trace).journeys(udp().dst("10.10.20.99").dstPort(7600)).hasCount(3);
+		for (Journey journey : trace.journeys()) {
+			if (udp().dstPort(7600).matches(journey)) {
+				assertThat(journey.translations()).singleElement()
+						.satisfies(change -> assertThat(change.toString()).startsWith("10.10.20.99:7600 → "
+								+ network.rightAddress() + ":7600 at "));
+			}
+		}
+		System.out.println(trace.render(trace.packets(udp().dst("10.10.20.99").dstPort(7600))));
+	}
+	// }
+
+	@Test
+	void a_multicast_to_two_receivers_is_one_journey_with_the_clone_the_stack_made(PacketTrace trace)
+			throws Exception {
+		// GIVEN two sockets in the right namespace on UDP 7700, in group 239.1.1.1, both namespaces in scope
+		Process first = startReceiver(7700);
+		Process second = startReceiver(7700);
+		try {
+			awaitListeners(7700, 2);
+			trace.scope(network.leftPath()).scope(network.rightPath());
+
+			// WHEN the left namespace sends one datagram to the group, out of its veth
+			network.execInLeft("sh", "-c", "echo hello | socat -u STDIN UDP4-DATAGRAM:239.1.1.1:7700,ip-multicast-if="
+					+ network.leftAddress());
+
+			// THEN one journey, two skbs: the one the first socket got is a clone of the other's
+			assertThat(trace).journeys(udp().dstPort(7700)).theOnlyJourney().reached("skb_clone");
+			Journey journey = trace.journeys().stream().filter(udp().dstPort(7700)::matches).findFirst().orElseThrow();
+			assertThat(journey.paths()).as("%s", trace.render(journey.paths())).hasSize(2);
+			System.out.println(trace.render(journey.paths()));
+		} finally {
+			first.destroyForcibly().waitFor();
+			second.destroyForcibly().waitFor();
+		}
+	}
+
+	/** socat reading group 239.1.1.1 on {@code port} with SO_REUSEADDR, so each datagram reaches each one. */
+	private Process startReceiver(int port) throws IOException {
+		return new ProcessBuilder("ip", "netns", "exec", network.rightName(), "socat", "-u",
+				"UDP4-RECV:" + port + ",reuseaddr,ip-add-membership=239.1.1.1:" + network.rightAddress(), "STDOUT")
+				.redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+	}
+
+	private void awaitListeners(int port, int count) throws InterruptedException {
+		long deadline = System.nanoTime() + 10_000_000_000L;
+		while (network.execInRight("ss", "-lun").split(":" + port + " ", -1).length - 1 < count) {
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException(count + " sockets did not bind UDP " + port + " in "
+						+ network.rightName() + ": " + network.execInRight("ss", "-lun"));
+			}
+			Thread.sleep(20);
 		}
 	}
 

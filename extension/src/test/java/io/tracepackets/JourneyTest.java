@@ -1,0 +1,147 @@
+package io.tracepackets;
+
+import static io.tracepackets.PacketFilter.udp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tracepackets.internal.event.PwruFormat;
+import io.tracepackets.internal.window.PathAssembler;
+import java.net.InetAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JourneyTest {
+
+	private static final long JOURNEY = 0x5f3a_9c2e_1b47_d680L;
+	private static final long LEFT = 4026532247L;
+	private static final long RIGHT = 4026532316L;
+	/** Sent to the virtual address, as the function probes see it before OUTPUT's DNAT. */
+	private static final PacketEvents SENT = PacketEvents.udp("10.231.0.1", 51470, "10.10.20.99", 7600)
+			.journey(JOURNEY).netns(LEFT);
+	/** After DNAT, with conntrack's record of the tuple before it. */
+	private static final PacketEvents DNATED = SENT.rewrittenTo("10.231.0.1", 51470, "10.231.0.2", 7600)
+			.translatedFrom("10.231.0.1", 51470, "10.10.20.99", 7600);
+	/** In the peer namespace: the veth cleared the conntrack entry, the journey id stays. */
+	private static final PacketEvents ARRIVED = PacketEvents.udp("10.231.0.1", 51470, "10.231.0.2", 7600)
+			.journey(JOURNEY).netns(RIGHT);
+
+	@Test
+	void should_keep_a_dnated_packet_on_one_path_from_before_the_rewrite_to_the_peer() {
+		// GIVEN function events before DNAT, after it, and in the peer namespace
+		List<PacketEvent> events = List.of(SENT.function(1, "__ip_local_out"), SENT.function(2, "nf_hook_slow"),
+				DNATED.function(3, "ip_output"), DNATED.at(4, "net_dev_queue"), DNATED.function(5, "veth_xmit"),
+				ARRIVED.at(6, "netif_rx"), ARRIVED.at(7, "netif_receive_skb"), ARRIVED.consumed(8));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN one path, one journey, found by the address it was sent to
+		assertThat(paths).hasSize(1);
+		assertThat(paths.getFirst().events()).hasSize(8);
+		assertThat(udp().dst("10.10.20.99").dstPort(7600).matches(paths.getFirst())).isTrue();
+		List<Journey> journeys = Journey.group(paths);
+		assertThat(journeys).singleElement().satisfies(journey -> {
+			assertThat(journey.id()).isEqualTo(JOURNEY);
+			assertThat(journey.translations()).singleElement().hasToString("10.10.20.99:7600 → 10.231.0.2:7600 at ip_output");
+			assertThat(journey.translations().getFirst().isTo(InetAddress.getByName("10.231.0.2"), 7600)).isTrue();
+			assertThat(journey.reached("veth_xmit")).isTrue();
+		});
+	}
+
+	@Test
+	void should_find_a_packet_seen_only_after_dnat_by_conntracks_tuple() {
+		// GIVEN the tracepoints only: the first event already has the new destination
+		List<PacketEvent> events = List.of(DNATED.at(1, "net_dev_queue"), DNATED.at(2, "net_dev_start_xmit"),
+				ARRIVED.at(3, "netif_rx"), ARRIVED.at(4, "netif_receive_skb"));
+
+		// WHEN
+		List<Journey> journeys = Journey.group(PathAssembler.group(events));
+
+		// THEN the translation shows before the first event that saw its result
+		assertThat(journeys).singleElement().satisfies(journey -> {
+			assertThat(udp().dst("10.10.20.99").dstPort(7600).matches(journey)).isTrue();
+			assertThat(udp().dst("10.10.20.98").matches(journey)).isFalse();
+			assertThat(journey.translations()).singleElement()
+					.hasToString("10.10.20.99:7600 → 10.231.0.2:7600 before net_dev_queue");
+		});
+	}
+
+	@Test
+	void should_split_a_reused_address_whose_tuple_changed_without_conntrack_into_two_journeys() {
+		// GIVEN the kernel kept one id (address and buffer reused at once), but the second packet
+		// has another tuple and no translation explains it
+		PacketEvents other = PacketEvents.udp("10.231.0.1", 51471, "10.231.0.2", 7601).journey(JOURNEY).netns(LEFT);
+		List<PacketEvent> events = List.of(SENT.at(1, "net_dev_queue"), SENT.at(2, "net_dev_start_xmit"),
+				other.at(3, "net_dev_queue"), other.at(4, "net_dev_start_xmit"));
+
+		// WHEN
+		List<Journey> journeys = Journey.group(PathAssembler.group(events));
+
+		// THEN two journeys, the second with an id the reader made up
+		assertThat(journeys).hasSize(2);
+		assertThat(journeys.get(0).id()).isEqualTo(JOURNEY);
+		assertThat(journeys.get(1).id()).isNegative();
+	}
+
+	@Test
+	void should_give_a_packet_that_reuses_a_freed_skbs_address_and_buffer_a_journey_of_its_own() {
+		// GIVEN the kernel's id again on the same address after the first packet's free: the
+		// allocator handed the address and the buffer back at once
+		List<PacketEvent> events = List.of(SENT.at(1, "net_dev_queue"), SENT.consumed(2), SENT.at(3, "net_dev_queue"));
+
+		// WHEN
+		List<Journey> journeys = Journey.group(PathAssembler.group(events));
+
+		// THEN
+		assertThat(journeys).hasSize(2);
+		assertThat(journeys.get(0).id()).isEqualTo(JOURNEY);
+		assertThat(journeys.get(1).id()).isNegative();
+	}
+
+	@Test
+	void should_put_a_clone_in_the_journey_of_the_packet_its_parent_carries_now() {
+		// GIVEN an IPv6 packet freed, its skb's address and buffer reused at once by a multicast
+		// datagram (same kernel id), which the receive path clones for a second socket
+		PacketEvents solicitation = PacketEvents.icmp("fe80::1", "ff02::2", 133, 0).journey(JOURNEY);
+		PacketEvents datagram = PacketEvents.udp("10.231.4.1", 41011, "239.1.1.1", 7700).journey(JOURNEY);
+		PacketEvents clone = datagram.skb(0xffff88813bd6a700L);
+		List<PacketEvent> events = List.of(solicitation.at(1, "net_dev_queue"),
+				solicitation.dropped(2, DropReason.NOT_SPECIFIED, "ip6_mc_input+0x1aa"), datagram.at(3, "net_dev_queue"),
+				datagram.at(4, "netif_receive_skb"), clone.function(5, "skb_clone"), clone.hook(6, "socket_receive"),
+				datagram.hook(7, "socket_receive"));
+
+		// WHEN
+		List<Journey> journeys = Journey.group(PathAssembler.group(events));
+
+		// THEN the datagram and its clone are one journey, apart from the solicitation
+		assertThat(journeys).hasSize(2);
+		assertThat(journeys.get(1).paths()).extracting(PacketPath::skb)
+				.containsExactly(PacketEvents.SKB, 0xffff88813bd6a700L);
+		assertThat(udp().dstPort(7700).matches(journeys.get(0))).isFalse();
+	}
+
+	@Test
+	void should_start_a_new_path_when_the_kernel_gives_the_address_another_journey() {
+		// GIVEN the same address and tuple, another journey id (the kernel saw a new buffer)
+		List<PacketEvent> events = List.of(SENT.at(1, "net_dev_queue"), SENT.journey(JOURNEY + 1024).at(2, "netif_rx"));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN
+		assertThat(paths).extracting(PacketPath::journey).containsExactly(JOURNEY, JOURNEY + 1024);
+	}
+
+	@Test
+	void should_render_where_the_tuple_changed_after_the_path() {
+		// GIVEN
+		List<PacketPath> paths = PathAssembler.group(List.of(SENT.function(1_000, "nf_hook_slow"),
+				DNATED.function(2_000, "ip_output"), DNATED.at(3_000, "net_dev_queue")));
+
+		// WHEN
+		String text = PwruFormat.render(paths, 0, inode -> null);
+
+		// THEN
+		assertThat(text).contains("10.231.0.1:51470 > 10.10.20.99:7600 udp", "10.231.0.1:51470 > 10.231.0.2:7600 udp")
+				.endsWith("  ↳ 10.10.20.99:7600 → 10.231.0.2:7600 at ip_output\n");
+	}
+}
