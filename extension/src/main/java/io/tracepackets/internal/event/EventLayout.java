@@ -57,8 +57,8 @@ public final class EventLayout {
 	public static final int MODE_ALL = 2;
 	/** {@code TP_INLINE_NETNS}: how many scoped inodes {@code struct tp_config} carries itself. */
 	public static final int INLINE_NETNS = 8;
-	/** {@code sizeof(struct tp_config)}: mode, count, the inline inodes. */
-	public static final int CONFIG_SIZE = 4 * (2 + INLINE_NETNS);
+	/** {@code sizeof(struct tp_config)}: mode, follow_copies, count, the inline inodes. */
+	public static final int CONFIG_SIZE = 4 * (3 + INLINE_NETNS);
 
 	/** enum tp_counter. */
 	public static final int COUNTER_EMITTED = 0;
