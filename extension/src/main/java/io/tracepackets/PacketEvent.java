@@ -45,11 +45,14 @@ import java.util.Optional;
  *     network namespace)"}
  * @param location for drops, where the skb was freed ({@code nf_hook_slow+0x7d}); otherwise null
  * @param stack for drops, the kernel stack, innermost first, as {@code function+0xoff}
+ * @param packetBytes the first bytes of the packet, when the trace captures them
+ *     ({@link TracePackets#snapLength()}) and the probe could read them; otherwise empty
  */
 public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, long skb, String where,
 		ProbeKind kind, long netns, int ifindex, String interfaceName, int mark, int length, int etherType,
 		int ipVersion, InetAddress source, InetAddress destination, int l4Protocol, int sourcePort,
-		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind, String dropKindExplanation, String dropDiagnosis, String location, List<String> stack) {
+		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind, String dropKindExplanation, String dropDiagnosis, String location, List<String> stack,
+		Optional<PacketBytes> packetBytes) {
 
 	/**
 	 * The hook where a socket accepts an skb (a cgroup_skb ingress program, where the kernel
@@ -69,6 +72,49 @@ public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, lo
 	/** Copies {@code stack} ({@code null} becomes empty), so an event never changes. */
 	public PacketEvent {
 		stack = stack == null ? List.of() : List.copyOf(stack);
+		packetBytes = packetBytes == null ? Optional.empty() : packetBytes;
+	}
+
+	/**
+	 * An event without packet bytes.
+	 *
+	 * @param timestampNanos see the record's description of each parameter
+	 * @param cpu the CPU
+	 * @param pid the process
+	 * @param comm its command name
+	 * @param skb the sk_buff's address
+	 * @param where the probe's name
+	 * @param kind the probe's kind
+	 * @param netns the netns inode
+	 * @param ifindex the device's index
+	 * @param interfaceName the device's name
+	 * @param mark skb->mark
+	 * @param length skb->len
+	 * @param etherType skb->protocol
+	 * @param ipVersion 4, 6 or 0
+	 * @param source the IP source
+	 * @param destination the IP destination
+	 * @param l4Protocol the IANA protocol number
+	 * @param sourcePort the source port
+	 * @param destinationPort the destination port
+	 * @param icmpType the ICMP type
+	 * @param icmpCode the ICMP code
+	 * @param tcpFlags the TCP flags
+	 * @param dropReason the drop reason
+	 * @param dropKind the drop's kind
+	 * @param dropKindExplanation why it is that kind
+	 * @param dropDiagnosis the likely cause
+	 * @param location where the skb was freed
+	 * @param stack the drop's kernel stack
+	 */
+	public PacketEvent(long timestampNanos, int cpu, int pid, String comm, long skb, String where,
+			ProbeKind kind, long netns, int ifindex, String interfaceName, int mark, int length, int etherType,
+			int ipVersion, InetAddress source, InetAddress destination, int l4Protocol, int sourcePort,
+			int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind,
+			String dropKindExplanation, String dropDiagnosis, String location, List<String> stack) {
+		this(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length, etherType,
+				ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, icmpType, icmpCode, tcpFlags,
+				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, Optional.empty());
 	}
 
 	/**

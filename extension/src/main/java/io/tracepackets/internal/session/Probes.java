@@ -47,6 +47,8 @@ final class Probes implements AutoCloseable {
 	private static final String BURST_RESOURCE = "io/tracepackets/bpf/bench/burst.bpf.o";
 	/** The maps every other object of a session (socket hook, benchmark feed) shares with this one. */
 	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "stacks");
+	/** The section holding {@code tp_snap_len} (bpf/include/skb_events.bpf.h), a map of its own. */
+	static final String SNAP_LENGTH_MAP = ".rodata.snap";
 	/** enum tp_stacks (bpf/include/tracepackets.h). */
 	static final int STACKS_NETFILTER = 0;
 	static final int STACKS_ALL = 1;
@@ -79,6 +81,7 @@ final class Probes implements AutoCloseable {
 		object = BpfObject.openResource(OBJECT_RESOURCE, "tracepackets");
 		try {
 			object.map("events").setMaxEntries(options.ringBufferBytes());
+			setSnapLength(object, options.snapLength());
 			List<String> programs = new ArrayList<>(List.of(MARKER_PROGRAM));
 			for (Tracepoint tracepoint : Tracepoint.values()) {
 				programs.add(tracepoint.programName());
@@ -99,7 +102,8 @@ final class Probes implements AutoCloseable {
 			functions = attacher == null ? AttachResult.none()
 					: attacher.attach(object, byPosition);
 			functionLinks.addAll(functions.links());
-			SocketReceiveHook.Attempt hook = LibBpf.quietly(() -> SocketReceiveHook.attach(object));
+			SocketReceiveHook.Attempt hook = LibBpf.quietly(() -> SocketReceiveHook.attach(object,
+					options.snapLength()));
 			socketHook = hook.hook().orElse(null);
 			socketHookStatus = hook.why();
 			if (!functions.unsupported().isEmpty()) {
@@ -115,6 +119,16 @@ final class Probes implements AutoCloseable {
 			detach();
 			object.close();
 			throw e;
+		}
+	}
+
+	/**
+	 * Before load: how many packet bytes each event of {@code object} carries ({@code tp_snap_len},
+	 * a read-only global: with 0 the verifier drops the capture code from every probe).
+	 */
+	static void setSnapLength(BpfObject object, int snapLength) {
+		try (Arena arena = Arena.ofConfined()) {
+			object.map(SNAP_LENGTH_MAP).setInitialValue(arena.allocateFrom(JAVA_INT, snapLength));
 		}
 	}
 

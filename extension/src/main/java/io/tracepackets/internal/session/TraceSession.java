@@ -43,7 +43,7 @@ public final class TraceSession implements AutoCloseable {
 		try {
 			namespaceFilter = new NamespaceFilter(probes.map("config"), probes.map("netns_filter"));
 			pump = new EventPump(probes.map("events"), options.ringBufferBytes(), options.maxStoredEvents(),
-					probes.map("counters"), probes.program(Probes.MARKER_PROGRAM));
+					options.snapLength(), probes.map("counters"), probes.program(Probes.MARKER_PROGRAM));
 		} catch (RuntimeException | Error e) {
 			probes.close();
 			throw e;

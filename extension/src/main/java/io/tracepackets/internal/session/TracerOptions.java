@@ -8,13 +8,19 @@ import java.util.regex.Pattern;
  * How a tracer is built: backend (or AUTO), which skb functions a function backend probes (a
  * regex found in the name; null: all), ring buffer size (bytes, a power of two), how many events
  * the store keeps for open windows, whether the benchmark-only program is loaded, and whether every
- * drop carries its kernel stack (else only netfilter drops: a stack costs the kernel microseconds).
+ * drop carries its kernel stack (else only netfilter drops: a stack costs the kernel microseconds),
+ * and how many bytes of each packet the probes copy ({@code snapLength}, 0: none, the default, at
+ * no cost to the probes).
  */
 public record TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long maxStoredEvents,
-		boolean loadBenchmarkPrograms, boolean allDropStacks) {
+		boolean loadBenchmarkPrograms, boolean allDropStacks, int snapLength) {
 
 	public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
 	public static final long DEFAULT_MAX_STORED_EVENTS = 4_000_000;
+	/** The snap length when packet bytes are wanted and none is given: Ethernet, IPv6 and TCP headers with options. */
+	public static final int DEFAULT_SNAP_LENGTH = 128;
+	/** The most bytes an event carries (TP_SNAP_MAX in bpf/include/tracepackets.h). */
+	public static final int MAX_SNAP_LENGTH = 1024;
 
 	public TracerOptions {
 		Objects.requireNonNull(backend, "backend");
@@ -26,18 +32,29 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 			throw new IllegalArgumentException("tracepackets.max.events must be at least " + EventStore.CHUNK_EVENTS
 					+ ", got " + maxStoredEvents);
 		}
+		if (snapLength < 0 || snapLength > MAX_SNAP_LENGTH) {
+			throw new IllegalArgumentException("snapLength must be 0 (no packet bytes) to " + MAX_SNAP_LENGTH
+					+ " bytes, got " + snapLength + ": " + DEFAULT_SNAP_LENGTH + " holds the headers of nearly every packet");
+		}
+	}
+
+	/** No packet bytes. */
+	public TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long maxStoredEvents,
+			boolean loadBenchmarkPrograms, boolean allDropStacks) {
+		this(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms, allDropStacks, 0);
 	}
 
 	/** Stacks of netfilter drops only, the default. */
 	public TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long maxStoredEvents,
 			boolean loadBenchmarkPrograms) {
-		this(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms, false);
+		this(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms, false, 0);
 	}
 
 	/** {@code backend=fentry functions=ip_.*} (and {@code stacks=every drop} when asked), for messages. */
 	public String describe() {
 		return "backend=" + backend.label() + " functions=" + (functions == null ? "(every skb function)"
-				: functions.pattern()) + (allDropStacks ? " stacks=every drop" : "");
+				: functions.pattern()) + (allDropStacks ? " stacks=every drop" : "")
+				+ (snapLength > 0 ? " snap=" + snapLength : "");
 	}
 
 	public static TracerOptions defaults() {
@@ -46,16 +63,23 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 
 	public TracerOptions withBackend(Backend wanted, Pattern functionFilter) {
 		return new TracerOptions(wanted, functionFilter, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms,
-				allDropStacks);
+				allDropStacks, snapLength);
 	}
 
 	public TracerOptions withBenchmarkPrograms() {
-		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, true, allDropStacks);
+		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, true, allDropStacks, snapLength);
 	}
 
 	/** {@code true}: every drop carries its kernel stack; {@code false}: netfilter drops only. */
 	public TracerOptions withAllDropStacks(boolean every) {
-		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms, every);
+		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms, every,
+				snapLength);
+	}
+
+	/** Every event carries the first {@code bytes} bytes of its packet; 0: none. */
+	public TracerOptions withSnapLength(int bytes) {
+		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms,
+				allDropStacks, bytes);
 	}
 
 	/** Parses a {@code functions} regex, failing with the position of the error. */
