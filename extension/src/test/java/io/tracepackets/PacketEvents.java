@@ -192,6 +192,15 @@ public final class PacketEvents {
 		return reason == null ? null : DROPS.classify(reason.name(), location).kind();
 	}
 
+	/** {@code event} as the probes report it when they copy the packet's first bytes. */
+	public static PacketEvent withBytes(PacketEvent e, PacketBytes bytes) {
+		return new PacketEvent(e.timestampNanos(), e.cpu(), e.pid(), e.comm(), e.skb(), e.where(), e.kind(), e.netns(),
+				e.ifindex(), e.interfaceName(), e.mark(), e.length(), e.etherType(), e.ipVersion(), e.source(),
+				e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(), e.icmpCode(),
+				e.tcpFlags(), e.dropReason(), e.dropKind(), e.dropKindExplanation(), e.dropDiagnosis(), e.location(),
+				e.stack(), java.util.Optional.of(bytes));
+	}
+
 	/** ICMP type and code are kept in the port fields here, and given their own fields by the event. */
 	private PacketEvent event(long nanos, String where, ProbeKind kind, DropReason reason, String location,
 			List<String> stack) {
