@@ -1,6 +1,5 @@
 package io.tracepackets.cli;
 
-import io.tracepackets.Backend;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.TracePacketsException;
 import io.tracepackets.TracingUnavailableException;
@@ -131,15 +130,6 @@ public final class Main {
 			throw new UncheckedIOException(e);
 		}
 		written[0]++;
-	}
-
-	/** For tests: the default backend name list, kept next to the parser. */
-	static String backends() {
-		StringBuilder names = new StringBuilder();
-		for (Backend backend : Backend.values()) {
-			names.append(names.isEmpty() ? "" : ", ").append(backend.label());
-		}
-		return names.toString();
 	}
 
 	/** Where the output goes, when it is not standard output. */
