@@ -52,6 +52,11 @@ public final class Main {
 			System.out.flush();
 			return TRACED;
 		}
+		if (options.format() == CliOptions.Format.PCAPNG && options.outputFile() == null && System.console() != null
+				&& System.console().isTerminal()) {
+			err.println("tracepackets: --output pcapng is binary: add --output-file F, or pipe it (| wireshark -k -i -)");
+			return BAD_USAGE;
+		}
 		LiveTrace trace;
 		try {
 			trace = LiveTrace.start(options.live());
