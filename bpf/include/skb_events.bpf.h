@@ -283,7 +283,6 @@ static __always_inline void capture(struct tp_event *e, struct sk_buff *skb, boo
 	unsigned char *l3 = data;
 	unsigned char *start;
 	__s64 avail;
-	__u32 n;
 
 	if (!from_data && network_header)
 		l3 = head + network_header;
@@ -304,14 +303,14 @@ static __always_inline void capture(struct tp_event *e, struct sk_buff *skb, boo
 		cap->link_type = TP_LINK_NONE;
 		return;
 	}
-	n = avail > tp_snap_len ? tp_snap_len : (__u32)avail;
-	if (n > TP_SNAP_MAX)
-		n = TP_SNAP_MAX;
-	if (bpf_probe_read_kernel(bytes, n, start)) {
+	/* Always tp_snap_len bytes, a size the verifier knows: a variable size bounded by the linear
+	 * data is refused by older verifiers (6.1), which lose its bounds. Reading past the data stays
+	 * in the skb's buffer (skb_shared_info follows it); only cap_len bytes are the packet's. */
+	if (bpf_probe_read_kernel(bytes, tp_snap_len, start)) {
 		cap->link_type = TP_LINK_NONE;
 		return;
 	}
-	cap->cap_len = n;
+	cap->cap_len = avail < tp_snap_len ? (__u16)avail : (__u16)tp_snap_len;
 }
 
 /*
