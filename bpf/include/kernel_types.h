@@ -59,6 +59,7 @@ struct sk_buff {
 	struct net_device *dev;
 	struct sock *sk;
 	unsigned int len;
+	unsigned int data_len;
 	__u32 mark;
 	int skb_iif;
 	__be16 protocol;

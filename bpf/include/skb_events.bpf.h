@@ -519,6 +519,67 @@ static __always_inline void fill_conntrack(struct tp_event *e, struct sk_buff *s
 }
 
 /*
+ * Bytes of packet data each event carries, set by the tracer before load (a .rodata value: the
+ * verifier knows it). 0, the default, captures nothing, and the verifier removes every capture
+ * branch as dead code: the probes then cost exactly what they cost without capture. Its own
+ * section, so the tracer sets it as a map holding this one value.
+ */
+const volatile __u32 tp_snap_len SEC(".rodata.snap") = 0;
+
+/* An skb's MAC header is unset while it holds this (skb_mac_header_was_set). */
+#define MAC_HEADER_UNSET 0xffff
+#define ETH_HLEN 14
+
+/*
+ * Copies the first tp_snap_len bytes of the packet after the event: from the Ethernet header when
+ * the skb has one at that point (a MAC header set, exactly ETH_HLEN before the network header:
+ * received frames, frames being transmitted, forwarded ones), else from the IP header (a locally
+ * sent packet before its link header is pushed). Only the linear data: the rest may sit in pages.
+ */
+static __always_inline void capture(struct tp_event *e, struct sk_buff *skb, bool from_data, bool btf)
+{
+	struct tp_capture *cap = (void *)(e + 1);
+	__u8 *bytes = (void *)(cap + 1);
+	unsigned char *head = READ(btf, skb->head, skb, head);
+	unsigned char *data = READ(btf, skb->data, skb, data);
+	__u16 mac_header = READ(btf, skb->mac_header, skb, mac_header);
+	__u16 network_header = READ(btf, skb->network_header, skb, network_header);
+	__u32 len = READ(btf, skb->len, skb, len);
+	__u32 data_len = READ(btf, skb->data_len, skb, data_len);
+	unsigned char *l3 = data;
+	unsigned char *start;
+	__s64 avail;
+
+	if (!from_data && network_header)
+		l3 = head + network_header;
+	if (mac_header != MAC_HEADER_UNSET && head + mac_header + ETH_HLEN == l3) {
+		start = head + mac_header;
+		cap->link_type = TP_LINK_ETHERNET;
+	} else if (e->protocol == ETH_P_IP || e->protocol == ETH_P_IPV6) {
+		start = l3;
+		cap->link_type = TP_LINK_RAW;
+	} else {
+		cap->link_type = TP_LINK_NONE; /* no link header, and no IP to start from */
+		return;
+	}
+	/* linear data ends at data + len - data_len; the packet at data + len */
+	avail = (__s64)(data - start) + len - data_len;
+	cap->orig_len = (__u32)((__s64)(data - start) + len);
+	if (avail <= 0) {
+		cap->link_type = TP_LINK_NONE;
+		return;
+	}
+	/* Always tp_snap_len bytes, a size the verifier knows: a variable size bounded by the linear
+	 * data is refused by older verifiers (6.1), which lose its bounds. Reading past the data stays
+	 * in the skb's buffer (skb_shared_info follows it); only cap_len bytes are the packet's. */
+	if (bpf_probe_read_kernel(bytes, tp_snap_len, start)) {
+		cap->link_type = TP_LINK_NONE;
+		return;
+	}
+	cap->cap_len = avail < tp_snap_len ? (__u16)avail : (__u16)tp_snap_len;
+}
+
+/*
  * Reserves and fills the common part of an event; NULL (and a counted loss) when full.
  * With `btf`, the current task's tgid and comm are plain loads from bpf_get_current_task_btf()
  * rather than two more helper calls (bpf_get_current_comm alone cost ~80 ns per event here).
@@ -526,7 +587,9 @@ static __always_inline void fill_conntrack(struct tp_event *e, struct sk_buff *s
 static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __u8 probe, bool from_data,
 					     bool in_task, bool btf)
 {
-	struct tp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct tp_event *e = tp_snap_len
+		? bpf_ringbuf_reserve(&events, sizeof(*e) + sizeof(struct tp_capture) + tp_snap_len, 0)
+		: bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	struct net_device *dev;
 
 	if (!e) {
@@ -562,6 +625,10 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 				as_number(&e->location, (__u64)READ(btf, skb->head, skb, head)),
 				probe == TP_PROBE_KFREE_SKB || probe == TP_PROBE_CONSUME_SKB);
 	fill_conntrack(e, skb, btf);
+	if (tp_snap_len) {
+		__builtin_memset(e + 1, 0, sizeof(struct tp_capture));
+		capture(e, skb, from_data, btf);
+	}
 	return e;
 }
 

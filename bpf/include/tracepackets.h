@@ -103,6 +103,26 @@ enum tp_nat {
 	TP_NAT_DESTINATION = 2, /* DNAT or redirect */
 };
 
+/*
+ * Packet bytes, only when the tracer asked for them (tp_snap_len, set before load): the ring
+ * buffer record is then a struct tp_event, a struct tp_capture, and tp_snap_len bytes, of which
+ * cap_len hold the packet. The reader tells the two kinds of record apart by their length.
+ */
+#define TP_SNAP_MAX 1024
+
+/* Where the captured bytes start, as pcap's LINKTYPE_ numbers. */
+enum tp_link {
+	TP_LINK_NONE = 0,	/* nothing captured */
+	TP_LINK_ETHERNET = 1,	/* LINKTYPE_ETHERNET: at the skb's MAC header */
+	TP_LINK_RAW = 101,	/* LINKTYPE_RAW: at the IP header, no link layer */
+};
+
+struct tp_capture {
+	__u32 orig_len;	 /* the packet's length counted from where the capture starts */
+	__u16 cap_len;	 /* bytes captured: at most tp_snap_len, and only the skb's linear data */
+	__u16 link_type; /* enum tp_link */
+};
+
 /* Context of the marker program (BPF_PROG_TEST_RUN ctx_in). */
 struct tp_marker_ctx {
 	__u64 sequence;

@@ -56,13 +56,15 @@ import java.util.Optional;
  * @param preNatDestinationPort the destination port before the translation; 0 without one
  * @param culprit for netfilter drops, the rule or chain policy that dropped the packet; null when
  *     unknown or for other events
+ * @param packetBytes the first bytes of the packet, when the trace captures them
+ *     ({@link TracePackets#snapLength()}) and the probe could read them; otherwise empty
  */
 public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, long skb, String where,
 		ProbeKind kind, long netns, int ifindex, String interfaceName, int mark, int length, int etherType,
 		int ipVersion, InetAddress source, InetAddress destination, int l4Protocol, int sourcePort,
 		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind, String dropKindExplanation, String dropDiagnosis, String location, List<String> stack,
 		long journey, InetAddress preNatSource, InetAddress preNatDestination, int preNatSourcePort,
-		int preNatDestinationPort, DropCulprit culprit) {
+		int preNatDestinationPort, DropCulprit culprit, Optional<PacketBytes> packetBytes) {
 
 	/**
 	 * The hook where a socket accepts an skb (a cgroup_skb ingress program, where the kernel
@@ -82,10 +84,11 @@ public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, lo
 	/** Copies {@code stack} ({@code null} becomes empty), so an event never changes. */
 	public PacketEvent {
 		stack = stack == null ? List.of() : List.copyOf(stack);
+		packetBytes = packetBytes == null ? Optional.empty() : packetBytes;
 	}
 
 	/**
-	 * An event without a journey id, translation or drop culprit: every component up to
+	 * An event without a journey id, translation, drop culprit or packet bytes: every component up to
 	 * {@link #stack()}, in the same order.
 	 *
 	 * @param timestampNanos see the record
@@ -124,7 +127,8 @@ public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, lo
 			String dropKindExplanation, String dropDiagnosis, String location, List<String> stack) {
 		this(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length, etherType,
 				ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, icmpType, icmpCode, tcpFlags,
-				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, 0, null, null, 0, 0, null);
+				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, 0, null, null, 0, 0, null,
+				Optional.empty());
 	}
 
 	/**
@@ -152,7 +156,7 @@ public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, lo
 				interfaceName, mark, length, etherType, ipVersion, preNatSource, preNatDestination, l4Protocol,
 				ported ? preNatSourcePort : sourcePort, ported ? preNatDestinationPort : destinationPort, icmpType,
 				icmpCode, tcpFlags, dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey,
-				null, null, 0, 0, culprit));
+				null, null, 0, 0, culprit, packetBytes));
 	}
 
 	/**

@@ -64,6 +64,9 @@ public @interface TracePackets {
 	/** The most bytes of artifacts one test run writes (default 256 MiB); later tests write none: {@value}. */
 	String ARTIFACT_MAX_BYTES_PROPERTY = "tracepackets.artifacts.max.bytes";
 
+	/** Packet bytes per event when the annotation says -1 (default 0: none): {@value}. */
+	String SNAP_LENGTH_PROPERTY = "tracepackets.snap.length";
+
 	/**
 	 * Whether netfilter drops are attributed to their rule (default {@code true}): while a test
 	 * runs, each scoped namespace gets a temporary nftables table that sets {@code meta nftrace}
@@ -124,8 +127,9 @@ public @interface TracePackets {
 	long awaitMillis() default -1;
 
 	/**
-	 * When the trace is left as a file beside the test's report (JSON lines, one event per line;
-	 * see docs/evidence.md): {@link Artifacts#ON_FAILURE} (default), {@link Artifacts#ALWAYS} or
+	 * When the trace is left as files beside the test's report (JSON lines, one event per line, and
+	 * pcapng for Wireshark, with the packets' bytes when {@link #snapLength()} asks for them; see
+	 * docs/evidence.md): {@link Artifacts#ON_FAILURE} (default), {@link Artifacts#ALWAYS} or
 	 * {@link Artifacts#NEVER}. Files go where JUnit publishes files ({@code junit.platform.output.dir}),
 	 * bounded by {@value #ARTIFACT_MAX_EVENTS_PROPERTY} and {@value #ARTIFACT_MAX_BYTES_PROPERTY}.
 	 *
@@ -156,6 +160,19 @@ public @interface TracePackets {
 	 *     every packet; one libpcap does not compile fails the test at once with libpcap's message
 	 */
 	String filter() default "";
+
+	/**
+	 * How many bytes of each packet the probes copy into every event ({@link PacketEvent#packetBytes()}),
+	 * from the Ethernet header where the skb has one at that point, else from the IP header; the
+	 * test's pcapng artifact (see {@link #artifacts()}) then holds real packets Wireshark decodes.
+	 * Copying costs the probes a read of that many bytes per event, so it is off unless asked:
+	 * {@code 128} holds the Ethernet, IP and TCP headers of nearly every packet; at most 1024.
+	 * -1 (the default): -D{@value #SNAP_LENGTH_PROPERTY}, else 0 (no bytes; the probes then cost
+	 * exactly what they cost without this feature).
+	 *
+	 * @return bytes per event, 0 for none, or -1 to defer to the property
+	 */
+	int snapLength() default -1;
 
 	/** Which drops carry their kernel stack: see {@link TracePackets#stacks()}. */
 	enum Stacks {

@@ -210,7 +210,7 @@ public final class PacketEvents {
 				e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(), e.icmpCode(),
 				e.tcpFlags(), e.dropReason(), e.dropKind(), e.dropKindExplanation(), e.dropDiagnosis(), e.location(),
 				e.stack(), e.journey(), e.preNatSource(), e.preNatDestination(), e.preNatSourcePort(),
-				e.preNatDestinationPort(), culprit);
+				e.preNatDestinationPort(), culprit, e.packetBytes());
 	}
 
 	/** Freed normally: consume_skb. */
@@ -248,6 +248,16 @@ public final class PacketEvents {
 		return reason == null ? null : DROPS.classify(reason.name(), location).kind();
 	}
 
+	/** {@code event} as the probes report it when they copy the packet's first bytes. */
+	public static PacketEvent withBytes(PacketEvent e, PacketBytes bytes) {
+		return new PacketEvent(e.timestampNanos(), e.cpu(), e.pid(), e.comm(), e.skb(), e.where(), e.kind(), e.netns(),
+				e.ifindex(), e.interfaceName(), e.mark(), e.length(), e.etherType(), e.ipVersion(), e.source(),
+				e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(), e.icmpCode(),
+				e.tcpFlags(), e.dropReason(), e.dropKind(), e.dropKindExplanation(), e.dropDiagnosis(), e.location(),
+				e.stack(), e.journey(), e.preNatSource(), e.preNatDestination(), e.preNatSourcePort(),
+				e.preNatDestinationPort(), e.culprit(), java.util.Optional.of(bytes));
+	}
+
 	/** ICMP type and code are kept in the port fields here, and given their own fields by the event. */
 	private PacketEvent event(long nanos, String where, ProbeKind kind, DropReason reason, String location,
 			List<String> stack) {
@@ -256,6 +266,7 @@ public final class PacketEvents {
 				etherType, ipVersion, source, destination, l4Protocol, icmp ? 0 : sourcePort, icmp ? 0 : destinationPort,
 				icmp ? sourcePort : -1, icmp ? destinationPort : -1, tcpFlags, reason, kind(reason, location),
 				reason == null ? null : DROPS.classify(reason.name(), location).why(), diagnosis(reason, icmp), location,
-				stack, journey, preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, null);
+				stack, journey, preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, null,
+				java.util.Optional.empty());
 	}
 }

@@ -35,6 +35,8 @@ import java.util.Map;
  */
 final class ProbeCost {
 
+	/** Packet bytes per event in the traced conditions (0, the default: none, as the extension runs by default). */
+	static final String SNAP_PROPERTY = "tracepackets.bench.snap";
 	/** An empty tp_btf program (bpf/bench/floor.bpf.c): what the accounting charges any run. */
 	static final String FLOOR_PROGRAM = "accounting_floor";
 	/** The flood's tracepoints, one empty program each in floor.bpf.c: what any program there costs. */
@@ -75,7 +77,8 @@ final class ProbeCost {
 	static Result measure(UdpFlood flood, VethNamespaces pair, VethNamespaces other, double seconds, int rounds,
 			int statsRuns, double busyBefore) throws InterruptedException {
 		String loadBefore = loadAverage();
-		TracerOptions options = TracerOptions.defaults();
+		// -Dtracepackets.bench.snap=128: the traced conditions copy that many packet bytes per event
+		TracerOptions options = TracerOptions.defaults().withSnapLength(Integer.getInteger(SNAP_PROPERTY, 0));
 		Map<Condition, double[]> rates = new LinkedHashMap<>();
 		Map<Condition, double[]> ratios = new LinkedHashMap<>();
 		Map<Condition, double[]> cpu = new LinkedHashMap<>();

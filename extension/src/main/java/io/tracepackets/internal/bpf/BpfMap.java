@@ -30,6 +30,11 @@ public final class BpfMap {
 		LibBpf.setMaxEntries(map, maxEntries, name);
 	}
 
+	/** Before load: a global-data map's content, e.g. the value of a {@code const volatile} in its own section. */
+	public void setInitialValue(MemorySegment value) {
+		LibBpf.setInitialValue(map, value, name);
+	}
+
 	/** Before load: share {@code other}'s kernel map instead of creating one. */
 	public void reuse(BpfMap other) {
 		LibBpf.reuseMapFd(map, other.fd(), name);

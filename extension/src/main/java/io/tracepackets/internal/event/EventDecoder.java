@@ -1,6 +1,7 @@
 package io.tracepackets.internal.event;
 
 import io.tracepackets.DropReason;
+import io.tracepackets.PacketBytes;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeKind;
 import io.tracepackets.internal.btf.DropReasons;
@@ -110,12 +111,29 @@ public final class EventDecoder {
 				classification == null ? null : classification.why(), diagnosis, locationText, stack,
 				b.getLong(EventLayout.JOURNEY), preNat(record, EventLayout.CT_SADDR, ipVersion),
 				preNat(record, EventLayout.CT_DADDR, ipVersion), b.getShort(EventLayout.CT_SPORT) & 0xffff,
-				b.getShort(EventLayout.CT_DPORT) & 0xffff, null);
+				b.getShort(EventLayout.CT_DPORT) & 0xffff, null, packetBytes(record, b));
 	}
 
 	/** A conntrack address, only where conntrack says the packet was translated. */
 	private static InetAddress preNat(byte[] record, int offset, int ipVersion) {
 		return record[EventLayout.CT_NAT] == 0 ? null : address(record, offset, ipVersion);
+	}
+
+
+	/** The packet bytes after the event, in a record longer than the event; empty when none were captured. */
+	private static java.util.Optional<PacketBytes> packetBytes(byte[] record, ByteBuffer b) {
+		if (record.length < EventLayout.SIZE + EventLayout.CAPTURE_HEADER_SIZE) {
+			return java.util.Optional.empty();
+		}
+		int linkType = b.getShort(EventLayout.SIZE + EventLayout.CAPTURE_LINK_TYPE) & 0xffff;
+		int captured = b.getShort(EventLayout.SIZE + EventLayout.CAPTURE_CAP_LEN) & 0xffff;
+		int bytesAt = EventLayout.SIZE + EventLayout.CAPTURE_HEADER_SIZE;
+		if (linkType == 0 || captured == 0 || bytesAt + captured > record.length) {
+			return java.util.Optional.empty();
+		}
+		int original = Math.max(captured, b.getInt(EventLayout.SIZE + EventLayout.CAPTURE_ORIG_LEN));
+		return java.util.Optional.of(new PacketBytes(PacketBytes.Layer.ofLinkType(linkType), original,
+				Arrays.copyOfRange(record, bytesAt, bytesAt + captured)));
 	}
 
 	/** The packet's own values for the drop's sentence: {dst}, {src}, {proto}, {dport}, {dev}. */

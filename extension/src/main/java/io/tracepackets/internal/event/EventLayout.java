@@ -64,6 +64,20 @@ public final class EventLayout {
 	public static final int COUNTER_EMITTED = 0;
 	public static final int COUNTER_LOST = 1;
 
+	/**
+	 * A record with packet bytes (the tracer asked for a snap length) is the event, then
+	 * {@code struct tp_capture} at {@link #SIZE}, then the bytes: longer than {@link #SIZE}.
+	 */
+	public static final int CAPTURE_ORIG_LEN = 0;
+	public static final int CAPTURE_CAP_LEN = 4;
+	public static final int CAPTURE_LINK_TYPE = 6;
+	public static final int CAPTURE_HEADER_SIZE = 8;
+
+	/** The bytes of a record with {@code snapLength} packet bytes (0: an event alone). */
+	public static int recordSize(int snapLength) {
+		return snapLength == 0 ? SIZE : SIZE + CAPTURE_HEADER_SIZE + snapLength;
+	}
+
 	private EventLayout() {
 	}
 }

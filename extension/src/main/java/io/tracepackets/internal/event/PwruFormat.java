@@ -73,6 +73,12 @@ public final class PwruFormat {
 		seen.keySet().forEach(out::append);
 	}
 
+	/** The column titles of {@link #line}, with the trailing newline. */
+	public static String header() {
+		return String.format(Locale.ROOT, LINE, "TIME", "SKB", "CPU", "PROCESS", "NETNS", "IFACE", "LEN", "TUPLE",
+				"WHERE");
+	}
+
 	/** One event as one line (with its trailing newline). */
 	public static String line(PacketEvent event, long startNanos) {
 		return String.format(Locale.ROOT, LINE, time(event.timestampNanos() - startNanos),

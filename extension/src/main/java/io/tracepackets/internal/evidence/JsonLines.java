@@ -50,8 +50,8 @@ public final class JsonLines {
 		return written;
 	}
 
-	/** One event as one JSON object, without the newline. */
-	static String line(PacketEvent e, Integer packet) {
+	/** One event as one JSON object, without the newline; {@code packet} its path's index, or null. */
+	public static String line(PacketEvent e, Integer packet) {
 		Json json = new Json();
 		json.number("ts_ns", e.timestampNanos());
 		if (packet != null) {
@@ -90,6 +90,11 @@ public final class JsonLines {
 				json.number("tcp_flags", e.tcpFlags());
 			}
 		}
+		e.packetBytes().ifPresent(bytes -> {
+			json.string("bytes_layer", bytes.layer().name().toLowerCase(java.util.Locale.ROOT));
+			json.number("bytes_orig_len", bytes.originalLength());
+			json.string("bytes", java.util.HexFormat.of().formatHex(bytes.toByteArray()));
+		});
 		if (e.isDrop()) {
 			json.string("drop_reason", e.dropReason() == null ? null : e.dropReason().name());
 			json.string("drop_kind", e.dropKind() == null ? null : e.dropKind().name().toLowerCase(java.util.Locale.ROOT));

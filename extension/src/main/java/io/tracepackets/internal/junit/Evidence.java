@@ -3,8 +3,8 @@ package io.tracepackets.internal.junit;
 import io.tracepackets.Artifacts;
 import io.tracepackets.TracePackets;
 import io.tracepackets.internal.evidence.JsonLines;
+import io.tracepackets.internal.evidence.Pcapng;
 import io.tracepackets.internal.window.TraceWindow;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,9 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A test's trace left as a file beside its report: JSON lines, published with JUnit's file
- * publishing (so IDEs and report tools list it) under {@code junit.platform.output.dir}. Bounded
- * per test (events) and per run (bytes), so a flood cannot fill the disk.
+ * A test's trace left as files beside its report: JSON lines and pcapng, published with JUnit's
+ * file publishing (so IDEs and report tools list them) under {@code junit.platform.output.dir}.
+ * Bounded per test (events, per file) and per run (bytes, both files counted), so a flood cannot
+ * fill the disk.
  */
 final class Evidence {
 
@@ -25,6 +26,12 @@ final class Evidence {
 	static final int DEFAULT_MAX_EVENTS = 100_000;
 	static final long DEFAULT_MAX_BYTES = 256L << 20;
 	private static final MediaType JSON_LINES = MediaType.parse("application/x-ndjson");
+	/** Wireshark's own name for the format; IANA has registered none. */
+	private static final MediaType PCAPNG = MediaType.parse("application/x-pcapng");
+
+	/** Where a test's trace went: the JSON lines, and the pcapng when the budget left room for it. */
+	record Files(Path jsonLines, Optional<Path> pcapng) {
+	}
 
 	/** Bytes written by this JVM's tests so far. */
 	private static final AtomicLong WRITTEN = new AtomicLong();
@@ -33,9 +40,10 @@ final class Evidence {
 	}
 
 	/** The failure, its message ending with where the trace was written; same stack trace. */
-	static AssertionError naming(AssertionError failure, Path file) {
-		AssertionError named = new AssertionError(failure.getMessage() + System.lineSeparator()
-				+ "The trace, one event per line: " + file, failure.getCause());
+	static AssertionError naming(AssertionError failure, Files files) {
+		AssertionError named = new AssertionError(failure.getMessage()
+				+ files.pcapng().map(p -> System.lineSeparator() + "The trace for Wireshark (pcapng): " + p).orElse("")
+				+ System.lineSeparator() + "The trace, one event per line: " + files.jsonLines(), failure.getCause());
 		named.setStackTrace(failure.getStackTrace());
 		for (Throwable suppressed : failure.getSuppressed()) {
 			named.addSuppressed(suppressed);
@@ -49,35 +57,54 @@ final class Evidence {
 	}
 
 	/**
-	 * Writes the trace and publishes it; returns where it went, or empty when the run's budget is
-	 * spent or writing failed (logged: evidence must never hide the test's own outcome).
+	 * Writes the trace as JSON lines, then as pcapng, and publishes both; returns where they went,
+	 * or empty when the run's budget is spent or writing failed (logged: evidence must never hide
+	 * the test's own outcome).
 	 */
-	static Optional<Path> publish(ExtensionContext context, TraceWindow trace, int maxEvents, long maxBytes) {
+	static Optional<Files> publish(ExtensionContext context, TraceWindow trace, int maxEvents, long maxBytes) {
+		Optional<Path> jsonLines = publish(context, maxBytes, ".jsonl", JSON_LINES,
+				file -> JsonLines.write(file, trace.events(), trace.paths(), maxEvents));
+		if (jsonLines.isEmpty()) {
+			return Optional.empty();
+		}
+		Optional<Path> pcapng = publish(context, maxBytes, ".pcapng", PCAPNG,
+				file -> Pcapng.write(file, trace.events(), trace.paths(), maxEvents));
+		return Optional.of(new Files(jsonLines.get(), pcapng));
+	}
+
+	/** What writes one file. */
+	@FunctionalInterface
+	private interface Writer {
+		void write(Path file) throws java.io.IOException;
+	}
+
+	private static Optional<Path> publish(ExtensionContext context, long maxBytes, String extension, MediaType type,
+			Writer writer) {
 		if (WRITTEN.get() >= maxBytes) {
-			LOG.warn("no trace file for {}: this run already wrote {} bytes of traces (-D{}={})",
+			LOG.warn("no {} trace file for {}: this run already wrote {} bytes of traces (-D{}={})", extension,
 					context.getDisplayName(), WRITTEN.get(), TracePackets.ARTIFACT_MAX_BYTES_PROPERTY, maxBytes);
 			return Optional.empty();
 		}
 		AtomicReference<Path> published = new AtomicReference<>();
 		try {
-			context.publishFile(fileName(context), JSON_LINES, file -> {
-				JsonLines.write(file, trace.events(), trace.paths(), maxEvents);
-				WRITTEN.addAndGet(Files.size(file));
+			context.publishFile(fileName(context) + extension, type, file -> {
+				writer.write(file);
+				WRITTEN.addAndGet(java.nio.file.Files.size(file));
 				published.set(file.toAbsolutePath());
 			});
 		} catch (RuntimeException e) {
-			LOG.warn("no trace file for {}: {}", context.getDisplayName(), e.toString());
+			LOG.warn("no {} trace file for {}: {}", extension, context.getDisplayName(), e.toString());
 			return Optional.empty();
 		}
 		return Optional.ofNullable(published.get());
 	}
 
-	/** {@code trace-<method>[-<invocation>].jsonl}: unique within the test's own output folder. */
+	/** {@code trace-<method>[-<invocation>]} (then .jsonl, .pcapng): unique within the test's own output folder. */
 	private static String fileName(ExtensionContext context) {
 		String method = context.getTestMethod().map(m -> m.getName()).orElse("test");
 		String id = context.getUniqueId();
 		int invocation = id.lastIndexOf("#");
 		String suffix = invocation < 0 ? "" : "-" + id.substring(invocation + 1).replaceAll("[^A-Za-z0-9]", "");
-		return "trace-" + method + suffix + ".jsonl";
+		return "trace-" + method + suffix;
 	}
 }

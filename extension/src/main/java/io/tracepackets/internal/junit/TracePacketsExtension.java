@@ -155,12 +155,17 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 					.orElse(System.getProperty(TracePackets.STACKS_PROPERTY));
 			stacks = property == null || property.isBlank() ? TracePackets.Stacks.NETFILTER_DROPS : stacks(property);
 		}
+		int snapLength = annotation.map(TracePackets::snapLength).orElse(-1);
+		if (snapLength < 0) {
+			snapLength = (int) number(context, TracePackets.SNAP_LENGTH_PROPERTY, 0);
+		}
 		TracerOptions defaults = TracerOptions.defaults();
 		try {
 			return new TracerOptions(backend, TracerOptions.functionPattern(functions),
 					(int) number(context, TracePackets.RING_BUFFER_PROPERTY, defaults.ringBufferBytes()),
 					number(context, TracePackets.MAX_EVENTS_PROPERTY, defaults.maxStoredEvents()), false,
-					stacks == TracePackets.Stacks.ALL_DROPS).withPcapFilter(pcapFilter(annotation));
+					stacks == TracePackets.Stacks.ALL_DROPS).withPcapFilter(pcapFilter(annotation))
+					.withSnapLength(snapLength);
 		} catch (IllegalArgumentException | TracePacketsException e) {
 			throw new ExtensionConfigurationException("@TracePackets on " + context.getElement().orElse(null) + ": "
 					+ e.getMessage(), e);

@@ -53,6 +53,8 @@ public final class LibBpf {
 			FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false);
 	private static final MethodHandle MAP_SET_MAX_ENTRIES = bind("bpf_map__set_max_entries",
 			FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), false);
+	private static final MethodHandle MAP_SET_INITIAL_VALUE = bind("bpf_map__set_initial_value",
+			FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), false);
 	private static final MethodHandle MAP_FD = bind("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
 	private static final MethodHandle PROGRAM_FD = bind("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS),
 			false);
@@ -206,6 +208,12 @@ public final class LibBpf {
 
 	public static void setMaxEntries(MemorySegment map, int maxEntries, String what) {
 		intCall("set max_entries of " + what, () -> (int) MAP_SET_MAX_ENTRIES.invokeExact(map, maxEntries));
+	}
+
+	/** Before load: the content of a global-data map ({@code .rodata.*}), which must match its size. */
+	public static void setInitialValue(MemorySegment map, MemorySegment value, String what) {
+		intCall("set the initial value of " + what, () -> (int) MAP_SET_INITIAL_VALUE.invokeExact(map, value,
+				value.byteSize()));
 	}
 
 	public static int mapFd(MemorySegment map, String what) {

@@ -264,7 +264,7 @@ public final class RuleTracing implements AutoCloseable {
 				e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(), e.icmpCode(),
 				e.tcpFlags(), e.dropReason(), e.dropKind(), e.dropKindExplanation(), e.dropDiagnosis(), e.location(),
 				e.stack(), e.journey(), e.preNatSource(), e.preNatDestination(), e.preNatSourcePort(),
-				e.preNatDestinationPort(), culprit);
+				e.preNatDestinationPort(), culprit, e.packetBytes());
 	}
 
 	/** Deletes every tracing table and closes the trace sockets; failures are logged, not thrown. */

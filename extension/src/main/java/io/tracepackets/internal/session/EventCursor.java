@@ -30,7 +30,10 @@ public final class EventCursor implements AutoCloseable {
 		return start;
 	}
 
-	/** Receives one raw record, laid out as {@link EventLayout} says; valid during the call only. */
+	/**
+	 * Receives one raw record, laid out as {@link EventLayout} says (longer, with packet bytes, when
+	 * the session captures them); valid during the call only.
+	 */
 	@FunctionalInterface
 	public interface RecordConsumer {
 		void accept(byte[] record);
@@ -39,7 +42,7 @@ public final class EventCursor implements AutoCloseable {
 	/** Hands every record published since the last call to {@code consumer}; returns how many. */
 	public int read(RecordConsumer consumer) {
 		long limit = end >= 0 ? end : store.published();
-		byte[] record = new byte[EventLayout.SIZE];
+		byte[] record = new byte[store.recordBytes()];
 		int count = 0;
 		for (; next < limit; next++, count++) {
 			store.read(next, record);

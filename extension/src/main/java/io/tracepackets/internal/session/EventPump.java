@@ -47,7 +47,13 @@ public final class EventPump implements AutoCloseable {
 	private volatile Throwable failure;
 
 	EventPump(BpfMap events, int ringBufferBytes, long maxStoredEvents, BpfMap counters, BpfProgram markerProgram) {
-		this.store = new EventStore(maxStoredEvents);
+		this(events, ringBufferBytes, maxStoredEvents, 0, counters, markerProgram);
+	}
+
+	/** {@code snapLength}: packet bytes per event (0: none), so the store keeps whole records. */
+	EventPump(BpfMap events, int ringBufferBytes, long maxStoredEvents, int snapLength, BpfMap counters,
+			BpfProgram markerProgram) {
+		this.store = new EventStore(maxStoredEvents, EventLayout.recordSize(snapLength));
 		this.reader = new RingBufferReader(events, ringBufferBytes);
 		this.counters = counters;
 		this.markerProgram = markerProgram;
@@ -195,7 +201,7 @@ public final class EventPump implements AutoCloseable {
 		} else if (probe == EventLayout.PROBE_SYNTHETIC) {
 			syntheticCount++;
 		} else {
-			store.append(data, offset);
+			store.append(data, offset, length);
 		}
 	}
 

@@ -17,7 +17,10 @@ import java.lang.foreign.ValueLayout;
 final class EventStore {
 
 	static final int CHUNK_EVENTS = 1 << 14;
-	private static final int CHUNK_BYTES = CHUNK_EVENTS * EventLayout.SIZE;
+
+	/** Bytes per record: {@link EventLayout#SIZE}, more when events carry packet bytes. */
+	private final int recordBytes;
+	private final int chunkBytes;
 
 	private final byte[][] chunks;
 	private final long capacity;
@@ -30,6 +33,13 @@ final class EventStore {
 	private volatile long overflowed;
 
 	EventStore(long maxEvents) {
+		this(maxEvents, EventLayout.SIZE);
+	}
+
+	/** {@code recordBytes}: the longest record kept; shorter ones are padded with zeros. */
+	EventStore(long maxEvents, int recordBytes) {
+		this.recordBytes = recordBytes;
+		this.chunkBytes = CHUNK_EVENTS * recordBytes;
 		int chunkCount = (int) Math.max(2, (maxEvents + CHUNK_EVENTS - 1) / CHUNK_EVENTS);
 		this.chunks = new byte[chunkCount][];
 		this.capacity = (long) chunkCount * CHUNK_EVENTS;
@@ -37,6 +47,11 @@ final class EventStore {
 
 	/** Writer: copies one record. Returns false when it had to be dropped. */
 	boolean append(MemorySegment source, long offset) {
+		return append(source, offset, EventLayout.SIZE);
+	}
+
+	/** Writer: copies one record of {@code length} bytes (at most {@link #recordBytes()} are kept). */
+	boolean append(MemorySegment source, long offset, int length) {
 		long retain = retainFrom;
 		if (retain == Long.MAX_VALUE) {
 			return false; // no cursor wants it
@@ -48,9 +63,14 @@ final class EventStore {
 		int chunkIndex = (int) ((writeSeq / CHUNK_EVENTS) % chunks.length);
 		byte[] chunk = chunks[chunkIndex];
 		if (chunk == null) {
-			chunk = chunks[chunkIndex] = new byte[CHUNK_BYTES];
+			chunk = chunks[chunkIndex] = new byte[chunkBytes];
 		}
-		MemorySegment.copy(source, ValueLayout.JAVA_BYTE, offset, chunk, offsetOf(writeSeq), EventLayout.SIZE);
+		int kept = Math.min(length, recordBytes);
+		int at = offsetOf(writeSeq);
+		MemorySegment.copy(source, ValueLayout.JAVA_BYTE, offset, chunk, at, kept);
+		if (kept < recordBytes) {
+			java.util.Arrays.fill(chunk, at + kept, at + recordBytes, (byte) 0); // a recycled slot's old bytes
+		}
 		writeSeq++;
 		return true;
 	}
@@ -58,6 +78,10 @@ final class EventStore {
 	/** Writer: makes everything appended so far visible to readers. */
 	void publish() {
 		published = writeSeq;
+	}
+
+	int recordBytes() {
+		return recordBytes;
 	}
 
 	long published() {
@@ -82,7 +106,7 @@ final class EventStore {
 	 * published and retained.
 	 */
 	void read(long sequence, byte[] target) {
-		System.arraycopy(chunkOf(sequence), offsetOf(sequence), target, 0, EventLayout.SIZE);
+		System.arraycopy(chunkOf(sequence), offsetOf(sequence), target, 0, recordBytes);
 	}
 
 	/** Reads a u32 field of the record at {@code sequence} without copying the record. */
@@ -97,7 +121,7 @@ final class EventStore {
 		return chunks[(int) ((sequence / CHUNK_EVENTS) % chunks.length)];
 	}
 
-	private static int offsetOf(long sequence) {
-		return (int) (sequence % CHUNK_EVENTS) * EventLayout.SIZE;
+	private int offsetOf(long sequence) {
+		return (int) (sequence % CHUNK_EVENTS) * recordBytes;
 	}
 }

@@ -51,6 +51,8 @@ final class Probes implements AutoCloseable {
 	/** The maps every other object of a session (socket hook, benchmark feed) shares with this one. */
 	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "stacks",
 			"journey_of_copy");
+	/** The section holding {@code tp_snap_len} (bpf/include/skb_events.bpf.h), a map of its own. */
+	static final String SNAP_LENGTH_MAP = ".rodata.snap";
 	/** enum tp_stacks (bpf/include/tracepackets.h). */
 	static final int STACKS_NETFILTER = 0;
 	static final int STACKS_ALL = 1;
@@ -88,6 +90,7 @@ final class Probes implements AutoCloseable {
 		object = BpfObject.openResource(OBJECT_RESOURCE, "tracepackets", filter);
 		try {
 			object.map("events").setMaxEntries(options.ringBufferBytes());
+			setSnapLength(object, options.snapLength());
 			List<String> programs = new ArrayList<>(List.of(MARKER_PROGRAM));
 			for (Tracepoint tracepoint : Tracepoint.values()) {
 				programs.add(tracepoint.programName());
@@ -111,7 +114,8 @@ final class Probes implements AutoCloseable {
 					: attacher.attach(object, byPosition);
 			functionLinks.addAll(functions.links());
 			attachCopyPrograms(selection.chosen(), copyFunctions);
-			SocketReceiveHook.Attempt hook = LibBpf.quietly(() -> SocketReceiveHook.attach(object, filter));
+			SocketReceiveHook.Attempt hook = LibBpf.quietly(() -> SocketReceiveHook.attach(object, filter,
+					options.snapLength()));
 			socketHook = hook.hook().orElse(null);
 			socketHookStatus = hook.why();
 			if (!functions.unsupported().isEmpty()) {
@@ -175,6 +179,16 @@ final class Probes implements AutoCloseable {
 			} catch (NativeException e) {
 				LOG.warn("{} not attached, copies it makes start journeys of their own: {}", name, e.getMessage());
 			}
+		}
+	}
+
+	/**
+	 * Before load: how many packet bytes each event of {@code object} carries ({@code tp_snap_len},
+	 * a read-only global: with 0 the verifier drops the capture code from every probe).
+	 */
+	static void setSnapLength(BpfObject object, int snapLength) {
+		try (Arena arena = Arena.ofConfined()) {
+			object.map(SNAP_LENGTH_MAP).setInitialValue(arena.allocateFrom(JAVA_INT, snapLength));
 		}
 	}
 

@@ -31,7 +31,7 @@ final class SocketReceiveHook implements AutoCloseable {
 	}
 
 	/** Attaches the hook, or returns why it cannot be. */
-	static Attempt attach(BpfObject main, java.util.function.UnaryOperator<byte[]> filter) {
+	static Attempt attach(BpfObject main, java.util.function.UnaryOperator<byte[]> filter, int snapLength) {
 		if (Btf.loadVmlinux().findType(BtfKind.FUNC, "bpf_cast_to_kern_ctx").isEmpty()) {
 			return new Attempt(Optional.empty(), "the kernel has no bpf_cast_to_kern_ctx (6.2+)");
 		}
@@ -44,6 +44,7 @@ final class SocketReceiveHook implements AutoCloseable {
 			for (String map : Probes.SHARED_MAPS) {
 				object.map(map).reuse(main.map(map));
 			}
+			Probes.setSnapLength(object, snapLength);
 			object.load();
 			int cgroupFd = Libc.openReadOnly(cgroup.get().toString());
 			try {

@@ -44,7 +44,7 @@ public final class TraceSession implements AutoCloseable {
 			namespaceFilter = new NamespaceFilter(probes.map("config"), probes.map("netns_filter"),
 					probes.followsCopies());
 			pump = new EventPump(probes.map("events"), options.ringBufferBytes(), options.maxStoredEvents(),
-					probes.map("counters"), probes.program(Probes.MARKER_PROGRAM));
+					options.snapLength(), probes.map("counters"), probes.program(Probes.MARKER_PROGRAM));
 		} catch (RuntimeException | Error e) {
 			probes.close();
 			throw e;

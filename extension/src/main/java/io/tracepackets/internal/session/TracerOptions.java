@@ -7,15 +7,21 @@ import java.util.regex.Pattern;
 /**
  * How a tracer is built: backend (or AUTO), which skb functions a function backend probes (a
  * regex found in the name; null: all), ring buffer size (bytes, a power of two), how many events
- * the store keeps for open windows, whether the benchmark-only program is loaded, and whether every
+ * the store keeps for open windows, whether the benchmark-only program is loaded, whether every
  * drop carries its kernel stack (else only netfilter drops: a stack costs the kernel microseconds),
- * and the pcap-filter(7) expression the probes apply before emitting (null: none).
+ * the pcap-filter(7) expression the probes apply before emitting (null: none), and how many bytes
+ * of each packet the probes copy ({@code snapLength}, 0: none, the default, at no cost to the
+ * probes).
  */
 public record TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long maxStoredEvents,
-		boolean loadBenchmarkPrograms, boolean allDropStacks, String pcapFilter) {
+		boolean loadBenchmarkPrograms, boolean allDropStacks, String pcapFilter, int snapLength) {
 
 	public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
 	public static final long DEFAULT_MAX_STORED_EVENTS = 4_000_000;
+	/** The snap length when packet bytes are wanted and none is given: Ethernet, IPv6 and TCP headers with options. */
+	public static final int DEFAULT_SNAP_LENGTH = 128;
+	/** The most bytes an event carries (TP_SNAP_MAX in bpf/include/tracepackets.h). */
+	public static final int MAX_SNAP_LENGTH = 1024;
 
 	public TracerOptions {
 		Objects.requireNonNull(backend, "backend");
@@ -27,25 +33,30 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 			throw new IllegalArgumentException("tracepackets.max.events must be at least " + EventStore.CHUNK_EVENTS
 					+ ", got " + maxStoredEvents);
 		}
+		if (snapLength < 0 || snapLength > MAX_SNAP_LENGTH) {
+			throw new IllegalArgumentException("snapLength must be 0 (no packet bytes) to " + MAX_SNAP_LENGTH
+					+ " bytes, got " + snapLength + ": " + DEFAULT_SNAP_LENGTH + " holds the headers of nearly every packet");
+		}
 	}
 
-	/** Stacks of netfilter drops only, the default. */
-	public TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long maxStoredEvents,
-			boolean loadBenchmarkPrograms) {
-		this(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms, false, null);
-	}
-
-	/** Without a pcap filter. */
+	/** Without a pcap filter or packet bytes. */
 	public TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long maxStoredEvents,
 			boolean loadBenchmarkPrograms, boolean allDropStacks) {
-		this(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms, allDropStacks, null);
+		this(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms, allDropStacks, null, 0);
 	}
 
-	/** {@code backend=fentry functions=ip_.*} (and {@code stacks=every drop} when asked), for messages. */
+	/** Stacks of netfilter drops only, the default; no pcap filter, no packet bytes. */
+	public TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long maxStoredEvents,
+			boolean loadBenchmarkPrograms) {
+		this(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms, false);
+	}
+
+	/** {@code backend=fentry functions=ip_.*} (and stacks, filter, snap length when set), for messages. */
 	public String describe() {
 		return "backend=" + backend.label() + " functions=" + (functions == null ? "(every skb function)"
 				: functions.pattern()) + (allDropStacks ? " stacks=every drop" : "")
-				+ (pcapFilter != null ? " filter=\"" + pcapFilter + "\"" : "");
+				+ (pcapFilter != null ? " filter=\"" + pcapFilter + "\"" : "")
+				+ (snapLength > 0 ? " snap=" + snapLength : "");
 	}
 
 	public static TracerOptions defaults() {
@@ -54,23 +65,30 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 
 	public TracerOptions withBackend(Backend wanted, Pattern functionFilter) {
 		return new TracerOptions(wanted, functionFilter, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms,
-				allDropStacks, pcapFilter);
+				allDropStacks, pcapFilter, snapLength);
 	}
 
 	public TracerOptions withBenchmarkPrograms() {
-		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, true, allDropStacks, pcapFilter);
+		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, true, allDropStacks, pcapFilter,
+				snapLength);
 	}
 
 	/** {@code true}: every drop carries its kernel stack; {@code false}: netfilter drops only. */
 	public TracerOptions withAllDropStacks(boolean every) {
 		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms, every,
-				pcapFilter);
+				pcapFilter, snapLength);
 	}
 
 	/** Only packets matching {@code expression} (pcap-filter(7)) are traced; null or blank: every packet. */
 	public TracerOptions withPcapFilter(String expression) {
 		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms,
-				allDropStacks, expression == null || expression.isBlank() ? null : expression);
+				allDropStacks, expression == null || expression.isBlank() ? null : expression, snapLength);
+	}
+
+	/** Every event carries the first {@code bytes} bytes of its packet; 0: none. */
+	public TracerOptions withSnapLength(int bytes) {
+		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms,
+				allDropStacks, pcapFilter, bytes);
 	}
 
 	/** Parses a {@code functions} regex, failing with the position of the error. */

@@ -85,6 +85,35 @@ class EventDecoderTest {
 	}
 
 	@Test
+	void should_decode_the_packet_bytes_after_the_event_in_a_longer_record() {
+		// GIVEN a record with a capture trailer: raw IP (101), 4 of 60 bytes captured, snap length 16
+		byte[] event = new RawEvent().header(3, 1L, SKB, 0, 1, "ping").device(NETNS, 0, 0, 60, 0x0800).bytes();
+		ByteBuffer record = ByteBuffer.allocate(EventLayout.recordSize(16)).order(ByteOrder.LITTLE_ENDIAN).put(event);
+		record.putInt(EventLayout.SIZE + EventLayout.CAPTURE_ORIG_LEN, 60);
+		record.putShort(EventLayout.SIZE + EventLayout.CAPTURE_CAP_LEN, (short) 4);
+		record.putShort(EventLayout.SIZE + EventLayout.CAPTURE_LINK_TYPE, (short) 101);
+		record.put(EventLayout.SIZE + EventLayout.CAPTURE_HEADER_SIZE, new byte[] { 0x45, 0, 0, 60 });
+
+		// WHEN
+		PacketEvent decoded = decoder.decode(record.array());
+
+		// THEN
+		assertThat(decoded.packetBytes()).hasValue(new io.tracepackets.PacketBytes(io.tracepackets.PacketBytes.Layer.IP,
+				60, new byte[] { 0x45, 0, 0, 60 }));
+	}
+
+	@Test
+	void should_decode_no_packet_bytes_from_an_event_alone_or_a_zeroed_trailer() {
+		// GIVEN the same event as a bare record, and padded with zeros as the store pads short records
+		byte[] event = new RawEvent().header(3, 1L, SKB, 0, 1, "ping").device(NETNS, 0, 0, 60, 0x0800).bytes();
+		byte[] padded = java.util.Arrays.copyOf(event, EventLayout.recordSize(16));
+
+		// THEN
+		assertThat(decoder.decode(event).packetBytes()).isEmpty();
+		assertThat(decoder.decode(padded).packetBytes()).isEmpty();
+	}
+
+	@Test
 	void should_decode_an_ipv6_tcp_packet_with_its_flags() {
 		// GIVEN net_dev_start_xmit of [fd00::1]:80 > [fd00::2]:50000, SYN+ACK, on an interface without a name
 		byte[] record = new RawEvent()

@@ -108,7 +108,8 @@ class EventLayoutTest {
 
 		// WHEN
 		Map<String, Integer> mirrored = new TreeMap<>(layoutConstants());
-		mirrored.keySet().removeIf(name -> NOT_OFFSETS.contains(name) || ENUM_PREFIXES.stream().anyMatch(name::startsWith));
+		mirrored.keySet().removeIf(name -> NOT_OFFSETS.contains(name) || name.startsWith("CAPTURE_")
+				|| ENUM_PREFIXES.stream().anyMatch(name::startsWith));
 
 		// THEN every member has its constant, at its offset, and there is no constant for no member
 		assertThat(compiled).hasSize(29);
@@ -125,6 +126,23 @@ class EventLayoutTest {
 		// THEN
 		assertThat(struct.number("byte_size")).as("sizeof(struct tp_config)").isEqualTo(EventLayout.CONFIG_SIZE);
 		assertThat(types).containsEntry("netns", "__u32[" + EventLayout.INLINE_NETNS + "]");
+	}
+
+	@Test
+	void should_mirror_the_capture_trailer_of_records_with_packet_bytes() {
+		// GIVEN the members of struct tp_capture, which follows the event when the probes copy bytes
+		Die struct = struct("tp_capture");
+		Map<String, Integer> compiled = new TreeMap<>();
+		for (Die member : members(struct)) {
+			compiled.put("CAPTURE_" + member.name().toUpperCase(Locale.ROOT), member.number("data_member_location"));
+		}
+
+		// THEN
+		assertThat(compiled).isEqualTo(Map.of("CAPTURE_ORIG_LEN", EventLayout.CAPTURE_ORIG_LEN, "CAPTURE_CAP_LEN",
+				EventLayout.CAPTURE_CAP_LEN, "CAPTURE_LINK_TYPE", EventLayout.CAPTURE_LINK_TYPE));
+		assertThat(struct.number("byte_size")).isEqualTo(EventLayout.CAPTURE_HEADER_SIZE);
+		assertThat(EventLayout.recordSize(128)).isEqualTo(EventLayout.SIZE + 8 + 128);
+		assertThat(EventLayout.recordSize(0)).isEqualTo(EventLayout.SIZE);
 	}
 
 	@Test

@@ -70,4 +70,18 @@ class JsonLinesTest {
 		// WHEN / THEN
 		assertThat(JsonLines.line(odd, null)).contains("\"comm\":\"a\\\"b\\\\c\\u0001\"").doesNotContain("\"packet\"");
 	}
+
+	@Test
+	void should_add_the_packet_bytes_as_hex_when_the_event_has_them() {
+		// GIVEN an event with the first 4 bytes of a 60-byte IP packet
+		PacketEvent event = PacketEvents.withBytes(UDP.at(1_000, "ip_output"), new io.tracepackets.PacketBytes(
+				io.tracepackets.PacketBytes.Layer.IP, 60, new byte[] { 0x45, 0, 0, 60 }));
+
+		// WHEN
+		String line = JsonLines.line(event, null);
+
+		// THEN
+		assertThat(line).endsWith(",\"bytes_layer\":\"ip\",\"bytes_orig_len\":60,\"bytes\":\"4500003c\"}");
+		assertThat(JsonLines.line(UDP.at(1_000, "ip_output"), null)).doesNotContain("bytes");
+	}
 }

@@ -185,7 +185,8 @@ class TracePacketsExtensionTest {
 		}
 	}
 
-	@TracePackets(hostNetwork = true, backend = Backend.TRACEPOINT, artifacts = io.tracepackets.Artifacts.ALWAYS)
+	@TracePackets(hostNetwork = true, backend = Backend.TRACEPOINT, artifacts = io.tracepackets.Artifacts.ALWAYS,
+			snapLength = 128)
 	static class PassesWithArtifactsAlways {
 		@Test
 		void sends_a_datagram(PacketTrace trace) throws Exception {
@@ -228,6 +229,14 @@ class TracePacketsExtensionTest {
 		java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
 		assertThat(lines.getFirst()).startsWith("{\"schema\":1,");
 		assertThat(lines).anyMatch(line -> line.contains("\"where\":\"netif_receive_skb\"") && line.contains("\"proto\":\"udp\""));
+		// and a pcapng file beside it, without packet bytes (the test asked for none), one comment per event
+		java.util.regex.Matcher pcapng = java.util.regex.Pattern.compile("The trace for Wireshark \\(pcapng\\): (\\S+)")
+				.matcher(message);
+		assertThat(pcapng.find()).as(message).isTrue();
+		java.nio.file.Path capture = java.nio.file.Path.of(pcapng.group(1));
+		assertThat(capture).exists().hasParent(file.getParent()).hasFileName("trace-expects_a_drop_that_does_not_happen.pcapng");
+		assertThat(io.tracepackets.internal.evidence.PcapngKernelTest.tshark(capture, "-T", "fields", "-e", "frame.comment"))
+				.hasSize(lines.size() - 1).anyMatch(comment -> comment.startsWith("netif_receive_skb (tracepoint) netns "));
 	}
 
 	@Test
@@ -239,11 +248,19 @@ class TracePacketsExtensionTest {
 					.selectors(selectClass(PassesWithArtifactsAlways.class)).execute().testEvents()
 					.assertStatistics(stats -> stats.succeeded(1));
 
-			// THEN its file is there
+			// THEN its files are there, the pcapng with the datagram's bytes (snapLength = 128)
 			try (var files = java.nio.file.Files.walk(output)) {
 				assertThat(files.filter(f -> f.getFileName().toString().equals("trace-sends_a_datagram.jsonl")))
 						.hasSize(1);
 			}
+			java.nio.file.Path capture;
+			try (var files = java.nio.file.Files.walk(output)) {
+				capture = files.filter(f -> f.getFileName().toString().equals("trace-sends_a_datagram.pcapng"))
+						.findFirst().orElseThrow();
+			}
+			assertThat(io.tracepackets.internal.evidence.PcapngKernelTest.tshark(capture, "-Y",
+					"udp && frame.comment contains \"netif_receive_skb\"", "-T", "fields", "-e", "ip.dst"))
+					.containsExactly("127.0.0.1");
 		} finally {
 			try (var files = java.nio.file.Files.walk(output)) {
 				files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

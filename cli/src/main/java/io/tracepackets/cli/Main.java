@@ -1,0 +1,144 @@
+package io.tracepackets.cli;
+
+import io.tracepackets.PacketEvent;
+import io.tracepackets.TracePacketsException;
+import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.internal.live.LiveTrace;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar tracepackets-cli.jar [options] ['pcap expression']}: what the kernel does with
+ * the packets of some network namespaces, printed as it happens (pwru's columns by default, JSON
+ * lines or pcapng on request), until Ctrl-C or {@code --limit}; then how many events and how many
+ * were lost. Exit status: 0 after a trace, 1 when the kernel cannot trace here, 2 for bad usage.
+ */
+public final class Main {
+
+	static final int TRACED = 0;
+	static final int CANNOT_TRACE = 1;
+	static final int BAD_USAGE = 2;
+	private static final long POLL_NANOS = 100_000_000L;
+
+	private final PrintStream err;
+	private volatile boolean stopping;
+	private final CountDownLatch finished = new CountDownLatch(1);
+
+	private Main(PrintStream err) {
+		this.err = err;
+	}
+
+	public static void main(String[] args) {
+		System.exit(new Main(System.err).run(args, System.out));
+	}
+
+	int run(String[] args, OutputStream stdout) {
+		CliOptions options;
+		try {
+			options = CliOptions.parse(args);
+		} catch (IllegalArgumentException e) {
+			err.println("tracepackets: " + e.getMessage());
+			err.println("Try: java -jar tracepackets-cli.jar --help");
+			return BAD_USAGE;
+		}
+		if (options.help()) {
+			System.out.print(CliOptions.usage());
+			System.out.flush();
+			return TRACED;
+		}
+		if (options.format() == CliOptions.Format.PCAPNG && options.outputFile() == null && System.console() != null
+				&& System.console().isTerminal()) {
+			err.println("tracepackets: --output pcapng is binary: add --output-file F, or pipe it (| wireshark -k -i -)");
+			return BAD_USAGE;
+		}
+		LiveTrace trace;
+		try {
+			trace = LiveTrace.start(options.live());
+		} catch (IllegalArgumentException | UnsupportedOperationException e) {
+			err.println("tracepackets: " + e.getMessage());
+			return BAD_USAGE;
+		} catch (TracingUnavailableException e) {
+			err.println("tracepackets: cannot trace here: " + e.getMessage());
+			return CANNOT_TRACE;
+		} catch (TracePacketsException e) {
+			err.println("tracepackets: " + e.getMessage());
+			return CANNOT_TRACE;
+		}
+		Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("tracepackets-stop").unstarted(this::stop));
+		try (trace) {
+			return trace(trace, options, stdout);
+		} finally {
+			finished.countDown();
+		}
+	}
+
+	/** Ctrl-C (SIGINT) or SIGTERM: let the main loop drain, summarize and detach, then exit. */
+	private void stop() {
+		stopping = true;
+		try {
+			finished.await(10, TimeUnit.SECONDS);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private int trace(LiveTrace trace, CliOptions options, OutputStream stdout) {
+		long[] written = { 0 };
+		try (Output output = Output.open(options, stdout, trace.startNanos())) {
+			String scope = options.live().allNamespaces() ? "every network namespace"
+					: "netns " + trace.namespaces().entrySet().stream()
+							.map(n -> n.getKey() + " (" + n.getValue() + ")").reduce((a, b) -> a + ", " + b).orElse("");
+			err.println("tracepackets: tracing " + scope + " with the " + trace.describe() + "; Ctrl-C to stop");
+			err.flush();
+			if (options.readyFile() != null) {
+				Files.writeString(options.readyFile(), "ready\n");
+			}
+			while (!stopping && !full(options, written[0]) && !output.failed()) {
+				trace.poll(event -> write(output, options, event, written), POLL_NANOS);
+				output.flush();
+			}
+			trace.stop();
+			trace.poll(event -> write(output, options, event, written), 0);
+			output.flush();
+		} catch (IOException e) {
+			err.println("tracepackets: cannot write the output: " + e.getMessage());
+			return CANNOT_TRACE;
+		} catch (UncheckedIOException e) {
+			err.println("tracepackets: cannot write the output: " + e.getCause().getMessage());
+			return CANNOT_TRACE;
+		}
+		err.println("tracepackets: " + written[0] + " events written" + (full(options, written[0]) ? " (--limit "
+				+ options.limit() + " reached)" : "") + ", " + trace.events() + " traced, " + trace.lost()
+				+ " lost (ring buffer or store full)" + (options.outputFile() == null ? "" : "; output in "
+						+ options.outputFile()));
+		err.flush();
+		return TRACED;
+	}
+
+	private static boolean full(CliOptions options, long written) {
+		return options.limit() > 0 && written >= options.limit();
+	}
+
+	private static void write(Output output, CliOptions options, PacketEvent event, long[] written) {
+		if (full(options, written[0])) {
+			return;
+		}
+		try {
+			output.write(event);
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+		written[0]++;
+	}
+
+	/** Where the output goes, when it is not standard output. */
+	static OutputStream file(Path path) throws IOException {
+		return Files.newOutputStream(path);
+	}
+}

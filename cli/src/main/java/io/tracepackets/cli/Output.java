@@ -1,0 +1,144 @@
+package io.tracepackets.cli;
+
+import io.tracepackets.PacketEvent;
+import io.tracepackets.internal.event.PwruFormat;
+import io.tracepackets.internal.evidence.JsonLines;
+import io.tracepackets.internal.evidence.Pcapng;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+
+/** Where events are written, in the format asked for. */
+abstract class Output implements AutoCloseable {
+
+	/** The output chosen by the options: standard output unless --output-file. */
+	static Output open(CliOptions options, OutputStream stdout, long startNanos) throws IOException {
+		OutputStream out = options.outputFile() == null ? new Unclosed(stdout) : Main.file(options.outputFile());
+		return switch (options.format()) {
+			case TEXT -> new Text(out, startNanos, options.stack());
+			case JSON -> new Json(out);
+			case PCAPNG -> new PcapngOutput(out, options.live().snapLength());
+		};
+	}
+
+	abstract void write(PacketEvent event) throws IOException;
+
+	abstract void flush() throws IOException;
+
+	/** Whether the reader went away (a closed pipe): nothing more can be written. */
+	boolean failed() {
+		return false;
+	}
+
+	@Override
+	public abstract void close() throws IOException;
+
+	/** pwru's columns, a header first; with --stack, each drop's stack below it. */
+	private static final class Text extends Output {
+
+		private final BufferedWriter out;
+		private final long startNanos;
+		private final boolean stack;
+		private boolean headerWritten;
+
+		Text(OutputStream stream, long startNanos, boolean stack) {
+			this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+			this.startNanos = startNanos;
+			this.stack = stack;
+		}
+
+		@Override
+		void write(PacketEvent event) throws IOException {
+			if (!headerWritten) {
+				out.write(PwruFormat.header());
+				headerWritten = true;
+			}
+			out.write(PwruFormat.line(event, startNanos));
+			if (stack) {
+				for (String frame : event.stack()) {
+					out.write("    " + frame + "\n");
+				}
+			}
+		}
+
+		@Override
+		void flush() throws IOException {
+			out.flush();
+		}
+
+		@Override
+		public void close() throws IOException {
+			out.close();
+		}
+	}
+
+	/** docs/evidence.md's JSON lines, without the file's first (summary) line. */
+	private static final class Json extends Output {
+
+		private final BufferedWriter out;
+
+		Json(OutputStream stream) {
+			this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+		}
+
+		@Override
+		void write(PacketEvent event) throws IOException {
+			out.write(JsonLines.line(event, null));
+			out.write('\n');
+		}
+
+		@Override
+		void flush() throws IOException {
+			out.flush();
+		}
+
+		@Override
+		public void close() throws IOException {
+			out.close();
+		}
+	}
+
+	private static final class PcapngOutput extends Output {
+
+		private final Pcapng pcapng;
+
+		PcapngOutput(OutputStream out, int snapLength) throws IOException {
+			this.pcapng = new Pcapng(out, snapLength);
+		}
+
+		@Override
+		void write(PacketEvent event) throws IOException {
+			pcapng.write(event, null);
+		}
+
+		@Override
+		void flush() throws IOException {
+			pcapng.flush();
+		}
+
+		@Override
+		public void close() throws IOException {
+			pcapng.close();
+		}
+	}
+
+	/** Standard output stays open after the trace: the summary and the JVM may still write. */
+	private static final class Unclosed extends java.io.FilterOutputStream {
+
+		Unclosed(OutputStream out) {
+			super(out);
+		}
+
+		@Override
+		public void write(byte[] b, int off, int len) throws IOException {
+			out.write(b, off, len);
+		}
+
+		@Override
+		public void close() throws IOException {
+			flush();
+		}
+	}
+}

@@ -1,0 +1,215 @@
+package io.tracepackets.internal.evidence;
+
+import io.tracepackets.PacketBytes;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.PacketPath;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A trace as pcapng (the pcapng specification, draft-ietf-opsawg-pcapng), which Wireshark and
+ * tshark open: one section, one interface block per (netns, device, layer the bytes start at),
+ * written before its first packet, and one enhanced packet block per event, carrying the packet
+ * bytes the probes copied (none when the trace was taken without a snap length) and a comment
+ * that names the probe, the netns, the device, the skb, the packet path and, for drops, the
+ * reason, what it meant and where. A stream: the CLI writes events as they come.
+ */
+public final class Pcapng implements Closeable {
+
+	/** pcap's LINKTYPE_RAW: for events without bytes, whose interface block needs some link type. */
+	private static final int LINKTYPE_RAW = 101;
+	private static final int SECTION_HEADER = 0x0A0D0D0A;
+	private static final int INTERFACE_DESCRIPTION = 1;
+	private static final int ENHANCED_PACKET = 6;
+	private static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
+	private static final short OPT_END = 0;
+	private static final short OPT_COMMENT = 1;
+	private static final short SHB_USERAPPL = 4;
+	private static final short IF_NAME = 2;
+	private static final short IF_DESCRIPTION = 3;
+	private static final short IF_TSRESOL = 9;
+
+	private final OutputStream out;
+	private final int snapLength;
+	/** CLOCK_MONOTONIC (the events' clock) to the epoch, which pcapng timestamps count from. */
+	private final long epochOffsetNanos;
+	private final Map<InterfaceKey, Integer> interfaces = new HashMap<>();
+	private long written;
+
+	private record InterfaceKey(long netns, int ifindex, int linkType) {
+	}
+
+	/** A pcapng stream on {@code out}; {@code snapLength} is what interface blocks declare (0: unknown). */
+	public Pcapng(OutputStream out, int snapLength) throws IOException {
+		this.out = new BufferedOutputStream(out, 1 << 16);
+		this.snapLength = snapLength;
+		Instant now = Instant.now();
+		this.epochOffsetNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
+		sectionHeader();
+	}
+
+	/**
+	 * Writes at most {@code maxEvents} events of a trace to {@code file}; returns how many were
+	 * written. {@code paths} numbers each event's packet in the comments, as the JSON lines do.
+	 */
+	public static int write(Path file, List<PacketEvent> events, List<PacketPath> paths, int maxEvents)
+			throws IOException {
+		Map<PacketEvent, Integer> packetOf = new IdentityHashMap<>();
+		for (int i = 0; i < paths.size(); i++) {
+			for (PacketEvent event : paths.get(i).events()) {
+				packetOf.put(event, i);
+			}
+		}
+		int snap = events.stream().mapToInt(e -> e.packetBytes().map(PacketBytes::capturedLength).orElse(0)).max()
+				.orElse(0);
+		int count = Math.min(events.size(), maxEvents);
+		try (Pcapng pcapng = new Pcapng(Files.newOutputStream(file), snap)) {
+			for (int i = 0; i < count; i++) {
+				pcapng.write(events.get(i), packetOf.get(events.get(i)));
+			}
+		}
+		return count;
+	}
+
+	/** Appends one event; {@code packet} is its packet path's index, or null. */
+	public void write(PacketEvent event, Integer packet) throws IOException {
+		int linkType = event.packetBytes().map(b -> b.layer().linkType()).orElse(LINKTYPE_RAW);
+		int interfaceId = interfaceOf(event, linkType);
+		byte[] data = event.packetBytes().map(PacketBytes::toByteArray).orElse(new byte[0]);
+		int original = event.packetBytes().map(PacketBytes::originalLength).orElse(0);
+		byte[] comment = comment(event, packet).getBytes(StandardCharsets.UTF_8);
+		long timestamp = event.timestampNanos() + epochOffsetNanos;
+		ByteBuffer block = block(ENHANCED_PACKET, 20 + padded(data.length) + option(comment.length) + 4);
+		block.putInt(interfaceId).putInt((int) (timestamp >>> 32)).putInt((int) timestamp).putInt(data.length)
+				.putInt(original);
+		pad(block.put(data), data.length);
+		option(block, OPT_COMMENT, comment);
+		end(block);
+		written++;
+	}
+
+	/** Events written so far. */
+	public long written() {
+		return written;
+	}
+
+	/**
+	 * The event in words, for Wireshark's packet comment: {@code kfree_skb (tracepoint) netns
+	 * 4026532605 dev eth0 skb 0xffff8881... packet 3 drop NO_SOCKET (lost) at udp_queue_rcv_skb+0x5b}.
+	 */
+	public static String comment(PacketEvent e, Integer packet) {
+		StringBuilder text = new StringBuilder(e.where()).append(" (").append(e.kind().name().toLowerCase(Locale.ROOT))
+				.append(") netns ").append(e.netns());
+		if (e.ifindex() != 0) {
+			text.append(" dev ").append(e.interfaceName() != null ? e.interfaceName() : "if" + e.ifindex());
+		}
+		text.append(" skb 0x").append(Long.toHexString(e.skb()));
+		if (packet != null) {
+			text.append(" packet ").append(packet);
+		}
+		if (e.isDrop()) {
+			text.append(" drop ").append(e.dropReason() == null ? "?" : e.dropReason().name());
+			if (e.dropKind() != null) {
+				text.append(" (").append(e.dropKind().label()).append(')');
+			}
+			if (e.location() != null) {
+				text.append(" at ").append(e.location());
+			}
+		}
+		if (e.packetBytes().isEmpty()) {
+			text.append(" (no packet bytes)");
+		}
+		return text.toString();
+	}
+
+	private int interfaceOf(PacketEvent event, int linkType) throws IOException {
+		InterfaceKey key = new InterfaceKey(event.netns(), event.ifindex(), linkType);
+		Integer known = interfaces.get(key);
+		if (known != null) {
+			return known;
+		}
+		int id = interfaces.size();
+		interfaces.put(key, id);
+		String device = event.ifindex() == 0 ? "no device"
+				: event.interfaceName() != null ? event.interfaceName() : "if" + event.ifindex();
+		byte[] name = (device + "@" + event.netns() + (linkType == LINKTYPE_RAW ? " (ip)" : ""))
+				.getBytes(StandardCharsets.UTF_8);
+		byte[] description = ("netns " + event.netns() + ", " + (event.ifindex() == 0 ? "no device"
+				: "device " + device + " (ifindex " + event.ifindex() + ")") + ", bytes from the "
+				+ (linkType == LINKTYPE_RAW ? "IP header" : "Ethernet header")).getBytes(StandardCharsets.UTF_8);
+		ByteBuffer block = block(INTERFACE_DESCRIPTION, 8 + option(name.length) + option(description.length)
+				+ option(1) + 4);
+		block.putShort((short) linkType).putShort((short) 0).putInt(snapLength);
+		option(block, IF_NAME, name);
+		option(block, IF_DESCRIPTION, description);
+		option(block, IF_TSRESOL, new byte[] { 9 }); // nanoseconds
+		end(block);
+		return id;
+	}
+
+	private void sectionHeader() throws IOException {
+		byte[] application = "TracePackets".getBytes(StandardCharsets.UTF_8);
+		ByteBuffer block = block(SECTION_HEADER, 16 + option(application.length) + 4);
+		block.putInt(BYTE_ORDER_MAGIC).putShort((short) 1).putShort((short) 0).putLong(-1L);
+		option(block, SHB_USERAPPL, application);
+		end(block);
+	}
+
+	/** A block of {@code body} bytes between its type-and-length header and its trailing length. */
+	private ByteBuffer block(int type, int body) {
+		int total = 12 + body;
+		return ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN).putInt(type).putInt(total);
+	}
+
+	/** Ends the options (opt_endofopt), repeats the length, and writes the block. */
+	private void end(ByteBuffer block) throws IOException {
+		block.putShort(OPT_END).putShort((short) 0);
+		block.putInt(block.capacity());
+		if (block.hasRemaining()) {
+			throw new IllegalStateException("pcapng block sized wrong: " + block.remaining() + " bytes left");
+		}
+		out.write(block.array());
+	}
+
+	private static int option(int length) {
+		return 4 + padded(length);
+	}
+
+	private static void option(ByteBuffer block, short code, byte[] value) {
+		block.putShort(code).putShort((short) value.length);
+		pad(block.put(value), value.length);
+	}
+
+	private static int padded(int length) {
+		return (length + 3) & ~3;
+	}
+
+	private static void pad(ByteBuffer block, int length) {
+		for (int i = length; i < padded(length); i++) {
+			block.put((byte) 0);
+		}
+	}
+
+	@Override
+	public void close() throws IOException {
+		out.close();
+	}
+
+	/** Flushes what was written to the underlying stream (the CLI, after each batch of events). */
+	public void flush() throws IOException {
+		out.flush();
+	}
+}

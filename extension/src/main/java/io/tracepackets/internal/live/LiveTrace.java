@@ -1,0 +1,230 @@
+package io.tracepackets.internal.live;
+
+import io.tracepackets.Backend;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.TracePacketsException;
+import io.tracepackets.internal.event.EventDecoder;
+import io.tracepackets.internal.netns.NetworkNamespace;
+import io.tracepackets.internal.session.EventCursor;
+import io.tracepackets.internal.session.NamespaceFilter;
+import io.tracepackets.internal.session.TraceSession;
+import io.tracepackets.internal.session.TracerOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * The tracing engine for a consumer that reads events as they come rather than asserting on a
+ * test's window: the command line ({@code tracepackets-cli}). The one internal entry point of the
+ * engine meant for code outside this jar (the cli module's ArchitectureTest holds it to that): a
+ * {@link TraceSession} with the probes the options ask for, leases on the namespaces to trace, a
+ * cursor, and a decoder. Not thread-safe: one thread polls; {@link #close()} from another is fine.
+ */
+public final class LiveTrace implements AutoCloseable {
+
+	/**
+	 * What to trace.
+	 *
+	 * @param netns namespaces: a path ({@code /run/netns/blue}, {@code /proc/42/ns/net}), a pid,
+	 *     or {@code inode:4026531840}; empty: this process's own namespace
+	 * @param allNamespaces every namespace of the machine, whatever {@code netns} says
+	 * @param backend how kernel functions are probed
+	 * @param functions which skb functions (a regex found in the name), or null: all
+	 * @param snapLength packet bytes per event, 0 for none
+	 * @param allDropStacks every drop carries its kernel stack (else netfilter drops only)
+	 * @param pcapFilter a libpcap filter expression run in the kernel, or null: every packet
+	 */
+	public record Options(List<String> netns, boolean allNamespaces, Backend backend, String functions,
+			int snapLength, boolean allDropStacks, String pcapFilter) {
+
+		public Options {
+			netns = List.copyOf(netns);
+		}
+	}
+
+	private final TraceSession session;
+	private final List<NamespaceFilter.Lease> leases = new ArrayList<>();
+	private final Map<Long, NetworkNamespace> namespaces = new ConcurrentHashMap<>();
+	private final boolean allNamespaces;
+	private final EventCursor cursor;
+	private final EventDecoder decoder;
+	private final Map<Long, String> interfaceCache = new ConcurrentHashMap<>();
+	/** When the probes were ready: times are relative to it. */
+	private final long startNanos;
+	private long seen;
+
+	private LiveTrace(Options options, TracerOptions tracer, List<NetworkNamespace> scope) {
+		this.allNamespaces = options.allNamespaces();
+		scope.forEach(n -> namespaces.put(n.inode(), n));
+		session = TraceSession.start(tracer);
+		try {
+			if (allNamespaces) {
+				leases.add(session.namespaceFilter().leaseAll());
+			}
+			for (NetworkNamespace namespace : scope) {
+				leases.add(session.namespaceFilter().lease(namespace.inode()));
+			}
+			decoder = session.decoder(this::interfaceName);
+			cursor = session.pump().openCursor();
+			startNanos = System.nanoTime();
+		} catch (RuntimeException | Error e) {
+			leases.forEach(NamespaceFilter.Lease::close);
+			session.close();
+			throw e;
+		}
+	}
+
+	/**
+	 * Checks the options, then loads and attaches the probes; the trace runs from the return on.
+	 *
+	 * @throws IllegalArgumentException for bad options (an unknown namespace, a bad regex), with
+	 *     what to fix
+	 * @throws io.tracepackets.TracingUnavailableException when the kernel cannot trace, with why
+	 */
+	public static LiveTrace start(Options options) {
+		List<NetworkNamespace> scope = new ArrayList<>();
+		for (String spec : options.netns()) {
+			scope.add(namespace(spec));
+		}
+		if (scope.isEmpty() && !options.allNamespaces()) {
+			scope.add(NetworkNamespace.ofPath(Path.of("/proc/self/ns/net")));
+		}
+		Pattern functions = TracerOptions.functionPattern(options.functions());
+		TracerOptions tracer = TracerOptions.defaults().withBackend(options.backend(), functions)
+				.withAllDropStacks(options.allDropStacks()).withSnapLength(options.snapLength())
+				.withPcapFilter(options.pcapFilter());
+		if (tracer.pcapFilter() != null) {
+			try {
+				// compiled again by the session; here so that a bad expression is bad usage, said first
+				io.tracepackets.internal.pcap.PcapFilter.compile(tracer.pcapFilter());
+			} catch (io.tracepackets.TracePacketsException e) {
+				throw new IllegalArgumentException(e.getMessage(), e);
+			}
+		}
+		return new LiveTrace(options, tracer, scope);
+	}
+
+	/** {@code /run/netns/blue}, {@code 4242} (a pid) or {@code inode:4026531840}. */
+	static NetworkNamespace namespace(String spec) {
+		String text = spec.strip();
+		try {
+			if (text.startsWith("inode:")) {
+				return NetworkNamespace.ofInode(Long.parseLong(text.substring("inode:".length())));
+			}
+			if (text.chars().allMatch(Character::isDigit) && !text.isEmpty()) {
+				return NetworkNamespace.ofPid(Long.parseLong(text));
+			}
+			if (text.startsWith("/") || text.startsWith(".")) {
+				if (!java.nio.file.Files.exists(Path.of(text))) {
+					throw new IllegalArgumentException("--netns " + spec + ": no such file; named namespaces are in"
+							+ " /run/netns (ip netns list), a process's in /proc/PID/ns/net");
+				}
+				return NetworkNamespace.ofPath(Path.of(text));
+			}
+		} catch (NumberFormatException e) {
+			// the message below says what is expected
+		} catch (TracePacketsException e) {
+			throw new IllegalArgumentException("--netns " + spec + ": " + e.getMessage(), e);
+		}
+		throw new IllegalArgumentException("--netns " + spec + ": not a namespace; give a path (/run/netns/NAME,"
+				+ " /proc/PID/ns/net), a pid, or inode:N (the number ip netns/lsns show)");
+	}
+
+	private String interfaceName(long netns, int ifindex) {
+		NetworkNamespace namespace = namespaces.computeIfAbsent(netns,
+				inode -> NetworkNamespace.find(inode).orElse(null));
+		if (namespace == null) {
+			return null;
+		}
+		String name = interfaceCache.computeIfAbsent(netns << 32 | Integer.toUnsignedLong(ifindex), key -> {
+			try {
+				return session.interfaceNames().name(namespace, ifindex).orElse("");
+			} catch (RuntimeException gone) {
+				return "";
+			}
+		});
+		return name.isEmpty() ? null : name;
+	}
+
+	/**
+	 * Hands every event that arrived since the last call to {@code consumer}, in order; when none
+	 * did, waits up to {@code waitNanos} for some first.
+	 *
+	 * @return how many events were handed over
+	 */
+	public int poll(Consumer<PacketEvent> consumer, long waitNanos) {
+		int[] count = { 0 };
+		EventCursor.RecordConsumer handler = record -> {
+			PacketEvent event = decoder.decode(record);
+			if (allNamespaces || namespaces.containsKey(event.netns())) {
+				seen++;
+				count[0]++;
+				consumer.accept(event);
+			}
+		};
+		if (cursor.read(handler) == 0 && waitNanos > 0 && !cursor.isClosed()) {
+			cursor.awaitProgress(waitNanos);
+			cursor.read(handler);
+		}
+		return count[0];
+	}
+
+	/** Stops taking new events once every event the kernel produced until now is read; then {@link #poll} drains the rest. */
+	public void stop() {
+		cursor.close();
+	}
+
+	/** Events handed over so far. */
+	public long events() {
+		return seen;
+	}
+
+	/** Events the kernel produced for this trace but could not deliver (ring buffer or store full). */
+	public long lost() {
+		return cursor.lost();
+	}
+
+	/** CLOCK_MONOTONIC at the start, for relative times. */
+	public long startNanos() {
+		return startNanos;
+	}
+
+	/** The namespaces traced by inode, and their labels ({@code /run/netns/blue}, {@code process 42}). */
+	public Map<Long, String> namespaces() {
+		Map<Long, String> labels = new java.util.LinkedHashMap<>();
+		namespaces.forEach((inode, n) -> labels.put(inode, n.label()));
+		return labels;
+	}
+
+	/** The backend in use and why, for the ready line. */
+	public String describe() {
+		return session.backend().chosen().label() + " backend, " + session.catalog().observed().size()
+				+ " probe points (" + session.functions().attached().size() + " kernel functions)";
+	}
+
+	/** Why the backend is the one in use, and why better ones were refused. */
+	public String backendReason() {
+		return session.backend().describe();
+	}
+
+	/** Optional: a label for a namespace inode, when it is one of those asked for. */
+	public Optional<String> label(long inode) {
+		return Optional.ofNullable(namespaces.get(inode)).map(NetworkNamespace::label);
+	}
+
+	/** Detaches the probes and frees everything; idempotent. */
+	@Override
+	public void close() {
+		try {
+			cursor.release();
+		} finally {
+			leases.forEach(NamespaceFilter.Lease::close);
+			session.close();
+		}
+	}
+}
