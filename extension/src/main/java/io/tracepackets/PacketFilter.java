@@ -57,6 +57,26 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 		return anyPacket().and(e -> e.l4Protocol() == PacketEvent.ICMP || e.l4Protocol() == PacketEvent.ICMPV6, "icmp");
 	}
 
+	/**
+	 * Packets a pcap-filter(7) expression matches, as tcpdump and pwru read it:
+	 * {@code pcap("tcp[tcpflags] & tcp-syn != 0")}, {@code pcap("arp and arp[7] = 1")}. libpcap
+	 * compiles it, and it runs on the packet bytes each event carries, from the Ethernet header or
+	 * the IP header as {@link PacketBytes#layer()} says; so the trace must capture bytes
+	 * ({@code @TracePackets(snapLength = 128)}): an event without bytes never matches. To keep
+	 * packets out of the trace altogether, give the expression to {@code @TracePackets(filter = ...)}.
+	 *
+	 * @param expression a pcap-filter(7) expression
+	 * @return a filter on the expression, to narrow further like any other
+	 * @throws TracePacketsException when libpcap does not compile the expression, with its message
+	 */
+	public static PacketFilter pcap(String expression) {
+		io.tracepackets.internal.pcap.PcapFilter compiled = io.tracepackets.internal.pcap.PcapFilter.compile(expression);
+		return anyPacket().and(event -> event.packetBytes()
+				.map(bytes -> compiled.matches(bytes.toByteArray(), bytes.originalLength(),
+						bytes.layer() == PacketBytes.Layer.ETHERNET))
+				.orElse(false), "pcap \"" + expression + "\" on captured bytes");
+	}
+
 	private PacketFilter protocol(int protocol, String name) {
 		return and(e -> e.l4Protocol() == protocol, name);
 	}

@@ -22,6 +22,7 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
 import io.tracepackets.internal.containers.ContainerNamespaces;
 import io.tracepackets.internal.junit.TracePacketsExtension;
 import io.tracepackets.internal.netns.NetnsRunner;
+import io.tracepackets.internal.pcap.PcapFilter;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +32,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The structure the build enforces. The public API (io.tracepackets, .assertj, .traffic,
  * .testing) is closed over io.tracepackets.internal: no internal type in any public or protected
- * signature, and no dependency on internal but through two named doors — the annotation's
- * {@code @ExtendWith} binding and the traffic senders' entry into a namespace. Inside, kernel glue
+ * signature, and no dependency on internal but through three named doors — the annotation's
+ * {@code @ExtendWith} binding, the traffic senders' entry into a namespace, and
+ * {@code PacketFilter.pcap}'s libpcap compiler. Inside, kernel glue
  * never touches JUnit or AssertJ, and what lives per JVM never knows what lives per test.
  */
 class ArchitectureTest {
@@ -53,13 +55,14 @@ class ArchitectureTest {
 	}
 
 	@Test
-	void the_public_api_depends_on_internal_only_through_its_two_doors() {
+	void the_public_api_depends_on_internal_only_through_its_three_doors() {
 		noClasses().that().resideInAnyPackage(PUBLIC)
 				.should().dependOnClassesThat(resideInAPackage(INTERNAL).and(not(doors())))
-				.because("assertions, filters, events and fixtures are plain API; only the annotation's binding and"
-						+ " traffic's entry into a namespace reach the implementation")
+				.because("assertions, filters, events and fixtures are plain API; only the annotation's binding,"
+						+ " traffic's entry into a namespace and the pcap filter's compiler reach the implementation")
 				.check(MAIN);
 		noClasses().that().resideInAnyPackage(PUBLIC).and(not(type(TracePackets.class)))
+				.and(not(type(PacketFilter.class)))
 				.and().resideOutsideOfPackage("io.tracepackets.traffic..")
 				.should().dependOnClassesThat().resideInAPackage(INTERNAL)
 				.check(MAIN);
@@ -97,11 +100,12 @@ class ArchitectureTest {
 		slices().matching("io.tracepackets.internal.(*)..").should().beFreeOfCycles().check(MAIN);
 	}
 
-	/** The two sanctioned entries from the API into the implementation. */
+	/** The three sanctioned entries from the API into the implementation. */
 	private static com.tngtech.archunit.base.DescribedPredicate<JavaClass> doors() {
 		Set<String> names = Set.of(TracePacketsExtension.class.getName(), NetnsRunner.class.getName(),
-				NetworkNamespace.class.getName(), ContainerNamespaces.class.getName());
-		return com.tngtech.archunit.base.DescribedPredicate.describe("the extension binding or namespace entry",
+				NetworkNamespace.class.getName(), ContainerNamespaces.class.getName(), PcapFilter.class.getName());
+		return com.tngtech.archunit.base.DescribedPredicate.describe(
+				"the extension binding, namespace entry or pcap compiler",
 				javaClass -> names.contains(javaClass.getName()));
 	}
 

@@ -3,10 +3,13 @@ package io.tracepackets.internal.session;
 import static io.tracepackets.PacketFilter.udp;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketBytes;
 import io.tracepackets.PacketEvent;
+import io.tracepackets.PacketFilter;
+import io.tracepackets.TracePacketsException;
 import io.tracepackets.internal.window.TraceWindow;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
@@ -50,6 +53,34 @@ class PacketBytesKernelTest {
 			assertThat(received.packetBytes().orElseThrow()).isEqualTo(frame);
 			System.out.println(events.stream().map(e -> e.where() + " " + e.packetBytes().orElseThrow()).toList());
 		}
+	}
+
+	@Test
+	void should_match_pcap_expressions_in_assertions_on_the_captured_bytes() {
+		try (TraceSession session = TraceSession.start(TracerOptions.defaults().withSnapLength(128));
+				VethNamespaces veth = VethNamespaces.create();
+				TraceWindow trace = TraceWindow.open(session, Duration.ofSeconds(3))) {
+			trace.scope(veth.leftPath()).scope(veth.rightPath());
+			// WHEN 3 datagrams go to 7410, 2 to 7411, one of them carrying 200 bytes
+			Traffic.fromNetnsPath(veth.leftPath()).udp().to(veth.rightAddress(), 7410).send(3);
+			Traffic.fromNetnsPath(veth.leftPath()).udp().to(veth.rightAddress(), 7411).send(1);
+			Traffic.fromNetnsPath(veth.leftPath()).udp().to(veth.rightAddress(), 7411).payload(new byte[200]).send(1);
+			// THEN libpcap's expressions select them as tcpdump would, byte offsets included
+			assertThat(trace).packets(PacketFilter.pcap("udp dst port 7410 and dst host " + veth.rightAddress()))
+					.hasCount(3);
+			assertThat(trace).packets(PacketFilter.pcap("udp dst port 7411")).hasCount(2);
+			assertThat(trace).packets(PacketFilter.pcap("udp dst port 7411 and ip[2:2] > 200")).hasCount(1);
+			assertThat(trace).packets(PacketFilter.pcap("tcp or udp dst port 7412")).areNone();
+			assertThat(PacketFilter.pcap("udp dst port 7410").and(e -> e.destinationPort() == 7410, "7410"))
+					.hasToString("pcap \"udp dst port 7410\" on captured bytes and 7410");
+		}
+	}
+
+	@Test
+	void should_refuse_a_pcap_expression_libpcap_does_not_compile_with_its_message() {
+		assertThatExceptionOfType(TracePacketsException.class).isThrownBy(() -> PacketFilter.pcap("udp dst prot 53"))
+				.withMessageContaining("pcap filter \"udp dst prot 53\" does not compile")
+				.withMessageContaining("prot");
 	}
 
 	@Test
