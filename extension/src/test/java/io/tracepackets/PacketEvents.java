@@ -204,13 +204,7 @@ public final class PacketEvents {
 
 	/** Dropped as {@link #dropped} does, by {@code culprit}. */
 	public PacketEvent droppedBy(long nanos, DropCulprit culprit, DropReason reason, String location, String... stack) {
-		PacketEvent e = dropped(nanos, reason, location, stack);
-		return new PacketEvent(e.timestampNanos(), e.cpu(), e.pid(), e.comm(), e.skb(), e.where(), e.kind(), e.netns(),
-				e.ifindex(), e.interfaceName(), e.mark(), e.length(), e.etherType(), e.ipVersion(), e.source(),
-				e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(), e.icmpCode(),
-				e.tcpFlags(), e.dropReason(), e.dropKind(), e.dropKindExplanation(), e.dropDiagnosis(), e.location(),
-				e.stack(), e.journey(), e.preNatSource(), e.preNatDestination(), e.preNatSourcePort(),
-				e.preNatDestinationPort(), culprit, e.packetBytes());
+		return io.tracepackets.internal.event.EventCopies.withCulprit(dropped(nanos, reason, location, stack), culprit);
 	}
 
 	/** Freed normally: consume_skb. */
@@ -223,24 +217,8 @@ public final class PacketEvents {
 		if (reason == null) {
 			return null;
 		}
-		java.util.Map<String, String> values = new java.util.HashMap<>();
-		if (source != null) {
-			values.put("src", source.getHostAddress());
-		}
-		if (destination != null) {
-			values.put("dst", destination.getHostAddress());
-		}
-		String proto = l4Protocol == PacketEvent.TCP ? "tcp" : l4Protocol == PacketEvent.UDP ? "udp"
-				: l4Protocol == PacketEvent.ICMP ? "icmp" : l4Protocol == PacketEvent.ICMPV6 ? "icmp6" : null;
-		if (proto != null) {
-			values.put("proto", proto);
-		}
-		if (!icmp && destinationPort != 0) {
-			values.put("dport", Integer.toString(destinationPort));
-		}
-		if (interfaceName != null) {
-			values.put("dev", interfaceName);
-		}
+		java.util.Map<String, String> values = io.tracepackets.internal.event.EventDecoder.diagnosisValues(source,
+				destination, l4Protocol, icmp, destinationPort, interfaceName);
 		return DROPS.explain(reason.name(), values);
 	}
 
@@ -250,12 +228,7 @@ public final class PacketEvents {
 
 	/** {@code event} as the probes report it when they copy the packet's first bytes. */
 	public static PacketEvent withBytes(PacketEvent e, PacketBytes bytes) {
-		return new PacketEvent(e.timestampNanos(), e.cpu(), e.pid(), e.comm(), e.skb(), e.where(), e.kind(), e.netns(),
-				e.ifindex(), e.interfaceName(), e.mark(), e.length(), e.etherType(), e.ipVersion(), e.source(),
-				e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(), e.icmpCode(),
-				e.tcpFlags(), e.dropReason(), e.dropKind(), e.dropKindExplanation(), e.dropDiagnosis(), e.location(),
-				e.stack(), e.journey(), e.preNatSource(), e.preNatDestination(), e.preNatSourcePort(),
-				e.preNatDestinationPort(), e.culprit(), java.util.Optional.of(bytes));
+		return io.tracepackets.internal.event.EventCopies.withPacketBytes(e, bytes);
 	}
 
 	/** ICMP type and code are kept in the port fields here, and given their own fields by the event. */

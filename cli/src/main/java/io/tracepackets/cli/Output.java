@@ -35,16 +35,35 @@ abstract class Output implements AutoCloseable {
 	@Override
 	public abstract void close() throws IOException;
 
-	/** pwru's columns, a header first; with --stack, each drop's stack below it. */
-	private static final class Text extends Output {
+	/** A text output: UTF-8 lines, buffered, flushed and closed with the stream. */
+	private abstract static class Lines extends Output {
 
-		private final BufferedWriter out;
+		final BufferedWriter out;
+
+		Lines(OutputStream stream) {
+			this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+		}
+
+		@Override
+		void flush() throws IOException {
+			out.flush();
+		}
+
+		@Override
+		public void close() throws IOException {
+			out.close();
+		}
+	}
+
+	/** pwru's columns, a header first; with --stack, each drop's stack below it. */
+	private static final class Text extends Lines {
+
 		private final long startNanos;
 		private final boolean stack;
 		private boolean headerWritten;
 
 		Text(OutputStream stream, long startNanos, boolean stack) {
-			this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+			super(stream);
 			this.startNanos = startNanos;
 			this.stack = stack;
 		}
@@ -62,41 +81,19 @@ abstract class Output implements AutoCloseable {
 				}
 			}
 		}
-
-		@Override
-		void flush() throws IOException {
-			out.flush();
-		}
-
-		@Override
-		public void close() throws IOException {
-			out.close();
-		}
 	}
 
 	/** docs/evidence.md's JSON lines, without the file's first (summary) line. */
-	private static final class Json extends Output {
-
-		private final BufferedWriter out;
+	private static final class Json extends Lines {
 
 		Json(OutputStream stream) {
-			this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+			super(stream);
 		}
 
 		@Override
 		void write(PacketEvent event) throws IOException {
 			out.write(JsonLines.line(event, null));
 			out.write('\n');
-		}
-
-		@Override
-		void flush() throws IOException {
-			out.flush();
-		}
-
-		@Override
-		public void close() throws IOException {
-			out.close();
 		}
 	}
 

@@ -139,9 +139,17 @@ public final class EventDecoder {
 	/** The packet's own values for the drop's sentence: {dst}, {src}, {proto}, {dport}, {dev}. */
 	private static Map<String, String> diagnosisValues(byte[] record, int ipVersion, int l4Protocol, boolean icmp,
 			int dport, String device) {
+		return diagnosisValues(address(record, EventLayout.SADDR, ipVersion),
+				address(record, EventLayout.DADDR, ipVersion), l4Protocol, icmp, dport, device);
+	}
+
+	/**
+	 * The values a drop's sentence is filled with ({@link DropReasonTable#explain}): {src}, {dst},
+	 * {proto}, {dport} (not for ICMP), {dev}; absent ones are left out.
+	 */
+	public static Map<String, String> diagnosisValues(InetAddress source, InetAddress destination, int l4Protocol,
+			boolean icmp, int dport, String device) {
 		Map<String, String> values = new java.util.HashMap<>();
-		InetAddress source = address(record, EventLayout.SADDR, ipVersion);
-		InetAddress destination = address(record, EventLayout.DADDR, ipVersion);
 		if (source != null) {
 			values.put("src", PwruFormat.address(source));
 		}

@@ -2,6 +2,7 @@ package io.tracepackets.internal.netfilter;
 
 import io.tracepackets.DropCulprit;
 import io.tracepackets.PacketEvent;
+import io.tracepackets.internal.event.EventCopies;
 import io.tracepackets.TracePackets;
 import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.netns.NamespaceCommand;
@@ -112,7 +113,7 @@ public final class RuleTracing implements AutoCloseable {
 		for (PacketEvent event : batch) {
 			DropCulprit culprit = isNetfilterDrop(event) ? (enabled ? culprit(event, legacyAfter) : null)
 					: tcHook(event) != null ? tcProgram(event) : null;
-			out.add(culprit == null ? event : withCulprit(event, culprit));
+			out.add(culprit == null ? event : EventCopies.withCulprit(event, culprit));
 		}
 		return out;
 	}
@@ -258,14 +259,6 @@ public final class RuleTracing implements AutoCloseable {
 		return LegacyCounters.parse(NamespaceCommand.run(netns, null, tool, "-c"));
 	}
 
-	private static PacketEvent withCulprit(PacketEvent e, DropCulprit culprit) {
-		return new PacketEvent(e.timestampNanos(), e.cpu(), e.pid(), e.comm(), e.skb(), e.where(), e.kind(), e.netns(),
-				e.ifindex(), e.interfaceName(), e.mark(), e.length(), e.etherType(), e.ipVersion(), e.source(),
-				e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(), e.icmpCode(),
-				e.tcpFlags(), e.dropReason(), e.dropKind(), e.dropKindExplanation(), e.dropDiagnosis(), e.location(),
-				e.stack(), e.journey(), e.preNatSource(), e.preNatDestination(), e.preNatSourcePort(),
-				e.preNatDestinationPort(), culprit, e.packetBytes());
-	}
 
 	/** Deletes every tracing table and closes the trace sockets; failures are logged, not thrown. */
 	@Override
