@@ -58,6 +58,9 @@ public final class JsonLines {
 			json.number("packet", packet);
 		}
 		json.string("skb", "0x" + Long.toHexString(e.skb()));
+		if (e.journey() != 0) {
+			json.string("journey", Long.toHexString(e.journey()));
+		}
 		json.string("where", e.where());
 		json.string("probe", e.kind().name().toLowerCase(java.util.Locale.ROOT));
 		json.number("cpu", e.cpu());
@@ -90,6 +93,14 @@ public final class JsonLines {
 				json.number("tcp_flags", e.tcpFlags());
 			}
 		}
+		e.beforeTranslation().ifPresent(before -> {
+			json.string("pre_nat_src", address(before.source()));
+			json.string("pre_nat_dst", address(before.destination()));
+			if (e.l4Protocol() == PacketEvent.TCP || e.l4Protocol() == PacketEvent.UDP) {
+				json.number("pre_nat_sport", before.sourcePort());
+				json.number("pre_nat_dport", before.destinationPort());
+			}
+		});
 		e.packetBytes().ifPresent(bytes -> {
 			json.string("bytes_layer", bytes.layer().name().toLowerCase(java.util.Locale.ROOT));
 			json.number("bytes_orig_len", bytes.originalLength());

@@ -120,6 +120,12 @@ public final class Pcapng implements Closeable {
 		if (packet != null) {
 			text.append(" packet ").append(packet);
 		}
+		if (e.journey() != 0) {
+			text.append(" journey ").append(Long.toHexString(e.journey()));
+		}
+		if (e.wasTranslated()) {
+			text.append(" before NAT ").append(tuple(e.beforeTranslation().orElseThrow()));
+		}
 		if (e.isDrop()) {
 			text.append(" drop ").append(e.dropReason() == null ? "?" : e.dropReason().name());
 			if (e.dropKind() != null) {
@@ -133,6 +139,12 @@ public final class Pcapng implements Closeable {
 			text.append(" (no packet bytes)");
 		}
 		return text.toString();
+	}
+
+	/** {@code 10.10.20.99:7600}: the destination and port a packet had before netfilter translated it. */
+	private static String tuple(PacketEvent before) {
+		String destination = before.destination() == null ? "?" : before.destination().getHostAddress();
+		return before.destinationPort() > 0 ? destination + ":" + before.destinationPort() : destination;
 	}
 
 	private int interfaceOf(PacketEvent event, int linkType) throws IOException {

@@ -84,4 +84,21 @@ class JsonLinesTest {
 		assertThat(line).endsWith(",\"bytes_layer\":\"ip\",\"bytes_orig_len\":60,\"bytes\":\"4500003c\"}");
 		assertThat(JsonLines.line(UDP.at(1_000, "ip_output"), null)).doesNotContain("bytes");
 	}
+
+	@Test
+	void should_add_the_journey_and_the_tuple_before_nat_when_the_kernel_gave_them() {
+		// GIVEN a datagram sent to 10.10.20.99:7600 and DNATed to 10.0.0.2:9000, on journey 0x2a
+		PacketEvent event = UDP.journey(0x2a).translatedFrom("10.0.0.1", 40000, "10.10.20.99", 7600).at(1_000,
+				"ip_output");
+
+		// WHEN
+		String line = JsonLines.line(event, null);
+
+		// THEN
+		assertThat(line).contains("\"skb\":").contains(",\"journey\":\"2a\",")
+				.contains(",\"pre_nat_src\":\"10.0.0.1\",\"pre_nat_dst\":\"10.10.20.99\",\"pre_nat_sport\":40000,"
+						+ "\"pre_nat_dport\":7600");
+		assertThat(Pcapng.comment(event, 3)).contains(" packet 3 journey 2a before NAT 10.10.20.99:7600");
+		assertThat(JsonLines.line(UDP.at(1_000, "ip_output"), null)).doesNotContain("journey").doesNotContain("pre_nat");
+	}
 }
