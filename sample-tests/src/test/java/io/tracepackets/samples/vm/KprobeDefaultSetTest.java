@@ -14,9 +14,7 @@ import org.junit.jupiter.api.Test;
 class KprobeDefaultSetTest extends VethFunctionPathTest {
 
 	@Test
-	@Disabled("known gap (journeys): with kprobes on every skb function, the multicast clone's events form a"
-			+ " second journey although the skb_clone clone point is recorded; fentry and kprobe-multi with"
-			+ " the default set, and all three backends with a narrow set, link it")
+	@Disabled(VethFunctionPathTest.DEFAULT_SET_CLONE_GAP)
 	@Override
 	void a_multicast_to_two_receivers_is_one_journey_with_the_clone_the_stack_made(PacketTrace trace) {
 	}

@@ -33,6 +33,14 @@ abstract class VethFunctionPathTest {
 	static final String FUNCTIONS = "^(ip_output|ip_finish_output2?|__dev_queue_xmit|dev_hard_start_xmit|veth_xmit|skb_clone"
 			+ "|__netif_receive_skb_core|ip_rcv|ip_rcv_finish|ip_local_deliver|nf_hook_slow|udp_rcv|__udp4_lib_rcv)$";
 
+	/**
+	 * Why the default-set classes leave out the multicast-clone test: with every skb function probed
+	 * (kprobe, fentry and kprobe-multi alike, on Debian 6.12) the clone forms a second journey
+	 * although the clone point is recorded; the narrow set links it.
+	 */
+	static final String DEFAULT_SET_CLONE_GAP = "known gap (journeys): with the default function set the multicast"
+			+ " clone forms a second journey although the skb_clone point is recorded; the narrow set links it";
+
 	VethNamespaces network;
 
 	@BeforeEach
