@@ -130,8 +130,10 @@ static __always_inline void count(__u32 counter)
 
 /*
  * The skb's netns inode: its device's, else its socket's, else — for skbs that have neither,
- * like a UDP datagram being read (UDP clears skb->dev and never sets skb->sk) — the current
- * task's. 0 for netlink messages, which are not packets.
+ * like a UDP datagram being read — the current task's. 0 for netlink messages, which are not
+ * packets. While a datagram waits in a UDP socket's queue, UDP keeps its own state in the word
+ * that holds skb->dev (dev_scratch, udp_set_dev_scratch) and never sets skb->sk: that word is then
+ * no kernel address (those have the top bit set), and reading a device there would find nothing.
  */
 static __always_inline __u32 skb_netns(struct sk_buff *skb, bool in_task, bool btf)
 {
@@ -139,7 +141,7 @@ static __always_inline __u32 skb_netns(struct sk_buff *skb, bool in_task, bool b
 	struct task_struct *task;
 	struct sock *sk;
 
-	if (dev)
+	if ((__s64)(unsigned long)dev < 0)
 		return READ(btf, dev->nd_net.net->ns.inum, dev, nd_net.net, ns.inum);
 	sk = READ(btf, skb->sk, skb, sk);
 	if (sk) {
@@ -615,7 +617,9 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 	}
 
 	dev = READ(btf, skb->dev, skb, dev);
-	e->ifindex = dev ? READ(btf, dev->ifindex, dev, ifindex) : READ(btf, skb->skb_iif, skb, skb_iif);
+	/* not a kernel address: UDP's scratch word (skb_netns) */
+	e->ifindex = (__s64)(unsigned long)dev < 0 ? READ(btf, dev->ifindex, dev, ifindex)
+						   : READ(btf, skb->skb_iif, skb, skb_iif);
 	e->mark = READ(btf, skb->mark, skb, mark);
 	e->len = READ(btf, skb->len, skb, len);
 	e->protocol = bpf_ntohs(READ(btf, skb->protocol, skb, protocol));

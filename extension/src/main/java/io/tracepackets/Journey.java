@@ -23,8 +23,9 @@ import java.util.Optional;
  * data again in a connection of its own, which is another journey.
  *
  * @param id the kernel's id (a 64-bit mix of the skb's address and data buffer; a copy carries its
- *     parent's), negative when the reader told apart two packets the kernel gave one id (an skb
- *     address and buffer reused at once), 0 for events without one
+ *     parent's; either sign), a small negative number made up by the reader (-1, -2, …) when it
+ *     told apart two packets the kernel gave one id (an skb address and buffer reused at once), 0
+ *     for events without one
  * @param paths the paths of its skbs, ordered by their first event; at least one
  */
 public record Journey(long id, List<PacketPath> paths) {

@@ -8,6 +8,8 @@ import io.tracepackets.internal.window.PathAssembler;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class JourneyTest {
 
@@ -97,12 +99,14 @@ class JourneyTest {
 		assertThat(journeys.get(1).id()).isNegative();
 	}
 
-	@Test
-	void should_put_a_clone_in_the_journey_of_the_packet_its_parent_carries_now() {
+	/** Half the kernel's ids are negative: a 64-bit hash. The reader's own ids must not be told by their sign. */
+	@ParameterizedTest
+	@ValueSource(longs = {JOURNEY, -JOURNEY})
+	void should_put_a_clone_in_the_journey_of_the_packet_its_parent_carries_now(long kernelId) {
 		// GIVEN an IPv6 packet freed, its skb's address and buffer reused at once by a multicast
 		// datagram (same kernel id), which the receive path clones for a second socket
-		PacketEvents solicitation = PacketEvents.icmp("fe80::1", "ff02::2", 133, 0).journey(JOURNEY);
-		PacketEvents datagram = PacketEvents.udp("10.231.4.1", 41011, "239.1.1.1", 7700).journey(JOURNEY);
+		PacketEvents solicitation = PacketEvents.icmp("fe80::1", "ff02::2", 133, 0).journey(kernelId);
+		PacketEvents datagram = PacketEvents.udp("10.231.4.1", 41011, "239.1.1.1", 7700).journey(kernelId);
 		PacketEvents clone = datagram.skb(0xffff88813bd6a700L);
 		List<PacketEvent> events = List.of(solicitation.at(1, "net_dev_queue"),
 				solicitation.dropped(2, DropReason.NOT_SPECIFIED, "ip6_mc_input+0x1aa"), datagram.at(3, "net_dev_queue"),
@@ -117,6 +121,60 @@ class JourneyTest {
 		assertThat(journeys.get(1).paths()).extracting(PacketPath::skb)
 				.containsExactly(PacketEvents.SKB, 0xffff88813bd6a700L);
 		assertThat(udp().dstPort(7700).matches(journeys.get(0))).isFalse();
+	}
+
+	@Test
+	void should_show_a_clone_queued_on_a_socket_where_no_tracepoint_saw_it_delivered() {
+		// GIVEN a multicast datagram and the clone the receive path made for a second socket, as a
+		// function backend sees them before 6.2 (no socket_receive hook, UDP read without a
+		// tracepoint): the clone's only other event is the function that queued it on the socket
+		PacketEvents datagram = PacketEvents.udp("10.231.4.1", 41011, "239.1.1.1", 7700).journey(JOURNEY);
+		PacketEvents clone = datagram.skb(0xffff88813bd6a700L);
+		List<PacketEvent> events = List.of(datagram.at(1, "netif_receive_skb"), datagram.function(2, "skb_clone"),
+				clone.function(3, "skb_clone"), clone.function(4, "__udp_enqueue_schedule_skb"),
+				datagram.function(5, "__udp_enqueue_schedule_skb"));
+
+		// WHEN
+		List<Journey> journeys = Journey.group(PathAssembler.group(events));
+
+		// THEN one journey of two skbs
+		assertThat(journeys).singleElement().satisfies(journey -> assertThat(journey.paths())
+				.extracting(PacketPath::skb).containsExactly(PacketEvents.SKB, 0xffff88813bd6a700L));
+	}
+
+	@Test
+	void should_leave_out_a_clone_freed_without_going_anywhere() {
+		// GIVEN neigh_probe's clone of a packet waiting for ARP: handed to arp_solicit, consumed
+		PacketEvents waiting = PacketEvents.udp("10.231.4.1", 41011, "10.231.4.2", 7000).journey(JOURNEY);
+		PacketEvents clone = waiting.skb(0xffff88813bd6a700L);
+		List<PacketEvent> events = List.of(waiting.at(1, "net_dev_queue"), clone.function(2, "skb_clone"),
+				clone.function(3, "arp_solicit"), clone.consumed(4));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN only the packet
+		assertThat(paths).extracting(PacketPath::skb).containsExactly(PacketEvents.SKB);
+	}
+
+	@Test
+	void should_keep_a_datagram_whose_ports_are_not_written_yet_in_one_path() {
+		// GIVEN the function backend's first events of a datagram being sent: udp_send_skb sees the
+		// IP header before the UDP header is filled in (ports 0), then the whole tuple
+		PacketEvents unwritten = PacketEvents.udp("10.231.4.1", 0, "239.1.1.1", 0).journey(-JOURNEY);
+		PacketEvents datagram = PacketEvents.udp("10.231.4.1", 41011, "239.1.1.1", 7700).journey(-JOURNEY);
+		List<PacketEvent> events = List.of(unwritten.function(1, "udp_send_skb"), datagram.function(2, "udp4_hwcsum"),
+				datagram.at(3, "net_dev_queue"));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN one packet, from the send on, in the kernel's journey
+		assertThat(paths).singleElement().satisfies(path -> {
+			assertThat(path.events()).extracting(PacketEvent::where)
+					.containsExactly("udp_send_skb", "udp4_hwcsum", "net_dev_queue");
+			assertThat(path.journey()).isEqualTo(-JOURNEY);
+		});
 	}
 
 	@Test

@@ -26,7 +26,7 @@ import java.util.Set;
  * split a packet in two. The kernel derives the id from the skb's address and buffer, so an
  * address and buffer reused at once give a new packet the old id (bpf/include/skb_events.bpf.h):
  * after the old one's free, or where the reader splits a path the kernel gave one id, the new path
- * gets a journey id of its own, negative, so the two packets never share a journey. Not
+ * gets a journey id of its own, made up (-1, -2, …), so the two packets never share a journey. Not
  * thread-safe.
  */
 public final class PathAssembler {
@@ -38,6 +38,15 @@ public final class PathAssembler {
 	private static final Set<String> TRAVEL = Set.of("net_dev_queue", "net_dev_start_xmit", "netif_rx",
 			"netif_receive_skb", "skb_copy_datagram_iovec", PacketEvent.SOCKET_RECEIVE);
 
+	/**
+	 * Functions that queue an skb on a socket (UDP, raw/ping and others, TCP, packet sockets): seen
+	 * by the function backends, they show that a copy was delivered where no tracepoint does — a
+	 * multicast datagram's clone for a second socket before 6.2, which has no socket_receive hook
+	 * and reads UDP without skb_copy_datagram_iovec.
+	 */
+	private static final Set<String> QUEUED_TO_SOCKET = Set.of("__udp_enqueue_schedule_skb", "__sock_queue_rcv_skb",
+			"sock_queue_rcv_skb_reason", "tcp_queue_rcv", "packet_rcv", "tpacket_rcv", "packet_rcv_spkt");
+
 	/** Every path so far, in the order of their first events. */
 	private final List<Builder> all = new ArrayList<>();
 	/** The path each live skb address continues, until its free. */
@@ -47,7 +56,10 @@ public final class PathAssembler {
 	private final Map<Long, Long> live = new HashMap<>();
 	/** The kernel's journey id of the last path of each skb address that ended at a free. */
 	private final Map<Long, Long> ended = new HashMap<>();
-	/** The last journey id made up for a split the kernel did not see (negative, decreasing). */
+	/**
+	 * The last journey id made up for a split the kernel did not see (-1, -2, …: a kernel id, a
+	 * 64-bit hash, is one of those with probability ~2^-60).
+	 */
 	private long lastSplitJourney;
 	private boolean changed;
 
@@ -55,19 +67,23 @@ public final class PathAssembler {
 	public void add(PacketEvent event) {
 		Builder path = open.get(event.skb());
 		long journey = event.journey();
+		boolean split = false;
 		if (path != null && !path.continuesWith(event)) {
 			if (journey != 0 && path.kernelJourney == journey) {
 				journey = --lastSplitJourney;
+				split = true;
 			}
 			path = null;
 		}
-		if (path == null && journey != 0 && Long.valueOf(journey).equals(ended.get(event.skb()))) {
+		if (path == null && !split && journey != 0 && Long.valueOf(journey).equals(ended.get(event.skb()))) {
 			// The kernel derives the id from the skb's address and buffer: the same pair after a
 			// free is the allocator handing both back at once, to another packet.
 			journey = --lastSplitJourney;
+			split = true;
 		}
 		if (path == null && journey != 0) {
-			if (journey < 0) {
+			// Not the sign: half the kernel's ids (64-bit hashes) are negative too.
+			if (split) {
 				live.put(event.journey(), journey);
 			} else {
 				// A copy carries the id of its parent's skb: it joins the journey that id stands
@@ -89,10 +105,10 @@ public final class PathAssembler {
 	}
 
 	/**
-	 * The paths of packets so far: those that were dropped, or went through a device or the
-	 * receive stack. Anything else is a copy the kernel made and freed without sending it
-	 * anywhere — e.g. neigh_probe's clone of a packet waiting for ARP, handed to arp_solicit and
-	 * consumed — and is not a packet of its own.
+	 * The paths of packets so far: those that were dropped, went through a device or the receive
+	 * stack, or were queued on a socket. Anything else is a copy the kernel made and freed without
+	 * sending it anywhere — e.g. neigh_probe's clone of a packet waiting for ARP, handed to
+	 * arp_solicit and consumed — and is not a packet of its own.
 	 */
 	public List<PacketPath> paths() {
 		if (changed) {
@@ -138,7 +154,8 @@ public final class PathAssembler {
 			if (event.ipVersion() != 0) {
 				lastWithTuple = event;
 			}
-			travelled |= event.isDrop() || event.kind() != ProbeKind.FUNCTION && TRAVEL.contains(event.where());
+			travelled |= event.isDrop() || (event.kind() == ProbeKind.FUNCTION ? QUEUED_TO_SOCKET : TRAVEL)
+					.contains(event.where());
 			path = null;
 		}
 
@@ -186,15 +203,22 @@ public final class PathAssembler {
 				&& sameTuple(previous, next.beforeTranslation().orElseThrow());
 	}
 
-	/** Same packet as far as the tuples tell; events without an IP tuple match anything. */
+	/**
+	 * Same packet as far as the tuples tell; events without an IP tuple match anything, and so do
+	 * the ports of a TCP or UDP header not written yet (both 0: the function backend sees
+	 * udp_send_skb, tcp_transmit_skb… before they fill it in; no packet on the wire has port 0).
+	 */
 	private static boolean sameTuple(PacketEvent previous, PacketEvent next) {
 		if (previous == null || next.ipVersion() == 0) {
 			return true;
 		}
+		boolean portsUnwritten = previous.sourcePort() == 0 && previous.destinationPort() == 0
+				|| next.sourcePort() == 0 && next.destinationPort() == 0;
 		return previous.ipVersion() == next.ipVersion() && previous.l4Protocol() == next.l4Protocol()
 				&& Objects.equals(previous.source(), next.source())
 				&& Objects.equals(previous.destination(), next.destination())
-				&& previous.sourcePort() == next.sourcePort() && previous.destinationPort() == next.destinationPort()
+				&& (portsUnwritten || previous.sourcePort() == next.sourcePort()
+						&& previous.destinationPort() == next.destinationPort())
 				&& previous.icmpType() == next.icmpType() && previous.icmpCode() == next.icmpCode();
 	}
 }

@@ -1,10 +1,7 @@
 package io.tracepackets.samples.vm;
 
 import io.tracepackets.Backend;
-import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
@@ -14,10 +11,4 @@ import org.junit.jupiter.api.condition.EnabledIf;
 @EnabledIf("io.tracepackets.samples.vm.KprobeMultiSupport#available")
 @TracePackets(backend = Backend.KPROBE_MULTI)
 class KprobeMultiDefaultSetTest extends VethFunctionPathTest {
-
-	@Test
-	@Disabled(VethFunctionPathTest.DEFAULT_SET_CLONE_GAP)
-	@Override
-	void a_multicast_to_two_receivers_is_one_journey_with_the_clone_the_stack_made(PacketTrace trace) {
-	}
 }
