@@ -116,7 +116,7 @@ public final class PwruFormat {
 
 	static String where(PacketEvent event) {
 		if (event.isDrop()) {
-			return event.where() + " " + event.dropReason()
+			return event.where() + " " + (event.dropReason() == null ? "XDP_DROP" : event.dropReason())
 					+ (event.dropKind() == null ? "" : " (" + event.dropKind().label() + ")")
 					+ (event.location() == null ? "" : " at " + event.location());
 		}

@@ -296,6 +296,23 @@ public final class LibBpf {
 		}
 	}
 
+	/**
+	 * Before load, for a fentry/fexit program on another BPF program: the target program (open as
+	 * {@code targetFd}) and its function, found in the target's BTF.
+	 */
+	public static void setAttachTarget(MemorySegment program, int targetFd, String function, String what) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment name = arena.allocateFrom(function);
+			intCall("set attach target of " + what + " to BPF program function " + function,
+					() -> (int) SET_ATTACH_TARGET.invokeExact(program, targetFd, name));
+		}
+	}
+
+	/** An fd of the loaded program {@code id}; the caller closes it. */
+	public static int programFdById(int id, String what) {
+		return intCall("open " + what, () -> (int) PROG_GET_FD_BY_ID.invokeExact(id));
+	}
+
 	/** After load: the program's final instructions (relocated, map fds embedded), for cloning. */
 	public static MemorySegment instructions(MemorySegment program) {
 		try {
