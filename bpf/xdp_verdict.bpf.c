@@ -44,6 +44,8 @@ static __always_inline void fill_frame_tuple(struct tp_event *e, const unsigned 
 	if (len < ETH_HLEN || bpf_probe_read_kernel(f, sizeof(f), data))
 		return;
 	e->protocol = (__u16)f[12] << 8 | f[13];
+	/* Fixed offsets into the stack copy (the verifier refuses a variable one); IPv4 options take
+	 * a read at the transport header's kernel address, as fill_tuple does. */
 	if (e->protocol == ETH_P_IP && len >= ETH_HLEN + 20 && (h[0] >> 4) == 4) {
 		ihl = (h[0] & 0xf) * 4;
 		e->ip_version = 4;
@@ -51,15 +53,19 @@ static __always_inline void fill_frame_tuple(struct tp_event *e, const unsigned 
 		__builtin_memcpy(e->saddr, h + 12, 4);
 		__builtin_memcpy(e->daddr, h + 16, 4);
 		e->l4_proto = l4_proto;
-		if (ihl >= 20 && ihl + L4_BYTES <= HEADER_BYTES && ETH_HLEN + ihl + 4 <= len)
-			fill_ports(e, l4_proto, h + ihl);
+		if ((h[6] << 8 | h[7]) & 0x1fff || ETH_HLEN + ihl + 4 > len)
+			return; /* a later fragment has no L4 header; or the frame ends first */
+		if (ihl == 20)
+			fill_ports(e, l4_proto, h + 20);
+		else if (ihl > 20)
+			fill_ports_at(e, l4_proto, data + ETH_HLEN + ihl);
 	} else if (e->protocol == ETH_P_IPV6 && len >= ETH_HLEN + 40 && (h[0] >> 4) == 6) {
 		e->ip_version = 6;
 		l4_proto = h[6];
 		__builtin_memcpy(e->saddr, h + 8, 16);
 		__builtin_memcpy(e->daddr, h + 24, 16);
 		e->l4_proto = l4_proto;
-		if (40 + L4_BYTES <= HEADER_BYTES && ETH_HLEN + 40 + 4 <= len)
+		if (ETH_HLEN + 40 + 4 <= len)
 			fill_ports(e, l4_proto, h + 40);
 	}
 }

@@ -59,7 +59,7 @@ class FentryXdpDropTest {
 				.hasCount(2)
 				.wereDroppedByXdp()
 				.byProgram("xdp_drop_9100");
-		assertThat(trace).packets(udp().dstPort(9101)).hasCount(2).reached("ip_rcv");
+		assertThat(trace).packets(udp().dstPort(9101)).hasCount(2).reached("ip_local_deliver");
 		assertThat(trace.packets(udp().dstPort(9100))).allSatisfy(path -> assertThat(path.culprit().orElseThrow())
 				.isInstanceOfSatisfying(DropCulprit.BpfProgram.class, culprit -> {
 					assertThat(culprit.device()).isEqualTo(network.rightInterface());

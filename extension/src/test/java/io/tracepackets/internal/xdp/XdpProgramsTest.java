@@ -1,0 +1,72 @@
+package io.tracepackets.internal.xdp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tracepackets.DropCulprit;
+import io.tracepackets.DropReason;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.PacketEvents;
+import io.tracepackets.internal.ffi.Libc;
+import io.tracepackets.internal.netfilter.RuleTracing;
+import io.tracepackets.internal.netns.NamespaceCommand;
+import io.tracepackets.internal.netns.NetnsRunner;
+import io.tracepackets.internal.netns.VethPairTest;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The XDP programs of a namespace's devices, from the kernel's link dump, and the drops they are given. */
+class XdpProgramsTest extends VethPairTest {
+
+	/** {@code ip -j -d link show} in a namespace with lo and a veth whose peer is elsewhere (shortened). */
+	private static final String LINKS = "[{\"ifindex\":1,\"ifname\":\"lo\",\"flags\":[\"LOOPBACK\",\"UP\"],\"mtu\":65536,"
+			+ "\"qdisc\":\"noqueue\"},{\"ifindex\":2,\"link_index\":2,\"ifname\":\"vb11775\",\"flags\":[\"UP\"],\"mtu\":1500,"
+			+ "\"xdp\":{\"mode\":2,\"prog\":{\"id\":19533,\"name\":\"xdp_drop_9100\",\"tag\":\"f0f08c08915047d3\",\"jited\":1},"
+			+ "\"attached\":[{\"mode\":2,\"prog\":{\"id\":19533,\"name\":\"xdp_drop_9100\",\"tag\":\"f0f08c08915047d3\"}}]},"
+			+ "\"qdisc\":\"noqueue\"},{\"ifindex\":3,\"link\":\"eth0\",\"ifname\":\"mv0\",\"flags\":[\"UP\"],"
+			+ "\"xdp\":{\"mode\":4,\"attached\":[{\"mode\":1,\"prog\":{\"id\":7,\"name\":\"lb_main\"}},"
+			+ "{\"mode\":2,\"prog\":{\"id\":8,\"name\":\"fw_generic\"}}]}}]";
+
+	@Test
+	void the_link_dump_names_each_device_s_programs_once_with_their_mode() {
+		assertThat(XdpPrograms.parse(LINKS)).containsExactly(
+				new XdpPrograms.Program("vb11775", 2, "xdp_drop_9100", 19533, "generic"),
+				new XdpPrograms.Program("mv0", 3, "lb_main", 7, "native"),
+				new XdpPrograms.Program("mv0", 3, "fw_generic", 8, "generic"));
+		assertThat(XdpPrograms.parse("[{\"ifindex\":1,\"ifname\":\"lo\"}]")).isEmpty();
+	}
+
+	@Test
+	void a_drop_where_veth_runs_its_xdp_program_is_given_that_program() throws URISyntaxException {
+		// GIVEN the sample XDP program on b's veth, in native mode
+		Path object = Path.of(getClass().getResource("/io/tracepackets/bpf/samples/xdp_drop_9100.bpf.o").toURI());
+		int ifindex = NetnsRunner.call(pair.b(), () -> Libc.interfaceNames().entrySet().stream()
+				.filter(e -> e.getValue().equals(pair.bInterface())).map(Map.Entry::getKey).findFirst().orElseThrow());
+		NamespaceCommand.run(pair.b(), null, "ip", "link", "set", "dev", pair.bInterface(), "xdp", "obj",
+				object.toString(), "sec", "xdp");
+		try {
+			// WHEN the kernel's link dump is read, and a drop at veth's XDP path is attributed
+			List<XdpPrograms.Program> programs = XdpPrograms.attached(pair.b());
+			PacketEvent drop = PacketEvents.udp(pair.aIp(), 40000, pair.bIp(), 9100).netns(pair.b().inode())
+					.iface(ifindex, pair.bInterface()).dropped(0, DropReason.NOT_SPECIFIED, "veth_xdp_rcv_skb+0x2cc");
+			try (RuleTracing tracing = new RuleTracing()) {
+				tracing.add(pair.b());
+
+				// THEN the program is listed, and the drop is its, by attach point
+				assertThat(programs).singleElement().satisfies(program -> {
+					assertThat(program.name()).isEqualTo("xdp_drop_9100");
+					assertThat(program.device()).isEqualTo(pair.bInterface());
+					assertThat(program.mode()).isEqualTo("native");
+				});
+				assertThat(tracing.attribute(List.of(drop)).getFirst().culprit())
+						.isEqualTo(new DropCulprit.BpfProgram("xdp_drop_9100", programs.getFirst().id(), pair.bInterface(),
+								"xdp", List.of(), DropCulprit.BpfProgram.BY_ATTACH_POINT));
+			}
+		} finally {
+			NamespaceCommand.run(pair.b(), null, "ip", "link", "set", "dev", pair.bInterface(), "xdp", "off");
+		}
+		assertThat(XdpPrograms.attached(pair.b())).isEmpty();
+	}
+}
