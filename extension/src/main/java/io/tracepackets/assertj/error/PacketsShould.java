@@ -87,8 +87,8 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 				.append(trace.probes().backendReason()).append(").");
 		List<String> xdp = trace.xdpPrograms();
 		if (!xdp.isEmpty()) {
-			text.append(System.lineSeparator()).append("XDP programs attached in the traced namespaces (a packet an XDP"
-					+ " program drops in native mode never reaches the stack's probes):");
+			text.append(System.lineSeparator()).append("XDP programs attached in the traced namespaces (a packet one drops"
+					+ " at a NIC's driver hook never becomes an skb: only a probe on the program sees it):");
 			xdp.forEach(line -> text.append(System.lineSeparator()).append("  ").append(line));
 		}
 		return text.toString();
