@@ -3,6 +3,7 @@ package io.tracepackets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.testcontainers.containers.Container;
 
@@ -146,6 +147,22 @@ public interface PacketTrace {
 	 */
 	default List<String> xdpPrograms() {
 		return List.of();
+	}
+
+	/**
+	 * Why no netfilter rule, policy or BPF program was named for a dropped packet
+	 * ({@link PacketPath#culprit()} empty), as far as the trace can tell: rule tracing was off
+	 * ({@value TracePackets#NETFILTER_RULES_PROPERTY}{@code =false}), the drop happened outside
+	 * the scoped namespaces, the namespace's nftables trace could not be set up (its error) or
+	 * overflowed, no trace or iptables-legacy counter showed a rule (so a hook that is not a rule
+	 * dropped it: conntrack, NAT, defragmentation), the drop was not netfilter's at all, or the
+	 * program is no longer attached.
+	 *
+	 * @param dropped a path of this trace
+	 * @return one sentence; empty when the path has a culprit or no drop, or the trace cannot tell
+	 */
+	default Optional<String> whyNoCulprit(PacketPath dropped) {
+		return Optional.empty();
 	}
 
 	/**

@@ -44,6 +44,8 @@ public final class RuleTracing implements AutoCloseable {
 	private final Map<String, LegacyCounters> legacyBefore = new HashMap<>();
 	private final Map<String, TcPrograms.Hook> tcHooks = new HashMap<>();
 	private final Map<Long, List<XdpPrograms.Program>> xdpPrograms = new HashMap<>();
+	/** Why a namespace's nftables trace could not be set up, by netns inode. */
+	private final Map<Long, String> traceFailures = new HashMap<>();
 	private boolean closed;
 	private Thread poller;
 
@@ -61,6 +63,7 @@ public final class RuleTracing implements AutoCloseable {
 			listeners.put(netns.inode(), NftTraceListener.open(netns, table));
 			startPolling();
 		} catch (RuntimeException e) {
+			traceFailures.put(netns.inode(), e.getMessage());
 			LOG.warn("netfilter rules will not be named in {}: {}", netns.label(), e.getMessage());
 		}
 		try {
@@ -176,6 +179,62 @@ public final class RuleTracing implements AutoCloseable {
 		String tool = family.equals("ip6") ? "ip6tables-legacy" : "iptables-legacy";
 		return new DropCulprit.NetfilterRule(tool, family, first.table(), first.chain(), first.position(), 0,
 				first.text(), first.position() == 0, "rule counters", others);
+	}
+
+	/**
+	 * Why {@code drop} was given no culprit, as far as this attribution can tell: tracing off, a
+	 * namespace outside the attributed ones, a trace that could not be set up or overflowed, no
+	 * rule's trace or counter, or a drop that no rule or program made.
+	 *
+	 * @param drop a drop event (kfree_skb, or the XDP probe's) without a culprit
+	 * @return one sentence, for failure messages
+	 */
+	public synchronized String whyNoCulprit(PacketEvent drop) {
+		String reason = drop.dropReason() == null ? "XDP_DROP" : drop.dropReason().name();
+		if (tcHook(drop) != null) {
+			return "no tc program is attached at " + (drop.interfaceName() == null ? "the device" : drop.interfaceName())
+					+ " " + tcHook(drop) + " now (detached before the assertion?), and the drop's tracepoint does not"
+					+ " say which program returned TC_ACT_SHOT";
+		}
+		if (isXdpVerdict(drop) || isXdpSkbDrop(drop)) {
+			return "no XDP program " + (isXdpSkbDrop(drop) && xdpModeOf(drop) != null ? "in " + xdpModeOf(drop) + " mode " : "")
+					+ "is attached at " + (drop.interfaceName() == null ? "the device" : drop.interfaceName())
+					+ " now (detached before the assertion?)";
+		}
+		if (!isNetfilterDrop(drop)) {
+			return "it was not a netfilter, tc or XDP drop (" + reason + drop.locationFunction().map(f -> " at " + f).orElse("")
+					+ "): no rule or program made it; its sentence says what did";
+		}
+		if (!enabled) {
+			return "netfilter rule tracing is off (-D" + TracePackets.NETFILTER_RULES_PROPERTY + "=false)";
+		}
+		NetworkNamespace netns = namespaces.get(drop.netns());
+		if (netns == null) {
+			return "it was dropped in netns " + drop.netns() + ", outside the namespaces this trace scoped, whose rules"
+					+ " are the only ones traced";
+		}
+		List<String> why = new ArrayList<>();
+		NftTraceListener listener = listeners.get(drop.netns());
+		if (listener == null) {
+			why.add("the nftables trace of " + netns.label() + " could not be set up ("
+					+ traceFailures.getOrDefault(drop.netns(), "unknown error") + ")");
+		} else if (listener.overflowed()) {
+			why.add("the nftables trace of " + netns.label() + " overflowed (the kernel dropped trace messages under"
+					+ " load), so it may have lost this packet's");
+		} else {
+			why.add("the kernel's nftables trace reported no DROP or REJECT verdict of a rule or policy for this"
+					+ " packet (iptables-nft, nft)");
+		}
+		String family = drop.ipVersion() == 6 ? "ip6" : "ip";
+		if (legacyBefore.containsKey(drop.netns() + family)) {
+			why.add("no iptables-legacy DROP/REJECT rule or DROP policy's counter in " + netns.label()
+					+ " grew for a rule that could match it");
+		} else {
+			why.add(netns.label() + " has no iptables-legacy " + family + " tables");
+		}
+		return String.join("; ", why) + ": so no rule dropped it; a netfilter hook that is not a rule did, such as"
+				+ " conntrack refusing a packet it holds invalid, NAT or defragmentation failing, or another module's"
+				+ " hook (br_netfilter, IPVS)";
 	}
 
 	/** {@code "ingress"} or {@code "egress"} for a drop by a tc hook, else null. */

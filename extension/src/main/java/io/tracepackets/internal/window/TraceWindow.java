@@ -121,6 +121,14 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	}
 
 	@Override
+	public java.util.Optional<String> whyNoCulprit(PacketPath dropped) {
+		if (dropped.culprit().isPresent() || dropped.drop().isEmpty()) {
+			return java.util.Optional.empty();
+		}
+		return java.util.Optional.of(rules.whyNoCulprit(dropped.drop().orElseThrow()));
+	}
+
+	@Override
 	public List<String> xdpPrograms() {
 		List<String> lines = new ArrayList<>();
 		for (XdpPrograms.Program program : rules.xdpPrograms()) {
