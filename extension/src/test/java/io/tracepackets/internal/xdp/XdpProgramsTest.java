@@ -29,6 +29,15 @@ class XdpProgramsTest extends VethPairTest {
 			+ "\"xdp\":{\"mode\":4,\"attached\":[{\"mode\":1,\"prog\":{\"id\":7,\"name\":\"lb_main\"}},"
 			+ "{\"mode\":2,\"prog\":{\"id\":8,\"name\":\"fw_generic\"}}]}}]";
 
+	/** The XDP probe's event for the frame of {@code drop}, as the decoder makes it: XDP_DROP by program {@code id}. */
+	private static PacketEvent xdpVerdict(PacketEvent drop, int id) {
+		return new PacketEvent(drop.timestampNanos() - 1, drop.cpu(), 0, "", 0xffff888100bab000L, PacketEvent.XDP,
+				io.tracepackets.ProbeKind.HOOK, drop.netns(), drop.ifindex(), drop.interfaceName(), 0, 57, 0x0800, 4,
+				drop.source(), drop.destination(), drop.l4Protocol(), drop.sourcePort(), drop.destinationPort(), -1, -1, 0,
+				null, io.tracepackets.DropKind.LOST, "XDP_DROP from the XDP program (id " + id + ")", "an XDP program returned"
+						+ " XDP_DROP", "prog#" + id, List.of());
+	}
+
 	@Test
 	void the_link_dump_names_each_device_s_programs_once_with_their_mode() {
 		assertThat(XdpPrograms.parse(LINKS)).containsExactly(
@@ -60,9 +69,22 @@ class XdpProgramsTest extends VethPairTest {
 					assertThat(program.device()).isEqualTo(pair.bInterface());
 					assertThat(program.mode()).isEqualTo("native");
 				});
+				int id = programs.getFirst().id();
 				assertThat(tracing.attribute(List.of(drop)).getFirst().culprit())
-						.isEqualTo(new DropCulprit.BpfProgram("xdp_drop_9100", programs.getFirst().id(), pair.bInterface(),
+						.isEqualTo(new DropCulprit.BpfProgram("xdp_drop_9100", id, pair.bInterface(),
 								"xdp", List.of(), DropCulprit.BpfProgram.BY_ATTACH_POINT));
+
+				// AND the probe on the program, when it saw the verdict: its event alone is the drop;
+				// followed by the free of the frame's skb, that free is, with the probe's evidence
+				PacketEvent verdict = xdpVerdict(drop, id);
+				DropCulprit seen = new DropCulprit.BpfProgram("xdp_drop_9100", id, pair.bInterface(), "xdp", List.of(),
+						DropCulprit.BpfProgram.SEEN_RETURNING_DROP);
+				assertThat(tracing.attribute(List.of(verdict))).singleElement()
+						.satisfies(e -> assertThat(e.where()).isEqualTo(PacketEvent.XDP))
+						.satisfies(e -> assertThat(e.culprit()).isEqualTo(seen));
+				assertThat(tracing.attribute(List.of(verdict, drop))).singleElement()
+						.satisfies(e -> assertThat(e.where()).isEqualTo("kfree_skb"))
+						.satisfies(e -> assertThat(e.culprit()).isEqualTo(seen));
 			}
 		} finally {
 			NamespaceCommand.run(pair.b(), null, "ip", "link", "set", "dev", pair.bInterface(), "xdp", "off");
