@@ -136,10 +136,10 @@ public interface PacketTrace {
 
 	/**
 	 * The XDP programs attached to the devices of the scoped namespaces, asked of the kernel now
-	 * (its link dump, as {@code ip -d link show} prints it). An XDP program in native mode drops a
-	 * packet before any skb exists, where only a probe on the program itself sees it (fexit, where
-	 * function probes work); failure messages list these programs, so a packet that vanished at a
-	 * device is not a mystery.
+	 * (its link dump, as {@code ip -d link show} prints it). An XDP program on a NIC's driver hook
+	 * drops a packet before any skb exists, where only a probe on the program itself sees it
+	 * (fexit, where function probes work); failure messages list these programs, so a packet that
+	 * vanished at a device is not a mystery.
 	 *
 	 * @return one line per program: {@code "xdp_drop_9100 (id 42) on veth1, native mode, in netns
 	 *     /run/netns/right: its drops are traced (fexit on the program)"}, or {@code "...: attribution

@@ -407,6 +407,34 @@ public final class LibBpf {
 		}
 	}
 
+	/**
+	 * The name of the loaded program {@code id} (its function's, cut at 15 characters).
+	 *
+	 * @return the name; empty when the program is gone
+	 */
+	public static java.util.Optional<String> programName(int id) {
+		try (Arena arena = Arena.ofConfined()) {
+			int fd = (int) PROG_GET_FD_BY_ID.invokeExact(id);
+			if (fd < 0) {
+				return java.util.Optional.empty();
+			}
+			try {
+				// struct bpf_prog_info up to its name (offset 64, 16 bytes): the kernel fills what fits.
+				MemorySegment info = arena.allocate(80, 8);
+				MemorySegment length = arena.allocate(JAVA_INT);
+				length.set(JAVA_INT, 0, 80);
+				if ((int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) != 0) {
+					return java.util.Optional.empty();
+				}
+				return java.util.Optional.of(info.asSlice(64, 16).getString(0));
+			} finally {
+				io.tracepackets.internal.ffi.Libc.close(fd);
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
 	/** Every BPF program loaded in the kernel now, by id: its name. */
 	public static java.util.Map<Integer, String> loadedPrograms() {
 		java.util.Map<Integer, String> names = new java.util.TreeMap<>();

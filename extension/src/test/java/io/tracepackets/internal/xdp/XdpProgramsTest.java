@@ -20,14 +20,33 @@ import org.junit.jupiter.api.Test;
 /** The XDP programs of a namespace's devices, from the kernel's link dump, and the drops they are given. */
 class XdpProgramsTest extends VethPairTest {
 
-	/** {@code ip -j -d link show} in a namespace with lo and a veth whose peer is elsewhere (shortened). */
-	private static final String LINKS = "[{\"ifindex\":1,\"ifname\":\"lo\",\"flags\":[\"LOOPBACK\",\"UP\"],\"mtu\":65536,"
-			+ "\"qdisc\":\"noqueue\"},{\"ifindex\":2,\"link_index\":2,\"ifname\":\"vb11775\",\"flags\":[\"UP\"],\"mtu\":1500,"
-			+ "\"xdp\":{\"mode\":2,\"prog\":{\"id\":19533,\"name\":\"xdp_drop_9100\",\"tag\":\"f0f08c08915047d3\",\"jited\":1},"
-			+ "\"attached\":[{\"mode\":2,\"prog\":{\"id\":19533,\"name\":\"xdp_drop_9100\",\"tag\":\"f0f08c08915047d3\"}}]},"
-			+ "\"qdisc\":\"noqueue\"},{\"ifindex\":3,\"link\":\"eth0\",\"ifname\":\"mv0\",\"flags\":[\"UP\"],"
-			+ "\"xdp\":{\"mode\":4,\"attached\":[{\"mode\":1,\"prog\":{\"id\":7,\"name\":\"lb_main\"}},"
-			+ "{\"mode\":2,\"prog\":{\"id\":8,\"name\":\"fw_generic\"}}]}}]";
+	/** An RTM_NEWLINK message of link {@code ifindex} named {@code name}, with IFLA_XDP's per-mode program ids. */
+	private static byte[] link(int ifindex, String name, int nativeId, int genericId) {
+		java.nio.ByteBuffer m = java.nio.ByteBuffer.allocate(128).order(java.nio.ByteOrder.nativeOrder());
+		m.putInt(0).putShort((short) 16).putShort((short) 2).putInt(1).putInt(0); // nlmsghdr, length set below
+		m.put((byte) 0).put((byte) 0).putShort((short) 1).putInt(ifindex).putInt(0).putInt(0); // ifinfomsg
+		byte[] bytes = (name + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		m.putShort((short) (4 + bytes.length)).putShort((short) 3).put(bytes);
+		m.position((m.position() + 3) & ~3);
+		m.putShort((short) (4 + 8 + 8 + 8)).putShort((short) (43 | 0x8000)); // IFLA_XDP, nested
+		m.putShort((short) 5).putShort((short) 2).put((byte) (nativeId != 0 && genericId != 0 ? 4 : nativeId != 0 ? 1 : 2))
+				.put(new byte[3]); // IFLA_XDP_ATTACHED
+		m.putShort((short) 8).putShort((short) 5).putInt(nativeId); // IFLA_XDP_DRV_PROG_ID
+		m.putShort((short) 8).putShort((short) 6).putInt(genericId); // IFLA_XDP_SKB_PROG_ID
+		int length = m.position();
+		m.putInt(0, length);
+		return java.util.Arrays.copyOf(m.array(), length);
+	}
+
+	@Test
+	void the_link_dump_names_each_device_s_programs_with_their_mode() {
+		Map<Integer, String> names = Map.of(19533, "xdp_drop_9100", 7, "lb_main", 8, "fw_generic");
+		assertThat(XdpPrograms.parse(List.of(link(2, "vb11775", 0, 19533), link(3, "mv0", 7, 8)), names::get))
+				.containsExactly(
+						new XdpPrograms.Program("vb11775", 2, "xdp_drop_9100", 19533, "generic"),
+						new XdpPrograms.Program("mv0", 3, "lb_main", 7, "native"),
+						new XdpPrograms.Program("mv0", 3, "fw_generic", 8, "generic"));
+	}
 
 	/** The XDP probe's event for the frame of {@code drop}, as the decoder makes it: XDP_DROP by program {@code id}. */
 	private static PacketEvent xdpVerdict(PacketEvent drop, int id) {
@@ -36,15 +55,6 @@ class XdpProgramsTest extends VethPairTest {
 				drop.source(), drop.destination(), drop.l4Protocol(), drop.sourcePort(), drop.destinationPort(), -1, -1, 0,
 				null, io.tracepackets.DropKind.LOST, "XDP_DROP from the XDP program (id " + id + ")", "an XDP program returned"
 						+ " XDP_DROP", "prog#" + id, List.of());
-	}
-
-	@Test
-	void the_link_dump_names_each_device_s_programs_once_with_their_mode() {
-		assertThat(XdpPrograms.parse(LINKS)).containsExactly(
-				new XdpPrograms.Program("vb11775", 2, "xdp_drop_9100", 19533, "generic"),
-				new XdpPrograms.Program("mv0", 3, "lb_main", 7, "native"),
-				new XdpPrograms.Program("mv0", 3, "fw_generic", 8, "generic"));
-		assertThat(XdpPrograms.parse("[{\"ifindex\":1,\"ifname\":\"lo\"}]")).isEmpty();
 	}
 
 	@Test
