@@ -109,6 +109,9 @@ int BPF_PROG(xdp_verdict, struct xdp_buff *xdp, int verdict)
 	e->stack_id = -1;
 	e->probe = TP_PROBE_XDP;
 	e->cpu = bpf_get_smp_processor_id();
+	/* Usually a softirq's borrowed task, as for the other probes' receive events. */
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	fill_frame_tuple(e, data, e->len);
 	submit(e);
 	return 0;

@@ -69,4 +69,36 @@ class FentryXdpDropTest {
 		System.out.println(trace.render(trace.packets(udp().dstPort(9100))));
 	}
 	// }
+
+	@Test
+	void an_xdp_drop_of_a_frame_that_never_was_an_skb_is_the_probes_own_event(PacketTrace trace)
+			throws URISyntaxException {
+		// GIVEN the right veth bouncing UDP 9100 back to the left one as XDP frames (XDP_TX), and the
+		// dropping program on the left veth: it runs on frames that never were skbs, as on a NIC
+		Path bounce = Path.of(getClass().getResource("/bpf/xdp_tx_9100.bpf.o").toURI());
+		Path drop = Path.of(getClass().getResource("/bpf/xdp_drop_9100.bpf.o").toURI());
+		network.execInRight("ip", "link", "set", "dev", network.rightInterface(), "xdp", "obj", bounce.toString(),
+				"sec", "xdp");
+		network.execInLeft("ip", "link", "set", "dev", network.leftInterface(), "xdp", "obj", drop.toString(),
+				"sec", "xdp");
+		trace.scope(network.leftPath());
+
+		// WHEN the left namespace sends to 9100 (to a neighbour it knows, so no ARP is needed first)
+		network.execInLeft("ip", "neigh", "replace", network.rightAddress(), "lladdr",
+				network.execInRight("cat", "/sys/class/net/" + network.rightInterface() + "/address").strip(), "dev",
+				network.leftInterface());
+		Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), 9100).send(2);
+
+		// THEN the bounced frames were dropped by the program, seen only by the probe on it: the drop
+		// is its own event (no skb was ever freed for them); the datagrams' own paths left by the veth
+		trace.flush();
+		assertThat(trace.packets(udp().dstPort(9100))).filteredOn(path -> path.wasDropped()).hasSize(2)
+				.allSatisfy(path -> {
+					assertThat(path.drop().orElseThrow().where()).isEqualTo(io.tracepackets.PacketEvent.XDP);
+					assertThat(path.culprit().orElseThrow()).isEqualTo(new DropCulprit.BpfProgram("xdp_drop_9100",
+							((DropCulprit.BpfProgram) path.culprit().orElseThrow()).id(), network.leftInterface(), "xdp",
+							java.util.List.of(), DropCulprit.BpfProgram.SEEN_RETURNING_DROP));
+				});
+		System.out.println(trace.render(trace.packets(udp().dstPort(9100))));
+	}
 }
