@@ -109,6 +109,17 @@ struct nf_conn {
 	unsigned long status;
 };
 
+/* XDP (the fexit probe on an XDP program): the kernel's view of the program's context. */
+struct xdp_rxq_info {
+	struct net_device *dev;
+};
+
+struct xdp_buff {
+	void *data;
+	void *data_end;
+	struct xdp_rxq_info *rxq;
+};
+
 #pragma clang attribute pop
 
 /* Declared so bpf_core_type_exists() can ask whether the running kernel has drop reasons

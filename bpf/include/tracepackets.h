@@ -21,6 +21,8 @@ enum tp_probe {
 	TP_PROBE_NETIF_RX = 6,		  /* net:netif_rx */
 	TP_PROBE_SKB_COPY_DATAGRAM = 7,	  /* skb:skb_copy_datagram_iovec: data read by a socket */
 	TP_PROBE_SOCKET_RECEIVE = 8,	  /* cgroup_skb/ingress: a socket accepted the skb (sk_filter) */
+	TP_PROBE_XDP = 9,		  /* fexit on an XDP program: it dropped a packet, no skb exists;
+					   * skb: data address, location: program id, drop_reason: verdict */
 	TP_PROBE_FUNCTION = 16,		  /* a kernel function, address in `location` */
 	TP_PROBE_SYNTHETIC = 253,	  /* benchmark filler, never shown in traces */
 	TP_PROBE_MARKER = 254,		  /* flush marker written on demand, `skb` holds its sequence */

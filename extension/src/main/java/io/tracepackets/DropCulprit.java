@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * Who dropped a packet, beyond the kernel's reason: the netfilter rule or chain policy whose
- * verdict was DROP (or REJECT), or the tc BPF program attached where the kernel dropped it.
+ * verdict was DROP (or REJECT), or the tc or XDP BPF program that dropped it.
  * Available as {@link PacketEvent#culprit()} on a drop and {@link PacketPath#culprit()};
  * {@code wereDropped().byRule(...)} and {@code byProgram(...)} assert on it.
  */
@@ -87,29 +87,68 @@ public sealed interface DropCulprit permits DropCulprit.NetfilterRule, DropCulpr
 	}
 
 	/**
-	 * A BPF program attached at the hook where the kernel dropped the packet: a tc classifier on
-	 * a device's ingress or egress (drop reason {@code TC_INGRESS} / {@code TC_EGRESS}). The
-	 * tracepoint cannot see which program returned {@code TC_ACT_SHOT}, so the program is named by
-	 * its attach point, as the kernel lists it there ({@code tc filter show}): certain when only
-	 * one program is attached, else the others are listed.
+	 * A BPF program that dropped the packet, or that is attached where the kernel dropped it.
+	 * <ul>
+	 * <li>A tc classifier on a device's ingress or egress (drop reason {@code TC_INGRESS} /
+	 * {@code TC_EGRESS}): the tracepoint cannot see which program returned {@code TC_ACT_SHOT}, so
+	 * the program is named by its attach point, as the kernel lists it there ({@code tc filter
+	 * show}): certain when only one program is attached, else the others are listed.</li>
+	 * <li>An XDP program ({@link #isXdp()}). In generic mode its {@code XDP_DROP} frees an skb in
+	 * {@code do_xdp_generic}, which the drop tracepoint sees: named by attach point, as the kernel's
+	 * link dump lists it. In native mode no skb exists; where function probes work, a probe on the
+	 * program itself (fexit, as pwru's {@code --filter-trace-xdp}) sees the verdict, and the
+	 * evidence is {@value #SEEN_RETURNING_DROP}.</li>
+	 * </ul>
 	 *
 	 * @param name the program's name in the kernel, e.g. {@code "drop_udp_9000"}
 	 * @param id the program's id (as {@code bpftool prog show} prints it)
 	 * @param device the device it is attached to, e.g. {@code "eth0"}
-	 * @param hook where on the device: {@code "tc ingress"} or {@code "tc egress"}
+	 * @param hook where on the device: {@code "tc ingress"}, {@code "tc egress"}, {@code "xdp"}
+	 *     (native XDP), {@code "xdp generic"} or {@code "xdp offload"}
 	 * @param otherPrograms the other programs attached at the same hook, as {@code name (id N)}
+	 * @param evidence how it was found: {@value #BY_ATTACH_POINT} (the program attached where the
+	 *     kernel dropped the packet) or {@value #SEEN_RETURNING_DROP} (a probe on the program saw it
+	 *     return the drop verdict for this packet)
 	 */
-	record BpfProgram(String name, int id, String device, String hook, List<String> otherPrograms)
+	record BpfProgram(String name, int id, String device, String hook, List<String> otherPrograms, String evidence)
 			implements DropCulprit {
 
-		/** Copies {@code otherPrograms}, so a culprit never changes. */
+		/** The evidence of a program named by where it is attached. */
+		public static final String BY_ATTACH_POINT = "attach point";
+		/** The evidence of a program seen returning the drop verdict (fexit on the program). */
+		public static final String SEEN_RETURNING_DROP = "fexit: returned XDP_DROP";
+
+		/** Copies {@code otherPrograms}, so a culprit never changes; a null evidence is by attach point. */
 		public BpfProgram {
 			otherPrograms = otherPrograms == null ? List.of() : List.copyOf(otherPrograms);
+			evidence = evidence == null ? BY_ATTACH_POINT : evidence;
+		}
+
+		/**
+		 * A program named by its attach point.
+		 *
+		 * @param name see the record
+		 * @param id see the record
+		 * @param device see the record
+		 * @param hook see the record
+		 * @param otherPrograms see the record
+		 */
+		public BpfProgram(String name, int id, String device, String hook, List<String> otherPrograms) {
+			this(name, id, device, hook, otherPrograms, BY_ATTACH_POINT);
+		}
+
+		/**
+		 * Whether the program is an XDP program (any mode).
+		 *
+		 * @return true when {@link #hook()} is an XDP hook
+		 */
+		public boolean isXdp() {
+			return hook.startsWith("xdp");
 		}
 
 		@Override
 		public String describe() {
-			return "BPF program " + name + " (id " + id + ") on " + device + " " + hook + " [by attach point"
+			return "BPF program " + name + " (id " + id + ") on " + device + " " + hook + " [by " + evidence
 					+ (otherPrograms.isEmpty() ? "" : "; also attached there: " + String.join(", ", otherPrograms))
 					+ "]";
 		}

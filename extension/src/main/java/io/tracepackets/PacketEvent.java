@@ -72,6 +72,13 @@ public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, lo
 	 */
 	public static final String SOCKET_RECEIVE = "socket_receive";
 
+	/**
+	 * The probe on an XDP program (fexit on the program, where function probes work): its events
+	 * are the packets the program dropped (XDP_DROP or XDP_ABORTED) before any skb existed, one
+	 * event each, a drop ({@link #isDrop()}) whose {@link #skb()} is the packet's data address.
+	 */
+	public static final String XDP = "xdp";
+
 	/** {@link #l4Protocol()} of TCP: {@value}. */
 	public static final int TCP = 6;
 	/** {@link #l4Protocol()} of UDP: {@value}. */
@@ -160,12 +167,13 @@ public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, lo
 	}
 
 	/**
-	 * A free with a reason: kfree_skb, whatever the drop meant ({@link #dropKind()}).
+	 * A free with a reason: kfree_skb, whatever the drop meant ({@link #dropKind()}), or an XDP
+	 * program's drop verdict seen by the {@value #XDP} probe.
 	 *
-	 * @return true only for the {@code kfree_skb} tracepoint's events
+	 * @return true only for the {@code kfree_skb} tracepoint's events and the {@value #XDP} probe's
 	 */
 	public boolean isDrop() {
-		return "kfree_skb".equals(where) && kind == ProbeKind.TRACEPOINT;
+		return "kfree_skb".equals(where) && kind == ProbeKind.TRACEPOINT || XDP.equals(where) && kind == ProbeKind.HOOK;
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.tracepackets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.testcontainers.containers.Container;
 
@@ -132,6 +133,37 @@ public interface PacketTrace {
 	 * @return the catalog of the tracer this trace reads from
 	 */
 	ProbeCatalog probes();
+
+	/**
+	 * The XDP programs attached to the devices of the scoped namespaces, asked of the kernel now
+	 * (its link dump, as {@code ip -d link show} prints it). An XDP program on a NIC's driver hook
+	 * drops a packet before any skb exists, where only a probe on the program itself sees it
+	 * (fexit, where function probes work); failure messages list these programs, so a packet that
+	 * vanished at a device is not a mystery.
+	 *
+	 * @return one line per program: {@code "xdp_drop_9100 (id 42) on veth1, native mode, in netns
+	 *     /run/netns/right: its drops are traced (fexit on the program)"}, or {@code "...: attribution
+	 *     by attach point only (why)"}; empty when none is attached
+	 */
+	default List<String> xdpPrograms() {
+		return List.of();
+	}
+
+	/**
+	 * Why no netfilter rule, policy or BPF program was named for a dropped packet
+	 * ({@link PacketPath#culprit()} empty), as far as the trace can tell: rule tracing was off
+	 * ({@value TracePackets#NETFILTER_RULES_PROPERTY}{@code =false}), the drop happened outside
+	 * the scoped namespaces, the namespace's nftables trace could not be set up (its error) or
+	 * overflowed, no trace or iptables-legacy counter showed a rule (so a hook that is not a rule
+	 * dropped it: conntrack, NAT, defragmentation), the drop was not netfilter's at all, or the
+	 * program is no longer attached.
+	 *
+	 * @param dropped a path of this trace
+	 * @return one sentence; empty when the path has a culprit or no drop, or the trace cannot tell
+	 */
+	default Optional<String> whyNoCulprit(PacketPath dropped) {
+		return Optional.empty();
+	}
 
 	/**
 	 * {@code paths} the way pwru prints them: one line per event, times relative to the start of

@@ -59,4 +59,18 @@ class DropCulpritTest {
 				.isEqualTo("iptables-legacy rule 1 of filter INPUT: -A INPUT -p udp -m udp --dport 9000 -j DROP"
 						+ " [by rule counters; ambiguous, also: filter INPUT: -A INPUT -p udp -j DROP]");
 	}
+
+	@Test
+	void should_say_how_a_bpf_program_was_found() {
+		DropCulprit.BpfProgram tc = new DropCulprit.BpfProgram("drop_udp_9000", 13, "eth0", "tc ingress", List.of());
+		DropCulprit.BpfProgram xdp = new DropCulprit.BpfProgram("xdp_drop_9100", 44, "veth1", "xdp", List.of(),
+				DropCulprit.BpfProgram.SEEN_RETURNING_DROP);
+
+		assertThat(tc.evidence()).isEqualTo(DropCulprit.BpfProgram.BY_ATTACH_POINT);
+		assertThat(tc.isXdp()).isFalse();
+		assertThat(xdp.isXdp()).isTrue();
+		assertThat(xdp.describe()).isEqualTo("BPF program xdp_drop_9100 (id 44) on veth1 xdp [by fexit: returned XDP_DROP]");
+		assertThat(new DropCulprit.BpfProgram("xdp_drop_9100", 45, "veth1", "xdp generic", List.of()).describe())
+				.isEqualTo("BPF program xdp_drop_9100 (id 45) on veth1 xdp generic [by attach point]");
+	}
 }

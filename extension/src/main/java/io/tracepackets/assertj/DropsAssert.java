@@ -129,7 +129,9 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 	/**
 	 * Every drop was by the BPF program {@code name}: a tc classifier that returned
 	 * {@code TC_ACT_SHOT} (drop reason {@code TC_INGRESS}/{@code TC_EGRESS}), named by the kernel's
-	 * list of programs at that hook of that device.
+	 * list of programs at that hook of that device, or an XDP program
+	 * ({@link PacketsAssert#wereDroppedByXdp()}) seen returning XDP_DROP or attached in generic
+	 * mode where generic XDP freed the packet.
 	 *
 	 * @param name the program's name in the kernel (its C function's name, at most 15 characters),
 	 *     e.g. {@code "drop_udp_9000"}

@@ -88,6 +88,25 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	}
 
 	/**
+	 * At least one matching packet, and every one was dropped by an XDP program: seen returning
+	 * XDP_DROP by the probe on the program (fexit, where function probes work; native XDP, where
+	 * no skb exists), or freed by generic XDP ({@code do_xdp_generic}) on a device with a
+	 * generic-mode program, named by attach point. Where neither is visible (native XDP with no
+	 * probe on the program) the packet never reaches the stack, and the failure lists the XDP
+	 * programs attached in the traced namespaces.
+	 *
+	 * @return assertions on those drops, e.g. {@link DropsAssert#byProgram(String)}
+	 */
+	public DropsAssert wereDroppedByXdp() {
+		List<PacketPath> matches = awaitAll(path -> path.wasDropped() && path.culprit()
+				.filter(io.tracepackets.DropCulprit.BpfProgram.class::isInstance)
+				.map(io.tracepackets.DropCulprit.BpfProgram.class::cast)
+				.filter(io.tracepackets.DropCulprit.BpfProgram::isXdp).isPresent(),
+				"to be dropped by an XDP program (XDP_DROP)");
+		return new DropsAssert(actual, filter, matches);
+	}
+
+	/**
 	 * At least one matching packet, and none was lost (flushes before checking). A packet its
 	 * receiver discarded unread, or a buffer whose data lives on, was not dropped in this sense:
 	 * see {@link #wereNeverFreedWithAReason()} for the kernel's raw view.

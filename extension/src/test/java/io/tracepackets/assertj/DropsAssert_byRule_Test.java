@@ -70,8 +70,22 @@ class DropsAssert_byRule_Test {
 				.withMessageContaining("""
 						to be dropped in the chain filter INPUT
 						but 1 of 1 were dropped by:
-						  no rule: no netfilter rule or policy, nor tc program, was found to have dropped it
+						  no rule: no netfilter rule or policy, nor tc or XDP program, was found to have dropped it
 						""");
+	}
+
+	@Test
+	void should_say_why_no_rule_was_named_when_the_trace_can_tell() {
+		FakePacketTrace trace = trace(TracedPackets.droppedByNftables())
+				.withWhyNoCulprit("netfilter rule tracing is off (-Dtracepackets.netfilter.rules=false)");
+
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp()).wereDropped().byRule("-p udp --dport 9000 -j DROP"))
+				.withMessageContaining(String.format("""
+						but 1 of 1 were dropped by:
+						  no rule: no netfilter rule or policy, nor tc or XDP program, was found to have dropped it
+						    because netfilter rule tracing is off (-Dtracepackets.netfilter.rules=false)
+						"""));
 	}
 
 	@Test

@@ -33,6 +33,7 @@ final class FakePacketTrace implements PacketTrace {
 	private final Map<Long, String> namespaces = new LinkedHashMap<>();
 	private long lostEvents;
 	private int flushes;
+	private String whyNoCulprit;
 
 	FakePacketTrace(ProbeCatalog catalog, List<PacketEvent> events) {
 		this.catalog = catalog;
@@ -47,6 +48,18 @@ final class FakePacketTrace implements PacketTrace {
 	FakePacketTrace withNetns(long inode, String label) {
 		namespaces.put(inode, label);
 		return this;
+	}
+
+	/** What {@link #whyNoCulprit} says of every dropped path without a culprit. */
+	FakePacketTrace withWhyNoCulprit(String why) {
+		this.whyNoCulprit = why;
+		return this;
+	}
+
+	@Override
+	public java.util.Optional<String> whyNoCulprit(io.tracepackets.PacketPath dropped) {
+		return dropped.culprit().isPresent() || dropped.drop().isEmpty() ? java.util.Optional.empty()
+				: java.util.Optional.ofNullable(whyNoCulprit);
 	}
 
 	FakePacketTrace withLostEvents(long lost) {

@@ -20,7 +20,7 @@ import org.assertj.core.error.ErrorMessageFactory;
 public final class DropsShould extends BasicErrorMessageFactory {
 
 	/** What a drop without a named culprit is called in messages. */
-	public static final String NO_RULE = "no rule: no netfilter rule or policy, nor tc program, was found to have dropped it";
+	public static final String NO_RULE = "no rule: no netfilter rule or policy, nor tc or XDP program, was found to have dropped it";
 
 	private DropsShould(String format, Object... arguments) {
 		super(format, arguments);
@@ -43,7 +43,9 @@ public final class DropsShould extends BasicErrorMessageFactory {
 		List<PacketPath> failing = dropped.stream().filter(condition.negate()).toList();
 		Map<String, Integer> culprits = new LinkedHashMap<>();
 		for (PacketPath path : failing) {
-			culprits.merge(path.culprit().map(DropCulprit::describe).orElse(NO_RULE), 1, Integer::sum);
+			culprits.merge(path.culprit().map(DropCulprit::describe)
+					.orElseGet(() -> NO_RULE + trace.whyNoCulprit(path).map(why -> System.lineSeparator() + "    because "
+							+ why).orElse("")), 1, Integer::sum);
 		}
 		StringBuilder byWhom = new StringBuilder();
 		culprits.forEach((culprit, count) -> byWhom.append("  ").append(culprit).append(count > 1 ? " (" + count

@@ -85,6 +85,12 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 		text.append(labels.isEmpty() ? "(none: scope the trace to a container or netns)" : String.join(", ", labels));
 		text.append(" with the ").append(trace.probes().backend()).append(" backend (")
 				.append(trace.probes().backendReason()).append(").");
+		List<String> xdp = trace.xdpPrograms();
+		if (!xdp.isEmpty()) {
+			text.append(System.lineSeparator()).append("XDP programs attached in the traced namespaces (a packet one drops"
+					+ " at a NIC's driver hook never becomes an skb: only a probe on the program sees it):");
+			xdp.forEach(line -> text.append(System.lineSeparator()).append("  ").append(line));
+		}
 		return text.toString();
 	}
 }

@@ -50,6 +50,11 @@ public final class BpfProgram {
 		LibBpf.setAttachTarget(program, function, name);
 	}
 
+	/** Before load, for fentry/fexit on a BPF program: the program (open as {@code targetFd}) and its function. */
+	public void setAttachTarget(int targetFd, String function) {
+		LibBpf.setAttachTarget(program, targetFd, function, name);
+	}
+
 	/** After load: the final instructions, to load clones of this program. */
 	public MemorySegment instructions() {
 		return LibBpf.instructions(program);

@@ -1,5 +1,6 @@
 package io.tracepackets.internal.event;
 
+import io.tracepackets.DropKind;
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketBytes;
 import io.tracepackets.PacketEvent;
@@ -86,6 +87,18 @@ public final class EventDecoder {
 		} else if (probe == EventLayout.PROBE_SOCKET_RECEIVE) {
 			kind = ProbeKind.HOOK;
 			where = PacketEvent.SOCKET_RECEIVE;
+		} else if (probe == EventLayout.PROBE_XDP) {
+			// fexit on an XDP program, emitted only for its drop verdicts: `location` is its id.
+			kind = ProbeKind.HOOK;
+			where = PacketEvent.XDP;
+			int verdict = b.getInt(EventLayout.DROP_REASON);
+			String action = verdict == 0 ? "XDP_ABORTED" : "XDP_DROP";
+			locationText = "prog#" + location;
+			classification = new Classification(DropKind.LOST, action + " from the XDP program (id " + location + ")"
+					+ (interfaceName == null ? "" : " on " + interfaceName) + ": the packet ended before any skb existed");
+			diagnosis = "an XDP program" + (interfaceName == null ? "" : " on " + interfaceName) + " returned " + action
+					+ (verdict == 0 ? " (the program failed: an exception, see the xdp:xdp_exception tracepoint)"
+							: ": check the program's drop conditions (its maps, its port or address lists)");
 		} else {
 			kind = ProbeKind.TRACEPOINT;
 			where = Tracepoint.byId(probe).map(Tracepoint::eventName).orElse("probe#" + probe);

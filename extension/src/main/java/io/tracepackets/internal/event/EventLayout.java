@@ -43,6 +43,7 @@ public final class EventLayout {
 
 	/** enum tp_probe values that are not tracepoints. */
 	public static final int PROBE_SOCKET_RECEIVE = 8;
+	public static final int PROBE_XDP = 9;
 	public static final int PROBE_FUNCTION = 16;
 	public static final int PROBE_SYNTHETIC = 253;
 	public static final int PROBE_MARKER = 254;

@@ -116,7 +116,9 @@ public final class PwruFormat {
 
 	static String where(PacketEvent event) {
 		if (event.isDrop()) {
-			return event.where() + " " + event.dropReason()
+			return event.where() + " " + (event.dropReason() != null ? event.dropReason()
+					: event.dropKindExplanation() != null && event.dropKindExplanation().startsWith("XDP_ABORTED")
+							? "XDP_ABORTED" : "XDP_DROP")
 					+ (event.dropKind() == null ? "" : " (" + event.dropKind().label() + ")")
 					+ (event.location() == null ? "" : " at " + event.location());
 		}

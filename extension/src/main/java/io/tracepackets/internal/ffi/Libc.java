@@ -207,8 +207,9 @@ public final class Libc {
 	public static String vformat(MemorySegment format, MemorySegment vaList) {
 		try (Arena arena = Arena.ofConfined()) {
 			// vsnprintf consumes the va_list, so there is one attempt: libbpf's lines fit in 4 KiB
-			// except verifier logs, which libbpf passes as a single "%s" and we keep truncated.
-			long size = 4096;
+			// except verifier logs, which libbpf passes as a single "%s": 256 KiB keeps the end of
+			// most, where the verifier says why it refused (a log is printed only on a failure).
+			long size = 256 * 1024;
 			MemorySegment buffer = arena.allocate(size);
 			int n = (int) VSNPRINTF.invokeExact(buffer, size, format, vaList);
 			return n < 0 ? format.reinterpret(Long.MAX_VALUE).getString(0) : buffer.getString(0);

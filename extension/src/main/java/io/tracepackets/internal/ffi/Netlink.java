@@ -20,6 +20,8 @@ public final class Netlink {
 
 	public static final int AF_NETLINK = 16;
 	public static final int NETLINK_NETFILTER = 12;
+	/** rtnetlink: links, addresses, routes. */
+	public static final int NETLINK_ROUTE = 0;
 	/** nfnetlink's multicast group of nf_tables traces ({@code meta nftrace set 1}). */
 	public static final int NFNLGRP_NFTRACE = 9;
 
@@ -33,6 +35,9 @@ public final class Netlink {
 	private static final int NETLINK_ADD_MEMBERSHIP = 1;
 	private static final int MSG_DONTWAIT = 0x40;
 	private static final short NLMSG_ERROR = 2;
+	private static final short NLMSG_DONE = 3;
+	/** How many empty reads a dump may take before its next part is there (the kernel fills it in recv). */
+	private static final int DUMP_EMPTY_READS = 1000;
 
 	private static final SymbolLookup LIBC = Native.LINKER.defaultLookup();
 	private static final MethodHandle SOCKET = Native.downcall(LIBC, "socket",
@@ -135,6 +140,63 @@ public final class Netlink {
 					}
 					if (type == NLMSG_ERROR) {
 						codes.add(reply.get(JAVA_INT, at + 16));
+					}
+					at += (messageLength + 3) & ~3;
+				}
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/**
+	 * Sends a dump request and collects the reply's messages up to NLMSG_DONE: each message
+	 * whole (header included), in order. The kernel produces a dump's next part while the
+	 * socket is read, so a non-blocking socket sees it without waiting but for rare gaps.
+	 *
+	 * @param fd a socket from {@link #openRequests(int)}
+	 * @param message the request, with NLM_F_DUMP
+	 * @return the messages, NLMSG_DONE left out
+	 */
+	public static java.util.List<byte[]> dump(int fd, byte[] message, String what) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			MemorySegment buffer = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, message);
+			long sent = (long) SEND.invokeExact(errno, fd, buffer, (long) message.length, 0);
+			if (sent < 0) {
+				throw new NativeException(what, Native.errno(errno));
+			}
+			java.util.List<byte[]> messages = new java.util.ArrayList<>();
+			MemorySegment reply = arena.allocate(1 << 16);
+			int empty = 0;
+			while (true) {
+				int length = receive(fd, reply, errno);
+				if (length < 0) {
+					throw new NativeException(what + ": the reply overflowed the socket", Errno.ENOBUFS);
+				}
+				if (length == 0) {
+					if (++empty > DUMP_EMPTY_READS) {
+						throw new NativeException(what + ": the dump did not end", Errno.EAGAIN);
+					}
+					Thread.onSpinWait();
+					continue;
+				}
+				for (long at = 0; at + 16 <= length;) {
+					int messageLength = reply.get(JAVA_INT, at);
+					short type = reply.get(JAVA_SHORT, at + 4);
+					if (messageLength < 16 || at + messageLength > length) {
+						break;
+					}
+					if (type == NLMSG_DONE) {
+						return messages;
+					}
+					if (type == NLMSG_ERROR) {
+						int code = reply.get(JAVA_INT, at + 16);
+						if (code != 0) {
+							throw new NativeException(what, -code);
+						}
+					} else {
+						messages.add(reply.asSlice(at, messageLength).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
 					}
 					at += (messageLength + 3) & ~3;
 				}

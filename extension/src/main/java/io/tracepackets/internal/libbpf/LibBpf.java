@@ -296,6 +296,23 @@ public final class LibBpf {
 		}
 	}
 
+	/**
+	 * Before load, for a fentry/fexit program on another BPF program: the target program (open as
+	 * {@code targetFd}) and its function, found in the target's BTF.
+	 */
+	public static void setAttachTarget(MemorySegment program, int targetFd, String function, String what) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment name = arena.allocateFrom(function);
+			intCall("set attach target of " + what + " to BPF program function " + function,
+					() -> (int) SET_ATTACH_TARGET.invokeExact(program, targetFd, name));
+		}
+	}
+
+	/** An fd of the loaded program {@code id}; the caller closes it. */
+	public static int programFdById(int id, String what) {
+		return intCall("open " + what, () -> (int) PROG_GET_FD_BY_ID.invokeExact(id));
+	}
+
 	/** After load: the program's final instructions (relocated, map fds embedded), for cloning. */
 	public static MemorySegment instructions(MemorySegment program) {
 		try {
@@ -382,6 +399,34 @@ public final class LibBpf {
 					return null;
 				}
 				return new long[] { info.get(JAVA_LONG, 200), info.get(JAVA_LONG, 192) };
+			} finally {
+				io.tracepackets.internal.ffi.Libc.close(fd);
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/**
+	 * The name of the loaded program {@code id} (its function's, cut at 15 characters).
+	 *
+	 * @return the name; empty when the program is gone
+	 */
+	public static java.util.Optional<String> programName(int id) {
+		try (Arena arena = Arena.ofConfined()) {
+			int fd = (int) PROG_GET_FD_BY_ID.invokeExact(id);
+			if (fd < 0) {
+				return java.util.Optional.empty();
+			}
+			try {
+				// struct bpf_prog_info up to its name (offset 64, 16 bytes): the kernel fills what fits.
+				MemorySegment info = arena.allocate(80, 8);
+				MemorySegment length = arena.allocate(JAVA_INT);
+				length.set(JAVA_INT, 0, 80);
+				if ((int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) != 0) {
+					return java.util.Optional.empty();
+				}
+				return java.util.Optional.of(info.asSlice(64, 16).getString(0));
 			} finally {
 				io.tracepackets.internal.ffi.Libc.close(fd);
 			}

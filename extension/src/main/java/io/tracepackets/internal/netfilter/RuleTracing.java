@@ -8,6 +8,7 @@ import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.netns.NamespaceCommand;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import io.tracepackets.internal.tc.TcPrograms;
+import io.tracepackets.internal.xdp.XdpPrograms;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,9 @@ public final class RuleTracing implements AutoCloseable {
 	private final Map<Long, NetworkNamespace> namespaces = new HashMap<>();
 	private final Map<String, LegacyCounters> legacyBefore = new HashMap<>();
 	private final Map<String, TcPrograms.Hook> tcHooks = new HashMap<>();
+	private final Map<Long, List<XdpPrograms.Program>> xdpPrograms = new HashMap<>();
+	/** Why a namespace's nftables trace could not be set up, by netns inode. */
+	private final Map<Long, String> traceFailures = new HashMap<>();
 	private boolean closed;
 	private Thread poller;
 
@@ -59,6 +63,7 @@ public final class RuleTracing implements AutoCloseable {
 			listeners.put(netns.inode(), NftTraceListener.open(netns, table));
 			startPolling();
 		} catch (RuntimeException e) {
+			traceFailures.put(netns.inode(), e.getMessage());
 			LOG.warn("netfilter rules will not be named in {}: {}", netns.label(), e.getMessage());
 		}
 		try {
@@ -110,9 +115,26 @@ public final class RuleTracing implements AutoCloseable {
 		}
 		Map<String, LegacyCounters> legacyAfter = new HashMap<>();
 		List<PacketEvent> out = new ArrayList<>(batch.size());
+		List<PacketEvent> seenByXdpProbe = new ArrayList<>();
 		for (PacketEvent event : batch) {
+			if (isXdpVerdict(event) && skbFreeFollows(event, batch)) {
+				// veth and generic XDP run on an skb and free it after the verdict: that free is
+				// the packet's drop, and this event the proof of who dropped it.
+				seenByXdpProbe.add(event);
+				continue;
+			}
+			PacketEvent probed = isXdpSkbDrop(event) ? seenByXdpProbe.stream().filter(x -> sameFrame(x, event))
+					.findFirst().orElse(null) : null;
+			if (probed != null) {
+				seenByXdpProbe.remove(probed);
+				DropCulprit byProbe = xdpProgram(probed, DropCulprit.BpfProgram.SEEN_RETURNING_DROP);
+				out.add(byProbe == null ? event : EventCopies.withCulprit(event, byProbe));
+				continue;
+			}
 			DropCulprit culprit = isNetfilterDrop(event) ? (enabled ? culprit(event, legacyAfter) : null)
-					: tcHook(event) != null ? tcProgram(event) : null;
+					: tcHook(event) != null ? tcProgram(event)
+					: isXdpVerdict(event) ? xdpProgram(event, DropCulprit.BpfProgram.SEEN_RETURNING_DROP)
+					: isXdpSkbDrop(event) ? xdpProgram(event, DropCulprit.BpfProgram.BY_ATTACH_POINT) : null;
 			out.add(culprit == null ? event : EventCopies.withCulprit(event, culprit));
 		}
 		return out;
@@ -159,6 +181,62 @@ public final class RuleTracing implements AutoCloseable {
 				first.text(), first.position() == 0, "rule counters", others);
 	}
 
+	/**
+	 * Why {@code drop} was given no culprit, as far as this attribution can tell: tracing off, a
+	 * namespace outside the attributed ones, a trace that could not be set up or overflowed, no
+	 * rule's trace or counter, or a drop that no rule or program made.
+	 *
+	 * @param drop a drop event (kfree_skb, or the XDP probe's) without a culprit
+	 * @return one sentence, for failure messages
+	 */
+	public synchronized String whyNoCulprit(PacketEvent drop) {
+		String reason = drop.dropReason() == null ? "XDP_DROP" : drop.dropReason().name();
+		if (tcHook(drop) != null) {
+			return "no tc program is attached at " + (drop.interfaceName() == null ? "the device" : drop.interfaceName())
+					+ " " + tcHook(drop) + " now (detached before the assertion?), and the drop's tracepoint does not"
+					+ " say which program returned TC_ACT_SHOT";
+		}
+		if (isXdpVerdict(drop) || isXdpSkbDrop(drop)) {
+			return "no XDP program " + (isXdpSkbDrop(drop) && xdpModeOf(drop) != null ? "in " + xdpModeOf(drop) + " mode " : "")
+					+ "is attached at " + (drop.interfaceName() == null ? "the device" : drop.interfaceName())
+					+ " now (detached before the assertion?)";
+		}
+		if (!isNetfilterDrop(drop)) {
+			return "it was not a netfilter, tc or XDP drop (" + reason + drop.locationFunction().map(f -> " at " + f).orElse("")
+					+ "): no rule or program made it; its sentence says what did";
+		}
+		if (!enabled) {
+			return "netfilter rule tracing is off (-D" + TracePackets.NETFILTER_RULES_PROPERTY + "=false)";
+		}
+		NetworkNamespace netns = namespaces.get(drop.netns());
+		if (netns == null) {
+			return "it was dropped in netns " + drop.netns() + ", outside the namespaces this trace scoped, whose rules"
+					+ " are the only ones traced";
+		}
+		List<String> why = new ArrayList<>();
+		NftTraceListener listener = listeners.get(drop.netns());
+		if (listener == null) {
+			why.add("the nftables trace of " + netns.label() + " could not be set up ("
+					+ traceFailures.getOrDefault(drop.netns(), "unknown error") + ")");
+		} else if (listener.overflowed()) {
+			why.add("the nftables trace of " + netns.label() + " overflowed (the kernel dropped trace messages under"
+					+ " load), so it may have lost this packet's");
+		} else {
+			why.add("the kernel's nftables trace reported no DROP or REJECT verdict of a rule or policy for this"
+					+ " packet (iptables-nft, nft)");
+		}
+		String family = drop.ipVersion() == 6 ? "ip6" : "ip";
+		if (legacyBefore.containsKey(drop.netns() + family)) {
+			why.add("no iptables-legacy DROP/REJECT rule or DROP policy's counter in " + netns.label()
+					+ " grew for a rule that could match it");
+		} else {
+			why.add(netns.label() + " has no iptables-legacy " + family + " tables");
+		}
+		return String.join("; ", why) + ": so no rule dropped it; a netfilter hook that is not a rule did, such as"
+				+ " conntrack refusing a packet it holds invalid, NAT or defragmentation failing, or another module's"
+				+ " hook (br_netfilter, IPVS)";
+	}
+
 	/** {@code "ingress"} or {@code "egress"} for a drop by a tc hook, else null. */
 	private static String tcHook(PacketEvent event) {
 		if (!event.isDrop() || event.dropReason() == null) {
@@ -187,6 +265,86 @@ public final class RuleTracing implements AutoCloseable {
 		TcPrograms.Program first = programs.getFirst();
 		return new DropCulprit.BpfProgram(first.name(), first.id(), hook.device(), "tc " + direction,
 				programs.subList(1, programs.size()).stream().map(p -> p.name() + " (id " + p.id() + ")").toList());
+	}
+
+	/** Where generic XDP frees the skb of a packet its program dropped (XDP_DROP, XDP_ABORTED). */
+	private static final List<String> GENERIC_XDP = List.of("do_xdp_generic", "netif_receive_generic_xdp",
+			"bpf_prog_run_generic_xdp");
+	/** Where veth's native XDP frees the skb its peer sent, after a drop verdict. */
+	private static final List<String> VETH_XDP = List.of("veth_xdp_rcv_skb", "veth_xdp_rcv_one", "veth_xdp_rcv");
+
+	/**
+	 * A drop of an skb by XDP: the kernel's XDP reason (where it has one), or a free in generic
+	 * XDP's code or veth's native XDP path.
+	 */
+	private static boolean isXdpSkbDrop(PacketEvent event) {
+		if (!event.isDrop() || PacketEvent.XDP.equals(event.where())) {
+			return false;
+		}
+		return event.dropReason() != null && event.dropReason().name().equals("XDP")
+				|| event.locationFunction().filter(f -> GENERIC_XDP.contains(f) || VETH_XDP.contains(f)).isPresent();
+	}
+
+	/** The XDP mode whose program frees the skb at that place: generic, or native for veth. */
+	private static String xdpModeOf(PacketEvent drop) {
+		return drop.locationFunction().filter(GENERIC_XDP::contains).isPresent() ? "generic"
+				: drop.locationFunction().filter(VETH_XDP::contains).isPresent() ? "native" : null;
+	}
+
+	/** Whether the batch holds, after the probe's event, the free of the same frame's skb. */
+	private static boolean skbFreeFollows(PacketEvent probed, List<PacketEvent> batch) {
+		int at = batch.indexOf(probed);
+		return batch.subList(at + 1, batch.size()).stream().anyMatch(e -> isXdpSkbDrop(e) && sameFrame(probed, e));
+	}
+
+	/** The same packet on the same device and CPU: the verdict and the free run back to back. */
+	private static boolean sameFrame(PacketEvent probed, PacketEvent drop) {
+		return probed.cpu() == drop.cpu() && probed.netns() == drop.netns() && probed.ifindex() == drop.ifindex()
+				&& java.util.Objects.equals(probed.source(), drop.source())
+				&& java.util.Objects.equals(probed.destination(), drop.destination())
+				&& probed.l4Protocol() == drop.l4Protocol() && probed.sourcePort() == drop.sourcePort()
+				&& probed.destinationPort() == drop.destinationPort();
+	}
+
+	/** An event of the probe on an XDP program (fexit), which the kernel only emits for a drop verdict. */
+	private static boolean isXdpVerdict(PacketEvent event) {
+		return event.isDrop() && PacketEvent.XDP.equals(event.where());
+	}
+
+	/**
+	 * The XDP program of the drop's device: for the fexit probe's event, the program it names by id;
+	 * for a generic drop, the generic-mode program attached there (by attach point).
+	 */
+	private DropCulprit xdpProgram(PacketEvent drop, String evidence) {
+		NetworkNamespace netns = namespaces.get(drop.netns());
+		if (netns == null || drop.ifindex() == 0) {
+			return null;
+		}
+		List<XdpPrograms.Program> onDevice = xdpPrograms.computeIfAbsent(drop.netns(), key -> XdpPrograms.attached(netns))
+				.stream().filter(p -> p.ifindex() == drop.ifindex()).toList();
+		List<XdpPrograms.Program> candidates = evidence.equals(DropCulprit.BpfProgram.SEEN_RETURNING_DROP)
+				? onDevice.stream().filter(p -> drop.location() != null && drop.location().equals("prog#" + p.id())).toList()
+				: onDevice.stream().filter(p -> xdpModeOf(drop) == null || p.mode().equals(xdpModeOf(drop))).toList();
+		if (candidates.isEmpty()) {
+			// Attached after the list was read: ask again next time.
+			xdpPrograms.remove(drop.netns());
+			return null;
+		}
+		XdpPrograms.Program program = candidates.getFirst();
+		return new DropCulprit.BpfProgram(program.name(), program.id(), program.device(),
+				program.mode().equals("native") ? "xdp" : "xdp " + program.mode(), List.of(), evidence);
+	}
+
+	/**
+	 * The XDP programs attached in the namespaces being attributed, asked of the kernel now: what a
+	 * failure names when a packet vanished before the stack saw it.
+	 */
+	public synchronized List<XdpPrograms.Program> xdpPrograms() {
+		List<XdpPrograms.Program> all = new ArrayList<>();
+		for (NetworkNamespace netns : namespaces.values()) {
+			all.addAll(XdpPrograms.attached(netns));
+		}
+		return all;
 	}
 
 	private static final List<String> BUILT_IN = List.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING");

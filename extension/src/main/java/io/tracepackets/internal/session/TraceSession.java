@@ -68,6 +68,14 @@ public final class TraceSession implements AutoCloseable {
 		return !pump.hasOpenCursors();
 	}
 
+	/**
+	 * fexit probes on XDP programs, feeding this session's ring buffer; the caller (a window)
+	 * closes them.
+	 */
+	public io.tracepackets.internal.xdp.XdpVerdictProbes xdpVerdictProbes() {
+		return new io.tracepackets.internal.xdp.XdpVerdictProbes(probes::map, Probes.SHARED_MAPS);
+	}
+
 	/** What this session's probes can see. */
 	public ProbeCatalog catalog() {
 		return catalog;

@@ -13,6 +13,8 @@ import io.tracepackets.internal.netns.InterfaceNames;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import io.tracepackets.internal.session.EventCursor;
 import io.tracepackets.internal.session.TraceSession;
+import io.tracepackets.internal.xdp.XdpPrograms;
+import io.tracepackets.internal.xdp.XdpVerdictProbes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +47,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private final List<PacketEvent> events = new ArrayList<>();
 	private final PathAssembler paths = new PathAssembler();
 	private final RuleTracing rules = new RuleTracing();
+	private final XdpVerdictProbes xdpProbes;
 	private List<PacketEvent> eventsSnapshot = List.of();
 
 	private TraceWindow(TraceSession session, Duration awaitTimeout) {
@@ -54,6 +57,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		this.decoder = session.decoder(this::interfaceName);
 		this.scope = new Scope(session.namespaceFilter());
 		this.cursor = session.pump().openCursor();
+		this.xdpProbes = session.xdpVerdictProbes();
 	}
 
 	/** A window over the session's events from now on, with an empty scope. */
@@ -117,6 +121,25 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	}
 
 	@Override
+	public java.util.Optional<String> whyNoCulprit(PacketPath dropped) {
+		if (dropped.culprit().isPresent() || dropped.drop().isEmpty()) {
+			return java.util.Optional.empty();
+		}
+		return java.util.Optional.of(rules.whyNoCulprit(dropped.drop().orElseThrow()));
+	}
+
+	@Override
+	public List<String> xdpPrograms() {
+		List<String> lines = new ArrayList<>();
+		for (XdpPrograms.Program program : rules.xdpPrograms()) {
+			lines.add(program.describe() + ": " + xdpProbes.whyNotTraced(program.id())
+					.map(why -> "attribution by attach point only (no probe on the program: " + why + ")")
+					.orElse("its drops are traced (fexit on the program)"));
+		}
+		return lines;
+	}
+
+	@Override
 	public boolean awaitPaths(Predicate<? super List<PacketPath>> condition, Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (true) {
@@ -172,6 +195,12 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 			interfaceNames.forget(namespace);
 		}
 		rules.add(namespace);
+		// XDP programs are looked up when a namespace is scoped (again): one attached later is
+		// traced once the test scopes its namespace again.
+		List<XdpPrograms.Program> xdp = XdpPrograms.attached(namespace);
+		if (!xdp.isEmpty()) {
+			xdpProbes.trace(xdp);
+		}
 	}
 
 	/** Traces every namespace (noisy: for exploring). */
@@ -204,6 +233,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 			cursor.release();
 			scope.close();
 			rules.close();
+			xdpProbes.close();
 		}
 	}
 

@@ -85,6 +85,32 @@ class EventDecoderTest {
 	}
 
 	@Test
+	void should_decode_an_xdp_programs_drop_verdict_as_a_loss_naming_the_program_id() {
+		// GIVEN the XDP probe's event: XDP_DROP (1) from program 44 on eth0, the frame's data address as identity
+		byte[] record = new RawEvent()
+				.header(EventLayout.PROBE_XDP, 5L, 0xffff888100bab000L, 1, 0, "")
+				.device(NETNS, 12, 0, 57, 0x0800)
+				.ip(4, PacketEvent.UDP, 0, 49752, 9100, "10.231.0.1", "10.231.0.2")
+				.drop(1, 44, -1)
+				.bytes();
+
+		// WHEN
+		PacketEvent event = decoder.decode(record);
+
+		// THEN a drop, lost, at the program, which the attribution names from its id
+		assertThat(event.where()).isEqualTo(PacketEvent.XDP);
+		assertThat(event.kind()).isEqualTo(ProbeKind.HOOK);
+		assertThat(event.isDrop()).isTrue();
+		assertThat(event.isLoss()).isTrue();
+		assertThat(event.location()).isEqualTo("prog#44");
+		assertThat(event.dropReason()).isNull();
+		assertThat(event.dropKindExplanation()).isEqualTo(
+				"XDP_DROP from the XDP program (id 44) on eth0: the packet ended before any skb existed");
+		assertThat(event.destinationPort()).isEqualTo(9100);
+		assertThat(PwruFormat.where(event)).isEqualTo("xdp XDP_DROP (lost) at prog#44");
+	}
+
+	@Test
 	void should_decode_the_packet_bytes_after_the_event_in_a_longer_record() {
 		// GIVEN a record with a capture trailer: raw IP (101), 4 of 60 bytes captured, snap length 16
 		byte[] event = new RawEvent().header(3, 1L, SKB, 0, 1, "ping").device(NETNS, 0, 0, 60, 0x0800).bytes();
@@ -309,7 +335,7 @@ class EventDecoderTest {
 	void should_name_tracepoints_by_their_probe_id_and_unknown_ids_by_number() {
 		// GIVEN consume_skb (with a stray drop reason) and an id no tracepoint has
 		byte[] consume = new RawEvent().header(2, 1L, SKB, 0, 0, "a").drop(7, NF_HOOK_SLOW, 5).bytes();
-		byte[] unknown = new RawEvent().header(9, 2L, SKB, 0, 0, "a").bytes();
+		byte[] unknown = new RawEvent().header(12, 2L, SKB, 0, 0, "a").bytes();
 		byte[] copy = new RawEvent().header(7, 3L, SKB, 0, 0, "a").bytes();
 
 		// WHEN
@@ -322,7 +348,7 @@ class EventDecoderTest {
 		assertThat(consumeEvent.isConsumed()).isTrue();
 		assertThat(consumeEvent.dropReason()).isNull();
 		assertThat(consumeEvent.location()).isNull();
-		assertThat(unknownEvent.where()).isEqualTo("probe#9");
+		assertThat(unknownEvent.where()).isEqualTo("probe#12");
 		assertThat(copyEvent.where()).isEqualTo("skb_copy_datagram_iovec");
 	}
 

@@ -202,7 +202,7 @@ class EventLayoutTest {
 		});
 
 		// THEN
-		assertThat(mirrored).containsOnlyKeys("TP_PROBE_SOCKET_RECEIVE", "TP_PROBE_FUNCTION", "TP_PROBE_SYNTHETIC",
+		assertThat(mirrored).containsOnlyKeys("TP_PROBE_SOCKET_RECEIVE", "TP_PROBE_XDP", "TP_PROBE_FUNCTION", "TP_PROBE_SYNTHETIC",
 				"TP_PROBE_MARKER",
 				"TP_MODE_OFF", "TP_MODE_NETNS", "TP_MODE_ALL", "TP_COUNTER_EMITTED", "TP_COUNTER_LOST",
 				"TP_NAT_SOURCE", "TP_NAT_DESTINATION");
