@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -46,6 +47,8 @@ public final class RuleTracing implements AutoCloseable {
 	private final Map<Long, List<XdpPrograms.Program>> xdpPrograms = new HashMap<>();
 	/** Why a namespace's nftables trace could not be set up, by netns inode. */
 	private final Map<Long, String> traceFailures = new HashMap<>();
+	/** XDP verdicts held back by the last {@link #attribute(List, boolean)}, in trace order. */
+	private final List<PacketEvent> heldXdpVerdicts = new ArrayList<>();
 	private boolean closed;
 	private Thread poller;
 
@@ -109,7 +112,25 @@ public final class RuleTracing implements AutoCloseable {
 	 * {@code batch} with each netfilter drop's culprit set where one is found; the other events
 	 * unchanged. Reads iptables-legacy counters at most once per namespace and family per batch.
 	 */
-	public synchronized List<PacketEvent> attribute(List<PacketEvent> batch) {
+	public List<PacketEvent> attribute(List<PacketEvent> batch) {
+		return attribute(batch, true);
+	}
+
+	/**
+	 * As {@link #attribute(List)}, for a reader that reads on: with {@code complete} false, an XDP
+	 * probe's verdict that no skb free follows yet is held back until the next call, since the
+	 * free that veth and generic XDP run right after it may sit in the next batch; held once, it is
+	 * given out then, free or not (a NIC driver's XDP frees no skb). {@code complete}: everything
+	 * the kernel wrote before a flush has been read, nothing more will follow these events.
+	 */
+	public synchronized List<PacketEvent> attribute(List<PacketEvent> batch, boolean complete) {
+		List<PacketEvent> held = List.copyOf(heldXdpVerdicts);
+		heldXdpVerdicts.clear();
+		if (!held.isEmpty()) {
+			List<PacketEvent> joined = new ArrayList<>(held);
+			joined.addAll(batch);
+			batch = joined;
+		}
 		if (namespaces.isEmpty()) {
 			return batch;
 		}
@@ -121,6 +142,10 @@ public final class RuleTracing implements AutoCloseable {
 				// veth and generic XDP run on an skb and free it after the verdict: that free is
 				// the packet's drop, and this event the proof of who dropped it.
 				seenByXdpProbe.add(event);
+				continue;
+			}
+			if (isXdpVerdict(event) && !complete && held.stream().noneMatch(h -> h == event)) {
+				heldXdpVerdicts.add(event);
 				continue;
 			}
 			PacketEvent probed = isXdpSkbDrop(event) ? seenByXdpProbe.stream().filter(x -> sameFrame(x, event))
@@ -300,8 +325,8 @@ public final class RuleTracing implements AutoCloseable {
 	/** The same packet on the same device and CPU: the verdict and the free run back to back. */
 	private static boolean sameFrame(PacketEvent probed, PacketEvent drop) {
 		return probed.cpu() == drop.cpu() && probed.netns() == drop.netns() && probed.ifindex() == drop.ifindex()
-				&& java.util.Objects.equals(probed.source(), drop.source())
-				&& java.util.Objects.equals(probed.destination(), drop.destination())
+				&& Objects.equals(probed.source(), drop.source())
+				&& Objects.equals(probed.destination(), drop.destination())
 				&& probed.l4Protocol() == drop.l4Protocol() && probed.sourcePort() == drop.sourcePort()
 				&& probed.destinationPort() == drop.destinationPort();
 	}

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.testcontainers.containers.Container;
@@ -49,6 +50,8 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private final RuleTracing rules = new RuleTracing();
 	private final XdpVerdictProbes xdpProbes;
 	private List<PacketEvent> eventsSnapshot = List.of();
+	/** A flush completed since the last read: the next read holds everything written before it. */
+	private volatile boolean flushed;
 
 	private TraceWindow(TraceSession session, Duration awaitTimeout) {
 		this.catalog = session.catalog();
@@ -91,7 +94,9 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 			}
 		});
 		// Netfilter's trace of a drop is queued before the drop's event: naming the rule never waits.
-		for (PacketEvent event : rules.attribute(batch)) {
+		boolean complete = flushed;
+		flushed = false;
+		for (PacketEvent event : rules.attribute(batch, complete)) {
 			events.add(event);
 			paths.add(event);
 		}
@@ -118,14 +123,15 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	@Override
 	public void flush() {
 		cursor.flush(FLUSH_TIMEOUT);
+		flushed = true;
 	}
 
 	@Override
-	public java.util.Optional<String> whyNoCulprit(PacketPath dropped) {
+	public Optional<String> whyNoCulprit(PacketPath dropped) {
 		if (dropped.culprit().isPresent() || dropped.drop().isEmpty()) {
-			return java.util.Optional.empty();
+			return Optional.empty();
 		}
-		return java.util.Optional.of(rules.whyNoCulprit(dropped.drop().orElseThrow()));
+		return Optional.of(rules.whyNoCulprit(dropped.drop().orElseThrow()));
 	}
 
 	@Override

@@ -95,6 +95,16 @@ class XdpProgramsTest extends VethPairTest {
 				assertThat(tracing.attribute(List.of(verdict, drop))).singleElement()
 						.satisfies(e -> assertThat(e.where()).isEqualTo("kfree_skb"))
 						.satisfies(e -> assertThat(e.culprit()).isEqualTo(seen));
+
+				// AND a reader that reads on holds a verdict back once, for the free that may come
+				// in its next batch: one packet, however the batches fall
+				assertThat(tracing.attribute(List.of(verdict), false)).isEmpty();
+				assertThat(tracing.attribute(List.of(drop), false)).singleElement()
+						.satisfies(e -> assertThat(e.where()).isEqualTo("kfree_skb"))
+						.satisfies(e -> assertThat(e.culprit()).isEqualTo(seen));
+				assertThat(tracing.attribute(List.of(verdict), false)).isEmpty();
+				assertThat(tracing.attribute(List.of(), false)).singleElement()
+						.satisfies(e -> assertThat(e.where()).isEqualTo(PacketEvent.XDP));
 			}
 		} finally {
 			NamespaceCommand.run(pair.b(), null, "ip", "link", "set", "dev", pair.bInterface(), "xdp", "off");
