@@ -1,6 +1,7 @@
 package io.tracepackets.internal.ffi;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -10,6 +11,8 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Netlink sockets through libc: the JDK has no AF_NETLINK. A socket belongs to the network
@@ -117,15 +120,11 @@ public final class Netlink {
 	 *
 	 * @return each NLMSG_ERROR's code, in order: 0 for success, else a negative errno
 	 */
-	public static java.util.List<Integer> request(int fd, byte[] message, String what) {
+	public static List<Integer> request(int fd, byte[] message, String what) {
 		try (Arena arena = Arena.ofConfined()) {
 			MemorySegment errno = Native.errnoSlot(arena);
-			MemorySegment buffer = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, message);
-			long sent = (long) SEND.invokeExact(errno, fd, buffer, (long) message.length, 0);
-			if (sent < 0) {
-				throw new NativeException(what, Native.errno(errno));
-			}
-			java.util.List<Integer> codes = new java.util.ArrayList<>();
+			send(arena, errno, fd, message, what);
+			List<Integer> codes = new ArrayList<>();
 			MemorySegment reply = arena.allocate(1 << 16);
 			while (true) {
 				int length = receive(fd, reply, errno);
@@ -149,6 +148,15 @@ public final class Netlink {
 		}
 	}
 
+	/** Sends {@code message} whole on {@code fd}; {@link NativeException} naming {@code what} when refused. */
+	private static void send(Arena arena, MemorySegment errno, int fd, byte[] message, String what) throws Throwable {
+		MemorySegment buffer = arena.allocateFrom(JAVA_BYTE, message);
+		long sent = (long) SEND.invokeExact(errno, fd, buffer, (long) message.length, 0);
+		if (sent < 0) {
+			throw new NativeException(what, Native.errno(errno));
+		}
+	}
+
 	/**
 	 * Sends a dump request and collects the reply's messages up to NLMSG_DONE: each message
 	 * whole (header included), in order. The kernel produces a dump's next part while the
@@ -158,15 +166,11 @@ public final class Netlink {
 	 * @param message the request, with NLM_F_DUMP
 	 * @return the messages, NLMSG_DONE left out
 	 */
-	public static java.util.List<byte[]> dump(int fd, byte[] message, String what) {
+	public static List<byte[]> dump(int fd, byte[] message, String what) {
 		try (Arena arena = Arena.ofConfined()) {
 			MemorySegment errno = Native.errnoSlot(arena);
-			MemorySegment buffer = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, message);
-			long sent = (long) SEND.invokeExact(errno, fd, buffer, (long) message.length, 0);
-			if (sent < 0) {
-				throw new NativeException(what, Native.errno(errno));
-			}
-			java.util.List<byte[]> messages = new java.util.ArrayList<>();
+			send(arena, errno, fd, message, what);
+			List<byte[]> messages = new ArrayList<>();
 			MemorySegment reply = arena.allocate(1 << 16);
 			int empty = 0;
 			while (true) {
@@ -196,7 +200,7 @@ public final class Netlink {
 							throw new NativeException(what, -code);
 						}
 					} else {
-						messages.add(reply.asSlice(at, messageLength).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+						messages.add(reply.asSlice(at, messageLength).toArray(JAVA_BYTE));
 					}
 					at += (messageLength + 3) & ~3;
 				}
