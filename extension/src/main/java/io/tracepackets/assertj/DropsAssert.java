@@ -133,8 +133,8 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 	 * ({@link PacketsAssert#wereDroppedByXdp()}) seen returning XDP_DROP or attached in generic
 	 * mode where generic XDP freed the packet.
 	 *
-	 * @param name the program's name in the kernel (its C function's name, at most 15 characters),
-	 *     e.g. {@code "drop_udp_9000"}
+	 * @param name the program's name: its C function's, in full (from the program's BTF; the
+	 *     kernel's own copy keeps 15 characters), e.g. {@code "drop_udp_9000"}
 	 * @return this assertion, for chaining
 	 */
 	public DropsAssert byProgram(String name) {

@@ -408,7 +408,9 @@ public final class LibBpf {
 	}
 
 	/**
-	 * The name of the loaded program {@code id} (its function's, cut at 15 characters).
+	 * The name of the loaded program {@code id}: its main function's, from the program's BTF where
+	 * it has one (what a user wrote, and what fexit on the program attaches to), else the kernel's
+	 * copy of that name, cut at 15 characters.
 	 *
 	 * @return the name; empty when the program is gone
 	 */
@@ -419,19 +421,71 @@ public final class LibBpf {
 				return java.util.Optional.empty();
 			}
 			try {
-				// struct bpf_prog_info up to its name (offset 64, 16 bytes): the kernel fills what fits.
-				MemorySegment info = arena.allocate(80, 8);
-				MemorySegment length = arena.allocate(JAVA_INT);
-				length.set(JAVA_INT, 0, 80);
-				if ((int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) != 0) {
+				// struct bpf_prog_info up to nr_line_info: name at 64 (16 bytes), btf_id at 128,
+				// func_info_rec_size at 132, func_info at 136, nr_func_info at 144.
+				MemorySegment info = arena.allocate(PROG_INFO_SIZE, 8);
+				if (!programInfo(fd, info, arena)) {
 					return java.util.Optional.empty();
 				}
-				return java.util.Optional.of(info.asSlice(64, 16).getString(0));
+				String cut = info.asSlice(64, 16).getString(0);
+				int btfId = info.get(JAVA_INT, 128);
+				if (btfId == 0 || info.get(JAVA_INT, 144) == 0) {
+					return java.util.Optional.of(cut);
+				}
+				// Again, for the first func_info record: the main function's (instruction 0).
+				MemorySegment funcInfo = arena.allocate(8, 4);
+				info.fill((byte) 0);
+				info.set(JAVA_INT, 132, 8);
+				info.set(JAVA_LONG, 136, funcInfo.address());
+				info.set(JAVA_INT, 144, 1);
+				if (!programInfo(fd, info, arena)) {
+					return java.util.Optional.of(cut);
+				}
+				return java.util.Optional.of(btfTypeName(btfId, funcInfo.get(JAVA_INT, 4)).orElse(cut));
 			} finally {
 				io.tracepackets.internal.ffi.Libc.close(fd);
 			}
 		} catch (Throwable t) {
 			throw Native.rethrow(t);
+		}
+	}
+
+	/** struct bpf_prog_info's bytes up to and with nr_line_info: what {@link #programName} reads. */
+	private static final int PROG_INFO_SIZE = 152;
+
+	private static boolean programInfo(int fd, MemorySegment info, Arena arena) throws Throwable {
+		MemorySegment length = arena.allocateFrom(JAVA_INT, PROG_INFO_SIZE);
+		return (int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) == 0;
+	}
+
+	/** The name of type {@code typeId} in the loaded BTF object {@code btfId}, read whole and parsed. */
+	private static java.util.Optional<String> btfTypeName(int btfId, int typeId) throws Throwable {
+		int fd = (int) BTF_GET_FD_BY_ID.invokeExact(btfId);
+		if (fd < 0) {
+			return java.util.Optional.empty();
+		}
+		try (Arena arena = Arena.ofConfined()) {
+			// struct bpf_btf_info { u64 btf; u32 btf_size; ... }: first its size, then its bytes.
+			MemorySegment info = arena.allocate(32, 8);
+			MemorySegment length = arena.allocateFrom(JAVA_INT, 32);
+			if ((int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) != 0) {
+				return java.util.Optional.empty();
+			}
+			int size = info.get(JAVA_INT, 8);
+			MemorySegment bytes = arena.allocate(size, 8);
+			info.fill((byte) 0);
+			info.set(JAVA_LONG, 0, bytes.address());
+			info.set(JAVA_INT, 8, size);
+			length.set(JAVA_INT, 0, 32);
+			if ((int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) != 0) {
+				return java.util.Optional.empty();
+			}
+			String name = io.tracepackets.internal.btf.Btf.parse(bytes.asByteBuffer()).name(typeId);
+			return name == null || name.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(name);
+		} catch (RuntimeException unreadable) {
+			return java.util.Optional.empty();
+		} finally {
+			io.tracepackets.internal.ffi.Libc.close(fd);
 		}
 	}
 

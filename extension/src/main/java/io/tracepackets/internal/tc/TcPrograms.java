@@ -7,7 +7,6 @@ import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -82,8 +81,7 @@ public final class TcPrograms {
 			if (ids.isEmpty()) {
 				return List.of();
 			}
-			Map<Integer, String> names = LibBpf.loadedPrograms();
-			return ids.stream().map(id -> new Program(names.getOrDefault(id, "?"), id)).toList();
+			return ids.stream().map(id -> new Program(LibBpf.programName(id).orElse("?"), id)).toList();
 		} catch (RuntimeException e) {
 			return List.of();
 		}

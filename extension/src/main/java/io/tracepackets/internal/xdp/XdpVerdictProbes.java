@@ -94,8 +94,8 @@ public final class XdpVerdictProbes implements AutoCloseable {
 			BpfProgram probe = object.program(PROGRAM);
 			int target = LibBpf.programFdById(program.id(), "XDP program " + program.describe());
 			try {
-				// The kernel's program name is its C function's, cut at 15 characters: a longer
-				// one is not found in the program's BTF, and the load says so.
+				// fexit attaches to the program's function by its BTF name: the name read from
+				// that BTF (LibBpf.programName), not the kernel's 15-character copy.
 				probe.setAttachTarget(target, program.name());
 				object.load();
 			} finally {
