@@ -158,6 +158,56 @@ class JourneyTest {
 	}
 
 	@Test
+	void should_keep_a_packet_whose_buffer_generic_xdp_replaced_before_dropping_it_in_one_path() {
+		// GIVEN a datagram received on a device with a generic XDP program: generic XDP gives the skb
+		// a new head (XDP headroom) before the program runs, so the drop carries another kernel id
+		PacketEvents datagram = PacketEvents.udp("10.231.4.1", 41011, "10.231.4.2", 9100).journey(JOURNEY);
+		List<PacketEvent> events = List.of(datagram.at(1, "netif_rx"), datagram.at(2, "netif_receive_skb"),
+				datagram.journey(JOURNEY + 1).dropped(3, DropReason.NOT_SPECIFIED, "do_xdp_generic+0x29f"));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN one dropped packet, in its first journey
+		assertThat(paths).singleElement().satisfies(path -> {
+			assertThat(path.wasDropped()).isTrue();
+			assertThat(path.journey()).isEqualTo(JOURNEY);
+		});
+	}
+
+	@Test
+	void should_keep_a_packet_in_its_journey_across_pskb_expand_head_and_give_later_copies_that_journey() {
+		// GIVEN a function backend's view: pskb_expand_head, then the packet with a new kernel id
+		// (its new buffer), then a clone of it carrying that new id
+		PacketEvents datagram = PacketEvents.udp("10.231.4.1", 41011, "10.231.4.2", 7000).journey(JOURNEY);
+		PacketEvents moved = datagram.journey(JOURNEY + 1);
+		PacketEvents clone = moved.skb(0xffff88813bd6a700L);
+		List<PacketEvent> events = List.of(datagram.at(1, "net_dev_queue"), datagram.function(2, "pskb_expand_head"),
+				moved.function(3, "dev_hard_start_xmit"), moved.function(4, "skb_clone"), clone.function(5, "skb_clone"),
+				clone.at(6, "netif_receive_skb"));
+
+		// WHEN
+		List<Journey> journeys = Journey.group(PathAssembler.group(events));
+
+		// THEN one journey: the packet's path whole, and its clone
+		assertThat(journeys).singleElement().satisfies(journey -> {
+			assertThat(journey.paths()).extracting(PacketPath::skb).containsExactly(PacketEvents.SKB, 0xffff88813bd6a700L);
+			assertThat(journey.paths().getFirst().events()).hasSize(4);
+		});
+	}
+
+	@Test
+	void should_still_tell_a_new_packet_at_a_live_address_by_its_new_id() {
+		// GIVEN the same address and tuple, another id, and no buffer replaced before it
+		PacketEvents first = PacketEvents.udp("10.231.4.1", 41011, "10.231.4.2", 7000).journey(JOURNEY);
+		List<PacketEvent> events = List.of(first.at(1, "netif_receive_skb"),
+				first.journey(JOURNEY + 1).dropped(2, DropReason.NOT_SPECIFIED, "ip_rcv_finish_core+0x1a"));
+
+		// WHEN / THEN two packets
+		assertThat(PathAssembler.group(events)).hasSize(2);
+	}
+
+	@Test
 	void should_keep_a_datagram_whose_ports_are_not_written_yet_in_one_path() {
 		// GIVEN the function backend's first events of a datagram being sent: udp_send_skb sees the
 		// IP header before the UDP header is filled in (ports 0), then the whole tuple

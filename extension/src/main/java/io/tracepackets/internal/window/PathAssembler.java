@@ -47,6 +47,13 @@ public final class PathAssembler {
 	private static final Set<String> QUEUED_TO_SOCKET = Set.of("__udp_enqueue_schedule_skb", "__sock_queue_rcv_skb",
 			"sock_queue_rcv_skb_reason", "tcp_queue_rcv", "packet_rcv", "tpacket_rcv", "packet_rcv_spkt");
 
+	/** Functions after which an skb has a new data buffer (and so a new kernel journey id). */
+	private static final Set<String> HEAD_REPLACED_BY = Set.of("pskb_expand_head", "skb_cow_data_for_xdp",
+			"netif_skb_check_for_xdp");
+
+	/** Where generic XDP drops an skb, whose head it may have reallocated just before. */
+	private static final Set<String> GENERIC_XDP = Set.of("do_xdp_generic", "netif_receive_generic_xdp");
+
 	/** Every path so far, in the order of their first events. */
 	private final List<Builder> all = new ArrayList<>();
 	/** The path each live skb address continues, until its free. */
@@ -68,8 +75,12 @@ public final class PathAssembler {
 		Builder path = open.get(event.skb());
 		long journey = event.journey();
 		boolean split = false;
-		if (path != null && !path.continuesWith(event)) {
-			if (journey != 0 && path.kernelJourney == journey) {
+		if (path != null && path.headReplacedBefore(event)) {
+			// The same packet in a new buffer: copies made from now on carry the new id.
+			path.kernelNow = journey;
+			live.put(journey, path.journey);
+		} else if (path != null && !path.continuesWith(event)) {
+			if (journey != 0 && path.kernelNow == journey) {
 				journey = --lastSplitJourney;
 				split = true;
 			}
@@ -99,7 +110,7 @@ public final class PathAssembler {
 		path.add(event);
 		if (event.isDrop() || event.isConsumed()) {
 			open.remove(event.skb());
-			ended.put(event.skb(), path.kernelJourney);
+			ended.put(event.skb(), path.kernelNow);
 		}
 		changed = true;
 	}
@@ -134,8 +145,8 @@ public final class PathAssembler {
 	private static final class Builder {
 
 		private final List<PacketEvent> events = new ArrayList<>();
-		/** The id the kernel gave this path's events (0: none). */
-		private final long kernelJourney;
+		/** The id the kernel gives this path's events now (0: none; see headReplacedBefore). */
+		private long kernelNow;
 		/** The journey the path belongs to: the kernel's id, or one made up for a split. */
 		private final long journey;
 		/** The last event with an IP tuple, the tuple the next one must have. */
@@ -145,8 +156,25 @@ public final class PathAssembler {
 		private PacketPath path;
 
 		Builder(long kernelJourney, long journey) {
-			this.kernelJourney = kernelJourney;
+			this.kernelNow = kernelJourney;
 			this.journey = journey;
+		}
+
+		/**
+		 * Whether the kernel gave this live skb a new data buffer just before {@code event}, so that
+		 * its id (derived from the buffer) changed while the packet did not: after
+		 * pskb_expand_head, where a function backend sees it, or at generic XDP's drop, which
+		 * reallocates the head of an skb without XDP headroom right before running the program (all
+		 * the tracepoints see of it). Anywhere else a new id on a live address is another packet.
+		 */
+		boolean headReplacedBefore(PacketEvent event) {
+			if (event.journey() == 0 || kernelNow == 0 || event.journey() == kernelNow
+					|| !sameTuple(lastWithTuple, event)) {
+				return false;
+			}
+			PacketEvent last = events.getLast();
+			return last.kind() == ProbeKind.FUNCTION && HEAD_REPLACED_BY.contains(last.where())
+					|| event.isDrop() && event.locationFunction().filter(GENERIC_XDP::contains).isPresent();
 		}
 
 		void add(PacketEvent event) {
@@ -172,7 +200,7 @@ public final class PathAssembler {
 		}
 
 		private boolean sameJourney(PacketEvent event) {
-			return kernelJourney == 0 || event.journey() == 0 || kernelJourney == event.journey();
+			return kernelNow == 0 || event.journey() == 0 || kernelNow == event.journey();
 		}
 
 		private boolean entersAgain(PacketEvent event) {
