@@ -345,19 +345,26 @@ public final class RuleTracing implements AutoCloseable {
 		if (netns == null || drop.ifindex() == 0) {
 			return null;
 		}
-		List<XdpPrograms.Program> onDevice = xdpPrograms.computeIfAbsent(drop.netns(), key -> XdpPrograms.attached(netns))
-				.stream().filter(p -> p.ifindex() == drop.ifindex()).toList();
-		List<XdpPrograms.Program> candidates = evidence.equals(DropCulprit.BpfProgram.SEEN_RETURNING_DROP)
-				? onDevice.stream().filter(p -> drop.location() != null && drop.location().equals("prog#" + p.id())).toList()
-				: onDevice.stream().filter(p -> xdpModeOf(drop) == null || p.mode().equals(xdpModeOf(drop))).toList();
+		List<XdpPrograms.Program> candidates = xdpCandidates(netns, drop, evidence);
+		if (candidates.isEmpty() && xdpPrograms.remove(drop.netns()) != null) {
+			// Attached after the list was read: read it again.
+			candidates = xdpCandidates(netns, drop, evidence);
+		}
 		if (candidates.isEmpty()) {
-			// Attached after the list was read: ask again next time.
-			xdpPrograms.remove(drop.netns());
 			return null;
 		}
 		XdpPrograms.Program program = candidates.getFirst();
 		return new DropCulprit.BpfProgram(program.name(), program.id(), program.device(),
 				program.mode().equals("native") ? "xdp" : "xdp " + program.mode(), List.of(), evidence);
+	}
+
+	/** The XDP programs of the drop's device that could have made it, from the namespace's list (read once). */
+	private List<XdpPrograms.Program> xdpCandidates(NetworkNamespace netns, PacketEvent drop, String evidence) {
+		List<XdpPrograms.Program> onDevice = xdpPrograms.computeIfAbsent(drop.netns(), key -> XdpPrograms.attached(netns))
+				.stream().filter(p -> p.ifindex() == drop.ifindex()).toList();
+		return evidence.equals(DropCulprit.BpfProgram.SEEN_RETURNING_DROP)
+				? onDevice.stream().filter(p -> drop.location() != null && drop.location().equals("prog#" + p.id())).toList()
+				: onDevice.stream().filter(p -> xdpModeOf(drop) == null || p.mode().equals(xdpModeOf(drop))).toList();
 	}
 
 	/**

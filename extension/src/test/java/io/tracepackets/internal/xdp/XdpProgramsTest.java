@@ -111,4 +111,30 @@ class XdpProgramsTest extends VethPairTest {
 		}
 		assertThat(XdpPrograms.attached(pair.b())).isEmpty();
 	}
+
+	@Test
+	void a_program_attached_after_the_namespace_was_first_asked_about_is_found_at_its_drop() throws URISyntaxException {
+		// GIVEN a namespace whose XDP programs were read while it had none
+		Path object = Path.of(getClass().getResource("/io/tracepackets/bpf/samples/xdp_drop_9100.bpf.o").toURI());
+		int ifindex = NetnsRunner.call(pair.b(), () -> Libc.interfaceNames().entrySet().stream()
+				.filter(e -> e.getValue().equals(pair.bInterface())).map(Map.Entry::getKey).findFirst().orElseThrow());
+		PacketEvent drop = PacketEvents.udp(pair.aIp(), 40000, pair.bIp(), 9100).netns(pair.b().inode())
+				.iface(ifindex, pair.bInterface()).dropped(0, DropReason.NOT_SPECIFIED, "veth_xdp_rcv_skb+0x2cc");
+		try (RuleTracing tracing = new RuleTracing()) {
+			tracing.add(pair.b());
+			assertThat(tracing.attribute(List.of(drop)).getFirst().culprit()).isNull();
+
+			// WHEN the program is attached afterwards, and drops
+			NamespaceCommand.run(pair.b(), null, "ip", "link", "set", "dev", pair.bInterface(), "xdp", "obj",
+					object.toString(), "sec", "xdp");
+			try {
+				// THEN its drop is given it
+				assertThat(tracing.attribute(List.of(drop)).getFirst().culprit())
+						.isInstanceOfSatisfying(DropCulprit.BpfProgram.class,
+								culprit -> assertThat(culprit.name()).isEqualTo("xdp_drop_9100"));
+			} finally {
+				NamespaceCommand.run(pair.b(), null, "ip", "link", "set", "dev", pair.bInterface(), "xdp", "off");
+			}
+		}
+	}
 }
