@@ -119,7 +119,7 @@ public final class EventDecoder {
 	/** Whether the record carries a NAT trailer that fits in it. */
 	private static boolean hasPreNat(int trailers, int recordLength) {
 		return (trailers & EventLayout.TRAILER_NAT) != 0
-				&& recordLength >= EventLayout.SIZE + EventLayout.PRE_NAT_SIZE;
+				&& recordLength >= EventLayout.SIZE + EventLayout.PRE_NAT_KEPT;
 	}
 
 	/** An address of the NAT trailer: only where conntrack says the packet was translated. */

@@ -58,6 +58,8 @@ public final class EventLayout {
 	public static final int PRE_NAT_REPLY = 37;
 	public static final int PRE_NAT_RESERVED = 38;
 	public static final int PRE_NAT_SIZE = 64;
+	/** The NAT trailer's bytes the store keeps without packet bytes: its fields, not its padding. */
+	public static final int PRE_NAT_KEPT = 40;
 
 	/** enum tp_nat: tp_pre_nat.nat bits. */
 	public static final int NAT_SOURCE = 1;
@@ -86,12 +88,14 @@ public final class EventLayout {
 	public static final int CAPTURE_HEADER_SIZE = 8;
 
 	/**
-	 * The bytes of the longest record a tracer with {@code snapLength} packet bytes writes (0: no
-	 * capture): the event, a NAT trailer, the capture trailer and its bytes. Shorter records (no NAT
-	 * trailer) are kept padded to it; {@code tp_event.trailers} tells what a record holds.
+	 * The bytes the store keeps of each record of a tracer with {@code snapLength} packet bytes
+	 * (0: no capture), enough for the longest: the event, a NAT trailer, the capture trailer and
+	 * its bytes; without a capture, only the NAT trailer's fields ({@link #PRE_NAT_KEPT}), not the
+	 * padding that keeps the ring buffer's records whole cache lines. Shorter records (no NAT
+	 * trailer) are kept padded with zeros; {@code tp_event.trailers} tells what a record holds.
 	 */
 	public static int recordSize(int snapLength) {
-		return SIZE + PRE_NAT_SIZE + (snapLength == 0 ? 0 : CAPTURE_HEADER_SIZE + snapLength);
+		return snapLength == 0 ? SIZE + PRE_NAT_KEPT : SIZE + PRE_NAT_SIZE + CAPTURE_HEADER_SIZE + snapLength;
 	}
 
 	/** Where the trailer after the NAT trailer (if any) starts in a record with these {@code trailers} bits. */

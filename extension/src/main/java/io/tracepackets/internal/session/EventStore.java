@@ -18,7 +18,7 @@ final class EventStore {
 
 	static final int CHUNK_EVENTS = 1 << 14;
 
-	/** Bytes per record: the longest record the probes write ({@link EventLayout#recordSize}). */
+	/** Bytes kept per record ({@link EventLayout#recordSize}): enough for the longest kind the probes write. */
 	private final int recordBytes;
 	private final int chunkBytes;
 

@@ -86,11 +86,12 @@ class EventDecoderTest {
 
 	@Test
 	void should_decode_the_tuple_before_nat_from_the_nat_trailer() {
-		// GIVEN a DNAT'ed packet 10.0.0.1:40000 > 10.0.0.2:9000, sent to 10.96.0.10:80, padded as the store pads
+		// GIVEN a DNAT'ed packet 10.0.0.1:40000 > 10.0.0.2:9000, sent to 10.96.0.10:80, as the store keeps it
 		byte[] event = new RawEvent().header(4, 1L, SKB, 0, 1, "curl").device(NETNS, 0, 0, 60, 0x0800)
 				.ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2").trailers(EventLayout.TRAILER_NAT).bytes();
 		ByteBuffer record = ByteBuffer.allocate(EventLayout.recordSize(0)).order(ByteOrder.LITTLE_ENDIAN).put(event)
-				.put(preNat("10.0.0.1", "10.96.0.10", 40000, 80, EventLayout.NAT_DESTINATION));
+				.put(preNat("10.0.0.1", "10.96.0.10", 40000, 80, EventLayout.NAT_DESTINATION), 0,
+						EventLayout.PRE_NAT_KEPT);
 
 		// WHEN
 		PacketEvent decoded = decoder.decode(record.array());
@@ -111,7 +112,8 @@ class EventDecoderTest {
 		byte[] event = new RawEvent().header(4, 1L, SKB, 0, 1, "curl").device(NETNS, 0, 0, 60, 0x0800)
 				.ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2").bytes();
 		ByteBuffer record = ByteBuffer.allocate(EventLayout.recordSize(0)).order(ByteOrder.LITTLE_ENDIAN).put(event)
-				.put(preNat("10.0.0.1", "10.96.0.10", 40000, 80, EventLayout.NAT_DESTINATION));
+				.put(preNat("10.0.0.1", "10.96.0.10", 40000, 80, EventLayout.NAT_DESTINATION), 0,
+						EventLayout.PRE_NAT_KEPT);
 
 		// WHEN
 		PacketEvent decoded = decoder.decode(record.array());

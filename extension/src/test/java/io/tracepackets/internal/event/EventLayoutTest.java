@@ -139,11 +139,14 @@ class EventLayoutTest {
 
 		// WHEN
 		Map<String, Integer> mirrored = new TreeMap<>(layoutConstants());
-		mirrored.keySet().removeIf(name -> !name.startsWith("PRE_NAT_") || name.equals("PRE_NAT_SIZE"));
+		mirrored.keySet().removeIf(name -> !name.startsWith("PRE_NAT_") || name.equals("PRE_NAT_SIZE")
+				|| name.equals("PRE_NAT_KEPT"));
 
 		// THEN
 		assertThat(mirrored).isEqualTo(compiled);
 		assertThat(struct.number("byte_size")).isEqualTo(EventLayout.PRE_NAT_SIZE);
+		assertThat(EventLayout.PRE_NAT_KEPT).as("the fields, up to the reserved padding, rounded to 8")
+				.isEqualTo((EventLayout.PRE_NAT_RESERVED + 7) / 8 * 8);
 	}
 
 	@Test
@@ -170,7 +173,7 @@ class EventLayoutTest {
 				EventLayout.CAPTURE_CAP_LEN, "CAPTURE_LINK_TYPE", EventLayout.CAPTURE_LINK_TYPE));
 		assertThat(struct.number("byte_size")).isEqualTo(EventLayout.CAPTURE_HEADER_SIZE);
 		assertThat(EventLayout.recordSize(128)).isEqualTo(EventLayout.SIZE + EventLayout.PRE_NAT_SIZE + 8 + 128);
-		assertThat(EventLayout.recordSize(0)).isEqualTo(EventLayout.SIZE + EventLayout.PRE_NAT_SIZE);
+		assertThat(EventLayout.recordSize(0)).isEqualTo(EventLayout.SIZE + EventLayout.PRE_NAT_KEPT).isEqualTo(160);
 		assertThat(EventLayout.captureOffset(EventLayout.TRAILER_CAPTURE)).isEqualTo(EventLayout.SIZE);
 	}
 
