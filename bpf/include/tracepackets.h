@@ -106,9 +106,9 @@ enum tp_trailer {
  * When netfilter translated the packet (conntrack says SNAT or DNAT): conntrack's tuple for the
  * packet's direction, which is the packet's tuple before the translation. Only translated packets
  * carry it, so the common event stays small. 64 bytes: the record stays a whole number of cache
- * lines.
+ * lines. 8-byte aligned, so the probe copies it in 8-byte words (2-byte ones took 81 instructions).
  */
-struct tp_pre_nat {
+struct __attribute__((aligned(8))) tp_pre_nat {
 	__u8 saddr[TP_ADDR_LEN]; /* the family is the event's ip_version */
 	__u8 daddr[TP_ADDR_LEN];
 	__u16 sport;	     /* host order; ICMP: the echo id */
