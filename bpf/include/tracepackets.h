@@ -4,7 +4,7 @@
  * (mirrored once, in io.tracepackets.internal.event.EventLayout) by the Java reader.
  * Fixed-width fields, naturally aligned, no implicit padding: 120 bytes, so that with the ring
  * buffer's 8-byte record header an event fills exactly two cache lines (docs/benchmarks.md: a
- * record that straddles a line costs every probe 50-100 ns more). Optional trailers follow it in
+ * record that shares a line with its neighbour measured ~50 ns more per probe). Optional trailers follow it in
  * the same record, named by `trailers` (enum tp_trailer), in that enum's order.
  */
 #ifndef __TRACEPACKETS_H
