@@ -4,8 +4,9 @@
  * (mirrored once, in io.tracepackets.internal.event.EventLayout) by the Java reader.
  * Fixed-width fields, naturally aligned, no implicit padding: 120 bytes, so that with the ring
  * buffer's 8-byte record header an event fills exactly two cache lines (docs/benchmarks.md: a
- * record that shares a line with its neighbour measured ~50 ns more per probe). Optional trailers follow it in
- * the same record, named by `trailers` (enum tp_trailer), in that enum's order.
+ * record that shares a line with its neighbour measured ~50 ns more per probe). Optional
+ * trailers follow it in the same record, named by `trailers` (enum tp_trailer), in that enum's
+ * order.
  */
 #ifndef __TRACEPACKETS_H
 #define __TRACEPACKETS_H
