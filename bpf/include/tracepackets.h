@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The event every TracePackets probe writes to the ring buffer, shared by the BPF programs and
- * (mirrored once, in io.tracepackets.internal.tracer.EventLayout) by the Java reader.
- * Fixed-width fields, naturally aligned, no implicit padding: 160 bytes.
+ * (mirrored once, in io.tracepackets.internal.event.EventLayout) by the Java reader.
+ * Fixed-width fields, naturally aligned, no implicit padding: 120 bytes, so that with the ring
+ * buffer's 8-byte record header an event fills exactly two cache lines (docs/benchmarks.md: a
+ * record that shares a line with its neighbour measured ~50 ns more per probe). Optional
+ * trailers follow it in the same record, named by `trailers` (enum tp_trailer), in that enum's
+ * order.
  */
 #ifndef __TRACEPACKETS_H
 #define __TRACEPACKETS_H
@@ -75,7 +79,9 @@ struct tp_event {
 	__u32 len;
 	__u32 pid;	     /* tgid of the current task (often a softirq's borrowed task) */
 	__u32 drop_reason;   /* enum skb_drop_reason, kfree_skb only */
-	__s32 stack_id;	     /* kfree_skb: id in the stacks map, else -1 (see enum tp_stacks) */
+	__s16 stack_id;	     /* kfree_skb: id in the stacks map (< 4096), else -1 (see enum tp_stacks) */
+	__u8 trailers;	     /* enum tp_trailer bits: which records follow this one, in the enum's order */
+	__u8 reserved2;
 	__u16 cpu;
 	__u16 protocol;	     /* skb->protocol in host order (ETH_P_IP...) */
 	__u8 probe;	     /* enum tp_probe */
@@ -88,29 +94,50 @@ struct tp_event {
 	__u8 daddr[TP_ADDR_LEN];
 	char comm[TP_COMM_LEN];
 	__u64 journey;	     /* the packet's journey id (skb_events.bpf.h, journey_of): its skb's, or a copy's parent's */
-	/* When netfilter translated this packet (conntrack says SNAT or DNAT): conntrack's tuple for
-	 * the packet's direction, which is the packet's tuple before the translation. */
-	__u8 ct_saddr[TP_ADDR_LEN];
-	__u8 ct_daddr[TP_ADDR_LEN];
-	__u16 ct_sport;	     /* host order; ICMP: the echo id */
-	__u16 ct_dport;	     /* host order */
-	__u8 ct_nat;	     /* enum tp_nat bits; 0: untranslated, the ct_ fields are unset */
-	__u8 ct_reply;	     /* 1 when the packet goes in the connection's reply direction */
-	__u8 reserved2[2];
 };
 
-/* tp_event.ct_nat bits: which translations conntrack recorded for the packet's connection. */
+/*
+ * What may follow an event in its ring buffer record. The reader finds each trailer by these bits
+ * (the store pads records to the longest kind, so their length cannot tell).
+ */
+enum tp_trailer {
+	TP_TRAILER_NAT = 1,	/* a struct tp_pre_nat right after the event */
+	TP_TRAILER_CAPTURE = 2, /* a struct tp_capture and tp_snap_len bytes, after the NAT trailer if any */
+};
+
+/*
+ * When netfilter translated the packet (conntrack says SNAT or DNAT): conntrack's tuple for the
+ * packet's direction, which is the packet's tuple before the translation. Only translated packets
+ * carry it, so the common event stays small. 64 bytes: the record stays a whole number of cache
+ * lines. 8-byte aligned, so the probe copies it in 8-byte words (2-byte ones took 81 instructions).
+ */
+struct __attribute__((aligned(8))) tp_pre_nat {
+	__u8 saddr[TP_ADDR_LEN]; /* the family is the event's ip_version */
+	__u8 daddr[TP_ADDR_LEN];
+	__u16 sport;	     /* host order; ICMP: the echo id */
+	__u16 dport;	     /* host order */
+	__u8 nat;	     /* enum tp_nat bits, never 0 */
+	__u8 reply;	     /* 1 when the packet goes in the connection's reply direction */
+	__u8 reserved[26];
+};
+
+/* tp_pre_nat.nat bits: which translations conntrack recorded for the packet's connection. */
 enum tp_nat {
 	TP_NAT_SOURCE = 1,	/* SNAT or masquerade */
 	TP_NAT_DESTINATION = 2, /* DNAT or redirect */
 };
 
 /*
- * Packet bytes, only when the tracer asked for them (tp_snap_len, set before load): the ring
- * buffer record is then a struct tp_event, a struct tp_capture, and tp_snap_len bytes, of which
- * cap_len hold the packet. The reader tells the two kinds of record apart by their length.
+ * Packet bytes, only when the tracer asked for them (tp_snap_len, set before load): every record
+ * then carries a struct tp_capture and tp_snap_len bytes (TP_TRAILER_CAPTURE), of which cap_len
+ * hold the packet, and is padded at its end to whole cache lines (TP_RECORD_SIZE).
  */
 #define TP_SNAP_MAX 1024
+
+/* The ring buffer's header before every record. */
+#define TP_RINGBUF_HEADER 8
+/* What a probe reserves for `size` bytes: with the header, a whole number of 64-byte lines. */
+#define TP_RECORD_SIZE(size) ((((size) + TP_RINGBUF_HEADER + 63) & ~63) - TP_RINGBUF_HEADER)
 
 /* Where the captured bytes start, as pcap's LINKTYPE_ numbers. */
 enum tp_link {

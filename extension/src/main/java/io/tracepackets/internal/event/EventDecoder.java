@@ -63,6 +63,7 @@ public final class EventDecoder {
 	public PacketEvent decode(byte[] record) {
 		ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
 		int probe = b.get(EventLayout.PROBE) & 0xff;
+		int trailers = b.get(EventLayout.TRAILERS) & 0xff;
 		long netns = Integer.toUnsignedLong(b.getInt(EventLayout.NETNS));
 		int ifindex = b.getInt(EventLayout.IFINDEX);
 		String interfaceName = ifindex == 0 ? null : interfaces.name(netns, ifindex);
@@ -111,7 +112,7 @@ public final class EventDecoder {
 				diagnosis = DROP_KINDS.explain(reason.name(), diagnosisValues(record, ipVersion, l4Protocol, icmp, dport,
 						interfaceName));
 				SEEN.computeIfAbsent(classification, key -> new java.util.concurrent.atomic.LongAdder()).increment();
-				stack = stack(b.getInt(EventLayout.STACK_ID));
+				stack = stack(b.getShort(EventLayout.STACK_ID));
 			}
 		}
 		return new PacketEvent(b.getLong(EventLayout.TS_NS), b.getShort(EventLayout.CPU) & 0xffff,
@@ -122,29 +123,41 @@ public final class EventDecoder {
 				l4Protocol, icmp ? 0 : sport, icmp ? 0 : dport, icmp ? sport : -1, icmp ? dport : -1,
 				b.get(EventLayout.TCP_FLAGS) & 0xff, reason, classification == null ? null : classification.kind(),
 				classification == null ? null : classification.why(), diagnosis, locationText, stack,
-				b.getLong(EventLayout.JOURNEY), preNat(record, EventLayout.CT_SADDR, ipVersion),
-				preNat(record, EventLayout.CT_DADDR, ipVersion), b.getShort(EventLayout.CT_SPORT) & 0xffff,
-				b.getShort(EventLayout.CT_DPORT) & 0xffff, null, packetBytes(record, b));
+				b.getLong(EventLayout.JOURNEY), preNat(record, trailers, EventLayout.PRE_NAT_SADDR, ipVersion),
+				preNat(record, trailers, EventLayout.PRE_NAT_DADDR, ipVersion), preNatPort(b, trailers,
+						EventLayout.PRE_NAT_SPORT), preNatPort(b, trailers, EventLayout.PRE_NAT_DPORT), null,
+				packetBytes(record, b, trailers));
 	}
 
-	/** A conntrack address, only where conntrack says the packet was translated. */
-	private static InetAddress preNat(byte[] record, int offset, int ipVersion) {
-		return record[EventLayout.CT_NAT] == 0 ? null : address(record, offset, ipVersion);
+	/** Whether the record carries a NAT trailer that fits in it. */
+	private static boolean hasPreNat(int trailers, int recordLength) {
+		return (trailers & EventLayout.TRAILER_NAT) != 0
+				&& recordLength >= EventLayout.SIZE + EventLayout.PRE_NAT_KEPT;
 	}
 
+	/** An address of the NAT trailer: only where conntrack says the packet was translated. */
+	private static InetAddress preNat(byte[] record, int trailers, int field, int ipVersion) {
+		return hasPreNat(trailers, record.length) ? address(record, EventLayout.SIZE + field, ipVersion) : null;
+	}
 
-	/** The packet bytes after the event, in a record longer than the event; empty when none were captured. */
-	private static java.util.Optional<PacketBytes> packetBytes(byte[] record, ByteBuffer b) {
-		if (record.length < EventLayout.SIZE + EventLayout.CAPTURE_HEADER_SIZE) {
+	/** A port of the NAT trailer; 0 without one. */
+	private static int preNatPort(ByteBuffer b, int trailers, int field) {
+		return hasPreNat(trailers, b.capacity()) ? b.getShort(EventLayout.SIZE + field) & 0xffff : 0;
+	}
+
+	/** The packet bytes of the capture trailer; empty when the record has none or nothing was captured. */
+	private static java.util.Optional<PacketBytes> packetBytes(byte[] record, ByteBuffer b, int trailers) {
+		int at = EventLayout.captureOffset(trailers);
+		if ((trailers & EventLayout.TRAILER_CAPTURE) == 0 || record.length < at + EventLayout.CAPTURE_HEADER_SIZE) {
 			return java.util.Optional.empty();
 		}
-		int linkType = b.getShort(EventLayout.SIZE + EventLayout.CAPTURE_LINK_TYPE) & 0xffff;
-		int captured = b.getShort(EventLayout.SIZE + EventLayout.CAPTURE_CAP_LEN) & 0xffff;
-		int bytesAt = EventLayout.SIZE + EventLayout.CAPTURE_HEADER_SIZE;
+		int linkType = b.getShort(at + EventLayout.CAPTURE_LINK_TYPE) & 0xffff;
+		int captured = b.getShort(at + EventLayout.CAPTURE_CAP_LEN) & 0xffff;
+		int bytesAt = at + EventLayout.CAPTURE_HEADER_SIZE;
 		if (linkType == 0 || captured == 0 || bytesAt + captured > record.length) {
 			return java.util.Optional.empty();
 		}
-		int original = Math.max(captured, b.getInt(EventLayout.SIZE + EventLayout.CAPTURE_ORIG_LEN));
+		int original = Math.max(captured, b.getInt(at + EventLayout.CAPTURE_ORIG_LEN));
 		return java.util.Optional.of(new PacketBytes(PacketBytes.Layer.ofLinkType(linkType), original,
 				Arrays.copyOfRange(record, bytesAt, bytesAt + captured)));
 	}

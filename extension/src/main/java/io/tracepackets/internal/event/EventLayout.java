@@ -7,7 +7,7 @@ package io.tracepackets.internal.event;
  */
 public final class EventLayout {
 
-	public static final int SIZE = 160;
+	public static final int SIZE = 120;
 
 	public static final int TS_NS = 0;
 	public static final int SKB = 8;
@@ -19,6 +19,8 @@ public final class EventLayout {
 	public static final int PID = 40;
 	public static final int DROP_REASON = 44;
 	public static final int STACK_ID = 48;
+	public static final int TRAILERS = 50;
+	public static final int RESERVED2 = 51;
 	public static final int CPU = 52;
 	public static final int PROTOCOL = 54;
 	public static final int PROBE = 56;
@@ -31,13 +33,6 @@ public final class EventLayout {
 	public static final int DADDR = 80;
 	public static final int COMM = 96;
 	public static final int JOURNEY = 112;
-	public static final int CT_SADDR = 120;
-	public static final int CT_DADDR = 136;
-	public static final int CT_SPORT = 152;
-	public static final int CT_DPORT = 154;
-	public static final int CT_NAT = 156;
-	public static final int CT_REPLY = 157;
-	public static final int RESERVED2 = 158;
 	public static final int ADDR_LEN = 16;
 	public static final int COMM_LEN = 16;
 
@@ -48,7 +43,26 @@ public final class EventLayout {
 	public static final int PROBE_SYNTHETIC = 253;
 	public static final int PROBE_MARKER = 254;
 
-	/** enum tp_nat: tp_event.ct_nat bits. */
+	/** enum tp_trailer: tp_event.trailers bits, which trailers follow the event, in this order. */
+	public static final int TRAILER_NAT = 1;
+	public static final int TRAILER_CAPTURE = 2;
+
+	/**
+	 * {@code struct tp_pre_nat}, the NAT trailer (right after the event when {@link #TRAILER_NAT} is
+	 * set): conntrack's tuple of a translated packet, its tuple before the translation.
+	 */
+	public static final int PRE_NAT_SADDR = 0;
+	public static final int PRE_NAT_DADDR = 16;
+	public static final int PRE_NAT_SPORT = 32;
+	public static final int PRE_NAT_DPORT = 34;
+	public static final int PRE_NAT_NAT = 36;
+	public static final int PRE_NAT_REPLY = 37;
+	public static final int PRE_NAT_RESERVED = 38;
+	public static final int PRE_NAT_SIZE = 64;
+	/** The NAT trailer's bytes the store keeps without packet bytes: its fields, not its padding. */
+	public static final int PRE_NAT_KEPT = 40;
+
+	/** enum tp_nat: tp_pre_nat.nat bits. */
 	public static final int NAT_SOURCE = 1;
 	public static final int NAT_DESTINATION = 2;
 
@@ -66,17 +80,28 @@ public final class EventLayout {
 	public static final int COUNTER_LOST = 1;
 
 	/**
-	 * A record with packet bytes (the tracer asked for a snap length) is the event, then
-	 * {@code struct tp_capture} at {@link #SIZE}, then the bytes: longer than {@link #SIZE}.
+	 * {@code struct tp_capture}: in a record with packet bytes ({@link #TRAILER_CAPTURE}, when the
+	 * tracer asked for a snap length), after the event and its NAT trailer if any, then the bytes.
 	 */
 	public static final int CAPTURE_ORIG_LEN = 0;
 	public static final int CAPTURE_CAP_LEN = 4;
 	public static final int CAPTURE_LINK_TYPE = 6;
 	public static final int CAPTURE_HEADER_SIZE = 8;
 
-	/** The bytes of a record with {@code snapLength} packet bytes (0: an event alone). */
+	/**
+	 * The bytes the store keeps of each record of a tracer with {@code snapLength} packet bytes
+	 * (0: no capture), enough for the longest: the event, a NAT trailer, the capture trailer and
+	 * its bytes; without a capture, only the NAT trailer's fields ({@link #PRE_NAT_KEPT}), not the
+	 * padding that keeps the ring buffer's records whole cache lines. Shorter records (no NAT
+	 * trailer) are kept padded with zeros; {@code tp_event.trailers} tells what a record holds.
+	 */
 	public static int recordSize(int snapLength) {
-		return snapLength == 0 ? SIZE : SIZE + CAPTURE_HEADER_SIZE + snapLength;
+		return snapLength == 0 ? SIZE + PRE_NAT_KEPT : SIZE + PRE_NAT_SIZE + CAPTURE_HEADER_SIZE + snapLength;
+	}
+
+	/** Where the trailer after the NAT trailer (if any) starts in a record with these {@code trailers} bits. */
+	public static int captureOffset(int trailers) {
+		return SIZE + ((trailers & TRAILER_NAT) != 0 ? PRE_NAT_SIZE : 0);
 	}
 
 	private EventLayout() {

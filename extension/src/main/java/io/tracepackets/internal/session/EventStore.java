@@ -18,7 +18,7 @@ final class EventStore {
 
 	static final int CHUNK_EVENTS = 1 << 14;
 
-	/** Bytes per record: {@link EventLayout#SIZE}, more when events carry packet bytes. */
+	/** Bytes kept per record ({@link EventLayout#recordSize}): enough for the longest kind the probes write. */
 	private final int recordBytes;
 	private final int chunkBytes;
 
@@ -32,10 +32,6 @@ final class EventStore {
 	private volatile long retainFrom = Long.MAX_VALUE;
 	private volatile long overflowed;
 
-	EventStore(long maxEvents) {
-		this(maxEvents, EventLayout.SIZE);
-	}
-
 	/** {@code recordBytes}: the longest record kept; shorter ones are padded with zeros. */
 	EventStore(long maxEvents, int recordBytes) {
 		this.recordBytes = recordBytes;
@@ -45,12 +41,10 @@ final class EventStore {
 		this.capacity = (long) chunkCount * CHUNK_EVENTS;
 	}
 
-	/** Writer: copies one record. Returns false when it had to be dropped. */
-	boolean append(MemorySegment source, long offset) {
-		return append(source, offset, EventLayout.SIZE);
-	}
-
-	/** Writer: copies one record of {@code length} bytes (at most {@link #recordBytes()} are kept). */
+	/**
+	 * Writer: copies one record of {@code length} bytes (at most {@link #recordBytes()} are kept).
+	 * Returns false when it had to be dropped.
+	 */
 	boolean append(MemorySegment source, long offset, int length) {
 		long retain = retainFrom;
 		if (retain == Long.MAX_VALUE) {

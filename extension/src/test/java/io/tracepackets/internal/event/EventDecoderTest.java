@@ -111,9 +111,74 @@ class EventDecoderTest {
 	}
 
 	@Test
+	void should_decode_the_tuple_before_nat_from_the_nat_trailer() {
+		// GIVEN a DNAT'ed packet 10.0.0.1:40000 > 10.0.0.2:9000, sent to 10.96.0.10:80, as the store keeps it
+		byte[] event = new RawEvent().header(4, 1L, SKB, 0, 1, "curl").device(NETNS, 0, 0, 60, 0x0800)
+				.ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2").trailers(EventLayout.TRAILER_NAT).bytes();
+		ByteBuffer record = ByteBuffer.allocate(EventLayout.recordSize(0)).order(ByteOrder.LITTLE_ENDIAN).put(event)
+				.put(preNat("10.0.0.1", "10.96.0.10", 40000, 80, EventLayout.NAT_DESTINATION), 0,
+						EventLayout.PRE_NAT_KEPT);
+
+		// WHEN
+		PacketEvent decoded = decoder.decode(record.array());
+
+		// THEN
+		assertThat(decoded.wasTranslated()).isTrue();
+		assertThat(decoded.preNatSource()).isEqualTo(InetAddress.ofLiteral("10.0.0.1"));
+		assertThat(decoded.preNatDestination()).isEqualTo(InetAddress.ofLiteral("10.96.0.10"));
+		assertThat(decoded.preNatSourcePort()).isEqualTo(40000);
+		assertThat(decoded.preNatDestinationPort()).isEqualTo(80);
+		assertThat(decoded.destinationPort()).isEqualTo(9000);
+		assertThat(decoded.packetBytes()).isEmpty();
+	}
+
+	@Test
+	void should_read_no_tuple_before_nat_from_the_padding_of_an_untranslated_record() {
+		// GIVEN an event without trailers, followed by bytes that would read as a NAT trailer
+		byte[] event = new RawEvent().header(4, 1L, SKB, 0, 1, "curl").device(NETNS, 0, 0, 60, 0x0800)
+				.ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2").bytes();
+		ByteBuffer record = ByteBuffer.allocate(EventLayout.recordSize(0)).order(ByteOrder.LITTLE_ENDIAN).put(event)
+				.put(preNat("10.0.0.1", "10.96.0.10", 40000, 80, EventLayout.NAT_DESTINATION), 0,
+						EventLayout.PRE_NAT_KEPT);
+
+		// WHEN
+		PacketEvent decoded = decoder.decode(record.array());
+
+		// THEN
+		assertThat(decoded.wasTranslated()).isFalse();
+		assertThat(decoded.preNatDestination()).isNull();
+		assertThat(decoded.preNatDestinationPort()).isZero();
+	}
+
+	@Test
+	void should_decode_the_packet_bytes_after_the_nat_trailer_when_both_follow_the_event() {
+		// GIVEN a translated packet's record with 4 captured bytes (Ethernet) after its NAT trailer
+		byte[] event = new RawEvent().header(4, 1L, SKB, 0, 1, "curl").device(NETNS, 0, 0, 60, 0x0800)
+				.ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2")
+				.trailers(EventLayout.TRAILER_NAT | EventLayout.TRAILER_CAPTURE).bytes();
+		ByteBuffer record = ByteBuffer.allocate(EventLayout.recordSize(16)).order(ByteOrder.LITTLE_ENDIAN).put(event)
+				.put(preNat("10.0.0.1", "10.96.0.10", 40000, 80, EventLayout.NAT_DESTINATION));
+		int capture = EventLayout.SIZE + EventLayout.PRE_NAT_SIZE;
+		assertThat(EventLayout.captureOffset(EventLayout.TRAILER_NAT | EventLayout.TRAILER_CAPTURE)).isEqualTo(capture);
+		record.putInt(capture + EventLayout.CAPTURE_ORIG_LEN, 74);
+		record.putShort(capture + EventLayout.CAPTURE_CAP_LEN, (short) 4);
+		record.putShort(capture + EventLayout.CAPTURE_LINK_TYPE, (short) 1);
+		record.put(capture + EventLayout.CAPTURE_HEADER_SIZE, new byte[] { 2, 0, 0, 0 });
+
+		// WHEN
+		PacketEvent decoded = decoder.decode(record.array());
+
+		// THEN
+		assertThat(decoded.preNatDestination()).isEqualTo(InetAddress.ofLiteral("10.96.0.10"));
+		assertThat(decoded.packetBytes()).hasValue(new io.tracepackets.PacketBytes(
+				io.tracepackets.PacketBytes.Layer.ETHERNET, 74, new byte[] { 2, 0, 0, 0 }));
+	}
+
+	@Test
 	void should_decode_the_packet_bytes_after_the_event_in_a_longer_record() {
 		// GIVEN a record with a capture trailer: raw IP (101), 4 of 60 bytes captured, snap length 16
-		byte[] event = new RawEvent().header(3, 1L, SKB, 0, 1, "ping").device(NETNS, 0, 0, 60, 0x0800).bytes();
+		byte[] event = new RawEvent().header(3, 1L, SKB, 0, 1, "ping").device(NETNS, 0, 0, 60, 0x0800)
+				.trailers(EventLayout.TRAILER_CAPTURE).bytes();
 		ByteBuffer record = ByteBuffer.allocate(EventLayout.recordSize(16)).order(ByteOrder.LITTLE_ENDIAN).put(event);
 		record.putInt(EventLayout.SIZE + EventLayout.CAPTURE_ORIG_LEN, 60);
 		record.putShort(EventLayout.SIZE + EventLayout.CAPTURE_CAP_LEN, (short) 4);
@@ -130,13 +195,19 @@ class EventDecoderTest {
 
 	@Test
 	void should_decode_no_packet_bytes_from_an_event_alone_or_a_zeroed_trailer() {
-		// GIVEN the same event as a bare record, and padded with zeros as the store pads short records
+		// GIVEN the same event as a bare record, and padded with zeros as the store pads short records,
+		// with and without the capture bit (a capture that found no bytes leaves its trailer zeroed)
 		byte[] event = new RawEvent().header(3, 1L, SKB, 0, 1, "ping").device(NETNS, 0, 0, 60, 0x0800).bytes();
 		byte[] padded = java.util.Arrays.copyOf(event, EventLayout.recordSize(16));
+		byte[] flagged = new RawEvent().header(3, 1L, SKB, 0, 1, "ping").device(NETNS, 0, 0, 60, 0x0800)
+				.trailers(EventLayout.TRAILER_CAPTURE).bytes();
+		byte[] flaggedPadded = java.util.Arrays.copyOf(flagged, EventLayout.recordSize(16));
 
 		// THEN
 		assertThat(decoder.decode(event).packetBytes()).isEmpty();
 		assertThat(decoder.decode(padded).packetBytes()).isEmpty();
+		assertThat(decoder.decode(flagged).packetBytes()).isEmpty();
+		assertThat(decoder.decode(flaggedPadded).packetBytes()).isEmpty();
 	}
 
 	@Test
@@ -387,7 +458,7 @@ class EventDecoderTest {
 		private final ByteBuffer buffer = ByteBuffer.allocate(EventLayout.SIZE).order(ByteOrder.LITTLE_ENDIAN);
 
 		RawEvent() {
-			buffer.putInt(EventLayout.STACK_ID, -1);
+			buffer.putShort(EventLayout.STACK_ID, (short) -1);
 		}
 
 		RawEvent header(int probe, long timestamp, long skb, int cpu, int pid, String comm) {
@@ -425,12 +496,28 @@ class EventDecoderTest {
 		RawEvent drop(int reason, long location, int stackId) {
 			buffer.putInt(EventLayout.DROP_REASON, reason);
 			buffer.putLong(EventLayout.LOCATION, location);
-			buffer.putInt(EventLayout.STACK_ID, stackId);
+			buffer.putShort(EventLayout.STACK_ID, (short) stackId);
+			return this;
+		}
+
+		RawEvent trailers(int trailers) {
+			buffer.put(EventLayout.TRAILERS, (byte) trailers);
 			return this;
 		}
 
 		byte[] bytes() {
 			return buffer.array();
 		}
+	}
+
+	/** A raw {@code struct tp_pre_nat}, the NAT trailer. */
+	private static byte[] preNat(String source, String destination, int sport, int dport, int nat) {
+		ByteBuffer trailer = ByteBuffer.allocate(EventLayout.PRE_NAT_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+		trailer.put(EventLayout.PRE_NAT_SADDR, InetAddress.ofLiteral(source).getAddress());
+		trailer.put(EventLayout.PRE_NAT_DADDR, InetAddress.ofLiteral(destination).getAddress());
+		trailer.putShort(EventLayout.PRE_NAT_SPORT, (short) sport);
+		trailer.putShort(EventLayout.PRE_NAT_DPORT, (short) dport);
+		trailer.put(EventLayout.PRE_NAT_NAT, (byte) nat);
+		return trailer.array();
 	}
 }

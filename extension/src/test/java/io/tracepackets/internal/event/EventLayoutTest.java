@@ -53,7 +53,7 @@ class EventLayoutTest {
 	/** Constants of EventLayout that are not member offsets. */
 	private static final Set<String> NOT_OFFSETS = Set.of("SIZE", "ADDR_LEN", "COMM_LEN", "INLINE_NETNS", "CONFIG_SIZE");
 	/** Prefixes of EventLayout constants mirroring enum tp_probe, tp_mode and tp_counter. */
-	private static final List<String> ENUM_PREFIXES = List.of("PROBE_", "MODE_", "COUNTER_", "NAT_");
+	private static final List<String> ENUM_PREFIXES = List.of("PROBE_", "MODE_", "COUNTER_", "NAT_", "TRAILER_");
 
 	private static List<Die> dies;
 
@@ -95,7 +95,7 @@ class EventLayoutTest {
 		int size = struct.number("byte_size");
 
 		// THEN
-		assertThat(EventLayout.SIZE).isEqualTo(size).isEqualTo(160);
+		assertThat(EventLayout.SIZE).isEqualTo(size).isEqualTo(120);
 	}
 
 	@Test
@@ -109,10 +109,10 @@ class EventLayoutTest {
 		// WHEN
 		Map<String, Integer> mirrored = new TreeMap<>(layoutConstants());
 		mirrored.keySet().removeIf(name -> NOT_OFFSETS.contains(name) || name.startsWith("CAPTURE_")
-				|| ENUM_PREFIXES.stream().anyMatch(name::startsWith));
+				|| name.startsWith("PRE_NAT_") || ENUM_PREFIXES.stream().anyMatch(name::startsWith));
 
 		// THEN every member has its constant, at its offset, and there is no constant for no member
-		assertThat(compiled).hasSize(29);
+		assertThat(compiled).hasSize(24);
 		assertThat(mirrored).isEqualTo(compiled);
 	}
 
@@ -129,6 +129,37 @@ class EventLayoutTest {
 	}
 
 	@Test
+	void should_mirror_the_nat_trailer_of_translated_packets() {
+		// GIVEN the members of struct tp_pre_nat, which follows the event when conntrack translated the packet
+		Die struct = struct("tp_pre_nat");
+		Map<String, Integer> compiled = new TreeMap<>();
+		for (Die member : members(struct)) {
+			compiled.put("PRE_NAT_" + member.name().toUpperCase(Locale.ROOT), member.number("data_member_location"));
+		}
+
+		// WHEN
+		Map<String, Integer> mirrored = new TreeMap<>(layoutConstants());
+		mirrored.keySet().removeIf(name -> !name.startsWith("PRE_NAT_") || name.equals("PRE_NAT_SIZE")
+				|| name.equals("PRE_NAT_KEPT"));
+
+		// THEN
+		assertThat(mirrored).isEqualTo(compiled);
+		assertThat(struct.number("byte_size")).isEqualTo(EventLayout.PRE_NAT_SIZE);
+		assertThat(EventLayout.PRE_NAT_KEPT).as("the fields, up to the reserved padding, rounded to 8")
+				.isEqualTo((EventLayout.PRE_NAT_RESERVED + 7) / 8 * 8);
+	}
+
+	@Test
+	void should_keep_every_record_a_whole_number_of_cache_lines_with_the_ring_buffer_header() {
+		// GIVEN the ring buffer's 8-byte header before every record (BPF_RINGBUF_HDR_SZ)
+		int header = 8;
+
+		// THEN an event alone, and an event with its NAT trailer, fill whole 64-byte lines
+		assertThat((header + EventLayout.SIZE) % 64).isZero();
+		assertThat((header + EventLayout.SIZE + EventLayout.PRE_NAT_SIZE) % 64).isZero();
+	}
+
+	@Test
 	void should_mirror_the_capture_trailer_of_records_with_packet_bytes() {
 		// GIVEN the members of struct tp_capture, which follows the event when the probes copy bytes
 		Die struct = struct("tp_capture");
@@ -141,8 +172,9 @@ class EventLayoutTest {
 		assertThat(compiled).isEqualTo(Map.of("CAPTURE_ORIG_LEN", EventLayout.CAPTURE_ORIG_LEN, "CAPTURE_CAP_LEN",
 				EventLayout.CAPTURE_CAP_LEN, "CAPTURE_LINK_TYPE", EventLayout.CAPTURE_LINK_TYPE));
 		assertThat(struct.number("byte_size")).isEqualTo(EventLayout.CAPTURE_HEADER_SIZE);
-		assertThat(EventLayout.recordSize(128)).isEqualTo(EventLayout.SIZE + 8 + 128);
-		assertThat(EventLayout.recordSize(0)).isEqualTo(EventLayout.SIZE);
+		assertThat(EventLayout.recordSize(128)).isEqualTo(EventLayout.SIZE + EventLayout.PRE_NAT_SIZE + 8 + 128);
+		assertThat(EventLayout.recordSize(0)).isEqualTo(EventLayout.SIZE + EventLayout.PRE_NAT_KEPT).isEqualTo(160);
+		assertThat(EventLayout.captureOffset(EventLayout.TRAILER_CAPTURE)).isEqualTo(EventLayout.SIZE);
 	}
 
 	@Test
@@ -205,7 +237,7 @@ class EventLayoutTest {
 		assertThat(mirrored).containsOnlyKeys("TP_PROBE_SOCKET_RECEIVE", "TP_PROBE_XDP", "TP_PROBE_FUNCTION", "TP_PROBE_SYNTHETIC",
 				"TP_PROBE_MARKER",
 				"TP_MODE_OFF", "TP_MODE_NETNS", "TP_MODE_ALL", "TP_COUNTER_EMITTED", "TP_COUNTER_LOST",
-				"TP_NAT_SOURCE", "TP_NAT_DESTINATION");
+				"TP_NAT_SOURCE", "TP_NAT_DESTINATION", "TP_TRAILER_NAT", "TP_TRAILER_CAPTURE");
 		assertThat(enumerators).containsAllEntriesOf(mirrored);
 	}
 
