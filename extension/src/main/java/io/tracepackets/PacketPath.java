@@ -49,7 +49,10 @@ public record PacketPath(long skb, List<PacketEvent> events, long journey) {
 		List<Translation> changes = new ArrayList<>();
 		PacketEvent previous = null;
 		for (PacketEvent event : events) {
-			if (event.ipVersion() == 0) {
+			// No IP header yet, or a TCP/UDP header not written yet (both ports 0: a function
+			// backend sees udp_send_skb before it fills the header in): nothing to compare.
+			if (event.ipVersion() == 0 || (event.l4Protocol() == PacketEvent.TCP || event.l4Protocol() == PacketEvent.UDP)
+					&& event.sourcePort() == 0 && event.destinationPort() == 0) {
 				continue;
 			}
 			if (previous == null && event.wasTranslated()) {
