@@ -222,7 +222,7 @@ public final class RuleTracing implements AutoCloseable {
 					+ " say which program returned TC_ACT_SHOT";
 		}
 		if (isXdpVerdict(drop) || isXdpSkbDrop(drop)) {
-			return "no XDP program " + (isXdpSkbDrop(drop) && xdpModeOf(drop) != null ? "in " + xdpModeOf(drop) + " mode " : "")
+			return "no XDP program " + (isXdpSkbDrop(drop) && XdpPrograms.modeFreeing(drop) != null ? "in " + XdpPrograms.modeFreeing(drop) + " mode " : "")
 					+ "is attached at " + (drop.interfaceName() == null ? "the device" : drop.interfaceName())
 					+ " now (detached before the assertion?)";
 		}
@@ -292,12 +292,6 @@ public final class RuleTracing implements AutoCloseable {
 				programs.subList(1, programs.size()).stream().map(p -> p.name() + " (id " + p.id() + ")").toList());
 	}
 
-	/** Where generic XDP frees the skb of a packet its program dropped (XDP_DROP, XDP_ABORTED). */
-	private static final List<String> GENERIC_XDP = List.of("do_xdp_generic", "netif_receive_generic_xdp",
-			"bpf_prog_run_generic_xdp");
-	/** Where veth's native XDP frees the skb its peer sent, after a drop verdict. */
-	private static final List<String> VETH_XDP = List.of("veth_xdp_rcv_skb", "veth_xdp_rcv_one", "veth_xdp_rcv");
-
 	/**
 	 * A drop of an skb by XDP: the kernel's XDP reason (where it has one), or a free in generic
 	 * XDP's code or veth's native XDP path.
@@ -307,14 +301,9 @@ public final class RuleTracing implements AutoCloseable {
 			return false;
 		}
 		return event.dropReason() != null && event.dropReason().name().equals("XDP")
-				|| event.locationFunction().filter(f -> GENERIC_XDP.contains(f) || VETH_XDP.contains(f)).isPresent();
+				|| XdpPrograms.modeFreeing(event) != null;
 	}
 
-	/** The XDP mode whose program frees the skb at that place: generic, or native for veth. */
-	private static String xdpModeOf(PacketEvent drop) {
-		return drop.locationFunction().filter(GENERIC_XDP::contains).isPresent() ? "generic"
-				: drop.locationFunction().filter(VETH_XDP::contains).isPresent() ? "native" : null;
-	}
 
 	/** Whether the batch holds, after the probe's event, the free of the same frame's skb. */
 	private static boolean skbFreeFollows(PacketEvent probed, List<PacketEvent> batch) {
@@ -364,7 +353,7 @@ public final class RuleTracing implements AutoCloseable {
 				.stream().filter(p -> p.ifindex() == drop.ifindex()).toList();
 		return evidence.equals(DropCulprit.BpfProgram.SEEN_RETURNING_DROP)
 				? onDevice.stream().filter(p -> drop.location() != null && drop.location().equals("prog#" + p.id())).toList()
-				: onDevice.stream().filter(p -> xdpModeOf(drop) == null || p.mode().equals(xdpModeOf(drop))).toList();
+				: onDevice.stream().filter(p -> XdpPrograms.modeFreeing(drop) == null || p.mode().equals(XdpPrograms.modeFreeing(drop))).toList();
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.tracepackets.internal.window;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
 import io.tracepackets.ProbeKind;
+import io.tracepackets.internal.xdp.XdpPrograms;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,9 +51,6 @@ public final class PathAssembler {
 	/** Functions after which an skb has a new data buffer (and so a new kernel journey id). */
 	private static final Set<String> HEAD_REPLACED_BY = Set.of("pskb_expand_head", "skb_cow_data_for_xdp",
 			"netif_skb_check_for_xdp");
-
-	/** Where generic XDP drops an skb, whose head it may have reallocated just before. */
-	private static final Set<String> GENERIC_XDP = Set.of("do_xdp_generic", "netif_receive_generic_xdp");
 
 	/** Every path so far, in the order of their first events. */
 	private final List<Builder> all = new ArrayList<>();
@@ -174,7 +172,7 @@ public final class PathAssembler {
 			}
 			PacketEvent last = events.getLast();
 			return last.kind() == ProbeKind.FUNCTION && HEAD_REPLACED_BY.contains(last.where())
-					|| event.isDrop() && event.locationFunction().filter(GENERIC_XDP::contains).isPresent();
+					|| event.isDrop() && "generic".equals(XdpPrograms.modeFreeing(event));
 		}
 
 		void add(PacketEvent event) {

@@ -1,5 +1,6 @@
 package io.tracepackets.internal.xdp;
 
+import io.tracepackets.PacketEvent;
 import io.tracepackets.internal.ffi.Libc;
 import io.tracepackets.internal.ffi.Netlink;
 import io.tracepackets.internal.libbpf.LibBpf;
@@ -10,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntFunction;
 
 /**
@@ -35,6 +37,22 @@ public final class XdpPrograms {
 	private static final int IFLA_XDP_HW_PROG_ID = 7;
 	/** nlmsghdr (16) + ifinfomsg (16): where a link message's attributes start. */
 	private static final int ATTRIBUTES = 32;
+
+	/** Where generic XDP frees the skb of a packet its program dropped (XDP_DROP, XDP_ABORTED). */
+	private static final Set<String> GENERIC_FREES = Set.of("do_xdp_generic", "netif_receive_generic_xdp",
+			"bpf_prog_run_generic_xdp");
+	/** Where veth's native XDP frees the skb its peer sent, after a drop verdict. */
+	private static final Set<String> VETH_FREES = Set.of("veth_xdp_rcv_skb", "veth_xdp_rcv_one", "veth_xdp_rcv");
+
+	/**
+	 * The XDP mode whose program's drop verdict an skb free at {@code drop}'s location follows.
+	 *
+	 * @return "generic" (generic XDP's code), "native" (veth's native XDP path), or null elsewhere
+	 */
+	public static String modeFreeing(PacketEvent drop) {
+		return drop.locationFunction().map(f -> GENERIC_FREES.contains(f) ? "generic"
+				: VETH_FREES.contains(f) ? "native" : null).orElse(null);
+	}
 
 	/**
 	 * One XDP program on one device.
