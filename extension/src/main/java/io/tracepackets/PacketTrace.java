@@ -99,7 +99,8 @@ public interface PacketTrace {
 	 * @param netnsPath a file that opens the namespace: an {@code ip netns} bind mount or a
 	 *     process's {@code ns/net}
 	 * @return this trace, for chaining
-	 * @throws TracePacketsException when the path does not exist or cannot be read
+	 * @throws TracePacketsException when the path does not exist, cannot be read, or is not a network
+	 *     namespace (a regular file, as a stale {@code /run/netns} entry is, or {@code /proc/<pid>/ns/mnt})
 	 */
 	PacketTrace scope(Path netnsPath);
 
@@ -126,6 +127,28 @@ public interface PacketTrace {
 	 * @return each namespace once, with its label; {@code allNamespaces} adds none to this list
 	 */
 	List<TracedNamespace> namespaces();
+
+	/**
+	 * Whether the trace takes every network namespace of the machine
+	 * ({@link TracePackets#allNamespaces()}), whatever {@link #namespaces()} lists.
+	 *
+	 * @return true when nothing is left out of scope
+	 */
+	default boolean scopesEveryNamespace() {
+		return false;
+	}
+
+	/**
+	 * Containers the test holds that are not in scope, as the extension found them when the test
+	 * started: a field of a Testcontainers type without {@code @Container}, for instance. Assertions
+	 * on a trace with nothing in scope fail, and name these as what could be scoped.
+	 *
+	 * @return one description per container, e.g. {@code "field web (GenericContainer) of
+	 *     WebTest"}; empty when there are none
+	 */
+	default List<String> unscopedContainers() {
+		return List.of();
+	}
 
 	/**
 	 * What the probes can see: the backend, its tracepoints and functions, the kernel's names.

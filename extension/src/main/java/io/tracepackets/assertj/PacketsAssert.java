@@ -4,6 +4,7 @@ import static io.tracepackets.assertj.error.PacketsShould.shouldAllBe;
 import static io.tracepackets.assertj.error.PacketsShould.shouldHaveCount;
 import static io.tracepackets.assertj.error.PacketsShould.shouldNone;
 import static io.tracepackets.assertj.error.TraceShould.shouldBeKnownName;
+import static io.tracepackets.assertj.error.TraceShould.shouldHaveANamespaceInScope;
 import static io.tracepackets.assertj.error.TraceShould.shouldNotHaveLostEvents;
 
 import io.tracepackets.PacketEvent;
@@ -20,7 +21,9 @@ import org.assertj.core.api.AbstractAssert;
  * Assertions on the packets of a trace that match a filter. Positive assertions ("were dropped",
  * "reached") wait up to the trace's await timeout for the kernel's events; negative ones ("were
  * not dropped", "never reached") first flush, so they cannot pass because the reader was late.
- * Every assertion fails when the trace lost events.
+ * Every assertion fails when the trace lost events, and when nothing is in its scope: no packet
+ * could match, so {@code areNone()} or {@code hasCount(0)} would be green about packets nobody
+ * looked at.
  *
  * <p>An assertion that names a probe point the backend cannot see throws
  * {@link TracingUnavailableException} rather than give a false answer: {@code @TracePackets} turns
@@ -50,7 +53,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 * @return this assertion, for chaining
 	 */
 	public PacketsAssert hasCount(int expected) {
-		isNotNull();
+		isScoped();
 		actual.awaitPaths(paths -> matching(paths).size() >= expected, actual.awaitTimeout());
 		actual.flush();
 		List<PacketPath> matches = matches();
@@ -66,7 +69,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 * @return this assertion, for chaining
 	 */
 	public PacketsAssert areNone() {
-		isNotNull();
+		isScoped();
 		actual.flush();
 		List<PacketPath> matches = matches();
 		if (!matches.isEmpty()) {
@@ -214,6 +217,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	}
 
 	private List<PacketPath> matches() {
+		isScoped();
 		checkNoLoss();
 		return matching(actual.paths());
 	}
@@ -232,12 +236,12 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	}
 
 	private void awaitAny() {
-		isNotNull();
+		isScoped();
 		actual.awaitPaths(paths -> !matching(paths).isEmpty(), actual.awaitTimeout());
 	}
 
 	private List<PacketPath> awaitAll(Predicate<PacketPath> condition, String expectation) {
-		isNotNull();
+		isScoped();
 		actual.awaitPaths(paths -> {
 			List<PacketPath> matches = matching(paths);
 			return !matches.isEmpty() && matches.stream().allMatch(condition);
@@ -247,6 +251,18 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 			throwAssertionError(shouldAllBe(actual, filter, expectation, matches, condition));
 		}
 		return matches;
+	}
+
+	/** Not null, and something in scope: checked before waiting, so an empty scope fails at once. */
+	private void isScoped() {
+		isNotNull();
+		if (hasNothingInScope(actual)) {
+			throwAssertionError(shouldHaveANamespaceInScope(actual));
+		}
+	}
+
+	static boolean hasNothingInScope(PacketTrace trace) {
+		return trace.namespaces().isEmpty() && !trace.scopesEveryNamespace();
 	}
 
 	private void checkNoLoss() {
@@ -261,7 +277,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 * than given a false "not reached").
 	 */
 	void checkObservable(String where) {
-		isNotNull();
+		isScoped();
 		if (actual.probes().observes(where)) {
 			return;
 		}

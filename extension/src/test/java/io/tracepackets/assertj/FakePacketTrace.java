@@ -34,6 +34,9 @@ final class FakePacketTrace implements PacketTrace {
 	private long lostEvents;
 	private int flushes;
 	private String whyNoCulprit;
+	/** Until a test names namespaces or empties the scope, the fake takes every namespace. */
+	private boolean everyNamespace = true;
+	private List<String> unscopedContainers = List.of();
 
 	FakePacketTrace(ProbeCatalog catalog, List<PacketEvent> events) {
 		this.catalog = catalog;
@@ -47,7 +50,32 @@ final class FakePacketTrace implements PacketTrace {
 	/** Adds a namespace to the scope, with the label a container's name would give it. */
 	FakePacketTrace withNetns(long inode, String label) {
 		namespaces.put(inode, label);
+		everyNamespace = false;
 		return this;
+	}
+
+	/** Nothing in scope, as a test whose containers the extension did not find; these were left out. */
+	FakePacketTrace withNothingInScope(String... unscopedContainers) {
+		namespaces.clear();
+		everyNamespace = false;
+		this.unscopedContainers = List.of(unscopedContainers);
+		return this;
+	}
+
+	/** Every namespace in scope, as {@code @TracePackets(allNamespaces = true)}. */
+	FakePacketTrace everyNamespace() {
+		everyNamespace = true;
+		return this;
+	}
+
+	@Override
+	public boolean scopesEveryNamespace() {
+		return everyNamespace;
+	}
+
+	@Override
+	public List<String> unscopedContainers() {
+		return unscopedContainers;
 	}
 
 	/** What {@link #whyNoCulprit} says of every dropped path without a culprit. */

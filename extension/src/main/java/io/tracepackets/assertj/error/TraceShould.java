@@ -29,6 +29,28 @@ public final class TraceShould extends BasicErrorMessageFactory {
 	}
 
 	/**
+	 * The trace should have something in scope: an assertion on no namespace, negative ones above
+	 * all ({@code areNone()}, {@code hasCount(0)}), would pass on packets nobody looked at. Names
+	 * what the test holds that could be scoped, and the ways to scope.
+	 *
+	 * @param trace a trace with no namespace in scope
+	 * @return the message, for {@code throwAssertionError}
+	 */
+	public static ErrorMessageFactory shouldHaveANamespaceInScope(PacketTrace trace) {
+		String nl = System.lineSeparator();
+		List<String> candidates = trace.unscopedContainers();
+		String found = candidates.isEmpty() ? "The test holds no container that could be scoped." + nl
+				: "The test holds containers that are not in scope:" + nl + "  " + String.join(nl + "  ", candidates) + nl;
+		return new TraceShould("%nExpecting the trace to be scoped to at least one network namespace, but nothing is in"
+				+ " scope:%nno packet could match, so no assertion on this trace can tell anything, negative ones"
+				+ " least of all.%n%s"
+				+ "Scope it: annotate a container field @Container (Testcontainers), name fields in"
+				+ " @TracePackets(containers = \"...\"), call trace.scope(container), trace.scope(Path.of(\"/run/netns/<name>\"))"
+				+ " or trace.scopeHostNetwork(), or set @TracePackets(hostNetwork = true) or (allNamespaces = true).",
+				unquotedString(found));
+	}
+
+	/**
 	 * A name should exist in the running kernel: says so, and offers the nearest names.
 	 *
 	 * @param name the name asked for, e.g. {@code "ip_ouput"}

@@ -50,6 +50,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private final RuleTracing rules = new RuleTracing();
 	private final XdpVerdictProbes xdpProbes;
 	private List<PacketEvent> eventsSnapshot = List.of();
+	private volatile List<String> unscopedContainers = List.of();
 	/** A flush completed since the last read: the next read holds everything written before it. */
 	private volatile boolean flushed;
 
@@ -217,6 +218,21 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	@Override
 	public List<TracedNamespace> namespaces() {
 		return scope.list();
+	}
+
+	@Override
+	public boolean scopesEveryNamespace() {
+		return scope.coversEveryNamespace();
+	}
+
+	/** What the test holds that could have been scoped, for the message of an empty scope. */
+	public void unscopedContainers(List<String> descriptions) {
+		this.unscopedContainers = List.copyOf(descriptions);
+	}
+
+	@Override
+	public List<String> unscopedContainers() {
+		return unscopedContainers;
 	}
 
 	@Override
