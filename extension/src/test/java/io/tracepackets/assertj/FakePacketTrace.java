@@ -32,6 +32,7 @@ final class FakePacketTrace implements PacketTrace {
 	private final ProbeCatalog catalog;
 	private final Map<Long, String> namespaces = new LinkedHashMap<>();
 	private long lostEvents;
+	private long skippedRuns;
 	private int flushes;
 	private String whyNoCulprit;
 	/** Until a test names namespaces or empties the scope, the fake takes every namespace. */
@@ -90,6 +91,17 @@ final class FakePacketTrace implements PacketTrace {
 				: java.util.Optional.ofNullable(whyNoCulprit);
 	}
 
+	/** Probe runs the kernel skipped; they count in {@link #lostEvents()} too, as a real trace's do. */
+	FakePacketTrace withSkippedRuns(long skipped) {
+		this.skippedRuns = skipped;
+		return this;
+	}
+
+	@Override
+	public long skippedProbeRuns() {
+		return skippedRuns;
+	}
+
 	FakePacketTrace withLostEvents(long lost) {
 		this.lostEvents = lost;
 		return this;
@@ -137,7 +149,7 @@ final class FakePacketTrace implements PacketTrace {
 
 	@Override
 	public long lostEvents() {
-		return lostEvents;
+		return lostEvents + skippedRuns;
 	}
 
 	@Override

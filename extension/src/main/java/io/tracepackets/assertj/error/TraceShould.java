@@ -21,11 +21,23 @@ public final class TraceShould extends BasicErrorMessageFactory {
 	 * @return the message, for {@code throwAssertionError}
 	 */
 	public static ErrorMessageFactory shouldNotHaveLostEvents(PacketTrace trace) {
-		return new TraceShould("%nExpecting the trace to hold every event, but it lost:%n  %s%n"
-				+ "The ring buffer or the event store was full, so any assertion on this trace could be wrong.%n"
-				+ "Raise -D%s (ring buffer bytes) or -D%s, or send fewer packets.",
-				unquotedString(trace.lostEvents() + " events"), unquotedString(TracePackets.RING_BUFFER_PROPERTY),
-				unquotedString(TracePackets.MAX_EVENTS_PROPERTY));
+		long skipped = trace.skippedProbeRuns();
+		long dropped = trace.lostEvents() - skipped;
+		if (skipped == 0) {
+			return new TraceShould("%nExpecting the trace to hold every event, but it lost:%n  %s%n"
+					+ "The ring buffer or the event store was full, so any assertion on this trace could be wrong.%n"
+					+ "Raise -D%s (ring buffer bytes) or -D%s, or send fewer packets.",
+					unquotedString(dropped + " events"), unquotedString(TracePackets.RING_BUFFER_PROPERTY),
+					unquotedString(TracePackets.MAX_EVENTS_PROPERTY));
+		}
+		return new TraceShould("%nExpecting the trace to hold every event, but it lost:%n  %s%n  %s%n"
+				+ "A probe already running on a CPU is not run again there, and a kprobe that fires inside another's"
+				+ " handler is dropped: those events never were.%n"
+				+ "Raise -D%s (ring buffer bytes) or -D%s for the first; send less at once, or probe fewer functions,"
+				+ " for the second.",
+				unquotedString(dropped + " events (the ring buffer or the event store was full)"),
+				unquotedString(skipped + " probe runs the kernel skipped (recursion, kprobe misses)"),
+				unquotedString(TracePackets.RING_BUFFER_PROPERTY), unquotedString(TracePackets.MAX_EVENTS_PROPERTY));
 	}
 
 	/**
