@@ -15,10 +15,12 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 
 	private final List<Predicate<PacketEvent>> conditions;
 	private final String description;
+	private final boolean readsPacketBytes;
 
-	private PacketFilter(List<Predicate<PacketEvent>> conditions, String description) {
+	private PacketFilter(List<Predicate<PacketEvent>> conditions, String description, boolean readsPacketBytes) {
 		this.conditions = conditions;
 		this.description = description;
+		this.readsPacketBytes = readsPacketBytes;
 	}
 
 	/**
@@ -27,7 +29,7 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 	 * @return a filter without conditions, the start for {@link #and(Predicate, String)}
 	 */
 	public static PacketFilter anyPacket() {
-		return new PacketFilter(List.of(), "any");
+		return new PacketFilter(List.of(), "any", false);
 	}
 
 	/**
@@ -71,10 +73,21 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 	 */
 	public static PacketFilter pcap(String expression) {
 		io.tracepackets.internal.pcap.PcapFilter compiled = io.tracepackets.internal.pcap.PcapFilter.compile(expression);
-		return anyPacket().and(event -> event.packetBytes()
+		PacketFilter filter = anyPacket().and(event -> event.packetBytes()
 				.map(bytes -> compiled.matches(bytes.toByteArray(), bytes.originalLength(),
 						bytes.layer() == PacketBytes.Layer.ETHERNET))
 				.orElse(false), "pcap \"" + expression + "\" on captured bytes");
+		return new PacketFilter(filter.conditions, filter.description, true);
+	}
+
+	/**
+	 * Whether the filter reads packet bytes ({@link #pcap(String)}), which a trace has only when it
+	 * captures them: failure messages say so when the trace carries none.
+	 *
+	 * @return true when a condition runs on {@link PacketEvent#packetBytes()}
+	 */
+	public boolean readsPacketBytes() {
+		return readsPacketBytes;
 	}
 
 	private PacketFilter protocol(int protocol, String name) {
@@ -245,7 +258,7 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 		List<Predicate<PacketEvent>> narrower = new ArrayList<>(conditions);
 		narrower.add(condition);
 		String text = conditions.isEmpty() ? description : this.description + " and " + description;
-		return new PacketFilter(List.copyOf(narrower), text);
+		return new PacketFilter(List.copyOf(narrower), text, readsPacketBytes);
 	}
 
 	@Override

@@ -57,7 +57,7 @@ public interface PacketTrace {
 	/**
 	 * Events the kernel or the store could not keep during this trace, and probe runs the kernel
 	 * skipped ({@link #skippedProbeRuns()}). Every assertion fails when the ring buffer or the store
-	 * lost events; skipped runs make negative assertions unsure (see {@link #skippedProbeRuns()}).
+	 * lost events; skipped runs are logged by negative assertions (see {@link #skippedProbeRuns()}).
 	 *
 	 * @return events lost while this trace was open, counting every traced namespace, not only this
 	 *     trace's scope: the ring buffer had no room, the store was full, or a probe did not run; 0
@@ -70,9 +70,8 @@ public interface PacketTrace {
 	 * program already running on that CPU (its {@code recursion_misses}), or a kprobe that fired
 	 * inside another's handler (the link's {@code missed}, Linux 6.7+). Each is an event that never
 	 * was, of an unknown packet, so a negative assertion ({@code areNone()}, {@code wereNotDropped()},
-	 * {@code neverReached(...)}, {@code hasCount(n)}) cannot be sure: it then throws
-	 * {@link TracingUnavailableException}, which {@code @TracePackets} turns into a skipped test with
-	 * the count (a failure in strict mode). Included in {@link #lostEvents()}.
+	 * {@code neverReached(...)}, {@code hasCount(n)}) holds only on what was seen: it logs a warning
+	 * with the count, and {@code hasNoLostEvents()} fails. Included in {@link #lostEvents()}.
 	 *
 	 * @return the runs skipped since the trace opened; 0 when none, or where the kernel has no
 	 *     such counters (before 5.12)

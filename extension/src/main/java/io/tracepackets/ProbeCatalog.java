@@ -26,6 +26,17 @@ public interface ProbeCatalog {
 	String backendReason();
 
 	/**
+	 * {@link #backendReason()} in one short clause: the backend, why, and which better ones were
+	 * refused without their reasons (logged once when the tracer starts). Failure messages use it.
+	 *
+	 * @return e.g. {@code "tracepoint: no function backend is available on this kernel;
+	 *     kprobe-multi, fentry, kprobe refused (why: the tracer's log at start, ...)"}
+	 */
+	default String backendSummary() {
+		return backendReason();
+	}
+
+	/**
 	 * Why events named {@code name} cannot appear in a trace, as precisely as known: the regex
 	 * excluded the function, attaching it failed, it takes no skb… By default the backend's reason.
 	 *
@@ -34,7 +45,7 @@ public interface ProbeCatalog {
 	 *     "^ip_" excludes it"}
 	 */
 	default String whyNotObserved(String name) {
-		return backendReason();
+		return backendSummary();
 	}
 
 	/**

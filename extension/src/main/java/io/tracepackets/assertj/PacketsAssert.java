@@ -4,6 +4,7 @@ import static io.tracepackets.assertj.error.PacketsShould.shouldAllBe;
 import static io.tracepackets.assertj.error.PacketsShould.shouldHaveCount;
 import static io.tracepackets.assertj.error.PacketsShould.shouldNone;
 import static io.tracepackets.assertj.error.TraceShould.shouldBeKnownName;
+import static io.tracepackets.assertj.error.TraceShould.shouldCarryPacketBytes;
 import static io.tracepackets.assertj.error.TraceShould.shouldHaveANamespaceInScope;
 import static io.tracepackets.assertj.error.TraceShould.shouldNotHaveLostEvents;
 
@@ -223,7 +224,13 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	private List<PacketPath> matches() {
 		isScoped();
 		checkNoLoss();
-		return matching(actual.paths());
+		List<PacketPath> paths = actual.paths();
+		if (filter.readsPacketBytes() && !paths.isEmpty() && paths.stream()
+				.noneMatch(path -> path.events().stream().anyMatch(event -> event.packetBytes().isPresent()))) {
+			// pcap(...) on a trace without bytes matches nothing: a negative would be green on nothing.
+			throwAssertionError(shouldCarryPacketBytes(actual, filter));
+		}
+		return matching(paths);
 	}
 
 	/** The matches, failing when there are none: a negative assertion must not pass on no traffic. */
@@ -278,8 +285,9 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 
 	/**
 	 * A negative answer is sure only if every probe ran: a run the kernel skipped may have been the
-	 * very event the assertion says did not happen. Not a failure of the code under test, so the
-	 * test is skipped with the count ({@code @TracePackets}), or failed in strict mode.
+	 * very event the assertion says did not happen. The kernel cannot say whose run it was, and with
+	 * ~1,900 fentry trampolines it skips a few in most busy tests, so the assertion passes on what
+	 * was seen and says so in the log; {@code hasNoLostEvents()} is the check that fails on them.
 	 */
 	private void requireNoSkippedRuns(String assertion) {
 		requireNoSkippedRuns(actual, assertion);
@@ -288,12 +296,14 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	static void requireNoSkippedRuns(PacketTrace trace, String assertion) {
 		long skipped = trace.skippedProbeRuns();
 		if (skipped > 0) {
-			throw new TracingUnavailableException("a sure answer to " + assertion, "the kernel skipped " + skipped
-					+ " probe run" + (skipped == 1 ? "" : "s") + " while the trace was open (a probe already running on"
-					+ " that CPU, or a kprobe inside another's handler), so a packet may have passed unseen; this"
-					+ " negative assertion held on what was seen. Send less at once, or narrow the functions probed");
+			SKIPPED_RUNS_LOG.log(System.Logger.Level.WARNING, assertion + " held on what was seen, but the kernel skipped "
+					+ skipped + " probe run" + (skipped == 1 ? "" : "s") + " while the trace was open (a probe already"
+					+ " running on that CPU, or a kprobe inside another's handler): a packet may have passed unseen;"
+					+ " assertThat(trace).hasNoLostEvents() fails on them");
 		}
 	}
+
+	private static final System.Logger SKIPPED_RUNS_LOG = System.getLogger(PacketsAssert.class.getName());
 
 	/**
 	 * A name must exist in the kernel (else: did you mean…), and the backend must see it (else

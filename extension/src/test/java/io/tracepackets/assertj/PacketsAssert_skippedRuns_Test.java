@@ -9,34 +9,22 @@ import static io.tracepackets.assertj.TracedPackets.trace;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
-import io.tracepackets.TracingUnavailableException;
 import org.junit.jupiter.api.Test;
 
 /**
- * Probe runs the kernel skipped: a negative answer is unsure (the test is skipped with the count,
- * failed in strict mode), a positive one still holds, hasNoLostEvents fails naming them apart.
+ * Probe runs the kernel skipped: answers hold on what was seen (the log says what was skipped),
+ * hasNoLostEvents fails naming them apart from a full ring buffer.
  */
 class PacketsAssert_skippedRuns_Test {
 
 	@Test
-	void should_not_give_a_sure_negative_when_the_kernel_skipped_runs() {
+	void should_pass_a_negative_on_what_was_seen_when_the_kernel_skipped_runs() {
 		// GIVEN
 		FakePacketTrace trace = trace(delivered()).withSkippedRuns(3);
 
-		// WHEN / THEN
-		assertThatExceptionOfType(TracingUnavailableException.class)
-				.isThrownBy(() -> assertThat(trace).packets(tcp()).areNone())
-				.withMessage("a sure answer to areNone() unavailable: the kernel skipped 3 probe runs while the trace was"
-						+ " open (a probe already running on that CPU, or a kprobe inside another's handler), so a packet"
-						+ " may have passed unseen; this negative assertion held on what was seen. Send less at once, or"
-						+ " narrow the functions probed");
-		assertThatExceptionOfType(TracingUnavailableException.class)
-				.isThrownBy(() -> assertThat(trace).packets(udp()).wereNotDropped())
-				.withMessageStartingWith("a sure answer to packets not to be dropped (lost) unavailable:");
-		assertThatExceptionOfType(TracingUnavailableException.class)
-				.isThrownBy(() -> assertThat(trace).packets(udp()).hasCount(1));
-		assertThatExceptionOfType(TracingUnavailableException.class)
-				.isThrownBy(() -> assertThat(trace).journeys(udp()).hasCount(1));
+		// WHEN / THEN the answer holds on what was seen (the log says what was skipped)
+		assertThatNoException().isThrownBy(() -> assertThat(trace).packets(tcp()).areNone());
+		assertThatNoException().isThrownBy(() -> assertThat(trace).packets(udp()).hasCount(1));
 	}
 
 	@Test

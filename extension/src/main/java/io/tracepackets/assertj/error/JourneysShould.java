@@ -78,7 +78,7 @@ public final class JourneysShould extends BasicErrorMessageFactory {
 		List<String> labels = trace.namespaces().stream().map(TracedNamespace::label).toList();
 		return "Traced " + trace.journeys().size() + " journeys in netns "
 				+ (labels.isEmpty() ? "(none: scope the trace to a container or netns)" : String.join(", ", labels))
-				+ " with the " + trace.probes().backend() + " backend (" + trace.probes().backendReason() + "). "
+				+ " with the " + trace.probes().backend() + " backend (" + trace.probes().backendSummary() + "). "
 				+ whatJourneysFollow(trace.probes().backend());
 	}
 

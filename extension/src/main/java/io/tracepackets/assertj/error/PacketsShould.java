@@ -84,7 +84,7 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 		List<String> labels = trace.namespaces().stream().map(TracedNamespace::label).toList();
 		text.append(labels.isEmpty() ? "(none: scope the trace to a container or netns)" : String.join(", ", labels));
 		text.append(" with the ").append(trace.probes().backend()).append(" backend (")
-				.append(trace.probes().backendReason()).append(").");
+				.append(trace.probes().backendSummary()).append(").");
 		List<String> xdp = trace.xdpPrograms();
 		if (!xdp.isEmpty()) {
 			text.append(System.lineSeparator()).append("XDP programs attached in the traced namespaces (a packet one drops"

@@ -63,6 +63,22 @@ public final class TraceShould extends BasicErrorMessageFactory {
 	}
 
 	/**
+	 * A filter on packet bytes ({@code pcap(...)}) should have bytes to run on: says that none of
+	 * the traced packets carries any, and how to capture them.
+	 *
+	 * @param trace a trace whose events carry no packet bytes
+	 * @param filter the filter that reads them
+	 * @return the message, for {@code throwAssertionError}
+	 */
+	public static ErrorMessageFactory shouldCarryPacketBytes(PacketTrace trace, io.tracepackets.PacketFilter filter) {
+		return new TraceShould("%nExpecting packets matching:%n  %s%nbut that filter runs on packet bytes, and none of the"
+				+ " %s packets traced carries any:%nno packet could match, so the assertion could tell nothing.%n"
+				+ "Capture bytes with @TracePackets(snapLength = 128) or -D%s=128, or filter on the event's fields"
+				+ " (udp().dstPort(...)), which need no bytes.",
+				unquotedString(filter.toString()), trace.paths().size(), unquotedString(TracePackets.SNAP_LENGTH_PROPERTY));
+	}
+
+	/**
 	 * A name should exist in the running kernel: says so, and offers the nearest names.
 	 *
 	 * @param name the name asked for, e.g. {@code "ip_ouput"}

@@ -15,4 +15,17 @@ public record BackendSelection(Backend chosen, Map<Backend, String> refused, Pro
 				.append(reason));
 		return text.toString();
 	}
+
+	/**
+	 * {@link #describe()} without the refusals' reasons: the same on every failure of a run, they
+	 * would bury what differs. They are logged once, when the tracer starts.
+	 */
+	public String summary() {
+		StringBuilder text = new StringBuilder(chosen.label()).append(": ").append(why);
+		if (!refused.isEmpty()) {
+			text.append("; ").append(String.join(", ", refused.keySet().stream().map(Backend::label).toList()))
+					.append(" refused (why: the tracer's log at start, \"backend ... refused\")");
+		}
+		return text.toString();
+	}
 }

@@ -24,6 +24,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 
 	private final String backend;
 	private final String reason;
+	private final String summary;
 	private final Set<String> observed;
 	private final Kallsyms startKallsyms;
 	private volatile Kallsyms kallsyms;
@@ -35,17 +36,20 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 	private final String socketHookMissing;
 
 	/**
+	 * @param reason why this backend, and every refusal in full (the log's)
+	 * @param summary the same in one short clause, for failure messages
 	 * @param functionFilter the functions regex (null: all)
 	 * @param ambiguous names skipped for having several definitions
 	 * @param failed functions whose attach failed, with the error
 	 * @param socketHookMissing null when the socket_receive hook is attached, else why not
 	 */
-	public KernelProbeCatalog(String backend, String reason, Collection<Tracepoint> tracepoints,
+	public KernelProbeCatalog(String backend, String reason, String summary, Collection<Tracepoint> tracepoints,
 			Collection<String> functions, Kallsyms kallsyms, List<String> dropReasons, Pattern functionFilter,
 			Collection<String> ambiguous, Map<String, String> failed, String socketHookMissing) {
 		this.socketHookMissing = socketHookMissing;
 		this.backend = backend;
 		this.reason = reason;
+		this.summary = summary;
 		this.startKallsyms = kallsyms;
 		this.functionFilter = functionFilter;
 		this.ambiguous = Set.copyOf(ambiguous);
@@ -69,6 +73,11 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 	@Override
 	public String backendReason() {
 		return reason;
+	}
+
+	@Override
+	public String backendSummary() {
+		return summary;
 	}
 
 	@Override
@@ -99,7 +108,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 			return "the tracepoint could not be attached on this kernel: see the tracer's log";
 		}
 		if (backend.equals("tracepoint")) {
-			return "it probes no kernel function; " + reason;
+			return "it probes no kernel function; " + summary;
 		}
 		if (failed.containsKey(name)) {
 			return "attaching its probe failed: " + failed.get(name);

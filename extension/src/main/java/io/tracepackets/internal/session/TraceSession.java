@@ -52,7 +52,7 @@ public final class TraceSession implements AutoCloseable {
 		}
 		skippedRuns = SkippedRuns.of(probes.attachedLinks());
 		BackendSelection selection = probes.selection();
-		catalog = new KernelProbeCatalog(selection.chosen().label(), selection.describe(),
+		catalog = new KernelProbeCatalog(selection.chosen().label(), selection.describe(), selection.summary(),
 				probes.attachedTracepoints(), probes.functions().attached(), kallsyms, dropReasons.names(),
 				options.functions(), selection.targets() == null ? List.of() : selection.targets().ambiguous(),
 				probes.functions().notAttached(), probes.socketReceiveAttached() ? null : probes.socketReceiveStatus());
