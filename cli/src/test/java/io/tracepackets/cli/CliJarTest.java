@@ -92,6 +92,7 @@ class CliJarTest {
 				JAR.toAbsolutePath().toString(), "--netns", veth.rightPath().toString(), "--ready-file",
 				ready.toString()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
 		assertThat(shell.waitFor(30, TimeUnit.SECONDS)).as("bash started the jar in the background").isTrue();
+		// (bash exits once it started the job: the jar is no child of this JVM, a handle ends it below)
 		ProcessHandle jar = ProcessHandle.of(Long.parseLong(Files.readString(pid).strip()))
 				.orElseThrow(() -> new AssertionError("the jar exited at once: " + readString(output)));
 		try (Cli cli = new Cli(null, jar, output, output)) {
@@ -216,11 +217,15 @@ class CliJarTest {
 		List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString()));
 		command.addAll(List.of(args));
 		Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
-		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-		assertThat(process.exitValue()).as("tshark %s: %s", command, err).isZero();
-		return out.lines().toList();
+		try {
+			String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+			assertThat(process.exitValue()).as("tshark %s: %s", command, err).isZero();
+			return out.lines().toList();
+		} finally {
+			process.destroyForcibly();
+		}
 	}
 
 	private static String readString(Path file) {
@@ -245,9 +250,13 @@ class CliJarTest {
 		List<String> args = new ArrayList<>(List.of("bash", "-c", "\"$@\" & wait", "bash"));
 		args.addAll(List.of(command));
 		Process shell = new ProcessBuilder(args).redirectErrorStream(true).start();
-		String output = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(shell.waitFor(30, TimeUnit.SECONDS)).isTrue();
-		return output;
+		try {
+			String output = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertThat(shell.waitFor(30, TimeUnit.SECONDS)).isTrue();
+			return output;
+		} finally {
+			shell.destroyForcibly();
+		}
 	}
 
 	/**
