@@ -55,12 +55,31 @@ public interface PacketTrace {
 	}
 
 	/**
-	 * Events the kernel or the store could not keep during this trace; assertions fail when > 0.
+	 * Events the kernel or the store could not keep during this trace, and probe runs the kernel
+	 * skipped ({@link #skippedProbeRuns()}). Every assertion fails when the ring buffer or the store
+	 * lost events; skipped runs make negative assertions unsure (see {@link #skippedProbeRuns()}).
 	 *
 	 * @return events lost while this trace was open, counting every traced namespace, not only this
-	 *     trace's scope: the ring buffer had no room, or the store was full; 0 when none
+	 *     trace's scope: the ring buffer had no room, the store was full, or a probe did not run; 0
+	 *     when none
 	 */
 	long lostEvents();
+
+	/**
+	 * Probe runs the kernel skipped while this trace was open, over every namespace: a probe's
+	 * program already running on that CPU (its {@code recursion_misses}), or a kprobe that fired
+	 * inside another's handler (the link's {@code missed}, Linux 6.7+). Each is an event that never
+	 * was, of an unknown packet, so a negative assertion ({@code areNone()}, {@code wereNotDropped()},
+	 * {@code neverReached(...)}, {@code hasCount(n)}) cannot be sure: it then throws
+	 * {@link TracingUnavailableException}, which {@code @TracePackets} turns into a skipped test with
+	 * the count (a failure in strict mode). Included in {@link #lostEvents()}.
+	 *
+	 * @return the runs skipped since the trace opened; 0 when none, or where the kernel has no
+	 *     such counters (before 5.12)
+	 */
+	default long skippedProbeRuns() {
+		return 0;
+	}
 
 	/** Returns once every event the kernel produced before this call has arrived. */
 	void flush();
@@ -99,7 +118,8 @@ public interface PacketTrace {
 	 * @param netnsPath a file that opens the namespace: an {@code ip netns} bind mount or a
 	 *     process's {@code ns/net}
 	 * @return this trace, for chaining
-	 * @throws TracePacketsException when the path does not exist or cannot be read
+	 * @throws TracePacketsException when the path does not exist, cannot be read, or is not a network
+	 *     namespace (a regular file, as a stale {@code /run/netns} entry is, or {@code /proc/<pid>/ns/mnt})
 	 */
 	PacketTrace scope(Path netnsPath);
 
@@ -126,6 +146,28 @@ public interface PacketTrace {
 	 * @return each namespace once, with its label; {@code allNamespaces} adds none to this list
 	 */
 	List<TracedNamespace> namespaces();
+
+	/**
+	 * Whether the trace takes every network namespace of the machine
+	 * ({@link TracePackets#allNamespaces()}), whatever {@link #namespaces()} lists.
+	 *
+	 * @return true when nothing is left out of scope
+	 */
+	default boolean scopesEveryNamespace() {
+		return false;
+	}
+
+	/**
+	 * Containers the test holds that are not in scope, as the extension found them when the test
+	 * started: a field of a Testcontainers type without {@code @Container}, for instance. Assertions
+	 * on a trace with nothing in scope fail, and name these as what could be scoped.
+	 *
+	 * @return one description per container, e.g. {@code "field web (GenericContainer) of
+	 *     WebTest"}; empty when there are none
+	 */
+	default List<String> unscopedContainers() {
+		return List.of();
+	}
 
 	/**
 	 * What the probes can see: the backend, its tracepoints and functions, the kernel's names.

@@ -116,7 +116,8 @@ public final class Main {
 		}
 		err.println("tracepackets: " + written[0] + " events written" + (full(options, written[0]) ? " (--limit "
 				+ options.limit() + " reached)" : "") + ", " + trace.events() + " traced, " + trace.lost()
-				+ " lost (ring buffer or store full)" + (options.outputFile() == null ? "" : "; output in "
+				+ " lost (ring buffer or store full), " + trace.skippedRuns()
+				+ " probe runs skipped by the kernel (recursion, kprobe misses)" + (options.outputFile() == null ? "" : "; output in "
 						+ options.outputFile()));
 		err.flush();
 		return TRACED;

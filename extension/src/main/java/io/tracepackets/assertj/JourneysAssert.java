@@ -1,6 +1,7 @@
 package io.tracepackets.assertj;
 
 import static io.tracepackets.assertj.error.JourneysShould.shouldHaveCount;
+import static io.tracepackets.assertj.error.TraceShould.shouldHaveANamespaceInScope;
 import static io.tracepackets.assertj.error.TraceShould.shouldNotHaveLostEvents;
 
 import io.tracepackets.Journey;
@@ -14,7 +15,8 @@ import org.assertj.core.api.AbstractAssert;
  * Assertions on the journeys of a trace that have a packet matching a filter. A journey matches
  * when any of its events matches, as the packet was then or before netfilter translated it: a
  * filter on the address a packet was sent to finds it after DNAT, in the namespace it was DNATed
- * to. Positive assertions wait up to the trace's await timeout, then flush.
+ * to. Positive assertions wait up to the trace's await timeout, then flush. Like
+ * {@link PacketsAssert}, every assertion fails on a trace with nothing in scope.
  */
 public class JourneysAssert extends AbstractAssert<JourneysAssert, PacketTrace> {
 
@@ -43,6 +45,7 @@ public class JourneysAssert extends AbstractAssert<JourneysAssert, PacketTrace> 
 		if (matches.size() != expected) {
 			throwAssertionError(shouldHaveCount(actual, filter, expected, matches));
 		}
+		PacketsAssert.requireNoSkippedRuns(actual, "journeys hasCount(" + expected + ")");
 		return myself;
 	}
 
@@ -58,9 +61,12 @@ public class JourneysAssert extends AbstractAssert<JourneysAssert, PacketTrace> 
 
 	private List<Journey> awaitAtLeast(int expected) {
 		isNotNull();
+		if (PacketsAssert.hasNothingInScope(actual)) {
+			throwAssertionError(shouldHaveANamespaceInScope(actual));
+		}
 		actual.awaitPaths(paths -> matching(paths).size() >= expected, actual.awaitTimeout());
 		actual.flush();
-		if (actual.lostEvents() > 0) {
+		if (actual.lostEvents() - actual.skippedProbeRuns() > 0) {
 			throwAssertionError(shouldNotHaveLostEvents(actual));
 		}
 		return matching(actual.paths());

@@ -32,8 +32,12 @@ final class FakePacketTrace implements PacketTrace {
 	private final ProbeCatalog catalog;
 	private final Map<Long, String> namespaces = new LinkedHashMap<>();
 	private long lostEvents;
+	private long skippedRuns;
 	private int flushes;
 	private String whyNoCulprit;
+	/** Until a test names namespaces or empties the scope, the fake takes every namespace. */
+	private boolean everyNamespace = true;
+	private List<String> unscopedContainers = List.of();
 
 	FakePacketTrace(ProbeCatalog catalog, List<PacketEvent> events) {
 		this.catalog = catalog;
@@ -47,7 +51,32 @@ final class FakePacketTrace implements PacketTrace {
 	/** Adds a namespace to the scope, with the label a container's name would give it. */
 	FakePacketTrace withNetns(long inode, String label) {
 		namespaces.put(inode, label);
+		everyNamespace = false;
 		return this;
+	}
+
+	/** Nothing in scope, as a test whose containers the extension did not find; these were left out. */
+	FakePacketTrace withNothingInScope(String... unscopedContainers) {
+		namespaces.clear();
+		everyNamespace = false;
+		this.unscopedContainers = List.of(unscopedContainers);
+		return this;
+	}
+
+	/** Every namespace in scope, as {@code @TracePackets(allNamespaces = true)}. */
+	FakePacketTrace everyNamespace() {
+		everyNamespace = true;
+		return this;
+	}
+
+	@Override
+	public boolean scopesEveryNamespace() {
+		return everyNamespace;
+	}
+
+	@Override
+	public List<String> unscopedContainers() {
+		return unscopedContainers;
 	}
 
 	/** What {@link #whyNoCulprit} says of every dropped path without a culprit. */
@@ -60,6 +89,17 @@ final class FakePacketTrace implements PacketTrace {
 	public java.util.Optional<String> whyNoCulprit(io.tracepackets.PacketPath dropped) {
 		return dropped.culprit().isPresent() || dropped.drop().isEmpty() ? java.util.Optional.empty()
 				: java.util.Optional.ofNullable(whyNoCulprit);
+	}
+
+	/** Probe runs the kernel skipped; they count in {@link #lostEvents()} too, as a real trace's do. */
+	FakePacketTrace withSkippedRuns(long skipped) {
+		this.skippedRuns = skipped;
+		return this;
+	}
+
+	@Override
+	public long skippedProbeRuns() {
+		return skippedRuns;
 	}
 
 	FakePacketTrace withLostEvents(long lost) {
@@ -109,7 +149,7 @@ final class FakePacketTrace implements PacketTrace {
 
 	@Override
 	public long lostEvents() {
-		return lostEvents;
+		return lostEvents + skippedRuns;
 	}
 
 	@Override

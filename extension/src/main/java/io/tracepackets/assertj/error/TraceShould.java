@@ -21,11 +21,45 @@ public final class TraceShould extends BasicErrorMessageFactory {
 	 * @return the message, for {@code throwAssertionError}
 	 */
 	public static ErrorMessageFactory shouldNotHaveLostEvents(PacketTrace trace) {
-		return new TraceShould("%nExpecting the trace to hold every event, but it lost:%n  %s%n"
-				+ "The ring buffer or the event store was full, so any assertion on this trace could be wrong.%n"
-				+ "Raise -D%s (ring buffer bytes) or -D%s, or send fewer packets.",
-				unquotedString(trace.lostEvents() + " events"), unquotedString(TracePackets.RING_BUFFER_PROPERTY),
-				unquotedString(TracePackets.MAX_EVENTS_PROPERTY));
+		long skipped = trace.skippedProbeRuns();
+		long dropped = trace.lostEvents() - skipped;
+		if (skipped == 0) {
+			return new TraceShould("%nExpecting the trace to hold every event, but it lost:%n  %s%n"
+					+ "The ring buffer or the event store was full, so any assertion on this trace could be wrong.%n"
+					+ "Raise -D%s (ring buffer bytes) or -D%s, or send fewer packets.",
+					unquotedString(dropped + " events"), unquotedString(TracePackets.RING_BUFFER_PROPERTY),
+					unquotedString(TracePackets.MAX_EVENTS_PROPERTY));
+		}
+		return new TraceShould("%nExpecting the trace to hold every event, but it lost:%n  %s%n  %s%n"
+				+ "A probe already running on a CPU is not run again there, and a kprobe that fires inside another's"
+				+ " handler is dropped: those events never were.%n"
+				+ "Raise -D%s (ring buffer bytes) or -D%s for the first; send less at once, or probe fewer functions,"
+				+ " for the second.",
+				unquotedString(dropped + " events (the ring buffer or the event store was full)"),
+				unquotedString(skipped + " probe runs the kernel skipped (recursion, kprobe misses)"),
+				unquotedString(TracePackets.RING_BUFFER_PROPERTY), unquotedString(TracePackets.MAX_EVENTS_PROPERTY));
+	}
+
+	/**
+	 * The trace should have something in scope: an assertion on no namespace, negative ones above
+	 * all ({@code areNone()}, {@code hasCount(0)}), would pass on packets nobody looked at. Names
+	 * what the test holds that could be scoped, and the ways to scope.
+	 *
+	 * @param trace a trace with no namespace in scope
+	 * @return the message, for {@code throwAssertionError}
+	 */
+	public static ErrorMessageFactory shouldHaveANamespaceInScope(PacketTrace trace) {
+		String nl = System.lineSeparator();
+		List<String> candidates = trace.unscopedContainers();
+		String found = candidates.isEmpty() ? "The test holds no container that could be scoped." + nl
+				: "The test holds containers that are not in scope:" + nl + "  " + String.join(nl + "  ", candidates) + nl;
+		return new TraceShould("%nExpecting the trace to be scoped to at least one network namespace, but nothing is in"
+				+ " scope:%nno packet could match, so no assertion on this trace can tell anything, negative ones"
+				+ " least of all.%n%s"
+				+ "Scope it: annotate a container field @Container (Testcontainers), name fields in"
+				+ " @TracePackets(containers = \"...\"), call trace.scope(container), trace.scope(Path.of(\"/run/netns/<name>\"))"
+				+ " or trace.scopeHostNetwork(), or set @TracePackets(hostNetwork = true) or (allNamespaces = true).",
+				unquotedString(found));
 	}
 
 	/**

@@ -159,8 +159,8 @@ public final class DropReasonTable {
 		if (entry == null) {
 			String shown = name == null ? reasonName.strip() : name;
 			return new Classification(DropKind.LOST, shown
-					+ ": not in TracePackets' table yet, so counted as lost (see its comment in the kernel's"
-					+ " include/net/dropreason-core.h)");
+					+ ": not in TracePackets' table yet, so counted as lost (see its comment in the kernel's "
+					+ header(shown) + ")");
 		}
 		String function = locationFunction == null ? null : functionOf(locationFunction);
 		String at = function == null || function.isEmpty() ? "" : " at " + function;
@@ -187,8 +187,7 @@ public final class DropReasonTable {
 		if (entry == null) {
 			String shown = name == null ? reasonName.strip() : name;
 			return "the kernel dropped it for reason " + shown
-					+ ", which TracePackets does not describe yet: see its comment in the kernel's"
-					+ " include/net/dropreason-core.h";
+					+ ", which TracePackets does not describe yet: see its comment in the kernel's " + header(shown);
 		}
 		Matcher m = PLACEHOLDER.matcher(entry.sentence());
 		StringBuilder out = new StringBuilder();
@@ -198,6 +197,16 @@ public final class DropReasonTable {
 					value == null || value.isBlank() ? UNKNOWN_VALUE : value.strip()));
 		}
 		return m.appendTail(out).toString();
+	}
+
+	/** The kernel header that documents reason {@code name}: the core one, or its subsystem's. */
+	private static String header(String name) {
+		if (name.startsWith("QDISC_DROP_")) {
+			return "include/net/dropreason-qdisc.h";
+		}
+		// A subsystem's reason whose enum is in a module (OPENVSWITCH_3): dropreason.h lists them.
+		return !name.startsWith("REASON_") && name.matches(".*_\\d+") ? "include/net/dropreason.h and the subsystem's own header"
+				: "include/net/dropreason-core.h";
 	}
 
 	@Override

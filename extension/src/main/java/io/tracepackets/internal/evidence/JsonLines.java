@@ -34,32 +34,45 @@ public final class JsonLines {
 	public static int write(Path file, List<PacketEvent> events, List<PacketPath> paths, int maxEvents)
 			throws IOException {
 		Map<PacketEvent, Integer> packetOf = new IdentityHashMap<>();
+		Map<PacketEvent, Long> journeyOf = new IdentityHashMap<>();
 		for (int i = 0; i < paths.size(); i++) {
 			for (PacketEvent event : paths.get(i).events()) {
 				packetOf.put(event, i);
+				// The path's journey, as the API has it: the reader makes one up where the kernel
+				// gave a reused skb the id of the packet before it.
+				journeyOf.put(event, paths.get(i).journey());
 			}
 		}
 		int written = Math.min(events.size(), maxEvents);
 		try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
 			out.write("{\"schema\":" + SCHEMA + ",\"events\":" + events.size() + ",\"written\":" + written + "}\n");
 			for (int i = 0; i < written; i++) {
-				out.write(line(events.get(i), packetOf.get(events.get(i))));
+				PacketEvent event = events.get(i);
+				out.write(line(event, packetOf.get(event), journeyOf.getOrDefault(event, event.journey())));
 				out.write('\n');
 			}
 		}
 		return written;
 	}
 
-	/** One event as one JSON object, without the newline; {@code packet} its path's index, or null. */
+	/** One event as one JSON object, with the kernel's journey id (a stream, with no paths yet). */
 	public static String line(PacketEvent e, Integer packet) {
+		return line(e, packet, e.journey());
+	}
+
+	/**
+	 * One event as one JSON object, without the newline; {@code packet} its path's index, or null;
+	 * {@code journey} its path's journey id (0: none).
+	 */
+	public static String line(PacketEvent e, Integer packet, long journey) {
 		Json json = new Json();
 		json.number("ts_ns", e.timestampNanos());
 		if (packet != null) {
 			json.number("packet", packet);
 		}
 		json.string("skb", "0x" + Long.toHexString(e.skb()));
-		if (e.journey() != 0) {
-			json.string("journey", Long.toHexString(e.journey()));
+		if (journey != 0) {
+			json.string("journey", Long.toHexString(journey));
 		}
 		json.string("where", e.where());
 		json.string("probe", e.kind().name().toLowerCase(java.util.Locale.ROOT));

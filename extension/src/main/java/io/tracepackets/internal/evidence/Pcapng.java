@@ -68,9 +68,13 @@ public final class Pcapng implements Closeable {
 	public static int write(Path file, List<PacketEvent> events, List<PacketPath> paths, int maxEvents)
 			throws IOException {
 		Map<PacketEvent, Integer> packetOf = new IdentityHashMap<>();
+		Map<PacketEvent, Long> journeyOf = new IdentityHashMap<>();
 		for (int i = 0; i < paths.size(); i++) {
 			for (PacketEvent event : paths.get(i).events()) {
 				packetOf.put(event, i);
+				// The path's journey, as the API has it: the reader makes one up where the kernel
+				// gave a reused skb the id of the packet before it.
+				journeyOf.put(event, paths.get(i).journey());
 			}
 		}
 		int snap = events.stream().mapToInt(e -> e.packetBytes().map(PacketBytes::capturedLength).orElse(0)).max()
@@ -78,19 +82,25 @@ public final class Pcapng implements Closeable {
 		int count = Math.min(events.size(), maxEvents);
 		try (Pcapng pcapng = new Pcapng(Files.newOutputStream(file), snap)) {
 			for (int i = 0; i < count; i++) {
-				pcapng.write(events.get(i), packetOf.get(events.get(i)));
+				PacketEvent event = events.get(i);
+				pcapng.write(event, packetOf.get(event), journeyOf.getOrDefault(event, event.journey()));
 			}
 		}
 		return count;
 	}
 
-	/** Appends one event; {@code packet} is its packet path's index, or null. */
+	/** Appends one event with the kernel's journey id (a stream, with no paths yet). */
 	public void write(PacketEvent event, Integer packet) throws IOException {
+		write(event, packet, event.journey());
+	}
+
+	/** Appends one event; {@code packet} is its packet path's index, or null; {@code journey} its journey (0: none). */
+	public void write(PacketEvent event, Integer packet, long journey) throws IOException {
 		int linkType = event.packetBytes().map(b -> b.layer().linkType()).orElse(LINKTYPE_RAW);
 		int interfaceId = interfaceOf(event, linkType);
 		byte[] data = event.packetBytes().map(PacketBytes::toByteArray).orElse(new byte[0]);
 		int original = event.packetBytes().map(PacketBytes::originalLength).orElse(0);
-		byte[] comment = comment(event, packet).getBytes(StandardCharsets.UTF_8);
+		byte[] comment = comment(event, packet, journey).getBytes(StandardCharsets.UTF_8);
 		long timestamp = event.timestampNanos() + epochOffsetNanos;
 		ByteBuffer block = block(ENHANCED_PACKET, 20 + padded(data.length) + option(comment.length) + 4);
 		block.putInt(interfaceId).putInt((int) (timestamp >>> 32)).putInt((int) timestamp).putInt(data.length)
@@ -111,6 +121,11 @@ public final class Pcapng implements Closeable {
 	 * 4026532605 dev eth0 skb 0xffff8881... packet 3 drop NO_SOCKET (lost) at udp_queue_rcv_skb+0x5b}.
 	 */
 	public static String comment(PacketEvent e, Integer packet) {
+		return comment(e, packet, e.journey());
+	}
+
+	/** {@link #comment(PacketEvent, Integer)} with the journey of the event's path. */
+	public static String comment(PacketEvent e, Integer packet, long journey) {
 		StringBuilder text = new StringBuilder(e.where()).append(" (").append(e.kind().name().toLowerCase(Locale.ROOT))
 				.append(") netns ").append(e.netns());
 		if (e.ifindex() != 0) {
@@ -120,8 +135,8 @@ public final class Pcapng implements Closeable {
 		if (packet != null) {
 			text.append(" packet ").append(packet);
 		}
-		if (e.journey() != 0) {
-			text.append(" journey ").append(Long.toHexString(e.journey()));
+		if (journey != 0) {
+			text.append(" journey ").append(Long.toHexString(journey));
 		}
 		if (e.wasTranslated()) {
 			text.append(" before NAT ").append(tuple(e.beforeTranslation().orElseThrow()));

@@ -9,6 +9,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.util.OptionalInt;
 
 /**
  * The few libc calls the tracer needs that the JDK does not offer: mmap of BPF maps, epoll on a
@@ -52,6 +53,13 @@ public final class Libc {
 			FunctionDescriptor.of(ADDRESS), true);
 	private static final MethodHandle IF_FREENAMEINDEX = Native.downcall(LIBC, "if_freenameindex",
 			FunctionDescriptor.ofVoid(ADDRESS), false);
+
+	/** ioctl(2) with no argument after the request; glibc's is variadic, and none is passed. */
+	private static final MethodHandle IOCTL = Native.downcall(LIBC, "ioctl",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), true);
+	/** NS_GET_NSTYPE, _IO(0xb7, 0x3) of linux/nsfs.h (4.11+): the CLONE_NEW* type of an nsfs file. */
+	private static final long NS_GET_NSTYPE = 0xb703;
+	private static final int ENOTTY = 25;
 
 	private static final MethodHandle GETRLIMIT = Native.downcall(LIBC, "getrlimit",
 			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), true);
@@ -114,6 +122,28 @@ public final class Libc {
 				throw new NativeException("open " + path, Native.errno(errno));
 			}
 			return fd;
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/**
+	 * The namespace type (a {@code CLONE_NEW*} flag) of the nsfs file {@code fd} is open on, asked of
+	 * the kernel with {@code NS_GET_NSTYPE}; empty when it is not a namespace at all (ENOTTY: a regular
+	 * file, a directory, a device).
+	 */
+	public static OptionalInt namespaceType(int fd, String what) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			int type = (int) IOCTL.invokeExact(errno, fd, NS_GET_NSTYPE);
+			if (type >= 0) {
+				return OptionalInt.of(type);
+			}
+			int error = Native.errno(errno);
+			if (error == ENOTTY) {
+				return OptionalInt.empty();
+			}
+			throw new NativeException("ioctl(NS_GET_NSTYPE) on " + what, error);
 		} catch (Throwable t) {
 			throw Native.rethrow(t);
 		}

@@ -255,19 +255,32 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 			trace.scopeHostNetwork();
 		}
 		List<String> named = annotation.map(a -> Arrays.asList(a.containers())).orElse(List.of());
-		for (Container<?> container : containers(context, named)) {
+		ContainerFields fields = containers(context, named);
+		for (Container<?> container : fields.scoped()) {
 			trace.scope(container);
 		}
+		// An assertion on a trace with nothing in scope fails; these are what it names as scopable.
+		trace.unscopedContainers(fields.unscoped());
 	}
 
-	private static List<Container<?>> containers(ExtensionContext context, List<String> named) {
+	/** The containers to scope, and the descriptions of the container fields left out. */
+	private record ContainerFields(List<Container<?>> scoped, List<String> unscoped) {
+	}
+
+	private static ContainerFields containers(ExtensionContext context, List<String> named) {
 		List<Container<?>> found = new ArrayList<>();
+		List<String> unscoped = new ArrayList<>();
 		List<String> missing = new ArrayList<>(named);
 		for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
 			for (Class<?> type = instance.getClass(); type != Object.class; type = type.getSuperclass()) {
 				for (Field field : type.getDeclaredFields()) {
 					boolean wanted = named.isEmpty() ? isContainerField(field) : named.contains(field.getName());
 					if (!wanted) {
+						if (Container.class.isAssignableFrom(field.getType()) && read(field, instance) != null) {
+							unscoped.add("field " + field.getName() + " (" + field.getType().getSimpleName() + ") of "
+									+ type.getSimpleName() + (named.isEmpty() ? ", not annotated @Container"
+											: ", not named in @TracePackets(containers = ...)"));
+						}
 						continue;
 					}
 					if (!Container.class.isAssignableFrom(field.getType())) {
@@ -289,7 +302,7 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 			throw new ExtensionConfigurationException("@TracePackets(containers = " + missing + "): no such field in "
 					+ context.getRequiredTestClass().getName() + "; name fields that hold Testcontainers containers");
 		}
-		return found;
+		return new ContainerFields(found, unscoped);
 	}
 
 	private static boolean isContainerField(Field field) {

@@ -58,6 +58,7 @@ public final class LibBpf {
 	private static final MethodHandle MAP_FD = bind("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
 	private static final MethodHandle PROGRAM_FD = bind("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS),
 			false);
+	private static final MethodHandle LINK_FD = bind("bpf_link__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
 	private static final MethodHandle PROGRAM_SET_AUTOLOAD = bind("bpf_program__set_autoload",
 			FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BOOLEAN), false);
 	private static final MethodHandle PROGRAM_ATTACH = bind("bpf_program__attach",
@@ -399,6 +400,84 @@ public final class LibBpf {
 					return null;
 				}
 				return new long[] { info.get(JAVA_LONG, 200), info.get(JAVA_LONG, 192) };
+			} finally {
+				io.tracepackets.internal.ffi.Libc.close(fd);
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** The file descriptor of a libbpf link (a perf event's, for a kprobe attached the legacy way). */
+	public static int linkFd(MemorySegment link) {
+		try {
+			return (int) LINK_FD.invokeExact(link);
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/**
+	 * What {@code struct bpf_link_info} says of a link: its type ({@code enum bpf_link_type}), its
+	 * program, and for a kprobe (a perf event link of type KPROBE or KRETPROBE) or a kprobe-multi
+	 * link, the runs the kprobe machinery skipped ({@code missed}, 6.7+; -1 where the kernel has no
+	 * such field or the link is of another kind).
+	 */
+	public record LinkInfo(int type, int programId, long missed) {
+		public static final int PERF_EVENT = 7;
+		public static final int KPROBE_MULTI = 8;
+	}
+
+	/** The link's info, or empty when {@code fd} is not a BPF link (a legacy kprobe's perf event fd). */
+	public static java.util.Optional<LinkInfo> linkInfo(int fd) {
+		try (Arena arena = Arena.ofConfined()) {
+			// struct bpf_link_info: type, id, prog_id, then a union at 16. kprobe_multi: addrs (16),
+			// count, flags, missed (32). perf_event: type (16), pad, then kprobe: func_name (24),
+			// name_len, offset, addr (40), missed (48). Null name/address buffers ask for none.
+			MemorySegment info = arena.allocate(128, 8);
+			MemorySegment length = arena.allocate(JAVA_INT);
+			length.set(JAVA_INT, 0, (int) info.byteSize());
+			if ((int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) != 0) {
+				return java.util.Optional.empty();
+			}
+			int size = length.get(JAVA_INT, 0);
+			int type = info.get(JAVA_INT, 0);
+			long missed = -1;
+			if (type == LinkInfo.KPROBE_MULTI && size >= 40) {
+				missed = info.get(JAVA_LONG, 32);
+			} else if (type == LinkInfo.PERF_EVENT && size >= 56) {
+				int perfType = info.get(JAVA_INT, 16);
+				// enum bpf_perf_event_type: KPROBE 3, KRETPROBE 4.
+				if (perfType == 3 || perfType == 4) {
+					missed = info.get(JAVA_LONG, 48);
+				}
+			}
+			return java.util.Optional.of(new LinkInfo(type, info.get(JAVA_INT, 8), missed));
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/**
+	 * The runs of program {@code id} the kernel skipped because the program was already running on
+	 * that CPU ({@code recursion_misses} of {@code struct bpf_prog_info}, 5.12+; kprobes count theirs
+	 * there since 6.7); -1 when the program is gone or the kernel has no such field.
+	 */
+	public static long programRecursionMisses(int id) {
+		try (Arena arena = Arena.ofConfined()) {
+			int fd = (int) PROG_GET_FD_BY_ID.invokeExact(id);
+			if (fd < 0) {
+				return -1;
+			}
+			try {
+				// struct bpf_prog_info: recursion_misses at offset 208, after run_cnt (200).
+				MemorySegment info = arena.allocate(216, 8);
+				MemorySegment length = arena.allocate(JAVA_INT);
+				length.set(JAVA_INT, 0, 216);
+				if ((int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) != 0 || length.get(JAVA_INT, 0) < 216) {
+					return -1;
+				}
+				return info.get(JAVA_LONG, 208);
 			} finally {
 				io.tracepackets.internal.ffi.Libc.close(fd);
 			}

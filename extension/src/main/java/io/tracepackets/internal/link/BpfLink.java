@@ -14,6 +14,11 @@ public final class BpfLink extends Link {
 	}
 
 	@Override
+	public int fd() {
+		return LibBpf.linkFd(link);
+	}
+
+	@Override
 	protected void release() {
 		LibBpf.destroyLink(link, name());
 	}

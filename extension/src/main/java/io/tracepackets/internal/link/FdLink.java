@@ -13,6 +13,11 @@ public final class FdLink extends Link {
 	}
 
 	@Override
+	public int fd() {
+		return fd;
+	}
+
+	@Override
 	protected void release() {
 		Libc.close(fd);
 	}

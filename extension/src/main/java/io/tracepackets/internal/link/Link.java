@@ -18,6 +18,9 @@ public abstract sealed class Link implements AutoCloseable permits BpfLink, FdLi
 		return name;
 	}
 
+	/** The link's file descriptor, for asking the kernel about it (link info). */
+	public abstract int fd();
+
 	/** Detaches: destroys the link or closes its fd. */
 	protected abstract void release();
 

@@ -57,6 +57,7 @@ public final class LiveTrace implements AutoCloseable {
 	/** When the probes were ready: times are relative to it. */
 	private final long startNanos;
 	private long seen;
+	private long skippedAtStart;
 
 	private LiveTrace(Options options, TracerOptions tracer, List<NetworkNamespace> scope) {
 		this.allNamespaces = options.allNamespaces();
@@ -71,6 +72,7 @@ public final class LiveTrace implements AutoCloseable {
 			}
 			decoder = session.decoder(this::interfaceName);
 			cursor = session.pump().openCursor();
+			skippedAtStart = session.skippedRuns();
 			startNanos = System.nanoTime();
 		} catch (RuntimeException | Error e) {
 			leases.forEach(NamespaceFilter.Lease::close);
@@ -187,6 +189,14 @@ public final class LiveTrace implements AutoCloseable {
 	/** Events the kernel produced for this trace but could not deliver (ring buffer or store full). */
 	public long lost() {
 		return cursor.lost();
+	}
+
+	/**
+	 * Probe runs the kernel skipped since the start (a probe already running on that CPU, a kprobe
+	 * inside another's handler): events that never were; 0 once closed.
+	 */
+	public long skippedRuns() {
+		return Math.max(0, session.skippedRuns() - skippedAtStart);
 	}
 
 	/** CLOCK_MONOTONIC at the start, for relative times. */

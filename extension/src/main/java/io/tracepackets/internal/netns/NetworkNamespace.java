@@ -2,6 +2,8 @@ package io.tracepackets.internal.netns;
 
 import io.tracepackets.TracePacketsException;
 import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.internal.ffi.Libc;
+import io.tracepackets.internal.ffi.NativeException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
@@ -9,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Optional;
 
 /**
@@ -22,6 +26,10 @@ public final class NetworkNamespace {
 
 	/** Bind-mount directories that hold namespaces without a process: ip netns, then docker. */
 	private static final List<Path> NAMED_NETNS_DIRS = List.of(Path.of("/run/netns"), Path.of("/run/docker/netns"));
+
+	/** CLONE_NEW* flags of linux/sched.h, as NS_GET_NSTYPE answers, by the name ls -l /proc/self/ns shows. */
+	private static final Map<Integer, String> NAMESPACE_TYPES = Map.of(0x00020000, "mnt", 0x02000000, "cgroup",
+			0x04000000, "uts", 0x08000000, "ipc", 0x10000000, "user", 0x20000000, "pid", 0x00000080, "time");
 
 	private final long inode;
 	private final Path path;
@@ -50,9 +58,51 @@ public final class NetworkNamespace {
 		return new NetworkNamespace(inodeOf(path, label), path, label);
 	}
 
-	/** The namespace behind a path such as {@code /run/netns/blue} (made by {@code ip netns add blue}). */
+	/**
+	 * The namespace behind a path such as {@code /run/netns/blue} (made by {@code ip netns add blue}).
+	 *
+	 * @throws TracePacketsException when the path is not a network namespace: a regular file (as a
+	 *     stale {@code /run/netns} entry is once its namespace was unmounted), a directory, or another
+	 *     kind of namespace ({@code /proc/<pid>/ns/mnt}); its inode would scope nothing, and every
+	 *     negative assertion would pass
+	 */
 	public static NetworkNamespace ofPath(Path path) {
-		return new NetworkNamespace(inodeOf(path, path.toString()), path, path.toString());
+		long inode = inodeOf(path, path.toString());
+		checkIsNetworkNamespace(path);
+		return new NetworkNamespace(inode, path, path.toString());
+	}
+
+	private static void checkIsNetworkNamespace(Path path) {
+		OptionalInt type;
+		int fd;
+		try {
+			fd = Libc.openReadOnly(path.toString());
+		} catch (NativeException e) {
+			throw new TracePacketsException("cannot open " + path + " to check that it is a network namespace: "
+					+ e.getMessage(), e);
+		}
+		try {
+			type = Libc.namespaceType(fd, path.toString());
+		} finally {
+			Libc.close(fd);
+		}
+		if (type.isPresent() && type.getAsInt() == Libc.CLONE_NEWNET) {
+			return;
+		}
+		String what;
+		if (type.isPresent()) {
+			String name = NAMESPACE_TYPES.getOrDefault(type.getAsInt(), "type 0x" + Integer.toHexString(type.getAsInt()));
+			what = "it is a " + name + " namespace, not a network one (a process's is /proc/<pid>/ns/net)";
+		} else if (Files.isDirectory(path)) {
+			what = "it is a directory";
+		} else if (Files.isRegularFile(path)) {
+			what = "it is a regular file: a namespace's bind mount that is gone leaves one (ip netns delete, or an"
+					+ " unmount, removed the namespace; add it again with ip netns add, or scope the live one)";
+		} else {
+			what = "it is not a namespace file (nsfs)";
+		}
+		throw new TracePacketsException(path + " is not a network namespace: " + what
+				+ ". Scope a file that opens one: /run/netns/<name> (ip netns add) or /proc/<pid>/ns/net.");
 	}
 
 	/**

@@ -361,6 +361,13 @@ final class Probes implements AutoCloseable {
 				+ "; " + selection.describe();
 	}
 
+	/** The tracepoint and kernel-function links, while attached: what {@link SkippedRuns} counts. */
+	List<AutoCloseable> attachedLinks() {
+		List<AutoCloseable> all = new ArrayList<>(links);
+		all.addAll(functionLinks);
+		return all;
+	}
+
 	/**
 	 * Detaches every probe; the object stays loaded. Idempotent. Each kernel-function link's
 	 * release waits for an RCU grace period (kprobes: synchronize_rcu; fentry trampolines: RCU

@@ -30,7 +30,8 @@ public final class TraceSession implements AutoCloseable {
 	private final EventPump pump;
 	private final ProbeCatalog catalog;
 	private final InterfaceNames interfaceNames = new InterfaceNames();
-	private boolean closed;
+	private final SkippedRuns skippedRuns;
+	private volatile boolean closed;
 
 	private TraceSession(TracerOptions options) {
 		long started = System.nanoTime();
@@ -49,6 +50,7 @@ public final class TraceSession implements AutoCloseable {
 			probes.close();
 			throw e;
 		}
+		skippedRuns = SkippedRuns.of(probes.attachedLinks());
 		BackendSelection selection = probes.selection();
 		catalog = new KernelProbeCatalog(selection.chosen().label(), selection.describe(),
 				probes.attachedTracepoints(), probes.functions().attached(), kallsyms, dropReasons.names(),
@@ -74,6 +76,15 @@ public final class TraceSession implements AutoCloseable {
 	 */
 	public io.tracepackets.internal.xdp.XdpVerdictProbes xdpVerdictProbes() {
 		return new io.tracepackets.internal.xdp.XdpVerdictProbes(probes::map, Probes.SHARED_MAPS);
+	}
+
+	/**
+	 * The probe runs the kernel skipped since the probes were attached (recursion, kprobe misses),
+	 * every namespace counted; windows take the difference. 0 once the session is closed: its
+	 * links' descriptors are gone then, and their numbers may belong to other files.
+	 */
+	public long skippedRuns() {
+		return closed ? 0 : skippedRuns.total();
 	}
 
 	/** What this session's probes can see. */

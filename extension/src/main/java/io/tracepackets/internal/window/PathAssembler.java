@@ -27,8 +27,9 @@ import java.util.Set;
  * split a packet in two. The kernel derives the id from the skb's address and buffer, so an
  * address and buffer reused at once give a new packet the old id (bpf/include/skb_events.bpf.h):
  * after the old one's free, or where the reader splits a path the kernel gave one id, the new path
- * gets a journey id of its own, made up (-1, -2, …), so the two packets never share a journey. Not
- * thread-safe.
+ * gets a journey id of its own, made up from the kernel's id and the first event's time and mixed
+ * like a hash, so the two packets never share a journey and every journey has an id as real-looking
+ * as the kernel's, in the API and in the evidence files alike. Not thread-safe.
  */
 public final class PathAssembler {
 
@@ -61,11 +62,8 @@ public final class PathAssembler {
 	private final Map<Long, Long> live = new HashMap<>();
 	/** The kernel's journey id of the last path of each skb address that ended at a free. */
 	private final Map<Long, Long> ended = new HashMap<>();
-	/**
-	 * The last journey id made up for a split the kernel did not see (-1, -2, …: a kernel id, a
-	 * 64-bit hash, is one of those with probability ~2^-60).
-	 */
-	private long lastSplitJourney;
+	/** Journey ids made up for splits the kernel did not see, so far. */
+	private long splits;
 	private boolean changed;
 
 	/** Adds one event, in trace order. */
@@ -79,7 +77,7 @@ public final class PathAssembler {
 			live.put(journey, path.journey);
 		} else if (path != null && !path.continuesWith(event)) {
 			if (journey != 0 && path.kernelNow == journey) {
-				journey = --lastSplitJourney;
+				journey = madeUpJourney(event);
 				split = true;
 			}
 			path = null;
@@ -87,7 +85,7 @@ public final class PathAssembler {
 		if (path == null && !split && journey != 0 && Long.valueOf(journey).equals(ended.get(event.skb()))) {
 			// The kernel derives the id from the skb's address and buffer: the same pair after a
 			// free is the allocator handing both back at once, to another packet.
-			journey = --lastSplitJourney;
+			journey = madeUpJourney(event);
 			split = true;
 		}
 		if (path == null && journey != 0) {
@@ -111,6 +109,22 @@ public final class PathAssembler {
 			ended.put(event.skb(), path.kernelNow);
 		}
 		changed = true;
+	}
+
+	/**
+	 * A journey id for a packet the kernel gave another's id: the kernel's id and the event's time,
+	 * mixed (SplitMix64's finalizer) into a 64-bit value no journey of this trace has. The kernel's
+	 * ids are hashes too, so a made-up id cannot be told from one by its look, only by being unique.
+	 */
+	private long madeUpJourney(PacketEvent event) {
+		long id;
+		do {
+			long z = event.journey() ^ event.timestampNanos() ^ (++splits * 0x9E3779B97F4A7C15L);
+			z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+			z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+			id = z ^ (z >>> 31);
+		} while (id == 0 || live.containsKey(id) || live.containsValue(id));
+		return id;
 	}
 
 	/**

@@ -44,6 +44,10 @@ final class Scope implements AutoCloseable {
 		leases.add(filter.leaseAll());
 	}
 
+	boolean coversEveryNamespace() {
+		return everyNamespace;
+	}
+
 	synchronized boolean contains(long inode) {
 		return everyNamespace || namespaces.containsKey(inode);
 	}

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.testcontainers.containers.Container;
 
@@ -50,6 +51,11 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private final RuleTracing rules = new RuleTracing();
 	private final XdpVerdictProbes xdpProbes;
 	private List<PacketEvent> eventsSnapshot = List.of();
+	private volatile List<String> unscopedContainers = List.of();
+	private final LongSupplier skippedRuns;
+	private final long skippedAtOpen;
+	/** The count at close, once closed: the session's links may be gone by the next read. */
+	private volatile long skippedAtClose = -1;
 	/** A flush completed since the last read: the next read holds everything written before it. */
 	private volatile boolean flushed;
 
@@ -61,6 +67,8 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		this.scope = new Scope(session.namespaceFilter());
 		this.cursor = session.pump().openCursor();
 		this.xdpProbes = session.xdpVerdictProbes();
+		this.skippedRuns = session::skippedRuns;
+		this.skippedAtOpen = skippedRuns.getAsLong();
 	}
 
 	/** A window over the session's events from now on, with an empty scope. */
@@ -167,7 +175,13 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 
 	@Override
 	public long lostEvents() {
-		return cursor.lost();
+		return cursor.lost() + skippedProbeRuns();
+	}
+
+	@Override
+	public long skippedProbeRuns() {
+		long now = skippedAtClose >= 0 ? skippedAtClose : skippedRuns.getAsLong();
+		return Math.max(0, now - skippedAtOpen);
 	}
 
 	@Override
@@ -220,6 +234,21 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	}
 
 	@Override
+	public boolean scopesEveryNamespace() {
+		return scope.coversEveryNamespace();
+	}
+
+	/** What the test holds that could have been scoped, for the message of an empty scope. */
+	public void unscopedContainers(List<String> descriptions) {
+		this.unscopedContainers = List.copyOf(descriptions);
+	}
+
+	@Override
+	public List<String> unscopedContainers() {
+		return unscopedContainers;
+	}
+
+	@Override
 	public ProbeCatalog probes() {
 		return catalog;
 	}
@@ -233,6 +262,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	@Override
 	public void close() {
 		try {
+			skippedAtClose = skippedRuns.getAsLong();
 			cursor.close();
 			readNew();
 		} finally {

@@ -82,4 +82,31 @@ class DropReasonsTest {
 		assertThat(reasons.name(2)).isEqualTo("reason#2");
 		assertThat(reasons.value("NO_SOCKET")).isEmpty();
 	}
+
+	@Test
+	void should_name_a_subsystems_reasons_by_its_own_enum_and_others_by_the_subsystem() {
+		// GIVEN 7.x's layout: the qdisc reasons in their own enum, SUBSYS_QDISC << 16 | n; openvswitch's
+		// enum is in a module's BTF, not this one
+		BtfWriter writer = new BtfWriter();
+		writer.addEnum("skb_drop_reason", false, "SKB_NOT_DROPPED_YET", 0, "SKB_DROP_REASON_NO_SOCKET", 3,
+				"SKB_DROP_REASON_SUBSYS_MASK", 0xffff0000);
+		writer.addEnum("skb_drop_reason_subsys", false, "SKB_DROP_REASON_SUBSYS_CORE", 0,
+				"SKB_DROP_REASON_SUBSYS_OPENVSWITCH", 2, "SKB_DROP_REASON_SUBSYS_QDISC", 3,
+				"SKB_DROP_REASON_SUBSYS_NUM", 4);
+		writer.addEnum("qdisc_drop_reason", false, "QDISC_DROP_UNSPEC", 0, "__QDISC_DROP_REASON", 0x30000,
+				"QDISC_DROP_GENERIC", 0x30001, "QDISC_DROP_OVERLIMIT", 0x30002);
+		Btf btf = Btf.parse(writer.build());
+
+		// WHEN
+		DropReasons reasons = DropReasons.fromBtf(btf);
+
+		// THEN
+		assertThat(reasons.name(0x30002)).isEqualTo("QDISC_DROP_OVERLIMIT");
+		assertThat(reasons.value("QDISC_DROP_OVERLIMIT")).hasValue(0x30002);
+		assertThat(reasons.name(0x20005)).isEqualTo("OPENVSWITCH#5");
+		assertThat(reasons.name(0x50001)).isEqualTo("reason#327681");
+		assertThat(reasons.name(0)).isEqualTo("NOT_DROPPED_YET");
+		assertThat(reasons.names()).containsExactly("NOT_DROPPED_YET", "NO_SOCKET", "QDISC_DROP_GENERIC",
+				"QDISC_DROP_OVERLIMIT");
+	}
 }

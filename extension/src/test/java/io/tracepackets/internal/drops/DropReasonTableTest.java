@@ -65,7 +65,7 @@ class DropReasonTableTest {
 		assertThat(afterDelivery).containsExactly("SOCKET_CLOSE", "UNIX_DISCONNECT", "UNIX_SKIP_OOB",
 				"TCP_ABORT_ON_DATA", "TCP_CLOSE", "QUEUE_PURGE");
 		assertThat(notALoss).containsExactly("NOT_DROPPED_YET", "CONSUMED", "TCP_OLD_DATA", "TCP_OFOMERGE",
-				"TCP_RFC7323_PAWS_ACK", "TCP_OLD_SEQUENCE", "TCP_OFO_DROP", "DUP_FRAG", "PACKET_SOCK_ERROR", "MAX");
+				"TCP_RFC7323_PAWS_ACK", "TCP_OLD_SEQUENCE", "TCP_OFO_DROP", "DUP_FRAG", "PACKET_SOCK_ERROR", "MAX", "QDISC_DROP_MAX");
 		assertThat(namesOfKind(LOST)).hasSize(table.names().size() - afterDelivery.size() - notALoss.size())
 				.contains("NETFILTER_DROP", "NO_SOCKET", "IP_RPFILTER", "NEIGH_FAILED", "QDISC_DROP", "TC_INGRESS",
 						"XDP", "IP_INHDR", "TCP_CSUM", "UDP_CSUM", "IP_CSUM", "NOT_SPECIFIED");
@@ -137,12 +137,17 @@ class DropReasonTableTest {
 		// WHEN
 		Classification future = table.classify("TCP_SOMETHING_NEW", "tcp_v4_rcv+0x10");
 		Classification unnamed = table.classify("reason#142", null);
+		Classification newQdiscReason = table.classify("QDISC_DROP_SOMETHING_NEW", null);
+		Classification moduleSubsystem = table.classify("OPENVSWITCH_3", null);
 
 		// THEN
 		assertThat(future).isEqualTo(new Classification(LOST, "TCP_SOMETHING_NEW: not in TracePackets' table yet,"
 				+ " so counted as lost (see its comment in the kernel's include/net/dropreason-core.h)"));
 		assertThat(unnamed).isEqualTo(new Classification(LOST, "reason#142: not in TracePackets' table yet,"
 				+ " so counted as lost (see its comment in the kernel's include/net/dropreason-core.h)"));
+		assertThat(newQdiscReason.why()).endsWith("(see its comment in the kernel's include/net/dropreason-qdisc.h)");
+		assertThat(moduleSubsystem.why()).endsWith(
+				"(see its comment in the kernel's include/net/dropreason.h and the subsystem's own header)");
 		assertThat(table.entry("TCP_SOMETHING_NEW")).isEmpty();
 	}
 

@@ -101,4 +101,34 @@ class JsonLinesTest {
 		assertThat(Pcapng.comment(event, 3)).contains(" packet 3 journey 2a before NAT 10.10.20.99:7600");
 		assertThat(JsonLines.line(UDP.at(1_000, "ip_output"), null)).doesNotContain("journey").doesNotContain("pre_nat");
 	}
+
+	@Test
+	void should_give_two_packets_on_a_reused_skb_address_the_journeys_the_api_gives_them(@TempDir Path dir)
+			throws IOException {
+		// GIVEN two dropped datagrams on the same skb address, which the kernel gave the same journey id:
+		// the allocator handed address and buffer back at once
+		PacketEvents first = UDP.journey(0xc88f589888f7257dL);
+		List<PacketEvent> events = List.of(first.at(1, "netif_receive_skb"),
+				first.dropped(2, DropReason.NO_SOCKET, "__udp4_lib_rcv+0x9c4"), first.at(3, "netif_receive_skb"),
+				first.dropped(4, DropReason.NO_SOCKET, "__udp4_lib_rcv+0x9c4"));
+		List<PacketPath> paths = PathAssembler.group(events);
+		Path jsonl = dir.resolve("trace.jsonl");
+		Path pcapng = dir.resolve("trace.pcapng");
+
+		// WHEN
+		JsonLines.write(jsonl, events, paths, 100);
+		Pcapng.write(pcapng, events, paths, 100);
+
+		// THEN two journeys in the API, with two ids, and the same two ids in both files
+		assertThat(paths).hasSize(2);
+		long second = paths.get(1).journey();
+		assertThat(paths.get(0).journey()).isEqualTo(0xc88f589888f7257dL);
+		assertThat(second).isNotIn(0L, 0xc88f589888f7257dL);
+		List<String> lines = Files.readAllLines(jsonl);
+		assertThat(lines.subList(1, 3)).allSatisfy(line -> assertThat(line).contains("\"journey\":\"c88f589888f7257d\""));
+		assertThat(lines.subList(3, 5)).allSatisfy(line -> assertThat(line)
+				.contains("\"journey\":\"" + Long.toHexString(second) + "\""));
+		String pcapText = new String(Files.readAllBytes(pcapng), java.nio.charset.StandardCharsets.ISO_8859_1);
+		assertThat(pcapText).contains("journey c88f589888f7257d").contains("journey " + Long.toHexString(second));
+	}
 }

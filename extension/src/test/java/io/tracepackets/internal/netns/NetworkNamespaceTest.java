@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tracepackets.KernelTest;
 import io.tracepackets.TracePacketsException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @KernelTest
 class NetworkNamespaceTest extends VethPairTest {
@@ -54,5 +57,39 @@ class NetworkNamespaceTest extends VethPairTest {
 					.isInstanceOf(TracePacketsException.class)
 					.hasMessageContaining("is not running");
 		}
+	}
+
+	@Test
+	void aRegularFileWhereANamespaceWasIsRefusedNamingWhatItIs(@TempDir Path dir) throws IOException {
+		// A stale /run/netns/<name> left after its namespace was unmounted is such a file.
+		Path stale = Files.createFile(dir.resolve("blue"));
+
+		assertThatThrownBy(() -> NetworkNamespace.ofPath(stale))
+				.isInstanceOf(TracePacketsException.class)
+				.hasMessageStartingWith(stale + " is not a network namespace: it is a regular file")
+				.hasMessageContaining("/run/netns/<name> (ip netns add) or /proc/<pid>/ns/net");
+	}
+
+	@Test
+	void anotherKindOfNamespaceIsRefusedNamingItsKind() {
+		Path mnt = Path.of("/proc/self/ns/mnt");
+
+		assertThatThrownBy(() -> NetworkNamespace.ofPath(mnt))
+				.isInstanceOf(TracePacketsException.class)
+				.hasMessageStartingWith(mnt + " is not a network namespace: it is a mnt namespace, not a network one");
+	}
+
+	@Test
+	void aDirectoryIsRefused(@TempDir Path dir) {
+		assertThatThrownBy(() -> NetworkNamespace.ofPath(dir))
+				.isInstanceOf(TracePacketsException.class)
+				.hasMessageStartingWith(dir + " is not a network namespace: it is a directory");
+	}
+
+	@Test
+	void aProcessNetworkNamespaceIsAccepted() {
+		NetworkNamespace self = NetworkNamespace.ofPath(Path.of("/proc/self/ns/net"));
+
+		assertThat(self).isEqualTo(NetworkNamespace.current());
 	}
 }
