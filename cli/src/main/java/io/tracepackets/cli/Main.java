@@ -71,6 +71,7 @@ public final class Main {
 			return CANNOT_TRACE;
 		}
 		Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("tracepackets-stop").unstarted(this::stop));
+		StopSignals.takeBackIgnored(err);
 		try (trace) {
 			return trace(trace, options, stdout);
 		} finally {

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The built jar, run as a person runs it ({@code java -jar tracepackets-cli.jar ...}, no Maven on
  * its class path), tracing real datagrams between two namespaces joined by a veth; stopped with
- * SIGINT as Ctrl-C stops it. Needs root: skipped without it, failed in strict mode.
+ * SIGINT as Ctrl-C stops it, or SIGTERM. Needs root: skipped without it, failed in strict mode.
+ * Every jar a test starts is a {@link Cli} in a try-with-resources block: it is ended (SIGTERM,
+ * then SIGKILL after a bound) whatever the test's outcome, so that a failed test leaves no trace
+ * running, attached to the kernel.
  */
 class CliJarTest {
 
@@ -55,24 +58,70 @@ class CliJarTest {
 	void should_print_pwru_lines_for_the_traced_namespace_and_a_summary_on_ctrl_c() throws Exception {
 		// GIVEN the jar tracing the right namespace, ready once its ready file exists
 		Path ready = dir.resolve("ready");
-		Cli cli = Cli.start(dir, "--netns", veth.rightPath().toString(), "--ready-file", ready.toString());
-		cli.awaitFile(ready);
+		try (Cli cli = Cli.start(dir, "--netns", veth.rightPath().toString(), "--ready-file", ready.toString())) {
+			cli.awaitFile(ready);
 
-		// WHEN 3 datagrams reach a port where nothing listens, then Ctrl-C
-		send(7600, 3);
-		List<String> lines = cli.awaitStdout(out -> out.stream().filter(l -> l.contains(":7600 udp")
-				&& l.contains("kfree_skb NO_SOCKET")).count() == 3);
-		String summary = cli.interrupt();
+			// WHEN 3 datagrams reach a port where nothing listens, then Ctrl-C
+			send(7600, 3);
+			List<String> lines = cli.awaitStdout(out -> out.stream().filter(l -> l.contains(":7600 udp")
+					&& l.contains("kfree_skb NO_SOCKET")).count() == 3);
+			String summary = cli.stop("INT");
 
-		// THEN a header, one line per event in pwru's columns, and how many events and losses
-		assertThat(lines.getFirst()).startsWith("TIME ").contains("SKB", "NETNS", "IFACE", "TUPLE", "WHERE");
-		assertThat(lines).filteredOn(l -> l.contains(":7600 udp")).allMatch(l -> l.startsWith("+"))
-				.allMatch(l -> l.contains(" " + veth.rightInode() + " ")).anyMatch(l -> l.endsWith(" netif_receive_skb"))
-				.anyMatch(l -> l.contains(veth.rightInterface() + "("));
-		assertThat(cli.stderr()).contains("tracepackets: tracing netns " + veth.rightInode() + " ("
-				+ veth.rightPath() + ") with the ");
-		assertThat(summary).containsPattern("tracepackets: \\d+ events written, \\d+ traced, \\d+ lost");
-		assertThat(cli.exitCode()).as("stopped by SIGINT, as every program Ctrl-C stops").isEqualTo(130);
+			// THEN a header, one line per event in pwru's columns, and how many events and losses
+			assertThat(lines.getFirst()).startsWith("TIME ").contains("SKB", "NETNS", "IFACE", "TUPLE", "WHERE");
+			assertThat(lines).filteredOn(l -> l.contains(":7600 udp")).allMatch(l -> l.startsWith("+"))
+					.allMatch(l -> l.contains(" " + veth.rightInode() + " "))
+					.anyMatch(l -> l.endsWith(" netif_receive_skb")).anyMatch(l -> l.contains(veth.rightInterface() + "("));
+			assertThat(cli.stderr()).contains("tracepackets: tracing netns " + veth.rightInode() + " ("
+					+ veth.rightPath() + ") with the ");
+			assertThat(summary).containsPattern("tracepackets: \\d+ events written, \\d+ traced, \\d+ lost");
+			assertThat(cli.exitCode()).as("stopped by SIGINT, as every program Ctrl-C stops").isEqualTo(130);
+		}
+	}
+
+	@Test
+	void should_stop_on_ctrl_c_even_when_started_with_sigint_ignored() throws Exception {
+		// GIVEN the jar started as a script's background job: a shell without job control starts
+		// it with SIGINT ignored (bash -c 'cmd &'), and exec keeps it so
+		Path ready = dir.resolve("ready");
+		Path pid = dir.resolve("pid");
+		assertThat(ignoresSigint(inBackground("grep", "^SigIgn:", "/proc/self/status")))
+				.as("a background job of bash -c starts with SIGINT ignored").isTrue();
+		Path output = dir.resolve("output.txt");
+		Process shell = new ProcessBuilder("bash", "-c", "\"$@\" & echo $! >" + pid, "bash", java(), "-jar",
+				JAR.toAbsolutePath().toString(), "--netns", veth.rightPath().toString(), "--ready-file",
+				ready.toString()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+		assertThat(shell.waitFor(30, TimeUnit.SECONDS)).as("bash started the jar in the background").isTrue();
+		// (bash exits once it started the job: the jar is no child of this JVM, a handle ends it below)
+		ProcessHandle jar = ProcessHandle.of(Long.parseLong(Files.readString(pid).strip()))
+				.orElseThrow(() -> new AssertionError("the jar exited at once: " + readString(output)));
+		try (Cli cli = new Cli(null, jar, output, output)) {
+			cli.awaitFile(ready);
+
+			// WHEN Ctrl-C
+			cli.signal("INT");
+
+			// THEN it stops, with its summary
+			assertThat(cli.waitFor(30)).as("the jar stops on SIGINT although it started with SIGINT ignored: %s",
+					cli.stderr()).isTrue();
+			assertThat(cli.stderr()).containsPattern("tracepackets: \\d+ events written, \\d+ traced, \\d+ lost");
+		}
+	}
+
+	@Test
+	void should_stop_on_sigterm_with_its_summary() throws Exception {
+		// GIVEN the jar tracing
+		Path ready = dir.resolve("ready");
+		try (Cli cli = Cli.start(dir, "--netns", veth.rightPath().toString(), "--ready-file", ready.toString())) {
+			cli.awaitFile(ready);
+
+			// WHEN SIGTERM, as a service manager or a script stops it
+			String summary = cli.stop("TERM");
+
+			// THEN it drained, summarized and exited with 128 + 15
+			assertThat(summary).containsPattern("tracepackets: \\d+ events written, \\d+ traced, \\d+ lost");
+			assertThat(cli.exitCode()).isEqualTo(143);
+		}
 	}
 
 	@Test
@@ -80,40 +129,42 @@ class CliJarTest {
 		// GIVEN JSON output into a file
 		Path out = dir.resolve("trace.jsonl");
 		Path ready = dir.resolve("ready");
-		Cli cli = Cli.start(dir, "--netns", veth.rightPath().toString(), "--output", "json", "--output-file",
-				out.toString(), "--ready-file", ready.toString());
-		cli.awaitFile(ready);
+		try (Cli cli = Cli.start(dir, "--netns", veth.rightPath().toString(), "--output", "json", "--output-file",
+				out.toString(), "--ready-file", ready.toString())) {
+			cli.awaitFile(ready);
 
-		// WHEN 2 datagrams are dropped for want of a socket, then Ctrl-C
-		send(7601, 2);
-		Thread.sleep(1500);
-		String summary = cli.interrupt();
+			// WHEN 2 datagrams are dropped for want of a socket, then Ctrl-C
+			send(7601, 2);
+			Thread.sleep(1500);
+			String summary = cli.stop("INT");
 
-		// THEN each event is a JSON object of the documented schema, the drops among them
-		List<String> json = Files.readAllLines(out);
-		assertThat(json).isNotEmpty().allMatch(l -> l.startsWith("{\"ts_ns\":") && l.endsWith("}"))
-				.allMatch(l -> l.contains("\"netns\":" + veth.rightInode()));
-		assertThat(json).filteredOn(l -> l.contains("\"where\":\"kfree_skb\"") && l.contains("\"dport\":7601"))
-				.hasSize(2).allMatch(l -> l.contains("\"drop_reason\":\"NO_SOCKET\""));
-		assertThat(summary).contains(json.size() + " events written").contains("output in " + out);
+			// THEN each event is a JSON object of the documented schema, the drops among them
+			List<String> json = Files.readAllLines(out);
+			assertThat(json).isNotEmpty().allMatch(l -> l.startsWith("{\"ts_ns\":") && l.endsWith("}"))
+					.allMatch(l -> l.contains("\"netns\":" + veth.rightInode()));
+			assertThat(json).filteredOn(l -> l.contains("\"where\":\"kfree_skb\"") && l.contains("\"dport\":7601"))
+					.hasSize(2).allMatch(l -> l.contains("\"drop_reason\":\"NO_SOCKET\""));
+			assertThat(summary).contains(json.size() + " events written").contains("output in " + out);
+		}
 	}
 
 	@Test
 	void should_stop_by_itself_at_the_limit() throws Exception {
 		// GIVEN at most 2 events
 		Path ready = dir.resolve("ready");
-		Cli cli = Cli.start(dir, "--netns", veth.rightPath().toString(), "--limit", "2", "--ready-file",
-				ready.toString());
-		cli.awaitFile(ready);
+		try (Cli cli = Cli.start(dir, "--netns", veth.rightPath().toString(), "--limit", "2", "--ready-file",
+				ready.toString())) {
+			cli.awaitFile(ready);
 
-		// WHEN datagrams make more
-		send(7603, 2);
+			// WHEN datagrams make more
+			send(7603, 2);
 
-		// THEN the jar exits on its own, after a header and 2 lines
-		assertThat(cli.process.waitFor(30, TimeUnit.SECONDS)).as(cli.stderr()).isTrue();
-		assertThat(cli.exitCode()).isZero();
-		assertThat(Files.readAllLines(cli.stdout())).hasSize(3);
-		assertThat(cli.stderr()).contains("2 events written (--limit 2 reached)");
+			// THEN the jar exits on its own, after a header and 2 lines
+			assertThat(cli.waitFor(30)).as(cli.stderr()).isTrue();
+			assertThat(cli.exitCode()).isZero();
+			assertThat(Files.readAllLines(cli.stdout())).hasSize(3);
+			assertThat(cli.stderr()).contains("2 events written (--limit 2 reached)");
+		}
 	}
 
 	@Test
@@ -121,14 +172,15 @@ class CliJarTest {
 		// GIVEN pcapng output (128 bytes per packet by default)
 		Path out = dir.resolve("trace.pcapng");
 		Path ready = dir.resolve("ready");
-		Cli cli = Cli.start(dir, "--netns", veth.rightPath().toString(), "--output", "pcapng", "--output-file",
-				out.toString(), "--ready-file", ready.toString());
-		cli.awaitFile(ready);
+		try (Cli cli = Cli.start(dir, "--netns", veth.rightPath().toString(), "--output", "pcapng", "--output-file",
+				out.toString(), "--ready-file", ready.toString())) {
+			cli.awaitFile(ready);
 
-		// WHEN 2 datagrams are dropped for want of a socket, then Ctrl-C
-		send(7602, 2);
-		Thread.sleep(1500);
-		cli.interrupt();
+			// WHEN 2 datagrams are dropped for want of a socket, then Ctrl-C
+			send(7602, 2);
+			Thread.sleep(1500);
+			cli.stop("INT");
+		}
 
 		// THEN tshark decodes the datagrams, and each drop's comment names it
 		List<String> rows = tshark(out, "-Y", "udp.dstport == 7602 && !icmp", "-T", "fields", "-E", "separator=|",
@@ -142,16 +194,18 @@ class CliJarTest {
 
 	@Test
 	void should_refuse_bad_input_with_what_to_write_instead() throws Exception {
-		Cli badOutput = Cli.start(dir, "--output", "xml");
-		assertThat(badOutput.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-		assertThat(badOutput.exitCode()).isEqualTo(2);
-		assertThat(badOutput.stderr()).contains("tracepackets: --output xml: use text, json or pcapng")
-				.contains("--help");
+		try (Cli badOutput = Cli.start(dir, "--output", "xml")) {
+			assertThat(badOutput.waitFor(30)).isTrue();
+			assertThat(badOutput.exitCode()).isEqualTo(2);
+			assertThat(badOutput.stderr()).contains("tracepackets: --output xml: use text, json or pcapng")
+					.contains("--help");
+		}
 
-		Cli noSuchNetns = Cli.start(dir, "--netns", "/run/netns/tracepackets-no-such-netns");
-		assertThat(noSuchNetns.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-		assertThat(noSuchNetns.exitCode()).isEqualTo(2);
-		assertThat(noSuchNetns.stderr()).contains("--netns /run/netns/tracepackets-no-such-netns: no such file;");
+		try (Cli noSuchNetns = Cli.start(dir, "--netns", "/run/netns/tracepackets-no-such-netns")) {
+			assertThat(noSuchNetns.waitFor(60)).isTrue();
+			assertThat(noSuchNetns.exitCode()).isEqualTo(2);
+			assertThat(noSuchNetns.stderr()).contains("--netns /run/netns/tracepackets-no-such-netns: no such file;");
+		}
 	}
 
 	private static void send(int port, int count) {
@@ -163,25 +217,65 @@ class CliJarTest {
 		List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString()));
 		command.addAll(List.of(args));
 		Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
-		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-		assertThat(process.exitValue()).as("tshark %s: %s", command, err).isZero();
-		return out.lines().toList();
+		try {
+			String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+			assertThat(process.exitValue()).as("tshark %s: %s", command, err).isZero();
+			return out.lines().toList();
+		} finally {
+			process.destroyForcibly();
+		}
 	}
 
-	/** The jar as a process, its standard output and error in files read while it runs. */
-	private record Cli(Process process, Path stdout, Path stderrFile) {
+	private static String readString(Path file) {
+		try {
+			return Files.readString(file);
+		} catch (IOException e) {
+			return "(" + file + " unreadable: " + e.getMessage() + ")";
+		}
+	}
+
+	private static String java() {
+		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+	}
+
+	/** Whether a {@code SigIgn:} line of /proc/PID/status has SIGINT's bit. */
+	private static boolean ignoresSigint(String status) {
+		return (StopSignals.ignoredSignals(status) & 1L << 1) != 0;
+	}
+
+	/** What {@code command}, run as bash -c runs a background job, printed. */
+	private static String inBackground(String... command) throws Exception {
+		List<String> args = new ArrayList<>(List.of("bash", "-c", "\"$@\" & wait", "bash"));
+		args.addAll(List.of(command));
+		Process shell = new ProcessBuilder(args).redirectErrorStream(true).start();
+		try {
+			String output = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertThat(shell.waitFor(30, TimeUnit.SECONDS)).isTrue();
+			return output;
+		} finally {
+			shell.destroyForcibly();
+		}
+	}
+
+	/**
+	 * The jar as a process, its standard output and error in files read while it runs. Closing it
+	 * ends the process if it still runs: SIGTERM, then SIGKILL when it has not exited within
+	 * {@value #STOP_SECONDS} s.
+	 */
+	private record Cli(Process child, ProcessHandle process, Path stdout, Path stderrFile) implements AutoCloseable {
+
+		private static final int STOP_SECONDS = 15;
 
 		static Cli start(Path dir, String... args) throws IOException {
 			Path stdout = Files.createTempFile(dir, "stdout", ".txt");
 			Path stderr = Files.createTempFile(dir, "stderr", ".txt");
-			List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-					.toString(), "-jar", JAR.toAbsolutePath().toString()));
+			List<String> command = new ArrayList<>(List.of(java(), "-jar", JAR.toAbsolutePath().toString()));
 			command.addAll(List.of(args));
 			Process process = new ProcessBuilder(command).redirectOutput(stdout.toFile())
 					.redirectError(stderr.toFile()).start();
-			return new Cli(process, stdout, stderr);
+			return new Cli(process, process.toHandle(), stdout, stderr);
 		}
 
 		void awaitFile(Path file) throws Exception {
@@ -205,16 +299,32 @@ class CliJarTest {
 			return lines;
 		}
 
-		/** Ctrl-C: SIGINT, then the exit; returns standard error. */
-		String interrupt() throws Exception {
-			Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
+		/** Sends {@code SIG<name>} with kill(1), as a shell or Ctrl-C sends it. */
+		void signal(String name) throws Exception {
+			Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
 			assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-			assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the jar stops on SIGINT: %s", stderr()).isTrue();
+		}
+
+		/** {@code SIG<name>} (INT: Ctrl-C), then the exit; returns standard error. */
+		String stop(String name) throws Exception {
+			signal(name);
+			assertThat(waitFor(30)).as("the jar stops on SIG%s: %s", name, stderr()).isTrue();
 			return stderr();
 		}
 
+		boolean waitFor(int seconds) throws Exception {
+			try {
+				process.onExit().get(seconds, TimeUnit.SECONDS);
+				return true;
+			} catch (java.util.concurrent.TimeoutException e) {
+				return false;
+			}
+		}
+
+		/** The exit status; only a child's can be read (a background job's parent was its shell). */
 		int exitCode() {
-			return process.exitValue();
+			assertThat(child).as("the jar is this JVM's child").isNotNull();
+			return child.exitValue();
 		}
 
 		String stderr() {
@@ -222,6 +332,18 @@ class CliJarTest {
 				return Files.readString(stderrFile);
 			} catch (IOException e) {
 				throw new java.io.UncheckedIOException(e);
+			}
+		}
+
+		@Override
+		public void close() throws Exception {
+			if (!process.isAlive()) {
+				return;
+			}
+			process.destroy();
+			if (!waitFor(STOP_SECONDS)) {
+				process.destroyForcibly();
+				assertThat(waitFor(STOP_SECONDS)).as("the jar (pid %d) ends on SIGKILL", process.pid()).isTrue();
 			}
 		}
 	}

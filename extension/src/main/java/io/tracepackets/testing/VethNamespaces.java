@@ -5,10 +5,19 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.LoggerFactory;
 
 /**
  * Two throwaway network namespaces joined by a veth pair, for tests that need real packets
@@ -16,10 +25,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * iproute2; needs root. {@code left} holds {@code 10.231.N.1}, {@code right} {@code 10.231.N.2}
  * (N differs per pair in a JVM). Trace them with {@code trace.scope(pair.leftPath())}; send from
  * inside with {@code Traffic.fromNetnsPath(pair.leftPath())}. Close to delete both.
+ *
+ * <p>A JVM killed before it closed its pairs (SIGKILL, a crash) leaves them behind; the first
+ * {@link #create()} of the next JVM deletes them: every {@code /run/netns/tp<pid>x<n>a|b} whose
+ * {@code <pid>} is no longer a running process, or is one that started after the namespace was
+ * made (its pid was reused), as the kernel frees a killed JVM's BPF programs and links when it
+ * closes its file descriptors.
  */
 public final class VethNamespaces implements AutoCloseable {
 
 	private static final AtomicInteger COUNTER = new AtomicInteger();
+	private static final AtomicBoolean SWEPT = new AtomicBoolean();
+	private static final Path NETNS_DIR = Path.of("/run/netns");
+	/** The names {@link #create()} gives: {@code tp}, the JVM's pid, {@code x}, the pair's number, a side. */
+	private static final Pattern NAME = Pattern.compile("tp([0-9]+)x[0-9]+[ab]");
+	/**
+	 * How much later than the namespace a process with its pid must have started to be another
+	 * process: a process's start time is known to the second (the boot time in /proc/stat is).
+	 */
+	private static final Duration CLOCK_SLACK = Duration.ofSeconds(2);
 
 	private final String prefix;
 	private final int subnet;
@@ -37,9 +61,14 @@ public final class VethNamespaces implements AutoCloseable {
 	 *     namespaces made so far are deleted
 	 */
 	public static VethNamespaces create() {
+		if (SWEPT.compareAndSet(false, true)) {
+			removeStale();
+		}
 		int n = COUNTER.getAndIncrement();
-		// The pid keeps parallel JVMs apart; names stay within IFNAMSIZ (15).
-		VethNamespaces pair = new VethNamespaces("tp" + ProcessHandle.current().pid() % 1_000_000 + "x" + n, n % 250);
+		// The whole pid keeps parallel JVMs apart and tells a dead JVM's pairs from a live one's
+		// (pid_max is at most 4194304: 7 digits); the number is cut to 4 digits so that names stay
+		// within IFNAMSIZ (15 characters), and repeats only after 10000 pairs, long closed.
+		VethNamespaces pair = new VethNamespaces("tp" + ProcessHandle.current().pid() + "x" + n % 10_000, n % 250);
 		List<String> made = new ArrayList<>();
 		try {
 			for (String netns : List.of(pair.leftName(), pair.rightName())) {
@@ -59,6 +88,54 @@ public final class VethNamespaces implements AutoCloseable {
 		} catch (RuntimeException e) {
 			made.forEach(netns -> quietly("netns", "del", netns));
 			throw e;
+		}
+	}
+
+	/**
+	 * Deletes the namespaces that killed JVMs left: names {@link #create()} gives whose pid is not
+	 * a process that could have made them (see the class comment). Another JVM's live pairs stay.
+	 *
+	 * @return the names deleted
+	 */
+	static List<String> removeStale() {
+		if (!Files.isDirectory(NETNS_DIR)) {
+			return List.of();
+		}
+		List<String> removed = new ArrayList<>();
+		try (Stream<Path> entries = Files.list(NETNS_DIR)) {
+			for (Path entry : entries.toList()) {
+				String name = entry.getFileName().toString();
+				Matcher matcher = NAME.matcher(name);
+				if (matcher.matches() && isStale(Long.parseLong(matcher.group(1)), entry)) {
+					quietly("netns", "del", name);
+					if (!Files.exists(entry)) {
+						removed.add(name);
+					}
+				}
+			}
+		} catch (IOException | NumberFormatException e) {
+			// nothing listed, or a name out of range: nothing of ours to delete there
+		}
+		if (!removed.isEmpty()) {
+			LoggerFactory.getLogger(VethNamespaces.class)
+					.info("deleted network namespaces that killed JVMs left behind: {}", String.join(", ", removed));
+		}
+		return removed;
+	}
+
+	/** Whether no live process could have made {@code netns}: its pid is gone, or was reused since. */
+	private static boolean isStale(long pid, Path netns) {
+		Optional<ProcessHandle> process = ProcessHandle.of(pid);
+		if (process.isEmpty() || !process.get().isAlive()) {
+			return true;
+		}
+		// The namespace file's times are those of its nsfs inode, made when `ip netns add` mounted it.
+		Optional<Instant> started = process.get().info().startInstant();
+		try {
+			Instant made = ((FileTime) Files.getAttribute(netns, "unix:ctime")).toInstant();
+			return started.isPresent() && started.get().isAfter(made.plus(CLOCK_SLACK));
+		} catch (IOException | UnsupportedOperationException e) {
+			return false;
 		}
 	}
 

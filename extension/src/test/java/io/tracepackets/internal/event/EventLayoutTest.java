@@ -324,11 +324,16 @@ class EventLayoutTest {
 				throw new AssertionError(DWARFDUMP + " is needed to read the layout of struct tp_event from "
 						+ object + " (apt-get install llvm, as for building the BPF objects): " + e, e);
 			}
-			assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", DWARFDUMP).isTrue();
-			List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
-			assertThat(process.exitValue()).as("%s exit status, output:%n%s", DWARFDUMP, String.join("\n", lines))
-					.isZero();
-			return lines;
+			try {
+				assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", DWARFDUMP).isTrue();
+				List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
+				assertThat(process.exitValue()).as("%s exit status, output:%n%s", DWARFDUMP, String.join("\n", lines))
+						.isZero();
+				return lines;
+			} finally {
+				// a process the test started ends with it, whatever the outcome
+				process.destroyForcibly();
+			}
 		} finally {
 			Files.deleteIfExists(output);
 		}

@@ -70,10 +70,15 @@ public class PcapngKernelTest {
 		List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString()));
 		command.addAll(List.of(args));
 		Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start();
-		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-		assertThat(process.exitValue()).as("tshark %s: %s", command, err).isZero();
-		return out.lines().toList();
+		try {
+			String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+			assertThat(process.exitValue()).as("tshark %s: %s", command, err).isZero();
+			return out.lines().toList();
+		} finally {
+			// a process the test started ends with it, whatever the outcome
+			process.destroyForcibly();
+		}
 	}
 }

@@ -34,8 +34,14 @@ class DescriptorLimitKernelTest {
 				.redirectErrorStream(true).start();
 
 		// WHEN it starts a session
-		String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		String output;
+		try {
+			output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		} finally {
+			// a process the test started ends with it, whatever the outcome
+			child.destroyForcibly();
+		}
 
 		// THEN it is told, with the numbers and the fix, before any probe is attached
 		assertThat(output).contains("unavailable: file descriptors unavailable: the ")

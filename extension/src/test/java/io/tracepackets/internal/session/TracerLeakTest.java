@@ -49,6 +49,9 @@ class TracerLeakTest {
 			// WHEN it is killed outright
 			child.destroyForcibly();
 			assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		} finally {
+			// a process the test started ends with it, whatever the outcome
+			child.destroyForcibly();
 		}
 
 		// THEN its programs are gone (the kernel frees them after an RCU grace period)
