@@ -85,11 +85,11 @@ public final class NetworkNamespace {
 	/**
 	 * Throws when this JVM cannot enter the namespace, saying why and what cannot be done.
 	 *
-	 * @throws TracingUnavailableException naming what was asked ({@code what}) and why it cannot be
+	 * @throws TracingUnavailableException naming what was asked ({@code what}, a phrase the label ends, e.g. {@code "running code in"}) and why it cannot be
 	 */
 	public void requireReachable(String what) {
 		if (path == null) {
-			throw new TracingUnavailableException(what + " in " + label, unreachable);
+			throw new TracingUnavailableException(what + " " + label, unreachable);
 		}
 	}
 
@@ -219,7 +219,7 @@ public final class NetworkNamespace {
 	 * @throws TracingUnavailableException when nothing this JVM can open leads to it
 	 */
 	public Path path() {
-		requireReachable("entering the network namespace");
+		requireReachable("entering the network namespace of");
 		return path;
 	}
 

@@ -109,7 +109,7 @@ class ContainerIdentityTest {
 		assertThat(netns.label()).isEqualTo("container web (3481ef82500c) (pid 95 in the engine's pid namespace)");
 		assertThatThrownBy(netns::path)
 				.isInstanceOf(TracingUnavailableException.class)
-				.hasMessageStartingWith("entering the network namespace in container web (3481ef82500c) (pid 95 in"
+				.hasMessageStartingWith("entering the network namespace of container web (3481ef82500c) (pid 95 in"
 						+ " the engine's pid namespace) unavailable: this JVM cannot enter the network namespace of"
 						+ " container web (3481ef82500c) (inode 1): the engine's pid 95 is not a process of this JVM's"
 						+ " pid namespace, and neither /nonexistent/netns/0123 nor any process here leads to it");
