@@ -25,6 +25,8 @@ public final class Origin {
 	}
 
 	static Origin of(NetworkNamespace netns) {
+		// Said now, at the test's line that asks for it, rather than at the first send.
+		netns.requireReachable("sending traffic from inside");
 		return new Origin(netns);
 	}
 

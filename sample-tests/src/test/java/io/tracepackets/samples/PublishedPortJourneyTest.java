@@ -12,8 +12,6 @@ import io.tracepackets.samples.support.NetboxContainer;
 import io.tracepackets.traffic.HttpResult;
 import io.tracepackets.traffic.Traffic;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.junit.jupiter.Container;
@@ -41,7 +39,7 @@ class PublishedPortJourneyTest {
 		trace.scopeHostNetwork();
 		String hostAddress = netbox.getContainerInfo().getNetworkSettings().getGateway();
 		int publishedPort = netbox.getMappedPort(NetboxContainer.HTTP_PORT);
-		long containerNetns = netnsInode(netbox);
+		long containerNetns = netnsInode(trace, netbox);
 
 		// WHEN the test sends HTTP to the host's address and the published port
 		HttpResult response = Traffic.http().get("http://" + hostAddress + ":" + publishedPort + "/index.html");
@@ -83,9 +81,14 @@ class PublishedPortJourneyTest {
 		assertThat(proxy).isNotEmpty().doesNotContainAnyElementsOf(client);
 	}
 
-	/** The container's network namespace inode, as events carry it. */
-	private static long netnsInode(NetboxContainer container) throws IOException {
-		long pid = container.getContainerInfo().getState().getPidLong();
-		return ((Number) Files.getAttribute(Path.of("/proc/" + pid + "/ns/net"), "unix:ino")).longValue();
+	/**
+	 * The container's network namespace inode, as events carry it: the trace's own (the pid Docker
+	 * reports is the engine's, which means nothing where the tests run in a pid namespace of their own).
+	 */
+	private static long netnsInode(PacketTrace trace, NetboxContainer container) {
+		String shortId = container.getContainerId().substring(0, 12);
+		return trace.namespaces().stream().filter(netns -> netns.label().contains(shortId)).findFirst()
+				.orElseThrow(() -> new AssertionError(container.getContainerName() + " is not in " + trace.namespaces()))
+				.inode();
 	}
 }

@@ -28,6 +28,7 @@ public final class NamespaceCommand {
 	 * @throws TracePacketsException naming the command and its standard error when it fails
 	 */
 	public static String run(NetworkNamespace netns, String input, String... command) {
+		netns.requireReachable("running " + String.join(" ", command) + " in");
 		List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + netns.path()));
 		argv.addAll(List.of(command));
 		Process process;

@@ -53,6 +53,7 @@ public final class NetnsRunner {
 		if (NetworkNamespace.currentThreadInode() == netns.inode()) {
 			return callInline(netns, task);
 		}
+		netns.requireReachable("running code in");
 		CompletableFuture<T> result = new CompletableFuture<>();
 		Thread thread = Thread.ofPlatform()
 				.name("tracepackets-netns-" + netns.inode())

@@ -32,13 +32,65 @@ public final class NetworkNamespace {
 			0x04000000, "uts", 0x08000000, "ipc", 0x10000000, "user", 0x20000000, "pid", 0x00000080, "time");
 
 	private final long inode;
+	/** Null when nothing this JVM can open leads to the namespace: then {@link #unreachable} says why. */
 	private final Path path;
 	private final String label;
+	private final String unreachable;
 
 	private NetworkNamespace(long inode, Path path, String label) {
+		this(inode, path, label, null);
+	}
+
+	private NetworkNamespace(long inode, Path path, String label, String unreachable) {
 		this.inode = inode;
 		this.path = path;
 		this.label = label;
+		this.unreachable = unreachable;
+	}
+
+	/**
+	 * A namespace known only by its inode, e.g. one an engine in another pid and mount namespace
+	 * reported: its events can be scoped (the kernel's {@code net->ns.inum} is the same number
+	 * everywhere on one kernel), but it cannot be entered, for {@code why}.
+	 */
+	public static NetworkNamespace unreachable(long inode, String label, String why) {
+		return new NetworkNamespace(inode, null, label, why);
+	}
+
+	/**
+	 * The namespace behind {@code path} when its inode is {@code inode}; empty when the path is
+	 * missing, unreadable, or leads elsewhere.
+	 */
+	public static Optional<NetworkNamespace> atPathIfInode(Path path, long inode, String label) {
+		try {
+			if (((Long) Files.getAttribute(path, "unix:ino")) == inode) {
+				return Optional.of(new NetworkNamespace(inode, path, label));
+			}
+		} catch (IOException | RuntimeException e) {
+			// Not there, or not ours to read: it proves nothing.
+		}
+		return Optional.empty();
+	}
+
+	/** The same namespace with another label. */
+	public NetworkNamespace relabel(String newLabel) {
+		return new NetworkNamespace(inode, path, newLabel, unreachable);
+	}
+
+	/** Whether this JVM can enter the namespace (through {@link #path()}). */
+	public boolean reachable() {
+		return path != null;
+	}
+
+	/**
+	 * Throws when this JVM cannot enter the namespace, saying why and what cannot be done.
+	 *
+	 * @throws TracingUnavailableException naming what was asked ({@code what}, a phrase the label ends, e.g. {@code "running code in"}) and why it cannot be
+	 */
+	public void requireReachable(String what) {
+		if (path == null) {
+			throw new TracingUnavailableException(what + " " + label, unreachable);
+		}
 	}
 
 	/** The namespace of process {@code pid}, through {@code /proc/<pid>/ns/net}. */
@@ -161,8 +213,13 @@ public final class NetworkNamespace {
 		return inode;
 	}
 
-	/** A path that opens this namespace: {@code /proc/<pid>/ns/net} or a bind mount. */
+	/**
+	 * A path that opens this namespace: {@code /proc/<pid>/ns/net} or a bind mount.
+	 *
+	 * @throws TracingUnavailableException when nothing this JVM can open leads to it
+	 */
 	public Path path() {
+		requireReachable("entering the network namespace of");
 		return path;
 	}
 
@@ -173,6 +230,9 @@ public final class NetworkNamespace {
 
 	/** Whether {@link #path()} still leads to this namespace (the process may have exited). */
 	public boolean isAlive() {
+		if (path == null) {
+			return false;
+		}
 		try {
 			return ((Long) Files.getAttribute(path, "unix:ino")) == inode;
 		} catch (IOException | RuntimeException e) {
