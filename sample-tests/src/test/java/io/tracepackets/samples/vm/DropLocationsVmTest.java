@@ -1,0 +1,172 @@
+package io.tracepackets.samples.vm;
+
+import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+import io.tracepackets.Backend;
+import io.tracepackets.DropKind;
+import io.tracepackets.DropReason;
+import io.tracepackets.KernelTest;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.PacketPath;
+import io.tracepackets.PacketTrace;
+import io.tracepackets.TracePackets;
+import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.testing.VethNamespaces;
+import io.tracepackets.traffic.Traffic;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a drop means on every kernel of the suite, and above all on one without drop reasons
+ * (Debian 11's 5.10; reasons came with 5.17): there every drop is {@code NOT_SPECIFIED}, and its
+ * kind comes from where the skb was freed (drop-locations.tsv), else from the reason's fallback
+ * (lost). Each test asserts what the kernel gives: reasons where it has them, locations where it
+ * has none, and there {@code withReason(...)} must refuse with the reason (the extension skips the
+ * test, or fails it in strict mode) instead of answering. Drops come from the kfree_skb
+ * tracepoint, whatever the backend, so the tracepoint backend keeps the class cheap.
+ */
+@KernelTest
+@Tag(VethFunctionPathTest.TAG)
+@TracePackets(backend = Backend.TRACEPOINT)
+class DropLocationsVmTest {
+
+	VethNamespaces network;
+
+	@BeforeEach
+	void network() {
+		network = VethNamespaces.create();
+	}
+
+	@AfterEach
+	void removeNetwork() {
+		network.close();
+	}
+
+	@Test
+	void a_netfilter_drop_is_lost_in_nf_hook_slow(PacketTrace trace) {
+		// GIVEN an iptables-nft DROP rule in the receiving namespace
+		network.execInRight("iptables-nft", "-A", "INPUT", "-p", "udp", "--dport", "7101", "-j", "DROP");
+		trace.scope(network.leftPath()).scope(network.rightPath());
+
+		// WHEN
+		Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), 7101).send(2);
+
+		// THEN lost in netfilter, whether or not the kernel says why
+		var drops = assertThat(trace).packets(udp().dstPort(7101)).hasCount(2).wereDropped().in("nf_hook_slow");
+		if (hasDropReasons(trace)) {
+			drops.withReason(DropReason.NETFILTER_DROP);
+		} else {
+			// nf_hook_slow is in no location rule: NOT_SPECIFIED's own fallback says lost
+			assertThat(dropsOf(trace, 7101)).hasSize(2).allSatisfy(drop -> {
+				assertThat(drop.dropReason()).isEqualTo(DropReason.NOT_SPECIFIED);
+				assertThat(drop.dropKind()).isEqualTo(DropKind.LOST);
+			});
+			assertReasonsUnavailable(() -> drops.withReason(DropReason.NETFILTER_DROP));
+		}
+	}
+
+	@Test
+	void a_datagram_to_a_port_without_a_socket_is_lost_in_udp(PacketTrace trace) {
+		// GIVEN no socket on UDP 7102 in the receiving namespace
+		trace.scope(network.leftPath()).scope(network.rightPath());
+
+		// WHEN
+		Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), 7102).send(2);
+
+		// THEN lost where UDP looked for a socket
+		var drops = assertThat(trace).packets(udp().dstPort(7102)).hasCount(2).wereDropped().in("__udp4_lib_rcv");
+		if (hasDropReasons(trace)) {
+			drops.withReason(DropReason.NO_SOCKET);
+		} else {
+			assertThat(dropsOf(trace, 7102)).hasSize(2).allSatisfy(drop -> {
+				assertThat(drop.dropReason()).isEqualTo(DropReason.NOT_SPECIFIED);
+				assertThat(drop.dropKind()).isEqualTo(DropKind.LOST);
+				assertThat(drop.location()).startsWith("__udp4_lib_rcv+");
+			});
+			assertReasonsUnavailable(() -> drops.withReason(DropReason.NO_SOCKET));
+		}
+	}
+
+	@Test
+	void datagrams_a_socket_never_read_are_discarded_after_delivery_when_it_closes(PacketTrace trace)
+			throws Exception {
+		// GIVEN a UDP socket on 7103 in the receiving namespace that never reads
+		Process idle = new ProcessBuilder("ip", "netns", "exec", network.rightName(), "python3", "-c",
+				"import socket, sys, time\n"
+						+ "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+						+ "s.bind(('0.0.0.0', 7103))\n"
+						+ "print('bound', flush=True)\n"
+						+ "time.sleep(120)\n")
+				.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+		try {
+			String line = new BufferedReader(new InputStreamReader(idle.getInputStream(), StandardCharsets.UTF_8))
+					.readLine();
+			assertThat(line).as("the idle receiver's start").isEqualTo("bound");
+			trace.scope(network.leftPath()).scope(network.rightPath());
+
+			// WHEN three datagrams wait in its queue, and it exits with them unread
+			Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), 7103).send(3);
+			awaitQueued(7103);
+		} finally {
+			idle.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+		}
+
+		// THEN they were delivered, and their free at the socket's end is no loss: on a kernel
+		// without reasons, the place of the free says so (a drop-locations.tsv rule)
+		assertThat(trace).packets(udp().dstPort(7103)).hasCount(3).wereDiscardedAfterDelivery();
+		assertThat(trace).packets(udp().dstPort(7103)).wereNotDropped().wereDelivered();
+		if (!hasDropReasons(trace)) {
+			assertThat(dropsOf(trace, 7103)).hasSize(3).allSatisfy(drop -> {
+				assertThat(drop.dropReason()).isEqualTo(DropReason.NOT_SPECIFIED);
+				assertThat(drop.dropKind()).isEqualTo(DropKind.DISCARDED_AFTER_DELIVERY);
+				assertThat(drop.dropKindExplanation()).as("from the location rules").contains("UDP socket was destroyed");
+			});
+		}
+	}
+
+	/** Whether this kernel names drop reasons (enum skb_drop_reason, 5.17+). */
+	private static boolean hasDropReasons(PacketTrace trace) {
+		return !trace.probes().dropReasons().isEmpty();
+	}
+
+	/** The drop events of the paths to UDP {@code port}. */
+	private static List<PacketEvent> dropsOf(PacketTrace trace, int port) {
+		return trace.paths(udp().dstPort(port)).stream().map(PacketPath::drop).flatMap(java.util.Optional::stream)
+				.toList();
+	}
+
+	/** withReason refuses on a kernel without reasons, naming why: what the extension skips (fails) with. */
+	private static void assertReasonsUnavailable(Runnable withReason) {
+		assertThatExceptionOfType(TracingUnavailableException.class).isThrownBy(withReason::run)
+				.satisfies(e -> assertThat(e.reason()).contains("this kernel has no drop reasons")
+						.contains("Linux 5.17"));
+	}
+
+	/** Waits until the right namespace's socket on UDP {@code port} holds unread data. */
+	private void awaitQueued(int port) throws InterruptedException {
+		long deadline = System.nanoTime() + 10_000_000_000L;
+		while (true) {
+			for (String socket : network.execInRight("ss", "-uln").lines().toList()) {
+				String[] fields = socket.trim().split("\\s+");
+				if (fields.length > 4 && fields[3].endsWith(":" + port) && !fields[1].equals("0")) {
+					return;
+				}
+			}
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException("no datagram waited on UDP " + port + " in " + network.rightName()
+						+ ": " + network.execInRight("ss", "-uln"));
+			}
+			Thread.sleep(20);
+		}
+	}
+}
