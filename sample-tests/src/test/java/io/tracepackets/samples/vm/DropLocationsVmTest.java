@@ -141,7 +141,7 @@ class DropLocationsVmTest {
 
 	/** The drop events of the paths to UDP {@code port}. */
 	private static List<PacketEvent> dropsOf(PacketTrace trace, int port) {
-		return trace.paths(udp().dstPort(port)).stream().map(PacketPath::drop).flatMap(java.util.Optional::stream)
+		return trace.packets(udp().dstPort(port)).stream().map(PacketPath::drop).flatMap(java.util.Optional::stream)
 				.toList();
 	}
 
