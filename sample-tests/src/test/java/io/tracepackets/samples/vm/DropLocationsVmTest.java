@@ -1,5 +1,6 @@
 package io.tracepackets.samples.vm;
 
+import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.PacketFilter.udp;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -98,40 +99,85 @@ class DropLocationsVmTest {
 	}
 
 	@Test
-	void datagrams_a_socket_never_read_are_discarded_after_delivery_when_it_closes(PacketTrace trace)
+	void data_a_connection_never_read_is_discarded_after_delivery_when_it_is_torn_down(PacketTrace trace)
 			throws Exception {
-		// GIVEN a UDP socket on 7103 in the receiving namespace that never reads
-		Process idle = new ProcessBuilder("ip", "netns", "exec", network.rightName(), "python3", "-c",
-				"import socket, sys, time\n"
-						+ "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-						+ "s.bind(('0.0.0.0', 7103))\n"
-						+ "print('bound', flush=True)\n"
-						+ "time.sleep(120)\n")
-				.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+		// GIVEN a TCP server in the right namespace that accepts and never reads, and a client in the
+		// left one. (UDP would not do: a UDP socket's queue is purged in an RCU callback, on no task
+		// of the namespace, and a queued datagram has neither device nor socket to tell its netns.)
+		trace.scope(network.leftPath()).scope(network.rightPath());
+		Process server = python(network.rightName(), SERVER);
+		Process client = null;
 		try {
-			String line = new BufferedReader(new InputStreamReader(idle.getInputStream(), StandardCharsets.UTF_8))
-					.readLine();
-			assertThat(line).as("the idle receiver's start").isEqualTo("bound");
-			trace.scope(network.leftPath()).scope(network.rightPath());
+			BufferedReader serverOut = lines(server);
+			assertThat(serverOut.readLine()).as("the server's start").isEqualTo("listening");
+			client = python(network.leftName(), CLIENT.replace("ADDRESS", network.rightAddress()));
+			assertThat(lines(client).readLine()).as("the client's send").isEqualTo("sent");
+			assertThat(serverOut.readLine()).as("the server's accept").isEqualTo("accepted");
 
-			// WHEN three datagrams wait in its queue, and it exits with them unread
-			Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), 7103).send(3);
+			// WHEN the data waits unread and the server tears the connection down (connect(AF_UNSPEC))
 			awaitQueued(7103);
+			server.getOutputStream().write('\n');
+			server.getOutputStream().flush();
+			assertThat(serverOut.readLine()).as("the server's disconnect").isEqualTo("disconnected");
 		} finally {
-			idle.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+			server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+			if (client != null) {
+				client.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+			}
 		}
 
-		// THEN they were delivered, and their free at the socket's end is no loss: on a kernel
-		// without reasons, the place of the free says so (a drop-locations.tsv rule)
-		assertThat(trace).packets(udp().dstPort(7103)).hasCount(3).wereDiscardedAfterDelivery();
-		assertThat(trace).packets(udp().dstPort(7103)).wereNotDropped().wereDelivered();
-		if (!hasDropReasons(trace)) {
-			assertThat(dropsOf(trace, 7103)).hasSize(3).allSatisfy(drop -> {
+		// THEN nothing the client sent was lost; the unread data was freed after delivery, which on a
+		// kernel without reasons the place of the free says (drop-locations.tsv: tcp_disconnect)
+		assertThat(trace).packets(tcp().dstPort(7103)).wereNotDropped();
+		List<PacketEvent> freed = trace.packets(tcp().dstPort(7103)).stream().map(PacketPath::drop)
+				.flatMap(java.util.Optional::stream).toList();
+		assertThat(freed).as(trace.render(trace.packets(tcp().dstPort(7103)))).isNotEmpty().allSatisfy(drop -> {
+			assertThat(drop.dropKind()).isEqualTo(DropKind.DISCARDED_AFTER_DELIVERY);
+			if (!hasDropReasons(trace)) {
 				assertThat(drop.dropReason()).isEqualTo(DropReason.NOT_SPECIFIED);
-				assertThat(drop.dropKind()).isEqualTo(DropKind.DISCARDED_AFTER_DELIVERY);
-				assertThat(drop.dropKindExplanation()).as("from the location rules").contains("UDP socket was destroyed");
-			});
-		}
+				assertThat(drop.location()).startsWith("tcp_disconnect+");
+				assertThat(drop.dropKindExplanation()).as("from the location rules").contains("torn down");
+			}
+		});
+	}
+
+	/** Accepts one connection on 7103, then waits for a line and disconnects it with its data unread. */
+	private static final String SERVER = """
+			import ctypes, socket, sys, time
+			s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+			s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+			s.bind(('0.0.0.0', 7103))
+			s.listen(1)
+			print('listening', flush=True)
+			c, _ = s.accept()
+			print('accepted', flush=True)
+			sys.stdin.readline()
+			unspec = (ctypes.c_ubyte * 16)()
+			libc = ctypes.CDLL(None, use_errno=True)
+			if libc.connect(c.fileno(), unspec, 16) != 0:
+			    sys.exit('connect(AF_UNSPEC): errno %d' % ctypes.get_errno())
+			print('disconnected', flush=True)
+			time.sleep(120)
+			""";
+
+	/** Connects to the server and sends three writes, then waits. */
+	private static final String CLIENT = """
+			import socket, time
+			c = socket.create_connection(('ADDRESS', 7103))
+			for i in range(3):
+			    c.sendall(b'unread %d ' % i)
+			    time.sleep(0.05)
+			print('sent', flush=True)
+			time.sleep(120)
+			""";
+
+	private static Process python(String namespace, String program) throws java.io.IOException {
+		return new ProcessBuilder("ip", "netns", "exec", namespace, "python3", "-c", program)
+				.redirectError(ProcessBuilder.Redirect.INHERIT).start();
+	}
+
+	private static BufferedReader lines(Process process) {
+		return new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
 	}
 
 	/** Whether this kernel names drop reasons (enum skb_drop_reason, 5.17+). */
@@ -152,19 +198,20 @@ class DropLocationsVmTest {
 						.contains("Linux 5.17"));
 	}
 
-	/** Waits until the right namespace's socket on UDP {@code port} holds unread data. */
+	/** Waits until the right namespace's connection on TCP {@code port} holds unread data. */
 	private void awaitQueued(int port) throws InterruptedException {
 		long deadline = System.nanoTime() + 10_000_000_000L;
 		while (true) {
-			for (String socket : network.execInRight("ss", "-uln").lines().toList()) {
+			for (String socket : network.execInRight("ss", "-tn").lines().toList()) {
 				String[] fields = socket.trim().split("\\s+");
-				if (fields.length > 4 && fields[3].endsWith(":" + port) && !fields[1].equals("0")) {
+				if (fields.length > 4 && fields[0].equals("ESTAB") && fields[3].endsWith(":" + port)
+						&& !fields[1].equals("0")) {
 					return;
 				}
 			}
 			if (System.nanoTime() > deadline) {
-				throw new IllegalStateException("no datagram waited on UDP " + port + " in " + network.rightName()
-						+ ": " + network.execInRight("ss", "-uln"));
+				throw new IllegalStateException("no data waited on TCP " + port + " in " + network.rightName()
+						+ ": " + network.execInRight("ss", "-tn"));
 			}
 			Thread.sleep(20);
 		}
