@@ -5,7 +5,8 @@
  * kernel function taking an skb (kprobe, kprobe.multi or fentry, one program per argument
  * position). Every probe filters by the skb's network namespace, then writes one struct tp_event
  * to a ring buffer; drops carry a kernel stack only where it is worth its cost (wants_stack).
- * The flush marker is a SEC("syscall") program run on demand.
+ * The flush marker is a raw tracepoint program run on demand. Helpers and kfree_skb's reason
+ * argument that older kernels lack are asked for at load time (CO-RE), never by kernel version.
  */
 #include "kernel_types.h"
 #include <linux/bpf.h>
@@ -112,7 +113,7 @@ int BPF_PROG(skb_copy_datagram_iovec, struct sk_buff *skb)
  * kprobe programs attach once per function, kprobe.multi ones once per position for many
  * functions, fentry ones are loaded once as a template and cloned per function.
  */
-static __always_inline int trace_function(void *ctx, struct sk_buff *skb)
+static __always_inline int trace_function(struct sk_buff *skb, __u64 ip)
 {
 	/* Not `btf`: a kprobe's argument is a bare number (fentry's is typed, but one template is
 	 * verified and cloned for every function; reading it plainly is for a later change). */
@@ -124,26 +125,61 @@ static __always_inline int trace_function(void *ctx, struct sk_buff *skb)
 	e = emit(skb, inum, TP_PROBE_FUNCTION, false, true, false);
 	if (!e)
 		return 0;
-	e->location = bpf_get_func_ip(ctx);
+	e->location = ip;
 	submit(e);
 	return 0;
+}
+
+/*
+ * The probed function's address, which the reader turns into its name. bpf_get_func_ip (5.15)
+ * where the kernel has it. Before, a kprobe's registers say it: a kprobe at a function's entry
+ * runs its handler with ip one byte past the probed address, as after the int3 it plants (an
+ * ftrace-based kprobe sets ip the same way, to look alike). kprobe-multi (5.18+) always has the
+ * helper. (On kernels with IBT the probe sits 4 bytes in, which the helper accounts for; those
+ * are newer than the helper.)
+ */
+static __always_inline __u64 kprobe_function_ip(struct pt_regs *ctx)
+{
+	if (HAS_HELPER(get_func_ip))
+		return bpf_get_func_ip(ctx);
+	return PT_REGS_IP(ctx) - 1;
+}
+
+/*
+ * fentry before 5.15 has no way to ask which function it was attached to: one template is
+ * cloned for every function, so each clone carries its function's address as a constant. This
+ * 64-bit immediate is the placeholder the tracer overwrites in each clone's instructions before
+ * loading it (FentryAttacher); on kernels with the helper the verifier drops it as dead code.
+ */
+#define FENTRY_IP_PLACEHOLDER 0x7470666e69707068ULL /* "hppinfpt": no kernel address looks like it */
+#define STRINGIFY(x) #x
+#define XSTRINGIFY(x) STRINGIFY(x)
+
+static __always_inline __u64 fentry_function_ip(void *ctx)
+{
+	__u64 ip;
+
+	if (HAS_HELPER(get_func_ip))
+		return bpf_get_func_ip(ctx);
+	asm volatile("%[ip] = " XSTRINGIFY(FENTRY_IP_PLACEHOLDER) " ll" : [ip] "=r"(ip));
+	return ip;
 }
 
 #define FUNCTION_PROBES(n)                                                                  \
 	SEC("kprobe")                                                                       \
 	int kprobe_skb_##n(struct pt_regs *ctx)                                             \
 	{                                                                                   \
-		return trace_function(ctx, (struct sk_buff *)PT_REGS_PARM##n(ctx));          \
+		return trace_function((struct sk_buff *)PT_REGS_PARM##n(ctx), kprobe_function_ip(ctx)); \
 	}                                                                                   \
 	SEC("kprobe.multi")                                                                 \
 	int kprobe_multi_skb_##n(struct pt_regs *ctx)                                       \
 	{                                                                                   \
-		return trace_function(ctx, (struct sk_buff *)PT_REGS_PARM##n(ctx));          \
+		return trace_function((struct sk_buff *)PT_REGS_PARM##n(ctx), kprobe_function_ip(ctx)); \
 	}                                                                                   \
 	SEC("fentry")                                                                       \
 	int BPF_PROG(fentry_skb_##n)                                                        \
 	{                                                                                   \
-		return trace_function(ctx, (struct sk_buff *)ctx[n - 1]);                    \
+		return trace_function((struct sk_buff *)ctx[n - 1], fentry_function_ip(ctx)); \
 	}
 
 FUNCTION_PROBES(1)
@@ -202,7 +238,7 @@ struct {
 static __always_inline int copy_entry(void *ctx, struct sk_buff *parent)
 {
 	__u64 task = bpf_get_current_pid_tgid();
-	struct tp_copy_call call = {.parent = (__u64)parent, .ip = bpf_get_func_ip(ctx)};
+	struct tp_copy_call call = {.parent = (__u64)parent, .ip = kprobe_function_ip(ctx)};
 
 	/* Only parents in scope: the scope check is all an untraced copy costs. */
 	if (!wanted(parent, true, false))
@@ -224,12 +260,25 @@ static __always_inline int copy_return(struct sk_buff *copy)
 	return follow_copy((struct sk_buff *)found.parent, copy, found.ip);
 }
 
+/*
+ * The copy functions' addresses for fexit before bpf_get_func_ip (5.15): set by the tracer before
+ * load from /proc/kallsyms, in the order of COPY_INDEX_* (Probes.COPY_FUNCTIONS). Each fexit
+ * program has one function, known here; its own section, so the tracer sets it as a whole.
+ */
+const volatile __u64 tp_copy_ip[4] SEC(".rodata.copies") = {};
+
+#define COPY_INDEX_skb_clone 0
+#define COPY_INDEX_skb_copy 1
+#define COPY_INDEX___pskb_copy_fclone 2
+#define COPY_INDEX_skb_copy_expand 3
+
 #define COPY_PROBES(function)                                                                   \
 	SEC("fexit/" #function)                                                                 \
 	int BPF_PROG(fexit_##function)                                                          \
 	{                                                                                       \
 		return follow_copy((struct sk_buff *)ctx[0], (struct sk_buff *)ctx[COPY_RET_##function], \
-				   bpf_get_func_ip(ctx));                                               \
+				   HAS_HELPER(get_func_ip) ? bpf_get_func_ip(ctx)                      \
+							   : tp_copy_ip[COPY_INDEX_##function]);     \
 	}                                                                                       \
 	SEC("kprobe/" #function)                                                                \
 	int kprobe_copy_##function(struct pt_regs *ctx)                                         \
@@ -257,9 +306,11 @@ COPY_PROBES(skb_copy_expand)
  * Flush marker, run on demand through BPF_PROG_TEST_RUN. The ring buffer hands records out in
  * reservation order, so once the reader has seen marker N, every event reserved before the
  * marker's reservation has been consumed: negative assertions wait for it.
+ * A raw tracepoint program attached to nothing: BPF_PROG_TEST_RUN runs those since 5.10 with the
+ * context it is given (here the sequence, args[0]), where SEC("syscall") programs need 5.14.
  */
-SEC("syscall")
-int emit_marker(struct tp_marker_ctx *ctx)
+SEC("raw_tp")
+int emit_marker(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct tp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
@@ -269,7 +320,7 @@ int emit_marker(struct tp_marker_ctx *ctx)
 	}
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_ns = bpf_ktime_get_ns();
-	e->skb = ctx->sequence;
+	e->skb = ctx->args[0];
 	e->probe = TP_PROBE_MARKER;
 	e->stack_id = -1;
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);

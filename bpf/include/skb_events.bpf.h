@@ -111,6 +111,14 @@ static __always_inline __u64 journey_id(__u64 skb, __u64 head)
 	return x ? x : 1;
 }
 
+/*
+ * Whether the running kernel has a helper, asked at load time: its enum bpf_func_id (in the
+ * kernel's BTF) names every helper it knows, and libbpf relocates the check to a constant, so
+ * the verifier never sees the call on a kernel that lacks it (dead code is not verified).
+ * bpf_get_current_task_btf: 5.11; bpf_get_func_ip: 5.15.
+ */
+#define HAS_HELPER(name) bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_##name)
+
 static __always_inline void count(__u32 counter)
 {
 	__u64 *value = bpf_map_lookup_elem(&counters, &counter);
@@ -151,7 +159,7 @@ static __always_inline __u32 skb_netns(struct sk_buff *skb, bool in_task, bool b
 	}
 	if (!in_task)
 		return 0;
-	if (btf) {
+	if (btf && HAS_HELPER(get_current_task_btf)) {
 		task = bpf_get_current_task_btf();
 		return task->nsproxy->net_ns->ns.inum;
 	}
@@ -610,7 +618,8 @@ static __always_inline struct tp_event *reserve(bool translated, struct tp_pre_n
  * lines are cold, and their misses then resolve while the probe works instead of stalling the
  * submit (building the event on the stack and copying it at the end cost ~80 ns more per event).
  * With `btf`, the current task's tgid and comm are plain loads from bpf_get_current_task_btf()
- * rather than two more helper calls (bpf_get_current_comm alone cost ~80 ns per event here).
+ * rather than two more helper calls (bpf_get_current_comm alone cost ~80 ns per event here);
+ * before 5.11, which lacks that helper, the helper calls.
  */
 static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __u8 probe, bool from_data,
 					     bool in_task, bool btf)
@@ -630,7 +639,7 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 	e->probe = probe;
 	e->cpu = bpf_get_smp_processor_id();
 	e->stack_id = -1;
-	if (in_task && btf) {
+	if (in_task && btf && HAS_HELPER(get_current_task_btf)) {
 		struct task_struct *task = bpf_get_current_task_btf();
 
 		e->pid = task->tgid;

@@ -152,7 +152,7 @@ struct tp_capture {
 	__u16 link_type; /* enum tp_link */
 };
 
-/* Context of the marker program (BPF_PROG_TEST_RUN ctx_in). */
+/* Context of the marker program (BPF_PROG_TEST_RUN ctx_in): args[0] of its raw tracepoint context. */
 struct tp_marker_ctx {
 	__u64 sequence;
 };

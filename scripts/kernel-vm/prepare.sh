@@ -8,13 +8,17 @@
 #   6.12  bookworm-backports' linux-image-6.12.<N>+deb12-amd64-unsigned, the newest N offered,
 #         resolved through a private sources list and lists dir (the host's apt configuration
 #         is never changed)
+#   5.10  bullseye-security's linux-image-5.10.0-<N>-amd64-unsigned (Debian 11's kernel, the
+#         oldest series users' CI runners still have), the newest N, the same private way
 
 # Modules the initramfs needs to reach the host root (virtio-pci -> 9p) and to give the guest
 # private writable dirs (overlay). Their dependencies are resolved with modprobe, not hard-coded.
 readonly VM_INITRAMFS_MODULES=(virtio_pci 9pnet_virtio 9p overlay)
 readonly VM_HOST_PACKAGES=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd)
-readonly VM_KERNELS=(6.1 6.12)
+readonly VM_KERNELS=(6.1 6.12 5.10)
 readonly VM_BACKPORTS_SUITE=bookworm-backports
+# Debian 11's kernel gets its fixes (the newest 5.10.0-<N> ABI) only in the security archive.
+readonly VM_5_10_SUITE=bullseye-security
 readonly VM_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 # Installs what the harness runs on the host. apt-get update only when a package is unknown,
@@ -60,30 +64,47 @@ vm_apt() {
   fi
 }
 
-# The Debian archive URI the host already uses (deb822 or one-line sources), for the private
-# backports list.
+# The Debian archive URI the host already uses for suite $1 (default bookworm; bookworm-security
+# names the security archive), from deb822 or one-line sources, for the private lists.
 vm_archive_uri() {
-  local uri
-  uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '
-    /^[ \t]*$/ { if (uris != "" && suites ~ /(^| )bookworm( |$)/) { print uris; exit } uris = ""; suites = ""; next }
+  local suite=${1:-bookworm} fallback=http://deb.debian.org/debian uri
+  [[ $suite == *-security ]] && fallback=http://deb.debian.org/debian-security
+  uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk -v want="$suite" '
+    function found() { return uris != "" && (" " suites " ") ~ (" " want " ") }
+    /^[ \t]*$/ { if (found()) { print uris; exit } uris = ""; suites = ""; next }
     tolower($1) == "uris:" { uris = $2 }
-    tolower($1) == "suites:" { $1 = ""; suites = $0 " " }
-    END { if (uris != "" && suites ~ /(^| )bookworm( |$)/) print uris }' | head -n1)
+    tolower($1) == "suites:" { $1 = ""; suites = $0 }
+    END { if (found()) print uris }' | head -n1)
   if [[ -z $uri ]]; then
     uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-      sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) bookworm .*/\2/p' | head -n1)
+      sed -n "s/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) $suite .*/\2/p" | head -n1)
   fi
-  echo "${uri:-http://deb.debian.org/debian}"
+  echo "${uri:-$fallback}"
 }
 
-# Refreshes the private lists of the 6.12 kernel (bookworm-backports, main, ~360 kB, ~1 s).
+# The suite a private list names for the series (6.1 uses the host's lists).
+vm_private_suite() {
+  case $VM_SERIES in
+    5.10) echo "$VM_5_10_SUITE" ;;
+    *) echo "$VM_BACKPORTS_SUITE" ;;
+  esac
+}
+
+# Refreshes the private lists of the 6.12 kernel (bookworm-backports, main, ~360 kB, ~1 s), or
+# of 5.10 (bullseye-security, main, ~500 kB, on the security archive the host uses for
+# bookworm-security).
 vm_apt_update() {
   if [[ $VM_SERIES == 6.1 ]]; then
     apt-get update -q >&2
     return
   fi
+  local uri
+  case $VM_SERIES in
+    5.10) uri=$(vm_archive_uri bookworm-security) ;;
+    *) uri=$(vm_archive_uri) ;;
+  esac
   mkdir -p "$VM_KCACHE/apt/lists/partial" "$VM_KCACHE/apt/sources.list.d"
-  echo "deb [signed-by=$VM_KEYRING] $(vm_archive_uri) $VM_BACKPORTS_SUITE main" >"$VM_KCACHE/apt/sources.list"
+  echo "deb [signed-by=$VM_KEYRING] $uri $(vm_private_suite) main" >"$VM_KCACHE/apt/sources.list"
   vm_apt apt-get update -q >&2
 }
 
@@ -96,12 +117,32 @@ vm_kernel_candidate() {
       sed -n 's/^ *Depends: \(linux-image-6\.1\.[0-9][^ ]*-amd64\)$/\1/p' | head -n1
     return 0
   fi
+  if [[ $VM_SERIES == 5.10 ]]; then
+    vm_newest_real_package linux-image-5.10.0- '^linux-image-5\.10\.0-[0-9]+-amd64-unsigned$'
+    return 0
+  fi
   # The newest linux-image-6.12.<N>+deb12[.<M>]-amd64-unsigned that is a real package (pkgnames
   # also lists the names older versions provide).
   vm_apt apt-cache pkgnames linux-image-6.12. 2>/dev/null |
     grep -E '^linux-image-6\.12\.[0-9]+\+deb12(\.[0-9]+)?-amd64-unsigned$' | sort -rV |
     while read -r name; do
       if vm_apt apt-cache show --no-all-versions "$name" 2>/dev/null | grep -q '^Version: '; then
+        echo "$name"
+        break
+      fi
+    done
+}
+
+# Prints the newest package whose name starts with $1 and matches the extended regex $2 and that
+# is a real package (pkgnames also lists names that older versions only provide). sort -V orders
+# 5.10.0-9 before 5.10.0-46. grep reads all of apt-cache's output (no -q): under pipefail, a
+# grep that quits at the first match kills apt-cache with SIGPIPE, and the newest package then
+# looked unreal (seen: 5.10.0-43 taken over -46).
+vm_newest_real_package() {
+  local name
+  vm_apt apt-cache pkgnames "$1" 2>/dev/null | grep -E "$2" | sort -rV |
+    while read -r name; do
+      if vm_apt apt-cache show --no-all-versions "$name" 2>/dev/null | grep '^Version: ' >/dev/null; then
         echo "$name"
         break
       fi
@@ -120,7 +161,7 @@ vm_kernel_package() {
   pkg=
   if [[ $VM_SERIES != 6.1 ]]; then
     if ! vm_apt_update && [[ -s $memo ]]; then
-      vm_log "cannot refresh the $VM_BACKPORTS_SUITE lists; keeping $(cut -d' ' -f1 "$memo")"
+      vm_log "cannot refresh the $(vm_private_suite) lists; keeping $(cut -d' ' -f1 "$memo")"
       cat "$memo"
       return 0
     fi
@@ -132,6 +173,7 @@ vm_kernel_package() {
   fi
   if [[ -z $pkg ]]; then
     [[ $VM_SERIES == 6.1 ]] && vm_die 125 "prepare: apt-cache depends linux-image-amd64 names no kernel package"
+    [[ $VM_SERIES == 5.10 ]] && vm_die 125 "prepare: $VM_5_10_SUITE offers no linux-image-5.10.0-*-amd64-unsigned"
     vm_die 125 "prepare: $VM_BACKPORTS_SUITE offers no linux-image-6.12.*+deb12-amd64-unsigned"
   fi
   version=$(vm_apt apt-cache show --no-all-versions "$pkg" | sed -n 's/^Version: //p' | head -n1)

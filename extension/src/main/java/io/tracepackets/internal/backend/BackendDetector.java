@@ -6,6 +6,7 @@ import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.internal.bpf.BpfObject;
 import io.tracepackets.internal.btf.SkbFunction;
 import io.tracepackets.internal.libbpf.LibBpf;
+import io.tracepackets.internal.symbols.Kallsyms;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +26,11 @@ public final class BackendDetector {
 	private static final List<Backend> PREFERENCE = List.of(Backend.KPROBE_MULTI, Backend.FENTRY, Backend.KPROBE);
 
 	private final String objectResource;
+	private final Kallsyms kallsyms;
 
-	public BackendDetector(String objectResource) {
+	public BackendDetector(String objectResource, Kallsyms kallsyms) {
 		this.objectResource = objectResource;
+		this.kallsyms = kallsyms;
 	}
 
 	/**
@@ -69,7 +72,7 @@ public final class BackendDetector {
 
 	/** Empty when {@code backend} can load and attach here; else the kernel's answer, explained. */
 	Optional<String> refusal(Backend backend, SkbFunction probe) {
-		FunctionAttacher attacher = FunctionAttacher.of(backend);
+		FunctionAttacher attacher = FunctionAttacher.of(backend, kallsyms);
 		Map<Integer, List<SkbFunction>> one = Map.of(probe.skbArgPosition(), List.of(probe));
 		try (BpfObject object = BpfObject.openResource(objectResource, "tp_probe")) {
 			object.autoloadOnly(Set.of(attacher.programName(probe.skbArgPosition())));

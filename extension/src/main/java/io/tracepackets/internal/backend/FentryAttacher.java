@@ -10,15 +10,20 @@ import io.tracepackets.internal.ffi.Libc;
 import io.tracepackets.internal.libbpf.LibBpf;
 import io.tracepackets.internal.ffi.NativeException;
 import io.tracepackets.internal.link.FdLink;
+import io.tracepackets.internal.symbols.Kallsyms;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * fentry: a BPF trampoline per function. A fentry program is verified against one function's
@@ -27,6 +32,23 @@ import java.util.OptionalInt;
  * per function with that function's BTF id — retsnoop's cloning, without reopening the object.
  */
 final class FentryAttacher implements FunctionAttacher {
+
+	/**
+	 * The 64-bit immediate each clone carries in place of its function's address, for kernels
+	 * without bpf_get_func_ip in tracing programs (before 5.15): FENTRY_IP_PLACEHOLDER in
+	 * bpf/tracepackets.bpf.c. Where the kernel has the helper, the verifier drops the patched
+	 * instruction as dead code, so it is patched on every kernel alike.
+	 */
+	static final long FUNCTION_IP_PLACEHOLDER = 0x7470666e69707068L;
+	/** BPF_LD | BPF_IMM | BPF_DW: the first half of a 64-bit immediate load. */
+	private static final byte LD_IMM64 = 0x18;
+	private static final int INSN = 8;
+
+	private final Kallsyms kallsyms;
+
+	FentryAttacher(Kallsyms kallsyms) {
+		this.kallsyms = kallsyms;
+	}
 
 	@Override
 	public Backend backend() {
@@ -69,10 +91,12 @@ final class FentryAttacher implements FunctionAttacher {
 		BtfIds btf = new BtfIds();
 		try {
 			for (Map.Entry<Integer, List<SkbFunction>> entry : byPosition.entrySet()) {
-				MemorySegment instructions = object.program(programName(entry.getKey())).instructions();
+				String program = programName(entry.getKey());
+				MemorySegment instructions = object.program(program).instructions();
+				List<Long> placeholders = placeholders(instructions, program);
 				for (SkbFunction function : entry.getValue()) {
 					try {
-						attachments.attached(attachClone(instructions, function, btf), function.name());
+						attachments.attached(attachClone(instructions, placeholders, function, btf), function.name());
 					} catch (TracePacketsException e) {
 						int arguments = btf.parameterCount(function);
 						if (arguments > SAFE_ARGUMENTS) {
@@ -96,11 +120,58 @@ final class FentryAttacher implements FunctionAttacher {
 		return attachments.result();
 	}
 
-	private static FdLink attachClone(MemorySegment instructions, SkbFunction function, BtfIds btf) {
+	/**
+	 * Where the template's instructions load {@link #FUNCTION_IP_PLACEHOLDER}: byte offsets of the
+	 * first halves of those 64-bit immediate loads. clang keeps the load (the choice between it and
+	 * bpf_get_func_ip is a CO-RE constant only libbpf knows), so a template without one was built
+	 * from other sources than this tracer's.
+	 */
+	static List<Long> placeholders(MemorySegment instructions, String program) {
+		List<Long> found = new ArrayList<>();
+		int low = (int) FUNCTION_IP_PLACEHOLDER;
+		int high = (int) (FUNCTION_IP_PLACEHOLDER >>> 32);
+		for (long at = 0; at + 2 * INSN <= instructions.byteSize(); at += INSN) {
+			if (instructions.get(ValueLayout.JAVA_BYTE, at) == LD_IMM64
+					&& (instructions.get(ValueLayout.JAVA_BYTE, at + 1) & 0xf0) == 0 // src_reg 0: a plain constant
+					&& instructions.get(ValueLayout.JAVA_INT_UNALIGNED, at + 4) == low
+					&& instructions.get(ValueLayout.JAVA_INT_UNALIGNED, at + INSN + 4) == high) {
+				found.add(at);
+				at += INSN;
+			}
+		}
+		if (found.isEmpty()) {
+			throw new TracePacketsException("fentry program " + program + " has no placeholder for its function's"
+					+ " address (0x" + Long.toHexString(FUNCTION_IP_PLACEHOLDER) + "): the BPF object does not match"
+					+ " this tracer; rebuild the extension");
+		}
+		return List.copyOf(found);
+	}
+
+	/** A copy of {@code instructions} whose placeholders load {@code address} instead. */
+	static MemorySegment withAddress(MemorySegment instructions, List<Long> placeholders, long address, Arena arena) {
+		MemorySegment copy = arena.allocate(instructions.byteSize(), 8);
+		copy.copyFrom(instructions);
+		for (long at : placeholders) {
+			copy.set(ValueLayout.JAVA_INT_UNALIGNED, at + 4, (int) address);
+			copy.set(ValueLayout.JAVA_INT_UNALIGNED, at + INSN + 4, (int) (address >>> 32));
+		}
+		return copy;
+	}
+
+	private FdLink attachClone(MemorySegment instructions, List<Long> placeholders, SkbFunction function,
+			BtfIds btf) {
 		int typeId = btf.functionId(function);
 		int objectFd = function.module() == null ? 0 : btf.moduleFd(function.module());
-		int programFd = LibBpf.loadFentry("tp_" + function.name(), instructions, typeId, objectFd,
-				LOAD_WHAT + function.name());
+		OptionalLong address = kallsyms.address(function.name());
+		if (address.isEmpty()) {
+			throw new TracePacketsException("fentry " + function.name() + ": /proc/kallsyms has no address for it");
+		}
+		int programFd;
+		try (Arena arena = Arena.ofConfined()) {
+			programFd = LibBpf.loadFentry("tp_" + function.name(),
+					withAddress(instructions, placeholders, address.getAsLong(), arena), typeId, objectFd,
+					LOAD_WHAT + function.name());
+		}
 		try {
 			return new FdLink(LibBpf.attachTracing(programFd, "fentry " + function.name()), "fentry/" + function.name());
 		} finally {

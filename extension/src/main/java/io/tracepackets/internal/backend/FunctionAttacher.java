@@ -3,6 +3,7 @@ package io.tracepackets.internal.backend;
 import io.tracepackets.Backend;
 import io.tracepackets.internal.bpf.BpfObject;
 import io.tracepackets.internal.btf.SkbFunction;
+import io.tracepackets.internal.symbols.Kallsyms;
 import java.util.List;
 import java.util.Map;
 
@@ -28,11 +29,12 @@ public interface FunctionAttacher {
 	/** After load: attaches the programs to every function. Failures are collected, not thrown. */
 	AttachResult attach(BpfObject object, Map<Integer, List<SkbFunction>> byPosition);
 
-	static FunctionAttacher of(Backend backend) {
+	/** {@code kallsyms}: the functions' addresses, which fentry clones carry before 5.15. */
+	static FunctionAttacher of(Backend backend, Kallsyms kallsyms) {
 		return switch (backend) {
 			case KPROBE -> new KprobeAttacher();
 			case KPROBE_MULTI -> new KprobeMultiAttacher();
-			case FENTRY -> new FentryAttacher();
+			case FENTRY -> new FentryAttacher(kallsyms);
 			default -> throw new IllegalArgumentException(backend + " does not attach to functions");
 		};
 	}

@@ -64,7 +64,7 @@ public final class BpfProgram {
 		return LibBpf.programFd(program, name);
 	}
 
-	/** Runs a SEC("syscall") program once with {@code context} and returns its return value. */
+	/** Runs a program that BPF_PROG_TEST_RUN can run (raw_tp, syscall) once with {@code context}; returns its return value. */
 	public int run(MemorySegment context) {
 		return LibBpf.testRun(fd(), context, "program " + name);
 	}

@@ -692,7 +692,7 @@ public final class LibBpf {
 		}
 	}
 
-	/** BPF_PROG_TEST_RUN with a context (for SEC("syscall") programs); returns the program's r0. */
+	/** BPF_PROG_TEST_RUN with a context (raw tracepoint or syscall programs); returns the program's r0. */
 	public static int testRun(int programFd, MemorySegment context, String what) {
 		try (Arena arena = Arena.ofConfined()) {
 			MemorySegment opts = arena.allocate(TEST_RUN_OPTS_SIZE, 8);

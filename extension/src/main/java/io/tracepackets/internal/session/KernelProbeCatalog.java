@@ -5,6 +5,8 @@ import io.tracepackets.ProbeCatalog;
 import io.tracepackets.internal.symbols.Kallsyms;
 import io.tracepackets.internal.symbols.NearestNames;
 import io.tracepackets.internal.event.Tracepoint;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -118,6 +120,16 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 		}
 		if (functionFilter != null && !functionFilter.matcher(name).find()) {
 			return "the functions regex \"" + functionFilter.pattern() + "\" excludes it";
+		}
+		String module = kallsyms.address(name).stream().mapToObj(kallsyms::symbolize)
+				.flatMap(java.util.Optional::stream).map(io.tracepackets.internal.symbols.Symbol::module)
+				.filter(java.util.Objects::nonNull).findFirst().orElse(null);
+		if (module != null && !Files.exists(Path.of("/sys/kernel/btf", module))) {
+			// The skb functions are found by their BTF prototypes, which modules have only with
+			// CONFIG_DEBUG_INFO_BTF_MODULES (5.11+): Debian 11's 5.10 has none.
+			return "it is in the module " + module + ", and the kernel has no BTF for it (no /sys/kernel/btf/" + module
+					+ "; module BTF needs Linux 5.11+ with CONFIG_DEBUG_INFO_BTF_MODULES), so its arguments are unknown"
+					+ " and it is not probed; trace a function of vmlinux on the same path instead";
 		}
 		if (startKallsyms.count(name) == 0) {
 			return "it appeared after the tracer started (a module loaded since): probes are attached once per"

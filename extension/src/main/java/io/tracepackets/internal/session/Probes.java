@@ -81,7 +81,7 @@ final class Probes implements AutoCloseable {
 		selection = selectBackend(options, kallsyms);
 		Map<Integer, List<SkbFunction>> byPosition = selection.chosen() == Backend.TRACEPOINT ? Map.of()
 				: selection.targets().byPosition();
-		FunctionAttacher attacher = byPosition.isEmpty() ? null : FunctionAttacher.of(selection.chosen());
+		FunctionAttacher attacher = byPosition.isEmpty() ? null : FunctionAttacher.of(selection.chosen(), kallsyms);
 		DescriptorBudget.check(selection.chosen(), byPosition.values().stream().mapToInt(List::size).sum(),
 				byPosition.size());
 
@@ -91,6 +91,7 @@ final class Probes implements AutoCloseable {
 		try {
 			object.map("events").setMaxEntries(options.ringBufferBytes());
 			setSnapLength(object, options.snapLength());
+			setCopyAddresses(object, kallsyms);
 			List<String> programs = new ArrayList<>(List.of(MARKER_PROGRAM));
 			for (Tracepoint tracepoint : Tracepoint.values()) {
 				programs.add(tracepoint.programName());
@@ -148,7 +149,8 @@ final class Probes implements AutoCloseable {
 
 	/**
 	 * The functions that hand a packet on in a new skb (bpf/tracepackets.bpf.c, COPY_PROBES): the
-	 * new skb joins its parent's journey. pskb_copy is inline; its body is __pskb_copy_fclone.
+	 * new skb joins its parent's journey. pskb_copy is inline; its body is __pskb_copy_fclone. In
+	 * the order of the BPF side's COPY_INDEX_* (tp_copy_ip).
 	 */
 	static final List<String> COPY_FUNCTIONS = List.of("skb_clone", "skb_copy", "__pskb_copy_fclone",
 			"skb_copy_expand");
@@ -189,6 +191,24 @@ final class Probes implements AutoCloseable {
 	static void setSnapLength(BpfObject object, int snapLength) {
 		try (Arena arena = Arena.ofConfined()) {
 			object.map(SNAP_LENGTH_MAP).setInitialValue(arena.allocateFrom(JAVA_INT, snapLength));
+		}
+	}
+
+	/** The section holding {@code tp_copy_ip} (bpf/tracepackets.bpf.c), a map of its own. */
+	static final String COPY_ADDRESSES_MAP = ".rodata.copies";
+
+	/**
+	 * Before load: the copy functions' addresses, in {@link #COPY_FUNCTIONS}' order (0 for one the
+	 * kernel lacks), which their fexit programs report where the kernel has no bpf_get_func_ip
+	 * (before 5.15); elsewhere the verifier drops them as dead code.
+	 */
+	static void setCopyAddresses(BpfObject object, Kallsyms kallsyms) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment addresses = arena.allocate(JAVA_LONG, COPY_FUNCTIONS.size());
+			for (int i = 0; i < COPY_FUNCTIONS.size(); i++) {
+				addresses.setAtIndex(JAVA_LONG, i, kallsyms.address(COPY_FUNCTIONS.get(i)).orElse(0));
+			}
+			object.map(COPY_ADDRESSES_MAP).setInitialValue(addresses);
 		}
 	}
 
@@ -282,7 +302,7 @@ final class Probes implements AutoCloseable {
 					+ " the running kernel (" + targets + ")" + (near.isEmpty() ? "" : "; did you mean: "
 							+ String.join(", ", near)));
 		}
-		return new BackendDetector(OBJECT_RESOURCE).select(options.backend(), targets);
+		return new BackendDetector(OBJECT_RESOURCE, kallsyms).select(options.backend(), targets);
 	}
 
 	/** Whether a copy program (skb_clone, ...) is attached: the function backends' copies join journeys. */

@@ -22,7 +22,10 @@ class KernelProbeCatalogTest {
 			"ffffffff81a00400 t cleanup_module",
 			"ffffffff81a00500 T schedule",
 			"ffffffff81a00600 T __dev_queue_xmit",
-			"ffffffff82000000 T _etext"));
+			"ffffffff82000000 T _etext",
+			// a module no kernel has, so no /sys/kernel/btf entry: as any module on 5.10
+			"ffffffffc0a00000 t tp_fake_xmit\t[tp_no_such_module]",
+			"ffffffffc0a00100 t tp_fake_exit\t[tp_no_such_module]"));
 
 	private static KernelProbeCatalog fentry(String regex) {
 		return new KernelProbeCatalog("fentry", "fentry: requested", "fentry: requested", EnumSet.of(Tracepoint.KFREE_SKB),
@@ -74,5 +77,14 @@ class KernelProbeCatalogTest {
 		assertThat(catalog.whyNotObserved("ip_output"))
 				.isEqualTo("it probes no kernel function; tracepoint: kprobe refused (why: the tracer's log at start)");
 		assertThat(catalog.backendReason()).isEqualTo("tracepoint: kprobe refused: ENOENT");
+	}
+
+	@Test
+	void should_say_a_module_without_btf_hides_its_functions() {
+		assertThat(fentry(null).whyNotObserved("tp_fake_xmit"))
+				.isEqualTo("it is in the module tp_no_such_module, and the kernel has no BTF for it (no"
+						+ " /sys/kernel/btf/tp_no_such_module; module BTF needs Linux 5.11+ with"
+						+ " CONFIG_DEBUG_INFO_BTF_MODULES), so its arguments are unknown and it is not probed; trace a"
+						+ " function of vmlinux on the same path instead");
 	}
 }
