@@ -17,18 +17,13 @@
 readonly VM_INITRAMFS_MODULES=(virtio_pci 9pnet_virtio 9p overlay)
 readonly VM_HOST_PACKAGES=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd)
 readonly VM_KERNELS=(6.1 6.12 7.3)
+readonly VM_BACKPORTS_SUITE=bookworm-backports
+# Debian 13's backports carry the newest kernel series (7.x) for trixie.
+readonly VM_7_3_SUITE=trixie-backports
 readonly VM_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 # Installs what the harness runs on the host. apt-get update only when a package is unknown,
 # because it costs seconds and the lists are normally fresh enough.
-# The suite a private sources list names for a series other than the host's own 6.1.
-vm_private_suite() {
-  case $VM_SERIES in
-    7.3) echo trixie-backports ;;
-    *) echo bookworm-backports ;;
-  esac
-}
-
 vm_ensure_host_packages() {
   local missing=() pkg
   for pkg in "${VM_HOST_PACKAGES[@]}"; do
@@ -86,8 +81,16 @@ vm_archive_uri() {
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
-# Refreshes the private lists of the 6.12 or 7.3 kernel (bookworm- or trixie-backports, main,
-# ~360 kB, ~1 s).
+# The suite a private list names for the series (6.1 uses the host's lists).
+vm_private_suite() {
+  case $VM_SERIES in
+    7.3) echo "$VM_7_3_SUITE" ;;
+    *) echo "$VM_BACKPORTS_SUITE" ;;
+  esac
+}
+
+# Refreshes the private lists of the 6.12 kernel (bookworm-backports, main, ~360 kB, ~1 s), or
+# of 7.3 (trixie-backports, main, ~380 kB).
 vm_apt_update() {
   if [[ $VM_SERIES == 6.1 ]]; then
     apt-get update -q >&2
@@ -107,25 +110,31 @@ vm_kernel_candidate() {
       sed -n 's/^ *Depends: \(linux-image-6\.1\.[0-9][^ ]*-amd64\)$/\1/p' | head -n1
     return 0
   fi
-  # The newest linux-image-6.12.<N>+deb12[.<M>]-amd64-unsigned (7.3: linux-image-7.3.<N>+deb13
-  # [.<M>]-amd64, signed or not the same kernel) that is a real package (pkgnames also lists the
-  # names older versions provide).
-  vm_apt apt-cache pkgnames "linux-image-$VM_SERIES." 2>/dev/null |
-    grep -E "$(vm_package_pattern)" | sort -rV |
+  if [[ $VM_SERIES == 7.3 ]]; then
+    # The newest linux-image-7.3.<N>+deb13[.<M>]-amd64 that is a real package: a stub, whose
+    # parts vm_kernel_parts finds. (7.x has no -unsigned image; linux-binary-unsigned-* holds the
+    # same kernel as linux-binary-*.) grep reads all of apt-cache's output (no -q): under
+    # pipefail, SIGPIPE to apt-cache would make a real package look unreal.
+    vm_apt apt-cache pkgnames linux-image-7.3. 2>/dev/null |
+      grep -E '^linux-image-7\.3\.[0-9]+\+deb13(\.[0-9]+)?-amd64$' | sort -rV |
+      while read -r name; do
+        if vm_apt apt-cache show --no-all-versions "$name" 2>/dev/null | grep '^Version: ' >/dev/null; then
+          echo "$name"
+          break
+        fi
+      done
+    return 0
+  fi
+  # The newest linux-image-6.12.<N>+deb12[.<M>]-amd64-unsigned that is a real package (pkgnames
+  # also lists the names older versions provide).
+  vm_apt apt-cache pkgnames linux-image-6.12. 2>/dev/null |
+    grep -E '^linux-image-6\.12\.[0-9]+\+deb12(\.[0-9]+)?-amd64-unsigned$' | sort -rV |
     while read -r name; do
       if vm_apt apt-cache show --no-all-versions "$name" 2>/dev/null | grep -q '^Version: '; then
         echo "$name"
         break
       fi
     done
-}
-
-# The name of the series' kernel package, as an extended regex.
-vm_package_pattern() {
-  case $VM_SERIES in
-    7.3) echo '^linux-image-7\.3\.[0-9]+\+deb13(\.[0-9]+)?-amd64$' ;;
-    *) echo '^linux-image-6\.12\.[0-9]+\+deb12(\.[0-9]+)?-amd64-unsigned$' ;;
-  esac
 }
 
 # Prints "<package> <version>" of the series' kernel. apt-cache takes ~1 s on full lists, so the
@@ -152,7 +161,8 @@ vm_kernel_package() {
   fi
   if [[ -z $pkg ]]; then
     [[ $VM_SERIES == 6.1 ]] && vm_die 125 "prepare: apt-cache depends linux-image-amd64 names no kernel package"
-    vm_die 125 "prepare: $(vm_private_suite) offers no package matching $(vm_package_pattern)"
+    [[ $VM_SERIES == 7.3 ]] && vm_die 125 "prepare: $VM_7_3_SUITE offers no linux-image-7.3.*+deb13-amd64"
+    vm_die 125 "prepare: $VM_BACKPORTS_SUITE offers no linux-image-6.12.*+deb12-amd64-unsigned"
   fi
   version=$(vm_apt apt-cache show --no-all-versions "$pkg" | sed -n 's/^Version: //p' | head -n1)
   printf '%s %s\n' "$pkg" "$version" | tee "$memo"
