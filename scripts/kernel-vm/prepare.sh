@@ -10,15 +10,20 @@
 #         is never changed)
 #   5.10  bullseye-security's linux-image-5.10.0-<N>-amd64-unsigned (Debian 11's kernel, the
 #         oldest series users' CI runners still have), the newest N, the same private way
+#   7.3   trixie-backports' linux-image-7.3.<N>+deb13-amd64, the same way; that package is a
+#         stub whose kernel, modules and config are in linux-binary-, linux-modules- and
+#         linux-base-<release>, unpacked together
 
 # Modules the initramfs needs to reach the host root (virtio-pci -> 9p) and to give the guest
 # private writable dirs (overlay). Their dependencies are resolved with modprobe, not hard-coded.
 readonly VM_INITRAMFS_MODULES=(virtio_pci 9pnet_virtio 9p overlay)
 readonly VM_HOST_PACKAGES=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd)
-readonly VM_KERNELS=(6.1 6.12 5.10)
+readonly VM_KERNELS=(6.1 6.12 5.10 7.3)
 readonly VM_BACKPORTS_SUITE=bookworm-backports
 # Debian 11's kernel gets its fixes (the newest 5.10.0-<N> ABI) only in the security archive.
 readonly VM_5_10_SUITE=bullseye-security
+# Debian 13's backports carry the newest kernel series (7.x) for trixie.
+readonly VM_7_3_SUITE=trixie-backports
 readonly VM_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 # Installs what the harness runs on the host. apt-get update only when a package is unknown,
@@ -86,13 +91,15 @@ vm_archive_uri() {
 vm_private_suite() {
   case $VM_SERIES in
     5.10) echo "$VM_5_10_SUITE" ;;
+    7.3) echo "$VM_7_3_SUITE" ;;
     *) echo "$VM_BACKPORTS_SUITE" ;;
   esac
 }
 
 # Refreshes the private lists of the 6.12 kernel (bookworm-backports, main, ~360 kB, ~1 s), or
 # of 5.10 (bullseye-security, main, ~500 kB, on the security archive the host uses for
-# bookworm-security).
+# bookworm-security); or
+# of 7.3 (trixie-backports, main, ~380 kB).
 vm_apt_update() {
   if [[ $VM_SERIES == 6.1 ]]; then
     apt-get update -q >&2
@@ -119,6 +126,19 @@ vm_kernel_candidate() {
   fi
   if [[ $VM_SERIES == 5.10 ]]; then
     vm_newest_real_package linux-image-5.10.0- '^linux-image-5\.10\.0-[0-9]+-amd64-unsigned$'
+  elif [[ $VM_SERIES == 7.3 ]]; then
+    # The newest linux-image-7.3.<N>+deb13[.<M>]-amd64 that is a real package: a stub, whose
+    # parts vm_kernel_parts finds. (7.x has no -unsigned image; linux-binary-unsigned-* holds the
+    # same kernel as linux-binary-*.) grep reads all of apt-cache's output (no -q): under
+    # pipefail, SIGPIPE to apt-cache would make a real package look unreal.
+    vm_apt apt-cache pkgnames linux-image-7.3. 2>/dev/null |
+      grep -E '^linux-image-7\.3\.[0-9]+\+deb13(\.[0-9]+)?-amd64$' | sort -rV |
+      while read -r name; do
+        if vm_apt apt-cache show --no-all-versions "$name" 2>/dev/null | grep '^Version: ' >/dev/null; then
+          echo "$name"
+          break
+        fi
+      done
     return 0
   fi
   # The newest linux-image-6.12.<N>+deb12[.<M>]-amd64-unsigned that is a real package (pkgnames
@@ -174,31 +194,55 @@ vm_kernel_package() {
   if [[ -z $pkg ]]; then
     [[ $VM_SERIES == 6.1 ]] && vm_die 125 "prepare: apt-cache depends linux-image-amd64 names no kernel package"
     [[ $VM_SERIES == 5.10 ]] && vm_die 125 "prepare: $VM_5_10_SUITE offers no linux-image-5.10.0-*-amd64-unsigned"
+    [[ $VM_SERIES == 7.3 ]] && vm_die 125 "prepare: $VM_7_3_SUITE offers no linux-image-7.3.*+deb13-amd64"
     vm_die 125 "prepare: $VM_BACKPORTS_SUITE offers no linux-image-6.12.*+deb12-amd64-unsigned"
   fi
   version=$(vm_apt apt-cache show --no-all-versions "$pkg" | sed -n 's/^Version: //p' | head -n1)
   printf '%s %s\n' "$pkg" "$version" | tee "$memo"
 }
 
-# Downloads the .deb (never installs it) and unpacks it into $kdir/root.
+# The packages that hold the kernel of "<package> <version>": the package itself, plus, when it
+# is a stub (7.x: linux-image-<release> only depends on them), the linux-binary- (vmlinuz),
+# linux-modules- and linux-base-<release> (config, modules.builtin) of the same version it
+# depends on. Read from its Depends, so a package that is whole (6.1, 6.12) stays alone.
+vm_kernel_parts() {
+  local pkg=$1 version=$2 kver=${1#linux-image-}
+  kver=${kver%-unsigned}
+  echo "$pkg"
+  vm_apt apt-cache show --no-all-versions "$pkg=$version" 2>/dev/null | sed -n 's/^Depends: //p' | head -n1 |
+    tr ',' '\n' | sed -n "s/^ *\(linux-\(binary\|modules\|base\)-${kver//./\\.}\) (= ${version//./\\.})\$/\1/p"
+}
+
+# Downloads the .debs (never installs them) and unpacks them into $kdir/root.
 vm_fetch_kernel() {
-  local pkg=$1 version=$2 kdir=$3 deb
+  local pkg=$1 version=$2 kdir=$3 parts part debs=()
   [[ -f $kdir/root.done ]] && return 0
   mkdir -p "$VM_KCACHE/debs"
-  # apt-get download names the file <pkg>_<version with ':' as %3a>_amd64.deb.
-  deb=$VM_KCACHE/debs/${pkg}_${version//:/%3a}_amd64.deb
-  if [[ ! -f $deb ]]; then
-    vm_log "downloading $pkg $version (70-110 MB, once)"
-    # Sandbox user root: _apt may not be able to write into the cache dir.
-    (cd "$VM_KCACHE/debs" && vm_apt apt-get download -q -o APT::Sandbox::User=root "$pkg=$version" >&2) || true
-  fi
-  [[ -f $deb ]] || vm_die 125 "prepare: apt-get download $pkg=$version produced no .deb"
+  mapfile -t parts < <(vm_kernel_parts "$pkg" "$version")
+  vm_log "downloading ${parts[*]} $version (70-125 MB, once)"
+  for part in "${parts[@]}"; do
+    # apt-get download names the file <pkg>_<version with ':' as %3a>_amd64.deb.
+    debs+=("$VM_KCACHE/debs/${part}_${version//:/%3a}_amd64.deb")
+    if [[ ! -f ${debs[-1]} ]]; then
+      # Sandbox user root: _apt may not be able to write into the cache dir.
+      (cd "$VM_KCACHE/debs" && vm_apt apt-get download -q -o APT::Sandbox::User=root "$part=$version" >&2) || true
+    fi
+    [[ -f ${debs[-1]} ]] || vm_die 125 "prepare: apt-get download $part=$version produced no .deb"
+  done
   rm -rf "$kdir/root"
   mkdir -p "$kdir"
-  dpkg-deb -x "$deb" "$kdir/root"
+  for part in "${debs[@]}"; do
+    dpkg-deb -x "$part" "$kdir/root"
+  done
+  # 7.x packages put everything under usr/lib/modules/<release>/ (merged /usr), 6.x under
+  # lib/modules/ and boot/: the link gives depmod -b, modprobe -d and the guest's bind mount
+  # the one place they look at.
+  if [[ -d $kdir/root/usr/lib/modules && ! -e $kdir/root/lib ]]; then
+    ln -s usr/lib "$kdir/root/lib"
+  fi
   touch "$kdir/root.done"
-  # The unpacked tree is all we use; dropping the .deb keeps a CI cache 70-110 MB smaller.
-  rm -f "$deb"
+  # The unpacked tree is all we use; dropping the .debs keeps a CI cache 70-125 MB smaller.
+  rm -f "${debs[@]}"
 }
 
 # Reads an unsigned little-endian integer of $3 bytes at offset $2 of file $1.
@@ -210,12 +254,14 @@ vm_payload() { dd if="$1" iflag=skip_bytes,count_bytes skip="$2" count="$3" bs=1
 # PVH boot of the uncompressed ELF skips the in-guest decompression (~5 s -> ~2 s under TCG).
 # The bzImage's setup header says where the compressed ELF lies (payload_offset, 0x248, from the
 # protected-mode code at (setup_sects + 1) * 512; payload_length, 0x24c); the payload's last
-# 4 bytes are the ELF's size. 6.1 compresses it with xz, 6.12 with zstd: told by the magic.
+# 4 bytes are the ELF's size. 6.1 compresses it with xz, 6.12 and 7.3 with zstd: told by the magic.
 vm_extract_vmlinux() {
   local kver=$1 kdir=$2 bz sects start length size magic
   [[ -f $kdir/vmlinux ]] && return 0
+  # 6.x: boot/vmlinuz-<release>; 7.x: usr/lib/modules/<release>/vmlinuz (linux-binary-*).
   bz=$kdir/root/boot/vmlinuz-$kver
-  [[ -f $bz ]] || vm_die 125 "prepare: $bz missing in the kernel package"
+  [[ -f $bz ]] || bz=$kdir/root/lib/modules/$kver/vmlinuz
+  [[ -f $bz ]] || vm_die 125 "prepare: neither boot/vmlinuz-$kver nor lib/modules/$kver/vmlinuz is in the kernel package"
   [[ $(head -c $((0x206)) "$bz" | tail -c 4) == HdrS ]] || vm_die 125 "prepare: $bz is not a bzImage"
   sects=$(vm_read_le "$bz" $((0x1f1)) 1)
   ((sects)) || sects=4

@@ -124,6 +124,30 @@ class JourneyTest {
 	}
 
 	@Test
+	void should_not_put_a_packet_that_inherits_a_stale_copys_id_at_another_address_in_that_journey() {
+		// GIVEN a router solicitation, then a multicast datagram at another address that the kernel
+		// gives the solicitation's id (its record of an earlier copy of the solicitation at that
+		// address, freed unseen), and the clone the receive path makes of the datagram
+		PacketEvents solicitation = PacketEvents.icmp("fe80::1", "ff02::2", 133, 0).journey(JOURNEY);
+		PacketEvents datagram = PacketEvents.udp("10.231.4.1", 41011, "239.1.1.1", 7700).journey(JOURNEY)
+				.skb(0xffff888100853f00L);
+		PacketEvents clone = datagram.skb(0xffff888100854500L);
+		List<PacketEvent> events = List.of(solicitation.at(1, "net_dev_queue"),
+				solicitation.dropped(2, DropReason.NOT_SPECIFIED, "ip6_mc_input+0x180"), datagram.at(3, "net_dev_queue"),
+				datagram.at(4, "netif_receive_skb"), datagram.function(5, "skb_clone"), clone.function(6, "skb_clone"),
+				clone.hook(7, "socket_receive"), datagram.hook(8, "socket_receive"));
+
+		// WHEN
+		List<Journey> journeys = Journey.group(PathAssembler.group(events));
+
+		// THEN the datagram and its clone are one journey, the solicitation another
+		assertThat(journeys).hasSize(2);
+		assertThat(journeys.get(0).paths()).extracting(PacketPath::skb).containsExactly(PacketEvents.SKB);
+		assertThat(journeys.get(1).paths()).extracting(PacketPath::skb)
+				.containsExactly(0xffff888100853f00L, 0xffff888100854500L);
+	}
+
+	@Test
 	void should_show_a_clone_queued_on_a_socket_where_no_tracepoint_saw_it_delivered() {
 		// GIVEN a multicast datagram and the clone the receive path made for a second socket, as a
 		// function backend sees them before 6.2 (no socket_receive hook, UDP read without a

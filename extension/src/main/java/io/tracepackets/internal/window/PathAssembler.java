@@ -49,6 +49,13 @@ public final class PathAssembler {
 	private static final Set<String> QUEUED_TO_SOCKET = Set.of("__udp_enqueue_schedule_skb", "__sock_queue_rcv_skb",
 			"sock_queue_rcv_skb_reason", "tcp_queue_rcv", "packet_rcv", "tpacket_rcv", "packet_rcv_spkt");
 
+	/**
+	 * The functions whose copy programs give a new skb its parent's journey id (Probes.COPY_FUNCTIONS):
+	 * a legitimate copy's path starts with an event there.
+	 */
+	public static final Set<String> COPIED_BY = Set.of("skb_clone", "skb_copy", "__pskb_copy_fclone",
+			"skb_copy_expand");
+
 	/** Functions after which an skb has a new data buffer (and so a new kernel journey id). */
 	private static final Set<String> HEAD_REPLACED_BY = Set.of("pskb_expand_head", "skb_cow_data_for_xdp",
 			"netif_skb_check_for_xdp");
@@ -85,6 +92,14 @@ public final class PathAssembler {
 		if (path == null && !split && journey != 0 && Long.valueOf(journey).equals(ended.get(event.skb()))) {
 			// The kernel derives the id from the skb's address and buffer: the same pair after a
 			// free is the allocator handing both back at once, to another packet.
+			journey = madeUpJourney(event);
+			split = true;
+		}
+		if (path == null && !split && journey != 0 && live.containsKey(journey) && !COPIED_BY.contains(event.where())) {
+			// Another skb's journey on an skb that did not start as its copy: the kernel's record of
+			// an earlier copy at this address, freed where no probe saw it (out of scope), whose
+			// address and buffer the allocator handed back at once to another packet. Seen on 7.3:
+			// a multicast datagram in the journey of an IPv6 router solicitation.
 			journey = madeUpJourney(event);
 			split = true;
 		}
