@@ -73,11 +73,11 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 	 */
 	public static PacketFilter pcap(String expression) {
 		io.tracepackets.internal.pcap.PcapFilter compiled = io.tracepackets.internal.pcap.PcapFilter.compile(expression);
-		PacketFilter filter = anyPacket().and(event -> event.packetBytes()
+		Predicate<PacketEvent> onBytes = event -> event.packetBytes()
 				.map(bytes -> compiled.matches(bytes.toByteArray(), bytes.originalLength(),
 						bytes.layer() == PacketBytes.Layer.ETHERNET))
-				.orElse(false), "pcap \"" + expression + "\" on captured bytes");
-		return new PacketFilter(filter.conditions, filter.description, true);
+				.orElse(false);
+		return new PacketFilter(List.of(onBytes), "pcap \"" + expression + "\" on captured bytes", true);
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.tracepackets.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.tracepackets.internal.evidence.PcapngKernelTest;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
 import java.io.IOException;
@@ -183,7 +184,7 @@ class CliJarTest {
 		}
 
 		// THEN tshark decodes the datagrams, and each drop's comment names it
-		List<String> rows = tshark(out, "-Y", "udp.dstport == 7602 && !icmp", "-T", "fields", "-E", "separator=|",
+		List<String> rows = PcapngKernelTest.tshark(out, "-Y", "udp.dstport == 7602 && !icmp", "-T", "fields", "-E", "separator=|",
 				"-e", "ip.dst", "-e", "frame.comment");
 		assertThat(rows).isNotEmpty().allMatch(r -> r.startsWith(veth.rightAddress() + "|"));
 		assertThat(rows).filteredOn(r -> r.contains("|kfree_skb (tracepoint) netns " + veth.rightInode()))
@@ -211,21 +212,6 @@ class CliJarTest {
 	private static void send(int port, int count) {
 		assertThat(Traffic.fromNetnsPath(veth.leftPath()).udp().to(veth.rightAddress(), port).send(count))
 				.isEqualTo(count);
-	}
-
-	static List<String> tshark(Path file, String... args) throws IOException, InterruptedException {
-		List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString()));
-		command.addAll(List.of(args));
-		Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
-		try {
-			String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-			assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-			assertThat(process.exitValue()).as("tshark %s: %s", command, err).isZero();
-			return out.lines().toList();
-		} finally {
-			process.destroyForcibly();
-		}
 	}
 
 	private static String readString(Path file) {

@@ -57,7 +57,7 @@ public final class LiveTrace implements AutoCloseable {
 	/** When the probes were ready: times are relative to it. */
 	private final long startNanos;
 	private long seen;
-	private long skippedAtStart;
+	private final long skippedAtStart;
 
 	private LiveTrace(Options options, TracerOptions tracer, List<NetworkNamespace> scope) {
 		this.allNamespaces = options.allNamespaces();

@@ -11,6 +11,7 @@ import io.tracepackets.DropKind;
 import io.tracepackets.DropReason;
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketEvent;
+import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
@@ -68,10 +69,7 @@ class DropLocationsVmTest {
 			drops.withReason(DropReason.NETFILTER_DROP);
 		} else {
 			// nf_hook_slow is in no location rule: NOT_SPECIFIED's own fallback says lost
-			assertThat(dropsOf(trace, 7101)).hasSize(2).allSatisfy(drop -> {
-				assertThat(drop.dropReason()).isEqualTo(DropReason.NOT_SPECIFIED);
-				assertThat(drop.dropKind()).isEqualTo(DropKind.LOST);
-			});
+			assertTwoLostWithoutAReason(trace, 7101);
 			assertReasonsUnavailable(() -> drops.withReason(DropReason.NETFILTER_DROP));
 		}
 	}
@@ -89,11 +87,8 @@ class DropLocationsVmTest {
 		if (hasDropReasons(trace)) {
 			drops.withReason(DropReason.NO_SOCKET);
 		} else {
-			assertThat(dropsOf(trace, 7102)).hasSize(2).allSatisfy(drop -> {
-				assertThat(drop.dropReason()).isEqualTo(DropReason.NOT_SPECIFIED);
-				assertThat(drop.dropKind()).isEqualTo(DropKind.LOST);
-				assertThat(drop.location()).startsWith("__udp4_lib_rcv+");
-			});
+			assertThat(assertTwoLostWithoutAReason(trace, 7102))
+					.allSatisfy(drop -> assertThat(drop.location()).startsWith("__udp4_lib_rcv+"));
 			assertReasonsUnavailable(() -> drops.withReason(DropReason.NO_SOCKET));
 		}
 	}
@@ -129,8 +124,7 @@ class DropLocationsVmTest {
 		// THEN nothing the client sent was lost; the unread data was freed after delivery, which on a
 		// kernel without reasons the place of the free says (drop-locations.tsv: tcp_disconnect)
 		assertThat(trace).packets(tcp().dstPort(7103)).wereNotDropped();
-		List<PacketEvent> freed = trace.packets(tcp().dstPort(7103)).stream().map(PacketPath::drop)
-				.flatMap(java.util.Optional::stream).toList();
+		List<PacketEvent> freed = dropsOf(trace, tcp().dstPort(7103));
 		assertThat(freed).as(trace.render(trace.packets(tcp().dstPort(7103)))).isNotEmpty().allSatisfy(drop -> {
 			assertThat(drop.dropKind()).isEqualTo(DropKind.DISCARDED_AFTER_DELIVERY);
 			if (!hasDropReasons(trace)) {
@@ -185,10 +179,22 @@ class DropLocationsVmTest {
 		return !trace.probes().dropReasons().isEmpty();
 	}
 
-	/** The drop events of the paths to UDP {@code port}. */
-	private static List<PacketEvent> dropsOf(PacketTrace trace, int port) {
-		return trace.packets(udp().dstPort(port)).stream().map(PacketPath::drop).flatMap(java.util.Optional::stream)
-				.toList();
+	/** The drop events of the paths {@code filter} matches. */
+	private static List<PacketEvent> dropsOf(PacketTrace trace, PacketFilter filter) {
+		return trace.packets(filter).stream().map(PacketPath::drop).flatMap(java.util.Optional::stream).toList();
+	}
+
+	/**
+	 * On a kernel without reasons: the two drops of the datagrams to UDP {@code port} are both
+	 * NOT_SPECIFIED and counted as lost; returns them for what else a test asserts of them.
+	 */
+	private static List<PacketEvent> assertTwoLostWithoutAReason(PacketTrace trace, int port) {
+		List<PacketEvent> drops = dropsOf(trace, udp().dstPort(port));
+		assertThat(drops).hasSize(2).allSatisfy(drop -> {
+			assertThat(drop.dropReason()).isEqualTo(DropReason.NOT_SPECIFIED);
+			assertThat(drop.dropKind()).isEqualTo(DropKind.LOST);
+		});
+		return drops;
 	}
 
 	/** withReason refuses on a kernel without reasons, naming why: what the extension skips (fails) with. */
