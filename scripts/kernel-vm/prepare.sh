@@ -117,40 +117,19 @@ vm_apt_update() {
 
 # Prints the kernel package of the series (empty if the lists offer none).
 vm_kernel_candidate() {
-  local name
   if [[ $VM_SERIES == 6.1 ]]; then
     # Exactly one package: a glob would pull ~30 kernel flavours (1.6 GB).
     apt-cache depends linux-image-amd64 2>/dev/null |
       sed -n 's/^ *Depends: \(linux-image-6\.1\.[0-9][^ ]*-amd64\)$/\1/p' | head -n1
     return 0
   fi
-  if [[ $VM_SERIES == 5.10 ]]; then
-    vm_newest_real_package linux-image-5.10.0- '^linux-image-5\.10\.0-[0-9]+-amd64-unsigned$'
-  elif [[ $VM_SERIES == 7.3 ]]; then
-    # The newest linux-image-7.3.<N>+deb13[.<M>]-amd64 that is a real package: a stub, whose
-    # parts vm_kernel_parts finds. (7.x has no -unsigned image; linux-binary-unsigned-* holds the
-    # same kernel as linux-binary-*.) grep reads all of apt-cache's output (no -q): under
-    # pipefail, SIGPIPE to apt-cache would make a real package look unreal.
-    vm_apt apt-cache pkgnames linux-image-7.3. 2>/dev/null |
-      grep -E '^linux-image-7\.3\.[0-9]+\+deb13(\.[0-9]+)?-amd64$' | sort -rV |
-      while read -r name; do
-        if vm_apt apt-cache show --no-all-versions "$name" 2>/dev/null | grep '^Version: ' >/dev/null; then
-          echo "$name"
-          break
-        fi
-      done
-    return 0
-  fi
-  # The newest linux-image-6.12.<N>+deb12[.<M>]-amd64-unsigned that is a real package (pkgnames
-  # also lists the names older versions provide).
-  vm_apt apt-cache pkgnames linux-image-6.12. 2>/dev/null |
-    grep -E '^linux-image-6\.12\.[0-9]+\+deb12(\.[0-9]+)?-amd64-unsigned$' | sort -rV |
-    while read -r name; do
-      if vm_apt apt-cache show --no-all-versions "$name" 2>/dev/null | grep -q '^Version: '; then
-        echo "$name"
-        break
-      fi
-    done
+  case $VM_SERIES in
+    5.10) vm_newest_real_package linux-image-5.10.0- '^linux-image-5\.10\.0-[0-9]+-amd64-unsigned$' ;;
+    # 7.x has no -unsigned image: linux-image-7.3.<N>+deb13[.<M>]-amd64 is a stub whose parts
+    # vm_kernel_parts finds (linux-binary-unsigned-* holds the same kernel as linux-binary-*).
+    7.3) vm_newest_real_package linux-image-7.3. '^linux-image-7\.3\.[0-9]+\+deb13(\.[0-9]+)?-amd64$' ;;
+    *) vm_newest_real_package linux-image-6.12. '^linux-image-6\.12\.[0-9]+\+deb12(\.[0-9]+)?-amd64-unsigned$' ;;
+  esac
 }
 
 # Prints the newest package whose name starts with $1 and matches the extended regex $2 and that
@@ -160,7 +139,8 @@ vm_kernel_candidate() {
 # looked unreal (seen: 5.10.0-43 taken over -46).
 vm_newest_real_package() {
   local name
-  vm_apt apt-cache pkgnames "$1" 2>/dev/null | grep -E "$2" | sort -rV |
+  # No match is no candidate (the caller names the suite), not a failed pipeline.
+  vm_apt apt-cache pkgnames "$1" 2>/dev/null | { grep -E "$2" || true; } | sort -rV |
     while read -r name; do
       if vm_apt apt-cache show --no-all-versions "$name" 2>/dev/null | grep '^Version: ' >/dev/null; then
         echo "$name"

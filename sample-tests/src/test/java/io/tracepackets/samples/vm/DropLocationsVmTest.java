@@ -19,8 +19,12 @@ import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -83,12 +87,13 @@ class DropLocationsVmTest {
 		Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), 7102).send(2);
 
 		// THEN lost where UDP looked for a socket
-		var drops = assertThat(trace).packets(udp().dstPort(7102)).hasCount(2).wereDropped().in("__udp4_lib_rcv");
+		String udpReceive = udpReceiveFunction();
+		var drops = assertThat(trace).packets(udp().dstPort(7102)).hasCount(2).wereDropped().in(udpReceive);
 		if (hasDropReasons(trace)) {
 			drops.withReason(DropReason.NO_SOCKET);
 		} else {
 			assertThat(assertTwoLostWithoutAReason(trace, 7102))
-					.allSatisfy(drop -> assertThat(drop.location()).startsWith("__udp4_lib_rcv+"));
+					.allSatisfy(drop -> assertThat(drop.location()).startsWith(udpReceive + "+"));
 			assertReasonsUnavailable(() -> drops.withReason(DropReason.NO_SOCKET));
 		}
 	}
@@ -175,6 +180,19 @@ class DropLocationsVmTest {
 	}
 
 	/** Whether this kernel names drop reasons (enum skb_drop_reason, 5.17+). */
+	/**
+	 * Where IPv4 UDP looks for a socket: {@code __udp4_lib_rcv} up to 6.x; 7.0 removed UDP-Lite
+	 * and, with it, the shared helper, so the lookup is in {@code udp_rcv} itself.
+	 */
+	private static String udpReceiveFunction() {
+		try (var lines = Files.lines(Path.of("/proc/kallsyms"))) {
+			return lines.anyMatch(line -> line.matches("\\S+ [tT] __udp4_lib_rcv(\\s.*)?")) ? "__udp4_lib_rcv"
+					: "udp_rcv";
+		} catch (IOException e) {
+			throw new UncheckedIOException("cannot read /proc/kallsyms", e);
+		}
+	}
+
 	private static boolean hasDropReasons(PacketTrace trace) {
 		return !trace.probes().dropReasons().isEmpty();
 	}
