@@ -57,7 +57,8 @@ public interface PacketTrace {
 	/**
 	 * Events the kernel or the store could not keep during this trace, and probe runs the kernel
 	 * skipped ({@link #skippedProbeRuns()}). Every assertion fails when the ring buffer or the store
-	 * lost events; skipped runs are logged by negative assertions (see {@link #skippedProbeRuns()}).
+	 * lost events; skipped runs stop the negative assertions they could have made wrong (see
+	 * {@link #skippedProbeRuns()}).
 	 *
 	 * @return events lost while this trace was open, counting every traced namespace, not only this
 	 *     trace's scope: the ring buffer had no room, the store was full, or a probe did not run; 0
@@ -69,15 +70,41 @@ public interface PacketTrace {
 	 * Probe runs the kernel skipped while this trace was open, over every namespace: a probe's
 	 * program already running on that CPU (its {@code recursion_misses}), or a kprobe that fired
 	 * inside another's handler (the link's {@code missed}, Linux 6.7+). Each is an event that never
-	 * was, of an unknown packet, so a negative assertion ({@code areNone()}, {@code wereNotDropped()},
-	 * {@code neverReached(...)}, {@code hasCount(n)}) holds only on what was seen: it logs a warning
-	 * with the count, and {@code hasNoLostEvents()} fails. Included in {@link #lostEvents()}.
+	 * was, of an unknown packet. A negative assertion cannot be sure when the skipped runs were of
+	 * the probes its answer rests on ({@link #skippedProbeRuns(String)}): it throws
+	 * {@link TracingUnavailableException} (a skipped test, a failure in strict mode); skips
+	 * elsewhere hide an event, not its answer, and are logged. {@code hasNoLostEvents()} fails on
+	 * any. Included in {@link #lostEvents()}.
 	 *
 	 * @return the runs skipped since the trace opened; 0 when none, or where the kernel has no
 	 *     such counters (before 5.12)
 	 */
 	default long skippedProbeRuns() {
 		return 0;
+	}
+
+	/**
+	 * The skipped runs ({@link #skippedProbeRuns()}) that could each have been an event at
+	 * {@code where}: those of its tracepoint's program, its fentry program or kprobe, or of a
+	 * program that serves many functions at once (kprobe-multi), which counts for each of them.
+	 *
+	 * @param where an event name, e.g. {@code "kfree_skb"} or {@code "udp_rcv"}
+	 * @return the runs at {@code where} skipped since the trace opened; 0 when none
+	 */
+	default long skippedProbeRuns(String where) {
+		return skippedProbeRuns();
+	}
+
+	/**
+	 * The skipped runs ({@link #skippedProbeRuns()}) of the tracepoints' probes: the points every
+	 * packet in the stack meets (queued to a device, received from one, freed). A packet can vanish
+	 * from the trace only if its runs there were skipped too; runs skipped at kernel functions
+	 * hide an event of a packet that the tracepoints still show.
+	 *
+	 * @return the tracepoint runs skipped since the trace opened; 0 when none
+	 */
+	default long skippedTracepointRuns() {
+		return skippedProbeRuns();
 	}
 
 	/** Returns once every event the kernel produced before this call has arrived. */

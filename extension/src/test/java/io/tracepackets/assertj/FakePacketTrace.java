@@ -33,6 +33,8 @@ final class FakePacketTrace implements PacketTrace {
 	private final Map<Long, String> namespaces = new LinkedHashMap<>();
 	private long lostEvents;
 	private long skippedRuns;
+	/** Of {@link #skippedRuns}: the probe point each skipped run was at (a tracepoint or a function). */
+	private final java.util.Map<String, Long> skippedAt = new java.util.HashMap<>();
 	private int flushes;
 	private String whyNoCulprit;
 	/** Until a test names namespaces or empties the scope, the fake takes every namespace. */
@@ -91,15 +93,28 @@ final class FakePacketTrace implements PacketTrace {
 				: java.util.Optional.ofNullable(whyNoCulprit);
 	}
 
-	/** Probe runs the kernel skipped; they count in {@link #lostEvents()} too, as a real trace's do. */
-	FakePacketTrace withSkippedRuns(long skipped) {
-		this.skippedRuns = skipped;
+	/** Probe runs the kernel skipped at {@code where}; they count in {@link #lostEvents()} too, as a real trace's do. */
+	FakePacketTrace withSkippedRuns(long skipped, String where) {
+		this.skippedRuns += skipped;
+		skippedAt.merge(where, skipped, Long::sum);
 		return this;
 	}
 
 	@Override
 	public long skippedProbeRuns() {
 		return skippedRuns;
+	}
+
+	@Override
+	public long skippedProbeRuns(String where) {
+		return skippedAt.getOrDefault(where, 0L);
+	}
+
+	/** The fake's tracepoints: those of the tracepoint backend. */
+	@Override
+	public long skippedTracepointRuns() {
+		return java.util.stream.Stream.of("kfree_skb", "consume_skb", "netif_receive_skb", "net_dev_queue", "netif_rx",
+				"net_dev_start_xmit", "skb_copy_datagram_iovec").mapToLong(this::skippedProbeRuns).sum();
 	}
 
 	FakePacketTrace withLostEvents(long lost) {

@@ -7,6 +7,7 @@ import io.tracepackets.internal.event.EventDecoder;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import io.tracepackets.internal.session.EventCursor;
 import io.tracepackets.internal.session.NamespaceFilter;
+import io.tracepackets.internal.session.SkippedRuns;
 import io.tracepackets.internal.session.TraceSession;
 import io.tracepackets.internal.session.TracerOptions;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ public final class LiveTrace implements AutoCloseable {
 	/** When the probes were ready: times are relative to it. */
 	private final long startNanos;
 	private long seen;
-	private final long skippedAtStart;
+	private final SkippedRuns.Counts skippedAtStart;
 
 	private LiveTrace(Options options, TracerOptions tracer, List<NetworkNamespace> scope) {
 		this.allNamespaces = options.allNamespaces();
@@ -196,7 +197,7 @@ public final class LiveTrace implements AutoCloseable {
 	 * inside another's handler): events that never were; 0 once closed.
 	 */
 	public long skippedRuns() {
-		return Math.max(0, session.skippedRuns() - skippedAtStart);
+		return session.skippedRuns().since(skippedAtStart).total();
 	}
 
 	/** CLOCK_MONOTONIC at the start, for relative times. */

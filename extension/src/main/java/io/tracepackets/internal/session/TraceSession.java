@@ -80,11 +80,11 @@ public final class TraceSession implements AutoCloseable {
 
 	/**
 	 * The probe runs the kernel skipped since the probes were attached (recursion, kprobe misses),
-	 * every namespace counted; windows take the difference. 0 once the session is closed: its
+	 * every namespace counted; windows take the difference. None once the session is closed: its
 	 * links' descriptors are gone then, and their numbers may belong to other files.
 	 */
-	public long skippedRuns() {
-		return closed ? 0 : skippedRuns.total();
+	public SkippedRuns.Counts skippedRuns() {
+		return closed ? skippedRuns.none() : skippedRuns.read();
 	}
 
 	/** What this session's probes can see. */

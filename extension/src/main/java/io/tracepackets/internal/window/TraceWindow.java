@@ -12,6 +12,7 @@ import io.tracepackets.internal.netfilter.RuleTracing;
 import io.tracepackets.internal.netns.InterfaceNames;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import io.tracepackets.internal.session.EventCursor;
+import io.tracepackets.internal.session.SkippedRuns;
 import io.tracepackets.internal.session.TraceSession;
 import io.tracepackets.internal.xdp.XdpPrograms;
 import io.tracepackets.internal.xdp.XdpVerdictProbes;
@@ -22,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.function.Predicate;
 import org.testcontainers.containers.Container;
 
@@ -52,10 +53,10 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private final XdpVerdictProbes xdpProbes;
 	private List<PacketEvent> eventsSnapshot = List.of();
 	private volatile List<String> unscopedContainers = List.of();
-	private final LongSupplier skippedRuns;
-	private final long skippedAtOpen;
-	/** The count at close, once closed: the session's links may be gone by the next read. */
-	private volatile long skippedAtClose = -1;
+	private final Supplier<SkippedRuns.Counts> skippedRuns;
+	private final SkippedRuns.Counts skippedAtOpen;
+	/** The counts at close, once closed: the session's links may be gone by the next read. */
+	private volatile SkippedRuns.Counts skippedAtClose;
 	/** A flush completed since the last read: the next read holds everything written before it. */
 	private volatile boolean flushed;
 
@@ -68,7 +69,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		this.cursor = session.pump().openCursor();
 		this.xdpProbes = session.xdpVerdictProbes();
 		this.skippedRuns = session::skippedRuns;
-		this.skippedAtOpen = skippedRuns.getAsLong();
+		this.skippedAtOpen = skippedRuns.get();
 	}
 
 	/** A window over the session's events from now on, with an empty scope. */
@@ -180,8 +181,22 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 
 	@Override
 	public long skippedProbeRuns() {
-		long now = skippedAtClose >= 0 ? skippedAtClose : skippedRuns.getAsLong();
-		return Math.max(0, now - skippedAtOpen);
+		return skippedSinceOpen().total();
+	}
+
+	@Override
+	public long skippedProbeRuns(String where) {
+		return skippedSinceOpen().at(where);
+	}
+
+	@Override
+	public long skippedTracepointRuns() {
+		return skippedSinceOpen().atTracepoints();
+	}
+
+	private SkippedRuns.Counts skippedSinceOpen() {
+		SkippedRuns.Counts closedAt = skippedAtClose;
+		return (closedAt != null ? closedAt : skippedRuns.get()).since(skippedAtOpen);
 	}
 
 	@Override
@@ -262,7 +277,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	@Override
 	public void close() {
 		try {
-			skippedAtClose = skippedRuns.getAsLong();
+			skippedAtClose = skippedRuns.get();
 			cursor.close();
 			readNew();
 		} finally {
