@@ -187,9 +187,9 @@ class CliJarTest {
 		List<String> rows = PcapngKernelTest.tshark(out, "-Y", "udp.dstport == 7602 && !icmp", "-T", "fields", "-E", "separator=|",
 				"-e", "ip.dst", "-e", "frame.comment");
 		assertThat(rows).isNotEmpty().allMatch(r -> r.startsWith(veth.rightAddress() + "|"));
-		assertThat(rows).filteredOn(r -> r.contains("|kfree_skb (tracepoint) netns " + veth.rightInode()))
+		assertThat(rows).filteredOn(r -> r.contains("|kfree_skb (tracepoint) task ") && r.contains("] netns " + veth.rightInode()))
 				.hasSize(2).allMatch(r -> r.contains(" drop NO_SOCKET (lost) at "));
-		assertThat(rows).anyMatch(r -> r.contains("|netif_receive_skb (tracepoint) netns " + veth.rightInode()
+		assertThat(rows).anyMatch(r -> r.contains("|netif_receive_skb (tracepoint) task ") && r.contains("] netns " + veth.rightInode()
 				+ " dev " + veth.rightInterface() + " skb 0x"));
 	}
 

@@ -31,8 +31,8 @@ public final class JsonLines {
 	 * Writes at most {@code maxEvents} events; returns how many were written. A first line
 	 * {@code {"schema":1,"events":N,"written":M}} says whether the file was cut.
 	 */
-	public static int write(Path file, List<PacketEvent> events, List<PacketPath> paths, int maxEvents)
-			throws IOException {
+	public static int write(Path file, List<PacketEvent> events, List<PacketPath> paths, int maxEvents,
+			Map<Long, String> namespaceLabels) throws IOException {
 		Map<PacketEvent, Integer> packetOf = new IdentityHashMap<>();
 		Map<PacketEvent, Long> journeyOf = new IdentityHashMap<>();
 		for (int i = 0; i < paths.size(); i++) {
@@ -48,7 +48,8 @@ public final class JsonLines {
 			out.write("{\"schema\":" + SCHEMA + ",\"events\":" + events.size() + ",\"written\":" + written + "}\n");
 			for (int i = 0; i < written; i++) {
 				PacketEvent event = events.get(i);
-				out.write(line(event, packetOf.get(event), journeyOf.getOrDefault(event, event.journey())));
+				out.write(line(event, packetOf.get(event), journeyOf.getOrDefault(event, event.journey()),
+						namespaceLabels.get(event.netns())));
 				out.write('\n');
 			}
 		}
@@ -57,14 +58,15 @@ public final class JsonLines {
 
 	/** One event as one JSON object, with the kernel's journey id (a stream, with no paths yet). */
 	public static String line(PacketEvent e, Integer packet) {
-		return line(e, packet, e.journey());
+		return line(e, packet, e.journey(), null);
 	}
 
 	/**
 	 * One event as one JSON object, without the newline; {@code packet} its path's index, or null;
-	 * {@code journey} its path's journey id (0: none).
+	 * {@code journey} its path's journey id (0: none); {@code namespaceLabel} what its namespace is
+	 * called (a container's name, a netns path), or null.
 	 */
-	public static String line(PacketEvent e, Integer packet, long journey) {
+	public static String line(PacketEvent e, Integer packet, long journey, String namespaceLabel) {
 		Json json = new Json();
 		json.number("ts_ns", e.timestampNanos());
 		if (packet != null) {
@@ -80,6 +82,9 @@ public final class JsonLines {
 		json.number("pid", e.pid());
 		json.string("comm", e.comm());
 		json.number("netns", e.netns());
+		if (namespaceLabel != null && !namespaceLabel.equals(Long.toString(e.netns()))) {
+			json.string("netns_owner", namespaceLabel);
+		}
 		if (e.ifindex() != 0) {
 			json.number("ifindex", e.ifindex());
 			json.string("iface", e.interfaceName());

@@ -18,13 +18,16 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A trace as pcapng (the pcapng specification, draft-ietf-opsawg-pcapng), which Wireshark and
  * tshark open: one section, one interface block per (netns, device, layer the bytes start at),
  * written before its first packet, and one enhanced packet block per event, carrying the packet
- * bytes the probes copied (none when the trace was taken without a snap length) and a comment
- * that names the probe, the netns, the device, the skb, the packet path and, for drops, the
+ * bytes the probes copied, or, when the trace was taken without a snap length, the IP and
+ * transport headers rebuilt from the tuple the probes read ({@link RebuiltHeaders}: never an empty
+ * frame), and a comment that names the probe, the task the CPU ran, the netns and whose it is (a
+ * container's name, a netns path), the device, the skb, the packet path and, for drops, the
  * reason, what it meant and where. A stream: the CLI writes events as they come.
  */
 public final class Pcapng implements Closeable {
@@ -47,6 +50,8 @@ public final class Pcapng implements Closeable {
 	/** CLOCK_MONOTONIC (the events' clock) to the epoch, which pcapng timestamps count from. */
 	private final long epochOffsetNanos;
 	private final Map<InterfaceKey, Integer> interfaces = new HashMap<>();
+	/** Netns inode to what a person calls it (a container's name, a netns path), for the comments. */
+	private final Map<Long, String> namespaceLabels;
 	private long written;
 
 	private record InterfaceKey(long netns, int ifindex, int linkType) {
@@ -54,19 +59,26 @@ public final class Pcapng implements Closeable {
 
 	/** A pcapng stream on {@code out}; {@code snapLength} is what interface blocks declare (0: unknown). */
 	public Pcapng(OutputStream out, int snapLength) throws IOException {
+		this(out, snapLength, Map.of());
+	}
+
+	/** A pcapng stream whose comments name each namespace of {@code namespaceLabels} (inode to label). */
+	public Pcapng(OutputStream out, int snapLength, Map<Long, String> namespaceLabels) throws IOException {
 		this.out = new BufferedOutputStream(out, 1 << 16);
 		this.snapLength = snapLength;
+		this.namespaceLabels = Map.copyOf(namespaceLabels);
 		Instant now = Instant.now();
 		this.epochOffsetNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
 		sectionHeader();
 	}
 
 	/**
-	 * Writes at most {@code maxEvents} events of a trace to {@code file}; returns how many were
-	 * written. {@code paths} numbers each event's packet in the comments, as the JSON lines do.
+	 * Writes the first {@code maxEvents} events of a trace to {@code file}; returns how many were
+	 * written (those that are packets: see {@link #write(PacketEvent, Integer, long)}). {@code paths} numbers each event's packet in the comments, as the JSON lines do;
+	 * {@code namespaceLabels} (inode to label) says whose each namespace is.
 	 */
-	public static int write(Path file, List<PacketEvent> events, List<PacketPath> paths, int maxEvents)
-			throws IOException {
+	public static int write(Path file, List<PacketEvent> events, List<PacketPath> paths, int maxEvents,
+			Map<Long, String> namespaceLabels) throws IOException {
 		Map<PacketEvent, Integer> packetOf = new IdentityHashMap<>();
 		Map<PacketEvent, Long> journeyOf = new IdentityHashMap<>();
 		for (int i = 0; i < paths.size(); i++) {
@@ -80,27 +92,39 @@ public final class Pcapng implements Closeable {
 		int snap = events.stream().mapToInt(e -> e.packetBytes().map(PacketBytes::capturedLength).orElse(0)).max()
 				.orElse(0);
 		int count = Math.min(events.size(), maxEvents);
-		try (Pcapng pcapng = new Pcapng(Files.newOutputStream(file), snap)) {
+		try (Pcapng pcapng = new Pcapng(Files.newOutputStream(file), snap, namespaceLabels)) {
 			for (int i = 0; i < count; i++) {
 				PacketEvent event = events.get(i);
 				pcapng.write(event, packetOf.get(event), journeyOf.getOrDefault(event, event.journey()));
 			}
+			return (int) pcapng.written();
 		}
-		return count;
 	}
 
-	/** Appends one event with the kernel's journey id (a stream, with no paths yet). */
-	public void write(PacketEvent event, Integer packet) throws IOException {
-		write(event, packet, event.journey());
+	/** Appends one event with the kernel's journey id (a stream, with no paths yet); whether it was written. */
+	public boolean write(PacketEvent event, Integer packet) throws IOException {
+		return write(event, packet, event.journey());
 	}
 
-	/** Appends one event; {@code packet} is its packet path's index, or null; {@code journey} its journey (0: none). */
-	public void write(PacketEvent event, Integer packet, long journey) throws IOException {
+	/**
+	 * Appends one event; {@code packet} is its packet path's index, or null; {@code journey} its
+	 * journey (0: none). An event with no bytes and no IP header to rebuild them from (an skb that
+	 * is not a packet: a netlink message a socket freed) is left out: an empty frame would be a
+	 * malformed packet in Wireshark, and the JSON lines keep the event.
+	 *
+	 * @return whether it was written
+	 */
+	public boolean write(PacketEvent event, Integer packet, long journey) throws IOException {
+		Optional<byte[]> bytes = event.packetBytes().map(PacketBytes::toByteArray).or(() -> RebuiltHeaders.of(event));
+		if (bytes.isEmpty()) {
+			return false;
+		}
+		byte[] data = bytes.get();
 		int linkType = event.packetBytes().map(b -> b.layer().linkType()).orElse(LINKTYPE_RAW);
 		int interfaceId = interfaceOf(event, linkType);
-		byte[] data = event.packetBytes().map(PacketBytes::toByteArray).orElse(new byte[0]);
-		int original = event.packetBytes().map(PacketBytes::originalLength).orElse(0);
-		byte[] comment = comment(event, packet, journey).getBytes(StandardCharsets.UTF_8);
+		int original = event.packetBytes().map(PacketBytes::originalLength).orElse(data.length);
+		byte[] comment = comment(event, packet, journey, namespaceLabels.get(event.netns()))
+				.getBytes(StandardCharsets.UTF_8);
 		long timestamp = event.timestampNanos() + epochOffsetNanos;
 		ByteBuffer block = block(ENHANCED_PACKET, 20 + padded(data.length) + option(comment.length) + 4);
 		block.putInt(interfaceId).putInt((int) (timestamp >>> 32)).putInt((int) timestamp).putInt(data.length)
@@ -109,6 +133,7 @@ public final class Pcapng implements Closeable {
 		option(block, OPT_COMMENT, comment);
 		end(block);
 		written++;
+		return true;
 	}
 
 	/** Events written so far. */
@@ -121,13 +146,23 @@ public final class Pcapng implements Closeable {
 	 * 4026532605 dev eth0 skb 0xffff8881... packet 3 drop NO_SOCKET (lost) at udp_queue_rcv_skb+0x5b}.
 	 */
 	public static String comment(PacketEvent e, Integer packet) {
-		return comment(e, packet, e.journey());
+		return comment(e, packet, e.journey(), null);
 	}
 
-	/** {@link #comment(PacketEvent, Integer)} with the journey of the event's path. */
-	public static String comment(PacketEvent e, Integer packet, long journey) {
+	/**
+	 * {@link #comment(PacketEvent, Integer)} with the journey of the event's path and what its
+	 * namespace is called ({@code null}: nothing more than its inode).
+	 */
+	public static String comment(PacketEvent e, Integer packet, long journey, String namespaceLabel) {
 		StringBuilder text = new StringBuilder(e.where()).append(" (").append(e.kind().name().toLowerCase(Locale.ROOT))
-				.append(") netns ").append(e.netns());
+				.append(") ");
+		// The task the CPU was running: the sender or reader in its own context, else whoever a
+		// softirq interrupted (pid 0: the idle task), as pwru shows it.
+		text.append("task ").append(e.pid()).append(" [").append(e.comm() == null ? "?" : e.comm()).append("] netns ")
+				.append(e.netns());
+		if (namespaceLabel != null && !namespaceLabel.equals(Long.toString(e.netns()))) {
+			text.append(" (").append(namespaceLabel).append(')');
+		}
 		if (e.ifindex() != 0) {
 			text.append(" dev ").append(e.interfaceName() != null ? e.interfaceName() : "if" + e.ifindex());
 		}
@@ -151,7 +186,8 @@ public final class Pcapng implements Closeable {
 			}
 		}
 		if (e.packetBytes().isEmpty()) {
-			text.append(" (no packet bytes)");
+			text.append(RebuiltHeaders.of(e).isPresent() ? " (headers rebuilt from the traced tuple: no packet bytes captured)"
+					: " (no packet bytes)");
 		}
 		return text.toString();
 	}
@@ -176,7 +212,8 @@ public final class Pcapng implements Closeable {
 				.getBytes(StandardCharsets.UTF_8);
 		byte[] description = ("netns " + event.netns() + ", " + (event.ifindex() == 0 ? "no device"
 				: "device " + device + " (ifindex " + event.ifindex() + ")") + ", bytes from the "
-				+ (linkType == LINKTYPE_RAW ? "IP header" : "Ethernet header")).getBytes(StandardCharsets.UTF_8);
+				+ (linkType == LINKTYPE_RAW ? "IP header (rebuilt from the traced tuple where no bytes were captured)"
+						: "Ethernet header")).getBytes(StandardCharsets.UTF_8);
 		ByteBuffer block = block(INTERFACE_DESCRIPTION, 8 + option(name.length) + option(description.length)
 				+ option(1) + 4);
 		block.putShort((short) linkType).putShort((short) 0).putInt(snapLength);

@@ -62,13 +62,16 @@ final class Evidence {
 	 * the test's own outcome).
 	 */
 	static Optional<Files> publish(ExtensionContext context, TraceWindow trace, int maxEvents, long maxBytes) {
+		// Whose each namespace is, as the failure messages name it: a container's name, a netns path.
+		java.util.Map<Long, String> owners = trace.namespaces().stream().collect(java.util.stream.Collectors
+				.toMap(io.tracepackets.TracedNamespace::inode, io.tracepackets.TracedNamespace::label, (a, b) -> a));
 		Optional<Path> jsonLines = publish(context, maxBytes, ".jsonl", JSON_LINES,
-				file -> JsonLines.write(file, trace.events(), trace.paths(), maxEvents));
+				file -> JsonLines.write(file, trace.events(), trace.paths(), maxEvents, owners));
 		if (jsonLines.isEmpty()) {
 			return Optional.empty();
 		}
 		Optional<Path> pcapng = publish(context, maxBytes, ".pcapng", PCAPNG,
-				file -> Pcapng.write(file, trace.events(), trace.paths(), maxEvents));
+				file -> Pcapng.write(file, trace.events(), trace.paths(), maxEvents, owners));
 		return Optional.of(new Files(jsonLines.get(), pcapng));
 	}
 

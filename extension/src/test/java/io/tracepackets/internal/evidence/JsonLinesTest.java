@@ -52,7 +52,7 @@ class JsonLinesTest {
 		Path file = dir.resolve("trace.jsonl");
 
 		// WHEN at most two may be written
-		int written = JsonLines.write(file, events, PathAssembler.group(events), 2);
+		int written = JsonLines.write(file, events, PathAssembler.group(events), 2, java.util.Map.of());
 
 		// THEN
 		assertThat(written).isEqualTo(2);
@@ -116,8 +116,8 @@ class JsonLinesTest {
 		Path pcapng = dir.resolve("trace.pcapng");
 
 		// WHEN
-		JsonLines.write(jsonl, events, paths, 100);
-		Pcapng.write(pcapng, events, paths, 100);
+		JsonLines.write(jsonl, events, paths, 100, java.util.Map.of());
+		Pcapng.write(pcapng, events, paths, 100, java.util.Map.of());
 
 		// THEN two journeys in the API, with two ids, and the same two ids in both files
 		assertThat(paths).hasSize(2);

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,8 +39,9 @@ public class PcapngKernelTest {
 			// WHEN the trace is written as pcapng
 			// (one snapshot: events keep arriving, IPv6 neighbour discovery among them)
 			List<io.tracepackets.PacketEvent> events = trace.events();
-			int written = Pcapng.write(file, events, trace.paths(), 100_000);
-			assertThat(written).isEqualTo(events.size());
+			int written = Pcapng.write(file, events, trace.paths(), 100_000, Map.of(veth.rightInode(), "tp-right"));
+			// every event but those that are no packet (no bytes, no IP header: a netlink message freed)
+			assertThat(written).isEqualTo(events.stream().filter(e -> e.packetBytes().isPresent() || e.ipVersion() != 0).count());
 
 			// THEN tshark reads every event back as a packet, decodes the datagrams, and shows the comments
 			List<String> rows = tshark(file, "-T", "fields", "-E", "separator=|", "-e", "frame.interface_name",
@@ -49,7 +51,8 @@ public class PcapngKernelTest {
 			List<String> datagrams = rows.stream().filter(r -> r.contains("|" + veth.rightAddress() + "|7500|")).toList();
 			assertThat(datagrams).hasSizeGreaterThanOrEqualTo(3 * 4); // queue, xmit, rx, receive, drop at least
 			assertThat(datagrams).anyMatch(r -> r.startsWith(veth.rightInterface() + "@" + veth.rightInode() + "|")
-					&& r.endsWith("|netif_receive_skb (tracepoint) netns " + veth.rightInode() + " dev "
+					&& r.contains("|netif_receive_skb (tracepoint) task ")
+					&& r.contains("] netns " + veth.rightInode() + " (tp-right) dev "
 							+ veth.rightInterface() + " skb " + r.substring(r.indexOf(" skb ") + 5, r.indexOf(" packet "))
 							+ " packet " + r.substring(r.indexOf(" packet ") + 8)));
 			assertThat(datagrams).filteredOn(r -> r.contains("|kfree_skb (tracepoint)")).hasSize(3)
@@ -58,6 +61,56 @@ public class PcapngKernelTest {
 			List<String> payloads = tshark(file, "-Y", "udp.dstport == 7500 && !icmp && frame.comment contains \"netif_receive_skb\"",
 					"-T", "fields", "-e", "data.data");
 			assertThat(payloads).hasSize(3).allMatch(p -> p.equals(hex("evidence")));
+		}
+	}
+
+	@Test
+	void should_rebuild_headers_that_tshark_decodes_as_the_traced_tuple_when_no_bytes_were_captured(@TempDir Path dir)
+			throws Exception {
+		Path file = dir.resolve("trace.pcapng");
+		VethNamespaces veth = VethNamespaces.create();
+		try (veth; TraceSession session = TraceSession.start(TracerOptions.defaults());
+				TraceWindow trace = TraceWindow.open(session, Duration.ofSeconds(3))) {
+			trace.scope(veth.leftPath()).scope(veth.rightPath());
+			// GIVEN the default options (no snap length: no packet bytes), UDP to nobody, TCP refused, and a ping
+			Traffic.fromNetnsPath(veth.leftPath()).udp().to(veth.rightAddress(), 7501).send(2);
+			Traffic.fromNetnsPath(veth.leftPath()).tcp().to(veth.rightAddress(), 7502).connect();
+			veth.execInLeft("busybox", "ping", "-c", "1", "-W", "2", veth.rightAddress());
+			assertThat(trace).packets(udp().dstPort(7501)).hasCount(2);
+			List<io.tracepackets.PacketEvent> events = trace.events();
+			assertThat(events).allMatch(e -> e.packetBytes().isEmpty());
+
+			// WHEN written as pcapng
+			int written = Pcapng.write(file, events, trace.paths(), 100_000, Map.of());
+
+			// THEN every IP event is a frame tshark decodes with the event's addresses, protocol and ports;
+			// those without an IP header (a netlink message freed in scope) are left out
+			List<io.tracepackets.PacketEvent> packets = events.stream().filter(e -> e.ipVersion() != 0).toList();
+			assertThat(written).isEqualTo(packets.size());
+			List<String> rows = tshark(file, "-T", "fields", "-E", "separator=|", "-e", "ip.src", "-e", "ipv6.src",
+					"-e", "ip.dst", "-e", "ipv6.dst", "-e", "ip.proto", "-e", "ipv6.nxt", "-e", "udp.srcport",
+					"-e", "tcp.srcport", "-e", "udp.dstport", "-e", "tcp.dstport", "-e", "icmp.type", "-e", "_ws.malformed");
+			assertThat(rows).hasSize(written);
+			// what a user opening the file sees, in the test's report
+			tshark(file).stream().limit(20).forEach(System.out::println);
+			for (int i = 0; i < written; i++) {
+				io.tracepackets.PacketEvent event = packets.get(i);
+				String[] f = (rows.get(i) + "|end").split("\\|", -1);
+				String expected = String.join("|", event.source().getHostAddress(), event.destination().getHostAddress(),
+						Integer.toString(event.l4Protocol()));
+				String decoded = String.join("|", java.net.InetAddress.getByName(f[0] + f[1]).getHostAddress(),
+						java.net.InetAddress.getByName(f[2] + f[3]).getHostAddress(), f[4] + f[5]);
+				assertThat(decoded).as("frame %d of %s", i + 1, event).isEqualTo(expected);
+				if (event.l4Protocol() == io.tracepackets.PacketEvent.UDP || event.l4Protocol() == io.tracepackets.PacketEvent.TCP) {
+					assertThat(f[6] + f[7] + "|" + f[8] + f[9]).as("ports of frame %d", i + 1)
+							.isEqualTo(event.sourcePort() + "|" + event.destinationPort());
+				}
+				assertThat(f[11]).as("frame %d malformed: %s", i + 1, rows.get(i)).isEmpty();
+			}
+			assertThat(rows).anyMatch(r -> r.contains("|7501|")).anyMatch(r -> r.contains("|7502|"));
+			// and the comment says the headers were rebuilt
+			assertThat(tshark(file, "-T", "fields", "-e", "frame.comment")).allMatch(c -> c.contains(
+					"(headers rebuilt from the traced tuple: no packet bytes captured)") || c.contains("(no packet bytes)"));
 		}
 	}
 

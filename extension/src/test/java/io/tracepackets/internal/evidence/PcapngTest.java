@@ -55,10 +55,16 @@ class PcapngTest {
 		assertThat(first.getInt(16)).as("original").isEqualTo(60);
 		ByteBuffer drop = blocks.get(5).body();
 		assertThat(drop.getInt(0)).as("interface").isEqualTo(1);
-		assertThat(drop.getInt(12)).as("captured").isZero();
-		assertThat(comment(drop, 20)).isEqualTo("kfree_skb (tracepoint) netns 4026532001 dev eth0 skb 0xffff888004a3c000"
-				+ " packet 0 drop NO_SOCKET (lost) at __udp4_lib_rcv+0x4bc (no packet bytes)");
-		assertThat(comment(first, 20 + 8)).startsWith("netif_receive_skb (tracepoint) netns 4026532001 dev eth0 skb");
+		// the drop without bytes: its IPv4 and UDP headers, rebuilt from the tuple (20 + 8 bytes)
+		assertThat(drop.getInt(12)).as("captured").isEqualTo(28);
+		assertThat(drop.getInt(16)).as("original").isEqualTo(28);
+		assertThat(drop.get(20)).as("IPv4, 5 words").isEqualTo((byte) 0x45);
+		assertThat(drop.get(20 + 9)).as("protocol").isEqualTo((byte) 17);
+		assertThat(comment(drop, 20 + 28)).isEqualTo("kfree_skb (tracepoint) task 0 [swapper/1] netns 4026532001 dev eth0"
+				+ " skb 0xffff888004a3c000 packet 0 drop NO_SOCKET (lost) at __udp4_lib_rcv+0x4bc"
+				+ " (headers rebuilt from the traced tuple: no packet bytes captured)");
+		assertThat(comment(first, 20 + 8)).startsWith("netif_receive_skb (tracepoint) task 0 [swapper/1] netns 4026532001"
+				+ " dev eth0 skb");
 	}
 
 	/** Splits the file into blocks, checking that each block's two length fields agree. */

@@ -229,14 +229,19 @@ class TracePacketsExtensionTest {
 		java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
 		assertThat(lines.getFirst()).startsWith("{\"schema\":1,");
 		assertThat(lines).anyMatch(line -> line.contains("\"where\":\"netif_receive_skb\"") && line.contains("\"proto\":\"udp\""));
-		// and a pcapng file beside it, without packet bytes (the test asked for none), one comment per event
+		// and a pcapng file beside it, without packet bytes (the test asked for none): one frame per event
+		// that is a packet, its headers rebuilt from the traced tuple, so Wireshark shows the datagram
 		java.util.regex.Matcher pcapng = java.util.regex.Pattern.compile("The trace for Wireshark \\(pcapng\\): (\\S+)")
 				.matcher(message);
 		assertThat(pcapng.find()).as(message).isTrue();
 		java.nio.file.Path capture = java.nio.file.Path.of(pcapng.group(1));
 		assertThat(capture).exists().hasParent(file.getParent()).hasFileName("trace-expects_a_drop_that_does_not_happen.pcapng");
 		assertThat(io.tracepackets.internal.evidence.PcapngKernelTest.tshark(capture, "-T", "fields", "-e", "frame.comment"))
-				.hasSize(lines.size() - 1).anyMatch(comment -> comment.startsWith("netif_receive_skb (tracepoint) netns "));
+				.hasSize((int) lines.stream().filter(line -> line.contains("\"ip_version\":")).count())
+				.anyMatch(comment -> comment.startsWith("netif_receive_skb (tracepoint) task ")
+						&& comment.endsWith("(headers rebuilt from the traced tuple: no packet bytes captured)"));
+		assertThat(io.tracepackets.internal.evidence.PcapngKernelTest.tshark(capture, "-Y", "udp && !_ws.malformed",
+				"-T", "fields", "-e", "ip.proto")).isNotEmpty().allMatch("17"::equals);
 	}
 
 	@Test
