@@ -15,10 +15,12 @@ import java.util.Map;
  * <p>Tracepoints are not one of these: every backend attaches them, and the {@code tracepoint}
  * backend is the absence of a function backend ({@link BackendSelection#functionBackend()}).
  *
- * <p>A new backend is a class here (its {@link Backend} constant, its BPF section), in this
- * {@code permits} clause and in {@link BackendChoice}'s order of preference.
+ * <p>A new backend is a class here, its {@link Backend} constant, its line in
+ * {@link BackendChoice}'s order of preference, and its programs in bpf/tracepackets.bpf.c. Not
+ * sealed: nothing may switch over the backends (BackendOwnershipTest), so a permits list would be
+ * one more place to edit and protect nothing.
  */
-public sealed interface FunctionBackend permits KprobeMultiBackend, FentryBackend, KprobeBackend {
+public interface FunctionBackend {
 
 	/** The constant users request this backend by. */
 	Backend backend();
