@@ -149,7 +149,7 @@ static __always_inline __u64 kprobe_function_ip(struct pt_regs *ctx)
  * fentry before 5.15 has no way to ask which function it was attached to: one template is
  * cloned for every function, so each clone carries its function's address as a constant. This
  * 64-bit immediate is the placeholder the tracer overwrites in each clone's instructions before
- * loading it (FentryAttacher); on kernels with the helper the verifier drops it as dead code.
+ * loading it (FentryBackend); on kernels with the helper the verifier drops it as dead code.
  */
 #define FENTRY_IP_PLACEHOLDER 0x7470666e69707068ULL /* "hppinfpt": no kernel address looks like it */
 #define STRINGIFY(x) #x
@@ -262,7 +262,7 @@ static __always_inline int copy_return(struct sk_buff *copy)
 
 /*
  * The copy functions' addresses for fexit before bpf_get_func_ip (5.15): set by the tracer before
- * load from /proc/kallsyms, in the order of COPY_INDEX_* (Probes.COPY_FUNCTIONS). Each fexit
+ * load from /proc/kallsyms, in the order of COPY_INDEX_* (ProbeObject.COPY_FUNCTIONS). Each fexit
  * program has one function, known here; its own section, so the tracer sets it as a whole.
  */
 const volatile __u64 tp_copy_ip[4] SEC(".rodata.copies") = {};

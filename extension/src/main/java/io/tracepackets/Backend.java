@@ -1,6 +1,8 @@
 package io.tracepackets;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * How TracePackets sees kernel functions. Tracepoints (drops with their reason and stack, device
@@ -48,8 +50,8 @@ public enum Backend {
 				return backend;
 			}
 		}
-		throw new IllegalArgumentException("unknown backend \"" + text
-				+ "\": use one of auto, kprobe-multi, fentry, kprobe, tracepoint");
+		throw new IllegalArgumentException("unknown backend \"" + text + "\": use one of "
+				+ Arrays.stream(values()).map(Backend::label).collect(Collectors.joining(", ")));
 	}
 
 	@Override

@@ -37,6 +37,18 @@ public interface ProbeCatalog {
 	}
 
 	/**
+	 * Whether a clone or copy of a packet (skb_clone, skb_copy, pskb_copy, skb_copy_expand) stays in
+	 * its parent's journey: the function backends attach programs to those functions, tracepoints
+	 * cannot see them.
+	 *
+	 * @return true when the tracer's copy programs are attached; false by default, so a copy
+	 *     starts a journey of its own
+	 */
+	default boolean followsCopies() {
+		return false;
+	}
+
+	/**
 	 * Why events named {@code name} cannot appear in a trace, as precisely as known: the regex
 	 * excluded the function, attaching it failed, it takes no skb… By default the backend's reason.
 	 *

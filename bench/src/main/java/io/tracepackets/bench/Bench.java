@@ -100,7 +100,7 @@ public final class Bench {
 			step("cold start x" + COLD_STARTS);
 			report.coldStart(ColdStart.measure(COLD_STARTS));
 
-			try (TraceSession context = TraceSession.start(TracerOptions.defaults().withBenchmarkPrograms())) {
+			try (TraceSession context = TraceSession.start(TracerOptions.defaults())) {
 				step("per-test overhead x" + OVERHEAD_RUNS);
 				report.perTest(PerTestOverhead.measure(context, pair.rightPath(), OVERHEAD_WARMUP, OVERHEAD_RUNS));
 				step("synthetic reader throughput");

@@ -27,17 +27,21 @@ final class SyntheticThroughput {
 		long emitted0 = pump.emitted();
 		long lost0 = pump.lost();
 		long consumed0 = pump.syntheticConsumed();
-		CpuUsage cpu = CpuUsage.start();
-		long started = System.nanoTime();
-		long deadline = started + (long) (seconds * 1e9);
-		Thread emitter = Thread.ofPlatform().name("bench-emitter").start(() -> {
-			while (System.nanoTime() < deadline) {
-				session.emitSyntheticBurst(BURST);
-			}
-		});
-		emitter.join();
-		double elapsed = (System.nanoTime() - started) / 1e9;
-		CpuUsage.Sample sample = cpu.stop();
+		double elapsed;
+		CpuUsage.Sample sample;
+		try (SyntheticBurst burst = SyntheticBurst.on(session)) {
+			CpuUsage cpu = CpuUsage.start();
+			long started = System.nanoTime();
+			long deadline = started + (long) (seconds * 1e9);
+			Thread emitter = Thread.ofPlatform().name("bench-emitter").start(() -> {
+				while (System.nanoTime() < deadline) {
+					burst.emit(BURST);
+				}
+			});
+			emitter.join();
+			elapsed = (System.nanoTime() - started) / 1e9;
+			sample = cpu.stop();
+		}
 		pump.flush(Duration.ofSeconds(10)); // what was emitted is now consumed
 		return new Result(elapsed, pump.emitted() - emitted0, pump.syntheticConsumed() - consumed0,
 				pump.lost() - lost0, sample);

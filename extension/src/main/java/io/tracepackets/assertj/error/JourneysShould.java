@@ -1,6 +1,5 @@
 package io.tracepackets.assertj.error;
 
-import io.tracepackets.Backend;
 import io.tracepackets.Journey;
 import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketPath;
@@ -79,18 +78,18 @@ public final class JourneysShould extends BasicErrorMessageFactory {
 		return "Traced " + trace.journeys().size() + " journeys in netns "
 				+ (labels.isEmpty() ? "(none: scope the trace to a container or netns)" : String.join(", ", labels))
 				+ " with the " + trace.probes().backend() + " backend (" + trace.probes().backendSummary() + "). "
-				+ whatJourneysFollow(trace.probes().backend());
+				+ whatJourneysFollow(trace.probes().followsCopies());
 	}
 
 	/**
-	 * What a journey follows on a backend, for failure messages.
+	 * What a journey follows, for failure messages.
 	 *
-	 * @param backend the backend's name, as {@link io.tracepackets.ProbeCatalog#backend()} gives it
+	 * @param followsCopies whether the tracer follows copies ({@link io.tracepackets.ProbeCatalog#followsCopies()})
 	 * @return one sentence
 	 */
-	public static String whatJourneysFollow(String backend) {
+	public static String whatJourneysFollow(boolean followsCopies) {
 		String base = "A journey follows one skb across NAT and namespace crossings (veth, containers)";
-		if (Backend.TRACEPOINT.label().equals(backend)) {
+		if (!followsCopies) {
 			return base + "; a clone or copy (packet sockets, a second receiver) starts a journey of its own, "
 					+ "and tracepoints see a locally sent packet only after OUTPUT's NAT "
 					+ "(the tuple before it comes from conntrack).";

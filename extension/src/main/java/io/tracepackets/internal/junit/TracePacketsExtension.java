@@ -163,7 +163,7 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 		try {
 			return new TracerOptions(backend, TracerOptions.functionPattern(functions),
 					(int) number(context, TracePackets.RING_BUFFER_PROPERTY, defaults.ringBufferBytes()),
-					number(context, TracePackets.MAX_EVENTS_PROPERTY, defaults.maxStoredEvents()), false,
+					number(context, TracePackets.MAX_EVENTS_PROPERTY, defaults.maxStoredEvents()),
 					stacks == TracePackets.Stacks.ALL_DROPS).withPcapFilter(pcapFilter(annotation))
 					.withSnapLength(snapLength);
 		} catch (IllegalArgumentException | TracePacketsException e) {

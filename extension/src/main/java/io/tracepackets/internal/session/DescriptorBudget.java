@@ -22,22 +22,13 @@ final class DescriptorBudget {
 	}
 
 	/**
-	 * Descriptors the backend holds for {@code functions} functions over {@code positions} skb
-	 * argument positions: kprobe a perf event and a link per function, fentry a link per function
-	 * (the clone's program fd is closed once linked), kprobe-multi one link per position.
+	 * Raises the soft limit, then fails with the numbers and the fix when the probes cannot fit.
+	 *
+	 * @param descriptors what the backend holds for {@code functions} functions (its own count: see
+	 *     {@code FunctionBackend.descriptors}); 0 for tracepoints only
 	 */
-	static long needed(Backend backend, int functions, int positions) {
-		return switch (backend) {
-			case KPROBE -> 2L * functions;
-			case FENTRY -> functions;
-			case KPROBE_MULTI -> positions;
-			default -> 0;
-		};
-	}
-
-	/** Raises the soft limit, then fails with the numbers and the fix when the probes cannot fit. */
-	static void check(Backend backend, int functions, int positions) {
-		long needed = needed(backend, functions, positions) + HEADROOM;
+	static void check(Backend backend, long descriptors, int functions) {
+		long needed = descriptors + HEADROOM;
 		Libc.OpenFileLimit limit = Libc.raiseOpenFileLimit();
 		long open = openDescriptors();
 		if (open + needed > limit.soft()) {

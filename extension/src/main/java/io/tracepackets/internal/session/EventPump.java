@@ -251,13 +251,4 @@ public final class EventPump implements AutoCloseable {
 	boolean readerStuck() {
 		return thread.isAlive();
 	}
-
-	/** Writes {@code count} synthetic events as fast as the kernel can (the benchmark's feed). */
-	static void runBurst(BpfProgram burst, int count) {
-		try (Arena arena = Arena.ofConfined()) {
-			MemorySegment context = arena.allocate(8);
-			context.set(JAVA_INT, 0, count);
-			burst.run(context);
-		}
-	}
 }

@@ -36,6 +36,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 	private final Set<String> ambiguous;
 	private final Map<String, String> failed;
 	private final String socketHookMissing;
+	private final boolean followsCopies;
 
 	/**
 	 * @param reason why this backend, and every refusal in full (the log's)
@@ -44,11 +45,14 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 	 * @param ambiguous names skipped for having several definitions
 	 * @param failed functions whose attach failed, with the error
 	 * @param socketHookMissing null when the socket_receive hook is attached, else why not
+	 * @param followsCopies whether copy programs are attached (see {@link #followsCopies()})
 	 */
 	public KernelProbeCatalog(String backend, String reason, String summary, Collection<Tracepoint> tracepoints,
 			Collection<String> functions, Kallsyms kallsyms, List<String> dropReasons, Pattern functionFilter,
-			Collection<String> ambiguous, Map<String, String> failed, String socketHookMissing) {
+			Collection<String> ambiguous, Map<String, String> failed, String socketHookMissing,
+			boolean followsCopies) {
 		this.socketHookMissing = socketHookMissing;
+		this.followsCopies = followsCopies;
 		this.backend = backend;
 		this.reason = reason;
 		this.summary = summary;
@@ -80,6 +84,11 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 	@Override
 	public String backendSummary() {
 		return summary;
+	}
+
+	@Override
+	public boolean followsCopies() {
+		return followsCopies;
 	}
 
 	@Override

@@ -31,7 +31,7 @@ final class SocketReceiveHook implements AutoCloseable {
 	}
 
 	/** Attaches the hook, or returns why it cannot be. */
-	static Attempt attach(BpfObject main, java.util.function.UnaryOperator<byte[]> filter, int snapLength) {
+	static Attempt attach(ProbeObject main, int snapLength) {
 		if (Btf.loadVmlinux().findType(BtfKind.FUNC, "bpf_cast_to_kern_ctx").isEmpty()) {
 			return new Attempt(Optional.empty(), "the kernel has no bpf_cast_to_kern_ctx (6.2+)");
 		}
@@ -39,12 +39,10 @@ final class SocketReceiveHook implements AutoCloseable {
 		if (cgroup.isEmpty()) {
 			return new Attempt(Optional.empty(), "no cgroup v2 hierarchy is mounted");
 		}
-		BpfObject object = BpfObject.openResource(RESOURCE, "tp_socket", filter);
+		BpfObject object = BpfObject.openResource(RESOURCE, "tp_socket", main.filter());
 		try {
-			for (String map : Probes.SHARED_MAPS) {
-				object.map(map).reuse(main.map(map));
-			}
-			Probes.setSnapLength(object, snapLength);
+			main.shareMapsWith(object);
+			ProbeObject.setSnapLength(object, snapLength);
 			object.load();
 			int cgroupFd = Libc.openReadOnly(cgroup.get().toString());
 			try {

@@ -3,8 +3,10 @@ package io.tracepackets.internal.session;
 import io.tracepackets.ProbeCatalog;
 import io.tracepackets.internal.backend.AttachResult;
 import io.tracepackets.internal.backend.BackendSelection;
+import io.tracepackets.internal.bpf.BpfObject;
 import io.tracepackets.internal.btf.DropReasons;
 import io.tracepackets.internal.event.EventDecoder;
+import io.tracepackets.internal.event.StackMap;
 import io.tracepackets.internal.netns.InterfaceNames;
 import io.tracepackets.internal.symbols.Kallsyms;
 import java.time.Duration;
@@ -29,6 +31,7 @@ public final class TraceSession implements AutoCloseable {
 	private final NamespaceFilter namespaceFilter;
 	private final EventPump pump;
 	private final ProbeCatalog catalog;
+	private final StackMap stacks;
 	private final InterfaceNames interfaceNames = new InterfaceNames();
 	private final SkippedRuns skippedRuns;
 	private volatile boolean closed;
@@ -45,17 +48,19 @@ public final class TraceSession implements AutoCloseable {
 			namespaceFilter = new NamespaceFilter(probes.map("config"), probes.map("netns_filter"),
 					probes.followsCopies());
 			pump = new EventPump(probes.map("events"), options.ringBufferBytes(), options.maxStoredEvents(),
-					options.snapLength(), probes.map("counters"), probes.program(Probes.MARKER_PROGRAM));
+					options.snapLength(), probes.map("counters"), probes.program(ProbeObject.MARKER_PROGRAM));
 		} catch (RuntimeException | Error e) {
 			probes.close();
 			throw e;
 		}
+		stacks = new StackMap(probes.map("stacks"));
 		skippedRuns = SkippedRuns.of(probes.attachedLinks());
 		BackendSelection selection = probes.selection();
 		catalog = new KernelProbeCatalog(selection.chosen().label(), selection.describe(), selection.summary(),
 				probes.attachedTracepoints(), probes.functions().attached(), kallsyms, dropReasons.names(),
 				options.functions(), selection.targets() == null ? List.of() : selection.targets().ambiguous(),
-				probes.functions().notAttached(), probes.socketReceiveAttached() ? null : probes.socketReceiveStatus());
+				probes.functions().notAttached(), probes.socketReceiveAttached() ? null : probes.socketReceiveStatus(),
+				probes.followsCopies());
 		LOG.info("tracer ready: {}; functions asked: {}", probes.describe(),
 				options.functions() == null ? "every skb function" : "regex " + options.functions().pattern());
 	}
@@ -75,7 +80,7 @@ public final class TraceSession implements AutoCloseable {
 	 * closes them.
 	 */
 	public io.tracepackets.internal.xdp.XdpVerdictProbes xdpVerdictProbes() {
-		return new io.tracepackets.internal.xdp.XdpVerdictProbes(probes::map, Probes.SHARED_MAPS);
+		return new io.tracepackets.internal.xdp.XdpVerdictProbes(probes::map, ProbeObject.SHARED_MAPS);
 	}
 
 	/**
@@ -102,7 +107,7 @@ public final class TraceSession implements AutoCloseable {
 
 	/** A decoder naming what the kernel gives as numbers; {@code interfaces} names devices per netns. */
 	public EventDecoder decoder(EventDecoder.InterfaceResolver interfaces) {
-		return new EventDecoder(kallsyms, dropReasons, probes::stack, interfaces);
+		return new EventDecoder(kallsyms, dropReasons, stacks, interfaces);
 	}
 
 	/** Interface names per namespace, cached for the session (they rarely change during a test run). */
@@ -133,9 +138,13 @@ public final class TraceSession implements AutoCloseable {
 		return probes.detachTime();
 	}
 
-	/** Benchmark: makes the kernel write {@code count} synthetic events (needs the benchmark programs). */
-	public void emitSyntheticBurst(int count) {
-		EventPump.runBurst(probes.burstProgram(), count);
+	/**
+	 * Makes {@code other} (opened, not loaded) write into this session's maps, so its events land in
+	 * the ring buffer this session reads: how a benchmark's synthetic feed (bench/, never shipped)
+	 * joins a session.
+	 */
+	public void shareMapsWith(BpfObject other) {
+		probes.shareMapsWith(other);
 	}
 
 	/**

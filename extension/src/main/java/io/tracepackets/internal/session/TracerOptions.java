@@ -7,14 +7,13 @@ import java.util.regex.Pattern;
 /**
  * How a tracer is built: backend (or AUTO), which skb functions a function backend probes (a
  * regex found in the name; null: all), ring buffer size (bytes, a power of two), how many events
- * the store keeps for open windows, whether the benchmark-only program is loaded, whether every
- * drop carries its kernel stack (else only netfilter drops: a stack costs the kernel microseconds),
+ * the store keeps for open windows, whether every drop carries its kernel stack (else only netfilter drops: a stack costs the kernel microseconds),
  * the pcap-filter(7) expression the probes apply before emitting (null: none), and how many bytes
  * of each packet the probes copy ({@code snapLength}, 0: none, the default, at no cost to the
  * probes).
  */
 public record TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long maxStoredEvents,
-		boolean loadBenchmarkPrograms, boolean allDropStacks, String pcapFilter, int snapLength) {
+		boolean allDropStacks, String pcapFilter, int snapLength) {
 
 	public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
 	public static final long DEFAULT_MAX_STORED_EVENTS = 4_000_000;
@@ -41,14 +40,8 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 
 	/** Without a pcap filter or packet bytes. */
 	public TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long maxStoredEvents,
-			boolean loadBenchmarkPrograms, boolean allDropStacks) {
-		this(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms, allDropStacks, null, 0);
-	}
-
-	/** Stacks of netfilter drops only, the default; no pcap filter, no packet bytes. */
-	public TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long maxStoredEvents,
-			boolean loadBenchmarkPrograms) {
-		this(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms, false);
+			boolean allDropStacks) {
+		this(backend, functions, ringBufferBytes, maxStoredEvents, allDropStacks, null, 0);
 	}
 
 	/** {@code backend=fentry functions=ip_.*} (and stacks, filter, snap length when set), for messages. */
@@ -64,30 +57,25 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 	}
 
 	public TracerOptions withBackend(Backend wanted, Pattern functionFilter) {
-		return new TracerOptions(wanted, functionFilter, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms,
+		return new TracerOptions(wanted, functionFilter, ringBufferBytes, maxStoredEvents,
 				allDropStacks, pcapFilter, snapLength);
-	}
-
-	public TracerOptions withBenchmarkPrograms() {
-		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, true, allDropStacks, pcapFilter,
-				snapLength);
 	}
 
 	/** {@code true}: every drop carries its kernel stack; {@code false}: netfilter drops only. */
 	public TracerOptions withAllDropStacks(boolean every) {
-		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms, every,
+		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, every,
 				pcapFilter, snapLength);
 	}
 
 	/** Only packets matching {@code expression} (pcap-filter(7)) are traced; null or blank: every packet. */
 	public TracerOptions withPcapFilter(String expression) {
-		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms,
+		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents,
 				allDropStacks, expression == null || expression.isBlank() ? null : expression, snapLength);
 	}
 
 	/** Every event carries the first {@code bytes} bytes of its packet; 0: none. */
 	public TracerOptions withSnapLength(int bytes) {
-		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, loadBenchmarkPrograms,
+		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents,
 				allDropStacks, pcapFilter, bytes);
 	}
 

@@ -50,7 +50,7 @@ public final class PathAssembler {
 			"sock_queue_rcv_skb_reason", "tcp_queue_rcv", "packet_rcv", "tpacket_rcv", "packet_rcv_spkt");
 
 	/**
-	 * The functions whose copy programs give a new skb its parent's journey id (Probes.COPY_FUNCTIONS):
+	 * The functions whose copy programs give a new skb its parent's journey id (ProbeObject.COPY_FUNCTIONS):
 	 * a legitimate copy's path starts with an event there.
 	 */
 	public static final Set<String> COPIED_BY = Set.of("skb_clone", "skb_copy", "__pskb_copy_fclone",

@@ -15,7 +15,7 @@ class BackendSelectionTest {
 		Map<Backend, String> refused = new LinkedHashMap<>();
 		refused.put(Backend.KPROBE_MULTI, "attach ...: EOPNOTSUPP (Operation not supported) (the kernel is built without CONFIG_FPROBE)");
 		refused.put(Backend.FENTRY, "load BPF object tp_probe: EPERM (Operation not permitted)");
-		BackendSelection selection = new BackendSelection(Backend.TRACEPOINT, refused, null,
+		BackendSelection selection = BackendSelection.tracepoints(refused, null,
 				"no function backend is available on this kernel, so only tracepoints are traced");
 
 		// WHEN

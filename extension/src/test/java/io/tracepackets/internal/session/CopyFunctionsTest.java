@@ -11,6 +11,6 @@ class CopyFunctionsTest {
 	void should_let_the_path_reader_know_every_function_whose_copies_join_their_parents_journey() {
 		// The reader keeps another skb's journey id only on a path that starts at one of these:
 		// a copy function it did not know would split every such copy from its parent.
-		assertThat(PathAssembler.COPIED_BY).containsExactlyInAnyOrderElementsOf(Probes.COPY_FUNCTIONS);
+		assertThat(PathAssembler.COPIED_BY).containsExactlyInAnyOrderElementsOf(ProbeObject.COPY_FUNCTIONS);
 	}
 }

@@ -9,16 +9,6 @@ import org.junit.jupiter.api.Test;
 class DescriptorBudgetTest {
 
 	@Test
-	void should_count_what_each_backend_holds_per_function() {
-		// GIVEN 1,500 functions over 5 skb argument positions
-		// WHEN / THEN kprobe: perf event + link each; fentry: a link each; kprobe-multi: a link a position
-		assertThat(DescriptorBudget.needed(Backend.KPROBE, 1500, 5)).isEqualTo(3000);
-		assertThat(DescriptorBudget.needed(Backend.FENTRY, 1500, 5)).isEqualTo(1500);
-		assertThat(DescriptorBudget.needed(Backend.KPROBE_MULTI, 1500, 5)).isEqualTo(5);
-		assertThat(DescriptorBudget.needed(Backend.TRACEPOINT, 0, 0)).isZero();
-	}
-
-	@Test
 	void should_say_how_many_are_needed_what_the_limit_is_and_how_to_raise_it() {
 		// WHEN
 		String message = DescriptorBudget.message(Backend.KPROBE, 1573, 3402, 900, new Libc.OpenFileLimit(4096, 4096));

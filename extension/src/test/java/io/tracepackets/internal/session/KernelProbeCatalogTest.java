@@ -30,7 +30,7 @@ class KernelProbeCatalogTest {
 	private static KernelProbeCatalog fentry(String regex) {
 		return new KernelProbeCatalog("fentry", "fentry: requested", "fentry: requested", EnumSet.of(Tracepoint.KFREE_SKB),
 				List.of("ip_output"), KALLSYMS, List.of("NO_SOCKET"), regex == null ? null : Pattern.compile(regex),
-				List.of("cleanup_module"), Map.of("__dev_queue_xmit", "load fentry clone: EINVAL"), null);
+				List.of("cleanup_module"), Map.of("__dev_queue_xmit", "load fentry clone: EINVAL"), null, true);
 	}
 
 	@Test
@@ -73,7 +73,7 @@ class KernelProbeCatalogTest {
 	void should_give_the_backends_short_reason_on_tracepoints_only() {
 		KernelProbeCatalog catalog = new KernelProbeCatalog("tracepoint", "tracepoint: kprobe refused: ENOENT",
 				"tracepoint: kprobe refused (why: the tracer's log at start)", EnumSet.allOf(Tracepoint.class), List.of(),
-				KALLSYMS, List.of(), null, List.of(), Map.of(), null);
+				KALLSYMS, List.of(), null, List.of(), Map.of(), null, false);
 		assertThat(catalog.whyNotObserved("ip_output"))
 				.isEqualTo("it probes no kernel function; tracepoint: kprobe refused (why: the tracer's log at start)");
 		assertThat(catalog.backendReason()).isEqualTo("tracepoint: kprobe refused: ENOENT");

@@ -66,7 +66,7 @@ class TracerLeakTest {
 	private static Set<Integer> markers() {
 		Set<Integer> ids = new TreeSet<>();
 		LibBpf.loadedPrograms().forEach((id, name) -> {
-			if (name.equals(Probes.MARKER_PROGRAM)) {
+			if (name.equals(ProbeObject.MARKER_PROGRAM)) {
 				ids.add(id);
 			}
 		});

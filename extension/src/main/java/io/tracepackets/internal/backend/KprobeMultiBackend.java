@@ -13,11 +13,35 @@ import java.util.Map;
  * fastest attach (fprobe registers them in one ftrace update). If the kernel refuses a whole
  * batch, functions are retried one by one so a single bad symbol does not cost the others.
  */
-final class KprobeMultiAttacher implements FunctionAttacher {
+final class KprobeMultiBackend implements FunctionBackend {
 
 	@Override
 	public Backend backend() {
 		return Backend.KPROBE_MULTI;
+	}
+
+	@Override
+	public String programName(int position) {
+		return "kprobe_multi_skb_" + position;
+	}
+
+	/** One link per argument position, however many functions it covers. */
+	@Override
+	public long descriptors(int functions, int positions) {
+		return positions;
+	}
+
+	/** kprobe's pair: a handful of copy functions gain nothing from one multi link. */
+	@Override
+	public List<String> copyPrograms(String copyFunction) {
+		return KprobeBackend.kprobePair(copyFunction);
+	}
+
+	@Override
+	public String refusalHint(String error) {
+		return error.contains("EOPNOTSUPP") || error.contains("ENOTSUPP")
+				? " (the kernel is built without CONFIG_FPROBE, which kprobe-multi needs; 5.18+)"
+				: error.contains("EINVAL") ? " (kprobe-multi links need kernel 5.18+)" : "";
 	}
 
 	@Override

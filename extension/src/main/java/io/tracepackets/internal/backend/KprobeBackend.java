@@ -17,13 +17,40 @@ import java.util.concurrent.Future;
  * One kprobe per function. Each attach is a perf_event_open plus a link, about a millisecond of
  * kernel work (far more under emulation), so functions are attached by a few threads in parallel.
  */
-final class KprobeAttacher implements FunctionAttacher {
+final class KprobeBackend implements FunctionBackend {
 
 	private static final int THREADS = Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors() * 2));
 
 	@Override
 	public Backend backend() {
 		return Backend.KPROBE;
+	}
+
+	@Override
+	public String programName(int position) {
+		return "kprobe_skb_" + position;
+	}
+
+	/** A perf event and a link per function. */
+	@Override
+	public long descriptors(int functions, int positions) {
+		return 2L * functions;
+	}
+
+	/** A kprobe on entry remembers the parent, a kretprobe gives its journey to the returned skb. */
+	@Override
+	public List<String> copyPrograms(String copyFunction) {
+		return kprobePair(copyFunction);
+	}
+
+	static List<String> kprobePair(String copyFunction) {
+		return List.of("kprobe_copy_" + copyFunction, "kretprobe_copy_" + copyFunction);
+	}
+
+	@Override
+	public String refusalHint(String error) {
+		return error.contains("ENOENT") || error.contains("EOPNOTSUPP")
+				? " (no kprobe support: the kernel is built without CONFIG_KPROBES)" : "";
 	}
 
 	@Override

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * (before 5.15): the shipped object's templates carry the placeholder, and a clone gets the address
  * in its place. Opening the object needs no privileges (nothing is loaded).
  */
-class FentryAttacherTest {
+class FentryBackendTest {
 
 	private static final String OBJECT = "io/tracepackets/bpf/tracepackets.bpf.o";
 
@@ -25,7 +25,7 @@ class FentryAttacherTest {
 		try (BpfObject object = BpfObject.openResource(OBJECT, "tp_test")) {
 			for (int position = 1; position <= 5; position++) {
 				String program = "fentry_skb_" + position;
-				assertThat(FentryAttacher.placeholders(object.program(program).instructions(), program))
+				assertThat(FentryBackend.placeholders(object.program(program).instructions(), program))
 						.as(program).hasSize(1);
 			}
 		}
@@ -38,13 +38,13 @@ class FentryAttacherTest {
 			MemorySegment template = arena.allocate(24, 8);
 			template.set(ValueLayout.JAVA_BYTE, 0, (byte) 0x18);
 			template.set(ValueLayout.JAVA_BYTE, 1, (byte) 0x01);
-			template.set(ValueLayout.JAVA_INT, 4, (int) FentryAttacher.FUNCTION_IP_PLACEHOLDER);
-			template.set(ValueLayout.JAVA_INT, 12, (int) (FentryAttacher.FUNCTION_IP_PLACEHOLDER >>> 32));
+			template.set(ValueLayout.JAVA_INT, 4, (int) FentryBackend.FUNCTION_IP_PLACEHOLDER);
+			template.set(ValueLayout.JAVA_INT, 12, (int) (FentryBackend.FUNCTION_IP_PLACEHOLDER >>> 32));
 			template.set(ValueLayout.JAVA_BYTE, 16, (byte) 0x95);
 
 			// WHEN
-			List<Long> at = FentryAttacher.placeholders(template, "test");
-			MemorySegment clone = FentryAttacher.withAddress(template, at, 0xffffffff81a2b3c4L, arena);
+			List<Long> at = FentryBackend.placeholders(template, "test");
+			MemorySegment clone = FentryBackend.withAddress(template, at, 0xffffffff81a2b3c4L, arena);
 
 			// THEN
 			assertThat(at).containsExactly(0L);
@@ -52,7 +52,7 @@ class FentryAttacherTest {
 					| (long) clone.get(ValueLayout.JAVA_INT, 12) << 32;
 			assertThat(Long.toHexString(loaded)).isEqualTo("ffffffff81a2b3c4");
 			assertThat(clone.get(ValueLayout.JAVA_BYTE, 16)).isEqualTo((byte) 0x95);
-			assertThat(template.get(ValueLayout.JAVA_INT, 4)).isEqualTo((int) FentryAttacher.FUNCTION_IP_PLACEHOLDER);
+			assertThat(template.get(ValueLayout.JAVA_INT, 4)).isEqualTo((int) FentryBackend.FUNCTION_IP_PLACEHOLDER);
 		}
 	}
 
@@ -62,7 +62,7 @@ class FentryAttacherTest {
 			MemorySegment exitOnly = arena.allocate(8, 8);
 			exitOnly.set(ValueLayout.JAVA_BYTE, 0, (byte) 0x95);
 			assertThatExceptionOfType(TracePacketsException.class)
-					.isThrownBy(() -> FentryAttacher.placeholders(exitOnly, "fentry_skb_1"))
+					.isThrownBy(() -> FentryBackend.placeholders(exitOnly, "fentry_skb_1"))
 					.withMessageContaining("fentry program fentry_skb_1 has no placeholder for its function's address");
 		}
 	}

@@ -31,7 +31,7 @@ import java.util.OptionalLong;
  * function, and then its final instructions (CO-RE relocated, map fds embedded) are loaded again
  * per function with that function's BTF id — retsnoop's cloning, without reopening the object.
  */
-final class FentryAttacher implements FunctionAttacher {
+final class FentryBackend implements FunctionBackend {
 
 	/**
 	 * The 64-bit immediate each clone carries in place of its function's address, for kernels
@@ -46,13 +46,38 @@ final class FentryAttacher implements FunctionAttacher {
 
 	private final Kallsyms kallsyms;
 
-	FentryAttacher(Kallsyms kallsyms) {
+	FentryBackend(Kallsyms kallsyms) {
 		this.kallsyms = kallsyms;
 	}
 
 	@Override
 	public Backend backend() {
 		return Backend.FENTRY;
+	}
+
+	@Override
+	public String programName(int position) {
+		return "fentry_skb_" + position;
+	}
+
+	/** A link per function: the clone's program fd is closed once linked. */
+	@Override
+	public long descriptors(int functions, int positions) {
+		return functions;
+	}
+
+	/** One fexit sees both the parent (an argument) and the copy (the return value). */
+	@Override
+	public List<String> copyPrograms(String copyFunction) {
+		return List.of("fexit_" + copyFunction);
+	}
+
+	@Override
+	public String refusalHint(String error) {
+		return error.contains("EPERM")
+				? " (the kernel refuses BPF trampolines: lockdown, or a kernel that forbids fentry)"
+				: error.contains("ENOTSUPP") || error.contains("EOPNOTSUPP")
+						? " (no BPF trampoline support on this architecture/kernel)" : "";
 	}
 
 	/**

@@ -1,0 +1,51 @@
+package io.tracepackets.bench;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import io.tracepackets.internal.bpf.BpfObject;
+import io.tracepackets.internal.session.TraceSession;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The benchmark's synthetic feed (bpf/bench/burst.bpf.c, this module's resource, never in the
+ * extension's jar) on a session's maps, so the kernel writes events into its ring faster than any
+ * packet could. The extension's kernel tests have their own copy: neither ships.
+ */
+final class SyntheticBurst implements AutoCloseable {
+
+	private static final String RESOURCE = "io/tracepackets/bpf/bench/burst.bpf.o";
+	private static final String PROGRAM = "emit_burst";
+
+	private final BpfObject object;
+
+	private SyntheticBurst(BpfObject object) {
+		this.object = object;
+	}
+
+	static SyntheticBurst on(TraceSession session) {
+		BpfObject object = BpfObject.openResource(RESOURCE, "tp_burst");
+		try {
+			session.shareMapsWith(object);
+			object.load();
+			return new SyntheticBurst(object);
+		} catch (RuntimeException | Error e) {
+			object.close();
+			throw e;
+		}
+	}
+
+	/** Makes the kernel write {@code count} synthetic events at once (BPF_PROG_TEST_RUN with bpf_loop). */
+	void emit(int count) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment context = arena.allocate(8);
+			context.set(JAVA_INT, 0, count);
+			object.program(PROGRAM).run(context);
+		}
+	}
+
+	@Override
+	public void close() {
+		object.close();
+	}
+}

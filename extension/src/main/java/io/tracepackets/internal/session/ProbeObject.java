@@ -1,0 +1,169 @@
+package io.tracepackets.internal.session;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.internal.bpf.BpfMap;
+import io.tracepackets.internal.bpf.BpfObject;
+import io.tracepackets.internal.bpf.BpfProgram;
+import io.tracepackets.internal.ffi.Errno;
+import io.tracepackets.internal.ffi.NativeException;
+import io.tracepackets.internal.pcap.PcapFilter;
+import io.tracepackets.internal.pcap.PcapFilterInjection;
+import io.tracepackets.internal.symbols.Kallsyms;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * The session's BPF object (bpf/tracepackets.bpf.c) and what it is set to before and at load: the
+ * pcap filter patched into its bytes, the ring buffer's size, the packet bytes each event carries,
+ * the copy functions' addresses, the programs loaded, and the probes' options. Its maps are the
+ * session's: every other object (socket hook, XDP verdicts, a benchmark's feed) writes into them.
+ */
+final class ProbeObject implements AutoCloseable {
+
+	static final String RESOURCE = "io/tracepackets/bpf/tracepackets.bpf.o";
+	static final String MARKER_PROGRAM = "emit_marker";
+	/** The maps every other object of a session (socket hook, XDP verdicts, benchmark feed) shares with this one. */
+	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "stacks",
+			"journey_of_copy");
+	/** The section holding {@code tp_snap_len} (bpf/include/skb_events.bpf.h), a map of its own. */
+	static final String SNAP_LENGTH_MAP = ".rodata.snap";
+	/** The section holding {@code tp_copy_ip} (bpf/tracepackets.bpf.c), a map of its own. */
+	static final String COPY_ADDRESSES_MAP = ".rodata.copies";
+	/** enum tp_stacks (bpf/include/tracepackets.h). */
+	static final int STACKS_NETFILTER = 0;
+	static final int STACKS_ALL = 1;
+
+	/**
+	 * The functions that hand a packet on in a new skb (bpf/tracepackets.bpf.c, COPY_PROBES): the
+	 * new skb joins its parent's journey. pskb_copy is inline; its body is __pskb_copy_fclone. In
+	 * the order of the BPF side's COPY_INDEX_* (tp_copy_ip).
+	 */
+	static final List<String> COPY_FUNCTIONS = List.of("skb_clone", "skb_copy", "__pskb_copy_fclone",
+			"skb_copy_expand");
+
+	private final BpfObject object;
+	private final UnaryOperator<byte[]> filter;
+
+	private ProbeObject(BpfObject object, UnaryOperator<byte[]> filter) {
+		this.object = object;
+		this.filter = filter;
+	}
+
+	/**
+	 * Opens the object with the pcap filter written into it and sets what must be set before load;
+	 * nothing is loaded yet (see {@link #load}).
+	 */
+	static ProbeObject open(TracerOptions options, Kallsyms kallsyms) {
+		UnaryOperator<byte[]> filter = filterInjection(options);
+		BpfObject object = BpfObject.openResource(RESOURCE, "tracepackets", filter);
+		try {
+			object.map("events").setMaxEntries(options.ringBufferBytes());
+			setSnapLength(object, options.snapLength());
+			setCopyAddresses(object, kallsyms);
+			return new ProbeObject(object, filter);
+		} catch (RuntimeException | Error e) {
+			object.close();
+			throw e;
+		}
+	}
+
+	/**
+	 * What to do to each probe object's bytes before libbpf opens it: with a pcap filter, write its
+	 * translation into the placeholders (the socket hook's object gets the same filter).
+	 */
+	private static UnaryOperator<byte[]> filterInjection(TracerOptions options) {
+		if (options.pcapFilter() == null) {
+			return UnaryOperator.identity();
+		}
+		PcapFilter filter = PcapFilter.compile(options.pcapFilter());
+		return elf -> PcapFilterInjection.inject(elf, filter);
+	}
+
+	/** The pcap filter's patch, for the session's other objects that filter packets too. */
+	UnaryOperator<byte[]> filter() {
+		return filter;
+	}
+
+	/**
+	 * Before load: how many packet bytes each event of {@code object} carries ({@code tp_snap_len},
+	 * a read-only global: with 0 the verifier drops the capture code from every probe).
+	 */
+	static void setSnapLength(BpfObject object, int snapLength) {
+		try (Arena arena = Arena.ofConfined()) {
+			object.map(SNAP_LENGTH_MAP).setInitialValue(arena.allocateFrom(JAVA_INT, snapLength));
+		}
+	}
+
+	/**
+	 * Before load: the copy functions' addresses, in {@link #COPY_FUNCTIONS}' order (0 for one the
+	 * kernel lacks), which their fexit programs report where the kernel has no bpf_get_func_ip
+	 * (before 5.15); elsewhere the verifier drops them as dead code.
+	 */
+	private static void setCopyAddresses(BpfObject object, Kallsyms kallsyms) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment addresses = arena.allocate(JAVA_LONG, COPY_FUNCTIONS.size());
+			for (int i = 0; i < COPY_FUNCTIONS.size(); i++) {
+				addresses.setAtIndex(JAVA_LONG, i, kallsyms.address(COPY_FUNCTIONS.get(i)).orElse(0));
+			}
+			object.map(COPY_ADDRESSES_MAP).setInitialValue(addresses);
+		}
+	}
+
+	/** The object before load, for the function backend's preparation ({@code beforeLoad}) and its attach. */
+	BpfObject bpf() {
+		return object;
+	}
+
+	/**
+	 * Loads {@code programs} (no other), then writes the probes' settings ({@code struct
+	 * tp_options}) before anything is attached: which drops take a kernel stack ({@code enum tp_stacks}).
+	 */
+	void load(Collection<String> programs, boolean allDropStacks) {
+		object.autoloadOnly(programs);
+		try {
+			object.load();
+		} catch (NativeException e) {
+			if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
+				throw new TracingUnavailableException("tp_btf programs", "the kernel refused to load them ("
+						+ Errno.describe(e.errno()) + "): run as root with CAP_BPF and CAP_PERFMON; in a container,"
+						+ " --privileged; a lockdown=confidentiality kernel forbids BPF tracing", e);
+			}
+			throw e;
+		}
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment value = arena.allocate(8);
+			value.set(JAVA_INT, 0, allDropStacks ? STACKS_ALL : STACKS_NETFILTER);
+			object.map("options").put(0, value);
+		}
+	}
+
+	/**
+	 * Makes {@code other} (opened, not loaded) use this object's shared maps, so what its programs
+	 * emit lands in this session's ring buffer and obeys its namespace filter.
+	 */
+	void shareMapsWith(BpfObject other) {
+		for (String map : SHARED_MAPS) {
+			other.map(map).reuse(object.map(map));
+		}
+	}
+
+	BpfMap map(String name) {
+		return object.map(name);
+	}
+
+	BpfProgram program(String name) {
+		return object.program(name);
+	}
+
+	/** Frees the object (its maps and programs); detach its links first. */
+	@Override
+	public void close() {
+		object.close();
+	}
+}
