@@ -25,7 +25,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code CI=true} or {@code -D}{@value #STRICT_PROPERTY}{@code =true} it fails instead.
  *
  * <h2>Configuration</h2>
- * Annotation attributes win over system properties, which win over defaults.
+ * Every setting is resolved once per test (once per class where this annotation is the class's),
+ * and for each the first of these that is set wins:
+ * <ol>
+ * <li>this annotation's attribute, where the setting has one and it is not the attribute's "defer"
+ *     value ({@code AUTO}, {@code ""}, {@code -1}); the test method's annotation, else its class's;</li>
+ * <li>the JUnit configuration parameter named by the constants here (as JUnit resolves it: given to
+ *     the launcher, then a JVM system property, then {@code junit-platform.properties});</li>
+ * <li>the JVM system property of the same name;</li>
+ * <li>for {@value #STRICT_PROPERTY} only: the environment's {@code CI=true};</li>
+ * <li>the default.</li>
+ * </ol>
  */
 @Target({ ElementType.TYPE, ElementType.METHOD })
 @Retention(RetentionPolicy.RUNTIME)

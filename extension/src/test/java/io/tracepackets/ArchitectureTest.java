@@ -6,11 +6,14 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.type;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.domain.JavaMember;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.domain.JavaType;
@@ -19,14 +22,22 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import io.tracepackets.internal.containers.ContainerNamespaces;
 import io.tracepackets.internal.junit.TracePacketsExtension;
 import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.pcap.PcapFilter;
 import io.tracepackets.internal.netns.NetworkNamespace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -98,6 +109,124 @@ class ArchitectureTest {
 	@Test
 	void internal_packages_form_no_cycle() {
 		slices().matching("io.tracepackets.internal.(*)..").should().beFreeOfCycles().check(MAIN);
+	}
+
+	/**
+	 * The public packages and the internal ones together: the root package, each public package
+	 * (io.tracepackets.(*)..) and each internal one (io.tracepackets.internal.(*)..) is a slice, and
+	 * no chain of dependencies leads from one back to itself; the rule above sees internal slices
+	 * only, so a cycle through the API (such as the annotation's binding to the extension, its
+	 * window, rule tracing, and back to the annotation for a property name) escapes it. Two things
+	 * are not cycles of design: {@code @TracePackets} belongs to the JUnit glue's slice, since its
+	 * {@code @ExtendWith} names the extension that reads it (a registration, as in every JUnit
+	 * extension's annotation); and {@code PacketFilter.pcap} compiling with the internal libpcap
+	 * compiler, which reports errors with the API's exceptions, is one of the three doors above.
+	 */
+	@Test
+	void public_and_internal_packages_form_no_cycle() {
+		slices().assignedFrom(PACKAGES).should().beFreeOfCycles()
+				.ignoreDependency(PacketFilter.class, PcapFilter.class)
+				.check(MAIN);
+	}
+
+	/**
+	 * Nothing below the JUnit glue names {@code @TracePackets}, not even for a property name's
+	 * constant: javac copies a constant into the class that uses it, so the classes the rules above
+	 * check carry no trace of it, and the sources are read instead. The values the annotation's
+	 * settings resolve to reach the parts as parameters (TraceSettings).
+	 */
+	@Test
+	void nothing_below_the_junit_glue_names_the_annotation() throws IOException {
+		Path internal = Path.of("src/main/java/io/tracepackets/internal");
+		Pattern names = Pattern.compile("^import (static )?io\\.tracepackets\\.TracePackets\\b"
+				+ "|\\bTracePackets\\.[A-Z][A-Z_]*_PROPERTY\\b", Pattern.MULTILINE);
+		List<String> naming = new ArrayList<>();
+		try (Stream<Path> files = Files.walk(internal)) {
+			for (Path file : files.filter(f -> f.toString().endsWith(".java"))
+					.filter(f -> !f.startsWith(internal.resolve("junit"))).toList()) {
+				Matcher found = names.matcher(Files.readString(file));
+				while (found.find()) {
+					naming.add(internal.relativize(file) + ": " + found.group());
+				}
+			}
+		}
+		assertThat(naming).as("sources under %s naming @TracePackets", internal).isEmpty();
+	}
+
+	/**
+	 * Settings are read in one place, the JUnit glue's resolver (TraceSettings), which hands every
+	 * part the values it needs; no other class reads a system property or the environment. The one
+	 * exception: {@code os.name}, which KernelCapabilities reads to say which OS cannot trace, a fact
+	 * of the JVM, not a setting.
+	 */
+	@Test
+	void only_the_settings_resolver_reads_system_properties_or_the_environment() {
+		noClasses().that().doNotHaveFullyQualifiedName(SETTINGS_RESOLVER)
+				.and().doNotHaveFullyQualifiedName(SETTINGS_RESOLVER + "$Sources")
+				.and().doNotHaveFullyQualifiedName("io.tracepackets.internal.session.KernelCapabilities")
+				.should().callMethodWhere(readsSystemPropertiesOrEnvironment())
+				.because("settings are resolved once, with one precedence, by the JUnit glue (issue 18)")
+				.check(MAIN);
+		noClasses().that().haveFullyQualifiedName("io.tracepackets.internal.session.KernelCapabilities")
+				.should().callMethodWhere(readsEnvironmentOrEverySystemProperty())
+				.because("it reads os.name, a fact of the JVM, and nothing else")
+				.check(MAIN);
+	}
+
+	private static final String SETTINGS_RESOLVER = "io.tracepackets.internal.junit.TraceSettings";
+
+	/** Slices: the root package, each public package, each internal package. */
+	private static final SliceAssignment PACKAGES = new SliceAssignment() {
+		@Override
+		public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
+			String name = javaClass.getPackageName();
+			if (javaClass.isEquivalentTo(TracePackets.class)
+					|| javaClass.getName().startsWith(TracePackets.class.getName() + "$")) {
+				// the annotation and the extension it registers are one piece of JUnit glue
+				return SliceIdentifier.of("io.tracepackets.internal.junit");
+			}
+			if (name.equals("io.tracepackets")) {
+				return SliceIdentifier.of("io.tracepackets");
+			}
+			String[] parts = name.split("\\.");
+			if (parts.length < 3 || !parts[0].equals("io") || !parts[1].equals("tracepackets")) {
+				return SliceIdentifier.ignore();
+			}
+			if (parts[2].equals("internal")) {
+				return parts.length < 4 ? SliceIdentifier.of("io.tracepackets.internal")
+						: SliceIdentifier.of("io.tracepackets.internal." + parts[3]);
+			}
+			return SliceIdentifier.of("io.tracepackets." + parts[2]);
+		}
+
+		@Override
+		public String getDescription() {
+			return "io.tracepackets (@TracePackets with the JUnit glue), io.tracepackets.(*).. and"
+					+ " io.tracepackets.internal.(*)..";
+		}
+	};
+
+	/** System.getProperty/getProperties/getenv, and the boxes' getters that read system properties. */
+	private static DescribedPredicate<JavaMethodCall> readsSystemPropertiesOrEnvironment() {
+		return DescribedPredicate.describe("System.getProperty/getProperties/getenv, Boolean.getBoolean,"
+				+ " Integer.getInteger or Long.getLong", call -> {
+					String owner = call.getTargetOwner().getName();
+					String method = call.getName();
+					return owner.equals(System.class.getName()) && Set.of("getProperty", "getProperties", "getenv")
+							.contains(method)
+							|| owner.equals(Boolean.class.getName()) && method.equals("getBoolean")
+							|| owner.equals(Integer.class.getName()) && method.equals("getInteger")
+							|| owner.equals(Long.class.getName()) && method.equals("getLong");
+				});
+	}
+
+	/** Any read of the settings but System.getProperty itself. */
+	private static DescribedPredicate<JavaMethodCall> readsEnvironmentOrEverySystemProperty() {
+		return DescribedPredicate.describe("a read of the environment or of a setting", call -> {
+			String owner = call.getTargetOwner().getName();
+			return readsSystemPropertiesOrEnvironment().test(call)
+					&& !(owner.equals(System.class.getName()) && call.getName().equals("getProperty"));
+		});
 	}
 
 	/** The three sanctioned entries from the API into the implementation. */

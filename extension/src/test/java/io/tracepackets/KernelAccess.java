@@ -118,8 +118,9 @@ public class KernelAccess implements ExecutionCondition, BeforeAllCallback {
 	}
 
 	/**
-	 * Strict mode, read exactly as io.tracepackets.internal.junit.Strictness reads it (package-private
-	 * there, so repeated here: keep the two in step): the property when set, else CI=true.
+	 * Strict mode, read as io.tracepackets.internal.junit.TraceSettings resolves it for a run without
+	 * configuration parameters (package-private there, so repeated here: keep the two in step): the
+	 * property when set, else CI=true.
 	 */
 	static boolean isStrict() {
 		String property = System.getProperty(TracePackets.STRICT_PROPERTY);

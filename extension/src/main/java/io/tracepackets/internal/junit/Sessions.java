@@ -24,12 +24,19 @@ final class Sessions implements AutoCloseable {
 	/** By {@link #key}: TracerOptions holds a Pattern, which compares by identity. */
 	private final Map<String, Started> sessions = new LinkedHashMap<>();
 
-	/** The session for {@code options}: started now, or before; or the failure that stopped it. */
-	synchronized TraceSession get(TracerOptions options) {
+	/**
+	 * The session for {@code options}: started now, or before; or the failure that stopped it.
+	 * {@code strict}: the run's strict mode, which makes a function that failed to attach a failure
+	 * of the session it starts now.
+	 */
+	synchronized TraceSession get(TracerOptions options, boolean strict) {
 		Started started = sessions.get(key(options));
 		if (started == null) {
 			closeIdleSessions();
-			started = strict(Started.start(options), options);
+			started = Started.start(options);
+			if (strict) {
+				started = strict(started, options);
+			}
 			sessions.put(key(options), started);
 		}
 		if (started.failure instanceof TracingUnavailableException unavailable) {
@@ -47,7 +54,7 @@ final class Sessions implements AutoCloseable {
 	 * grouped by cause; functions the backend cannot trace on this kernel are not.
 	 */
 	private static Started strict(Started started, TracerOptions options) {
-		if (started.session == null || !Strictness.isStrict() || started.session.functions().failed().isEmpty()) {
+		if (started.session == null || started.session.functions().failed().isEmpty()) {
 			return started;
 		}
 		AttachResult functions = started.session.functions();

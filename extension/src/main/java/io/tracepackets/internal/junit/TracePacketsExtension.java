@@ -1,7 +1,5 @@
 package io.tracepackets.internal.junit;
 
-import io.tracepackets.Artifacts;
-import io.tracepackets.Backend;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
 import io.tracepackets.TracePacketsException;
@@ -12,7 +10,6 @@ import io.tracepackets.internal.session.TracerOptions;
 import io.tracepackets.internal.window.TraceWindow;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +32,9 @@ import org.testcontainers.containers.Container;
  * after every {@code @BeforeEach}, so containers are started by then — scoped to the test's
  * containers, and closed right after the test method. A {@link TracingUnavailableException} —
  * the tracer cannot start, or an assertion names a probe point the backend cannot see — skips
- * the test with its reason, or fails it in strict mode ({@link Strictness}).
+ * the test with its reason, or fails it in strict mode ({@link TraceSettings#strict()}). Every
+ * setting comes from the test's {@link TraceSettings}, resolved once; the parts below receive
+ * the values they need.
  */
 public class TracePacketsExtension implements BeforeTestExecutionCallback, AfterTestExecutionCallback,
 		ParameterResolver, TestExecutionExceptionHandler {
@@ -46,7 +45,6 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 	private static final String SCOPED_KEY = "trace.scoped";
 	private static final String EVIDENCE_KEY = "trace.evidence";
 	private static final String CONTAINER_ANNOTATION = "org.testcontainers.junit.jupiter.Container";
-	private static final long DEFAULT_AWAIT_MILLIS = 3000;
 
 	@Override
 	public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
@@ -61,14 +59,12 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 	@Override
 	public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
 		if (throwable instanceof TracingUnavailableException unavailable) {
-			throw unavailable(unavailable);
+			throw unavailable(unavailable, settings(context));
 		}
 		TraceWindow trace = context.getStore(NAMESPACE).get(TRACE_KEY, TraceWindow.class);
-		if (trace != null && Evidence.wanted(artifacts(context), true)) {
+		if (trace != null && Evidence.wanted(settings(context).artifacts(), true)) {
 			context.getStore(NAMESPACE).put(EVIDENCE_KEY, Boolean.TRUE);
-			var file = Evidence.publish(context, trace, (int) number(context, TracePackets.ARTIFACT_MAX_EVENTS_PROPERTY,
-					Evidence.DEFAULT_MAX_EVENTS), number(context, TracePackets.ARTIFACT_MAX_BYTES_PROPERTY,
-							Evidence.DEFAULT_MAX_BYTES));
+			var file = publish(context, trace);
 			if (file.isPresent() && throwable instanceof AssertionError failure) {
 				throw Evidence.naming(failure, file.get());
 			}
@@ -83,7 +79,7 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 			try {
 				scope(trace, context);
 			} catch (TracingUnavailableException e) {
-				throw unavailable(e);
+				throw unavailable(e, settings(context));
 			}
 			return Boolean.TRUE;
 		}, Boolean.class);
@@ -97,75 +93,94 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 		}
 		trace.close();
 		boolean failed = context.getExecutionException().isPresent();
-		if (context.getStore(NAMESPACE).get(EVIDENCE_KEY) == null && Evidence.wanted(artifacts(context), failed)) {
-			Evidence.publish(context, trace, (int) number(context, TracePackets.ARTIFACT_MAX_EVENTS_PROPERTY,
-					Evidence.DEFAULT_MAX_EVENTS), number(context, TracePackets.ARTIFACT_MAX_BYTES_PROPERTY,
-							Evidence.DEFAULT_MAX_BYTES));
+		if (context.getStore(NAMESPACE).get(EVIDENCE_KEY) == null
+				&& Evidence.wanted(settings(context).artifacts(), failed)) {
+			publish(context, trace);
 		}
 	}
 
-	private static Artifacts artifacts(ExtensionContext context) {
-		return annotation(context).map(TracePackets::artifacts).orElse(Artifacts.ON_FAILURE);
+	private static Optional<Evidence.Files> publish(ExtensionContext context, TraceWindow trace) {
+		TraceSettings settings = settings(context);
+		return Evidence.publish(context, trace, settings.artifactMaxEvents(), settings.artifactMaxBytes());
 	}
 
 	private TraceWindow trace(ExtensionContext context) {
-		return context.getStore(NAMESPACE).computeIfAbsent(TRACE_KEY,
-				key -> TraceWindow.open(session(context), awaitTimeout(context)), TraceWindow.class);
+		return context.getStore(NAMESPACE).computeIfAbsent(TRACE_KEY, key -> {
+			TraceSettings settings = settings(context);
+			return TraceWindow.open(session(context, settings), settings.awaitTimeout(), settings.netfilterRules());
+		}, TraceWindow.class);
+	}
+
+	/**
+	 * The test's settings, resolved once ({@link TraceSettings#resolve}, the one reader of settings):
+	 * per test where the test method carries its own {@code @TracePackets}, else per test class that
+	 * carries it (the nearest enclosing one), else once for the run. Each is kept in the store of the
+	 * context it belongs to, under a key naming that context, so a class's settings never stand in
+	 * for a method's own.
+	 */
+	static TraceSettings settings(ExtensionContext context) {
+		return context.getStore(NAMESPACE).computeIfAbsent(new SettingsKey(context.getUniqueId()), key -> {
+			Optional<TracePackets> onMethod = context.getTestMethod()
+					.flatMap(m -> AnnotationSupport.findAnnotation(m, TracePackets.class));
+			if (onMethod.isPresent()) {
+				return TraceSettings.resolve(onMethod, TraceSettings.Sources.of(context));
+			}
+			// The class contexts, innermost first: a method's (or template invocation's) context names
+			// its class too, but settings of a class are kept once, in the class's own context.
+			ExtensionContext owner = context.getRoot();
+			Optional<TracePackets> onClass = Optional.empty();
+			for (Optional<ExtensionContext> c = Optional.of(context); c.isPresent() && onClass.isEmpty();
+					c = c.get().getParent()) {
+				if (c.get().getTestMethod().isEmpty()) {
+					onClass = c.get().getTestClass()
+							.flatMap(k -> AnnotationSupport.findAnnotation(k, TracePackets.class));
+					owner = c.get();
+				}
+			}
+			if (owner == context) {
+				return TraceSettings.resolve(onClass, TraceSettings.Sources.of(context));
+			}
+			Optional<TracePackets> found = onClass;
+			ExtensionContext at = owner;
+			return at.getStore(NAMESPACE).computeIfAbsent(new SettingsKey(at.getUniqueId()),
+					k -> TraceSettings.resolve(found, TraceSettings.Sources.of(at)), TraceSettings.class);
+		}, TraceSettings.class);
+	}
+
+	/** The store key of the settings resolved for the context with this unique id. */
+	private record SettingsKey(String contextId) {
 	}
 
 	/**
 	 * The JVM-wide tracer for this test's backend and functions (one per distinct configuration),
 	 * or the skip (or, in strict mode, failure) that explains its absence.
 	 */
-	private static TraceSession session(ExtensionContext context) {
-		TracerOptions options = options(context);
+	private static TraceSession session(ExtensionContext context, TraceSettings settings) {
+		TracerOptions options = options(context, settings);
 		Sessions sessions = context.getRoot().getStore(NAMESPACE).computeIfAbsent(SESSIONS_KEY, key -> new Sessions(),
 				Sessions.class);
 		try {
-			return sessions.get(options);
+			return sessions.get(options, settings.strict());
 		} catch (TracingUnavailableException e) {
-			throw unavailable(e);
+			throw unavailable(e, settings);
 		}
 	}
 
 	/** The test's skip with the reason, or in strict mode its failure; to be thrown. */
-	private static RuntimeException unavailable(TracingUnavailableException failure) {
-		if (Strictness.isStrict()) {
+	private static RuntimeException unavailable(TracingUnavailableException failure, TraceSettings settings) {
+		if (settings.strict()) {
 			return new TracingUnavailableException(failure.feature(), failure.reason() + " [strict mode (CI=true or -D"
 					+ TracePackets.STRICT_PROPERTY + "=true): a test that cannot trace fails]", failure);
 		}
 		return new TestAbortedException("TracePackets cannot trace here: " + failure.getMessage(), failure);
 	}
 
-	/** Annotation first, then system properties, then defaults. */
-	private static TracerOptions options(ExtensionContext context) {
-		Optional<TracePackets> annotation = annotation(context);
-		Backend backend = annotation.map(TracePackets::backend).orElse(Backend.AUTO);
-		if (backend == Backend.AUTO) {
-			String property = context.getConfigurationParameter(TracePackets.BACKEND_PROPERTY)
-					.orElse(System.getProperty(TracePackets.BACKEND_PROPERTY));
-			backend = property == null || property.isBlank() ? Backend.AUTO : parse(property);
-		}
-		String functions = annotation.map(TracePackets::functions).filter(f -> !f.isBlank())
-				.orElse(context.getConfigurationParameter(TracePackets.FUNCTIONS_PROPERTY)
-						.orElse(System.getProperty(TracePackets.FUNCTIONS_PROPERTY)));
-		TracePackets.Stacks stacks = annotation.map(TracePackets::stacks).orElse(TracePackets.Stacks.AUTO);
-		if (stacks == TracePackets.Stacks.AUTO) {
-			String property = context.getConfigurationParameter(TracePackets.STACKS_PROPERTY)
-					.orElse(System.getProperty(TracePackets.STACKS_PROPERTY));
-			stacks = property == null || property.isBlank() ? TracePackets.Stacks.NETFILTER_DROPS : stacks(property);
-		}
-		int snapLength = annotation.map(TracePackets::snapLength).orElse(-1);
-		if (snapLength < 0) {
-			snapLength = (int) number(context, TracePackets.SNAP_LENGTH_PROPERTY, 0);
-		}
-		TracerOptions defaults = TracerOptions.defaults();
+	/** The tracer's options from the settings; what the tracer refuses fails the test, naming the element. */
+	private static TracerOptions options(ExtensionContext context, TraceSettings settings) {
 		try {
-			return new TracerOptions(backend, TracerOptions.functionPattern(functions),
-					(int) number(context, TracePackets.RING_BUFFER_PROPERTY, defaults.ringBufferBytes()),
-					number(context, TracePackets.MAX_EVENTS_PROPERTY, defaults.maxStoredEvents()),
-					stacks == TracePackets.Stacks.ALL_DROPS).withPcapFilter(pcapFilter(annotation))
-					.withSnapLength(snapLength);
+			return new TracerOptions(settings.backend(), TracerOptions.functionPattern(settings.functions()),
+					settings.ringBufferBytes(), settings.maxEvents(), settings.allDropStacks())
+					.withPcapFilter(pcapFilter(settings.filter())).withSnapLength(settings.snapLength());
 		} catch (IllegalArgumentException | TracePacketsException e) {
 			throw new ExtensionConfigurationException("@TracePackets on " + context.getElement().orElse(null) + ": "
 					+ e.getMessage(), e);
@@ -173,89 +188,23 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 	}
 
 	/** The annotation's filter, compiled once here so a bad expression fails the test at once. */
-	private static String pcapFilter(Optional<TracePackets> annotation) {
-		String expression = annotation.map(TracePackets::filter).filter(f -> !f.isBlank()).orElse(null);
+	private static String pcapFilter(String expression) {
 		if (expression != null) {
 			PcapFilter.compile(expression);
 		}
 		return expression;
 	}
 
-	/** -Dtracepackets.stacks: {@code netfilter} or {@code all} (enum names accepted too). */
-	private static TracePackets.Stacks stacks(String property) {
-		return switch (property.strip().toLowerCase(java.util.Locale.ROOT).replace('-', '_')) {
-			case "netfilter", "netfilter_drops" -> TracePackets.Stacks.NETFILTER_DROPS;
-			case "all", "all_drops" -> TracePackets.Stacks.ALL_DROPS;
-			default -> throw new ExtensionConfigurationException(TracePackets.STACKS_PROPERTY + "=" + property
-					+ " is not one of: netfilter (the default), all");
-		};
-	}
-
-	/** A numeric setting: JUnit configuration parameter, else system property, else the default. */
-	private static long number(ExtensionContext context, String key, long defaultValue) {
-		String text = context.getConfigurationParameter(key).orElse(System.getProperty(key));
-		if (text == null || text.isBlank()) {
-			return defaultValue;
-		}
-		try {
-			return Long.parseLong(text.strip());
-		} catch (NumberFormatException e) {
-			throw new ExtensionConfigurationException(key + "=" + text + " is not a number; the default is "
-					+ defaultValue);
-		}
-	}
-
-	private static Backend parse(String property) {
-		try {
-			return Backend.parse(property);
-		} catch (IllegalArgumentException e) {
-			throw new ExtensionConfigurationException("-D" + TracePackets.BACKEND_PROPERTY + "=" + property + ": "
-					+ e.getMessage(), e);
-		}
-	}
-
-	private static Optional<TracePackets> annotation(ExtensionContext context) {
-		Optional<TracePackets> onMethod = context.getTestMethod()
-				.flatMap(m -> AnnotationSupport.findAnnotation(m, TracePackets.class));
-		if (onMethod.isPresent()) {
-			return onMethod;
-		}
-		for (Optional<ExtensionContext> c = Optional.of(context); c.isPresent(); c = c.get().getParent()) {
-			Optional<TracePackets> onClass = c.get().getTestClass()
-					.flatMap(k -> AnnotationSupport.findAnnotation(k, TracePackets.class));
-			if (onClass.isPresent()) {
-				return onClass;
-			}
-		}
-		return Optional.empty();
-	}
-
-	private static Duration awaitTimeout(ExtensionContext context) {
-		long millis = annotation(context).map(TracePackets::awaitMillis).orElse(-1L);
-		if (millis < 0) {
-			String property = context.getConfigurationParameter(TracePackets.AWAIT_TIMEOUT_PROPERTY)
-					.orElse(System.getProperty(TracePackets.AWAIT_TIMEOUT_PROPERTY));
-			try {
-				millis = property == null ? DEFAULT_AWAIT_MILLIS : Long.parseLong(property.strip());
-			} catch (NumberFormatException e) {
-				throw new ExtensionConfigurationException(TracePackets.AWAIT_TIMEOUT_PROPERTY + "=" + property
-						+ " is not a number of milliseconds");
-			}
-		}
-		return Duration.ofMillis(millis);
-	}
-
 	/** Scopes the trace to the annotation's containers (or every @Container field) and the host if asked. */
 	private static void scope(TraceWindow trace, ExtensionContext context) {
-		Optional<TracePackets> annotation = annotation(context);
-		if (annotation.map(TracePackets::allNamespaces).orElse(false)) {
+		TraceSettings settings = settings(context);
+		if (settings.allNamespaces()) {
 			trace.scopeEveryNamespace();
 		}
-		if (annotation.map(TracePackets::hostNetwork).orElse(false)) {
+		if (settings.hostNetwork()) {
 			trace.scopeHostNetwork();
 		}
-		List<String> named = annotation.map(a -> Arrays.asList(a.containers())).orElse(List.of());
-		ContainerFields fields = containers(context, named);
+		ContainerFields fields = containers(context, settings.containers());
 		for (Container<?> container : fields.scoped()) {
 			trace.scope(container);
 		}

@@ -3,7 +3,6 @@ package io.tracepackets.internal.netfilter;
 import io.tracepackets.DropCulprit;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.internal.event.EventCopies;
-import io.tracepackets.TracePackets;
 import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.netns.NamespaceCommand;
 import io.tracepackets.internal.netns.NetworkNamespace;
@@ -45,8 +44,10 @@ public final class RuleTracing implements AutoCloseable {
 	private static final Set<Long> SWEPT = ConcurrentHashMap.newKeySet();
 	private static final long POLL_MILLIS = 2;
 
-	private final boolean enabled = Boolean.parseBoolean(
-			System.getProperty(TracePackets.NETFILTER_RULES_PROPERTY, "true"));
+	/** The setting that turns this off (@TracePackets documents it), as {@link #whyNoCulprit} names it. */
+	private static final String OFF_SETTING = "tracepackets.netfilter.rules";
+
+	private final boolean enabled;
 	private final RuleTexts texts = new RuleTexts();
 	private final Map<Long, NftTraceListener> listeners = new HashMap<>();
 	private final Map<Long, NetworkNamespace> namespaces = new HashMap<>();
@@ -59,6 +60,19 @@ public final class RuleTracing implements AutoCloseable {
 	private final List<PacketEvent> heldXdpVerdicts = new ArrayList<>();
 	private boolean closed;
 	private Thread poller;
+
+	/** Attribution on, the default. */
+	public RuleTracing() {
+		this(true);
+	}
+
+	/**
+	 * @param enabled whether netfilter drops are attributed to their rule ({@code false}: the
+	 *     {@code tracepackets.netfilter.rules=false} setting; tc and XDP drops are named either way)
+	 */
+	public RuleTracing(boolean enabled) {
+		this.enabled = enabled;
+	}
 
 	/**
 	 * Starts attributing drops in {@code netns}: joins its nftables trace and adds the tracing
@@ -277,7 +291,7 @@ public final class RuleTracing implements AutoCloseable {
 					+ "): no rule or program made it; its sentence says what did";
 		}
 		if (!enabled) {
-			return "netfilter rule tracing is off (-D" + TracePackets.NETFILTER_RULES_PROPERTY + "=false)";
+			return "netfilter rule tracing is off (-D" + OFF_SETTING + "=false)";
 		}
 		NetworkNamespace netns = namespaces.get(drop.netns());
 		if (netns == null) {

@@ -49,7 +49,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private final Map<Long, String> interfaceCache = new ConcurrentHashMap<>();
 	private final List<PacketEvent> events = new ArrayList<>();
 	private final PathAssembler paths = new PathAssembler();
-	private final RuleTracing rules = new RuleTracing();
+	private final RuleTracing rules;
 	private final XdpVerdictProbes xdpProbes;
 	private List<PacketEvent> eventsSnapshot = List.of();
 	private volatile List<String> unscopedContainers = List.of();
@@ -60,9 +60,10 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	/** A flush completed since the last read: the next read holds everything written before it. */
 	private volatile boolean flushed;
 
-	private TraceWindow(TraceSession session, Duration awaitTimeout) {
+	private TraceWindow(TraceSession session, Duration awaitTimeout, boolean netfilterRules) {
 		this.catalog = session.catalog();
 		this.awaitTimeout = awaitTimeout;
+		this.rules = new RuleTracing(netfilterRules);
 		this.interfaceNames = session.interfaceNames();
 		this.decoder = session.decoder(this::interfaceName);
 		this.scope = new Scope(session.namespaceFilter());
@@ -72,9 +73,19 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		this.skippedAtOpen = skippedRuns.get();
 	}
 
-	/** A window over the session's events from now on, with an empty scope. */
+	/** A window over the session's events from now on, with an empty scope; netfilter rules named. */
 	public static TraceWindow open(TraceSession session, Duration awaitTimeout) {
-		return new TraceWindow(session, awaitTimeout);
+		return open(session, awaitTimeout, true);
+	}
+
+	/**
+	 * A window over the session's events from now on, with an empty scope.
+	 *
+	 * @param awaitTimeout how long positive assertions wait for events
+	 * @param netfilterRules whether netfilter drops are attributed to their rule (see {@link RuleTracing})
+	 */
+	public static TraceWindow open(TraceSession session, Duration awaitTimeout, boolean netfilterRules) {
+		return new TraceWindow(session, awaitTimeout, netfilterRules);
 	}
 
 	private String interfaceName(long netns, int ifindex) {

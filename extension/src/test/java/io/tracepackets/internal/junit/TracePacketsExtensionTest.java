@@ -325,6 +325,39 @@ class TracePacketsExtensionTest {
 		}
 	}
 
+	@TracePackets(containers = "missing")
+	static class MethodOverridesClass {
+		@Test
+		@TracePackets(hostNetwork = true, backend = Backend.TRACEPOINT)
+		void traces_the_host_as_its_own_annotation_says(PacketTrace trace) {
+		}
+
+		@Test
+		void takes_the_class_annotation(PacketTrace trace) {
+		}
+	}
+
+	@Test
+	void should_take_a_methods_own_annotation_over_its_classs_and_the_classs_for_the_others() {
+		// GIVEN a class whose annotation names no field, and a method annotated on its own
+		Events tests = run(MethodOverridesClass.class, false);
+
+		// THEN the method's settings are its own; the class's settings are the other method's
+		tests.assertStatistics(stats -> stats.started(2).succeeded(1).failed(1));
+		failure(tests, message -> assertThat(message).contains("@TracePackets(containers = [missing]): no such field"));
+	}
+
+	@Test
+	void should_read_a_setting_from_a_junit_configuration_parameter() {
+		// GIVEN a configuration parameter given to the launcher, not a system property
+		Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(HostScoped.class))
+				.configurationParameter(TracePackets.STACKS_PROPERTY, "some").execute().testEvents();
+
+		// THEN it is read, and a value it cannot take fails the test naming key and value
+		failure(tests, message -> assertThat(message)
+				.isEqualTo("tracepackets.stacks=some is not one of: netfilter (the default), all"));
+	}
+
 	private static Events run(Class<?> testClass, boolean strict) {
 		String before = System.getProperty(TracePackets.STRICT_PROPERTY);
 		System.setProperty(TracePackets.STRICT_PROPERTY, Boolean.toString(strict));

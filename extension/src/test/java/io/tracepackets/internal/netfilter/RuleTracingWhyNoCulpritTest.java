@@ -66,14 +66,11 @@ class RuleTracingWhyNoCulpritTest extends VethPairTest {
 
 	@Test
 	void rule_tracing_turned_off_is_said_to_be_so() {
-		System.setProperty(TracePackets.NETFILTER_RULES_PROPERTY, "false");
-		try (RuleTracing tracing = new RuleTracing()) {
+		try (RuleTracing tracing = new RuleTracing(false)) {
 			tracing.add(pair.b());
 
 			assertThat(tracing.whyNoCulprit(netfilterDrop(42003, pair.b().inode())))
-					.isEqualTo("netfilter rule tracing is off (-Dtracepackets.netfilter.rules=false)");
-		} finally {
-			System.clearProperty(TracePackets.NETFILTER_RULES_PROPERTY);
+					.isEqualTo("netfilter rule tracing is off (-D" + TracePackets.NETFILTER_RULES_PROPERTY + "=false)");
 		}
 	}
 }
