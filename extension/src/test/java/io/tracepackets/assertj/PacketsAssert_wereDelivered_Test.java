@@ -23,6 +23,15 @@ class PacketsAssert_wereDelivered_Test {
 
 	private static final FakeProbeCatalog WITH_SOCKET_HOOK = FakeProbeCatalog.withSocketReceive();
 
+	/** The failure on droppedByNftables() and delivered(), whether the drop came at once or late. */
+	private static final String THE_NFTABLES_DROP_WAS_NOT_DELIVERED = """
+
+			Expecting packets matching:
+			  udp
+			to be delivered (received by the stack or a socket, not lost)
+			but 1 of 2 did not:
+			""" + table(DROPPED_BY_NFTABLES) + tracedInServer(2);
+
 	@Test
 	void should_pass_after_a_flush_when_the_stack_received_every_matching_packet_on_a_kernel_without_the_socket_hook() {
 		// GIVEN a packet read by its socket, and one only the stack took in: without the hook, both count
@@ -43,13 +52,7 @@ class PacketsAssert_wereDelivered_Test {
 		// WHEN / THEN
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp()).wereDelivered())
-				.withMessage("""
-
-						Expecting packets matching:
-						  udp
-						to be delivered (received by the stack or a socket, not lost)
-						but 1 of 2 did not:
-						""" + table(DROPPED_BY_NFTABLES) + tracedInServer(2));
+				.withMessage(THE_NFTABLES_DROP_WAS_NOT_DELIVERED);
 	}
 
 	@Test
@@ -89,13 +92,7 @@ class PacketsAssert_wereDelivered_Test {
 		// WHEN / THEN the second look, after the flush, sees it
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp()).wereDelivered())
-				.withMessage("""
-
-						Expecting packets matching:
-						  udp
-						to be delivered (received by the stack or a socket, not lost)
-						but 1 of 2 did not:
-						""" + table(DROPPED_BY_NFTABLES) + tracedInServer(2));
+				.withMessage(THE_NFTABLES_DROP_WAS_NOT_DELIVERED);
 	}
 
 	@Test
