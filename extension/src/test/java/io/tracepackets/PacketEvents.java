@@ -70,31 +70,36 @@ public final class PacketEvents {
 		return copy;
 	}
 
+	/** A copy of this template, changed by {@code change}. */
+	private PacketEvents with(java.util.function.Consumer<PacketEvents> change) {
+		PacketEvents copy = copy();
+		change.accept(copy);
+		return copy;
+	}
+
 	/** The kernel's journey id on every event. */
 	public PacketEvents journey(long journey) {
-		PacketEvents copy = copy();
-		copy.journey = journey;
-		return copy;
+		return with(c -> c.journey = journey);
 	}
 
 	/** Rewritten by NAT from this tuple, as conntrack records it. */
 	public PacketEvents translatedFrom(String source, int sourcePort, String destination, int destinationPort) {
-		PacketEvents copy = copy();
-		copy.preNatSource = literal(source);
-		copy.preNatSourcePort = sourcePort;
-		copy.preNatDestination = literal(destination);
-		copy.preNatDestinationPort = destinationPort;
-		return copy;
+		return with(c -> {
+			c.preNatSource = literal(source);
+			c.preNatSourcePort = sourcePort;
+			c.preNatDestination = literal(destination);
+			c.preNatDestinationPort = destinationPort;
+		});
 	}
 
 	/** The same packet after NAT rewrote its tuple, without conntrack's record (function probes before it). */
 	public PacketEvents rewrittenTo(String source, int sourcePort, String destination, int destinationPort) {
-		PacketEvents copy = copy();
-		copy.source = literal(source);
-		copy.sourcePort = sourcePort;
-		copy.destination = literal(destination);
-		copy.destinationPort = destinationPort;
-		return copy;
+		return with(c -> {
+			c.source = literal(source);
+			c.sourcePort = sourcePort;
+			c.destination = literal(destination);
+			c.destinationPort = destinationPort;
+		});
 	}
 
 	private static InetAddress literal(String address) {
@@ -143,43 +148,35 @@ public final class PacketEvents {
 	}
 
 	public PacketEvents skb(long skb) {
-		PacketEvents copy = copy();
-		copy.skb = skb;
-		return copy;
+		return with(c -> c.skb = skb);
 	}
 
 	public PacketEvents netns(long netns) {
-		PacketEvents copy = copy();
-		copy.netns = netns;
-		return copy;
+		return with(c -> c.netns = netns);
 	}
 
 	/** {@code name} null: the interface's name is unknown. */
 	public PacketEvents iface(int ifindex, String name) {
-		PacketEvents copy = copy();
-		copy.ifindex = ifindex;
-		copy.interfaceName = name;
-		return copy;
+		return with(c -> {
+			c.ifindex = ifindex;
+			c.interfaceName = name;
+		});
 	}
 
 	public PacketEvents process(int cpu, int pid, String comm) {
-		PacketEvents copy = copy();
-		copy.cpu = cpu;
-		copy.pid = pid;
-		copy.comm = comm;
-		return copy;
+		return with(c -> {
+			c.cpu = cpu;
+			c.pid = pid;
+			c.comm = comm;
+		});
 	}
 
 	public PacketEvents length(int length) {
-		PacketEvents copy = copy();
-		copy.length = length;
-		return copy;
+		return with(c -> c.length = length);
 	}
 
 	public PacketEvents mark(int mark) {
-		PacketEvents copy = copy();
-		copy.mark = mark;
-		return copy;
+		return with(c -> c.mark = mark);
 	}
 
 	/** Seen by the tracepoint {@code tracepoint} ({@code "netif_receive_skb"}). */

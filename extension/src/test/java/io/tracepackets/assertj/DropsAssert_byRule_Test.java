@@ -1,6 +1,7 @@
 package io.tracepackets.assertj;
 
 import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.FailureTexts.tracedInServer;
 import static io.tracepackets.assertj.FakePacketTrace.START;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static io.tracepackets.assertj.TracedPackets.UDP_9000;
@@ -58,7 +59,7 @@ class DropsAssert_byRule_Test {
 						    a netfilter rule or chain policy dropped it (iptables/nftables)
 						  netns 4026532001 = server
 
-						Traced 1 packet in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + tracedInServer(1));
 	}
 
 	@Test

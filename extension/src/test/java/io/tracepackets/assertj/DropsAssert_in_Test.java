@@ -1,6 +1,9 @@
 package io.tracepackets.assertj;
 
 import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.FailureTexts.DROPPED_FOR_NO_SOCKET;
+import static io.tracepackets.assertj.FailureTexts.table;
+import static io.tracepackets.assertj.FailureTexts.tracedInServer;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static io.tracepackets.assertj.TracedPackets.droppedByNftables;
 import static io.tracepackets.assertj.TracedPackets.droppedForNoSocket;
@@ -63,14 +66,7 @@ class DropsAssert_in_Test {
 						  udp
 						to be dropped in nf_hook_slow (the drop location or a caller in its stack)
 						but 1 of 2 did not:
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +3.000ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               netif_receive_skb
-						  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET (lost) at __udp4_lib_rcv+0x9c4
-						  lost: NO_SOCKET: no socket matched: it never reached a receiver
-						    nothing listens on 10.0.0.2 udp/53 (or the socket is in another network namespace)
-						  netns 4026532001 = server
-
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + table(DROPPED_FOR_NO_SOCKET) + tracedInServer(2));
 	}
 
 	@Test
@@ -95,7 +91,7 @@ class DropsAssert_in_Test {
 						    a netfilter rule or chain policy dropped it (iptables/nftables)
 						  netns 4026532001 = server
 
-						Traced 1 packet in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + tracedInServer(1));
 	}
 
 	@Test

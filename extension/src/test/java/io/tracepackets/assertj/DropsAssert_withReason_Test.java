@@ -1,6 +1,9 @@
 package io.tracepackets.assertj;
 
 import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.FailureTexts.DROPPED_BY_NFTABLES;
+import static io.tracepackets.assertj.FailureTexts.table;
+import static io.tracepackets.assertj.FailureTexts.tracedInServer;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static io.tracepackets.assertj.TracedPackets.droppedByNftables;
 import static io.tracepackets.assertj.TracedPackets.droppedForNoSocket;
@@ -46,14 +49,7 @@ class DropsAssert_withReason_Test {
 						  udp
 						to be dropped with reason NO_SOCKET
 						but 1 of 2 did not:
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +1.500ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
-						  +1.600ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nft_do_chain+0x2f1 [nf_tables]
-						  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
-						    a netfilter rule or chain policy dropped it (iptables/nftables)
-						  netns 4026532001 = server
-
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + table(DROPPED_BY_NFTABLES) + tracedInServer(2));
 	}
 
 	@Test

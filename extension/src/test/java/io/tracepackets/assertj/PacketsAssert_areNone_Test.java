@@ -2,6 +2,10 @@ package io.tracepackets.assertj;
 
 import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.FailureTexts.DROPPED_FOR_NO_SOCKET;
+import static io.tracepackets.assertj.FailureTexts.lostEvents;
+import static io.tracepackets.assertj.FailureTexts.table;
+import static io.tracepackets.assertj.FailureTexts.tracedInServer;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static io.tracepackets.assertj.TracedPackets.delivered;
 import static io.tracepackets.assertj.TracedPackets.droppedByNftables;
@@ -41,14 +45,7 @@ class PacketsAssert_areNone_Test {
 						  udp and src host 10.0.0.1 and dst port 53
 						to see no packet
 						but 1 did:
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +3.000ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               netif_receive_skb
-						  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET (lost) at __udp4_lib_rcv+0x9c4
-						  lost: NO_SOCKET: no socket matched: it never reached a receiver
-						    nothing listens on 10.0.0.2 udp/53 (or the socket is in another network namespace)
-						  netns 4026532001 = server
-
-						Traced 3 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + table(DROPPED_FOR_NO_SOCKET) + tracedInServer(3));
 	}
 
 	@Test
@@ -65,14 +62,7 @@ class PacketsAssert_areNone_Test {
 						  udp and dst port 53
 						to see no packet
 						but 1 did:
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +3.000ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               netif_receive_skb
-						  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET (lost) at __udp4_lib_rcv+0x9c4
-						  lost: NO_SOCKET: no socket matched: it never reached a receiver
-						    nothing listens on 10.0.0.2 udp/53 (or the socket is in another network namespace)
-						  netns 4026532001 = server
-
-						Traced 1 packet in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + table(DROPPED_FOR_NO_SOCKET) + tracedInServer(1));
 	}
 
 	@Test
@@ -83,11 +73,6 @@ class PacketsAssert_areNone_Test {
 		// WHEN / THEN
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(trace).packets(tcp()).areNone())
-				.withMessage("""
-
-						Expecting the trace to hold every event, but it lost:
-						  1 events
-						The ring buffer or the event store was full, so any assertion on this trace could be wrong.
-						Raise -Dtracepackets.ringbuffer.bytes (ring buffer bytes) or -Dtracepackets.max.events, or send fewer packets.""");
+				.withMessage(lostEvents(1));
 	}
 }

@@ -2,6 +2,12 @@ package io.tracepackets.assertj;
 
 import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.FailureTexts.DELIVERED;
+import static io.tracepackets.assertj.FailureTexts.DROPPED_BY_NFTABLES;
+import static io.tracepackets.assertj.FailureTexts.DROPPED_FOR_NO_SOCKET;
+import static io.tracepackets.assertj.FailureTexts.lostEvents;
+import static io.tracepackets.assertj.FailureTexts.table;
+import static io.tracepackets.assertj.FailureTexts.tracedInServer;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static io.tracepackets.assertj.TracedPackets.delivered;
 import static io.tracepackets.assertj.TracedPackets.droppedByNftables;
@@ -59,17 +65,7 @@ class PacketsAssert_hasCount_Test {
 						Expecting exactly 1 packets matching:
 						  udp
 						but found 2:
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +1.500ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
-						  +1.600ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nft_do_chain+0x2f1 [nf_tables]
-						  +2.000ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             netif_receive_skb
-						  +2.100ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             skb_copy_datagram_iovec
-						  +2.200ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             consume_skb
-						  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
-						    a netfilter rule or chain policy dropped it (iptables/nftables)
-						  netns 4026532001 = server
-
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + table(DROPPED_BY_NFTABLES, DELIVERED) + tracedInServer(2));
 	}
 
 	@Test
@@ -85,14 +81,7 @@ class PacketsAssert_hasCount_Test {
 						Expecting exactly 2 packets matching:
 						  udp and dst port 53
 						but found 1:
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +3.000ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               netif_receive_skb
-						  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET (lost) at __udp4_lib_rcv+0x9c4
-						  lost: NO_SOCKET: no socket matched: it never reached a receiver
-						    nothing listens on 10.0.0.2 udp/53 (or the socket is in another network namespace)
-						  netns 4026532001 = server
-
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + table(DROPPED_FOR_NO_SOCKET) + tracedInServer(2));
 	}
 
 	@Test
@@ -110,7 +99,7 @@ class PacketsAssert_hasCount_Test {
 						but found 0:
 						  (no packets)
 
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + tracedInServer(2));
 	}
 
 	@Test
@@ -121,11 +110,6 @@ class PacketsAssert_hasCount_Test {
 		// WHEN / THEN
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp()).hasCount(1))
-				.withMessage("""
-
-						Expecting the trace to hold every event, but it lost:
-						  2 events
-						The ring buffer or the event store was full, so any assertion on this trace could be wrong.
-						Raise -Dtracepackets.ringbuffer.bytes (ring buffer bytes) or -Dtracepackets.max.events, or send fewer packets.""");
+				.withMessage(lostEvents(2));
 	}
 }

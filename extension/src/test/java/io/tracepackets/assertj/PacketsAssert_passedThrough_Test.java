@@ -2,6 +2,11 @@ package io.tracepackets.assertj;
 
 import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.FailureTexts.DELIVERED;
+import static io.tracepackets.assertj.FailureTexts.DROPPED_BY_NFTABLES;
+import static io.tracepackets.assertj.FailureTexts.lostEvents;
+import static io.tracepackets.assertj.FailureTexts.table;
+import static io.tracepackets.assertj.FailureTexts.tracedInServer;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static io.tracepackets.assertj.TracedPackets.delivered;
 import static io.tracepackets.assertj.TracedPackets.droppedByNftables;
@@ -43,13 +48,7 @@ class PacketsAssert_passedThrough_Test {
 						  udp
 						to pass through consume_skb → netif_receive_skb in order
 						but 1 of 1 did not:
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +2.000ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             netif_receive_skb
-						  +2.100ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             skb_copy_datagram_iovec
-						  +2.200ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             consume_skb
-						  netns 4026532001 = server
-
-						Traced 1 packet in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + table(DELIVERED) + tracedInServer(1));
 	}
 
 	@Test
@@ -67,14 +66,7 @@ class PacketsAssert_passedThrough_Test {
 						  udp
 						to pass through netif_receive_skb → skb_copy_datagram_iovec in order
 						but 1 of 2 did not:
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +1.500ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
-						  +1.600ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nft_do_chain+0x2f1 [nf_tables]
-						  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
-						    a netfilter rule or chain policy dropped it (iptables/nftables)
-						  netns 4026532001 = server
-
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + table(DROPPED_BY_NFTABLES) + tracedInServer(2));
 	}
 
 	@Test
@@ -91,7 +83,7 @@ class PacketsAssert_passedThrough_Test {
 						  tcp
 						to pass through netif_receive_skb → consume_skb in order
 						but the trace has no such packet.
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + tracedInServer(2));
 	}
 
 	@Test
@@ -131,11 +123,6 @@ class PacketsAssert_passedThrough_Test {
 		// WHEN / THEN
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp()).passedThrough("netif_receive_skb", "consume_skb"))
-				.withMessage("""
-
-						Expecting the trace to hold every event, but it lost:
-						  4 events
-						The ring buffer or the event store was full, so any assertion on this trace could be wrong.
-						Raise -Dtracepackets.ringbuffer.bytes (ring buffer bytes) or -Dtracepackets.max.events, or send fewer packets.""");
+				.withMessage(lostEvents(4));
 	}
 }

@@ -2,6 +2,10 @@ package io.tracepackets.assertj;
 
 import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.FailureTexts.DROPPED_BY_NFTABLES;
+import static io.tracepackets.assertj.FailureTexts.lostEvents;
+import static io.tracepackets.assertj.FailureTexts.table;
+import static io.tracepackets.assertj.FailureTexts.tracedInServer;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static io.tracepackets.assertj.TracedPackets.delivered;
 import static io.tracepackets.assertj.TracedPackets.droppedByNftables;
@@ -41,14 +45,7 @@ class PacketsAssert_reached_Test {
 						  udp
 						to reach skb_copy_datagram_iovec
 						but 1 of 2 did not:
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +1.500ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
-						  +1.600ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nft_do_chain+0x2f1 [nf_tables]
-						  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
-						    a netfilter rule or chain policy dropped it (iptables/nftables)
-						  netns 4026532001 = server
-
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + table(DROPPED_BY_NFTABLES) + tracedInServer(2));
 	}
 
 	@Test
@@ -65,7 +62,7 @@ class PacketsAssert_reached_Test {
 						  tcp
 						to reach netif_receive_skb
 						but the trace has no such packet.
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + tracedInServer(2));
 	}
 
 	@Test
@@ -132,11 +129,6 @@ class PacketsAssert_reached_Test {
 		// WHEN / THEN
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp()).reached("netif_receive_skb"))
-				.withMessage("""
-
-						Expecting the trace to hold every event, but it lost:
-						  1000 events
-						The ring buffer or the event store was full, so any assertion on this trace could be wrong.
-						Raise -Dtracepackets.ringbuffer.bytes (ring buffer bytes) or -Dtracepackets.max.events, or send fewer packets.""");
+				.withMessage(lostEvents(1000));
 	}
 }

@@ -2,6 +2,11 @@ package io.tracepackets.assertj;
 
 import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.FailureTexts.DROPPED_BY_NFTABLES;
+import static io.tracepackets.assertj.FailureTexts.RECEIVED_BY_THE_STACK_ONLY;
+import static io.tracepackets.assertj.FailureTexts.lostEvents;
+import static io.tracepackets.assertj.FailureTexts.table;
+import static io.tracepackets.assertj.FailureTexts.tracedInServer;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static io.tracepackets.assertj.TracedPackets.delivered;
 import static io.tracepackets.assertj.TracedPackets.deliveredToSocket;
@@ -17,6 +22,15 @@ import org.junit.jupiter.api.Test;
 class PacketsAssert_wereDelivered_Test {
 
 	private static final FakeProbeCatalog WITH_SOCKET_HOOK = FakeProbeCatalog.withSocketReceive();
+
+	/** The failure on droppedByNftables() and delivered(), whether the drop came at once or late. */
+	private static final String THE_NFTABLES_DROP_WAS_NOT_DELIVERED = """
+
+			Expecting packets matching:
+			  udp
+			to be delivered (received by the stack or a socket, not lost)
+			but 1 of 2 did not:
+			""" + table(DROPPED_BY_NFTABLES) + tracedInServer(2);
 
 	@Test
 	void should_pass_after_a_flush_when_the_stack_received_every_matching_packet_on_a_kernel_without_the_socket_hook() {
@@ -38,20 +52,7 @@ class PacketsAssert_wereDelivered_Test {
 		// WHEN / THEN
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp()).wereDelivered())
-				.withMessage("""
-
-						Expecting packets matching:
-						  udp
-						to be delivered (received by the stack or a socket, not lost)
-						but 1 of 2 did not:
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +1.500ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
-						  +1.600ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nft_do_chain+0x2f1 [nf_tables]
-						  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
-						    a netfilter rule or chain policy dropped it (iptables/nftables)
-						  netns 4026532001 = server
-
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+				.withMessage(THE_NFTABLES_DROP_WAS_NOT_DELIVERED);
 	}
 
 	@Test
@@ -80,11 +81,7 @@ class PacketsAssert_wereDelivered_Test {
 						  udp
 						to be delivered to a socket (socket_receive, not lost)
 						but 1 of 2 did not:
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +5.000ms    0xffff888004a40000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40004 > 10.0.0.2:9003 udp             netif_receive_skb
-						  netns 4026532001 = server
-
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + table(RECEIVED_BY_THE_STACK_ONLY) + tracedInServer(2));
 	}
 
 	@Test
@@ -95,20 +92,7 @@ class PacketsAssert_wereDelivered_Test {
 		// WHEN / THEN the second look, after the flush, sees it
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp()).wereDelivered())
-				.withMessage("""
-
-						Expecting packets matching:
-						  udp
-						to be delivered (received by the stack or a socket, not lost)
-						but 1 of 2 did not:
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +1.500ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
-						  +1.600ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nft_do_chain+0x2f1 [nf_tables]
-						  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
-						    a netfilter rule or chain policy dropped it (iptables/nftables)
-						  netns 4026532001 = server
-
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+				.withMessage(THE_NFTABLES_DROP_WAS_NOT_DELIVERED);
 	}
 
 	@Test
@@ -125,7 +109,7 @@ class PacketsAssert_wereDelivered_Test {
 						  tcp
 						to be delivered (received by the stack or a socket, not lost)
 						but the trace has no such packet.
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + tracedInServer(2));
 	}
 
 	@Test
@@ -136,11 +120,6 @@ class PacketsAssert_wereDelivered_Test {
 		// WHEN / THEN
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp()).wereDelivered())
-				.withMessage("""
-
-						Expecting the trace to hold every event, but it lost:
-						  7 events
-						The ring buffer or the event store was full, so any assertion on this trace could be wrong.
-						Raise -Dtracepackets.ringbuffer.bytes (ring buffer bytes) or -Dtracepackets.max.events, or send fewer packets.""");
+				.withMessage(lostEvents(7));
 	}
 }

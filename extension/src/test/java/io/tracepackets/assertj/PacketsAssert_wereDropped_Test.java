@@ -2,6 +2,10 @@ package io.tracepackets.assertj;
 
 import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.FailureTexts.DELIVERED;
+import static io.tracepackets.assertj.FailureTexts.lostEvents;
+import static io.tracepackets.assertj.FailureTexts.table;
+import static io.tracepackets.assertj.FailureTexts.tracedInServer;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static io.tracepackets.assertj.TracedPackets.delivered;
 import static io.tracepackets.assertj.TracedPackets.droppedByNftables;
@@ -45,13 +49,7 @@ class PacketsAssert_wereDropped_Test {
 						  udp
 						to be dropped (lost)
 						but 1 of 2 did not:
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +2.000ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             netif_receive_skb
-						  +2.100ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             skb_copy_datagram_iovec
-						  +2.200ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             consume_skb
-						  netns 4026532001 = server
-
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + table(DELIVERED) + tracedInServer(2));
 	}
 
 	@Test
@@ -68,7 +66,7 @@ class PacketsAssert_wereDropped_Test {
 						  tcp and dst port 9000
 						to be dropped (lost)
 						but the trace has no such packet.
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + tracedInServer(2));
 	}
 
 	@Test
@@ -106,12 +104,7 @@ class PacketsAssert_wereDropped_Test {
 		// WHEN / THEN
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp().dstPort(9000)).wereDropped())
-				.withMessage("""
-
-						Expecting the trace to hold every event, but it lost:
-						  3 events
-						The ring buffer or the event store was full, so any assertion on this trace could be wrong.
-						Raise -Dtracepackets.ringbuffer.bytes (ring buffer bytes) or -Dtracepackets.max.events, or send fewer packets.""");
+				.withMessage(lostEvents(3));
 	}
 
 	@Test

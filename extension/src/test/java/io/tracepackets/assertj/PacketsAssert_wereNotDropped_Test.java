@@ -2,6 +2,10 @@ package io.tracepackets.assertj;
 
 import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.FailureTexts.DROPPED_FOR_NO_SOCKET;
+import static io.tracepackets.assertj.FailureTexts.lostEvents;
+import static io.tracepackets.assertj.FailureTexts.table;
+import static io.tracepackets.assertj.FailureTexts.tracedInServer;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static io.tracepackets.assertj.TracedPackets.delivered;
 import static io.tracepackets.assertj.TracedPackets.droppedByNftables;
@@ -41,14 +45,7 @@ class PacketsAssert_wereNotDropped_Test {
 						  udp and dst port 53
 						not to be dropped (lost)
 						but 1 did:
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +3.000ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               netif_receive_skb
-						  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET (lost) at __udp4_lib_rcv+0x9c4
-						  lost: NO_SOCKET: no socket matched: it never reached a receiver
-						    nothing listens on 10.0.0.2 udp/53 (or the socket is in another network namespace)
-						  netns 4026532001 = server
-
-						Traced 3 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + table(DROPPED_FOR_NO_SOCKET) + tracedInServer(3));
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp()).wereNotDropped())
 				.withMessageStartingWith("""
@@ -75,7 +72,7 @@ class PacketsAssert_wereNotDropped_Test {
 						  tcp and dst port 9002
 						not to be dropped (lost)
 						but the trace has no such packet.
-						Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+						""" + tracedInServer(2));
 	}
 
 	@Test
@@ -86,11 +83,6 @@ class PacketsAssert_wereNotDropped_Test {
 		// WHEN / THEN
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp().dstPort(9001)).wereNotDropped())
-				.withMessage("""
-
-						Expecting the trace to hold every event, but it lost:
-						  1 events
-						The ring buffer or the event store was full, so any assertion on this trace could be wrong.
-						Raise -Dtracepackets.ringbuffer.bytes (ring buffer bytes) or -Dtracepackets.max.events, or send fewer packets.""");
+				.withMessage(lostEvents(1));
 	}
 }

@@ -3,6 +3,9 @@ package io.tracepackets.assertj;
 import static io.tracepackets.PacketFilter.anyPacket;
 import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.FailureTexts.DELIVERED;
+import static io.tracepackets.assertj.FailureTexts.table;
+import static io.tracepackets.assertj.FailureTexts.tracedInServer;
 import static io.tracepackets.assertj.TracedPackets.delivered;
 import static io.tracepackets.assertj.TracedPackets.droppedByNftables;
 import static io.tracepackets.assertj.TracedPackets.trace;
@@ -36,13 +39,7 @@ class PacketsShould_shouldAllBe_create_Test {
 				  udp
 				to be dropped
 				but 1 of 2 did not:
-				  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-				  +2.000ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             netif_receive_skb
-				  +2.100ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             skb_copy_datagram_iovec
-				  +2.200ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             consume_skb
-				  netns 4026532001 = server
-
-				Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+				""" + table(DELIVERED) + tracedInServer(2));
 	}
 
 	@Test
@@ -62,7 +59,7 @@ class PacketsShould_shouldAllBe_create_Test {
 				  tcp and dst port 443
 				to be dropped
 				but the trace has no such packet.
-				Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+				""" + tracedInServer(2));
 	}
 
 	@Test
@@ -102,6 +99,6 @@ class PacketsShould_shouldAllBe_create_Test {
 				  udp and 100% of %s
 				to be 50%d dropped
 				but the trace has no such packet.
-				Traced 1 packet in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+				""" + tracedInServer(1));
 	}
 }

@@ -2,6 +2,10 @@ package io.tracepackets.assertj;
 
 import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.FailureTexts.DELIVERED;
+import static io.tracepackets.assertj.FailureTexts.DROPPED_BY_NFTABLES;
+import static io.tracepackets.assertj.FailureTexts.table;
+import static io.tracepackets.assertj.FailureTexts.tracedInServer;
 import static io.tracepackets.assertj.TracedPackets.delivered;
 import static io.tracepackets.assertj.TracedPackets.droppedByNftables;
 import static io.tracepackets.assertj.TracedPackets.trace;
@@ -32,17 +36,7 @@ class PacketsShould_shouldHaveCount_create_Test {
 				Expecting exactly 3 packets matching:
 				  udp
 				but found 2:
-				  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-				  +1.500ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
-				  +1.600ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nft_do_chain+0x2f1 [nf_tables]
-				  +2.000ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             netif_receive_skb
-				  +2.100ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             skb_copy_datagram_iovec
-				  +2.200ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             consume_skb
-				  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
-				    a netfilter rule or chain policy dropped it (iptables/nftables)
-				  netns 4026532001 = server
-
-				Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+				""" + table(DROPPED_BY_NFTABLES, DELIVERED) + tracedInServer(2));
 	}
 
 	@Test
@@ -62,6 +56,6 @@ class PacketsShould_shouldHaveCount_create_Test {
 				but found 0:
 				  (no packets)
 
-				Traced 2 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+				""" + tracedInServer(2));
 	}
 }

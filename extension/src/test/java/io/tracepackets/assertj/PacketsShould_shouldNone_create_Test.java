@@ -1,6 +1,10 @@
 package io.tracepackets.assertj;
 
 import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.FailureTexts.DROPPED_BY_NFTABLES;
+import static io.tracepackets.assertj.FailureTexts.DROPPED_FOR_NO_SOCKET;
+import static io.tracepackets.assertj.FailureTexts.table;
+import static io.tracepackets.assertj.FailureTexts.tracedInServer;
 import static io.tracepackets.assertj.TracedPackets.delivered;
 import static io.tracepackets.assertj.TracedPackets.droppedByNftables;
 import static io.tracepackets.assertj.TracedPackets.droppedForNoSocket;
@@ -36,17 +40,6 @@ class PacketsShould_shouldNone_create_Test {
 				  udp
 				not to be dropped
 				but 2 did:
-				  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-				  +1.500ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
-				  +1.600ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nft_do_chain+0x2f1 [nf_tables]
-				  +3.000ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               netif_receive_skb
-				  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET (lost) at __udp4_lib_rcv+0x9c4
-				  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
-				    a netfilter rule or chain policy dropped it (iptables/nftables)
-				  lost: NO_SOCKET: no socket matched: it never reached a receiver
-				    nothing listens on 10.0.0.2 udp/53 (or the socket is in another network namespace)
-				  netns 4026532001 = server
-
-				Traced 3 packets in netns server with the tracepoint backend (kprobes are disabled in this test).""");
+				""" + table(DROPPED_BY_NFTABLES, DROPPED_FOR_NO_SOCKET) + tracedInServer(3));
 	}
 }

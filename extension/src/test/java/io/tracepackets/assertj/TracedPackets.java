@@ -20,35 +20,31 @@ final class TracedPackets {
 	static final String NETNS_LABEL = "server";
 
 	/** 10.0.0.1:40000 > 10.0.0.2:9000, dropped by an iptables-nft rule. */
-	static final PacketEvents UDP_9000 = PacketEvents.udp("10.0.0.1", 40000, "10.0.0.2", 9000)
-			.process(1, 0, "swapper/1")
-			.iface(12, "eth0");
+	static final PacketEvents UDP_9000 = toServer(40000, 9000, PacketEvents.SKB, 1);
 
 	/** 10.0.0.1:40001 > 10.0.0.2:9001, read by its socket. */
-	static final PacketEvents UDP_9001 = PacketEvents.udp("10.0.0.1", 40001, "10.0.0.2", 9001)
-			.skb(0xffff888004a3d000L)
-			.process(0, 0, "swapper/0")
-			.iface(12, "eth0");
+	static final PacketEvents UDP_9001 = toServer(40001, 9001, 0xffff888004a3d000L, 0);
 
 	/** 10.0.0.1:40002 > 10.0.0.2:53, dropped for want of a socket. */
-	static final PacketEvents UDP_53 = PacketEvents.udp("10.0.0.1", 40002, "10.0.0.2", 53)
-			.skb(0xffff888004a3e000L)
-			.process(1, 0, "swapper/1")
-			.iface(12, "eth0");
+	static final PacketEvents UDP_53 = toServer(40002, 53, 0xffff888004a3e000L, 1);
 
 	/** 10.0.0.1:40003 > 10.0.0.2:9002, accepted by its socket on a kernel with the socket_receive hook. */
-	static final PacketEvents UDP_9002 = PacketEvents.udp("10.0.0.1", 40003, "10.0.0.2", 9002)
-			.skb(0xffff888004a3f000L)
-			.process(0, 0, "swapper/0")
-			.iface(12, "eth0");
+	static final PacketEvents UDP_9002 = toServer(40003, 9002, 0xffff888004a3f000L, 0);
 
 	/** 10.0.0.1:40004 > 10.0.0.2:9003, taken in by the stack and never seen again. */
-	static final PacketEvents UDP_9003 = PacketEvents.udp("10.0.0.1", 40004, "10.0.0.2", 9003)
-			.skb(0xffff888004a40000L)
-			.process(1, 0, "swapper/1")
-			.iface(12, "eth0");
+	static final PacketEvents UDP_9003 = toServer(40004, 9003, 0xffff888004a40000L, 1);
 
 	private TracedPackets() {
+	}
+
+	/**
+	 * 10.0.0.1:{@code sourcePort} > 10.0.0.2:{@code destinationPort} in skb {@code skb}, received on
+	 * eth0 in softirq on {@code cpu}.
+	 */
+	private static PacketEvents toServer(int sourcePort, int destinationPort, long skb, int cpu) {
+		return PacketEvents.udp("10.0.0.1", sourcePort, "10.0.0.2", destinationPort).skb(skb)
+				.process(cpu, 0, "swapper/" + cpu)
+				.iface(12, "eth0");
 	}
 
 	/**

@@ -6,13 +6,12 @@ import com.sun.net.httpserver.HttpServer;
 import io.tracepackets.KernelTest;
 import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.netns.NetworkNamespace;
+import io.tracepackets.internal.netns.TcpEchoServer;
 import io.tracepackets.internal.netns.VethPairTest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -227,25 +226,8 @@ class TrafficTest extends VethPairTest {
 		return got;
 	}
 
-	/** A TCP echo server on B's address, created inside {@code netns}, serving on a daemon thread. */
+	/** A TCP echo server on B's address, on a free port, inside {@code netns}. */
 	private static ServerSocket echoServerIn(NetworkNamespace netns) {
-		ServerSocket server = NetnsRunner.call(netns, () -> new ServerSocket(0, 50,
-				java.net.InetAddress.getByName(pair.bIp())));
-		Thread.ofPlatform().daemon().name("echo-" + server.getLocalPort()).start(() -> {
-			while (!server.isClosed()) {
-				try (Socket socket = server.accept()) {
-					socket.setSoTimeout(5000);
-					InputStream in = socket.getInputStream();
-					OutputStream out = socket.getOutputStream();
-					byte[] buffer = new byte[4096];
-					for (int n; (n = in.read(buffer)) > 0;) {
-						out.write(buffer, 0, n);
-					}
-				} catch (IOException e) {
-					// Closed server or a client that went away: next one.
-				}
-			}
-		});
-		return server;
+		return TcpEchoServer.start(netns, pair.bIp(), 0);
 	}
 }

@@ -8,11 +8,12 @@ import io.tracepackets.Journey;
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
+import io.tracepackets.samples.support.VethNamespacesPerTest;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A packet sent to an address that DNAT rewrites is found by the address it was sent to: its
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 @KernelTest
 @TracePackets
+@ExtendWith(VethNamespacesPerTest.class)
 class DnatJourneyTest {
 
 	static final String VIRTUAL_ADDRESS = "10.10.20.99";
@@ -28,17 +30,11 @@ class DnatJourneyTest {
 	VethNamespaces network;
 
 	@BeforeEach
-	void network() {
-		network = VethNamespaces.create();
+	void dnatRule() {
 		// The left namespace routes the virtual address to the veth, then DNAT sends it to the peer.
 		network.execInLeft("ip", "route", "add", VIRTUAL_ADDRESS, "dev", network.leftInterface());
 		network.execInLeft("iptables", "-t", "nat", "-A", "OUTPUT", "-d", VIRTUAL_ADDRESS, "-p", "udp", "--dport",
 				"7600", "-j", "DNAT", "--to-destination", network.rightAddress());
-	}
-
-	@AfterEach
-	void removeNetwork() {
-		network.close();
 	}
 
 	// dnatJourney {

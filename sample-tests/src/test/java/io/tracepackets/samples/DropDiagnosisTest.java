@@ -9,11 +9,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
+import io.tracepackets.samples.support.VethNamespacesPerTest;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Drops that no rule made, explained in words: the kernel's reason becomes a sentence with the
@@ -21,19 +21,10 @@ import org.junit.jupiter.api.Test;
  */
 @KernelTest
 @TracePackets
+@ExtendWith(VethNamespacesPerTest.class)
 class DropDiagnosisTest {
 
 	VethNamespaces network;
-
-	@BeforeEach
-	void network() {
-		network = VethNamespaces.create();
-	}
-
-	@AfterEach
-	void removeNetwork() {
-		network.close();
-	}
 
 	// noSocketDiagnosis {
 	@Test

@@ -10,13 +10,13 @@ import io.tracepackets.DropCulprit;
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
+import io.tracepackets.samples.support.VethNamespacesPerTest;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A CNI-style datapath program, asserted: a tc classifier (bpf/samples/drop_udp_9000.bpf.c)
@@ -25,19 +25,10 @@ import org.junit.jupiter.api.Test;
  */
 @KernelTest
 @TracePackets
+@ExtendWith(VethNamespacesPerTest.class)
 class TcProgramDropTest {
 
 	VethNamespaces network;
-
-	@BeforeEach
-	void network() {
-		network = VethNamespaces.create();
-	}
-
-	@AfterEach
-	void removeNetwork() {
-		network.close();
-	}
 
 	// tcProgramDrop {
 	@Test

@@ -9,13 +9,14 @@ import io.tracepackets.DropCulprit;
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
+import io.tracepackets.samples.support.VethNamespacesPerTest;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * An XDP datapath program, asserted: bpf/samples/xdp_drop_9100.bpf.c, attached with
@@ -28,20 +29,15 @@ import org.junit.jupiter.api.Test;
  */
 @KernelTest
 @TracePackets
+@ExtendWith(VethNamespacesPerTest.class)
 class XdpProgramDropTest {
 
 	VethNamespaces network;
 	Path program;
 
 	@BeforeEach
-	void network() throws URISyntaxException {
-		network = VethNamespaces.create();
+	void program() throws URISyntaxException {
 		program = Path.of(getClass().getResource("/bpf/xdp_drop_9100.bpf.o").toURI());
-	}
-
-	@AfterEach
-	void removeNetwork() {
-		network.close();
 	}
 
 	// xdpVethDrop {

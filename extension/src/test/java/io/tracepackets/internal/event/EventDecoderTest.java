@@ -47,6 +47,8 @@ class EventDecoderTest {
 
 	private static final long NETNS = 0xf0000001L; // above Integer.MAX_VALUE: read unsigned
 	private static final long SKB = 0xffff888004a3c000L;
+	/** The NAT trailer of {@link #dnatted()}: DNAT from 10.0.0.1:40000 > 10.96.0.10:80. */
+	private static final byte[] PRE_NAT = preNat("10.0.0.1", "10.96.0.10", 40000, 80, EventLayout.NAT_DESTINATION);
 
 	private final Map<Integer, long[]> stackMap = Map.of(
 			5, new long[] { BPF_PROG + 0x40, TRAMPOLINE + 0x8, KFREE_SKB_REASON + 0x8a, NFT_DO_CHAIN + 0x10,
@@ -113,11 +115,8 @@ class EventDecoderTest {
 	@Test
 	void should_decode_the_tuple_before_nat_from_the_nat_trailer() {
 		// GIVEN a DNAT'ed packet 10.0.0.1:40000 > 10.0.0.2:9000, sent to 10.96.0.10:80, as the store keeps it
-		byte[] event = new RawEvent().header(4, 1L, SKB, 0, 1, "curl").device(NETNS, 0, 0, 60, 0x0800)
-				.ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2").trailers(EventLayout.TRAILER_NAT).bytes();
-		ByteBuffer record = ByteBuffer.allocate(EventLayout.recordSize(0)).order(ByteOrder.LITTLE_ENDIAN).put(event)
-				.put(preNat("10.0.0.1", "10.96.0.10", 40000, 80, EventLayout.NAT_DESTINATION), 0,
-						EventLayout.PRE_NAT_KEPT);
+		ByteBuffer record = record(dnatted().trailers(EventLayout.TRAILER_NAT), 0).put(PRE_NAT, 0,
+				EventLayout.PRE_NAT_KEPT);
 
 		// WHEN
 		PacketEvent decoded = decoder.decode(record.array());
@@ -135,11 +134,7 @@ class EventDecoderTest {
 	@Test
 	void should_read_no_tuple_before_nat_from_the_padding_of_an_untranslated_record() {
 		// GIVEN an event without trailers, followed by bytes that would read as a NAT trailer
-		byte[] event = new RawEvent().header(4, 1L, SKB, 0, 1, "curl").device(NETNS, 0, 0, 60, 0x0800)
-				.ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2").bytes();
-		ByteBuffer record = ByteBuffer.allocate(EventLayout.recordSize(0)).order(ByteOrder.LITTLE_ENDIAN).put(event)
-				.put(preNat("10.0.0.1", "10.96.0.10", 40000, 80, EventLayout.NAT_DESTINATION), 0,
-						EventLayout.PRE_NAT_KEPT);
+		ByteBuffer record = record(dnatted(), 0).put(PRE_NAT, 0, EventLayout.PRE_NAT_KEPT);
 
 		// WHEN
 		PacketEvent decoded = decoder.decode(record.array());
@@ -153,11 +148,8 @@ class EventDecoderTest {
 	@Test
 	void should_decode_the_packet_bytes_after_the_nat_trailer_when_both_follow_the_event() {
 		// GIVEN a translated packet's record with 4 captured bytes (Ethernet) after its NAT trailer
-		byte[] event = new RawEvent().header(4, 1L, SKB, 0, 1, "curl").device(NETNS, 0, 0, 60, 0x0800)
-				.ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2")
-				.trailers(EventLayout.TRAILER_NAT | EventLayout.TRAILER_CAPTURE).bytes();
-		ByteBuffer record = ByteBuffer.allocate(EventLayout.recordSize(16)).order(ByteOrder.LITTLE_ENDIAN).put(event)
-				.put(preNat("10.0.0.1", "10.96.0.10", 40000, 80, EventLayout.NAT_DESTINATION));
+		ByteBuffer record = record(dnatted().trailers(EventLayout.TRAILER_NAT | EventLayout.TRAILER_CAPTURE), 16)
+				.put(PRE_NAT);
 		int capture = EventLayout.SIZE + EventLayout.PRE_NAT_SIZE;
 		assertThat(EventLayout.captureOffset(EventLayout.TRAILER_NAT | EventLayout.TRAILER_CAPTURE)).isEqualTo(capture);
 		record.putInt(capture + EventLayout.CAPTURE_ORIG_LEN, 74);
@@ -177,9 +169,8 @@ class EventDecoderTest {
 	@Test
 	void should_decode_the_packet_bytes_after_the_event_in_a_longer_record() {
 		// GIVEN a record with a capture trailer: raw IP (101), 4 of 60 bytes captured, snap length 16
-		byte[] event = new RawEvent().header(3, 1L, SKB, 0, 1, "ping").device(NETNS, 0, 0, 60, 0x0800)
-				.trailers(EventLayout.TRAILER_CAPTURE).bytes();
-		ByteBuffer record = ByteBuffer.allocate(EventLayout.recordSize(16)).order(ByteOrder.LITTLE_ENDIAN).put(event);
+		ByteBuffer record = record(new RawEvent().header(3, 1L, SKB, 0, 1, "ping").device(NETNS, 0, 0, 60, 0x0800)
+				.trailers(EventLayout.TRAILER_CAPTURE), 16);
 		record.putInt(EventLayout.SIZE + EventLayout.CAPTURE_ORIG_LEN, 60);
 		record.putShort(EventLayout.SIZE + EventLayout.CAPTURE_CAP_LEN, (short) 4);
 		record.putShort(EventLayout.SIZE + EventLayout.CAPTURE_LINK_TYPE, (short) 101);
@@ -283,8 +274,7 @@ class EventDecoderTest {
 		// GIVEN kfree_skb with reason 7, freed at nf_hook_slow+0x7d, stack 5
 		byte[] record = new RawEvent()
 				.header(1, 99L, SKB, 2, 0, "swapper/2")
-				.device(NETNS, 12, 0, 60, 0x0800)
-				.ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2")
+				.datagramOnEth0()
 				.drop(7, NF_HOOK_SLOW + 0x7d, 5)
 				.bytes();
 
@@ -370,8 +360,7 @@ class EventDecoderTest {
 		// GIVEN probe 16 (a function) at ip_rcv's address, with drop fields that mean nothing here
 		byte[] record = new RawEvent()
 				.header(EventLayout.PROBE_FUNCTION, 7L, SKB, 0, 0, "swapper/0")
-				.device(NETNS, 12, 0, 60, 0x0800)
-				.ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2")
+				.datagramOnEth0()
 				.drop(7, IP_RCV, 5)
 				.bytes();
 
@@ -500,6 +489,11 @@ class EventDecoderTest {
 			return this;
 		}
 
+		/** On eth0 (ifindex 12) of {@link #NETNS}, 60 bytes: UDP 10.0.0.1:40000 > 10.0.0.2:9000. */
+		RawEvent datagramOnEth0() {
+			return device(NETNS, 12, 0, 60, 0x0800).ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2");
+		}
+
 		RawEvent trailers(int trailers) {
 			buffer.put(EventLayout.TRAILERS, (byte) trailers);
 			return this;
@@ -508,6 +502,17 @@ class EventDecoderTest {
 		byte[] bytes() {
 			return buffer.array();
 		}
+	}
+
+	/** 10.0.0.1:40000 > 10.0.0.2:9000 sent by curl, as DNAT left it: sent to 10.96.0.10:80 ({@link #PRE_NAT}). */
+	private static RawEvent dnatted() {
+		return new RawEvent().header(4, 1L, SKB, 0, 1, "curl").device(NETNS, 0, 0, 60, 0x0800)
+				.ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2");
+	}
+
+	/** A record of the store's size for a snap length of {@code snapLength}, beginning with {@code event}. */
+	private static ByteBuffer record(RawEvent event, int snapLength) {
+		return ByteBuffer.allocate(EventLayout.recordSize(snapLength)).order(ByteOrder.LITTLE_ENDIAN).put(event.bytes());
 	}
 
 	/** A raw {@code struct tp_pre_nat}, the NAT trailer. */

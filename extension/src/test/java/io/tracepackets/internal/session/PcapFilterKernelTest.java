@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tracepackets.Backend;
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketEvent;
-import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.netns.NetworkNamespace;
+import io.tracepackets.internal.netns.TcpEchoServer;
 import io.tracepackets.internal.window.TraceWindow;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -153,26 +150,9 @@ class PcapFilterKernelTest {
 		return address == null ? null : address.getHostAddress();
 	}
 
-	/** A TCP echo server on {@code address}:{@code port} in the right namespace, on a daemon thread. */
+	/** A TCP echo server on {@code address}:{@code port} in the right namespace. */
 	private static ServerSocket echoServer(VethNamespaces veth, String address, int port) {
-		ServerSocket server = NetnsRunner.call(NetworkNamespace.ofPath(veth.rightPath()),
-				() -> new ServerSocket(port, 50, InetAddress.getByName(address)));
-		Thread.ofPlatform().daemon().name("echo-" + port).start(() -> {
-			while (!server.isClosed()) {
-				try (Socket socket = server.accept()) {
-					socket.setSoTimeout(5000);
-					InputStream in = socket.getInputStream();
-					OutputStream out = socket.getOutputStream();
-					byte[] buffer = new byte[4096];
-					for (int n; (n = in.read(buffer)) > 0;) {
-						out.write(buffer, 0, n);
-					}
-				} catch (IOException e) {
-					// closed server, or a client that went away
-				}
-			}
-		});
-		return server;
+		return TcpEchoServer.start(NetworkNamespace.ofPath(veth.rightPath()), address, port);
 	}
 
 	static Predicate<PacketEvent> any() {

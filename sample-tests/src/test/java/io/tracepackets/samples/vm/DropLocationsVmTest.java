@@ -16,6 +16,7 @@ import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
 import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.samples.support.VethNamespacesPerTest;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
 import java.io.BufferedReader;
@@ -27,10 +28,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What a drop means on every kernel of the suite, and above all on one without drop reasons
@@ -44,19 +44,10 @@ import org.junit.jupiter.api.Test;
 @KernelTest
 @Tag(VethFunctionPathTest.TAG)
 @TracePackets(backend = Backend.TRACEPOINT)
+@ExtendWith(VethNamespacesPerTest.class)
 class DropLocationsVmTest {
 
 	VethNamespaces network;
-
-	@BeforeEach
-	void network() {
-		network = VethNamespaces.create();
-	}
-
-	@AfterEach
-	void removeNetwork() {
-		network.close();
-	}
 
 	@Test
 	void a_netfilter_drop_is_lost_in_nf_hook_slow(PacketTrace trace) {

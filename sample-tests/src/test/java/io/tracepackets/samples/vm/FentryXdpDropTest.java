@@ -9,14 +9,14 @@ import io.tracepackets.DropCulprit;
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
+import io.tracepackets.samples.support.VethNamespacesPerTest;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A native XDP program's drops, seen by a probe on the program itself (fexit, BPF trampolines):
@@ -27,19 +27,10 @@ import org.junit.jupiter.api.Test;
 @KernelTest
 @Tag(VethFunctionPathTest.TAG)
 @TracePackets(backend = Backend.FENTRY, functions = VethFunctionPathTest.FUNCTIONS)
+@ExtendWith(VethNamespacesPerTest.class)
 class FentryXdpDropTest {
 
 	VethNamespaces network;
-
-	@BeforeEach
-	void network() {
-		network = VethNamespaces.create();
-	}
-
-	@AfterEach
-	void removeNetwork() {
-		network.close();
-	}
 
 	// xdpNativeDrop {
 	@Test

@@ -11,6 +11,7 @@ import io.tracepackets.Journey;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.KernelTest;
 import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.samples.support.VethNamespacesPerTest;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.ExchangeResult;
 import io.tracepackets.traffic.Traffic;
@@ -21,12 +22,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIf;
 import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * pwru's view, asserted: UDP from one namespace to another over veth, followed through kernel
@@ -35,6 +35,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  */
 @KernelTest
 @Tag(VethFunctionPathTest.TAG)
+@ExtendWith(VethNamespacesPerTest.class)
 abstract class VethFunctionPathTest {
 
 	static final String TAG = "kernel-vm";
@@ -48,16 +49,6 @@ abstract class VethFunctionPathTest {
 			+ "|__udp_enqueue_schedule_skb)$";
 
 	VethNamespaces network;
-
-	@BeforeEach
-	void network() {
-		network = VethNamespaces.create();
-	}
-
-	@AfterEach
-	void removeNetwork() {
-		network.close();
-	}
 
 	@EnabledIf("io.tracepackets.samples.vm.ModuleBtf#veth")
 	// vethPath {
