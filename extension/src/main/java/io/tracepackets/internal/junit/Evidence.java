@@ -5,8 +5,15 @@ import io.tracepackets.TracePackets;
 import io.tracepackets.internal.evidence.JsonLines;
 import io.tracepackets.internal.evidence.Pcapng;
 import io.tracepackets.internal.window.TraceWindow;
+import io.tracepackets.TracedNamespace;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.MediaType;
@@ -29,8 +36,11 @@ final class Evidence {
 	/** Wireshark's own name for the format; IANA has registered none. */
 	private static final MediaType PCAPNG = MediaType.parse("application/x-pcapng");
 
-	/** Where a test's trace went: the JSON lines, and the pcapng when the budget left room for it. */
-	record Files(Path jsonLines, Optional<Path> pcapng) {
+	/**
+	 * What became of a test's two trace files: where each went, or, for each one that is not there,
+	 * one sentence saying why (the run's budget spent, a full disk...).
+	 */
+	record Files(Optional<Path> jsonLines, Optional<Path> pcapng, List<String> notWritten) {
 	}
 
 	/** Bytes written by this JVM's tests so far. */
@@ -39,11 +49,17 @@ final class Evidence {
 	private Evidence() {
 	}
 
-	/** The failure, its message ending with where the trace was written; same stack trace. */
+	/**
+	 * The failure, its message ending with where the trace was written and what could not be;
+	 * same stack trace. The assertion's own text comes first and unchanged.
+	 */
 	static AssertionError naming(AssertionError failure, Files files) {
-		AssertionError named = new AssertionError(failure.getMessage()
-				+ files.pcapng().map(p -> System.lineSeparator() + "The trace for Wireshark (pcapng): " + p).orElse("")
-				+ System.lineSeparator() + "The trace, one event per line: " + files.jsonLines(), failure.getCause());
+		StringBuilder message = new StringBuilder(String.valueOf(failure.getMessage()));
+		String lf = System.lineSeparator();
+		files.notWritten().forEach(why -> message.append(lf).append(why));
+		files.pcapng().ifPresent(p -> message.append(lf).append("The trace for Wireshark (pcapng): ").append(p));
+		files.jsonLines().ifPresent(p -> message.append(lf).append("The trace, one event per line: ").append(p));
+		AssertionError named = new AssertionError(message.toString(), failure.getCause());
 		named.setStackTrace(failure.getStackTrace());
 		for (Throwable suppressed : failure.getSuppressed()) {
 			named.addSuppressed(suppressed);
@@ -57,49 +73,89 @@ final class Evidence {
 	}
 
 	/**
-	 * Writes the trace as JSON lines, then as pcapng, and publishes both; returns where they went,
-	 * or empty when the run's budget is spent or writing failed (logged: evidence must never hide
-	 * the test's own outcome).
+	 * Writes the trace as JSON lines, then as pcapng, and publishes each that was written whole; a
+	 * file that could not be written whole (the run's budget spent, the disk full) is removed and
+	 * said why. Never throws: evidence must never hide the test's own outcome.
 	 */
-	static Optional<Files> publish(ExtensionContext context, TraceWindow trace, int maxEvents, long maxBytes) {
+	static Files publish(ExtensionContext context, TraceWindow trace, int maxEvents, long maxBytes) {
 		// Whose each namespace is, as the failure messages name it: a container's name, a netns path.
-		java.util.Map<Long, String> owners = trace.namespaces().stream().collect(java.util.stream.Collectors
-				.toMap(io.tracepackets.TracedNamespace::inode, io.tracepackets.TracedNamespace::label, (a, b) -> a));
-		Optional<Path> jsonLines = publish(context, maxBytes, ".jsonl", JSON_LINES,
+		Map<Long, String> owners = trace.namespaces().stream()
+				.collect(Collectors.toMap(TracedNamespace::inode, TracedNamespace::label, (a, b) -> a));
+		List<String> notWritten = new ArrayList<>();
+		Optional<Path> jsonLines = publish(context, maxBytes, JSON_LINES_FILE, notWritten,
 				file -> JsonLines.write(file, trace.events(), trace.paths(), maxEvents, owners));
-		if (jsonLines.isEmpty()) {
-			return Optional.empty();
-		}
-		Optional<Path> pcapng = publish(context, maxBytes, ".pcapng", PCAPNG,
+		Optional<Path> pcapng = publish(context, maxBytes, PCAPNG_FILE, notWritten,
 				file -> Pcapng.write(file, trace.events(), trace.paths(), maxEvents, owners));
-		return Optional.of(new Files(jsonLines.get(), pcapng));
+		return new Files(jsonLines, pcapng, List.copyOf(notWritten));
 	}
 
 	/** What writes one file. */
 	@FunctionalInterface
 	private interface Writer {
-		void write(Path file) throws java.io.IOException;
+		void write(Path file) throws IOException;
 	}
 
-	private static Optional<Path> publish(ExtensionContext context, long maxBytes, String extension, MediaType type,
+	/** One kind of trace file: what a message calls it, its extension and media type. */
+	private record Kind(String name, String extension, MediaType type) {
+	}
+
+	private static final Kind JSON_LINES_FILE = new Kind("The trace, one event per line,", ".jsonl", JSON_LINES);
+	private static final Kind PCAPNG_FILE = new Kind("The trace for Wireshark (pcapng)", ".pcapng", PCAPNG);
+
+	private static Optional<Path> publish(ExtensionContext context, long maxBytes, Kind kind, List<String> notWritten,
 			Writer writer) {
 		if (WRITTEN.get() >= maxBytes) {
-			LOG.warn("no {} trace file for {}: this run already wrote {} bytes of traces (-D{}={})", extension,
-					context.getDisplayName(), WRITTEN.get(), TracePackets.ARTIFACT_MAX_BYTES_PROPERTY, maxBytes);
+			String why = "this run already wrote " + WRITTEN.get() + " bytes of traces (-D"
+					+ TracePackets.ARTIFACT_MAX_BYTES_PROPERTY + "=" + maxBytes + ")";
+			LOG.warn("no {} trace file for {}: {}", kind.extension(), context.getDisplayName(), why);
+			notWritten.add(kind.name() + " was not written: " + why);
 			return Optional.empty();
 		}
+		AtomicReference<Path> attempted = new AtomicReference<>();
 		AtomicReference<Path> published = new AtomicReference<>();
 		try {
-			context.publishFile(fileName(context) + extension, type, file -> {
+			context.publishFile(fileName(context) + kind.extension(), kind.type(), file -> {
+				attempted.set(file.toAbsolutePath());
 				writer.write(file);
 				WRITTEN.addAndGet(java.nio.file.Files.size(file));
 				published.set(file.toAbsolutePath());
 			});
 		} catch (RuntimeException e) {
-			LOG.warn("no {} trace file for {}: {}", extension, context.getDisplayName(), e.toString());
+			String why = reason(e) + removePartial(attempted.get());
+			String where = attempted.get() == null ? "" : " to " + attempted.get();
+			LOG.warn("no {} trace file for {}: {}", kind.extension(), context.getDisplayName(), why);
+			notWritten.add(kind.name() + " was not written" + where + ": " + why);
 			return Optional.empty();
 		}
 		return Optional.ofNullable(published.get());
+	}
+
+	/**
+	 * The words of the deepest I/O error under JUnit's "Failed to publish path" ("No space left on
+	 * device"), else the failure's own.
+	 */
+	static String reason(Throwable failure) {
+		String reason = failure.toString();
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof FileSystemException fs && fs.getReason() != null) {
+				reason = fs.getReason();
+			} else if (cause instanceof IOException io && io.getMessage() != null) {
+				reason = io.getMessage();
+			}
+		}
+		return reason;
+	}
+
+	/** Removes what a failed write left, so no truncated file passes for a trace; says what became of it. */
+	private static String removePartial(Path file) {
+		if (file == null) {
+			return "";
+		}
+		try {
+			return java.nio.file.Files.deleteIfExists(file) ? "; the partial file was removed" : "";
+		} catch (IOException e) {
+			return "; the partial file could not be removed either (" + reason(e) + "): delete " + file;
+		}
 	}
 
 	/** {@code trace-<method>[-<invocation>]} (then .jsonl, .pcapng): unique within the test's own output folder. */

@@ -64,9 +64,9 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 		TraceWindow trace = context.getStore(NAMESPACE).get(TRACE_KEY, TraceWindow.class);
 		if (trace != null && Evidence.wanted(settings(context).artifacts(), true)) {
 			context.getStore(NAMESPACE).put(EVIDENCE_KEY, Boolean.TRUE);
-			var file = publish(context, trace);
-			if (file.isPresent() && throwable instanceof AssertionError failure) {
-				throw Evidence.naming(failure, file.get());
+			Evidence.Files files = publish(context, trace);
+			if (throwable instanceof AssertionError failure) {
+				throw Evidence.naming(failure, files);
 			}
 		}
 		throw throwable;
@@ -99,7 +99,7 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 		}
 	}
 
-	private static Optional<Evidence.Files> publish(ExtensionContext context, TraceWindow trace) {
+	private static Evidence.Files publish(ExtensionContext context, TraceWindow trace) {
 		TraceSettings settings = settings(context);
 		return Evidence.publish(context, trace, settings.artifactMaxEvents(), settings.artifactMaxBytes());
 	}

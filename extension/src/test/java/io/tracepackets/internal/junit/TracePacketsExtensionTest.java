@@ -197,28 +197,11 @@ class TracePacketsExtensionTest {
 		}
 	}
 
-	/** Published files of a test go to a folder of its own under {@code root}, as the launcher does it. */
-	private static org.junit.platform.engine.OutputDirectoryCreator into(java.nio.file.Path root) {
-		return new org.junit.platform.engine.OutputDirectoryCreator() {
-			@Override
-			public java.nio.file.Path getRootDirectory() {
-				return root;
-			}
-
-			@Override
-			public java.nio.file.Path createOutputDirectory(org.junit.platform.engine.TestDescriptor test)
-					throws java.io.IOException {
-				return java.nio.file.Files.createDirectories(root.resolve(
-						test.getUniqueId().toString().replaceAll("[^A-Za-z0-9._-]", "_")));
-			}
-		};
-	}
-
 	@Test
 	void should_leave_the_trace_of_a_failed_test_beside_its_report_and_name_it(@org.junit.jupiter.api.io.TempDir
 			java.nio.file.Path output) throws Exception {
 		// WHEN a traced test fails
-		Events events = EngineTestKit.engine("junit-jupiter").outputDirectoryCreator(into(output))
+		Events events = EngineTestKit.engine("junit-jupiter").outputDirectoryCreator(OutputDirectories.under(output))
 				.selectors(selectClass(FailsOnADatagram.class)).execute().testEvents();
 
 		// THEN its failure names a JSON-lines file of its trace, which holds the trace
@@ -249,7 +232,7 @@ class TracePacketsExtensionTest {
 		java.nio.file.Path output = java.nio.file.Files.createTempDirectory("tracepackets-artifacts");
 		try {
 			// WHEN one passing test asks for its trace always and a failing one never runs
-			EngineTestKit.engine("junit-jupiter").outputDirectoryCreator(into(output))
+			EngineTestKit.engine("junit-jupiter").outputDirectoryCreator(OutputDirectories.under(output))
 					.selectors(selectClass(PassesWithArtifactsAlways.class)).execute().testEvents()
 					.assertStatistics(stats -> stats.succeeded(1));
 
