@@ -373,6 +373,13 @@ static __always_inline void fill_tuple(struct tp_event *e, struct sk_buff *skb, 
 	if (h[0] >> 4 == 4) {
 		__u8 ihl = h[0] & 0x0f;
 
+		/*
+		 * Without a protocol the bytes may be no packet at all: a netlink message freed in scope
+		 * starts with its little-endian length, 64 to 79 of which read as version 4. A real IPv4
+		 * header holds its total length; only where skb->protocol says IPv4 can it be 0 (BIG TCP).
+		 */
+		if (e->protocol == 0 && (ihl < 5 || (h[2] << 8 | h[3]) < ihl * 4))
+			return;
 		e->ip_version = 4;
 		l4_proto = h[9];
 		__builtin_memcpy(e->saddr, &h[12], 4);
