@@ -17,11 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,11 +32,6 @@ import org.slf4j.LoggerFactory;
 public final class RuleTracing implements AutoCloseable {
 
 	private static final Logger LOG = LoggerFactory.getLogger(RuleTracing.class);
-	private static final AtomicInteger TABLES = new AtomicInteger();
-	/** The tracing tables' names, as {@link #add} makes them: the JVM's pid and a number. */
-	private static final Pattern TABLE = Pattern.compile("table inet (tracepackets_([0-9]{1,10})_[0-9]+)");
-	/** Namespaces (inodes) this JVM has looked for tables of killed JVMs in: once each is enough. */
-	private static final Set<Long> SWEPT = ConcurrentHashMap.newKeySet();
 	private static final long POLL_MILLIS = 2;
 
 	/** The setting that turns this off (@TracePackets documents it), as {@link #whyNoCulprit} names it. */
@@ -83,11 +73,9 @@ public final class RuleTracing implements AutoCloseable {
 		if (closed || namespaces.putIfAbsent(netns.inode(), netns) != null || !enabled) {
 			return;
 		}
-		if (SWEPT.add(netns.inode())) {
-			removeStaleTables(netns);
-		}
+		TracingTables.removeStale(netns);
 		try {
-			String table = "tracepackets_" + ProcessHandle.current().pid() + "_" + TABLES.incrementAndGet();
+			String table = TracingTables.newName();
 			listeners.put(netns.inode(), NftTraceListener.open(netns, table));
 			startPolling();
 		} catch (RuntimeException e) {
@@ -101,41 +89,6 @@ public final class RuleTracing implements AutoCloseable {
 		} catch (RuntimeException e) {
 			LOG.debug("iptables-legacy counters of {} unreadable: {}", netns.label(), e.getMessage());
 		}
-	}
-
-	/**
-	 * Deletes the tracing tables a killed JVM left in {@code netns} (a JVM that exits deletes its
-	 * own): those whose pid is no running process. Such a table outlives its JVM in a namespace that
-	 * lives on, a container's, and keeps every packet there traced. A failure is logged, never
-	 * thrown.
-	 *
-	 * @return the tables deleted
-	 */
-	static List<String> removeStaleTables(NetworkNamespace netns) {
-		List<String> removed = new ArrayList<>();
-		Matcher table;
-		try {
-			table = TABLE.matcher(NamespaceCommand.run(netns, null, "nft", "list", "tables", "inet"));
-		} catch (RuntimeException e) {
-			// nft may be missing: the trace itself needs it not
-			LOG.debug("tracing tables of killed JVMs in {} not looked for: {}", netns.label(), e.getMessage());
-			return removed;
-		}
-		while (table.find()) {
-			if (ProcessHandle.of(Long.parseLong(table.group(2))).isEmpty()) {
-				try {
-					NamespaceCommand.run(netns, null, "nft", "delete", "table", "inet", table.group(1));
-					removed.add(table.group(1));
-				} catch (RuntimeException e) {
-					// another JVM may have deleted it first
-					LOG.debug("{} in {} not deleted: {}", table.group(1), netns.label(), e.getMessage());
-				}
-			}
-		}
-		if (!removed.isEmpty()) {
-			LOG.info("deleted nftables tracing tables that killed JVMs left in {}: {}", netns.label(), removed);
-		}
-		return removed;
 	}
 
 	/**

@@ -7,6 +7,7 @@ import io.tracepackets.internal.bpf.BpfObject;
 import io.tracepackets.internal.btf.DropReasons;
 import io.tracepackets.internal.event.EventDecoder;
 import io.tracepackets.internal.event.StackMap;
+import io.tracepackets.internal.netfilter.TracingTables;
 import io.tracepackets.internal.netns.InterfaceNames;
 import io.tracepackets.internal.symbols.Kallsyms;
 import java.time.Duration;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class TraceSession implements AutoCloseable {
 
 	private static final Logger LOG = LoggerFactory.getLogger(TraceSession.class);
+	/** How long a closing session lets the sweep for killed JVMs' tables finish, so that a short-lived JVM still sweeps. */
+	private static final Duration SWEEP_TIMEOUT = Duration.ofSeconds(10);
 
 	private final Kallsyms kallsyms;
 	private final DropReasons dropReasons;
@@ -44,6 +47,9 @@ public final class TraceSession implements AutoCloseable {
 		LOG.info("kernel names loaded in {} ms ({} drop reasons)", (System.nanoTime() - started) / 1_000_000,
 				dropReasons.names().size());
 		probes = Probes.attach(options, kallsyms);
+		// tracing tables a killed JVM left keep tracing the namespaces that outlive it: the first
+		// session of a JVM looks for them everywhere it can reach, without holding the start up
+		TracingTables.sweepEveryNamespace();
 		try {
 			namespaceFilter = new NamespaceFilter(probes.map("config"), probes.map("netns_filter"),
 					probes.followsCopies());
@@ -170,5 +176,6 @@ public final class TraceSession implements AutoCloseable {
 			return; // the ring buffer stays mapped: freeing its map under the reader would crash
 		}
 		probes.close();
+		TracingTables.awaitSweep(SWEEP_TIMEOUT);
 	}
 }
