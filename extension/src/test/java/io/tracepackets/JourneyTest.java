@@ -50,6 +50,30 @@ class JourneyTest {
 	}
 
 	@Test
+	void should_keep_a_packet_translated_twice_on_one_path_dnat_then_hairpin_snat() {
+		// GIVEN a pod's datagram to the node's published port (portmap): DNAT'ed to another pod of the
+		// same bridge at PREROUTING, then masqueraded at the bridge's POSTROUTING (hairpin). Conntrack
+		// records the original tuple for both rewrites, not the tuple between them.
+		PacketEvents sent = PacketEvents.udp("10.89.0.2", 50093, "10.89.0.1", 8080).journey(JOURNEY).netns(LEFT);
+		PacketEvents dnated = sent.rewrittenTo("10.89.0.2", 50093, "10.89.0.3", 80)
+				.translatedFrom("10.89.0.2", 50093, "10.89.0.1", 8080).iface(2, "cni0");
+		PacketEvents masqueraded = sent.rewrittenTo("10.89.0.1", 50093, "10.89.0.3", 80)
+				.translatedFrom("10.89.0.2", 50093, "10.89.0.1", 8080).iface(4, "veth7485a1bb");
+		List<PacketEvent> events = List.of(sent.at(1, "netif_receive_skb"), dnated.at(2, "net_dev_queue"),
+				dnated.at(3, "net_dev_start_xmit"), masqueraded.at(4, "net_dev_queue"),
+				masqueraded.at(5, "net_dev_start_xmit"), masqueraded.netns(RIGHT).at(6, "netif_receive_skb"));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN one path and one journey, found by the address it was sent to, with both rewrites
+		assertThat(paths).singleElement().satisfies(path -> assertThat(path.events()).hasSize(6));
+		assertThat(udp().dst("10.89.0.1").dstPort(8080).matches(paths.getFirst())).isTrue();
+		assertThat(Journey.group(paths)).singleElement()
+				.satisfies(journey -> assertThat(journey.reached("netif_receive_skb")).isTrue());
+	}
+
+	@Test
 	void should_find_a_packet_seen_only_after_dnat_by_conntracks_tuple() {
 		// GIVEN the tracepoints only: the first event already has the new destination
 		List<PacketEvent> events = List.of(DNATED.at(1, "net_dev_queue"), DNATED.at(2, "net_dev_start_xmit"),

@@ -251,11 +251,17 @@ public final class PathAssembler {
 
 	/**
 	 * The same packet, rewritten by NAT: the kernel gave both one journey and conntrack says the
-	 * packet had the previous tuple before its translation.
+	 * packet had the previous tuple before its translation, or, for a packet rewritten twice (DNAT,
+	 * then SNAT: a hairpin to a published port), that both come from the same original tuple, which
+	 * is all conntrack records.
 	 */
 	private static boolean translated(PacketEvent previous, PacketEvent next) {
-		return previous != null && next.journey() != 0 && previous.journey() == next.journey() && next.wasTranslated()
-				&& sameTuple(previous, next.beforeTranslation().orElseThrow());
+		if (previous == null || next.journey() == 0 || previous.journey() != next.journey() || !next.wasTranslated()) {
+			return false;
+		}
+		PacketEvent original = next.beforeTranslation().orElseThrow();
+		return sameTuple(previous, original)
+				|| previous.wasTranslated() && sameTuple(previous.beforeTranslation().orElseThrow(), original);
 	}
 
 	/**
