@@ -1,5 +1,6 @@
 package io.tracepackets;
 
+import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.PacketFilter.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,6 +48,67 @@ class JourneyTest {
 			assertThat(journey.translations().getFirst().isTo(InetAddress.getByName("10.231.0.2"), 7600)).isTrue();
 			assertThat(journey.reached("veth_xmit")).isTrue();
 		});
+	}
+
+	@Test
+	void should_keep_a_packet_translated_twice_on_one_path_dnat_then_hairpin_snat() {
+		// GIVEN a pod's datagram to the node's published port (portmap): DNAT'ed to another pod of the
+		// same bridge at PREROUTING, then masqueraded at the bridge's POSTROUTING (hairpin). Conntrack
+		// records the original tuple for both rewrites, not the tuple between them.
+		PacketEvents sent = PacketEvents.udp("10.89.0.2", 50093, "10.89.0.1", 8080).journey(JOURNEY).netns(LEFT);
+		PacketEvents dnated = sent.rewrittenTo("10.89.0.2", 50093, "10.89.0.3", 80)
+				.translatedFrom("10.89.0.2", 50093, "10.89.0.1", 8080).iface(2, "cni0");
+		PacketEvents masqueraded = sent.rewrittenTo("10.89.0.1", 50093, "10.89.0.3", 80)
+				.translatedFrom("10.89.0.2", 50093, "10.89.0.1", 8080).iface(4, "veth7485a1bb");
+		List<PacketEvent> events = List.of(sent.at(1, "netif_receive_skb"), dnated.at(2, "net_dev_queue"),
+				dnated.at(3, "net_dev_start_xmit"), masqueraded.at(4, "net_dev_queue"),
+				masqueraded.at(5, "net_dev_start_xmit"), masqueraded.netns(RIGHT).at(6, "netif_receive_skb"));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN one path and one journey, found by the address it was sent to, with both rewrites
+		assertThat(paths).singleElement().satisfies(path -> assertThat(path.events()).hasSize(6));
+		assertThat(udp().dst("10.89.0.1").dstPort(8080).matches(paths.getFirst())).isTrue();
+		assertThat(Journey.group(paths)).singleElement()
+				.satisfies(journey -> assertThat(journey.reached("netif_receive_skb")).isTrue());
+	}
+
+	@Test
+	void should_keep_a_forwarded_segment_that_dnat_rewrote_in_a_private_copy_on_one_path() {
+		// GIVEN a client's SYN to a published port, forwarded by the host: received on the host's
+		// veth, then DNAT'ed in a private copy of its buffer (TCP's retransmission clone shares the
+		// data), which gives it a new kernel id that no tracepoint saw coming, then dropped in FORWARD
+		PacketEvents syn = PacketEvents.tcp("10.232.1.2", 50902, "10.232.1.1", 32777, 0x02).journey(JOURNEY)
+				.netns(LEFT).iface(1814, "tp1x1h");
+		PacketEvents dnated = syn.rewrittenTo("10.232.1.2", 50902, "172.17.0.2", 8080)
+				.translatedFrom("10.232.1.2", 50902, "10.232.1.1", 32777).journey(JOURNEY + 1);
+		List<PacketEvent> events = List.of(syn.at(1, "netif_rx"), syn.at(2, "netif_receive_skb"),
+				dnated.dropped(3, DropReason.NETFILTER_DROP, "nft_do_chain+0x46f"));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN one path, dropped, found by where it was sent
+		assertThat(paths).singleElement().satisfies(path -> {
+			assertThat(path.events()).hasSize(3);
+			assertThat(path.drop()).isPresent();
+		});
+		assertThat(tcp().dst("10.232.1.1").dstPort(32777).matches(paths.getFirst())).isTrue();
+	}
+
+	@Test
+	void should_not_join_a_later_segment_at_the_same_address_that_enters_the_same_device_again() {
+		// GIVEN a segment sent through OUTPUT's DNAT, freed where no probe saw it (TCP's own free),
+		// and the next segment of the connection at the same address, with a new id
+		PacketEvents first = PacketEvents.tcp("10.231.0.1", 40000, "10.231.0.2", 7600, 0x10).journey(JOURNEY)
+				.netns(LEFT).iface(2, "veth0").translatedFrom("10.231.0.1", 40000, "10.10.20.99", 7600);
+		PacketEvents second = first.journey(JOURNEY + 1);
+		List<PacketEvent> events = List.of(first.at(1, "net_dev_queue"), first.at(2, "net_dev_start_xmit"),
+				second.at(3, "net_dev_queue"), second.at(4, "net_dev_start_xmit"));
+
+		// WHEN / THEN two paths: the second entered the device again
+		assertThat(PathAssembler.group(events)).hasSize(2);
 	}
 
 	@Test

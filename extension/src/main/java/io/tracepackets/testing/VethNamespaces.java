@@ -37,8 +37,12 @@ public final class VethNamespaces implements AutoCloseable {
 	private static final AtomicInteger COUNTER = new AtomicInteger();
 	private static final AtomicBoolean SWEPT = new AtomicBoolean();
 	private static final Path NETNS_DIR = Path.of("/run/netns");
-	/** The names {@link #create()} gives: {@code tp}, the JVM's pid, {@code x}, the pair's number, a side. */
-	private static final Pattern NAME = Pattern.compile("tp([0-9]+)x[0-9]+[ab]");
+	/**
+	 * The names {@link #create()} gives: {@code tp}, the JVM's pid, {@code x}, the pair's number, a
+	 * side ({@code a}, {@code b}); {@link CniNetwork} names its node and pods the same way, with
+	 * other letters.
+	 */
+	private static final Pattern NAME = Pattern.compile("tp([0-9]+)x[0-9]+[a-z]");
 	/**
 	 * How much later than the namespace a process with its pid must have started to be another
 	 * process: a process's start time is known to the second (the boot time in /proc/stat is).
@@ -61,14 +65,8 @@ public final class VethNamespaces implements AutoCloseable {
 	 *     namespaces made so far are deleted
 	 */
 	public static VethNamespaces create() {
-		if (SWEPT.compareAndSet(false, true)) {
-			removeStale();
-		}
-		int n = COUNTER.getAndIncrement();
-		// The whole pid keeps parallel JVMs apart and tells a dead JVM's pairs from a live one's
-		// (pid_max is at most 4194304: 7 digits); the number is cut to 4 digits so that names stay
-		// within IFNAMSIZ (15 characters), and repeats only after 10000 pairs, long closed.
-		VethNamespaces pair = new VethNamespaces("tp" + ProcessHandle.current().pid() + "x" + n % 10_000, n % 250);
+		int n = nextNumber();
+		VethNamespaces pair = new VethNamespaces(newPrefix(n), n % 250);
 		List<String> made = new ArrayList<>();
 		try {
 			for (String netns : List.of(pair.leftName(), pair.rightName())) {
@@ -89,6 +87,25 @@ public final class VethNamespaces implements AutoCloseable {
 			made.forEach(netns -> quietly("netns", "del", netns));
 			throw e;
 		}
+	}
+
+	/**
+	 * The start of the names of a new set of namespaces of this JVM ({@code tp<pid>x<n>}, then a
+	 * letter), after deleting, once per JVM, those that killed JVMs left.
+	 */
+	static String newPrefix(int n) {
+		if (SWEPT.compareAndSet(false, true)) {
+			removeStale();
+		}
+		// The whole pid keeps parallel JVMs apart and tells a dead JVM's namespaces from a live
+		// one's (pid_max is at most 4194304: 7 digits); the number is cut to 4 digits so that names
+		// stay within IFNAMSIZ (15 characters), and repeats only after 10000 sets, long closed.
+		return "tp" + ProcessHandle.current().pid() + "x" + n % 10_000;
+	}
+
+	/** A number for a new set of namespaces, unique in this JVM. */
+	static int nextNumber() {
+		return COUNTER.getAndIncrement();
 	}
 
 	/**
@@ -259,7 +276,7 @@ public final class VethNamespaces implements AutoCloseable {
 		return exec(rightName(), command);
 	}
 
-	private static String exec(String netns, String... command) {
+	static String exec(String netns, String... command) {
 		List<String> args = new ArrayList<>(List.of("netns", "exec", netns));
 		args.addAll(List.of(command));
 		return ip(args.toArray(String[]::new));
@@ -328,7 +345,7 @@ public final class VethNamespaces implements AutoCloseable {
 		}
 	}
 
-	private static void quietly(String... args) {
+	static void quietly(String... args) {
 		try {
 			ip(args);
 		} catch (TracePacketsException ignored) {

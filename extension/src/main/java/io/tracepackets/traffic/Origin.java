@@ -3,6 +3,9 @@ package io.tracepackets.traffic;
 import io.tracepackets.TracePacketsException;
 import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.netns.NetworkNamespace;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.util.concurrent.Callable;
 
 /**
@@ -55,6 +58,24 @@ public final class Origin {
 	 */
 	public HttpTraffic http() {
 		return new HttpTraffic(this);
+	}
+
+	/**
+	 * A UDP receiver here: a socket bound to {@code port} on every address of this origin's
+	 * namespace, reading and discarding datagrams until closed.
+	 *
+	 * @throws TracePacketsException naming the port when it cannot be bound (in use, below 1024
+	 *     without the right to bind it)
+	 */
+	public UdpReceiver receiveUdp(int port) {
+		return new UdpReceiver(inside(() -> {
+			try {
+				return new DatagramSocket(new InetSocketAddress(port));
+			} catch (SocketException e) {
+				throw new TracePacketsException("cannot receive UDP on port " + port + " in " + this + ": "
+						+ e.getMessage(), e);
+			}
+		}));
 	}
 
 	@Override

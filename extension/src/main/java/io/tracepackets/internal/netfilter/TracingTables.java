@@ -44,7 +44,11 @@ public final class TracingTables {
 	private static final Pattern TABLE = Pattern.compile(
 			"table inet (tracepackets_([0-9]{1,10})_[0-9]+(?:_([0-9]{1,20}))?)\\b");
 	private static final AtomicInteger TABLES = new AtomicInteger();
-	/** Namespaces (inodes) this JVM has looked for tables of killed JVMs in: once each is enough. */
+	/**
+	 * Namespaces (inodes) this JVM has looked for tables of killed JVMs in: once each is enough. An
+	 * inode the kernel reuses for a namespace made later is not looked in again, which loses
+	 * nothing: a namespace made after this JVM started holds no table of a JVM killed before.
+	 */
 	private static final Set<Long> SWEPT = ConcurrentHashMap.newKeySet();
 	private static final AtomicReference<CompletableFuture<Void>> EVERY_NAMESPACE = new AtomicReference<>();
 	private static final List<Path> NAMED_NETNS_DIRS = List.of(Path.of("/run/netns"), Path.of("/run/docker/netns"));
@@ -117,7 +121,8 @@ public final class TracingTables {
 		}
 	}
 
-	private static List<String> removeStaleNow(NetworkNamespace netns) {
+	/** As {@link #removeStale}, whether or not this JVM swept the namespace before. */
+	static List<String> removeStaleNow(NetworkNamespace netns) {
 		List<String> removed = new ArrayList<>();
 		Matcher table;
 		try {

@@ -195,13 +195,29 @@ public final class PathAssembler {
 		 * the tracepoints see of it). Anywhere else a new id on a live address is another packet.
 		 */
 		boolean headReplacedBefore(PacketEvent event) {
-			if (event.journey() == 0 || kernelNow == 0 || event.journey() == kernelNow
-					|| !sameTuple(lastWithTuple, event)) {
+			if (event.journey() == 0 || kernelNow == 0 || event.journey() == kernelNow) {
 				return false;
 			}
 			PacketEvent last = events.getLast();
+			if (!sameTuple(lastWithTuple, event)) {
+				return rewrittenInAPrivateCopy(event, last);
+			}
 			return last.kind() == ProbeKind.FUNCTION && HEAD_REPLACED_BY.contains(last.where())
 					|| event.isDrop() && "generic".equals(XdpPrograms.modeFreeing(event));
+		}
+
+		/**
+		 * NAT rewrote the packet in a buffer of its own: to change the headers of an skb whose data
+		 * it shares with a clone (TCP keeps one of every segment it sends, for retransmission),
+		 * netfilter's mangling first gives it a private copy (skb_ensure_writable, then
+		 * pskb_expand_head), which the tracepoints do not see. So a forwarded TCP segment that DNAT
+		 * rewrote has a new id at its next event, in the same namespace, with conntrack's record of
+		 * the tuple it had. Another packet at a live address (freed where no probe saw it) is told
+		 * apart by entering a device this path already entered, or another namespace.
+		 */
+		private boolean rewrittenInAPrivateCopy(PacketEvent event, PacketEvent last) {
+			return lastWithTuple != null && event.netns() == last.netns() && translatedFrom(lastWithTuple, event)
+					&& !entersAgain(event);
 		}
 
 		void add(PacketEvent event) {
@@ -251,11 +267,23 @@ public final class PathAssembler {
 
 	/**
 	 * The same packet, rewritten by NAT: the kernel gave both one journey and conntrack says the
-	 * packet had the previous tuple before its translation.
+	 * packet had the previous tuple before its translation, or, for a packet rewritten twice (DNAT,
+	 * then SNAT: a hairpin to a published port), that both come from the same original tuple, which
+	 * is all conntrack records.
 	 */
 	private static boolean translated(PacketEvent previous, PacketEvent next) {
-		return previous != null && next.journey() != 0 && previous.journey() == next.journey() && next.wasTranslated()
-				&& sameTuple(previous, next.beforeTranslation().orElseThrow());
+		return previous != null && next.journey() != 0 && previous.journey() == next.journey()
+				&& translatedFrom(previous, next);
+	}
+
+	/** Conntrack says {@code next} had {@code previous}'s tuple, or the same original tuple, before NAT. */
+	private static boolean translatedFrom(PacketEvent previous, PacketEvent next) {
+		if (!next.wasTranslated()) {
+			return false;
+		}
+		PacketEvent original = next.beforeTranslation().orElseThrow();
+		return sameTuple(previous, original)
+				|| previous.wasTranslated() && sameTuple(previous.beforeTranslation().orElseThrow(), original);
 	}
 
 	/**
