@@ -20,7 +20,8 @@ public final class InterfaceNames {
 	/** The name of interface {@code ifindex} in {@code netns}, if it exists. */
 	public Optional<String> name(NetworkNamespace netns, int ifindex) {
 		String name = cached(netns).get(ifindex);
-		if (name == null) {
+		// Read through a helper container, a table costs a container: read once, not at every miss.
+		if (name == null && netns.entry().isEmpty()) {
 			name = refresh(netns).get(ifindex);
 		}
 		return Optional.ofNullable(name);
@@ -46,8 +47,28 @@ public final class InterfaceNames {
 		return names != null ? names : refresh(netns);
 	}
 
+	/** Index → name from {@code ip -o link} run there, for a namespace this JVM cannot enter. */
+	private static Map<Integer, String> listed(NetworkNamespace netns) {
+		Map<Integer, String> names = new java.util.HashMap<>();
+		try {
+			for (String line : NamespaceCommand.run(netns, null, "ip", "-o", "link", "show").lines().toList()) {
+				// "5: eth0@if6: <BROADCAST,...": the name ends at '@' (a veth's peer) or ':'.
+				java.util.regex.Matcher link = LINK.matcher(line);
+				if (link.lookingAt()) {
+					names.put(Integer.parseInt(link.group(1)), link.group(2));
+				}
+			}
+		} catch (RuntimeException e) {
+			// no ip there: the indexes stand for the names
+		}
+		return Map.copyOf(names);
+	}
+
+	private static final java.util.regex.Pattern LINK = java.util.regex.Pattern.compile("(\\d+): ([^:@\\s]+)[@:]");
+
 	private Map<Integer, String> refresh(NetworkNamespace netns) {
-		Map<Integer, String> names = Map.copyOf(NetnsRunner.call(netns, Libc::interfaceNames));
+		Map<Integer, String> names = netns.entry().isPresent() ? listed(netns)
+				: Map.copyOf(NetnsRunner.call(netns, Libc::interfaceNames));
 		byNamespace.put(netns.inode(), names);
 		return names;
 	}

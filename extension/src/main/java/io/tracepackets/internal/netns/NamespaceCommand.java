@@ -28,6 +28,17 @@ public final class NamespaceCommand {
 	 * @throws TracePacketsException naming the command and its standard error when it fails
 	 */
 	public static String run(NetworkNamespace netns, String input, String... command) {
+		if (netns.entry().isPresent()) {
+			// This JVM cannot enter it: the command runs there through the entry, with the input as a file.
+			NamespaceEntry entry = netns.entry().get();
+			if (input == null) {
+				return entry.run(java.util.Map.of(), command);
+			}
+			String[] fed = {"sh", "-c", "exec \"$0\" \"$@\" < /tracepackets/input", command[0]};
+			String[] argv = java.util.stream.Stream.concat(java.util.Arrays.stream(fed),
+					java.util.Arrays.stream(command, 1, command.length)).toArray(String[]::new);
+			return entry.run(java.util.Map.of("/tracepackets/input", input.getBytes(StandardCharsets.UTF_8)), argv);
+		}
 		netns.requireReachable("running " + String.join(" ", command) + " in");
 		List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + netns.path()));
 		argv.addAll(List.of(command));
