@@ -31,7 +31,7 @@ import org.testcontainers.DockerClientFactory;
  * since they leave from the same namespace. Helpers carry Testcontainers' session labels, so its
  * reaper removes one that a killed JVM left.
  */
-final class HelperContainer implements NamespaceEntry {
+public final class HelperContainer implements NamespaceEntry {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
@@ -40,7 +40,7 @@ final class HelperContainer implements NamespaceEntry {
 	private final String targetId;
 	private final String targetName;
 
-	HelperContainer(DockerClient client, String engine, String targetId, String targetName) {
+	public HelperContainer(DockerClient client, String engine, String targetId, String targetName) {
 		this.client = client;
 		this.engine = engine;
 		this.targetId = targetId;

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * there through the namespace's {@link NamespaceEntry} (a helper container sharing it), after the
  * same tracing table {@link NftTraceListener} adds, and its lines are parsed into the
  * {@link NftTrace} records the kernel's messages give. The lines come a few milliseconds after the
- * packet: a drop whose trace is not there yet waits, once per quiet spell, until the stream has
- * been quiet for {@value #QUIET_MILLIS} ms.
+ * packet: a drop whose trace is not there yet waits, once per quiet spell, until no line came for
+ * {@value #QUIET_MILLIS} ms since it asked (at most {@value #MAX_WAIT_MILLIS} ms).
  */
 final class NftMonitorTrace implements NftTraceSource {
 
@@ -201,10 +201,11 @@ final class NftMonitorTrace implements NftTraceSource {
 			return found;
 		}
 		// The line may still be on its way from the helper: wait for a quiet stream, once.
-		long deadline = System.nanoTime() + MAX_WAIT_MILLIS * 1_000_000;
+		long start = System.nanoTime();
+		long deadline = start + MAX_WAIT_MILLIS * 1_000_000;
 		try {
 			while (!closed && System.nanoTime() < deadline
-					&& System.nanoTime() - lastLine < QUIET_MILLIS * 1_000_000) {
+					&& System.nanoTime() - Math.max(lastLine, start) < QUIET_MILLIS * 1_000_000) {
 				wait(QUIET_MILLIS);
 				found = find(tuple);
 				if (found.isPresent()) {
