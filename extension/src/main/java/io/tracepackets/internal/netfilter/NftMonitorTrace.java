@@ -82,6 +82,7 @@ final class NftMonitorTrace implements NftTraceSource {
 				+ "echo " + READY + "\n"
 				+ "wait $monitor\n";
 		trace.monitor = entry.stream(READY, trace::accept, "sh", "-c", script);
+		LOG.info("{}: its nftables trace is read through {}, by nft monitor trace", netns.label(), entry.how());
 		return trace;
 	}
 
