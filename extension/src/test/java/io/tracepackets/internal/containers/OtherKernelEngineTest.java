@@ -26,6 +26,12 @@ class OtherKernelEngineTest {
 		try (GenericContainer<?> container = new GenericContainer<>("tracepackets/netbox:local")) {
 			container.start();
 
+			// The script shows the sentence as it was said.
+			try {
+				ContainerNamespaces.of(container);
+			} catch (TracingUnavailableException e) {
+				System.out.println("refused: " + e.getMessage());
+			}
 			assertThatThrownBy(() -> ContainerNamespaces.of(container))
 					.isInstanceOf(TracingUnavailableException.class)
 					.hasMessageStartingWith("the network namespace of container ")
