@@ -1,19 +1,26 @@
 package io.tracepackets.internal.netns;
 
 import io.tracepackets.internal.ffi.Libc;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Translates interface indexes to names, per network namespace: the kernel reports
  * {@code skb->dev->ifindex}, and index 2 is {@code eth0} in one namespace and {@code docker0} in
  * another.
  * <p>
- * Names are read with {@code if_nameindex} inside the namespace and cached per namespace inode; an
+ * Names are read with {@code if_nameindex} inside the namespace (with {@code ip -o link} run there
+ * through its {@link NamespaceEntry} when this JVM cannot enter it) and cached per namespace inode; an
  * unknown index refreshes that namespace's table once, since interfaces come and go during a test.
  */
 public final class InterfaceNames {
+
+	/** A line of {@code ip -o link}: {@code "5: eth0@if6: <BROADCAST,...>"}, the name ending at '@' or ':'. */
+	private static final Pattern LINK = Pattern.compile("(\\d+): ([^:@\\s]+)[@:]");
 
 	private final Map<Long, Map<Integer, String>> byNamespace = new ConcurrentHashMap<>();
 
@@ -49,11 +56,11 @@ public final class InterfaceNames {
 
 	/** Index → name from {@code ip -o link} run there, for a namespace this JVM cannot enter. */
 	private static Map<Integer, String> listed(NetworkNamespace netns) {
-		Map<Integer, String> names = new java.util.HashMap<>();
+		Map<Integer, String> names = new HashMap<>();
 		try {
 			for (String line : NamespaceCommand.run(netns, null, "ip", "-o", "link", "show").lines().toList()) {
 				// "5: eth0@if6: <BROADCAST,...": the name ends at '@' (a veth's peer) or ':'.
-				java.util.regex.Matcher link = LINK.matcher(line);
+				Matcher link = LINK.matcher(line);
 				if (link.lookingAt()) {
 					names.put(Integer.parseInt(link.group(1)), link.group(2));
 				}
@@ -63,8 +70,6 @@ public final class InterfaceNames {
 		}
 		return Map.copyOf(names);
 	}
-
-	private static final java.util.regex.Pattern LINK = java.util.regex.Pattern.compile("(\\d+): ([^:@\\s]+)[@:]");
 
 	private Map<Integer, String> refresh(NetworkNamespace netns) {
 		Map<Integer, String> names = netns.entry().isPresent() ? listed(netns)
