@@ -26,6 +26,7 @@ import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import io.tracepackets.internal.containers.ContainerNamespaces;
 import io.tracepackets.internal.junit.TracePacketsExtension;
+import io.tracepackets.internal.netns.NamespaceEntry;
 import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.pcap.PcapFilter;
 import io.tracepackets.internal.netns.NetworkNamespace;
@@ -232,7 +233,8 @@ class ArchitectureTest {
 	/** The three sanctioned entries from the API into the implementation. */
 	private static com.tngtech.archunit.base.DescribedPredicate<JavaClass> doors() {
 		Set<String> names = Set.of(TracePacketsExtension.class.getName(), NetnsRunner.class.getName(),
-				NetworkNamespace.class.getName(), ContainerNamespaces.class.getName(), PcapFilter.class.getName());
+				NetworkNamespace.class.getName(), NamespaceEntry.class.getName(), ContainerNamespaces.class.getName(),
+				PcapFilter.class.getName());
 		return com.tngtech.archunit.base.DescribedPredicate.describe(
 				"the extension binding, namespace entry or pcap compiler",
 				javaClass -> names.contains(javaClass.getName()));

@@ -1,6 +1,8 @@
 package io.tracepackets.traffic;
 
 import io.tracepackets.TracePacketsException;
+import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.internal.netns.NamespaceEntry;
 import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import java.net.DatagramSocket;
@@ -28,9 +30,17 @@ public final class Origin {
 	}
 
 	static Origin of(NetworkNamespace netns) {
-		// Said now, at the test's line that asks for it, rather than at the first send.
-		netns.requireReachable("sending traffic from inside");
+		// Said now, at the test's line that asks for it, rather than at the first send; a namespace
+		// this JVM cannot enter but its entry can still send datagrams from (udp().send()).
+		if (netns.entry().isEmpty()) {
+			netns.requireReachable("sending traffic from inside");
+		}
 		return new Origin(netns);
+	}
+
+	/** What sends from inside the namespace when this JVM cannot enter it, else null. */
+	NamespaceEntry entry() {
+		return netns == null ? null : netns.entry().orElse(null);
 	}
 
 	/**
@@ -96,6 +106,11 @@ public final class Origin {
 			} catch (Exception e) {
 				throw new TracePacketsException("traffic from " + this + " failed: " + e, e);
 			}
+		}
+		if (netns.entry().isPresent()) {
+			throw new TracingUnavailableException("a socket of this JVM inside " + netns.label(), netns.whyUnreachable()
+					+ ". Only udp().send() goes through " + netns.entry().get().how() + ", which sends each datagram"
+					+ " with socat there; TCP, HTTP and UDP requests need a socket of this JVM in the namespace");
 		}
 		return NetnsRunner.call(netns, action);
 	}

@@ -161,6 +161,12 @@ public final class UdpTraffic {
 	 */
 	public int send(int count) {
 		InetSocketAddress destination = Sockets.checkTarget(target, "UDP traffic");
+		if (origin.entry() != null) {
+			RelayedDatagrams.Result result = RelayedDatagrams.send(origin.entry(), destination, sourcePort, count,
+					payload, interval);
+			lastFailure = result.lastFailure();
+			return result.sent();
+		}
 		Bootstrap bootstrap = new Bootstrap()
 				.group(EventLoops.group())
 				.channelFactory(() -> Sockets.udpChannel(destination))

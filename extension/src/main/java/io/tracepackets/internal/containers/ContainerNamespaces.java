@@ -63,12 +63,18 @@ public final class ContainerNamespaces {
 		if (proven.isPresent()) {
 			return proven.get();
 		}
-		EngineView view = EngineView.ask(container, name);
+		HelperContainer helper = new HelperContainer(container.getDockerClient(),
+				Integer.toHexString(System.identityHashCode(container.getDockerClient())), id, name);
+		EngineView view = EngineView.ask(container, name, helper);
 		NetworkNamespace netns = identify(view, localBootId(), name, pid, info.getNetworkSettings() == null ? null
 				: info.getNetworkSettings().getSandboxKey());
+		if (!netns.reachable()) {
+			netns = netns.withEntry(helper);
+		}
 		LOG.info("{}: the engine's pid {} is not this container's process in this JVM's pid namespace; its network"
 				+ " namespace (inode {}) was found through the engine{}", name, pid, netns.inode(),
-				netns.reachable() ? " and is entered through " + netns.path() : ", and this JVM cannot enter it");
+				netns.reachable() ? " and is entered through " + netns.path()
+						: ", and this JVM cannot enter it: its tools run there in helper containers");
 		return netns;
 	}
 
@@ -103,8 +109,9 @@ public final class ContainerNamespaces {
 						+ " pid " + enginePid + " is not a process of this JVM's pid namespace, and neither "
 						+ (sandboxKey == null || sandboxKey.isBlank() ? "the engine's namespace bind mount" : sandboxKey)
 						+ " nor any process here leads to it (the engine is Docker-in-Docker, or this JVM runs in a"
-						+ " container without the engine's pid namespace): its packets are traced, but rules are"
-						+ " not named, interfaces not named, and no traffic is sent from inside it; run the JVM in"
+						+ " container without the engine's pid namespace): its packets are traced, and its rules,"
+						+ " interfaces and udp().send() go through helper containers sharing it, but no socket"
+						+ " of this JVM can be made in it (TCP, HTTP, UDP requests from inside it); run the JVM in"
 						+ " the engine's pid namespace (docker run --pid=host, or next to the engine) to do these"));
 	}
 

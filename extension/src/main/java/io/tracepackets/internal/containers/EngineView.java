@@ -1,6 +1,8 @@
 package io.tracepackets.internal.containers;
 
 import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.internal.netns.NamespaceEntry;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.testcontainers.containers.Container;
@@ -8,7 +10,9 @@ import org.testcontainers.containers.Container;
 /**
  * What the engine shows from inside a container: the nsfs inode of its network namespace and the
  * boot id of the kernel it runs on, read by processes the engine starts in the container
- * ({@code docker exec}), which join its namespaces whatever pid namespace this JVM is in.
+ * ({@code docker exec}), which join its namespaces whatever pid namespace this JVM is in, or, where
+ * its image has no {@code readlink} and {@code cat} (distroless), by a helper container sharing its
+ * network namespace ({@link HelperContainer}).
  *
  * @param netnsInode the inode {@code readlink /proc/self/ns/net} shows there, {@code net:[N]}
  * @param bootId     {@code /proc/sys/kernel/random/boot_id} there
@@ -21,13 +25,26 @@ record EngineView(long netnsInode, String bootId) {
 	/**
 	 * Asks the engine through {@code docker exec} in {@code container}.
 	 *
-	 * @throws TracingUnavailableException when the container has no {@code readlink} and {@code cat}
-	 *     (a distroless image), or the engine refuses the exec
+	 * @throws TracingUnavailableException when neither the container's own tools nor the helper
+	 *     can read them
 	 */
-	static EngineView ask(Container<?> container, String name) {
-		String link = exec(container, name, "readlink", "/proc/self/ns/net");
-		String bootId = exec(container, name, "cat", "/proc/sys/kernel/random/boot_id");
-		return parse(link, bootId, name);
+	static EngineView ask(Container<?> container, String name, NamespaceEntry helper) {
+		try {
+			String link = exec(container, name, "readlink", "/proc/self/ns/net");
+			String bootId = exec(container, name, "cat", "/proc/sys/kernel/random/boot_id");
+			return parse(link, bootId, name);
+		} catch (TracingUnavailableException withoutTools) {
+			// A distroless image: a helper sharing its network namespace (and the engine's kernel) reads both.
+			String answer;
+			try {
+				answer = helper.run(Map.of(), "sh", "-c", "readlink /proc/self/ns/net; cat /proc/sys/kernel/random/boot_id");
+			} catch (RuntimeException e) {
+				throw unavailable(name, withoutTools.reason() + "; nor could " + helper.how() + " read them: "
+						+ e.getMessage());
+			}
+			String[] lines = (answer.strip() + "\n").split("\n", 2);
+			return parse(lines[0], lines[1], name);
+		}
 	}
 
 	/** Parses the two answers; refused with what was seen when either is not what the kernel writes. */
@@ -55,8 +72,7 @@ record EngineView(long netnsInode, String bootId) {
 		}
 		if (result.getExitCode() != 0) {
 			throw unavailable(name, String.join(" ", command) + " failed in it (exit " + result.getExitCode() + ": "
-					+ (result.getStderr() + result.getStdout()).strip() + "); the image needs readlink and cat"
-					+ " (busybox or coreutils) for this");
+					+ (result.getStderr() + result.getStdout()).strip() + ")");
 		}
 		return result.getStdout();
 	}
@@ -65,7 +81,6 @@ record EngineView(long netnsInode, String bootId) {
 		return new TracingUnavailableException("the network namespace of container " + name,
 				"the engine's pid of it is not its process in this JVM's pid namespace (a job container with the"
 						+ " engine's socket, or Docker-in-Docker), so its namespace must be asked of the engine, and "
-						+ why + "; run the JVM in the engine's pid namespace (docker run --pid=host), or give the"
-						+ " image readlink and cat");
+						+ why + "; run the JVM in the engine's pid namespace (docker run --pid=host)");
 	}
 }

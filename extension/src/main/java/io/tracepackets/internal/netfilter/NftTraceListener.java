@@ -25,7 +25,7 @@ import java.util.Optional;
  * before the packet is freed, so once a drop event is read its trace is in the socket already:
  * {@link #takeDrop} reads without waiting. {@link #close()} deletes the table.
  */
-final class NftTraceListener implements AutoCloseable {
+final class NftTraceListener implements NftTraceSource {
 
 	private static final int RECEIVE_BUFFER = 32 << 20;
 	private static final int MAX_PENDING = 100_000;
@@ -97,7 +97,8 @@ final class NftTraceListener implements AutoCloseable {
 	 * The oldest traced drop of a packet with this tuple not yet taken, reading what the kernel
 	 * queued first.
 	 */
-	synchronized Optional<NftTrace> takeDrop(NftTrace.Tuple tuple) {
+	@Override
+	public synchronized Optional<NftTrace> takeDrop(NftTrace.Tuple tuple) {
 		drain();
 		for (Iterator<NftTrace> it = pendingDrops.iterator(); it.hasNext();) {
 			NftTrace trace = it.next();
@@ -113,16 +114,19 @@ final class NftTraceListener implements AutoCloseable {
 	 * Reads what the kernel queued, keeping the drops: called between assertions too, so that a
 	 * test's busy traffic does not fill the socket and cost the traces of later drops.
 	 */
-	synchronized void poll() {
+	@Override
+	public synchronized void poll() {
 		drain();
 	}
 
 	/** Whether the kernel dropped trace messages because this socket's buffer was full. */
-	synchronized boolean overflowed() {
+	@Override
+	public synchronized boolean overflowed() {
 		return overflowed;
 	}
 
-	NetworkNamespace namespace() {
+	@Override
+	public NetworkNamespace namespace() {
 		return netns;
 	}
 

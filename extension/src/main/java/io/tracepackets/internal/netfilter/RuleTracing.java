@@ -39,7 +39,7 @@ public final class RuleTracing implements AutoCloseable {
 
 	private final boolean enabled;
 	private final RuleTexts texts = new RuleTexts();
-	private final Map<Long, NftTraceListener> listeners = new HashMap<>();
+	private final Map<Long, NftTraceSource> listeners = new HashMap<>();
 	private final Map<Long, NetworkNamespace> namespaces = new HashMap<>();
 	private final Map<String, LegacyCounters> legacyBefore = new HashMap<>();
 	private final Map<String, TcPrograms.Hook> tcHooks = new HashMap<>();
@@ -76,7 +76,7 @@ public final class RuleTracing implements AutoCloseable {
 		TracingTables.removeStale(netns);
 		try {
 			String table = TracingTables.newName();
-			listeners.put(netns.inode(), NftTraceListener.open(netns, table));
+			listeners.put(netns.inode(), NftTraceSource.open(netns, table));
 			startPolling();
 		} catch (RuntimeException e) {
 			traceFailures.put(netns.inode(), e.getMessage());
@@ -102,7 +102,7 @@ public final class RuleTracing implements AutoCloseable {
 		}
 		poller = Thread.ofPlatform().daemon(true).name("tracepackets-nftrace").start(() -> {
 			while (!Thread.currentThread().isInterrupted()) {
-				List<NftTraceListener> open;
+				List<NftTraceSource> open;
 				synchronized (this) {
 					if (closed) {
 						return;
@@ -110,7 +110,7 @@ public final class RuleTracing implements AutoCloseable {
 					open = List.copyOf(listeners.values());
 				}
 				try {
-					open.forEach(NftTraceListener::poll);
+					open.forEach(NftTraceSource::poll);
 					Thread.sleep(POLL_MILLIS);
 				} catch (InterruptedException e) {
 					return;
@@ -183,7 +183,7 @@ public final class RuleTracing implements AutoCloseable {
 		if (netns == null) {
 			return null;
 		}
-		NftTraceListener listener = listeners.get(drop.netns());
+		NftTraceSource listener = listeners.get(drop.netns());
 		if (listener != null && drop.ipVersion() != 0) {
 			NftTrace.Tuple tuple = new NftTrace.Tuple(drop.source(), drop.destination(), drop.l4Protocol(),
 					drop.sourcePort(), drop.destinationPort());
@@ -252,7 +252,7 @@ public final class RuleTracing implements AutoCloseable {
 					+ " are the only ones traced";
 		}
 		List<String> why = new ArrayList<>();
-		NftTraceListener listener = listeners.get(drop.netns());
+		NftTraceSource listener = listeners.get(drop.netns());
 		if (listener == null) {
 			why.add("the nftables trace of " + netns.label() + " could not be set up ("
 					+ traceFailures.getOrDefault(drop.netns(), "unknown error") + ")");
@@ -426,6 +426,20 @@ public final class RuleTracing implements AutoCloseable {
 
 	/** ip or ip6 when the namespace has iptables-legacy tables of that family. */
 	private static List<String> legacyFamilies(NetworkNamespace netns) {
+		if (netns.entry().isPresent()) {
+			// Not enterable here: the same files, read there.
+			String names = NamespaceCommand.run(netns, null, "sh", "-c",
+					"cat /proc/self/net/ip_tables_names 2>/dev/null; echo --; cat /proc/self/net/ip6_tables_names 2>/dev/null; true");
+			String[] parts = names.split("--", 2);
+			List<String> families = new ArrayList<>();
+			if (!parts[0].isBlank()) {
+				families.add("ip");
+			}
+			if (parts.length > 1 && !parts[1].isBlank()) {
+				families.add("ip6");
+			}
+			return families;
+		}
 		return NetnsRunner.call(netns, () -> {
 			List<String> families = new ArrayList<>();
 			if (hasTables(Path.of("/proc/thread-self/net/ip_tables_names"))) {
@@ -459,7 +473,7 @@ public final class RuleTracing implements AutoCloseable {
 		if (poller != null) {
 			poller.interrupt();
 		}
-		for (NftTraceListener listener : listeners.values()) {
+		for (NftTraceSource listener : listeners.values()) {
 			try {
 				if (listener.overflowed()) {
 					LOG.warn("the nftables trace of {} overflowed during this test: some netfilter drops may name no rule",

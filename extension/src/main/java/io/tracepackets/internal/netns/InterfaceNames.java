@@ -1,26 +1,34 @@
 package io.tracepackets.internal.netns;
 
 import io.tracepackets.internal.ffi.Libc;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Translates interface indexes to names, per network namespace: the kernel reports
  * {@code skb->dev->ifindex}, and index 2 is {@code eth0} in one namespace and {@code docker0} in
  * another.
  * <p>
- * Names are read with {@code if_nameindex} inside the namespace and cached per namespace inode; an
+ * Names are read with {@code if_nameindex} inside the namespace (with {@code ip -o link} run there
+ * through its {@link NamespaceEntry} when this JVM cannot enter it) and cached per namespace inode; an
  * unknown index refreshes that namespace's table once, since interfaces come and go during a test.
  */
 public final class InterfaceNames {
+
+	/** A line of {@code ip -o link}: {@code "5: eth0@if6: <BROADCAST,...>"}, the name ending at '@' or ':'. */
+	private static final Pattern LINK = Pattern.compile("(\\d+): ([^:@\\s]+)[@:]");
 
 	private final Map<Long, Map<Integer, String>> byNamespace = new ConcurrentHashMap<>();
 
 	/** The name of interface {@code ifindex} in {@code netns}, if it exists. */
 	public Optional<String> name(NetworkNamespace netns, int ifindex) {
 		String name = cached(netns).get(ifindex);
-		if (name == null) {
+		// Read through a helper container, a table costs a container: read once, not at every miss.
+		if (name == null && netns.entry().isEmpty()) {
 			name = refresh(netns).get(ifindex);
 		}
 		return Optional.ofNullable(name);
@@ -46,8 +54,26 @@ public final class InterfaceNames {
 		return names != null ? names : refresh(netns);
 	}
 
+	/** Index → name from {@code ip -o link} run there, for a namespace this JVM cannot enter. */
+	private static Map<Integer, String> listed(NetworkNamespace netns) {
+		Map<Integer, String> names = new HashMap<>();
+		try {
+			for (String line : NamespaceCommand.run(netns, null, "ip", "-o", "link", "show").lines().toList()) {
+				// "5: eth0@if6: <BROADCAST,...": the name ends at '@' (a veth's peer) or ':'.
+				Matcher link = LINK.matcher(line);
+				if (link.lookingAt()) {
+					names.put(Integer.parseInt(link.group(1)), link.group(2));
+				}
+			}
+		} catch (RuntimeException e) {
+			// no ip there: the indexes stand for the names
+		}
+		return Map.copyOf(names);
+	}
+
 	private Map<Integer, String> refresh(NetworkNamespace netns) {
-		Map<Integer, String> names = Map.copyOf(NetnsRunner.call(netns, Libc::interfaceNames));
+		Map<Integer, String> names = netns.entry().isPresent() ? listed(netns)
+				: Map.copyOf(NetnsRunner.call(netns, Libc::interfaceNames));
 		byNamespace.put(netns.inode(), names);
 		return names;
 	}

@@ -5,14 +5,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Runs a network tool ({@code nft}, {@code iptables-nft-save}, {@code iptables-legacy-save})
  * inside a network namespace with {@code nsenter --net}: the tools talk to the kernel of the
  * namespace they run in, and the host's binaries serve every container, which need not have them.
+ * In a namespace this JVM cannot enter, its {@link NamespaceEntry} runs them there instead.
  */
 public final class NamespaceCommand {
 
@@ -28,6 +32,17 @@ public final class NamespaceCommand {
 	 * @throws TracePacketsException naming the command and its standard error when it fails
 	 */
 	public static String run(NetworkNamespace netns, String input, String... command) {
+		if (netns.entry().isPresent()) {
+			// This JVM cannot enter it: the command runs there through the entry, with the input as a file.
+			NamespaceEntry entry = netns.entry().get();
+			if (input == null) {
+				return entry.run(Map.of(), command);
+			}
+			String[] fed = {"sh", "-c", "exec \"$0\" \"$@\" < /tracepackets/input", command[0]};
+			String[] argv = Stream.concat(Arrays.stream(fed), Arrays.stream(command, 1, command.length))
+					.toArray(String[]::new);
+			return entry.run(Map.of("/tracepackets/input", input.getBytes(StandardCharsets.UTF_8)), argv);
+		}
 		netns.requireReachable("running " + String.join(" ", command) + " in");
 		List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + netns.path()));
 		argv.addAll(List.of(command));

@@ -36,16 +36,19 @@ public final class NetworkNamespace {
 	private final Path path;
 	private final String label;
 	private final String unreachable;
+	/** For a namespace this JVM cannot enter: what runs commands there instead, or null. */
+	private final NamespaceEntry entry;
 
 	private NetworkNamespace(long inode, Path path, String label) {
-		this(inode, path, label, null);
+		this(inode, path, label, null, null);
 	}
 
-	private NetworkNamespace(long inode, Path path, String label, String unreachable) {
+	private NetworkNamespace(long inode, Path path, String label, String unreachable, NamespaceEntry entry) {
 		this.inode = inode;
 		this.path = path;
 		this.label = label;
 		this.unreachable = unreachable;
+		this.entry = entry;
 	}
 
 	/**
@@ -54,7 +57,25 @@ public final class NetworkNamespace {
 	 * everywhere on one kernel), but it cannot be entered, for {@code why}.
 	 */
 	public static NetworkNamespace unreachable(long inode, String label, String why) {
-		return new NetworkNamespace(inode, null, label, why);
+		return new NetworkNamespace(inode, null, label, why, null);
+	}
+
+	/**
+	 * This namespace, which this JVM cannot enter, with {@code entry} to run commands in it (the
+	 * nftables trace, rule listings, traffic tools); entering it still throws.
+	 */
+	public NetworkNamespace withEntry(NamespaceEntry newEntry) {
+		return new NetworkNamespace(inode, path, label, unreachable, newEntry);
+	}
+
+	/** What runs commands in this namespace when this JVM cannot enter it; empty when it can, or nothing can. */
+	public Optional<NamespaceEntry> entry() {
+		return path == null ? Optional.ofNullable(entry) : Optional.empty();
+	}
+
+	/** Why this JVM cannot enter this namespace; null when it can. */
+	public String whyUnreachable() {
+		return path == null ? unreachable : null;
 	}
 
 	/**
@@ -74,7 +95,7 @@ public final class NetworkNamespace {
 
 	/** The same namespace with another label. */
 	public NetworkNamespace relabel(String newLabel) {
-		return new NetworkNamespace(inode, path, newLabel, unreachable);
+		return new NetworkNamespace(inode, path, newLabel, unreachable, entry);
 	}
 
 	/** Whether this JVM can enter the namespace (through {@link #path()}). */
