@@ -6,12 +6,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,7 +26,6 @@ final class NftMonitorTrace implements NftTraceSource {
 
 	private static final Logger LOG = LoggerFactory.getLogger(NftMonitorTrace.class);
 	private static final String READY = "tracepackets-trace-ready";
-	private static final int MAX_PENDING = 100_000;
 	private static final int MAX_IDS = 65_536;
 	private static final long QUIET_MILLIS = 200;
 	private static final long MAX_WAIT_MILLIS = 2_000;
@@ -44,7 +39,7 @@ final class NftMonitorTrace implements NftTraceSource {
 	private final NetworkNamespace netns;
 	private final NamespaceEntry entry;
 	private final String table;
-	private final Deque<NftTrace> pendingDrops = new ArrayDeque<>();
+	private final PendingDrops pendingDrops;
 	private final Map<Integer, NftTrace.Tuple> headers = new LinkedHashMap<>(1024, 0.75f, true) {
 		@Override
 		protected boolean removeEldestEntry(Map.Entry<Integer, NftTrace.Tuple> eldest) {
@@ -60,6 +55,7 @@ final class NftMonitorTrace implements NftTraceSource {
 		this.netns = netns;
 		this.entry = entry;
 		this.table = table;
+		this.pendingDrops = new PendingDrops(table);
 	}
 
 	/**
@@ -90,11 +86,8 @@ final class NftMonitorTrace implements NftTraceSource {
 		lastLine = System.nanoTime();
 		waitedSinceLastLine = false;
 		NftTrace trace = parse(line, headers);
-		if (trace != null && trace.isDrop() && !table.equals(trace.table())) {
-			if (pendingDrops.size() == MAX_PENDING) {
-				pendingDrops.removeFirst();
-			}
-			pendingDrops.addLast(trace);
+		if (trace != null) {
+			pendingDrops.offer(trace);
 		}
 		notifyAll();
 	}
@@ -221,14 +214,7 @@ final class NftMonitorTrace implements NftTraceSource {
 	}
 
 	private Optional<NftTrace> find(NftTrace.Tuple tuple) {
-		for (Iterator<NftTrace> it = pendingDrops.iterator(); it.hasNext();) {
-			NftTrace trace = it.next();
-			if (Objects.equals(trace.packet(), tuple)) {
-				it.remove();
-				return Optional.of(trace);
-			}
-		}
-		return Optional.empty();
+		return pendingDrops.take(tuple);
 	}
 
 	@Override

@@ -7,12 +7,8 @@ import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -28,7 +24,6 @@ import java.util.Optional;
 final class NftTraceListener implements NftTraceSource {
 
 	private static final int RECEIVE_BUFFER = 32 << 20;
-	private static final int MAX_PENDING = 100_000;
 	private static final int MAX_IDS = 65_536;
 
 	private final NetworkNamespace netns;
@@ -37,7 +32,7 @@ final class NftTraceListener implements NftTraceSource {
 	private final Arena arena = Arena.ofShared();
 	private final MemorySegment buffer = arena.allocate(1 << 16);
 	private final MemorySegment errno = Native.errnoSlot(arena);
-	private final Deque<NftTrace> pendingDrops = new ArrayDeque<>();
+	private final PendingDrops pendingDrops;
 	private final Map<Integer, NftTrace.Tuple> headers = new LinkedHashMap<>(1024, 0.75f, true) {
 		@Override
 		protected boolean removeEldestEntry(Map.Entry<Integer, NftTrace.Tuple> eldest) {
@@ -52,6 +47,7 @@ final class NftTraceListener implements NftTraceSource {
 	private NftTraceListener(NetworkNamespace netns, String table, int fd, int requests) {
 		this.netns = netns;
 		this.table = table;
+		this.pendingDrops = new PendingDrops(table);
 		this.fd = fd;
 		this.requests = requests;
 	}
@@ -100,14 +96,7 @@ final class NftTraceListener implements NftTraceSource {
 	@Override
 	public synchronized Optional<NftTrace> takeDrop(NftTrace.Tuple tuple) {
 		drain();
-		for (Iterator<NftTrace> it = pendingDrops.iterator(); it.hasNext();) {
-			NftTrace trace = it.next();
-			if (Objects.equals(trace.packet(), tuple)) {
-				it.remove();
-				return Optional.of(trace);
-			}
-		}
-		return Optional.empty();
+		return pendingDrops.take(tuple);
 	}
 
 	/**
@@ -144,12 +133,7 @@ final class NftTraceListener implements NftTraceSource {
 				continue;
 			}
 			for (NftTrace trace : NftTrace.parse(buffer.asSlice(0, length).asByteBuffer(), headers)) {
-				if (trace.isDrop() && !table.equals(trace.table())) {
-					if (pendingDrops.size() == MAX_PENDING) {
-						pendingDrops.removeFirst();
-					}
-					pendingDrops.addLast(trace);
-				}
+				pendingDrops.offer(trace);
 			}
 		}
 	}
