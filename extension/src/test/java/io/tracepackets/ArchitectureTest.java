@@ -131,6 +131,46 @@ class ArchitectureTest {
 	}
 
 	/**
+	 * One package owns what a drop means and who made it (issue 18): {@code internal.drops} alone
+	 * classifies a drop, gives an event its culprit, and names a tc or XDP program as one; netfilter
+	 * hands it the rules its trace and counters name, and the kernel listings of tc and XDP
+	 * programs know nothing of events.
+	 */
+	@Test
+	void drop_facts_live_in_the_drop_package() {
+		String drops = "io.tracepackets.internal.drops..";
+		noClasses().that().resideOutsideOfPackage(drops)
+				.should().callConstructorWhere(constructorOf(io.tracepackets.internal.drops.Classification.class))
+				.because("what a drop meant, XDP verdicts included, is the drop tables' word")
+				.check(MAIN);
+		noClasses().that().resideOutsideOfPackage(drops)
+				.should().callMethodWhere(DescribedPredicate.describe("EventCopies.withCulprit",
+						call -> call.getTargetOwner().isEquivalentTo(io.tracepackets.internal.drops.EventCopies.class)
+								&& call.getName().equals("withCulprit")))
+				.because("the drop attribution alone gives a drop its culprit")
+				.check(MAIN);
+		noClasses().that().resideInAPackage(INTERNAL).and().resideOutsideOfPackage(drops)
+				.should().callConstructorWhere(constructorOf(DropCulprit.BpfProgram.class))
+				.because("a tc or XDP program is named as a culprit by the drop attribution only")
+				.check(MAIN);
+		noClasses().that().resideInAPackage(INTERNAL).and().resideOutsideOfPackage("io.tracepackets.internal.netfilter..")
+				.should().callConstructorWhere(constructorOf(DropCulprit.NetfilterRule.class))
+				.because("netfilter's trace and counters name the rule; the drop attribution takes it from there")
+				.check(MAIN);
+		noClasses().that().resideInAnyPackage("io.tracepackets.internal.tc..", "io.tracepackets.internal.xdp..")
+				.should().dependOnClassesThat(type(PacketEvent.class).or(resideInAPackage(drops)))
+				.because("they list the programs attached in the kernel; which drop is whose is decided in "
+						+ drops)
+				.check(MAIN);
+	}
+
+	private static DescribedPredicate<com.tngtech.archunit.core.domain.JavaConstructorCall> constructorOf(
+			Class<?> type) {
+		return DescribedPredicate.describe("a constructor of " + type.getSimpleName(),
+				call -> call.getTargetOwner().isEquivalentTo(type));
+	}
+
+	/**
 	 * Nothing below the JUnit glue names {@code @TracePackets}, not even for a property name's
 	 * constant: javac copies a constant into the class that uses it, so the classes the rules above
 	 * check carry no trace of it, and the sources are read instead. The values the annotation's

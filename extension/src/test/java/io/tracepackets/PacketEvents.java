@@ -201,7 +201,7 @@ public final class PacketEvents {
 
 	/** Dropped as {@link #dropped} does, by {@code culprit}. */
 	public PacketEvent droppedBy(long nanos, DropCulprit culprit, DropReason reason, String location, String... stack) {
-		return io.tracepackets.internal.event.EventCopies.withCulprit(dropped(nanos, reason, location, stack), culprit);
+		return io.tracepackets.internal.drops.EventCopies.withCulprit(dropped(nanos, reason, location, stack), culprit);
 	}
 
 	/** Freed normally: consume_skb. */
@@ -210,12 +210,14 @@ public final class PacketEvents {
 	}
 
 	/** The sentence the decoder would give this packet's drop. */
-	private String diagnosis(DropReason reason, boolean icmp) {
+	private String diagnosis(DropReason reason) {
 		if (reason == null) {
 			return null;
 		}
-		java.util.Map<String, String> values = io.tracepackets.internal.event.EventDecoder.diagnosisValues(source,
-				destination, l4Protocol, icmp, destinationPort, interfaceName);
+		java.util.Map<String, String> values = DropReasonTable.sentenceValues(
+				source == null ? null : io.tracepackets.internal.event.PwruFormat.address(source),
+				destination == null ? null : io.tracepackets.internal.event.PwruFormat.address(destination), l4Protocol,
+				destinationPort, interfaceName);
 		return DROPS.explain(reason.name(), values);
 	}
 
@@ -225,7 +227,7 @@ public final class PacketEvents {
 
 	/** {@code event} as the probes report it when they copy the packet's first bytes. */
 	public static PacketEvent withBytes(PacketEvent e, PacketBytes bytes) {
-		return io.tracepackets.internal.event.EventCopies.withPacketBytes(e, bytes);
+		return io.tracepackets.internal.drops.EventCopies.withPacketBytes(e, bytes);
 	}
 
 	/** ICMP type and code are kept in the port fields here, and given their own fields by the event. */
@@ -235,7 +237,7 @@ public final class PacketEvents {
 		return new PacketEvent(nanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length,
 				etherType, ipVersion, source, destination, l4Protocol, icmp ? 0 : sourcePort, icmp ? 0 : destinationPort,
 				icmp ? sourcePort : -1, icmp ? destinationPort : -1, tcpFlags, reason, kind(reason, location),
-				reason == null ? null : DROPS.classify(reason.name(), location).why(), diagnosis(reason, icmp), location,
+				reason == null ? null : DROPS.classify(reason.name(), location).why(), diagnosis(reason), location,
 				stack, journey, preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, null,
 				java.util.Optional.empty());
 	}

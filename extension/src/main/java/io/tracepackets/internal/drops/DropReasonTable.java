@@ -1,6 +1,7 @@
 package io.tracepackets.internal.drops;
 
 import io.tracepackets.DropKind;
+import io.tracepackets.PacketEvent;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +42,11 @@ public final class DropReasonTable {
 
 	/** The placeholders a sentence may use, filled from the packet by {@link #explain}. */
 	public static final Set<String> PLACEHOLDERS = Set.of("src", "dst", "proto", "dport", "dev");
+
+	/** {proto} of the protocols sentences name in words, by IANA number. */
+	private static final Map<Integer, String> PROTOCOLS = Map.of(PacketEvent.TCP, "tcp", PacketEvent.UDP, "udp",
+			PacketEvent.ICMP, "icmp", PacketEvent.ICMPV6, "icmp6");
+	private static final Set<Integer> ICMP = Set.of(PacketEvent.ICMP, PacketEvent.ICMPV6);
 
 	static final String NOT_SPECIFIED = "NOT_SPECIFIED";
 	static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}]*)}");
@@ -199,6 +206,42 @@ public final class DropReasonTable {
 		return m.appendTail(out).toString();
 	}
 
+	/**
+	 * The values a drop's sentence is filled with ({@link #explain}), from the packet: {src},
+	 * {dst}, {proto}, {dport} (not for ICMP, whose type and code sit where ports would), {dev};
+	 * absent ones are left out.
+	 *
+	 * @param source the source address as messages print it; null when unknown
+	 * @param destination the destination address as messages print it; null when unknown
+	 * @param l4Protocol the IANA protocol number; 0 when unknown
+	 * @param dport the destination port; 0 when unknown
+	 * @param device the device's name; null when unknown
+	 */
+	public static Map<String, String> sentenceValues(String source, String destination, int l4Protocol, int dport,
+			String device) {
+		Map<String, String> values = new HashMap<>();
+		if (source != null) {
+			values.put("src", source);
+		}
+		if (destination != null) {
+			values.put("dst", destination);
+		}
+		String proto = PROTOCOLS.get(l4Protocol);
+		if (proto == null && l4Protocol != 0) {
+			proto = "proto " + l4Protocol;
+		}
+		if (proto != null) {
+			values.put("proto", proto);
+		}
+		if (!ICMP.contains(l4Protocol) && dport != 0) {
+			values.put("dport", Integer.toString(dport));
+		}
+		if (device != null) {
+			values.put("dev", device);
+		}
+		return values;
+	}
+
 	/** The kernel header that documents reason {@code name}: the core one, or its subsystem's. */
 	private static String header(String name) {
 		if (name.startsWith("QDISC_DROP_")) {
@@ -251,11 +294,12 @@ public final class DropReasonTable {
 		return s.substring(0, end);
 	}
 
-	private interface Row {
+	interface Row {
 		void accept(String where, String[] fields);
 	}
 
-	private static void forEachRow(String file, List<String> lines, int columns, Row row) {
+	/** Each row of a table file that is neither blank nor a comment, split at its tabs and checked for {@code columns}. */
+	static void forEachRow(String file, List<String> lines, int columns, Row row) {
 		for (int i = 0; i < lines.size(); i++) {
 			String line = lines.get(i);
 			if (line.isBlank() || line.startsWith("#")) {
@@ -319,14 +363,14 @@ public final class DropReasonTable {
 		return sentence;
 	}
 
-	private static String text(String where, String column, String text) {
+	static String text(String where, String column, String text) {
 		if (text.isBlank() || !text.equals(text.strip())) {
 			throw new IllegalArgumentException(where + ": the " + column + " is empty or has surrounding spaces");
 		}
 		return text;
 	}
 
-	private static List<String> resourceLines(String name) {
+	static List<String> resourceLines(String name) {
 		try (InputStream in = DropReasonTable.class.getResourceAsStream(name)) {
 			if (in == null) {
 				throw new IllegalStateException("resource " + name + " missing beside " + DropReasonTable.class.getName());

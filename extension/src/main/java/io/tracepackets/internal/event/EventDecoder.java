@@ -1,6 +1,5 @@
 package io.tracepackets.internal.event;
 
-import io.tracepackets.DropKind;
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketBytes;
 import io.tracepackets.PacketEvent;
@@ -8,6 +7,7 @@ import io.tracepackets.ProbeKind;
 import io.tracepackets.internal.btf.DropReasons;
 import io.tracepackets.internal.drops.Classification;
 import io.tracepackets.internal.drops.DropReasonTable;
+import io.tracepackets.internal.drops.XdpVerdict;
 import io.tracepackets.internal.symbols.Kallsyms;
 import io.tracepackets.internal.symbols.Symbol;
 import java.net.InetAddress;
@@ -92,14 +92,10 @@ public final class EventDecoder {
 			// fexit on an XDP program, emitted only for its drop verdicts: `location` is its id.
 			kind = ProbeKind.HOOK;
 			where = PacketEvent.XDP;
-			int verdict = b.getInt(EventLayout.DROP_REASON);
-			String action = verdict == 0 ? "XDP_ABORTED" : "XDP_DROP";
-			locationText = "prog#" + location;
-			classification = new Classification(DropKind.LOST, action + " from the XDP program (id " + location + ")"
-					+ (interfaceName == null ? "" : " on " + interfaceName) + ": the packet ended before any skb existed");
-			diagnosis = "an XDP program" + (interfaceName == null ? "" : " on " + interfaceName) + " returned " + action
-					+ (verdict == 0 ? " (the program failed: an exception, see the xdp:xdp_exception tracepoint)"
-							: ": check the program's drop conditions (its maps, its port or address lists)");
+			XdpVerdict verdict = XdpVerdict.of(b.getInt(EventLayout.DROP_REASON));
+			locationText = XdpVerdict.location(location);
+			classification = verdict.classify(location, interfaceName);
+			diagnosis = verdict.explain(interfaceName);
 		} else {
 			kind = ProbeKind.TRACEPOINT;
 			where = Tracepoint.byId(probe).map(Tracepoint::eventName).orElse("probe#" + probe);
@@ -109,8 +105,9 @@ public final class EventDecoder {
 						: DropReason.named(dropReasons.name(b.getInt(EventLayout.DROP_REASON)).replace('#', '_'));
 				locationText = symbolize(location);
 				classification = DROP_KINDS.classify(reason.name(), locationText);
-				diagnosis = DROP_KINDS.explain(reason.name(), diagnosisValues(record, ipVersion, l4Protocol, icmp, dport,
-						interfaceName));
+				diagnosis = DROP_KINDS.explain(reason.name(), DropReasonTable.sentenceValues(
+						addressText(record, EventLayout.SADDR, ipVersion), addressText(record, EventLayout.DADDR, ipVersion),
+						l4Protocol, dport, interfaceName));
 				SEEN.computeIfAbsent(classification, key -> new java.util.concurrent.atomic.LongAdder()).increment();
 				stack = stack(b.getShort(EventLayout.STACK_ID));
 			}
@@ -162,43 +159,10 @@ public final class EventDecoder {
 				Arrays.copyOfRange(record, bytesAt, bytesAt + captured)));
 	}
 
-	/** The packet's own values for the drop's sentence: {dst}, {src}, {proto}, {dport}, {dev}. */
-	private static Map<String, String> diagnosisValues(byte[] record, int ipVersion, int l4Protocol, boolean icmp,
-			int dport, String device) {
-		return diagnosisValues(address(record, EventLayout.SADDR, ipVersion),
-				address(record, EventLayout.DADDR, ipVersion), l4Protocol, icmp, dport, device);
-	}
-
-	/**
-	 * The values a drop's sentence is filled with ({@link DropReasonTable#explain}): {src}, {dst},
-	 * {proto}, {dport} (not for ICMP), {dev}; absent ones are left out.
-	 */
-	public static Map<String, String> diagnosisValues(InetAddress source, InetAddress destination, int l4Protocol,
-			boolean icmp, int dport, String device) {
-		Map<String, String> values = new java.util.HashMap<>();
-		if (source != null) {
-			values.put("src", PwruFormat.address(source));
-		}
-		if (destination != null) {
-			values.put("dst", PwruFormat.address(destination));
-		}
-		String proto = switch (l4Protocol) {
-			case PacketEvent.TCP -> "tcp";
-			case PacketEvent.UDP -> "udp";
-			case PacketEvent.ICMP -> "icmp";
-			case PacketEvent.ICMPV6 -> "icmp6";
-			default -> l4Protocol == 0 ? null : "proto " + l4Protocol;
-		};
-		if (proto != null) {
-			values.put("proto", proto);
-		}
-		if (!icmp && dport != 0) {
-			values.put("dport", Integer.toString(dport));
-		}
-		if (device != null) {
-			values.put("dev", device);
-		}
-		return values;
+	/** An address of the record as sentences print it; null when the packet has no IP header. */
+	private static String addressText(byte[] record, int offset, int ipVersion) {
+		InetAddress address = address(record, offset, ipVersion);
+		return address == null ? null : PwruFormat.address(address);
 	}
 
 	private String symbolize(long address) {

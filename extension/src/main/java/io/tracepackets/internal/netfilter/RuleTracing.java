@@ -2,12 +2,11 @@ package io.tracepackets.internal.netfilter;
 
 import io.tracepackets.DropCulprit;
 import io.tracepackets.PacketEvent;
-import io.tracepackets.internal.event.EventCopies;
+import io.tracepackets.internal.drops.DropAttribution;
+import io.tracepackets.internal.drops.RuleMatches;
 import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.netns.NamespaceCommand;
 import io.tracepackets.internal.netns.NetworkNamespace;
-import io.tracepackets.internal.tc.TcPrograms;
-import io.tracepackets.internal.xdp.XdpPrograms;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,26 +14,24 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which netfilter rule (or tc program) dropped a packet, for one test's namespaces. A tc drop
- * ({@code TC_INGRESS}/{@code TC_EGRESS}) is given the program attached at that hook of that
- * device ({@link TcPrograms}). nf_tables rules (iptables-nft and nft) are named by the kernel's
- * own trace ({@link NftTraceListener}); iptables-legacy rules,
- * which have no trace, by their counters: the DROP/REJECT rules whose packet counts grew since the
- * namespace was scoped. Nothing stays behind: {@link #close()} deletes every tracing table, and the
- * user's rules are only read.
+ * Which netfilter rule dropped a packet, for one test's namespaces, as netfilter's own records
+ * tell it: nf_tables rules (iptables-nft and nft) by the kernel's own trace
+ * ({@link NftTraceListener}); iptables-legacy rules, which have no trace, by their counters: the
+ * DROP/REJECT rules whose packet counts grew since the namespace was scoped. The drop attribution
+ * ({@link DropAttribution}) decides which drops are netfilter's and asks here. Nothing stays
+ * behind: {@link #close()} deletes every tracing table, and the user's rules are only read.
  */
-public final class RuleTracing implements AutoCloseable {
+public final class RuleTracing implements RuleMatches {
 
 	private static final Logger LOG = LoggerFactory.getLogger(RuleTracing.class);
 	private static final long POLL_MILLIS = 2;
 
-	/** The setting that turns this off (@TracePackets documents it), as {@link #whyNoCulprit} names it. */
+	/** The setting that turns this off (@TracePackets documents it), as {@link #whyNoRule} names it. */
 	private static final String OFF_SETTING = "tracepackets.netfilter.rules";
 
 	private final boolean enabled;
@@ -42,12 +39,8 @@ public final class RuleTracing implements AutoCloseable {
 	private final Map<Long, NftTraceSource> listeners = new HashMap<>();
 	private final Map<Long, NetworkNamespace> namespaces = new HashMap<>();
 	private final Map<String, LegacyCounters> legacyBefore = new HashMap<>();
-	private final Map<String, TcPrograms.Hook> tcHooks = new HashMap<>();
-	private final Map<Long, List<XdpPrograms.Program>> xdpPrograms = new HashMap<>();
 	/** Why a namespace's nftables trace could not be set up, by netns inode. */
 	private final Map<Long, String> traceFailures = new HashMap<>();
-	/** XDP verdicts held back by the last {@link #attribute(List, boolean)}, in trace order. */
-	private final List<PacketEvent> heldXdpVerdicts = new ArrayList<>();
 	private boolean closed;
 	private Thread poller;
 
@@ -58,7 +51,7 @@ public final class RuleTracing implements AutoCloseable {
 
 	/**
 	 * @param enabled whether netfilter drops are attributed to their rule ({@code false}: the
-	 *     {@code tracepackets.netfilter.rules=false} setting; tc and XDP drops are named either way)
+	 *     {@code tracepackets.netfilter.rules=false} setting)
 	 */
 	public RuleTracing(boolean enabled) {
 		this.enabled = enabled;
@@ -69,6 +62,7 @@ public final class RuleTracing implements AutoCloseable {
 	 * table, and notes its iptables-legacy counters. A failure is logged, never thrown (tracing the
 	 * packets matters more): drops there then name no rule.
 	 */
+	@Override
 	public synchronized void add(NetworkNamespace netns) {
 		if (closed || namespaces.putIfAbsent(netns.inode(), netns) != null || !enabled) {
 			return;
@@ -121,64 +115,18 @@ public final class RuleTracing implements AutoCloseable {
 		});
 	}
 
-	/**
-	 * {@code batch} with each netfilter drop's culprit set where one is found; the other events
-	 * unchanged. Reads iptables-legacy counters at most once per namespace and family per batch.
-	 */
-	public List<PacketEvent> attribute(List<PacketEvent> batch) {
-		return attribute(batch, true);
-	}
-
-	/**
-	 * As {@link #attribute(List)}, for a reader that reads on: with {@code complete} false, an XDP
-	 * probe's verdict that no skb free follows yet is held back until the next call, since the
-	 * free that veth and generic XDP run right after it may sit in the next batch; held once, it is
-	 * given out then, free or not (a NIC driver's XDP frees no skb). {@code complete}: everything
-	 * the kernel wrote before a flush has been read, nothing more will follow these events.
-	 */
-	public synchronized List<PacketEvent> attribute(List<PacketEvent> batch, boolean complete) {
-		List<PacketEvent> held = List.copyOf(heldXdpVerdicts);
-		heldXdpVerdicts.clear();
-		if (!held.isEmpty()) {
-			List<PacketEvent> joined = new ArrayList<>(held);
-			joined.addAll(batch);
-			batch = joined;
-		}
-		if (namespaces.isEmpty()) {
-			return batch;
-		}
+	/** Reads iptables-legacy counters at most once per namespace and family per lookup. */
+	@Override
+	public Lookup lookup() {
 		Map<String, LegacyCounters> legacyAfter = new HashMap<>();
-		List<PacketEvent> out = new ArrayList<>(batch.size());
-		List<PacketEvent> seenByXdpProbe = new ArrayList<>();
-		for (PacketEvent event : batch) {
-			if (isXdpVerdict(event) && skbFreeFollows(event, batch)) {
-				// veth and generic XDP run on an skb and free it after the verdict: that free is
-				// the packet's drop, and this event the proof of who dropped it.
-				seenByXdpProbe.add(event);
-				continue;
+		return drop -> {
+			synchronized (this) {
+				return enabled ? Optional.ofNullable(culprit(drop, legacyAfter)) : Optional.empty();
 			}
-			if (isXdpVerdict(event) && !complete && held.stream().noneMatch(h -> h == event)) {
-				heldXdpVerdicts.add(event);
-				continue;
-			}
-			PacketEvent probed = isXdpSkbDrop(event) ? seenByXdpProbe.stream().filter(x -> sameFrame(x, event))
-					.findFirst().orElse(null) : null;
-			if (probed != null) {
-				seenByXdpProbe.remove(probed);
-				DropCulprit byProbe = xdpProgram(probed, DropCulprit.BpfProgram.SEEN_RETURNING_DROP);
-				out.add(byProbe == null ? event : EventCopies.withCulprit(event, byProbe));
-				continue;
-			}
-			DropCulprit culprit = isNetfilterDrop(event) ? (enabled ? culprit(event, legacyAfter) : null)
-					: tcHook(event) != null ? tcProgram(event)
-					: isXdpVerdict(event) ? xdpProgram(event, DropCulprit.BpfProgram.SEEN_RETURNING_DROP)
-					: isXdpSkbDrop(event) ? xdpProgram(event, DropCulprit.BpfProgram.BY_ATTACH_POINT) : null;
-			out.add(culprit == null ? event : EventCopies.withCulprit(event, culprit));
-		}
-		return out;
+		};
 	}
 
-	private DropCulprit culprit(PacketEvent drop, Map<String, LegacyCounters> legacyAfter) {
+	private DropCulprit.NetfilterRule culprit(PacketEvent drop, Map<String, LegacyCounters> legacyAfter) {
 		NetworkNamespace netns = namespaces.get(drop.netns());
 		if (netns == null) {
 			return null;
@@ -220,29 +168,12 @@ public final class RuleTracing implements AutoCloseable {
 	}
 
 	/**
-	 * Why {@code drop} was given no culprit, as far as this attribution can tell: tracing off, a
-	 * namespace outside the attributed ones, a trace that could not be set up or overflowed, no
-	 * rule's trace or counter, or a drop that no rule or program made.
-	 *
-	 * @param drop a drop event (kfree_skb, or the XDP probe's) without a culprit
-	 * @return one sentence, for failure messages
+	 * Why no rule was named for the netfilter drop {@code drop}: tracing off, a namespace outside
+	 * the attributed ones, a trace that could not be set up or overflowed, or no rule's trace or
+	 * counter, so a netfilter hook that is no rule made it.
 	 */
-	public synchronized String whyNoCulprit(PacketEvent drop) {
-		String reason = drop.dropReason() == null ? "XDP_DROP" : drop.dropReason().name();
-		if (tcHook(drop) != null) {
-			return "no tc program is attached at " + (drop.interfaceName() == null ? "the device" : drop.interfaceName())
-					+ " " + tcHook(drop) + " now (detached before the assertion?), and the drop's tracepoint does not"
-					+ " say which program returned TC_ACT_SHOT";
-		}
-		if (isXdpVerdict(drop) || isXdpSkbDrop(drop)) {
-			return "no XDP program " + (isXdpSkbDrop(drop) && XdpPrograms.modeFreeing(drop) != null ? "in " + XdpPrograms.modeFreeing(drop) + " mode " : "")
-					+ "is attached at " + (drop.interfaceName() == null ? "the device" : drop.interfaceName())
-					+ " now (detached before the assertion?)";
-		}
-		if (!isNetfilterDrop(drop)) {
-			return "it was not a netfilter, tc or XDP drop (" + reason + drop.locationFunction().map(f -> " at " + f).orElse("")
-					+ "): no rule or program made it; its sentence says what did";
-		}
+	@Override
+	public synchronized String whyNoRule(PacketEvent drop) {
 		if (!enabled) {
 			return "netfilter rule tracing is off (-D" + OFF_SETTING + "=false)";
 		}
@@ -275,112 +206,6 @@ public final class RuleTracing implements AutoCloseable {
 				+ " hook (br_netfilter, IPVS)";
 	}
 
-	/** {@code "ingress"} or {@code "egress"} for a drop by a tc hook, else null. */
-	private static String tcHook(PacketEvent event) {
-		if (!event.isDrop() || event.dropReason() == null) {
-			return null;
-		}
-		return switch (event.dropReason().name()) {
-			case "TC_INGRESS" -> "ingress";
-			case "TC_EGRESS" -> "egress";
-			default -> null;
-		};
-	}
-
-	/** The tc program attached where the kernel dropped it (the first, if several), by attach point. */
-	private DropCulprit tcProgram(PacketEvent drop) {
-		NetworkNamespace netns = namespaces.get(drop.netns());
-		if (netns == null || drop.ifindex() == 0) {
-			return null;
-		}
-		String direction = tcHook(drop);
-		TcPrograms.Hook hook = tcHooks.computeIfAbsent(drop.netns() + "/" + drop.ifindex() + "/" + direction,
-				key -> TcPrograms.attached(netns, drop.ifindex(), direction));
-		if (hook.programs().isEmpty()) {
-			return null;
-		}
-		List<TcPrograms.Program> programs = hook.programs();
-		TcPrograms.Program first = programs.getFirst();
-		return new DropCulprit.BpfProgram(first.name(), first.id(), hook.device(), "tc " + direction,
-				programs.subList(1, programs.size()).stream().map(p -> p.name() + " (id " + p.id() + ")").toList());
-	}
-
-	/**
-	 * A drop of an skb by XDP: the kernel's XDP reason (where it has one), or a free in generic
-	 * XDP's code or veth's native XDP path.
-	 */
-	private static boolean isXdpSkbDrop(PacketEvent event) {
-		if (!event.isDrop() || PacketEvent.XDP.equals(event.where())) {
-			return false;
-		}
-		return event.dropReason() != null && event.dropReason().name().equals("XDP")
-				|| XdpPrograms.modeFreeing(event) != null;
-	}
-
-
-	/** Whether the batch holds, after the probe's event, the free of the same frame's skb. */
-	private static boolean skbFreeFollows(PacketEvent probed, List<PacketEvent> batch) {
-		int at = batch.indexOf(probed);
-		return batch.subList(at + 1, batch.size()).stream().anyMatch(e -> isXdpSkbDrop(e) && sameFrame(probed, e));
-	}
-
-	/** The same packet on the same device and CPU: the verdict and the free run back to back. */
-	private static boolean sameFrame(PacketEvent probed, PacketEvent drop) {
-		return probed.cpu() == drop.cpu() && probed.netns() == drop.netns() && probed.ifindex() == drop.ifindex()
-				&& Objects.equals(probed.source(), drop.source())
-				&& Objects.equals(probed.destination(), drop.destination())
-				&& probed.l4Protocol() == drop.l4Protocol() && probed.sourcePort() == drop.sourcePort()
-				&& probed.destinationPort() == drop.destinationPort();
-	}
-
-	/** An event of the probe on an XDP program (fexit), which the kernel only emits for a drop verdict. */
-	private static boolean isXdpVerdict(PacketEvent event) {
-		return event.isDrop() && PacketEvent.XDP.equals(event.where());
-	}
-
-	/**
-	 * The XDP program of the drop's device: for the fexit probe's event, the program it names by id;
-	 * for a generic drop, the generic-mode program attached there (by attach point).
-	 */
-	private DropCulprit xdpProgram(PacketEvent drop, String evidence) {
-		NetworkNamespace netns = namespaces.get(drop.netns());
-		if (netns == null || drop.ifindex() == 0) {
-			return null;
-		}
-		List<XdpPrograms.Program> candidates = xdpCandidates(netns, drop, evidence);
-		if (candidates.isEmpty() && xdpPrograms.remove(drop.netns()) != null) {
-			// Attached after the list was read: read it again.
-			candidates = xdpCandidates(netns, drop, evidence);
-		}
-		if (candidates.isEmpty()) {
-			return null;
-		}
-		XdpPrograms.Program program = candidates.getFirst();
-		return new DropCulprit.BpfProgram(program.name(), program.id(), program.device(),
-				program.mode().equals("native") ? "xdp" : "xdp " + program.mode(), List.of(), evidence);
-	}
-
-	/** The XDP programs of the drop's device that could have made it, from the namespace's list (read once). */
-	private List<XdpPrograms.Program> xdpCandidates(NetworkNamespace netns, PacketEvent drop, String evidence) {
-		List<XdpPrograms.Program> onDevice = xdpPrograms.computeIfAbsent(drop.netns(), key -> XdpPrograms.attached(netns))
-				.stream().filter(p -> p.ifindex() == drop.ifindex()).toList();
-		return evidence.equals(DropCulprit.BpfProgram.SEEN_RETURNING_DROP)
-				? onDevice.stream().filter(p -> drop.location() != null && drop.location().equals("prog#" + p.id())).toList()
-				: onDevice.stream().filter(p -> XdpPrograms.modeFreeing(drop) == null || p.mode().equals(XdpPrograms.modeFreeing(drop))).toList();
-	}
-
-	/**
-	 * The XDP programs attached in the namespaces being attributed, asked of the kernel now: what a
-	 * failure names when a packet vanished before the stack saw it.
-	 */
-	public synchronized List<XdpPrograms.Program> xdpPrograms() {
-		List<XdpPrograms.Program> all = new ArrayList<>();
-		for (NetworkNamespace netns : namespaces.values()) {
-			all.addAll(XdpPrograms.attached(netns));
-		}
-		return all;
-	}
-
 	private static final List<String> BUILT_IN = List.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING");
 
 	/** The built-in chain of the hook that dropped, from the functions that called nf_hook_slow. */
@@ -407,15 +232,6 @@ public final class RuleTracing implements AutoCloseable {
 			}
 		}
 		return null;
-	}
-
-	private static boolean isNetfilterDrop(PacketEvent event) {
-		if (!event.isDrop() || event.dropReason() == null) {
-			return false;
-		}
-		String reason = event.dropReason().name();
-		return reason.equals("NETFILTER_DROP") || reason.equals("NOT_SPECIFIED")
-				&& event.locationFunction().filter(f -> f.equals("nf_hook_slow") || f.equals("nft_do_chain")).isPresent();
 	}
 
 	/** nf_tables dropped it (its chain evaluation freed the skb or called the hook that did). */

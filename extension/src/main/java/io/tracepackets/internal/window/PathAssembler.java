@@ -3,7 +3,7 @@ package io.tracepackets.internal.window;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
 import io.tracepackets.ProbeKind;
-import io.tracepackets.internal.xdp.XdpPrograms;
+import io.tracepackets.internal.drops.DropAttribution;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -203,7 +203,7 @@ public final class PathAssembler {
 				return rewrittenInAPrivateCopy(event, last);
 			}
 			return last.kind() == ProbeKind.FUNCTION && HEAD_REPLACED_BY.contains(last.where())
-					|| event.isDrop() && "generic".equals(XdpPrograms.modeFreeing(event));
+					|| DropAttribution.isGenericXdpDrop(event);
 		}
 
 		/**

@@ -8,6 +8,7 @@ import io.tracepackets.TracedNamespace;
 import io.tracepackets.internal.containers.ContainerNamespaces;
 import io.tracepackets.internal.event.EventDecoder;
 import io.tracepackets.internal.event.PwruFormat;
+import io.tracepackets.internal.drops.DropAttribution;
 import io.tracepackets.internal.netfilter.RuleTracing;
 import io.tracepackets.internal.netns.InterfaceNames;
 import io.tracepackets.internal.netns.NetworkNamespace;
@@ -49,7 +50,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private final Map<Long, String> interfaceCache = new ConcurrentHashMap<>();
 	private final List<PacketEvent> events = new ArrayList<>();
 	private final PathAssembler paths = new PathAssembler();
-	private final RuleTracing rules;
+	private final DropAttribution culprits;
 	private final XdpVerdictProbes xdpProbes;
 	private List<PacketEvent> eventsSnapshot = List.of();
 	private volatile List<String> unscopedContainers = List.of();
@@ -63,7 +64,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private TraceWindow(TraceSession session, Duration awaitTimeout, boolean netfilterRules) {
 		this.catalog = session.catalog();
 		this.awaitTimeout = awaitTimeout;
-		this.rules = new RuleTracing(netfilterRules);
+		this.culprits = new DropAttribution(new RuleTracing(netfilterRules));
 		this.interfaceNames = session.interfaceNames();
 		this.decoder = session.decoder(this::interfaceName);
 		this.scope = new Scope(session.namespaceFilter());
@@ -116,7 +117,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		// Netfilter's trace of a drop is queued before the drop's event: naming the rule never waits.
 		boolean complete = flushed;
 		flushed = false;
-		for (PacketEvent event : rules.attribute(batch, complete)) {
+		for (PacketEvent event : culprits.attribute(batch, complete)) {
 			events.add(event);
 			paths.add(event);
 		}
@@ -151,13 +152,13 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		if (dropped.culprit().isPresent() || dropped.drop().isEmpty()) {
 			return Optional.empty();
 		}
-		return Optional.of(rules.whyNoCulprit(dropped.drop().orElseThrow()));
+		return Optional.of(culprits.whyNoCulprit(dropped.drop().orElseThrow()));
 	}
 
 	@Override
 	public List<String> xdpPrograms() {
 		List<String> lines = new ArrayList<>();
-		for (XdpPrograms.Program program : rules.xdpPrograms()) {
+		for (XdpPrograms.Program program : culprits.xdpPrograms()) {
 			lines.add(program.describe() + ": " + xdpProbes.whyNotTraced(program.id())
 					.map(why -> "attribution by attach point only (no probe on the program: " + why + ")")
 					.orElse("its drops are traced (fexit on the program)"));
@@ -240,7 +241,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 			// a namespace that is gone: each window reads its namespaces' names afresh.
 			interfaceNames.forget(namespace);
 		}
-		rules.add(namespace);
+		culprits.add(namespace);
 		// XDP programs are looked up when a namespace is scoped (again): one attached later is
 		// traced once the test scopes its namespace again.
 		List<XdpPrograms.Program> xdp = XdpPrograms.attached(namespace);
@@ -294,7 +295,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		} finally {
 			cursor.release();
 			scope.close();
-			rules.close();
+			culprits.close();
 			xdpProbes.close();
 		}
 	}

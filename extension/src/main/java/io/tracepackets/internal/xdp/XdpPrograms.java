@@ -1,6 +1,5 @@
 package io.tracepackets.internal.xdp;
 
-import io.tracepackets.PacketEvent;
 import io.tracepackets.internal.ffi.Libc;
 import io.tracepackets.internal.ffi.Netlink;
 import io.tracepackets.internal.libbpf.LibBpf;
@@ -11,13 +10,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.IntFunction;
 
 /**
  * The XDP programs attached to the devices of one network namespace, as the kernel lists them in
  * its link dump (RTM_GETLINK, each link's IFLA_XDP: what {@code ip -d link show} prints), asked
- * over rtnetlink from inside the namespace: what an XDP drop is attributed to. A drop by an XDP
+ * over rtnetlink from inside the namespace: what the drop attribution gives an XDP drop to. A drop by an XDP
  * program in generic mode, or in veth's native mode, frees an skb, which the drop tracepoint sees
  * without saying which program returned XDP_DROP; on a NIC's driver hook no skb exists, and only
  * a probe on the program itself (fexit) sees the packet.
@@ -37,27 +35,6 @@ public final class XdpPrograms {
 	private static final int IFLA_XDP_HW_PROG_ID = 7;
 	/** nlmsghdr (16) + ifinfomsg (16): where a link message's attributes start. */
 	private static final int ATTRIBUTES = 32;
-
-	/** Where generic XDP frees the skb of a packet its program dropped (XDP_DROP, XDP_ABORTED). */
-	private static final Set<String> GENERIC_FREES = Set.of("do_xdp_generic", "netif_receive_generic_xdp",
-			"bpf_prog_run_generic_xdp");
-	/**
-	 * Where veth's native XDP frees the skb its peer sent, after a drop verdict. veth_poll: where
-	 * the compiler inlined that path into it (Debian 11's 5.10 frees at veth_poll+0x44a); veth_poll
-	 * itself frees nothing but through it.
-	 */
-	private static final Set<String> VETH_FREES = Set.of("veth_xdp_rcv_skb", "veth_xdp_rcv_one", "veth_xdp_rcv",
-			"veth_poll");
-
-	/**
-	 * The XDP mode whose program's drop verdict an skb free at {@code drop}'s location follows.
-	 *
-	 * @return "generic" (generic XDP's code), "native" (veth's native XDP path), or null elsewhere
-	 */
-	public static String modeFreeing(PacketEvent drop) {
-		return drop.locationFunction().map(f -> GENERIC_FREES.contains(f) ? "generic"
-				: VETH_FREES.contains(f) ? "native" : null).orElse(null);
-	}
 
 	/**
 	 * One XDP program on one device.

@@ -6,6 +6,7 @@ import io.tracepackets.DropCulprit;
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketEvents;
+import io.tracepackets.internal.drops.DropAttribution;
 import io.tracepackets.internal.netns.VethPairTest;
 import io.tracepackets.traffic.Traffic;
 import java.util.List;
@@ -39,7 +40,7 @@ class RuleTracingTest extends VethPairTest {
 				""";
 		pair.execInB("sh", "-c", "echo '" + ruleset + "' | nft -f -");
 		String before = pair.execInB("nft", "list", "ruleset");
-		RuleTracing tracing = new RuleTracing();
+		DropAttribution tracing = new DropAttribution(new RuleTracing());
 		try {
 			tracing.add(pair.b());
 
@@ -92,7 +93,7 @@ class RuleTracingTest extends VethPairTest {
 
 	@Test
 	void a_drop_without_a_trace_has_no_culprit() {
-		RuleTracing tracing = new RuleTracing();
+		DropAttribution tracing = new DropAttribution(new RuleTracing());
 		try {
 			tracing.add(pair.b());
 
@@ -111,7 +112,7 @@ class RuleTracingTest extends VethPairTest {
 		// GIVEN a rule dropping 9010, in a table of its own
 		pair.execInB("sh", "-c", "nft add table ip busy; nft 'add chain ip busy input { type filter hook input"
 				+ " priority 0; }'; nft add rule ip busy input udp dport 9010 drop");
-		RuleTracing tracing = new RuleTracing();
+		DropAttribution tracing = new DropAttribution(new RuleTracing());
 		try {
 			tracing.add(pair.b());
 

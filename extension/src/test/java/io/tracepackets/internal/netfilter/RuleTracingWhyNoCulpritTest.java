@@ -6,6 +6,7 @@ import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketEvents;
 import io.tracepackets.TracePackets;
+import io.tracepackets.internal.drops.DropAttribution;
 import io.tracepackets.internal.netns.VethPairTest;
 import io.tracepackets.traffic.Traffic;
 import java.util.List;
@@ -26,7 +27,7 @@ class RuleTracingWhyNoCulpritTest extends VethPairTest {
 	@Test
 	void a_netfilter_drop_that_no_trace_or_counter_shows_was_not_a_rules() {
 		// GIVEN b traced, with no rule of its own
-		try (RuleTracing tracing = new RuleTracing()) {
+		try (DropAttribution tracing = new DropAttribution(new RuleTracing())) {
 			tracing.add(pair.b());
 
 			// WHEN a datagram passes, and a drop of it is attributed
@@ -44,7 +45,7 @@ class RuleTracingWhyNoCulpritTest extends VethPairTest {
 
 	@Test
 	void a_drop_outside_the_traced_namespaces_is_said_to_be_so() {
-		try (RuleTracing tracing = new RuleTracing()) {
+		try (DropAttribution tracing = new DropAttribution(new RuleTracing())) {
 			tracing.add(pair.b());
 
 			assertThat(tracing.whyNoCulprit(netfilterDrop(42001, pair.a().inode())))
@@ -55,7 +56,7 @@ class RuleTracingWhyNoCulpritTest extends VethPairTest {
 
 	@Test
 	void a_drop_that_is_not_netfilters_names_its_reason() {
-		try (RuleTracing tracing = new RuleTracing()) {
+		try (DropAttribution tracing = new DropAttribution(new RuleTracing())) {
 			PacketEvent noSocket = PacketEvents.udp(pair.aIp(), 42002, pair.bIp(), 9300).netns(pair.b().inode())
 					.dropped(0, DropReason.NO_SOCKET, "__udp4_lib_rcv+0x4bc");
 
@@ -66,7 +67,7 @@ class RuleTracingWhyNoCulpritTest extends VethPairTest {
 
 	@Test
 	void rule_tracing_turned_off_is_said_to_be_so() {
-		try (RuleTracing tracing = new RuleTracing(false)) {
+		try (DropAttribution tracing = new DropAttribution(new RuleTracing(false))) {
 			tracing.add(pair.b());
 
 			assertThat(tracing.whyNoCulprit(netfilterDrop(42003, pair.b().inode())))

@@ -7,6 +7,7 @@ import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketEvents;
 import io.tracepackets.internal.bpf.BpfObject;
+import io.tracepackets.internal.drops.DropAttribution;
 import io.tracepackets.internal.ffi.Libc;
 import io.tracepackets.internal.libbpf.LibBpf;
 import io.tracepackets.internal.netfilter.RuleTracing;
@@ -40,7 +41,7 @@ class TcxProgramsTest extends VethPairTest {
 				PacketEvent drop = PacketEvents.udp(pair.aIp(), 40000, pair.bIp(), 9000).netns(pair.b().inode())
 						.iface(ifindex, "gone0")
 						.dropped(0, DropReason.TC_INGRESS, "__netif_receive_skb_core.constprop.0+0x4dc");
-				try (RuleTracing tracing = new RuleTracing()) {
+				try (DropAttribution tracing = new DropAttribution(new RuleTracing())) {
 					tracing.add(pair.b());
 					assertThat(tracing.attribute(List.of(drop)).getFirst().culprit())
 							.isEqualTo(new DropCulprit.BpfProgram("drop_udp_9000", programs.getFirst().id(),

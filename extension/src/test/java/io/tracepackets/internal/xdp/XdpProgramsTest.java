@@ -6,6 +6,7 @@ import io.tracepackets.DropCulprit;
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketEvents;
+import io.tracepackets.internal.drops.DropAttribution;
 import io.tracepackets.internal.ffi.Libc;
 import io.tracepackets.internal.netfilter.RuleTracing;
 import io.tracepackets.internal.netns.NamespaceCommand;
@@ -70,7 +71,7 @@ class XdpProgramsTest extends VethPairTest {
 			List<XdpPrograms.Program> programs = XdpPrograms.attached(pair.b());
 			PacketEvent drop = PacketEvents.udp(pair.aIp(), 40000, pair.bIp(), 9100).netns(pair.b().inode())
 					.iface(ifindex, pair.bInterface()).dropped(0, DropReason.NOT_SPECIFIED, "veth_xdp_rcv_skb+0x2cc");
-			try (RuleTracing tracing = new RuleTracing()) {
+			try (DropAttribution tracing = new DropAttribution(new RuleTracing())) {
 				tracing.add(pair.b());
 
 				// THEN the program is listed, and the drop is its, by attach point
@@ -120,7 +121,7 @@ class XdpProgramsTest extends VethPairTest {
 				.filter(e -> e.getValue().equals(pair.bInterface())).map(Map.Entry::getKey).findFirst().orElseThrow());
 		PacketEvent drop = PacketEvents.udp(pair.aIp(), 40000, pair.bIp(), 9100).netns(pair.b().inode())
 				.iface(ifindex, pair.bInterface()).dropped(0, DropReason.NOT_SPECIFIED, "veth_xdp_rcv_skb+0x2cc");
-		try (RuleTracing tracing = new RuleTracing()) {
+		try (DropAttribution tracing = new DropAttribution(new RuleTracing())) {
 			tracing.add(pair.b());
 			assertThat(tracing.attribute(List.of(drop)).getFirst().culprit()).isNull();
 

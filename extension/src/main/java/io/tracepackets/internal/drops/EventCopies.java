@@ -1,4 +1,4 @@
-package io.tracepackets.internal.event;
+package io.tracepackets.internal.drops;
 
 import io.tracepackets.DropCulprit;
 import io.tracepackets.PacketBytes;
