@@ -33,6 +33,9 @@ class BackendOwnershipTest {
 	/** A function backend's constant named outside the owner: it would branch on which backend this is. */
 	private static final Pattern CONSTANT = Pattern.compile("\\bBackend\\.(KPROBE_MULTI|KPROBE|FENTRY|TRACEPOINT)\\b"
 			+ "|import\\s+static\\s+io\\.tracepackets\\.Backend\\.");
+	/** A backend's label compared as a string: the same branch on which backend this is, in disguise. */
+	private static final Pattern LABEL = Pattern.compile("\\.equals\\(\\s*\"(?:auto|kprobe-multi|kprobe|fentry|tracepoint)\"\\s*\\)"
+			+ "|\"(?:auto|kprobe-multi|kprobe|fentry|tracepoint)\"\\.equals\\(");
 
 	@Test
 	void no_switch_on_the_backend_remains_anywhere() {
@@ -45,7 +48,7 @@ class BackendOwnershipTest {
 	void only_the_backend_package_names_a_backend() {
 		List<Path> outside = sources(MAIN).stream().filter(file -> !file.startsWith(OWNER) && !file.equals(ENUM))
 				.toList();
-		assertThat(matches(outside, CONSTANT))
+		assertThat(matches(outside, CONSTANT, LABEL))
 				.as("outside internal/backend, code asks the chosen FunctionBackend (or BackendSelection), it does not"
 						+ " compare backends")
 				.isEmpty();
@@ -60,6 +63,9 @@ class BackendOwnershipTest {
 		assertThat(CONSTANT.matcher("if (backend == Backend.FENTRY) {").find()).isTrue();
 		assertThat(CONSTANT.matcher("if (Backend.TRACEPOINT.label().equals(backend)) {").find()).isTrue();
 		assertThat(CONSTANT.matcher("Backend backend = Backend.AUTO;").find()).isFalse();
+		assertThat(LABEL.matcher("if (backend.equals(\"tracepoint\")) {").find()).isTrue();
+		assertThat(LABEL.matcher("\"kprobe-multi\".equals(chosen)").find()).isTrue();
+		assertThat(LABEL.matcher("return \"a tracepoint\";").find()).isFalse();
 		assertThat(sources(MAIN)).contains(ENUM).anyMatch(file -> file.startsWith(OWNER));
 	}
 

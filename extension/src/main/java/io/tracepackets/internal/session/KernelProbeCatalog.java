@@ -1,5 +1,6 @@
 package io.tracepackets.internal.session;
 
+import io.tracepackets.Backend;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeCatalog;
 import io.tracepackets.internal.symbols.Kallsyms;
@@ -24,7 +25,8 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 	/** Reload kallsyms for an unknown name at most this often: modules load during tests (veth). */
 	private static final long RELOAD_NANOS = 2_000_000_000L;
 
-	private final String backend;
+	private final Backend backend;
+	private final boolean probesFunctions;
 	private final String reason;
 	private final String summary;
 	private final Set<String> observed;
@@ -39,6 +41,9 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 	private final boolean followsCopies;
 
 	/**
+	 * @param backend the backend chosen
+	 * @param probesFunctions whether that backend probes kernel functions (it has a function
+	 *     backend; the tracepoint fallback has none)
 	 * @param reason why this backend, and every refusal in full (the log's)
 	 * @param summary the same in one short clause, for failure messages
 	 * @param functionFilter the functions regex (null: all)
@@ -47,13 +52,14 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 	 * @param socketHookMissing null when the socket_receive hook is attached, else why not
 	 * @param followsCopies whether copy programs are attached (see {@link #followsCopies()})
 	 */
-	public KernelProbeCatalog(String backend, String reason, String summary, Collection<Tracepoint> tracepoints,
+	public KernelProbeCatalog(Backend backend, boolean probesFunctions, String reason, String summary, Collection<Tracepoint> tracepoints,
 			Collection<String> functions, Kallsyms kallsyms, List<String> dropReasons, Pattern functionFilter,
 			Collection<String> ambiguous, Map<String, String> failed, String socketHookMissing,
 			boolean followsCopies) {
 		this.socketHookMissing = socketHookMissing;
 		this.followsCopies = followsCopies;
 		this.backend = backend;
+		this.probesFunctions = probesFunctions;
 		this.reason = reason;
 		this.summary = summary;
 		this.startKallsyms = kallsyms;
@@ -73,7 +79,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 
 	@Override
 	public String backend() {
-		return backend;
+		return backend.label();
 	}
 
 	@Override
@@ -118,7 +124,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 		if (Tracepoint.byName(name).isPresent()) {
 			return "the tracepoint could not be attached on this kernel: see the tracer's log";
 		}
-		if (backend.equals("tracepoint")) {
+		if (!probesFunctions) {
 			return "it probes no kernel function; " + summary;
 		}
 		if (failed.containsKey(name)) {

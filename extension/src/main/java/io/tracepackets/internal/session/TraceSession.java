@@ -62,7 +62,8 @@ public final class TraceSession implements AutoCloseable {
 		stacks = new StackMap(probes.map("stacks"));
 		skippedRuns = SkippedRuns.of(probes.attachedLinks());
 		BackendSelection selection = probes.selection();
-		catalog = new KernelProbeCatalog(selection.chosen().label(), selection.describe(), selection.summary(),
+		catalog = new KernelProbeCatalog(selection.chosen(), selection.functionBackend().isPresent(),
+				selection.describe(), selection.summary(),
 				probes.attachedTracepoints(), probes.functions().attached(), kallsyms, dropReasons.names(),
 				options.functions(), selection.targets() == null ? List.of() : selection.targets().ambiguous(),
 				probes.functions().notAttached(), probes.socketReceiveAttached() ? null : probes.socketReceiveStatus(),

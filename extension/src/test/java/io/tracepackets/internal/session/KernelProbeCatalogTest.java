@@ -2,6 +2,7 @@ package io.tracepackets.internal.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracepackets.Backend;
 import io.tracepackets.internal.symbols.Kallsyms;
 import io.tracepackets.internal.event.Tracepoint;
 import java.util.EnumSet;
@@ -28,7 +29,7 @@ class KernelProbeCatalogTest {
 			"ffffffffc0a00100 t tp_fake_exit\t[tp_no_such_module]"));
 
 	private static KernelProbeCatalog fentry(String regex) {
-		return new KernelProbeCatalog("fentry", "fentry: requested", "fentry: requested", EnumSet.of(Tracepoint.KFREE_SKB),
+		return new KernelProbeCatalog(Backend.FENTRY, true, "fentry: requested", "fentry: requested", EnumSet.of(Tracepoint.KFREE_SKB),
 				List.of("ip_output"), KALLSYMS, List.of("NO_SOCKET"), regex == null ? null : Pattern.compile(regex),
 				List.of("cleanup_module"), Map.of("__dev_queue_xmit", "load fentry clone: EINVAL"), null, true);
 	}
@@ -71,7 +72,8 @@ class KernelProbeCatalogTest {
 
 	@Test
 	void should_give_the_backends_short_reason_on_tracepoints_only() {
-		KernelProbeCatalog catalog = new KernelProbeCatalog("tracepoint", "tracepoint: kprobe refused: ENOENT",
+		KernelProbeCatalog catalog = new KernelProbeCatalog(Backend.TRACEPOINT, false,
+				"tracepoint: kprobe refused: ENOENT",
 				"tracepoint: kprobe refused (why: the tracer's log at start)", EnumSet.allOf(Tracepoint.class), List.of(),
 				KALLSYMS, List.of(), null, List.of(), Map.of(), null, false);
 		assertThat(catalog.whyNotObserved("ip_output"))
