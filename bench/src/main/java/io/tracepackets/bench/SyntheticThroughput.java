@@ -1,5 +1,6 @@
 package io.tracepackets.bench;
 
+import io.tracepackets.internal.session.SyntheticBurst;
 import io.tracepackets.internal.session.TraceSession;
 import java.time.Duration;
 

@@ -7,11 +7,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Test fixture: the benchmark's synthetic feed (bpf/bench/burst.bpf.c, built into test-classes,
- * never into the jar) on a session's maps, so the kernel writes events into its ring faster than
- * any packet could. The bench module has its own copy: neither ships.
+ * The synthetic feed of the benchmark and the kernel tests (bpf/bench/burst.bpf.c, built into
+ * test-classes, never into the jar) on a session's maps, so the kernel writes events into its ring
+ * faster than any packet could. The bench module takes it from the extension's test-jar: it never
+ * ships in the extension's jar.
  */
-final class SyntheticBurst implements AutoCloseable {
+public final class SyntheticBurst implements AutoCloseable {
 
 	private static final String RESOURCE = "io/tracepackets/bpf/bench/burst.bpf.o";
 	private static final String PROGRAM = "emit_burst";
@@ -22,7 +23,8 @@ final class SyntheticBurst implements AutoCloseable {
 		this.object = object;
 	}
 
-	static SyntheticBurst on(TraceSession session) {
+	/** The feed, loaded on {@code session}'s maps: its events land in the session's ring. */
+	public static SyntheticBurst on(TraceSession session) {
 		BpfObject object = BpfObject.openResource(RESOURCE, "tp_burst");
 		try {
 			session.shareMapsWith(object);
@@ -35,7 +37,7 @@ final class SyntheticBurst implements AutoCloseable {
 	}
 
 	/** Makes the kernel write {@code count} synthetic events at once (BPF_PROG_TEST_RUN with bpf_loop). */
-	void emit(int count) {
+	public void emit(int count) {
 		try (Arena arena = Arena.ofConfined()) {
 			MemorySegment context = arena.allocate(8);
 			context.set(JAVA_INT, 0, count);
