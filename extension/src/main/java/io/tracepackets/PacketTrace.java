@@ -209,11 +209,10 @@ public interface PacketTrace {
 	 * (fexit, where function probes work); failure messages list these programs, so a packet that
 	 * vanished at a device is not a mystery.
 	 *
-	 * @return one line per program: {@code "xdp_drop_9100 (id 42) on veth1, native mode, in netns
-	 *     /run/netns/right: its drops are traced (fexit on the program)"}, or {@code "...: attribution
-	 *     by attach point only (why)"}; empty when none is attached
+	 * @return the programs, each with whether its drops are traced (a probe on it) or why not;
+	 *     empty when none is attached
 	 */
-	default List<String> xdpPrograms() {
+	default List<XdpProgram> xdpPrograms() {
 		return List.of();
 	}
 

@@ -11,6 +11,7 @@ import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.assertj.error.Expectation;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -49,8 +50,8 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 			throwAssertionError(shouldBeKnownName(function, "kernel function", actual.probes().suggestions(function)));
 		}
 		if (!dropped.stream().allMatch(path -> droppedIn(path, function))) {
-			throwAssertionError(shouldAllBe(actual, filter, "to be dropped in " + function
-					+ " (the drop location or a caller in its stack)", dropped, path -> droppedIn(path, function)));
+			throwAssertionError(shouldAllBe(actual, filter, Expectation.toBeDroppedIn(function), dropped,
+					path -> droppedIn(path, function)));
 		}
 		return myself;
 	}
@@ -79,7 +80,7 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 					actual.probes().dropReasonSuggestions(reason.name())));
 		}
 		if (!dropped.stream().allMatch(path -> reason.equals(path.drop().orElseThrow().dropReason()))) {
-			throwAssertionError(shouldAllBe(actual, filter, "to be dropped with reason " + reason, dropped,
+			throwAssertionError(shouldAllBe(actual, filter, Expectation.toBeDroppedWithReason(reason), dropped,
 					path -> reason.equals(path.drop().orElseThrow().dropReason())));
 		}
 		return myself;
@@ -98,8 +99,7 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 		isNotNull();
 		Predicate<PacketPath> byRule = path -> rule(path).filter(r -> r.matches(rule)).isPresent();
 		if (!dropped.stream().allMatch(byRule)) {
-			throwAssertionError(shouldBeDroppedBy(actual, filter, "to be dropped by the rule:" + System.lineSeparator() + "  " + rule, dropped,
-					byRule));
+			throwAssertionError(shouldBeDroppedBy(actual, filter, Expectation.toBeDroppedByRule(rule), dropped, byRule));
 		}
 		return myself;
 	}
@@ -116,8 +116,8 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 		Predicate<PacketPath> inChain = path -> rule(path)
 				.filter(r -> r.table().equals(table) && r.chain().equals(chain)).isPresent();
 		if (!dropped.stream().allMatch(inChain)) {
-			throwAssertionError(shouldBeDroppedBy(actual, filter, "to be dropped in the chain " + table + " " + chain,
-					dropped, inChain));
+			throwAssertionError(shouldBeDroppedBy(actual, filter, Expectation.toBeDroppedInChain(table, chain), dropped,
+					inChain));
 		}
 		return myself;
 	}
@@ -132,7 +132,7 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 		isNotNull();
 		Predicate<PacketPath> byPolicy = path -> rule(path).filter(DropCulprit.NetfilterRule::policy).isPresent();
 		if (!dropped.stream().allMatch(byPolicy)) {
-			throwAssertionError(shouldBeDroppedBy(actual, filter, "to be dropped by a chain policy", dropped, byPolicy));
+			throwAssertionError(shouldBeDroppedBy(actual, filter, Expectation.toBeDroppedByPolicy(), dropped, byPolicy));
 		}
 		return myself;
 	}
@@ -153,7 +153,7 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 		Predicate<PacketPath> byProgram = path -> path.culprit().filter(DropCulprit.BpfProgram.class::isInstance)
 				.map(DropCulprit.BpfProgram.class::cast).filter(p -> p.name().equals(name)).isPresent();
 		if (!dropped.stream().allMatch(byProgram)) {
-			throwAssertionError(shouldBeDroppedBy(actual, filter, "to be dropped by the BPF program " + name, dropped,
+			throwAssertionError(shouldBeDroppedBy(actual, filter, Expectation.toBeDroppedByProgram(name), dropped,
 					byProgram));
 		}
 		return myself;

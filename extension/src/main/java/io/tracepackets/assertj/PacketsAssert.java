@@ -13,6 +13,7 @@ import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.assertj.error.Expectation;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
@@ -79,7 +80,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 		actual.flush();
 		List<PacketPath> matches = matches();
 		if (!matches.isEmpty()) {
-			throwAssertionError(shouldNone(actual, filter, "to see no packet", matches));
+			throwAssertionError(shouldNone(actual, filter, Expectation.toSeeNoPacket(), matches));
 		}
 		requireNoSkippedRuns(actual, "areNone()");
 		return myself;
@@ -93,7 +94,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 *     ({@link DropsAssert#withReason(io.tracepackets.DropReason)})
 	 */
 	public DropsAssert wereDropped() {
-		List<PacketPath> matches = awaitAll(PacketPath::wasDropped, "to be dropped (lost)");
+		List<PacketPath> matches = awaitAll(PacketPath::wasDropped, Expectation.toBeDropped());
 		return new DropsAssert(actual, filter, matches);
 	}
 
@@ -112,7 +113,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 				.filter(io.tracepackets.DropCulprit.BpfProgram.class::isInstance)
 				.map(io.tracepackets.DropCulprit.BpfProgram.class::cast)
 				.filter(io.tracepackets.DropCulprit.BpfProgram::isXdp).isPresent(),
-				"to be dropped by an XDP program (XDP_DROP)");
+				Expectation.toBeDroppedByXdp());
 		return new DropsAssert(actual, filter, matches);
 	}
 
@@ -124,7 +125,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 * @return this assertion, for chaining
 	 */
 	public PacketsAssert wereNotDropped() {
-		return none(PacketPath::wasDropped, "not to be dropped (lost)", DROP_PROBE);
+		return none(PacketPath::wasDropped, Expectation.notToBeDropped(), DROP_PROBE);
 	}
 
 	/**
@@ -135,7 +136,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 * @return assertions on those discards: in which function, for which reason
 	 */
 	public DropsAssert wereDiscardedAfterDelivery() {
-		List<PacketPath> matches = awaitAll(PacketPath::wasDiscardedAfterDelivery, "to be discarded after delivery");
+		List<PacketPath> matches = awaitAll(PacketPath::wasDiscardedAfterDelivery, Expectation.toBeDiscardedAfterDelivery());
 		return new DropsAssert(actual, filter, matches);
 	}
 
@@ -146,12 +147,11 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 * @return this assertion, for chaining
 	 */
 	public PacketsAssert wereNeverFreedWithAReason() {
-		return none(PacketPath::wasFreedWithAReason, "never to be freed with a reason (kfree_skb)",
-				DROP_PROBE);
+		return none(PacketPath::wasFreedWithAReason, Expectation.neverToBeFreedWithAReason(), DROP_PROBE);
 	}
 
 	/** No matching path meets {@code condition}; sure only if no run of the probe at {@code where} was skipped. */
-	private PacketsAssert none(Predicate<PacketPath> condition, String expectation, String where) {
+	private PacketsAssert none(Predicate<PacketPath> condition, Expectation expectation, String where) {
 		awaitAny();
 		actual.flush();
 		List<PacketPath> offending = nonEmptyMatches(expectation).stream().filter(condition).toList();
@@ -174,8 +174,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 		boolean toSocket = actual.probes().observes(PacketEvent.SOCKET_RECEIVE);
 		Predicate<PacketPath> delivered = toSocket ? PacketPath::reachedSocket
 				: PacketPath::wasDelivered;
-		String expectation = toSocket ? "to be delivered to a socket (socket_receive, not lost)"
-				: "to be delivered (received by the stack or a socket, not lost)";
+		Expectation expectation = Expectation.toBeDelivered(toSocket);
 		awaitAll(delivered, expectation);
 		actual.flush();
 		List<PacketPath> matches = matches();
@@ -195,7 +194,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 */
 	public PacketsAssert reached(String where) {
 		checkObservable(where);
-		awaitAll(path -> path.reached(where), "to reach " + where);
+		awaitAll(path -> path.reached(where), Expectation.toReach(where));
 		return myself;
 	}
 
@@ -209,7 +208,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 */
 	public PacketsAssert neverReached(String where) {
 		checkObservable(where);
-		return none(path -> path.reached(where), "never to reach " + where, where);
+		return none(path -> path.reached(where), Expectation.neverToReach(where), where);
 	}
 
 	/**
@@ -222,7 +221,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	public PacketsAssert passedThrough(String... names) {
 		List<String> order = Arrays.asList(names);
 		order.forEach(this::checkObservable);
-		awaitAll(path -> path.passedThrough(order), "to pass through " + String.join(" → ", order) + " in order");
+		awaitAll(path -> path.passedThrough(order), Expectation.toPassThrough(order));
 		return myself;
 	}
 
@@ -239,7 +238,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	}
 
 	/** The matches, failing when there are none: a negative assertion must not pass on no traffic. */
-	private List<PacketPath> nonEmptyMatches(String expectation) {
+	private List<PacketPath> nonEmptyMatches(Expectation expectation) {
 		List<PacketPath> matches = matches();
 		if (matches.isEmpty()) {
 			throwAssertionError(shouldAllBe(actual, filter, expectation, matches, path -> true));
@@ -256,7 +255,7 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 		actual.awaitPaths(paths -> !matching(paths).isEmpty(), actual.awaitTimeout());
 	}
 
-	private List<PacketPath> awaitAll(Predicate<PacketPath> condition, String expectation) {
+	private List<PacketPath> awaitAll(Predicate<PacketPath> condition, Expectation expectation) {
 		isScoped();
 		actual.awaitPaths(paths -> {
 			List<PacketPath> matches = matching(paths);

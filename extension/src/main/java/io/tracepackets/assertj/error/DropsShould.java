@@ -31,6 +31,22 @@ public final class DropsShould extends BasicErrorMessageFactory {
 	 *
 	 * @param trace the trace, which renders the packets and says what was traced and how
 	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
+	 * @param expectation what each drop should be, e.g. {@link Expectation#toBeDroppedByRule(String)}
+	 * @param dropped the dropped packets
+	 * @param condition tells the drops that satisfy the expectation from the others; only the
+	 *     others are shown
+	 * @return the message, for {@code throwAssertionError}
+	 */
+	public static ErrorMessageFactory shouldBeDroppedBy(PacketTrace trace, PacketFilter filter, Expectation expectation,
+			List<PacketPath> dropped, Predicate<PacketPath> condition) {
+		return shouldBeDroppedBy(trace, filter, expectation.text(), dropped, condition);
+	}
+
+	/**
+	 * Every drop should have been by a culprit that satisfies {@code condition}.
+	 *
+	 * @param trace the trace, which renders the packets and says what was traced and how
+	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
 	 * @param expectation what each drop should be, the message's second line: {@code "to be dropped
 	 *     by the rule: -p udp --dport 9000 -j DROP"}
 	 * @param dropped the dropped packets

@@ -5,6 +5,7 @@ import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracedNamespace;
+import io.tracepackets.XdpProgram;
 import java.util.List;
 import java.util.function.Predicate;
 import org.assertj.core.error.BasicErrorMessageFactory;
@@ -41,6 +42,35 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 		return new PacketsShould("%nExpecting packets matching:%n  %s%n%s%nbut %s of %s did not:%n%s%n%s",
 				unquotedString(filter.toString()), unquotedString(expectation), failing.size(), matches.size(),
 				unquotedString(trace.render(failing)), unquotedString(context(trace)));
+	}
+
+	/**
+	 * Every matching packet should satisfy {@code expectation}.
+	 *
+	 * @param trace the trace, which renders the packets and says what was traced and how
+	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
+	 * @param expectation what each packet should be, e.g. {@link Expectation#toBeDropped()}
+	 * @param matches the matching packets; when empty, the message says the trace has none
+	 * @param condition tells the failing packets from the others; only the failing are shown
+	 * @return the message, for {@code throwAssertionError}
+	 */
+	public static ErrorMessageFactory shouldAllBe(PacketTrace trace, PacketFilter filter, Expectation expectation,
+			List<PacketPath> matches, Predicate<PacketPath> condition) {
+		return shouldAllBe(trace, filter, expectation.text(), matches, condition);
+	}
+
+	/**
+	 * No matching packet should be {@code expectation}; {@code offending} are those that were.
+	 *
+	 * @param trace the trace, which renders the packets and says what was traced and how
+	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
+	 * @param expectation what no packet should be, e.g. {@link Expectation#neverToReach(String)}
+	 * @param offending the packets that were, shown with their paths
+	 * @return the message, for {@code throwAssertionError}
+	 */
+	public static ErrorMessageFactory shouldNone(PacketTrace trace, PacketFilter filter, Expectation expectation,
+			List<PacketPath> offending) {
+		return shouldNone(trace, filter, expectation.text(), offending);
 	}
 
 	/**
@@ -85,12 +115,26 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 		text.append(labels.isEmpty() ? "(none: scope the trace to a container or netns)" : String.join(", ", labels));
 		text.append(" with the ").append(trace.probes().backend()).append(" backend (")
 				.append(trace.probes().backendSummary()).append(").");
-		List<String> xdp = trace.xdpPrograms();
+		List<XdpProgram> xdp = trace.xdpPrograms();
 		if (!xdp.isEmpty()) {
 			text.append(System.lineSeparator()).append("XDP programs attached in the traced namespaces (a packet one drops"
 					+ " at a NIC's driver hook never becomes an skb: only a probe on the program sees it):");
-			xdp.forEach(line -> text.append(System.lineSeparator()).append("  ").append(line));
+			xdp.forEach(program -> text.append(System.lineSeparator()).append("  ").append(describe(program)));
 		}
 		return text.toString();
+	}
+
+	/**
+	 * An XDP program as failure messages list it.
+	 *
+	 * @param program a program of {@link PacketTrace#xdpPrograms()}
+	 * @return e.g. {@code "xdp_drop_9100 (id 42) on veth1, native mode: its drops are traced (fexit on
+	 *     the program)"}, or {@code "...: attribution by attach point only (no probe on the program:
+	 *     why)"}
+	 */
+	public static String describe(XdpProgram program) {
+		return program.name() + " (id " + program.id() + ") on " + program.device() + ", " + program.mode() + " mode: "
+				+ program.whyNotTraced().map(why -> "attribution by attach point only (no probe on the program: " + why
+						+ ")").orElse("its drops are traced (fexit on the program)");
 	}
 }

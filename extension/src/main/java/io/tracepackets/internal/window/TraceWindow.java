@@ -5,6 +5,7 @@ import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.ProbeCatalog;
 import io.tracepackets.TracedNamespace;
+import io.tracepackets.XdpProgram;
 import io.tracepackets.internal.containers.ContainerNamespaces;
 import io.tracepackets.internal.event.EventDecoder;
 import io.tracepackets.internal.event.PwruFormat;
@@ -156,14 +157,9 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	}
 
 	@Override
-	public List<String> xdpPrograms() {
-		List<String> lines = new ArrayList<>();
-		for (XdpPrograms.Program program : culprits.xdpPrograms()) {
-			lines.add(program.describe() + ": " + xdpProbes.whyNotTraced(program.id())
-					.map(why -> "attribution by attach point only (no probe on the program: " + why + ")")
-					.orElse("its drops are traced (fexit on the program)"));
-		}
-		return lines;
+	public List<XdpProgram> xdpPrograms() {
+		return culprits.xdpPrograms().stream().map(program -> new XdpProgram(program.name(), program.id(),
+				program.device(), program.mode(), xdpProbes.whyNotTraced(program.id()))).toList();
 	}
 
 	@Override
