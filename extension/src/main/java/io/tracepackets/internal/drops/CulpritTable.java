@@ -17,6 +17,8 @@ public final class CulpritTable {
 	static final String RESOURCE = "drop-culprits.tsv";
 	private static final String ANY = "*";
 	private static final String NONE = "-";
+	/** The one placeholder of the {@code none} column. */
+	static final String DEVICE = "{dev}";
 
 	/** The kinds of culprit, as the table's third column names them. */
 	public enum Culprit {
@@ -44,8 +46,20 @@ public final class CulpritTable {
 	 * @param culprit the kind of culprit
 	 * @param at the tc hook ({@code ingress}, {@code egress}) or the XDP mode ({@code generic},
 	 *     {@code native}); null for netfilter and for XDP in any mode
+	 * @param none why a drop of this row was given no culprit, with {@value #DEVICE} for the
+	 *     device; null for netfilter, whose rule tracing says why itself
 	 */
-	public record Row(Set<String> reasons, Set<String> locations, Culprit culprit, String at) {
+	public record Row(Set<String> reasons, Set<String> locations, Culprit culprit, String at, String none) {
+
+		/**
+		 * Why a drop of this row on {@code device} was given no culprit.
+		 *
+		 * @param device the device's name; null when unknown
+		 * @return one sentence; null for netfilter's rows
+		 */
+		public String whyNone(String device) {
+			return none == null ? null : none.replace(DEVICE, device == null ? "the device" : device);
+		}
 
 		boolean matches(String reason, String location) {
 			return (reasons.isEmpty() || reason != null && reasons.contains(reason))
@@ -75,15 +89,21 @@ public final class CulpritTable {
 	 */
 	static CulpritTable parse(List<String> lines) {
 		List<Row> rows = new ArrayList<>();
-		DropReasonTable.forEachRow(RESOURCE, lines, 4, (where, f) -> {
+		DropReasonTable.forEachRow(RESOURCE, lines, 5, (where, f) -> {
 			Culprit culprit = culprit(where, f[2]);
 			String at = DropReasonTable.text(where, "at", f[3]);
 			if (!culprit.places.contains(at)) {
 				throw new IllegalArgumentException(where + ": \"" + at + "\" is not a place of a " + culprit.word
 						+ " culprit, one of " + culprit.places);
 			}
+			String none = DropReasonTable.text(where, "none", f[4]);
+			if (none.equals(NONE) != (culprit == Culprit.NETFILTER)
+					|| none.replace(DEVICE, "").indexOf('{') >= 0 || none.replace(DEVICE, "").indexOf('}') >= 0) {
+				throw new IllegalArgumentException(where + ": the none column is - for netfilter alone, and else a"
+						+ " sentence whose only placeholder is " + DEVICE);
+			}
 			rows.add(new Row(names(where, "reasons", f[0]), names(where, "locations", f[1]), culprit,
-					at.equals(NONE) ? null : at));
+					at.equals(NONE) ? null : at, none.equals(NONE) ? null : none));
 		});
 		return new CulpritTable(rows);
 	}

@@ -23,6 +23,8 @@ import java.util.Optional;
 public final class DropAttribution implements AutoCloseable {
 
 	private static final CulpritTable CULPRITS = CulpritTable.load();
+	/** The kernel's reason for an XDP program's drop of an skb, where it has one. */
+	private static final String XDP_REASON = "XDP";
 
 	private final RuleMatches rules;
 	private final Map<Long, NetworkNamespace> namespaces = new HashMap<>();
@@ -113,24 +115,15 @@ public final class DropAttribution implements AutoCloseable {
 	 * @return one sentence, for failure messages
 	 */
 	public synchronized String whyNoCulprit(PacketEvent drop) {
-		String device = drop.interfaceName() == null ? "the device" : drop.interfaceName();
-		if (isXdpVerdict(drop)) {
-			return "no XDP program is attached at " + device + " now (detached before the assertion?)";
-		}
-		Optional<CulpritTable.Row> suspect = suspect(drop);
+		// The probe's event is an XDP drop in whatever mode the program runs.
+		Optional<CulpritTable.Row> suspect = isXdpVerdict(drop) ? CULPRITS.suspect(XDP_REASON, null) : suspect(drop);
 		if (suspect.isEmpty()) {
 			String reason = drop.dropReason() == null ? "XDP_DROP" : drop.dropReason().name();
 			return "it was not a netfilter, tc or XDP drop (" + reason + drop.locationFunction().map(f -> " at " + f)
 					.orElse("") + "): no rule or program made it; its sentence says what did";
 		}
 		CulpritTable.Row row = suspect.get();
-		return switch (row.culprit()) {
-			case NETFILTER -> rules.whyNoRule(drop);
-			case TC -> "no tc program is attached at " + device + " " + row.at() + " now (detached before the"
-					+ " assertion?), and the drop's tracepoint does not say which program returned TC_ACT_SHOT";
-			case XDP -> "no XDP program " + (row.at() == null ? "" : "in " + row.at() + " mode ") + "is attached at "
-					+ device + " now (detached before the assertion?)";
-		};
+		return row.culprit() == CulpritTable.Culprit.NETFILTER ? rules.whyNoRule(drop) : row.whyNone(drop.interfaceName());
 	}
 
 	/**

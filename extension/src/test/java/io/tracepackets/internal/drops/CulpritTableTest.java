@@ -54,13 +54,18 @@ class CulpritTableTest {
 
 	@Test
 	void a_malformed_row_is_refused_with_its_line() {
-		assertThatIllegalArgumentException().isThrownBy(() -> CulpritTable.parse(List.of("XDP\t*\tbpf\t-")))
+		assertThatIllegalArgumentException().isThrownBy(() -> CulpritTable.parse(List.of("XDP\t*\tbpf\t-\tnone at {dev}")))
 				.withMessage("drop-culprits.tsv line 1: \"bpf\" is not a culprit: netfilter, tc or xdp");
-		assertThatIllegalArgumentException().isThrownBy(() -> CulpritTable.parse(List.of("# c", "TC_INGRESS\t*\ttc\t-")))
+		assertThatIllegalArgumentException().isThrownBy(() -> CulpritTable.parse(List.of("# c", "TC_INGRESS\t*\ttc\t-\tnone at {dev}")))
 				.withMessage("drop-culprits.tsv line 2: \"-\" is not a place of a tc culprit, one of [ingress, egress]");
-		assertThatIllegalArgumentException().isThrownBy(() -> CulpritTable.parse(List.of("XDP,*\t*\txdp\t-")))
+		assertThatIllegalArgumentException().isThrownBy(() -> CulpritTable.parse(List.of("XDP,*\t*\txdp\t-\tnone at {dev}")))
 				.withMessageStartingWith("drop-culprits.tsv line 1: the reasons \"XDP,*\" is not * nor");
-		assertThatIllegalArgumentException().isThrownBy(() -> CulpritTable.parse(List.of("XDP\t*\txdp")))
-				.withMessageStartingWith("drop-culprits.tsv line 1: 3 tab-separated columns, expected 4");
+		assertThatIllegalArgumentException().isThrownBy(() -> CulpritTable.parse(List.of("XDP\t*\txdp\t-")))
+				.withMessageStartingWith("drop-culprits.tsv line 1: 4 tab-separated columns, expected 5");
+		assertThatIllegalArgumentException().isThrownBy(() -> CulpritTable.parse(List.of("XDP\t*\txdp\t-\t-")))
+				.withMessageStartingWith("drop-culprits.tsv line 1: the none column is - for netfilter alone");
+		assertThatIllegalArgumentException().isThrownBy(() -> CulpritTable.parse(List.of("XDP\t*\txdp\t-\tat {iface}")))
+				.withMessageStartingWith("drop-culprits.tsv line 1: the none column is - for netfilter alone, and else a"
+						+ " sentence whose only placeholder is {dev}");
 	}
 }
