@@ -204,6 +204,20 @@ public final class PacketEvents {
 		return io.tracepackets.internal.drops.EventCopies.withCulprit(dropped(nanos, reason, location, stack), culprit);
 	}
 
+	/**
+	 * The XDP probe's event of this packet, as the decoder makes it: program {@code programId}
+	 * returned XDP_DROP before any skb existed (the template's skb stands for the frame's address).
+	 */
+	public PacketEvent xdpVerdict(long nanos, int programId) {
+		io.tracepackets.internal.drops.XdpVerdict verdict = io.tracepackets.internal.drops.XdpVerdict.DROP;
+		PacketEvent e = event(nanos, PacketEvent.XDP, ProbeKind.HOOK, null, null, List.of());
+		return new PacketEvent(e.timestampNanos(), e.cpu(), 0, "", e.skb(), e.where(), e.kind(), e.netns(), e.ifindex(),
+				e.interfaceName(), e.mark(), e.length(), e.etherType(), e.ipVersion(), e.source(), e.destination(),
+				e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(), e.icmpCode(), e.tcpFlags(), null,
+				DropKind.LOST, verdict.classify(programId, interfaceName).why(), verdict.explain(interfaceName),
+				io.tracepackets.internal.drops.XdpVerdict.location(programId), List.of());
+	}
+
 	/** Freed normally: consume_skb. */
 	public PacketEvent consumed(long nanos) {
 		return at(nanos, "consume_skb");

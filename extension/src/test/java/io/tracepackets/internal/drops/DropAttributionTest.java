@@ -2,11 +2,9 @@ package io.tracepackets.internal.drops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tracepackets.DropKind;
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketEvents;
-import io.tracepackets.ProbeKind;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +63,7 @@ class DropAttributionTest {
 					.isEqualTo("no XDP program in generic mode is attached at veth1 now (detached before the assertion?)");
 			assertThat(attribution.whyNoCulprit(PACKET.dropped(0, DropReason.XDP, "mlx5e_xdp_handle+0x10")))
 					.isEqualTo("no XDP program is attached at veth1 now (detached before the assertion?)");
-			assertThat(attribution.whyNoCulprit(verdict(PACKET.dropped(0, DropReason.XDP, null))))
+			assertThat(attribution.whyNoCulprit(PACKET.xdpVerdict(0, 7)))
 					.isEqualTo("no XDP program is attached at veth1 now (detached before the assertion?)");
 		}
 	}
@@ -100,14 +98,5 @@ class DropAttributionTest {
 			assertThat(rules.asked).containsExactly(netfilter);
 			assertThat(attributed).extracting(PacketEvent::culprit).containsOnlyNulls();
 		}
-	}
-
-	/** The XDP probe's event for {@code drop}'s packet: the program's verdict, before any skb. */
-	private static PacketEvent verdict(PacketEvent drop) {
-		return new PacketEvent(drop.timestampNanos(), drop.cpu(), 0, "", drop.skb(), PacketEvent.XDP, ProbeKind.HOOK,
-				drop.netns(), drop.ifindex(), drop.interfaceName(), 0, drop.length(), drop.etherType(), drop.ipVersion(),
-				drop.source(), drop.destination(), drop.l4Protocol(), drop.sourcePort(), drop.destinationPort(), -1, -1, 0,
-				null, DropKind.LOST, "XDP_DROP from the XDP program (id 7)", "an XDP program returned XDP_DROP",
-				XdpVerdict.location(7), List.of());
 	}
 }

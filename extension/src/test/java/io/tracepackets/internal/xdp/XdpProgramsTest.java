@@ -49,15 +49,6 @@ class XdpProgramsTest extends VethPairTest {
 						new XdpPrograms.Program("mv0", 3, "fw_generic", 8, "generic"));
 	}
 
-	/** The XDP probe's event for the frame of {@code drop}, as the decoder makes it: XDP_DROP by program {@code id}. */
-	private static PacketEvent xdpVerdict(PacketEvent drop, int id) {
-		return new PacketEvent(drop.timestampNanos() - 1, drop.cpu(), 0, "", 0xffff888100bab000L, PacketEvent.XDP,
-				io.tracepackets.ProbeKind.HOOK, drop.netns(), drop.ifindex(), drop.interfaceName(), 0, 57, 0x0800, 4,
-				drop.source(), drop.destination(), drop.l4Protocol(), drop.sourcePort(), drop.destinationPort(), -1, -1, 0,
-				null, io.tracepackets.DropKind.LOST, "XDP_DROP from the XDP program (id " + id + ")", "an XDP program returned"
-						+ " XDP_DROP", "prog#" + id, List.of());
-	}
-
 	@Test
 	void a_drop_where_veth_runs_its_xdp_program_is_given_that_program() throws URISyntaxException {
 		// GIVEN the sample XDP program on b's veth, in native mode
@@ -69,8 +60,9 @@ class XdpProgramsTest extends VethPairTest {
 		try {
 			// WHEN the kernel's link dump is read, and a drop at veth's XDP path is attributed
 			List<XdpPrograms.Program> programs = XdpPrograms.attached(pair.b());
-			PacketEvent drop = PacketEvents.udp(pair.aIp(), 40000, pair.bIp(), 9100).netns(pair.b().inode())
-					.iface(ifindex, pair.bInterface()).dropped(0, DropReason.NOT_SPECIFIED, "veth_xdp_rcv_skb+0x2cc");
+			PacketEvents packet = PacketEvents.udp(pair.aIp(), 40000, pair.bIp(), 9100).netns(pair.b().inode())
+					.iface(ifindex, pair.bInterface());
+			PacketEvent drop = packet.dropped(0, DropReason.NOT_SPECIFIED, "veth_xdp_rcv_skb+0x2cc");
 			try (DropAttribution tracing = new DropAttribution(new RuleTracing())) {
 				tracing.add(pair.b());
 
@@ -87,7 +79,7 @@ class XdpProgramsTest extends VethPairTest {
 
 				// AND the probe on the program, when it saw the verdict: its event alone is the drop;
 				// followed by the free of the frame's skb, that free is, with the probe's evidence
-				PacketEvent verdict = xdpVerdict(drop, id);
+				PacketEvent verdict = packet.xdpVerdict(-1, id);
 				DropCulprit seen = new DropCulprit.BpfProgram("xdp_drop_9100", id, pair.bInterface(), "xdp", List.of(),
 						DropCulprit.BpfProgram.SEEN_RETURNING_DROP);
 				assertThat(tracing.attribute(List.of(verdict))).singleElement()
