@@ -6,6 +6,7 @@ import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeKind;
 import io.tracepackets.internal.btf.DropReasons;
 import io.tracepackets.internal.drops.Classification;
+import io.tracepackets.internal.drops.ClassificationsSeen;
 import io.tracepackets.internal.drops.DropReasonTable;
 import io.tracepackets.internal.drops.XdpVerdict;
 import io.tracepackets.internal.symbols.Kallsyms;
@@ -37,8 +38,6 @@ public final class EventDecoder {
 
 	/** What each drop meant: one table for every decoder of the JVM. */
 	private static final DropReasonTable DROP_KINDS = DropReasonTable.load();
-	/** Every classification made in this JVM, with how often: for the log, so a run shows what it met. */
-	private static final Map<Classification, java.util.concurrent.atomic.LongAdder> SEEN = new ConcurrentHashMap<>();
 
 	private final Kallsyms kallsyms;
 	private final DropReasons dropReasons;
@@ -52,12 +51,6 @@ public final class EventDecoder {
 		this.dropReasons = dropReasons;
 		this.stacks = stacks;
 		this.interfaces = interfaces;
-	}
-
-	/** The drops classified in this JVM so far, one line each: {@code "after delivery: QUEUE_PURGE at …" x 3}. */
-	public static List<String> classificationsSeen() {
-		return SEEN.entrySet().stream().map(e -> e.getKey().kind().label() + ": " + e.getKey().why() + " x "
-				+ e.getValue().sum()).sorted().toList();
 	}
 
 	public PacketEvent decode(byte[] record) {
@@ -108,7 +101,7 @@ public final class EventDecoder {
 				diagnosis = DROP_KINDS.explain(reason.name(), DropReasonTable.sentenceValues(
 						addressText(record, EventLayout.SADDR, ipVersion), addressText(record, EventLayout.DADDR, ipVersion),
 						l4Protocol, dport, interfaceName));
-				SEEN.computeIfAbsent(classification, key -> new java.util.concurrent.atomic.LongAdder()).increment();
+				ClassificationsSeen.count(classification);
 				stack = stack(b.getShort(EventLayout.STACK_ID));
 			}
 		}

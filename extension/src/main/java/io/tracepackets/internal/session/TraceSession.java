@@ -5,6 +5,7 @@ import io.tracepackets.internal.backend.AttachResult;
 import io.tracepackets.internal.backend.BackendSelection;
 import io.tracepackets.internal.bpf.BpfObject;
 import io.tracepackets.internal.btf.DropReasons;
+import io.tracepackets.internal.drops.ClassificationsSeen;
 import io.tracepackets.internal.event.EventDecoder;
 import io.tracepackets.internal.event.StackMap;
 import io.tracepackets.internal.netfilter.TracingTables;
@@ -164,7 +165,7 @@ public final class TraceSession implements AutoCloseable {
 			return;
 		}
 		closed = true;
-		List<String> drops = EventDecoder.classificationsSeen();
+		List<String> drops = ClassificationsSeen.lines();
 		if (!drops.isEmpty()) {
 			LOG.info("drops classified in this JVM so far:{}", drops.stream().map(d -> "\n  " + d).reduce("", String::concat));
 		}
