@@ -2,13 +2,8 @@ package io.tracepackets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -70,32 +65,11 @@ class BackendOwnershipTest {
 	}
 
 	private static List<Path> sources(Path root) {
-		try (Stream<Path> files = Files.walk(root)) {
-			return files.filter(file -> file.toString().endsWith(".java")).sorted().toList();
-		} catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
+		return SourceLines.javaFiles(root);
 	}
 
 	/** {@code file:line: text} of every line that one of {@code patterns} finds in. */
 	private static List<String> matches(List<Path> files, Pattern... patterns) {
-		List<String> found = new ArrayList<>();
-		for (Path file : files) {
-			List<String> lines;
-			try {
-				lines = Files.readAllLines(file);
-			} catch (IOException e) {
-				throw new UncheckedIOException(e);
-			}
-			for (int i = 0; i < lines.size(); i++) {
-				for (Pattern pattern : patterns) {
-					Matcher matcher = pattern.matcher(lines.get(i));
-					if (matcher.find()) {
-						found.add(file + ":" + (i + 1) + ": " + lines.get(i).strip());
-					}
-				}
-			}
-		}
-		return found;
+		return SourceLines.matching(files, line -> Stream.of(patterns).anyMatch(pattern -> pattern.matcher(line).find()));
 	}
 }

@@ -3,16 +3,11 @@ package io.tracepackets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracepackets.internal.drops.DropReasonTable;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,30 +67,11 @@ class DropOwnershipTest {
 	}
 
 	private static List<Path> sources() {
-		try (Stream<Path> files = Files.walk(MAIN)) {
-			return files.filter(file -> file.toString().endsWith(".java")).sorted().toList();
-		} catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
+		return SourceLines.javaFiles(MAIN);
 	}
 
 	/** {@code file:line: text} of every code line (not a comment) that {@code finds} holds for. */
 	private static List<String> matches(List<Path> files, Predicate<String> finds) {
-		List<String> found = new ArrayList<>();
-		for (Path file : files) {
-			List<String> lines;
-			try {
-				lines = Files.readAllLines(file);
-			} catch (IOException e) {
-				throw new UncheckedIOException(e);
-			}
-			for (int i = 0; i < lines.size(); i++) {
-				String line = lines.get(i);
-				if (!COMMENT.matcher(line).find() && finds.test(line)) {
-					found.add(file + ":" + (i + 1) + ": " + line.strip());
-				}
-			}
-		}
-		return found;
+		return SourceLines.matching(files, line -> !COMMENT.matcher(line).find() && finds.test(line));
 	}
 }

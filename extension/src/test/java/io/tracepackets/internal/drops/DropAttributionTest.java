@@ -47,56 +47,51 @@ class DropAttributionTest {
 		}
 	}
 
+	private final AskedRules rules = new AskedRules();
+	/** Nothing to close: its rule matches are this test's. */
+	private final DropAttribution attribution = new DropAttribution(rules);
+
 	@Test
 	void a_tc_drop_without_a_program_says_which_hook_had_none() {
-		try (DropAttribution attribution = new DropAttribution(new AskedRules())) {
-			assertThat(attribution.whyNoCulprit(PACKET.dropped(0, DropReason.TC_EGRESS, "sch_handle_egress+0x1c")))
-					.isEqualTo("no tc program is attached at veth1 egress now (detached before the assertion?), and the"
-							+ " drop's tracepoint does not say which program returned TC_ACT_SHOT");
-		}
+		assertThat(attribution.whyNoCulprit(PACKET.dropped(0, DropReason.TC_EGRESS, "sch_handle_egress+0x1c")))
+				.isEqualTo("no tc program is attached at veth1 egress now (detached before the assertion?), and the"
+						+ " drop's tracepoint does not say which program returned TC_ACT_SHOT");
 	}
 
 	@Test
 	void an_xdp_drop_without_a_program_names_the_mode_whose_code_freed_it() {
-		try (DropAttribution attribution = new DropAttribution(new AskedRules())) {
-			assertThat(attribution.whyNoCulprit(PACKET.dropped(0, DropReason.NOT_SPECIFIED, "do_xdp_generic+0x2a")))
-					.isEqualTo("no XDP program in generic mode is attached at veth1 now (detached before the assertion?)");
-			assertThat(attribution.whyNoCulprit(PACKET.dropped(0, DropReason.XDP, "mlx5e_xdp_handle+0x10")))
-					.isEqualTo("no XDP program is attached at veth1 now (detached before the assertion?)");
-			assertThat(attribution.whyNoCulprit(PACKET.xdpVerdict(0, 7)))
-					.isEqualTo("no XDP program is attached at veth1 now (detached before the assertion?)");
-		}
+		assertThat(attribution.whyNoCulprit(PACKET.dropped(0, DropReason.NOT_SPECIFIED, "do_xdp_generic+0x2a")))
+				.isEqualTo("no XDP program in generic mode is attached at veth1 now (detached before the assertion?)");
+		assertThat(attribution.whyNoCulprit(PACKET.dropped(0, DropReason.XDP, "mlx5e_xdp_handle+0x10")))
+				.isEqualTo("no XDP program is attached at veth1 now (detached before the assertion?)");
+		assertThat(attribution.whyNoCulprit(PACKET.xdpVerdict(0, 7)))
+				.isEqualTo("no XDP program is attached at veth1 now (detached before the assertion?)");
 	}
 
 	@Test
 	void a_netfilter_drop_is_netfilters_to_explain_and_another_drop_says_no_rule_made_it() {
-		try (DropAttribution attribution = new DropAttribution(new AskedRules())) {
-			assertThat(attribution.whyNoCulprit(PACKET.dropped(0, DropReason.NOT_SPECIFIED, "nft_do_chain+0x3b4")))
-					.isEqualTo("netfilter's own reason");
-			assertThat(attribution.whyNoCulprit(PACKET.dropped(0, DropReason.NO_SOCKET, "__udp4_lib_rcv+0x4bc")))
-					.isEqualTo("it was not a netfilter, tc or XDP drop (NO_SOCKET at __udp4_lib_rcv): no rule or program"
-							+ " made it; its sentence says what did");
-		}
+		assertThat(attribution.whyNoCulprit(PACKET.dropped(0, DropReason.NOT_SPECIFIED, "nft_do_chain+0x3b4")))
+				.isEqualTo("netfilter's own reason");
+		assertThat(attribution.whyNoCulprit(PACKET.dropped(0, DropReason.NO_SOCKET, "__udp4_lib_rcv+0x4bc")))
+				.isEqualTo("it was not a netfilter, tc or XDP drop (NO_SOCKET at __udp4_lib_rcv): no rule or program"
+						+ " made it; its sentence says what did");
 	}
 
 	@Test
 	void only_netfilters_drops_are_asked_about_and_nothing_is_before_a_namespace_is_added() {
-		AskedRules rules = new AskedRules();
-		try (DropAttribution attribution = new DropAttribution(rules)) {
-			PacketEvent netfilter = PACKET.dropped(0, DropReason.NETFILTER_DROP, "nf_hook_slow+0x7d");
-			PacketEvent noSocket = PACKET.dropped(1, DropReason.NO_SOCKET, "__udp4_lib_rcv+0x4bc");
+		PacketEvent netfilter = PACKET.dropped(0, DropReason.NETFILTER_DROP, "nf_hook_slow+0x7d");
+		PacketEvent noSocket = PACKET.dropped(1, DropReason.NO_SOCKET, "__udp4_lib_rcv+0x4bc");
 
-			// WHEN / THEN: no namespace yet, the batch passes as it is
-			assertThat(attribution.attribute(List.of(netfilter, noSocket))).containsExactly(netfilter, noSocket);
-			assertThat(rules.asked).isEmpty();
+		// WHEN / THEN: no namespace yet, the batch passes as it is
+		assertThat(attribution.attribute(List.of(netfilter, noSocket))).containsExactly(netfilter, noSocket);
+		assertThat(rules.asked).isEmpty();
 
-			// WHEN a namespace is attributed (this JVM's, which this test only names)
-			attribution.add(NetworkNamespace.current());
-			List<PacketEvent> attributed = attribution.attribute(List.of(netfilter, noSocket));
+		// WHEN a namespace is attributed (this JVM's, which this test only names)
+		attribution.add(NetworkNamespace.current());
+		List<PacketEvent> attributed = attribution.attribute(List.of(netfilter, noSocket));
 
-			// THEN netfilter is asked about its drop alone, and neither drop is given a culprit
-			assertThat(rules.asked).containsExactly(netfilter);
-			assertThat(attributed).extracting(PacketEvent::culprit).containsOnlyNulls();
-		}
+		// THEN netfilter is asked about its drop alone, and neither drop is given a culprit
+		assertThat(rules.asked).containsExactly(netfilter);
+		assertThat(attributed).extracting(PacketEvent::culprit).containsOnlyNulls();
 	}
 }
