@@ -208,30 +208,18 @@ public final class RuleTracing implements RuleMatches {
 
 	private static final List<String> BUILT_IN = List.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING");
 
-	/** The built-in chain of the hook that dropped, from the functions that called nf_hook_slow. */
+	/** The functions that call nf_hook_slow for each built-in chain's hook (IPv4 and IPv6). */
+	private static final Map<String, String> HOOK_CALLERS = Map.ofEntries(
+			Map.entry("ip_rcv", "PREROUTING"), Map.entry("ipv6_rcv", "PREROUTING"),
+			Map.entry("ip_local_deliver", "INPUT"), Map.entry("ip6_input", "INPUT"),
+			Map.entry("ip_forward", "FORWARD"), Map.entry("ip6_forward", "FORWARD"),
+			Map.entry("__ip_local_out", "OUTPUT"), Map.entry("ip_local_out", "OUTPUT"),
+			Map.entry("__ip6_local_out", "OUTPUT"), Map.entry("ip6_local_out", "OUTPUT"),
+			Map.entry("ip_output", "POSTROUTING"), Map.entry("ip6_output", "POSTROUTING"));
+
+	/** The built-in chain of the hook that dropped: that of the innermost frame that called nf_hook_slow. */
 	static String hookChain(List<String> stack) {
-		for (String frame : stack) {
-			switch (frame) {
-				case "ip_local_deliver", "ip6_input" -> {
-					return "INPUT";
-				}
-				case "ip_forward", "ip6_forward" -> {
-					return "FORWARD";
-				}
-				case "ip_rcv", "ipv6_rcv" -> {
-					return "PREROUTING";
-				}
-				case "__ip_local_out", "ip_local_out", "__ip6_local_out", "ip6_local_out" -> {
-					return "OUTPUT";
-				}
-				case "ip_output", "ip6_output" -> {
-					return "POSTROUTING";
-				}
-				default -> {
-				}
-			}
-		}
-		return null;
+		return stack.stream().map(HOOK_CALLERS::get).filter(java.util.Objects::nonNull).findFirst().orElse(null);
 	}
 
 	/** nf_tables dropped it (its chain evaluation freed the skb or called the hook that did). */
