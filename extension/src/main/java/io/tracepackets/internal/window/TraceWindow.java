@@ -216,6 +216,16 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		return this;
 	}
 
+	/**
+	 * Scopes a container the test knows by a name of its own (a Spring bean's), which its label
+	 * shows first: {@code bean netbox, container wonderful_mestorf (3481ef82500c) (pid 23734)}.
+	 */
+	public PacketTrace scope(Container<?> container, String name) {
+		NetworkNamespace netns = ContainerNamespaces.of(container);
+		add(netns.relabel(name + ", " + netns.label()));
+		return this;
+	}
+
 	@Override
 	public PacketTrace scope(Path netnsPath) {
 		add(NetworkNamespace.ofPath(netnsPath));
