@@ -272,7 +272,8 @@ public class NetboxContainer extends GenericContainer<NetboxContainer> {
 			if (Files.isExecutable(path)) {
 				return path;
 			}
-			for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+			// Where Debian and Ubuntu put them (the JVM's PATH is a setting, read only by the settings).
+			for (String dir : List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin")) {
 				Path candidate = Path.of(dir, name);
 				if (Files.isExecutable(candidate)) {
 					return candidate;
