@@ -31,6 +31,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.opentest4j.TestAbortedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.Container;
 
 /**
@@ -52,6 +54,8 @@ public class TracePacketsExtension implements BeforeEachCallback, BeforeTestExec
 	private static final String SCOPED_KEY = "trace.scoped";
 	private static final String EVIDENCE_KEY = "trace.evidence";
 	private static final String CONTAINER_ANNOTATION = "org.testcontainers.junit.jupiter.Container";
+	private static final String SKIP_LOGGED_KEY = "trace.skipLogged";
+	private static final Logger LOG = LoggerFactory.getLogger(TracePacketsExtension.class);
 	/**
 	 * The test running on this thread, from before its {@code @BeforeEach} methods to after its
 	 * {@code @AfterEach} ones: the trace that Spring injects ({@link SpringTestContext#offerTrace})
@@ -99,7 +103,7 @@ public class TracePacketsExtension implements BeforeEachCallback, BeforeTestExec
 	@Override
 	public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
 		if (throwable instanceof TracingUnavailableException unavailable) {
-			throw unavailable(unavailable, settings(context));
+			throw unavailable(context, unavailable, settings(context));
 		}
 		TraceWindow trace = context.getStore(NAMESPACE).get(TRACE_KEY, TraceWindow.class);
 		if (trace != null && Evidence.wanted(settings(context).artifacts(), true)) {
@@ -119,7 +123,7 @@ public class TracePacketsExtension implements BeforeEachCallback, BeforeTestExec
 			try {
 				scope(trace, context);
 			} catch (TracingUnavailableException e) {
-				throw unavailable(e, settings(context));
+				throw unavailable(context, e, settings(context));
 			}
 			return Boolean.TRUE;
 		}, Boolean.class);
@@ -202,17 +206,36 @@ public class TracePacketsExtension implements BeforeEachCallback, BeforeTestExec
 		try {
 			return sessions.get(options, settings.strict());
 		} catch (TracingUnavailableException e) {
-			throw unavailable(e, settings);
+			throw unavailable(context, e, settings);
 		}
 	}
 
-	/** The test's skip with the reason, or in strict mode its failure; to be thrown. */
-	private static RuntimeException unavailable(TracingUnavailableException failure, TraceSettings settings) {
+	/**
+	 * The test's skip with the reason, or in strict mode its failure; to be thrown. A skip is also
+	 * logged, once per test, at WARN: Maven's console shows only "Skipped: 1" for it, and the
+	 * reason would otherwise be found only in the XML reports.
+	 */
+	private static RuntimeException unavailable(ExtensionContext context, TracingUnavailableException failure,
+			TraceSettings settings) {
 		if (settings.strict()) {
 			return new TracingUnavailableException(failure.feature(), failure.reason() + " [strict mode (CI=true or -D"
 					+ TracePackets.STRICT_PROPERTY + "=true): a test that cannot trace fails]", failure);
 		}
-		return new TestAbortedException("TracePackets cannot trace here: " + failure.getMessage(), failure);
+		String reason = "TracePackets cannot trace here: " + failure.getMessage();
+		if (context.getStore(NAMESPACE).get(SKIP_LOGGED_KEY) == null) {
+			context.getStore(NAMESPACE).put(SKIP_LOGGED_KEY, Boolean.TRUE);
+			LOG.warn("skipped {}: {} (set {}=true, or CI=true, to fail instead)", testName(context), reason,
+					TracePackets.STRICT_PROPERTY);
+		}
+		return new TestAbortedException(reason, failure);
+	}
+
+	/** {@code UdpDropRuleTest.a_drop_rule(IptablesVariant, PacketTrace) [1] NFT}, as a reader finds it. */
+	private static String testName(ExtensionContext context) {
+		String where = context.getTestClass().map(Class::getSimpleName).orElse("");
+		return context.getTestMethod().map(method -> where + "." + method.getName()
+				+ (context.getDisplayName().startsWith(method.getName()) ? "" : " " + context.getDisplayName()))
+				.orElse(where.isEmpty() ? context.getDisplayName() : where);
 	}
 
 	/** The tracer's options from the settings; what the tracer refuses fails the test, naming the element. */

@@ -16,6 +16,7 @@ import io.tracepackets.internal.session.SkippedRuns;
 import io.tracepackets.internal.session.TraceSession;
 import io.tracepackets.internal.xdp.XdpPrograms;
 import io.tracepackets.internal.xdp.XdpVerdictProbes;
+import io.tracepackets.traffic.SendShortfalls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +54,8 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private final XdpVerdictProbes xdpProbes;
 	private List<PacketEvent> eventsSnapshot = List.of();
 	private volatile List<String> unscopedContainers = List.of();
+	/** Sends made after this (on the opening thread) are the test's. */
+	private final long sendMark = SendShortfalls.mark();
 	private final Supplier<SkippedRuns.Counts> skippedRuns;
 	private final SkippedRuns.Counts skippedAtOpen;
 	/** The counts at close, once closed: the session's links may be gone by the next read. */
@@ -282,6 +285,11 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	@Override
 	public List<String> unscopedContainers() {
 		return unscopedContainers;
+	}
+
+	@Override
+	public List<String> sendsThatFellShort() {
+		return SendShortfalls.since(sendMark);
 	}
 
 	@Override
