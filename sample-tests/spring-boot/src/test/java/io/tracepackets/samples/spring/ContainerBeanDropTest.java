@@ -65,12 +65,13 @@ class ContainerBeanDropTest {
 		Traffic.udp().to(netbox.ipAddress(), 9001).send(3);
 
 		// THEN the bean was in scope without being named, and the drop names the rule
-		assertThat(trace).packets(udp().dstPort(9000))
+		assertThat(trace).packets(udp().dst(netbox.ipAddress()).dstPort(9000))
 				.hasCount(3)
 				.wereDropped()
 				.withReason(NETFILTER_DROP)
 				.byRule("-p udp --dport 9000 -j DROP");
-		assertThat(trace).packets(udp().dstPort(9001)).hasCount(3).wereNotDropped().wereDelivered();
+		assertThat(trace).packets(udp().dst(netbox.ipAddress()).dstPort(9001)).hasCount(3).wereNotDropped()
+				.wereDelivered();
 		assertThat(trace.namespaces()).extracting(TracedNamespace::label)
 				.singleElement().asString().startsWith("bean netbox, container ");
 	}
@@ -80,7 +81,7 @@ class ContainerBeanDropTest {
 	void the_trace_injected_in_the_constructor_is_each_tests_own() {
 		// WHEN nothing is sent in this test
 		// THEN the datagrams of the other test are not in this one's trace
-		assertThat(trace).packets(udp().dstPort(9000)).areNone();
-		assertThat(trace).packets(udp().dstPort(9001)).areNone();
+		assertThat(trace).packets(udp().dst(netbox.ipAddress()).dstPort(9000)).areNone();
+		assertThat(trace).packets(udp().dst(netbox.ipAddress()).dstPort(9001)).areNone();
 	}
 }

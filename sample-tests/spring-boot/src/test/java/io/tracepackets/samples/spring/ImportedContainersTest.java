@@ -42,8 +42,10 @@ class ImportedContainersTest {
 			Traffic.udp().to(Boxes.server.ipAddress(), 9000).send(2);
 			Traffic.udp().to(Boxes.bystander.ipAddress(), 9000).send(2);
 
-			// THEN only the server's are traced, dropped by its rule
-			assertThat(trace).packets(udp().dstPort(9000))
+			// THEN only the server's namespace is traced, and the datagrams to it were dropped by its rule
+			// (the bridge may flood the first datagrams to the bystander, whose address it has not
+			// learnt yet, into the server too: those are filtered out by their destination)
+			assertThat(trace).packets(udp().dst(Boxes.server.ipAddress()).dstPort(9000))
 					.hasCount(2)
 					.wereDropped()
 					.byRule("-p udp --dport 9000 -j DROP");
