@@ -19,10 +19,11 @@ import org.springframework.context.annotation.Bean;
  * What an application's request to a container's mapped port on localhost looks like inside the
  * container: Docker's userland proxy ({@code docker-proxy}) accepted the connection on the host
  * and opened its own from the bridge's gateway, so the container's packets come from
- * {@code 172.17.0.1}, not from the application's address.
+ * {@code 172.17.0.1}, not from the application's address. {@code @TracePackets} comes before
+ * {@code @SpringBootTest} here, after it in the other samples: the order does not matter.
  */
-@SpringBootTest
 @TracePackets
+@SpringBootTest
 class MappedPortTest {
 
 	@TestConfiguration(proxyBeanMethods = false)
