@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The sends that fell short, per thread: each {@link UdpTraffic#send(int)} whose datagrams the
  * local kernel refused in part or whole, as {@code "0 of 3 UDP datagrams sent to
- * 10.10.20.99:7600 from this JVM: Network is unreachable"}. A packet that was never sent cannot be traced, so a
+ * 10.10.20.99:7600 from this JVM: Network is unreachable"}, and each TCP connect that failed as
+ * unreachable or denied ({@link Outcome#UNREACHABLE}, {@link Outcome#DENIED}). A packet that was never sent cannot be traced, so a
  * {@code PacketTrace} names those made on its test's thread while it was open
  * ({@code PacketTrace.sendsThatFellShort()}), and an assertion that found too few packets says
  * why.

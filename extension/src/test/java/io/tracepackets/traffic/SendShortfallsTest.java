@@ -55,6 +55,20 @@ class SendShortfallsTest {
 	}
 
 	@Test
+	void a_tcp_connect_without_a_route_is_named_too(PacketTrace trace) {
+		// GIVEN
+		trace.scope(network.leftPath());
+
+		// WHEN
+		ExchangeResult result = Traffic.fromNetnsPath(network.leftPath()).tcp().to(UNROUTED, 7602).connect();
+
+		// THEN
+		assertThat(result.outcome()).as("%s", result).isEqualTo(Outcome.UNREACHABLE);
+		assertThat(trace.sendsThatFellShort()).singleElement().asString()
+				.startsWith("no TCP connection to " + UNROUTED + ":7602 from ").contains("unreachable");
+	}
+
+	@Test
 	void sends_that_went_out_are_not_named(PacketTrace trace) {
 		// GIVEN
 		trace.scope(network.leftPath());
