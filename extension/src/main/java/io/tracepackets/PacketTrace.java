@@ -196,6 +196,18 @@ public interface PacketTrace {
 	}
 
 	/**
+	 * The sends of the test that fell short while this trace was open (on the test's thread): what
+	 * was never sent cannot be traced, so assertions that found too few packets name these.
+	 *
+	 * @return one sentence per send, e.g. {@code "0 of 3 UDP datagrams sent to 10.10.20.99:7600
+	 *     from this JVM: Network is unreachable"}; empty when every send went out
+	 * @see io.tracepackets.traffic.SendShortfalls
+	 */
+	default List<String> sendsThatFellShort() {
+		return List.of();
+	}
+
+	/**
 	 * What the probes can see: the backend, its tracepoints and functions, the kernel's names.
 	 *
 	 * @return the catalog of the tracer this trace reads from

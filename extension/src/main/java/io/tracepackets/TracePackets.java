@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <h2>Scope</h2>
  * The trace covers the network namespaces of the test instance's Testcontainers containers (its
- * {@code @Container} fields, or only the fields named in {@link #containers()}), plus the host's
+ * {@code @Container} fields and, in a Spring test, its context's container beans; or only those
+ * named in {@link #containers()}), plus the host's
  * when {@link #hostNetwork()} is set, plus whatever the test adds with
  * {@link PacketTrace#scope(org.testcontainers.containers.Container)}.
  *
@@ -86,12 +87,14 @@ public @interface TracePackets {
 	String NETFILTER_RULES_PROPERTY = "tracepackets.netfilter.rules";
 
 	/**
-	 * Names of fields of the test class holding the containers to trace. Empty: every field
-	 * annotated {@code @Container}.
+	 * Names of fields of the test class holding the containers to trace, or, in a Spring test, of
+	 * container beans of its {@code ApplicationContext} (a field of an {@code @ImportTestcontainers}
+	 * type by its field name). Empty: every field annotated {@code @Container}, and every container
+	 * bean of a Spring test.
 	 *
-	 * @return field names of the test class or its superclasses, e.g. {@code {"web", "db"}}; a name
-	 *     that is no such field, a field that holds no Container, or a null field fails the test
-	 *     with an {@code ExtensionConfigurationException}
+	 * @return field or bean names, e.g. {@code {"web", "db"}}; a name that is no such field or
+	 *     bean, a field that holds no Container, or a null field fails the test with an
+	 *     {@code ExtensionConfigurationException}
 	 */
 	String[] containers() default {};
 

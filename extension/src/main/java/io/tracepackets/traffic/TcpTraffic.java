@@ -146,8 +146,13 @@ public final class TcpTraffic {
 				return failed(Outcome.TIMED_OUT, payload, collector, "connect timed out after " + timeout, start);
 			}
 			if (!connected.isSuccess()) {
-				return failed(Outcome.of(connected.cause()), payload, collector, Sockets.describe(connected.cause()),
-						start);
+				Outcome outcome = Outcome.of(connected.cause());
+				if (outcome == Outcome.UNREACHABLE || outcome == Outcome.DENIED) {
+					// No route, or the sender's own OUTPUT chain: there may be no packet to trace at all.
+					SendShortfalls.record("no TCP connection to " + destination.getAddress().getHostAddress() + ":"
+							+ destination.getPort() + " from " + origin + ": " + Sockets.describe(connected.cause()));
+				}
+				return failed(outcome, payload, collector, Sockets.describe(connected.cause()), start);
 			}
 			if (payload.length == 0) {
 				return new ExchangeResult(Outcome.COMPLETED, payload, NOTHING, null, since(start));

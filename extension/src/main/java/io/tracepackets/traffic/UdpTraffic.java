@@ -197,6 +197,10 @@ public final class UdpTraffic {
 		} finally {
 			channel.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
+		if (sent < count) {
+			SendShortfalls.record(sent + " of " + count + " UDP datagrams sent to " + destination.getAddress()
+					.getHostAddress() + ":" + destination.getPort() + " from " + origin + ": " + lastFailure);
+		}
 		return sent;
 	}
 

@@ -75,10 +75,12 @@ public final class JourneysShould extends BasicErrorMessageFactory {
 
 	private static String context(PacketTrace trace) {
 		List<String> labels = trace.namespaces().stream().map(TracedNamespace::label).toList();
-		return "Traced " + trace.journeys().size() + " journeys in netns "
+		StringBuilder text = new StringBuilder("Traced " + trace.journeys().size() + " journeys in netns "
 				+ (labels.isEmpty() ? "(none: scope the trace to a container or netns)" : String.join(", ", labels))
 				+ " with the " + trace.probes().backend() + " backend (" + trace.probes().backendSummary() + "). "
-				+ whatJourneysFollow(trace.probes().followsCopies());
+				+ whatJourneysFollow(trace.probes().followsCopies()));
+		PacketsShould.appendShortfalls(text, trace);
+		return text.toString();
 	}
 
 	/**

@@ -106,6 +106,16 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 				unquotedString(context(trace)));
 	}
 
+	/** The test's sends that fell short, one per line: packets never sent cannot be traced. */
+	static void appendShortfalls(StringBuilder text, PacketTrace trace) {
+		List<String> shortfalls = trace.sendsThatFellShort();
+		if (!shortfalls.isEmpty()) {
+			text.append(System.lineSeparator()).append("Sends of this test that fell short (what was not sent cannot be"
+					+ " traced):");
+			shortfalls.forEach(line -> text.append(System.lineSeparator()).append("  ").append(line));
+		}
+	}
+
 	/** What was traced: scope, backend and why it was chosen, so an empty result can be understood. */
 	static String context(PacketTrace trace) {
 		int packets = trace.paths().size();
@@ -115,6 +125,7 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 		text.append(labels.isEmpty() ? "(none: scope the trace to a container or netns)" : String.join(", ", labels));
 		text.append(" with the ").append(trace.probes().backend()).append(" backend (")
 				.append(trace.probes().backendSummary()).append(").");
+		appendShortfalls(text, trace);
 		List<XdpProgram> xdp = trace.xdpPrograms();
 		if (!xdp.isEmpty()) {
 			text.append(System.lineSeparator()).append("XDP programs attached in the traced namespaces (a packet one drops"

@@ -12,9 +12,16 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -24,6 +31,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.opentest4j.TestAbortedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.Container;
 
 /**
@@ -36,8 +45,8 @@ import org.testcontainers.containers.Container;
  * setting comes from the test's {@link TraceSettings}, resolved once; the parts below receive
  * the values they need.
  */
-public class TracePacketsExtension implements BeforeTestExecutionCallback, AfterTestExecutionCallback,
-		ParameterResolver, TestExecutionExceptionHandler {
+public class TracePacketsExtension implements BeforeEachCallback, BeforeTestExecutionCallback,
+		AfterTestExecutionCallback, AfterEachCallback, ParameterResolver, TestExecutionExceptionHandler {
 
 	private static final Namespace NAMESPACE = Namespace.create(TracePacketsExtension.class);
 	private static final String SESSIONS_KEY = "trace.sessions";
@@ -45,10 +54,45 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 	private static final String SCOPED_KEY = "trace.scoped";
 	private static final String EVIDENCE_KEY = "trace.evidence";
 	private static final String CONTAINER_ANNOTATION = "org.testcontainers.junit.jupiter.Container";
+	private static final String SKIP_LOGGED_KEY = "trace.skipLogged";
+	private static final Logger LOG = LoggerFactory.getLogger(TracePacketsExtension.class);
+	/**
+	 * The test running on this thread, from before its {@code @BeforeEach} methods to after its
+	 * {@code @AfterEach} ones: the trace that Spring injects ({@link SpringTestContext#offerTrace})
+	 * is this test's.
+	 */
+	private static final ThreadLocal<ExtensionContext> RUNNING_TEST = new ThreadLocal<>();
 
 	@Override
 	public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-		return parameterContext.getParameter().getType() == PacketTrace.class;
+		if (parameterContext.getParameter().getType() != PacketTrace.class) {
+			return false;
+		}
+		// Two resolvers for one parameter fail the test: where Spring's claims it (a constructor under
+		// @TestConstructor(autowireMode = ALL)), Spring injects the running test's trace instead.
+		if (SpringTestContext.applies(extensionContext) && SpringTestContext.claims(parameterContext, extensionContext)) {
+			SpringTestContext.offerTrace(extensionContext, this::runningTestTrace);
+			return false;
+		}
+		return true;
+	}
+
+	private PacketTrace runningTestTrace() {
+		ExtensionContext running = RUNNING_TEST.get();
+		if (running == null) {
+			throw SpringTestContext.noRunningTest();
+		}
+		return trace(running);
+	}
+
+	@Override
+	public void beforeEach(ExtensionContext context) {
+		RUNNING_TEST.set(context);
+	}
+
+	@Override
+	public void afterEach(ExtensionContext context) {
+		RUNNING_TEST.remove();
 	}
 
 	@Override
@@ -59,7 +103,7 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 	@Override
 	public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
 		if (throwable instanceof TracingUnavailableException unavailable) {
-			throw unavailable(unavailable, settings(context));
+			throw unavailable(context, unavailable, settings(context));
 		}
 		TraceWindow trace = context.getStore(NAMESPACE).get(TRACE_KEY, TraceWindow.class);
 		if (trace != null && Evidence.wanted(settings(context).artifacts(), true)) {
@@ -79,7 +123,7 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 			try {
 				scope(trace, context);
 			} catch (TracingUnavailableException e) {
-				throw unavailable(e, settings(context));
+				throw unavailable(context, e, settings(context));
 			}
 			return Boolean.TRUE;
 		}, Boolean.class);
@@ -162,17 +206,36 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 		try {
 			return sessions.get(options, settings.strict());
 		} catch (TracingUnavailableException e) {
-			throw unavailable(e, settings);
+			throw unavailable(context, e, settings);
 		}
 	}
 
-	/** The test's skip with the reason, or in strict mode its failure; to be thrown. */
-	private static RuntimeException unavailable(TracingUnavailableException failure, TraceSettings settings) {
+	/**
+	 * The test's skip with the reason, or in strict mode its failure; to be thrown. A skip is also
+	 * logged, once per test, at WARN: Maven's console shows only "Skipped: 1" for it, and the
+	 * reason would otherwise be found only in the XML reports.
+	 */
+	private static RuntimeException unavailable(ExtensionContext context, TracingUnavailableException failure,
+			TraceSettings settings) {
 		if (settings.strict()) {
 			return new TracingUnavailableException(failure.feature(), failure.reason() + " [strict mode (CI=true or -D"
 					+ TracePackets.STRICT_PROPERTY + "=true): a test that cannot trace fails]", failure);
 		}
-		return new TestAbortedException("TracePackets cannot trace here: " + failure.getMessage(), failure);
+		String reason = "TracePackets cannot trace here: " + failure.getMessage();
+		if (context.getStore(NAMESPACE).get(SKIP_LOGGED_KEY) == null) {
+			context.getStore(NAMESPACE).put(SKIP_LOGGED_KEY, Boolean.TRUE);
+			LOG.warn("skipped {}: {} (set {}=true, or CI=true, to fail instead)", testName(context), reason,
+					TracePackets.STRICT_PROPERTY);
+		}
+		return new TestAbortedException(reason, failure);
+	}
+
+	/** {@code UdpDropRuleTest.a_drop_rule(IptablesVariant, PacketTrace) [1] NFT}, as a reader finds it. */
+	private static String testName(ExtensionContext context) {
+		String where = context.getTestClass().map(Class::getSimpleName).orElse("");
+		return context.getTestMethod().map(method -> where + "." + method.getName()
+				+ (context.getDisplayName().startsWith(method.getName()) ? "" : " " + context.getDisplayName()))
+				.orElse(where.isEmpty() ? context.getDisplayName() : where);
 	}
 
 	/** The tracer's options from the settings; what the tracer refuses fails the test, naming the element. */
@@ -208,24 +271,35 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 		for (Container<?> container : fields.scoped()) {
 			trace.scope(container);
 		}
+		fields.beans().forEach((name, container) -> trace.scope(container, "bean " + name));
 		// An assertion on a trace with nothing in scope fails; these are what it names as scopable.
 		trace.unscopedContainers(fields.unscoped());
 	}
 
-	/** The containers to scope, and the descriptions of the container fields left out. */
-	private record ContainerFields(List<Container<?>> scoped, List<String> unscoped) {
+	/**
+	 * The containers to scope: fields, and Spring container beans by name (a bean that a scoped
+	 * field holds is scoped once, as the field); and the descriptions of those left out.
+	 */
+	private record ContainerFields(List<Container<?>> scoped, Map<String, Container<?>> beans, List<String> unscoped) {
 	}
 
 	private static ContainerFields containers(ExtensionContext context, List<String> named) {
 		List<Container<?>> found = new ArrayList<>();
 		List<String> unscoped = new ArrayList<>();
 		List<String> missing = new ArrayList<>(named);
+		Map<String, Container<?>> beans = SpringTestContext.applies(context) ? SpringTestContext.containerBeans(context)
+				: Map.of();
+		Set<Container<?>> beanInstances = Collections.newSetFromMap(new IdentityHashMap<>());
+		beanInstances.addAll(beans.values());
 		for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
 			for (Class<?> type = instance.getClass(); type != Object.class; type = type.getSuperclass()) {
 				for (Field field : type.getDeclaredFields()) {
 					boolean wanted = named.isEmpty() ? isContainerField(field) : named.contains(field.getName());
 					if (!wanted) {
-						if (Container.class.isAssignableFrom(field.getType()) && read(field, instance) != null) {
+						Container<?> unwanted = Container.class.isAssignableFrom(field.getType()) ? read(field, instance)
+								: null;
+						// An @Autowired container bean is scoped as the bean (below).
+						if (unwanted != null && !beanInstances.contains(unwanted)) {
 							unscoped.add("field " + field.getName() + " (" + field.getType().getSimpleName() + ") of "
 									+ type.getSimpleName() + (named.isEmpty() ? ", not annotated @Container"
 											: ", not named in @TracePackets(containers = ...)"));
@@ -247,11 +321,29 @@ public class TracePacketsExtension implements BeforeTestExecutionCallback, After
 				}
 			}
 		}
+		Set<Container<?>> fromFields = Collections.newSetFromMap(new IdentityHashMap<>());
+		fromFields.addAll(found);
+		Map<String, Container<?>> scopedBeans = new LinkedHashMap<>();
+		beans.forEach((name, container) -> {
+			if (fromFields.contains(container)) {
+				missing.remove(name);
+			} else if (named.isEmpty() || named.contains(name)) {
+				missing.remove(name);
+				scopedBeans.put(name, container);
+			} else {
+				unscoped.add("bean " + name + " (" + container.getClass().getSimpleName() + ") of the test's Spring"
+						+ " context, not named in @TracePackets(containers = ...)");
+			}
+		});
 		if (!missing.isEmpty()) {
 			throw new ExtensionConfigurationException("@TracePackets(containers = " + missing + "): no such field in "
-					+ context.getRequiredTestClass().getName() + "; name fields that hold Testcontainers containers");
+					+ context.getRequiredTestClass().getName() + (SpringTestContext.applies(context)
+							? " and no such container bean in its Spring context (container beans: " + beans.keySet() + ")"
+							: "")
+					+ "; name fields that hold Testcontainers containers" + (SpringTestContext.applies(context)
+							? ", or container beans" : ""));
 		}
-		return new ContainerFields(found, unscoped);
+		return new ContainerFields(found, scopedBeans, unscoped);
 	}
 
 	private static boolean isContainerField(Field field) {

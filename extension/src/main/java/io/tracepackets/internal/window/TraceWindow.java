@@ -18,6 +18,7 @@ import io.tracepackets.internal.session.SkippedRuns;
 import io.tracepackets.internal.session.TraceSession;
 import io.tracepackets.internal.xdp.XdpPrograms;
 import io.tracepackets.internal.xdp.XdpVerdictProbes;
+import io.tracepackets.traffic.SendShortfalls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +56,8 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private final XdpVerdictProbes xdpProbes;
 	private List<PacketEvent> eventsSnapshot = List.of();
 	private volatile List<String> unscopedContainers = List.of();
+	/** Sends made after this (on the opening thread) are the test's. */
+	private final long sendMark = SendShortfalls.mark();
 	private final Supplier<SkippedRuns.Counts> skippedRuns;
 	private final SkippedRuns.Counts skippedAtOpen;
 	/** The counts at close, once closed: the session's links may be gone by the next read. */
@@ -213,6 +216,16 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		return this;
 	}
 
+	/**
+	 * Scopes a container the test knows by a name of its own (a Spring bean's), which its label
+	 * shows first: {@code bean netbox, container wonderful_mestorf (3481ef82500c) (pid 23734)}.
+	 */
+	public PacketTrace scope(Container<?> container, String name) {
+		NetworkNamespace netns = ContainerNamespaces.of(container);
+		add(netns.relabel(name + ", " + netns.label()));
+		return this;
+	}
+
 	@Override
 	public PacketTrace scope(Path netnsPath) {
 		add(NetworkNamespace.ofPath(netnsPath));
@@ -269,6 +282,11 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	@Override
 	public List<String> unscopedContainers() {
 		return unscopedContainers;
+	}
+
+	@Override
+	public List<String> sendsThatFellShort() {
+		return SendShortfalls.since(sendMark);
 	}
 
 	@Override

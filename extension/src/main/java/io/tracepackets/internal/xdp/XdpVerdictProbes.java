@@ -59,12 +59,17 @@ public final class XdpVerdictProbes implements AutoCloseable {
 				continue;
 			}
 			try {
-				attached.put(program.id(), attach(program));
+				// A refusal is expected where the kernel refuses tracing programs, and explained below
+				// and in failure messages (whyNotTraced): libbpf's own lines about it ("permission
+				// error ... try raising 'ulimit -l'?") would send the reader the wrong way, so they go
+				// to debug; the reason is still captured from them.
+				attached.put(program.id(), LibBpf.quietly(() -> attach(program)));
 				LOG.debug("fexit on XDP program {}", program.describe());
 			} catch (TracePacketsException | IllegalArgumentException e) {
 				String why = e.getMessage().lines().findFirst().orElse(e.getMessage());
 				refused.put(program.id(), why);
-				LOG.debug("no fexit on XDP program {}: {}", program.describe(), why);
+				LOG.info("no fexit probe on XDP program {}, so its drops are named by where it is attached: {}",
+						program.describe(), why);
 			}
 		}
 	}

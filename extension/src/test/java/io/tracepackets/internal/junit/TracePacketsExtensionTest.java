@@ -308,6 +308,33 @@ class TracePacketsExtensionTest {
 		}
 	}
 
+	@Test
+	void should_log_a_skipped_tests_reason_once_on_the_console() {
+		// WHEN a test that cannot trace here runs, not in strict mode (slf4j-simple logs to System.err)
+		java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+		java.io.PrintStream before = System.err;
+		System.setErr(new java.io.PrintStream(console, true, java.nio.charset.StandardCharsets.UTF_8));
+		Events relaxed;
+		try {
+			relaxed = run(WantsFentry.class, false);
+		} finally {
+			System.setErr(before);
+		}
+
+		// THEN where it was skipped, one WARN line names the test and the reason
+		java.util.List<String> skipLines = console.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+				.filter(line -> line.contains("skipped WantsFentry.runs_only_where_fentry_attaches")).toList();
+		if (KERNEL_HAS_KPROBES) {
+			relaxed.assertStatistics(stats -> stats.succeeded(1));
+			assertThat(skipLines).isEmpty();
+		} else {
+			relaxed.assertStatistics(stats -> stats.aborted(1));
+			assertThat(skipLines).singleElement().asString().contains("WARN")
+					.contains("TracePackets cannot trace here: ").contains("fentry backend unavailable")
+					.contains("tracepackets.strict=true");
+		}
+	}
+
 	@TracePackets(containers = "missing")
 	static class MethodOverridesClass {
 		@Test
