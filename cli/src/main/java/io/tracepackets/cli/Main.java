@@ -28,6 +28,7 @@ public final class Main {
 
 	private final PrintStream err;
 	private volatile boolean stopping;
+	private volatile boolean endOfInput;
 	private final CountDownLatch finished = new CountDownLatch(1);
 
 	private Main(PrintStream err) {
@@ -91,6 +92,7 @@ public final class Main {
 
 	private int trace(LiveTrace trace, CliOptions options, OutputStream stdout) {
 		long[] written = { 0 };
+		boolean timeUp = false;
 		try (Output output = Output.open(options, stdout, trace.startNanos())) {
 			String scope = options.live().allNamespaces() ? "every network namespace"
 					: "netns " + trace.namespaces().entrySet().stream()
@@ -100,10 +102,13 @@ public final class Main {
 			if (options.readyFile() != null) {
 				Files.writeString(options.readyFile(), "ready\n");
 			}
-			while (!stopping && !full(options, written[0]) && !output.failed()) {
+			stopAtEndOfInput();
+			long deadline = options.duration() == null ? Long.MAX_VALUE : System.nanoTime() + options.duration().toNanos();
+			while (!stopping && !full(options, written[0]) && !output.failed() && System.nanoTime() - deadline < 0) {
 				trace.poll(event -> write(output, options, event, written), POLL_NANOS);
 				output.flush();
 			}
+			timeUp = System.nanoTime() - deadline >= 0;
 			trace.stop();
 			trace.poll(event -> write(output, options, event, written), 0);
 			output.flush();
@@ -115,12 +120,42 @@ public final class Main {
 			return CANNOT_TRACE;
 		}
 		err.println("tracepackets: " + written[0] + " events written" + (full(options, written[0]) ? " (--limit "
-				+ options.limit() + " reached)" : "") + ", " + trace.events() + " traced, " + trace.lost()
+				+ options.limit() + " reached)" : "") + (endOfInput ? " (standard input closed)" : "")
+				+ (timeUp ? " (--duration " + options.duration().toString().substring(2).toLowerCase(java.util.Locale.ROOT) + " reached)" : "") + ", " + trace.events() + " traced, " + trace.lost()
 				+ " lost (ring buffer or store full), " + trace.skippedRuns()
 				+ " probe runs skipped by the kernel (recursion, kprobe misses)" + (options.outputFile() == null ? "" : "; output in "
 						+ options.outputFile()));
 		err.flush();
 		return TRACED;
+	}
+
+	/**
+	 * When standard input is a pipe or a socket, its end stops the trace: the way to stop it from a
+	 * program that holds its input (a script's coprocess, ssh) without a signal. A terminal, a file
+	 * or /dev/null (a script's background job) never ends it.
+	 */
+	private void stopAtEndOfInput() {
+		String input;
+		try {
+			input = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
+		} catch (IOException | UnsupportedOperationException e) {
+			return;
+		}
+		if (!input.startsWith("pipe:") && !input.startsWith("socket:")) {
+			return;
+		}
+		Thread.ofPlatform().daemon().name("tracepackets-stdin").start(() -> {
+			try {
+				while (System.in.read(new byte[4096]) >= 0) {
+					// what is written is not read: only its end counts
+				}
+			} catch (IOException e) {
+				// unreadable input stops nothing
+				return;
+			}
+			endOfInput = true;
+			stopping = true;
+		});
 	}
 
 	private static boolean full(CliOptions options, long written) {

@@ -61,6 +61,7 @@ abstract class Output implements AutoCloseable {
 		private final long startNanos;
 		private final boolean stack;
 		private boolean headerWritten;
+		private final java.util.Set<String> explained = new java.util.HashSet<>();
 
 		Text(OutputStream stream, long startNanos, boolean stack) {
 			super(stream);
@@ -75,6 +76,15 @@ abstract class Output implements AutoCloseable {
 				headerWritten = true;
 			}
 			out.write(PwruFormat.line(event, startNanos));
+			out.write(PwruFormat.culprit(event));
+			if (event.isDrop()) {
+				// what the drop meant, as a failing test's message says it: once per distinct sentence
+				for (String line : PwruFormat.dropExplanation(event)) {
+					if (explained.add(line)) {
+						out.write(line);
+					}
+				}
+			}
 			if (stack) {
 				for (String frame : event.stack()) {
 					out.write("    " + frame + "\n");

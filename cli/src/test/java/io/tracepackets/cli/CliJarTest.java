@@ -194,6 +194,102 @@ class CliJarTest {
 	}
 
 	@Test
+	void should_print_under_a_drop_the_rule_that_dropped_it_and_what_the_drop_means() throws Exception {
+		// GIVEN a rule dropping udp/7610 in the traced namespace
+		veth.execInRight("iptables", "-A", "INPUT", "-p", "udp", "--dport", "7610", "-j", "DROP");
+		Path ready = dir.resolve("ready");
+		try (Cli cli = Cli.start(dir, "--netns", veth.rightPath().toString(), "--ready-file", ready.toString())) {
+			cli.awaitFile(ready);
+
+			// WHEN 2 datagrams meet it
+			send(7610, 2);
+
+			// THEN under each drop the rule, as a failing test's message names it, and once what the drop means
+			List<String> lines = cli.awaitStdout(out -> out.stream().filter(l -> l.contains("by iptables")).count() == 2
+					&& out.stream().anyMatch(l -> l.contains("a netfilter rule or chain policy dropped it")));
+			List<String> drops = lines.stream().filter(l -> l.contains(":7610 udp") && l.contains("kfree_skb")).toList();
+			assertThat(drops).hasSize(2).allMatch(l -> l.contains("NETFILTER_DROP (lost)"));
+			assertThat(lines.get(lines.indexOf(drops.getFirst()) + 1).strip())
+					.matches("by iptables-nft rule 1 of filter INPUT \\(handle \\d+\\): -A INPUT -p udp -m udp --dport 7610 -j DROP");
+			assertThat(lines).containsOnlyOnce("  lost: NETFILTER_DROP: dropped by a netfilter rule or policy",
+					"    a netfilter rule or chain policy dropped it (iptables/nftables)");
+		} finally {
+			veth.execInRight("iptables", "-D", "INPUT", "-p", "udp", "--dport", "7610", "-j", "DROP");
+		}
+	}
+
+	@Test
+	void should_trace_a_docker_container_by_its_name() throws Exception {
+		// GIVEN a running container, known by its name only
+		assumeThat(docker("version", "--format", "{{.Server.Version}}").exitCode() == 0 || strict())
+				.as("a Docker engine (docker version)").isTrue();
+		String name = "tracepackets-cli-" + ProcessHandle.current().pid();
+		Docker run = docker("run", "-d", "--rm", "--name", name, "tracepackets/netbox:local");
+		assertThat(run.exitCode()).as("docker run: %s (scripts/images builds the image)", run.output()).isZero();
+		try {
+			String address = docker("inspect", "-f", "{{.NetworkSettings.IPAddress}}", name).output().strip();
+			long inode = Long.parseLong(docker("exec", name, "readlink", "/proc/self/ns/net").output().strip()
+					.replaceAll("\\D", ""));
+			Path ready = dir.resolve("ready");
+			try (Cli cli = Cli.start(dir, "--container", name, "--ready-file", ready.toString())) {
+				cli.awaitFile(ready);
+
+				// WHEN a datagram reaches a port where nothing listens in it
+				assertThat(Traffic.udp().to(address, 7611).send(1)).isEqualTo(1);
+
+				// THEN its drop is traced in the container's namespace, which the ready line names
+				List<String> lines = cli.awaitStdout(out -> out.stream().anyMatch(l -> l.contains(":7611 udp")
+						&& l.contains("kfree_skb NO_SOCKET")));
+				assertThat(lines).filteredOn(l -> l.contains(":7611 udp")).allMatch(l -> l.contains(" " + inode + " "));
+				assertThat(cli.stderr()).contains("tracepackets: tracing netns " + inode + " (container " + name + " (");
+			}
+		} finally {
+			docker("rm", "-f", name);
+		}
+	}
+
+	@Test
+	void should_refuse_a_container_that_does_not_exist() throws Exception {
+		assumeThat(docker("version", "--format", "{{.Server.Version}}").exitCode() == 0 || strict())
+				.as("a Docker engine (docker version)").isTrue();
+		try (Cli cli = Cli.start(dir, "--container", "tracepackets-no-such-container")) {
+			assertThat(cli.waitFor(60)).isTrue();
+			assertThat(cli.exitCode()).isEqualTo(2);
+			assertThat(cli.stderr()).contains("tracepackets: --container tracepackets-no-such-container: no container"
+					+ " tracepackets-no-such-container: docker ps lists the running ones");
+		}
+	}
+
+	@Test
+	void should_stop_after_its_duration() throws Exception {
+		// GIVEN a trace of 2 s
+		try (Cli cli = Cli.start(dir, "--netns", veth.rightPath().toString(), "--duration", "2s")) {
+			// WHEN nothing stops it
+			// THEN it stops by itself, with its summary
+			assertThat(cli.waitFor(90)).as(cli.stderr()).isTrue();
+			assertThat(cli.exitCode()).isZero();
+			assertThat(cli.stderr()).containsPattern("tracepackets: \\d+ events written \\(--duration 2s reached\\)");
+		}
+	}
+
+	@Test
+	void should_stop_when_its_standard_input_closes() throws Exception {
+		// GIVEN the jar reading a pipe, as a script's coprocess or ssh runs it
+		Path ready = dir.resolve("ready");
+		try (Cli cli = Cli.start(dir, "--netns", veth.rightPath().toString(), "--ready-file", ready.toString())) {
+			cli.awaitFile(ready);
+
+			// WHEN the writer closes it
+			cli.child().getOutputStream().close();
+
+			// THEN it stops, with its summary, as after Ctrl-C
+			assertThat(cli.waitFor(30)).as(cli.stderr()).isTrue();
+			assertThat(cli.exitCode()).isZero();
+			assertThat(cli.stderr()).containsPattern("tracepackets: \\d+ events written \\(standard input closed\\)");
+		}
+	}
+
+	@Test
 	void should_refuse_bad_input_with_what_to_write_instead() throws Exception {
 		try (Cli badOutput = Cli.start(dir, "--output", "xml")) {
 			assertThat(badOutput.waitFor(30)).isTrue();
@@ -207,6 +303,28 @@ class CliJarTest {
 			assertThat(noSuchNetns.exitCode()).isEqualTo(2);
 			assertThat(noSuchNetns.stderr()).contains("--netns /run/netns/tracepackets-no-such-netns: no such file;");
 		}
+	}
+
+	private static boolean strict() {
+		return Boolean.getBoolean("tracepackets.strict") || "true".equals(System.getenv("CI"));
+	}
+
+	private record Docker(int exitCode, String output) {
+	}
+
+	/** Runs the docker command; its exit status and output (standard output and error). */
+	private static Docker docker(String... args) throws Exception {
+		List<String> command = new ArrayList<>(List.of("docker"));
+		command.addAll(List.of(args));
+		Process process;
+		try {
+			process = new ProcessBuilder(command).redirectErrorStream(true).start();
+		} catch (IOException e) {
+			return new Docker(127, e.getMessage());
+		}
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("docker %s", String.join(" ", args)).isTrue();
+		return new Docker(process.exitValue(), output);
 	}
 
 	private static void send(int port, int count) {
