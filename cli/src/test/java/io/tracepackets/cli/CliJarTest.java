@@ -248,6 +248,21 @@ class CliJarTest {
 		}
 	}
 
+	/**
+	 * The jar carries no Testcontainers: --container reaches ContainerNamespaces, whose verification
+	 * loads the docker-java exception it catches. Every class of that path links from the jar alone.
+	 */
+	@Test
+	void should_link_the_container_lookup_from_the_jar_alone() throws Exception {
+		try (java.net.URLClassLoader jarOnly = new java.net.URLClassLoader(new java.net.URL[] { JAR.toUri().toURL() },
+				ClassLoader.getPlatformClassLoader())) {
+			for (String name : List.of("NamedContainer", "ContainerNamespaces", "EngineView", "ContainerProcess")) {
+				assertThat(Class.forName("io.tracepackets.internal.containers." + name, true, jarOnly))
+						.as(name).isNotNull();
+			}
+		}
+	}
+
 	@Test
 	void should_refuse_a_container_that_does_not_exist() throws Exception {
 		assumeThat(docker("version", "--format", "{{.Server.Version}}").exitCode() == 0 || strict())
