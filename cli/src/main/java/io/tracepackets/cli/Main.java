@@ -59,7 +59,9 @@ public final class Main {
 			return BAD_USAGE;
 		}
 		LiveTrace trace;
+		EventSelection selection;
 		try {
+			selection = EventSelection.of(options.selection());
 			trace = LiveTrace.start(options.live());
 		} catch (IllegalArgumentException | UnsupportedOperationException e) {
 			err.println("tracepackets: " + e.getMessage());
@@ -74,7 +76,7 @@ public final class Main {
 		Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("tracepackets-stop").unstarted(this::stop));
 		StopSignals.takeBackIgnored(err);
 		try (trace) {
-			return trace(trace, options, stdout);
+			return trace(trace, options, selection, stdout);
 		} finally {
 			finished.countDown();
 		}
@@ -90,13 +92,17 @@ public final class Main {
 		}
 	}
 
-	private int trace(LiveTrace trace, CliOptions options, OutputStream stdout) {
+	private int trace(LiveTrace trace, CliOptions options, EventSelection selection, OutputStream stdout) {
 		long[] written = { 0 };
 		boolean timeUp = false;
 		try (Output output = Output.open(options, stdout, trace.startNanos())) {
-			String scope = options.live().allNamespaces() ? "every network namespace"
+			String scope = options.everyNamespaceByDefault()
+					? "every network namespace (the default, as pwru's; --netns, --container or --all-netns=false"
+							+ " narrow it)"
+					: options.live().allNamespaces() ? "every network namespace"
 					: "netns " + trace.namespaces().entrySet().stream()
-							.map(n -> n.getKey() + " (" + n.getValue() + ")").reduce((a, b) -> a + ", " + b).orElse("");
+							.map(n -> n.getKey() + " (" + n.getValue() + ")").reduce((a, b) -> a + ", " + b).orElse("")
+							+ " only (--all-netns traces every one)";
 			err.println("tracepackets: tracing " + scope + " with the " + trace.describe() + "; Ctrl-C to stop");
 			err.flush();
 			if (options.readyFile() != null) {
@@ -105,12 +111,12 @@ public final class Main {
 			stopAtEndOfInput();
 			long deadline = options.duration() == null ? Long.MAX_VALUE : System.nanoTime() + options.duration().toNanos();
 			while (!stopping && !full(options, written[0]) && !output.failed() && System.nanoTime() - deadline < 0) {
-				trace.poll(event -> write(output, options, event, written), POLL_NANOS);
+				trace.poll(event -> write(output, options, selection.select(event), written), POLL_NANOS);
 				output.flush();
 			}
 			timeUp = System.nanoTime() - deadline >= 0;
 			trace.stop();
-			trace.poll(event -> write(output, options, event, written), 0);
+			trace.poll(event -> write(output, options, selection.select(event), written), 0);
 			output.flush();
 		} catch (IOException e) {
 			err.println("tracepackets: cannot write the output: " + e.getMessage());
@@ -163,7 +169,7 @@ public final class Main {
 	}
 
 	private static void write(Output output, CliOptions options, PacketEvent event, long[] written) {
-		if (full(options, written[0])) {
+		if (event == null || full(options, written[0])) {
 			return;
 		}
 		try {

@@ -17,7 +17,7 @@ abstract class Output implements AutoCloseable {
 	static Output open(CliOptions options, OutputStream stdout, long startNanos) throws IOException {
 		OutputStream out = options.outputFile() == null ? new Unclosed(stdout) : Main.file(options.outputFile());
 		return switch (options.format()) {
-			case TEXT -> new Text(out, startNanos, options.stack());
+			case TEXT -> new Text(out, startNanos, options.stack(), options.outputMeta());
 			case JSON -> new Json(out);
 			case PCAPNG -> new PcapngOutput(out, options.live().snapLength());
 		};
@@ -63,10 +63,13 @@ abstract class Output implements AutoCloseable {
 		private boolean headerWritten;
 		private final java.util.Set<String> explained = new java.util.HashSet<>();
 
-		Text(OutputStream stream, long startNanos, boolean stack) {
+		private final boolean meta;
+
+		Text(OutputStream stream, long startNanos, boolean stack, boolean meta) {
 			super(stream);
 			this.startNanos = startNanos;
 			this.stack = stack;
+			this.meta = meta;
 		}
 
 		@Override
@@ -76,6 +79,12 @@ abstract class Output implements AutoCloseable {
 				headerWritten = true;
 			}
 			out.write(PwruFormat.line(event, startNanos));
+			if (meta) {
+				// pwru's --output-meta: the skb's fields the columns do not show
+				out.write(String.format(java.util.Locale.ROOT, "    meta: netns=%d mark=0x%x ifindex=%d iface=%s"
+						+ " ethertype=0x%04x len=%d%n", event.netns(), event.mark(), event.ifindex(),
+						event.interfaceName() == null ? "-" : event.interfaceName(), event.etherType(), event.length()));
+			}
 			out.write(PwruFormat.culprit(event));
 			if (event.isDrop()) {
 				// what the drop meant, as a failing test's message says it: once per distinct sentence

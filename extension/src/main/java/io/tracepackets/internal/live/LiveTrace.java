@@ -147,6 +147,15 @@ public final class LiveTrace implements AutoCloseable {
 		return new LiveTrace(options, tracer, scope);
 	}
 
+	/**
+	 * The inode of a namespace given as {@code --netns} takes it.
+	 *
+	 * @throws IllegalArgumentException when it names no namespace, with what to give instead
+	 */
+	public static long inodeOf(String spec) {
+		return namespace(spec).inode();
+	}
+
 	/** A Docker container's namespace, found by the engine as a test's container's is. */
 	static NetworkNamespace container(String reference) {
 		try {
