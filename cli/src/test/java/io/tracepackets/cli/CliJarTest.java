@@ -304,6 +304,158 @@ class CliJarTest {
 		}
 	}
 
+	/** pwru's README, "Running with Docker" and "Running on Kubernetes": the same command line. */
+	@Test
+	void should_run_pwrus_readme_example_host_1_1_1_1() throws Exception {
+		// GIVEN 1.1.1.1 on the right namespace, routed to from the left one
+		veth.execInRight("ip", "addr", "add", "1.1.1.1/32", "dev", veth.rightInterface());
+		veth.execInLeft("ip", "route", "add", "1.1.1.1/32", "via", veth.rightAddress());
+		try (Cli cli = Cli.pwru(dir, "pwru --output-tuple 'host 1.1.1.1'")) {
+			cli.awaitStderr("Ctrl-C to stop");
+
+			// WHEN a datagram goes to 1.1.1.1, where nothing listens
+			assertThat(Traffic.fromNetnsPath(veth.leftPath()).udp().to("1.1.1.1", 7620).send(1)).isEqualTo(1);
+
+			// THEN, every namespace being traced as pwru traces them, its way out of the left namespace,
+			// into the right one and its drop there; nothing that is not to or from 1.1.1.1
+			List<String> lines = cli.awaitStdout(out -> out.stream().anyMatch(l -> l.contains("1.1.1.1:7620 udp")
+					&& l.contains("kfree_skb NO_SOCKET")));
+			List<String> events = lines.stream().filter(l -> l.startsWith("+")).toList();
+			assertThat(events).allMatch(l -> l.contains("1.1.1.1"));
+			assertThat(events).anyMatch(l -> l.contains(" " + veth.leftInode() + " ") && l.endsWith("net_dev_start_xmit"))
+					.anyMatch(l -> l.contains(" " + veth.rightInode() + " ") && l.contains("kfree_skb NO_SOCKET"));
+			assertThat(cli.stderr()).contains("tracepackets: tracing every network namespace (the default, as pwru's;"
+					+ " --netns, --container or --all-netns=false narrow it)");
+			cli.stop("INT");
+		} finally {
+			veth.execInLeft("ip", "route", "del", "1.1.1.1/32");
+			veth.execInRight("ip", "addr", "del", "1.1.1.1/32", "dev", veth.rightInterface());
+		}
+	}
+
+	/**
+	 * pwru's README on --filter-func: an exact match, or a regex for more. No skb function is called
+	 * foo: refused as pwru refuses it, on any kernel, with what was looked in.
+	 */
+	@Test
+	void should_run_pwrus_readme_filter_func_examples() throws Exception {
+		for (String example : List.of("pwru --filter-func=foo", "pwru --filter-func=\".*foo.*\"")) {
+			try (Cli cli = Cli.pwru(dir, example)) {
+				assertThat(cli.waitFor(90)).as(example).isTrue();
+				assertThat(cli.exitCode()).as(example + ": " + cli.stderr()).isEqualTo(2);
+				assertThat(cli.stderr()).as(example).contains("tracepackets: functions = \"^(?:")
+						.contains(")$\" matches no probeable skb function of the running kernel");
+			}
+		}
+	}
+
+	/**
+	 * A function that exists, where no function backend runs (this host): refused with why each
+	 * backend was, never traced without it (0 events); where one runs (the kernel-VM suite), traced.
+	 */
+	@Test
+	void should_refuse_a_function_filter_where_no_function_backend_runs() throws Exception {
+		try (Cli cli = Cli.pwru(dir, "pwru --filter-func=ip_rcv 'udp port 7660'")) {
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+			while (cli.process().isAlive() && !cli.stderr().contains("Ctrl-C to stop")) {
+				assertThat(System.nanoTime()).as(cli.stderr()).isLessThan(deadline);
+				Thread.sleep(100);
+			}
+			if (cli.stderr().contains("Ctrl-C to stop")) {
+				assertThat(cli.stderr()).containsPattern("probe points \\([1-9]\\d* kernel functions\\)");
+				assertThat(Traffic.fromNetnsPath(veth.leftPath()).udp().to(veth.rightAddress(), 7660).send(1)).isEqualTo(1);
+				assertThat(cli.awaitStdout(out -> out.stream().anyMatch(l -> l.endsWith(" ip_rcv")))).isNotEmpty();
+				cli.stop("INT");
+			} else {
+				assertThat(cli.waitFor(30)).isTrue();
+				assertThat(cli.exitCode()).as(cli.stderr()).isEqualTo(1);
+				assertThat(cli.stderr()).contains("tracepackets: cannot trace here: kernel functions matching ^(?:ip_rcv)$")
+						.contains("no function backend runs on this kernel, so only the skb tracepoints could be traced"
+								+ " (tracepoint: ");
+			}
+		}
+	}
+
+	@Test
+	void should_follow_a_dnated_datagram_found_by_the_address_it_was_sent_to() throws Exception {
+		// GIVEN the right namespace DNATs 198.18.0.100:7630 to its own address, port 7631, where nothing listens
+		String[] dnat = { "-p", "udp", "-d", "198.18.0.100", "--dport", "7630", "-j", "DNAT", "--to-destination",
+				veth.rightAddress() + ":7631" };
+		veth.execInRight(concat(List.of("iptables", "-t", "nat", "-A", "PREROUTING"), dnat));
+		veth.execInLeft("ip", "route", "add", "198.18.0.100/32", "via", veth.rightAddress());
+		try {
+			// WHEN a datagram is sent to the virtual address, traced without and with --filter-track-skb
+			List<String> matched = pwruLines("pwru --output-tuple 'dst host 198.18.0.100'", 7630);
+			List<String> followed = pwruLines("pwru --filter-track-skb --output-tuple 'dst host 198.18.0.100'", 7630);
+
+			// THEN the kernel's filter sees it until the rewrite only; followed, its events after DNAT
+			// show, to its drop for want of a socket on the port it was rewritten to
+			assertThat(matched).isNotEmpty().noneMatch(l -> l.contains(":7631 udp"));
+			assertThat(followed).anyMatch(l -> l.contains("> 198.18.0.100:7630 udp") && l.endsWith("netif_receive_skb"))
+					.anyMatch(l -> l.contains("> " + veth.rightAddress() + ":7631 udp") && l.contains("kfree_skb NO_SOCKET"));
+		} finally {
+			veth.execInLeft("ip", "route", "del", "198.18.0.100/32");
+			veth.execInRight(concat(List.of("iptables", "-t", "nat", "-D", "PREROUTING"), dnat));
+		}
+	}
+
+	@Test
+	void should_filter_on_the_mark_under_its_mask_and_follow_the_packet_past_the_namespace_that_cleared_it()
+			throws Exception {
+		// GIVEN the left namespace marks udp/7640 0x1234 as it leaves; crossing the veth clears the mark
+		String[] mark = { "-p", "udp", "--dport", "7640", "-j", "MARK", "--set-mark", "0x1234" };
+		veth.execInLeft(concat(List.of("iptables", "-t", "mangle", "-A", "OUTPUT"), mark));
+		try {
+			// WHEN a datagram goes, traced by its mark's 0x200 bit, without and with --filter-track-skb
+			List<String> marked = pwruLines("pwru --filter-mark 0x200/0xf00 --output-meta 'udp port 7640'", 7640);
+			List<String> followed = pwruLines("pwru --filter-mark 0x200/0xf00 --filter-track-skb 'udp port 7640'", 7640);
+
+			// THEN the marked events, in the left namespace; followed, the right one's too
+			assertThat(marked).filteredOn(l -> l.startsWith("+")).isNotEmpty()
+					.allMatch(l -> l.contains(" " + veth.leftInode() + " "));
+			assertThat(marked).filteredOn(l -> l.startsWith("    meta: ")).isNotEmpty()
+					.allMatch(l -> l.contains(" mark=0x1234 "));
+			assertThat(followed).anyMatch(l -> l.contains(" " + veth.rightInode() + " ") && l.contains("kfree_skb NO_SOCKET"));
+		} finally {
+			veth.execInLeft(concat(List.of("iptables", "-t", "mangle", "-D", "OUTPUT"), mark));
+		}
+	}
+
+	@Test
+	void should_fill_dropped_by_in_json_and_filter_on_a_device_of_a_namespace() throws Exception {
+		// GIVEN a rule dropping udp/7650 in the right namespace
+		veth.execInRight("iptables", "-A", "INPUT", "-p", "udp", "--dport", "7650", "-j", "DROP");
+		Path out = dir.resolve("trace.json");
+		try {
+			// WHEN a datagram meets it, traced as JSON on the right namespace's device
+			try (Cli cli = Cli.pwru(dir, "pwru --filter-netns " + veth.rightPath() + " --filter-ifname "
+					+ veth.rightInterface() + " --output-json --output-file " + out + " 'udp port 7650'")) {
+				cli.awaitStderr("Ctrl-C to stop");
+				send(7650, 1);
+				Thread.sleep(1500);
+				cli.stop("INT");
+			}
+
+			// THEN the drop names its rule in dropped_by, and every event is on that device
+			List<String> json = Files.readAllLines(out);
+			assertThat(json).isNotEmpty().allMatch(l -> l.contains("\"iface\":\"" + veth.rightInterface() + "\""));
+			assertThat(json).filteredOn(l -> l.contains("\"where\":\"kfree_skb\"")).singleElement().asString()
+					.containsPattern("\"dropped_by\":\"iptables-nft rule 1 of filter INPUT \\(handle \\d+\\): -A INPUT -p udp"
+							+ " -m udp --dport 7650 -j DROP\"");
+		} finally {
+			veth.execInRight("iptables", "-D", "INPUT", "-p", "udp", "--dport", "7650", "-j", "DROP");
+		}
+	}
+
+	@Test
+	void should_name_the_nearest_option_of_a_mistyped_one() throws Exception {
+		try (Cli cli = Cli.pwru(dir, "pwru --output-tupel 'host 1.1.1.1'")) {
+			assertThat(cli.waitFor(60)).isTrue();
+			assertThat(cli.exitCode()).isEqualTo(2);
+			assertThat(cli.stderr()).contains("tracepackets: unknown option --output-tupel: did you mean --output-tuple?");
+		}
+	}
+
 	@Test
 	void should_refuse_bad_input_with_what_to_write_instead() throws Exception {
 		try (Cli badOutput = Cli.start(dir, "--output", "xml")) {
@@ -318,6 +470,29 @@ class CliJarTest {
 			assertThat(noSuchNetns.exitCode()).isEqualTo(2);
 			assertThat(noSuchNetns.stderr()).contains("--netns /run/netns/tracepackets-no-such-netns: no such file;");
 		}
+	}
+
+	/**
+	 * Runs {@code commandLine} (a pwru command line, in the shell's quoting) in its directory, from
+	 * the left namespace, with pwru as the jar; stopped with Ctrl-C after one datagram to
+	 * {@code port} and 1.5 s: the lines it printed.
+	 */
+	private List<String> pwruLines(String commandLine, int port) throws Exception {
+		try (Cli cli = Cli.pwru(dir, commandLine)) {
+			cli.awaitStderr("Ctrl-C to stop");
+			String address = commandLine.contains("198.18.0.100") ? "198.18.0.100" : veth.rightAddress();
+			assertThat(Traffic.fromNetnsPath(veth.leftPath()).udp().to(address, port).send(1)).isEqualTo(1);
+			Thread.sleep(1500);
+			cli.stop("INT");
+			return Files.readAllLines(cli.stdout());
+		}
+	}
+
+	/** {@code command} followed by {@code rule}: an iptables command line. */
+	private static String[] concat(List<String> command, String[] rule) {
+		List<String> all = new ArrayList<>(command);
+		all.addAll(List.of(rule));
+		return all.toArray(String[]::new);
 	}
 
 	private static boolean strict() {
@@ -395,6 +570,30 @@ class CliJarTest {
 			Process process = new ProcessBuilder(command).redirectOutput(stdout.toFile())
 					.redirectError(stderr.toFile()).start();
 			return new Cli(process, process.toHandle(), stdout, stderr);
+		}
+
+		/**
+		 * {@code commandLine} as a pwru user types it, run by bash with {@code pwru} being the jar:
+		 * only the program's name differs.
+		 */
+		static Cli pwru(Path dir, String commandLine) throws IOException {
+			Path stdout = Files.createTempFile(dir, "stdout", ".txt");
+			Path stderr = Files.createTempFile(dir, "stderr", ".txt");
+			ProcessBuilder builder = new ProcessBuilder("bash", "-c",
+					"pwru() { exec \"$TRACEPACKETS_JAVA\" -jar \"$TRACEPACKETS_JAR\" \"$@\"; }\n" + commandLine);
+			builder.environment().put("TRACEPACKETS_JAVA", java());
+			builder.environment().put("TRACEPACKETS_JAR", JAR.toAbsolutePath().toString());
+			Process process = builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+			return new Cli(process, process.toHandle(), stdout, stderr);
+		}
+
+		void awaitStderr(String text) throws Exception {
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+			while (!stderr().contains(text)) {
+				assertThat(process.isAlive()).as("the jar exited before printing %s: %s", text, stderr()).isTrue();
+				assertThat(System.nanoTime()).as("%s within 90 s: %s", text, stderr()).isLessThan(deadline);
+				Thread.sleep(100);
+			}
 		}
 
 		void awaitFile(Path file) throws Exception {
