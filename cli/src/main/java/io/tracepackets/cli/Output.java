@@ -9,15 +9,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.function.Function;
 
 /** Where events are written, in the format asked for. */
 abstract class Output implements AutoCloseable {
 
 	/** The output chosen by the options: standard output unless --output-file. */
-	static Output open(CliOptions options, OutputStream stdout, long startNanos) throws IOException {
+	static Output open(CliOptions options, OutputStream stdout, long startNanos,
+			Function<PacketEvent, Optional<String>> whyNoCulprit) throws IOException {
 		OutputStream out = options.outputFile() == null ? new Unclosed(stdout) : Main.file(options.outputFile());
 		return switch (options.format()) {
-			case TEXT -> new Text(out, startNanos, options.stack(), options.outputMeta());
+			case TEXT -> new Text(out, startNanos, options.stack(), options.outputMeta(), whyNoCulprit);
 			case JSON -> new Json(out);
 			case PCAPNG -> new PcapngOutput(out, options.live().snapLength());
 		};
@@ -65,8 +68,12 @@ abstract class Output implements AutoCloseable {
 
 		private final boolean meta;
 
-		Text(OutputStream stream, long startNanos, boolean stack, boolean meta) {
+		private final Function<PacketEvent, Optional<String>> whyNoCulprit;
+
+		Text(OutputStream stream, long startNanos, boolean stack, boolean meta,
+				Function<PacketEvent, Optional<String>> whyNoCulprit) {
 			super(stream);
+			this.whyNoCulprit = whyNoCulprit;
 			this.startNanos = startNanos;
 			this.stack = stack;
 			this.meta = meta;
@@ -86,6 +93,9 @@ abstract class Output implements AutoCloseable {
 						event.interfaceName() == null ? "-" : event.interfaceName(), event.etherType(), event.length()));
 			}
 			out.write(PwruFormat.culprit(event));
+			if (event.isDrop() && event.culprit() == null) {
+				out.write(whyNoCulprit.apply(event).map(PwruFormat::noCulprit).orElse(""));
+			}
 			if (event.isDrop()) {
 				// what the drop meant, as a failing test's message says it: once per distinct sentence
 				for (String line : PwruFormat.dropExplanation(event)) {

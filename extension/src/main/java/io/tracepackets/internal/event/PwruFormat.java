@@ -79,6 +79,15 @@ public final class PwruFormat {
 	}
 
 	/**
+	 * Why a drop that a rule or program made names none, under its line where the culprit would be.
+	 *
+	 * @param why one sentence, e.g. RuleTracing's
+	 */
+	public static String noCulprit(String why) {
+		return CULPRIT_INDENT + "by no rule or program found: " + why + "\n";
+	}
+
+	/**
 	 * What a drop meant, as failure messages explain it below the packets: its classification
 	 * sentence ({@code "  lost: NETFILTER_DROP: dropped by a netfilter rule or policy"}), then its
 	 * diagnosis, one line each with its newline; empty for an event that is no classified drop.

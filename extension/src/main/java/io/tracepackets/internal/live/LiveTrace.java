@@ -63,8 +63,8 @@ public final class LiveTrace implements AutoCloseable {
 	/** When the probes were ready: times are relative to it. */
 	private final long startNanos;
 	private long seen;
-	/** Namespaces whose rules are named, under every namespace (see attributeFromNowOn). */
-	private final java.util.Set<Long> attributed = new java.util.HashSet<>();
+	/** Under every namespace: when rules began to be named in each (see attributeFromNowOn), by inode. */
+	private final Map<Long, Long> attributedSince = new java.util.HashMap<>();
 	private final SkippedRuns.Counts skippedAtStart;
 	/** Names the rule or program behind each drop, as a failing test's message does. */
 	private final RuleTracing rules = new RuleTracing();
@@ -245,19 +245,29 @@ public final class LiveTrace implements AutoCloseable {
 	 */
 	private void attributeFromNowOn(List<PacketEvent> batch) {
 		for (PacketEvent event : batch) {
-			if (event.isDrop() && attributed.add(event.netns())) {
+			if (event.isDrop() && attributedSince.putIfAbsent(event.netns(), event.timestampNanos()) == null) {
 				NetworkNamespace.find(event.netns()).ifPresent(rules::add);
 			}
 		}
 	}
 
 	/**
-	 * Why {@code drop} names no rule or program, in one sentence (the failure messages' "because").
+	 * Why {@code drop}, which a rule or program made, names none, in one sentence (the failure
+	 * messages' "because").
 	 *
-	 * @param drop a drop event without a culprit
+	 * @return empty for an event that is no such drop, or names its culprit
 	 */
-	public String whyNoCulprit(PacketEvent drop) {
-		return rules.whyNoCulprit(drop);
+	public Optional<String> whyNoCulprit(PacketEvent drop) {
+		if (drop.culprit() != null || !RuleTracing.isRuleOrProgramDrop(drop)) {
+			return Optional.empty();
+		}
+		Long since = attributedSince.get(drop.netns());
+		if (allNamespaces && since != null && drop.timestampNanos() <= since) {
+			return Optional.of("with every namespace traced, rules are named in a namespace from its first drop on"
+					+ " (tracing them up front would trace every packet of every namespace): --netns inode:"
+					+ drop.netns() + " names the first drop's too");
+		}
+		return Optional.of(rules.whyNoCulprit(drop));
 	}
 
 	/** Stops taking new events once every event the kernel produced until now is read; then {@link #poll} drains the rest. */

@@ -322,6 +322,14 @@ public final class RuleTracing implements AutoCloseable {
 				+ " hook (br_netfilter, IPVS)";
 	}
 
+	/**
+	 * Whether {@code event} is a drop that a rule or program makes (netfilter, tc, XDP), so one that
+	 * {@link #attribute} tries to name the culprit of.
+	 */
+	public static boolean isRuleOrProgramDrop(PacketEvent event) {
+		return isNetfilterDrop(event) || tcHook(event) != null || isXdpVerdict(event) || isXdpSkbDrop(event);
+	}
+
 	/** {@code "ingress"} or {@code "egress"} for a drop by a tc hook, else null. */
 	private static String tcHook(PacketEvent event) {
 		if (!event.isDrop() || event.dropReason() == null) {
