@@ -74,7 +74,7 @@ class CliJarTest {
 					.allMatch(l -> l.contains(" " + veth.rightInode() + " "))
 					.anyMatch(l -> l.endsWith(" netif_receive_skb")).anyMatch(l -> l.contains(veth.rightInterface() + "("));
 			assertThat(cli.stderr()).contains("tracepackets: tracing netns " + veth.rightInode() + " ("
-					+ veth.rightPath() + ") with the ");
+					+ veth.rightPath() + ") only (--all-netns traces every one) with the ");
 			assertThat(summary).containsPattern("tracepackets: \\d+ events written, \\d+ traced, \\d+ lost");
 			assertThat(cli.exitCode()).as("stopped by SIGINT, as every program Ctrl-C stops").isEqualTo(130);
 		}
