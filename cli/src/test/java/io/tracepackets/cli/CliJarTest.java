@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CliJarTest {
 
-	private static final Path JAR = Path.of(System.getProperty("tracepackets.cli.jar", "target/tracepackets-cli.jar"));
+	static final Path JAR = Path.of(System.getProperty("tracepackets.cli.jar", "target/tracepackets-cli.jar"));
 	private static VethNamespaces veth;
 
 	@TempDir
@@ -530,7 +530,7 @@ class CliJarTest {
 		}
 	}
 
-	private static String java() {
+	static String java() {
 		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
 	}
 
@@ -558,7 +558,7 @@ class CliJarTest {
 	 * ends the process if it still runs: SIGTERM, then SIGKILL when it has not exited within
 	 * {@value #STOP_SECONDS} s.
 	 */
-	private record Cli(Process child, ProcessHandle process, Path stdout, Path stderrFile) implements AutoCloseable {
+	record Cli(Process child, ProcessHandle process, Path stdout, Path stderrFile) implements AutoCloseable {
 
 		private static final int STOP_SECONDS = 15;
 
