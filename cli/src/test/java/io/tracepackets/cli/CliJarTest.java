@@ -577,21 +577,31 @@ class CliJarTest {
 		 * only the program's name differs.
 		 */
 		static Cli pwru(Path dir, String commandLine) throws IOException {
+			return pwru(dir, commandLine, java.util.Map.of());
+		}
+
+		/** As {@link #pwru(Path, String)}, with more environment (JVM options under emulation). */
+		static Cli pwru(Path dir, String commandLine, java.util.Map<String, String> environment) throws IOException {
 			Path stdout = Files.createTempFile(dir, "stdout", ".txt");
 			Path stderr = Files.createTempFile(dir, "stderr", ".txt");
 			ProcessBuilder builder = new ProcessBuilder("bash", "-c",
 					"pwru() { exec \"$TRACEPACKETS_JAVA\" -jar \"$TRACEPACKETS_JAR\" \"$@\"; }\n" + commandLine);
 			builder.environment().put("TRACEPACKETS_JAVA", java());
 			builder.environment().put("TRACEPACKETS_JAR", JAR.toAbsolutePath().toString());
+			builder.environment().putAll(environment);
 			Process process = builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
 			return new Cli(process, process.toHandle(), stdout, stderr);
 		}
 
 		void awaitStderr(String text) throws Exception {
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+			awaitStderr(text, 90);
+		}
+
+		void awaitStderr(String text, int seconds) throws Exception {
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
 			while (!stderr().contains(text)) {
 				assertThat(process.isAlive()).as("the jar exited before printing %s: %s", text, stderr()).isTrue();
-				assertThat(System.nanoTime()).as("%s within 90 s: %s", text, stderr()).isLessThan(deadline);
+				assertThat(System.nanoTime()).as("%s within %d s: %s", text, seconds, stderr()).isLessThan(deadline);
 				Thread.sleep(100);
 			}
 		}
@@ -606,7 +616,11 @@ class CliJarTest {
 		}
 
 		List<String> awaitStdout(Predicate<List<String>> condition) throws Exception {
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+			return awaitStdout(condition, 20);
+		}
+
+		List<String> awaitStdout(Predicate<List<String>> condition, int seconds) throws Exception {
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
 			List<String> lines = Files.readAllLines(stdout);
 			while (!condition.test(lines)) {
 				assertThat(System.nanoTime()).as("output so far:%n%s%nerrors:%n%s", String.join("\n", lines), stderr())

@@ -99,6 +99,12 @@ class CliOptionsTest {
 				"--output", "pcapng" })).withMessage("--output asks for pcapng output, another option for json: keep one");
 	}
 
+	/** docs/cli.md shows --help as it is, pwru's names beside the native ones. */
+	@Test
+	void should_be_documented_as_help_prints_it() throws Exception {
+		assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("../docs/cli.md"))).contains(CliOptions.usage());
+	}
+
 	@Test
 	void should_say_what_is_wrong_and_what_to_write_instead() {
 		assertThatIllegalArgumentException().isThrownBy(() -> CliOptions.parse(new String[] { "--backend", "ebpf" }))
