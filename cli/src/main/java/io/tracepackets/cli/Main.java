@@ -28,6 +28,7 @@ public final class Main {
 
 	private final PrintStream err;
 	private volatile boolean stopping;
+	private volatile boolean endOfInput;
 	private final CountDownLatch finished = new CountDownLatch(1);
 
 	private Main(PrintStream err) {
@@ -58,7 +59,9 @@ public final class Main {
 			return BAD_USAGE;
 		}
 		LiveTrace trace;
+		EventSelection selection;
 		try {
+			selection = EventSelection.of(options.selection());
 			trace = LiveTrace.start(options.live());
 		} catch (IllegalArgumentException | UnsupportedOperationException e) {
 			err.println("tracepackets: " + e.getMessage());
@@ -73,7 +76,7 @@ public final class Main {
 		Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("tracepackets-stop").unstarted(this::stop));
 		StopSignals.takeBackIgnored(err);
 		try (trace) {
-			return trace(trace, options, stdout);
+			return trace(trace, options, selection, stdout);
 		} finally {
 			finished.countDown();
 		}
@@ -89,23 +92,31 @@ public final class Main {
 		}
 	}
 
-	private int trace(LiveTrace trace, CliOptions options, OutputStream stdout) {
+	private int trace(LiveTrace trace, CliOptions options, EventSelection selection, OutputStream stdout) {
 		long[] written = { 0 };
-		try (Output output = Output.open(options, stdout, trace.startNanos())) {
-			String scope = options.live().allNamespaces() ? "every network namespace"
+		boolean timeUp = false;
+		try (Output output = Output.open(options, stdout, trace.startNanos(), trace::whyNoCulprit)) {
+			String scope = options.everyNamespaceByDefault()
+					? "every network namespace (the default, as pwru's; --netns, --container or --all-netns=false"
+							+ " narrow it)"
+					: options.live().allNamespaces() ? "every network namespace"
 					: "netns " + trace.namespaces().entrySet().stream()
-							.map(n -> n.getKey() + " (" + n.getValue() + ")").reduce((a, b) -> a + ", " + b).orElse("");
+							.map(n -> n.getKey() + " (" + n.getValue() + ")").reduce((a, b) -> a + ", " + b).orElse("")
+							+ " only (--all-netns traces every one)";
 			err.println("tracepackets: tracing " + scope + " with the " + trace.describe() + "; Ctrl-C to stop");
 			err.flush();
 			if (options.readyFile() != null) {
 				Files.writeString(options.readyFile(), "ready\n");
 			}
-			while (!stopping && !full(options, written[0]) && !output.failed()) {
-				trace.poll(event -> write(output, options, event, written), POLL_NANOS);
+			stopAtEndOfInput();
+			long deadline = options.duration() == null ? Long.MAX_VALUE : System.nanoTime() + options.duration().toNanos();
+			while (!stopping && !full(options, written[0]) && !output.failed() && System.nanoTime() - deadline < 0) {
+				trace.poll(event -> write(output, options, selection.select(event), written), POLL_NANOS);
 				output.flush();
 			}
+			timeUp = System.nanoTime() - deadline >= 0;
 			trace.stop();
-			trace.poll(event -> write(output, options, event, written), 0);
+			trace.poll(event -> write(output, options, selection.select(event), written), 0);
 			output.flush();
 		} catch (IOException e) {
 			err.println("tracepackets: cannot write the output: " + e.getMessage());
@@ -115,7 +126,8 @@ public final class Main {
 			return CANNOT_TRACE;
 		}
 		err.println("tracepackets: " + written[0] + " events written" + (full(options, written[0]) ? " (--limit "
-				+ options.limit() + " reached)" : "") + ", " + trace.events() + " traced, " + trace.lost()
+				+ options.limit() + " reached)" : "") + (endOfInput ? " (standard input closed)" : "")
+				+ (timeUp ? " (--duration " + options.duration().toString().substring(2).toLowerCase(java.util.Locale.ROOT) + " reached)" : "") + ", " + trace.events() + " traced, " + trace.lost()
 				+ " lost (ring buffer or store full), " + trace.skippedRuns()
 				+ " probe runs skipped by the kernel (recursion, kprobe misses)" + (options.outputFile() == null ? "" : "; output in "
 						+ options.outputFile()));
@@ -123,12 +135,41 @@ public final class Main {
 		return TRACED;
 	}
 
+	/**
+	 * When standard input is a pipe or a socket, its end stops the trace: the way to stop it from a
+	 * program that holds its input (a script's coprocess, ssh) without a signal. A terminal, a file
+	 * or /dev/null (a script's background job) never ends it.
+	 */
+	private void stopAtEndOfInput() {
+		String input;
+		try {
+			input = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
+		} catch (IOException | UnsupportedOperationException e) {
+			return;
+		}
+		if (!input.startsWith("pipe:") && !input.startsWith("socket:")) {
+			return;
+		}
+		Thread.ofPlatform().daemon().name("tracepackets-stdin").start(() -> {
+			try {
+				while (System.in.read(new byte[4096]) >= 0) {
+					// what is written is not read: only its end counts
+				}
+			} catch (IOException e) {
+				// unreadable input stops nothing
+				return;
+			}
+			endOfInput = true;
+			stopping = true;
+		});
+	}
+
 	private static boolean full(CliOptions options, long written) {
 		return options.limit() > 0 && written >= options.limit();
 	}
 
 	private static void write(Output output, CliOptions options, PacketEvent event, long[] written) {
-		if (full(options, written[0])) {
+		if (event == null || full(options, written[0])) {
 			return;
 		}
 		try {

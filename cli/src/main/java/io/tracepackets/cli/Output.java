@@ -9,15 +9,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.function.Function;
 
 /** Where events are written, in the format asked for. */
 abstract class Output implements AutoCloseable {
 
 	/** The output chosen by the options: standard output unless --output-file. */
-	static Output open(CliOptions options, OutputStream stdout, long startNanos) throws IOException {
+	static Output open(CliOptions options, OutputStream stdout, long startNanos,
+			Function<PacketEvent, Optional<String>> whyNoCulprit) throws IOException {
 		OutputStream out = options.outputFile() == null ? new Unclosed(stdout) : Main.file(options.outputFile());
 		return switch (options.format()) {
-			case TEXT -> new Text(out, startNanos, options.stack());
+			case TEXT -> new Text(out, startNanos, options.stack(), options.outputMeta(), whyNoCulprit);
 			case JSON -> new Json(out);
 			case PCAPNG -> new PcapngOutput(out, options.live().snapLength());
 		};
@@ -61,11 +64,19 @@ abstract class Output implements AutoCloseable {
 		private final long startNanos;
 		private final boolean stack;
 		private boolean headerWritten;
+		private final java.util.Set<String> explained = new java.util.HashSet<>();
 
-		Text(OutputStream stream, long startNanos, boolean stack) {
+		private final boolean meta;
+
+		private final Function<PacketEvent, Optional<String>> whyNoCulprit;
+
+		Text(OutputStream stream, long startNanos, boolean stack, boolean meta,
+				Function<PacketEvent, Optional<String>> whyNoCulprit) {
 			super(stream);
+			this.whyNoCulprit = whyNoCulprit;
 			this.startNanos = startNanos;
 			this.stack = stack;
+			this.meta = meta;
 		}
 
 		@Override
@@ -75,6 +86,24 @@ abstract class Output implements AutoCloseable {
 				headerWritten = true;
 			}
 			out.write(PwruFormat.line(event, startNanos));
+			if (meta) {
+				// pwru's --output-meta: the skb's fields the columns do not show
+				out.write(String.format(java.util.Locale.ROOT, "    meta: netns=%d mark=0x%x ifindex=%d iface=%s"
+						+ " ethertype=0x%04x len=%d%n", event.netns(), event.mark(), event.ifindex(),
+						event.interfaceName() == null ? "-" : event.interfaceName(), event.etherType(), event.length()));
+			}
+			out.write(PwruFormat.culprit(event));
+			if (event.isDrop() && event.culprit() == null) {
+				out.write(whyNoCulprit.apply(event).map(PwruFormat::noCulprit).orElse(""));
+			}
+			if (event.isDrop()) {
+				// what the drop meant, as a failing test's message says it: once per distinct sentence
+				for (String line : PwruFormat.dropExplanation(event)) {
+					if (explained.add(line)) {
+						out.write(line);
+					}
+				}
+			}
 			if (stack) {
 				for (String frame : event.stack()) {
 					out.write("    " + frame + "\n");

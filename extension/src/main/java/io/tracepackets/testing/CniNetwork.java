@@ -70,6 +70,7 @@ public final class CniNetwork implements AutoCloseable {
 	 *
 	 * @param conflist a network configuration list ({@code {"cniVersion": …, "name": …, "plugins":
 	 *     [ … ]}}), as in {@code /etc/cni/net.d/*.conflist}
+	 * @return the node, its namespace made; close it to delete the pods and the namespace
 	 * @throws TracePacketsException when the list is not valid, a plugin it names is not installed,
 	 *     or the node's namespace cannot be made (not root)
 	 */
@@ -77,7 +78,13 @@ public final class CniNetwork implements AutoCloseable {
 		return create(conflist, pluginDirectory());
 	}
 
-	/** As {@link #create(String)}, with the plugins in {@code pluginDirectory}. */
+	/**
+	 * As {@link #create(String)}, with the plugins in {@code pluginDirectory}.
+	 *
+	 * @param conflist a network configuration list, as {@link #create(String)} takes it
+	 * @param pluginDirectory where the plugins' executables are, e.g. {@code /opt/cni/bin}
+	 * @return the node, its namespace made
+	 */
 	public static CniNetwork create(String conflist, Path pluginDirectory) {
 		Map<String, Object> list;
 		try {
@@ -122,17 +129,29 @@ public final class CniNetwork implements AutoCloseable {
 		}
 	}
 
-	/** The name of the node's namespace under {@code /run/netns}. */
+	/**
+	 * The name of the node's namespace under {@code /run/netns}.
+	 *
+	 * @return e.g. {@code tp1234x5n}
+	 */
 	public String nodeName() {
 		return prefix + "n";
 	}
 
-	/** The node's namespace, for {@code trace.scope(...)}. */
+	/**
+	 * The node's namespace, for {@code trace.scope(...)}.
+	 *
+	 * @return its path under {@code /run/netns}
+	 */
 	public Path nodePath() {
 		return Path.of("/run/netns", nodeName());
 	}
 
-	/** The network's name, as its configuration list gives it. */
+	/**
+	 * The network's name, as its configuration list gives it.
+	 *
+	 * @return the list's {@code name}
+	 */
 	public String name() {
 		return name;
 	}
@@ -140,13 +159,20 @@ public final class CniNetwork implements AutoCloseable {
 	/**
 	 * Runs a command on the node (e.g. {@code iptables -A CNI-ADMIN …}); returns its output.
 	 *
+	 * @param command the program and its arguments
+	 * @return what it printed
 	 * @throws TracePacketsException when it exits with a non-zero status; the message holds its output
 	 */
 	public String execOnNode(String... command) {
 		return VethNamespaces.exec(nodeName(), command);
 	}
 
-	/** A pod on this network: its namespace, then ADD through every plugin of the list. */
+	/**
+	 * A pod on this network: its namespace, then ADD through every plugin of the list.
+	 *
+	 * @param podName the pod's name, as a runtime gives it ({@code K8S_POD_NAME})
+	 * @return the pod, added
+	 */
 	public Pod addPod(String podName) {
 		return addPod(podName, Map.of());
 	}
@@ -157,6 +183,9 @@ public final class CniNetwork implements AutoCloseable {
 	 * "protocol", "udp")))} for portmap, {@code Map.of("bandwidth", Map.of("ingressRate", 800_000,
 	 * "ingressBurst", 16_000))} for bandwidth, as a runtime passes them in {@code runtimeConfig}.
 	 *
+	 * @param podName the pod's name, as a runtime gives it ({@code K8S_POD_NAME})
+	 * @param capabilityArgs the runtime arguments by capability name
+	 * @return the pod, added
 	 * @throws TracePacketsException with the plugin's own error ({@code code}, {@code msg}) when one
 	 *     refuses; what was added is deleted
 	 */
@@ -183,7 +212,11 @@ public final class CniNetwork implements AutoCloseable {
 		return pod;
 	}
 
-	/** The pods added so far, in order. */
+	/**
+	 * The pods added so far, in order.
+	 *
+	 * @return a copy
+	 */
 	public synchronized List<Pod> pods() {
 		return List.copyOf(pods);
 	}
@@ -323,7 +356,11 @@ public final class CniNetwork implements AutoCloseable {
 			this.capabilityArgs = Map.copyOf(capabilityArgs);
 		}
 
-		/** The name the test gave it. */
+		/**
+		 * The name the test gave it.
+		 *
+		 * @return the pod's name
+		 */
 		public String name() {
 			return name;
 		}
@@ -331,30 +368,50 @@ public final class CniNetwork implements AutoCloseable {
 		/**
 		 * Its namespace, for {@code trace.scope(...)}, {@code Traffic.fromNetnsPath(...)} and its
 		 * {@code receiveUdp(port)}.
+		 *
+		 * @return its path under {@code /run/netns}
 		 */
 		public Path path() {
 			return Path.of("/run/netns", netnsName);
 		}
 
-		/** The first IPv4 address the plugins gave it (no prefix length). */
+		/**
+		 * The first IPv4 address the plugins gave it (no prefix length).
+		 *
+		 * @return e.g. {@code 10.22.0.2}
+		 */
 		public String address() {
 			return ips().stream().map(ip -> ip.get("address").toString().split("/")[0]).filter(a -> a.contains("."))
 					.findFirst().orElseThrow(() -> new TracePacketsException("the CNI result of pod " + name
 							+ " has no IPv4 address: " + result()));
 		}
 
-		/** The gateway of its first IPv4 address, if the plugins gave one (bridge with {@code isGateway}). */
+		/**
+		 * The gateway of its first IPv4 address, if the plugins gave one (bridge with {@code isGateway}).
+		 *
+		 * @return the gateway's address, or empty
+		 */
 		public Optional<String> gateway() {
 			return ips().stream().filter(ip -> ip.get("address").toString().contains(".") && ip.get("gateway") != null)
 					.map(ip -> ip.get("gateway").toString()).findFirst();
 		}
 
-		/** The last plugin's result, as it printed it (compact JSON). */
+		/**
+		 * The last plugin's result, as it printed it (compact JSON).
+		 *
+		 * @return the result's JSON
+		 */
 		public String result() {
 			return CniJson.write(result);
 		}
 
-		/** Runs a command in the pod (e.g. {@code ip route}); returns its output. */
+		/**
+		 * Runs a command in the pod (e.g. {@code ip route}); returns its output.
+		 *
+		 * @param command the program and its arguments
+		 * @return what it printed
+		 * @throws TracePacketsException when it exits with a non-zero status; the message holds its output
+		 */
 		public String exec(String... command) {
 			return VethNamespaces.exec(netnsName, command);
 		}

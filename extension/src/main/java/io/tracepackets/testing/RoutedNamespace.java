@@ -32,6 +32,7 @@ public final class RoutedNamespace implements AutoCloseable {
 	 * Creates the namespace, the veth between it and this JVM's namespace, the addresses and the
 	 * client's default route.
 	 *
+	 * @return the client's namespace, routed; close it to delete it
 	 * @throws TracePacketsException when an {@code ip} command fails (not root, no iproute2); what
 	 *     was made is deleted
 	 */
@@ -55,17 +56,29 @@ public final class RoutedNamespace implements AutoCloseable {
 		}
 	}
 
-	/** The namespace's name under {@code /run/netns}. */
+	/**
+	 * The namespace's name under {@code /run/netns}.
+	 *
+	 * @return e.g. {@code tp1234x5h}
+	 */
 	public String name() {
 		return prefix + "h";
 	}
 
-	/** The namespace, for {@code trace.scope(...)} and {@code Traffic.fromNetnsPath(...)}. */
+	/**
+	 * The namespace, for {@code trace.scope(...)} and {@code Traffic.fromNetnsPath(...)}.
+	 *
+	 * @return its path under {@code /run/netns}
+	 */
 	public Path path() {
 		return Path.of("/run/netns", name());
 	}
 
-	/** The namespace's nsfs inode, as events carry it. */
+	/**
+	 * The namespace's nsfs inode, as events carry it.
+	 *
+	 * @return the inode of its path
+	 */
 	public long inode() {
 		try {
 			return (Long) Files.getAttribute(path(), "unix:ino");
@@ -74,22 +87,40 @@ public final class RoutedNamespace implements AutoCloseable {
 		}
 	}
 
-	/** The client's address, {@code 10.232.N.2}. */
+	/**
+	 * The client's address, {@code 10.232.N.2}.
+	 *
+	 * @return the address, without prefix length
+	 */
 	public String address() {
 		return "10.232." + subnet + ".2";
 	}
 
-	/** This JVM's namespace's address on the veth, {@code 10.232.N.1}: the client's gateway. */
+	/**
+	 * This JVM's namespace's address on the veth, {@code 10.232.N.1}: the client's gateway.
+	 *
+	 * @return the address, without prefix length
+	 */
 	public String hostAddress() {
 		return "10.232." + subnet + ".1";
 	}
 
-	/** The veth's end in this JVM's namespace ({@code <name>}, within IFNAMSIZ). */
+	/**
+	 * The veth's end in this JVM's namespace ({@code <name>}, within IFNAMSIZ).
+	 *
+	 * @return the device's name
+	 */
 	public String hostInterface() {
 		return name();
 	}
 
-	/** Runs a command inside the client's namespace; returns its output. */
+	/**
+	 * Runs a command inside the client's namespace; returns its output.
+	 *
+	 * @param command the program and its arguments
+	 * @return what it printed
+	 * @throws TracePacketsException when it exits with a non-zero status; the message holds its output
+	 */
 	public String exec(String... command) {
 		return VethNamespaces.exec(name(), command);
 	}

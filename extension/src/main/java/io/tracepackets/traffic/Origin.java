@@ -74,6 +74,8 @@ public final class Origin {
 	 * A UDP receiver here: a socket bound to {@code port} on every address of this origin's
 	 * namespace, reading and discarding datagrams until closed.
 	 *
+	 * @param port the UDP port to bind
+	 * @return the receiver, reading; close it to free the port
 	 * @throws TracePacketsException naming the port when it cannot be bound (in use, below 1024
 	 *     without the right to bind it)
 	 */

@@ -22,12 +22,20 @@ public final class UdpReceiver implements AutoCloseable {
 		this.reader = Thread.ofVirtual().name("tracepackets-udp-receiver-" + socket.getLocalPort()).start(this::read);
 	}
 
-	/** The port it is bound to. */
+	/**
+	 * The port it is bound to.
+	 *
+	 * @return the local port
+	 */
 	public int port() {
 		return socket.getLocalPort();
 	}
 
-	/** Datagrams read so far. */
+	/**
+	 * Datagrams read so far.
+	 *
+	 * @return the count since it was made
+	 */
 	public long received() {
 		return received.get();
 	}

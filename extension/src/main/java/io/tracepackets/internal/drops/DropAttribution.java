@@ -139,6 +139,17 @@ public final class DropAttribution implements AutoCloseable {
 	}
 
 	/**
+	 * Whether {@code event} is a drop that a rule or program makes (netfilter, tc, XDP), so one that
+	 * {@link #attribute} tries to name the culprit of.
+	 *
+	 * @param event any event
+	 * @return true for a drop whose culprit a rule or program would be
+	 */
+	public static boolean isRuleOrProgramDrop(PacketEvent event) {
+		return isXdpVerdict(event) || suspect(event).isPresent();
+	}
+
+	/**
 	 * Whether {@code event} is a drop by generic XDP, whose drop reallocates the head of an skb
 	 * without XDP headroom right before running the program.
 	 */

@@ -25,6 +25,11 @@ public final class EventCopies {
 		return copy(e, e.culprit(), Optional.of(bytes));
 	}
 
+	/** {@code e} without packet bytes: for a reader that captured them to filter on, not to show. */
+	public static PacketEvent withoutPacketBytes(PacketEvent e) {
+		return e.packetBytes().isEmpty() ? e : copy(e, e.culprit(), Optional.empty());
+	}
+
 	private static PacketEvent copy(PacketEvent e, DropCulprit culprit, Optional<PacketBytes> bytes) {
 		return new PacketEvent(e.timestampNanos(), e.cpu(), e.pid(), e.comm(), e.skb(), e.where(), e.kind(), e.netns(),
 				e.ifindex(), e.interfaceName(), e.mark(), e.length(), e.etherType(), e.ipVersion(), e.source(),

@@ -46,7 +46,7 @@ public final class PwruFormat {
 			for (PacketEvent event : path.events()) {
 				out.append("  ").append(line(event, startNanos));
 				if (event.culprit() != null) {
-					out.append("  ").append(CULPRIT_INDENT).append("by ").append(event.culprit().describe()).append('\n');
+					out.append("  ").append(culprit(event));
 				}
 				namespaces.putIfAbsent(event.netns(), netnsLabel.apply(event.netns()));
 			}
@@ -65,12 +65,42 @@ public final class PwruFormat {
 	private static void explainDrops(List<PacketPath> paths, StringBuilder out) {
 		Map<String, String> seen = new LinkedHashMap<>();
 		for (PacketPath path : paths.subList(0, Math.min(paths.size(), MAX_PATHS))) {
-			path.drop().filter(drop -> drop.dropKind() != null).ifPresent(drop -> seen.putIfAbsent(
-					"  " + drop.dropKind().label() + ": " + drop.dropKindExplanation() + "\n", ""));
-			path.drop().filter(drop -> drop.dropDiagnosis() != null).ifPresent(drop -> seen.putIfAbsent(
-					"    " + drop.dropDiagnosis() + "\n", ""));
+			path.drop().ifPresent(drop -> dropExplanation(drop).forEach(line -> seen.putIfAbsent(line, "")));
 		}
 		seen.keySet().forEach(out::append);
+	}
+
+	/**
+	 * Who dropped it, as failure messages show it under the drop's line: {@code by <culprit>},
+	 * indented to the WHERE column, with its newline; empty when no culprit was named.
+	 */
+	public static String culprit(PacketEvent drop) {
+		return drop.culprit() == null ? "" : CULPRIT_INDENT + "by " + drop.culprit().describe() + "\n";
+	}
+
+	/**
+	 * Why a drop that a rule or program made names none, under its line where the culprit would be.
+	 *
+	 * @param why one sentence, e.g. RuleTracing's
+	 */
+	public static String noCulprit(String why) {
+		return CULPRIT_INDENT + "by no rule or program found: " + why + "\n";
+	}
+
+	/**
+	 * What a drop meant, as failure messages explain it below the packets: its classification
+	 * sentence ({@code "  lost: NETFILTER_DROP: dropped by a netfilter rule or policy"}), then its
+	 * diagnosis, one line each with its newline; empty for an event that is no classified drop.
+	 */
+	public static List<String> dropExplanation(PacketEvent drop) {
+		List<String> lines = new java.util.ArrayList<>(2);
+		if (drop.dropKind() != null) {
+			lines.add("  " + drop.dropKind().label() + ": " + drop.dropKindExplanation() + "\n");
+		}
+		if (drop.dropDiagnosis() != null) {
+			lines.add("    " + drop.dropDiagnosis() + "\n");
+		}
+		return lines;
 	}
 
 	/** The column titles of {@link #line}, with the trailing newline. */

@@ -3,7 +3,11 @@ package io.tracepackets.internal.live;
 import io.tracepackets.Backend;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.TracePacketsException;
+import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.internal.containers.NamedContainer;
+import io.tracepackets.internal.drops.DropAttribution;
 import io.tracepackets.internal.event.EventDecoder;
+import io.tracepackets.internal.netfilter.RuleTracing;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import io.tracepackets.internal.session.EventCursor;
 import io.tracepackets.internal.session.NamespaceFilter;
@@ -32,7 +36,8 @@ public final class LiveTrace implements AutoCloseable {
 	 * What to trace.
 	 *
 	 * @param netns namespaces: a path ({@code /run/netns/blue}, {@code /proc/42/ns/net}), a pid,
-	 *     or {@code inode:4026531840}; empty: this process's own namespace
+	 *     or {@code inode:4026531840}; with {@code containers} empty too: this process's own namespace
+	 * @param containers Docker containers, by name or id, whose namespaces are traced too
 	 * @param allNamespaces every namespace of the machine, whatever {@code netns} says
 	 * @param backend how kernel functions are probed
 	 * @param functions which skb functions (a regex found in the name), or null: all
@@ -40,11 +45,12 @@ public final class LiveTrace implements AutoCloseable {
 	 * @param allDropStacks every drop carries its kernel stack (else netfilter drops only)
 	 * @param pcapFilter a libpcap filter expression run in the kernel, or null: every packet
 	 */
-	public record Options(List<String> netns, boolean allNamespaces, Backend backend, String functions,
-			int snapLength, boolean allDropStacks, String pcapFilter) {
+	public record Options(List<String> netns, List<String> containers, boolean allNamespaces, Backend backend,
+			String functions, int snapLength, boolean allDropStacks, String pcapFilter) {
 
 		public Options {
 			netns = List.copyOf(netns);
+			containers = List.copyOf(containers);
 		}
 	}
 
@@ -58,7 +64,11 @@ public final class LiveTrace implements AutoCloseable {
 	/** When the probes were ready: times are relative to it. */
 	private final long startNanos;
 	private long seen;
+	/** Under every namespace: when rules began to be named in each (see attributeFromNowOn), by inode. */
+	private final Map<Long, Long> attributedSince = new java.util.HashMap<>();
 	private final SkippedRuns.Counts skippedAtStart;
+	/** Names the rule or program behind each drop, as a failing test's message does. */
+	private final DropAttribution rules = new DropAttribution(new RuleTracing());
 
 	private LiveTrace(Options options, TracerOptions tracer, List<NetworkNamespace> scope) {
 		this.allNamespaces = options.allNamespaces();
@@ -71,14 +81,37 @@ public final class LiveTrace implements AutoCloseable {
 			for (NetworkNamespace namespace : scope) {
 				leases.add(session.namespaceFilter().lease(namespace.inode()));
 			}
+			refuseIgnoredFunctions(options);
+			scope.forEach(rules::add);
 			decoder = session.decoder(this::interfaceName);
 			cursor = session.pump().openCursor();
 			skippedAtStart = session.skippedRuns();
 			startNanos = System.nanoTime();
 		} catch (RuntimeException | Error e) {
+			rules.close();
 			leases.forEach(NamespaceFilter.Lease::close);
 			session.close();
 			throw e;
+		}
+	}
+
+	/**
+	 * Functions asked for where no function backend runs would trace none of them, silently: the
+	 * tracepoints alone run. Refused instead, with why each backend was refused, as pwru refuses.
+	 */
+	private void refuseIgnoredFunctions(Options options) {
+		if (options.functions() == null || options.functions().isBlank()) {
+			return;
+		}
+		if (session.backend().functionBackend().isEmpty()) {
+			throw new TracingUnavailableException("kernel functions matching " + options.functions(),
+					"no function backend runs on this kernel, so only the skb tracepoints could be traced ("
+							+ session.backend().describe() + "); drop the function filter to trace the tracepoints,"
+							+ " or run on a kernel with kprobes or fentry");
+		}
+		if (session.functions().attached().isEmpty()) {
+			throw new IllegalArgumentException("no kernel function taking an skb matches " + options.functions()
+					+ " (" + session.backend().chosen().label() + " backend): e.g. ip_rcv, or \".*udp.*\"");
 		}
 	}
 
@@ -93,6 +126,9 @@ public final class LiveTrace implements AutoCloseable {
 		List<NetworkNamespace> scope = new ArrayList<>();
 		for (String spec : options.netns()) {
 			scope.add(namespace(spec));
+		}
+		for (String container : options.containers()) {
+			scope.add(container(container));
 		}
 		if (scope.isEmpty() && !options.allNamespaces()) {
 			scope.add(NetworkNamespace.ofPath(Path.of("/proc/self/ns/net")));
@@ -110,6 +146,27 @@ public final class LiveTrace implements AutoCloseable {
 			}
 		}
 		return new LiveTrace(options, tracer, scope);
+	}
+
+	/**
+	 * The inode of a namespace given as {@code --netns} takes it.
+	 *
+	 * @throws IllegalArgumentException when it names no namespace, with what to give instead
+	 */
+	public static long inodeOf(String spec) {
+		return namespace(spec).inode();
+	}
+
+	/** A Docker container's namespace, found by the engine as a test's container's is. */
+	static NetworkNamespace container(String reference) {
+		try {
+			// one this process cannot enter is still traced by its inode; its interfaces go unnamed
+			return NamedContainer.namespace(reference.strip());
+		} catch (TracingUnavailableException e) {
+			throw e;
+		} catch (TracePacketsException e) {
+			throw new IllegalArgumentException("--container " + reference + ": " + e.getMessage(), e);
+		}
 	}
 
 	/** {@code /run/netns/blue}, {@code 4242} (a pid) or {@code inode:4026531840}. */
@@ -161,20 +218,57 @@ public final class LiveTrace implements AutoCloseable {
 	 * @return how many events were handed over
 	 */
 	public int poll(Consumer<PacketEvent> consumer, long waitNanos) {
-		int[] count = { 0 };
+		List<PacketEvent> batch = new ArrayList<>();
 		EventCursor.RecordConsumer handler = record -> {
 			PacketEvent event = decoder.decode(record);
 			if (allNamespaces || namespaces.containsKey(event.netns())) {
-				seen++;
-				count[0]++;
-				consumer.accept(event);
+				batch.add(event);
 			}
 		};
 		if (cursor.read(handler) == 0 && waitNanos > 0 && !cursor.isClosed()) {
 			cursor.awaitProgress(waitNanos);
 			cursor.read(handler);
 		}
-		return count[0];
+		if (allNamespaces) {
+			attributeFromNowOn(batch);
+		}
+		// Netfilter's trace of a drop is queued before the drop's event; an XDP verdict waits for
+		// its free in the next batch, until the cursor is closed and nothing more comes.
+		List<PacketEvent> attributed = rules.attribute(batch, cursor.isClosed());
+		seen += attributed.size();
+		attributed.forEach(consumer);
+		return attributed.size();
+	}
+
+	/**
+	 * Under every namespace, rules are named in a namespace from its first drop on: a tracing table
+	 * in each namespace of the machine up front would trace every packet of every one.
+	 */
+	private void attributeFromNowOn(List<PacketEvent> batch) {
+		for (PacketEvent event : batch) {
+			if (event.isDrop() && attributedSince.putIfAbsent(event.netns(), event.timestampNanos()) == null) {
+				NetworkNamespace.find(event.netns()).ifPresent(rules::add);
+			}
+		}
+	}
+
+	/**
+	 * Why {@code drop}, which a rule or program made, names none, in one sentence (the failure
+	 * messages' "because").
+	 *
+	 * @return empty for an event that is no such drop, or names its culprit
+	 */
+	public Optional<String> whyNoCulprit(PacketEvent drop) {
+		if (drop.culprit() != null || !DropAttribution.isRuleOrProgramDrop(drop)) {
+			return Optional.empty();
+		}
+		Long since = attributedSince.get(drop.netns());
+		if (allNamespaces && since != null && drop.timestampNanos() <= since) {
+			return Optional.of("with every namespace traced, rules are named in a namespace from its first drop on"
+					+ " (tracing them up front would trace every packet of every namespace): --netns inode:"
+					+ drop.netns() + " names the first drop's too");
+		}
+		return Optional.of(rules.whyNoCulprit(drop));
 	}
 
 	/** Stops taking new events once every event the kernel produced until now is read; then {@link #poll} drains the rest. */
@@ -234,8 +328,12 @@ public final class LiveTrace implements AutoCloseable {
 		try {
 			cursor.release();
 		} finally {
-			leases.forEach(NamespaceFilter.Lease::close);
-			session.close();
+			try {
+				rules.close();
+			} finally {
+				leases.forEach(NamespaceFilter.Lease::close);
+				session.close();
+			}
 		}
 	}
 }
