@@ -12,21 +12,24 @@ import org.testcontainers.containers.Container;
  * the test, in the network namespaces the trace is scoped to. Injected by {@link TracePackets};
  * read it with {@code TracePacketsAssertions.assertThat(trace)}.
  *
- * <p>Events arrive while the test runs: {@link #events()} and {@link #paths()} return what has
- * arrived so far, {@link #awaitPaths} waits for more, and {@link #flush()} proves that everything
- * the kernel produced before it has arrived.
+ * <p>Events arrive while the test runs: {@link #events()} and {@link #paths()} (and what is built
+ * on them: {@link #journeys()}, {@link #packets}) return every event the kernel produced before
+ * the call, in scope; a packet still on its way (queued, or not yet sent by another thread) shows
+ * in a later call, and {@link #awaitPaths} waits for it.
  */
 public interface PacketTrace {
 
 	/**
-	 * Events that arrived so far, in scope, in the order the ring buffer delivered them.
+	 * The events in scope that the kernel produced before this call, in the order the ring buffer
+	 * delivered them. Reading the ring buffer up to the call costs a marker's round trip (tens of
+	 * microseconds) while the trace is open; nothing once it is closed.
 	 *
 	 * @return an immutable snapshot; events that arrive later are not added to it
 	 */
 	List<PacketEvent> events();
 
 	/**
-	 * The events that arrived so far, as one path per packet, ordered by each path's first event.
+	 * The events of {@link #events()}, as one path per packet, ordered by each path's first event.
 	 * Events are grouped once, as they arrive, so calling this often is cheap.
 	 *
 	 * @return an immutable snapshot; a packet still on its way shows again, with more events, in a
@@ -48,7 +51,7 @@ public interface PacketTrace {
 	 * The paths of packets matching {@code filter}.
 	 *
 	 * @param filter which packets, e.g. {@code udp().dstPort(9000)}
-	 * @return the matching paths among those that arrived so far, in {@link #paths()} order
+	 * @return the matching paths among those of {@link #paths()}, in its order
 	 */
 	default List<PacketPath> packets(PacketFilter filter) {
 		return paths().stream().filter(filter::matches).toList();

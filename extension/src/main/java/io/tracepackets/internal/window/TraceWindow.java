@@ -33,7 +33,9 @@ import org.testcontainers.containers.Container;
 /**
  * One test's trace: the events of the session from this window's opening to its closing, in its
  * {@link Scope}. Each event is decoded, checked against the scope and grouped into a path once,
- * when the window first reads past it; {@link #paths()} and waiting reuse that work.
+ * when the window first reads past it; {@link #paths()} and waiting reuse that work. Snapshots
+ * flush first, so they hold every event the kernel produced before the call; waiting polls what
+ * has arrived.
  * Closing reads the rest, so a closed window keeps its events without holding the session's.
  */
 public final class TraceWindow implements PacketTrace, AutoCloseable {
@@ -131,16 +133,26 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	}
 
 	@Override
-	public synchronized List<PacketEvent> events() {
-		readNew();
-		if (eventsSnapshot == null) {
-			eventsSnapshot = List.copyOf(events);
+	public List<PacketEvent> events() {
+		// Complete up to the call: a test that reads right after sending must see what it sent.
+		flush();
+		synchronized (this) {
+			readNew();
+			if (eventsSnapshot == null) {
+				eventsSnapshot = List.copyOf(events);
+			}
+			return eventsSnapshot;
 		}
-		return eventsSnapshot;
 	}
 
 	@Override
-	public synchronized List<PacketPath> paths() {
+	public List<PacketPath> paths() {
+		flush();
+		return arrivedPaths();
+	}
+
+	/** The paths of what has arrived, without asking the kernel for the rest: for polling. */
+	private synchronized List<PacketPath> arrivedPaths() {
 		readNew();
 		return paths.paths();
 	}
@@ -169,7 +181,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	public boolean awaitPaths(Predicate<? super List<PacketPath>> condition, Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (true) {
-			if (condition.test(paths())) {
+			if (condition.test(arrivedPaths())) {
 				return true;
 			}
 			long left = deadline - System.nanoTime();
