@@ -2,7 +2,6 @@ package io.tracepackets.cli;
 
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketFilter;
-import io.tracepackets.internal.drops.EventCopies;
 import io.tracepackets.internal.live.LiveTrace;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +74,7 @@ final class EventSelection {
 		if (!shown) {
 			return null;
 		}
-		return selection.stripBytes() ? EventCopies.withoutPacketBytes(event) : event;
+		return selection.stripBytes() ? LiveTrace.withoutPacketBytes(event) : event;
 	}
 
 	private boolean matches(PacketEvent event) {

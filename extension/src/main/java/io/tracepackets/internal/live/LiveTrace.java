@@ -6,6 +6,7 @@ import io.tracepackets.TracePacketsException;
 import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.internal.containers.NamedContainer;
 import io.tracepackets.internal.drops.DropAttribution;
+import io.tracepackets.internal.drops.EventCopies;
 import io.tracepackets.internal.event.EventDecoder;
 import io.tracepackets.internal.netfilter.RuleTracing;
 import io.tracepackets.internal.netns.NetworkNamespace;
@@ -146,6 +147,14 @@ public final class LiveTrace implements AutoCloseable {
 			}
 		}
 		return new LiveTrace(options, tracer, scope);
+	}
+
+	/**
+	 * {@code event} without its packet bytes: for a reader that captured them to filter on, not to
+	 * show.
+	 */
+	public static PacketEvent withoutPacketBytes(PacketEvent event) {
+		return EventCopies.withoutPacketBytes(event);
 	}
 
 	/**
