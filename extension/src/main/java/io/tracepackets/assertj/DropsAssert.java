@@ -17,6 +17,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.assertj.core.api.AbstractAssert;
 
@@ -104,11 +105,13 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 	public DropsAssert byRule(String rule) {
 		isNotNull();
 		Map<PacketPath, List<String>> written = new IdentityHashMap<>();
+		Map<String, List<String>> byTool = new TreeMap<>();
 		for (PacketPath path : dropped) {
 			Optional<DropCulprit.NetfilterRule> culprit = rule(path).filter(r -> !r.policy());
 			if (culprit.isPresent()) {
 				try {
 					written.put(path, actual.rulesAsWritten(path, rule));
+					byTool.putIfAbsent(culprit.get().tool(), written.get(path));
 				} catch (IllegalArgumentException refused) {
 					throwAssertionError(shouldBeARuleItsToolReads(filter, rule, culprit.get().tool(), refused.getMessage()));
 				}
@@ -117,7 +120,9 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 		Predicate<PacketPath> byRule = path -> rule(path)
 				.filter(r -> written.getOrDefault(path, List.of()).contains(r.rule())).isPresent();
 		if (!dropped.stream().allMatch(byRule)) {
-			throwAssertionError(shouldBeDroppedBy(actual, filter, Expectation.toBeDroppedByRule(rule), dropped, byRule));
+			byTool.values().removeIf(lines -> lines.equals(List.of(String.join(" ", rule.strip().split("\\s+")))));
+			throwAssertionError(shouldBeDroppedBy(actual, filter, Expectation.toBeDroppedByRule(rule, byTool), dropped,
+					byRule));
 		}
 		return myself;
 	}

@@ -87,6 +87,7 @@ class DropsAssert_byRule_Test {
 						  udp
 						to be dropped by the rule:
 						  -p udp --dport 9001 -j DROP
+						  which iptables-nft writes as: -A INPUT -p udp -m udp --dport 9001 -j DROP
 						but 1 of 1 were dropped by:
 						  iptables-nft rule 1 of filter INPUT (handle 2): -A INPUT -p udp -m udp --dport 9000 -j DROP
 						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
