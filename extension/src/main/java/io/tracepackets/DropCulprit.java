@@ -1,10 +1,6 @@
 package io.tracepackets;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Who dropped a packet, beyond the kernel's reason: the netfilter rule or chain policy whose
@@ -71,18 +67,6 @@ public sealed interface DropCulprit permits DropCulprit.NetfilterRule, DropCulpr
 						: "") + "]";
 			}
 			return head;
-		}
-
-		/**
-		 * Whether {@code text} is this rule as a user writes it: whitespace-insensitive, without
-		 * the {@code -A CHAIN} prefix, the {@code -m udp} iptables-save adds after {@code -p udp},
-		 * long option names, a {@code /32} mask, or nft's {@code counter} statement.
-		 *
-		 * @param text e.g. {@code "-p udp --dport 9000 -j DROP"} or {@code "udp dport 9000 drop"}
-		 * @return true when both name the same rule
-		 */
-		public boolean matches(String text) {
-			return !policy && normalize(text).equals(normalize(rule));
 		}
 	}
 
@@ -152,53 +136,5 @@ public sealed interface DropCulprit permits DropCulprit.NetfilterRule, DropCulpr
 					+ (otherPrograms.isEmpty() ? "" : "; also attached there: " + String.join(", ", otherPrograms))
 					+ "]";
 		}
-	}
-
-	/** Long iptables options and their short names, as iptables-save prints them. */
-	private static Map<String, String> shortOptions() {
-		return Map.ofEntries(Map.entry("--protocol", "-p"), Map.entry("--jump", "-j"), Map.entry("--source", "-s"),
-				Map.entry("--destination", "-d"), Map.entry("--in-interface", "-i"),
-				Map.entry("--out-interface", "-o"), Map.entry("--match", "-m"), Map.entry("--append", "-A"),
-				Map.entry("--destination-port", "--dport"), Map.entry("--source-port", "--sport"),
-				Map.entry("--goto", "-g"));
-	}
-
-	/** A rule's words in a canonical form, see {@link NetfilterRule#matches(String)}. */
-	private static List<String> normalize(String text) {
-		List<String> words = new ArrayList<>(List.of(text.strip().split("\\s+")));
-		Map<String, String> shortNames = shortOptions();
-		words.replaceAll(word -> shortNames.getOrDefault(word, word));
-		if (words.size() >= 2 && words.get(0).equals("-A")) {
-			words = new ArrayList<>(words.subList(2, words.size()));
-		}
-		List<String> out = new ArrayList<>();
-		String protocol = null;
-		Set<String> protocolMatches = Set.of("tcp", "udp", "icmp", "icmpv6", "ipv6-icmp", "sctp", "udplite");
-		for (int i = 0; i < words.size(); i++) {
-			String word = words.get(i);
-			String next = i + 1 < words.size() ? words.get(i + 1) : null;
-			if (word.equals("-p") && next != null) {
-				protocol = next.toLowerCase(Locale.ROOT);
-			}
-			if (word.equals("-m") && next != null && protocolMatches.contains(next.toLowerCase(Locale.ROOT))
-					&& next.equalsIgnoreCase(protocol)) {
-				i++;
-				continue;
-			}
-			if ((word.equals("-s") || word.equals("-d")) && next != null && !next.contains("/")) {
-				out.add(word);
-				out.add(next + (next.contains(":") ? "/128" : "/32"));
-				i++;
-				continue;
-			}
-			if (word.equals("counter")) {
-				if ("packets".equals(next) && i + 4 < words.size() && "bytes".equals(words.get(i + 3))) {
-					i += 4;
-				}
-				continue;
-			}
-			out.add(word);
-		}
-		return out;
 	}
 }

@@ -248,6 +248,29 @@ public interface PacketTrace {
 	}
 
 	/**
+	 * A rule as a test types it, written the way the tool that wrote the rule that dropped
+	 * {@code dropped} writes it, so that {@code wereDropped().byRule(...)} compares like with like:
+	 * the live trace has that tool ({@code iptables-nft}, {@code ip6tables-nft},
+	 * {@code iptables-legacy}, {@code ip6tables-legacy}, {@code nft}) add the text to an empty
+	 * copy of the rule's table (its chains and sets, no rules) in a scratch network namespace and
+	 * reads it back, as {@code iptables-save} or {@code nft -a list} prints it. Defaults and
+	 * spellings are the tool's: {@code -p udp --dport 8096 -j REJECT} reads back as
+	 * {@code -A INPUT -p udp -m udp --dport 8096 -j REJECT --reject-with icmp-port-unreachable}.
+	 *
+	 * @param dropped a path of this trace whose culprit is a netfilter rule (not a policy)
+	 * @param typed iptables arguments, with or without {@code -A CHAIN} (without, the dropping
+	 *     rule's chain), or an nft rule's statements, e.g. {@code "udp dport 9000 counter drop"}
+	 * @return the rules the text makes, as {@link DropCulprit.NetfilterRule#rule()} shows rules:
+	 *     usually one; more where the tool makes several of one text ({@code -s a,b}); by default,
+	 *     for a trace that has no tool to ask, the text itself with its blanks collapsed
+	 * @throws IllegalArgumentException when the tool refuses the text; the message is the tool's,
+	 *     e.g. {@code iptables v1.8.9 (nf_tables): unknown option "--dprot"}
+	 */
+	default List<String> rulesAsWritten(PacketPath dropped, String typed) {
+		return List.of(String.join(" ", typed.strip().split("\\s+")));
+	}
+
+	/**
 	 * {@code paths} the way pwru prints them: one line per event, times relative to the start of
 	 * this trace, namespaces labelled (a container's name, a netns path).
 	 *

@@ -1,5 +1,6 @@
 package io.tracepackets.assertj;
 
+import static io.tracepackets.assertj.error.DropsShould.shouldBeARuleItsToolReads;
 import static io.tracepackets.assertj.error.DropsShould.shouldBeDroppedBy;
 import static io.tracepackets.assertj.error.PacketsShould.shouldAllBe;
 import static io.tracepackets.assertj.error.TraceShould.shouldBeKnownName;
@@ -12,8 +13,11 @@ import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.assertj.error.Expectation;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.assertj.core.api.AbstractAssert;
 
@@ -88,18 +92,37 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 
 	/**
 	 * Every drop was by this netfilter rule, named by the kernel's nftables trace (iptables-nft,
-	 * nft) or by its counter (iptables-legacy).
+	 * nft) or by its counter (iptables-legacy). The text is read by the tool that wrote the
+	 * dropping rule, in a scratch network namespace ({@link PacketTrace#rulesAsWritten}), so it
+	 * matches however the tool spells it back: defaults, long options, masks and protocol matches
+	 * are the tool's to add.
 	 *
-	 * @param rule the rule as written, whitespace-insensitive: {@code "-p udp --dport 9000 -j DROP"}
-	 *     (the {@code -A INPUT} prefix and the {@code -m udp} that iptables-save adds may be left
-	 *     out) or an nft statement: {@code "udp dport 9000 drop"}
+	 * @param rule the rule as typed: iptables arguments, e.g. {@code "-p udp --dport 8096 -j
+	 *     REJECT"} (with or without {@code -A INPUT}), or an nft rule's statements, e.g.
+	 *     {@code "udp dport 9000 counter drop"}; a text the tool refuses fails with the tool's message
 	 * @return this assertion, for chaining
 	 */
 	public DropsAssert byRule(String rule) {
 		isNotNull();
-		Predicate<PacketPath> byRule = path -> rule(path).filter(r -> r.matches(rule)).isPresent();
+		Map<PacketPath, List<String>> written = new IdentityHashMap<>();
+		Map<String, List<String>> byTool = new TreeMap<>();
+		for (PacketPath path : dropped) {
+			Optional<DropCulprit.NetfilterRule> culprit = rule(path).filter(r -> !r.policy());
+			if (culprit.isPresent()) {
+				try {
+					written.put(path, actual.rulesAsWritten(path, rule));
+					byTool.putIfAbsent(culprit.get().tool(), written.get(path));
+				} catch (IllegalArgumentException refused) {
+					throwAssertionError(shouldBeARuleItsToolReads(filter, rule, culprit.get().tool(), refused.getMessage()));
+				}
+			}
+		}
+		Predicate<PacketPath> byRule = path -> rule(path)
+				.filter(r -> written.getOrDefault(path, List.of()).contains(r.rule())).isPresent();
 		if (!dropped.stream().allMatch(byRule)) {
-			throwAssertionError(shouldBeDroppedBy(actual, filter, Expectation.toBeDroppedByRule(rule), dropped, byRule));
+			byTool.values().removeIf(lines -> lines.equals(List.of(String.join(" ", rule.strip().split("\\s+")))));
+			throwAssertionError(shouldBeDroppedBy(actual, filter, Expectation.toBeDroppedByRule(rule, byTool), dropped,
+					byRule));
 		}
 		return myself;
 	}

@@ -28,9 +28,20 @@ class DropsAssert_byRule_Test {
 						"nft_do_chain+0x2f1 [nf_tables]", "nf_hook_slow+0x42", "ip_local_deliver+0x7c"));
 	}
 
+	/** iptables-nft as it reads the texts these tests type. */
+	private static List<String> iptablesNft(String typed) {
+		return switch (typed) {
+			case "-p udp --dport 9000 -j DROP" -> List.of("-A INPUT -p udp -m udp --dport 9000 -j DROP");
+			case "-p udp --dport 9001 -j DROP" -> List.of("-A INPUT -p udp -m udp --dport 9001 -j DROP");
+			case "-p udp --dprot 9000 -j DROP" ->
+				throw new IllegalArgumentException("iptables v1.8.9 (nf_tables): unknown option \"--dprot\"");
+			default -> throw new IllegalStateException("not a text of these tests: " + typed);
+		};
+	}
+
 	@Test
-	void should_pass_when_the_rule_as_written_dropped_every_packet() {
-		FakePacketTrace trace = trace(droppedBy(DROP_9000));
+	void should_pass_when_the_rule_as_its_tool_writes_it_dropped_every_packet() {
+		FakePacketTrace trace = trace(droppedBy(DROP_9000)).withRuleTool(DropsAssert_byRule_Test::iptablesNft);
 
 		assertThatNoException().isThrownBy(() -> assertThat(trace).packets(udp().dstPort(9000)).wereDropped()
 				.byRule("-p udp --dport 9000 -j DROP")
@@ -38,8 +49,35 @@ class DropsAssert_byRule_Test {
 	}
 
 	@Test
-	void should_fail_naming_the_rule_that_did_drop() {
+	void should_compare_the_text_as_typed_when_the_trace_has_no_tool_to_ask() {
 		FakePacketTrace trace = trace(droppedBy(DROP_9000));
+
+		assertThatNoException().isThrownBy(() -> assertThat(trace).packets(udp()).wereDropped()
+				.byRule(" -A INPUT  -p udp -m udp --dport 9000 -j DROP"));
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp()).wereDropped().byRule("-p udp --dport 9000 -j DROP"));
+	}
+
+	@Test
+	void should_fail_with_the_tools_own_message_when_it_cannot_read_the_rule() {
+		FakePacketTrace trace = trace(droppedBy(DROP_9000)).withRuleTool(DropsAssert_byRule_Test::iptablesNft);
+
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp().dstPort(9000)).wereDropped()
+						.byRule("-p udp --dprot 9000 -j DROP"))
+				.withMessage("""
+
+						Expecting packets matching:
+						  udp and dst port 9000
+						to be dropped by the rule:
+						  -p udp --dprot 9000 -j DROP
+						but iptables-nft, which wrote the rule that dropped them, cannot read that rule:
+						  iptables v1.8.9 (nf_tables): unknown option "--dprot\"""");
+	}
+
+	@Test
+	void should_fail_naming_the_rule_that_did_drop() {
+		FakePacketTrace trace = trace(droppedBy(DROP_9000)).withRuleTool(DropsAssert_byRule_Test::iptablesNft);
 
 		assertThatExceptionOfType(AssertionError.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp()).wereDropped().byRule("-p udp --dport 9001 -j DROP"))
@@ -49,6 +87,7 @@ class DropsAssert_byRule_Test {
 						  udp
 						to be dropped by the rule:
 						  -p udp --dport 9001 -j DROP
+						  which iptables-nft writes as: -A INPUT -p udp -m udp --dport 9001 -j DROP
 						but 1 of 1 were dropped by:
 						  iptables-nft rule 1 of filter INPUT (handle 2): -A INPUT -p udp -m udp --dport 9000 -j DROP
 						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE

@@ -37,6 +37,7 @@ final class FakePacketTrace implements PacketTrace {
 	private final java.util.Map<String, Long> skippedAt = new java.util.HashMap<>();
 	private int flushes;
 	private String whyNoCulprit;
+	private java.util.function.Function<String, List<String>> ruleTool;
 	/** Until a test names namespaces or empties the scope, the fake takes every namespace. */
 	private boolean everyNamespace = true;
 	private List<String> unscopedContainers = List.of();
@@ -79,6 +80,20 @@ final class FakePacketTrace implements PacketTrace {
 	@Override
 	public List<String> unscopedContainers() {
 		return unscopedContainers;
+	}
+
+	/**
+	 * What {@link #rulesAsWritten} answers, as a rule's tool would: the lines a typed text reads
+	 * back as, or an {@link IllegalArgumentException} with the tool's refusal.
+	 */
+	FakePacketTrace withRuleTool(java.util.function.Function<String, List<String>> tool) {
+		this.ruleTool = tool;
+		return this;
+	}
+
+	@Override
+	public List<String> rulesAsWritten(PacketPath dropped, String typed) {
+		return ruleTool == null ? PacketTrace.super.rulesAsWritten(dropped, typed) : ruleTool.apply(typed);
 	}
 
 	/** What {@link #whyNoCulprit} says of every dropped path without a culprit. */

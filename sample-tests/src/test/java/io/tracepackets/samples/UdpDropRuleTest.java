@@ -4,6 +4,7 @@ import static io.tracepackets.DropReason.NETFILTER_DROP;
 import static io.tracepackets.PacketFilter.udp;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
@@ -114,6 +115,67 @@ class UdpDropRuleTest {
 		assertThat(trace.packets(udp().dstPort(9000)))
 				.allSatisfy(path -> assertThat(path.culprit().orElseThrow().describe())
 						.isEqualTo("nft rule 1 of guard input (handle 2): udp dport 9000 counter drop"));
+	}
+
+	// rejectRuleAsTyped {
+	@ParameterizedTest
+	@EnumSource(IptablesVariant.class)
+	void a_reject_rule_is_named_by_the_text_the_user_typed(IptablesVariant iptables, PacketTrace trace) {
+		// GIVEN a REJECT rule, which iptables-save prints with the -m udp and --reject-with it adds
+		netbox.iptables(iptables, "-A", "INPUT", "-p", "udp", "--dport", "8096", "-j", "REJECT");
+
+		// WHEN
+		Traffic.udp().to(netbox.ipAddress(), 8096).send(2);
+
+		// THEN the rule as typed names it: iptables itself reads the text the way it saved the rule
+		assertThat(trace).packets(udp().dstPort(8096))
+				.hasCount(2)
+				.wereDropped()
+				.byRule("-p udp --dport 8096 -j REJECT");
+		assertThat(trace.packets(udp().dstPort(8096)))
+				.allSatisfy(path -> assertThat(path.culprit().orElseThrow().describe())
+						.endsWith("-A INPUT -p udp -m udp --dport 8096 -j REJECT --reject-with icmp-port-unreachable"
+								+ (iptables == IptablesVariant.LEGACY ? " [by rule counters]" : "")));
+	}
+	// }
+
+	@Test
+	void a_typed_rule_that_iptables_cannot_read_fails_with_its_message(PacketTrace trace) {
+		// GIVEN
+		netbox.iptables(IptablesVariant.NFT, "-A", "INPUT", "-p", "udp", "--dport", "8096", "-j", "REJECT");
+
+		// WHEN
+		Traffic.udp().to(netbox.ipAddress(), 8096).send(1);
+
+		// THEN a typo in the text is iptables' to point out, not a mismatch
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp().dstPort(8096)).hasCount(1).wereDropped()
+						.byRule("-p udp --dprot 8096 -j REJECT"))
+				.withMessageContaining("""
+						to be dropped by the rule:
+						  -p udp --dprot 8096 -j REJECT
+						but iptables-nft, which wrote the rule that dropped them, cannot read that rule:
+						""")
+				.withMessageContaining("(nf_tables): unknown option \"--dprot\"");
+	}
+
+	@Test
+	void an_nft_rule_that_looks_up_a_set_is_named_by_its_statement(PacketTrace trace) {
+		// GIVEN a named set of ports and a rule that drops what is in it
+		netbox.exec("nft", "add table inet guard");
+		netbox.exec("nft", "add set inet guard closed { type inet_service; elements = { 9000, 9002 }; }");
+		netbox.exec("nft", "add chain inet guard input { type filter hook input priority 0; policy accept; }");
+		netbox.exec("nft", "add rule inet guard input udp dport @closed counter drop");
+
+		// WHEN
+		Traffic.udp().to(netbox.ipAddress(), 9002).send(2);
+
+		// THEN nft reads the text against the container's own set
+		assertThat(trace).packets(udp().dstPort(9002))
+				.hasCount(2)
+				.wereDropped()
+				.byRule("udp   dport @closed counter drop")
+				.inChain("guard", "input");
 	}
 
 	@ParameterizedTest

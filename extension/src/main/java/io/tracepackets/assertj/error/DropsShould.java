@@ -71,4 +71,23 @@ public final class DropsShould extends BasicErrorMessageFactory {
 				unquotedString(byWhom.toString()), unquotedString(trace.render(failing)),
 				unquotedString(PacketsShould.context(trace)));
 	}
+
+	/**
+	 * The rule given to {@code byRule} should be one that the tool which wrote the dropping rule
+	 * reads: says which tool refused it, in the tool's own words.
+	 *
+	 * @param filter which packets, shown as their description: {@code udp and dst port 8096}
+	 * @param rule the rule as the test typed it
+	 * @param tool the tool, e.g. {@code "iptables-nft"}
+	 * @param refusal the tool's message, e.g. {@code iptables v1.8.9 (nf_tables): unknown option
+	 *     "--dprot"}
+	 * @return the message, for {@code throwAssertionError}
+	 */
+	public static ErrorMessageFactory shouldBeARuleItsToolReads(PacketFilter filter, String rule, String tool,
+			String refusal) {
+		String indented = "  " + String.join(System.lineSeparator() + "  ", refusal.strip().lines().toList());
+		return new DropsShould("%nExpecting packets matching:%n  %s%nto be dropped by the rule:%n  %s%nbut %s, which"
+				+ " wrote the rule that dropped them, cannot read that rule:%n%s", unquotedString(filter.toString()),
+				unquotedString(rule), unquotedString(tool), unquotedString(indented));
+	}
 }

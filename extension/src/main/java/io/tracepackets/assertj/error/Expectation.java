@@ -2,6 +2,7 @@ package io.tracepackets.assertj.error;
 
 import io.tracepackets.DropReason;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -144,6 +145,23 @@ public record Expectation(String text) {
 	 */
 	public static Expectation toBeDroppedByRule(String rule) {
 		return new Expectation("to be dropped by the rule:" + System.lineSeparator() + "  " + rule);
+	}
+
+	/**
+	 * {@code wereDropped().byRule(rule)}, with the rule as the dropping rules' tools wrote it back,
+	 * so a failure shows the two texts that were compared.
+	 *
+	 * @param rule the rule as the test wrote it
+	 * @param asWritten per tool, e.g. {@code "iptables-nft"}, the lines it reads {@code rule} as;
+	 *     empty shows the rule alone
+	 * @return "to be dropped by the rule:", the rule on its own indented line, then one line per
+	 *     tool: "which iptables-nft writes as: -A INPUT ..."
+	 */
+	public static Expectation toBeDroppedByRule(String rule, Map<String, List<String>> asWritten) {
+		StringBuilder text = new StringBuilder(toBeDroppedByRule(rule).text());
+		asWritten.forEach((tool, lines) -> text.append(System.lineSeparator()).append("  which ").append(tool)
+				.append(" writes as: ").append(String.join(" | ", lines)));
+		return new Expectation(text.toString());
 	}
 
 	/**

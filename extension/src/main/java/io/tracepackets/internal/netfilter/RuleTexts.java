@@ -42,14 +42,13 @@ final class RuleTexts {
 			String listing = NamespaceCommand.run(netns, null, "nft", "-a", "list", "chain", family, trace.table(),
 					trace.chain());
 			for (String line : listing.lines().toList()) {
-				String text = line.strip();
-				Matcher handle = HANDLE.matcher(text);
-				if (text.startsWith("chain ") || text.startsWith("table ") || !handle.find()) {
+				String rule = nftRuleText(line);
+				if (rule == null) {
 					continue;
 				}
-				String rule = COUNTER.matcher(text.substring(0, handle.start()).strip()).replaceAll("counter");
 				nftRules.add(rule);
-				if (!policy && Long.parseLong(handle.group(1)) == trace.handle()) {
+				Matcher handle = HANDLE.matcher(line);
+				if (!policy && handle.find() && Long.parseLong(handle.group(1)) == trace.handle()) {
 					position = nftRules.size();
 					nftText = rule;
 				}
@@ -69,6 +68,23 @@ final class RuleTexts {
 		String text = policy ? "policy drop" : nftText;
 		return new DropCulprit.NetfilterRule("nft", family, trace.table(), trace.chain(), policy ? 0 : position,
 				policy ? 0 : trace.handle(), text, policy, "nftrace", List.of());
+	}
+
+	/**
+	 * A rule's line of {@code nft -a list chain}, as a culprit's text: without its handle, and with
+	 * its counter's values left out ({@code counter packets 3 bytes 99} is {@code counter}), since
+	 * they count packets and never name a rule. {@link CanonicalRules} reads a typed rule back
+	 * through this too, so both sides of a comparison are written alike.
+	 *
+	 * @return the text, or null when the line is no rule (a table's or chain's line, a chain's type)
+	 */
+	static String nftRuleText(String line) {
+		String text = line.strip();
+		Matcher handle = HANDLE.matcher(text);
+		if (text.startsWith("chain ") || text.startsWith("table ") || !handle.find()) {
+			return null;
+		}
+		return COUNTER.matcher(text.substring(0, handle.start()).strip()).replaceAll("counter");
 	}
 
 	/** The chain's {@code -A} lines from iptables-nft-save, or null when it cannot show that table. */

@@ -1,5 +1,6 @@
 package io.tracepackets.internal.window;
 
+import io.tracepackets.DropCulprit;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
@@ -10,6 +11,7 @@ import io.tracepackets.internal.containers.ContainerNamespaces;
 import io.tracepackets.internal.drops.DropAttribution;
 import io.tracepackets.internal.event.EventDecoder;
 import io.tracepackets.internal.event.PwruFormat;
+import io.tracepackets.internal.netfilter.CanonicalRules;
 import io.tracepackets.internal.netfilter.RuleTracing;
 import io.tracepackets.internal.netns.InterfaceNames;
 import io.tracepackets.internal.netns.NetworkNamespace;
@@ -161,6 +163,17 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	public void flush() {
 		cursor.flush(FLUSH_TIMEOUT);
 		flushed = true;
+	}
+
+	@Override
+	public List<String> rulesAsWritten(PacketPath dropped, String typed) {
+		DropCulprit.NetfilterRule rule = dropped.culprit().filter(DropCulprit.NetfilterRule.class::isInstance)
+				.map(DropCulprit.NetfilterRule.class::cast).orElse(null);
+		if (rule == null) {
+			return PacketTrace.super.rulesAsWritten(dropped, typed);
+		}
+		NetworkNamespace netns = dropped.drop().flatMap(drop -> scope.namespace(drop.netns())).orElse(null);
+		return CanonicalRules.canonical(netns, rule, typed);
 	}
 
 	@Override
