@@ -23,11 +23,14 @@ import io.tracepackets.TracePackets;
 import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.internal.backend.BackendSelection;
 import io.tracepackets.internal.event.Tracepoint;
+import io.tracepackets.internal.containers.ContainerMessages;
 import io.tracepackets.internal.junit.ExtensionMessages;
+import io.tracepackets.internal.netns.NetworkNamespace;
 import io.tracepackets.internal.session.KernelProbeCatalog;
 import io.tracepackets.internal.symbols.Kallsyms;
 import io.tracepackets.traffic.Traffic;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,9 +38,9 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -71,8 +74,8 @@ class TroubleshootingMessagesTest {
 	}
 
 	/** The messages, by the id their quote has in the docs. */
-	private static Map<String, Supplier<String>> messages() {
-		Map<String, Supplier<String>> m = new LinkedHashMap<>();
+	private static Map<String, Message> messages() {
+		Map<String, Message> m = new LinkedHashMap<>();
 		// Starting the tracer
 		TracingUnavailableException noBtf = new TracingUnavailableException("BTF",
 				"/sys/kernel/btf/vmlinux is missing: the kernel must be built with CONFIG_DEBUG_INFO_BTF=y");
@@ -129,6 +132,10 @@ class TroubleshootingMessagesTest {
 				"nf_hook_slow+0x7d", 882, 55414, "festive_montalcini (1e4f8ddea5a8) (pid 32586)", 0xffff88810f6b1c00L, 1,
 				344.550, 344.554, 344.584, 0xffff88810f6b1c00L, 1, 350.385, 350.395, 350.433))
 				.packets(udp().dstPort(9000)).wereDropped().byRule("-p udp --dport 9000 -j DROP")));
+		m.put("rule-tc", () -> failureWithClass(() -> assertThat(tcDrops()).packets(udp().dstPort(9000)).wereDropped()
+				.byProgram("cilium_ingress")));
+		m.put("xdp-failure", () -> failure(() -> assertThat(xdpDrop()).packets(udp().dstPort(9100)).wereDelivered())
+				.stripLeading());
 		m.put("no-culprit-not-netfilter", () -> failure(() -> assertThat(trace(TracedPackets.droppedForNoSocket())
 				.withWhyNoCulprit("it was not a netfilter, tc or XDP drop (NO_SOCKET at __udp4_lib_rcv): no rule or"
 						+ " program made it; its sentence says what did"))
@@ -136,6 +143,18 @@ class TroubleshootingMessagesTest {
 		m.put("no-culprit-rules-off", () -> failure(() -> assertThat(trace(TracedPackets.droppedByNftables())
 				.withWhyNoCulprit("netfilter rule tracing is off (-Dtracepackets.netfilter.rules=false)"))
 				.packets(udp()).wereDropped().byRule("-p udp --dport 9000 -j DROP")));
+		// Containers and network namespaces
+		m.put("other-kernel-engine", () -> ContainerMessages.onAnotherKernel("brave_goldstine (9e33acb8da52)",
+				"18f33e84-ca23-4da7-aca0-675053198e39", "4ddf5104-f85a-49bb-b416-fc8b3c6e90fe"));
+		m.put("netns-regular-file", () -> {
+			Path file = Files.createTempFile("tp-not-a-netns", "");
+			try {
+				return thrown(() -> NetworkNamespace.ofPath(file));
+			} finally {
+				Files.delete(file);
+			}
+		});
+		m.put("netns-no-such-inode", () -> thrown(() -> NetworkNamespace.ofInode(1)));
 		// API arguments
 		m.put("drop-reason-name", () -> thrown(() -> DropReason.named("netfilter drop")));
 		m.put("port-range", () -> thrown(() -> udp().dstPort(70000)));
@@ -164,6 +183,12 @@ class TroubleshootingMessagesTest {
 		return m;
 	}
 
+	/** Produces one message; may do I/O, as a temporary file that is no namespace. */
+	@FunctionalInterface
+	private interface Message {
+		String get() throws Exception;
+	}
+
 	@TestFactory
 	Stream<DynamicTest> every_quoted_message_is_what_the_code_prints() {
 		Map<String, DocMessages.Quote> quotes = DocMessages.read(ROOT);
@@ -171,7 +196,10 @@ class TroubleshootingMessagesTest {
 			DocMessages.Quote quote = quotes.get(entry.getKey());
 			assertThat(quote).as("<!-- message: %s --> in %s", entry.getKey(), DocMessages.DOCS).isNotNull();
 			String message = entry.getValue().get();
-			if (quote.matches(message) || quote.block() && quote.occursIn(message)) {
+			// A block that starts where the message starts quotes it whole; one that starts further down, some lines of it.
+			boolean excerpt = quote.block() && !quote.normalized(message).startsWith(quote.text().lines().findFirst()
+					.orElse("").stripTrailing());
+			if (quote.matches(message) || excerpt && quote.occursIn(message)) {
 				return;
 			}
 			if (!quote.hasVariables()) {
@@ -289,6 +317,43 @@ class TroubleshootingMessagesTest {
 	private static PacketEvent other(long netns, int n) {
 		return PacketEvents.udp("172.17.0.2", 40000 + n, "172.17.0.1", 53).netns(netns).length(43).iface(2, "eth0")
 				.skb(0xffff888100000000L + n * 0x100).process(0, 0, "tracepackets-tr").at(at(4000 + n), "net_dev_queue");
+	}
+
+	/** TcProgramDropTest's failure on the build host: two datagrams dropped by its own tc classifier, 7 other packets. */
+	private static FakePacketTrace tcDrops() {
+		long netns = 4026532596L;
+		DropCulprit culprit = new DropCulprit.BpfProgram("drop_udp_9000", 13161, "tp6507x0b", "tc ingress", List.of(),
+				null);
+		PacketEvents packet = PacketEvents.udp("10.231.0.1", 54234, "10.231.0.2", 9000).netns(netns).length(43)
+				.iface(2, "tp6507x0b").skb(0xffff8881b6e06c00L).process(1, 0, "tracepackets-tr");
+		String location = "__netif_receive_skb_core.constprop.0+0x4dc";
+		List<PacketEvent> events = new ArrayList<>(List.of(
+				packet.at(at(492.509), "netif_rx"), packet.at(at(492.513), "netif_receive_skb"),
+				packet.droppedBy(at(492.517), culprit, DropReason.TC_INGRESS, location),
+				packet.at(at(502.124), "netif_rx"), packet.at(at(502.132), "netif_receive_skb"),
+				packet.droppedBy(at(502.139), culprit, DropReason.TC_INGRESS, location)));
+		for (int n = 1; n <= 7; n++) {
+			events.add(other(netns, n));
+		}
+		return new FakePacketTrace(new Reasoned(FakeProbeCatalog.standard(), NO_FUNCTION_BACKEND), events)
+				.withNetns(netns, "/run/netns/tp6507x0b");
+	}
+
+	/** XdpProgramDropTest's failure on the build host: the veth's XDP program dropped the datagram, fentry refused. */
+	private static FakePacketTrace xdpDrop() {
+		long netns = 4026532453L;
+		DropCulprit culprit = new DropCulprit.BpfProgram("xdp_drop_9100", 20799, "tp23207x2b", "xdp", List.of(), null);
+		PacketEvents packet = PacketEvents.udp("10.231.2.1", 58008, "10.231.2.2", 9100).netns(netns).length(57)
+				.iface(2, "tp23207x2b").skb(0xffff888100cbda00L).process(0, 0, "tracepackets-tr");
+		List<PacketEvent> events = new ArrayList<>(List.of(packet.droppedBy(at(89.918), culprit,
+				DropReason.NOT_SPECIFIED, "veth_xdp_rcv_skb+0x2cc")));
+		for (int n = 1; n <= 13; n++) {
+			events.add(other(netns, n));
+		}
+		return new FakePacketTrace(new Reasoned(FakeProbeCatalog.withSocketReceive(), NO_FUNCTION_BACKEND), events)
+				.withNetns(netns, "/run/netns/tp23207x2b").withXdpPrograms(new io.tracepackets.XdpProgram("xdp_drop_9100",
+						20799, "tp23207x2b", "native", Optional.of("load BPF object tp_xdp_20799: EPERM (Operation not"
+								+ " permitted)")));
 	}
 
 	/** The README's failure: two datagrams to UDP 9000 dropped by iptables-nft, three other packets. */
