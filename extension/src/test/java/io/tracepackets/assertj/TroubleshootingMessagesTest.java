@@ -26,6 +26,7 @@ import io.tracepackets.internal.event.Tracepoint;
 import io.tracepackets.internal.containers.ContainerMessages;
 import io.tracepackets.internal.junit.ExtensionMessages;
 import io.tracepackets.internal.netns.NetworkNamespace;
+import io.tracepackets.internal.session.SessionMessages;
 import io.tracepackets.internal.session.KernelProbeCatalog;
 import io.tracepackets.internal.symbols.Kallsyms;
 import io.tracepackets.traffic.Traffic;
@@ -83,6 +84,9 @@ class TroubleshootingMessagesTest {
 		m.put("unavailable-strict", () -> ExtensionMessages.strict(noBtf));
 		m.put("backend-unavailable", () -> new TracingUnavailableException(Backend.FENTRY.label() + " backend",
 				refusals().get(Backend.FENTRY)).getMessage());
+		m.put("too-few-descriptors", () -> SessionMessages.tooFewDescriptors(Backend.KPROBE, 1900, 3800, 40, 1024, 4096)
+				.getMessage());
+		m.put("pcap-filter-does-not-compile", () -> engineFailure(BadPcapFilter.class, Map.of()));
 		m.put("functions-invalid-regex", () -> engineFailure(InvalidFunctionsRegex.class, Map.of()));
 		m.put("unknown-backend", () -> ExtensionMessages.badSetting(Map.of(TracePackets.BACKEND_PROPERTY, "ebpf"))
 				.getMessage());
@@ -436,6 +440,13 @@ class TroubleshootingMessagesTest {
 
 	@TracePackets(functions = "ip_(rcv")
 	static class InvalidFunctionsRegex {
+		@Test
+		void never_runs(PacketTrace trace) {
+		}
+	}
+
+	@TracePackets(filter = "udp dst prot 9000")
+	static class BadPcapFilter {
 		@Test
 		void never_runs(PacketTrace trace) {
 		}
