@@ -23,7 +23,10 @@ import io.tracepackets.TracePackets;
 import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.internal.backend.BackendSelection;
 import io.tracepackets.internal.event.Tracepoint;
+import io.tracepackets.internal.backend.BackendMessages;
 import io.tracepackets.internal.containers.ContainerMessages;
+import io.tracepackets.internal.ffi.Errno;
+import io.tracepackets.internal.ffi.NativeException;
 import io.tracepackets.internal.junit.ExtensionMessages;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import io.tracepackets.internal.session.SessionMessages;
@@ -84,6 +87,19 @@ class TroubleshootingMessagesTest {
 		m.put("unavailable-strict", () -> ExtensionMessages.strict(noBtf));
 		m.put("backend-unavailable", () -> new TracingUnavailableException(Backend.FENTRY.label() + " backend",
 				refusals().get(Backend.FENTRY)).getMessage());
+		m.put("not-linux", () -> SessionMessages.notLinux("Mac OS X"));
+		m.put("no-btf", SessionMessages::noBtf);
+		m.put("privileges", () -> SessionMessages.lacking(0));
+		m.put("kallsyms-hidden", () -> thrown(() -> Kallsyms.parse(List.of("0000000000000000 T _stext",
+				"0000000000000000 T ip_rcv"))));
+		m.put("refusal-kprobe-multi", () -> BackendMessages.refusal(Backend.KPROBE_MULTI, new NativeException(
+				"attach kprobe_multi_skb_1 to 1 functions with kprobe-multi", Errno.EOPNOTSUPP)));
+		m.put("refusal-fentry", () -> BackendMessages.refusal(Backend.FENTRY, new NativeException(
+				"load BPF object tp_probe", Errno.EPERM)));
+		m.put("refusal-kprobe", () -> BackendMessages.refusal(Backend.KPROBE, new NativeException(
+				"attach kprobe_skb_1 to kprobe __netif_receive_skb", Errno.ENOENT)));
+		m.put("native-exception", () -> new NativeException("load BPF object tracepackets", Errno.EINVAL)
+				.getMessage());
 		m.put("too-few-descriptors", () -> SessionMessages.tooFewDescriptors(Backend.KPROBE, 1900, 3800, 40, 1024, 4096)
 				.getMessage());
 		m.put("pcap-filter-does-not-compile", () -> engineFailure(BadPcapFilter.class, Map.of()));
