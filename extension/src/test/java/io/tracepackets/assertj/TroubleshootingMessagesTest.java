@@ -25,6 +25,7 @@ import io.tracepackets.internal.backend.BackendSelection;
 import io.tracepackets.internal.event.Tracepoint;
 import io.tracepackets.internal.backend.BackendMessages;
 import io.tracepackets.internal.containers.ContainerMessages;
+import io.tracepackets.internal.containers.ContainerNamespaces;
 import io.tracepackets.internal.ffi.Errno;
 import io.tracepackets.internal.ffi.NativeException;
 import io.tracepackets.internal.junit.ExtensionMessages;
@@ -33,6 +34,9 @@ import io.tracepackets.internal.session.SessionMessages;
 import io.tracepackets.internal.session.KernelProbeCatalog;
 import io.tracepackets.internal.symbols.Kallsyms;
 import io.tracepackets.traffic.Traffic;
+import java.lang.reflect.Proxy;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +54,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.platform.testkit.engine.EngineTestKit;
+import org.testcontainers.containers.Container;
 
 /**
  * Every message the docs quote (docs/troubleshooting.md, the README, the quickstart, evidence.md),
@@ -166,6 +171,17 @@ class TroubleshootingMessagesTest {
 		// Containers and network namespaces
 		m.put("other-kernel-engine", () -> ContainerMessages.onAnotherKernel("brave_goldstine (9e33acb8da52)",
 				"18f33e84-ca23-4da7-aca0-675053198e39", "4ddf5104-f85a-49bb-b416-fc8b3c6e90fe"));
+		m.put("container-not-running", () -> {
+			// A container never started: no id yet. A proxy, so no Docker client is made.
+			Container<?> never = (Container<?>) Proxy.newProxyInstance(Container.class.getClassLoader(),
+					new Class<?>[] {Container.class}, (proxy, method, arguments) -> switch (method.getName()) {
+						case "getContainerId" -> null;
+						case "getDockerImageName" -> "tracepackets/netbox:local";
+						default -> throw new UnsupportedOperationException(method.getName());
+					});
+			return thrown(() -> ContainerNamespaces.of(never));
+		});
+		m.put("process-not-running", () -> thrown(() -> NetworkNamespace.ofPid(0, "container web (pid 0)")));
 		m.put("netns-regular-file", () -> {
 			Path file = Files.createTempFile("tp-not-a-netns", "");
 			try {
@@ -184,10 +200,19 @@ class TroubleshootingMessagesTest {
 		m.put("traffic-no-destination", () -> thrown(() -> Traffic.udp().send(1)));
 		m.put("traffic-port", () -> thrown(() -> Traffic.udp().to("127.0.0.1", 70000)));
 		m.put("traffic-timeout", () -> thrown(() -> Traffic.udp().timeout(Duration.ofSeconds(-1))));
+		m.put("traffic-cannot-bind", () -> {
+			try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+				return thrown(() -> Traffic.udp().fromPort(taken.getLocalPort()).to("127.0.0.1", 9).send());
+			}
+		});
 		m.put("traffic-http-uri", () -> thrown(() -> Traffic.http().get(URI.create("https://example.org/"))));
 		// README: a test that expected UDP 9000 to be delivered while an iptables-nft rule dropped it
 		m.put("readme-failure", () -> failureWithClass(() -> assertThat(readmeTrace()).packets(udp().dstPort(9000))
 				.wereDelivered()));
+		// scripts/check-doc-snippets, run on docs made to fail it
+		m.put("snippet-differs", () -> checkDocSnippets("<!-- snippet: outputDrop -->\n```java\nnot the sample\n```\n"));
+		m.put("snippet-unknown", () -> checkDocSnippets("<!-- snippet: noSuchSnippet -->\n```java\nx\n```\n"));
+		m.put("snippet-never-closed", () -> checkDocSnippets("<!-- snippet: outputDrop -->\n```java\nx\n"));
 		// Evidence: the failure's last lines name the trace files
 		m.put("evidence-failure", () -> {
 			String folder = "/tmp/junit-16293002377392913219/_engine_junit-jupiter___class_io.tracepackets.internal"
@@ -261,6 +286,21 @@ class TroubleshootingMessagesTest {
 		Throwable thrown = catchThrowable(call::run);
 		assertThat(thrown).as("the call throws").isNotNull();
 		return thrown.getMessage();
+	}
+
+	/** What scripts/check-doc-snippets prints of a doc that holds {@code text}; it must fail. */
+	private static String checkDocSnippets(String text) throws Exception {
+		Path doc = Files.createTempFile("tp-doc", ".md");
+		try {
+			Files.writeString(doc, text);
+			Process check = new ProcessBuilder("python3", ROOT.resolve("scripts/check-doc-snippets").toString(),
+					doc.toString()).redirectErrorStream(true).start();
+			String output = new String(check.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+			assertThat(check.waitFor()).as("exit status of check-doc-snippets: %s", output).isEqualTo(1);
+			return output.lines().findFirst().orElse("");
+		} finally {
+			Files.delete(doc);
+		}
 	}
 
 	private static String lastLine(String message) {
