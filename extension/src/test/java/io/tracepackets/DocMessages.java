@@ -24,7 +24,7 @@ public final class DocMessages {
 
 	/** The docs that quote messages, from the repository root. */
 	public static final List<String> DOCS = List.of("README.md", "docs/troubleshooting.md", "docs/quickstart.md",
-			"docs/evidence.md");
+			"docs/evidence.md", "docs/ci.md");
 
 	private static final Pattern MARKER = Pattern.compile("<!-- message: ([a-z0-9][a-z0-9-]*) -->");
 	private static final Pattern FENCE = Pattern.compile("^\\s*(`{3,})");

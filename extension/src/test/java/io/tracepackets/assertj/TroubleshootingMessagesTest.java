@@ -57,7 +57,7 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 import org.testcontainers.containers.Container;
 
 /**
- * Every message the docs quote (docs/troubleshooting.md, the README, the quickstart, evidence.md),
+ * Every message the docs quote (docs/troubleshooting.md, the README, the quickstart, evidence.md, ci.md),
  * marked {@code <!-- message: id -->}, is what the code prints now: each is produced here by the
  * code that builds it (the assertion entry points and error factories, the exceptions, the
  * extension's skip and strict sentences), from fake traces where a kernel would give the data, and
@@ -171,6 +171,8 @@ class TroubleshootingMessagesTest {
 		// Containers and network namespaces
 		m.put("other-kernel-engine", () -> ContainerMessages.onAnotherKernel("brave_goldstine (9e33acb8da52)",
 				"18f33e84-ca23-4da7-aca0-675053198e39", "4ddf5104-f85a-49bb-b416-fc8b3c6e90fe"));
+		m.put("ci-other-kernel", () -> ContainerMessages.onAnotherKernel("web", "18f33e84-ca23-4da7-aca0-675053198e39",
+				"4ddf5104-f85a-49bb-b416-fc8b3c6e90fe"));
 		m.put("container-not-running", () -> {
 			// A container never started: no id yet. A proxy, so no Docker client is made.
 			Container<?> never = (Container<?>) Proxy.newProxyInstance(Container.class.getClassLoader(),
