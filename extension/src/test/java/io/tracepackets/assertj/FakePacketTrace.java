@@ -96,6 +96,19 @@ final class FakePacketTrace implements PacketTrace {
 		return ruleTool == null ? PacketTrace.super.rulesAsWritten(dropped, typed) : ruleTool.apply(typed);
 	}
 
+	private List<io.tracepackets.XdpProgram> xdpPrograms = List.of();
+
+	/** The XDP programs attached in the traced namespaces, as failure messages list them. */
+	FakePacketTrace withXdpPrograms(io.tracepackets.XdpProgram... programs) {
+		this.xdpPrograms = List.of(programs);
+		return this;
+	}
+
+	@Override
+	public List<io.tracepackets.XdpProgram> xdpPrograms() {
+		return xdpPrograms;
+	}
+
 	/** What {@link #whyNoCulprit} says of every dropped path without a culprit. */
 	FakePacketTrace withWhyNoCulprit(String why) {
 		this.whyNoCulprit = why;

@@ -218,16 +218,26 @@ public class TracePacketsExtension implements BeforeEachCallback, BeforeTestExec
 	private static RuntimeException unavailable(ExtensionContext context, TracingUnavailableException failure,
 			TraceSettings settings) {
 		if (settings.strict()) {
-			return new TracingUnavailableException(failure.feature(), failure.reason() + " [strict mode (CI=true or -D"
-					+ TracePackets.STRICT_PROPERTY + "=true): a test that cannot trace fails]", failure);
+			return strictFailure(failure);
 		}
-		String reason = "TracePackets cannot trace here: " + failure.getMessage();
+		String reason = skipReason(failure);
 		if (context.getStore(NAMESPACE).get(SKIP_LOGGED_KEY) == null) {
 			context.getStore(NAMESPACE).put(SKIP_LOGGED_KEY, Boolean.TRUE);
 			LOG.warn("skipped {}: {} (set {}=true, or CI=true, to fail instead)", testName(context), reason,
 					TracePackets.STRICT_PROPERTY);
 		}
 		return new TestAbortedException(reason, failure);
+	}
+
+	/** The failure a test that cannot trace gets in strict mode: the reason, and why it is not a skip. */
+	static TracingUnavailableException strictFailure(TracingUnavailableException failure) {
+		return new TracingUnavailableException(failure.feature(), failure.reason() + " [strict mode (CI=true or -D"
+				+ TracePackets.STRICT_PROPERTY + "=true): a test that cannot trace fails]", failure);
+	}
+
+	/** The reason a test that cannot trace is skipped with. */
+	static String skipReason(TracingUnavailableException failure) {
+		return "TracePackets cannot trace here: " + failure.getMessage();
 	}
 
 	/** {@code UdpDropRuleTest.a_drop_rule(IptablesVariant, PacketTrace) [1] NFT}, as a reader finds it. */

@@ -17,15 +17,29 @@ final class KernelCapabilities {
 	}
 
 	static void requireTracing() {
-		String os = System.getProperty("os.name", "");
+		requireLinux(System.getProperty("os.name", ""));
+		requireBtf(Files.isReadable(Path.of("/sys/kernel/btf/vmlinux")));
+		requirePrivileges(effectiveCapabilities());
+		requireLibbpf();
+	}
+
+	/** {@code os}: the JVM's {@code os.name}. */
+	static void requireLinux(String os) {
 		if (!os.toLowerCase().contains("linux")) {
 			throw new TracingUnavailableException("eBPF tracing", "this is " + os + ": TracePackets needs Linux");
 		}
-		if (!Files.isReadable(Path.of("/sys/kernel/btf/vmlinux"))) {
+	}
+
+	/** {@code readable}: whether /sys/kernel/btf/vmlinux can be read. */
+	static void requireBtf(boolean readable) {
+		if (!readable) {
 			throw new TracingUnavailableException("BTF", "/sys/kernel/btf/vmlinux is missing: the kernel must be "
 					+ "built with CONFIG_DEBUG_INFO_BTF=y (Ubuntu and Debian kernels since 5.4 are)");
 		}
-		long effective = effectiveCapabilities();
+	}
+
+	/** {@code effective}: the process's effective capabilities, a bit per capability (CapEff of /proc/self/status). */
+	static void requirePrivileges(long effective) {
 		java.util.List<String> missing = new java.util.ArrayList<>();
 		// CAP_SYS_ADMIN covers BPF tracing too; it is needed anyway to enter network namespaces.
 		if (!has(effective, CAP_SYS_ADMIN)) {
@@ -45,7 +59,6 @@ final class KernelCapabilities {
 					+ " (tracing needs BPF, and entering containers' network namespaces needs CAP_SYS_ADMIN): run the"
 					+ " tests as root (sudo -E mvn test), or in a privileged container");
 		}
-		requireLibbpf();
 	}
 
 	/** libbpf.so.1 is loaded by a static initializer: check first, so its absence is a reason, not an Error. */

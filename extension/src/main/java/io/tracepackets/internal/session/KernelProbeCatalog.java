@@ -125,7 +125,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 			return "the tracepoint could not be attached on this kernel: see the tracer's log";
 		}
 		if (!probesFunctions) {
-			return "it probes no kernel function; " + summary;
+			return "it probes no kernel function: a function needs a function backend; " + summary;
 		}
 		if (failed.containsKey(name)) {
 			return "attaching its probe failed: " + failed.get(name);

@@ -77,7 +77,7 @@ class KernelProbeCatalogTest {
 				"tracepoint: kprobe refused (why: the tracer's log at start)", EnumSet.allOf(Tracepoint.class), List.of(),
 				KALLSYMS, List.of(), null, List.of(), Map.of(), null, false);
 		assertThat(catalog.whyNotObserved("ip_output"))
-				.isEqualTo("it probes no kernel function; tracepoint: kprobe refused (why: the tracer's log at start)");
+				.isEqualTo("it probes no kernel function: a function needs a function backend; tracepoint: kprobe refused (why: the tracer's log at start)");
 		assertThat(catalog.backendReason()).isEqualTo("tracepoint: kprobe refused: ENOENT");
 	}
 
