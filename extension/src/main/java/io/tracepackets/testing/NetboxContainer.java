@@ -27,6 +27,7 @@ import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.ImageFromDockerfile;
 import org.testcontainers.images.builder.Transferable;
+import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.LazyFuture;
 
 /**
@@ -65,6 +66,23 @@ public class NetboxContainer extends GenericContainer<NetboxContainer> {
 	/** Creates the box; its image is built (or found) when the container starts. */
 	public NetboxContainer() {
 		super(new LocalImage());
+		addNetboxSettings();
+	}
+
+	/**
+	 * A box from an image of the project's own that runs the same services (the receivers, echoes
+	 * and HTTP above, and {@code netbox ready} in its log once they listen), with more tools in it
+	 * than the host's binaries give, e.g. {@code nft}.
+	 *
+	 * @param image the image; Testcontainers' pull policy applies to it as to any
+	 */
+	protected NetboxContainer(DockerImageName image) {
+		super(image);
+		addNetboxSettings();
+	}
+
+	/** What every box needs: CAP_NET_ADMIN for the test's rules, and to wait until its services listen. */
+	private void addNetboxSettings() {
 		withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withCapAdd(Capability.NET_ADMIN));
 		waitingFor(Wait.forLogMessage(".*netbox ready.*", 1).withStartupTimeout(Duration.ofSeconds(30)));
 	}
