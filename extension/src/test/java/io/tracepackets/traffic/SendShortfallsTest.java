@@ -7,11 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketTrace;
+import io.tracepackets.PerTestNetwork;
 import io.tracepackets.TracePackets;
 import io.tracepackets.testing.VethNamespaces;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A send the kernel refused is named by the assertion that found its packets missing: a
@@ -19,25 +19,14 @@ import org.junit.jupiter.api.Test;
  * "found 0" alone would send the reader looking for a drop.
  */
 @KernelTest
+@ExtendWith(PerTestNetwork.class)
 @TracePackets(awaitMillis = 500)
 class SendShortfallsTest {
 
 	private static final String UNROUTED = "10.10.20.99";
 
-	VethNamespaces network;
-
-	@BeforeEach
-	void network() {
-		network = VethNamespaces.create();
-	}
-
-	@AfterEach
-	void removeNetwork() {
-		network.close();
-	}
-
 	@Test
-	void an_assertion_that_found_too_few_packets_names_the_send_the_kernel_refused(PacketTrace trace) {
+	void an_assertion_that_found_too_few_packets_names_the_send_the_kernel_refused(PacketTrace trace, VethNamespaces network) {
 		// GIVEN the left namespace in scope, which has no route to 10.10.20.99
 		trace.scope(network.leftPath());
 
@@ -55,7 +44,7 @@ class SendShortfallsTest {
 	}
 
 	@Test
-	void a_tcp_connect_without_a_route_is_named_too(PacketTrace trace) {
+	void a_tcp_connect_without_a_route_is_named_too(PacketTrace trace, VethNamespaces network) {
 		// GIVEN
 		trace.scope(network.leftPath());
 
@@ -69,7 +58,7 @@ class SendShortfallsTest {
 	}
 
 	@Test
-	void sends_that_went_out_are_not_named(PacketTrace trace) {
+	void sends_that_went_out_are_not_named(PacketTrace trace, VethNamespaces network) {
 		// GIVEN
 		trace.scope(network.leftPath());
 

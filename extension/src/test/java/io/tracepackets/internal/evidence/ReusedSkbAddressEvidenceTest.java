@@ -10,6 +10,7 @@ import io.tracepackets.KernelTest;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
+import io.tracepackets.PerTestNetwork;
 import io.tracepackets.TracePackets;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
@@ -24,9 +25,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,26 +36,15 @@ import org.junit.jupiter.api.io.TempDir;
  * datagram, each with a real id, and the evidence file must give each event its path's journey.
  */
 @KernelTest
+@ExtendWith(PerTestNetwork.class)
 @TracePackets
 class ReusedSkbAddressEvidenceTest {
 
 	private static final int DATAGRAMS = 20;
 	private static final Pattern JOURNEY = Pattern.compile("\"journey\":\"([0-9a-f]+)\"");
 
-	VethNamespaces network;
-
-	@BeforeEach
-	void network() {
-		network = VethNamespaces.create();
-	}
-
-	@AfterEach
-	void removeNetwork() {
-		network.close();
-	}
-
 	@Test
-	void each_datagram_on_a_reused_address_is_a_journey_of_its_own_in_the_api_and_the_evidence(PacketTrace trace,
+	void each_datagram_on_a_reused_address_is_a_journey_of_its_own_in_the_api_and_the_evidence(PacketTrace trace, VethNamespaces network,
 			@TempDir Path dir) throws IOException {
 		// GIVEN the right namespace, where nothing listens, in scope
 		trace.scope(network.rightPath());

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketTrace;
+import io.tracepackets.PerTestNetwork;
 import io.tracepackets.TracePackets;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
 import io.tracepackets.traffic.UdpTraffic;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A test that reads the trace right after it sent must see what it sent: the kernel produced the
@@ -20,25 +20,14 @@ import org.junit.jupiter.api.Test;
  * between, many times over, a snapshot that returned only what had arrived misses some.
  */
 @KernelTest
+@ExtendWith(PerTestNetwork.class)
 @TracePackets
 class CompleteSnapshotsKernelTest {
 
 	private static final int ROUNDS = 40;
 
-	VethNamespaces network;
-
-	@BeforeEach
-	void network() {
-		network = VethNamespaces.create();
-	}
-
-	@AfterEach
-	void removeNetwork() {
-		network.close();
-	}
-
 	@Test
-	void each_snapshot_holds_the_datagram_sent_just_before_it(PacketTrace trace) {
+	void each_snapshot_holds_the_datagram_sent_just_before_it(PacketTrace trace, VethNamespaces network) {
 		// GIVEN the sending namespace in scope
 		trace.scope(network.leftPath());
 		UdpTraffic udp = Traffic.fromNetnsPath(network.leftPath()).udp();
