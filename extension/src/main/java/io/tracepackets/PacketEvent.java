@@ -56,6 +56,10 @@ import java.util.Optional;
  * @param preNatDestinationPort the destination port before the translation; 0 without one
  * @param culprit for netfilter drops, the rule or chain policy that dropped the packet; null when
  *     unknown or for other events
+ * @param whyNoCulprit for drops without a culprit, why none was named, as far as the trace could
+ *     tell when it took the drop in: rule tracing off, a drop outside the traced namespaces, a
+ *     netfilter trace that could not be set up or overflowed, no program attached where a tc or
+ *     XDP drop happened, or a drop that no rule or program made; null for other events
  * @param packetBytes the first bytes of the packet, when the trace captures them
  *     ({@link TracePackets#snapLength()}) and the probe could read them; otherwise empty
  */
@@ -64,7 +68,7 @@ public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, lo
 		int ipVersion, InetAddress source, InetAddress destination, int l4Protocol, int sourcePort,
 		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind, String dropKindExplanation, String dropDiagnosis, String location, List<String> stack,
 		long journey, InetAddress preNatSource, InetAddress preNatDestination, int preNatSourcePort,
-		int preNatDestinationPort, DropCulprit culprit, Optional<PacketBytes> packetBytes) {
+		int preNatDestinationPort, DropCulprit culprit, String whyNoCulprit, Optional<PacketBytes> packetBytes) {
 
 	/**
 	 * The hook where a socket accepts an skb (a cgroup_skb ingress program, where the kernel
@@ -134,7 +138,7 @@ public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, lo
 			String dropKindExplanation, String dropDiagnosis, String location, List<String> stack) {
 		this(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length, etherType,
 				ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, icmpType, icmpCode, tcpFlags,
-				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, 0, null, null, 0, 0, null,
+				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, 0, null, null, 0, 0, null, null,
 				Optional.empty());
 	}
 
@@ -163,7 +167,7 @@ public record PacketEvent(long timestampNanos, int cpu, int pid, String comm, lo
 				interfaceName, mark, length, etherType, ipVersion, preNatSource, preNatDestination, l4Protocol,
 				ported ? preNatSourcePort : sourcePort, ported ? preNatDestinationPort : destinationPort, icmpType,
 				icmpCode, tcpFlags, dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey,
-				null, null, 0, 0, culprit, packetBytes));
+				null, null, 0, 0, culprit, whyNoCulprit, packetBytes));
 	}
 
 	/**

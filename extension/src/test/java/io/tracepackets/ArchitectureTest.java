@@ -214,6 +214,29 @@ class ArchitectureTest {
 				.check(MAIN);
 	}
 
+	/**
+	 * Failure texts are composed in {@code assertj.error} alone, from data (issue 18): the trace
+	 * renders nothing and words nothing, so no method of {@link PacketTrace}, {@link PacketPath}
+	 * or {@link Journey} returns a {@code String} but {@code toString}; and the assertions hand the
+	 * pwru-style rendering to their message factories rather than calling it themselves.
+	 */
+	@Test
+	void failure_texts_are_composed_in_assertj_error_from_the_traces_data() {
+		List<String> composing = new ArrayList<>();
+		for (Class<?> type : List.of(PacketTrace.class, PacketPath.class, Journey.class)) {
+			MAIN.get(type).getMethods().stream()
+					.filter(method -> method.getRawReturnType().isEquivalentTo(String.class))
+					.filter(method -> !method.getName().equals("toString") || !method.getRawParameterTypes().isEmpty())
+					.forEach(method -> composing.add(method.getFullName()));
+		}
+		assertThat(composing).as("methods of the trace's data that return text").isEmpty();
+		noClasses().that().resideOutsideOfPackage("io.tracepackets.assertj.error..")
+				.should().dependOnClassesThat().haveFullyQualifiedName(io.tracepackets.assertj.error.PwruFormat.class
+						.getName())
+				.because("the rendering is the failure messages' (and, in the cli module, the command line's)")
+				.check(MAIN);
+	}
+
 	private static final String SETTINGS_RESOLVER = "io.tracepackets.internal.junit.TraceSettings";
 
 	/** Slices: the root package, each public package, each internal package. */

@@ -229,8 +229,8 @@ public final class PacketEvents {
 			return null;
 		}
 		java.util.Map<String, String> values = DropReasonTable.sentenceValues(
-				source == null ? null : io.tracepackets.internal.event.PwruFormat.address(source),
-				destination == null ? null : io.tracepackets.internal.event.PwruFormat.address(destination), l4Protocol,
+				source == null ? null : AddressText.of(source),
+				destination == null ? null : AddressText.of(destination), l4Protocol,
 				destinationPort, interfaceName);
 		return DROPS.explain(reason.name(), values);
 	}
@@ -253,6 +253,6 @@ public final class PacketEvents {
 				icmp ? sourcePort : -1, icmp ? destinationPort : -1, tcpFlags, reason, kind(reason, location),
 				reason == null ? null : DROPS.classify(reason.name(), location).why(), diagnosis(reason), location,
 				stack, journey, preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, null,
-				java.util.Optional.empty());
+				null, java.util.Optional.empty());
 	}
 }

@@ -60,7 +60,7 @@ public final class DropsShould extends BasicErrorMessageFactory {
 		Map<String, Integer> culprits = new LinkedHashMap<>();
 		for (PacketPath path : failing) {
 			culprits.merge(path.culprit().map(DropCulprit::describe)
-					.orElseGet(() -> NO_RULE + trace.whyNoCulprit(path).map(why -> System.lineSeparator() + "    because "
+					.orElseGet(() -> NO_RULE + path.whyNoCulprit().map(why -> System.lineSeparator() + "    because "
 							+ why).orElse("")), 1, Integer::sum);
 		}
 		StringBuilder byWhom = new StringBuilder();
@@ -68,7 +68,7 @@ public final class DropsShould extends BasicErrorMessageFactory {
 				+ " packets)" : "").append(System.lineSeparator()));
 		return new DropsShould("%nExpecting packets matching:%n  %s%n%s%nbut %s of %s were dropped by:%n%s%s%n%s",
 				unquotedString(filter.toString()), unquotedString(expectation), failing.size(), dropped.size(),
-				unquotedString(byWhom.toString()), unquotedString(trace.render(failing)),
+				unquotedString(byWhom.toString()), unquotedString(PwruFormat.render(trace, failing)),
 				unquotedString(PacketsShould.context(trace)));
 	}
 

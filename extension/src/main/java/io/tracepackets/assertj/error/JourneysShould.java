@@ -70,7 +70,7 @@ public final class JourneysShould extends BasicErrorMessageFactory {
 
 	private static String render(PacketTrace trace, List<Journey> journeys) {
 		List<PacketPath> paths = journeys.stream().flatMap(journey -> journey.paths().stream()).toList();
-		return trace.render(paths);
+		return PwruFormat.render(trace, paths);
 	}
 
 	private static String context(PacketTrace trace) {

@@ -41,7 +41,7 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 		List<PacketPath> failing = matches.stream().filter(condition.negate()).toList();
 		return new PacketsShould("%nExpecting packets matching:%n  %s%n%s%nbut %s of %s did not:%n%s%n%s",
 				unquotedString(filter.toString()), unquotedString(expectation), failing.size(), matches.size(),
-				unquotedString(trace.render(failing)), unquotedString(context(trace)));
+				unquotedString(PwruFormat.render(trace, failing)), unquotedString(context(trace)));
 	}
 
 	/**
@@ -87,7 +87,7 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 			List<PacketPath> offending) {
 		return new PacketsShould("%nExpecting packets matching:%n  %s%n%s%nbut %s did:%n%s%n%s",
 				unquotedString(filter.toString()), unquotedString(expectation), offending.size(),
-				unquotedString(trace.render(offending)), unquotedString(context(trace)));
+				unquotedString(PwruFormat.render(trace, offending)), unquotedString(context(trace)));
 	}
 
 	/**
@@ -102,7 +102,7 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 	public static ErrorMessageFactory shouldHaveCount(PacketTrace trace, PacketFilter filter, int expected,
 			List<PacketPath> matches) {
 		return new PacketsShould("%nExpecting exactly %s packets matching:%n  %s%nbut found %s:%n%s%n%s", expected,
-				unquotedString(filter.toString()), matches.size(), unquotedString(trace.render(matches)),
+				unquotedString(filter.toString()), matches.size(), unquotedString(PwruFormat.render(trace, matches)),
 				unquotedString(context(trace)));
 	}
 

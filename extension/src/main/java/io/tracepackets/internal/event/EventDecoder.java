@@ -1,5 +1,6 @@
 package io.tracepackets.internal.event;
 
+import io.tracepackets.AddressText;
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketBytes;
 import io.tracepackets.PacketEvent;
@@ -115,7 +116,7 @@ public final class EventDecoder {
 				classification == null ? null : classification.why(), diagnosis, locationText, stack,
 				b.getLong(EventLayout.JOURNEY), preNat(record, trailers, EventLayout.PRE_NAT_SADDR, ipVersion),
 				preNat(record, trailers, EventLayout.PRE_NAT_DADDR, ipVersion), preNatPort(b, trailers,
-						EventLayout.PRE_NAT_SPORT), preNatPort(b, trailers, EventLayout.PRE_NAT_DPORT), null,
+						EventLayout.PRE_NAT_SPORT), preNatPort(b, trailers, EventLayout.PRE_NAT_DPORT), null, null,
 				packetBytes(record, b, trailers));
 	}
 
@@ -155,7 +156,7 @@ public final class EventDecoder {
 	/** An address of the record as sentences print it; null when the packet has no IP header. */
 	private static String addressText(byte[] record, int offset, int ipVersion) {
 		InetAddress address = address(record, offset, ipVersion);
-		return address == null ? null : PwruFormat.address(address);
+		return address == null ? null : AddressText.of(address);
 	}
 
 	private String symbolize(long address) {

@@ -109,7 +109,8 @@ class EventDecoderTest {
 		assertThat(event.dropKindExplanation()).isEqualTo(
 				"XDP_DROP from the XDP program (id 44) on eth0: the packet ended before any skb existed");
 		assertThat(event.destinationPort()).isEqualTo(9100);
-		assertThat(PwruFormat.where(event)).isEqualTo("xdp XDP_DROP (lost) at prog#44");
+		assertThat(io.tracepackets.assertj.error.PwruFormat.line(event, 0))
+				.endsWith(" xdp XDP_DROP (lost) at prog#44" + System.lineSeparator());
 	}
 
 	@Test

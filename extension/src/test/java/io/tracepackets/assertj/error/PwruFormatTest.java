@@ -1,7 +1,8 @@
-package io.tracepackets.internal.event;
+package io.tracepackets.assertj.error;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracepackets.AddressText;
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketEvents;
@@ -251,7 +252,7 @@ class PwruFormatTest {
 		List<String> addresses = List.of("::", "::1", "ff02::16", "2001:db8::1", "1:0:0:1:0:0:0:1", "fe80::",
 				"2001:DB8:0:0:0:0:ABCD:1", "1:0:0:1:1:0:0:1", "2001:db8:0:1:1:1:1:1", "fd00::2")
 				.stream()
-				.map(literal -> PwruFormat.address(InetAddress.ofLiteral(literal)))
+				.map(literal -> AddressText.of(InetAddress.ofLiteral(literal)))
 				.toList();
 
 		// THEN RFC 5952: longest run, the first of equal ones, never a single group, lower case
@@ -264,8 +265,8 @@ class PwruFormatTest {
 		// GIVEN
 
 		// WHEN
-		String v4 = PwruFormat.address(InetAddress.ofLiteral("172.17.0.2"));
-		String missing = PwruFormat.address(null);
+		String v4 = AddressText.of(InetAddress.ofLiteral("172.17.0.2"));
+		String missing = AddressText.of(null);
 
 		// THEN
 		assertThat(v4).isEqualTo("172.17.0.2");
