@@ -149,6 +149,12 @@ class ArchitectureTest {
 								&& call.getName().equals("withCulprit")))
 				.because("the drop attribution alone gives a drop its culprit")
 				.check(MAIN);
+		noClasses().that().resideOutsideOfPackage(drops)
+				.should().callMethodWhere(DescribedPredicate.describe("EventRecord.with",
+						call -> call.getTargetOwner().isEquivalentTo(io.tracepackets.internal.record.EventRecord.class)
+								&& call.getName().equals("with")))
+				.because("the drop attribution alone gives a drop its culprit, through EventCopies")
+				.check(MAIN);
 		noClasses().that().resideInAPackage(INTERNAL).and().resideOutsideOfPackage(drops)
 				.should().callConstructorWhere(constructorOf(DropCulprit.BpfProgram.class))
 				.because("a tc or XDP program is named as a culprit by the drop attribution only")
@@ -234,6 +240,21 @@ class ArchitectureTest {
 				.should().dependOnClassesThat().haveFullyQualifiedName(io.tracepackets.assertj.error.PwruFormat.class
 						.getName())
 				.because("the rendering is the failure messages' (and, in the cli module, the command line's)")
+				.check(MAIN);
+	}
+
+	/**
+	 * The event a test reads is an interface of accessors; the positional record behind it, with the
+	 * kernel record's layout, is internal (issue 18): the decoder builds it, the record copies
+	 * itself, and nothing else calls its constructors.
+	 */
+	@Test
+	void only_the_decoder_builds_events() {
+		assertThat(PacketEvent.class.isInterface()).as("PacketEvent is an interface, without constructors").isTrue();
+		noClasses().that().resideOutsideOfPackages("io.tracepackets.internal.event..",
+				"io.tracepackets.internal.record..")
+				.should().callConstructorWhere(constructorOf(io.tracepackets.internal.record.EventRecord.class))
+				.because("events come from the kernel's records, decoded once; later facts are copies")
 				.check(MAIN);
 	}
 

@@ -3,12 +3,13 @@ package io.tracepackets.internal.drops;
 import io.tracepackets.DropCulprit;
 import io.tracepackets.PacketBytes;
 import io.tracepackets.PacketEvent;
+import io.tracepackets.internal.record.EventRecord;
 import java.util.Optional;
 
 /**
  * An event with one of the facts learned after decoding: the rule or program a drop is blamed on
  * (netfilter's trace, read apart from the ring buffer) or why none was, or the packet's bytes.
- * The one place that lists every component of {@link PacketEvent} to copy it.
+ * Only the drop package gives an event these ({@link EventRecord#with} copies it).
  */
 public final class EventCopies {
 
@@ -37,11 +38,6 @@ public final class EventCopies {
 
 	private static PacketEvent copy(PacketEvent e, DropCulprit culprit, String whyNoCulprit,
 			Optional<PacketBytes> bytes) {
-		return new PacketEvent(e.timestampNanos(), e.cpu(), e.pid(), e.comm(), e.skb(), e.where(), e.kind(), e.netns(),
-				e.ifindex(), e.interfaceName(), e.mark(), e.length(), e.etherType(), e.ipVersion(), e.source(),
-				e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(), e.icmpCode(),
-				e.tcpFlags(), e.dropReason(), e.dropKind(), e.dropKindExplanation(), e.dropDiagnosis(), e.location(),
-				e.stack(), e.journey(), e.preNatSource(), e.preNatDestination(), e.preNatSourcePort(),
-				e.preNatDestinationPort(), culprit, whyNoCulprit, bytes);
+		return EventRecord.of(e).with(culprit, whyNoCulprit, bytes);
 	}
 }

@@ -10,6 +10,7 @@ import io.tracepackets.internal.drops.Classification;
 import io.tracepackets.internal.drops.ClassificationsSeen;
 import io.tracepackets.internal.drops.DropReasonTable;
 import io.tracepackets.internal.drops.XdpVerdict;
+import io.tracepackets.internal.record.EventRecord;
 import io.tracepackets.internal.symbols.Kallsyms;
 import io.tracepackets.internal.symbols.Symbol;
 import java.net.InetAddress;
@@ -54,7 +55,7 @@ public final class EventDecoder {
 		this.interfaces = interfaces;
 	}
 
-	public PacketEvent decode(byte[] record) {
+	public EventRecord decode(byte[] record) {
 		ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
 		int probe = b.get(EventLayout.PROBE) & 0xff;
 		int trailers = b.get(EventLayout.TRAILERS) & 0xff;
@@ -106,7 +107,7 @@ public final class EventDecoder {
 				stack = stack(b.getShort(EventLayout.STACK_ID));
 			}
 		}
-		return new PacketEvent(b.getLong(EventLayout.TS_NS), b.getShort(EventLayout.CPU) & 0xffff,
+		return new EventRecord(b.getLong(EventLayout.TS_NS), b.getShort(EventLayout.CPU) & 0xffff,
 				b.getInt(EventLayout.PID), comm(record), b.getLong(EventLayout.SKB), where, kind, netns, ifindex,
 				interfaceName, b.getInt(EventLayout.MARK),
 				b.getInt(EventLayout.LEN), b.getShort(EventLayout.PROTOCOL) & 0xffff, ipVersion,

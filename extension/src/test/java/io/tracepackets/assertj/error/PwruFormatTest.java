@@ -8,7 +8,6 @@ import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketEvents;
 import io.tracepackets.PacketPath;
 import io.tracepackets.internal.window.PathAssembler;
-import io.tracepackets.ProbeKind;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -142,11 +141,8 @@ class PwruFormatTest {
 		// GIVEN an ARP packet, a packet of unknown ethertype 0, and GRE and no-L4 IP packets
 		PacketEvent arp = PacketEvents.nonIp(0x0806).at(START, "netif_receive_skb");
 		PacketEvent unknown = PacketEvents.nonIp(0).at(START, "netif_receive_skb");
-		PacketEvent gre = new PacketEvent(0, 0, 0, "", 1, "ip_rcv", ProbeKind.FUNCTION, 1, 0, null, 0,
-				0, 0x0800, 4, InetAddress.ofLiteral("10.0.0.1"), InetAddress.ofLiteral("10.0.0.2"), 47, 0, 0, -1, -1, 0, null, null, null, null,
-				null, null);
-		PacketEvent noL4 = new PacketEvent(0, 0, 0, "", 1, "ip_rcv", ProbeKind.FUNCTION, 1, 0, null,
-				0, 0, 0x86dd, 6, InetAddress.ofLiteral("fd00::1"), null, 0, 0, 0, -1, -1, 0, null, null, null, null, null, null);
+		PacketEvent gre = PacketEvents.ip("10.0.0.1", "10.0.0.2", 47).function(0, "ip_rcv");
+		PacketEvent noL4 = PacketEvents.ip("fd00::1", null, 0).function(0, "ip_rcv");
 
 		// WHEN
 		List<String> tuples = List.of(PwruFormat.tuple(arp), PwruFormat.tuple(unknown), PwruFormat.tuple(gre),
