@@ -29,7 +29,7 @@ public final class DropsShould extends BasicErrorMessageFactory {
 	/**
 	 * Every drop should have been by a culprit that satisfies {@code condition}.
 	 *
-	 * @param trace the trace, which renders the packets and says what was traced and how
+	 * @param trace the trace, whose data the message shows: its packets rendered, what was traced and how
 	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
 	 * @param expectation what each drop should be, e.g. {@link Expectation#toBeDroppedByRule(String)}
 	 * @param dropped the dropped packets
@@ -45,7 +45,7 @@ public final class DropsShould extends BasicErrorMessageFactory {
 	/**
 	 * Every drop should have been by a culprit that satisfies {@code condition}.
 	 *
-	 * @param trace the trace, which renders the packets and says what was traced and how
+	 * @param trace the trace, whose data the message shows: its packets rendered, what was traced and how
 	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
 	 * @param expectation what each drop should be, the message's second line: {@code "to be dropped
 	 *     by the rule: -p udp --dport 9000 -j DROP"}
