@@ -105,6 +105,21 @@ public record PacketPath(long skb, List<PacketEvent> events, long journey) {
 	}
 
 	/**
+	 * Why no netfilter rule, policy or BPF program was named for this packet's drop
+	 * ({@link #culprit()} empty), as far as the trace could tell when it took the drop in: rule
+	 * tracing was off ({@value TracePackets#NETFILTER_RULES_PROPERTY}{@code =false}), the drop
+	 * happened outside the scoped namespaces, the namespace's nftables trace could not be set up
+	 * (its error) or overflowed, no trace or iptables-legacy counter showed a rule (so a hook that
+	 * is not a rule dropped it: conntrack, NAT, defragmentation), the drop was not netfilter's at
+	 * all, or no program was attached where a tc or XDP drop happened.
+	 *
+	 * @return one sentence; empty when the path has a culprit or no drop
+	 */
+	public Optional<String> whyNoCulprit() {
+		return drop().filter(drop -> drop.culprit() == null).map(PacketEvent::whyNoCulprit);
+	}
+
+	/**
 	 * What the kernel's drop meant for this packet; empty when it was never freed with a reason.
 	 *
 	 * @return lost, discarded after delivery, or not a loss; empty without a drop

@@ -3,7 +3,6 @@ package io.tracepackets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Predicate;
 import org.testcontainers.containers.Container;
 
@@ -232,20 +231,13 @@ public interface PacketTrace {
 	}
 
 	/**
-	 * Why no netfilter rule, policy or BPF program was named for a dropped packet
-	 * ({@link PacketPath#culprit()} empty), as far as the trace can tell: rule tracing was off
-	 * ({@value TracePackets#NETFILTER_RULES_PROPERTY}{@code =false}), the drop happened outside
-	 * the scoped namespaces, the namespace's nftables trace could not be set up (its error) or
-	 * overflowed, no trace or iptables-legacy counter showed a rule (so a hook that is not a rule
-	 * dropped it: conntrack, NAT, defragmentation), the drop was not netfilter's at all, or the
-	 * program is no longer attached.
+	 * When the trace started, on the events' clock: the origin of the times the pwru-style
+	 * rendering shows ({@code io.tracepackets.assertj.error.PwruFormat}).
 	 *
-	 * @param dropped a path of this trace
-	 * @return one sentence; empty when the path has a culprit or no drop, or the trace cannot tell
+	 * @return CLOCK_MONOTONIC nanoseconds, comparable with {@link PacketEvent#timestampNanos()} and
+	 *     {@link System#nanoTime()}
 	 */
-	default Optional<String> whyNoCulprit(PacketPath dropped) {
-		return Optional.empty();
-	}
+	long startNanos();
 
 	/**
 	 * A rule as a test types it, written the way the tool that wrote the rule that dropped
@@ -269,14 +261,4 @@ public interface PacketTrace {
 	default List<String> rulesAsWritten(PacketPath dropped, String typed) {
 		return List.of(String.join(" ", typed.strip().split("\\s+")));
 	}
-
-	/**
-	 * {@code paths} the way pwru prints them: one line per event, times relative to the start of
-	 * this trace, namespaces labelled (a container's name, a netns path).
-	 *
-	 * @param paths the paths to show, e.g. {@code trace.packets(udp())}; at most 50 are shown
-	 * @return lines indented by two spaces: a header, one line per event, then what each drop meant;
-	 *     a line saying there are no packets for an empty list
-	 */
-	String render(List<PacketPath> paths);
 }

@@ -149,6 +149,12 @@ class ArchitectureTest {
 								&& call.getName().equals("withCulprit")))
 				.because("the drop attribution alone gives a drop its culprit")
 				.check(MAIN);
+		noClasses().that().resideOutsideOfPackage(drops)
+				.should().callMethodWhere(DescribedPredicate.describe("EventRecord.with",
+						call -> call.getTargetOwner().isEquivalentTo(io.tracepackets.internal.record.EventRecord.class)
+								&& call.getName().equals("with")))
+				.because("the drop attribution alone gives a drop its culprit, through EventCopies")
+				.check(MAIN);
 		noClasses().that().resideInAPackage(INTERNAL).and().resideOutsideOfPackage(drops)
 				.should().callConstructorWhere(constructorOf(DropCulprit.BpfProgram.class))
 				.because("a tc or XDP program is named as a culprit by the drop attribution only")
@@ -211,6 +217,44 @@ class ArchitectureTest {
 		noClasses().that().haveFullyQualifiedName("io.tracepackets.internal.session.KernelCapabilities")
 				.should().callMethodWhere(readsEnvironmentOrEverySystemProperty())
 				.because("it reads os.name, a fact of the JVM, and nothing else")
+				.check(MAIN);
+	}
+
+	/**
+	 * Failure texts are composed in {@code assertj.error} alone, from data (issue 18): the trace
+	 * renders nothing and words nothing, so no method of {@link PacketTrace}, {@link PacketPath}
+	 * or {@link Journey} returns a {@code String} but {@code toString}; and the assertions hand the
+	 * pwru-style rendering to their message factories rather than calling it themselves.
+	 */
+	@Test
+	void failure_texts_are_composed_in_assertj_error_from_the_traces_data() {
+		List<String> composing = new ArrayList<>();
+		for (Class<?> type : List.of(PacketTrace.class, PacketPath.class, Journey.class)) {
+			MAIN.get(type).getMethods().stream()
+					.filter(method -> method.getRawReturnType().isEquivalentTo(String.class))
+					.filter(method -> !method.getName().equals("toString") || !method.getRawParameterTypes().isEmpty())
+					.forEach(method -> composing.add(method.getFullName()));
+		}
+		assertThat(composing).as("methods of the trace's data that return text").isEmpty();
+		noClasses().that().resideOutsideOfPackage("io.tracepackets.assertj.error..")
+				.should().dependOnClassesThat().haveFullyQualifiedName(io.tracepackets.assertj.error.PwruFormat.class
+						.getName())
+				.because("the rendering is the failure messages' (and, in the cli module, the command line's)")
+				.check(MAIN);
+	}
+
+	/**
+	 * The event a test reads is an interface of accessors; the positional record behind it, with the
+	 * kernel record's layout, is internal (issue 18): the decoder builds it, the record copies
+	 * itself, and nothing else calls its constructors.
+	 */
+	@Test
+	void only_the_decoder_builds_events() {
+		assertThat(PacketEvent.class.isInterface()).as("PacketEvent is an interface, without constructors").isTrue();
+		noClasses().that().resideOutsideOfPackages("io.tracepackets.internal.event..",
+				"io.tracepackets.internal.record..")
+				.should().callConstructorWhere(constructorOf(io.tracepackets.internal.record.EventRecord.class))
+				.because("events come from the kernel's records, decoded once; later facts are copies")
 				.check(MAIN);
 	}
 

@@ -4,7 +4,7 @@ import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.PacketFilter.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tracepackets.internal.event.PwruFormat;
+import io.tracepackets.assertj.error.PwruFormat;
 import io.tracepackets.internal.window.PathAssembler;
 import java.net.InetAddress;
 import java.util.List;

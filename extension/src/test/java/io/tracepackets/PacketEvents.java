@@ -127,6 +127,16 @@ public final class PacketEvents {
 		return ip(source, destination, v6 ? PacketEvent.ICMPV6 : PacketEvent.ICMP, type, code);
 	}
 
+	/**
+	 * An IP packet of another protocol (GRE: 47), or with no L4 header (0); {@code destination}
+	 * null for one the kernel gave no destination of.
+	 */
+	public static PacketEvents ip(String source, String destination, int protocol) {
+		PacketEvents packet = ip(source, source, protocol, 0, 0);
+		packet.destination = destination == null ? null : InetAddress.ofLiteral(destination);
+		return packet;
+	}
+
 	/** A packet without an IP header (ARP...). */
 	public static PacketEvents nonIp(int etherType) {
 		PacketEvents packet = new PacketEvents();
@@ -211,7 +221,7 @@ public final class PacketEvents {
 	public PacketEvent xdpVerdict(long nanos, int programId) {
 		io.tracepackets.internal.drops.XdpVerdict verdict = io.tracepackets.internal.drops.XdpVerdict.DROP;
 		PacketEvent e = event(nanos, PacketEvent.XDP, ProbeKind.HOOK, null, null, List.of());
-		return new PacketEvent(e.timestampNanos(), e.cpu(), 0, "", e.skb(), e.where(), e.kind(), e.netns(), e.ifindex(),
+		return new io.tracepackets.internal.record.EventRecord(e.timestampNanos(), e.cpu(), 0, "", e.skb(), e.where(), e.kind(), e.netns(), e.ifindex(),
 				e.interfaceName(), e.mark(), e.length(), e.etherType(), e.ipVersion(), e.source(), e.destination(),
 				e.l4Protocol(), e.sourcePort(), e.destinationPort(), e.icmpType(), e.icmpCode(), e.tcpFlags(), null,
 				DropKind.LOST, verdict.classify(programId, interfaceName).why(), verdict.explain(interfaceName),
@@ -229,8 +239,8 @@ public final class PacketEvents {
 			return null;
 		}
 		java.util.Map<String, String> values = DropReasonTable.sentenceValues(
-				source == null ? null : io.tracepackets.internal.event.PwruFormat.address(source),
-				destination == null ? null : io.tracepackets.internal.event.PwruFormat.address(destination), l4Protocol,
+				source == null ? null : AddressText.of(source),
+				destination == null ? null : AddressText.of(destination), l4Protocol,
 				destinationPort, interfaceName);
 		return DROPS.explain(reason.name(), values);
 	}
@@ -248,11 +258,11 @@ public final class PacketEvents {
 	private PacketEvent event(long nanos, String where, ProbeKind kind, DropReason reason, String location,
 			List<String> stack) {
 		boolean icmp = l4Protocol == PacketEvent.ICMP || l4Protocol == PacketEvent.ICMPV6;
-		return new PacketEvent(nanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length,
+		return new io.tracepackets.internal.record.EventRecord(nanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length,
 				etherType, ipVersion, source, destination, l4Protocol, icmp ? 0 : sourcePort, icmp ? 0 : destinationPort,
 				icmp ? sourcePort : -1, icmp ? destinationPort : -1, tcpFlags, reason, kind(reason, location),
 				reason == null ? null : DROPS.classify(reason.name(), location).why(), diagnosis(reason), location,
 				stack, journey, preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, null,
-				java.util.Optional.empty());
+				null, java.util.Optional.empty());
 	}
 }

@@ -95,7 +95,7 @@ public final class Main {
 	private int trace(LiveTrace trace, CliOptions options, EventSelection selection, OutputStream stdout) {
 		long[] written = { 0 };
 		boolean timeUp = false;
-		try (Output output = Output.open(options, stdout, trace.startNanos(), trace::whyNoCulprit)) {
+		try (Output output = Output.open(options, stdout, trace.startNanos())) {
 			String scope = options.everyNamespaceByDefault()
 					? "every network namespace (the default, as pwru's; --netns, --container or --all-netns=false"
 							+ " narrow it)"

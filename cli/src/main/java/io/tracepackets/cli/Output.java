@@ -1,26 +1,24 @@
 package io.tracepackets.cli;
 
 import io.tracepackets.PacketEvent;
-import io.tracepackets.internal.event.PwruFormat;
+import io.tracepackets.assertj.error.PwruFormat;
 import io.tracepackets.internal.evidence.JsonLines;
 import io.tracepackets.internal.evidence.Pcapng;
+import io.tracepackets.internal.live.LiveTrace;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
-import java.util.function.Function;
 
 /** Where events are written, in the format asked for. */
 abstract class Output implements AutoCloseable {
 
 	/** The output chosen by the options: standard output unless --output-file. */
-	static Output open(CliOptions options, OutputStream stdout, long startNanos,
-			Function<PacketEvent, Optional<String>> whyNoCulprit) throws IOException {
+	static Output open(CliOptions options, OutputStream stdout, long startNanos) throws IOException {
 		OutputStream out = options.outputFile() == null ? new Unclosed(stdout) : Main.file(options.outputFile());
 		return switch (options.format()) {
-			case TEXT -> new Text(out, startNanos, options.stack(), options.outputMeta(), whyNoCulprit);
+			case TEXT -> new Text(out, startNanos, options.stack(), options.outputMeta());
 			case JSON -> new Json(out);
 			case PCAPNG -> new PcapngOutput(out, options.live().snapLength());
 		};
@@ -68,12 +66,8 @@ abstract class Output implements AutoCloseable {
 
 		private final boolean meta;
 
-		private final Function<PacketEvent, Optional<String>> whyNoCulprit;
-
-		Text(OutputStream stream, long startNanos, boolean stack, boolean meta,
-				Function<PacketEvent, Optional<String>> whyNoCulprit) {
+		Text(OutputStream stream, long startNanos, boolean stack, boolean meta) {
 			super(stream);
-			this.whyNoCulprit = whyNoCulprit;
 			this.startNanos = startNanos;
 			this.stack = stack;
 			this.meta = meta;
@@ -93,8 +87,10 @@ abstract class Output implements AutoCloseable {
 						event.interfaceName() == null ? "-" : event.interfaceName(), event.etherType(), event.length()));
 			}
 			out.write(PwruFormat.culprit(event));
-			if (event.isDrop() && event.culprit() == null) {
-				out.write(whyNoCulprit.apply(event).map(PwruFormat::noCulprit).orElse(""));
+			if (event.isDrop() && event.culprit() == null && event.whyNoCulprit() != null
+					&& LiveTrace.namesItsCulprit(event)) {
+				// why a rule's or program's drop names none; other drops' sentences below say what did
+				out.write(PwruFormat.noCulprit(event.whyNoCulprit()));
 			}
 			if (event.isDrop()) {
 				// what the drop meant, as a failing test's message says it: once per distinct sentence

@@ -31,7 +31,7 @@ public class DropsAssert extends AbstractAssert<DropsAssert, PacketTrace> {
 	 * Made by {@link PacketsAssert#wereDropped()} and {@link PacketsAssert#wereDiscardedAfterDelivery()},
 	 * once every matching packet has a drop of the kind they ask for.
 	 *
-	 * @param actual the trace, which knows the kernel's names and renders failures
+	 * @param actual the trace, which knows the kernel's names and gives the data failures show
 	 * @param filter which packets, shown in failure messages
 	 * @param dropped the matching packets, each with a {@code kfree_skb} event on its path
 	 */

@@ -25,7 +25,7 @@ public class JourneyAssert extends AbstractAssert<JourneyAssert, Journey> {
 	/**
 	 * Assertions on {@code journey}; usually made by {@link JourneysAssert#theOnlyJourney()}.
 	 *
-	 * @param trace the trace the journey belongs to, which renders it and gives its later events
+	 * @param trace the trace the journey belongs to, which gives its later events and what its failures show
 	 * @param journey the journey
 	 */
 	public JourneyAssert(PacketTrace trace, Journey journey) {

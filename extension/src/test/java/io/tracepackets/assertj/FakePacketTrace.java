@@ -5,7 +5,7 @@ import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.ProbeCatalog;
 import io.tracepackets.TracedNamespace;
-import io.tracepackets.internal.event.PwruFormat;
+import io.tracepackets.internal.drops.EventCopies;
 import io.tracepackets.internal.window.PathAssembler;
 
 import java.nio.file.Path;
@@ -36,7 +36,6 @@ final class FakePacketTrace implements PacketTrace {
 	/** Of {@link #skippedRuns}: the probe point each skipped run was at (a tracepoint or a function). */
 	private final java.util.Map<String, Long> skippedAt = new java.util.HashMap<>();
 	private int flushes;
-	private String whyNoCulprit;
 	private java.util.function.Function<String, List<String>> ruleTool;
 	/** Until a test names namespaces or empties the scope, the fake takes every namespace. */
 	private boolean everyNamespace = true;
@@ -109,16 +108,11 @@ final class FakePacketTrace implements PacketTrace {
 		return xdpPrograms;
 	}
 
-	/** What {@link #whyNoCulprit} says of every dropped path without a culprit. */
+	/** Every drop without a culprit says {@code why} none was named, as the drop attribution would give it. */
 	FakePacketTrace withWhyNoCulprit(String why) {
-		this.whyNoCulprit = why;
+		this.events = events.stream().map(e -> e.isDrop() && e.culprit() == null ? EventCopies.withWhyNoCulprit(e, why)
+				: e).toList();
 		return this;
-	}
-
-	@Override
-	public java.util.Optional<String> whyNoCulprit(io.tracepackets.PacketPath dropped) {
-		return dropped.culprit().isPresent() || dropped.drop().isEmpty() ? java.util.Optional.empty()
-				: java.util.Optional.ofNullable(whyNoCulprit);
 	}
 
 	/** Probe runs the kernel skipped at {@code where}; they count in {@link #lostEvents()} too, as a real trace's do. */
@@ -227,7 +221,7 @@ final class FakePacketTrace implements PacketTrace {
 	}
 
 	@Override
-	public String render(List<PacketPath> paths) {
-		return PwruFormat.render(paths, START, inode -> namespaces.getOrDefault(inode, Long.toString(inode)));
+	public long startNanos() {
+		return START;
 	}
 }

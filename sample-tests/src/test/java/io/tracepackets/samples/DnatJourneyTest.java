@@ -8,6 +8,7 @@ import io.tracepackets.Journey;
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
+import io.tracepackets.assertj.error.PwruFormat;
 import io.tracepackets.samples.support.VethNamespacesPerTest;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
@@ -68,6 +69,6 @@ class DnatJourneyTest {
 				.reached("netif_receive_skb");
 		Journey journey = trace.journeys().stream().filter(j -> udp().dstPort(7600).matches(j)).findFirst().orElseThrow();
 		assertThat(journey.events()).extracting(e -> e.netns()).contains(network.leftInode(), network.rightInode());
-		System.out.println(trace.render(journey.paths()));
+		System.out.println(PwruFormat.render(trace, journey.paths()));
 	}
 }

@@ -10,6 +10,7 @@ import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TcpFlag;
 import io.tracepackets.TracePackets;
+import io.tracepackets.assertj.error.PwruFormat;
 import io.tracepackets.samples.support.NetboxContainer;
 import io.tracepackets.testing.RoutedNamespace;
 import io.tracepackets.traffic.ExchangeResult;
@@ -77,7 +78,7 @@ class DockerRulesTest {
 				.byRule("-s " + client.address() + " -p tcp -m conntrack --ctorigdstport " + publishedPort
 						+ " --ctdir ORIGINAL -j DROP")
 				.inChain("filter", "DOCKER-USER");
-		System.out.println(trace.render(trace.packets(tcp().dst(client.hostAddress()).dstPort(publishedPort))
+		System.out.println(PwruFormat.render(trace, trace.packets(tcp().dst(client.hostAddress()).dstPort(publishedPort))
 				.subList(0, 1)));
 	}
 	// }
@@ -98,7 +99,7 @@ class DockerRulesTest {
 		assertThat(attempt.isCompleted()).as("%s", attempt).isTrue();
 		List<Journey> syns = trace.journeys().stream()
 				.filter(tcp().dst(client.hostAddress()).dstPort(publishedPort).tcpFlags(TcpFlag.SYN)::matches).toList();
-		assertThat(syns).as(trace.render(syns.stream().flatMap(j -> j.paths().stream()).toList()))
+		assertThat(syns).as(PwruFormat.render(trace, syns.stream().flatMap(j -> j.paths().stream()).toList()))
 				.anySatisfy(journey -> {
 					assertThat(journey.translations()).anyMatch(change -> change.toString().startsWith(
 							client.hostAddress() + ":" + publishedPort + " → " + netbox.ipAddress() + ":"

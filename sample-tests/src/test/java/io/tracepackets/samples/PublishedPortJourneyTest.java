@@ -9,6 +9,7 @@ import io.tracepackets.KernelTest;
 import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
+import io.tracepackets.assertj.error.PwruFormat;
 import io.tracepackets.samples.support.NetboxContainer;
 import io.tracepackets.traffic.HttpResult;
 import io.tracepackets.traffic.Traffic;
@@ -54,13 +55,13 @@ class PublishedPortJourneyTest {
 		assertThat(trace).packets(request).wereDelivered();
 		List<Journey> requests = trace.journeys().stream().filter(request::matches).toList();
 		assertThat(requests).isNotEmpty().allSatisfy(journey -> {
-			assertThat(journey.translations()).as(trace.render(journey.paths()))
+			assertThat(journey.translations()).as(PwruFormat.render(trace, journey.paths()))
 					.anyMatch(change -> change.toString().startsWith(hostAddress + ":" + publishedPort + " → "
 							+ netbox.ipAddress() + ":" + NetboxContainer.HTTP_PORT));
-			assertThat(journey.events()).as(trace.render(journey.paths()))
+			assertThat(journey.events()).as(PwruFormat.render(trace, journey.paths()))
 					.anyMatch(event -> event.netns() == containerNetns && event.where().equals("netif_receive_skb"));
 		});
-		System.out.println(trace.render(requests.getFirst().paths()));
+		System.out.println(PwruFormat.render(trace, requests.getFirst().paths()));
 	}
 	// }
 

@@ -29,7 +29,7 @@ public final class DropsShould extends BasicErrorMessageFactory {
 	/**
 	 * Every drop should have been by a culprit that satisfies {@code condition}.
 	 *
-	 * @param trace the trace, which renders the packets and says what was traced and how
+	 * @param trace the trace, whose data the message shows: its packets rendered, what was traced and how
 	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
 	 * @param expectation what each drop should be, e.g. {@link Expectation#toBeDroppedByRule(String)}
 	 * @param dropped the dropped packets
@@ -45,7 +45,7 @@ public final class DropsShould extends BasicErrorMessageFactory {
 	/**
 	 * Every drop should have been by a culprit that satisfies {@code condition}.
 	 *
-	 * @param trace the trace, which renders the packets and says what was traced and how
+	 * @param trace the trace, whose data the message shows: its packets rendered, what was traced and how
 	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
 	 * @param expectation what each drop should be, the message's second line: {@code "to be dropped
 	 *     by the rule: -p udp --dport 9000 -j DROP"}
@@ -60,7 +60,7 @@ public final class DropsShould extends BasicErrorMessageFactory {
 		Map<String, Integer> culprits = new LinkedHashMap<>();
 		for (PacketPath path : failing) {
 			culprits.merge(path.culprit().map(DropCulprit::describe)
-					.orElseGet(() -> NO_RULE + trace.whyNoCulprit(path).map(why -> System.lineSeparator() + "    because "
+					.orElseGet(() -> NO_RULE + path.whyNoCulprit().map(why -> System.lineSeparator() + "    because "
 							+ why).orElse("")), 1, Integer::sum);
 		}
 		StringBuilder byWhom = new StringBuilder();
@@ -68,7 +68,7 @@ public final class DropsShould extends BasicErrorMessageFactory {
 				+ " packets)" : "").append(System.lineSeparator()));
 		return new DropsShould("%nExpecting packets matching:%n  %s%n%s%nbut %s of %s were dropped by:%n%s%s%n%s",
 				unquotedString(filter.toString()), unquotedString(expectation), failing.size(), dropped.size(),
-				unquotedString(byWhom.toString()), unquotedString(trace.render(failing)),
+				unquotedString(byWhom.toString()), unquotedString(PwruFormat.render(trace, failing)),
 				unquotedString(PacketsShould.context(trace)));
 	}
 

@@ -23,7 +23,7 @@ public final class JourneysShould extends BasicErrorMessageFactory {
 	/**
 	 * Exactly {@code expected} journeys should match.
 	 *
-	 * @param trace the trace, which renders the journeys and says what was traced and how
+	 * @param trace the trace, whose data the message shows: its journeys rendered, what was traced and how
 	 * @param filter which journeys (any event matching), shown as its description
 	 * @param expected the count asked for
 	 * @param matches the journeys that did match
@@ -39,7 +39,7 @@ public final class JourneysShould extends BasicErrorMessageFactory {
 	/**
 	 * The journey should have been translated to {@code address}:{@code port}.
 	 *
-	 * @param trace the trace, which renders the journey
+	 * @param trace the trace, whose start and namespaces the rendering of the journey uses
 	 * @param journey the journey
 	 * @param address the address expected after the translation
 	 * @param port the port expected after it; 0 for any
@@ -58,7 +58,7 @@ public final class JourneysShould extends BasicErrorMessageFactory {
 	/**
 	 * The journey should have reached {@code where}.
 	 *
-	 * @param trace the trace, which renders the journey
+	 * @param trace the trace, whose start and namespaces the rendering of the journey uses
 	 * @param journey the journey
 	 * @param where the event name expected
 	 * @return the message, for {@code throwAssertionError}
@@ -70,7 +70,7 @@ public final class JourneysShould extends BasicErrorMessageFactory {
 
 	private static String render(PacketTrace trace, List<Journey> journeys) {
 		List<PacketPath> paths = journeys.stream().flatMap(journey -> journey.paths().stream()).toList();
-		return trace.render(paths);
+		return PwruFormat.render(trace, paths);
 	}
 
 	private static String context(PacketTrace trace) {

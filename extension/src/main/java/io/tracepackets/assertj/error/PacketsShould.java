@@ -24,7 +24,7 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 	/**
 	 * Every matching packet should satisfy {@code expectation}.
 	 *
-	 * @param trace the trace, which renders the packets and says what was traced and how
+	 * @param trace the trace, whose data the message shows: its packets rendered, what was traced and how
 	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
 	 * @param expectation what each packet should be, a line of the message: {@code "to be dropped
 	 *     (lost)"}
@@ -41,13 +41,13 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 		List<PacketPath> failing = matches.stream().filter(condition.negate()).toList();
 		return new PacketsShould("%nExpecting packets matching:%n  %s%n%s%nbut %s of %s did not:%n%s%n%s",
 				unquotedString(filter.toString()), unquotedString(expectation), failing.size(), matches.size(),
-				unquotedString(trace.render(failing)), unquotedString(context(trace)));
+				unquotedString(PwruFormat.render(trace, failing)), unquotedString(context(trace)));
 	}
 
 	/**
 	 * Every matching packet should satisfy {@code expectation}.
 	 *
-	 * @param trace the trace, which renders the packets and says what was traced and how
+	 * @param trace the trace, whose data the message shows: its packets rendered, what was traced and how
 	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
 	 * @param expectation what each packet should be, e.g. {@link Expectation#toBeDropped()}
 	 * @param matches the matching packets; when empty, the message says the trace has none
@@ -62,7 +62,7 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 	/**
 	 * No matching packet should be {@code expectation}; {@code offending} are those that were.
 	 *
-	 * @param trace the trace, which renders the packets and says what was traced and how
+	 * @param trace the trace, whose data the message shows: its packets rendered, what was traced and how
 	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
 	 * @param expectation what no packet should be, e.g. {@link Expectation#neverToReach(String)}
 	 * @param offending the packets that were, shown with their paths
@@ -76,7 +76,7 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 	/**
 	 * No matching packet should be {@code expectation}; {@code offending} are those that were.
 	 *
-	 * @param trace the trace, which renders the packets and says what was traced and how
+	 * @param trace the trace, whose data the message shows: its packets rendered, what was traced and how
 	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
 	 * @param expectation what no packet should be, a line of the message: {@code "never to reach
 	 *     ip_forward"}
@@ -87,13 +87,13 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 			List<PacketPath> offending) {
 		return new PacketsShould("%nExpecting packets matching:%n  %s%n%s%nbut %s did:%n%s%n%s",
 				unquotedString(filter.toString()), unquotedString(expectation), offending.size(),
-				unquotedString(trace.render(offending)), unquotedString(context(trace)));
+				unquotedString(PwruFormat.render(trace, offending)), unquotedString(context(trace)));
 	}
 
 	/**
 	 * Exactly {@code expected} packets should match.
 	 *
-	 * @param trace the trace, which renders the packets and says what was traced and how
+	 * @param trace the trace, whose data the message shows: its packets rendered, what was traced and how
 	 * @param filter which packets, shown as their description: {@code udp and dst port 9000}
 	 * @param expected the count asked for
 	 * @param matches the packets that did match, shown with their paths
@@ -102,7 +102,7 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 	public static ErrorMessageFactory shouldHaveCount(PacketTrace trace, PacketFilter filter, int expected,
 			List<PacketPath> matches) {
 		return new PacketsShould("%nExpecting exactly %s packets matching:%n  %s%nbut found %s:%n%s%n%s", expected,
-				unquotedString(filter.toString()), matches.size(), unquotedString(trace.render(matches)),
+				unquotedString(filter.toString()), matches.size(), unquotedString(PwruFormat.render(trace, matches)),
 				unquotedString(context(trace)));
 	}
 

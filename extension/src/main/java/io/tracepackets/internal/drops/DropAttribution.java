@@ -70,7 +70,7 @@ public final class DropAttribution implements AutoCloseable {
 			batch = joined;
 		}
 		if (namespaces.isEmpty()) {
-			return batch;
+			return batch.stream().map(this::withWhyNoCulprit).toList();
 		}
 		RuleMatches.Lookup ruleLookup = rules.lookup();
 		List<PacketEvent> out = new ArrayList<>(batch.size());
@@ -92,7 +92,7 @@ public final class DropAttribution implements AutoCloseable {
 			if (probed != null) {
 				seenByXdpProbe.remove(probed);
 				DropCulprit byProbe = xdpProgram(probed, DropCulprit.BpfProgram.SEEN_RETURNING_DROP, null);
-				out.add(byProbe == null ? event : EventCopies.withCulprit(event, byProbe));
+				out.add(byProbe == null ? withWhyNoCulprit(event) : EventCopies.withCulprit(event, byProbe));
 				continue;
 			}
 			DropCulprit culprit = isXdpVerdict(event) ? xdpProgram(event, DropCulprit.BpfProgram.SEEN_RETURNING_DROP, null)
@@ -101,9 +101,19 @@ public final class DropAttribution implements AutoCloseable {
 						case TC -> tcProgram(event, row.at());
 						case XDP -> xdpProgram(event, DropCulprit.BpfProgram.BY_ATTACH_POINT, row.at());
 					}).orElse(null);
-			out.add(culprit == null ? event : EventCopies.withCulprit(event, culprit));
+			out.add(culprit == null ? withWhyNoCulprit(event) : EventCopies.withCulprit(event, culprit));
 		}
 		return out;
+	}
+
+	/**
+	 * A drop given no culprit, with why none was named, decided now, with the lookup that found
+	 * none: the failure messages and the CLI read it from the event, never ask back; other
+	 * events unchanged.
+	 */
+	private PacketEvent withWhyNoCulprit(PacketEvent event) {
+		return event.isDrop() && event.culprit() == null ? EventCopies.withWhyNoCulprit(event, whyNoCulprit(event))
+				: event;
 	}
 
 	/**
@@ -112,7 +122,7 @@ public final class DropAttribution implements AutoCloseable {
 	 * or a drop that no rule or program made.
 	 *
 	 * @param drop a drop event (kfree_skb, or the XDP probe's) without a culprit
-	 * @return one sentence, for failure messages
+	 * @return one sentence, which {@link #attribute} gives the drop ({@link PacketEvent#whyNoCulprit()})
 	 */
 	public synchronized String whyNoCulprit(PacketEvent drop) {
 		// The probe's event is an XDP drop in whatever mode the program runs.

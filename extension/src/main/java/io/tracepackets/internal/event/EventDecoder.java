@@ -1,5 +1,6 @@
 package io.tracepackets.internal.event;
 
+import io.tracepackets.AddressText;
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketBytes;
 import io.tracepackets.PacketEvent;
@@ -9,6 +10,7 @@ import io.tracepackets.internal.drops.Classification;
 import io.tracepackets.internal.drops.ClassificationsSeen;
 import io.tracepackets.internal.drops.DropReasonTable;
 import io.tracepackets.internal.drops.XdpVerdict;
+import io.tracepackets.internal.record.EventRecord;
 import io.tracepackets.internal.symbols.Kallsyms;
 import io.tracepackets.internal.symbols.Symbol;
 import java.net.InetAddress;
@@ -53,7 +55,7 @@ public final class EventDecoder {
 		this.interfaces = interfaces;
 	}
 
-	public PacketEvent decode(byte[] record) {
+	public EventRecord decode(byte[] record) {
 		ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
 		int probe = b.get(EventLayout.PROBE) & 0xff;
 		int trailers = b.get(EventLayout.TRAILERS) & 0xff;
@@ -105,7 +107,7 @@ public final class EventDecoder {
 				stack = stack(b.getShort(EventLayout.STACK_ID));
 			}
 		}
-		return new PacketEvent(b.getLong(EventLayout.TS_NS), b.getShort(EventLayout.CPU) & 0xffff,
+		return new EventRecord(b.getLong(EventLayout.TS_NS), b.getShort(EventLayout.CPU) & 0xffff,
 				b.getInt(EventLayout.PID), comm(record), b.getLong(EventLayout.SKB), where, kind, netns, ifindex,
 				interfaceName, b.getInt(EventLayout.MARK),
 				b.getInt(EventLayout.LEN), b.getShort(EventLayout.PROTOCOL) & 0xffff, ipVersion,
@@ -115,7 +117,7 @@ public final class EventDecoder {
 				classification == null ? null : classification.why(), diagnosis, locationText, stack,
 				b.getLong(EventLayout.JOURNEY), preNat(record, trailers, EventLayout.PRE_NAT_SADDR, ipVersion),
 				preNat(record, trailers, EventLayout.PRE_NAT_DADDR, ipVersion), preNatPort(b, trailers,
-						EventLayout.PRE_NAT_SPORT), preNatPort(b, trailers, EventLayout.PRE_NAT_DPORT), null,
+						EventLayout.PRE_NAT_SPORT), preNatPort(b, trailers, EventLayout.PRE_NAT_DPORT), null, null,
 				packetBytes(record, b, trailers));
 	}
 
@@ -155,7 +157,7 @@ public final class EventDecoder {
 	/** An address of the record as sentences print it; null when the packet has no IP header. */
 	private static String addressText(byte[] record, int offset, int ipVersion) {
 		InetAddress address = address(record, offset, ipVersion);
-		return address == null ? null : PwruFormat.address(address);
+		return address == null ? null : AddressText.of(address);
 	}
 
 	private String symbolize(long address) {

@@ -2,7 +2,7 @@ package io.tracepackets.internal.evidence;
 
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
-import io.tracepackets.internal.event.PwruFormat;
+import io.tracepackets.AddressText;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -137,7 +137,7 @@ public final class JsonLines {
 	}
 
 	private static String address(InetAddress address) {
-		return address == null ? null : PwruFormat.address(address);
+		return address == null ? null : AddressText.of(address);
 	}
 
 	/** Just enough JSON: an object of numbers, strings and string arrays, nulls left out. */

@@ -1,11 +1,13 @@
 package io.tracepackets.internal.junit;
 
 import io.tracepackets.Artifacts;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.PacketPath;
 import io.tracepackets.TracePackets;
+import io.tracepackets.TracedNamespace;
 import io.tracepackets.internal.evidence.JsonLines;
 import io.tracepackets.internal.evidence.Pcapng;
 import io.tracepackets.internal.window.TraceWindow;
-import io.tracepackets.TracedNamespace;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
@@ -81,11 +83,15 @@ final class Evidence {
 		// Whose each namespace is, as the failure messages name it: a container's name, a netns path.
 		Map<Long, String> owners = trace.namespaces().stream()
 				.collect(Collectors.toMap(TracedNamespace::inode, TracedNamespace::label, (a, b) -> a));
+		// One snapshot for both files: a trace of a busy namespace still takes events in, and the
+		// two files must show the same ones.
+		List<PacketEvent> events = trace.events();
+		List<PacketPath> paths = trace.paths();
 		List<String> notWritten = new ArrayList<>();
 		Optional<Path> jsonLines = publish(context, maxBytes, JSON_LINES_FILE, notWritten,
-				file -> JsonLines.write(file, trace.events(), trace.paths(), maxEvents, owners));
+				file -> JsonLines.write(file, events, paths, maxEvents, owners));
 		Optional<Path> pcapng = publish(context, maxBytes, PCAPNG_FILE, notWritten,
-				file -> Pcapng.write(file, trace.events(), trace.paths(), maxEvents, owners));
+				file -> Pcapng.write(file, events, paths, maxEvents, owners));
 		return new Files(jsonLines, pcapng, List.copyOf(notWritten));
 	}
 

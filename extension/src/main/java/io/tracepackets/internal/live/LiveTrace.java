@@ -243,7 +243,8 @@ public final class LiveTrace implements AutoCloseable {
 		}
 		// Netfilter's trace of a drop is queued before the drop's event; an XDP verdict waits for
 		// its free in the next batch, until the cursor is closed and nothing more comes.
-		List<PacketEvent> attributed = rules.attribute(batch, cursor.isClosed());
+		List<PacketEvent> attributed = rules.attribute(batch, cursor.isClosed()).stream()
+				.map(this::withWhyNoRuleYet).toList();
 		seen += attributed.size();
 		attributed.forEach(consumer);
 		return attributed.size();
@@ -262,22 +263,30 @@ public final class LiveTrace implements AutoCloseable {
 	}
 
 	/**
-	 * Why {@code drop}, which a rule or program made, names none, in one sentence (the failure
-	 * messages' "because").
-	 *
-	 * @return empty for an event that is no such drop, or names its culprit
+	 * Whether {@code event} is a drop that a rule or program makes (netfilter, tc, XDP), whose
+	 * culprit the output names, or why none ({@link PacketEvent#whyNoCulprit()}); other drops'
+	 * sentences say what did.
 	 */
-	public Optional<String> whyNoCulprit(PacketEvent drop) {
-		if (drop.culprit() != null || !DropAttribution.isRuleOrProgramDrop(drop)) {
-			return Optional.empty();
+	public static boolean namesItsCulprit(PacketEvent event) {
+		return DropAttribution.isRuleOrProgramDrop(event);
+	}
+
+	/**
+	 * A drop in a namespace whose rules were not named yet when it happened, with that as why it
+	 * names no culprit: with every namespace traced, rules are named in a namespace from its first
+	 * drop on. Other events unchanged.
+	 */
+	private PacketEvent withWhyNoRuleYet(PacketEvent drop) {
+		if (!allNamespaces || drop.culprit() != null || !DropAttribution.isRuleOrProgramDrop(drop)) {
+			return drop;
 		}
 		Long since = attributedSince.get(drop.netns());
-		if (allNamespaces && since != null && drop.timestampNanos() <= since) {
-			return Optional.of("with every namespace traced, rules are named in a namespace from its first drop on"
-					+ " (tracing them up front would trace every packet of every namespace): --netns inode:"
-					+ drop.netns() + " names the first drop's too");
+		if (since == null || drop.timestampNanos() > since) {
+			return drop;
 		}
-		return Optional.of(rules.whyNoCulprit(drop));
+		return EventCopies.withWhyNoCulprit(drop, "with every namespace traced, rules are named in a namespace from its"
+				+ " first drop on (tracing them up front would trace every packet of every namespace): --netns inode:"
+				+ drop.netns() + " names the first drop's too");
 	}
 
 	/** Stops taking new events once every event the kernel produced until now is read; then {@link #poll} drains the rest. */

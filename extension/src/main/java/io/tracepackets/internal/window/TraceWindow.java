@@ -10,7 +10,6 @@ import io.tracepackets.XdpProgram;
 import io.tracepackets.internal.containers.ContainerNamespaces;
 import io.tracepackets.internal.drops.DropAttribution;
 import io.tracepackets.internal.event.EventDecoder;
-import io.tracepackets.internal.event.PwruFormat;
 import io.tracepackets.internal.netfilter.CanonicalRules;
 import io.tracepackets.internal.netfilter.RuleTracing;
 import io.tracepackets.internal.netns.InterfaceNames;
@@ -26,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.function.Predicate;
@@ -177,14 +175,6 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	}
 
 	@Override
-	public Optional<String> whyNoCulprit(PacketPath dropped) {
-		if (dropped.culprit().isPresent() || dropped.drop().isEmpty()) {
-			return Optional.empty();
-		}
-		return Optional.of(culprits.whyNoCulprit(dropped.drop().orElseThrow()));
-	}
-
-	@Override
 	public List<XdpProgram> xdpPrograms() {
 		return culprits.xdpPrograms().stream().map(program -> new XdpProgram(program.name(), program.id(),
 				program.device(), program.mode(), xdpProbes.whyNotTraced(program.id()))).toList();
@@ -320,8 +310,8 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	}
 
 	@Override
-	public String render(List<PacketPath> paths) {
-		return PwruFormat.render(paths, startNanos, scope::label);
+	public long startNanos() {
+		return startNanos;
 	}
 
 	/** Ends the window: flushes, reads the rest, and lets the session forget its events and scope. */
@@ -341,6 +331,6 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 
 	@Override
 	public String toString() {
-		return "PacketTrace[" + scope + ", backend " + catalog.backend() + "]\n" + render(paths());
+		return "PacketTrace[" + scope + ", backend " + catalog.backend() + ", " + paths().size() + " packets]";
 	}
 }

@@ -82,8 +82,10 @@ class DropAttributionTest {
 		PacketEvent netfilter = PACKET.dropped(0, DropReason.NETFILTER_DROP, "nf_hook_slow+0x7d");
 		PacketEvent noSocket = PACKET.dropped(1, DropReason.NO_SOCKET, "__udp4_lib_rcv+0x4bc");
 
-		// WHEN / THEN: no namespace yet, the batch passes as it is
-		assertThat(attribution.attribute(List.of(netfilter, noSocket))).containsExactly(netfilter, noSocket);
+		// WHEN / THEN: no namespace yet, no rule is looked up; each drop only learns why it names none
+		assertThat(attribution.attribute(List.of(netfilter, noSocket))).extracting(PacketEvent::whyNoCulprit)
+				.containsExactly("netfilter's own reason", "it was not a netfilter, tc or XDP drop (NO_SOCKET at"
+						+ " __udp4_lib_rcv): no rule or program made it; its sentence says what did");
 		assertThat(rules.asked).isEmpty();
 
 		// WHEN a namespace is attributed (this JVM's, which this test only names)
@@ -93,5 +95,21 @@ class DropAttributionTest {
 		// THEN netfilter is asked about its drop alone, and neither drop is given a culprit
 		assertThat(rules.asked).containsExactly(netfilter);
 		assertThat(attributed).extracting(PacketEvent::culprit).containsOnlyNulls();
+		assertThat(attributed).extracting(PacketEvent::whyNoCulprit).doesNotContainNull();
+	}
+
+	@Test
+	void a_drop_given_no_culprit_carries_why_and_other_events_carry_nothing() {
+		// GIVEN a namespace attributed, a netfilter drop no rule is found for, and a packet on its way
+		attribution.add(NetworkNamespace.current());
+		PacketEvent drop = PACKET.dropped(0, DropReason.NETFILTER_DROP, "nf_hook_slow+0x7d");
+		PacketEvent received = PACKET.at(1, "netif_receive_skb");
+
+		// WHEN
+		List<PacketEvent> attributed = attribution.attribute(List.of(drop, received));
+
+		// THEN the sentence is the one asked of the attribution, decided with the lookup
+		assertThat(attributed).extracting(PacketEvent::whyNoCulprit)
+				.containsExactly(attribution.whyNoCulprit(drop), null);
 	}
 }

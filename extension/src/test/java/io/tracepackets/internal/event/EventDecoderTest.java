@@ -79,7 +79,7 @@ class EventDecoderTest {
 		PacketEvent event = decoder.decode(record);
 
 		// THEN
-		assertThat(event).isEqualTo(new PacketEvent(1_234_567_890L, 3, 4242, "curl", SKB, "netif_receive_skb",
+		assertThat(event).isEqualTo(new io.tracepackets.internal.record.EventRecord(1_234_567_890L, 3, 4242, "curl", SKB, "netif_receive_skb",
 				ProbeKind.TRACEPOINT, NETNS, 12, "eth0", 0x2a, 71, 0x0800, 4, InetAddress.ofLiteral("10.0.0.1"),
 				InetAddress.ofLiteral("10.0.0.2"), PacketEvent.UDP, 40000, 9000, -1, -1, 0, null, null, null, null, null, List.of()));
 		assertThat(event.protocolName()).isEqualTo("udp");
@@ -109,7 +109,8 @@ class EventDecoderTest {
 		assertThat(event.dropKindExplanation()).isEqualTo(
 				"XDP_DROP from the XDP program (id 44) on eth0: the packet ended before any skb existed");
 		assertThat(event.destinationPort()).isEqualTo(9100);
-		assertThat(PwruFormat.where(event)).isEqualTo("xdp XDP_DROP (lost) at prog#44");
+		assertThat(io.tracepackets.assertj.error.PwruFormat.line(event, 0))
+				.endsWith(" xdp XDP_DROP (lost) at prog#44" + System.lineSeparator());
 	}
 
 	@Test
@@ -119,7 +120,7 @@ class EventDecoderTest {
 				EventLayout.PRE_NAT_KEPT);
 
 		// WHEN
-		PacketEvent decoded = decoder.decode(record.array());
+		io.tracepackets.internal.record.EventRecord decoded = decoder.decode(record.array());
 
 		// THEN
 		assertThat(decoded.wasTranslated()).isTrue();
@@ -137,7 +138,7 @@ class EventDecoderTest {
 		ByteBuffer record = record(dnatted(), 0).put(PRE_NAT, 0, EventLayout.PRE_NAT_KEPT);
 
 		// WHEN
-		PacketEvent decoded = decoder.decode(record.array());
+		io.tracepackets.internal.record.EventRecord decoded = decoder.decode(record.array());
 
 		// THEN
 		assertThat(decoded.wasTranslated()).isFalse();
@@ -158,7 +159,7 @@ class EventDecoderTest {
 		record.put(capture + EventLayout.CAPTURE_HEADER_SIZE, new byte[] { 2, 0, 0, 0 });
 
 		// WHEN
-		PacketEvent decoded = decoder.decode(record.array());
+		io.tracepackets.internal.record.EventRecord decoded = decoder.decode(record.array());
 
 		// THEN
 		assertThat(decoded.preNatDestination()).isEqualTo(InetAddress.ofLiteral("10.96.0.10"));
@@ -177,7 +178,7 @@ class EventDecoderTest {
 		record.put(EventLayout.SIZE + EventLayout.CAPTURE_HEADER_SIZE, new byte[] { 0x45, 0, 0, 60 });
 
 		// WHEN
-		PacketEvent decoded = decoder.decode(record.array());
+		io.tracepackets.internal.record.EventRecord decoded = decoder.decode(record.array());
 
 		// THEN
 		assertThat(decoded.packetBytes()).hasValue(new io.tracepackets.PacketBytes(io.tracepackets.PacketBytes.Layer.IP,
@@ -214,7 +215,7 @@ class EventDecoderTest {
 		PacketEvent event = decoder.decode(record);
 
 		// THEN
-		assertThat(event).isEqualTo(new PacketEvent(10L, 65535, 7, "nginx", SKB, "net_dev_start_xmit",
+		assertThat(event).isEqualTo(new io.tracepackets.internal.record.EventRecord(10L, 65535, 7, "nginx", SKB, "net_dev_start_xmit",
 				ProbeKind.TRACEPOINT, NETNS, 7, null, 0, 80, 0x86dd, 6, InetAddress.ofLiteral("fd00::1"),
 				InetAddress.ofLiteral("fd00::2"), PacketEvent.TCP, 80, 50000, -1, -1, 0x12, null, null, null, null, null, List.of()));
 		assertThat(event.protocolName()).isEqualTo("tcp");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tracepackets.Backend;
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketEvent;
+import io.tracepackets.assertj.error.PwruFormat;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import io.tracepackets.internal.netns.TcpEchoServer;
 import io.tracepackets.internal.window.TraceWindow;
@@ -131,7 +132,7 @@ class PcapFilterKernelTest {
 			send.accept(trace);
 			trace.flush();
 			List<PacketEvent> events = trace.events();
-			System.out.println(expression + ": " + events.size() + " events\n" + trace.render(trace.paths()));
+			System.out.println(expression + ": " + events.size() + " events\n" + PwruFormat.render(trace, trace.paths()));
 			check.accept(events);
 		}
 	}

@@ -9,6 +9,7 @@ import io.tracepackets.DropReason;
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketEvent;
+import io.tracepackets.assertj.error.PwruFormat;
 
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
@@ -73,7 +74,7 @@ class TraceSessionKernelTest {
 					.withReason(DropReason.NO_SOCKET);
 			assertThat(trace).packets(udp().dstPort(9000)).reached("netif_receive_skb");
 			assertThat(trace.events()).allMatch(e -> e.netns() == trace.namespaces().getFirst().inode());
-			System.out.println(trace);
+			System.out.println(trace + "\n" + PwruFormat.render(trace, trace.paths()));
 		}
 	}
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
+import io.tracepackets.assertj.error.PwruFormat;
 import io.tracepackets.testing.CniNetwork;
 import io.tracepackets.testing.CniNetwork.Pod;
 import io.tracepackets.traffic.Traffic;
@@ -100,7 +101,7 @@ class CniPluginsTest {
 					.wasTranslatedTo(server.address(), 80)
 					.reached("netif_receive_skb");
 			assertThat(trace).packets(udp().dst(node).dstPort(8080)).hasCount(1).wereDelivered();
-			System.out.println(trace.render(trace.packets(udp().dst(node).dstPort(8080))));
+			System.out.println(PwruFormat.render(trace, trace.packets(udp().dst(node).dstPort(8080))));
 		}
 	}
 	// }
@@ -121,7 +122,7 @@ class CniPluginsTest {
 					.byRule("-s " + client.address() + " -d " + server.address() + " -p udp --dport 7001 -j DROP")
 					.inChain("filter", "CNI-ADMIN");
 			assertThat(trace).packets(udp().dstPort(7000)).hasCount(2).wereNotDropped().wereDelivered();
-			System.out.println(trace.render(trace.packets(udp().dstPort(7001)).subList(0, 1)));
+			System.out.println(PwruFormat.render(trace, trace.packets(udp().dstPort(7001)).subList(0, 1)));
 		}
 	}
 	// }
@@ -140,7 +141,7 @@ class CniPluginsTest {
 			assertThat(trace.packets(udp().dstPort(7002))).filteredOn(path -> path.drop().isPresent())
 					.isNotEmpty()
 					.allSatisfy(path -> assertThat(path.drop().orElseThrow().dropReason().name()).startsWith("QDISC"));
-			System.out.println(trace.render(trace.packets(udp().dstPort(7002)).stream()
+			System.out.println(PwruFormat.render(trace, trace.packets(udp().dstPort(7002)).stream()
 					.filter(path -> path.drop().isPresent()).limit(1).toList()));
 		}
 	}

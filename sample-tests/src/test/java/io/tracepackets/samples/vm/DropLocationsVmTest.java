@@ -16,6 +16,7 @@ import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
 import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.assertj.error.PwruFormat;
 import io.tracepackets.samples.support.VethNamespacesPerTest;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
@@ -121,7 +122,7 @@ class DropLocationsVmTest {
 		// kernel without reasons the place of the free says (drop-locations.tsv: tcp_disconnect)
 		assertThat(trace).packets(tcp().dstPort(7103)).wereNotDropped();
 		List<PacketEvent> freed = dropsOf(trace, tcp().dstPort(7103));
-		assertThat(freed).as(trace.render(trace.packets(tcp().dstPort(7103)))).isNotEmpty().allSatisfy(drop -> {
+		assertThat(freed).as(PwruFormat.render(trace, trace.packets(tcp().dstPort(7103)))).isNotEmpty().allSatisfy(drop -> {
 			assertThat(drop.dropKind()).isEqualTo(DropKind.DISCARDED_AFTER_DELIVERY);
 			if (!hasDropReasons(trace)) {
 				assertThat(drop.dropReason()).isEqualTo(DropReason.NOT_SPECIFIED);

@@ -9,6 +9,7 @@ import io.tracepackets.DropCulprit;
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
+import io.tracepackets.assertj.error.PwruFormat;
 import io.tracepackets.samples.support.VethNamespacesPerTest;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
@@ -57,7 +58,7 @@ class FentryXdpDropTest {
 					assertThat(culprit.hook()).isEqualTo("xdp");
 					assertThat(culprit.evidence()).isEqualTo(DropCulprit.BpfProgram.SEEN_RETURNING_DROP);
 				}));
-		System.out.println(trace.render(trace.packets(udp().dstPort(9100))));
+		System.out.println(PwruFormat.render(trace, trace.packets(udp().dstPort(9100))));
 	}
 	// }
 
@@ -90,6 +91,6 @@ class FentryXdpDropTest {
 							((DropCulprit.BpfProgram) path.culprit().orElseThrow()).id(), network.leftInterface(), "xdp",
 							java.util.List.of(), DropCulprit.BpfProgram.SEEN_RETURNING_DROP));
 				});
-		System.out.println(trace.render(trace.packets(udp().dstPort(9100))));
+		System.out.println(PwruFormat.render(trace, trace.packets(udp().dstPort(9100))));
 	}
 }

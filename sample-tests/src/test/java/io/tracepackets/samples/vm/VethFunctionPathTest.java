@@ -11,6 +11,7 @@ import io.tracepackets.Journey;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.KernelTest;
 import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.assertj.error.PwruFormat;
 import io.tracepackets.samples.support.VethNamespacesPerTest;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.ExchangeResult;
@@ -153,7 +154,7 @@ abstract class VethFunctionPathTest {
 								+ network.rightAddress() + ":7600 at "));
 			}
 		}
-		System.out.println(trace.render(trace.packets(udp().dst("10.10.20.99").dstPort(7600))));
+		System.out.println(PwruFormat.render(trace, trace.packets(udp().dst("10.10.20.99").dstPort(7600))));
 	}
 	// }
 
@@ -179,8 +180,8 @@ abstract class VethFunctionPathTest {
 			trace.flush();
 			assertThat(trace).journeys(udp().dstPort(7700)).theOnlyJourney().reached("skb_clone");
 			Journey journey = trace.journeys().stream().filter(udp().dstPort(7700)::matches).findFirst().orElseThrow();
-			assertThat(journey.paths()).as("%s", trace.render(journey.paths())).hasSize(2);
-			System.out.println(trace.render(journey.paths()));
+			assertThat(journey.paths()).as("%s", PwruFormat.render(trace, journey.paths())).hasSize(2);
+			System.out.println(PwruFormat.render(trace, journey.paths()));
 		} finally {
 			first.destroyForcibly().waitFor();
 			if (second != null) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
+import io.tracepackets.assertj.error.PwruFormat;
 import io.tracepackets.testing.NetboxContainer;
 import io.tracepackets.traffic.HttpResult;
 import io.tracepackets.traffic.Traffic;
@@ -49,6 +50,6 @@ class MappedPortTest {
 		assertThat(response.status()).as("%s", response).isEqualTo(200);
 		assertThat(trace).packets(tcp().dstPort(NetboxContainer.HTTP_PORT).src(gateway)).wereNotDropped()
 				.wereDelivered();
-		System.out.println(trace.render(trace.packets(tcp().dstPort(NetboxContainer.HTTP_PORT))));
+		System.out.println(PwruFormat.render(trace, trace.packets(tcp().dstPort(NetboxContainer.HTTP_PORT))));
 	}
 }

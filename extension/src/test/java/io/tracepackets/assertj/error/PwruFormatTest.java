@@ -1,13 +1,13 @@
-package io.tracepackets.internal.event;
+package io.tracepackets.assertj.error;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracepackets.AddressText;
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketEvents;
 import io.tracepackets.PacketPath;
 import io.tracepackets.internal.window.PathAssembler;
-import io.tracepackets.ProbeKind;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -141,11 +141,8 @@ class PwruFormatTest {
 		// GIVEN an ARP packet, a packet of unknown ethertype 0, and GRE and no-L4 IP packets
 		PacketEvent arp = PacketEvents.nonIp(0x0806).at(START, "netif_receive_skb");
 		PacketEvent unknown = PacketEvents.nonIp(0).at(START, "netif_receive_skb");
-		PacketEvent gre = new PacketEvent(0, 0, 0, "", 1, "ip_rcv", ProbeKind.FUNCTION, 1, 0, null, 0,
-				0, 0x0800, 4, InetAddress.ofLiteral("10.0.0.1"), InetAddress.ofLiteral("10.0.0.2"), 47, 0, 0, -1, -1, 0, null, null, null, null,
-				null, null);
-		PacketEvent noL4 = new PacketEvent(0, 0, 0, "", 1, "ip_rcv", ProbeKind.FUNCTION, 1, 0, null,
-				0, 0, 0x86dd, 6, InetAddress.ofLiteral("fd00::1"), null, 0, 0, 0, -1, -1, 0, null, null, null, null, null, null);
+		PacketEvent gre = PacketEvents.ip("10.0.0.1", "10.0.0.2", 47).function(0, "ip_rcv");
+		PacketEvent noL4 = PacketEvents.ip("fd00::1", null, 0).function(0, "ip_rcv");
 
 		// WHEN
 		List<String> tuples = List.of(PwruFormat.tuple(arp), PwruFormat.tuple(unknown), PwruFormat.tuple(gre),
@@ -251,7 +248,7 @@ class PwruFormatTest {
 		List<String> addresses = List.of("::", "::1", "ff02::16", "2001:db8::1", "1:0:0:1:0:0:0:1", "fe80::",
 				"2001:DB8:0:0:0:0:ABCD:1", "1:0:0:1:1:0:0:1", "2001:db8:0:1:1:1:1:1", "fd00::2")
 				.stream()
-				.map(literal -> PwruFormat.address(InetAddress.ofLiteral(literal)))
+				.map(literal -> AddressText.of(InetAddress.ofLiteral(literal)))
 				.toList();
 
 		// THEN RFC 5952: longest run, the first of equal ones, never a single group, lower case
@@ -264,8 +261,8 @@ class PwruFormatTest {
 		// GIVEN
 
 		// WHEN
-		String v4 = PwruFormat.address(InetAddress.ofLiteral("172.17.0.2"));
-		String missing = PwruFormat.address(null);
+		String v4 = AddressText.of(InetAddress.ofLiteral("172.17.0.2"));
+		String missing = AddressText.of(null);
 
 		// THEN
 		assertThat(v4).isEqualTo("172.17.0.2");

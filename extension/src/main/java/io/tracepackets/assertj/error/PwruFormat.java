@@ -1,7 +1,10 @@
-package io.tracepackets.internal.event;
+package io.tracepackets.assertj.error;
 
+import io.tracepackets.AddressText;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
+import io.tracepackets.PacketTrace;
+import io.tracepackets.TracedNamespace;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
@@ -11,9 +14,14 @@ import java.util.Map;
 import java.util.function.LongFunction;
 
 /**
- * Renders packet paths the way pwru prints them: one line per event, a packet's events together,
- * columns for time (relative to the trace start), skb, cpu, process, netns, interface, length,
- * tuple and where the kernel was — for a drop, its reason and location.
+ * Packet paths the way pwru prints them: one line per event, a packet's events together, columns
+ * for time (relative to the trace start), skb, cpu, process, netns, interface, length, tuple and
+ * where the kernel was (for a drop, its reason and location), a drop's culprit under its line, and
+ * below the packets what each drop meant. The failure messages show packets this way, and so does
+ * the command line, line by line; built from the data a trace exposes, nothing else.
+ *
+ * <p>To print what a test traced: {@code System.out.println(PwruFormat.render(trace,
+ * trace.packets(udp().dstPort(9000))))}.
  */
 public final class PwruFormat {
 
@@ -26,8 +34,31 @@ public final class PwruFormat {
 	}
 
 	/**
-	 * @param startNanos the trace's start, for relative times
-	 * @param netnsLabel a label for a namespace inode (e.g. the container's name)
+	 * {@code paths} of {@code trace}: times relative to the trace's start
+	 * ({@link PacketTrace#startNanos()}), namespaces labelled as the trace scoped them (a
+	 * container's name, a netns path).
+	 *
+	 * @param trace the trace the paths are of
+	 * @param paths the paths to show, e.g. {@code trace.packets(udp())}; at most 50 are shown
+	 * @return lines indented by two spaces: a header, one line per event, then what each drop meant;
+	 *     a line saying there are no packets for an empty list
+	 */
+	public static String render(PacketTrace trace, List<PacketPath> paths) {
+		List<TracedNamespace> scoped = trace.namespaces();
+		return render(paths, trace.startNanos(), inode -> scoped.stream().filter(netns -> netns.inode() == inode)
+				.map(TracedNamespace::label).findFirst().orElse(Long.toString(inode)));
+	}
+
+	/**
+	 * {@code paths}, with times relative to {@code startNanos} and namespaces labelled by
+	 * {@code netnsLabel}.
+	 *
+	 * @param paths the paths to show; at most 50 are shown
+	 * @param startNanos the trace's start, for relative times (CLOCK_MONOTONIC, as
+	 *     {@link PacketEvent#timestampNanos()})
+	 * @param netnsLabel a label for a namespace inode (e.g. the container's name); the inode's
+	 *     number, or null, for none
+	 * @return as {@link #render(PacketTrace, List)}
 	 */
 	public static String render(List<PacketPath> paths, long startNanos, LongFunction<String> netnsLabel) {
 		StringBuilder out = new StringBuilder();
@@ -71,8 +102,11 @@ public final class PwruFormat {
 	}
 
 	/**
-	 * Who dropped it, as failure messages show it under the drop's line: {@code by <culprit>},
-	 * indented to the WHERE column, with its newline; empty when no culprit was named.
+	 * Who dropped it, as failure messages show it under the drop's line.
+	 *
+	 * @param drop an event
+	 * @return {@code by <culprit>}, indented to the WHERE column, with its newline; empty when no
+	 *     culprit was named
 	 */
 	public static String culprit(PacketEvent drop) {
 		return drop.culprit() == null ? "" : CULPRIT_INDENT + "by " + drop.culprit().describe() + "\n";
@@ -81,16 +115,20 @@ public final class PwruFormat {
 	/**
 	 * Why a drop that a rule or program made names none, under its line where the culprit would be.
 	 *
-	 * @param why one sentence, e.g. RuleTracing's
+	 * @param why one sentence, the drop's {@link PacketEvent#whyNoCulprit()}
+	 * @return the line, indented to the WHERE column, with its newline
 	 */
 	public static String noCulprit(String why) {
 		return CULPRIT_INDENT + "by no rule or program found: " + why + "\n";
 	}
 
 	/**
-	 * What a drop meant, as failure messages explain it below the packets: its classification
-	 * sentence ({@code "  lost: NETFILTER_DROP: dropped by a netfilter rule or policy"}), then its
-	 * diagnosis, one line each with its newline; empty for an event that is no classified drop.
+	 * What a drop meant, as failure messages explain it below the packets.
+	 *
+	 * @param drop an event
+	 * @return its classification sentence ({@code "  lost: NETFILTER_DROP: dropped by a netfilter
+	 *     rule or policy"}), then its diagnosis, one line each with its newline; empty for an event
+	 *     that is no classified drop
 	 */
 	public static List<String> dropExplanation(PacketEvent drop) {
 		List<String> lines = new java.util.ArrayList<>(2);
@@ -103,13 +141,23 @@ public final class PwruFormat {
 		return lines;
 	}
 
-	/** The column titles of {@link #line}, with the trailing newline. */
+	/**
+	 * The column titles of {@link #line}.
+	 *
+	 * @return TIME, SKB, CPU, PROCESS, NETNS, IFACE, LEN, TUPLE and WHERE, with the trailing newline
+	 */
 	public static String header() {
 		return String.format(Locale.ROOT, LINE, "TIME", "SKB", "CPU", "PROCESS", "NETNS", "IFACE", "LEN", "TUPLE",
 				"WHERE");
 	}
 
-	/** One event as one line (with its trailing newline). */
+	/**
+	 * One event as one line, without the rendering's indentation.
+	 *
+	 * @param event the event
+	 * @param startNanos the trace's start, for the relative time
+	 * @return the line, with its trailing newline
+	 */
 	public static String line(PacketEvent event, long startNanos) {
 		return String.format(Locale.ROOT, LINE, time(event.timestampNanos() - startNanos),
 				"0x" + Long.toHexString(event.skb()), event.cpu(), "[" + event.comm() + "]", event.netns(),
@@ -128,7 +176,7 @@ public final class PwruFormat {
 	}
 
 	/** {@code 172.17.0.1:45678 > 172.17.0.2:9000 udp}, pcap's order. */
-	public static String tuple(PacketEvent event) {
+	static String tuple(PacketEvent event) {
 		if (event.ipVersion() == 0) {
 			return event.etherType() == 0 ? "-" : String.format(Locale.ROOT, "ethertype 0x%04x", event.etherType());
 		}
@@ -138,9 +186,9 @@ public final class PwruFormat {
 					+ endpoint(event.destination(), event.destinationPort()) + " tcp" + tcpFlags(event.tcpFlags());
 			case PacketEvent.UDP -> endpoint(event.source(), event.sourcePort()) + " > "
 					+ endpoint(event.destination(), event.destinationPort()) + " udp";
-			case PacketEvent.ICMP, PacketEvent.ICMPV6 -> address(event.source()) + " > " + address(event.destination())
+			case PacketEvent.ICMP, PacketEvent.ICMPV6 -> AddressText.of(event.source()) + " > " + AddressText.of(event.destination())
 					+ " " + protocol + " type " + event.icmpType() + " code " + event.icmpCode();
-			default -> address(event.source()) + " > " + address(event.destination()) + " " + protocol;
+			default -> AddressText.of(event.source()) + " > " + AddressText.of(event.destination()) + " " + protocol;
 		};
 	}
 
@@ -177,47 +225,7 @@ public final class PwruFormat {
 	}
 
 	private static String endpoint(InetAddress address, int port) {
-		return address instanceof Inet6Address ? "[" + address(address) + "]:" + port : address(address) + ":" + port;
-	}
-
-	/** IPv4 dotted, IPv6 in RFC 5952's short form (the longest zero run as ::). */
-	public static String address(InetAddress address) {
-		if (address == null) {
-			return "?";
-		}
-		if (!(address instanceof Inet6Address)) {
-			return address.getHostAddress();
-		}
-		byte[] bytes = address.getAddress();
-		int[] groups = new int[8];
-		for (int i = 0; i < 8; i++) {
-			groups[i] = (bytes[2 * i] & 0xff) << 8 | bytes[2 * i + 1] & 0xff;
-		}
-		int bestStart = -1;
-		int bestLength = 1;
-		for (int i = 0; i < 8;) {
-			int j = i;
-			while (j < 8 && groups[j] == 0) {
-				j++;
-			}
-			if (j - i > bestLength) {
-				bestStart = i;
-				bestLength = j - i;
-			}
-			i = j == i ? i + 1 : j;
-		}
-		StringBuilder text = new StringBuilder();
-		for (int i = 0; i < 8; i++) {
-			if (i == bestStart) {
-				text.append("::");
-				i += bestLength - 1;
-				continue;
-			}
-			if (!text.isEmpty() && text.charAt(text.length() - 1) != ':') {
-				text.append(':');
-			}
-			text.append(Integer.toHexString(groups[i]));
-		}
-		return text.toString();
+		return address instanceof Inet6Address ? "[" + AddressText.of(address) + "]:" + port
+				: AddressText.of(address) + ":" + port;
 	}
 }

@@ -1,0 +1,157 @@
+package io.tracepackets.internal.record;
+
+import io.tracepackets.DropCulprit;
+import io.tracepackets.DropKind;
+import io.tracepackets.DropReason;
+import io.tracepackets.PacketBytes;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.ProbeKind;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A {@link PacketEvent} as TracePackets holds it: every field of the kernel's record, decoded
+ * ({@code internal.event.EventDecoder}), then what was learned after (the drop's culprit or why
+ * none, the packet's bytes), in one positional record. The public type shows what a test reads;
+ * this one, and its constructors, stay inside.
+ *
+ * @param timestampNanos CLOCK_MONOTONIC, comparable with {@code System.nanoTime()}
+ * @param cpu the CPU the probe ran on
+ * @param pid the process (tgid) the CPU was running, often not the packet's sender: a softirq runs
+ *     in whatever task it interrupted; 0 for the {@value #SOCKET_RECEIVE} hook
+ * @param comm that process's command name, at most 15 characters ({@code "curl"}, {@code
+ *     "swapper/3"}); empty for the {@value #SOCKET_RECEIVE} hook
+ * @param skb the sk_buff's address: the packet's identity while it lives
+ * @param where the tracepoint's event name ({@code "kfree_skb"}) or the function's name
+ * @param kind what kind of probe saw it: a tracepoint and a function can share a name ({@code
+ *     netif_receive_skb} is both)
+ * @param netns the skb's network namespace inode (its device's, else its socket's)
+ * @param ifindex the index of the skb's device, else of the one it arrived on; 0 when neither is
+ *     known
+ * @param interfaceName the interface's name in that namespace, or {@code null} when unknown
+ * @param mark skb->mark, as firewall rules and policy routing set it ({@code iptables -j MARK
+ *     --set-mark 0x1}); 0 when unset
+ * @param length skb->len in bytes: the data from the layer the kernel is at, so one packet's
+ *     length changes along its path (on transmit it counts the Ethernet header)
+ * @param etherType skb->protocol (0x0800 IPv4, 0x86DD IPv6)
+ * @param ipVersion 4, 6, or 0 when the kernel found no IP header
+ * @param source the IP source address; {@code null} when {@code ipVersion} is 0
+ * @param destination the IP destination address; {@code null} when {@code ipVersion} is 0
+ * @param l4Protocol IANA protocol number: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6
+ * @param sourcePort TCP/UDP source port; 0 for other protocols
+ * @param destinationPort TCP/UDP destination port; 0 for other protocols
+ * @param icmpType ICMP or ICMPv6 type; -1 for other protocols
+ * @param icmpCode ICMP or ICMPv6 code; -1 for other protocols
+ * @param tcpFlags TCP header byte 13, one bit per {@code TcpFlag} ({@code 0x12}: SYN and ACK); 0
+ *     for other protocols
+ * @param dropReason for drops ({@code kfree_skb}), the reason; otherwise {@code null}
+ * @param dropKind for drops, what the drop meant: lost, discarded after delivery, or not a loss
+ * @param dropKindExplanation for drops, why it is that kind, e.g. {@code "QUEUE_PURGE at
+ *     sk_stream_kill_queues: the socket's receive queue was purged when it closed unread"}
+ * @param dropDiagnosis for drops, the likely cause and what to check, in words, with this packet's
+ *     values: {@code "nothing listens on 10.0.0.2 udp/53 (or the socket is in another network
+ *     namespace)"}
+ * @param location for drops, where the skb was freed ({@code nf_hook_slow+0x7d}); otherwise null
+ * @param stack for drops, the kernel stack, innermost first, as {@code function+0xoff}
+ * @param journey the packet's journey id, assigned by the kernel the first time a probe saw the
+ *     skb in scope and kept while the skb lives, across NAT and namespace crossings (see {@code
+ *     Journey}); 0 when the kernel gave none
+ * @param preNatSource when netfilter translated the packet (conntrack records SNAT or DNAT), its
+ *     source before the translation; otherwise {@code null}
+ * @param preNatDestination when netfilter translated the packet, its destination before the
+ *     translation ({@code 10.10.20.99} for a packet sent there and DNATed); otherwise {@code null}
+ * @param preNatSourcePort the source port before the translation; 0 without one
+ * @param preNatDestinationPort the destination port before the translation; 0 without one
+ * @param culprit for netfilter drops, the rule or chain policy that dropped the packet; null when
+ *     unknown or for other events
+ * @param whyNoCulprit for drops without a culprit, why none was named, as far as the trace could
+ *     tell when it took the drop in: rule tracing off, a drop outside the traced namespaces, a
+ *     netfilter trace that could not be set up or overflowed, no program attached where a tc or XDP
+ *     drop happened, or a drop that no rule or program made; null for other events
+ * @param packetBytes the first bytes of the packet, when the trace captures them ({@code
+ *     TracePackets.snapLength()}) and the probe could read them; otherwise empty
+ */
+public record EventRecord(long timestampNanos, int cpu, int pid, String comm, long skb, String where,
+		ProbeKind kind, long netns, int ifindex, String interfaceName, int mark, int length, int etherType,
+		int ipVersion, InetAddress source, InetAddress destination, int l4Protocol, int sourcePort,
+		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind,
+		String dropKindExplanation, String dropDiagnosis, String location, List<String> stack, long journey,
+		InetAddress preNatSource, InetAddress preNatDestination, int preNatSourcePort, int preNatDestinationPort,
+		DropCulprit culprit, String whyNoCulprit, Optional<PacketBytes> packetBytes) implements PacketEvent {
+
+	/** Copies {@code stack} ({@code null} becomes empty), so an event never changes. */
+	public EventRecord {
+		stack = stack == null ? List.of() : List.copyOf(stack);
+		packetBytes = packetBytes == null ? Optional.empty() : packetBytes;
+	}
+
+	/**
+	 * An event without a journey id, translation, drop culprit or packet bytes: every component up to
+	 * {@link #stack()}, in the same order.
+	 */
+	public EventRecord(long timestampNanos, int cpu, int pid, String comm, long skb, String where,
+			ProbeKind kind, long netns, int ifindex, String interfaceName, int mark, int length, int etherType,
+			int ipVersion, InetAddress source, InetAddress destination, int l4Protocol, int sourcePort,
+			int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind,
+			String dropKindExplanation, String dropDiagnosis, String location, List<String> stack) {
+		this(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length, etherType,
+				ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, icmpType, icmpCode, tcpFlags,
+				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, 0, null, null, 0, 0, null, null,
+				Optional.empty());
+	}
+
+	/**
+	 * {@code event} as this record: itself when it is one, else a copy of what its accessors give
+	 * (the tuple before a translation from {@link PacketEvent#beforeTranslation()}).
+	 */
+	public static EventRecord of(PacketEvent event) {
+		if (event instanceof EventRecord record) {
+			return record;
+		}
+		PacketEvent before = event.beforeTranslation().orElse(null);
+		return new EventRecord(event.timestampNanos(), event.cpu(), event.pid(), event.comm(), event.skb(),
+				event.where(), event.kind(), event.netns(), event.ifindex(), event.interfaceName(), event.mark(),
+				event.length(), event.etherType(), event.ipVersion(), event.source(), event.destination(),
+				event.l4Protocol(), event.sourcePort(), event.destinationPort(), event.icmpType(), event.icmpCode(),
+				event.tcpFlags(), event.dropReason(), event.dropKind(), event.dropKindExplanation(),
+				event.dropDiagnosis(), event.location(), event.stack(), event.journey(),
+				before == null ? null : before.source(), before == null ? null : before.destination(),
+				before == null ? 0 : before.sourcePort(), before == null ? 0 : before.destinationPort(),
+				event.culprit(), event.whyNoCulprit(), event.packetBytes());
+	}
+
+	/**
+	 * This event with the facts learned after decoding replaced: the drop's culprit or why none
+	 * was named, and the packet's bytes.
+	 *
+	 * @param culprit the rule or program that dropped it; null for none
+	 * @param whyNoCulprit why none was named; null when one was, or for an event that is no drop
+	 * @param bytes the packet's first bytes; empty for none
+	 * @return the copy
+	 */
+	public EventRecord with(DropCulprit culprit, String whyNoCulprit, Optional<PacketBytes> bytes) {
+		return new EventRecord(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark,
+				length, etherType, ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, icmpType,
+				icmpCode, tcpFlags, dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey,
+				preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, culprit, whyNoCulprit, bytes);
+	}
+
+	@Override
+	public boolean wasTranslated() {
+		return preNatDestination != null && preNatSource != null;
+	}
+
+	@Override
+	public Optional<PacketEvent> beforeTranslation() {
+		if (!wasTranslated()) {
+			return Optional.empty();
+		}
+		boolean ported = l4Protocol == TCP || l4Protocol == UDP;
+		return Optional.of(new EventRecord(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex,
+				interfaceName, mark, length, etherType, ipVersion, preNatSource, preNatDestination, l4Protocol,
+				ported ? preNatSourcePort : sourcePort, ported ? preNatDestinationPort : destinationPort, icmpType,
+				icmpCode, tcpFlags, dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey,
+				null, null, 0, 0, culprit, whyNoCulprit, packetBytes));
+	}
+}
