@@ -1,5 +1,6 @@
 package io.tracepackets;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -139,12 +140,29 @@ public record Answer(PacketPath path) {
 	 */
 	public String describe() {
 		PacketEvent e = event();
-		if (isReset()) {
-			return "TCP RST " + address(e.source()) + ":" + e.sourcePort() + " > " + address(e.destination()) + ":"
-					+ e.destinationPort();
+		return (isReset() ? "TCP RST " : icmpName(e.ipVersion(), e.icmpType(), e.icmpCode()) + " ") + tuple(e);
+	}
+
+	/**
+	 * A packet's addresses, and ports for TCP and UDP, as failure messages show them: IPv6
+	 * addresses in their short form, in brackets before a port.
+	 *
+	 * @param e an event with an IP header
+	 * @return e.g. {@code "10.231.1.2:81 > 10.231.1.1:41000"}, {@code "[fd00::2]:53 > [fd00::1]:41000"}
+	 *     or {@code "10.231.1.2 > 10.231.1.1"} for ICMP; {@code "?"} for an address that is unknown
+	 */
+	public static String tuple(PacketEvent e) {
+		boolean ports = e.l4Protocol() == PacketEvent.TCP || e.l4Protocol() == PacketEvent.UDP;
+		return endpoint(e.source(), ports ? e.sourcePort() : -1) + " > "
+				+ endpoint(e.destination(), ports ? e.destinationPort() : -1);
+	}
+
+	private static String endpoint(InetAddress address, int port) {
+		String text = address(address);
+		if (port < 0) {
+			return text;
 		}
-		return icmpName(e.ipVersion(), e.icmpType(), e.icmpCode()) + " " + address(e.source()) + " > "
-				+ address(e.destination());
+		return (address instanceof Inet6Address ? "[" + text + "]" : text) + ":" + port;
 	}
 
 	/**
@@ -199,8 +217,41 @@ public record Answer(PacketPath path) {
 		};
 	}
 
+	/** RFC 5952's short form for IPv6 (the longest run of zero groups as {@code ::}), as pwru prints it. */
 	private static String address(InetAddress address) {
-		return address == null ? "?" : address.getHostAddress();
+		if (!(address instanceof Inet6Address)) {
+			return address == null ? "?" : address.getHostAddress();
+		}
+		byte[] bytes = address.getAddress();
+		int[] groups = new int[8];
+		for (int i = 0; i < 8; i++) {
+			groups[i] = (bytes[2 * i] & 0xff) << 8 | bytes[2 * i + 1] & 0xff;
+		}
+		int bestStart = -1;
+		int bestLength = 1;
+		for (int i = 0; i < 8; i++) {
+			int j = i;
+			while (j < 8 && groups[j] == 0) {
+				j++;
+			}
+			if (j - i > bestLength) {
+				bestStart = i;
+				bestLength = j - i;
+			}
+		}
+		StringBuilder text = new StringBuilder();
+		for (int i = 0; i < 8; i++) {
+			if (i == bestStart) {
+				text.append("::");
+				i += bestLength - 1;
+				continue;
+			}
+			if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+				text.append(':');
+			}
+			text.append(Integer.toHexString(groups[i]));
+		}
+		return text.toString();
 	}
 
 	/**

@@ -143,5 +143,9 @@ class PacketsAssert_wereRejected_Test {
 		assertThat(Answer.icmpName(4, 3, 13)).isEqualTo("ICMP administratively prohibited (type 3 code 13)");
 		assertThat(Answer.icmpName(6, 1, 4)).isEqualTo("ICMPv6 port unreachable (type 1 code 4)");
 		assertThat(Answer.icmpName(4, 5, 1)).isEqualTo("ICMP type 5 code 1");
+		assertThat(Answer.tuple(PacketEvents.udp("fd00::1", 41000, "2001:db8:0:0:1:0:0:1", 53).at(START, "net_dev_queue")))
+				.isEqualTo("[fd00::1]:41000 > [2001:db8::1:0:0:1]:53");
+		assertThat(Answer.tuple(PacketEvents.icmp("10.0.0.2", "10.0.0.1", 3, 3).at(START, "net_dev_queue")))
+				.isEqualTo("10.0.0.2 > 10.0.0.1");
 	}
 }

@@ -7,7 +7,6 @@ import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TcpFlag;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -136,9 +135,7 @@ public final class RejectionsShould extends BasicErrorMessageFactory {
 		if (e.ipVersion() == 0) {
 			return "a packet without an IP header (skb " + Long.toHexString(e.skb()) + ")";
 		}
-		boolean ports = e.l4Protocol() == PacketEvent.TCP || e.l4Protocol() == PacketEvent.UDP;
-		String text = address(e.source()) + (ports ? ":" + e.sourcePort() : "") + " > " + address(e.destination())
-				+ (ports ? ":" + e.destinationPort() : "") + " " + e.protocolName();
+		String text = Answer.tuple(e) + " " + e.protocolName();
 		if (e.l4Protocol() == PacketEvent.TCP) {
 			List<String> flags = new ArrayList<>();
 			for (TcpFlag flag : TcpFlag.values()) {
@@ -157,9 +154,5 @@ public final class RejectionsShould extends BasicErrorMessageFactory {
 				+ (drop.dropReason() == null ? "" : " (" + drop.dropReason() + ")")
 				+ Optional.ofNullable(drop.culprit()).map(DropCulprit::describe).map(c -> " by " + c).orElse(""))
 				.orElse("");
-	}
-
-	private static String address(InetAddress address) {
-		return address == null ? "?" : address.getHostAddress();
 	}
 }

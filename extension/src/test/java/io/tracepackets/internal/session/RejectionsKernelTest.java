@@ -1,0 +1,172 @@
+package io.tracepackets.internal.session;
+
+import static io.tracepackets.PacketFilter.tcp;
+import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+import io.tracepackets.Answer;
+import io.tracepackets.KernelTest;
+import io.tracepackets.internal.window.TraceWindow;
+import io.tracepackets.testing.VethNamespaces;
+import io.tracepackets.traffic.ExchangeResult;
+import io.tracepackets.traffic.Traffic;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real refusals between two namespaces, each answered where the right namespace refuses: by a
+ * REJECT rule (ICMP port unreachable, a TCP RST) or by the kernel itself (a closed TCP port's RST,
+ * a closed UDP port's port unreachable), in IPv4 and IPv6; and a DROP, which answers nothing.
+ */
+@KernelTest
+class RejectionsKernelTest {
+
+	private static final String LEFT6 = "fd00:7480::1";
+	private static final String RIGHT6 = "fd00:7480::2";
+
+	private static TraceSession session;
+	private VethNamespaces veth;
+
+	@BeforeAll
+	static void startTracer() {
+		session = TraceSession.start(TracerOptions.defaults());
+	}
+
+	@AfterAll
+	static void stopTracer() {
+		if (session != null) {
+			session.close();
+		}
+	}
+
+	@BeforeEach
+	void namespaces() {
+		veth = VethNamespaces.create();
+		VethNamespaces.ip("-n", veth.leftName(), "addr", "add", LEFT6 + "/64", "dev", veth.leftInterface(), "nodad");
+		VethNamespaces.ip("-n", veth.rightName(), "addr", "add", RIGHT6 + "/64", "dev", veth.rightInterface(), "nodad");
+	}
+
+	@AfterEach
+	void deleteNamespaces() {
+		veth.close();
+	}
+
+	private TraceWindow trace(Duration await) {
+		TraceWindow trace = TraceWindow.open(session, await);
+		trace.scope(veth.leftPath()).scope(veth.rightPath());
+		return trace;
+	}
+
+	@Test
+	void a_reject_rule_answers_udp_with_port_unreachable() {
+		veth.execInRight("iptables", "-A", "INPUT", "-p", "udp", "--dport", "8096", "-j", "REJECT");
+		try (TraceWindow trace = trace(Duration.ofSeconds(3))) {
+			// WHEN two datagrams go to the rejected port
+			Traffic.fromNetnsPath(veth.leftPath()).udp().to(veth.rightAddress(), 8096).send(2);
+
+			// THEN each had its own ICMP port unreachable back
+			assertThat(trace).packets(udp().dstPort(8096)).hasCount(2).wereDropped();
+			var answers = assertThat(trace).packets(udp().dstPort(8096)).wereRejected().withIcmp(3, 3)
+					.withPortUnreachable().answers();
+			assertThat(answers).hasSize(2).allSatisfy(answer -> {
+				assertThat(answer.event().source().getHostAddress()).isEqualTo(veth.rightAddress());
+				assertThat(answer.event().destination().getHostAddress()).isEqualTo(veth.leftAddress());
+			});
+			assertThat(answers.get(0).path().skb()).isNotEqualTo(answers.get(1).path().skb());
+			assertThatExceptionOfType(AssertionError.class)
+					.isThrownBy(() -> assertThat(trace).packets(udp().dstPort(8096)).wereRejected().withReset())
+					.withMessageContaining("answered by ICMP port unreachable (type 3 code 3) " + veth.rightAddress()
+							+ " > " + veth.leftAddress());
+		}
+	}
+
+	@Test
+	void a_reject_rule_with_tcp_reset_answers_the_syn_with_a_reset() {
+		veth.execInRight("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "81", "-j", "REJECT", "--reject-with",
+				"tcp-reset");
+		try (TraceWindow trace = trace(Duration.ofSeconds(3))) {
+			// WHEN
+			ExchangeResult result = Traffic.fromNetnsPath(veth.leftPath()).tcp().to(veth.rightAddress(), 81)
+					.connectAndSend("hello");
+
+			// THEN the client was refused, and the trace shows with what
+			assertThat(result.isRefused()).as("connection to a REJECT rule: %s", result).isTrue();
+			Answer reset = assertThat(trace).packets(tcp().dstPort(81)).wereRejected().withReset().answers().getFirst();
+			assertThat(reset.event().sourcePort()).isEqualTo(81);
+			assertThat(reset.describe()).startsWith("TCP RST " + veth.rightAddress() + ":81 > " + veth.leftAddress() + ":");
+			String failure = failureOf(() -> assertThat(trace).packets(tcp().dstPort(81)).wereRejected().withIcmp(3, 3));
+			assertThat(failure).contains("to be rejected with ICMP port unreachable (type 3 code 3)",
+					"SYN: answered by TCP RST " + veth.rightAddress() + ":81 > ");
+			System.out.println("A RST expected to be port unreachable:" + failure);
+		}
+	}
+
+	@Test
+	void the_kernel_answers_a_syn_to_a_closed_port_with_a_reset() {
+		try (TraceWindow trace = trace(Duration.ofSeconds(3))) {
+			ExchangeResult result = Traffic.fromNetnsPath(veth.leftPath()).tcp().to(veth.rightAddress(), 82)
+					.connectAndSend("hello");
+
+			assertThat(result.isRefused()).as("connection to a closed port: %s", result).isTrue();
+			assertThat(trace).packets(tcp().dstPort(82)).wereRejected().withReset();
+		}
+	}
+
+	@Test
+	void the_kernel_answers_a_datagram_to_a_closed_port_with_port_unreachable() {
+		try (TraceWindow trace = trace(Duration.ofSeconds(3))) {
+			Traffic.fromNetnsPath(veth.leftPath()).udp().to(veth.rightAddress(), 8097).send(1);
+
+			assertThat(trace).packets(udp().dstPort(8097)).wereRejected().withIcmp(3, 3);
+		}
+	}
+
+	@Test
+	void ipv6_rejects_and_closed_ports_answer_with_icmpv6_port_unreachable() {
+		veth.execInRight("ip6tables", "-A", "INPUT", "-p", "udp", "--dport", "8096", "-j", "REJECT");
+		try (TraceWindow trace = trace(Duration.ofSeconds(3))) {
+			Traffic.fromNetnsPath(veth.leftPath()).udp().to(RIGHT6, 8096).send(1);
+			Traffic.fromNetnsPath(veth.leftPath()).udp().to(RIGHT6, 8097).send(1);
+			ExchangeResult closed = Traffic.fromNetnsPath(veth.leftPath()).tcp().to(RIGHT6, 82).connectAndSend("x");
+
+			assertThat(trace).packets(udp().ipv6().dstPort(8096)).wereRejected().withIcmpv6(1, 4).withPortUnreachable();
+			assertThat(trace).packets(udp().ipv6().dstPort(8097)).wereRejected().withIcmpv6(1, 4);
+			assertThat(closed.isRefused()).as("IPv6 connection to a closed port: %s", closed).isTrue();
+			assertThat(trace).packets(tcp().ipv6().dstPort(82)).wereRejected().withReset();
+			assertThat(failureOf(() -> assertThat(trace).packets(udp().ipv6().dstPort(8096)).wereRejected()
+					.withIcmp(3, 3))).contains("answered by ICMPv6 port unreachable (type 1 code 4) " + RIGHT6 + " > "
+							+ LEFT6);
+		}
+	}
+
+	@Test
+	void a_drop_rule_answers_nothing_and_the_failure_shows_the_drop() {
+		veth.execInRight("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "83", "-j", "DROP");
+		try (TraceWindow trace = trace(Duration.ofSeconds(1))) {
+			ExchangeResult result = Traffic.fromNetnsPath(veth.leftPath()).tcp().to(veth.rightAddress(), 83)
+					.timeout(Duration.ofMillis(500)).connect();
+			assertThat(result.isRefused()).as("a dropped SYN is not refused: %s", result).isFalse();
+
+			String failure = failureOf(() -> assertThat(trace).packets(tcp().dstPort(83)).wereRejected());
+			assertThat(failure).contains("to be rejected: answered by a TCP RST or an ICMP error",
+					"SYN: no answer traced; dropped at ", "(NETFILTER_DROP) by ", "--dport 83 -j DROP",
+					"kfree_skb NETFILTER_DROP");
+			System.out.println("A DROP expected to be a reject:" + failure);
+		}
+	}
+
+	private static String failureOf(Runnable assertion) {
+		try {
+			assertion.run();
+		} catch (AssertionError failure) {
+			return failure.getMessage();
+		}
+		throw new AssertionError("expected the assertion to fail");
+	}
+}
