@@ -2,6 +2,7 @@ package io.tracepackets;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,11 +23,15 @@ import java.util.Set;
  * traced namespace's stack, or received by one.
  *
  * <p>How an answer is tied to the packet it answers ({@link #findAll}): a RST carries the refused
- * segment's tuple reversed, which is exact. An ICMP error quotes the refused packet's headers, but
- * the probes' events do not carry the quoted tuple; so an ICMP error is tied to the earliest
- * packet not yet answered that went from the address it is sent to (its destination is the refused
- * packet's source), in the same IP version, and was first seen at most {@link #ICMP_WINDOW}
- * before it. Two packets refused from one sender at once are told apart by order only.
+ * segment's tuple reversed, which is exact. An ICMP error quotes the refused packet's headers:
+ * where the trace captures packet bytes ({@link TracePackets#snapLength()}, 128 covers IPv6) it
+ * is tied by them, exactly too ({@link #namesItsPacket()}). The probes' events do not carry the
+ * quoted tuple themselves; so without bytes an ICMP error is tied to a packet not yet answered
+ * that came from the address it is sent to (its destination is the refused packet's source), in
+ * the same IP version, first seen at most {@link #ICMP_WINDOW} before it: the one the kernel was
+ * handling when it sent the error, else the one seen last before it ({@link #findAll}). Two
+ * packets refused from one sender at the same moment may then be told apart wrongly: both are
+ * answered, but each may be shown with the other's answer.
  *
  * @param path the answer's path: its skb's events, from where the trace first saw it
  */
@@ -255,13 +260,17 @@ public record Answer(PacketPath path) {
 	}
 
 	/**
-	 * The answers to {@code refused} among {@code paths}, one answer to one packet at most: a RST
-	 * to the segment whose tuple it reverses, an ICMP error to the earliest packet still without
-	 * an answer from the address it is sent to (see the class comment). Paths of one journey count
-	 * as one packet: an answer to one of them answers all.
+	 * The answers to {@code refused} among {@code paths}, one answer to one packet at most. Every
+	 * packet of {@code paths} may be the one an answer is for, not only those asked about, so an
+	 * answer to another packet is never taken for theirs. Of the packets an answer fits
+	 * ({@link #answers(PacketPath)}) it goes to the one the kernel was handling when the answer
+	 * was sent (first seen before it, freed after it: the stack sends a RST or an ICMP error while
+	 * it handles the packet, before it frees it), else to the one seen last before it. Paths of one
+	 * journey count as one packet: an answer to one of them answers all.
 	 *
 	 * @param refused the packets asked about, e.g. those matching a filter
-	 * @param paths where to look for answers, e.g. {@link PacketTrace#paths()}
+	 * @param paths where to look for answers and the other packets they may be for, e.g.
+	 *     {@link PacketTrace#paths()}
 	 * @return one entry per packet of {@code refused}, in its order: its answer, or empty when none
 	 *     was traced
 	 */
@@ -269,29 +278,36 @@ public record Answer(PacketPath path) {
 		// A packet is its journey: clones of one packet (the function backends' skb_clone) are one question.
 		Map<Object, List<PacketPath>> questions = new LinkedHashMap<>();
 		Map<PacketPath, Object> keyOf = new IdentityHashMap<>();
-		for (PacketPath path : refused) {
-			Object key = path.journey() == 0 ? new Object() : path.journey();
-			if (isAnswer(path)) {
-				continue; // an answer is never answered: no RST for a RST, no ICMP error for an ICMP error
-			}
-			questions.computeIfAbsent(key, k -> new ArrayList<>()).add(path);
-			keyOf.put(path, key);
-		}
 		List<PacketPath> candidates = new ArrayList<>();
-		Set<Long> journeysSeen = new HashSet<>();
-		for (PacketPath path : paths) {
-			if (isAnswer(path) && (path.journey() == 0 || journeysSeen.add(path.journey()))) {
-				candidates.add(path);
+		Set<Long> answerJourneys = new HashSet<>();
+		for (List<PacketPath> list : List.of(paths, refused)) {
+			for (PacketPath path : list) {
+				if (keyOf.containsKey(path)) {
+					continue;
+				}
+				if (isAnswer(path)) {
+					// an answer is never answered: no RST for a RST, no ICMP error for an ICMP error
+					if (list == paths && (path.journey() == 0 || answerJourneys.add(path.journey()))) {
+						candidates.add(path);
+					}
+					continue;
+				}
+				Object key = path.journey() == 0 ? new Object() : path.journey();
+				questions.computeIfAbsent(key, k -> new ArrayList<>()).add(path);
+				keyOf.put(path, key);
 			}
 		}
 		candidates.sort(Comparator.comparingLong(path -> path.first().timestampNanos()));
 		Map<Object, Answer> answered = new LinkedHashMap<>();
 		for (PacketPath candidate : candidates) {
 			Answer answer = new Answer(candidate);
+			long sent = candidate.first().timestampNanos();
 			questions.entrySet().stream()
 					.filter(question -> !answered.containsKey(question.getKey()))
-					.filter(question -> question.getValue().stream().anyMatch(asked -> answer.answers(asked)))
-					.min(Comparator.comparingLong(question -> firstSeen(question.getValue())))
+					.filter(question -> question.getValue().stream().anyMatch(answer::answers))
+					.max(Comparator.<Map.Entry<Object, List<PacketPath>>, Boolean>comparing(
+							question -> handledWhen(question.getValue(), sent))
+							.thenComparingLong(question -> lastSeenBefore(question.getValue(), sent)))
 					.ifPresent(question -> answered.put(question.getKey(), answer));
 		}
 		List<Optional<Answer>> result = new ArrayList<>(refused.size());
@@ -302,8 +318,16 @@ public record Answer(PacketPath path) {
 		return List.copyOf(result);
 	}
 
-	private static long firstSeen(List<PacketPath> paths) {
-		return paths.stream().mapToLong(path -> path.first().timestampNanos()).min().orElse(Long.MAX_VALUE);
+	/** Whether one of the paths was alive at {@code nanos}: seen before it, and again (its free) after it. */
+	private static boolean handledWhen(List<PacketPath> paths, long nanos) {
+		return paths.stream().anyMatch(path -> path.first().timestampNanos() <= nanos
+				&& path.last().timestampNanos() >= nanos);
+	}
+
+	/** The latest event of the paths at or before {@code nanos}. */
+	private static long lastSeenBefore(List<PacketPath> paths, long nanos) {
+		return paths.stream().flatMap(path -> path.events().stream()).mapToLong(PacketEvent::timestampNanos)
+				.filter(time -> time <= nanos).max().orElse(Long.MIN_VALUE);
 	}
 
 	/**
@@ -320,7 +344,7 @@ public record Answer(PacketPath path) {
 		if (sent <= seen || isAnswer(asked)) {
 			return false;
 		}
-		if (isIcmp() && sent - seen > ICMP_WINDOW.toNanos()) {
+		if (isIcmp() && quoted().isEmpty() && sent - seen > ICMP_WINDOW.toNanos()) {
 			return false;
 		}
 		for (PacketEvent answerEvent : path.events()) {
@@ -341,9 +365,109 @@ public record Answer(PacketPath path) {
 			return false;
 		}
 		if (isIcmp()) {
-			return true;
+			return quoted().map(quoted -> quoted.is(asked)).orElse(true);
 		}
 		return asked.l4Protocol() == PacketEvent.TCP && Objects.equals(answer.source(), asked.destination())
 				&& answer.sourcePort() == asked.destinationPort() && answer.destinationPort() == asked.sourcePort();
+	}
+
+	/**
+	 * Whether this answer names the packet it answers by itself: a RST by its reversed tuple, an
+	 * ICMP error by the headers it quotes, when the trace captured enough of its bytes
+	 * ({@link TracePackets#snapLength()}: 128 covers IPv6). Otherwise an ICMP error is tied to
+	 * its packet by sender and time (see the class comment).
+	 *
+	 * @return true for a RST, and for an ICMP error whose quoted headers were captured
+	 */
+	public boolean namesItsPacket() {
+		return isReset() || quoted().isPresent();
+	}
+
+	/** The refused packet's tuple as an ICMP error quotes it. */
+	private record Quoted(InetAddress source, InetAddress destination, int protocol, int sourcePort,
+			int destinationPort) {
+
+		boolean is(PacketEvent asked) {
+			boolean ports = protocol == PacketEvent.TCP || protocol == PacketEvent.UDP;
+			return source.equals(asked.source()) && destination.equals(asked.destination())
+					&& protocol == asked.l4Protocol()
+					&& (!ports || sourcePort == asked.sourcePort() && destinationPort == asked.destinationPort());
+		}
+	}
+
+	/** The quoted tuple, from the first event of the answer whose captured bytes hold it. */
+	private Optional<Quoted> quoted() {
+		if (isReset()) {
+			return Optional.empty();
+		}
+		for (PacketEvent e : path.events()) {
+			Optional<Quoted> quoted = e.packetBytes().flatMap(Answer::quotedIn);
+			if (quoted.isPresent()) {
+				return quoted;
+			}
+		}
+		return Optional.empty();
+	}
+
+	/**
+	 * The headers an ICMP error quotes after its own 8 bytes: the refused packet's IP header (no
+	 * IPv6 extension headers) and its first 8 transport bytes, which hold TCP's and UDP's ports.
+	 */
+	private static Optional<Quoted> quotedIn(PacketBytes bytes) {
+		int ip = 0;
+		if (bytes.layer() == PacketBytes.Layer.ETHERNET) {
+			if (bytes.capturedLength() < 14) {
+				return Optional.empty();
+			}
+			int etherType = bytes.byteAt(12) << 8 | bytes.byteAt(13);
+			if (etherType != 0x0800 && etherType != 0x86dd) {
+				return Optional.empty();
+			}
+			ip = 14;
+		}
+		if (bytes.capturedLength() <= ip) {
+			return Optional.empty();
+		}
+		int version = bytes.byteAt(ip) >> 4;
+		if (version == 4 && has(bytes, ip + 20) && bytes.byteAt(ip + 9) == PacketEvent.ICMP) {
+			int quoted = ip + (bytes.byteAt(ip) & 0x0f) * 4 + 8;
+			if (!has(bytes, quoted + 20) || bytes.byteAt(quoted) >> 4 != 4) {
+				return Optional.empty();
+			}
+			int transport = quoted + (bytes.byteAt(quoted) & 0x0f) * 4;
+			return Optional.of(quotedTuple(bytes, quoted + 12, quoted + 16, 4, bytes.byteAt(quoted + 9), transport));
+		}
+		if (version == 6 && has(bytes, ip + 40) && bytes.byteAt(ip + 6) == PacketEvent.ICMPV6) {
+			int quoted = ip + 40 + 8;
+			if (!has(bytes, quoted + 40) || bytes.byteAt(quoted) >> 4 != 6) {
+				return Optional.empty();
+			}
+			return Optional.of(quotedTuple(bytes, quoted + 8, quoted + 24, 16, bytes.byteAt(quoted + 6), quoted + 40));
+		}
+		return Optional.empty();
+	}
+
+	private static Quoted quotedTuple(PacketBytes bytes, int source, int destination, int length, int protocol,
+			int transport) {
+		boolean ports = (protocol == PacketEvent.TCP || protocol == PacketEvent.UDP) && has(bytes, transport + 4);
+		return new Quoted(addressAt(bytes, source, length), addressAt(bytes, destination, length), protocol,
+				ports ? bytes.byteAt(transport) << 8 | bytes.byteAt(transport + 1) : 0,
+				ports ? bytes.byteAt(transport + 2) << 8 | bytes.byteAt(transport + 3) : 0);
+	}
+
+	private static boolean has(PacketBytes bytes, int end) {
+		return bytes.capturedLength() >= end;
+	}
+
+	private static InetAddress addressAt(PacketBytes bytes, int offset, int length) {
+		byte[] address = new byte[length];
+		for (int i = 0; i < length; i++) {
+			address[i] = (byte) bytes.byteAt(offset + i);
+		}
+		try {
+			return InetAddress.getByAddress(address);
+		} catch (UnknownHostException impossible) {
+			throw new IllegalStateException(impossible); // 4 or 16 bytes are always an address
+		}
 	}
 }

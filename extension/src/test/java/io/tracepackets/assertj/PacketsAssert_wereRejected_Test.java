@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
 
 import io.tracepackets.Answer;
 import io.tracepackets.DropReason;
+import io.tracepackets.PacketBytes;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketEvents;
 import java.util.List;
@@ -84,17 +85,70 @@ class PacketsAssert_wereRejected_Test {
 	}
 
 	@Test
-	void should_tie_icmp_errors_to_the_packets_of_their_destination_in_order() {
-		// GIVEN two datagrams refused at once, then their two answers
+	void should_tie_each_icmp_error_to_the_datagram_the_kernel_was_handling_when_it_sent_it() {
+		// GIVEN two datagrams, each answered while the stack handled it (before its free)
 		FakePacketTrace trace = trace(datagramDropped(START + 1_000_000, 40001, UDP_SKB),
-				datagramDropped(START + 1_010_000, 40002, UDP_SKB + 0x100),
-				icmpError(START + 1_050_000, 3, 3, ICMP_SKB), icmpError(START + 1_060_000, 3, 3, ICMP_SKB + 0x100));
+				icmpError(START + 1_050_000, 3, 3, ICMP_SKB),
+				datagramDropped(START + 1_200_000, 40002, UDP_SKB + 0x100),
+				icmpError(START + 1_250_000, 3, 3, ICMP_SKB + 0x100));
 
 		// WHEN / THEN
 		assertThatNoException().isThrownBy(() -> assertThat(trace).packets(udp().dstPort(8096)).wereRejected()
 				.withIcmp(3, 3).withPortUnreachable());
 		List<Answer> answers = assertThat(trace).packets(udp().dstPort(8096)).wereRejected().answers();
 		assertThat(answers).extracting(answer -> answer.path().skb()).containsExactly(ICMP_SKB, ICMP_SKB + 0x100);
+		assertThat(answers).noneMatch(Answer::namesItsPacket);
+	}
+
+	@Test
+	void should_not_take_the_answer_to_another_packet_of_the_same_sender() {
+		// GIVEN a datagram dropped silently, then another refused with port unreachable
+		PacketEvents silent = PacketEvents.udp("10.0.0.1", 40003, "10.0.0.2", 8099).skb(UDP_SKB + 0x200)
+				.iface(12, "eth0");
+		FakePacketTrace trace = trace(List.of(silent.at(START + 1_000_000, "netif_receive_skb"),
+				silent.dropped(START + 1_100_000, DropReason.NETFILTER_DROP, "nf_hook_slow+0x7d", "nf_hook_slow+0x7d")),
+				datagramDropped(START + 1_200_000, 40001, UDP_SKB), icmpError(START + 1_250_000, 3, 3, ICMP_SKB));
+
+		// WHEN / THEN the answer is the refused one's, not the silent one's
+		assertThatNoException().isThrownBy(() -> assertThat(trace).packets(udp().dstPort(8096)).wereRejected());
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp().dstPort(8099)).wereRejected())
+				.withMessageContaining("8099 udp: no answer traced; dropped at nf_hook_slow (NETFILTER_DROP)");
+	}
+
+	@Test
+	void should_tie_an_icmp_error_by_the_headers_it_quotes_when_its_bytes_were_captured() {
+		// GIVEN two datagrams handled at once, and an error that quotes the first (the earlier one)
+		PacketEvents icmp = PacketEvents.icmp("10.0.0.2", "10.0.0.1", 3, 3).skb(ICMP_SKB).iface(12, "eth0");
+		PacketEvent quoting = PacketEvents.withBytes(icmp.at(START + 1_050_000, "net_dev_queue"),
+				new PacketBytes(PacketBytes.Layer.IP, 56, portUnreachableQuoting(40001)));
+		FakePacketTrace trace = trace(datagramDropped(START + 1_000_000, 40001, UDP_SKB),
+				datagramDropped(START + 1_010_000, 40002, UDP_SKB + 0x100), List.of(quoting));
+
+		// WHEN / THEN it answers the datagram it quotes, though the other was seen later
+		assertThat(assertThat(trace).packets(udp().srcPort(40001)).wereRejected().answers())
+				.singleElement().satisfies(answer -> assertThat(answer.namesItsPacket()).isTrue());
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp().srcPort(40002)).wereRejected())
+				.withMessageContaining("no answer traced");
+	}
+
+	/** ICMP port unreachable 10.0.0.2 > 10.0.0.1 quoting UDP 10.0.0.1:{@code sourcePort} > 10.0.0.2:8096. */
+	private static byte[] portUnreachableQuoting(int sourcePort) {
+		byte[] packet = new byte[20 + 8 + 20 + 8];
+		packet[0] = 0x45;
+		packet[9] = 1;
+		System.arraycopy(new byte[] { 10, 0, 0, 2, 10, 0, 0, 1 }, 0, packet, 12, 8);
+		packet[20] = 3;
+		packet[21] = 3;
+		packet[28] = 0x45;
+		packet[28 + 9] = 17;
+		System.arraycopy(new byte[] { 10, 0, 0, 1, 10, 0, 0, 2 }, 0, packet, 28 + 12, 8);
+		packet[48] = (byte) (sourcePort >> 8);
+		packet[49] = (byte) sourcePort;
+		packet[50] = (byte) (8096 >> 8);
+		packet[51] = (byte) 8096;
+		return packet;
 	}
 
 	@Test

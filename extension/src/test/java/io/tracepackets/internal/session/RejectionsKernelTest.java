@@ -146,6 +146,22 @@ class RejectionsKernelTest {
 	}
 
 	@Test
+	void with_packet_bytes_an_icmp_error_is_tied_by_the_headers_it_quotes() {
+		veth.execInRight("ip6tables", "-A", "INPUT", "-p", "udp", "--dport", "8096", "-j", "REJECT");
+		try (TraceSession withBytes = TraceSession.start(TracerOptions.defaults().withSnapLength(128));
+				TraceWindow trace = TraceWindow.open(withBytes, Duration.ofSeconds(3))) {
+			trace.scope(veth.leftPath()).scope(veth.rightPath());
+			Traffic.fromNetnsPath(veth.leftPath()).udp().to(veth.rightAddress(), 8097).send(2);
+			Traffic.fromNetnsPath(veth.leftPath()).udp().to(RIGHT6, 8096).send(1);
+
+			assertThat(assertThat(trace).packets(udp().ipv4().dstPort(8097)).wereRejected().withIcmp(3, 3).answers())
+					.hasSize(2).allMatch(Answer::namesItsPacket, "tied by its quoted headers");
+			assertThat(assertThat(trace).packets(udp().ipv6().dstPort(8096)).wereRejected().withIcmpv6(1, 4).answers())
+					.singleElement().matches(Answer::namesItsPacket, "tied by its quoted headers");
+		}
+	}
+
+	@Test
 	void a_drop_rule_answers_nothing_and_the_failure_shows_the_drop() {
 		veth.execInRight("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "83", "-j", "DROP");
 		try (TraceWindow trace = trace(Duration.ofSeconds(1))) {
