@@ -332,7 +332,8 @@ public record Answer(PacketPath path) {
 
 	/**
 	 * Whether this answer can be the one to {@code asked}: sent after it was first seen, to its
-	 * source; a RST with its tuple reversed, an ICMP error within {@link #ICMP_WINDOW}. Every
+	 * source; a RST with its tuple reversed, an ICMP error that quotes it where its bytes were
+	 * captured, else any ICMP error within {@link #ICMP_WINDOW}. Every
 	 * tuple the packet had on its way counts (NAT rewrites it; the answer is rewritten back).
 	 *
 	 * @param asked a packet that may have been refused
@@ -344,7 +345,8 @@ public record Answer(PacketPath path) {
 		if (sent <= seen || isAnswer(asked)) {
 			return false;
 		}
-		if (isIcmp() && quoted().isEmpty() && sent - seen > ICMP_WINDOW.toNanos()) {
+		Optional<Quoted> quoted = quoted();
+		if (isIcmp() && quoted.isEmpty() && sent - seen > ICMP_WINDOW.toNanos()) {
 			return false;
 		}
 		for (PacketEvent answerEvent : path.events()) {
@@ -352,7 +354,7 @@ public record Answer(PacketPath path) {
 				continue;
 			}
 			for (PacketEvent askedEvent : asked.events()) {
-				if (askedEvent.ipVersion() == answerEvent.ipVersion() && fits(answerEvent, askedEvent)) {
+				if (askedEvent.ipVersion() == answerEvent.ipVersion() && fits(answerEvent, askedEvent, quoted)) {
 					return true;
 				}
 			}
@@ -360,12 +362,12 @@ public record Answer(PacketPath path) {
 		return false;
 	}
 
-	private boolean fits(PacketEvent answer, PacketEvent asked) {
+	private boolean fits(PacketEvent answer, PacketEvent asked, Optional<Quoted> quoted) {
 		if (!Objects.equals(answer.destination(), asked.source())) {
 			return false;
 		}
 		if (isIcmp()) {
-			return quoted().map(quoted -> quoted.is(asked)).orElse(true);
+			return quoted.map(tuple -> tuple.is(asked)).orElse(true);
 		}
 		return asked.l4Protocol() == PacketEvent.TCP && Objects.equals(answer.source(), asked.destination())
 				&& answer.sourcePort() == asked.destinationPort() && answer.destinationPort() == asked.sourcePort();
