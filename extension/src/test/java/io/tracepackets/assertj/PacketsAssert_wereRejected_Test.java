@@ -80,6 +80,7 @@ class PacketsAssert_wereRejected_Test {
 						to be rejected: answered by a TCP RST or an ICMP error
 						but 1 of 1 was not:
 						  ✗ 10.0.0.1:41000 > 10.0.0.2:81 tcp SYN: no answer traced; dropped at nf_hook_slow (NETFILTER_DROP)
+						An answer is traced only where its path is in scope: the namespace that refused the packet sends it, the sender's receives it.
 						Their paths, with the answers that came:
 						""");
 	}

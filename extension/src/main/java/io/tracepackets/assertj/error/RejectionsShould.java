@@ -29,6 +29,10 @@ public final class RejectionsShould extends BasicErrorMessageFactory {
 	/** What a packet without an answer shows in the list. */
 	public static final String NO_ANSWER = "no answer traced";
 
+	/** Said when a packet had no answer: the answer may have come where the trace did not look. */
+	static final String NOT_IN_SCOPE = "An answer is traced only where its path is in scope: the namespace that refused"
+			+ " the packet sends it, the sender's receives it.";
+
 	private RejectionsShould(String format, Object... arguments) {
 		super(format, arguments);
 	}
@@ -114,6 +118,9 @@ public final class RejectionsShould extends BasicErrorMessageFactory {
 		}
 		if (matches.size() > LISTED) {
 			list.append("  … and ").append(matches.size() - LISTED).append(" more").append(nl);
+		}
+		if (answers.stream().anyMatch(Optional::isEmpty)) {
+			list.append(NOT_IN_SCOPE).append(nl);
 		}
 		shown.sort(Comparator.comparingLong(path -> path.first().timestampNanos()));
 		return new RejectionsShould("%nExpecting packets matching:%n  %s%n%s%nbut %s of %s %s not:%n%s"
