@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -266,7 +267,8 @@ public record Answer(PacketPath path) {
 	 * ({@link #answers(PacketPath)}) it goes to the one the kernel was handling when the answer
 	 * was sent (first seen before it, freed after it: the stack sends a RST or an ICMP error while
 	 * it handles the packet, before it frees it), else to the one seen last before it. Paths of one
-	 * journey count as one packet: an answer to one of them answers all.
+	 * journey, and the paths of one skb with no free between them, count as one packet: an answer
+	 * to one of them answers all.
 	 *
 	 * @param refused the packets asked about, e.g. those matching a filter
 	 * @param paths where to look for answers and the other packets they may be for, e.g.
@@ -275,26 +277,44 @@ public record Answer(PacketPath path) {
 	 *     was traced
 	 */
 	public static List<Optional<Answer>> findAll(List<PacketPath> refused, List<PacketPath> paths) {
-		// A packet is its journey: clones of one packet (the function backends' skb_clone) are one question.
+		// One packet, one question: the paths of one journey (the function backends follow clones),
+		// and the paths one skb goes on in without a free between (a forwarded segment that TCP still
+		// holds a clone of is copied before its TTL is decremented, which gives it a new journey id).
 		Map<Object, List<PacketPath>> questions = new LinkedHashMap<>();
 		Map<PacketPath, Object> keyOf = new IdentityHashMap<>();
+		Map<Long, Object> byJourney = new HashMap<>();
+		Map<Long, Object> unfreedSkb = new HashMap<>();
 		List<PacketPath> candidates = new ArrayList<>();
-		Set<Long> answerJourneys = new HashSet<>();
+		Set<Object> answerPackets = new HashSet<>();
 		for (List<PacketPath> list : List.of(paths, refused)) {
 			for (PacketPath path : list) {
 				if (keyOf.containsKey(path)) {
 					continue;
 				}
+				Object key = unfreedSkb.get(path.skb());
+				if (key == null && path.journey() != 0) {
+					key = byJourney.get(path.journey());
+				}
+				if (key == null) {
+					key = new Object();
+				}
+				if (path.journey() != 0) {
+					byJourney.putIfAbsent(path.journey(), key);
+				}
+				if (path.last().isDrop() || path.last().isConsumed()) {
+					unfreedSkb.remove(path.skb());
+				} else {
+					unfreedSkb.put(path.skb(), key);
+				}
+				keyOf.put(path, key);
 				if (isAnswer(path)) {
 					// an answer is never answered: no RST for a RST, no ICMP error for an ICMP error
-					if (list == paths && (path.journey() == 0 || answerJourneys.add(path.journey()))) {
+					if (list == paths && answerPackets.add(key)) {
 						candidates.add(path);
 					}
 					continue;
 				}
-				Object key = path.journey() == 0 ? new Object() : path.journey();
 				questions.computeIfAbsent(key, k -> new ArrayList<>()).add(path);
-				keyOf.put(path, key);
 			}
 		}
 		candidates.sort(Comparator.comparingLong(path -> path.first().timestampNanos()));

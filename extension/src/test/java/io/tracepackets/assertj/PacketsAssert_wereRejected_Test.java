@@ -66,6 +66,24 @@ class PacketsAssert_wereRejected_Test {
 	}
 
 	@Test
+	void should_answer_both_paths_of_one_skb_that_went_on_under_a_new_journey_id() {
+		// GIVEN a forwarded SYN whose skb went on under a new journey id (copied before its TTL
+		// was decremented), then dropped by a REJECT that sent a RST
+		PacketEvents received = PacketEvents.tcp("10.0.0.1", 41000, "10.0.0.2", 81, 0x02).skb(SYN_SKB)
+				.iface(12, "eth0").journey(11);
+		PacketEvents forwarded = PacketEvents.tcp("10.0.0.1", 41000, "10.0.0.2", 81, 0x02).skb(SYN_SKB)
+				.iface(12, "eth0").journey(12);
+		FakePacketTrace trace = trace(List.of(received.at(START + 1_000_000, "netif_receive_skb"),
+				forwarded.dropped(START + 1_100_000, DropReason.NETFILTER_DROP, "nf_hook_slow+0x7d", "nf_hook_slow+0x7d")),
+				reset(START + 1_050_000, 41000, RST_SKB));
+
+		// WHEN / THEN both paths are the one packet the RST answered
+		assertThat(trace.paths()).hasSize(3);
+		assertThat(assertThat(trace).packets(tcp().dstPort(81)).wereRejected().withReset().answers())
+				.extracting(answer -> answer.path().skb()).containsExactly(RST_SKB, RST_SKB);
+	}
+
+	@Test
 	void should_not_take_a_reset_of_another_connection_for_the_answer() {
 		// GIVEN a RST to another port of the client
 		FakePacketTrace trace = trace(synDropped(START + 1_000_000, 41000, SYN_SKB),

@@ -162,6 +162,49 @@ class RejectionsKernelTest {
 	}
 
 	@Test
+	void a_router_that_rejects_what_it_forwards_answers_from_its_own_address() {
+		// GIVEN left as a client, right as its router, and a server namespace behind the router
+		String subnet = veth.leftAddress().split("\\.")[2];
+		String server = veth.leftName().substring(0, veth.leftName().length() - 1) + "c";
+		String serverAddress = "10.233." + subnet + ".2";
+		VethNamespaces.ip("netns", "add", server);
+		try {
+			VethNamespaces.ip("link", "add", "tpr", "netns", veth.rightName(), "type", "veth", "peer", "name", "tps",
+					"netns", server);
+			VethNamespaces.ip("-n", veth.rightName(), "addr", "add", "10.233." + subnet + ".1/24", "dev", "tpr");
+			VethNamespaces.ip("-n", server, "addr", "add", serverAddress + "/24", "dev", "tps");
+			VethNamespaces.ip("-n", veth.rightName(), "link", "set", "tpr", "up");
+			VethNamespaces.ip("-n", server, "link", "set", "tps", "up");
+			VethNamespaces.ip("-n", server, "link", "set", "lo", "up");
+			VethNamespaces.ip("-n", server, "route", "add", "default", "via", "10.233." + subnet + ".1");
+			VethNamespaces.ip("-n", veth.leftName(), "route", "add", "10.233." + subnet + ".0/24", "via",
+					veth.rightAddress());
+			veth.execInRight("sysctl", "-qw", "net.ipv4.ip_forward=1");
+			veth.execInRight("iptables", "-A", "FORWARD", "-p", "udp", "--dport", "8096", "-j", "REJECT", "--reject-with",
+					"icmp-admin-prohibited");
+			veth.execInRight("iptables", "-A", "FORWARD", "-p", "tcp", "--dport", "81", "-j", "REJECT", "--reject-with",
+					"tcp-reset");
+			try (TraceWindow trace = trace(Duration.ofSeconds(3))) {
+				// WHEN the client sends through the router to the server
+				Traffic.fromNetnsPath(veth.leftPath()).udp().to(serverAddress, 8096).send(1);
+				ExchangeResult result = Traffic.fromNetnsPath(veth.leftPath()).tcp().to(serverAddress, 81)
+						.connectAndSend("hello");
+
+				// THEN the router answered: ICMP from its own address, a RST in the server's name
+				Answer prohibited = assertThat(trace).packets(udp().dstPort(8096)).wereRejected().withIcmp(3, 13)
+						.answers().getFirst();
+				assertThat(prohibited.event().source().getHostAddress()).isEqualTo(veth.rightAddress());
+				assertThat(result.isRefused()).as("connection through a rejecting router: %s", result).isTrue();
+				Answer reset = assertThat(trace).packets(tcp().dstPort(81)).wereRejected().withReset().answers()
+						.getFirst();
+				assertThat(reset.event().source().getHostAddress()).isEqualTo(serverAddress);
+			}
+		} finally {
+			VethNamespaces.ip("netns", "del", server);
+		}
+	}
+
+	@Test
 	void a_drop_rule_answers_nothing_and_the_failure_shows_the_drop() {
 		veth.execInRight("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "83", "-j", "DROP");
 		try (TraceWindow trace = trace(Duration.ofSeconds(1))) {
