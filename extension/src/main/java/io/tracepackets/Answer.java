@@ -64,7 +64,7 @@ public record Answer(PacketPath path) {
 	 * @return true for a RST or an ICMP error
 	 */
 	public static boolean isAnswer(PacketPath path) {
-		return header(path).filter(Answer::isAnswerHeader).isPresent();
+		return header(path).isPresent();
 	}
 
 	private static boolean isAnswerHeader(PacketEvent e) {
@@ -76,9 +76,13 @@ public record Answer(PacketPath path) {
 		};
 	}
 
-	/** The path's first event with an IP header: the tuple the answer was sent with. */
+	/**
+	 * The path's first event that shows it as an answer: the tuple the answer was sent with. Not
+	 * merely its first event with an IP header: a function probe can see the skb while the stack
+	 * is still writing its headers (a RST's flags not yet set).
+	 */
 	private static Optional<PacketEvent> header(PacketPath path) {
-		return path.events().stream().filter(e -> e.ipVersion() != 0).findFirst();
+		return path.events().stream().filter(e -> e.ipVersion() != 0 && isAnswerHeader(e)).findFirst();
 	}
 
 	/**
