@@ -3,19 +3,23 @@ package io.tracepackets.assertj;
 import static io.tracepackets.assertj.error.PacketsShould.shouldAllBe;
 import static io.tracepackets.assertj.error.PacketsShould.shouldHaveCount;
 import static io.tracepackets.assertj.error.PacketsShould.shouldNone;
+import static io.tracepackets.assertj.error.RejectionsShould.shouldBeAnsweredWith;
 import static io.tracepackets.assertj.error.TraceShould.shouldBeKnownName;
 import static io.tracepackets.assertj.error.TraceShould.shouldCarryPacketBytes;
 import static io.tracepackets.assertj.error.TraceShould.shouldHaveANamespaceInScope;
 import static io.tracepackets.assertj.error.TraceShould.shouldNotHaveLostEvents;
 
+import io.tracepackets.Answer;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.assertj.error.Expectation;
+import io.tracepackets.assertj.error.RejectionsShould;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.assertj.core.api.AbstractAssert;
 
@@ -96,6 +100,36 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	public DropsAssert wereDropped() {
 		List<PacketPath> matches = awaitAll(PacketPath::wasDropped, Expectation.toBeDropped());
 		return new DropsAssert(actual, filter, matches);
+	}
+
+	/**
+	 * At least one matching packet, and every one was refused: a TCP RST or an ICMP error came
+	 * back for it, sent by a REJECT rule or by the kernel itself (a closed TCP port's RST, a
+	 * closed UDP port's port unreachable), and traced (its path was in scope). Waits for the
+	 * answers, then flushes. A failure lists each packet with the answer that came, or "no answer
+	 * traced" and the drop when it was dropped silently. See {@link Answer} for how
+	 * an answer is tied to its packet.
+	 *
+	 * @return assertions on the answers: {@link RejectionsAssert#withReset()},
+	 *     {@link RejectionsAssert#withIcmp(int, int)}, {@link RejectionsAssert#withPortUnreachable()}
+	 */
+	public RejectionsAssert wereRejected() {
+		isScoped();
+		actual.awaitPaths(paths -> {
+			List<PacketPath> matches = matching(paths);
+			return !matches.isEmpty() && Answer.findAll(matches, paths).stream()
+					.allMatch(Optional::isPresent);
+		}, actual.awaitTimeout());
+		actual.flush();
+		List<PacketPath> paths = actual.paths();
+		checkNoLoss();
+		List<PacketPath> matches = matching(paths);
+		List<Optional<Answer>> answers = Answer.findAll(matches, paths);
+		if (matches.isEmpty() || !answers.stream().allMatch(Optional::isPresent)) {
+			throwAssertionError(shouldBeAnsweredWith(actual, filter,
+					RejectionsShould.toBeRejected(), matches, answers, answer -> true));
+		}
+		return new RejectionsAssert(actual, filter, matches, answers);
 	}
 
 	/**

@@ -204,6 +204,29 @@ abstract class VethFunctionPathTest {
 	 * Waits until the receiver has read {@code text}: its read is where the kernel last sees the
 	 * packet (skb_copy_datagram_iovec) on kernels without the socket-receive probe (before 6.2).
 	 */
+	@Test
+	void refusals_are_answered_and_tied_to_their_packets_through_kernel_functions(PacketTrace trace) {
+		// GIVEN a REJECT with tcp-reset on port 81; nothing listens on 82 nor on UDP 8097
+		trace.scope(network.leftPath()).scope(network.rightPath());
+		network.execInRight("iptables-legacy", "-A", "INPUT", "-p", "tcp", "--dport", "81", "-j", "REJECT",
+				"--reject-with", "tcp-reset");
+
+		// WHEN the left namespace tries each
+		ExchangeResult rejected = Traffic.fromNetnsPath(network.leftPath()).tcp().to(network.rightAddress(), 81)
+				.connectAndSend("hello");
+		ExchangeResult closed = Traffic.fromNetnsPath(network.leftPath()).tcp().to(network.rightAddress(), 82)
+				.connectAndSend("hello");
+		Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), 8097).send(1);
+
+		// THEN each packet has its answer, though function probes show more of each skb (the SYN's
+		// clone kept for retransmission, the answer's headers being written)
+		assertThat(rejected.isRefused()).as("%s", rejected).isTrue();
+		assertThat(closed.isRefused()).as("%s", closed).isTrue();
+		assertThat(trace).packets(tcp().dstPort(81)).wereRejected().withReset();
+		assertThat(trace).packets(tcp().dstPort(82)).wereRejected().withReset();
+		assertThat(trace).packets(udp().dstPort(8097)).wereRejected().withPortUnreachable();
+	}
+
 	private static void awaitDatagram(Process receiver, String text) throws Exception {
 		var reader = new BufferedReader(new InputStreamReader(receiver.getInputStream(), StandardCharsets.UTF_8));
 		String line = CompletableFuture.supplyAsync(() -> {
