@@ -168,7 +168,7 @@ public record Answer(PacketPath path) {
 	}
 
 	private static String endpoint(InetAddress address, int port) {
-		String text = address(address);
+		String text = AddressText.of(address);
 		if (port < 0) {
 			return text;
 		}
@@ -225,43 +225,6 @@ public record Answer(PacketPath path) {
 			case 4 -> "parameter problem";
 			default -> null;
 		};
-	}
-
-	/** RFC 5952's short form for IPv6 (the longest run of zero groups as {@code ::}), as pwru prints it. */
-	private static String address(InetAddress address) {
-		if (!(address instanceof Inet6Address)) {
-			return address == null ? "?" : address.getHostAddress();
-		}
-		byte[] bytes = address.getAddress();
-		int[] groups = new int[8];
-		for (int i = 0; i < 8; i++) {
-			groups[i] = (bytes[2 * i] & 0xff) << 8 | bytes[2 * i + 1] & 0xff;
-		}
-		int bestStart = -1;
-		int bestLength = 1;
-		for (int i = 0; i < 8; i++) {
-			int j = i;
-			while (j < 8 && groups[j] == 0) {
-				j++;
-			}
-			if (j - i > bestLength) {
-				bestStart = i;
-				bestLength = j - i;
-			}
-		}
-		StringBuilder text = new StringBuilder();
-		for (int i = 0; i < 8; i++) {
-			if (i == bestStart) {
-				text.append("::");
-				i += bestLength - 1;
-				continue;
-			}
-			if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
-				text.append(':');
-			}
-			text.append(Integer.toHexString(groups[i]));
-		}
-		return text.toString();
 	}
 
 	/**
