@@ -8,10 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,25 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
  * user types, with {@code pwru} being the jar; the functions named trace, and only they.
  */
 @Tag("kernel-vm")
+@ExtendWith(JarAndNamespaces.class)
 class CliFunctionBackendVmTest {
 
+	/** One pair for the class, made and deleted by {@link JarAndNamespaces}. */
 	private static VethNamespaces veth;
 
 	@TempDir
 	Path dir;
-
-	@BeforeAll
-	static void namespaces() {
-		assertThat(CliJarTest.JAR).as("the shaded jar (./mvnw -pl extension,cli -am package)").exists();
-		veth = VethNamespaces.create();
-	}
-
-	@AfterAll
-	static void cleanUp() {
-		if (veth != null) {
-			veth.close();
-		}
-	}
 
 	@Test
 	void should_trace_the_functions_pwrus_filter_func_names_exactly() throws Exception {

@@ -14,9 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,33 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
  * then SIGKILL after a bound) whatever the test's outcome, so that a failed test leaves no trace
  * running, attached to the kernel.
  */
+@ExtendWith(JarAndNamespaces.class)
 class CliJarTest {
 
 	static final Path JAR = Path.of(System.getProperty("tracepackets.cli.jar", "target/tracepackets-cli.jar"));
+	/** One pair for the class, made and deleted by {@link JarAndNamespaces}. */
 	private static VethNamespaces veth;
 
 	@TempDir
 	Path dir;
-
-	@BeforeAll
-	static void namespaces() throws Exception {
-		boolean strict = Boolean.getBoolean("tracepackets.strict") || "true".equals(System.getenv("CI"));
-		boolean root = new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes(),
-				StandardCharsets.US_ASCII).strip().equals("0");
-		if (strict) {
-			assertThat(root).as("the command line traces with BPF: run the tests as root").isTrue();
-		}
-		assumeThat(root).as("root (BPF, network namespaces)").isTrue();
-		assertThat(JAR).as("the shaded jar, built in package before these tests run").exists();
-		veth = VethNamespaces.create();
-	}
-
-	@AfterAll
-	static void cleanUp() {
-		if (veth != null) {
-			veth.close();
-		}
-	}
 
 	@Test
 	void should_print_pwru_lines_for_the_traced_namespace_and_a_summary_on_ctrl_c() throws Exception {
@@ -496,7 +477,7 @@ class CliJarTest {
 	}
 
 	private static boolean strict() {
-		return Boolean.getBoolean("tracepackets.strict") || "true".equals(System.getenv("CI"));
+		return JarAndNamespaces.strict();
 	}
 
 	private record Docker(int exitCode, String output) {

@@ -64,7 +64,6 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	public PacketsAssert hasCount(int expected) {
 		isScoped();
 		actual.awaitPaths(paths -> matching(paths).size() >= expected, actual.awaitTimeout());
-		actual.flush();
 		List<PacketPath> matches = matches();
 		if (matches.size() != expected) {
 			throwAssertionError(shouldHaveCount(actual, filter, expected, matches));
@@ -81,7 +80,6 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 */
 	public PacketsAssert areNone() {
 		isScoped();
-		actual.flush();
 		List<PacketPath> matches = matches();
 		if (!matches.isEmpty()) {
 			throwAssertionError(shouldNone(actual, filter, Expectation.toSeeNoPacket(), matches));
@@ -120,7 +118,6 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 			return !matches.isEmpty() && Answer.findAll(matches, paths).stream()
 					.allMatch(Optional::isPresent);
 		}, actual.awaitTimeout());
-		actual.flush();
 		List<PacketPath> paths = actual.paths();
 		checkNoLoss();
 		List<PacketPath> matches = matching(paths);
@@ -187,7 +184,6 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	/** No matching path meets {@code condition}; sure only if no run of the probe at {@code where} was skipped. */
 	private PacketsAssert none(Predicate<PacketPath> condition, Expectation expectation, String where) {
 		awaitAny();
-		actual.flush();
 		List<PacketPath> offending = nonEmptyMatches(expectation).stream().filter(condition).toList();
 		if (!offending.isEmpty()) {
 			throwAssertionError(shouldNone(actual, filter, expectation, offending));
@@ -210,7 +206,6 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 				: PacketPath::wasDelivered;
 		Expectation expectation = Expectation.toBeDelivered(toSocket);
 		awaitAll(delivered, expectation);
-		actual.flush();
 		List<PacketPath> matches = matches();
 		if (!matches.stream().allMatch(delivered)) {
 			throwAssertionError(shouldAllBe(actual, filter, expectation, matches, delivered));
@@ -261,8 +256,9 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 
 	private List<PacketPath> matches() {
 		isScoped();
-		checkNoLoss();
+		// paths() flushes first, so the loss count read next covers every event it holds
 		List<PacketPath> paths = actual.paths();
+		checkNoLoss();
 		if (filter.readsPacketBytes() && !paths.isEmpty() && paths.stream()
 				.noneMatch(path -> path.events().stream().anyMatch(event -> event.packetBytes().isPresent()))) {
 			// pcap(...) on a trace without bytes matches nothing: a negative would be green on nothing.
