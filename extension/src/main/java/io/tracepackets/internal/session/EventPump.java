@@ -41,6 +41,8 @@ public final class EventPump implements AutoCloseable {
 	private final AtomicLong markerSequence = new AtomicLong();
 	private volatile long markerSeen;
 	private volatile long syntheticSeen;
+	/** Records the reader has consumed since load: a flush waits while this moves. */
+	private volatile long consumed;
 	/** The reader thread's own count, published to {@link #syntheticSeen} once per drain. */
 	private long syntheticCount;
 	private volatile boolean running = true;
@@ -112,11 +114,14 @@ public final class EventPump implements AutoCloseable {
 
 	/**
 	 * Proves that every event produced before this call has been consumed: writes a marker into
-	 * the ring buffer and waits until the reader has passed it.
+	 * the ring buffer and waits until the reader has passed it. {@code timeout} bounds a wait in
+	 * which the reader consumes nothing, not the whole wait: a reader far behind but moving (a
+	 * flood, or thousands of kernel functions probed under emulation) is waited for; a stuck one
+	 * fails the flush.
 	 */
 	public void flush(Duration timeout) {
 		checkRunning();
-		long deadline = System.nanoTime() + timeout.toNanos();
+		Deadline deadline = new Deadline(timeout);
 		synchronized (flushLock) {
 			long sequence = markerSequence.incrementAndGet();
 			try (Arena arena = Arena.ofConfined()) {
@@ -124,9 +129,9 @@ public final class EventPump implements AutoCloseable {
 				context.set(JAVA_LONG, 0, sequence);
 				// A full ring buffer refuses the marker: wait for the reader to make room.
 				while (markerProgram.run(context) != 0) {
-					if (System.nanoTime() > deadline) {
-						throw new TracePacketsException("flush: the ring buffer stayed full for " + timeout.toMillis()
-								+ " ms; the reader cannot keep up (raise tracepackets.ringbuffer.bytes)");
+					if (deadline.passedWithoutProgress()) {
+						throw new TracePacketsException("flush: the ring buffer stayed full and its reader consumed nothing"
+								+ " for " + timeout.toMillis() + " ms: the reader is stuck");
 					}
 					sleepBriefly();
 				}
@@ -134,14 +139,39 @@ public final class EventPump implements AutoCloseable {
 			synchronized (progress) {
 				while (markerSeen < sequence) {
 					checkRunning();
-					long left = deadline - System.nanoTime();
-					if (left <= 0) {
-						throw new TracePacketsException("flush: the reader did not reach marker " + sequence + " within "
-								+ timeout.toMillis() + " ms (" + reader.pendingBytes() + " bytes pending)");
+					if (deadline.passedWithoutProgress()) {
+						throw new TracePacketsException("flush: the reader consumed nothing for " + timeout.toMillis()
+								+ " ms before marker " + sequence + " (" + reader.pendingBytes() + " bytes pending):"
+								+ " the reader is stuck");
 					}
-					waitForProgress(left);
+					waitForProgress(deadline.nanosLeft());
 				}
 			}
+		}
+	}
+
+	/** A timeout that restarts whenever the reader has consumed more records. */
+	private final class Deadline {
+		private final long timeoutNanos;
+		private long consumedAtStart = consumed;
+		private long end;
+
+		Deadline(Duration timeout) {
+			this.timeoutNanos = timeout.toNanos();
+			this.end = System.nanoTime() + timeoutNanos;
+		}
+
+		boolean passedWithoutProgress() {
+			long now = consumed;
+			if (now != consumedAtStart) {
+				consumedAtStart = now;
+				end = System.nanoTime() + timeoutNanos;
+			}
+			return System.nanoTime() > end;
+		}
+
+		long nanosLeft() {
+			return Math.max(1, end - System.nanoTime());
 		}
 	}
 
@@ -167,6 +197,7 @@ public final class EventPump implements AutoCloseable {
 			while (running) {
 				int records = reader.drain(handler);
 				store.publish();
+				consumed += records; // the only writer
 				syntheticSeen = syntheticCount;
 				if (records > 0) {
 					synchronized (progress) {
