@@ -49,6 +49,13 @@ abstract class VethFunctionPathTest {
 			+ "|__netif_receive_skb_core|ip_rcv|ip_rcv_finish|ip_local_deliver|nf_hook_slow|udp_rcv|__udp4_lib_rcv"
 			+ "|__udp_enqueue_schedule_skb)$";
 
+	/**
+	 * How long a helper process may take to listen or to read: the suite runs under emulation with
+	 * up to ~1,900 functions probed, two VMs sharing a CI runner's cores, where starting a process
+	 * takes seconds. Each wait ends as soon as its condition holds.
+	 */
+	private static final int EMULATED_WAIT_SECONDS = 120;
+
 	VethNamespaces network;
 
 	@EnabledIf("io.tracepackets.samples.vm.ModuleBtf#veth")
@@ -235,12 +242,12 @@ abstract class VethFunctionPathTest {
 			} catch (IOException e) {
 				throw new UncheckedIOException(e);
 			}
-		}).get(30, TimeUnit.SECONDS);
+		}).get(EMULATED_WAIT_SECONDS, TimeUnit.SECONDS);
 		assertThat(line).as("what the receiver read").isEqualTo(text);
 	}
 
 	private void awaitListeners(int port, int count) throws InterruptedException {
-		long deadline = System.nanoTime() + 10_000_000_000L;
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(EMULATED_WAIT_SECONDS);
 		while (network.execInRight("ss", "-lun").split(":" + port + " ", -1).length - 1 < count) {
 			if (System.nanoTime() > deadline) {
 				throw new IllegalStateException(count + " sockets did not bind UDP " + port + " in "
@@ -254,7 +261,7 @@ abstract class VethFunctionPathTest {
 	private Process startEchoServer(int port) throws IOException, InterruptedException {
 		Process process = new ProcessBuilder("ip", "netns", "exec", network.rightName(), "socat",
 				"TCP-LISTEN:" + port + ",reuseaddr,fork", "PIPE").redirectErrorStream(true).start();
-		long deadline = System.nanoTime() + 10_000_000_000L;
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(EMULATED_WAIT_SECONDS);
 		while (!network.execInRight("ss", "-ltn").contains(":" + port + " ")) {
 			if (!process.isAlive() || System.nanoTime() > deadline) {
 				process.destroyForcibly();
