@@ -154,18 +154,18 @@ public interface PacketEvent {
 	long journey();
 
 	/**
-	 * {@return for netfilter drops, the rule or chain policy that dropped the packet; null when
-	 * unknown or for other events}
+	 * {@return for drops, the netfilter rule or chain policy, or the tc or XDP program, that dropped
+	 * the packet; empty when none could be named or for other events}
 	 */
-	DropCulprit culprit();
+	Optional<DropCulprit> culprit();
 
 	/**
 	 * {@return for drops without a culprit, why none was named, as far as the trace could tell when it
 	 * took the drop in: rule tracing off, a drop outside the traced namespaces, a netfilter trace that
 	 * could not be set up or overflowed, no program attached where a tc or XDP drop happened, or a
-	 * drop that no rule or program made; null for other events}
+	 * drop that no rule or program made; empty when a culprit was named, and for other events}
 	 */
-	String whyNoCulprit();
+	Optional<String> whyNoCulprit();
 
 	/**
 	 * {@return the first bytes of the packet, when the trace captures them ({@link

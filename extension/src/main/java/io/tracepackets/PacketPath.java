@@ -101,7 +101,7 @@ public record PacketPath(long skb, List<PacketEvent> events, long journey) {
 	 * @return the drop's culprit; empty without a drop, or when no rule could be named
 	 */
 	public Optional<DropCulprit> culprit() {
-		return drop().map(PacketEvent::culprit);
+		return drop().flatMap(PacketEvent::culprit);
 	}
 
 	/**
@@ -116,7 +116,7 @@ public record PacketPath(long skb, List<PacketEvent> events, long journey) {
 	 * @return one sentence; empty when the path has a culprit or no drop
 	 */
 	public Optional<String> whyNoCulprit() {
-		return drop().filter(drop -> drop.culprit() == null).map(PacketEvent::whyNoCulprit);
+		return drop().filter(drop -> drop.culprit().isEmpty()).flatMap(PacketEvent::whyNoCulprit);
 	}
 
 	/**

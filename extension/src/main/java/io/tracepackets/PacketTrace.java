@@ -190,10 +190,10 @@ public interface PacketTrace {
 	 * started: a field of a Testcontainers type without {@code @Container}, for instance. Assertions
 	 * on a trace with nothing in scope fail, and name these as what could be scoped.
 	 *
-	 * @return one description per container, e.g. {@code "field web (GenericContainer) of
-	 *     WebTest"}; empty when there are none
+	 * @return one per container, e.g. field {@code web} ({@code GenericContainer}) of {@code
+	 *     WebTest}; empty when there are none
 	 */
-	default List<String> unscopedContainers() {
+	default List<UnscopedContainer> unscopedContainers() {
 		return List.of();
 	}
 
@@ -201,11 +201,11 @@ public interface PacketTrace {
 	 * The sends of the test that fell short while this trace was open (on the test's thread): what
 	 * was never sent cannot be traced, so assertions that found too few packets name these.
 	 *
-	 * @return one sentence per send, e.g. {@code "0 of 3 UDP datagrams sent to 10.10.20.99:7600
-	 *     from this JVM: Network is unreachable"}; empty when every send went out
-	 * @see io.tracepackets.traffic.SendShortfalls
+	 * @return one per send, oldest first, e.g. 0 of 3 UDP datagrams sent to 10.10.20.99:7600 from
+	 *     this JVM, refused with "Network is unreachable"; empty when every send went out
+	 * @see SendShortfall
 	 */
-	default List<String> sendsThatFellShort() {
+	default List<SendShortfall> sendsThatFellShort() {
 		return List.of();
 	}
 

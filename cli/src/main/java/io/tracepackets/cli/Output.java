@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /** Where events are written, in the format asked for. */
 abstract class Output implements AutoCloseable {
@@ -87,10 +88,11 @@ abstract class Output implements AutoCloseable {
 						event.interfaceName() == null ? "-" : event.interfaceName(), event.etherType(), event.length()));
 			}
 			out.write(PwruFormat.culprit(event));
-			if (event.isDrop() && event.culprit() == null && event.whyNoCulprit() != null
+			Optional<String> whyNoCulprit = event.whyNoCulprit();
+			if (event.isDrop() && event.culprit().isEmpty() && whyNoCulprit.isPresent()
 					&& LiveTrace.namesItsCulprit(event)) {
 				// why a rule's or program's drop names none; other drops' sentences below say what did
-				out.write(PwruFormat.noCulprit(event.whyNoCulprit()));
+				out.write(PwruFormat.noCulprit(whyNoCulprit.get()));
 			}
 			if (event.isDrop()) {
 				// what the drop meant, as a failing test's message says it: once per distinct sentence

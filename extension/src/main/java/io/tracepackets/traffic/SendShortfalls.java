@@ -1,14 +1,14 @@
 package io.tracepackets.traffic;
 
+import io.tracepackets.SendShortfall;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The sends that fell short, per thread: each {@link UdpTraffic#send(int)} whose datagrams the
- * local kernel refused in part or whole, as {@code "0 of 3 UDP datagrams sent to
- * 10.10.20.99:7600 from this JVM: Network is unreachable"}, and each TCP connect that failed as
+ * The sends that fell short, per thread ({@link SendShortfall}): each {@link UdpTraffic#send(int)}
+ * whose datagrams the local kernel refused in part or whole, and each TCP connect that failed as
  * unreachable or denied ({@link Outcome#UNREACHABLE}, {@link Outcome#DENIED}). A packet that was never sent cannot be traced, so a
  * {@code PacketTrace} names those made on its test's thread while it was open
  * ({@code PacketTrace.sendsThatFellShort()}), and an assertion that found too few packets says
@@ -21,7 +21,7 @@ public final class SendShortfalls {
 	private static final AtomicLong SEQUENCE = new AtomicLong();
 	private static final ThreadLocal<Deque<Shortfall>> RECENT = ThreadLocal.withInitial(ArrayDeque::new);
 
-	private record Shortfall(long sequence, String text) {
+	private record Shortfall(long sequence, SendShortfall send) {
 	}
 
 	private SendShortfalls() {
@@ -40,15 +40,15 @@ public final class SendShortfalls {
 	 * The shortfalls of this thread made after {@code mark}, oldest first.
 	 *
 	 * @param mark a value of {@link #mark()}
-	 * @return one sentence per send that fell short; empty when every send went out
+	 * @return one per send that fell short; empty when every send went out
 	 */
-	public static List<String> since(long mark) {
-		return RECENT.get().stream().filter(shortfall -> shortfall.sequence() > mark).map(Shortfall::text).toList();
+	public static List<SendShortfall> since(long mark) {
+		return RECENT.get().stream().filter(shortfall -> shortfall.sequence() > mark).map(Shortfall::send).toList();
 	}
 
-	static void record(String text) {
+	static void record(SendShortfall send) {
 		Deque<Shortfall> recent = RECENT.get();
-		recent.addLast(new Shortfall(SEQUENCE.incrementAndGet(), text));
+		recent.addLast(new Shortfall(SEQUENCE.incrementAndGet(), send));
 		while (recent.size() > KEPT) {
 			recent.removeFirst();
 		}

@@ -1,5 +1,6 @@
 package io.tracepackets.traffic;
 
+import io.tracepackets.SendShortfall;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -149,8 +150,8 @@ public final class TcpTraffic {
 				Outcome outcome = Outcome.of(connected.cause());
 				if (outcome == Outcome.UNREACHABLE || outcome == Outcome.DENIED) {
 					// No route, or the sender's own OUTPUT chain: there may be no packet to trace at all.
-					SendShortfalls.record("no TCP connection to " + destination.getAddress().getHostAddress() + ":"
-							+ destination.getPort() + " from " + origin + ": " + Sockets.describe(connected.cause()));
+					SendShortfalls.record(new SendShortfall("tcp", 0, 1, destination, origin.toString(),
+							Sockets.describe(connected.cause())));
 				}
 				return failed(outcome, payload, collector, Sockets.describe(connected.cause()), start);
 			}

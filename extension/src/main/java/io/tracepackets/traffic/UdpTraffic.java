@@ -1,5 +1,6 @@
 package io.tracepackets.traffic;
 
+import io.tracepackets.SendShortfall;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -198,8 +199,7 @@ public final class UdpTraffic {
 			channel.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		if (sent < count) {
-			SendShortfalls.record(sent + " of " + count + " UDP datagrams sent to " + destination.getAddress()
-					.getHostAddress() + ":" + destination.getPort() + " from " + origin + ": " + lastFailure);
+			SendShortfalls.record(new SendShortfall("udp", sent, count, destination, origin.toString(), lastFailure));
 		}
 		return sent;
 	}

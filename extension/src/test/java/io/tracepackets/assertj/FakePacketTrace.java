@@ -1,5 +1,6 @@
 package io.tracepackets.assertj;
 
+import io.tracepackets.UnscopedContainer;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
@@ -20,8 +21,9 @@ import org.testcontainers.containers.Container;
 
 /**
  * Test fixture: a finished trace over a fixed event list. {@link #flush()} counts its calls and
- * hands over the {@linkplain #withLateEvents late events}, {@link #awaitPaths} evaluates its
- * condition once, and the await timeout is zero.
+ * hands over the {@linkplain #withLateEvents late events}; {@link #events()} and {@link #paths()}
+ * flush first, as the real snapshots do; {@link #awaitPaths} evaluates its condition once on what
+ * has arrived, and the await timeout is zero.
  */
 final class FakePacketTrace implements PacketTrace {
 
@@ -39,7 +41,7 @@ final class FakePacketTrace implements PacketTrace {
 	private java.util.function.Function<String, List<String>> ruleTool;
 	/** Until a test names namespaces or empties the scope, the fake takes every namespace. */
 	private boolean everyNamespace = true;
-	private List<String> unscopedContainers = List.of();
+	private List<UnscopedContainer> unscopedContainers = List.of();
 
 	FakePacketTrace(ProbeCatalog catalog, List<PacketEvent> events) {
 		this.catalog = catalog;
@@ -58,7 +60,7 @@ final class FakePacketTrace implements PacketTrace {
 	}
 
 	/** Nothing in scope, as a test whose containers the extension did not find; these were left out. */
-	FakePacketTrace withNothingInScope(String... unscopedContainers) {
+	FakePacketTrace withNothingInScope(UnscopedContainer... unscopedContainers) {
 		namespaces.clear();
 		everyNamespace = false;
 		this.unscopedContainers = List.of(unscopedContainers);
@@ -76,8 +78,13 @@ final class FakePacketTrace implements PacketTrace {
 		return everyNamespace;
 	}
 
+	/** A field the test holds, not annotated {@code @Container}. */
+	static UnscopedContainer fieldNotAnnotated(String name, String type, String owner) {
+		return new UnscopedContainer(UnscopedContainer.Holder.FIELD, name, type, owner, false);
+	}
+
 	@Override
-	public List<String> unscopedContainers() {
+	public List<UnscopedContainer> unscopedContainers() {
 		return unscopedContainers;
 	}
 
@@ -110,7 +117,7 @@ final class FakePacketTrace implements PacketTrace {
 
 	/** Every drop without a culprit says {@code why} none was named, as the drop attribution would give it. */
 	FakePacketTrace withWhyNoCulprit(String why) {
-		this.events = events.stream().map(e -> e.isDrop() && e.culprit() == null ? EventCopies.withWhyNoCulprit(e, why)
+		this.events = events.stream().map(e -> e.isDrop() && e.culprit().isEmpty() ? EventCopies.withWhyNoCulprit(e, why)
 				: e).toList();
 		return this;
 	}
@@ -157,13 +164,17 @@ final class FakePacketTrace implements PacketTrace {
 		return flushes;
 	}
 
+	/** Like the real trace's snapshots, flushes first: a late event is in it. */
 	@Override
 	public List<PacketEvent> events() {
+		flush();
 		return events;
 	}
 
+	/** Like the real trace's snapshots, flushes first: a late event is in it. */
 	@Override
 	public List<PacketPath> paths() {
+		flush();
 		return PathAssembler.group(events);
 	}
 
@@ -176,7 +187,8 @@ final class FakePacketTrace implements PacketTrace {
 
 	@Override
 	public boolean awaitPaths(Predicate<? super List<PacketPath>> condition, Duration timeout) {
-		return condition.test(paths());
+		// what has arrived, as the real trace polls it: no flush
+		return condition.test(PathAssembler.group(events));
 	}
 
 	@Override

@@ -37,7 +37,7 @@ class PacketsAssert_emptyScope_Test {
 	@MethodSource("assertions")
 	void should_fail_on_a_trace_with_nothing_in_scope(Consumer<FakePacketTrace> assertion) {
 		// GIVEN the extension found no container to scope; the test holds one it did not take
-		FakePacketTrace trace = trace(delivered()).withNothingInScope("field netbox (GenericContainer) of MyTest, not annotated @Container");
+		FakePacketTrace trace = trace(delivered()).withNothingInScope(FakePacketTrace.fieldNotAnnotated("netbox", "GenericContainer", "MyTest"));
 
 		// WHEN / THEN
 		assertThatExceptionOfType(AssertionError.class).isThrownBy(() -> assertion.accept(trace))

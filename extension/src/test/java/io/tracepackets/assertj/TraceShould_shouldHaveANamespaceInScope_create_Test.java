@@ -13,7 +13,7 @@ class TraceShould_shouldHaveANamespaceInScope_create_Test {
 	@Test
 	void should_create_error_message_naming_the_containers_left_out_and_how_to_scope() {
 		// GIVEN
-		FakePacketTrace trace = trace().withNothingInScope("field web (GenericContainer) of WebTest, not annotated @Container");
+		FakePacketTrace trace = trace().withNothingInScope(FakePacketTrace.fieldNotAnnotated("web", "GenericContainer", "WebTest"));
 
 		// WHEN
 		String message = shouldHaveANamespaceInScope(trace).create(new TextDescription("Test"), STANDARD_REPRESENTATION);

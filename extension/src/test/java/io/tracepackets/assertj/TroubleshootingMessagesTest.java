@@ -133,7 +133,7 @@ class TroubleshootingMessagesTest {
 				.packets(udp().dstPort(9000)).wereDropped().byRule("-p udp --dport 9000 -j DROP")));
 		m.put("has-count", () -> failure(() -> assertThat(trace(TracedPackets.delivered())).packets(udp()).hasCount(2)));
 		m.put("empty-scope", () -> failure(() -> assertThat(new FakePacketTrace(TracedPackets.delivered())
-				.withNothingInScope("field server (NetboxContainer) of UdpTest, not annotated @Container"))
+				.withNothingInScope(FakePacketTrace.fieldNotAnnotated("server", "NetboxContainer", "UdpTest")))
 				.packets(udp()).areNone()));
 		m.put("lost-events", () -> failure(() -> assertThat(trace(TracedPackets.delivered()).withLostEvents(12))
 				.hasNoLostEvents()));

@@ -5,6 +5,7 @@ import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tracepackets.assertj.error.PacketsShould;
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.PerTestNetwork;
@@ -35,7 +36,7 @@ class SendShortfallsTest {
 
 		// THEN none went out, and the assertion on them says which send failed and why
 		assertThat(sent).isZero();
-		assertThat(trace.sendsThatFellShort()).singleElement().asString()
+		assertThat(trace.sendsThatFellShort()).singleElement().extracting(PacketsShould::describe).asString()
 				.startsWith("0 of 3 UDP datagrams sent to " + UNROUTED + ":7600 from ")
 				.endsWith(": Network is unreachable");
 		assertThatThrownBy(() -> assertThat(trace).packets(udp().dstPort(7600)).hasCount(3))
@@ -53,7 +54,7 @@ class SendShortfallsTest {
 
 		// THEN
 		assertThat(result.outcome()).as("%s", result).isEqualTo(Outcome.UNREACHABLE);
-		assertThat(trace.sendsThatFellShort()).singleElement().asString()
+		assertThat(trace.sendsThatFellShort()).singleElement().extracting(PacketsShould::describe).asString()
 				.startsWith("no TCP connection to " + UNROUTED + ":7602 from ").contains("unreachable");
 	}
 

@@ -1,9 +1,11 @@
 package io.tracepackets.assertj.error;
 
 
+import io.tracepackets.AddressText;
 import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
+import io.tracepackets.SendShortfall;
 import io.tracepackets.TracedNamespace;
 import io.tracepackets.XdpProgram;
 import java.util.List;
@@ -108,12 +110,26 @@ public final class PacketsShould extends BasicErrorMessageFactory {
 
 	/** The test's sends that fell short, one per line: packets never sent cannot be traced. */
 	static void appendShortfalls(StringBuilder text, PacketTrace trace) {
-		List<String> shortfalls = trace.sendsThatFellShort();
+		List<SendShortfall> shortfalls = trace.sendsThatFellShort();
 		if (!shortfalls.isEmpty()) {
 			text.append(System.lineSeparator()).append("Sends of this test that fell short (what was not sent cannot be"
 					+ " traced):");
-			shortfalls.forEach(line -> text.append(System.lineSeparator()).append("  ").append(line));
+			shortfalls.forEach(send -> text.append(System.lineSeparator()).append("  ").append(describe(send)));
 		}
+	}
+
+	/**
+	 * A send that fell short, in a line.
+	 *
+	 * @param send the send
+	 * @return e.g. {@code "0 of 3 UDP datagrams sent to 10.10.20.99:7600 from this JVM: Network is
+	 *     unreachable"} or {@code "no TCP connection to 10.10.20.99:7602 from this JVM: ..."}
+	 */
+	public static String describe(SendShortfall send) {
+		String to = AddressText.of(send.destination().getAddress()) + ":" + send.destination().getPort();
+		return (send.isConnection() ? "no TCP connection to " + to
+				: send.sent() + " of " + send.asked() + " UDP datagrams sent to " + to)
+				+ " from " + send.origin() + ": " + send.error();
 	}
 
 	/** What was traced: scope, backend and why it was chosen, so an empty result can be understood. */

@@ -76,7 +76,7 @@ public final class PwruFormat {
 			}
 			for (PacketEvent event : path.events()) {
 				out.append("  ").append(line(event, startNanos));
-				if (event.culprit() != null) {
+				if (event.culprit().isPresent()) {
 					out.append("  ").append(culprit(event));
 				}
 				namespaces.putIfAbsent(event.netns(), netnsLabel.apply(event.netns()));
@@ -109,7 +109,7 @@ public final class PwruFormat {
 	 *     culprit was named
 	 */
 	public static String culprit(PacketEvent drop) {
-		return drop.culprit() == null ? "" : CULPRIT_INDENT + "by " + drop.culprit().describe() + "\n";
+		return drop.culprit().map(culprit -> CULPRIT_INDENT + "by " + culprit.describe() + "\n").orElse("");
 	}
 
 	/**

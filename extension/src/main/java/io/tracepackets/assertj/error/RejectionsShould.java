@@ -159,7 +159,7 @@ public final class RejectionsShould extends BasicErrorMessageFactory {
 	private static String dropOf(PacketPath packet) {
 		return packet.drop().map(drop -> "; dropped" + drop.locationFunction().map(f -> " at " + f).orElse("")
 				+ (drop.dropReason() == null ? "" : " (" + drop.dropReason() + ")")
-				+ Optional.ofNullable(drop.culprit()).map(DropCulprit::describe).map(c -> " by " + c).orElse(""))
+				+ drop.culprit().map(DropCulprit::describe).map(c -> " by " + c).orElse(""))
 				.orElse("");
 	}
 }

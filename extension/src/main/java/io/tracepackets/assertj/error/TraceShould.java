@@ -3,6 +3,7 @@ package io.tracepackets.assertj.error;
 
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
+import io.tracepackets.UnscopedContainer;
 import java.util.List;
 import org.assertj.core.error.BasicErrorMessageFactory;
 import org.assertj.core.error.ErrorMessageFactory;
@@ -50,7 +51,7 @@ public final class TraceShould extends BasicErrorMessageFactory {
 	 */
 	public static ErrorMessageFactory shouldHaveANamespaceInScope(PacketTrace trace) {
 		String nl = System.lineSeparator();
-		List<String> candidates = trace.unscopedContainers();
+		List<String> candidates = trace.unscopedContainers().stream().map(TraceShould::describe).toList();
 		String found = candidates.isEmpty() ? "The test holds no container that could be scoped." + nl
 				: "The test holds containers that are not in scope:" + nl + "  " + String.join(nl + "  ", candidates) + nl;
 		return new TraceShould("%nExpecting the trace to be scoped to at least one network namespace, but nothing is in"
@@ -91,5 +92,17 @@ public final class TraceShould extends BasicErrorMessageFactory {
 				unquotedString(what), unquotedString(name), unquotedString(suggestions.isEmpty() ? ""
 						: "Did you mean:" + System.lineSeparator() + "  " + String.join(System.lineSeparator() + "  ",
 								suggestions)));
+	}
+
+	/**
+	 * A container out of scope, in a line.
+	 *
+	 * @param container the container
+	 * @return e.g. {@code "field web (GenericContainer) of WebTest, not annotated @Container"}
+	 */
+	public static String describe(UnscopedContainer container) {
+		String why = container.namedOthers() ? "not named in @TracePackets(containers = ...)" : "not annotated @Container";
+		return (container.holder() == UnscopedContainer.Holder.FIELD ? "field " : "bean ") + container.name() + " ("
+				+ container.type() + ") of " + container.owner() + ", " + why;
 	}
 }

@@ -112,7 +112,7 @@ public final class DropAttribution implements AutoCloseable {
 	 * events unchanged.
 	 */
 	private PacketEvent withWhyNoCulprit(PacketEvent event) {
-		return event.isDrop() && event.culprit() == null ? EventCopies.withWhyNoCulprit(event, whyNoCulprit(event))
+		return event.isDrop() && event.culprit().isEmpty() ? EventCopies.withWhyNoCulprit(event, whyNoCulprit(event))
 				: event;
 	}
 

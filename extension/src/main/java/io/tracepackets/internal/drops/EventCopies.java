@@ -28,12 +28,12 @@ public final class EventCopies {
 
 	/** {@code e} carrying {@code bytes}, as the probes report it when they copy them. */
 	public static PacketEvent withPacketBytes(PacketEvent e, PacketBytes bytes) {
-		return copy(e, e.culprit(), e.whyNoCulprit(), Optional.of(bytes));
+		return copy(e, e.culprit().orElse(null), e.whyNoCulprit().orElse(null), Optional.of(bytes));
 	}
 
 	/** {@code e} without packet bytes: for a reader that captured them to filter on, not to show. */
 	public static PacketEvent withoutPacketBytes(PacketEvent e) {
-		return e.packetBytes().isEmpty() ? e : copy(e, e.culprit(), e.whyNoCulprit(), Optional.empty());
+		return e.packetBytes().isEmpty() ? e : copy(e, e.culprit().orElse(null), e.whyNoCulprit().orElse(null), Optional.empty());
 	}
 
 	private static PacketEvent copy(PacketEvent e, DropCulprit culprit, String whyNoCulprit,

@@ -1,5 +1,6 @@
 package io.tracepackets.internal.evidence;
 
+import io.tracepackets.DropCulprit;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
 import io.tracepackets.AddressText;
@@ -129,7 +130,7 @@ public final class JsonLines {
 			json.string("drop_kind", e.dropKind() == null ? null : e.dropKind().name().toLowerCase(java.util.Locale.ROOT));
 			json.string("drop_kind_why", e.dropKindExplanation());
 			json.string("diagnosis", e.dropDiagnosis());
-			json.string("dropped_by", e.culprit() == null ? null : e.culprit().describe());
+			json.string("dropped_by", e.culprit().map(DropCulprit::describe).orElse(null));
 			json.string("location", e.location());
 			json.strings("stack", e.stack());
 		}

@@ -1,5 +1,6 @@
 package io.tracepackets.internal.junit;
 
+import io.tracepackets.UnscopedContainer;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
 import io.tracepackets.TracePacketsException;
@@ -290,12 +291,12 @@ public class TracePacketsExtension implements BeforeEachCallback, BeforeTestExec
 	 * The containers to scope: fields, and Spring container beans by name (a bean that a scoped
 	 * field holds is scoped once, as the field); and the descriptions of those left out.
 	 */
-	private record ContainerFields(List<Container<?>> scoped, Map<String, Container<?>> beans, List<String> unscoped) {
+	private record ContainerFields(List<Container<?>> scoped, Map<String, Container<?>> beans, List<UnscopedContainer> unscoped) {
 	}
 
 	private static ContainerFields containers(ExtensionContext context, List<String> named) {
 		List<Container<?>> found = new ArrayList<>();
-		List<String> unscoped = new ArrayList<>();
+		List<UnscopedContainer> unscoped = new ArrayList<>();
 		List<String> missing = new ArrayList<>(named);
 		Map<String, Container<?>> beans = SpringTestContext.applies(context) ? SpringTestContext.containerBeans(context)
 				: Map.of();
@@ -310,9 +311,8 @@ public class TracePacketsExtension implements BeforeEachCallback, BeforeTestExec
 								: null;
 						// An @Autowired container bean is scoped as the bean (below).
 						if (unwanted != null && !beanInstances.contains(unwanted)) {
-							unscoped.add("field " + field.getName() + " (" + field.getType().getSimpleName() + ") of "
-									+ type.getSimpleName() + (named.isEmpty() ? ", not annotated @Container"
-											: ", not named in @TracePackets(containers = ...)"));
+							unscoped.add(new UnscopedContainer(UnscopedContainer.Holder.FIELD, field.getName(),
+									field.getType().getSimpleName(), type.getSimpleName(), !named.isEmpty()));
 						}
 						continue;
 					}
@@ -341,8 +341,8 @@ public class TracePacketsExtension implements BeforeEachCallback, BeforeTestExec
 				missing.remove(name);
 				scopedBeans.put(name, container);
 			} else {
-				unscoped.add("bean " + name + " (" + container.getClass().getSimpleName() + ") of the test's Spring"
-						+ " context, not named in @TracePackets(containers = ...)");
+				unscoped.add(new UnscopedContainer(UnscopedContainer.Holder.SPRING_BEAN, name,
+						container.getClass().getSimpleName(), "the test's Spring context", true));
 			}
 		});
 		if (!missing.isEmpty()) {

@@ -277,7 +277,7 @@ public final class LiveTrace implements AutoCloseable {
 	 * drop on. Other events unchanged.
 	 */
 	private PacketEvent withWhyNoRuleYet(PacketEvent drop) {
-		if (!allNamespaces || drop.culprit() != null || !DropAttribution.isRuleOrProgramDrop(drop)) {
+		if (!allNamespaces || drop.culprit().isPresent() || !DropAttribution.isRuleOrProgramDrop(drop)) {
 			return drop;
 		}
 		Long since = attributedSince.get(drop.netns());

@@ -63,12 +63,12 @@ import java.util.Optional;
  *     translation ({@code 10.10.20.99} for a packet sent there and DNATed); otherwise {@code null}
  * @param preNatSourcePort the source port before the translation; 0 without one
  * @param preNatDestinationPort the destination port before the translation; 0 without one
- * @param culprit for netfilter drops, the rule or chain policy that dropped the packet; null when
+ * @param culprit for drops, the rule, chain policy or program that dropped the packet; empty when
  *     unknown or for other events
  * @param whyNoCulprit for drops without a culprit, why none was named, as far as the trace could
  *     tell when it took the drop in: rule tracing off, a drop outside the traced namespaces, a
  *     netfilter trace that could not be set up or overflowed, no program attached where a tc or XDP
- *     drop happened, or a drop that no rule or program made; null for other events
+ *     drop happened, or a drop that no rule or program made; empty for other events
  * @param packetBytes the first bytes of the packet, when the trace captures them ({@code
  *     TracePackets.snapLength()}) and the probe could read them; otherwise empty
  */
@@ -78,11 +78,14 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind,
 		String dropKindExplanation, String dropDiagnosis, String location, List<String> stack, long journey,
 		InetAddress preNatSource, InetAddress preNatDestination, int preNatSourcePort, int preNatDestinationPort,
-		DropCulprit culprit, String whyNoCulprit, Optional<PacketBytes> packetBytes) implements PacketEvent {
+		Optional<DropCulprit> culprit, Optional<String> whyNoCulprit, Optional<PacketBytes> packetBytes)
+		implements PacketEvent {
 
-	/** Copies {@code stack} ({@code null} becomes empty), so an event never changes. */
+	/** Copies {@code stack} ({@code null} becomes empty), so an event never changes; a null optional is empty. */
 	public EventRecord {
 		stack = stack == null ? List.of() : List.copyOf(stack);
+		culprit = culprit == null ? Optional.empty() : culprit;
+		whyNoCulprit = whyNoCulprit == null ? Optional.empty() : whyNoCulprit;
 		packetBytes = packetBytes == null ? Optional.empty() : packetBytes;
 	}
 
@@ -97,8 +100,8 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 			String dropKindExplanation, String dropDiagnosis, String location, List<String> stack) {
 		this(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length, etherType,
 				ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, icmpType, icmpCode, tcpFlags,
-				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, 0, null, null, 0, 0, null, null,
-				Optional.empty());
+				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, 0, null, null, 0, 0,
+				Optional.empty(), Optional.empty(), Optional.empty());
 	}
 
 	/**
@@ -134,7 +137,8 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 		return new EventRecord(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark,
 				length, etherType, ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, icmpType,
 				icmpCode, tcpFlags, dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey,
-				preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, culprit, whyNoCulprit, bytes);
+				preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, Optional.ofNullable(culprit),
+				Optional.ofNullable(whyNoCulprit), bytes);
 	}
 
 	@Override

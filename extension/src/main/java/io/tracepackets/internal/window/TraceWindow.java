@@ -1,5 +1,6 @@
 package io.tracepackets.internal.window;
 
+import io.tracepackets.UnscopedContainer;
 import io.tracepackets.DropCulprit;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
@@ -20,6 +21,7 @@ import io.tracepackets.internal.session.TraceSession;
 import io.tracepackets.internal.xdp.XdpPrograms;
 import io.tracepackets.internal.xdp.XdpVerdictProbes;
 import io.tracepackets.traffic.SendShortfalls;
+import io.tracepackets.SendShortfall;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +59,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private final DropAttribution culprits;
 	private final XdpVerdictProbes xdpProbes;
 	private List<PacketEvent> eventsSnapshot = List.of();
-	private volatile List<String> unscopedContainers = List.of();
+	private volatile List<UnscopedContainer> unscopedContainers = List.of();
 	/** Sends made after this (on the opening thread) are the test's. */
 	private final long sendMark = SendShortfalls.mark();
 	private final Supplier<SkippedRuns.Counts> skippedRuns;
@@ -290,17 +292,17 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	}
 
 	/** What the test holds that could have been scoped, for the message of an empty scope. */
-	public void unscopedContainers(List<String> descriptions) {
-		this.unscopedContainers = List.copyOf(descriptions);
+	public void unscopedContainers(List<UnscopedContainer> containers) {
+		this.unscopedContainers = List.copyOf(containers);
 	}
 
 	@Override
-	public List<String> unscopedContainers() {
+	public List<UnscopedContainer> unscopedContainers() {
 		return unscopedContainers;
 	}
 
 	@Override
-	public List<String> sendsThatFellShort() {
+	public List<SendShortfall> sendsThatFellShort() {
 		return SendShortfalls.since(sendMark);
 	}
 

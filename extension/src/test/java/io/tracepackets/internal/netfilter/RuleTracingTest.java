@@ -51,7 +51,7 @@ class RuleTracingTest extends VethPairTest {
 					java.util.stream.Stream.concat(drops(41000, 9000, 2).stream(), drops(41001, 9005, 1).stream()).toList());
 
 			// THEN
-			assertThat(attributed).extracting(PacketEvent::culprit).containsExactly(
+			assertThat(attributed).extracting(event -> event.culprit().orElse(null)).containsExactly(
 					new DropCulprit.NetfilterRule("nft", "inet", "guard", "input", 2, 3, "udp dport 9000 counter drop", false,
 							"nftrace", List.of()),
 					new DropCulprit.NetfilterRule("nft", "inet", "guard", "input", 2, 3, "udp dport 9000 counter drop", false,
@@ -101,7 +101,7 @@ class RuleTracingTest extends VethPairTest {
 			List<PacketEvent> attributed = tracing.attribute(drops(41002, 9100, 1));
 
 			// THEN
-			assertThat(attributed.getFirst().culprit()).isNull();
+			assertThat(attributed.getFirst().culprit()).isEmpty();
 		} finally {
 			tracing.close();
 		}
@@ -128,7 +128,7 @@ class RuleTracingTest extends VethPairTest {
 
 			// THEN
 			assertThat(tracing.attribute(drops(41004, 9010, 1)).getFirst().culprit())
-					.isEqualTo(new DropCulprit.NetfilterRule("nft", "ip", "busy", "input", 1, 2, "udp dport 9010 drop",
+					.contains(new DropCulprit.NetfilterRule("nft", "ip", "busy", "input", 1, 2, "udp dport 9010 drop",
 							false, "nftrace", List.of()));
 		} finally {
 			tracing.close();

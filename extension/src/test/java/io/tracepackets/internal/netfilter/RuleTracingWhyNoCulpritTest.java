@@ -33,7 +33,7 @@ class RuleTracingWhyNoCulpritTest extends VethPairTest {
 			// WHEN a datagram passes, and a drop of it is attributed
 			Traffic.fromNetnsPath(pair.a().path()).udp().fromPort(42000).to(pair.bIp(), 9300).send(1);
 			PacketEvent drop = netfilterDrop(42000, pair.b().inode());
-			assertThat(tracing.attribute(List.of(drop)).getFirst().culprit()).isNull();
+			assertThat(tracing.attribute(List.of(drop)).getFirst().culprit()).isEmpty();
 
 			// THEN the sentence says the trace and the counters named none, so no rule did
 			assertThat(tracing.whyNoCulprit(drop))
