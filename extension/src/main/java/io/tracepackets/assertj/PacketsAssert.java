@@ -20,6 +20,7 @@ import io.tracepackets.assertj.error.RejectionsShould;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.assertj.core.api.AbstractAssert;
 
@@ -205,7 +206,8 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 		Predicate<PacketPath> delivered = toSocket ? PacketPath::reachedSocket
 				: PacketPath::wasDelivered;
 		Expectation expectation = Expectation.toBeDelivered(toSocket);
-		awaitAll(delivered, expectation);
+		// a copy a bridge flooded to another port, out of scope, is the same packet as its delivered twin
+		awaitAllAmong(paths -> BridgeFloodCopies.orCopyOfOneThat(paths, delivered), expectation);
 		return myself;
 	}
 
@@ -282,12 +284,19 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	}
 
 	private List<PacketPath> awaitAll(Predicate<PacketPath> condition, Expectation expectation) {
+		return awaitAllAmong(paths -> condition, expectation);
+	}
+
+	/** As above, with a condition that may look at the other matching paths too. */
+	private List<PacketPath> awaitAllAmong(Function<List<PacketPath>, Predicate<PacketPath>> conditionAmong,
+			Expectation expectation) {
 		isScoped();
 		actual.awaitPaths(paths -> {
 			List<PacketPath> matches = matching(paths);
-			return !matches.isEmpty() && matches.stream().allMatch(condition);
+			return !matches.isEmpty() && matches.stream().allMatch(conditionAmong.apply(matches));
 		}, actual.awaitTimeout());
 		List<PacketPath> matches = matches();
+		Predicate<PacketPath> condition = conditionAmong.apply(matches);
 		if (matches.isEmpty() || !matches.stream().allMatch(condition)) {
 			throwAssertionError(shouldAllBe(actual, filter, expectation, matches, condition));
 		}
