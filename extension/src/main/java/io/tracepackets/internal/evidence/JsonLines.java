@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,22 +33,13 @@ public final class JsonLines {
 	 */
 	public static int write(Path file, List<PacketEvent> events, List<PacketPath> paths, int maxEvents,
 			Map<Long, String> namespaceLabels) throws IOException {
-		Map<PacketEvent, Integer> packetOf = new IdentityHashMap<>();
-		Map<PacketEvent, Long> journeyOf = new IdentityHashMap<>();
-		for (int i = 0; i < paths.size(); i++) {
-			for (PacketEvent event : paths.get(i).events()) {
-				packetOf.put(event, i);
-				// The path's journey, as the API has it: the reader makes one up where the kernel
-				// gave a reused skb the id of the packet before it.
-				journeyOf.put(event, paths.get(i).journey());
-			}
-		}
+		PathNumbers numbers = new PathNumbers(paths);
 		int written = Math.min(events.size(), maxEvents);
 		try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
 			out.write("{\"schema\":" + SCHEMA + ",\"events\":" + events.size() + ",\"written\":" + written + "}\n");
 			for (int i = 0; i < written; i++) {
 				PacketEvent event = events.get(i);
-				out.write(line(event, packetOf.get(event), journeyOf.getOrDefault(event, event.journey()),
+				out.write(line(event, numbers.packet(event), numbers.journey(event),
 						namespaceLabels.get(event.netns())));
 				out.write('\n');
 			}

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -79,23 +78,14 @@ public final class Pcapng implements Closeable {
 	 */
 	public static int write(Path file, List<PacketEvent> events, List<PacketPath> paths, int maxEvents,
 			Map<Long, String> namespaceLabels) throws IOException {
-		Map<PacketEvent, Integer> packetOf = new IdentityHashMap<>();
-		Map<PacketEvent, Long> journeyOf = new IdentityHashMap<>();
-		for (int i = 0; i < paths.size(); i++) {
-			for (PacketEvent event : paths.get(i).events()) {
-				packetOf.put(event, i);
-				// The path's journey, as the API has it: the reader makes one up where the kernel
-				// gave a reused skb the id of the packet before it.
-				journeyOf.put(event, paths.get(i).journey());
-			}
-		}
+		PathNumbers numbers = new PathNumbers(paths);
 		int snap = events.stream().mapToInt(e -> e.packetBytes().map(PacketBytes::capturedLength).orElse(0)).max()
 				.orElse(0);
 		int count = Math.min(events.size(), maxEvents);
 		try (Pcapng pcapng = new Pcapng(Files.newOutputStream(file), snap, namespaceLabels)) {
 			for (int i = 0; i < count; i++) {
 				PacketEvent event = events.get(i);
-				pcapng.write(event, packetOf.get(event), journeyOf.getOrDefault(event, event.journey()));
+				pcapng.write(event, numbers.packet(event), numbers.journey(event));
 			}
 			return (int) pcapng.written();
 		}
