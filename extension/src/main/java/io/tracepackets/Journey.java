@@ -1,5 +1,6 @@
 package io.tracepackets;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -74,6 +75,20 @@ public record Journey(long id, List<PacketPath> paths) {
 	 */
 	public List<Translation> translations() {
 		return paths.stream().flatMap(path -> path.translations().stream()).toList();
+	}
+
+	/**
+	 * How long the packet took from one point of its journey to another, on any of its skbs and
+	 * across the namespaces it crossed: from its earliest event named {@code from} to the first
+	 * event named {@code to} after it in time (see {@link PacketPath#took(String, String)}).
+	 *
+	 * @param from an event name, compared exactly: {@code "net_dev_queue"}
+	 * @param to an event name, looked for after {@code from}'s event in time
+	 * @return the time between the two events; empty when the journey has no {@code from}, or no
+	 *     {@code to} after it
+	 */
+	public Optional<Duration> took(String from, String to) {
+		return PacketPath.between(events(), from, to);
 	}
 
 	/**

@@ -1,15 +1,20 @@
 package io.tracepackets;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
+import org.testcontainers.containers.Container;
 
 /**
  * Which packets an assertion is about, pcap-style: {@code udp().dstPort(9000)},
- * {@code tcp().dst("172.17.0.2")}. Immutable: each method returns a narrower filter. A packet
- * matches when any event of its path matches (not every probe sees the L4 header).
+ * {@code tcp().dst("172.17.0.2")}, {@code udp().netns(server).dev("eth0")}. Immutable: each method
+ * returns a narrower filter. A packet matches when any event of its path matches every condition
+ * (not every probe sees the L4 header): {@code udp().dev("eth0")} is the UDP packets seen on an
+ * {@code eth0}.
  */
 public final class PacketFilter implements Predicate<PacketEvent> {
 
@@ -242,6 +247,105 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 	 */
 	public PacketFilter mark(int mark) {
 		return and(e -> e.mark() == mark, "mark 0x" + Integer.toHexString(mark));
+	}
+
+	/**
+	 * Packets seen on the network interface {@code name}, as the events record it
+	 * ({@link PacketEvent#interfaceName()}: the skb's device, else the one it arrived on, named in
+	 * its own namespace), like pwru's {@code --filter-ifname}. Names repeat across namespaces (every
+	 * container has an {@code eth0}): add {@link #netns(Container)} to say whose.
+	 *
+	 * @param name the interface's name, e.g. {@code "eth0"} or a veth's, 1 to 15 characters
+	 * @return a new filter that also requires this; this one is unchanged
+	 * @throws IllegalArgumentException when {@code name} cannot be an interface's name
+	 */
+	public PacketFilter dev(String name) {
+		Objects.requireNonNull(name, "dev");
+		if (name.isEmpty() || name.length() > 15 || name.equals(".") || name.equals("..")
+				|| name.chars().anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c))) {
+			throw new IllegalArgumentException("dev(\"" + name + "\") is not a network interface name: Linux names"
+					+ " have 1 to 15 characters, without '/', ':' or blanks (ip link lists them); for an index, use"
+					+ " dev(int)");
+		}
+		return and(e -> name.equals(e.interfaceName()), "dev " + name);
+	}
+
+	/**
+	 * Packets seen on the network interface with index {@code ifindex} ({@link PacketEvent#ifindex()},
+	 * as {@code ip link} numbers it). Indexes repeat across namespaces: add a {@code netns} condition
+	 * to say whose.
+	 *
+	 * @param ifindex the interface's index, 1 or more
+	 * @return a new filter that also requires this; this one is unchanged
+	 * @throws IllegalArgumentException when {@code ifindex} is 0 or negative
+	 */
+	public PacketFilter dev(int ifindex) {
+		if (ifindex < 1) {
+			throw new IllegalArgumentException("dev(" + ifindex + "): an interface index is 1 or more (ip link"
+					+ " shows them before each name)");
+		}
+		return and(e -> e.ifindex() == ifindex, "dev ifindex " + ifindex);
+	}
+
+	/**
+	 * Packets seen in the network namespace with inode {@code inode} ({@link PacketEvent#netns()}:
+	 * the skb's device's namespace, else its socket's), like pwru's {@code --filter-netns}. A
+	 * packet that crosses namespaces matches by its events in this one.
+	 *
+	 * @param inode the namespace's inode, as {@code ls -iL /proc/<pid>/ns/net} prints it and
+	 *     {@link TracedNamespace#inode()} carries it
+	 * @return a new filter that also requires this; this one is unchanged
+	 * @throws IllegalArgumentException when {@code inode} is 0 or negative
+	 */
+	public PacketFilter netns(long inode) {
+		if (inode < 1) {
+			throw new IllegalArgumentException("netns(" + inode + "): a namespace's inode is a positive number, as"
+					+ " ls -iL /proc/<pid>/ns/net prints it");
+		}
+		return inNetns(inode, "netns " + inode);
+	}
+
+	/**
+	 * Packets seen in the network namespace behind {@code netnsPath}: {@code /run/netns/blue},
+	 * {@code /proc/1234/ns/net}. The path is read now, so the namespace must exist while the filter
+	 * is made (a test's namespaces do).
+	 *
+	 * @param netnsPath a file that opens the namespace: an {@code ip netns} bind mount or a
+	 *     process's {@code ns/net}
+	 * @return a new filter that also requires this; this one is unchanged
+	 * @throws TracePacketsException when the path does not exist, cannot be read, or is not a
+	 *     network namespace
+	 */
+	public PacketFilter netns(Path netnsPath) {
+		Objects.requireNonNull(netnsPath, "netns");
+		if (!Files.exists(netnsPath)) {
+			throw new TracePacketsException("netns(" + netnsPath + "): no such file; a network namespace is"
+					+ " /run/netns/<name> (ip netns list) or /proc/<pid>/ns/net");
+		}
+		io.tracepackets.internal.netns.NetworkNamespace netns = io.tracepackets.internal.netns.NetworkNamespace
+				.ofPath(netnsPath);
+		return inNetns(netns.inode(), "netns " + netns.inode() + " = " + netnsPath);
+	}
+
+	/**
+	 * Packets seen in the network namespace of {@code container}, a running Testcontainers
+	 * container: {@code udp().netns(server).dev("eth0")} is what reached the server's {@code eth0}.
+	 * The namespace is found now, as {@link PacketTrace#scope(Container)} finds it.
+	 *
+	 * @param container a started container, e.g. an {@code @Container} field
+	 * @return a new filter that also requires this; this one is unchanged
+	 * @throws TracePacketsException when the container is not running
+	 * @throws TracingUnavailableException when its engine runs on another kernel
+	 */
+	public PacketFilter netns(Container<?> container) {
+		Objects.requireNonNull(container, "netns");
+		io.tracepackets.internal.netns.NetworkNamespace netns = io.tracepackets.internal.containers.ContainerNamespaces
+				.of(container);
+		return inNetns(netns.inode(), "netns " + netns.inode() + " = " + netns.label());
+	}
+
+	private PacketFilter inNetns(long inode, String description) {
+		return and(e -> e.netns() == inode, description);
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package io.tracepackets;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -210,6 +211,38 @@ public record PacketPath(long skb, List<PacketEvent> events, long journey) {
 			}
 		}
 		return next == names.size();
+	}
+
+	/**
+	 * How long the packet took from one point of its path to another: from its first event named
+	 * {@code from} to the first event named {@code to} after it, by the kernel's timestamps
+	 * ({@link PacketEvent#timestampNanos()}). Between {@code net_dev_queue} and
+	 * {@code net_dev_start_xmit} it is the time the packet waited in the device's qdisc; between
+	 * {@code netif_receive_skb} and {@code socket_receive}, the receive path up to its socket.
+	 *
+	 * @param from an event name, compared exactly: {@code "net_dev_queue"}
+	 * @param to an event name, compared exactly, looked for after {@code from}'s event (the same
+	 *     name as {@code from} gives the time to its next pass there)
+	 * @return the time between the two events; empty when the path has no {@code from}, or no
+	 *     {@code to} after it
+	 */
+	public Optional<Duration> took(String from, String to) {
+		return between(events, from, to);
+	}
+
+	/** {@link #took}, over events in the order given. */
+	static Optional<Duration> between(List<PacketEvent> events, String from, String to) {
+		PacketEvent start = null;
+		for (PacketEvent event : events) {
+			if (start == null) {
+				if (event.where().equals(from)) {
+					start = event;
+				}
+			} else if (event.where().equals(to)) {
+				return Optional.of(Duration.ofNanos(event.timestampNanos() - start.timestampNanos()));
+			}
+		}
+		return Optional.empty();
 	}
 
 	/**

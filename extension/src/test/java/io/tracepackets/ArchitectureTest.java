@@ -45,7 +45,8 @@ import org.junit.jupiter.api.Test;
  * The structure the build enforces. The public API (io.tracepackets, .assertj, .traffic,
  * .testing) is closed over io.tracepackets.internal: no internal type in any public or protected
  * signature, and no dependency on internal but through three named doors — the annotation's
- * {@code @ExtendWith} binding, the traffic senders' entry into a namespace, and
+ * {@code @ExtendWith} binding, the entry into a namespace (the traffic senders', and
+ * {@code PacketFilter.netns}'s, which finds a container's or a path's), and
  * {@code PacketFilter.pcap}'s libpcap compiler. Inside, kernel glue
  * never touches JUnit or AssertJ, and what lives per JVM never knows what lives per test.
  */
@@ -71,7 +72,8 @@ class ArchitectureTest {
 		noClasses().that().resideInAnyPackage(PUBLIC)
 				.should().dependOnClassesThat(resideInAPackage(INTERNAL).and(not(doors())))
 				.because("assertions, filters, events and fixtures are plain API; only the annotation's binding,"
-						+ " traffic's entry into a namespace and the pcap filter's compiler reach the implementation")
+						+ " the entry into a namespace (traffic's, the netns filter's) and the pcap filter's compiler"
+						+ " reach the implementation")
 				.check(MAIN);
 		noClasses().that().resideInAnyPackage(PUBLIC).and(not(type(TracePackets.class)))
 				.and(not(type(PacketFilter.class)))
@@ -121,12 +123,15 @@ class ArchitectureTest {
 	 * are not cycles of design: {@code @TracePackets} belongs to the JUnit glue's slice, since its
 	 * {@code @ExtendWith} names the extension that reads it (a registration, as in every JUnit
 	 * extension's annotation); and {@code PacketFilter.pcap} compiling with the internal libpcap
-	 * compiler, which reports errors with the API's exceptions, is one of the three doors above.
+	 * compiler and {@code PacketFilter.netns} finding a container's or a path's namespace, which
+	 * report errors with the API's exceptions, are two of the three doors above.
 	 */
 	@Test
 	void public_and_internal_packages_form_no_cycle() {
 		slices().assignedFrom(PACKAGES).should().beFreeOfCycles()
 				.ignoreDependency(PacketFilter.class, PcapFilter.class)
+				.ignoreDependency(PacketFilter.class, NetworkNamespace.class)
+				.ignoreDependency(PacketFilter.class, ContainerNamespaces.class)
 				.check(MAIN);
 	}
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tracepackets.assertj.error.PwruFormat;
 import io.tracepackets.internal.window.PathAssembler;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -339,5 +340,25 @@ class JourneyTest {
 		// THEN
 		assertThat(text).contains("10.231.0.1:51470 > 10.10.20.99:7600 udp", "10.231.0.1:51470 > 10.231.0.2:7600 udp")
 				.endsWith("  ↳ 10.10.20.99:7600 → 10.231.0.2:7600 at ip_output\n");
+	}
+
+	@Test
+	void should_time_a_journey_across_its_skbs_in_time_order() {
+		// GIVEN a datagram whose receive path cloned it for a second socket, the clone read first
+		PacketEvents original = ARRIVED.skb(0xffff888004a3c000L);
+		PacketEvents clone = ARRIVED.skb(0xffff888004a3d000L);
+		List<PacketPath> paths = PathAssembler.group(List.of(original.at(1_000_000, "netif_receive_skb"),
+				original.function(1_200_000, "skb_clone"), clone.function(1_210_000, "skb_clone"),
+				clone.hook(1_250_000, PacketEvent.SOCKET_RECEIVE), original.hook(1_900_000, PacketEvent.SOCKET_RECEIVE)));
+		Journey journey = Journey.group(paths).getFirst();
+
+		// WHEN
+		var took = journey.took("netif_receive_skb", PacketEvent.SOCKET_RECEIVE);
+
+		// THEN to the first socket that took it, the clone's
+		assertThat(paths).hasSize(2);
+		assertThat(took).contains(Duration.ofNanos(250_000));
+		assertThat(paths.getFirst().took("netif_receive_skb", PacketEvent.SOCKET_RECEIVE))
+				.contains(Duration.ofNanos(900_000));
 	}
 }

@@ -6,9 +6,16 @@ import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.PacketFilter.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.testcontainers.containers.Container;
 
 import org.junit.jupiter.api.Test;
 
@@ -235,5 +242,134 @@ class PacketFilterTest {
 		assertThat(carryingData).hasToString("tcp and tcp flags PSH|ACK");
 		assertThatIllegalArgumentException().isThrownBy(() -> tcp().tcpFlags())
 				.withMessage("tcpFlags(): name at least one flag, e.g. tcpFlags(TcpFlag.SYN)");
+	}
+
+	/** A datagram from a left namespace's veth to a right one's; both ends are called eth0 there, as in containers. */
+	private static final long LEFT = 4026532101L;
+	private static final long RIGHT = 4026532102L;
+	private static final PacketEvents CROSSING = PacketEvents.udp("10.231.0.1", 40000, "10.231.0.2", 7000);
+	private static final PacketEvent QUEUED_LEFT = CROSSING.netns(LEFT).iface(2, "eth0").at(1, "net_dev_queue");
+	private static final PacketEvent RECEIVED_RIGHT = CROSSING.netns(RIGHT).iface(7, "eth0").at(2, "netif_rx");
+	private static final PacketEvent ON_A_BRIDGE = CROSSING.netns(RIGHT).iface(3, "br0").at(3, "net_dev_queue");
+	private static final PacketEvent NO_DEVICE = CROSSING.netns(LEFT).at(0, "udp_send_skb");
+
+	@Test
+	void should_match_an_interface_by_the_name_the_event_records() {
+		// GIVEN
+		PacketFilter filter = udp().dev("eth0");
+
+		// WHEN
+		List<PacketEvent> matching = List.of(QUEUED_LEFT, RECEIVED_RIGHT, ON_A_BRIDGE, NO_DEVICE).stream()
+				.filter(filter).toList();
+
+		// THEN eth0 of either namespace, nothing without a device
+		assertThat(matching).containsExactly(QUEUED_LEFT, RECEIVED_RIGHT);
+		assertThat(filter).hasToString("udp and dev eth0");
+	}
+
+	@Test
+	void should_tell_equal_interface_names_apart_by_namespace() {
+		// GIVEN eth0 in the right namespace only
+		PacketFilter filter = udp().netns(RIGHT).dev("eth0");
+
+		// WHEN
+		List<PacketEvent> matching = List.of(QUEUED_LEFT, RECEIVED_RIGHT, ON_A_BRIDGE, NO_DEVICE).stream()
+				.filter(filter).toList();
+
+		// THEN
+		assertThat(matching).containsExactly(RECEIVED_RIGHT);
+		assertThat(filter).hasToString("udp and netns 4026532102 and dev eth0");
+	}
+
+	@Test
+	void should_match_an_interface_by_index() {
+		// GIVEN
+		PacketFilter filter = anyPacket().dev(7);
+
+		// WHEN
+		List<PacketEvent> matching = List.of(QUEUED_LEFT, RECEIVED_RIGHT, ON_A_BRIDGE, NO_DEVICE).stream()
+				.filter(filter).toList();
+
+		// THEN
+		assertThat(matching).containsExactly(RECEIVED_RIGHT);
+		assertThat(filter).hasToString("dev ifindex 7");
+	}
+
+	@Test
+	void should_match_a_packet_that_one_event_on_the_device_matches_whole() {
+		// GIVEN one datagram's path through both namespaces
+		PacketPath path = new PacketPath(PacketEvents.SKB, List.of(NO_DEVICE, QUEUED_LEFT, RECEIVED_RIGHT));
+
+		// WHEN / THEN its events in the right namespace are on eth0 and carry port 7000; none is on br0
+		assertThat(udp().dstPort(7000).netns(RIGHT).dev("eth0").matches(path)).isTrue();
+		assertThat(udp().netns(LEFT).dev(2).matches(path)).isTrue();
+		assertThat(udp().dev("br0").matches(path)).isFalse();
+		assertThat(udp().netns(LEFT).dev(7).matches(path)).as("index 7 is the right namespace's").isFalse();
+	}
+
+	@Test
+	void should_refuse_what_cannot_be_an_interface_name_or_index() {
+		assertThatIllegalArgumentException().isThrownBy(() -> udp().dev(""))
+				.withMessage("dev(\"\") is not a network interface name: Linux names have 1 to 15 characters, without"
+						+ " '/', ':' or blanks (ip link lists them); for an index, use dev(int)");
+		assertThatIllegalArgumentException().isThrownBy(() -> udp().dev("veth1234567890ab"))
+				.withMessageStartingWith("dev(\"veth1234567890ab\") is not a network interface name");
+		assertThatIllegalArgumentException().isThrownBy(() -> udp().dev("eth0:1"));
+		assertThatIllegalArgumentException().isThrownBy(() -> udp().dev("eth 0"));
+		assertThatIllegalArgumentException().isThrownBy(() -> udp().dev("a/b"));
+		assertThatIllegalArgumentException().isThrownBy(() -> udp().dev(".."));
+		assertThatNullPointerException().isThrownBy(() -> udp().dev((String) null));
+		assertThatIllegalArgumentException().isThrownBy(() -> udp().dev(0))
+				.withMessage("dev(0): an interface index is 1 or more (ip link shows them before each name)");
+		assertThat(udp().dev("veth1234567890a")).hasToString("udp and dev veth1234567890a");
+	}
+
+	@Test
+	void should_refuse_an_inode_no_namespace_has() {
+		assertThatIllegalArgumentException().isThrownBy(() -> udp().netns(0))
+				.withMessage("netns(0): a namespace's inode is a positive number, as ls -iL /proc/<pid>/ns/net prints it");
+	}
+
+	@Test
+	void should_take_a_namespace_path_by_the_inode_the_events_carry() throws IOException {
+		// GIVEN this process's namespace
+		Path own = Path.of("/proc/self/ns/net");
+		long inode = (Long) Files.getAttribute(own, "unix:ino");
+
+		// WHEN
+		PacketFilter filter = udp().netns(own);
+
+		// THEN
+		assertThat(filter.test(CROSSING.netns(inode).at(1, "net_dev_queue"))).isTrue();
+		assertThat(filter.test(QUEUED_LEFT)).isFalse();
+		assertThat(filter).hasToString("udp and netns " + inode + " = /proc/self/ns/net");
+	}
+
+	@Test
+	void should_refuse_a_path_that_is_no_network_namespace(@TempDir Path dir) throws IOException {
+		// GIVEN a stale /run/netns entry is a regular file
+		Path file = Files.writeString(dir.resolve("blue"), "");
+
+		// WHEN / THEN
+		assertThatExceptionOfType(TracePacketsException.class).isThrownBy(() -> udp().netns(file))
+				.withMessageContaining(file + " is not a network namespace: it is a regular file");
+		assertThatExceptionOfType(TracePacketsException.class).isThrownBy(() -> udp().netns(dir.resolve("gone")))
+				.withMessage("netns(" + dir.resolve("gone") + "): no such file; a network namespace is"
+						+ " /run/netns/<name> (ip netns list) or /proc/<pid>/ns/net");
+	}
+
+	@Test
+	void should_refuse_a_container_that_is_not_running() {
+		// GIVEN a container never started: no id yet (a proxy, so no Docker client is made)
+		Container<?> never = (Container<?>) Proxy.newProxyInstance(Container.class.getClassLoader(),
+				new Class<?>[] {Container.class}, (proxy, method, arguments) -> switch (method.getName()) {
+					case "getContainerId" -> null;
+					case "getDockerImageName" -> "tracepackets/netbox:local";
+					default -> throw new UnsupportedOperationException(method.getName());
+				});
+
+		// WHEN / THEN
+		assertThatExceptionOfType(TracePacketsException.class).isThrownBy(() -> udp().netns(never))
+				.withMessageStartingWith("container ").withMessageContaining("is not running");
 	}
 }

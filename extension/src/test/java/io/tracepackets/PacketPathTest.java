@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import io.tracepackets.internal.window.PathAssembler;
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -261,5 +262,35 @@ class PacketPathTest {
 
 		// WHEN / THEN
 		assertThat(PathAssembler.group(events)).hasSize(1);
+	}
+
+	@Test
+	void should_time_the_packet_from_the_first_event_at_one_point_to_the_first_at_the_other_after_it() {
+		// GIVEN a packet that passed a router namespace: queued and sent twice, once per device
+		PacketPath path = new PacketPath(PacketEvents.SKB, List.of(REQUEST.at(1_000, "net_dev_queue"),
+				REQUEST.at(41_001_000, "net_dev_start_xmit"), REQUEST.at(41_010_000, "netif_receive_skb"),
+				REQUEST.at(41_020_000, "net_dev_queue"), REQUEST.at(41_025_000, "net_dev_start_xmit")));
+
+		// WHEN
+		var queued = path.took("net_dev_queue", "net_dev_start_xmit");
+		var routed = path.took("netif_receive_skb", "net_dev_start_xmit");
+		var betweenQueues = path.took("net_dev_queue", "net_dev_queue");
+
+		// THEN the first pass is timed; the same name twice times the way to its next pass
+		assertThat(queued).contains(Duration.ofNanos(41_000_000));
+		assertThat(routed).contains(Duration.ofNanos(15_000));
+		assertThat(betweenQueues).contains(Duration.ofNanos(41_019_000));
+	}
+
+	@Test
+	void should_not_time_a_packet_that_missed_a_point_or_passed_them_in_the_other_order() {
+		// GIVEN a packet received, then read
+		PacketPath path = new PacketPath(PacketEvents.SKB, List.of(REQUEST.at(1_000, "netif_receive_skb"),
+				REQUEST.at(2_000, "skb_copy_datagram_iovec")));
+
+		// WHEN / THEN
+		assertThat(path.took("skb_copy_datagram_iovec", "netif_receive_skb")).isEmpty();
+		assertThat(path.took("netif_receive_skb", "kfree_skb")).isEmpty();
+		assertThat(path.took("net_dev_queue", "skb_copy_datagram_iovec")).isEmpty();
 	}
 }

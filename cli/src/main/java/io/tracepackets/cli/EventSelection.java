@@ -19,14 +19,15 @@ final class EventSelection {
 
 	private final CliOptions.Selection selection;
 	private final PacketFilter pcap;
-	private final long ifnameNetns;
+	/** --filter-ifname as a test writes it: {@code anyPacket().netns(inode).dev(name)}; null: any device. */
+	private final PacketFilter device;
 	/** Journeys that matched once and are followed until their skb is freed. */
 	private final Set<Long> followed = new HashSet<>();
 
-	private EventSelection(CliOptions.Selection selection, PacketFilter pcap, long ifnameNetns) {
+	private EventSelection(CliOptions.Selection selection, PacketFilter pcap, PacketFilter device) {
 		this.selection = selection;
 		this.pcap = pcap;
-		this.ifnameNetns = ifnameNetns;
+		this.device = device;
 	}
 
 	/**
@@ -34,8 +35,9 @@ final class EventSelection {
 	 *     namespace, or its --netns is no namespace
 	 */
 	static EventSelection of(CliOptions.Selection selection) {
-		long netns = 0;
+		PacketFilter device = null;
 		if (selection.ifname() != null) {
+			long netns;
 			if (selection.ifnameNetns() == null) {
 				if (!Files.exists(Path.of("/sys/class/net", selection.ifname()))) {
 					throw new IllegalArgumentException("--filter-ifname " + selection.ifname() + ": no such device in"
@@ -45,6 +47,11 @@ final class EventSelection {
 			} else {
 				netns = LiveTrace.inodeOf(selection.ifnameNetns());
 			}
+			try {
+				device = PacketFilter.anyPacket().netns(netns).dev(selection.ifname());
+			} catch (IllegalArgumentException e) {
+				throw new IllegalArgumentException("--filter-ifname " + selection.ifname() + ": " + e.getMessage(), e);
+			}
 		}
 		PacketFilter pcap;
 		try {
@@ -52,7 +59,7 @@ final class EventSelection {
 		} catch (io.tracepackets.TracePacketsException e) {
 			throw new IllegalArgumentException(e.getMessage(), e);
 		}
-		return new EventSelection(selection, pcap, netns);
+		return new EventSelection(selection, pcap, device);
 	}
 
 	/** {@code event} as it is to be shown, or null when it is not. */
@@ -81,7 +88,7 @@ final class EventSelection {
 		if (selection.mark() != null && (event.mark() & selection.markMask()) != (selection.mark() & selection.markMask())) {
 			return false;
 		}
-		if (selection.ifname() != null && (event.netns() != ifnameNetns || !selection.ifname().equals(event.interfaceName()))) {
+		if (device != null && !device.test(event)) {
 			return false;
 		}
 		return pcap == null || pcap.test(event);

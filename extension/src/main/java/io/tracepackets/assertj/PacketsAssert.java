@@ -252,6 +252,27 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 		return myself;
 	}
 
+	/**
+	 * Every matching packet passed {@code from}, then {@code to} (waits for them), and assertions
+	 * on the time each took between the two, by the kernel's timestamps:
+	 * {@code took("netif_receive_skb", "socket_receive").atMost(Duration.ofMillis(5))}. The time is
+	 * counted from a packet's first event at {@code from} to its first at {@code to} after it
+	 * ({@link PacketPath#took(String, String)}).
+	 *
+	 * @param from an event name: a tracepoint ({@code "net_dev_queue"}), a kernel function or the
+	 *     {@code "socket_receive"} hook
+	 * @param to an event name after it, e.g. {@code "net_dev_start_xmit"}
+	 * @return assertions on the times: {@link TimeTakenAssert#atMost(java.time.Duration)},
+	 *     {@link TimeTakenAssert#atLeast(java.time.Duration)}
+	 * @throws TracingUnavailableException when the backend cannot see one of the names
+	 */
+	public TimeTakenAssert took(String from, String to) {
+		checkObservable(from);
+		checkObservable(to);
+		List<PacketPath> timed = awaitAll(path -> path.took(from, to).isPresent(), Expectation.toBeTimed(from, to));
+		return new TimeTakenAssert(actual, filter, from, to, timed);
+	}
+
 	private List<PacketPath> matches() {
 		isScoped();
 		// paths() flushes first, so the loss count read next covers every event it holds

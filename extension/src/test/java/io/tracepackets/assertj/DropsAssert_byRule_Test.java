@@ -90,10 +90,10 @@ class DropsAssert_byRule_Test {
 						  which iptables-nft writes as: -A INPUT -p udp -m udp --dport 9001 -j DROP
 						but 1 of 1 were dropped by:
 						  iptables-nft rule 1 of filter INPUT (handle 2): -A INPUT -p udp -m udp --dport 9000 -j DROP
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +1.500ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
-						  +1.600ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nft_do_chain+0x2f1 [nf_tables]
-						                                                                                                                                        by iptables-nft rule 1 of filter INPUT (handle 2): -A INPUT -p udp -m udp --dport 9000 -j DROP
+						  TIME        HOP        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
+						  +1.500ms    -          0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
+						  +1.600ms    +0.100ms   0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nft_do_chain+0x2f1 [nf_tables]
+						                                                                                                                                                   by iptables-nft rule 1 of filter INPUT (handle 2): -A INPUT -p udp -m udp --dport 9000 -j DROP
 						  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
 						    a netfilter rule or chain policy dropped it (iptables/nftables)
 						  netns 4026532001 = server

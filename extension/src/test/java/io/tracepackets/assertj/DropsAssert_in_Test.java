@@ -85,8 +85,8 @@ class DropsAssert_in_Test {
 						  udp
 						to be dropped in nf_hook_slow (the drop location or a caller in its stack)
 						but 1 of 1 did not:
-						  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-						  +0.000ms    0xffff888004a3c000 0   [swapper/0]        4026532001  -              60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nf_hook_slow_list+0x10
+						  TIME        HOP        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
+						  +0.000ms    -          0xffff888004a3c000 0   [swapper/0]        4026532001  -              60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nf_hook_slow_list+0x10
 						  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
 						    a netfilter rule or chain policy dropped it (iptables/nftables)
 						  netns 4026532001 = server

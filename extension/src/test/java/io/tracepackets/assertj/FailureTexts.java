@@ -17,13 +17,13 @@ final class FailureTexts {
 	}
 
 	static final String TABLE_HEADER = """
-			  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
+			  TIME        HOP        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
 			""";
 
 	/** {@link TracedPackets#droppedByNftables()}. */
 	static final PacketText DROPPED_BY_NFTABLES = new PacketText("""
-			  +1.500ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
-			  +1.600ms    0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nft_do_chain+0x2f1 [nf_tables]
+			  +1.500ms    -          0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
+			  +1.600ms    +0.100ms   0xffff888004a3c000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nft_do_chain+0x2f1 [nf_tables]
 			""", """
 			  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
 			    a netfilter rule or chain policy dropped it (iptables/nftables)
@@ -31,15 +31,15 @@ final class FailureTexts {
 
 	/** {@link TracedPackets#delivered()}. */
 	static final PacketText DELIVERED = new PacketText("""
-			  +2.000ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             netif_receive_skb
-			  +2.100ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             skb_copy_datagram_iovec
-			  +2.200ms    0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             consume_skb
+			  +2.000ms    -          0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             netif_receive_skb
+			  +2.100ms    +0.100ms   0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             skb_copy_datagram_iovec
+			  +2.200ms    +0.100ms   0xffff888004a3d000 0   [swapper/0]        4026532001  eth0(12)       60    10.0.0.1:40001 > 10.0.0.2:9001 udp             consume_skb
 			""", "");
 
 	/** {@link TracedPackets#droppedForNoSocket()}. */
 	static final PacketText DROPPED_FOR_NO_SOCKET = new PacketText("""
-			  +3.000ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               netif_receive_skb
-			  +3.100ms    0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET (lost) at __udp4_lib_rcv+0x9c4
+			  +3.000ms    -          0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               netif_receive_skb
+			  +3.100ms    +0.100ms   0xffff888004a3e000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40002 > 10.0.0.2:53 udp               kfree_skb NO_SOCKET (lost) at __udp4_lib_rcv+0x9c4
 			""", """
 			  lost: NO_SOCKET: no socket matched: it never reached a receiver
 			    nothing listens on 10.0.0.2 udp/53 (or the socket is in another network namespace)
@@ -47,7 +47,7 @@ final class FailureTexts {
 
 	/** {@link TracedPackets#receivedByTheStackOnly()}. */
 	static final PacketText RECEIVED_BY_THE_STACK_ONLY = new PacketText("""
-			  +5.000ms    0xffff888004a40000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40004 > 10.0.0.2:9003 udp             netif_receive_skb
+			  +5.000ms    -          0xffff888004a40000 1   [swapper/1]        4026532001  eth0(12)       60    10.0.0.1:40004 > 10.0.0.2:9003 udp             netif_receive_skb
 			""", "");
 
 	private FailureTexts() {

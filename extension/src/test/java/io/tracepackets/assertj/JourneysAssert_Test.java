@@ -49,10 +49,10 @@ class JourneysAssert_Test {
 				Expecting the journey to be translated to:
 				  10.231.0.3:7600
 				but its tuple changed: 10.10.20.99:7600 → 10.231.0.2:7600 before net_dev_queue:
-				  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-				  +1.000ms    0xffff888004a3c000 0   [swapper/0]        4026532001  veth0(2)       60    10.231.0.1:51470 > 10.231.0.2:7600 udp         net_dev_queue
-				  +1.100ms    0xffff888004a3c000 0   [swapper/0]        4026532001  veth0(2)       60    10.231.0.1:51470 > 10.231.0.2:7600 udp         net_dev_start_xmit
-				  +1.200ms    0xffff888004a3c000 0   [swapper/0]        4026532001  veth0(2)       60    10.231.0.1:51470 > 10.231.0.2:7600 udp         netif_receive_skb
+				  TIME        HOP        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
+				  +1.000ms    -          0xffff888004a3c000 0   [swapper/0]        4026532001  veth0(2)       60    10.231.0.1:51470 > 10.231.0.2:7600 udp         net_dev_queue
+				  +1.100ms    +0.100ms   0xffff888004a3c000 0   [swapper/0]        4026532001  veth0(2)       60    10.231.0.1:51470 > 10.231.0.2:7600 udp         net_dev_start_xmit
+				  +1.200ms    +0.100ms   0xffff888004a3c000 0   [swapper/0]        4026532001  veth0(2)       60    10.231.0.1:51470 > 10.231.0.2:7600 udp         netif_receive_skb
 				  ↳ 10.10.20.99:7600 → 10.231.0.2:7600 before net_dev_queue
 				  netns 4026532001 = left
 

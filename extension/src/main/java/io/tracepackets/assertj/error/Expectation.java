@@ -118,6 +118,42 @@ public record Expectation(String text) {
 	}
 
 	/**
+	 * {@code took(from, to)}: the packets must pass both points to be timed.
+	 *
+	 * @param from the event name the time counts from
+	 * @param to the event name it counts to
+	 * @return "to pass through {@code from} → {@code to} in order, to be timed"
+	 */
+	public static Expectation toBeTimed(String from, String to) {
+		return new Expectation("to pass through " + from + " → " + to + " in order, to be timed");
+	}
+
+	/**
+	 * {@code took(from, to).atMost(limit)}.
+	 *
+	 * @param from the event name the time counts from
+	 * @param to the event name it counts to
+	 * @param limit the longest time allowed
+	 * @return "to take at most 5.000ms from {@code from} to {@code to}"
+	 */
+	public static Expectation toTakeAtMost(String from, String to, java.time.Duration limit) {
+		return new Expectation("to take at most " + PwruFormat.millis(limit.toNanos()) + " from " + from + " to " + to);
+	}
+
+	/**
+	 * {@code took(from, to).atLeast(limit)}.
+	 *
+	 * @param from the event name the time counts from
+	 * @param to the event name it counts to
+	 * @param limit the shortest time allowed
+	 * @return "to take at least 20.000ms from {@code from} to {@code to}"
+	 */
+	public static Expectation toTakeAtLeast(String from, String to, java.time.Duration limit) {
+		return new Expectation("to take at least " + PwruFormat.millis(limit.toNanos()) + " from " + from + " to "
+				+ to);
+	}
+
+	/**
 	 * {@code wereDropped().in(function)}.
 	 *
 	 * @param function a kernel function's name

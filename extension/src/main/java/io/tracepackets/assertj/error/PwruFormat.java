@@ -7,6 +7,9 @@ import io.tracepackets.PacketTrace;
 import io.tracepackets.TracedNamespace;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,9 +18,10 @@ import java.util.function.LongFunction;
 
 /**
  * Packet paths the way pwru prints them: one line per event, a packet's events together, columns
- * for time (relative to the trace start), skb, cpu, process, netns, interface, length, tuple and
- * where the kernel was (for a drop, its reason and location), a drop's culprit under its line, and
- * below the packets what each drop meant. The failure messages show packets this way, and so does
+ * for time (relative to the trace start), the hop (the time since the packet's previous event),
+ * skb, cpu, process, netns, interface, length, tuple and where the kernel was (for a drop, its
+ * reason and location), a drop's culprit under its line, and below the packets what each drop
+ * meant. The failure messages show packets this way, and so does
  * the command line, line by line; built from the data a trace exposes, nothing else.
  *
  * <p>To print what a test traced: {@code System.out.println(PwruFormat.render(trace,
@@ -25,10 +29,10 @@ import java.util.function.LongFunction;
  */
 public final class PwruFormat {
 
-	private static final String LINE = "%-11s %-18s %-3s %-18s %-11s %-14s %-5s %-46s %s%n";
+	private static final String LINE = "%-11s %-10s %-18s %-3s %-18s %-11s %-14s %-5s %-46s %s%n";
 	private static final int MAX_PATHS = 50;
 	/** A drop's culprit goes under its line, below the WHERE column. */
-	private static final String CULPRIT_INDENT = " ".repeat(11 + 1 + 18 + 1 + 3 + 1 + 18 + 1 + 11 + 1 + 14 + 1 + 5 + 1 + 46 + 1);
+	private static final String CULPRIT_INDENT = " ".repeat(11 + 1 + 10 + 1 + 18 + 1 + 3 + 1 + 18 + 1 + 11 + 1 + 14 + 1 + 5 + 1 + 46 + 1);
 
 	private PwruFormat() {
 	}
@@ -65,8 +69,9 @@ public final class PwruFormat {
 		if (paths.isEmpty()) {
 			return "  (no packets)\n";
 		}
-		out.append(String.format(Locale.ROOT, "  " + LINE, "TIME", "SKB", "CPU", "PROCESS", "NETNS", "IFACE", "LEN",
-				"TUPLE", "WHERE"));
+		out.append("  ").append(header());
+		List<PacketPath> shownPaths = paths.subList(0, Math.min(paths.size(), MAX_PATHS));
+		Map<PacketEvent, PacketEvent> previous = previousEvents(shownPaths);
 		Map<Long, String> namespaces = new LinkedHashMap<>();
 		int shown = 0;
 		for (PacketPath path : paths) {
@@ -75,7 +80,7 @@ public final class PwruFormat {
 				break;
 			}
 			for (PacketEvent event : path.events()) {
-				out.append("  ").append(line(event, startNanos));
+				out.append("  ").append(line(event, startNanos, previous.get(event)));
 				if (event.culprit().isPresent()) {
 					out.append("  ").append(culprit(event));
 				}
@@ -90,6 +95,36 @@ public final class PwruFormat {
 			}
 		});
 		return out.toString();
+	}
+
+	/**
+	 * For each event, the packet's event before it, whose time the HOP column counts from: the one
+	 * above it on its path; for the first event of a path, the latest earlier event of the
+	 * journey's other paths (the skb it was copied from, or the one before it in another
+	 * namespace), so a journey's hops run on from skb to skb.
+	 */
+	private static Map<PacketEvent, PacketEvent> previousEvents(List<PacketPath> paths) {
+		Map<PacketEvent, PacketEvent> previous = new IdentityHashMap<>();
+		Map<Long, List<PacketPath>> journeys = new LinkedHashMap<>();
+		for (PacketPath path : paths) {
+			List<PacketEvent> events = path.events();
+			for (int i = 1; i < events.size(); i++) {
+				previous.put(events.get(i), events.get(i - 1));
+			}
+			if (path.journey() != 0) {
+				journeys.computeIfAbsent(path.journey(), id -> new ArrayList<>()).add(path);
+			}
+		}
+		for (List<PacketPath> journey : journeys.values()) {
+			for (PacketPath path : journey) {
+				PacketEvent first = path.first();
+				journey.stream().filter(other -> other != path).flatMap(other -> other.events().stream())
+						.filter(event -> event.timestampNanos() <= first.timestampNanos())
+						.max(Comparator.comparingLong(PacketEvent::timestampNanos))
+						.ifPresent(before -> previous.put(first, before));
+			}
+		}
+		return previous;
 	}
 
 	/** Each distinct drop shown, with what it meant and why it counts so: one line each. */
@@ -144,28 +179,49 @@ public final class PwruFormat {
 	/**
 	 * The column titles of {@link #line}.
 	 *
-	 * @return TIME, SKB, CPU, PROCESS, NETNS, IFACE, LEN, TUPLE and WHERE, with the trailing newline
+	 * @return TIME, HOP, SKB, CPU, PROCESS, NETNS, IFACE, LEN, TUPLE and WHERE, with the trailing
+	 *     newline
 	 */
 	public static String header() {
-		return String.format(Locale.ROOT, LINE, "TIME", "SKB", "CPU", "PROCESS", "NETNS", "IFACE", "LEN", "TUPLE",
-				"WHERE");
+		return String.format(Locale.ROOT, LINE, "TIME", "HOP", "SKB", "CPU", "PROCESS", "NETNS", "IFACE", "LEN",
+				"TUPLE", "WHERE");
 	}
 
 	/**
-	 * One event as one line, without the rendering's indentation.
+	 * One event as one line, without the rendering's indentation, with no hop time ({@code -}).
 	 *
 	 * @param event the event
 	 * @param startNanos the trace's start, for the relative time
 	 * @return the line, with its trailing newline
 	 */
 	public static String line(PacketEvent event, long startNanos) {
+		return line(event, startNanos, null);
+	}
+
+	/**
+	 * One event as one line, without the rendering's indentation, with the time since the
+	 * packet's previous event in the HOP column.
+	 *
+	 * @param event the event
+	 * @param startNanos the trace's start, for the relative time
+	 * @param previous the packet's event before this one (on its path, or its journey's), whose
+	 *     time the hop counts from; null for the packet's first event, which shows {@code -}
+	 * @return the line, with its trailing newline
+	 */
+	public static String line(PacketEvent event, long startNanos, PacketEvent previous) {
 		return String.format(Locale.ROOT, LINE, time(event.timestampNanos() - startNanos),
+				previous == null ? "-" : time(event.timestampNanos() - previous.timestampNanos()),
 				"0x" + Long.toHexString(event.skb()), event.cpu(), "[" + event.comm() + "]", event.netns(),
 				iface(event), event.length(), tuple(event), where(event));
 	}
 
 	static String time(long nanos) {
 		return String.format(Locale.ROOT, "%+.3fms", nanos / 1e6);
+	}
+
+	/** A duration as the messages write it: {@code 5.000ms}, {@code 81.347ms}. */
+	static String millis(long nanos) {
+		return String.format(Locale.ROOT, "%.3fms", nanos / 1e6);
 	}
 
 	static String iface(PacketEvent event) {

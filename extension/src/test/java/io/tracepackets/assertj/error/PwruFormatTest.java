@@ -48,12 +48,12 @@ class PwruFormatTest {
 
 		// THEN each drop says what it meant and why
 		assertThat(text).isEqualTo("""
-				  TIME        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
-				  -0.250ms    0xffff888004a3e000 0   [swapper/0]        4026532001  -              88    10.0.0.2 > 10.0.0.1 icmp type 3 code 3         net_dev_queue
-				  +1.500ms    0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
-				  +1.520ms    0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             ip_rcv
-				  +1.600ms    0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nf_hook_slow+0x7d
-				  +12.346ms   0xffff888004a3d000 0   [swapper/0]        4026532002  if(7)          74    [fd00::1]:80 > [fd00::2]:50000 tcp [S.]        net_dev_start_xmit
+				  TIME        HOP        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
+				  -0.250ms    -          0xffff888004a3e000 0   [swapper/0]        4026532001  -              88    10.0.0.2 > 10.0.0.1 icmp type 3 code 3         net_dev_queue
+				  +1.500ms    -          0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb
+				  +1.520ms    +0.020ms   0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             ip_rcv
+				  +1.600ms    +0.080ms   0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             kfree_skb NETFILTER_DROP (lost) at nf_hook_slow+0x7d
+				  +12.346ms   -          0xffff888004a3d000 0   [swapper/0]        4026532002  if(7)          74    [fd00::1]:80 > [fd00::2]:50000 tcp [S.]        net_dev_start_xmit
 				  lost: NETFILTER_DROP: dropped by a netfilter rule or policy
 				    a netfilter rule or chain policy dropped it (iptables/nftables)
 				  netns 4026532001 = server
@@ -81,8 +81,50 @@ class PwruFormatTest {
 		String line = PwruFormat.line(event, START);
 
 		// THEN
-		assertThat(line).isEqualTo("+2.000ms    0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    "
-				+ "10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb\n");
+		assertThat(line).isEqualTo("+2.000ms    -          0xffff888004a3c000 1   [curl]             4026532001  eth0(12)"
+				+ "       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             netif_receive_skb\n");
+	}
+
+	@Test
+	void should_show_the_time_since_the_packets_previous_event_in_the_hop_column() {
+		// GIVEN a packet queued, then sent 41.25 ms later
+		PacketEvent queued = UDP.at(START + 2_000_000, "net_dev_queue");
+		PacketEvent sent = UDP.at(START + 43_250_000, "net_dev_start_xmit");
+
+		// WHEN
+		String line = PwruFormat.line(sent, START, queued);
+
+		// THEN
+		assertThat(line).isEqualTo("+43.250ms   +41.250ms  0xffff888004a3c000 1   [curl]             4026532001  eth0(12)"
+				+ "       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             net_dev_start_xmit\n");
+	}
+
+	@Test
+	void should_count_a_copys_first_hop_from_the_latest_earlier_event_of_its_journey() {
+		// GIVEN a packet cloned for a packet socket: a function backend sees skb_clone on the original, then
+		// its copy program writes the clone's first event, skb_clone, with the original's journey
+		PacketEvents original = UDP.journey(77);
+		PacketEvents clone = UDP.journey(77).skb(0xffff888004a3f000L).netns(OTHER_NETNS);
+		List<PacketPath> paths = PathAssembler.group(List.of(
+				original.at(START + 1_000_000, "net_dev_queue"),
+				original.function(START + 1_010_000, "skb_clone"),
+				clone.function(START + 1_012_000, "skb_clone"),
+				clone.function(START + 1_015_000, "packet_rcv"),
+				original.at(START + 1_030_000, "net_dev_start_xmit")));
+
+		// WHEN
+		String text = PwruFormat.render(paths, START, LABELS);
+
+		// THEN the clone's first line counts from the original's skb_clone, the original's last from its line above
+		assertThat(text).isEqualTo("""
+				  TIME        HOP        SKB                CPU PROCESS            NETNS       IFACE          LEN   TUPLE                                          WHERE
+				  +1.000ms    -          0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             net_dev_queue
+				  +1.010ms    +0.010ms   0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             skb_clone
+				  +1.030ms    +0.020ms   0xffff888004a3c000 1   [curl]             4026532001  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             net_dev_start_xmit
+				  +1.012ms    +0.002ms   0xffff888004a3f000 1   [curl]             4026532002  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             skb_clone
+				  +1.015ms    +0.003ms   0xffff888004a3f000 1   [curl]             4026532002  eth0(12)       60    10.0.0.1:40000 > 10.0.0.2:9000 udp             packet_rcv
+				  netns 4026532001 = server
+				""");
 	}
 
 	@Test
