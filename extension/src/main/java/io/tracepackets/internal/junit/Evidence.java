@@ -141,15 +141,18 @@ final class Evidence {
 	 * device"), else the failure's own.
 	 */
 	static String reason(Throwable failure) {
-		String reason = failure.toString();
+		String reason = null;
+		Throwable deepest = failure;
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			deepest = cause;
 			if (cause instanceof FileSystemException fs && fs.getReason() != null) {
 				reason = fs.getReason();
 			} else if (cause instanceof IOException io && io.getMessage() != null) {
 				reason = io.getMessage();
 			}
 		}
-		return reason;
+		// no I/O error: a writer's own failure, named by its deepest cause rather than JUnit's wrapper
+		return reason != null ? reason : deepest.toString();
 	}
 
 	/** Removes what a failed write left, so no truncated file passes for a trace; says what became of it. */
