@@ -355,10 +355,10 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	public void close() {
 		try {
 			skippedAtClose = skippedRuns.get();
-			// before the leases go: the last one on a namespace deletes its counts
-			countsAtClose = readCounts();
 			cursor.close();
 			readNew();
+			// before the leases go: the last one on a namespace deletes its counts
+			countsAtClose = readCounts();
 		} finally {
 			cursor.release();
 			scope.close();

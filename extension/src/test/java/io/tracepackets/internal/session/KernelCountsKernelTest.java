@@ -176,6 +176,27 @@ class KernelCountsKernelTest {
 		}
 	}
 
+	@Test
+	void the_counts_obey_the_pcap_filter_as_the_events_do(VethNamespaces network) {
+		TracerOptions options = TracerOptions.defaults().withBackend(Backend.TRACEPOINT, null)
+				.withPcapFilter("udp dst port 9000");
+		try (TraceSession filtered = TraceSession.start(options);
+				TraceWindow trace = TraceWindow.open(filtered, Duration.ofSeconds(10))) {
+			// GIVEN a tracer that keeps UDP to port 9000 only
+			trace.scope(network.leftPath()).scope(network.rightPath());
+
+			// WHEN datagrams go to 9000 and to 9001, where nothing listens either
+			int toTheFilter = Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), 9000).send(3);
+			int elsewhere = Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), 9001).send(4);
+
+			// THEN only those the filter matches were counted, as only they were traced
+			assertThat(elsewhere).isEqualTo(4);
+			assertThat(trace).drops().withReason(NO_SOCKET).hasCount(toTheFilter);
+			assertThat(trace).counts().at("net_dev_queue").hasCount(toTheFilter);
+			assertThat(trace).packets(udp().dstPort(9001)).areNone();
+		}
+	}
+
 	/** A short flood from left to right, to the closed port; how many datagrams went out. */
 	private static long flood(VethNamespaces network) {
 		return Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), CLOSED_PORT)
