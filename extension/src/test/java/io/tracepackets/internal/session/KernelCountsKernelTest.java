@@ -34,7 +34,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KernelCountsKernelTest {
 
 	private static final int TINY_RING_BUFFER = 8192;
-	private static final Duration FLOOD = Duration.ofMillis(800);
+	private static final Duration FLOOD = Duration.ofMillis(500);
+	/** How long a flood may go on before the ring buffer must have overflowed. */
+	private static final Duration LOSS_DEADLINE = Duration.ofSeconds(20);
 	/** Nothing listens there: every datagram ends in kfree_skb with NO_SOCKET in the right namespace. */
 	private static final int CLOSED_PORT = 9;
 
@@ -59,29 +61,24 @@ class KernelCountsKernelTest {
 			// GIVEN both namespaces in scope
 			trace.scope(network.leftPath()).scope(network.rightPath());
 
-			// WHEN the left namespace floods a port nobody listens on in the right one
-			long sent = Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), CLOSED_PORT)
-					.flood(FLOOD);
+			// WHEN the left namespace floods a port nobody listens on in the right one, until the trace lost events
+			long sent = floodUntilEventsAreLost(network, trace);
 
-			// THEN the trace lost events, and the counts still have every datagram, dropped for NO_SOCKET
-			// in the right namespace, and queued once on the left veth
-			assertThat(sent).isGreaterThan(10 * TINY_RING_BUFFER / 128);
+			// THEN the counts still have every datagram, dropped for NO_SOCKET in the right namespace,
+			// and transmitted on the left veth
 			assertThat(trace).drops().withReason(NO_SOCKET).inNamespace(network.rightInode()).hasCount(sent);
-			assertThat(trace.lostEvents()).as("events lost by the 8 KiB ring buffer").isPositive();
 			assertThat(trace).drops().withReason(NO_SOCKET).hasCount(sent);
 			assertThat(trace).counts().at("net_dev_start_xmit").isAtLeast(sent);
-			System.out.println("sent " + sent + " in " + FLOOD.toMillis() + " ms, lost " + trace.lostEvents()
-					+ " events; counted:\n" + trace.counts());
+			System.out.println("sent " + sent + ", lost " + trace.lostEvents() + " events; counted:\n" + trace.counts());
 		}
 	}
 
 	@Test
 	void a_path_assertion_still_fails_when_the_trace_lost_events(VethNamespaces network) {
 		try (TraceWindow trace = TraceWindow.open(session, Duration.ofSeconds(1))) {
-			// GIVEN both namespaces in scope, and a flood the ring buffer cannot hold
+			// GIVEN both namespaces in scope, and a flood the ring buffer could not hold
 			trace.scope(network.leftPath()).scope(network.rightPath());
-			long sent = Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), CLOSED_PORT)
-					.flood(FLOOD);
+			long sent = floodUntilEventsAreLost(network, trace);
 
 			// WHEN / THEN which packets were dropped, and where, is a question of paths: it cannot be
 			// answered, and the failure says what was lost and what still answers
@@ -195,6 +192,21 @@ class KernelCountsKernelTest {
 			assertThat(trace).counts().at("net_dev_queue").hasCount(toTheFilter);
 			assertThat(trace).packets(udp().dstPort(9001)).areNone();
 		}
+	}
+
+	/**
+	 * Floods from left to right, to the closed port, until the trace lost events (the reader drains the
+	 * 64-event ring buffer every 5 ms: a few thousand datagrams a second outrun it); how many went out.
+	 */
+	private static long floodUntilEventsAreLost(VethNamespaces network, TraceWindow trace) {
+		long sent = 0;
+		long deadline = System.nanoTime() + LOSS_DEADLINE.toNanos();
+		do {
+			sent += Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), CLOSED_PORT)
+					.flood(FLOOD);
+		} while (trace.lostEvents() == 0 && System.nanoTime() < deadline);
+		assertThat(trace.lostEvents()).as("events the 8 KiB ring buffer lost of %d datagrams", sent).isPositive();
+		return sent;
 	}
 
 	/** A short flood from left to right, to the closed port; how many datagrams went out. */
