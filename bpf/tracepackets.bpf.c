@@ -54,17 +54,20 @@ SEC("tp_btf/kfree_skb")
 int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location)
 {
 	__u32 inum = wanted(skb, true, true);
+	__u32 reason = 0;
 	struct tp_event *e;
 
 	if (!inum)
 		return 0;
+	/* The reason argument exists since 5.17, together with the enum. */
+	if (bpf_core_type_exists(enum skb_drop_reason))
+		reason = (__u32)ctx[2];
+	count_event(inum, TP_PROBE_KFREE_SKB, reason, (__u64)location);
 	e = emit(skb, inum, TP_PROBE_KFREE_SKB, false, true, true);
 	if (!e)
 		return 0;
 	e->location = (__u64)location;
-	/* The reason argument exists since 5.17, together with the enum. */
-	if (bpf_core_type_exists(enum skb_drop_reason))
-		e->drop_reason = (__u32)ctx[2];
+	e->drop_reason = reason;
 	if (wants_stack(e->drop_reason))
 		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
 	submit(e);
@@ -122,6 +125,7 @@ static __always_inline int trace_function(struct sk_buff *skb, __u64 ip)
 
 	if (!inum)
 		return 0;
+	count_event(inum, TP_PROBE_FUNCTION, 0, ip);
 	e = emit(skb, inum, TP_PROBE_FUNCTION, false, true, false);
 	if (!e)
 		return 0;
@@ -214,6 +218,7 @@ static __always_inline int follow_copy(struct sk_buff *parent, struct sk_buff *c
 	joined.id = journey_of(parent_address, (__u64)BPF_CORE_READ(parent, head), false);
 	joined.head = (__u64)BPF_CORE_READ(copy, head);
 	bpf_map_update_elem(&journey_of_copy, &copy_key, &joined, BPF_ANY);
+	count_event(inum, TP_PROBE_FUNCTION, 0, ip);
 	e = emit(copy, inum, TP_PROBE_FUNCTION, false, true, false);
 	if (!e)
 		return 0;

@@ -91,6 +91,7 @@ int BPF_PROG(xdp_verdict, struct xdp_buff *xdp, int verdict)
 	inum = BPF_CORE_READ(dev, nd_net.net, ns.inum);
 	if (cfg->mode == TP_MODE_NETNS && !in_scope(cfg, inum))
 		return 0;
+	count_event(inum, TP_PROBE_XDP, verdict, tp_xdp_prog_id);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(TP_COUNTER_LOST);

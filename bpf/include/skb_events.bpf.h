@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * What every TracePackets program shares: the maps (config, netns filter, ring buffer, counters,
- * stacks) and filter-then-emit. Included by each .bpf.c; the tracer makes later objects reuse the
+ * exact counts, stacks) and filter-then-count-then-emit. Included by each .bpf.c; the tracer makes later objects reuse the
  * first one's maps (bpf_map__reuse_fd), so all programs feed one ring buffer.
  * `in_task`: false for programs that run without a task to ask (cgroup_skb), whose verifier
  * refuses the current-task helpers; the calls are compiled out there. `btf`: see READ below.
@@ -51,6 +51,23 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } counters SEC(".maps");
+
+/*
+ * Exact counts, kept in the kernel whatever the ring buffer does (count_event): events per
+ * namespace and probe, drops per reason and location. Per-CPU, so a flood on many CPUs does not
+ * bounce one cache line between them; the reader sums the CPUs. Entries are made on first use and
+ * deleted by the tracer once no trace scopes their namespace; a namespace-wide trace (every
+ * namespace) makes one per namespace that sends, which TP_COUNTS_MAX leaves room for. A full map
+ * counts what it could not keep in TP_COUNTER_UNCOUNTED, so a count is never silently short.
+ */
+#define TP_COUNTS_MAX 16384
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, TP_COUNTS_MAX);
+	__type(key, struct tp_count_key);
+	__type(value, __u64);
+} counts SEC(".maps");
 
 /* Kernel stacks of drops: "dropped in nf_hook_slow" also holds when nf_hook_slow is a caller. */
 struct {
@@ -125,6 +142,32 @@ static __always_inline void count(__u32 counter)
 
 	if (value)
 		*value += 1;
+}
+
+/*
+ * Counts one event the probes would emit (in scope, through the pcap filter), before its ring
+ * buffer reservation, so that a full ring buffer loses the event, not the count. One hash lookup
+ * for a key seen before; the first of a key inserts it (BPF_NOEXIST: a CPU that loses the race to
+ * insert finds the winner's entry). The add is atomic although the value is this CPU's own: an
+ * interrupt's probe may count the same key between a plain read and write.
+ */
+static __always_inline void count_event(__u32 inum, __u32 probe, __u32 reason, __u64 where)
+{
+	struct tp_count_key key = {.netns = inum, .probe = probe, .reason = reason, .reserved = 0, .where = where};
+	__u64 one = 1;
+	__u64 *value = bpf_map_lookup_elem(&counts, &key);
+
+	if (value) {
+		__sync_fetch_and_add(value, 1);
+		return;
+	}
+	if (!bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST))
+		return;
+	value = bpf_map_lookup_elem(&counts, &key);
+	if (value)
+		__sync_fetch_and_add(value, 1);
+	else
+		count(TP_COUNTER_UNCOUNTED);
 }
 
 /*
@@ -714,6 +757,7 @@ static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_
 
 	if (!inum)
 		return 0;
+	count_event(inum, probe, 0, 0);
 	e = emit(skb, inum, probe, from_data, in_task, btf);
 	if (e)
 		submit(e);

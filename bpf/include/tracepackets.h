@@ -64,9 +64,24 @@ struct tp_options {
 
 /* Per-CPU counters, summed by the reader. */
 enum tp_counter {
-	TP_COUNTER_EMITTED = 0, /* events submitted to the ring buffer */
-	TP_COUNTER_LOST = 1,	/* events whose ring buffer reservation failed */
-	TP_COUNTER_MAX = 2,
+	TP_COUNTER_EMITTED = 0,	  /* events submitted to the ring buffer */
+	TP_COUNTER_LOST = 1,	  /* events whose ring buffer reservation failed */
+	TP_COUNTER_UNCOUNTED = 2, /* events the `counts` map had no room to count (it was full) */
+	TP_COUNTER_MAX = 3,
+};
+
+/*
+ * The key of the `counts` map (skb_events.bpf.h, count_event): what the probes count for every
+ * event they would emit, whether or not the ring buffer has room for it. One entry per namespace
+ * and probe; a drop's entry also per reason and location, a function's per function. 24 bytes,
+ * no implicit padding (a map key is hashed whole, padding included).
+ */
+struct tp_count_key {
+	__u32 netns;	/* the event's netns inode */
+	__u32 probe;	/* enum tp_probe */
+	__u32 reason;	/* kfree_skb: the drop reason; an XDP verdict: the verdict; else 0 */
+	__u32 reserved;
+	__u64 where;	/* kfree_skb: the location; a function: its address; XDP: the program's id; else 0 */
 };
 
 struct tp_event {

@@ -57,6 +57,26 @@ public interface PacketTrace {
 	}
 
 	/**
+	 * What the probes counted in the kernel since this trace opened, in its scope: events per probe
+	 * point (tracepoint, kernel function, socket_receive, XDP) and drops per namespace, reason and
+	 * location. The probes count every event before it goes to the ring buffer, so the counts are
+	 * exact whatever the ring buffer or the event store lost ({@link #lostEvents()}): the answer of
+	 * a load test. Assert them with {@code assertThat(trace).drops().withReason(NO_SOCKET).hasCount(n)}
+	 * or {@code assertThat(trace).counts().at("net_dev_queue").hasCount(n)}.
+	 *
+	 * <p>Read from the kernel at the call, with no flush: every probe run that finished before the
+	 * call is in it (a packet still queued, e.g. in a device's backlog, is counted once it is
+	 * handled). A namespace scoped during the test is counted from the moment it was scoped.
+	 *
+	 * @return the counts so far; once the trace is closed, those at its close
+	 * @throws UnsupportedOperationException from a trace that keeps no counts (a test double)
+	 */
+	default KernelCounts counts() {
+		throw new UnsupportedOperationException("this PacketTrace keeps no kernel counts: only the traces"
+				+ " @TracePackets injects read them from the kernel");
+	}
+
+	/**
 	 * Events the kernel or the store could not keep during this trace, and probe runs the kernel
 	 * skipped ({@link #skippedProbeRuns()}). Every assertion fails when the ring buffer or the store
 	 * lost events; skipped runs stop the negative assertions they could have made wrong (see

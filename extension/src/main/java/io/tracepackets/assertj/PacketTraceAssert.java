@@ -52,6 +52,27 @@ public class PacketTraceAssert extends AbstractAssert<PacketTraceAssert, PacketT
 	}
 
 	/**
+	 * The kernel's exact counts: events per probe point and drops per reason and location, counted
+	 * before the ring buffer, so they hold when the trace lost events (a load test's answers).
+	 *
+	 * @return assertions on the counts, e.g. {@code counts().at("net_dev_queue").hasCount(n)}
+	 */
+	public KernelCountsAssert counts() {
+		isNotNull();
+		return new KernelCountsAssert(actual);
+	}
+
+	/**
+	 * The kernel's exact count of drops in scope, whatever the trace lost:
+	 * {@code drops().withReason(NO_SOCKET).hasCount(n)}. Short for {@code counts().drops()}.
+	 *
+	 * @return assertions on the count, to narrow with {@code withReason}, {@code atLocation}, {@code ofKind}
+	 */
+	public DropCountsAssert drops() {
+		return counts().drops();
+	}
+
+	/**
 	 * Flushes, then checks that the kernel and the store kept every event.
 	 *
 	 * @return this assertion, for chaining

@@ -62,6 +62,12 @@ final class Sockets {
 		return new NioDatagramChannel(family(target));
 	}
 
+	/** The target's protocol family, for a plain JDK channel opened where the origin is. */
+	static java.net.StandardProtocolFamily familyOf(InetSocketAddress target) {
+		return target.getAddress() instanceof Inet6Address ? java.net.StandardProtocolFamily.INET6
+				: java.net.StandardProtocolFamily.INET;
+	}
+
 	private static SocketProtocolFamily family(InetSocketAddress target) {
 		return target.getAddress() instanceof Inet6Address ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
 	}

@@ -9,8 +9,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.tracepackets.TracePacketsException;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -200,6 +203,54 @@ public final class UdpTraffic {
 		}
 		if (sent < count) {
 			SendShortfalls.record(new SendShortfall("udp", sent, count, destination, origin.toString(), lastFailure));
+		}
+		return sent;
+	}
+
+	/**
+	 * Sends datagrams as fast as one thread can for {@code duration}, and returns how many the local
+	 * kernel accepted: the load of a load test, whose answers the kernel's exact counts give
+	 * ({@code assertThat(trace).drops().withReason(NO_SOCKET).hasCount(sent)}). One blocking socket,
+	 * one {@code sendto} per datagram (a few hundred thousand a second on a veth pair, the receive
+	 * path included); every datagram carries payload 0 ({@link #payload}); the interval is not used.
+	 * A datagram refused locally (e.g. EPERM from an OUTPUT DROP rule) is not counted, and
+	 * {@link #lastFailure()} says why.
+	 *
+	 * @param duration how long to send, more than zero
+	 * @return how many datagrams the local kernel accepted
+	 * @throws TracePacketsException when no socket can be opened in the origin's namespace
+	 */
+	public long flood(Duration duration) {
+		if (duration == null || duration.isNegative() || duration.isZero()) {
+			throw new IllegalArgumentException("flood(duration): a duration above zero, e.g. Duration.ofSeconds(2); got "
+					+ duration);
+		}
+		InetSocketAddress destination = Sockets.checkTarget(target, "UDP traffic");
+		ByteBuffer datagram = ByteBuffer.wrap(payload.apply(0));
+		long sent = 0;
+		long refused = 0;
+		lastFailure = null;
+		try (DatagramChannel channel = origin.inside(() -> DatagramChannel.open(Sockets.familyOf(destination)))) {
+			channel.bind(new InetSocketAddress(sourcePort));
+			long deadline = System.nanoTime() + duration.toNanos();
+			while (System.nanoTime() < deadline) {
+				datagram.rewind();
+				try {
+					if (channel.send(datagram, destination) > 0) {
+						sent++;
+					}
+				} catch (IOException refusedLocally) {
+					refused++;
+					lastFailure = Sockets.describe(refusedLocally);
+				}
+			}
+		} catch (IOException e) {
+			throw new TracePacketsException("cannot open a UDP socket (port " + sourcePort + ") in " + origin + ": "
+					+ Sockets.describe(e), e);
+		}
+		if (refused > 0) {
+			SendShortfalls.record(new SendShortfall("udp", (int) Math.min(Integer.MAX_VALUE, sent),
+					(int) Math.min(Integer.MAX_VALUE, sent + refused), destination, origin.toString(), lastFailure));
 		}
 		return sent;
 	}

@@ -146,6 +146,19 @@ final class FakePacketTrace implements PacketTrace {
 				"net_dev_start_xmit", "skb_copy_datagram_iovec").mapToLong(this::skippedProbeRuns).sum();
 	}
 
+	private io.tracepackets.KernelCounts counts;
+
+	/** What the kernel counted, as {@link #counts()} reads it; without it the fake keeps no counts. */
+	FakePacketTrace withCounts(io.tracepackets.KernelCounts counts) {
+		this.counts = counts;
+		return this;
+	}
+
+	@Override
+	public io.tracepackets.KernelCounts counts() {
+		return counts == null ? PacketTrace.super.counts() : counts;
+	}
+
 	FakePacketTrace withLostEvents(long lost) {
 		this.lostEvents = lost;
 		return this;

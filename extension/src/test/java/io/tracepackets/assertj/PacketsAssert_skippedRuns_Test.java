@@ -108,6 +108,9 @@ class PacketsAssert_skippedRuns_Test {
 						A probe already running on a CPU is not run again there, and a kprobe that fires inside another's \
 						handler is dropped: those events never were.
 						Raise -Dtracepackets.ringbuffer.bytes (ring buffer bytes) or -Dtracepackets.max.events for the first; \
-						send less at once, or probe fewer functions, for the second.""");
+						send less at once, or probe fewer functions, for the second.
+						Counts lose nothing: assertThat(trace).drops().withReason(...).hasCount(n) and \
+						assertThat(trace).counts().at("net_dev_queue").hasCount(n) answer exactly from what the probes \
+						counted in the kernel.""");
 	}
 }

@@ -25,7 +25,24 @@ class TrafficWithoutNamespacesTest {
 	}
 
 	@Test
+	void aFloodSendsForItsDurationAndReturnsWhatTheKernelAccepted() throws IOException {
+		try (DatagramChannel receiver = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+			receiver.configureBlocking(false);
+			int port = ((InetSocketAddress) receiver.getLocalAddress()).getPort();
+
+			long started = System.nanoTime();
+			long sent = Traffic.udp().to("127.0.0.1", port).payload("x").flood(java.time.Duration.ofMillis(100));
+
+			assertThat(System.nanoTime() - started).as("nanoseconds flooding").isGreaterThanOrEqualTo(100_000_000L);
+			assertThat(sent).isPositive();
+			assertThat(receiver.receive(java.nio.ByteBuffer.allocate(16))).as("a datagram received").isNotNull();
+		}
+	}
+
+	@Test
 	void misuseFailsWithAClearMessage() {
+		assertThatThrownBy(() -> Traffic.udp().to("127.0.0.1", 9).flood(java.time.Duration.ZERO))
+				.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a duration above zero");
 		assertThatThrownBy(() -> Traffic.udp().send(1)).isInstanceOf(IllegalStateException.class)
 				.hasMessageContaining("call to(host, port) first");
 		assertThatThrownBy(() -> Traffic.tcp().to("no-such-host.invalid", 1)).isInstanceOf(TracePacketsException.class)

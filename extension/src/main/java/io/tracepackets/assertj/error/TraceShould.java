@@ -11,6 +11,11 @@ import org.assertj.core.error.ErrorMessageFactory;
 /** Messages about the trace itself: lost events, unknown names. */
 public final class TraceShould extends BasicErrorMessageFactory {
 
+	/** What still answers on a trace that lost events: the kernel's counts, which the ring buffer does not carry. */
+	private static final String COUNTS_ANSWER = "Counts lose nothing: assertThat(trace).drops().withReason(...).hasCount(n)"
+			+ " and assertThat(trace).counts().at(\"net_dev_queue\").hasCount(n) answer exactly from what the probes"
+			+ " counted in the kernel.";
+
 	private TraceShould(String format, Object... arguments) {
 		super(format, arguments);
 	}
@@ -27,18 +32,19 @@ public final class TraceShould extends BasicErrorMessageFactory {
 		if (skipped == 0) {
 			return new TraceShould("%nExpecting the trace to hold every event, but it lost:%n  %s%n"
 					+ "The ring buffer or the event store was full, so any assertion on this trace could be wrong.%n"
-					+ "Raise -D%s (ring buffer bytes) or -D%s, or send fewer packets.",
+					+ "Raise -D%s (ring buffer bytes) or -D%s, or send fewer packets.%n%s",
 					unquotedString(dropped + " events"), unquotedString(TracePackets.RING_BUFFER_PROPERTY),
-					unquotedString(TracePackets.MAX_EVENTS_PROPERTY));
+					unquotedString(TracePackets.MAX_EVENTS_PROPERTY), unquotedString(COUNTS_ANSWER));
 		}
 		return new TraceShould("%nExpecting the trace to hold every event, but it lost:%n  %s%n  %s%n"
 				+ "A probe already running on a CPU is not run again there, and a kprobe that fires inside another's"
 				+ " handler is dropped: those events never were.%n"
 				+ "Raise -D%s (ring buffer bytes) or -D%s for the first; send less at once, or probe fewer functions,"
-				+ " for the second.",
+				+ " for the second.%n%s",
 				unquotedString(dropped + " events (the ring buffer or the event store was full)"),
 				unquotedString(skipped + " probe runs the kernel skipped (recursion, kprobe misses)"),
-				unquotedString(TracePackets.RING_BUFFER_PROPERTY), unquotedString(TracePackets.MAX_EVENTS_PROPERTY));
+				unquotedString(TracePackets.RING_BUFFER_PROPERTY), unquotedString(TracePackets.MAX_EVENTS_PROPERTY),
+				unquotedString(COUNTS_ANSWER));
 	}
 
 	/**

@@ -61,6 +61,17 @@ public final class BpfMap {
 		return LibBpf.mapDelete(fd(), key, name);
 	}
 
+	/** One step of a batch read: see {@link LibBpf#mapLookupBatch}. */
+	public boolean lookupBatch(MemorySegment inBatch, MemorySegment outBatch, MemorySegment keys, MemorySegment values,
+			MemorySegment count) {
+		return LibBpf.mapLookupBatch(fd(), inBatch, outBatch, keys, values, count, name);
+	}
+
+	/** Deletes {@code count} keys at once: see {@link LibBpf#mapDeleteBatch}. */
+	public void deleteBatch(MemorySegment keys, MemorySegment count) {
+		LibBpf.mapDeleteBatch(fd(), keys, count, name);
+	}
+
 	/** For maps keyed by a u32: sets {@code value} at {@code key}. */
 	public void put(int key, MemorySegment value) {
 		try (Arena arena = Arena.ofConfined()) {

@@ -1,6 +1,7 @@
 package io.tracepackets.internal.event;
 
 import io.tracepackets.AddressText;
+import io.tracepackets.DropCount;
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketBytes;
 import io.tracepackets.PacketEvent;
@@ -119,6 +120,41 @@ public final class EventDecoder {
 				preNat(record, trailers, EventLayout.PRE_NAT_DADDR, ipVersion), preNatPort(b, trailers,
 						EventLayout.PRE_NAT_SPORT), preNatPort(b, trailers, EventLayout.PRE_NAT_DPORT), null, null,
 				packetBytes(record, b, trailers));
+	}
+
+	/**
+	 * The name events of a probe point carry ({@link PacketEvent#where()}), for the kernel's counts.
+	 *
+	 * @param probe {@code enum tp_probe}
+	 * @param where a function's address for {@code TP_PROBE_FUNCTION}; else unused
+	 */
+	public String whereOf(int probe, long where) {
+		if (probe == EventLayout.PROBE_FUNCTION) {
+			return kallsyms.symbolize(where).map(Symbol::name).orElse(hex(where));
+		}
+		if (probe == EventLayout.PROBE_SOCKET_RECEIVE) {
+			return PacketEvent.SOCKET_RECEIVE;
+		}
+		if (probe == EventLayout.PROBE_XDP) {
+			return PacketEvent.XDP;
+		}
+		return Tracepoint.byId(probe).map(Tracepoint::eventName).orElse("probe#" + probe);
+	}
+
+	/**
+	 * A count of drops named as a drop event is: its reason through BTF, its location through
+	 * kallsyms, its kind through the drop table.
+	 *
+	 * @param netns the namespace's inode
+	 * @param reason the {@code enum skb_drop_reason} value (0 before 5.17)
+	 * @param location the address kfree_skb reported
+	 * @param count how many the probes counted
+	 */
+	public DropCount dropCount(long netns, int reason, long location, long count) {
+		DropReason named = dropReasons.isEmpty() ? DropReason.NOT_SPECIFIED
+				: DropReason.named(dropReasons.name(reason).replace('#', '_'));
+		String at = location == 0 ? "0x0" : symbolize(location);
+		return new DropCount(netns, named, DROP_KINDS.classify(named.name(), at).kind(), at, count);
 	}
 
 	/** Whether the record carries a NAT trailer that fits in it. */

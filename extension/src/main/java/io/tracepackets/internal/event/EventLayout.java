@@ -78,6 +78,18 @@ public final class EventLayout {
 	/** enum tp_counter. */
 	public static final int COUNTER_EMITTED = 0;
 	public static final int COUNTER_LOST = 1;
+	public static final int COUNTER_UNCOUNTED = 2;
+
+	/**
+	 * {@code struct tp_count_key}: the key of the {@code counts} map, where the probes count every
+	 * event they would emit (netns, probe, drop reason, location or function address).
+	 */
+	public static final int COUNT_KEY_NETNS = 0;
+	public static final int COUNT_KEY_PROBE = 4;
+	public static final int COUNT_KEY_REASON = 8;
+	public static final int COUNT_KEY_RESERVED = 12;
+	public static final int COUNT_KEY_WHERE = 16;
+	public static final int COUNT_KEY_SIZE = 24;
 
 	/**
 	 * {@code struct tp_capture}: in a record with packet bytes ({@link #TRAILER_CAPTURE}, when the

@@ -71,6 +71,10 @@ public final class LibBpf {
 			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), false);
 	private static final MethodHandle MAP_DELETE = bind("bpf_map_delete_elem",
 			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
+	private static final MethodHandle MAP_LOOKUP_BATCH = bind("bpf_map_lookup_batch",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS), false);
+	private static final MethodHandle MAP_DELETE_BATCH = bind("bpf_map_delete_batch",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS), false);
 	private static final MethodHandle PROG_TEST_RUN = bind("bpf_prog_test_run_opts",
 			FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), false);
 	private static final MethodHandle NUM_POSSIBLE_CPUS = bind("libbpf_num_possible_cpus",
@@ -690,6 +694,36 @@ public final class LibBpf {
 		} catch (Throwable t) {
 			throw Native.rethrow(t);
 		}
+	}
+
+	/**
+	 * BPF_MAP_LOOKUP_BATCH (5.6+): up to {@code count} entries after the position {@code inBatch}
+	 * ({@link MemorySegment#NULL} for the first call) into {@code keys} and {@code values}; the
+	 * position to go on from into {@code outBatch}, how many were read into {@code count}.
+	 *
+	 * @return true while more may follow; false once the map's end was reached (entries may still
+	 *     have been read in this call); throws {@link NativeException} with ENOSPC when one of the
+	 *     map's buckets holds more than {@code count} entries
+	 */
+	public static boolean mapLookupBatch(int fd, MemorySegment inBatch, MemorySegment outBatch, MemorySegment keys,
+			MemorySegment values, MemorySegment count, String what) {
+		try {
+			int ret = (int) MAP_LOOKUP_BATCH.invokeExact(fd, inBatch, outBatch, keys, values, count,
+					MemorySegment.NULL);
+			if (ret == -Errno.ENOENT) {
+				return false;
+			}
+			NativeException.check("read map " + what, ret);
+			return true;
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** BPF_MAP_DELETE_BATCH (5.6+): deletes the {@code count} keys laid out one after another in {@code keys}. */
+	public static void mapDeleteBatch(int fd, MemorySegment keys, MemorySegment count, String what) {
+		intCall("delete from map " + what, () -> (int) MAP_DELETE_BATCH.invokeExact(fd, keys, count,
+				MemorySegment.NULL));
 	}
 
 	/** BPF_PROG_TEST_RUN with a context (raw tracepoint or syscall programs); returns the program's r0. */

@@ -4,6 +4,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import io.tracepackets.internal.bpf.BpfMap;
+import io.tracepackets.internal.counts.CountKey;
+import io.tracepackets.internal.counts.CountMap;
 import io.tracepackets.internal.event.EventLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -17,42 +19,59 @@ import java.util.Map;
  * {@code netns_filter} map and the filter mode and inline inodes in {@code config}; windows take a {@link Lease} per
  * namespace (or one on every namespace) and the map holds the union of what is leased. The
  * probes drop everything else before it reaches the ring buffer.
+ *
+ * <p>It also keeps the kernel's {@link CountMap} to the leased namespaces: a lease carries the
+ * totals its namespace had when it was taken (the window's baseline), and once no lease holds a
+ * namespace its counts are deleted, so the map keeps room for later tests. Both under this
+ * filter's lock, so that a baseline is never read from entries about to be deleted.
  */
 public final class NamespaceFilter {
 
 	private final BpfMap config;
 	private final BpfMap namespaces;
+	private final CountMap counts;
 	private final Map<Long, Integer> leased = new HashMap<>();
 	private int leasesOnAll;
 	private List<Integer> written = List.of();
 	/** struct tp_config.follow_copies: whether the probes look up copies' journeys. */
 	private final boolean followCopies;
 
-	NamespaceFilter(BpfMap config, BpfMap namespaces, boolean followCopies) {
+	NamespaceFilter(BpfMap config, BpfMap namespaces, boolean followCopies, CountMap counts) {
 		this.config = config;
 		this.namespaces = namespaces;
 		this.followCopies = followCopies;
+		this.counts = counts;
 		apply();
 	}
 
-	/** Keeps events of the namespace {@code inode} until the lease is closed. */
+	/**
+	 * Keeps events of the namespace {@code inode} until the lease is closed. Its counts are read
+	 * first: what the probes count from then on is the lease holder's.
+	 */
 	public synchronized Lease lease(long inode) {
+		Map<CountKey, Long> before = counts.read(netns -> netns == inode);
 		if (leased.merge(inode, 1, Integer::sum) == 1) {
 			try (Arena arena = Arena.ofConfined()) {
 				namespaces.update(arena.allocateFrom(JAVA_INT, (int) inode), arena.allocateFrom(JAVA_BYTE, (byte) 1));
 			}
 		}
 		apply();
-		return new Lease(() -> release(inode));
+		return new Lease(() -> release(inode), before);
 	}
 
-	/** Keeps events of every namespace until the lease is closed. */
+	/** Keeps events of every namespace until the lease is closed; every namespace's counts are read first. */
 	public synchronized Lease leaseAll() {
+		Map<CountKey, Long> before = counts.read(netns -> true);
 		leasesOnAll++;
 		apply();
-		return new Lease(this::releaseAll);
+		return new Lease(this::releaseAll, before);
 	}
 
+	/**
+	 * Once no lease holds the namespace, the probes stop counting it and its counts are deleted
+	 * (unless a lease on every namespace still reads them). A probe already running may count it
+	 * once more; a later lease's baseline accounts for such a straggler.
+	 */
 	private synchronized void release(long inode) {
 		Integer left = leased.merge(inode, -1, Integer::sum);
 		if (left != null && left <= 0) {
@@ -60,6 +79,11 @@ public final class NamespaceFilter {
 			try (Arena arena = Arena.ofConfined()) {
 				namespaces.delete(arena.allocateFrom(JAVA_INT, (int) inode));
 			}
+			apply();
+			if (leasesOnAll == 0) {
+				counts.forget(netns -> netns == inode);
+			}
+			return;
 		}
 		apply();
 	}
@@ -67,6 +91,9 @@ public final class NamespaceFilter {
 	private synchronized void releaseAll() {
 		leasesOnAll--;
 		apply();
+		if (leasesOnAll == 0) {
+			counts.forget(netns -> !leased.containsKey(netns));
+		}
 	}
 
 	/** Stops the probes from keeping anything, whatever is leased: the session is closing. */
@@ -111,9 +138,16 @@ public final class NamespaceFilter {
 	public static final class Lease implements AutoCloseable {
 
 		private Runnable release;
+		private final Map<CountKey, Long> countsAtLease;
 
-		private Lease(Runnable release) {
+		private Lease(Runnable release, Map<CountKey, Long> countsAtLease) {
 			this.release = release;
+			this.countsAtLease = Map.copyOf(countsAtLease);
+		}
+
+		/** The kernel's totals of the leased namespace (or of every one) just before the lease: a window's baseline. */
+		public Map<CountKey, Long> countsAtLease() {
+			return countsAtLease;
 		}
 
 		@Override

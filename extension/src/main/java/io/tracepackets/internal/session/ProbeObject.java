@@ -29,8 +29,8 @@ final class ProbeObject implements AutoCloseable {
 	static final String RESOURCE = "io/tracepackets/bpf/tracepackets.bpf.o";
 	static final String MARKER_PROGRAM = "emit_marker";
 	/** The maps every other object of a session (socket hook, XDP verdicts, benchmark feed) shares with this one. */
-	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "stacks",
-			"journey_of_copy");
+	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "counts",
+			"stacks", "journey_of_copy");
 	/** The section holding {@code tp_snap_len} (bpf/include/skb_events.bpf.h), a map of its own. */
 	static final String SNAP_LENGTH_MAP = ".rodata.snap";
 	/** The section holding {@code tp_copy_ip} (bpf/tracepackets.bpf.c), a map of its own. */

@@ -4,6 +4,7 @@ import io.tracepackets.ProbeCatalog;
 import io.tracepackets.internal.backend.AttachResult;
 import io.tracepackets.internal.backend.BackendSelection;
 import io.tracepackets.internal.bpf.BpfObject;
+import io.tracepackets.internal.counts.CountMap;
 import io.tracepackets.internal.btf.DropReasons;
 import io.tracepackets.internal.drops.ClassificationsSeen;
 import io.tracepackets.internal.event.EventDecoder;
@@ -33,6 +34,7 @@ public final class TraceSession implements AutoCloseable {
 	private final DropReasons dropReasons;
 	private final Probes probes;
 	private final NamespaceFilter namespaceFilter;
+	private final CountMap counts;
 	private final EventPump pump;
 	private final ProbeCatalog catalog;
 	private final StackMap stacks;
@@ -52,8 +54,9 @@ public final class TraceSession implements AutoCloseable {
 		// session of a JVM looks for them everywhere it can reach, without holding the start up
 		TracingTables.sweepEveryNamespace();
 		try {
+			counts = new CountMap(probes.map("counts"), probes.map("counters"));
 			namespaceFilter = new NamespaceFilter(probes.map("config"), probes.map("netns_filter"),
-					probes.followsCopies());
+					probes.followsCopies(), counts);
 			pump = new EventPump(probes.map("events"), options.ringBufferBytes(), options.maxStoredEvents(),
 					options.snapLength(), probes.map("counters"), probes.program(ProbeObject.MARKER_PROGRAM));
 		} catch (RuntimeException | Error e) {
@@ -111,6 +114,14 @@ public final class TraceSession implements AutoCloseable {
 
 	public NamespaceFilter namespaceFilter() {
 		return namespaceFilter;
+	}
+
+	/**
+	 * The probes' exact counts, per namespace: windows read them less the baseline their leases
+	 * carry ({@link NamespaceFilter.Lease#countsAtLease()}).
+	 */
+	public CountMap counts() {
+		return counts;
 	}
 
 	/** A decoder naming what the kernel gives as numbers; {@code interfaces} names devices per netns. */

@@ -1,6 +1,7 @@
 package io.tracepackets.internal.window;
 
 import io.tracepackets.TracedNamespace;
+import io.tracepackets.internal.counts.CountBaseline;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import io.tracepackets.internal.session.NamespaceFilter;
 import java.util.ArrayList;
@@ -11,19 +12,22 @@ import java.util.Optional;
 
 /**
  * The network namespaces one trace covers, and the one owner of that fact: adding a namespace
- * leases it in the kernel's filter (so the probes keep its events) and makes the trace keep the
- * events that carry it. Closing releases the leases. Thread-safe.
+ * leases it in the kernel's filter (so the probes keep its events and count them), makes the
+ * trace keep the events that carry it, and sets its counts' baseline to their totals at the
+ * lease. Closing releases the leases. Thread-safe.
  */
 final class Scope implements AutoCloseable {
 
 	private final NamespaceFilter filter;
+	private final CountBaseline countBaseline;
 	private final Map<Long, NetworkNamespace> namespaces = new LinkedHashMap<>();
 	private final List<NamespaceFilter.Lease> leases = new ArrayList<>();
 	private volatile boolean everyNamespace;
 	private boolean closed;
 
-	Scope(NamespaceFilter filter) {
+	Scope(NamespaceFilter filter, CountBaseline countBaseline) {
 		this.filter = filter;
+		this.countBaseline = countBaseline;
 	}
 
 	/** Adds {@code namespace}; true when it was not in scope before. */
@@ -31,7 +35,9 @@ final class Scope implements AutoCloseable {
 		if (closed || namespaces.putIfAbsent(namespace.inode(), namespace) != null) {
 			return false;
 		}
-		leases.add(filter.lease(namespace.inode()));
+		NamespaceFilter.Lease lease = filter.lease(namespace.inode());
+		leases.add(lease);
+		countBaseline.include(lease.countsAtLease());
 		return true;
 	}
 
@@ -41,7 +47,9 @@ final class Scope implements AutoCloseable {
 			return;
 		}
 		everyNamespace = true;
-		leases.add(filter.leaseAll());
+		NamespaceFilter.Lease lease = filter.leaseAll();
+		leases.add(lease);
+		countBaseline.include(lease.countsAtLease());
 	}
 
 	boolean coversEveryNamespace() {

@@ -1,16 +1,22 @@
 package io.tracepackets.internal.window;
 
-import io.tracepackets.UnscopedContainer;
+import io.tracepackets.DropCount;
 import io.tracepackets.DropCulprit;
+import io.tracepackets.KernelCounts;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.ProbeCatalog;
 import io.tracepackets.TracedNamespace;
+import io.tracepackets.UnscopedContainer;
 import io.tracepackets.XdpProgram;
 import io.tracepackets.internal.containers.ContainerNamespaces;
+import io.tracepackets.internal.counts.CountBaseline;
+import io.tracepackets.internal.counts.CountKey;
+import io.tracepackets.internal.counts.CountMap;
 import io.tracepackets.internal.drops.DropAttribution;
 import io.tracepackets.internal.event.EventDecoder;
+import io.tracepackets.internal.event.Tracepoint;
 import io.tracepackets.internal.netfilter.CanonicalRules;
 import io.tracepackets.internal.netfilter.RuleTracing;
 import io.tracepackets.internal.netns.InterfaceNames;
@@ -25,6 +31,7 @@ import io.tracepackets.SendShortfall;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,6 +75,13 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private volatile SkippedRuns.Counts skippedAtClose;
 	/** A flush completed since the last read: the next read holds everything written before it. */
 	private volatile boolean flushed;
+	/** The probes' exact counts, shared by every window; this one's are the totals less {@link #countBaseline}. */
+	private final CountMap countMap;
+	/** The counts' totals when each namespace was scoped (its lease's). */
+	private final CountBaseline countBaseline = new CountBaseline();
+	private final long uncountedAtOpen;
+	/** The counts at close, once closed: the session deletes a namespace's counts once no window scopes it. */
+	private volatile KernelCounts countsAtClose;
 
 	private TraceWindow(TraceSession session, Duration awaitTimeout, boolean netfilterRules) {
 		this.catalog = session.catalog();
@@ -75,7 +89,9 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		this.culprits = new DropAttribution(new RuleTracing(netfilterRules));
 		this.interfaceNames = session.interfaceNames();
 		this.decoder = session.decoder(this::interfaceName);
-		this.scope = new Scope(session.namespaceFilter());
+		this.countMap = session.counts();
+		this.uncountedAtOpen = countMap.uncounted();
+		this.scope = new Scope(session.namespaceFilter(), countBaseline);
 		this.cursor = session.pump().openCursor();
 		this.xdpProbes = session.xdpVerdictProbes();
 		this.skippedRuns = session::skippedRuns;
@@ -203,6 +219,26 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	}
 
 	@Override
+	public KernelCounts counts() {
+		KernelCounts closedAt = countsAtClose;
+		return closedAt != null ? closedAt : readCounts();
+	}
+
+	/** The kernel's counts of the namespaces in scope, less each one's baseline, named as events are. */
+	private KernelCounts readCounts() {
+		Map<CountKey, Long> counted = countBaseline.since(countMap.read(scope::contains));
+		Map<String, Long> byHook = new HashMap<>();
+		List<DropCount> drops = new ArrayList<>();
+		counted.forEach((key, count) -> {
+			byHook.merge(decoder.whereOf(key.probe(), key.where()), count, Long::sum);
+			if (key.probe() == Tracepoint.KFREE_SKB.id()) {
+				drops.add(decoder.dropCount(key.netns(), key.reason(), key.where(), count));
+			}
+		});
+		return KernelCounts.of(byHook, drops, Math.max(0, countMap.uncounted() - uncountedAtOpen));
+	}
+
+	@Override
 	public long lostEvents() {
 		return cursor.lost() + skippedProbeRuns();
 	}
@@ -323,6 +359,8 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 			skippedAtClose = skippedRuns.get();
 			cursor.close();
 			readNew();
+			// before the leases go: the last one on a namespace deletes its counts
+			countsAtClose = readCounts();
 		} finally {
 			cursor.release();
 			scope.close();

@@ -109,7 +109,8 @@ class EventLayoutTest {
 		// WHEN
 		Map<String, Integer> mirrored = new TreeMap<>(layoutConstants());
 		mirrored.keySet().removeIf(name -> NOT_OFFSETS.contains(name) || name.startsWith("CAPTURE_")
-				|| name.startsWith("PRE_NAT_") || ENUM_PREFIXES.stream().anyMatch(name::startsWith));
+				|| name.startsWith("PRE_NAT_") || name.startsWith("COUNT_KEY_")
+				|| ENUM_PREFIXES.stream().anyMatch(name::startsWith));
 
 		// THEN every member has its constant, at its offset, and there is no constant for no member
 		assertThat(compiled).hasSize(24);
@@ -147,6 +148,25 @@ class EventLayoutTest {
 		assertThat(struct.number("byte_size")).isEqualTo(EventLayout.PRE_NAT_SIZE);
 		assertThat(EventLayout.PRE_NAT_KEPT).as("the fields, up to the reserved padding, rounded to 8")
 				.isEqualTo((EventLayout.PRE_NAT_RESERVED + 7) / 8 * 8);
+	}
+
+	@Test
+	void should_mirror_the_key_of_the_kernel_counts() {
+		// GIVEN the members of struct tp_count_key, which CountMap reads and writes whole
+		Die struct = struct("tp_count_key");
+		Map<String, Integer> compiled = new TreeMap<>();
+		for (Die member : members(struct)) {
+			compiled.put("COUNT_KEY_" + member.name().toUpperCase(Locale.ROOT), member.number("data_member_location"));
+		}
+
+		// WHEN
+		Map<String, Integer> mirrored = new TreeMap<>(layoutConstants());
+		mirrored.keySet().removeIf(name -> !name.startsWith("COUNT_KEY_") || name.equals("COUNT_KEY_SIZE"));
+
+		// THEN every member at its offset, and no padding: the kernel hashes the key's bytes whole
+		assertThat(mirrored).isEqualTo(compiled);
+		assertThat(struct.number("byte_size")).isEqualTo(EventLayout.COUNT_KEY_SIZE)
+				.isEqualTo(EventLayout.COUNT_KEY_WHERE + 8);
 	}
 
 	@Test
@@ -237,6 +257,7 @@ class EventLayoutTest {
 		assertThat(mirrored).containsOnlyKeys("TP_PROBE_SOCKET_RECEIVE", "TP_PROBE_XDP", "TP_PROBE_FUNCTION", "TP_PROBE_SYNTHETIC",
 				"TP_PROBE_MARKER",
 				"TP_MODE_OFF", "TP_MODE_NETNS", "TP_MODE_ALL", "TP_COUNTER_EMITTED", "TP_COUNTER_LOST",
+				"TP_COUNTER_UNCOUNTED",
 				"TP_NAT_SOURCE", "TP_NAT_DESTINATION", "TP_TRAILER_NAT", "TP_TRAILER_CAPTURE");
 		assertThat(enumerators).containsAllEntriesOf(mirrored);
 	}

@@ -195,7 +195,10 @@ class TracePacketsExtensionTest {
 				.testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
 
 		// THEN the second found the first's probes gone: never two sessions' probes at once
-		assertThat(SESSIONS_SEEN).containsExactly(1L, 1L);
+		// (other sessions this JVM's earlier test classes left open count in both alike)
+		assertThat(SESSIONS_SEEN).hasSize(2);
+		assertThat(SESSIONS_SEEN.get(0)).isPositive();
+		assertThat(SESSIONS_SEEN.get(1)).isEqualTo(SESSIONS_SEEN.get(0));
 	}
 
 	@TracePackets(hostNetwork = true, backend = Backend.TRACEPOINT)

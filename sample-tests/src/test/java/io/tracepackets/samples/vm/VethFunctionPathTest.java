@@ -1,6 +1,7 @@
 package io.tracepackets.samples.vm;
 
 import static io.tracepackets.DropReason.NETFILTER_DROP;
+import static io.tracepackets.DropReason.NO_SOCKET;
 import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.PacketFilter.udp;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -92,6 +93,23 @@ abstract class VethFunctionPathTest {
 		assertThatExceptionOfType(TracingUnavailableException.class)
 				.isThrownBy(() -> assertThat(trace).packets(udp().dstPort(7000)).passedThrough("ip_output", "veth_xmit"))
 				.satisfies(e -> assertThat(e.reason()).contains("module veth").contains("no BTF"));
+	}
+
+	@Test
+	void the_kernel_counts_the_datagrams_at_each_probed_function_and_their_drops_by_location(PacketTrace trace) {
+		// GIVEN both namespaces in scope
+		trace.scope(network.leftPath()).scope(network.rightPath());
+
+		// WHEN the left namespace sends five datagrams to a port nobody listens on in the right one
+		int sent = Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), 7002).send(5);
+
+		// THEN the probes counted them at each function, by its name, and their drops: by reason, or
+		// before 5.17, which has none, where UDP freed them (__udp4_lib_rcv there; 7.x inlines it)
+		assertThat(trace).counts().at("ip_output").isAtLeast(sent);
+		assertThat(trace).counts().at("ip_rcv").isAtLeast(sent);
+		var drops = assertThat(trace).drops().inNamespace(network.rightInode());
+		(trace.probes().dropReasons().isEmpty() ? drops.atLocation("__udp4_lib_rcv") : drops.withReason(NO_SOCKET))
+				.hasCount(sent);
 	}
 
 	@Test

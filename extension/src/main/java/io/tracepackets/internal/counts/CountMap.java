@@ -1,0 +1,134 @@
+package io.tracepackets.internal.counts;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.tracepackets.internal.bpf.BpfMap;
+import io.tracepackets.internal.event.EventLayout;
+import io.tracepackets.internal.ffi.Errno;
+import io.tracepackets.internal.ffi.NativeException;
+import io.tracepackets.internal.libbpf.LibBpf;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongPredicate;
+
+/**
+ * The kernel's exact counts: the per-CPU {@code counts} hash the probes add to for every event
+ * they would emit (bpf/include/skb_events.bpf.h, {@code count_event}), read whole in a few batch
+ * calls and summed over the CPUs. The map's totals run from the moment an entry was made; what a
+ * trace counted is the difference from when it scoped a namespace ({@link CountBaseline}).
+ */
+public final class CountMap {
+
+	/** Entries read per batch call: more than any hash bucket holds, few enough to stay small. */
+	private static final int BATCH_ENTRIES = 512;
+
+	private final BpfMap counts;
+	private final BpfMap counters;
+	private final int cpus;
+
+	/**
+	 * @param counts the probes' {@code counts} map
+	 * @param counters the probes' per-CPU {@code counters} array, where a full map counts what it could not keep
+	 */
+	public CountMap(BpfMap counts, BpfMap counters) {
+		this.counts = counts;
+		this.counters = counters;
+		this.cpus = LibBpf.possibleCpus();
+	}
+
+	/** The totals of the namespaces {@code netns} accepts, every CPU summed; one batch call per 512 entries. */
+	public Map<CountKey, Long> read(LongPredicate netns) {
+		Map<CountKey, Long> totals = new HashMap<>();
+		forEach(netns, (key, total) -> totals.merge(key, total, Long::sum));
+		return totals;
+	}
+
+	/**
+	 * Deletes the entries of the namespaces {@code netns} accepts: once no trace scopes a namespace,
+	 * its counts are read by nobody, and the map must keep room for the namespaces of later tests.
+	 */
+	public void forget(LongPredicate netns) {
+		List<CountKey> doomed = new ArrayList<>();
+		forEach(netns, (key, total) -> doomed.add(key));
+		if (doomed.isEmpty()) {
+			return;
+		}
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment keys = arena.allocate((long) EventLayout.COUNT_KEY_SIZE * doomed.size(), 8);
+			for (int i = 0; i < doomed.size(); i++) {
+				write(doomed.get(i), keys.asSlice((long) i * EventLayout.COUNT_KEY_SIZE, EventLayout.COUNT_KEY_SIZE));
+			}
+			MemorySegment count = arena.allocateFrom(JAVA_INT, doomed.size());
+			try {
+				counts.deleteBatch(keys, count);
+			} catch (NativeException gone) {
+				// Only the tracer deletes, under the namespace filter's lock: a key gone is one
+				// never there, which only a concurrent reader of a closing session could see.
+				if (gone.errno() != Errno.ENOENT) {
+					throw gone;
+				}
+			}
+		}
+	}
+
+	/** Events the probes could not count because the map was full, since the probes were loaded. */
+	public long uncounted() {
+		return counters.sumPerCpu(EventLayout.COUNTER_UNCOUNTED);
+	}
+
+	@FunctionalInterface
+	private interface EntryConsumer {
+		void accept(CountKey key, long total);
+	}
+
+	private void forEach(LongPredicate netns, EntryConsumer consumer) {
+		int batch = BATCH_ENTRIES;
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment keys = arena.allocate((long) EventLayout.COUNT_KEY_SIZE * batch, 8);
+			MemorySegment values = arena.allocate((long) Long.BYTES * cpus * batch, 8);
+			// A hash map's batch position is a bucket index (u32); 8 bytes leave room for any key.
+			MemorySegment in = arena.allocate(8, 8);
+			MemorySegment out = arena.allocate(8, 8);
+			MemorySegment count = arena.allocate(JAVA_INT);
+			boolean first = true;
+			boolean more = true;
+			while (more) {
+				count.set(JAVA_INT, 0, batch);
+				more = counts.lookupBatch(first ? MemorySegment.NULL : in, out, keys, values, count);
+				first = false;
+				int read = count.get(JAVA_INT, 0);
+				for (int i = 0; i < read; i++) {
+					CountKey key = key(keys.asSlice((long) i * EventLayout.COUNT_KEY_SIZE, EventLayout.COUNT_KEY_SIZE));
+					if (!netns.test(key.netns())) {
+						continue;
+					}
+					long total = 0;
+					for (int cpu = 0; cpu < cpus; cpu++) {
+						total += values.getAtIndex(JAVA_LONG, (long) i * cpus + cpu);
+					}
+					consumer.accept(key, total);
+				}
+				MemorySegment.copy(out, 0, in, 0, 8);
+			}
+		}
+	}
+
+	private static CountKey key(MemorySegment key) {
+		return new CountKey(Integer.toUnsignedLong(key.get(JAVA_INT, EventLayout.COUNT_KEY_NETNS)),
+				key.get(JAVA_INT, EventLayout.COUNT_KEY_PROBE), key.get(JAVA_INT, EventLayout.COUNT_KEY_REASON),
+				key.get(JAVA_LONG, EventLayout.COUNT_KEY_WHERE));
+	}
+
+	private static void write(CountKey key, MemorySegment into) {
+		into.fill((byte) 0);
+		into.set(JAVA_INT, EventLayout.COUNT_KEY_NETNS, (int) key.netns());
+		into.set(JAVA_INT, EventLayout.COUNT_KEY_PROBE, key.probe());
+		into.set(JAVA_INT, EventLayout.COUNT_KEY_REASON, key.reason());
+		into.set(JAVA_LONG, EventLayout.COUNT_KEY_WHERE, key.where());
+	}
+}

@@ -1,0 +1,217 @@
+package io.tracepackets.internal.session;
+
+import static io.tracepackets.DropReason.NO_SOCKET;
+import static io.tracepackets.PacketFilter.udp;
+import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+import io.tracepackets.Backend;
+import io.tracepackets.KernelCounts;
+import io.tracepackets.KernelTest;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.PerTestNetwork;
+import io.tracepackets.internal.window.TraceWindow;
+import io.tracepackets.testing.VethNamespaces;
+import io.tracepackets.traffic.Traffic;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The probes' exact counts on real floods: a tracer with a deliberately tiny ring buffer (8 KiB, 64
+ * events) loses most of a flood's events, yet the counts hold every datagram the sender sent. One
+ * tracer for the class, as one JVM's tests share one: windows that overlap count each from its own
+ * start, and a namespace no window scopes any more starts again from zero.
+ */
+@KernelTest
+@ExtendWith(PerTestNetwork.class)
+class KernelCountsKernelTest {
+
+	private static final int TINY_RING_BUFFER = 8192;
+	private static final Duration FLOOD = Duration.ofMillis(500);
+	/** How long a flood may go on before the ring buffer must have overflowed. */
+	private static final Duration LOSS_DEADLINE = Duration.ofSeconds(20);
+	/** Nothing listens there: every datagram ends in kfree_skb with NO_SOCKET in the right namespace. */
+	private static final int CLOSED_PORT = 9;
+
+	private static TraceSession session;
+
+	@BeforeAll
+	static void startATracerWithATinyRingBuffer() {
+		session = TraceSession.start(new TracerOptions(Backend.TRACEPOINT, null, TINY_RING_BUFFER,
+				EventStore.CHUNK_EVENTS, false));
+	}
+
+	@AfterAll
+	static void stopTheTracer() {
+		if (session != null) {
+			session.close();
+		}
+	}
+
+	@Test
+	void every_datagram_of_a_flood_that_overflows_the_ring_buffer_is_counted_as_dropped(VethNamespaces network) {
+		try (TraceWindow trace = TraceWindow.open(session, Duration.ofSeconds(10))) {
+			// GIVEN both namespaces in scope
+			trace.scope(network.leftPath()).scope(network.rightPath());
+
+			// WHEN the left namespace floods a port nobody listens on in the right one, until the trace lost events
+			long sent = floodUntilEventsAreLost(network, trace);
+
+			// THEN the counts still have every datagram, dropped for NO_SOCKET in the right namespace,
+			// and transmitted on the left veth
+			assertThat(trace).drops().withReason(NO_SOCKET).inNamespace(network.rightInode()).hasCount(sent);
+			assertThat(trace).drops().withReason(NO_SOCKET).hasCount(sent);
+			assertThat(trace).counts().at("net_dev_start_xmit").isAtLeast(sent);
+			System.out.println("sent " + sent + ", lost " + trace.lostEvents() + " events; counted:\n" + trace.counts());
+		}
+	}
+
+	@Test
+	void a_path_assertion_still_fails_when_the_trace_lost_events(VethNamespaces network) {
+		try (TraceWindow trace = TraceWindow.open(session, Duration.ofSeconds(1))) {
+			// GIVEN both namespaces in scope, and a flood the ring buffer could not hold
+			trace.scope(network.leftPath()).scope(network.rightPath());
+			long sent = floodUntilEventsAreLost(network, trace);
+
+			// WHEN / THEN which packets were dropped, and where, is a question of paths: it cannot be
+			// answered, and the failure says what was lost and what still answers
+			assertThatExceptionOfType(AssertionError.class)
+					.isThrownBy(() -> assertThat(trace).packets(udp().dstPort(CLOSED_PORT)).wereDropped().in("__udp4_lib_rcv"))
+					.withMessageContaining("Expecting the trace to hold every event, but it lost:")
+					.withMessageContaining("-Dtracepackets.ringbuffer.bytes")
+					.withMessageContaining("Counts lose nothing: assertThat(trace).drops()");
+			assertThat(trace).drops().withReason(NO_SOCKET).hasCount(sent);
+		}
+	}
+
+	@Test
+	void windows_that_overlap_count_each_from_its_own_start_and_a_later_one_from_zero(VethNamespaces network) {
+		try (TraceWindow whole = TraceWindow.open(session, Duration.ofSeconds(10))) {
+			// GIVEN a window on both namespaces, which sees a first flood
+			whole.scope(network.leftPath()).scope(network.rightPath());
+			long first = flood(network);
+			assertThat(whole).drops().withReason(NO_SOCKET).hasCount(first);
+
+			// WHEN a second window opens on the same namespaces, and a second flood follows
+			long second;
+			try (TraceWindow later = TraceWindow.open(session, Duration.ofSeconds(10))) {
+				later.scope(network.rightPath()).scope(network.leftPath());
+				second = flood(network);
+
+				// THEN the later window counts the second flood only, the first one both
+				assertThat(later).drops().withReason(NO_SOCKET).hasCount(second);
+				assertThat(whole).drops().withReason(NO_SOCKET).hasCount(first + second);
+			}
+			// and the first one still counts once the later one is closed
+			assertThat(whole).drops().withReason(NO_SOCKET).hasCount(first + second);
+		}
+
+		// a window opened after both were closed starts from zero: the namespaces' counts were deleted
+		try (TraceWindow afterBoth = TraceWindow.open(session, Duration.ofSeconds(10))) {
+			afterBoth.scope(network.leftPath()).scope(network.rightPath());
+			assertThat(afterBoth).drops().withReason(NO_SOCKET).isZero();
+			int third = Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), CLOSED_PORT).send(3);
+			assertThat(afterBoth).drops().withReason(NO_SOCKET).hasCount(third);
+		}
+	}
+
+	@Test
+	void a_closed_window_keeps_the_counts_it_had_at_its_close(VethNamespaces network) {
+		// GIVEN a window that saw a flood, closed
+		TraceWindow trace = TraceWindow.open(session, Duration.ofSeconds(10));
+		long sent;
+		try {
+			trace.scope(network.leftPath()).scope(network.rightPath());
+			sent = flood(network);
+			assertThat(trace).drops().withReason(NO_SOCKET).hasCount(sent);
+		} finally {
+			trace.close();
+		}
+
+		// WHEN more datagrams are dropped in those namespaces after the close
+		Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), CLOSED_PORT).send(5);
+
+		// THEN
+		assertThat(trace).drops().withReason(NO_SOCKET).hasCount(sent);
+	}
+
+	@Test
+	void without_loss_the_counts_are_the_events_per_probe_point(VethNamespaces network) {
+		try (TraceWindow trace = TraceWindow.open(session, Duration.ofSeconds(10))) {
+			// GIVEN both namespaces in scope, and a few datagrams, which the tiny ring buffer holds
+			trace.scope(network.leftPath()).scope(network.rightPath());
+			for (int i = 0; i < 5; i++) {
+				assertThat(Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), CLOSED_PORT).send(1))
+						.isEqualTo(1);
+				trace.flush();
+			}
+
+			// WHEN the counts and the events are read once nothing moves any more
+			KernelCounts counts;
+			Map<String, Long> events;
+			do {
+				counts = trace.counts();
+				events = new TreeMap<>(trace.events().stream()
+						.collect(Collectors.groupingBy(PacketEvent::where, Collectors.counting())));
+			} while (!counts.byHook().equals(trace.counts().byHook()));
+
+			// THEN the probes counted exactly what they emitted
+			assertThat(trace.lostEvents()).isZero();
+			assertThat(new TreeMap<>(counts.byHook())).isEqualTo(events);
+			assertThat(counts.drops()).anySatisfy(drop -> {
+				assertThat(drop.reason()).isEqualTo(NO_SOCKET);
+				assertThat(drop.count()).isEqualTo(5);
+				assertThat(drop.netns()).isEqualTo(network.rightInode());
+			});
+		}
+	}
+
+	@Test
+	void the_counts_obey_the_pcap_filter_as_the_events_do(VethNamespaces network) {
+		TracerOptions options = TracerOptions.defaults().withBackend(Backend.TRACEPOINT, null)
+				.withPcapFilter("udp dst port 9000");
+		try (TraceSession filtered = TraceSession.start(options);
+				TraceWindow trace = TraceWindow.open(filtered, Duration.ofSeconds(10))) {
+			// GIVEN a tracer that keeps UDP to port 9000 only
+			trace.scope(network.leftPath()).scope(network.rightPath());
+
+			// WHEN datagrams go to 9000 and to 9001, where nothing listens either
+			int toTheFilter = Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), 9000).send(3);
+			int elsewhere = Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), 9001).send(4);
+
+			// THEN only those the filter matches were counted, as only they were traced
+			assertThat(elsewhere).isEqualTo(4);
+			assertThat(trace).drops().withReason(NO_SOCKET).hasCount(toTheFilter);
+			assertThat(trace).counts().at("net_dev_queue").hasCount(toTheFilter);
+			assertThat(trace).packets(udp().dstPort(9001)).areNone();
+		}
+	}
+
+	/**
+	 * Floods from left to right, to the closed port, until the trace lost events (the reader drains the
+	 * 64-event ring buffer every 5 ms: a few thousand datagrams a second outrun it); how many went out.
+	 */
+	private static long floodUntilEventsAreLost(VethNamespaces network, TraceWindow trace) {
+		long sent = 0;
+		long deadline = System.nanoTime() + LOSS_DEADLINE.toNanos();
+		do {
+			sent += Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), CLOSED_PORT)
+					.flood(FLOOD);
+		} while (trace.lostEvents() == 0 && System.nanoTime() < deadline);
+		assertThat(trace.lostEvents()).as("events the 8 KiB ring buffer lost of %d datagrams", sent).isPositive();
+		return sent;
+	}
+
+	/** A short flood from left to right, to the closed port; how many datagrams went out. */
+	private static long flood(VethNamespaces network) {
+		return Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), CLOSED_PORT)
+				.flood(Duration.ofMillis(300));
+	}
+}
