@@ -37,14 +37,6 @@ public record DropCount(long netns, DropReason reason, DropKind kind, String loc
 	 * @return {@link #location()} without its offset and module, e.g. {@code "__udp4_lib_rcv"}
 	 */
 	public String locationFunction() {
-		int end = location.length();
-		for (int i = 0; i < location.length(); i++) {
-			char c = location.charAt(i);
-			if (c == '+' || c == ' ') {
-				end = i;
-				break;
-			}
-		}
-		return location.substring(0, end);
+		return FrameNames.functionOf(location);
 	}
 }

@@ -227,7 +227,7 @@ public interface PacketEvent {
 	 *     the event is no drop or the kernel gave no location
 	 */
 	default Optional<String> locationFunction() {
-		return Optional.ofNullable(location()).map(PacketEvent::functionOf);
+		return Optional.ofNullable(location()).map(FrameNames::functionOf);
 	}
 
 	/**
@@ -237,20 +237,7 @@ public interface PacketEvent {
 	 *     {@code "nf_hook_slow"}; empty for events other than drops
 	 */
 	default List<String> stackFunctions() {
-		return stack().stream().map(PacketEvent::functionOf).toList();
-	}
-
-	/** {@code "nf_hook_slow+0x7d [nf_tables]"} → {@code "nf_hook_slow"}. */
-	private static String functionOf(String frame) {
-		int end = frame.length();
-		for (int i = 0; i < frame.length(); i++) {
-			char c = frame.charAt(i);
-			if (c == '+' || c == ' ') {
-				end = i;
-				break;
-			}
-		}
-		return frame.substring(0, end);
+		return stack().stream().map(FrameNames::functionOf).toList();
 	}
 
 	/**
