@@ -173,6 +173,8 @@ public final class TraceSession implements AutoCloseable {
 		probes.detach();
 		LOG.info("tracer detached: backend={} functions={} in {} ms", probes.selection().chosen(),
 				probes.functions().attached().size(), probes.detachTime().toMillis());
+		// the tracing tables kept for the next test: none is left once the session is
+		TracingTables.deleteIdle();
 		pump.close();
 		if (pump.readerStuck()) {
 			return; // the ring buffer stays mapped: freeing its map under the reader would crash
