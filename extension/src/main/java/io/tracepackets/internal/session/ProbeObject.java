@@ -57,7 +57,8 @@ final class ProbeObject implements AutoCloseable {
 
 	/**
 	 * Opens the object with the pcap filter written into it and sets what must be set before load;
-	 * nothing is loaded yet (see {@link #load}).
+	 * nothing is loaded yet (see {@link #load}). {@code kallsyms}: null without a function backend,
+	 * whose copy programs alone need the functions' addresses (zero, the object's own, otherwise).
 	 */
 	static ProbeObject open(TracerOptions options, Kallsyms kallsyms) {
 		UnaryOperator<byte[]> filter = filterInjection(options);
@@ -65,7 +66,9 @@ final class ProbeObject implements AutoCloseable {
 		try {
 			object.map("events").setMaxEntries(options.ringBufferBytes());
 			setSnapLength(object, options.snapLength());
-			setCopyAddresses(object, kallsyms);
+			if (kallsyms != null) {
+				setCopyAddresses(object, kallsyms);
+			}
 			return new ProbeObject(object, filter);
 		} catch (RuntimeException | Error e) {
 			object.close();
