@@ -31,7 +31,8 @@ final class NftTraceListener implements NftTraceSource {
 
 	private final NetworkNamespace netns;
 	private final int fd;
-	private final Arena arena = Arena.ofShared();
+	// Freed by the GC: closing a shared arena stops every thread of the JVM for a moment, a good part of a window's close.
+	private final Arena arena = Arena.ofAuto();
 	private final MemorySegment buffer = arena.allocate(1 << 16);
 	private final MemorySegment errno = Native.errnoSlot(arena);
 	private final PendingDrops pendingDrops = new PendingDrops();
@@ -128,7 +129,6 @@ final class NftTraceListener implements NftTraceSource {
 		closed = true;
 		try {
 			Libc.close(fd);
-			arena.close();
 		} finally {
 			TracingTables.release(netns);
 		}
