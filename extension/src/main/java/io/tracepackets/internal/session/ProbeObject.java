@@ -14,8 +14,12 @@ import io.tracepackets.internal.pcap.PcapFilterInjection;
 import io.tracepackets.internal.symbols.Kallsyms;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
 /**
@@ -27,6 +31,8 @@ import java.util.function.UnaryOperator;
 final class ProbeObject implements AutoCloseable {
 
 	static final String RESOURCE = "io/tracepackets/bpf/tracepackets.bpf.o";
+	/** The name of the object and of its siblings: their internal maps' names start with it, and must pair up. */
+	private static final String NAME = "tracepackets";
 	static final String MARKER_PROGRAM = "emit_marker";
 	/** The maps every other object of a session (socket hook, XDP verdicts, benchmark feed) shares with this one. */
 	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "stacks",
@@ -48,10 +54,17 @@ final class ProbeObject implements AutoCloseable {
 			"skb_copy_expand");
 
 	private final BpfObject object;
+	/** The bytes {@link #object} was opened from, for its siblings. */
+	private final byte[] elf;
+	/** Objects of the same bytes whose programs were loaded beside this one's (see {@link #load}); guarded by this. */
+	private final List<BpfObject> siblings = new ArrayList<>();
+	/** The sibling that loaded each of their programs; guarded by this. */
+	private final Map<String, BpfObject> loadedBy = new HashMap<>();
 	private final UnaryOperator<byte[]> filter;
 
-	private ProbeObject(BpfObject object, UnaryOperator<byte[]> filter) {
+	private ProbeObject(BpfObject object, byte[] elf, UnaryOperator<byte[]> filter) {
 		this.object = object;
+		this.elf = elf;
 		this.filter = filter;
 	}
 
@@ -62,14 +75,15 @@ final class ProbeObject implements AutoCloseable {
 	 */
 	static ProbeObject open(TracerOptions options, Kallsyms kallsyms) {
 		UnaryOperator<byte[]> filter = filterInjection(options);
-		BpfObject object = BpfObject.openResource(RESOURCE, "tracepackets", filter);
+		byte[] elf = filter.apply(BpfObject.readResource(RESOURCE));
+		BpfObject object = BpfObject.open(NAME, elf);
 		try {
 			object.map("events").setMaxEntries(options.ringBufferBytes());
 			setSnapLength(object, options.snapLength());
 			if (kallsyms != null) {
 				setCopyAddresses(object, kallsyms);
 			}
-			return new ProbeObject(object, filter);
+			return new ProbeObject(object, elf, filter);
 		} catch (RuntimeException | Error e) {
 			object.close();
 			throw e;
@@ -124,13 +138,105 @@ final class ProbeObject implements AutoCloseable {
 	}
 
 	/**
-	 * Loads {@code programs} (no other), then writes the probes' settings ({@code struct
-	 * tp_options}) before anything is attached: which drops take a kernel stack ({@code enum tp_stacks}).
+	 * Loads {@code programs} (no other), which creates the session's maps, and {@code spread}; then
+	 * writes the probes' settings ({@code struct tp_options}) before anything is attached: which
+	 * drops take a kernel stack ({@code enum tp_stacks}). {@code alongside}, which needs only the
+	 * maps (the socket hook), runs meanwhile; when this returns or throws, it has ended.
+	 *
+	 * <p>The verifier takes ~10 ms per tracepoint program, and libbpf loads an object's programs one
+	 * after the other: most of a cold start. So, with more than one CPU, {@code spread} is loaded
+	 * in two sibling objects opened from the same bytes, which use every map of this one (its
+	 * global data included) and are verified side by side, the second with {@code alongside}
+	 * after it. {@link #program} finds a program in whichever object loaded it.
 	 */
-	void load(Collection<String> programs, boolean allDropStacks) {
-		object.autoloadOnly(programs);
+	void load(Collection<String> programs, List<String> spread, boolean allDropStacks, Runnable alongside) {
+		boolean beside = Runtime.getRuntime().availableProcessors() > 1 && spread.size() > 1;
+		List<String> first = new ArrayList<>(programs);
+		if (!beside) {
+			first.addAll(spread);
+		}
+		object.autoloadOnly(first);
+		loadExplained(object);
+		if (beside) {
+			int half = (spread.size() + 1) / 2;
+			loadBeside(spread.subList(0, half), spread.subList(half, spread.size()), alongside);
+		} else {
+			alongside.run();
+		}
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment value = arena.allocate(8);
+			value.set(JAVA_INT, 0, allDropStacks ? STACKS_ALL : STACKS_NETFILTER);
+			object.map("options").put(0, value);
+		}
+	}
+
+	/** Loads {@code here} in a sibling on this thread and {@code there}, then {@code alongside}, on another. */
+	private void loadBeside(List<String> here, List<String> there, Runnable alongside) {
+		AtomicReference<Throwable> otherFailure = new AtomicReference<>();
+		Thread other = Thread.ofPlatform().name("tracepackets-load").start(() -> {
+			try {
+				loadSibling(there);
+			} catch (Throwable t) {
+				otherFailure.set(t);
+			}
+			try {
+				alongside.run();
+			} catch (Throwable t) {
+				if (!otherFailure.compareAndSet(null, t)) {
+					otherFailure.get().addSuppressed(t);
+				}
+			}
+		});
+		Throwable failure = null;
 		try {
-			object.load();
+			loadSibling(here);
+		} catch (Throwable t) {
+			failure = t;
+		}
+		boolean interrupted = false;
+		while (true) {
+			try {
+				other.join();
+				break;
+			} catch (InterruptedException e) {
+				// the other thread holds objects of this session: it must end before anything is freed
+				interrupted = true;
+			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+		if (failure == null) {
+			failure = otherFailure.get();
+		} else if (otherFailure.get() != null) {
+			failure.addSuppressed(otherFailure.get());
+		}
+		if (failure instanceof RuntimeException e) {
+			throw e;
+		}
+		if (failure instanceof Error e) {
+			throw e;
+		}
+	}
+
+	/** Opens a sibling of the same bytes, makes it use this object's maps, and loads {@code programs} in it. */
+	private void loadSibling(List<String> programs) {
+		BpfObject sibling = BpfObject.open(NAME, elf);
+		synchronized (this) {
+			siblings.add(sibling);
+		}
+		sibling.reuseEveryMapOf(object);
+		sibling.autoloadOnly(programs);
+		loadExplained(sibling);
+		synchronized (this) {
+			programs.forEach(program -> loadedBy.put(program, sibling));
+		}
+	}
+
+	/** Loads {@code bpf}, turning a refusal for want of privileges into the reason and what to do. */
+	private static void loadExplained(BpfObject bpf) {
+		try {
+			bpf.load();
 		} catch (NativeException e) {
 			if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
 				throw new TracingUnavailableException("tp_btf programs", "the kernel refused to load them ("
@@ -138,11 +244,6 @@ final class ProbeObject implements AutoCloseable {
 						+ " --privileged; a lockdown=confidentiality kernel forbids BPF tracing", e);
 			}
 			throw e;
-		}
-		try (Arena arena = Arena.ofConfined()) {
-			MemorySegment value = arena.allocate(8);
-			value.set(JAVA_INT, 0, allDropStacks ? STACKS_ALL : STACKS_NETFILTER);
-			object.map("options").put(0, value);
 		}
 	}
 
@@ -160,13 +261,17 @@ final class ProbeObject implements AutoCloseable {
 		return object.map(name);
 	}
 
-	BpfProgram program(String name) {
-		return object.program(name);
+	/** The program {@code name} of whichever object loaded it (this one's, if none did). */
+	synchronized BpfProgram program(String name) {
+		return loadedBy.getOrDefault(name, object).program(name);
 	}
 
-	/** Frees the object (its maps and programs); detach its links first. */
+	/** Frees the objects (their maps and programs); detach their links first. */
 	@Override
-	public void close() {
+	public synchronized void close() {
+		siblings.forEach(BpfObject::close);
+		siblings.clear();
+		loadedBy.clear();
 		object.close();
 	}
 }

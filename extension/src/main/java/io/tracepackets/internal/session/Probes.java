@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,10 +61,12 @@ final class Probes implements AutoCloseable {
 		long started = System.nanoTime();
 		// Only a function backend's copy programs use the functions' addresses: without one, kallsyms is not read here.
 		object = ProbeObject.open(options, backend.isPresent() ? kallsyms.get() : null);
+		AtomicReference<SocketReceiveHook.Attempt> hookAttempt = new AtomicReference<>();
 		try {
 			List<String> programs = new ArrayList<>(List.of(ProbeObject.MARKER_PROGRAM));
+			List<String> tracepointPrograms = new ArrayList<>();
 			for (Tracepoint tracepoint : Tracepoint.values()) {
-				programs.add(tracepoint.programName());
+				tracepointPrograms.add(tracepoint.programName());
 			}
 			// The copy programs of the copy functions this kernel has (one for a missing function would fail the load).
 			List<String> copyPrograms = new ArrayList<>();
@@ -74,7 +77,11 @@ final class Probes implements AutoCloseable {
 						.forEach(function -> copyPrograms.addAll(backend.get().copyPrograms(function)));
 				programs.addAll(copyPrograms);
 			}
-			object.load(programs, options.allDropStacks());
+			// The socket hook needs only the maps: it is loaded while the tracepoint programs are
+			object.load(programs, tracepointPrograms, options.allDropStacks(), () -> hookAttempt.set(
+					LibBpf.quietly(() -> SocketReceiveHook.attach(object, options.snapLength()))));
+			socketHook = hookAttempt.get().hook().orElse(null);
+			socketHookStatus = hookAttempt.get().why();
 			loadTime = Duration.ofNanos(System.nanoTime() - started);
 
 			long attachStarted = System.nanoTime();
@@ -84,9 +91,6 @@ final class Probes implements AutoCloseable {
 					: backend.get().attach(object.bpf(), byPosition);
 			links.addFunctions(functions.links());
 			attachCopyPrograms(copyPrograms);
-			SocketReceiveHook.Attempt hook = LibBpf.quietly(() -> SocketReceiveHook.attach(object, options.snapLength()));
-			socketHook = hook.hook().orElse(null);
-			socketHookStatus = hook.why();
 			if (!functions.unsupported().isEmpty()) {
 				LOG.info("{} of {} functions cannot be traced with {} on this kernel: {}", functions.unsupported().size(),
 						selection.targets().functions().size(), selection.chosen(),
@@ -97,6 +101,10 @@ final class Probes implements AutoCloseable {
 						selection.targets().functions().size(), selection.chosen(), AttachResult.byCause(functions.failed()));
 			}
 		} catch (RuntimeException | Error e) {
+			SocketReceiveHook.Attempt attempt = hookAttempt.get();
+			if (attempt != null) {
+				attempt.hook().ifPresent(SocketReceiveHook::close);
+			}
 			detach();
 			object.close();
 			throw e;
