@@ -174,7 +174,7 @@ final class Report {
 	private void coldStartSection(StringBuilder md) {
 		md.append("## Tracer cold start\n\nIn a fresh `TraceSession` each time, in one JVM (run 1 also pays class loading"
 				+ " and JIT warm-up). Load = opening the object and verifying its programs (two objects side by side"
-				+ " with more than one CPU), the socket hook's with them; rest = everything else of the start (checks,"
+				+ " when a CPU is free), the socket hook's with them; rest = everything else of the start (checks,"
 				+ " the backend choice, whose refusals a boot's first tracer keeps in ~/.cache/tracepackets, the pump)."
 				+ " The kernel's names (kallsyms, BTF drop reasons) are read after the start, in the background.\n\n")
 				.append("| run | load | attach | rest | total (`TraceSession.start`) |\n|---|---|---|---|---|\n");

@@ -12,8 +12,11 @@ import io.tracepackets.internal.ffi.NativeException;
 import io.tracepackets.internal.pcap.PcapFilter;
 import io.tracepackets.internal.pcap.PcapFilterInjection;
 import io.tracepackets.internal.symbols.Kallsyms;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -33,6 +36,12 @@ final class ProbeObject implements AutoCloseable {
 	static final String RESOURCE = "io/tracepackets/bpf/tracepackets.bpf.o";
 	/** The name of the object and of its siblings: their internal maps' names start with it, and must pair up. */
 	private static final String NAME = "tracepackets";
+	private static final Path LOADAVG = Path.of("/proc/loadavg");
+	/**
+	 * Null: {@link #load} decides by {@link #aCpuIsFree}; true or false: side by side or not,
+	 * whatever the machine does (tests of both ways).
+	 */
+	static volatile Boolean sideBySide;
 	static final String MARKER_PROGRAM = "emit_marker";
 	/** The maps every other object of a session (socket hook, XDP verdicts, benchmark feed) shares with this one. */
 	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "stacks",
@@ -144,13 +153,16 @@ final class ProbeObject implements AutoCloseable {
 	 * maps (the socket hook), runs meanwhile; when this returns or throws, it has ended.
 	 *
 	 * <p>The verifier takes ~10 ms per tracepoint program, and libbpf loads an object's programs one
-	 * after the other: most of a cold start. So, with more than one CPU, {@code spread} is loaded
-	 * in two sibling objects opened from the same bytes, which use every map of this one (its
-	 * global data included) and are verified side by side, the second with {@code alongside}
-	 * after it. {@link #program} finds a program in whichever object loaded it.
+	 * after the other: most of a cold start. So, when another CPU is free ({@link #aCpuIsFree}),
+	 * {@code spread} is loaded in two sibling objects opened from the same bytes, which use every
+	 * map of this one (its global data included) and are verified side by side, the second with
+	 * {@code alongside} after it. {@link #program} finds a program in whichever object loaded it.
+	 * On a busy machine the siblings' extra work (each opens and relocates the object again, ~15
+	 * ms) costs more than the overlap saves, so everything loads in this one object, as on one CPU.
 	 */
 	void load(Collection<String> programs, List<String> spread, boolean allDropStacks, Runnable alongside) {
-		boolean beside = Runtime.getRuntime().availableProcessors() > 1 && spread.size() > 1;
+		Boolean forced = sideBySide;
+		boolean beside = spread.size() > 1 && (forced != null ? forced : aCpuIsFree());
 		List<String> first = new ArrayList<>(programs);
 		if (!beside) {
 			first.addAll(spread);
@@ -167,6 +179,25 @@ final class ProbeObject implements AutoCloseable {
 			MemorySegment value = arena.allocate(8);
 			value.set(JAVA_INT, 0, allDropStacks ? STACKS_ALL : STACKS_NETFILTER);
 			object.map("options").put(0, value);
+		}
+	}
+
+	/**
+	 * Whether another CPU than the one running this thread is free now: the kernel's count of
+	 * runnable threads ({@code /proc/loadavg}), this one included, is at most the CPUs this JVM may
+	 * use. False when it cannot be read.
+	 */
+	static boolean aCpuIsFree() {
+		int cpus = Runtime.getRuntime().availableProcessors();
+		if (cpus < 2) {
+			return false;
+		}
+		try {
+			// "0.52 0.58 0.59 2/467 12345": the fourth field is running/existing
+			String running = Files.readString(LOADAVG).split(" ")[3];
+			return Integer.parseInt(running.substring(0, running.indexOf('/'))) <= cpus;
+		} catch (IOException | RuntimeException e) {
+			return false;
 		}
 	}
 
