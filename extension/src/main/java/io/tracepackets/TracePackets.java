@@ -79,10 +79,10 @@ public @interface TracePackets {
 	String SNAP_LENGTH_PROPERTY = "tracepackets.snap.length";
 
 	/**
-	 * Whether netfilter drops are attributed to their rule (default {@code true}): while a test
-	 * runs, each scoped namespace gets a temporary nftables table that sets {@code meta nftrace}
-	 * (deleted when the test ends), and iptables-legacy counters are read; {@code false} turns it
-	 * off: {@value}.
+	 * Whether netfilter drops are attributed to their rule (default {@code true}): each scoped
+	 * namespace gets a temporary nftables table that sets {@code meta nftrace} (kept for the next
+	 * tests on the namespace, deleted once none used it for a few seconds, and at the latest when the
+	 * run ends), and iptables-legacy counters are read; {@code false} turns it off: {@value}.
 	 */
 	String NETFILTER_RULES_PROPERTY = "tracepackets.netfilter.rules";
 

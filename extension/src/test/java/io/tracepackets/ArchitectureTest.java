@@ -207,15 +207,17 @@ class ArchitectureTest {
 
 	/**
 	 * Settings are read in one place, the JUnit glue's resolver (TraceSettings), which hands every
-	 * part the values it needs; no other class reads a system property or the environment. The one
-	 * exception: {@code os.name}, which KernelCapabilities reads to say which OS cannot trace, a fact
-	 * of the JVM, not a setting.
+	 * part the values it needs; no other class reads a system property or the environment. The
+	 * exceptions: {@code os.name}, which KernelCapabilities reads to say which OS cannot trace, a fact
+	 * of the JVM, not a setting; and {@code user.home} and {@code XDG_CACHE_HOME}, which BootCache
+	 * reads to find the user's cache directory, facts of the account, not settings.
 	 */
 	@Test
 	void only_the_settings_resolver_reads_system_properties_or_the_environment() {
 		noClasses().that().doNotHaveFullyQualifiedName(SETTINGS_RESOLVER)
 				.and().doNotHaveFullyQualifiedName(SETTINGS_RESOLVER + "$Sources")
 				.and().doNotHaveFullyQualifiedName("io.tracepackets.internal.session.KernelCapabilities")
+				.and().doNotHaveFullyQualifiedName("io.tracepackets.internal.bootcache.BootCache")
 				.should().callMethodWhere(readsSystemPropertiesOrEnvironment())
 				.because("settings are resolved once, with one precedence, by the JUnit glue (issue 18)")
 				.check(MAIN);

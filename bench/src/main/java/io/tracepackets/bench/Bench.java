@@ -19,7 +19,9 @@ import java.util.List;
  * file (between its markers), keeping the rest; {@code probes} likewise the probe-cost section
  * (per-program ns per run from the kernel's accounting, packets/s traced and untraced;
  * {@code --rounds 5}); {@code filters} likewise the in-kernel pcap filter's cost (no filter, one
- * matching nothing, one matching all).
+ * matching nothing, one matching all). {@code startup} measures only what a test pays (cold start and
+ * per-test overhead, {@code --rounds} times, a fresh cold-start series and per-test series each round)
+ * and prints it without writing the file: for comparing a change before and after, interleaved.
  */
 public final class Bench {
 
@@ -43,6 +45,7 @@ public final class Bench {
 	static final String FILTERS_SECTION_START = "<!-- filter-cost:start -->";
 	static final String FILTERS_SECTION_END = "<!-- filter-cost:end -->";
 	static final String FILTERS = "filters";
+	static final String STARTUP = "startup";
 	private static final int FILTER_ROUNDS = 3;
 	private static final int PROBE_ROUNDS = 5;
 	private static final int PROBE_STATS_RUNS = 2;
@@ -65,6 +68,10 @@ public final class Bench {
 			return;
 		}
 		int rounds = Integer.parseInt(option(args, "--rounds", Integer.toString(PROBE_ROUNDS)));
+		if (List.of(args).contains(STARTUP)) {
+			startupOnly(rounds);
+			return;
+		}
 		if (List.of(args).contains(FILTERS)) {
 			Machine machine = Machine.describe(option(args, "--revision", "unknown"));
 			String section;
@@ -122,6 +129,37 @@ public final class Bench {
 				+ kept(out, VM_SECTION_START, VM_SECTION_END) + kept(out, VM_PROBES_START, VM_PROBES_END));
 		System.out.println(markdown + "\n" + assertions + "\n" + probes);
 		step("wrote " + out);
+	}
+
+	/**
+	 * {@code scripts/bench startup}: cold start and per-test overhead alone, {@code rounds} times,
+	 * printed (medians per round, then the median of the rounds' medians); the file is not written,
+	 * as a run on a busy machine compares a change with itself but says nothing absolute.
+	 */
+	private static void startupOnly(int rounds) throws Exception {
+		double[] coldMedians = new double[rounds];
+		double[] perTestMedians = new double[rounds];
+		try (VethNamespaces pair = VethNamespaces.create()) {
+			for (int round = 0; round < rounds; round++) {
+				List<ColdStart.Run> starts = ColdStart.measure(COLD_STARTS);
+				PerTestOverhead.Result perTest;
+				try (TraceSession context = TraceSession.start(TracerOptions.defaults())) {
+					perTest = PerTestOverhead.measure(context, pair.rightPath(), OVERHEAD_WARMUP, OVERHEAD_RUNS);
+				}
+				Stats total = Stats.of(starts.stream().mapToDouble(ColdStart.Run::totalMs).toArray());
+				Stats load = Stats.of(starts.stream().mapToDouble(ColdStart.Run::loadMs).toArray());
+				Stats names = Stats.of(starts.stream().mapToDouble(ColdStart.Run::namesMs).toArray());
+				coldMedians[round] = total.median();
+				perTestMedians[round] = perTest.total().median();
+				System.out.printf(java.util.Locale.ROOT, "round %d: cold start median %.1f ms (first %.1f, load %.1f,"
+						+ " rest %.1f); per test median %.3f ms (open+scope %.3f, flush %.3f, close %.3f; p90 %.3f)%n",
+						round + 1, total.median(), starts.getFirst().totalMs(), load.median(), names.median(),
+						perTest.total().median(), perTest.openAndScope().median(), perTest.flush().median(),
+						perTest.close().median(), perTest.total().percentile(90));
+			}
+		}
+		System.out.printf(java.util.Locale.ROOT, "startup: cold start %.1f ms, per test %.3f ms (medians of %d rounds)%n",
+				Stats.of(coldMedians).median(), Stats.of(perTestMedians).median(), rounds);
 	}
 
 	/**

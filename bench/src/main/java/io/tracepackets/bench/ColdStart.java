@@ -7,12 +7,14 @@ import java.util.List;
 
 /**
  * What the first traced test of a JVM pays: TraceSession.start = BPF load + attach (timed by the
- * Tracer itself) + kernel names (kallsyms, drop reasons), each time in a fresh Tracer.
+ * Tracer itself) + the rest of the start (checks, backend choice, pump; the kernel's names are read
+ * after it, in the background), each time in a fresh Tracer.
  */
 final class ColdStart {
 
 	/** One start, in milliseconds; {@code total} is the wall clock of TraceSession.start. */
 	record Run(double loadMs, double attachMs, double totalMs) {
+		/** The start less load and attach. */
 		double namesMs() {
 			return totalMs - loadMs - attachMs;
 		}

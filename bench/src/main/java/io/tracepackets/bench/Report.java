@@ -6,7 +6,8 @@ import java.util.Locale;
 /** Collects the measurements and renders docs/benchmarks.md, verdicts included. */
 final class Report {
 
-	private static final double PER_TEST_TARGET_MS = 2;
+	private static final double PER_TEST_TARGET_MS = 1;
+	private static final double COLD_START_TARGET_MS = 100;
 	private static final double READER_TARGET = 5_000_000;
 
 	private final Machine machine;
@@ -89,7 +90,8 @@ final class Report {
 				.append(" |\n\n")
 				.append("Method: cold start = `TraceSession.start` in ").append(coldStarts.size())
 				.append(" fresh tracers. Per-test overhead = what `@TracePackets` does around a test on a warm"
-						+ " tracer (open window, scope one netns, flush, close), ")
+						+ " tracer (open window, scope one netns, flush, close), netfilter rule attribution on (the"
+						+ " default: the namespace's tracing table is kept between windows, each window joins its trace), ")
 				.append(perTest.total().count()).append(" times after ").append("20 warm-up cycles, idle system."
 						+ " Reader throughput = events the Java reader consumed from the mmap'd ring buffer per"
 						+ " second, (1) fed by `emit_burst` (bpf_loop writing synthetic events from one thread) and"
@@ -102,13 +104,18 @@ final class Report {
 						+ " kernel receive path it drives, softirq included) competes with the reader for CPU.\n\n");
 	}
 
+	private double coldStartMedian() {
+		return Stats.of(coldStarts.stream().mapToDouble(ColdStart.Run::totalMs).toArray()).median();
+	}
+
 	private void summary(StringBuilder md) {
 		Stats total = perTest.total();
 		md.append("## Summary\n\n| measure | result | target |\n|---|---|---|\n")
-				.append("| tracer cold start, median (load + attach + kernel names) | ")
-				.append(ms(Stats.of(coldStarts.stream().mapToDouble(ColdStart.Run::totalMs).toArray()).median()))
-				.append(" | — |\n")
-				.append("| per-test overhead, warm tracer, median | ").append(ms(total.median())).append(" | ≤ 2 ms: ")
+				.append("| tracer cold start, median (load + attach + the rest of the start) | ")
+				.append(ms(coldStartMedian())).append(" | ≤ 100 ms: ")
+				.append(verdict(coldStartMedian() <= COLD_START_TARGET_MS)).append(" |\n")
+				.append("| per-test overhead, warm tracer, median (netfilter rule attribution on) | ")
+				.append(ms(total.median())).append(" | ≤ 1 ms: ")
 				.append(verdict(total.median() <= PER_TEST_TARGET_MS)).append(" |\n")
 				.append("| reader, synthetic events | ").append(rate(synthetic.consumedPerSecond())).append(", lost ")
 				.append(synthetic.lost()).append(" | ≥ 5 M/s: ")
@@ -166,8 +173,11 @@ final class Report {
 
 	private void coldStartSection(StringBuilder md) {
 		md.append("## Tracer cold start\n\nIn a fresh `TraceSession` each time, in one JVM (run 1 also pays class loading"
-				+ " and JIT warm-up). Kernel names = kallsyms + BTF drop reasons.\n\n")
-				.append("| run | load | attach | kernel names | total (`TraceSession.start`) |\n|---|---|---|---|---|\n");
+				+ " and JIT warm-up). Load = opening the object and verifying its programs (two objects side by side"
+				+ " when a CPU is free), the socket hook's with them; rest = everything else of the start (checks,"
+				+ " the backend choice, whose refusals a boot's first tracer keeps in ~/.cache/tracepackets, the pump)."
+				+ " The kernel's names (kallsyms, BTF drop reasons) are read after the start, in the background.\n\n")
+				.append("| run | load | attach | rest | total (`TraceSession.start`) |\n|---|---|---|---|---|\n");
 		for (int i = 0; i < coldStarts.size(); i++) {
 			ColdStart.Run run = coldStarts.get(i);
 			md.append("| ").append(i + 1).append(" | ").append(ms(run.loadMs())).append(" | ")
@@ -188,7 +198,9 @@ final class Report {
 
 	private void perTestSection(StringBuilder md) {
 		md.append("## Per-test overhead (warm tracer)\n\n`close()` flushes again to fix the window's end, so a"
-				+ " cycle is two round trips of a marker through the ring buffer.\n\n")
+				+ " cycle is two round trips of a marker through the ring buffer. With rule attribution on, as here,"
+				+ " scoping a namespace also joins its nftables trace (the tracing table, added by the first window,"
+				+ " stays for the next ones) and close leaves it.\n\n")
 				.append("| phase | median | p90 | max |\n|---|---|---|---|\n");
 		row(md, "open window + scope(netns)", perTest.openAndScope());
 		row(md, "flush", perTest.flush());

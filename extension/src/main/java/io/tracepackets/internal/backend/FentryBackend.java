@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /**
  * fentry: a BPF trampoline per function. A fentry program is verified against one function's
@@ -44,9 +45,14 @@ final class FentryBackend implements FunctionBackend {
 	private static final byte LD_IMM64 = 0x18;
 	private static final int INSN = 8;
 
-	private final Kallsyms kallsyms;
+	private final Supplier<Kallsyms> kallsyms;
 
 	FentryBackend(Kallsyms kallsyms) {
+		this(() -> kallsyms);
+	}
+
+	/** {@code kallsyms}: the functions' addresses, read when the first clone is attached. */
+	FentryBackend(Supplier<Kallsyms> kallsyms) {
 		this.kallsyms = kallsyms;
 	}
 
@@ -187,7 +193,7 @@ final class FentryBackend implements FunctionBackend {
 			BtfIds btf) {
 		int typeId = btf.functionId(function);
 		int objectFd = function.module() == null ? 0 : btf.moduleFd(function.module());
-		OptionalLong address = kallsyms.address(function.name());
+		OptionalLong address = kallsyms.get().address(function.name());
 		if (address.isEmpty()) {
 			throw new TracePacketsException("fentry " + function.name() + ": /proc/kallsyms has no address for it");
 		}

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -22,8 +23,17 @@ public record ProbeTargets(List<SkbFunction> functions, List<String> ambiguous, 
 	 * @param nameFilter functions whose name it {@code find}s in are kept; null keeps all
 	 */
 	public static ProbeTargets discover(Pattern nameFilter, Kallsyms kallsyms) {
+		return discover(nameFilter, () -> kallsyms);
+	}
+
+	/**
+	 * @param nameFilter functions whose name it {@code find}s in are kept; null keeps all
+	 * @param symbols the kernel's symbols, read here (to find names several functions share)
+	 */
+	public static ProbeTargets discover(Pattern nameFilter, Supplier<Kallsyms> symbols) {
 		List<SkbFunction> candidates = Btf.discoverSkbFunctions(nameFilter, true);
-		TraceableFunctions traceable = TraceableFunctions.load(kallsyms);
+		TraceableFunctions traceable = TraceableFunctions.load(symbols);
+		Kallsyms kallsyms = symbols.get();
 		List<SkbFunction> kept = new ArrayList<>();
 		List<String> ambiguous = new ArrayList<>();
 		int untraceable = 0;

@@ -42,14 +42,46 @@ public final class BpfObject implements AutoCloseable {
 
 	/** Opens the resource after {@code rewrite} changed its bytes (e.g. wrote a filter into a placeholder). */
 	public static BpfObject openResource(String resource, String name, java.util.function.UnaryOperator<byte[]> rewrite) {
+		return open(name, rewrite.apply(readResource(resource)));
+	}
+
+	/** The bytes of the object stored as {@code resource}. */
+	public static byte[] readResource(String resource) {
 		try (InputStream in = BpfObject.class.getClassLoader().getResourceAsStream(resource)) {
 			if (in == null) {
 				throw new TracePacketsException("BPF object " + resource + " is not on the classpath: the jar was "
 						+ "built without clang. Rebuild with clang, llvm and libbpf-dev installed (./tp setup).");
 			}
-			return new BpfObject(name, rewrite.apply(in.readAllBytes()));
+			return in.readAllBytes();
 		} catch (IOException e) {
 			throw new TracePacketsException("read BPF object " + resource + ": " + e.getMessage(), e);
+		}
+	}
+
+	/** Opens the object whose ELF bytes are {@code elf} (copied: the array may be reused). */
+	public static BpfObject open(String name, byte[] elf) {
+		return new BpfObject(name, elf);
+	}
+
+	/**
+	 * Before load: makes every map of this object the same kernel map as {@code other}'s (loaded),
+	 * which was opened from the same bytes under the same name, so that the maps pair up in order:
+	 * its programs then read and write {@code other}'s maps, global data included.
+	 */
+	public void reuseEveryMapOf(BpfObject other) {
+		List<MemorySegment> mine = LibBpf.maps(object);
+		List<MemorySegment> theirs = LibBpf.maps(other.object);
+		if (mine.size() != theirs.size()) {
+			throw new IllegalArgumentException("BPF object " + name + " has " + mine.size() + " maps, " + other.name
+					+ " " + theirs.size() + ": not opened from the same bytes");
+		}
+		for (int i = 0; i < mine.size(); i++) {
+			String mapName = LibBpf.mapName(mine.get(i));
+			if (!mapName.equals(LibBpf.mapName(theirs.get(i)))) {
+				throw new IllegalArgumentException("BPF object " + name + "'s map " + i + " is " + mapName + ", "
+						+ other.name + "'s " + LibBpf.mapName(theirs.get(i)) + ": not opened from the same bytes");
+			}
+			LibBpf.reuseMapFd(mine.get(i), LibBpf.mapFd(theirs.get(i), mapName), mapName);
 		}
 	}
 

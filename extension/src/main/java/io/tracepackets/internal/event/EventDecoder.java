@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * Turns a raw {@code struct tp_event} into a {@link PacketEvent}, naming what the kernel gives as
@@ -42,16 +43,25 @@ public final class EventDecoder {
 	/** What each drop meant: one table for every decoder of the JVM. */
 	private static final DropReasonTable DROP_KINDS = DropReasonTable.load();
 
-	private final Kallsyms kallsyms;
-	private final DropReasons dropReasons;
+	private final Supplier<Kallsyms> symbols;
+	private final Supplier<DropReasons> reasons;
 	private final IntFunction<long[]> stacks;
 	private final InterfaceResolver interfaces;
 	private final Map<Integer, List<String>> stackCache = new ConcurrentHashMap<>();
 
 	public EventDecoder(Kallsyms kallsyms, DropReasons dropReasons, IntFunction<long[]> stacks,
 			InterfaceResolver interfaces) {
-		this.kallsyms = kallsyms;
-		this.dropReasons = dropReasons;
+		this(() -> kallsyms, () -> dropReasons, stacks, interfaces);
+	}
+
+	/**
+	 * A decoder that asks for the kernel's names when an event first needs them (a session reads
+	 * them after its start).
+	 */
+	public EventDecoder(Supplier<Kallsyms> kallsyms, Supplier<DropReasons> dropReasons, IntFunction<long[]> stacks,
+			InterfaceResolver interfaces) {
+		this.symbols = kallsyms;
+		this.reasons = dropReasons;
 		this.stacks = stacks;
 		this.interfaces = interfaces;
 	}
@@ -80,7 +90,7 @@ public final class EventDecoder {
 		List<String> stack = List.of();
 		if (probe == EventLayout.PROBE_FUNCTION) {
 			kind = ProbeKind.FUNCTION;
-			where = kallsyms.symbolize(location).map(Symbol::name).orElse(hex(location));
+			where = symbols.get().symbolize(location).map(Symbol::name).orElse(hex(location));
 		} else if (probe == EventLayout.PROBE_SOCKET_RECEIVE) {
 			kind = ProbeKind.HOOK;
 			where = PacketEvent.SOCKET_RECEIVE;
@@ -97,6 +107,7 @@ public final class EventDecoder {
 			where = Tracepoint.byId(probe).map(Tracepoint::eventName).orElse("probe#" + probe);
 			if (probe == Tracepoint.KFREE_SKB.id()) {
 				// Before 5.17 the kernel has no reasons at all: every drop is unspecified.
+				DropReasons dropReasons = reasons.get();
 				reason = dropReasons.isEmpty() ? DropReason.NOT_SPECIFIED
 						: DropReason.named(dropReasons.name(b.getInt(EventLayout.DROP_REASON)).replace('#', '_'));
 				locationText = symbolize(location);
@@ -130,7 +141,7 @@ public final class EventDecoder {
 	 */
 	public String whereOf(int probe, long where) {
 		if (probe == EventLayout.PROBE_FUNCTION) {
-			return kallsyms.symbolize(where).map(Symbol::name).orElse(hex(where));
+			return symbols.get().symbolize(where).map(Symbol::name).orElse(hex(where));
 		}
 		if (probe == EventLayout.PROBE_SOCKET_RECEIVE) {
 			return PacketEvent.SOCKET_RECEIVE;
@@ -151,6 +162,7 @@ public final class EventDecoder {
 	 * @param count how many the probes counted
 	 */
 	public DropCount dropCount(long netns, int reason, long location, long count) {
+		DropReasons dropReasons = reasons.get();
 		DropReason named = dropReasons.isEmpty() ? DropReason.NOT_SPECIFIED
 				: DropReason.named(dropReasons.name(reason).replace('#', '_'));
 		String at = location == 0 ? "0x0" : symbolize(location);
@@ -197,7 +209,7 @@ public final class EventDecoder {
 	}
 
 	private String symbolize(long address) {
-		return address == 0 ? null : kallsyms.symbolize(address).map(Symbol::toString).orElse(hex(address));
+		return address == 0 ? null : symbols.get().symbolize(address).map(Symbol::toString).orElse(hex(address));
 	}
 
 	/** Kernel frames only: the first frames are the BPF program and the tracepoint plumbing. */
@@ -208,7 +220,7 @@ public final class EventDecoder {
 		return stackCache.computeIfAbsent(stackId, id -> {
 			List<String> frames = new ArrayList<>();
 			for (long address : stacks.apply(id)) {
-				if (kallsyms.isKernelText(address)) {
+				if (symbols.get().isKernelText(address)) {
 					frames.add(symbolize(address));
 				}
 			}

@@ -84,6 +84,10 @@ public final class LibBpf {
 			FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false);
 	private static final MethodHandle PROGRAM_NAME = bind("bpf_program__name",
 			FunctionDescriptor.of(ADDRESS, ADDRESS), false);
+	private static final MethodHandle NEXT_MAP = bind("bpf_object__next_map",
+			FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), false);
+	private static final MethodHandle MAP_NAME = bind("bpf_map__name",
+			FunctionDescriptor.of(ADDRESS, ADDRESS), false);
 	private static final MethodHandle MAP_REUSE_FD = bind("bpf_map__reuse_fd",
 			FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), false);
 	private static final MethodHandle ATTACH_CGROUP = bind("bpf_program__attach_cgroup",
@@ -219,6 +223,32 @@ public final class LibBpf {
 	public static void setInitialValue(MemorySegment map, MemorySegment value, String what) {
 		intCall("set the initial value of " + what, () -> (int) MAP_SET_INITIAL_VALUE.invokeExact(map, value,
 				value.byteSize()));
+	}
+
+	/** The maps of {@code object} (libbpf's {@code struct bpf_map *}), in the object's order. */
+	public static java.util.List<MemorySegment> maps(MemorySegment object) {
+		try {
+			java.util.List<MemorySegment> maps = new java.util.ArrayList<>();
+			MemorySegment map = MemorySegment.NULL;
+			while (true) {
+				map = (MemorySegment) NEXT_MAP.invokeExact(object, map);
+				if (map.equals(MemorySegment.NULL)) {
+					return maps;
+				}
+				maps.add(map);
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** bpf_map__name: the map's name (an internal map's is the object's name and its section's). */
+	public static String mapName(MemorySegment map) {
+		try {
+			return ((MemorySegment) MAP_NAME.invokeExact(map)).reinterpret(256).getString(0);
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
 	}
 
 	public static int mapFd(MemorySegment map, String what) {

@@ -4,12 +4,15 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * nf_tables requests in netlink's wire format, for the tracing table: one transaction
  * (NFNL_MSG_BATCH_BEGIN … END) that adds the table, its two base chains and their
- * {@code meta nftrace set 1} rules, and one that deletes the table. What {@code nft -f} would send,
- * built in Java so that setting up and tearing down costs a system call, not a process.
+ * {@code meta nftrace set 1} rules, and one that deletes the table; and the request that lists a
+ * namespace's inet tables ({@code nft list tables inet}). What {@code nft} would send, built in Java
+ * so that setting up, checking and tearing down costs a system call, not a process.
  */
 final class NfTablesBatch {
 
@@ -17,11 +20,17 @@ final class NfTablesBatch {
 	private static final int NFNL_MSG_BATCH_BEGIN = 0x10;
 	private static final int NFNL_MSG_BATCH_END = 0x11;
 	private static final int NFT_MSG_NEWTABLE = 0;
+	private static final int NFT_MSG_GETTABLE = 1;
 	private static final int NFT_MSG_DELTABLE = 2;
 	private static final int NFT_MSG_NEWCHAIN = 3;
 	private static final int NFT_MSG_NEWRULE = 6;
 	private static final int NLM_F_REQUEST = 0x1;
 	private static final int NLM_F_ACK = 0x4;
+	/** NLM_F_ROOT | NLM_F_MATCH: every object, not one. */
+	private static final int NLM_F_DUMP = 0x300;
+	private static final int NFTA_TABLE_NAME = 1;
+	/** An attribute type's flag bits (NLA_F_NESTED, NLA_F_NET_BYTEORDER), not its number. */
+	private static final int NLA_TYPE_MASK = 0x3fff;
 	private static final int NLM_F_CREATE = 0x400;
 	private static final int NLM_F_APPEND = 0x800;
 	private static final int NFPROTO_INET = 1;
@@ -65,6 +74,40 @@ final class NfTablesBatch {
 		NfTablesBatch batch = new NfTablesBatch();
 		batch.nft(NFT_MSG_DELTABLE, 0, attr(1, string(table)));
 		return batch.end();
+	}
+
+	/** The dump request for every inet table of the namespace (not a batch: reading needs no transaction). */
+	static byte[] listTables() {
+		ByteBuffer b = ByteBuffer.allocate(20).order(ByteOrder.nativeOrder());
+		b.putInt(20).putShort((short) (NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETTABLE))
+				.putShort((short) (NLM_F_REQUEST | NLM_F_DUMP)).putInt(1).putInt(0);
+		b.put((byte) NFPROTO_INET).put((byte) 0).putShort((short) 0);
+		return b.array();
+	}
+
+	/** The table names of the replies to {@link #listTables()} (each message whole, header included). */
+	static List<String> tableNames(List<byte[]> replies) {
+		List<String> names = new ArrayList<>();
+		for (byte[] reply : replies) {
+			ByteBuffer in = ByteBuffer.wrap(reply).order(ByteOrder.nativeOrder());
+			int end = Math.min(reply.length, in.getInt(0));
+			for (int at = 20; at + 4 <= end;) {
+				int length = Short.toUnsignedInt(in.getShort(at));
+				int type = in.getShort(at + 2) & NLA_TYPE_MASK;
+				if (length < 4 || at + length > end) {
+					break;
+				}
+				if (type == NFTA_TABLE_NAME) {
+					int stringEnd = at + 4;
+					while (stringEnd < at + length && reply[stringEnd] != 0) {
+						stringEnd++;
+					}
+					names.add(new String(reply, at + 4, stringEnd - at - 4, StandardCharsets.UTF_8));
+				}
+				at += (length + 3) & ~3;
+			}
+		}
+		return names;
 	}
 
 	/** How many acknowledgements the batch asks for: one per nf_tables message. */

@@ -55,7 +55,7 @@ final class NftMonitorTrace implements NftTraceSource {
 		this.netns = netns;
 		this.entry = entry;
 		this.table = table;
-		this.pendingDrops = new PendingDrops(table);
+		this.pendingDrops = new PendingDrops();
 	}
 
 	/**

@@ -4,18 +4,13 @@ import io.tracepackets.internal.netns.NetworkNamespace;
 import java.util.Optional;
 
 /**
- * The nf_tables trace of one network namespace, with the tracing table that turns it on: read
- * from the trace group by this JVM where it can enter the namespace ({@link NftTraceListener}),
- * else from {@code nft monitor trace} run there through the namespace's entry
- * ({@link NftMonitorTrace}).
+ * The nf_tables trace of one network namespace for one window, with the tracing table that turns
+ * it on: read from the trace group by this JVM where it can enter the namespace
+ * ({@link NftTraceListener}, on the table {@link TracingTables} keeps there), else from
+ * {@code nft monitor trace} run there through the namespace's entry ({@link NftMonitorTrace}, on a
+ * table of its own).
  */
 interface NftTraceSource extends AutoCloseable {
-
-	/** Opens the trace of {@code netns} and adds the tracing table {@code table} there. */
-	static NftTraceSource open(NetworkNamespace netns, String table) {
-		return netns.entry().isPresent() ? NftMonitorTrace.open(netns, netns.entry().get(), table)
-				: NftTraceListener.open(netns, table);
-	}
 
 	/** The oldest traced drop of a packet with this tuple not yet taken. */
 	Optional<NftTrace> takeDrop(NftTrace.Tuple tuple);
@@ -28,7 +23,7 @@ interface NftTraceSource extends AutoCloseable {
 
 	NetworkNamespace namespace();
 
-	/** Deletes the tracing table and stops reading. */
+	/** Stops reading, and hands the tracing table back (or deletes it). */
 	@Override
 	void close();
 }

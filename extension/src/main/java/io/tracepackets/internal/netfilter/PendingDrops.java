@@ -15,16 +15,11 @@ final class PendingDrops {
 	private static final int MAX_PENDING = 100_000;
 
 	private final Deque<NftTrace> drops = new ArrayDeque<>();
-	/** The tracing table's own name: its traces (the rule that sets the trace flag) are no drop of the user's. */
-	private final String tracingTable;
-
-	PendingDrops(String tracingTable) {
-		this.tracingTable = tracingTable;
-	}
 
 	/** Keeps {@code trace} if it is a drop by a rule of the user's, dropping the oldest when full. */
 	void offer(NftTrace trace) {
-		if (!trace.isDrop() || tracingTable.equals(trace.table())) {
+		// A tracing table's traces (the rule that sets the flag; this JVM's or another's) are no drop of the user's.
+		if (!trace.isDrop() || TracingTables.isTracingTable(trace.table())) {
 			return;
 		}
 		if (drops.size() == MAX_PENDING) {

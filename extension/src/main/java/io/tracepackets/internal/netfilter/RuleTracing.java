@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * tell it: nf_tables rules (iptables-nft and nft) by the kernel's own trace
  * ({@link NftTraceListener}); iptables-legacy rules, which have no trace, by their counters: the
  * DROP/REJECT rules whose packet counts grew since the namespace was scoped. The drop attribution
- * ({@link DropAttribution}) decides which drops are netfilter's and asks here. Nothing stays
- * behind: {@link #close()} deletes every tracing table, and the user's rules are only read.
+ * ({@link DropAttribution}) decides which drops are netfilter's and asks here. The user's rules are
+ * only read; the tracing tables are {@link TracingTables}' to keep and delete.
  */
 public final class RuleTracing implements RuleMatches {
 
@@ -58,8 +58,8 @@ public final class RuleTracing implements RuleMatches {
 	}
 
 	/**
-	 * Starts attributing drops in {@code netns}: joins its nftables trace and adds the tracing
-	 * table, and notes its iptables-legacy counters. A failure is logged, never thrown (tracing the
+	 * Starts attributing drops in {@code netns}: joins its nftables trace, with the tracing table
+	 * there, and notes its iptables-legacy counters. A failure is logged, never thrown (tracing the
 	 * packets matters more): drops there then name no rule.
 	 */
 	@Override
@@ -67,22 +67,68 @@ public final class RuleTracing implements RuleMatches {
 		if (closed || namespaces.putIfAbsent(netns.inode(), netns) != null || !enabled) {
 			return;
 		}
-		TracingTables.removeStale(netns);
-		try {
-			String table = TracingTables.newName();
-			listeners.put(netns.inode(), NftTraceSource.open(netns, table));
+		List<String> families;
+		if (netns.entry().isPresent()) {
+			TracingTables.removeStale(netns);
+			try {
+				listeners.put(netns.inode(), NftMonitorTrace.open(netns, netns.entry().get(), TracingTables.newName()));
+			} catch (RuntimeException e) {
+				traceFailed(netns, e);
+			}
+			families = legacyFamiliesThroughEntry(netns);
+		} else {
+			// One visit to the namespace does both: entering it costs a thread.
+			Visit visit;
+			try {
+				visit = NetnsRunner.call(netns, () -> visit(netns));
+			} catch (RuntimeException e) {
+				visit = new Visit(null, e, List.of());
+			}
+			if (visit.listener() != null) {
+				listeners.put(netns.inode(), visit.listener());
+			} else {
+				traceFailed(netns, visit.failure());
+			}
+			families = visit.legacyFamilies();
+		}
+		if (!listeners.isEmpty()) {
 			startPolling();
-		} catch (RuntimeException e) {
-			traceFailures.put(netns.inode(), e.getMessage());
-			LOG.warn("netfilter rules will not be named in {}: {}", netns.label(), e.getMessage());
 		}
 		try {
-			for (String family : legacyFamilies(netns)) {
+			for (String family : families) {
 				legacyBefore.put(netns.inode() + family, legacyCounters(netns, family));
 			}
 		} catch (RuntimeException e) {
 			LOG.debug("iptables-legacy counters of {} unreadable: {}", netns.label(), e.getMessage());
 		}
+	}
+
+	/** What a visit inside a namespace found: its trace (or why not) and its iptables-legacy families. */
+	private record Visit(NftTraceListener listener, RuntimeException failure, List<String> legacyFamilies) {
+	}
+
+	/** Inside {@code netns}: joins its trace, and lists the families it has iptables-legacy tables of. */
+	private static Visit visit(NetworkNamespace netns) {
+		NftTraceListener listener = null;
+		RuntimeException failure = null;
+		try {
+			listener = NftTraceListener.openInside(netns);
+		} catch (RuntimeException e) {
+			failure = e;
+		}
+		List<String> families = new ArrayList<>();
+		if (hasTables(Path.of("/proc/thread-self/net/ip_tables_names"))) {
+			families.add("ip");
+		}
+		if (hasTables(Path.of("/proc/thread-self/net/ip6_tables_names"))) {
+			families.add("ip6");
+		}
+		return new Visit(listener, failure, families);
+	}
+
+	private void traceFailed(NetworkNamespace netns, RuntimeException e) {
+		traceFailures.put(netns.inode(), e.getMessage());
+		LOG.warn("netfilter rules will not be named in {}: {}", netns.label(), e.getMessage());
 	}
 
 	/**
@@ -94,7 +140,8 @@ public final class RuleTracing implements RuleMatches {
 		if (poller != null) {
 			return;
 		}
-		poller = Thread.ofPlatform().daemon(true).name("tracepackets-nftrace").start(() -> {
+		// A virtual thread: each window starts one, and a platform thread's start was a good part of a window's cost.
+		poller = Thread.ofVirtual().name("tracepackets-nftrace").start(() -> {
 			while (!Thread.currentThread().isInterrupted()) {
 				List<NftTraceSource> open;
 				synchronized (this) {
@@ -228,10 +275,10 @@ public final class RuleTracing implements RuleMatches {
 				|| drop.stackFunctions().contains("nft_do_chain");
 	}
 
-	/** ip or ip6 when the namespace has iptables-legacy tables of that family. */
-	private static List<String> legacyFamilies(NetworkNamespace netns) {
-		if (netns.entry().isPresent()) {
-			// Not enterable here: the same files, read there.
+	/** ip or ip6 when the namespace, which this JVM cannot enter, has iptables-legacy tables of that family. */
+	private static List<String> legacyFamiliesThroughEntry(NetworkNamespace netns) {
+		try {
+			// The same files as inside, read there.
 			String names = NamespaceCommand.run(netns, null, "sh", "-c",
 					"cat /proc/self/net/ip_tables_names 2>/dev/null; echo --; cat /proc/self/net/ip6_tables_names 2>/dev/null; true");
 			String[] parts = names.split("--", 2);
@@ -243,17 +290,10 @@ public final class RuleTracing implements RuleMatches {
 				families.add("ip6");
 			}
 			return families;
+		} catch (RuntimeException e) {
+			LOG.debug("iptables-legacy tables of {} unreadable: {}", netns.label(), e.getMessage());
+			return List.of();
 		}
-		return NetnsRunner.call(netns, () -> {
-			List<String> families = new ArrayList<>();
-			if (hasTables(Path.of("/proc/thread-self/net/ip_tables_names"))) {
-				families.add("ip");
-			}
-			if (hasTables(Path.of("/proc/thread-self/net/ip6_tables_names"))) {
-				families.add("ip6");
-			}
-			return families;
-		});
 	}
 
 	private static boolean hasTables(Path names) {
@@ -270,7 +310,10 @@ public final class RuleTracing implements RuleMatches {
 	}
 
 
-	/** Deletes every tracing table and closes the trace sockets; failures are logged, not thrown. */
+	/**
+	 * Closes the trace sockets and hands the tracing tables back ({@link TracingTables} deletes them
+	 * once no test has used them for a while); failures are logged, not thrown.
+	 */
 	@Override
 	public synchronized void close() {
 		closed = true;
@@ -285,7 +328,7 @@ public final class RuleTracing implements RuleMatches {
 				}
 				listener.close();
 			} catch (RuntimeException e) {
-				LOG.warn("could not delete the tracing table in {}: {}", listener.namespace().label(), e.getMessage());
+				LOG.warn("could not close the nftables trace of {}: {}", listener.namespace().label(), e.getMessage());
 			}
 		}
 		listeners.clear();

@@ -9,21 +9,39 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs code inside another network namespace, so that sockets it creates belong there.
  * <p>
- * Linux switches namespaces per thread ({@code setns} moves only the caller), so each call gets
- * a dedicated platform thread that enters the namespace, runs the task, and moves back to its
- * original namespace before it ends. Sockets keep the namespace they were created in, so a
- * socket made here may be used from any thread afterwards.
+ * Linux switches namespaces per thread ({@code setns} moves only the caller), so each call runs on
+ * a platform thread of its own for the call's duration, which enters the namespace, runs the task,
+ * and moves back to its original namespace. The threads are pooled (a test scopes namespaces in
+ * every window: starting a thread each time was a good part of that cost); one that cannot move
+ * back ends instead of serving again, and an idle one, back in the JVM's namespace, holds no
+ * namespace of a test's alive. Sockets keep the namespace they were created in, so a socket made
+ * here may be used from any thread afterwards.
  */
 public final class NetnsRunner {
 
 	/** How long {@link #call(NetworkNamespace, Callable)} waits for a task by default. */
 	public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+	/**
+	 * Daemon platform threads, made as calls need them (a task that overran its timeout keeps its
+	 * thread; the next call gets another) and ended after a minute unused.
+	 */
+	private static final ExecutorService THREADS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+			new SynchronousQueue<>(), Thread.ofPlatform().name("tracepackets-netns-", 0).daemon(true)
+					.uncaughtExceptionHandler((thread, e) -> LoggerFactory.getLogger(NetnsRunner.class).warn("{}: {}",
+							thread.getName(), e.getMessage()))
+					.factory());
 
 	private NetnsRunner() {
 	}
@@ -55,22 +73,57 @@ public final class NetnsRunner {
 		}
 		netns.requireReachable("running code in");
 		CompletableFuture<T> result = new CompletableFuture<>();
-		Thread thread = Thread.ofPlatform()
-				.name("tracepackets-netns-" + netns.inode())
-				.daemon(true)
-				.unstarted(() -> runInside(netns, task, result));
-		thread.start();
+		Call call = new Call();
+		try {
+			THREADS.execute(() -> call.run(() -> runInside(netns, task, result)));
+		} catch (RejectedExecutionException e) {
+			throw new TracePacketsException("no thread to run a task inside " + netns + ": " + e.getMessage(), e);
+		}
 		try {
 			return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		} catch (TimeoutException e) {
-			thread.interrupt();
+			call.interrupt();
 			throw new TracePacketsException("task inside " + netns + " did not finish within " + timeout, e);
 		} catch (InterruptedException e) {
-			thread.interrupt();
+			call.interrupt();
 			Thread.currentThread().interrupt();
 			throw new TracePacketsException("interrupted while waiting for a task inside " + netns, e);
 		} catch (ExecutionException e) {
 			throw unwrap(netns, e.getCause());
+		}
+	}
+
+	/**
+	 * One call's hold on its pooled thread: the caller may interrupt the task while it runs, and
+	 * never the thread's next task.
+	 */
+	private static final class Call {
+		private Thread thread;
+		private boolean done;
+
+		void run(Runnable body) {
+			synchronized (this) {
+				if (done) {
+					return; // interrupted before it started: nothing to run
+				}
+				thread = Thread.currentThread();
+			}
+			try {
+				body.run();
+			} finally {
+				synchronized (this) {
+					done = true;
+					thread = null;
+					Thread.interrupted();
+				}
+			}
+		}
+
+		synchronized void interrupt() {
+			if (thread != null) {
+				thread.interrupt();
+			}
+			done = true;
 		}
 	}
 
@@ -84,14 +137,23 @@ public final class NetnsRunner {
 		}
 	}
 
-	/** The body of the dedicated thread: enter, run, always leave. */
+	/**
+	 * The body of a call on a pooled thread: enter, run, always leave. A thread that could not
+	 * move back ends (its task throws {@link StrandedThread} past the pool, which replaces it): it
+	 * must never run another task in the wrong namespace.
+	 */
 	private static <T> void runInside(NetworkNamespace netns, Callable<T> task, CompletableFuture<T> result) {
 		int original = -1;
 		int target = -1;
+		boolean entered = false;
 		try {
-			original = Libc.openReadOnly("/proc/thread-self/ns/net");
+			// Back to the JVM's namespace (its first thread's, which nothing moves), not the thread's
+			// own: a thread made by a call from inside another namespace was born there, and kept
+			// idle there it would keep that namespace alive.
+			original = Libc.openReadOnly("/proc/self/ns/net");
 			target = open(netns);
 			enter(netns, target);
+			entered = true;
 			Throwable failure = null;
 			T value = null;
 			try {
@@ -100,8 +162,8 @@ public final class NetnsRunner {
 				failure = t;
 			}
 			try {
-				// The thread is about to end, but a later change could pool it: never leave it moved.
-				Libc.setns(original, Libc.CLONE_NEWNET, "back to the original network namespace");
+				Libc.setns(original, Libc.CLONE_NEWNET, "back to the JVM's network namespace");
+				entered = false;
 			} catch (RuntimeException e) {
 				if (failure == null) {
 					failure = e;
@@ -123,6 +185,18 @@ public final class NetnsRunner {
 			if (original >= 0) {
 				Libc.close(original);
 			}
+		}
+		if (entered) {
+			throw new StrandedThread(netns);
+		}
+	}
+
+	/** Ends a pooled thread that is still inside another namespace. */
+	private static final class StrandedThread extends Error {
+		private static final long serialVersionUID = 1L;
+
+		StrandedThread(NetworkNamespace netns) {
+			super("a thread could not leave " + netns + " and ends");
 		}
 	}
 

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -30,10 +31,12 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 	private final String reason;
 	private final String summary;
 	private final Set<String> observed;
-	private final Kallsyms startKallsyms;
-	private volatile Kallsyms kallsyms;
+	/** The symbols the session read (after its start): what a name missing from them is judged against. */
+	private final Supplier<Kallsyms> sessionKallsyms;
+	/** Newer symbols, once a name was missing (modules load during tests); null until then. */
+	private volatile Kallsyms reloaded;
 	private volatile long reloadedAt = System.nanoTime();
-	private final List<String> dropReasons;
+	private final Supplier<List<String>> dropReasons;
 	private final Pattern functionFilter;
 	private final Set<String> ambiguous;
 	private final Map<String, String> failed;
@@ -56,13 +59,25 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 			Collection<String> functions, Kallsyms kallsyms, List<String> dropReasons, Pattern functionFilter,
 			Collection<String> ambiguous, Map<String, String> failed, String socketHookMissing,
 			boolean followsCopies) {
+		this(backend, probesFunctions, reason, summary, tracepoints, functions, () -> kallsyms,
+				() -> List.copyOf(dropReasons), functionFilter, ambiguous, failed, socketHookMissing, followsCopies);
+	}
+
+	/**
+	 * As above, with the kernel's names asked for when a question first needs them (a session
+	 * reads them after its start).
+	 */
+	public KernelProbeCatalog(Backend backend, boolean probesFunctions, String reason, String summary,
+			Collection<Tracepoint> tracepoints, Collection<String> functions, Supplier<Kallsyms> kallsyms,
+			Supplier<List<String>> dropReasons, Pattern functionFilter, Collection<String> ambiguous,
+			Map<String, String> failed, String socketHookMissing, boolean followsCopies) {
 		this.socketHookMissing = socketHookMissing;
 		this.followsCopies = followsCopies;
 		this.backend = backend;
 		this.probesFunctions = probesFunctions;
 		this.reason = reason;
 		this.summary = summary;
-		this.startKallsyms = kallsyms;
+		this.sessionKallsyms = kallsyms;
 		this.functionFilter = functionFilter;
 		this.ambiguous = Set.copyOf(ambiguous);
 		this.failed = Map.copyOf(failed);
@@ -73,8 +88,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 			names.add(PacketEvent.SOCKET_RECEIVE);
 		}
 		this.observed = Set.copyOf(names);
-		this.kallsyms = kallsyms;
-		this.dropReasons = List.copyOf(dropReasons);
+		this.dropReasons = dropReasons;
 	}
 
 	@Override
@@ -104,16 +118,22 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 
 	@Override
 	public boolean exists(String name) {
-		if (observed.contains(name) || Tracepoint.byName(name).isPresent() || kallsyms.count(name) > 0
+		if (observed.contains(name) || Tracepoint.byName(name).isPresent() || kallsyms().count(name) > 0
 				|| name.equals(PacketEvent.SOCKET_RECEIVE)) {
 			return true;
 		}
 		if (System.nanoTime() - reloadedAt > RELOAD_NANOS) {
 			reloadedAt = System.nanoTime();
-			kallsyms = Kallsyms.load();
-			return kallsyms.count(name) > 0;
+			reloaded = Kallsyms.load();
+			return reloaded.count(name) > 0;
 		}
 		return false;
+	}
+
+	/** The newest symbols read. */
+	private Kallsyms kallsyms() {
+		Kallsyms newer = reloaded;
+		return newer != null ? newer : sessionKallsyms.get();
 	}
 
 	@Override
@@ -136,6 +156,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 		if (functionFilter != null && !functionFilter.matcher(name).find()) {
 			return "the functions regex \"" + functionFilter.pattern() + "\" excludes it";
 		}
+		Kallsyms kallsyms = kallsyms();
 		String module = kallsyms.address(name).stream().mapToObj(kallsyms::symbolize)
 				.flatMap(java.util.Optional::stream).map(io.tracepackets.internal.symbols.Symbol::module)
 				.filter(java.util.Objects::nonNull).findFirst().orElse(null);
@@ -146,7 +167,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 					+ "; module BTF needs Linux 5.11+ with CONFIG_DEBUG_INFO_BTF_MODULES), so its arguments are unknown"
 					+ " and it is not probed; trace a function of vmlinux on the same path instead";
 		}
-		if (startKallsyms.count(name) == 0) {
+		if (sessionKallsyms.get().count(name) == 0) {
 			return "it appeared after the tracer started (a module loaded since): probes are attached once per"
 					+ " tracer; load the module before the first test";
 		}
@@ -160,7 +181,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 			tracepoints.add(tracepoint.eventName());
 		}
 		Set<String> result = new LinkedHashSet<>(NearestNames.suggest(name, tracepoints, 3));
-		result.addAll(NearestNames.suggest(name, kallsyms.functionNames(), 5));
+		result.addAll(NearestNames.suggest(name, kallsyms().functionNames(), 5));
 		return List.copyOf(result).subList(0, Math.min(5, result.size()));
 	}
 
@@ -172,7 +193,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 
 	@Override
 	public List<String> dropReasonSuggestions(String name) {
-		return NearestNames.suggest(name, dropReasons, 5);
+		return NearestNames.suggest(name, dropReasons.get(), 5);
 	}
 
 	@Override
@@ -182,6 +203,6 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 
 	@Override
 	public List<String> dropReasons() {
-		return dropReasons;
+		return dropReasons.get();
 	}
 }

@@ -12,10 +12,17 @@ import io.tracepackets.internal.ffi.NativeException;
 import io.tracepackets.internal.pcap.PcapFilter;
 import io.tracepackets.internal.pcap.PcapFilterInjection;
 import io.tracepackets.internal.symbols.Kallsyms;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
 /**
@@ -27,6 +34,14 @@ import java.util.function.UnaryOperator;
 final class ProbeObject implements AutoCloseable {
 
 	static final String RESOURCE = "io/tracepackets/bpf/tracepackets.bpf.o";
+	/** The name of the object and of its siblings: their internal maps' names start with it, and must pair up. */
+	private static final String NAME = "tracepackets";
+	private static final Path LOADAVG = Path.of("/proc/loadavg");
+	/**
+	 * Null: {@link #load} decides by {@link #aCpuIsFree}; true or false: side by side or not,
+	 * whatever the machine does (tests of both ways).
+	 */
+	static volatile Boolean sideBySide;
 	static final String MARKER_PROGRAM = "emit_marker";
 	/** The maps every other object of a session (socket hook, XDP verdicts, benchmark feed) shares with this one. */
 	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "counts",
@@ -48,25 +63,36 @@ final class ProbeObject implements AutoCloseable {
 			"skb_copy_expand");
 
 	private final BpfObject object;
+	/** The bytes {@link #object} was opened from, for its siblings. */
+	private final byte[] elf;
+	/** Objects of the same bytes whose programs were loaded beside this one's (see {@link #load}); guarded by this. */
+	private final List<BpfObject> siblings = new ArrayList<>();
+	/** The sibling that loaded each of their programs; guarded by this. */
+	private final Map<String, BpfObject> loadedBy = new HashMap<>();
 	private final UnaryOperator<byte[]> filter;
 
-	private ProbeObject(BpfObject object, UnaryOperator<byte[]> filter) {
+	private ProbeObject(BpfObject object, byte[] elf, UnaryOperator<byte[]> filter) {
 		this.object = object;
+		this.elf = elf;
 		this.filter = filter;
 	}
 
 	/**
 	 * Opens the object with the pcap filter written into it and sets what must be set before load;
-	 * nothing is loaded yet (see {@link #load}).
+	 * nothing is loaded yet (see {@link #load}). {@code kallsyms}: null without a function backend,
+	 * whose copy programs alone need the functions' addresses (zero, the object's own, otherwise).
 	 */
 	static ProbeObject open(TracerOptions options, Kallsyms kallsyms) {
 		UnaryOperator<byte[]> filter = filterInjection(options);
-		BpfObject object = BpfObject.openResource(RESOURCE, "tracepackets", filter);
+		byte[] elf = filter.apply(BpfObject.readResource(RESOURCE));
+		BpfObject object = BpfObject.open(NAME, elf);
 		try {
 			object.map("events").setMaxEntries(options.ringBufferBytes());
 			setSnapLength(object, options.snapLength());
-			setCopyAddresses(object, kallsyms);
-			return new ProbeObject(object, filter);
+			if (kallsyms != null) {
+				setCopyAddresses(object, kallsyms);
+			}
+			return new ProbeObject(object, elf, filter);
 		} catch (RuntimeException | Error e) {
 			object.close();
 			throw e;
@@ -121,13 +147,127 @@ final class ProbeObject implements AutoCloseable {
 	}
 
 	/**
-	 * Loads {@code programs} (no other), then writes the probes' settings ({@code struct
-	 * tp_options}) before anything is attached: which drops take a kernel stack ({@code enum tp_stacks}).
+	 * Loads {@code programs} (no other), which creates the session's maps, and {@code spread}; then
+	 * writes the probes' settings ({@code struct tp_options}) before anything is attached: which
+	 * drops take a kernel stack ({@code enum tp_stacks}). {@code alongside}, which needs only the
+	 * maps (the socket hook), runs meanwhile; when this returns or throws, it has ended.
+	 *
+	 * <p>The verifier takes ~10 ms per tracepoint program, and libbpf loads an object's programs one
+	 * after the other: most of a cold start. So, when another CPU is free ({@link #aCpuIsFree}),
+	 * {@code spread} is loaded in two sibling objects opened from the same bytes, which use every
+	 * map of this one (its global data included) and are verified side by side, the second with
+	 * {@code alongside} after it. {@link #program} finds a program in whichever object loaded it.
+	 * On a busy machine the siblings' extra work (each opens and relocates the object again, ~15
+	 * ms) costs more than the overlap saves, so everything loads in this one object, as on one CPU.
 	 */
-	void load(Collection<String> programs, boolean allDropStacks) {
-		object.autoloadOnly(programs);
+	void load(Collection<String> programs, List<String> spread, boolean allDropStacks, Runnable alongside) {
+		Boolean forced = sideBySide;
+		boolean beside = spread.size() > 1 && (forced != null ? forced : aCpuIsFree());
+		List<String> first = new ArrayList<>(programs);
+		if (!beside) {
+			first.addAll(spread);
+		}
+		object.autoloadOnly(first);
+		loadExplained(object);
+		if (beside) {
+			int half = (spread.size() + 1) / 2;
+			loadBeside(spread.subList(0, half), spread.subList(half, spread.size()), alongside);
+		} else {
+			alongside.run();
+		}
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment value = arena.allocate(8);
+			value.set(JAVA_INT, 0, allDropStacks ? STACKS_ALL : STACKS_NETFILTER);
+			object.map("options").put(0, value);
+		}
+	}
+
+	/**
+	 * Whether another CPU than the one running this thread is free now: the kernel's count of
+	 * runnable threads ({@code /proc/loadavg}), this one included, is at most the CPUs this JVM may
+	 * use. False when it cannot be read.
+	 */
+	static boolean aCpuIsFree() {
+		int cpus = Runtime.getRuntime().availableProcessors();
+		if (cpus < 2) {
+			return false;
+		}
 		try {
-			object.load();
+			// "0.52 0.58 0.59 2/467 12345": the fourth field is running/existing
+			String running = Files.readString(LOADAVG).split(" ")[3];
+			return Integer.parseInt(running.substring(0, running.indexOf('/'))) <= cpus;
+		} catch (IOException | RuntimeException e) {
+			return false;
+		}
+	}
+
+	/** Loads {@code here} in a sibling on this thread and {@code there}, then {@code alongside}, on another. */
+	private void loadBeside(List<String> here, List<String> there, Runnable alongside) {
+		AtomicReference<Throwable> otherFailure = new AtomicReference<>();
+		Thread other = Thread.ofPlatform().name("tracepackets-load").start(() -> {
+			try {
+				loadSibling(there);
+			} catch (Throwable t) {
+				otherFailure.set(t);
+			}
+			try {
+				alongside.run();
+			} catch (Throwable t) {
+				if (!otherFailure.compareAndSet(null, t)) {
+					otherFailure.get().addSuppressed(t);
+				}
+			}
+		});
+		Throwable failure = null;
+		try {
+			loadSibling(here);
+		} catch (Throwable t) {
+			failure = t;
+		}
+		boolean interrupted = false;
+		while (true) {
+			try {
+				other.join();
+				break;
+			} catch (InterruptedException e) {
+				// the other thread holds objects of this session: it must end before anything is freed
+				interrupted = true;
+			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+		if (failure == null) {
+			failure = otherFailure.get();
+		} else if (otherFailure.get() != null) {
+			failure.addSuppressed(otherFailure.get());
+		}
+		if (failure instanceof RuntimeException e) {
+			throw e;
+		}
+		if (failure instanceof Error e) {
+			throw e;
+		}
+	}
+
+	/** Opens a sibling of the same bytes, makes it use this object's maps, and loads {@code programs} in it. */
+	private void loadSibling(List<String> programs) {
+		BpfObject sibling = BpfObject.open(NAME, elf);
+		synchronized (this) {
+			siblings.add(sibling);
+		}
+		sibling.reuseEveryMapOf(object);
+		sibling.autoloadOnly(programs);
+		loadExplained(sibling);
+		synchronized (this) {
+			programs.forEach(program -> loadedBy.put(program, sibling));
+		}
+	}
+
+	/** Loads {@code bpf}, turning a refusal for want of privileges into the reason and what to do. */
+	private static void loadExplained(BpfObject bpf) {
+		try {
+			bpf.load();
 		} catch (NativeException e) {
 			if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
 				throw new TracingUnavailableException("tp_btf programs", "the kernel refused to load them ("
@@ -135,11 +275,6 @@ final class ProbeObject implements AutoCloseable {
 						+ " --privileged; a lockdown=confidentiality kernel forbids BPF tracing", e);
 			}
 			throw e;
-		}
-		try (Arena arena = Arena.ofConfined()) {
-			MemorySegment value = arena.allocate(8);
-			value.set(JAVA_INT, 0, allDropStacks ? STACKS_ALL : STACKS_NETFILTER);
-			object.map("options").put(0, value);
 		}
 	}
 
@@ -157,13 +292,17 @@ final class ProbeObject implements AutoCloseable {
 		return object.map(name);
 	}
 
-	BpfProgram program(String name) {
-		return object.program(name);
+	/** The program {@code name} of whichever object loaded it (this one's, if none did). */
+	synchronized BpfProgram program(String name) {
+		return loadedBy.getOrDefault(name, object).program(name);
 	}
 
-	/** Frees the object (its maps and programs); detach its links first. */
+	/** Frees the objects (their maps and programs); detach their links first. */
 	@Override
-	public void close() {
+	public synchronized void close() {
+		siblings.forEach(BpfObject::close);
+		siblings.clear();
+		loadedBy.clear();
 		object.close();
 	}
 }

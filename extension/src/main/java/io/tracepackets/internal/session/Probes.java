@@ -4,6 +4,7 @@ import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.internal.backend.AttachResult;
 import io.tracepackets.internal.backend.BackendChoice;
 import io.tracepackets.internal.backend.BackendSelection;
+import io.tracepackets.internal.bootcache.BootCache;
 import io.tracepackets.internal.backend.FunctionBackend;
 import io.tracepackets.internal.bpf.BpfMap;
 import io.tracepackets.internal.bpf.BpfObject;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +49,9 @@ final class Probes implements AutoCloseable {
 	/** Whether a copy program is attached, so the probes must look up copies' journeys. */
 	private boolean followsCopies;
 
-	private Probes(TracerOptions options, Kallsyms kallsyms) {
-		selection = new BackendChoice(ProbeObject.RESOURCE, kallsyms).choose(options.backend(), options.functions());
+	private Probes(TracerOptions options, Supplier<Kallsyms> kallsyms) {
+		selection = new BackendChoice(ProbeObject.RESOURCE, kallsyms, BootCache.shared())
+				.choose(options.backend(), options.functions());
 		Optional<FunctionBackend> backend = selection.functionBackend();
 		Map<Integer, List<SkbFunction>> byPosition = backend.isEmpty() ? Map.of() : selection.targets().byPosition();
 		int functionCount = byPosition.values().stream().mapToInt(List::size).sum();
@@ -55,22 +59,29 @@ final class Probes implements AutoCloseable {
 				backend.map(b -> b.descriptors(functionCount, byPosition.size())).orElse(0L), functionCount);
 
 		long started = System.nanoTime();
-		object = ProbeObject.open(options, kallsyms);
+		// Only a function backend's copy programs use the functions' addresses: without one, kallsyms is not read here.
+		object = ProbeObject.open(options, backend.isPresent() ? kallsyms.get() : null);
+		AtomicReference<SocketReceiveHook.Attempt> hookAttempt = new AtomicReference<>();
 		try {
 			List<String> programs = new ArrayList<>(List.of(ProbeObject.MARKER_PROGRAM));
+			List<String> tracepointPrograms = new ArrayList<>();
 			for (Tracepoint tracepoint : Tracepoint.values()) {
-				programs.add(tracepoint.programName());
+				tracepointPrograms.add(tracepoint.programName());
 			}
 			// The copy programs of the copy functions this kernel has (one for a missing function would fail the load).
 			List<String> copyPrograms = new ArrayList<>();
 			if (backend.isPresent()) {
 				byPosition.keySet().forEach(position -> programs.add(backend.get().programName(position)));
 				backend.get().beforeLoad(object.bpf(), byPosition);
-				ProbeObject.COPY_FUNCTIONS.stream().filter(kallsyms.functionNames()::contains)
+				ProbeObject.COPY_FUNCTIONS.stream().filter(kallsyms.get().functionNames()::contains)
 						.forEach(function -> copyPrograms.addAll(backend.get().copyPrograms(function)));
 				programs.addAll(copyPrograms);
 			}
-			object.load(programs, options.allDropStacks());
+			// The socket hook needs only the maps: it is loaded while the tracepoint programs are
+			object.load(programs, tracepointPrograms, options.allDropStacks(), () -> hookAttempt.set(
+					LibBpf.quietly(() -> SocketReceiveHook.attach(object, options.snapLength()))));
+			socketHook = hookAttempt.get().hook().orElse(null);
+			socketHookStatus = hookAttempt.get().why();
 			loadTime = Duration.ofNanos(System.nanoTime() - started);
 
 			long attachStarted = System.nanoTime();
@@ -80,9 +91,6 @@ final class Probes implements AutoCloseable {
 					: backend.get().attach(object.bpf(), byPosition);
 			links.addFunctions(functions.links());
 			attachCopyPrograms(copyPrograms);
-			SocketReceiveHook.Attempt hook = LibBpf.quietly(() -> SocketReceiveHook.attach(object, options.snapLength()));
-			socketHook = hook.hook().orElse(null);
-			socketHookStatus = hook.why();
 			if (!functions.unsupported().isEmpty()) {
 				LOG.info("{} of {} functions cannot be traced with {} on this kernel: {}", functions.unsupported().size(),
 						selection.targets().functions().size(), selection.chosen(),
@@ -93,6 +101,10 @@ final class Probes implements AutoCloseable {
 						selection.targets().functions().size(), selection.chosen(), AttachResult.byCause(functions.failed()));
 			}
 		} catch (RuntimeException | Error e) {
+			SocketReceiveHook.Attempt attempt = hookAttempt.get();
+			if (attempt != null) {
+				attempt.hook().ifPresent(SocketReceiveHook::close);
+			}
 			detach();
 			object.close();
 			throw e;
@@ -101,9 +113,10 @@ final class Probes implements AutoCloseable {
 
 	/**
 	 * Picks the backend, loads and attaches; throws TracingUnavailableException with the reason.
-	 * {@code kallsyms} supplies the names of the functions that can be probed.
+	 * {@code kallsyms} supplies the names of the functions that can be probed, asked only when
+	 * functions are.
 	 */
-	static Probes attach(TracerOptions options, Kallsyms kallsyms) {
+	static Probes attach(TracerOptions options, Supplier<Kallsyms> kallsyms) {
 		return new Probes(options, kallsyms);
 	}
 

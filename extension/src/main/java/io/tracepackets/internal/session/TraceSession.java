@@ -5,13 +5,11 @@ import io.tracepackets.internal.backend.AttachResult;
 import io.tracepackets.internal.backend.BackendSelection;
 import io.tracepackets.internal.bpf.BpfObject;
 import io.tracepackets.internal.counts.CountMap;
-import io.tracepackets.internal.btf.DropReasons;
 import io.tracepackets.internal.drops.ClassificationsSeen;
 import io.tracepackets.internal.event.EventDecoder;
 import io.tracepackets.internal.event.StackMap;
 import io.tracepackets.internal.netfilter.TracingTables;
 import io.tracepackets.internal.netns.InterfaceNames;
-import io.tracepackets.internal.symbols.Kallsyms;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -19,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything tracing needs once per JVM and configuration, started together and closed together:
- * the kernel's names (kallsyms, drop reasons), the attached {@link Probes}, the
+ * the kernel's names (kallsyms, drop reasons: {@link KernelNames}, read after the start), the
+ * attached {@link Probes}, the
  * {@link NamespaceFilter} the probes obey and the {@link EventPump} that drains them. Per-test
  * readers are built from its parts ({@link #pump()}, {@link #namespaceFilter()},
  * {@link #decoder}); the session knows none of them.
@@ -30,8 +29,7 @@ public final class TraceSession implements AutoCloseable {
 	/** How long a closing session lets the sweep for killed JVMs' tables finish, so that a short-lived JVM still sweeps. */
 	private static final Duration SWEEP_TIMEOUT = Duration.ofSeconds(10);
 
-	private final Kallsyms kallsyms;
-	private final DropReasons dropReasons;
+	private final KernelNames names;
 	private final Probes probes;
 	private final NamespaceFilter namespaceFilter;
 	private final CountMap counts;
@@ -43,13 +41,11 @@ public final class TraceSession implements AutoCloseable {
 	private volatile boolean closed;
 
 	private TraceSession(TracerOptions options) {
-		long started = System.nanoTime();
 		KernelCapabilities.requireTracing();
-		kallsyms = Kallsyms.load();
-		dropReasons = DropReasons.fromKernel();
-		LOG.info("kernel names loaded in {} ms ({} drop reasons)", (System.nanoTime() - started) / 1_000_000,
-				dropReasons.names().size());
-		probes = Probes.attach(options, kallsyms);
+		names = KernelNames.checked();
+		probes = Probes.attach(options, names.kallsyms());
+		// read now, in the background: the first test's first event then rarely waits for them
+		names.readAhead(() -> !closed);
 		// tracing tables a killed JVM left keep tracing the namespaces that outlive it: the first
 		// session of a JVM looks for them everywhere it can reach, without holding the start up
 		TracingTables.sweepEveryNamespace();
@@ -68,7 +64,8 @@ public final class TraceSession implements AutoCloseable {
 		BackendSelection selection = probes.selection();
 		catalog = new KernelProbeCatalog(selection.chosen(), selection.functionBackend().isPresent(),
 				selection.describe(), selection.summary(),
-				probes.attachedTracepoints(), probes.functions().attached(), kallsyms, dropReasons.names(),
+				probes.attachedTracepoints(), probes.functions().attached(), names.kallsyms(),
+				() -> names.dropReasons().get().names(),
 				options.functions(), selection.targets() == null ? List.of() : selection.targets().ambiguous(),
 				probes.functions().notAttached(), probes.socketReceiveAttached() ? null : probes.socketReceiveStatus(),
 				probes.followsCopies());
@@ -76,7 +73,10 @@ public final class TraceSession implements AutoCloseable {
 				options.functions() == null ? "every skb function" : "regex " + options.functions().pattern());
 	}
 
-	/** Loads kernel names, attaches the probes and starts the pump; TracingUnavailableException says why not. */
+	/**
+	 * Attaches the probes and starts the pump (the kernel's names are read in the background
+	 * meanwhile); TracingUnavailableException says why not.
+	 */
 	public static TraceSession start(TracerOptions options) {
 		return new TraceSession(options);
 	}
@@ -126,7 +126,7 @@ public final class TraceSession implements AutoCloseable {
 
 	/** A decoder naming what the kernel gives as numbers; {@code interfaces} names devices per netns. */
 	public EventDecoder decoder(EventDecoder.InterfaceResolver interfaces) {
-		return new EventDecoder(kallsyms, dropReasons, stacks, interfaces);
+		return new EventDecoder(names.kallsyms(), names.dropReasons(), stacks, interfaces);
 	}
 
 	/** Interface names per namespace, cached for the session (they rarely change during a test run). */
@@ -184,6 +184,8 @@ public final class TraceSession implements AutoCloseable {
 		probes.detach();
 		LOG.info("tracer detached: backend={} functions={} in {} ms", probes.selection().chosen(),
 				probes.functions().attached().size(), probes.detachTime().toMillis());
+		// the tracing tables kept for the next test: none is left once the session is
+		TracingTables.deleteIdle();
 		pump.close();
 		if (pump.readerStuck()) {
 			return; // the ring buffer stays mapped: freeing its map under the reader would crash

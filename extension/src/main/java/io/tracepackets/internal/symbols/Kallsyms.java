@@ -94,6 +94,50 @@ public final class Kallsyms {
 		return symbols;
 	}
 
+	/**
+	 * Checks, without reading it all, that {@code /proc/kallsyms} can be read and shows addresses:
+	 * what {@link #load()} would refuse, found at the cost of its first lines (the kernel formats
+	 * the file as it is read, 5 MB of it), so that a tracer that loads its symbols only when an
+	 * event needs them still fails at start for the reasons it would have then.
+	 *
+	 * @throws TracingUnavailableException as {@link #load()}
+	 */
+	public static void requireReadable() {
+		requireReadable(PROC_KALLSYMS);
+	}
+
+	/** {@link #requireReadable()} of a file in kallsyms' format. */
+	static void requireReadable(Path kallsyms) {
+		byte[] start = new byte[4096];
+		int length = 0;
+		try (java.io.InputStream in = Files.newInputStream(kallsyms)) {
+			for (int n; length < start.length && (n = in.read(start, length, start.length - length)) > 0;) {
+				length += n;
+			}
+		} catch (IOException e) {
+			throw new TracingUnavailableException("kernel symbols", "cannot read " + kallsyms + ": " + e, e);
+		}
+		int lastLine = length;
+		while (lastLine > 0 && start[lastLine - 1] != '\n') {
+			lastLine--;
+		}
+		if (lastLine == 0) {
+			throw new TracingUnavailableException("kernel symbols", kallsyms + " lists no text symbols");
+		}
+		// Every address shown as 0 fails here as in a full parse; the first lines stand for the rest
+		// (kptr_restrict hides all or none of them).
+		Parser parser = new Parser(Arrays.copyOf(start, lastLine));
+		for (int from = 0; from < lastLine;) {
+			int end = from;
+			while (end < lastLine && start[end] != '\n') {
+				end++;
+			}
+			parser.line(from, end);
+			from = end + 1;
+		}
+		parser.build();
+	}
+
 	/** Parses kallsyms text; see {@link #parse(List)}. */
 	public static Kallsyms parse(Reader text) {
 		StringWriter all = new StringWriter();

@@ -59,6 +59,11 @@ public final class TraceableFunctions {
 		return load(FILTER_FUNCTION_FILES, () -> kallsyms);
 	}
 
+	/** Like {@link #load()}, falling back on {@code kallsyms}, asked only if ftrace's list is unreadable. */
+	public static TraceableFunctions load(Supplier<Kallsyms> kallsyms) {
+		return load(FILTER_FUNCTION_FILES, kallsyms);
+	}
+
 	static TraceableFunctions load(List<Path> filterFunctionFiles, Supplier<Kallsyms> kallsyms) {
 		List<String> failures = new ArrayList<>();
 		for (Path file : filterFunctionFiles) {

@@ -2,6 +2,7 @@ package io.tracepackets.internal.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracepackets.internal.symbols.Kallsyms;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -9,7 +10,7 @@ class FunctionBackendTest {
 
 	private final FunctionBackend kprobe = new KprobeBackend();
 	private final FunctionBackend kprobeMulti = new KprobeMultiBackend();
-	private final FunctionBackend fentry = new FentryBackend(null);
+	private final FunctionBackend fentry = new FentryBackend((Kallsyms) null);
 
 	@Test
 	void should_name_the_programs_of_its_section_in_the_bpf_object() {

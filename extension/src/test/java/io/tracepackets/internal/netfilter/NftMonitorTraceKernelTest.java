@@ -37,9 +37,8 @@ class NftMonitorTraceKernelTest {
 			InetAddress ip = InetAddress.getByName(target.getContainerInfo().getNetworkSettings().getIpAddress());
 
 			Optional<NftTrace> drop;
-			try (NftTraceSource trace = NftTraceSource.open(netns, "tracepackets_test_1");
+			try (NftTraceSource trace = NftMonitorTrace.open(netns, helper, "tracepackets_test_1");
 					DatagramSocket socket = new DatagramSocket()) {
-				assertThat(trace).isInstanceOf(NftMonitorTrace.class);
 				// WHEN a datagram reaches the rule
 				socket.send(new DatagramPacket(new byte[] {'x'}, 1, ip, 9000));
 				drop = trace.takeDrop(new NftTrace.Tuple(InetAddress.getByName(socket.getLocalAddress().isAnyLocalAddress()

@@ -63,6 +63,43 @@ class NetnsRunnerTest extends VethPairTest {
 	}
 
 	@Test
+	void noThreadStaysInANamespaceAfterTheCallsNestedOnesIncludedSoThePoolKeepsNoNamespaceAlive() throws IOException {
+		// A call made from inside a (its thread was born there) and one into b from it
+		long inB = NetnsRunner.call(pair.a(), () -> NetnsRunner.call(pair.b(), NetworkNamespace::currentThreadInode));
+
+		assertThat(inB).isEqualTo(pair.b().inode());
+		assertThat(threadsIn(pair.a().inode())).as("threads of this JVM in a").isEmpty();
+		assertThat(threadsIn(pair.b().inode())).as("threads of this JVM in b").isEmpty();
+	}
+
+	@Test
+	void aCallAfterOneThatTimedOutRunsUndisturbed() {
+		assertThatThrownBy(() -> NetnsRunner.call(pair.b(), () -> {
+			Thread.sleep(5_000);
+			return null;
+		}, Duration.ofMillis(100))).isInstanceOf(TracePacketsException.class);
+
+		// The pooled threads carry no interrupt over: a task that sleeps sleeps
+		assertThat(NetnsRunner.call(pair.b(), () -> {
+			Thread.sleep(50);
+			return NetworkNamespace.currentThreadInode();
+		})).isEqualTo(pair.b().inode());
+	}
+
+	/** The threads of this JVM whose network namespace has {@code inode}. */
+	private static java.util.List<String> threadsIn(long inode) throws IOException {
+		try (java.util.stream.Stream<Path> tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+			return tasks.filter(task -> {
+				try {
+					return (Long) java.nio.file.Files.getAttribute(task.resolve("ns/net"), "unix:ino") == inode;
+				} catch (IOException | RuntimeException ended) {
+					return false;
+				}
+			}).map(task -> task.getFileName().toString()).toList();
+		}
+	}
+
+	@Test
 	void aNamespaceByPathCanBeEntered() {
 		NetworkNamespace b = NetworkNamespace.ofPath(Path.of("/run/netns", pair.bName()));
 

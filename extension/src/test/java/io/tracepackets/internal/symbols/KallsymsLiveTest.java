@@ -10,6 +10,12 @@ import org.junit.jupiter.api.Test;
 class KallsymsLiveTest {
 
 	@Test
+	void the_running_kernels_symbols_pass_the_check_at_start() {
+		// A tracer loads its symbols when an event needs them; at start it only checks they can be read
+		Kallsyms.requireReadable();
+	}
+
+	@Test
 	void should_symbolize_nf_hook_slow_to_itself() {
 		// GIVEN
 		Kallsyms kallsyms = Kallsyms.load();

@@ -165,4 +165,25 @@ class KallsymsTest {
 		assertThatThrownBy(() -> Kallsyms.parse(notKallsyms)).isInstanceOf(IllegalArgumentException.class)
 				.hasMessageContaining("not a kallsyms line");
 	}
+
+	@Test
+	void the_check_at_start_fails_as_the_full_read_would_when_addresses_are_hidden(@org.junit.jupiter.api.io.TempDir
+			java.nio.file.Path directory) throws java.io.IOException {
+		// GIVEN a kallsyms whose first page shows every address as 0 (kptr_restrict), and one that shows them
+		StringBuilder hidden = new StringBuilder();
+		StringBuilder shown = new StringBuilder();
+		for (int i = 0; i < 500; i++) {
+			hidden.append("0000000000000000 T function_").append(i).append('\n');
+			shown.append(String.format("ffffffff81%06x T function_%d%n", i * 16, i));
+		}
+		java.nio.file.Path hiddenFile = java.nio.file.Files.writeString(directory.resolve("hidden"), hidden);
+		java.nio.file.Path shownFile = java.nio.file.Files.writeString(directory.resolve("shown"), shown);
+
+		// WHEN / THEN
+		assertThatThrownBy(() -> Kallsyms.requireReadable(hiddenFile)).isInstanceOf(TracingUnavailableException.class)
+				.hasMessageContaining("/proc/sys/kernel/kptr_restrict");
+		assertThatThrownBy(() -> Kallsyms.requireReadable(directory.resolve("missing")))
+				.isInstanceOf(TracingUnavailableException.class).hasMessageContaining("cannot read");
+		Kallsyms.requireReadable(shownFile);
+	}
 }
