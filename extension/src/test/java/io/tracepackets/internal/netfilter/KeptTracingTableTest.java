@@ -92,11 +92,11 @@ class KeptTracingTableTest extends VethPairTest {
 			PacketEvent stale = later.attribute(List.of(drop(43000))).getFirst();
 
 			// THEN the earlier window's trace is not its to give
-			assertThat(stale.culprit()).isNull();
+			assertThat(stale.culprit()).isEmpty();
 
 			// AND a datagram dropped during this window is named
 			Traffic.fromNetnsPath(pair.a().path()).udp().fromPort(43000).to(pair.bIp(), 9400).send(1);
-			assertThat(later.attribute(List.of(drop(43000))).getFirst().culprit()).isEqualTo(guardRule());
+			assertThat(later.attribute(List.of(drop(43000))).getFirst().culprit()).contains(guardRule());
 		}
 	}
 
@@ -118,7 +118,7 @@ class KeptTracingTableTest extends VethPairTest {
 			// THEN a new table traces it, and the rule of a drop is named
 			assertThat(ownTables()).hasSize(1).doesNotContainAnyElementsOf(before);
 			Traffic.fromNetnsPath(pair.a().path()).udp().fromPort(43001).to(pair.bIp(), 9400).send(1);
-			assertThat(next.attribute(List.of(drop(43001))).getFirst().culprit()).isEqualTo(guardRule());
+			assertThat(next.attribute(List.of(drop(43001))).getFirst().culprit()).contains(guardRule());
 		}
 	}
 
