@@ -90,7 +90,7 @@ public final class EventCursor implements AutoCloseable {
 			return;
 		}
 		try {
-			pump.flush(Duration.ofSeconds(5));
+			pump.flush(Duration.ofSeconds(30)); // a bound on no progress, as TraceWindow's flush
 		} finally {
 			lostAtClose = pump.lost();
 			end = store.published();

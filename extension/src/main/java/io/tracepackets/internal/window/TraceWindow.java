@@ -49,7 +49,12 @@ import org.testcontainers.containers.Container;
  */
 public final class TraceWindow implements PacketTrace, AutoCloseable {
 
-	private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
+	/**
+	 * How long a flush waits for a reader that consumes nothing before calling it stuck. A starved
+	 * machine can hold the reader thread off the CPU for seconds (a repeated run beside two VMs loaded
+	 * the probes in 21 s instead of 0.4 s and saw no progress for 10 s); a sound reader always moves.
+	 */
+	private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
 	/** How long one wait lasts before the window looks again, even without a wake-up. */
 	private static final long AWAIT_SLICE_NANOS = 50_000_000L;
 
