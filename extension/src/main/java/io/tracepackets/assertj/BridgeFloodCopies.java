@@ -12,8 +12,8 @@ import java.util.function.Predicate;
  * last, the skb itself to the last. The copy that goes to another container's port leaves the
  * traced namespaces right after its transmit, while its twin is delivered in scope. Without
  * function probes ({@code skb_clone}) the two share no journey, so a copy is known by what it did:
- * transmitted and never seen again, with a twin of the same tuple and flags, in flight at the same
- * time, that was delivered. (Docker's bridge does this when the host's neighbour entry outlived a
+ * transmitted and never seen again, with a twin of the same tuple and flags, first seen on another
+ * device, in flight at the same time, that was delivered. (Docker's bridge does this when the host's neighbour entry outlived a
  * container whose address and MAC a new one reuses: the first segment goes out before the bridge
  * has seen the new container's port.) A retransmission is never such a twin: it is sent at least
  * one retransmission timeout later, after the first copy's path has ended.
@@ -35,7 +35,8 @@ final class BridgeFloodCopies {
 	 */
 	static Predicate<PacketPath> orCopyOfOneThat(List<PacketPath> paths, Predicate<PacketPath> condition) {
 		return path -> condition.test(path) || leftTheScope(path) && paths.stream()
-				.anyMatch(twin -> twin != path && condition.test(twin) && sameSegment(path, twin) && overlap(path, twin));
+				.anyMatch(twin -> twin != path && condition.test(twin) && sameSegment(path, twin) && overlap(path, twin)
+						&& bornApart(path, twin));
 	}
 
 	/** Not dropped, transmitted, and not received anywhere in scope after its last transmit. */
@@ -61,6 +62,15 @@ final class BridgeFloodCopies {
 				&& Objects.equals(x.destination(), y.destination()) && x.l4Protocol() == y.l4Protocol()
 				&& x.sourcePort() == y.sourcePort() && x.destinationPort() == y.destinationPort()
 				&& x.tcpFlags() == y.tcpFlags();
+	}
+
+	/**
+	 * The bridge makes its clones inside its own transmit, so a copy and its twin are first seen on
+	 * different devices (the bridge, a port); two datagrams a sender sent back to back are both first
+	 * seen where it sent them, and one that went elsewhere is no copy of the other.
+	 */
+	private static boolean bornApart(PacketPath a, PacketPath b) {
+		return a.first().ifindex() != b.first().ifindex() || a.first().netns() != b.first().netns();
 	}
 
 	private static boolean overlap(PacketPath a, PacketPath b) {

@@ -69,6 +69,23 @@ class PacketsAssert_bridgeFloodCopy_Test {
 				.withMessageContaining("but 1 of 2 did not");
 	}
 
+	@Test
+	void a_datagram_that_went_elsewhere_is_not_excused_by_its_sibling_sent_beside_it() {
+		// GIVEN two segments of one tuple, both first seen on docker0: one left for another port
+		// (not a copy: it was sent so), the other was delivered
+		PacketEvents sibling = SYN.skb(0xffff8882bcb12000L).iface(5, "docker0");
+		long at = START + 10_000;
+		List<PacketEvent> delivered = List.of(sibling.at(at, "net_dev_queue"), sibling.at(at + 1_000, "net_dev_start_xmit"),
+				sibling.iface(2, "eth0").at(at + 20_000, "netif_rx"),
+				sibling.iface(2, "eth0").hook(at + 40_000, PacketEvent.SOCKET_RECEIVE));
+		FakePacketTrace trace = trace(WITH_SOCKET_HOOK, flooded(0), delivered);
+
+		// WHEN / THEN
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(tcp().dstPort(8080)).wereDelivered())
+				.withMessageContaining("but 1 of 2 did not");
+	}
+
 	private static List<PacketEvent> flooded(long offset) {
 		long at = START + offset;
 		return List.of(FLOODED.at(at, "net_dev_queue"), FLOODED.at(at + 5_000, "net_dev_start_xmit"),
