@@ -8,16 +8,13 @@ import io.tracepackets.internal.libbpf.LibBpf;
 import io.tracepackets.internal.window.TraceWindow;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -84,7 +80,7 @@ class KilledJvmDrillTest {
 			Set<Integer> programs;
 			Set<Integer> links;
 			try {
-				awaitLine(killed, TRACING);
+				ChildOutput.awaitLine(killed, TRACING);
 				programs = fdinfoIds(pid, "prog_id");
 				links = fdinfoIds(pid, "link_id");
 				assertThat(programs).as("the BPF programs the child holds").isNotEmpty();
@@ -103,7 +99,7 @@ class KilledJvmDrillTest {
 			// AND the next JVM starts, makes a pair and traces it, but not the shared namespace
 			Process next = child("next-start", shared.leftPath());
 			try {
-				awaitLine(next, DONE);
+				ChildOutput.awaitLine(next, DONE);
 				assertThat(next.waitFor(60, TimeUnit.SECONDS)).as("the next JVM exited").isTrue();
 			} finally {
 				next.destroyForcibly();
@@ -126,35 +122,6 @@ class KilledJvmDrillTest {
 				KilledJvmDrillTest.class.getName(), mode, shared.toString()).redirectErrorStream(true).start();
 	}
 
-	/** Reads the child's output until {@code marker}, failing with what it printed when it does not come. */
-	private static void awaitLine(Process child, String marker) throws Exception {
-		List<String> seen = new ArrayList<>();
-		BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-		CompletableFuture<Boolean> found = CompletableFuture.supplyAsync(() -> {
-			try {
-				for (String line = out.readLine(); line != null; line = out.readLine()) {
-					if (line.equals(marker)) {
-						return true;
-					}
-					synchronized (seen) {
-						seen.add(line);
-					}
-				}
-				return false;
-			} catch (IOException e) {
-				return false;
-			}
-		});
-		boolean said;
-		try {
-			said = found.get(90, TimeUnit.SECONDS);
-		} catch (java.util.concurrent.TimeoutException e) {
-			said = false;
-		}
-		synchronized (seen) {
-			assertThat(said).as("the child said %s; its output:%n%s", marker, String.join("\n", seen)).isTrue();
-		}
-	}
 
 	/** The BPF object ids ({@code prog_id}, {@code link_id}) of the descriptors process {@code pid} holds. */
 	private static Set<Integer> fdinfoIds(long pid, String key) throws IOException {

@@ -7,15 +7,12 @@ import io.tracepackets.KernelTest;
 import io.tracepackets.internal.window.TraceWindow;
 import io.tracepackets.testing.VethNamespaces;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -73,7 +70,7 @@ class TracingTablesAfterTheRunTest {
 						TracingTablesAfterTheRunTest.class.getName(), mode, shared.leftPath().toString())
 						.redirectErrorStream(true).start();
 				try {
-					awaitLine(child, READY);
+					ChildOutput.awaitLine(child, READY);
 					assertThat(tablesOf(shared, child.pid())).as("the child's table (%s)", mode).hasSize(1);
 
 					// WHEN it exits without closing its session
@@ -92,40 +89,6 @@ class TracingTablesAfterTheRunTest {
 		}
 	}
 
-	/**
-	 * Reads the child's output until {@code marker}, failing with what it printed when it does not
-	 * come; goes on reading after it, so that the child never blocks on a full pipe.
-	 */
-	private static void awaitLine(Process child, String marker) throws Exception {
-		List<String> seen = new ArrayList<>();
-		BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-		CompletableFuture<Boolean> found = new CompletableFuture<>();
-		Thread.ofVirtual().start(() -> {
-			try {
-				for (String line = out.readLine(); line != null; line = out.readLine()) {
-					if (line.equals(marker)) {
-						found.complete(true);
-					}
-					synchronized (seen) {
-						seen.add(line);
-					}
-				}
-			} catch (IOException e) {
-				// the child is gone
-			} finally {
-				found.complete(false);
-			}
-		});
-		boolean said;
-		try {
-			said = found.get(90, TimeUnit.SECONDS);
-		} catch (java.util.concurrent.TimeoutException e) {
-			said = false;
-		}
-		synchronized (seen) {
-			assertThat(said).as("the child said %s; its output:%n%s", marker, String.join("\n", seen)).isTrue();
-		}
-	}
 
 	/** The tracing tables of JVM {@code pid} in the left namespace of {@code pair}. */
 	private static List<String> tablesOf(VethNamespaces pair, long pid) {
