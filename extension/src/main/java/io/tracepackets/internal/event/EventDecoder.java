@@ -81,35 +81,28 @@ public final class EventDecoder {
 		boolean icmp = l4Protocol == PacketEvent.ICMP || l4Protocol == PacketEvent.ICMPV6;
 		int sport = b.getShort(EventLayout.SPORT) & 0xffff;
 		int dport = b.getShort(EventLayout.DPORT) & 0xffff;
-		String where;
 		ProbeKind kind;
 		DropReason reason = null;
 		Classification classification = null;
 		String diagnosis = null;
 		String locationText = null;
 		List<String> stack = List.of();
+		String where = whereOf(probe, location);
 		if (probe == EventLayout.PROBE_FUNCTION) {
 			kind = ProbeKind.FUNCTION;
-			where = symbols.get().symbolize(location).map(Symbol::name).orElse(hex(location));
 		} else if (probe == EventLayout.PROBE_SOCKET_RECEIVE) {
 			kind = ProbeKind.HOOK;
-			where = PacketEvent.SOCKET_RECEIVE;
 		} else if (probe == EventLayout.PROBE_XDP) {
 			// fexit on an XDP program, emitted only for its drop verdicts: `location` is its id.
 			kind = ProbeKind.HOOK;
-			where = PacketEvent.XDP;
 			XdpVerdict verdict = XdpVerdict.of(b.getInt(EventLayout.DROP_REASON));
 			locationText = XdpVerdict.location(location);
 			classification = verdict.classify(location, interfaceName);
 			diagnosis = verdict.explain(interfaceName);
 		} else {
 			kind = ProbeKind.TRACEPOINT;
-			where = Tracepoint.byId(probe).map(Tracepoint::eventName).orElse("probe#" + probe);
 			if (probe == Tracepoint.KFREE_SKB.id()) {
-				// Before 5.17 the kernel has no reasons at all: every drop is unspecified.
-				DropReasons dropReasons = reasons.get();
-				reason = dropReasons.isEmpty() ? DropReason.NOT_SPECIFIED
-						: DropReason.named(dropReasons.name(b.getInt(EventLayout.DROP_REASON)).replace('#', '_'));
+				reason = reasonNamed(b.getInt(EventLayout.DROP_REASON));
 				locationText = symbolize(location);
 				classification = DROP_KINDS.classify(reason.name(), locationText);
 				diagnosis = DROP_KINDS.explain(reason.name(), DropReasonTable.sentenceValues(
@@ -152,6 +145,13 @@ public final class EventDecoder {
 		return Tracepoint.byId(probe).map(Tracepoint::eventName).orElse("probe#" + probe);
 	}
 
+	/** An {@code enum skb_drop_reason} value by name; before 5.17 the kernel has none: every drop is unspecified. */
+	private DropReason reasonNamed(int reason) {
+		DropReasons dropReasons = reasons.get();
+		return dropReasons.isEmpty() ? DropReason.NOT_SPECIFIED
+				: DropReason.named(dropReasons.name(reason).replace('#', '_'));
+	}
+
 	/**
 	 * A count of drops named as a drop event is: its reason through BTF, its location through
 	 * kallsyms, its kind through the drop table.
@@ -162,9 +162,7 @@ public final class EventDecoder {
 	 * @param count how many the probes counted
 	 */
 	public DropCount dropCount(long netns, int reason, long location, long count) {
-		DropReasons dropReasons = reasons.get();
-		DropReason named = dropReasons.isEmpty() ? DropReason.NOT_SPECIFIED
-				: DropReason.named(dropReasons.name(reason).replace('#', '_'));
+		DropReason named = reasonNamed(reason);
 		String at = location == 0 ? "0x0" : symbolize(location);
 		return new DropCount(netns, named, DROP_KINDS.classify(named.name(), at).kind(), at, count);
 	}
