@@ -144,28 +144,12 @@ class TracePacketsExtensionTest {
 
 	static long liveSessions() {
 		java.util.Map<Integer, String> loaded = io.tracepackets.internal.libbpf.LibBpf.loadedPrograms();
-		return heldProgramIds().stream().filter(id -> "emit_marker".equals(loaded.get(id))).count();
-	}
-
-	/** The ids of the BPF programs this process holds a descriptor of ({@code prog_id} in fdinfo). */
-	private static java.util.Set<Integer> heldProgramIds() {
-		java.util.Set<Integer> ids = new java.util.TreeSet<>();
-		try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fdinfo"))) {
-			for (java.nio.file.Path fd : fds.toList()) {
-				try {
-					for (String line : java.nio.file.Files.readAllLines(fd)) {
-						if (line.startsWith("prog_id:")) {
-							ids.add(Integer.parseInt(line.substring("prog_id:".length()).strip()));
-						}
-					}
-				} catch (java.io.IOException closedMeanwhile) {
-					// a descriptor closed while listed holds no program
-				}
-			}
+		try {
+			return io.tracepackets.internal.session.HeldBpfIds.of(ProcessHandle.current().pid(), "prog_id").stream()
+					.filter(id -> "emit_marker".equals(loaded.get(id))).count();
 		} catch (java.io.IOException e) {
 			throw new java.io.UncheckedIOException(e);
 		}
-		return ids;
 	}
 
 	@TracePackets(backend = Backend.TRACEPOINT)

@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -81,8 +80,8 @@ class KilledJvmDrillTest {
 			Set<Integer> links;
 			try {
 				ChildOutput.awaitLine(killed, TRACING);
-				programs = fdinfoIds(pid, "prog_id");
-				links = fdinfoIds(pid, "link_id");
+				programs = HeldBpfIds.of(pid, "prog_id");
+				links = HeldBpfIds.of(pid, "link_id");
 				assertThat(programs).as("the BPF programs the child holds").isNotEmpty();
 				assertThat(links).as("the BPF links the child holds").isNotEmpty();
 				assertThat(namespacesOf(pid)).as("the child's VethNamespaces pair").hasSize(2);
@@ -122,22 +121,6 @@ class KilledJvmDrillTest {
 				KilledJvmDrillTest.class.getName(), mode, shared.toString()).redirectErrorStream(true).start();
 	}
 
-
-	/** The BPF object ids ({@code prog_id}, {@code link_id}) of the descriptors process {@code pid} holds. */
-	private static Set<Integer> fdinfoIds(long pid, String key) throws IOException {
-		Set<Integer> ids = new TreeSet<>();
-		try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fdinfo"))) {
-			for (Path fd : fds.toList()) {
-				try {
-					Files.readAllLines(fd).stream().filter(l -> l.startsWith(key + ":"))
-							.forEach(l -> ids.add(Integer.parseInt(l.substring(key.length() + 1).strip())));
-				} catch (IOException closedMeanwhile) {
-					// a descriptor closed while listed holds nothing
-				}
-			}
-		}
-		return ids;
-	}
 
 	/** Which of these program and link ids the kernel still has, as "prog N" / "link N". */
 	private static List<String> existing(Set<Integer> programs, Set<Integer> links) throws Throwable {
