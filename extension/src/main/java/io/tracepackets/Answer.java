@@ -250,7 +250,7 @@ public record Answer(PacketPath path) {
 		Map<Object, List<PacketPath>> questions = new LinkedHashMap<>();
 		Map<PacketPath, Object> keyOf = new IdentityHashMap<>();
 		Map<Long, Object> byJourney = new HashMap<>();
-		Map<Long, Object> unfreedSkb = new HashMap<>();
+		Map<Long, PacketPath> unfreedSkb = new HashMap<>();
 		List<PacketPath> candidates = new ArrayList<>();
 		Set<Object> answerPackets = new HashSet<>();
 		for (List<PacketPath> list : List.of(paths, refused)) {
@@ -258,7 +258,8 @@ public record Answer(PacketPath path) {
 				if (keyOf.containsKey(path)) {
 					continue;
 				}
-				Object key = unfreedSkb.get(path.skb());
+				PacketPath before = unfreedSkb.get(path.skb());
+				Object key = before != null && goesOnAs(before, path) ? keyOf.get(before) : null;
 				if (key == null && path.journey() != 0) {
 					key = byJourney.get(path.journey());
 				}
@@ -271,7 +272,7 @@ public record Answer(PacketPath path) {
 				if (path.last().isDrop() || path.last().isConsumed()) {
 					unfreedSkb.remove(path.skb());
 				} else {
-					unfreedSkb.put(path.skb(), key);
+					unfreedSkb.put(path.skb(), path);
 				}
 				keyOf.put(path, key);
 				if (isAnswer(path)) {
@@ -303,6 +304,31 @@ public record Answer(PacketPath path) {
 			result.add(key == null ? Optional.empty() : Optional.ofNullable(answered.get(key)));
 		}
 		return List.copyOf(result);
+	}
+
+	/**
+	 * Whether {@code later}, at the address of {@code earlier} with no free seen between them, is
+	 * the same packet going on: it starts with the tuple {@code earlier} ended with (or had before
+	 * NAT). The address alone does not tell: TCP frees the segments it kept for retransmission where
+	 * no probe sees it (a RST purges them), and the next segment may get that address.
+	 */
+	private static boolean goesOnAs(PacketPath earlier, PacketPath later) {
+		Optional<PacketEvent> last = earlier.events().reversed().stream().filter(e -> e.ipVersion() != 0).findFirst();
+		Optional<PacketEvent> first = later.events().stream().filter(e -> e.ipVersion() != 0).findFirst();
+		if (last.isEmpty() || first.isEmpty()) {
+			return true;
+		}
+		PacketEvent next = first.get();
+		return sameFlow(last.get(), next) || next.beforeTranslation().filter(b -> sameFlow(last.get(), b)).isPresent();
+	}
+
+	/** Same addresses, protocol and ports; the ports of a header not written yet (both 0) match any. */
+	private static boolean sameFlow(PacketEvent a, PacketEvent b) {
+		boolean portsUnwritten = a.sourcePort() == 0 && a.destinationPort() == 0
+				|| b.sourcePort() == 0 && b.destinationPort() == 0;
+		return a.ipVersion() == b.ipVersion() && a.l4Protocol() == b.l4Protocol()
+				&& Objects.equals(a.source(), b.source()) && Objects.equals(a.destination(), b.destination())
+				&& (portsUnwritten || a.sourcePort() == b.sourcePort() && a.destinationPort() == b.destinationPort());
 	}
 
 	/** Whether one of the paths was alive at {@code nanos}: seen before it, and again (its free) after it. */

@@ -84,6 +84,26 @@ class PacketsAssert_wereRejected_Test {
 	}
 
 	@Test
+	void should_answer_a_segment_at_the_address_of_an_earlier_one_freed_where_no_probe_saw_it() {
+		// GIVEN two SYNs sent at one skb address: TCP freed the first (kept for retransmission)
+		// when its RST came, without a probe seeing it, and the second got its address
+		PacketEvents to81 = PacketEvents.tcp("10.0.0.1", 41000, "10.0.0.2", 81, 0x02).skb(SYN_SKB).iface(12, "eth0");
+		PacketEvents to82 = PacketEvents.tcp("10.0.0.1", 41001, "10.0.0.2", 82, 0x02).skb(SYN_SKB).iface(12, "eth0");
+		PacketEvents resetFrom82 = PacketEvents.tcp("10.0.0.2", 82, "10.0.0.1", 41001, 0x14).skb(RST_SKB + 0x100)
+				.iface(12, "eth0");
+		FakePacketTrace trace = trace(List.of(to81.at(START + 1_000_000, "net_dev_queue")),
+				reset(START + 1_050_000, 41000, RST_SKB),
+				List.of(to82.at(START + 2_000_000, "net_dev_queue")),
+				List.of(resetFrom82.at(START + 2_050_000, "net_dev_queue"), resetFrom82.consumed(START + 2_100_000)));
+
+		// WHEN / THEN each SYN has its own RST
+		assertThat(assertThat(trace).packets(tcp().dstPort(81)).wereRejected().withReset().answers())
+				.extracting(answer -> answer.path().skb()).containsExactly(RST_SKB);
+		assertThat(assertThat(trace).packets(tcp().dstPort(82)).wereRejected().withReset().answers())
+				.extracting(answer -> answer.path().skb()).containsExactly(RST_SKB + 0x100);
+	}
+
+	@Test
 	void should_not_take_a_reset_of_another_connection_for_the_answer() {
 		// GIVEN a RST to another port of the client
 		FakePacketTrace trace = trace(synDropped(START + 1_000_000, 41000, SYN_SKB),
