@@ -2,6 +2,7 @@ package io.tracepackets.assertj;
 
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
@@ -35,8 +36,29 @@ final class BridgeFloodCopies {
 	 */
 	static Predicate<PacketPath> orCopyOfOneThat(List<PacketPath> paths, Predicate<PacketPath> condition) {
 		return path -> condition.test(path) || leftTheScope(path) && paths.stream()
-				.anyMatch(twin -> twin != path && condition.test(twin) && sameSegment(path, twin) && overlap(path, twin)
-						&& bornApart(path, twin));
+				.anyMatch(twin -> twin != path && condition.test(twin) && isTwin(path, twin));
+	}
+
+	/**
+	 * The packets among {@code paths}: each copy that left the scope counted with its twin, once.
+	 * A twin here need not have been delivered: a count asks how many packets were sent, and a
+	 * flooded copy is the same packet as its twin (a clone the bridge made), whatever each did.
+	 *
+	 * @param paths the matching paths, in trace order
+	 * @return {@code paths} without the copies whose twin is kept; a copy with no twin stays
+	 */
+	static List<PacketPath> countedOnce(List<PacketPath> paths) {
+		List<PacketPath> kept = new ArrayList<>(paths);
+		for (PacketPath path : paths) {
+			if (leftTheScope(path) && kept.stream().anyMatch(twin -> twin != path && isTwin(path, twin))) {
+				kept.remove(path);
+			}
+		}
+		return List.copyOf(kept);
+	}
+
+	private static boolean isTwin(PacketPath copy, PacketPath twin) {
+		return sameSegment(copy, twin) && overlap(copy, twin) && bornApart(copy, twin);
 	}
 
 	/** Not dropped, transmitted, and not received anywhere in scope after its last transmit. */

@@ -86,6 +86,28 @@ class PacketsAssert_bridgeFloodCopy_Test {
 				.withMessageContaining("but 1 of 2 did not");
 	}
 
+	@Test
+	void a_copy_flooded_out_of_scope_is_counted_once_with_its_twin() {
+		// GIVEN the flooded copy and its twin, which did not reach a socket: one segment all the same
+		FakePacketTrace trace = trace(WITH_SOCKET_HOOK, flooded(0), twin(10_000, false));
+
+		// WHEN / THEN one packet; the trace still shows both paths
+		assertThatNoException().isThrownBy(() -> assertThat(trace).packets(tcp().dstPort(8080)).hasCount(1));
+		org.assertj.core.api.Assertions.assertThat(trace.paths()).hasSize(2);
+	}
+
+	@Test
+	void a_retransmission_is_counted_apart_from_the_copy_that_left() {
+		// GIVEN the first SYN left the scope; its retransmission came a second later
+		FakePacketTrace trace = trace(WITH_SOCKET_HOOK, flooded(0), twin(1_000_000_000L, true));
+
+		// WHEN / THEN two packets
+		assertThatNoException().isThrownBy(() -> assertThat(trace).packets(tcp().dstPort(8080)).hasCount(2));
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(tcp().dstPort(8080)).hasCount(1))
+				.withMessageContaining("but found 2");
+	}
+
 	private static List<PacketEvent> flooded(long offset) {
 		long at = START + offset;
 		return List.of(FLOODED.at(at, "net_dev_queue"), FLOODED.at(at + 5_000, "net_dev_start_xmit"),
