@@ -21,8 +21,8 @@ public enum ConntrackState {
 	/**
 	 * A packet conntrack refused: a TCP segment no state allows, a malformed header. The kernel
 	 * takes its entry away (nf_conntrack_in sets skb->_nfct to 0), so the trace says INVALID where
-	 * that absence is a decision: at a netfilter drop in a namespace where conntrack gave entries to
-	 * other packets of the session. Elsewhere a packet without an entry has no state at all
+	 * that absence is a decision: at a netfilter drop in a namespace where conntrack gave an entry
+	 * to an earlier packet of the trace (so its hooks run there). Elsewhere a packet without an entry has no state at all
 	 * ({@link PacketEvent#conntrack()} is empty).
 	 */
 	INVALID,

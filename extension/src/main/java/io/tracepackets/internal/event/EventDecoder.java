@@ -201,8 +201,9 @@ public final class EventDecoder {
 	/**
 	 * The skb's conntrack entry (tp_event.ct, and the trailer's zone and mark), or INVALID: the
 	 * kernel takes the entry away from a packet conntrack refuses (nf_conntrack_in sets _nfct to
-	 * 0), so no entry at a netfilter drop, in a namespace where conntrack gave entries to other
-	 * packets, is what {@code --ctstate INVALID} matched. A drop by a rule that runs before
+	 * 0), so no entry at a netfilter drop, in a namespace where conntrack gave an entry to an
+	 * earlier packet (this decoder's, one trace's: namespace inodes are not reused within it), is
+	 * what {@code --ctstate INVALID} matched. A drop by a rule that runs before
 	 * conntrack (the raw table) in such a namespace would read the same: the kernel leaves no
 	 * trace of the difference on the skb.
 	 */
