@@ -104,9 +104,16 @@ struct nf_conntrack_tuple_hash {
 	struct nf_conntrack_tuple tuple;
 };
 
+/* CONFIG_NF_CONNTRACK_ZONES */
+struct nf_conntrack_zone {
+	__u16 id;
+};
+
 struct nf_conn {
+	struct nf_conntrack_zone zone; /* CONFIG_NF_CONNTRACK_ZONES: bpf_core_field_exists first */
 	struct nf_conntrack_tuple_hash tuplehash[2];
 	unsigned long status;
+	__u32 mark;		       /* CONFIG_NF_CONNTRACK_MARK: bpf_core_field_exists first */
 };
 
 /* XDP (the fexit probe on an XDP program): the kernel's view of the program's context. */

@@ -530,42 +530,69 @@ struct tp_ct_tuple {
 	__u8 dir;
 };
 
+#define IPS_CONFIRMED (1 << 3)
 #define IPS_SRC_NAT (1 << 4)
 #define IPS_DST_NAT (1 << 5)
+#define IPS_TEMPLATE (1 << 11)
 #define IP_CT_ESTABLISHED 0
 #define IP_CT_NEW 2
 #define IP_CT_ESTABLISHED_REPLY 3
 #define NFCT_INFOMASK 7UL
 
 /*
- * When netfilter translated the packet, its tuple before the translation: conntrack's tuple for
- * the packet's direction, into `pre` (the record's NAT trailer); returns whether there is one.
- * This is how the tracepoints, which see a locally sent packet only after OUTPUT's DNAT, still
- * see where it was sent to. A veth crossing into another namespace clears the skb's conntrack
- * entry (skb_scrub_packet), so only events before the crossing carry it; the journey id carries
- * the rest. Costs one load for an untracked packet, one read more for a tracked one, two for a
- * translated one; compiled out when the kernel has no conntrack types (the nf_conntrack module
- * was not loaded when the tracer started).
+ * The skb's conntrack entry: its state and status bits into `*state` (tp_event.ct, enum tp_ct),
+ * and into `pre` (the record's NAT trailer) the entry's zone and mark and, when netfilter
+ * translated the packet, its tuple before the translation: conntrack's tuple for the packet's
+ * direction. Returns whether the record needs that trailer (translated, or a zone or mark set),
+ * so the common event stays 120 bytes. The tuple is how the tracepoints, which see a locally sent
+ * packet only after OUTPUT's DNAT, still see where it was sent to. A veth crossing into another
+ * namespace clears the skb's conntrack entry (skb_scrub_packet), and TCP drops it on delivery
+ * (nf_reset_ct in tcp_v4_rcv), so only events in between carry it; the journey id carries the
+ * rest. Costs one load for an untracked packet, four reads for a tracked one (status, zone, mark),
+ * one more for a translated one; compiled out when the kernel has no conntrack types (the
+ * nf_conntrack module was not loaded when the tracer started). A template (raw table's -j CT
+ * before conntrack ran) is no entry yet: reported as none.
  */
-static __always_inline bool fill_pre_nat(struct tp_pre_nat *pre, struct sk_buff *skb, bool btf)
+static __always_inline bool fill_conntrack(struct tp_pre_nat *pre, __u8 *state, struct sk_buff *skb, bool btf)
 {
 	struct tp_ct_tuple tuple;
 	unsigned long nfct, status, info;
+	__u32 mark = 0;
+	__u16 zone = 0;
 	struct nf_conn *ct;
+	bool translated;
 
+	*state = 0;
 	if (!bpf_core_field_exists(skb->_nfct) || !bpf_core_type_exists(struct nf_conn))
 		return false;
 	nfct = READ(btf, skb->_nfct, skb, _nfct);
 	info = nfct & NFCT_INFOMASK;
 	ct = (struct nf_conn *)(nfct & ~NFCT_INFOMASK);
-	/* RELATED packets (ICMP errors) carry another connection's entry; 7 is "untracked". */
-	if (!ct || (info != IP_CT_ESTABLISHED && info != IP_CT_NEW && info != IP_CT_ESTABLISHED_REPLY))
+	if (!ct) {
+		/* IP_CT_UNTRACKED (7) without an entry: -j NOTRACK / -j CT --notrack */
+		if (info == NFCT_INFOMASK)
+			*state = TP_CT_ENTRY | NFCT_INFOMASK;
 		return false;
-	if (bpf_core_read(&status, sizeof(status), &ct->status) || !(status & (IPS_SRC_NAT | IPS_DST_NAT)))
+	}
+	if (bpf_core_read(&status, sizeof(status), &ct->status) || (status & IPS_TEMPLATE))
 		return false;
-	if (bpf_core_read(&tuple, sizeof(tuple), &ct->tuplehash[info == IP_CT_ESTABLISHED_REPLY].tuple))
+	*state = TP_CT_ENTRY | info | (status & IPS_CONFIRMED ? TP_CT_CONFIRMED : 0)
+		 | (status & IPS_SRC_NAT ? TP_CT_SOURCE_NAT : 0) | (status & IPS_DST_NAT ? TP_CT_DESTINATION_NAT : 0);
+	if (bpf_core_field_exists(ct->zone) && bpf_core_read(&zone, sizeof(zone), &ct->zone.id))
+		zone = 0;
+	if (bpf_core_field_exists(ct->mark) && bpf_core_read(&mark, sizeof(mark), &ct->mark))
+		mark = 0;
+	/* RELATED packets (ICMP errors) carry another connection's entry: its tuple is not theirs. */
+	translated = (status & (IPS_SRC_NAT | IPS_DST_NAT))
+		     && (info == IP_CT_ESTABLISHED || info == IP_CT_NEW || info == IP_CT_ESTABLISHED_REPLY);
+	if (!translated && !zone && !mark)
 		return false;
 	__builtin_memset(pre, 0, sizeof(*pre));
+	pre->zone = zone;
+	pre->ct_mark = mark;
+	if (!translated
+	    || bpf_core_read(&tuple, sizeof(tuple), &ct->tuplehash[info == IP_CT_ESTABLISHED_REPLY].tuple))
+		return true;
 	__builtin_memcpy(pre->saddr, tuple.saddr, TP_ADDR_LEN);
 	__builtin_memcpy(pre->daddr, tuple.daddr, TP_ADDR_LEN);
 	pre->sport = bpf_ntohs(tuple.sport);
@@ -637,7 +664,8 @@ static __always_inline void capture(struct tp_capture *cap, __u16 protocol, stru
 }
 
 /*
- * Reserves the record, a NAT trailer's room included when the packet was translated: the
+ * Reserves the record, a NAT trailer's room included when the packet was translated or its
+ * conntrack entry has a zone or mark: the
  * verifier wants constant sizes, so one reservation per branch (it checks what follows once per
  * branch). NULL, and a counted loss, when the ring buffer is full.
  */
@@ -662,8 +690,8 @@ static __always_inline struct tp_event *reserve(bool translated, struct tp_pre_n
 }
 
 /*
- * Reserves and fills the common part of an event, and its NAT trailer when the packet was
- * translated; NULL (and a counted loss) when full. The record is reserved, and its cache lines
+ * Reserves and fills the common part of an event, its conntrack state, and its NAT trailer when
+ * the packet was translated (or its entry has a zone or mark); NULL (and a counted loss) when full. The record is reserved, and its cache lines
  * first written (the memset), before the slow part (the clock, the header read): the ring buffer's
  * lines are cold, and their misses then resolve while the probe works instead of stalling the
  * submit (building the event on the stack and copying it at the end cost ~80 ns more per event).
@@ -678,8 +706,9 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 	struct tp_pre_nat pre_nat;
 	struct net_device *dev;
 	struct tp_event *e;
+	__u8 ct;
 
-	e = reserve(fill_pre_nat(&pre_nat, skb, btf), &trailer);
+	e = reserve(fill_conntrack(&pre_nat, &ct, skb, btf), &trailer);
 	if (!e)
 		return NULL;
 	__builtin_memset(e, 0, sizeof(*e));
@@ -689,6 +718,7 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 	e->probe = probe;
 	e->cpu = bpf_get_smp_processor_id();
 	e->stack_id = -1;
+	e->ct = ct;
 	if (in_task && btf && HAS_HELPER(get_current_task_btf)) {
 		struct task_struct *task = bpf_get_current_task_btf();
 

@@ -96,7 +96,7 @@ struct tp_event {
 	__u32 drop_reason;   /* enum skb_drop_reason, kfree_skb only */
 	__s16 stack_id;	     /* kfree_skb: id in the stacks map (< 4096), else -1 (see enum tp_stacks) */
 	__u8 trailers;	     /* enum tp_trailer bits: which records follow this one, in the enum's order */
-	__u8 reserved2;
+	__u8 ct;	     /* enum tp_ct bits: the skb's conntrack entry, 0 when it has none */
 	__u16 cpu;
 	__u16 protocol;	     /* skb->protocol in host order (ETH_P_IP...) */
 	__u8 probe;	     /* enum tp_probe */
@@ -116,24 +116,42 @@ struct tp_event {
  * (the store pads records to the longest kind, so their length cannot tell).
  */
 enum tp_trailer {
-	TP_TRAILER_NAT = 1,	/* a struct tp_pre_nat right after the event */
+	TP_TRAILER_NAT = 1,	/* a struct tp_pre_nat right after the event: translated, or a ct zone or mark */
 	TP_TRAILER_CAPTURE = 2, /* a struct tp_capture and tp_snap_len bytes, after the NAT trailer if any */
 };
 
 /*
+ * tp_event.ct: the skb's conntrack entry as the kernel holds it (skb->_nfct), one byte so the
+ * common event does not grow. 0: no entry (never tracked, or conntrack found the packet invalid
+ * and took its entry away: the reader tells which, see EventDecoder). Otherwise TP_CT_ENTRY, the
+ * enum ip_conntrack_info in the low 3 bits (IP_CT_ESTABLISHED 0, RELATED 1, NEW 2,
+ * ESTABLISHED_REPLY 3, RELATED_REPLY 4, UNTRACKED 7), and the entry's status bits that matter.
+ */
+enum tp_ct {
+	TP_CT_INFO = 7,		 /* mask: enum ip_conntrack_info */
+	TP_CT_CONFIRMED = 8,	 /* IPS_CONFIRMED: the entry is in the table (after POSTROUTING/INPUT) */
+	TP_CT_SOURCE_NAT = 16,	 /* IPS_SRC_NAT: conntrack translates the connection's source */
+	TP_CT_DESTINATION_NAT = 32, /* IPS_DST_NAT: conntrack translates its destination */
+	TP_CT_ENTRY = 128,	 /* the skb has an entry, or is marked untracked (info 7) */
+};
+
+/*
  * When netfilter translated the packet (conntrack says SNAT or DNAT): conntrack's tuple for the
- * packet's direction, which is the packet's tuple before the translation. Only translated packets
- * carry it, so the common event stays small. 64 bytes: the record stays a whole number of cache
- * lines. 8-byte aligned, so the probe copies it in 8-byte words (2-byte ones took 81 instructions).
+ * packet's direction, which is the packet's tuple before the translation; also the entry's zone
+ * and mark when either is set. Only such packets carry it, so the common event stays small. 64
+ * bytes: the record stays a whole number of cache lines. 8-byte aligned, so the probe copies it in
+ * 8-byte words (2-byte ones took 81 instructions).
  */
 struct __attribute__((aligned(8))) tp_pre_nat {
-	__u8 saddr[TP_ADDR_LEN]; /* the family is the event's ip_version */
+	__u8 saddr[TP_ADDR_LEN]; /* the family is the event's ip_version; zeros when nat is 0 */
 	__u8 daddr[TP_ADDR_LEN];
 	__u16 sport;	     /* host order; ICMP: the echo id */
 	__u16 dport;	     /* host order */
-	__u8 nat;	     /* enum tp_nat bits, never 0 */
+	__u8 nat;	     /* enum tp_nat bits; 0: not translated, the trailer is here for zone or mark */
 	__u8 reply;	     /* 1 when the packet goes in the connection's reply direction */
-	__u8 reserved[26];
+	__u16 zone;	     /* the conntrack entry's zone id (CONFIG_NF_CONNTRACK_ZONES), 0 by default */
+	__u32 ct_mark;	     /* the conntrack entry's mark (CONFIG_NF_CONNTRACK_MARK, -j CONNMARK) */
+	__u8 reserved[20];
 };
 
 /* tp_pre_nat.nat bits: which translations conntrack recorded for the packet's connection. */

@@ -174,6 +174,17 @@ public interface PacketEvent {
 	Optional<PacketBytes> packetBytes();
 
 	/**
+	 * What conntrack decided about the packet, where the skb carries its decision: its state (NEW,
+	 * ESTABLISHED, RELATED, UNTRACKED; INVALID at a netfilter drop of a packet conntrack refused),
+	 * direction, zone, mark, and whether the connection is translated. A test asserts on it, e.g.
+	 * {@code assertThat(drop.conntrack()).map(Conntrack::state).contains(ConntrackState.INVALID)}.
+	 *
+	 * @return the skb's conntrack entry at this event; empty where it has none: before conntrack's
+	 *     hook, after a veth crossing or TCP's delivery cleared it, in a namespace without conntrack
+	 */
+	Optional<Conntrack> conntrack();
+
+	/**
 	 * Whether conntrack recorded a translation for this packet, and so its tuple before it.
 	 *
 	 * @return true when {@link #beforeTranslation()} has the tuple from before

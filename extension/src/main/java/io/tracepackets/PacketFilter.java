@@ -250,6 +250,29 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 	}
 
 	/**
+	 * Packets conntrack gave one of {@code states} at an event ({@link PacketEvent#conntrack()}),
+	 * as iptables' {@code --ctstate} and nftables' {@code ct state} match them:
+	 * {@code tcp().ctState(ConntrackState.INVALID)} is the segments conntrack refused, which a
+	 * netfilter rule dropped. Only events between conntrack's hook and the next veth crossing or
+	 * TCP delivery carry a state: a packet matches by those.
+	 *
+	 * @param states one or more states, e.g. {@code ConntrackState.NEW, ConntrackState.ESTABLISHED}
+	 * @return a new filter that also requires this; this one is unchanged
+	 * @throws IllegalArgumentException when no state is given
+	 */
+	public PacketFilter ctState(ConntrackState... states) {
+		Objects.requireNonNull(states, "ctState");
+		if (states.length == 0) {
+			throw new IllegalArgumentException("ctState() needs at least one state, e.g. ctState(ConntrackState.INVALID)");
+		}
+		java.util.Set<ConntrackState> wanted = java.util.EnumSet.copyOf(List.of(states));
+		StringBuilder names = new StringBuilder();
+		wanted.forEach(state -> names.append(names.isEmpty() ? "" : ",").append(state.name()));
+		return and(e -> e.conntrack().map(entry -> wanted.contains(entry.state())).orElse(false),
+				"ct state " + names);
+	}
+
+	/**
 	 * Packets seen on the network interface {@code name}, as the events record it
 	 * ({@link PacketEvent#interfaceName()}: the skb's device, else the one it arrived on, named in
 	 * its own namespace), like pwru's {@code --filter-ifname}. Names repeat across namespaces (every

@@ -39,6 +39,7 @@ public final class PacketEvents {
 	private InetAddress preNatDestination;
 	private int preNatSourcePort;
 	private int preNatDestinationPort;
+	private Conntrack conntrack;
 
 	private PacketEvents() {
 	}
@@ -67,6 +68,7 @@ public final class PacketEvents {
 		copy.preNatDestination = preNatDestination;
 		copy.preNatSourcePort = preNatSourcePort;
 		copy.preNatDestinationPort = preNatDestinationPort;
+		copy.conntrack = conntrack;
 		return copy;
 	}
 
@@ -80,6 +82,11 @@ public final class PacketEvents {
 	/** The kernel's journey id on every event. */
 	public PacketEvents journey(long journey) {
 		return with(c -> c.journey = journey);
+	}
+
+	/** The skb's conntrack entry on every event; null for none. */
+	public PacketEvents conntrack(Conntrack entry) {
+		return with(c -> c.conntrack = entry);
 	}
 
 	/** Rewritten by NAT from this tuple, as conntrack records it. */
@@ -262,7 +269,7 @@ public final class PacketEvents {
 				etherType, ipVersion, source, destination, l4Protocol, icmp ? 0 : sourcePort, icmp ? 0 : destinationPort,
 				icmp ? sourcePort : -1, icmp ? destinationPort : -1, tcpFlags, reason, kind(reason, location),
 				reason == null ? null : DROPS.classify(reason.name(), location).why(), diagnosis(reason), location,
-				stack, journey, preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, null,
-				null, java.util.Optional.empty());
+				stack, journey, preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort,
+				java.util.Optional.ofNullable(conntrack), null, null, java.util.Optional.empty());
 	}
 }

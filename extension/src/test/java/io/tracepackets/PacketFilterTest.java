@@ -372,4 +372,28 @@ class PacketFilterTest {
 		assertThatExceptionOfType(TracePacketsException.class).isThrownBy(() -> udp().netns(never))
 				.withMessageStartingWith("container ").withMessageContaining("is not running");
 	}
+
+	@Test
+	void should_match_the_conntrack_states_given_and_no_packet_without_an_entry() {
+		// GIVEN a SYN conntrack saw as NEW, a segment it refused, and one without an entry
+		PacketEvents segment = PacketEvents.tcp("10.0.0.1", 50000, "10.0.0.2", 9000, 0x02);
+		PacketEvent syn = segment.conntrack(new Conntrack(ConntrackState.NEW, false, true, false, false, 0, 0))
+				.at(1, "net_dev_queue");
+		PacketEvent refused = segment.conntrack(Conntrack.invalid()).at(2, "kfree_skb");
+		PacketEvent untracked = segment.at(3, "netif_receive_skb");
+
+		// WHEN
+		List<PacketEvent> invalid = List.of(syn, refused, untracked).stream().filter(tcp().ctState(ConntrackState.INVALID))
+				.toList();
+		List<PacketEvent> newOrEstablished = List.of(syn, refused, untracked).stream()
+				.filter(tcp().ctState(ConntrackState.ESTABLISHED, ConntrackState.NEW)).toList();
+
+		// THEN
+		assertThat(invalid).containsExactly(refused);
+		assertThat(newOrEstablished).containsExactly(syn);
+		assertThat(tcp().ctState(ConntrackState.ESTABLISHED, ConntrackState.NEW))
+				.hasToString("tcp and ct state NEW,ESTABLISHED");
+		assertThatIllegalArgumentException().isThrownBy(() -> tcp().ctState())
+				.withMessageContaining("ctState(ConntrackState.INVALID)");
+	}
 }

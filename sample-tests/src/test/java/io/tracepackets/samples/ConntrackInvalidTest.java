@@ -3,6 +3,7 @@ package io.tracepackets.samples;
 import static io.tracepackets.PacketFilter.tcp;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 
+import io.tracepackets.ConntrackState;
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TcpFlag;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The rule every stateful firewall starts with, {@code -m conntrack --ctstate INVALID -j DROP},
  * against what it is for: a TCP segment no TCP stack sends, here FIN+PSH+URG (a port scanner's
  * "Xmas" probe), inside an established connection. Conntrack calls it INVALID on every kernel (its
- * flag check comes before any state); the rule drops it, and the trace names the rule; the
- * connection's own segments pass. (A segment outside the window is no steady example: whether it
+ * flag check comes before any state); the rule drops it, the trace names the rule, and the drop's
+ * event says INVALID ({@code ctState}); the connection's own segments pass. (A segment outside the window is no steady example: whether it
  * falls below or above the window depends on the random initial sequence numbers, and since 6.x
  * conntrack lets one below through to TCP, which discards it as TCP_OLD_SEQUENCE.)
  */
@@ -52,7 +53,8 @@ class ConntrackInvalidTest {
 				+ network.rightAddress() + "; [ $? -le 1 ]");
 
 		// THEN conntrack found it INVALID and the rule dropped it; the handshake passed
-		assertThat(trace).packets(tcp().dstPort(PORT).tcpFlags(TcpFlag.FIN, TcpFlag.PSH, TcpFlag.URG))
+		assertThat(trace).packets(tcp().dstPort(PORT).tcpFlags(TcpFlag.FIN, TcpFlag.PSH, TcpFlag.URG)
+						.ctState(ConntrackState.INVALID))
 				.hasCount(1)
 				.wereDropped()
 				.byRule("-p tcp -m conntrack --ctstate INVALID -j DROP")

@@ -20,7 +20,8 @@ import java.util.function.LongFunction;
  * Packet paths the way pwru prints them: one line per event, a packet's events together, columns
  * for time (relative to the trace start), the hop (the time since the packet's previous event),
  * skb, cpu, process, netns, interface, length, tuple and where the kernel was (for a drop, its
- * reason and location), a drop's culprit under its line, and below the packets what each drop
+ * reason and location; then conntrack's state, {@code ct ESTABLISHED reply confirmed}, where the
+ * skb carries one), a drop's culprit under its line, and below the packets what each drop
  * meant. The failure messages show packets this way, and so does
  * the command line, line by line; built from the data a trace exposes, nothing else.
  *
@@ -248,15 +249,17 @@ public final class PwruFormat {
 		};
 	}
 
+	/** The probe point, a drop's reason, kind and location, then the skb's conntrack state if any. */
 	static String where(PacketEvent event) {
+		String conntrack = event.conntrack().map(entry -> " ct " + entry).orElse("");
 		if (event.isDrop()) {
 			return event.where() + " " + (event.dropReason() != null ? event.dropReason()
 					: event.dropKindExplanation() != null && event.dropKindExplanation().startsWith("XDP_ABORTED")
 							? "XDP_ABORTED" : "XDP_DROP")
 					+ (event.dropKind() == null ? "" : " (" + event.dropKind().label() + ")")
-					+ (event.location() == null ? "" : " at " + event.location());
+					+ (event.location() == null ? "" : " at " + event.location()) + conntrack;
 		}
-		return event.where();
+		return event.where() + conntrack;
 	}
 
 	/** tcpdump's letters: [S], [S.], [P.], [F.], [R]. */

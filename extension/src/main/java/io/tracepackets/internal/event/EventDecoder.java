@@ -1,6 +1,8 @@
 package io.tracepackets.internal.event;
 
 import io.tracepackets.AddressText;
+import io.tracepackets.Conntrack;
+import io.tracepackets.ConntrackState;
 import io.tracepackets.DropCount;
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketBytes;
@@ -23,6 +25,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -43,11 +47,25 @@ public final class EventDecoder {
 	/** What each drop meant: one table for every decoder of the JVM. */
 	private static final DropReasonTable DROP_KINDS = DropReasonTable.load();
 
+	/** enum ip_conntrack_info (include/uapi/linux/netfilter/nf_conntrack_common.h): tp_event.ct's low bits. */
+	private static final int IP_CT_ESTABLISHED = 0;
+	private static final int IP_CT_RELATED = 1;
+	private static final int IP_CT_NEW = 2;
+	private static final int IP_CT_ESTABLISHED_REPLY = 3;
+	private static final int IP_CT_RELATED_REPLY = 4;
+	private static final int IP_CT_UNTRACKED = 7;
+
 	private final Supplier<Kallsyms> symbols;
 	private final Supplier<DropReasons> reasons;
 	private final IntFunction<long[]> stacks;
 	private final InterfaceResolver interfaces;
 	private final Map<Integer, List<String>> stackCache = new ConcurrentHashMap<>();
+	/**
+	 * Namespaces where this decoder saw an skb with a conntrack entry: conntrack's hooks run there,
+	 * so a netfilter drop of a packet without one is a packet conntrack refused (see
+	 * {@link #conntrack}).
+	 */
+	private final Set<Long> trackingNamespaces = ConcurrentHashMap.newKeySet();
 
 	public EventDecoder(Kallsyms kallsyms, DropReasons dropReasons, IntFunction<long[]> stacks,
 			InterfaceResolver interfaces) {
@@ -112,6 +130,8 @@ public final class EventDecoder {
 				stack = stack(b.getShort(EventLayout.STACK_ID));
 			}
 		}
+		boolean netfilterDrop = reason != null && (reason.equals(DropReason.NETFILTER_DROP)
+				|| reason.equals(DropReason.NOT_SPECIFIED) && locationText != null && locationText.startsWith("nf_hook_slow"));
 		return new EventRecord(b.getLong(EventLayout.TS_NS), b.getShort(EventLayout.CPU) & 0xffff,
 				b.getInt(EventLayout.PID), comm(record), b.getLong(EventLayout.SKB), where, kind, netns, ifindex,
 				interfaceName, b.getInt(EventLayout.MARK),
@@ -122,8 +142,8 @@ public final class EventDecoder {
 				classification == null ? null : classification.why(), diagnosis, locationText, stack,
 				b.getLong(EventLayout.JOURNEY), preNat(record, trailers, EventLayout.PRE_NAT_SADDR, ipVersion),
 				preNat(record, trailers, EventLayout.PRE_NAT_DADDR, ipVersion), preNatPort(b, trailers,
-						EventLayout.PRE_NAT_SPORT), preNatPort(b, trailers, EventLayout.PRE_NAT_DPORT), null, null,
-				packetBytes(record, b, trailers));
+						EventLayout.PRE_NAT_SPORT), preNatPort(b, trailers, EventLayout.PRE_NAT_DPORT),
+				conntrack(b, trailers, netns, ipVersion, netfilterDrop), null, null, packetBytes(record, b, trailers));
 	}
 
 	/**
@@ -167,20 +187,63 @@ public final class EventDecoder {
 		return new DropCount(netns, named, DROP_KINDS.classify(named.name(), at).kind(), at, count);
 	}
 
-	/** Whether the record carries a NAT trailer that fits in it. */
-	private static boolean hasPreNat(int trailers, int recordLength) {
+	/** Whether the record carries a NAT trailer that fits in it (for a translation, or a conntrack zone or mark). */
+	private static boolean hasTrailer(int trailers, int recordLength) {
 		return (trailers & EventLayout.TRAILER_NAT) != 0
 				&& recordLength >= EventLayout.SIZE + EventLayout.PRE_NAT_KEPT;
 	}
 
+	/** Whether the record carries a tuple from before a translation: a NAT trailer whose nat bits are set. */
+	private static boolean hasPreNat(int trailers, int recordLength, byte[] record) {
+		return hasTrailer(trailers, recordLength) && record[EventLayout.SIZE + EventLayout.PRE_NAT_NAT] != 0;
+	}
+
+	/**
+	 * The skb's conntrack entry (tp_event.ct, and the trailer's zone and mark), or INVALID: the
+	 * kernel takes the entry away from a packet conntrack refuses (nf_conntrack_in sets _nfct to
+	 * 0), so no entry at a netfilter drop, in a namespace where conntrack gave an entry to an
+	 * earlier packet (this decoder's, one trace's: namespace inodes are not reused within it), is
+	 * what {@code --ctstate INVALID} matched. A drop by a rule that runs before
+	 * conntrack (the raw table) in such a namespace would read the same: the kernel leaves no
+	 * trace of the difference on the skb.
+	 */
+	private Optional<Conntrack> conntrack(ByteBuffer b, int trailers, long netns, int ipVersion,
+			boolean netfilterDrop) {
+		int ct = b.get(EventLayout.CT) & 0xff;
+		if ((ct & EventLayout.CT_ENTRY) == 0) {
+			return netfilterDrop && ipVersion != 0 && trackingNamespaces.contains(netns)
+					? Optional.of(Conntrack.invalid()) : Optional.empty();
+		}
+		int info = ct & EventLayout.CT_INFO;
+		ConntrackState state = switch (info) {
+			case IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY -> ConntrackState.ESTABLISHED;
+			case IP_CT_RELATED, IP_CT_RELATED_REPLY -> ConntrackState.RELATED;
+			case IP_CT_NEW -> ConntrackState.NEW;
+			case IP_CT_UNTRACKED -> ConntrackState.UNTRACKED;
+			default -> null; // 5, 6: no state the kernel puts on an skb
+		};
+		if (state == null) {
+			return Optional.empty();
+		}
+		if (state != ConntrackState.UNTRACKED) {
+			trackingNamespaces.add(netns);
+		}
+		boolean trailer = hasTrailer(trailers, b.capacity());
+		return Optional.of(new Conntrack(state, info == IP_CT_ESTABLISHED_REPLY || info == IP_CT_RELATED_REPLY,
+				(ct & EventLayout.CT_CONFIRMED) != 0, (ct & EventLayout.CT_SOURCE_NAT) != 0,
+				(ct & EventLayout.CT_DESTINATION_NAT) != 0,
+				trailer ? b.getShort(EventLayout.SIZE + EventLayout.PRE_NAT_ZONE) & 0xffff : 0,
+				trailer ? b.getInt(EventLayout.SIZE + EventLayout.PRE_NAT_CT_MARK) : 0));
+	}
+
 	/** An address of the NAT trailer: only where conntrack says the packet was translated. */
 	private static InetAddress preNat(byte[] record, int trailers, int field, int ipVersion) {
-		return hasPreNat(trailers, record.length) ? address(record, EventLayout.SIZE + field, ipVersion) : null;
+		return hasPreNat(trailers, record.length, record) ? address(record, EventLayout.SIZE + field, ipVersion) : null;
 	}
 
 	/** A port of the NAT trailer; 0 without one. */
 	private static int preNatPort(ByteBuffer b, int trailers, int field) {
-		return hasPreNat(trailers, b.capacity()) ? b.getShort(EventLayout.SIZE + field) & 0xffff : 0;
+		return hasPreNat(trailers, b.capacity(), b.array()) ? b.getShort(EventLayout.SIZE + field) & 0xffff : 0;
 	}
 
 	/** The packet bytes of the capture trailer; empty when the record has none or nothing was captured. */

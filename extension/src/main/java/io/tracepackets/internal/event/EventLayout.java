@@ -20,7 +20,7 @@ public final class EventLayout {
 	public static final int DROP_REASON = 44;
 	public static final int STACK_ID = 48;
 	public static final int TRAILERS = 50;
-	public static final int RESERVED2 = 51;
+	public static final int CT = 51;
 	public static final int CPU = 52;
 	public static final int PROTOCOL = 54;
 	public static final int PROBE = 56;
@@ -43,13 +43,25 @@ public final class EventLayout {
 	public static final int PROBE_SYNTHETIC = 253;
 	public static final int PROBE_MARKER = 254;
 
+	/**
+	 * enum tp_ct: tp_event.ct bits, the skb's conntrack entry (0: none). {@link #CT_INFO} masks the
+	 * kernel's enum ip_conntrack_info.
+	 */
+	public static final int CT_INFO = 7;
+	public static final int CT_CONFIRMED = 8;
+	public static final int CT_SOURCE_NAT = 16;
+	public static final int CT_DESTINATION_NAT = 32;
+	public static final int CT_ENTRY = 128;
+
 	/** enum tp_trailer: tp_event.trailers bits, which trailers follow the event, in this order. */
 	public static final int TRAILER_NAT = 1;
 	public static final int TRAILER_CAPTURE = 2;
 
 	/**
 	 * {@code struct tp_pre_nat}, the NAT trailer (right after the event when {@link #TRAILER_NAT} is
-	 * set): conntrack's tuple of a translated packet, its tuple before the translation.
+	 * set): conntrack's tuple of a translated packet, its tuple before the translation ({@link
+	 * #PRE_NAT_NAT} not 0), and the conntrack entry's zone and mark (the trailer is there for them
+	 * alone when nat is 0).
 	 */
 	public static final int PRE_NAT_SADDR = 0;
 	public static final int PRE_NAT_DADDR = 16;
@@ -57,10 +69,12 @@ public final class EventLayout {
 	public static final int PRE_NAT_DPORT = 34;
 	public static final int PRE_NAT_NAT = 36;
 	public static final int PRE_NAT_REPLY = 37;
-	public static final int PRE_NAT_RESERVED = 38;
+	public static final int PRE_NAT_ZONE = 38;
+	public static final int PRE_NAT_CT_MARK = 40;
+	public static final int PRE_NAT_RESERVED = 44;
 	public static final int PRE_NAT_SIZE = 64;
 	/** The NAT trailer's bytes the store keeps without packet bytes: its fields, not its padding. */
-	public static final int PRE_NAT_KEPT = 40;
+	public static final int PRE_NAT_KEPT = 48;
 
 	/** enum tp_nat: tp_pre_nat.nat bits. */
 	public static final int NAT_SOURCE = 1;
@@ -103,7 +117,7 @@ public final class EventLayout {
 	/**
 	 * The bytes the store keeps of each record of a tracer with {@code snapLength} packet bytes
 	 * (0: no capture), enough for the longest: the event, a NAT trailer, the capture trailer and
-	 * its bytes; without a capture, only the NAT trailer's fields ({@link #PRE_NAT_KEPT}), not the
+	 * its bytes; without a capture, only the NAT trailer's fields (48 of its 64 bytes) ({@link #PRE_NAT_KEPT}), not the
 	 * padding that keeps the ring buffer's records whole cache lines. Shorter records (no NAT
 	 * trailer) are kept padded with zeros; {@code tp_event.trailers} tells what a record holds.
 	 */

@@ -102,6 +102,21 @@ public final class JsonLines {
 				json.number("tcp_flags", e.tcpFlags());
 			}
 		}
+		e.conntrack().ifPresent(entry -> {
+			json.string("ct_state", entry.state().name());
+			if (entry.reply()) {
+				json.bool("ct_reply", true);
+			}
+			json.bool("ct_confirmed", entry.confirmed());
+			if (entry.sourceNat()) {
+				json.bool("ct_snat", true);
+			}
+			if (entry.destinationNat()) {
+				json.bool("ct_dnat", true);
+			}
+			json.number("ct_zone", entry.zone());
+			json.number("ct_mark", entry.mark());
+		});
 		e.beforeTranslation().ifPresent(before -> {
 			json.string("pre_nat_src", address(before.source()));
 			json.string("pre_nat_dst", address(before.destination()));
@@ -131,12 +146,16 @@ public final class JsonLines {
 		return address == null ? null : AddressText.of(address);
 	}
 
-	/** Just enough JSON: an object of numbers, strings and string arrays, nulls left out. */
+	/** Just enough JSON: an object of numbers, booleans, strings and string arrays, nulls left out. */
 	private static final class Json {
 
 		private final StringBuilder out = new StringBuilder("{");
 
 		void number(String name, long value) {
+			key(name).append(value);
+		}
+
+		void bool(String name, boolean value) {
 			key(name).append(value);
 		}
 

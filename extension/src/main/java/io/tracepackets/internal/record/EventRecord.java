@@ -1,5 +1,6 @@
 package io.tracepackets.internal.record;
 
+import io.tracepackets.Conntrack;
 import io.tracepackets.DropCulprit;
 import io.tracepackets.DropKind;
 import io.tracepackets.DropReason;
@@ -63,6 +64,8 @@ import java.util.Optional;
  *     translation ({@code 10.10.20.99} for a packet sent there and DNATed); otherwise {@code null}
  * @param preNatSourcePort the source port before the translation; 0 without one
  * @param preNatDestinationPort the destination port before the translation; 0 without one
+ * @param conntrack the skb's conntrack entry at this event, or INVALID where conntrack refused the
+ *     packet; empty where it has none
  * @param culprit for drops, the rule, chain policy or program that dropped the packet; empty when
  *     unknown or for other events
  * @param whyNoCulprit for drops without a culprit, why none was named, as far as the trace could
@@ -78,12 +81,13 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind,
 		String dropKindExplanation, String dropDiagnosis, String location, List<String> stack, long journey,
 		InetAddress preNatSource, InetAddress preNatDestination, int preNatSourcePort, int preNatDestinationPort,
-		Optional<DropCulprit> culprit, Optional<String> whyNoCulprit, Optional<PacketBytes> packetBytes)
+		Optional<Conntrack> conntrack, Optional<DropCulprit> culprit, Optional<String> whyNoCulprit, Optional<PacketBytes> packetBytes)
 		implements PacketEvent {
 
 	/** Copies {@code stack} ({@code null} becomes empty), so an event never changes; a null optional is empty. */
 	public EventRecord {
 		stack = stack == null ? List.of() : List.copyOf(stack);
+		conntrack = conntrack == null ? Optional.empty() : conntrack;
 		culprit = culprit == null ? Optional.empty() : culprit;
 		whyNoCulprit = whyNoCulprit == null ? Optional.empty() : whyNoCulprit;
 		packetBytes = packetBytes == null ? Optional.empty() : packetBytes;
@@ -101,7 +105,7 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 		this(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length, etherType,
 				ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, icmpType, icmpCode, tcpFlags,
 				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, 0, null, null, 0, 0,
-				Optional.empty(), Optional.empty(), Optional.empty());
+				Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 	}
 
 	/**
@@ -121,7 +125,7 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 				event.dropDiagnosis(), event.location(), event.stack(), event.journey(),
 				before == null ? null : before.source(), before == null ? null : before.destination(),
 				before == null ? 0 : before.sourcePort(), before == null ? 0 : before.destinationPort(),
-				event.culprit(), event.whyNoCulprit(), event.packetBytes());
+				event.conntrack(), event.culprit(), event.whyNoCulprit(), event.packetBytes());
 	}
 
 	/**
@@ -137,7 +141,8 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 		return new EventRecord(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark,
 				length, etherType, ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, icmpType,
 				icmpCode, tcpFlags, dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey,
-				preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, Optional.ofNullable(culprit),
+				preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, conntrack,
+				Optional.ofNullable(culprit),
 				Optional.ofNullable(whyNoCulprit), bytes);
 	}
 
@@ -156,6 +161,6 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 				interfaceName, mark, length, etherType, ipVersion, preNatSource, preNatDestination, l4Protocol,
 				ported ? preNatSourcePort : sourcePort, ported ? preNatDestinationPort : destinationPort, icmpType,
 				icmpCode, tcpFlags, dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey,
-				null, null, 0, 0, culprit, whyNoCulprit, packetBytes));
+				null, null, 0, 0, conntrack, culprit, whyNoCulprit, packetBytes));
 	}
 }

@@ -2,6 +2,8 @@ package io.tracepackets.internal.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracepackets.Conntrack;
+import io.tracepackets.ConntrackState;
 import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeKind;
@@ -130,6 +132,87 @@ class EventDecoderTest {
 		assertThat(decoded.preNatDestinationPort()).isEqualTo(80);
 		assertThat(decoded.destinationPort()).isEqualTo(9000);
 		assertThat(decoded.packetBytes()).isEmpty();
+	}
+
+	@Test
+	void should_decode_the_conntrack_state_and_status_bits_from_the_event() {
+		// GIVEN a SYN's confirmed entry (IP_CT_NEW), then a reply of a DNATed connection
+		byte[] syn = new RawEvent().header(4, 1L, SKB, 0, 1, "curl").device(NETNS, 0, 0, 60, 0x0800)
+				.ip(4, PacketEvent.TCP, 0x02, 40000, 80, "10.0.0.1", "10.0.0.2")
+				.conntrack(EventLayout.CT_ENTRY | 2 | EventLayout.CT_CONFIRMED).bytes();
+		byte[] reply = new RawEvent().header(4, 2L, SKB, 0, 1, "nginx").device(NETNS, 0, 0, 60, 0x0800)
+				.ip(4, PacketEvent.TCP, 0x12, 80, 40000, "10.0.0.2", "10.0.0.1")
+				.conntrack(EventLayout.CT_ENTRY | 3 | EventLayout.CT_CONFIRMED | EventLayout.CT_DESTINATION_NAT).bytes();
+
+		// WHEN
+		PacketEvent first = decoder.decode(syn);
+		PacketEvent second = decoder.decode(reply);
+
+		// THEN
+		assertThat(first.conntrack()).contains(new Conntrack(ConntrackState.NEW, false, true, false, false, 0, 0));
+		assertThat(second.conntrack()).contains(new Conntrack(ConntrackState.ESTABLISHED, true, true, false, true, 0, 0));
+		assertThat(second.conntrack().orElseThrow()).hasToString("ESTABLISHED reply confirmed dnat");
+		assertThat(second.wasTranslated()).as("no trailer: the tuple before NAT is not in this record").isFalse();
+	}
+
+	@Test
+	void should_decode_related_and_untracked_and_no_entry() {
+		// GIVEN an ICMP error about a connection (IP_CT_RELATED_REPLY), a NOTRACK packet, and no entry
+		byte[] related = new RawEvent().header(3, 1L, SKB, 0, 0, "a").datagramOnEth0()
+				.conntrack(EventLayout.CT_ENTRY | 4 | EventLayout.CT_CONFIRMED).bytes();
+		byte[] untracked = new RawEvent().header(3, 1L, SKB, 0, 0, "a").datagramOnEth0()
+				.conntrack(EventLayout.CT_ENTRY | 7).bytes();
+		byte[] none = new RawEvent().header(3, 1L, SKB, 0, 0, "a").datagramOnEth0().bytes();
+
+		// THEN
+		assertThat(decoder.decode(related).conntrack()).map(Conntrack::state).contains(ConntrackState.RELATED);
+		assertThat(decoder.decode(related).conntrack()).map(Conntrack::reply).contains(true);
+		assertThat(decoder.decode(untracked).conntrack())
+				.contains(new Conntrack(ConntrackState.UNTRACKED, false, false, false, false, 0, 0));
+		assertThat(decoder.decode(none).conntrack()).isEmpty();
+	}
+
+	@Test
+	void should_decode_zone_and_mark_from_a_trailer_without_a_translation() {
+		// GIVEN an established entry in zone 7 with connmark 0x2a: a trailer whose nat is 0
+		ByteBuffer trailer = ByteBuffer.allocate(EventLayout.PRE_NAT_SIZE).order(ByteOrder.LITTLE_ENDIAN)
+				.putShort(EventLayout.PRE_NAT_ZONE, (short) 7).putInt(EventLayout.PRE_NAT_CT_MARK, 0x2a);
+		ByteBuffer record = record(dnatted().trailers(EventLayout.TRAILER_NAT)
+				.conntrack(EventLayout.CT_ENTRY | 0 | EventLayout.CT_CONFIRMED), 0)
+				.put(trailer.array(), 0, EventLayout.PRE_NAT_KEPT);
+
+		// WHEN
+		PacketEvent event = decoder.decode(record.array());
+
+		// THEN the entry's zone and mark, and no tuple before a translation that did not happen
+		assertThat(event.conntrack()).contains(new Conntrack(ConntrackState.ESTABLISHED, false, true, false, false, 7, 0x2a));
+		assertThat(event.conntrack().orElseThrow()).hasToString("ESTABLISHED confirmed zone 7 mark 0x2a");
+		assertThat(event.wasTranslated()).isFalse();
+	}
+
+	@Test
+	void should_call_a_netfilter_drop_without_an_entry_invalid_where_conntrack_tracks_packets() {
+		// GIVEN a netfilter drop without an entry, before and after the namespace showed a tracked packet
+		byte[] drop = new RawEvent().header(1, 3L, SKB, 0, 0, "hping3")
+				.device(NETNS, 12, 0, 60, 0x0800).ip(4, PacketEvent.TCP, 0x29, 40123, 7700, "10.0.0.1", "10.0.0.2")
+				.drop(7, NF_HOOK_SLOW + 0x7d, -1).bytes();
+		byte[] tracked = new RawEvent().header(4, 2L, SKB + 0x100, 0, 0, "a").device(NETNS, 12, 0, 60, 0x0800)
+				.ip(4, PacketEvent.TCP, 0x12, 7700, 40123, "10.0.0.2", "10.0.0.1")
+				.conntrack(EventLayout.CT_ENTRY | 3 | EventLayout.CT_CONFIRMED).bytes();
+		byte[] notNetfilter = new RawEvent().header(1, 4L, SKB, 0, 0, "a").device(NETNS, 12, 0, 60, 0x0800)
+				.ip(4, PacketEvent.TCP, 0x10, 40123, 7700, "10.0.0.1", "10.0.0.2").drop(3, IP_RCV + 0x10, -1).bytes();
+
+		// WHEN
+		PacketEvent beforeAnyEntry = decoder.decode(drop);
+		decoder.decode(tracked);
+		PacketEvent afterAnEntry = decoder.decode(drop);
+
+		// THEN only the drop in a namespace where conntrack runs is its INVALID verdict
+		assertThat(beforeAnyEntry.conntrack()).isEmpty();
+		assertThat(afterAnEntry.conntrack()).contains(Conntrack.invalid());
+		assertThat(io.tracepackets.assertj.error.PwruFormat.line(afterAnEntry, 0))
+				.endsWith(" ct INVALID" + System.lineSeparator());
+		assertThat(decoder.decode(notNetfilter).conntrack()).as("a NO_SOCKET drop is no conntrack verdict").isEmpty();
 	}
 
 	@Test
@@ -493,6 +576,11 @@ class EventDecoderTest {
 		/** On eth0 (ifindex 12) of {@link #NETNS}, 60 bytes: UDP 10.0.0.1:40000 > 10.0.0.2:9000. */
 		RawEvent datagramOnEth0() {
 			return device(NETNS, 12, 0, 60, 0x0800).ip(4, PacketEvent.UDP, 0, 40000, 9000, "10.0.0.1", "10.0.0.2");
+		}
+
+		RawEvent conntrack(int ct) {
+			buffer.put(EventLayout.CT, (byte) ct);
+			return this;
 		}
 
 		RawEvent trailers(int trailers) {

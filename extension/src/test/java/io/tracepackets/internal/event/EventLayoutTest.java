@@ -53,7 +53,7 @@ class EventLayoutTest {
 	/** Constants of EventLayout that are not member offsets. */
 	private static final Set<String> NOT_OFFSETS = Set.of("SIZE", "ADDR_LEN", "COMM_LEN", "INLINE_NETNS", "CONFIG_SIZE");
 	/** Prefixes of EventLayout constants mirroring enum tp_probe, tp_mode and tp_counter. */
-	private static final List<String> ENUM_PREFIXES = List.of("PROBE_", "MODE_", "COUNTER_", "NAT_", "TRAILER_");
+	private static final List<String> ENUM_PREFIXES = List.of("PROBE_", "MODE_", "COUNTER_", "NAT_", "TRAILER_", "CT_");
 
 	private static List<Die> dies;
 
@@ -193,7 +193,7 @@ class EventLayoutTest {
 				EventLayout.CAPTURE_CAP_LEN, "CAPTURE_LINK_TYPE", EventLayout.CAPTURE_LINK_TYPE));
 		assertThat(struct.number("byte_size")).isEqualTo(EventLayout.CAPTURE_HEADER_SIZE);
 		assertThat(EventLayout.recordSize(128)).isEqualTo(EventLayout.SIZE + EventLayout.PRE_NAT_SIZE + 8 + 128);
-		assertThat(EventLayout.recordSize(0)).isEqualTo(EventLayout.SIZE + EventLayout.PRE_NAT_KEPT).isEqualTo(160);
+		assertThat(EventLayout.recordSize(0)).isEqualTo(EventLayout.SIZE + EventLayout.PRE_NAT_KEPT).isEqualTo(168);
 		assertThat(EventLayout.captureOffset(EventLayout.TRAILER_CAPTURE)).isEqualTo(EventLayout.SIZE);
 	}
 
@@ -258,7 +258,8 @@ class EventLayoutTest {
 				"TP_PROBE_MARKER",
 				"TP_MODE_OFF", "TP_MODE_NETNS", "TP_MODE_ALL", "TP_COUNTER_EMITTED", "TP_COUNTER_LOST",
 				"TP_COUNTER_UNCOUNTED",
-				"TP_NAT_SOURCE", "TP_NAT_DESTINATION", "TP_TRAILER_NAT", "TP_TRAILER_CAPTURE");
+				"TP_NAT_SOURCE", "TP_NAT_DESTINATION", "TP_TRAILER_NAT", "TP_TRAILER_CAPTURE", "TP_CT_INFO",
+				"TP_CT_CONFIRMED", "TP_CT_SOURCE_NAT", "TP_CT_DESTINATION_NAT", "TP_CT_ENTRY");
 		assertThat(enumerators).containsAllEntriesOf(mirrored);
 	}
 

@@ -103,6 +103,25 @@ class JsonLinesTest {
 	}
 
 	@Test
+	void should_add_the_conntrack_entry_when_the_skb_carries_one() {
+		// GIVEN a reply of a DNATed connection in zone 3, and the drop of a segment conntrack refused
+		PacketEvent reply = UDP.conntrack(new io.tracepackets.Conntrack(io.tracepackets.ConntrackState.ESTABLISHED, true,
+				true, false, true, 3, 0)).at(1_000, "net_dev_queue");
+		PacketEvent refused = UDP.conntrack(io.tracepackets.Conntrack.invalid()).dropped(2_000,
+				DropReason.NETFILTER_DROP, "nf_hook_slow+0x7d");
+
+		// WHEN
+		String line = JsonLines.line(reply, null);
+
+		// THEN
+		assertThat(line).contains(",\"ct_state\":\"ESTABLISHED\",\"ct_reply\":true,\"ct_confirmed\":true,"
+				+ "\"ct_dnat\":true,\"ct_zone\":3,\"ct_mark\":0");
+		assertThat(JsonLines.line(refused, null)).contains(",\"ct_state\":\"INVALID\",\"ct_confirmed\":false,");
+		assertThat(Pcapng.comment(reply, 3)).contains(" packet 3 ct ESTABLISHED reply confirmed dnat zone 3");
+		assertThat(JsonLines.line(UDP.at(1_000, "ip_output"), null)).doesNotContain("ct_");
+	}
+
+	@Test
 	void should_give_two_packets_on_a_reused_skb_address_the_journeys_the_api_gives_them(@TempDir Path dir)
 			throws IOException {
 		// GIVEN two dropped datagrams on the same skb address, which the kernel gave the same journey id:
