@@ -3,6 +3,7 @@ package io.tracepackets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.testcontainers.containers.Container;
 
@@ -87,6 +88,17 @@ public interface PacketTrace {
 	 *     when none
 	 */
 	long lostEvents();
+
+	/**
+	 * The part of {@link #lostEvents()} the tracer's event store had no room for: its budget
+	 * ({@value TracePackets#EVENT_BYTES_PROPERTY}), and the bytes this trace needed.
+	 *
+	 * @return the overflow while this trace was open; empty when the store kept every event that
+	 *     reached it
+	 */
+	default Optional<EventStoreOverflow> storeOverflow() {
+		return Optional.empty();
+	}
 
 	/**
 	 * Probe runs the kernel skipped while this trace was open, over every namespace: a probe's

@@ -54,8 +54,12 @@ public @interface TracePackets {
 	/** Ring buffer size in bytes, a power of two (default 16 MiB): {@value}. */
 	String RING_BUFFER_PROPERTY = "tracepackets.ringbuffer.bytes";
 
-	/** How many events the tracer keeps for open traces (default 4,000,000): {@value}. */
-	String MAX_EVENTS_PROPERTY = "tracepackets.max.events";
+	/**
+	 * The most bytes the tracer's stored events take while traces are open (default 256 MiB, taken
+	 * as they come, given back when no trace is open; about 90 bytes an event without packet bytes):
+	 * {@value}. Events past it are lost, and the assertions say so, with the bytes the trace needed.
+	 */
+	String EVENT_BYTES_PROPERTY = "tracepackets.events.bytes";
 
 	/** The backend when the annotation says AUTO: auto, kprobe-multi, fentry, kprobe, tracepoint: {@value}. */
 	String BACKEND_PROPERTY = "tracepackets.backend";

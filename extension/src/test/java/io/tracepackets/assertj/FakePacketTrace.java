@@ -34,6 +34,7 @@ final class FakePacketTrace implements PacketTrace {
 	private final ProbeCatalog catalog;
 	private final Map<Long, String> namespaces = new LinkedHashMap<>();
 	private long lostEvents;
+	private io.tracepackets.EventStoreOverflow storeOverflow;
 	private long skippedRuns;
 	/** Of {@link #skippedRuns}: the probe point each skipped run was at (a tracepoint or a function). */
 	private final java.util.Map<String, Long> skippedAt = new java.util.HashMap<>();
@@ -162,6 +163,18 @@ final class FakePacketTrace implements PacketTrace {
 	FakePacketTrace withLostEvents(long lost) {
 		this.lostEvents = lost;
 		return this;
+	}
+
+	/** Events the store had no room for: they count in {@link #lostEvents()} too, as a real trace's do. */
+	FakePacketTrace withStoreOverflow(long events, long budgetBytes, long neededBytes) {
+		this.storeOverflow = new io.tracepackets.EventStoreOverflow(events, budgetBytes, neededBytes);
+		this.lostEvents += events;
+		return this;
+	}
+
+	@Override
+	public java.util.Optional<io.tracepackets.EventStoreOverflow> storeOverflow() {
+		return java.util.Optional.ofNullable(storeOverflow);
 	}
 
 	/**

@@ -38,7 +38,7 @@ class PacketTraceAssert_hasNoLostEvents_Test {
 						Expecting the trace to hold every event, but it lost:
 						  12345 events
 						The ring buffer or the event store was full, so any assertion on this trace could be wrong.
-						Raise -Dtracepackets.ringbuffer.bytes (ring buffer bytes) or -Dtracepackets.max.events, or send fewer packets.
+						Raise -Dtracepackets.ringbuffer.bytes (ring buffer bytes) or -Dtracepackets.events.bytes (event store bytes), or send fewer packets.
 						Counts lose nothing: assertThat(trace).drops().withReason(...).hasCount(n) and assertThat(trace).counts().at("net_dev_queue").hasCount(n) answer exactly from what the probes counted in the kernel.""");
 	}
 

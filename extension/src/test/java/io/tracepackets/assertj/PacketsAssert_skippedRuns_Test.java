@@ -107,7 +107,7 @@ class PacketsAssert_skippedRuns_Test {
 						  2 probe runs the kernel skipped (recursion, kprobe misses)
 						A probe already running on a CPU is not run again there, and a kprobe that fires inside another's \
 						handler is dropped: those events never were.
-						Raise -Dtracepackets.ringbuffer.bytes (ring buffer bytes) or -Dtracepackets.max.events for the first; \
+						Raise -Dtracepackets.ringbuffer.bytes (ring buffer bytes) or -Dtracepackets.events.bytes (event store bytes) for the first; \
 						send less at once, or probe fewer functions, for the second.
 						Counts lose nothing: assertThat(trace).drops().withReason(...).hasCount(n) and \
 						assertThat(trace).counts().at("net_dev_queue").hasCount(n) answer exactly from what the probes \

@@ -115,7 +115,7 @@ class TroubleshootingMessagesTest {
 				"5000")));
 		m.put("setting-not-a-number", () -> ExtensionMessages.badSetting(Map.of(TracePackets.RING_BUFFER_PROPERTY,
 				"16M")).getMessage());
-		m.put("max-events-too-few", () -> engineFailure(AnnotatedTest.class, Map.of(TracePackets.MAX_EVENTS_PROPERTY, "100")));
+		m.put("event-bytes-too-few", () -> engineFailure(AnnotatedTest.class, Map.of(TracePackets.EVENT_BYTES_PROPERTY, "100")));
 		m.put("await-timeout-not-a-number", () -> ExtensionMessages.badSetting(Map.of(
 				TracePackets.AWAIT_TIMEOUT_PROPERTY, "soon")).getMessage());
 		// Assertion failures
@@ -137,6 +137,8 @@ class TroubleshootingMessagesTest {
 				.packets(udp()).areNone()));
 		m.put("lost-events", () -> failure(() -> assertThat(trace(TracedPackets.delivered()).withLostEvents(12))
 				.hasNoLostEvents()));
+		m.put("store-overflow", () -> failure(() -> assertThat(trace(TracedPackets.delivered())
+				.withStoreOverflow(1_150_000, 4L << 20, 102_000_000)).packets(udp()).hasCount(1)));
 		m.put("unknown-where", () -> failure(() -> assertThat(trace(TracedPackets.delivered())).packets(udp())
 				.reached("ip_rvc")));
 		m.put("unknown-function", () -> failure(() -> assertThat(trace(TracedPackets.droppedByNftables()))

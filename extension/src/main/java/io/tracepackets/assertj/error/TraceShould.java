@@ -1,6 +1,7 @@
 package io.tracepackets.assertj.error;
 
 
+import io.tracepackets.EventStoreOverflow;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.TracePackets;
 import io.tracepackets.UnscopedContainer;
@@ -29,22 +30,67 @@ public final class TraceShould extends BasicErrorMessageFactory {
 	public static ErrorMessageFactory shouldNotHaveLostEvents(PacketTrace trace) {
 		long skipped = trace.skippedProbeRuns();
 		long dropped = trace.lostEvents() - skipped;
+		EventStoreOverflow overflow = trace.storeOverflow().orElse(null);
+		if (overflow != null) {
+			return shouldNotHaveOverflowed(dropped, skipped, overflow);
+		}
 		if (skipped == 0) {
 			return new TraceShould("%nExpecting the trace to hold every event, but it lost:%n  %s%n"
 					+ "The ring buffer or the event store was full, so any assertion on this trace could be wrong.%n"
-					+ "Raise -D%s (ring buffer bytes) or -D%s, or send fewer packets.%n%s",
+					+ "Raise -D%s (ring buffer bytes) or -D%s (event store bytes), or send fewer packets.%n%s",
 					unquotedString(dropped + " events"), unquotedString(TracePackets.RING_BUFFER_PROPERTY),
-					unquotedString(TracePackets.MAX_EVENTS_PROPERTY), unquotedString(COUNTS_ANSWER));
+					unquotedString(TracePackets.EVENT_BYTES_PROPERTY), unquotedString(COUNTS_ANSWER));
 		}
 		return new TraceShould("%nExpecting the trace to hold every event, but it lost:%n  %s%n  %s%n"
 				+ "A probe already running on a CPU is not run again there, and a kprobe that fires inside another's"
 				+ " handler is dropped: those events never were.%n"
-				+ "Raise -D%s (ring buffer bytes) or -D%s for the first; send less at once, or probe fewer functions,"
-				+ " for the second.%n%s",
+				+ "Raise -D%s (ring buffer bytes) or -D%s (event store bytes) for the first; send less at once, or"
+				+ " probe fewer functions, for the second.%n%s",
 				unquotedString(dropped + " events (the ring buffer or the event store was full)"),
 				unquotedString(skipped + " probe runs the kernel skipped (recursion, kprobe misses)"),
-				unquotedString(TracePackets.RING_BUFFER_PROPERTY), unquotedString(TracePackets.MAX_EVENTS_PROPERTY),
+				unquotedString(TracePackets.RING_BUFFER_PROPERTY), unquotedString(TracePackets.EVENT_BYTES_PROPERTY),
 				unquotedString(COUNTS_ANSWER));
+	}
+
+	/**
+	 * The event store's budget was used up: names the budget, what the trace needed, and what
+	 * narrows the trace (a pcap filter, fewer functions) before the property to raise.
+	 */
+	private static ErrorMessageFactory shouldNotHaveOverflowed(long dropped, long skipped, EventStoreOverflow overflow) {
+		String nl = System.lineSeparator();
+		StringBuilder lost = new StringBuilder("  " + overflow.events() + " events the event store had no room for");
+		long inRingBuffer = dropped - overflow.events();
+		if (inRingBuffer > 0) {
+			lost.append(nl).append("  ").append(inRingBuffer).append(" events the ring buffer had no room for (raise -D")
+					.append(TracePackets.RING_BUFFER_PROPERTY).append(")");
+		}
+		if (skipped > 0) {
+			lost.append(nl).append("  ").append(skipped)
+					.append(" probe runs the kernel skipped (recursion, kprobe misses)");
+		}
+		return new TraceShould("%nExpecting the trace to hold every event, but it lost:%n%s%n"
+				+ "The event store's budget, -D%s=%s (%s), was used up: this trace needed %s for its events."
+				+ " Any assertion on its packets and paths could be wrong.%n"
+				+ "Trace less: a pcap filter keeps only the packets the test asks about"
+				+ " (@TracePackets(filter = \"udp port 53\")), fewer functions keep fewer events per packet"
+				+ " (@TracePackets(functions = \"ip_rcv|udp_rcv\")), no packet bytes keep each event small"
+				+ " (snapLength = 0); or raise -D%s to %s or more, or send fewer packets.%n%s",
+				unquotedString(lost.toString()), unquotedString(TracePackets.EVENT_BYTES_PROPERTY),
+				unquotedString(Long.toString(overflow.budgetBytes())), unquotedString(mebibytes(overflow.budgetBytes())),
+				unquotedString(mebibytes(overflow.neededBytes())), unquotedString(TracePackets.EVENT_BYTES_PROPERTY),
+				unquotedString(Long.toString(roundedUp(overflow.neededBytes()))), unquotedString(COUNTS_ANSWER));
+	}
+
+	/** {@code bytes} in MiB, as a person reads a budget: {@code "4 MiB"}, {@code "97.3 MiB"}. */
+	private static String mebibytes(long bytes) {
+		double mib = bytes / (double) (1 << 20);
+		return (mib == Math.rint(mib) ? Long.toString((long) mib) : String.format(java.util.Locale.ROOT, "%.1f", mib))
+				+ " MiB";
+	}
+
+	/** {@code bytes} rounded up to whole MiB: a value to give the property. */
+	private static long roundedUp(long bytes) {
+		return ((bytes + (1 << 20) - 1) >> 20) << 20;
 	}
 
 	/**

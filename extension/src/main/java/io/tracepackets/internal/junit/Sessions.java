@@ -77,7 +77,7 @@ final class Sessions implements AutoCloseable {
 	}
 
 	private static String key(TracerOptions options) {
-		return options.describe() + " ringbuffer=" + options.ringBufferBytes() + " events=" + options.maxStoredEvents();
+		return options.describe() + " ringbuffer=" + options.ringBufferBytes() + " events.bytes=" + options.storeBudgetBytes();
 	}
 
 	@Override

@@ -253,7 +253,7 @@ public class TracePacketsExtension implements BeforeEachCallback, BeforeTestExec
 	private static TracerOptions options(ExtensionContext context, TraceSettings settings) {
 		try {
 			return new TracerOptions(settings.backend(), TracerOptions.functionPattern(settings.functions()),
-					settings.ringBufferBytes(), settings.maxEvents(), settings.allDropStacks())
+					settings.ringBufferBytes(), settings.eventBytes(), settings.allDropStacks())
 					.withPcapFilter(pcapFilter(settings.filter())).withSnapLength(settings.snapLength());
 		} catch (IllegalArgumentException | TracePacketsException e) {
 			throw new ExtensionConfigurationException("@TracePackets on " + context.getElement().orElse(null) + ": "

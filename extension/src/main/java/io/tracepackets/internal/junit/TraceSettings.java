@@ -45,7 +45,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @param filter the pcap-filter expression, or null for every packet
  * @param snapLength packet bytes per event, 0 for none
  * @param ringBufferBytes the BPF ring buffer's size
- * @param maxEvents events the tracer keeps for open traces
+ * @param eventBytes the most bytes the tracer's stored events take for open traces
  * @param awaitTimeout how long positive assertions wait
  * @param netfilterRules whether netfilter drops are attributed to their rule
  * @param artifacts when the trace is left as files
@@ -56,11 +56,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @param allNamespaces scope every namespace
  */
 record TraceSettings(boolean strict, Backend backend, String functions, boolean allDropStacks, String filter,
-		int snapLength, int ringBufferBytes, long maxEvents, Duration awaitTimeout, boolean netfilterRules,
+		int snapLength, int ringBufferBytes, long eventBytes, Duration awaitTimeout, boolean netfilterRules,
 		Artifacts artifacts, int artifactMaxEvents, long artifactMaxBytes, List<String> containers,
 		boolean hostNetwork, boolean allNamespaces) {
 
 	static final long DEFAULT_AWAIT_MILLIS = 3000;
+	/** The event store's bound before it was in bytes: setting it is a mistake to name, not to ignore. */
+	static final String REMOVED_MAX_EVENTS_PROPERTY = "tracepackets.max.events";
 
 	TraceSettings {
 		containers = List.copyOf(containers);
@@ -121,14 +123,19 @@ record TraceSettings(boolean strict, Backend backend, String functions, boolean 
 		String filter = annotation.map(TracePackets::filter).filter(f -> !f.isBlank()).orElse(null);
 		int ringBufferBytes = (int) number(sources, TracePackets.RING_BUFFER_PROPERTY,
 				TracerOptions.DEFAULT_RING_BUFFER_BYTES);
-		long maxEvents = number(sources, TracePackets.MAX_EVENTS_PROPERTY, TracerOptions.DEFAULT_MAX_STORED_EVENTS);
+		if (sources.setting(REMOVED_MAX_EVENTS_PROPERTY).isPresent()) {
+			throw new ExtensionConfigurationException(REMOVED_MAX_EVENTS_PROPERTY + " is no longer read: the tracer keeps events"
+					+ " within a budget in bytes, -D" + TracePackets.EVENT_BYTES_PROPERTY + " (default "
+					+ TracerOptions.DEFAULT_STORE_BUDGET_BYTES + ", 256 MiB; about 90 bytes an event)");
+		}
+		long eventBytes = number(sources, TracePackets.EVENT_BYTES_PROPERTY, TracerOptions.DEFAULT_STORE_BUDGET_BYTES);
 		boolean netfilterRules = Boolean.parseBoolean(
 				sources.setting(TracePackets.NETFILTER_RULES_PROPERTY).orElse("true"));
 		int artifactMaxEvents = (int) number(sources, TracePackets.ARTIFACT_MAX_EVENTS_PROPERTY,
 				Evidence.DEFAULT_MAX_EVENTS);
 		long artifactMaxBytes = number(sources, TracePackets.ARTIFACT_MAX_BYTES_PROPERTY, Evidence.DEFAULT_MAX_BYTES);
 		return new TraceSettings(strict(sources), backend, functions, stacks == TracePackets.Stacks.ALL_DROPS,
-				filter, snapLength, ringBufferBytes, maxEvents, Duration.ofMillis(awaitMillis), netfilterRules,
+				filter, snapLength, ringBufferBytes, eventBytes, Duration.ofMillis(awaitMillis), netfilterRules,
 				annotation.map(TracePackets::artifacts).orElse(Artifacts.ON_FAILURE), artifactMaxEvents,
 				artifactMaxBytes, annotation.map(a -> Arrays.asList(a.containers())).orElse(List.of()),
 				annotation.map(TracePackets::hostNetwork).orElse(false),

@@ -12,21 +12,31 @@ public final class EventCursor implements AutoCloseable {
 
 	private final EventPump pump;
 	private final EventStore store;
-	private final long start;
+	private final EventStore.Position start;
 	private final long lostAtOpen;
-	private long next;
-	private volatile long end = -1;
+	private final long overflowedAtOpen;
+	private final long overflowedBytesAtOpen;
+	/** The next record to read: its sequence and where it starts. */
+	private long nextSequence;
+	private long nextBytes;
+	/** Where the records stop once closed; null while open. */
+	private volatile EventStore.Position end;
 	private volatile long lostAtClose;
+	private volatile long overflowedAtClose;
+	private volatile long overflowedBytesAtClose;
 
-	EventCursor(EventPump pump, EventStore store, long start, long lostAtOpen) {
+	EventCursor(EventPump pump, EventStore store, EventStore.Position start, long lostAtOpen) {
 		this.pump = pump;
 		this.store = store;
 		this.start = start;
-		this.next = start;
+		this.nextSequence = start.sequence();
+		this.nextBytes = start.bytes();
 		this.lostAtOpen = lostAtOpen;
+		this.overflowedAtOpen = store.overflowed();
+		this.overflowedBytesAtOpen = store.overflowedBytes();
 	}
 
-	long start() {
+	EventStore.Position start() {
 		return start;
 	}
 
@@ -41,42 +51,67 @@ public final class EventCursor implements AutoCloseable {
 
 	/** Hands every record published since the last call to {@code consumer}; returns how many. */
 	public int read(RecordConsumer consumer) {
-		long limit = end >= 0 ? end : store.published();
+		long limit = limit().sequence();
 		byte[] record = new byte[store.recordBytes()];
 		int count = 0;
-		for (; next < limit; next++, count++) {
-			store.read(next, record);
+		for (; nextSequence < limit; nextSequence++, count++) {
+			nextBytes = store.read(nextBytes, record);
 			consumer.accept(record);
 		}
 		return count;
 	}
 
+	private EventStore.Position limit() {
+		EventStore.Position closedAt = end;
+		return closedAt != null ? closedAt : store.published();
+	}
+
 	/** How many records the store took in for this cursor so far (read or not). */
 	public long stored() {
-		return (end >= 0 ? end : store.published()) - start;
+		return limit().sequence() - start.sequence();
+	}
+
+	/** The bytes the store holds for this cursor's records so far (read or not). */
+	public long storedBytes() {
+		return limit().bytes() - start.bytes();
 	}
 
 	/** Events lost while this cursor was open (ring buffer or store full). */
 	public long lost() {
-		return (end >= 0 ? lostAtClose : pump.lost()) - lostAtOpen;
+		return (end != null ? lostAtClose : pump.lost()) - lostAtOpen;
+	}
+
+	/** Of {@link #lost()}, the events the store had no room for (its budget was used up). */
+	public long overflowed() {
+		return (end != null ? overflowedAtClose : store.overflowed()) - overflowedAtOpen;
+	}
+
+	/** The bytes the {@link #overflowed()} events would have taken in the store. */
+	public long overflowedBytes() {
+		return (end != null ? overflowedBytesAtClose : store.overflowedBytes()) - overflowedBytesAtOpen;
+	}
+
+	/** The store's budget in bytes ({@code tracepackets.events.bytes}). */
+	public long budgetBytes() {
+		return store.budgetBytes();
 	}
 
 	/** See {@link EventPump#flush(Duration)}; a closed cursor has nothing left to flush. */
 	public void flush(Duration timeout) {
-		if (end < 0) {
+		if (end == null) {
 			pump.flush(timeout);
 		}
 	}
 
 	/** Blocks until new records may be available or {@code nanos} pass. */
 	public void awaitProgress(long nanos) {
-		if (end < 0) {
+		if (end == null) {
 			pump.awaitProgress(nanos);
 		}
 	}
 
 	public boolean isClosed() {
-		return end >= 0;
+		return end != null;
 	}
 
 	/**
@@ -86,13 +121,15 @@ public final class EventCursor implements AutoCloseable {
 	 */
 	@Override
 	public synchronized void close() {
-		if (end >= 0) {
+		if (end != null) {
 			return;
 		}
 		try {
 			pump.flush(Duration.ofSeconds(30)); // a bound on no progress, as TraceWindow's flush
 		} finally {
 			lostAtClose = pump.lost();
+			overflowedAtClose = store.overflowed();
+			overflowedBytesAtClose = store.overflowedBytes();
 			end = store.published();
 		}
 	}

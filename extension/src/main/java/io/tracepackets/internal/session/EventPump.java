@@ -48,14 +48,17 @@ public final class EventPump implements AutoCloseable {
 	private volatile boolean running = true;
 	private volatile Throwable failure;
 
-	EventPump(BpfMap events, int ringBufferBytes, long maxStoredEvents, BpfMap counters, BpfProgram markerProgram) {
-		this(events, ringBufferBytes, maxStoredEvents, 0, counters, markerProgram);
+	EventPump(BpfMap events, int ringBufferBytes, long storeBudgetBytes, BpfMap counters, BpfProgram markerProgram) {
+		this(events, ringBufferBytes, storeBudgetBytes, 0, counters, markerProgram);
 	}
 
-	/** {@code snapLength}: packet bytes per event (0: none), so the store keeps whole records. */
-	EventPump(BpfMap events, int ringBufferBytes, long maxStoredEvents, int snapLength, BpfMap counters,
+	/**
+	 * {@code storeBudgetBytes}: the most bytes the stored events take; {@code snapLength}: packet
+	 * bytes per event (0: none), so the store keeps whole records.
+	 */
+	EventPump(BpfMap events, int ringBufferBytes, long storeBudgetBytes, int snapLength, BpfMap counters,
 			BpfProgram markerProgram) {
-		this.store = new EventStore(maxStoredEvents, EventLayout.recordSize(snapLength));
+		this.store = new EventStore(storeBudgetBytes, EventLayout.recordSize(snapLength));
 		this.reader = new RingBufferReader(events, ringBufferBytes);
 		this.counters = counters;
 		this.markerProgram = markerProgram;
@@ -88,8 +91,14 @@ public final class EventPump implements AutoCloseable {
 		}
 	}
 
-	private long oldestCursorStart() {
-		return cursors.stream().mapToLong(EventCursor::start).min().orElse(Long.MAX_VALUE);
+	private EventStore.Position oldestCursorStart() {
+		EventStore.Position oldest = null;
+		for (EventCursor cursor : cursors) {
+			if (oldest == null || cursor.start().sequence() < oldest.sequence()) {
+				oldest = cursor.start();
+			}
+		}
+		return oldest;
 	}
 
 	/** Events the probes submitted since load. */
@@ -105,6 +114,16 @@ public final class EventPump implements AutoCloseable {
 	/** Events the store dropped because it was full, since load. */
 	public long overflowed() {
 		return store.overflowed();
+	}
+
+	/** Bytes the store has allocated now: chunks are taken as it fills and given back when no reader is open. */
+	public long storeAllocatedBytes() {
+		return store.allocatedBytes();
+	}
+
+	/** The most bytes the stored events of open readers took at once, since load. */
+	public long storePeakBytes() {
+		return store.peakRetainedBytes();
 	}
 
 	/** Benchmark: synthetic events the reader has consumed. */
@@ -204,6 +223,7 @@ public final class EventPump implements AutoCloseable {
 						progress.notifyAll();
 					}
 				} else {
+					store.releaseIfUnwanted();
 					// Probes wake us only for batches (see submit() in the BPF program): poll often
 					// while someone reads events, rarely when nobody does.
 					reader.await(store.retaining() ? TRACING_POLL_MILLIS : IDLE_POLL_MILLIS);
@@ -275,7 +295,8 @@ public final class EventPump implements AutoCloseable {
 			return;
 		}
 		reader.close();
-		LOG.info("event pump closed after {} stored events", store.published());
+		LOG.info("event pump closed after {} stored events (at most {} bytes at once)", store.published().sequence(),
+				store.peakRetainedBytes());
 	}
 
 	/** Whether {@link #close()} left the ring buffer mapped (its reader would not stop). */

@@ -4,118 +4,254 @@ import io.tracepackets.internal.event.EventLayout;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
- * Compact storage of raw events: fixed-size records appended into recycled chunks of a bounded
- * ring, indexed by a global sequence number. One writer (the reader thread) appends and
- * {@link #publish() publishes}; any thread reads published sequences. Events are decoded only
- * when a test asks for them, so a flood costs a memcpy per event.
+ * Compact storage of raw events, bounded in bytes: records appended into chunks of a ring, each
+ * chunk allocated when the ring first reaches it, and dropped again once no reader wants anything.
+ * One writer (the reader thread) appends and {@link #publish() publishes}; any thread reads
+ * published records, in order, from a {@link Position}. Events are decoded only when a test asks
+ * for them, so a flood costs an encode per event.
  *
- * <p>Retention: the writer never overwrites events at or after {@link #retainFrom(long)} (the
- * oldest open window's start); if it would have to, the event is counted as overflowed instead.
+ * <p>Each record keeps only its non-zero 4-byte words, behind a bitmap of which words they are: an
+ * event's zeros (the 12 unused bytes of each IPv4 address, the location and drop reason of an event
+ * that is no drop, an unset mark, the NAT trailer's IPv4 padding) cost one bit each instead of four
+ * bytes. The encoding knows nothing of the fields, so a field added to {@code struct tp_event}
+ * needs no change here. Layout: {@code u16 words} (0: the rest of the chunk is unused), {@code
+ * ceil(words / 8)} bitmap bytes (bit i: word i is stored), then the stored words.
+ *
+ * <p>Retention: the writer never overwrites records at or after {@link #retainFrom(Position)} (the
+ * oldest open reader's start); if it would have to, the record is counted as overflowed, with the
+ * bytes it would have taken, instead.
  */
 final class EventStore {
 
-	static final int CHUNK_EVENTS = 1 << 14;
+	/** The smallest budget: a few chunks. */
+	static final long MIN_BUDGET_BYTES = 1 << 20;
+	/** Chunks are at most this large, so that memory is taken as the store fills, not at once. */
+	static final int MAX_CHUNK_BYTES = 1 << 20;
+	/** Bytes of a record's header: its word count. */
+	private static final int HEADER = 2;
 
-	/** Bytes kept per record ({@link EventLayout#recordSize}): enough for the longest kind the probes write. */
-	private final int recordBytes;
+	private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+	/** Where a record starts: its sequence number and its byte position (both only grow). */
+	record Position(long sequence, long bytes) {
+	}
+
+	private final long budgetBytes;
 	private final int chunkBytes;
-
+	/**
+	 * The longest record kept ({@link EventLayout#recordSize}, rounded up to whole words); longer
+	 * ones are cut, shorter ones restored with zeros.
+	 */
+	private final int recordBytes;
+	private final int recordWords;
 	private final byte[][] chunks;
 	private final long capacity;
-	/** Next sequence to write (writer's private view). */
-	private long writeSeq;
-	/** Sequences below this are readable. */
-	private volatile long published;
-	/** The writer must keep everything from here on. Long.MAX_VALUE: nothing is wanted. */
-	private volatile long retainFrom = Long.MAX_VALUE;
-	private volatile long overflowed;
+	/** The writer's scratch copy of the record being encoded. */
+	private final byte[] scratch;
 
-	/** {@code recordBytes}: the longest record kept; shorter ones are padded with zeros. */
-	EventStore(long maxEvents, int recordBytes) {
-		this.recordBytes = recordBytes;
-		this.chunkBytes = CHUNK_EVENTS * recordBytes;
-		int chunkCount = (int) Math.max(2, (maxEvents + CHUNK_EVENTS - 1) / CHUNK_EVENTS);
-		this.chunks = new byte[chunkCount][];
-		this.capacity = (long) chunkCount * CHUNK_EVENTS;
+	/** Next record's place (writer's private view). */
+	private long writeSeq;
+	private long writePos;
+	/** Records before this are readable. */
+	private volatile Position published = new Position(0, 0);
+	/** The writer must keep everything from here on. Null: nothing is wanted. */
+	private volatile Position retainFrom;
+	private volatile long overflowed;
+	private volatile long overflowedBytes;
+	private volatile long allocatedBytes;
+	private volatile long peakRetainedBytes;
+
+	/**
+	 * @param budgetBytes the most bytes the records take (rounded down to whole chunks)
+	 * @param recordBytes the longest record kept
+	 */
+	EventStore(long budgetBytes, int recordBytes) {
+		if (budgetBytes < MIN_BUDGET_BYTES) {
+			throw new IllegalArgumentException("the event store's budget must be at least " + MIN_BUDGET_BYTES
+					+ " bytes, got " + budgetBytes);
+		}
+		this.budgetBytes = budgetBytes;
+		this.recordWords = (recordBytes + 3) / 4;
+		this.recordBytes = recordWords * 4;
+		this.chunkBytes = (int) Math.min(MAX_CHUNK_BYTES, budgetBytes / 4);
+		long chunkCount = budgetBytes / chunkBytes;
+		if (chunkCount > Integer.MAX_VALUE - 8) {
+			throw new IllegalArgumentException("the event store's budget is too large: " + budgetBytes + " bytes");
+		}
+		this.chunks = new byte[(int) chunkCount][];
+		this.capacity = chunkCount * chunkBytes;
+		this.scratch = new byte[recordWords * 4];
+	}
+
+	/** The bytes a record of {@code words} words, {@code storedWords} of them not zero, takes: header and bitmap included. */
+	static int encodedBytes(int words, int storedWords) {
+		return HEADER + (words + 7) / 8 + 4 * storedWords;
 	}
 
 	/**
-	 * Writer: copies one record of {@code length} bytes (at most {@link #recordBytes()} are kept).
-	 * Returns false when it had to be dropped.
+	 * Writer: encodes one record of {@code length} bytes (at most {@link #recordBytes()} are kept).
+	 * Returns false when it was not stored: no reader wants it, or the budget is used up.
 	 */
 	boolean append(MemorySegment source, long offset, int length) {
-		long retain = retainFrom;
-		if (retain == Long.MAX_VALUE) {
+		Position retain = retainFrom;
+		if (retain == null) {
 			return false; // no cursor wants it
 		}
-		if (writeSeq - retain >= capacity) {
+		int kept = Math.min(length, recordBytes);
+		int words = (kept + 3) / 4;
+		MemorySegment.copy(source, ValueLayout.JAVA_BYTE, offset, scratch, 0, kept);
+		if ((kept & 3) != 0) {
+			Arrays.fill(scratch, kept, words * 4, (byte) 0);
+		}
+		int stored = 0;
+		for (int i = 0; i < words; i++) {
+			if ((int) INT.get(scratch, i * 4) != 0) {
+				stored++;
+			}
+		}
+		int need = encodedBytes(words, stored);
+		int inChunk = (int) (writePos % chunkBytes);
+		long start = chunkBytes - inChunk < need ? writePos + (chunkBytes - inChunk) : writePos;
+		if (start + need - retain.bytes() > capacity) {
 			overflowed++;
+			overflowedBytes += need;
 			return false;
 		}
-		int chunkIndex = (int) ((writeSeq / CHUNK_EVENTS) % chunks.length);
-		byte[] chunk = chunks[chunkIndex];
-		if (chunk == null) {
-			chunk = chunks[chunkIndex] = new byte[chunkBytes];
+		if (start != writePos) {
+			// The record does not fit in the rest of this chunk: mark the rest unused when it can hold a header.
+			if (chunkBytes - inChunk >= HEADER) {
+				byte[] chunk = chunkAt(writePos);
+				chunk[inChunk] = 0;
+				chunk[inChunk + 1] = 0;
+			}
+			writePos = start;
 		}
-		int kept = Math.min(length, recordBytes);
-		int at = offsetOf(writeSeq);
-		MemorySegment.copy(source, ValueLayout.JAVA_BYTE, offset, chunk, at, kept);
-		if (kept < recordBytes) {
-			java.util.Arrays.fill(chunk, at + kept, at + recordBytes, (byte) 0); // a recycled slot's old bytes
+		byte[] chunk = chunkAt(writePos);
+		int at = (int) (writePos % chunkBytes);
+		chunk[at] = (byte) words;
+		chunk[at + 1] = (byte) (words >>> 8);
+		int bitmap = at + HEADER;
+		int bitmapBytes = (words + 7) / 8;
+		Arrays.fill(chunk, bitmap, bitmap + bitmapBytes, (byte) 0); // a recycled chunk's old bytes
+		int out = bitmap + bitmapBytes;
+		for (int i = 0; i < words; i++) {
+			int word = (int) INT.get(scratch, i * 4);
+			if (word != 0) {
+				chunk[bitmap + (i >>> 3)] |= (byte) (1 << (i & 7));
+				INT.set(chunk, out, word);
+				out += 4;
+			}
 		}
+		writePos += need;
 		writeSeq++;
+		long retained = writePos - retain.bytes();
+		if (retained > peakRetainedBytes) {
+			peakRetainedBytes = retained;
+		}
 		return true;
+	}
+
+	private byte[] chunkAt(long position) {
+		int index = (int) ((position / chunkBytes) % chunks.length);
+		byte[] chunk = chunks[index];
+		if (chunk == null) {
+			chunk = chunks[index] = new byte[chunkBytes];
+			allocatedBytes += chunkBytes;
+		}
+		return chunk;
 	}
 
 	/** Writer: makes everything appended so far visible to readers. */
 	void publish() {
-		published = writeSeq;
+		if (published.sequence() != writeSeq) {
+			published = new Position(writeSeq, writePos);
+		}
+	}
+
+	/**
+	 * Writer: gives the chunks back to the heap when no reader wants anything (a flood's test is
+	 * over: the next tests should not carry its memory).
+	 */
+	void releaseIfUnwanted() {
+		if (retainFrom == null && allocatedBytes > 0) {
+			Arrays.fill(chunks, null);
+			allocatedBytes = 0;
+		}
 	}
 
 	int recordBytes() {
 		return recordBytes;
 	}
 
-	long published() {
+	/** Where the next record will be: a new reader's start. */
+	Position published() {
 		return published;
+	}
+
+	long budgetBytes() {
+		return budgetBytes;
 	}
 
 	long overflowed() {
 		return overflowed;
 	}
 
-	void retainFrom(long sequence) {
-		retainFrom = sequence;
+	/** The bytes the overflowed records would have taken. */
+	long overflowedBytes() {
+		return overflowedBytes;
+	}
+
+	/** Bytes of chunks allocated now. */
+	long allocatedBytes() {
+		return allocatedBytes;
+	}
+
+	/** The most bytes the records that readers wanted took at once, since the store was made. */
+	long peakRetainedBytes() {
+		return peakRetainedBytes;
+	}
+
+	void retainFrom(Position position) {
+		retainFrom = position;
 	}
 
 	/** Whether any reader wants events now. */
 	boolean retaining() {
-		return retainFrom != Long.MAX_VALUE;
+		return retainFrom != null;
 	}
 
 	/**
-	 * Copies the record at {@code sequence} into {@code target} at 0. The sequence must be
-	 * published and retained.
+	 * Decodes the record at {@code position} into {@code target} (whole: bytes the record did not
+	 * have are zeros) and returns where the next one starts. The position must be published and
+	 * retained.
 	 */
-	void read(long sequence, byte[] target) {
-		System.arraycopy(chunkOf(sequence), offsetOf(sequence), target, 0, recordBytes);
-	}
-
-	/** Reads a u32 field of the record at {@code sequence} without copying the record. */
-	int readInt(long sequence, int fieldOffset) {
-		byte[] chunk = chunkOf(sequence);
-		int base = offsetOf(sequence) + fieldOffset;
-		return (chunk[base] & 0xff) | (chunk[base + 1] & 0xff) << 8 | (chunk[base + 2] & 0xff) << 16
-				| (chunk[base + 3] & 0xff) << 24;
-	}
-
-	private byte[] chunkOf(long sequence) {
-		return chunks[(int) ((sequence / CHUNK_EVENTS) % chunks.length)];
-	}
-
-	private int offsetOf(long sequence) {
-		return (int) (sequence % CHUNK_EVENTS) * recordBytes;
+	long read(long position, byte[] target) {
+		int at = (int) (position % chunkBytes);
+		byte[] chunk = chunks[(int) ((position / chunkBytes) % chunks.length)];
+		int words = chunkBytes - at < HEADER ? 0 : (chunk[at] & 0xff) | (chunk[at + 1] & 0xff) << 8;
+		if (words == 0) {
+			// The rest of this chunk is unused: the record starts the next one.
+			long next = position + (chunkBytes - at);
+			return read(next, target);
+		}
+		Arrays.fill(target, (byte) 0);
+		int bitmap = at + HEADER;
+		int in = bitmap + (words + 7) / 8;
+		int limit = Math.min(words, recordWords);
+		for (int i = 0; i < words; i++) {
+			if ((chunk[bitmap + (i >>> 3)] & (1 << (i & 7))) != 0) {
+				if (i < limit) {
+					INT.set(target, i * 4, (int) INT.get(chunk, in));
+				}
+				in += 4;
+			}
+		}
+		return position + (in - at);
 	}
 }

@@ -53,7 +53,7 @@ public final class TraceSession implements AutoCloseable {
 			counts = new CountMap(probes.map("counts"), probes.map("counters"));
 			namespaceFilter = new NamespaceFilter(probes.map("config"), probes.map("netns_filter"),
 					probes.followsCopies(), counts);
-			pump = new EventPump(probes.map("events"), options.ringBufferBytes(), options.maxStoredEvents(),
+			pump = new EventPump(probes.map("events"), options.ringBufferBytes(), options.storeBudgetBytes(),
 					options.snapLength(), probes.map("counters"), probes.program(ProbeObject.MARKER_PROGRAM));
 		} catch (RuntimeException | Error e) {
 			probes.close();

@@ -6,17 +6,18 @@ import java.util.regex.Pattern;
 
 /**
  * How a tracer is built: backend (or AUTO), which skb functions a function backend probes (a
- * regex found in the name; null: all), ring buffer size (bytes, a power of two), how many events
- * the store keeps for open windows, whether every drop carries its kernel stack (else only netfilter drops: a stack costs the kernel microseconds),
+ * regex found in the name; null: all), ring buffer size (bytes, a power of two), how many bytes
+ * the stored events of open windows may take ({@code tracepackets.events.bytes}), whether every drop carries its kernel stack (else only netfilter drops: a stack costs the kernel microseconds),
  * the pcap-filter(7) expression the probes apply before emitting (null: none), and how many bytes
  * of each packet the probes copy ({@code snapLength}, 0: none, the default, at no cost to the
  * probes).
  */
-public record TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long maxStoredEvents,
+public record TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long storeBudgetBytes,
 		boolean allDropStacks, String pcapFilter, int snapLength) {
 
 	public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
-	public static final long DEFAULT_MAX_STORED_EVENTS = 4_000_000;
+	/** The event store's budget: 256 MiB holds about 3 million events without packet bytes. */
+	public static final long DEFAULT_STORE_BUDGET_BYTES = 256L << 20;
 	/** The snap length when packet bytes are wanted and none is given: Ethernet, IPv6 and TCP headers with options. */
 	public static final int DEFAULT_SNAP_LENGTH = 128;
 	/** The most bytes an event carries (TP_SNAP_MAX in bpf/include/tracepackets.h). */
@@ -28,9 +29,10 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 			throw new IllegalArgumentException("tracepackets.ringbuffer.bytes must be a power of two >= 4096, got "
 					+ ringBufferBytes + ": use e.g. 16777216 (16 MiB)");
 		}
-		if (maxStoredEvents < EventStore.CHUNK_EVENTS) {
-			throw new IllegalArgumentException("tracepackets.max.events must be at least " + EventStore.CHUNK_EVENTS
-					+ ", got " + maxStoredEvents);
+		if (storeBudgetBytes < EventStore.MIN_BUDGET_BYTES) {
+			throw new IllegalArgumentException("tracepackets.events.bytes must be at least "
+					+ EventStore.MIN_BUDGET_BYTES + " (1 MiB), got " + storeBudgetBytes + ": use e.g. "
+					+ DEFAULT_STORE_BUDGET_BYTES + " (256 MiB)");
 		}
 		if (snapLength < 0 || snapLength > MAX_SNAP_LENGTH) {
 			throw new IllegalArgumentException("snapLength must be 0 (no packet bytes) to " + MAX_SNAP_LENGTH
@@ -39,9 +41,9 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 	}
 
 	/** Without a pcap filter or packet bytes. */
-	public TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long maxStoredEvents,
+	public TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long storeBudgetBytes,
 			boolean allDropStacks) {
-		this(backend, functions, ringBufferBytes, maxStoredEvents, allDropStacks, null, 0);
+		this(backend, functions, ringBufferBytes, storeBudgetBytes, allDropStacks, null, 0);
 	}
 
 	/** {@code backend=fentry functions=ip_.*} (and stacks, filter, snap length when set), for messages. */
@@ -53,29 +55,29 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 	}
 
 	public static TracerOptions defaults() {
-		return new TracerOptions(Backend.AUTO, null, DEFAULT_RING_BUFFER_BYTES, DEFAULT_MAX_STORED_EVENTS, false);
+		return new TracerOptions(Backend.AUTO, null, DEFAULT_RING_BUFFER_BYTES, DEFAULT_STORE_BUDGET_BYTES, false);
 	}
 
 	public TracerOptions withBackend(Backend wanted, Pattern functionFilter) {
-		return new TracerOptions(wanted, functionFilter, ringBufferBytes, maxStoredEvents,
+		return new TracerOptions(wanted, functionFilter, ringBufferBytes, storeBudgetBytes,
 				allDropStacks, pcapFilter, snapLength);
 	}
 
 	/** {@code true}: every drop carries its kernel stack; {@code false}: netfilter drops only. */
 	public TracerOptions withAllDropStacks(boolean every) {
-		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents, every,
+		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes, every,
 				pcapFilter, snapLength);
 	}
 
 	/** Only packets matching {@code expression} (pcap-filter(7)) are traced; null or blank: every packet. */
 	public TracerOptions withPcapFilter(String expression) {
-		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents,
+		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes,
 				allDropStacks, expression == null || expression.isBlank() ? null : expression, snapLength);
 	}
 
 	/** Every event carries the first {@code bytes} bytes of its packet; 0: none. */
 	public TracerOptions withSnapLength(int bytes) {
-		return new TracerOptions(backend, functions, ringBufferBytes, maxStoredEvents,
+		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes,
 				allDropStacks, pcapFilter, bytes);
 	}
 

@@ -2,6 +2,7 @@ package io.tracepackets.internal.window;
 
 import io.tracepackets.DropCount;
 import io.tracepackets.DropCulprit;
+import io.tracepackets.EventStoreOverflow;
 import io.tracepackets.KernelCounts;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
@@ -34,6 +35,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.function.Predicate;
@@ -246,6 +248,13 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	@Override
 	public long lostEvents() {
 		return cursor.lost() + skippedProbeRuns();
+	}
+
+	@Override
+	public Optional<EventStoreOverflow> storeOverflow() {
+		long overflowed = cursor.overflowed();
+		return overflowed == 0 ? Optional.empty() : Optional.of(new EventStoreOverflow(overflowed,
+				cursor.budgetBytes(), cursor.storedBytes() + cursor.overflowedBytes()));
 	}
 
 	@Override

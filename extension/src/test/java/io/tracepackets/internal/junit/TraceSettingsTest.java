@@ -87,8 +87,17 @@ class TraceSettingsTest {
 		TraceSettings settings = TraceSettings.resolve(Optional.empty(), sources(Map.of(), Map.of(), Map.of()));
 
 		assertThat(settings).isEqualTo(new TraceSettings(false, Backend.AUTO, null, false, null, 0, 16 << 20,
-				4_000_000, Duration.ofMillis(3000), true, Artifacts.ON_FAILURE, Evidence.DEFAULT_MAX_EVENTS,
+				256L << 20, Duration.ofMillis(3000), true, Artifacts.ON_FAILURE, Evidence.DEFAULT_MAX_EVENTS,
 				Evidence.DEFAULT_MAX_BYTES, List.of(), false, false));
+	}
+
+	@Test
+	void should_name_the_byte_budget_when_the_removed_event_count_is_set() {
+		assertThatThrownBy(() -> TraceSettings.resolve(Optional.empty(),
+				sources(Map.of(), Map.of("tracepackets.max.events", "100000"), Map.of())))
+				.isInstanceOf(ExtensionConfigurationException.class)
+				.hasMessage("tracepackets.max.events is no longer read: the tracer keeps events within a budget in bytes,"
+						+ " -Dtracepackets.events.bytes (default 268435456, 256 MiB; about 90 bytes an event)");
 	}
 
 	@Test
@@ -113,9 +122,9 @@ class TraceSettingsTest {
 	@Test
 	void should_name_the_key_and_value_of_a_setting_it_cannot_read() {
 		assertThatThrownBy(() -> TraceSettings.resolve(Optional.empty(),
-				sources(Map.of(TracePackets.MAX_EVENTS_PROPERTY, "many"), Map.of(), Map.of())))
+				sources(Map.of(TracePackets.EVENT_BYTES_PROPERTY, "many"), Map.of(), Map.of())))
 				.isInstanceOf(ExtensionConfigurationException.class)
-				.hasMessage("tracepackets.max.events=many is not a number; the default is 4000000");
+				.hasMessage("tracepackets.events.bytes=many is not a number; the default is 268435456");
 		assertThatThrownBy(() -> TraceSettings.resolve(Optional.empty(),
 				sources(Map.of(), Map.of(TracePackets.BACKEND_PROPERTY, "ebpf"), Map.of())))
 				.isInstanceOf(ExtensionConfigurationException.class)

@@ -45,7 +45,7 @@ class KernelCountsKernelTest {
 	@BeforeAll
 	static void startATracerWithATinyRingBuffer() {
 		session = TraceSession.start(new TracerOptions(Backend.TRACEPOINT, null, TINY_RING_BUFFER,
-				EventStore.CHUNK_EVENTS, false));
+				4L << 20, false));
 	}
 
 	@AfterAll

@@ -139,7 +139,7 @@ class TraceSessionKernelTest {
 	void should_count_what_a_full_ring_buffer_loses_and_fail_assertions_on_such_a_trace() {
 		// GIVEN a tracer with a one-page ring buffer and the synthetic burst program
 		TracerOptions tiny = new TracerOptions(io.tracepackets.Backend.TRACEPOINT, null, 4096,
-				TracerOptions.DEFAULT_MAX_STORED_EVENTS, false);
+				TracerOptions.DEFAULT_STORE_BUDGET_BYTES, false);
 		try (TraceSession small = TraceSession.start(tiny);
 				SyntheticBurst burst = SyntheticBurst.on(small);
 				TraceWindow trace = TraceWindow.open(small, Duration.ofSeconds(1))) {
