@@ -6,6 +6,7 @@ import io.tracepackets.ProbeKind;
 import io.tracepackets.internal.drops.DropAttribution;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -67,6 +68,12 @@ public final class PathAssembler {
 	private List<PacketPath> snapshot = List.of();
 	/** The journey each kernel id stands for now: itself, or the id made up when it was reused. */
 	private final Map<Long, Long> live = new HashMap<>();
+	/**
+	 * The values of {@link #live}, which a made-up id must not be: looked up per made-up id, so a set
+	 * and not {@code live.containsValue}, which walked the whole map each time (a flood of millions of
+	 * events whose addresses the allocator reused took minutes to group).
+	 */
+	private final Set<Long> journeysInUse = new HashSet<>();
 	/** The kernel's journey id of the last path of each skb address that ended at a free. */
 	private final Map<Long, Long> ended = new HashMap<>();
 	/** Journey ids made up for splits the kernel did not see, so far. */
@@ -82,6 +89,7 @@ public final class PathAssembler {
 			// The same packet in a new buffer: copies made from now on carry the new id.
 			path.kernelNow = journey;
 			live.put(journey, path.journey);
+			journeysInUse.add(path.journey);
 		} else if (path != null && !path.continuesWith(event)) {
 			if (journey != 0 && path.kernelNow == journey) {
 				journey = madeUpJourney(event);
@@ -107,10 +115,12 @@ public final class PathAssembler {
 			// Not the sign: half the kernel's ids (64-bit hashes) are negative too.
 			if (split) {
 				live.put(event.journey(), journey);
+				journeysInUse.add(journey);
 			} else {
 				// A copy carries the id of its parent's skb: it joins the journey that id stands
 				// for now, which is a made-up one when the parent's address and buffer were reused.
 				journey = live.computeIfAbsent(journey, id -> id);
+				journeysInUse.add(journey);
 			}
 		}
 		if (path == null) {
@@ -138,7 +148,7 @@ public final class PathAssembler {
 			z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
 			z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
 			id = z ^ (z >>> 31);
-		} while (id == 0 || live.containsKey(id) || live.containsValue(id));
+		} while (id == 0 || live.containsKey(id) || journeysInUse.contains(id));
 		return id;
 	}
 
@@ -171,7 +181,11 @@ public final class PathAssembler {
 
 	private static final class Builder {
 
-		private final List<PacketEvent> events = new ArrayList<>();
+		/**
+		 * The events so far: a list of its own while the path grows, the snapshot's immutable one
+		 * once {@link #path()} made it (a flood's millions of paths kept both).
+		 */
+		private List<PacketEvent> events = new ArrayList<>(4);
 		/** The id the kernel gives this path's events now (0: none; see headReplacedBefore). */
 		private long kernelNow;
 		/** The journey the path belongs to: the kernel's id, or one made up for a split. */
@@ -221,6 +235,9 @@ public final class PathAssembler {
 		}
 
 		void add(PacketEvent event) {
+			if (!(events instanceof ArrayList)) {
+				events = new ArrayList<>(events);
+			}
 			events.add(event);
 			if (event.ipVersion() != 0) {
 				lastWithTuple = event;
@@ -233,6 +250,7 @@ public final class PathAssembler {
 		PacketPath path() {
 			if (path == null) {
 				path = new PacketPath(events.getFirst().skb(), events, journey);
+				events = path.events();
 			}
 			return path;
 		}
