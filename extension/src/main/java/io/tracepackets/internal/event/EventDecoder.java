@@ -14,8 +14,11 @@ import io.tracepackets.internal.drops.ClassificationsSeen;
 import io.tracepackets.internal.drops.DropReasonTable;
 import io.tracepackets.internal.drops.XdpVerdict;
 import io.tracepackets.internal.record.EventRecord;
+import io.tracepackets.internal.record.SharedTexts;
 import io.tracepackets.internal.symbols.Kallsyms;
 import io.tracepackets.internal.symbols.Symbol;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -28,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
@@ -43,6 +47,15 @@ public final class EventDecoder {
 	public interface InterfaceResolver {
 		String name(long netns, int ifindex);
 	}
+
+	private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+	private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+	/**
+	 * Process names and addresses, shared by every decoder of the JVM: direct-mapped, a miss only
+	 * costs the object it would have made anyway.
+	 */
+	private static final AtomicReferenceArray<Comm> COMMS = new AtomicReferenceArray<>(1024);
+	private static final AtomicReferenceArray<Address> ADDRESSES = new AtomicReferenceArray<>(4096);
 
 	/** What each drop meant: one table for every decoder of the JVM. */
 	private static final DropReasonTable DROP_KINDS = DropReasonTable.load();
@@ -60,6 +73,8 @@ public final class EventDecoder {
 	private final IntFunction<long[]> stacks;
 	private final InterfaceResolver interfaces;
 	private final Map<Integer, List<String>> stackCache = new ConcurrentHashMap<>();
+	/** Each drop reason once: a flood's drops each made (and checked) their own. */
+	private final Map<Integer, DropReason> reasonsByValue = new ConcurrentHashMap<>();
 	/**
 	 * Namespaces where this decoder saw an skb with a conntrack entry: conntrack's hooks run there,
 	 * so a netfilter drop of a packet without one is a packet conntrack refused (see
@@ -123,9 +138,9 @@ public final class EventDecoder {
 				reason = reasonNamed(b.getInt(EventLayout.DROP_REASON));
 				locationText = symbolize(location);
 				classification = DROP_KINDS.classify(reason.name(), locationText);
-				diagnosis = DROP_KINDS.explain(reason.name(), DropReasonTable.sentenceValues(
+				diagnosis = SharedTexts.of(DROP_KINDS.explain(reason.name(), DropReasonTable.sentenceValues(
 						addressText(record, EventLayout.SADDR, ipVersion), addressText(record, EventLayout.DADDR, ipVersion),
-						l4Protocol, dport, interfaceName));
+						l4Protocol, dport, interfaceName)));
 				ClassificationsSeen.count(classification);
 				stack = stack(b.getShort(EventLayout.STACK_ID));
 			}
@@ -139,7 +154,7 @@ public final class EventDecoder {
 				address(record, EventLayout.SADDR, ipVersion), address(record, EventLayout.DADDR, ipVersion),
 				l4Protocol, icmp ? 0 : sport, icmp ? 0 : dport, icmp ? sport : -1, icmp ? dport : -1,
 				b.get(EventLayout.TCP_FLAGS) & 0xff, reason, classification == null ? null : classification.kind(),
-				classification == null ? null : classification.why(), diagnosis, locationText, stack,
+				classification == null ? null : SharedTexts.of(classification.why()), diagnosis, locationText, stack,
 				b.getLong(EventLayout.JOURNEY), preNat(record, trailers, EventLayout.PRE_NAT_SADDR, ipVersion),
 				preNat(record, trailers, EventLayout.PRE_NAT_DADDR, ipVersion), preNatPort(b, trailers,
 						EventLayout.PRE_NAT_SPORT), preNatPort(b, trailers, EventLayout.PRE_NAT_DPORT),
@@ -167,9 +182,15 @@ public final class EventDecoder {
 
 	/** An {@code enum skb_drop_reason} value by name; before 5.17 the kernel has none: every drop is unspecified. */
 	private DropReason reasonNamed(int reason) {
+		DropReason known = reasonsByValue.get(reason);
+		if (known != null) {
+			return known;
+		}
 		DropReasons dropReasons = reasons.get();
-		return dropReasons.isEmpty() ? DropReason.NOT_SPECIFIED
+		DropReason named = dropReasons.isEmpty() ? DropReason.NOT_SPECIFIED
 				: DropReason.named(dropReasons.name(reason).replace('#', '_'));
+		reasonsByValue.put(reason, named);
+		return named;
 	}
 
 	/**
@@ -270,7 +291,8 @@ public final class EventDecoder {
 	}
 
 	private String symbolize(long address) {
-		return address == 0 ? null : symbols.get().symbolize(address).map(Symbol::toString).orElse(hex(address));
+		return address == 0 ? null
+				: SharedTexts.of(symbols.get().symbolize(address).map(Symbol::toString).orElse(hex(address)));
 	}
 
 	/** Kernel frames only: the first frames are the BPF program and the tracepoint plumbing. */
@@ -289,24 +311,64 @@ public final class EventDecoder {
 		});
 	}
 
+	/**
+	 * The process name: the same few names come back on millions of events, so each is one shared
+	 * string (a flood's events each carried a copy of {@code "swapper/1"}, 56 bytes of heap).
+	 */
 	private static String comm(byte[] record) {
+		long low = (long) LONG.get(record, EventLayout.COMM);
+		long high = (long) LONG.get(record, EventLayout.COMM + 8);
+		int slot = slot(low * 31 + high, COMMS.length());
+		Comm cached = COMMS.getPlain(slot);
+		if (cached != null && cached.low() == low && cached.high() == high) {
+			return cached.text();
+		}
 		int end = EventLayout.COMM;
 		while (end < EventLayout.COMM + EventLayout.COMM_LEN && record[end] != 0) {
 			end++;
 		}
-		return new String(record, EventLayout.COMM, end - EventLayout.COMM, StandardCharsets.UTF_8);
+		String text = new String(record, EventLayout.COMM, end - EventLayout.COMM, StandardCharsets.UTF_8);
+		COMMS.setPlain(slot, new Comm(low, high, text));
+		return text;
 	}
 
+	/**
+	 * The address at {@code offset}: one shared {@link InetAddress} per address (immutable, so
+	 * every event of a flood between two hosts holds the same two, instead of 48 bytes of heap each).
+	 */
 	private static InetAddress address(byte[] record, int offset, int ipVersion) {
 		int length = ipVersion == 4 ? 4 : ipVersion == 6 ? 16 : 0;
 		if (length == 0) {
 			return null;
 		}
+		long high = length == 4 ? (int) INT.get(record, offset) & 0xffffffffL : (long) LONG.get(record, offset);
+		long low = length == 4 ? -1 : (long) LONG.get(record, offset + 8);
+		int slot = slot(high * 31 + low, ADDRESSES.length());
+		Address cached = ADDRESSES.getPlain(slot);
+		if (cached != null && cached.high() == high && cached.low() == low) {
+			return cached.address();
+		}
 		try {
-			return InetAddress.getByAddress(Arrays.copyOfRange(record, offset, offset + length));
+			InetAddress address = InetAddress.getByAddress(Arrays.copyOfRange(record, offset, offset + length));
+			ADDRESSES.setPlain(slot, new Address(high, low, address));
+			return address;
 		} catch (UnknownHostException e) {
 			throw new IllegalStateException(e); // only for a wrong length, excluded above
 		}
+	}
+
+	/** A slot of a direct-mapped cache of {@code size} (a power of two) for {@code key}: its high bits, mixed. */
+	private static int slot(long key, int size) {
+		long z = key * 0x9E3779B97F4A7C15L;
+		return (int) (z >>> 40) & (size - 1);
+	}
+
+	/** A cached process name, by its 16 bytes; immutable, so a racing reader sees it whole or not at all. */
+	private record Comm(long low, long high, String text) {
+	}
+
+	/** A cached address, by its bytes (IPv4: the 4 bytes and -1). */
+	private record Address(long high, long low, InetAddress address) {
 	}
 
 	private static String hex(long address) {

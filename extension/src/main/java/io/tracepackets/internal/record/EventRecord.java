@@ -143,7 +143,7 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 				icmpCode, tcpFlags, dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey,
 				preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, conntrack,
 				Optional.ofNullable(culprit),
-				Optional.ofNullable(whyNoCulprit), bytes);
+				SharedTexts.optional(whyNoCulprit), bytes);
 	}
 
 	@Override

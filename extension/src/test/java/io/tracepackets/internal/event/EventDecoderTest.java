@@ -89,6 +89,30 @@ class EventDecoderTest {
 	}
 
 	@Test
+	void should_share_what_a_flood_s_events_repeat_instead_of_a_copy_per_event() {
+		// GIVEN two drops of two datagrams of one flood: same sender, addresses, reason and place
+		byte[] first = new RawEvent().header(1, 3L, SKB, 0, 4242, "udpflood")
+				.device(NETNS, 12, 0, 60, 0x0800).ip(4, PacketEvent.UDP, 0, 40123, 9, "10.0.0.1", "10.0.0.2")
+				.drop(3, IP_RCV + 0x10, -1).bytes();
+		byte[] second = new RawEvent().header(1, 4L, SKB + 0x100, 1, 4242, "udpflood")
+				.device(NETNS, 12, 0, 60, 0x0800).ip(4, PacketEvent.UDP, 0, 40124, 9, "10.0.0.1", "10.0.0.2")
+				.drop(3, IP_RCV + 0x10, -1).bytes();
+
+		// WHEN
+		PacketEvent a = decoder.decode(first);
+		PacketEvent b = decoder.decode(second);
+
+		// THEN they hold the same objects, not equal copies: a decoded event's heap is its own fields
+		assertThat(b.comm()).isEqualTo("udpflood").isSameAs(a.comm());
+		assertThat(b.source()).isEqualTo(InetAddress.ofLiteral("10.0.0.1")).isSameAs(a.source());
+		assertThat(b.destination()).isSameAs(a.destination());
+		assertThat(b.dropReason()).isSameAs(a.dropReason());
+		assertThat(b.location()).isEqualTo("ip_rcv+0x10").isSameAs(a.location());
+		assertThat(b.dropDiagnosis()).isNotNull().isSameAs(a.dropDiagnosis());
+		assertThat(b.dropKindExplanation()).isNotNull().isSameAs(a.dropKindExplanation());
+	}
+
+	@Test
 	void should_decode_an_xdp_programs_drop_verdict_as_a_loss_naming_the_program_id() {
 		// GIVEN the XDP probe's event: XDP_DROP (1) from program 44 on eth0, the frame's data address as identity
 		byte[] record = new RawEvent()
