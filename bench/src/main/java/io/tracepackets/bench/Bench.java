@@ -46,6 +46,9 @@ public final class Bench {
 	static final String FILTERS_SECTION_END = "<!-- filter-cost:end -->";
 	static final String FILTERS = "filters";
 	static final String STARTUP = "startup";
+	static final String MEMORY = "memory";
+	static final String MEMORY_SECTION_START = "<!-- memory:start -->";
+	static final String MEMORY_SECTION_END = "<!-- memory:end -->";
 	private static final int FILTER_ROUNDS = 3;
 	private static final int PROBE_ROUNDS = 5;
 	private static final int PROBE_STATS_RUNS = 2;
@@ -63,6 +66,11 @@ public final class Bench {
 		UdpFlood.checkSource(sinkSource);
 		Files.createDirectories(work);
 		Files.createDirectories(out.toAbsolutePath().getParent());
+		if (List.of(args).contains(MEMORY)) {
+			memoryOnly(out, floodSource, work, Double.parseDouble(option(args, "--memory-seconds", "20")),
+					option(args, "--revision", "unknown"), List.of(args).contains("--print"));
+			return;
+		}
 		if (List.of(args).contains(ASSERTIONS)) {
 			assertionsOnly(out, sinkSource, work, option(args, "--revision", "unknown"));
 			return;
@@ -160,6 +168,37 @@ public final class Bench {
 		}
 		System.out.printf(java.util.Locale.ROOT, "startup: cold start %.1f ms, per test %.3f ms (medians of %d rounds)%n",
 				Stats.of(coldMedians).median(), Stats.of(perTestMedians).median(), rounds);
+	}
+
+	/**
+	 * {@code scripts/bench memory}: what a flood of {@code seconds} costs in memory, on a tracer
+	 * started as the extension starts it (its default event store budget); {@code --print} prints
+	 * the figures without writing the file.
+	 */
+	private static void memoryOnly(Path out, Path floodSource, Path work, double seconds, String revision,
+			boolean printOnly) throws Exception {
+		Machine machine = Machine.describe(revision);
+		List<MemoryFootprint.Result> results = new java.util.ArrayList<>();
+		for (long budget : MemoryFootprint.BUDGETS) {
+			try (VethNamespaces pair = VethNamespaces.create();
+					TraceSession context = TraceSession.start(new TracerOptions(io.tracepackets.Backend.AUTO, null,
+							TracerOptions.DEFAULT_RING_BUFFER_BYTES, budget, false))) {
+				UdpFlood flood = UdpFlood.compile(floodSource, work, pair);
+				step("memory: a " + seconds + " s flood into one window (event store " + MemoryFootprint.mib(budget)
+						+ "), then events() and paths()");
+				MemoryFootprint.Result result = MemoryFootprint.measure(context, pair, flood, seconds);
+				System.out.println(MemoryFootprint.describe(result));
+				results.add(result);
+			}
+		}
+		if (printOnly) {
+			return;
+		}
+		String section = Report.memorySection(machine, results);
+		String text = Files.exists(out) ? Files.readString(out) : "";
+		Files.writeString(out, withSection(text, MEMORY_SECTION_START, MEMORY_SECTION_END, section));
+		System.out.println(section);
+		step("wrote the memory section of " + out);
 	}
 
 	/**

@@ -1,0 +1,158 @@
+package io.tracepackets.bench;
+
+import static io.tracepackets.DropReason.NO_SOCKET;
+import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
+
+import io.tracepackets.EventStoreOverflow;
+import io.tracepackets.PacketEvent;
+import io.tracepackets.PacketPath;
+import io.tracepackets.internal.session.EventCursor;
+import io.tracepackets.internal.session.TraceSession;
+import io.tracepackets.internal.window.TraceWindow;
+import io.tracepackets.testing.VethNamespaces;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a flood costs in memory (issue 25): one per-test window scoped to a veth pair, a flood from
+ * {@code udpflood.c} (sendmmsg) to a port nobody listens on for {@code seconds}, then the window's
+ * {@code events()} and {@code paths()}, as a test would read them. Measured: bytes per stored event
+ * (the store's own count, through a raw cursor open over the same events), the heap after a full
+ * GC before and after the window decodes (so the heap per decoded event), the process's RSS, and
+ * whether the kernel's exact count still answers.
+ */
+final class MemoryFootprint {
+
+	private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
+	/** The event store budgets measured: the default, and a quarter of it. */
+	static final List<Long> BUDGETS = List.of(256L << 20, 64L << 20);
+
+	record Result(double seconds, long sent, long storeBudget, long storedEvents, long storedBytes,
+			long storePeakBytes, long overflowedEvents, long neededBytes, long lostEvents, long events, long paths,
+			long heapBeforeDecode, long heapAfterDecode, long heapAfterClose, long rssBeforeDecode,
+			long rssAfterDecode, long maxHeap, boolean countAnswered) {
+
+		double bytesPerStoredEvent() {
+			return storedEvents == 0 ? 0 : storedBytes / (double) storedEvents;
+		}
+
+		double heapPerDecodedEvent() {
+			return events == 0 ? 0 : (heapAfterDecode - heapBeforeDecode) / (double) events;
+		}
+	}
+
+	private MemoryFootprint() {
+	}
+
+	static Result measure(TraceSession session, VethNamespaces pair, UdpFlood flood, double seconds) {
+		EventCursor raw = session.pump().openCursor();
+		try (TraceWindow trace = TraceWindow.open(session, Duration.ZERO)) {
+			trace.scope(pair.leftPath());
+			trace.scope(pair.rightPath());
+			UdpFlood.Result sent = flood.run(seconds);
+			trace.flush();
+			raw.flush(Duration.ofSeconds(30));
+			long storedEvents = raw.stored();
+			long storedBytes = raw.storedBytes();
+			long heapBefore = heapAfterGc();
+			long rssBefore = rss();
+			List<PacketEvent> events = trace.events();
+			List<PacketPath> paths = trace.paths();
+			long heapAfter = heapAfterGc();
+			long rssAfter = rss();
+			if (Boolean.getBoolean("tracepackets.bench.histogram")) {
+				printHistogram();
+			}
+			boolean answered;
+			try {
+				assertThat(trace).drops().withReason(NO_SOCKET).inNamespace(pair.rightInode()).hasCount(sent.packets());
+				answered = true;
+			} catch (AssertionError e) {
+				System.err.println(e.getMessage());
+				answered = false;
+			}
+			EventStoreOverflow overflow = trace.storeOverflow().orElse(new EventStoreOverflow(0, 0, storedBytes));
+			Result partial = new Result(seconds, sent.packets(), raw.budgetBytes(), storedEvents, storedBytes,
+					session.pump().storePeakBytes(), overflow.events(), overflow.neededBytes(), trace.lostEvents(),
+					events.size(), paths.size(), heapBefore, heapAfter, 0, rssBefore, rssAfter,
+					Runtime.getRuntime().maxMemory(), answered);
+			events = null;
+			paths = null;
+			raw.close();
+			raw.release();
+			trace.close();
+			return new Result(partial.seconds(), partial.sent(), partial.storeBudget(), partial.storedEvents(),
+					partial.storedBytes(), partial.storePeakBytes(), partial.overflowedEvents(), partial.neededBytes(),
+					partial.lostEvents(), partial.events(), partial.paths(), partial.heapBeforeDecode(),
+					partial.heapAfterDecode(), heapAfterGc(), partial.rssBeforeDecode(), partial.rssAfterDecode(),
+					partial.maxHeap(), partial.countAnswered());
+		} finally {
+			raw.close();
+			raw.release();
+		}
+	}
+
+	/** Used heap after a full collection (twice: finalizable objects and soft references settle). */
+	static long heapAfterGc() {
+		for (int i = 0; i < 3; i++) {
+			System.gc();
+		}
+		return MEMORY.getHeapMemoryUsage().getUsed();
+	}
+
+	/** The heap's 30 largest classes, from jcmd: where a decoded event's bytes go. */
+	private static void printHistogram() {
+		try {
+			Process jcmd = new ProcessBuilder("jcmd", Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
+					.redirectErrorStream(true).start();
+			String text = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+			jcmd.waitFor();
+			text.lines().limit(34).forEach(System.out::println);
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** This process's resident set, from /proc/self/status. */
+	static long rss() {
+		try {
+			for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+				if (line.startsWith("VmRSS:")) {
+					return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+				}
+			}
+			return -1;
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
+	/** Prints the result, one figure a line, for a run from the command line. */
+	static String describe(Result r) {
+		return String.format(java.util.Locale.ROOT, """
+				flood: %.0f s, %,d datagrams sent
+				store: budget %s, %,d events stored in %s (%.1f bytes each), peak %s; %,d events over the budget \
+				(the window needed %s); %,d lost in all
+				window: %,d events, %,d paths
+				heap after GC: %s before decoding, %s after events() and paths() (%.0f bytes per decoded event), \
+				%s after close; max heap %s
+				RSS: %s before decoding, %s after
+				exact count of NO_SOCKET drops: %s""", r.seconds(), r.sent(), mib(r.storeBudget()), r.storedEvents(),
+				mib(r.storedBytes()), r.bytesPerStoredEvent(), mib(r.storePeakBytes()), r.overflowedEvents(),
+				mib(r.neededBytes()), r.lostEvents(), r.events(), r.paths(), mib(r.heapBeforeDecode()),
+				mib(r.heapAfterDecode()), r.heapPerDecodedEvent(), mib(r.heapAfterClose()), mib(r.maxHeap()),
+				mib(r.rssBeforeDecode()), mib(r.rssAfterDecode()), r.countAnswered() ? "answers" : "FAILS");
+	}
+
+	static String mib(long bytes) {
+		return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+	}
+}
