@@ -100,6 +100,35 @@ class EventStoreTest {
 	}
 
 	@Test
+	void keeps_packet_bytes_whole_and_pays_for_the_bytes_captured_not_the_snap_length() {
+		// GIVEN a session capturing 126 bytes a packet (not a whole number of words), and a 60-byte
+		// datagram captured after its event, in a ring buffer record padded to whole cache lines
+		int snapLength = 126;
+		EventStore store = new EventStore(EventStore.MIN_BUDGET_BYTES, EventLayout.recordSize(snapLength));
+		EventStore.Position start = open(store);
+		byte[] record = Arrays.copyOf(udpEvent(1), 312);
+		record[EventLayout.TRAILERS] = EventLayout.TRAILER_CAPTURE;
+		ByteBuffer capture = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
+		int at = EventLayout.captureOffset(EventLayout.TRAILER_CAPTURE);
+		capture.putInt(at + EventLayout.CAPTURE_ORIG_LEN, 60).putShort(at + EventLayout.CAPTURE_CAP_LEN, (short) 60)
+				.putShort(at + EventLayout.CAPTURE_LINK_TYPE, (short) 1);
+		for (int i = 0; i < 60; i++) {
+			record[at + EventLayout.CAPTURE_HEADER_SIZE + i] = (byte) (i * 7 + 1);
+		}
+
+		// WHEN
+		assertThat(append(store, record)).isTrue();
+		store.publish();
+
+		// THEN it reads back as written, and costs its 60 bytes, not the 126 it had room for
+		byte[] read = new byte[store.recordBytes()];
+		store.read(start.bytes(), read);
+		assertThat(Arrays.copyOf(read, record.length)).isEqualTo(record);
+		long stored = store.published().bytes() - start.bytes();
+		assertThat(stored).isEqualTo(2 + (record.length / 4 + 7) / 8 + 4 * (20 + 2 + 15)).isLessThan(record.length / 2 + 20);
+	}
+
+	@Test
 	void takes_memory_as_it_fills_and_gives_it_back_when_no_reader_wants_any() {
 		EventStore store = new EventStore(64L << 20, RECORD_BYTES);
 		assertThat(store.allocatedBytes()).isZero();
