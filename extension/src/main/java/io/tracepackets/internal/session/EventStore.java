@@ -31,8 +31,12 @@ final class EventStore {
 
 	/** The smallest budget: a few chunks. */
 	static final long MIN_BUDGET_BYTES = 1 << 20;
-	/** Chunks are at most this large, so that memory is taken as the store fills, not at once. */
-	static final int MAX_CHUNK_BYTES = 1 << 20;
+	/**
+	 * Chunks are at most this large, so that memory is taken as the store fills, not at once, and
+	 * no chunk is a humongous object for G1 (half a region or more: 512 KiB with the smallest
+	 * regions), which would take whole regions and waste up to half of each.
+	 */
+	static final int MAX_CHUNK_BYTES = 256 << 10;
 	/** Bytes of a record's header: its word count. */
 	private static final int HEADER = 2;
 
