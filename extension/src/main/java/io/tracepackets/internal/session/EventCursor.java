@@ -54,9 +54,13 @@ public final class EventCursor implements AutoCloseable {
 		long limit = limit().sequence();
 		byte[] record = new byte[store.recordBytes()];
 		int count = 0;
-		for (; nextSequence < limit; nextSequence++, count++) {
-			nextBytes = store.read(nextBytes, record);
+		for (; nextSequence < limit; count++) {
+			long after = store.read(nextBytes, record);
 			consumer.accept(record);
+			// Only now: a consumer that throws gets the same record again, and the sequence and
+			// the position stay in step.
+			nextBytes = after;
+			nextSequence++;
 		}
 		return count;
 	}
