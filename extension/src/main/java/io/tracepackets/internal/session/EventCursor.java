@@ -5,8 +5,9 @@ import java.time.Duration;
 
 /**
  * One reader's position in the session's events: from its opening to its closing, every raw
- * record the pump stored, in order. The pump keeps these records until the cursor is closed.
- * Not thread-safe: one owner reads it.
+ * record the pump stored, in order. The pump keeps these records until the cursor is closed, or,
+ * for a reader that streams them out and never reads them again (the command line), until it
+ * {@link #forgetRead() forgets} them. Not thread-safe: one owner reads it.
  */
 public final class EventCursor implements AutoCloseable {
 
@@ -15,6 +16,8 @@ public final class EventCursor implements AutoCloseable {
 	private final long start;
 	private final long lostAtOpen;
 	private long next;
+	/** The first record the pump must keep for this cursor: its start, or where a stream forgot up to. */
+	private volatile long retainedFrom;
 	private volatile long end = -1;
 	private volatile long lostAtClose;
 
@@ -23,11 +26,17 @@ public final class EventCursor implements AutoCloseable {
 		this.store = store;
 		this.start = start;
 		this.next = start;
+		this.retainedFrom = start;
 		this.lostAtOpen = lostAtOpen;
 	}
 
 	long start() {
 		return start;
+	}
+
+	/** The oldest record this cursor may still read: the pump keeps it and every later one. */
+	long retainedFrom() {
+		return retainedFrom;
 	}
 
 	/**
@@ -41,7 +50,17 @@ public final class EventCursor implements AutoCloseable {
 
 	/** Hands every record published since the last call to {@code consumer}; returns how many. */
 	public int read(RecordConsumer consumer) {
-		long limit = end >= 0 ? end : store.published();
+		return read(consumer, Long.MAX_VALUE);
+	}
+
+	/**
+	 * Hands at most {@code max} of the records published since the last call to {@code consumer},
+	 * oldest first; returns how many. A streaming reader takes a bounded batch at a time, so that
+	 * what it decodes at once stays small however far behind the kernel it is.
+	 */
+	public int read(RecordConsumer consumer, long max) {
+		long published = end >= 0 ? end : store.published();
+		long limit = published - next > max ? next + max : published;
 		byte[] record = new byte[store.recordBytes()];
 		int count = 0;
 		for (; next < limit; next++, count++) {
@@ -49,6 +68,19 @@ public final class EventCursor implements AutoCloseable {
 			consumer.accept(record);
 		}
 		return count;
+	}
+
+	/**
+	 * Lets the pump recycle every record read so far, while the cursor stays open: for a reader
+	 * that hands each record on once (a stream to a terminal or a file) and never reads it again.
+	 * The store then holds only what the reader has not caught up with, whatever the trace's
+	 * length; a window, which answers from all its events, never calls it.
+	 */
+	public void forgetRead() {
+		if (retainedFrom != next) {
+			retainedFrom = next;
+			pump.retentionMoved();
+		}
 	}
 
 	/** How many records the store took in for this cursor so far (read or not). */

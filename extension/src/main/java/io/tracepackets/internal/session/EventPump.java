@@ -81,6 +81,13 @@ public final class EventPump implements AutoCloseable {
 		}
 	}
 
+	/** A streaming cursor forgot what it read: the store may recycle up to the oldest record any cursor still needs. */
+	void retentionMoved() {
+		synchronized (cursors) {
+			store.retainFrom(oldestCursorStart());
+		}
+	}
+
 	/** Whether any reader (a test's window) is open now. */
 	public boolean hasOpenCursors() {
 		synchronized (cursors) {
@@ -89,7 +96,7 @@ public final class EventPump implements AutoCloseable {
 	}
 
 	private long oldestCursorStart() {
-		return cursors.stream().mapToLong(EventCursor::start).min().orElse(Long.MAX_VALUE);
+		return cursors.stream().mapToLong(EventCursor::retainedFrom).min().orElse(Long.MAX_VALUE);
 	}
 
 	/** Events the probes submitted since load. */

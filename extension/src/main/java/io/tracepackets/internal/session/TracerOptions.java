@@ -79,6 +79,17 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 				allDropStacks, pcapFilter, bytes);
 	}
 
+	/**
+	 * The store keeps at most {@code events} records for open readers (at least
+	 * {@link #MIN_STORED_EVENTS}): a streaming reader needs only what it has not caught up with yet.
+	 */
+	public TracerOptions withMaxStoredEvents(long events) {
+		return new TracerOptions(backend, functions, ringBufferBytes, events, allDropStacks, pcapFilter, snapLength);
+	}
+
+	/** The fewest records a store keeps: one chunk of its ring. */
+	public static final long MIN_STORED_EVENTS = EventStore.CHUNK_EVENTS;
+
 	/** Parses a {@code functions} regex, failing with the position of the error. */
 	public static Pattern functionPattern(String regex) {
 		if (regex == null || regex.isBlank()) {
