@@ -58,6 +58,9 @@ class CliFloodTest {
 				"udp and dst port " + PORT)) {
 			cli.awaitFile(ready);
 			long rssAtStart = rssKb(cli.process().pid());
+			// the command it runs as once ready: with its own bounded heap (BoundedHeap replaced the JVM)
+			String commandLine = Files.readString(Path.of("/proc", Long.toString(cli.process().pid()), "cmdline"))
+					.replace('\0', ' ').strip();
 
 			// WHEN the left namespace floods the right one's port, where nothing listens, for 40 s,
 			// the jar's resident set sampled meanwhile
@@ -84,7 +87,8 @@ class CliFloodTest {
 			long rssAtEnd = rssKb(cli.process().pid());
 			String stderr = cli.stop("INT");
 			System.out.printf("CliFloodTest: %d datagrams in %s; VmRSS %d kB ready, %d kB peak, %d kB at the end;"
-					+ " %d loss lines%n%s%n", sent, FLOOD, rssAtStart, rssPeak.get(), rssAtEnd, lossLines.size(), stderr);
+					+ " %d loss lines; the jar ran as %s%n%s%n", sent, FLOOD, rssAtStart, rssPeak.get(), rssAtEnd,
+					lossLines.size(), commandLine, stderr);
 
 			// THEN its memory stayed bounded while it streamed
 			assertThat(rssPeak.get()).as("VmRSS (kB) of the jar during a %s flood (%d kB when ready)", FLOOD,
