@@ -327,8 +327,10 @@ record CliOptions(LiveTrace.Options live, Selection selection, Format format, Pa
 
 				Prints what the Linux kernel does with the packets of network namespaces, one line per
 				probe an skb passes (pwru's columns), until Ctrl-C, SIGTERM, --limit, --duration, or the
-				end of standard input when it is a pipe; then how many events were written and lost.
-				Under a drop: the rule or program that dropped it, and what the drop means. Needs root
+				end of standard input when it is a pipe; then how many events were written and lost, and
+				the kernel's exact counts (every packet per probe, drops per reason), which lose nothing.
+				Lost events are said as they happen. Under a drop: the rule or program that dropped it,
+				and what the drop means. Needs root
 				(BPF). The pcap expression is libpcap's filter language, run in the kernel ('udp and dst
 				port 53', 'tcp[tcpflags] & tcp-syn != 0'). pwru's flags (right) mean what they mean there.
 

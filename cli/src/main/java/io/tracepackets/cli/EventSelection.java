@@ -5,7 +5,6 @@ import io.tracepackets.PacketFilter;
 import io.tracepackets.internal.live.LiveTrace;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -21,8 +20,19 @@ final class EventSelection {
 	private final PacketFilter pcap;
 	/** --filter-ifname as a test writes it: {@code anyPacket().netns(inode).dev(name)}; null: any device. */
 	private final PacketFilter device;
-	/** Journeys that matched once and are followed until their skb is freed. */
-	private final Set<Long> followed = new HashSet<>();
+	/** Journeys followed at once, at most: a packet whose free was lost would be followed forever. */
+	static final int FOLLOWED = 65_536;
+	/**
+	 * Journeys that matched once and are followed until their skb is freed; under a flood that loses
+	 * events, the longest unseen ones are let go first, so that this stays bounded.
+	 */
+	private final Set<Long> followed = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>(256, 0.75f,
+			true) {
+		@Override
+		protected boolean removeEldestEntry(java.util.Map.Entry<Long, Boolean> eldest) {
+			return size() > FOLLOWED;
+		}
+	});
 
 	private EventSelection(CliOptions.Selection selection, PacketFilter pcap, PacketFilter device) {
 		this.selection = selection;

@@ -30,13 +30,17 @@ public final class Main {
 	private volatile boolean stopping;
 	private volatile boolean endOfInput;
 	private final CountDownLatch finished = new CountDownLatch(1);
+	/** Run as the program ({@link #main}), not by a test: its heap is bounded first ({@link BoundedHeap}). */
+	private boolean boundHeap;
 
 	private Main(PrintStream err) {
 		this.err = err;
 	}
 
 	public static void main(String[] args) {
-		System.exit(new Main(System.err).run(args, System.out));
+		Main main = new Main(System.err);
+		main.boundHeap = true;
+		System.exit(main.run(args, System.out));
 	}
 
 	int run(String[] args, OutputStream stdout) {
@@ -52,6 +56,10 @@ public final class Main {
 			System.out.print(CliOptions.usage());
 			System.out.flush();
 			return TRACED;
+		}
+		if (boundHeap) {
+			// before any work: the usage errors above cost no second start
+			BoundedHeap.replaceUnlessChosen();
 		}
 		if (options.format() == CliOptions.Format.PCAPNG && options.outputFile() == null && System.console() != null
 				&& System.console().isTerminal()) {
@@ -95,6 +103,7 @@ public final class Main {
 	private int trace(LiveTrace trace, CliOptions options, EventSelection selection, OutputStream stdout) {
 		long[] written = { 0 };
 		boolean timeUp = false;
+		LossReport losses = new LossReport();
 		try (Output output = Output.open(options, stdout, trace.startNanos())) {
 			String scope = options.everyNamespaceByDefault()
 					? "every network namespace (the default, as pwru's; --netns, --container or --all-netns=false"
@@ -110,13 +119,18 @@ public final class Main {
 			}
 			stopAtEndOfInput();
 			long deadline = options.duration() == null ? Long.MAX_VALUE : System.nanoTime() + options.duration().toNanos();
+			// Each poll hands over one bounded batch, written out and forgotten before the next: the
+			// memory a trace holds does not grow with its length or its rate.
 			while (!stopping && !full(options, written[0]) && !output.failed() && System.nanoTime() - deadline < 0) {
 				trace.poll(event -> write(output, options, selection.select(event), written), POLL_NANOS);
 				output.flush();
+				reportLoss(losses, trace);
 			}
 			timeUp = System.nanoTime() - deadline >= 0;
 			trace.stop();
-			trace.poll(event -> write(output, options, selection.select(event), written), 0);
+			while (trace.poll(event -> write(output, options, selection.select(event), written), 0) > 0) {
+				output.flush();
+			}
 			output.flush();
 		} catch (IOException e) {
 			err.println("tracepackets: cannot write the output: " + e.getMessage());
@@ -131,8 +145,23 @@ public final class Main {
 				+ " lost (ring buffer or store full), " + trace.skippedRuns()
 				+ " probe runs skipped by the kernel (recursion, kprobe misses)" + (options.outputFile() == null ? "" : "; output in "
 						+ options.outputFile()));
+		err.println("tracepackets: counted in the kernel, exact" + (trace.lost() > 0 ? " (the lost events included)" : "")
+				+ ":");
+		err.println(indented(trace.counts().toString()));
 		err.flush();
 		return TRACED;
+	}
+
+	/** A loss line on standard error when events were lost since the last one (at most one a second). */
+	private void reportLoss(LossReport losses, LiveTrace trace) {
+		losses.update(trace.lost(), System.nanoTime()).ifPresent(line -> {
+			err.println(line);
+			err.flush();
+		});
+	}
+
+	private static String indented(String lines) {
+		return lines.lines().map(line -> "  " + line).collect(java.util.stream.Collectors.joining("\n"));
 	}
 
 	/**

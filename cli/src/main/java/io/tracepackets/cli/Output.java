@@ -60,17 +60,25 @@ abstract class Output implements AutoCloseable {
 	/** pwru's columns, a header first; with --stack, each drop's stack below it. */
 	private static final class Text extends Lines {
 
-		/** Packets whose latest line is remembered for the HOP column: a long trace sees many more. */
-		private static final int REMEMBERED = 65_536;
+		/** Distinct drop sentences remembered as said. */
+		private static final int EXPLAINED = 4096;
 
 		private final long startNanos;
-		/** Each packet's latest event shown, by journey id (which crosses copies and namespaces). */
-		private final java.util.Map<Long, PacketEvent> byJourney = latest();
-		/** The same for events the kernel gave no journey id, by skb address. */
-		private final java.util.Map<Long, PacketEvent> bySkb = latest();
+		/** Each packet's latest time shown, for the HOP column, in fixed memory. */
+		private final HopTimes hops = new HopTimes();
 		private final boolean stack;
 		private boolean headerWritten;
-		private final java.util.Set<String> explained = new java.util.HashSet<>();
+		/**
+		 * The drop sentences already said, least recently said out first: a sentence names an address
+		 * and a port, of which a flood has many, so a set of them all would grow without end.
+		 */
+		private final java.util.Set<String> explained = java.util.Collections.newSetFromMap(
+				new java.util.LinkedHashMap<>(256, 0.75f, true) {
+					@Override
+					protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+						return size() > EXPLAINED;
+					}
+				});
 
 		private final boolean meta;
 
@@ -87,7 +95,7 @@ abstract class Output implements AutoCloseable {
 				out.write(PwruFormat.header());
 				headerWritten = true;
 			}
-			out.write(PwruFormat.line(event, startNanos, previous(event)));
+			out.write(PwruFormat.line(event, startNanos, hops.previous(event)));
 			if (meta) {
 				// pwru's --output-meta: the skb's fields the columns do not show
 				out.write(String.format(java.util.Locale.ROOT, "    meta: netns=%d mark=0x%x ifindex=%d iface=%s"
@@ -116,28 +124,6 @@ abstract class Output implements AutoCloseable {
 			}
 		}
 
-		/** A bounded map, least recently used entries out first. */
-		private static java.util.Map<Long, PacketEvent> latest() {
-			return new java.util.LinkedHashMap<>(256, 0.75f, true) {
-				@Override
-				protected boolean removeEldestEntry(java.util.Map.Entry<Long, PacketEvent> eldest) {
-					return size() > REMEMBERED;
-				}
-			};
-		}
-
-		/**
-		 * The packet's event before {@code event}, whose time the HOP column counts from; null for
-		 * its first, and after a free of the same skb (an skb reused for another packet).
-		 */
-		private PacketEvent previous(PacketEvent event) {
-			PacketEvent previous = event.journey() != 0 ? byJourney.put(event.journey(), event)
-					: bySkb.put(event.skb(), event);
-			if (previous != null && previous.skb() == event.skb() && (previous.isDrop() || previous.isConsumed())) {
-				return null;
-			}
-			return previous;
-		}
 	}
 
 	/** docs/evidence.md's JSON lines, without the file's first (summary) line. */

@@ -13,6 +13,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.Map;
 import java.util.function.LongFunction;
 
@@ -196,7 +197,7 @@ public final class PwruFormat {
 	 * @return the line, with its trailing newline
 	 */
 	public static String line(PacketEvent event, long startNanos) {
-		return line(event, startNanos, null);
+		return line(event, startNanos, (PacketEvent) null);
 	}
 
 	/**
@@ -210,8 +211,23 @@ public final class PwruFormat {
 	 * @return the line, with its trailing newline
 	 */
 	public static String line(PacketEvent event, long startNanos, PacketEvent previous) {
+		return line(event, startNanos, previous == null ? OptionalLong.empty() : OptionalLong.of(previous.timestampNanos()));
+	}
+
+	/**
+	 * One event as one line, the HOP column counted from {@code previousNanos}: for a reader that
+	 * keeps only the time of each packet's previous event (the command line, which must not keep
+	 * the events it printed).
+	 *
+	 * @param event the event
+	 * @param startNanos the trace's start, for the relative time
+	 * @param previousNanos the time of the packet's event before this one; empty for the packet's
+	 *     first event, which shows {@code -}
+	 * @return the line, with its trailing newline
+	 */
+	public static String line(PacketEvent event, long startNanos, OptionalLong previousNanos) {
 		return String.format(Locale.ROOT, LINE, time(event.timestampNanos() - startNanos),
-				previous == null ? "-" : time(event.timestampNanos() - previous.timestampNanos()),
+				previousNanos.isEmpty() ? "-" : time(event.timestampNanos() - previousNanos.getAsLong()),
 				"0x" + Long.toHexString(event.skb()), event.cpu(), "[" + event.comm() + "]", event.netns(),
 				iface(event), event.length(), tuple(event), where(event));
 	}

@@ -1,10 +1,14 @@
 package io.tracepackets.internal.live;
 
 import io.tracepackets.Backend;
+import io.tracepackets.DropCount;
+import io.tracepackets.KernelCounts;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.TracePacketsException;
 import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.internal.containers.NamedContainer;
+import io.tracepackets.internal.counts.CountBaseline;
+import io.tracepackets.internal.counts.Counted;
 import io.tracepackets.internal.drops.DropAttribution;
 import io.tracepackets.internal.drops.EventCopies;
 import io.tracepackets.internal.event.EventDecoder;
@@ -55,6 +59,21 @@ public final class LiveTrace implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * The most events decoded and handed over at once: a reader far behind a flood catches up in
+	 * batches this size, so that what it holds decoded stays a few megabytes.
+	 */
+	public static final int BATCH_EVENTS = 4096;
+	/**
+	 * The store's budget: bytes of raw events kept between the ring buffer and the reader (a
+	 * test's window keeps up to {@link TracerOptions#DEFAULT_STORE_BUDGET_BYTES}). The reader
+	 * forgets each batch once handed over, so this holds only what it has not caught up with (some
+	 * 190,000 events of an IPv4 flood, at about 88 bytes each without packet bytes); beyond it
+	 * events are lost, and counted as lost, rather than kept: the command line's memory stays
+	 * bounded under any flood.
+	 */
+	public static final long STORE_BYTES = 16L << 20;
+
 	private final TraceSession session;
 	private final List<NamespaceFilter.Lease> leases = new ArrayList<>();
 	private final Map<Long, NetworkNamespace> namespaces = new ConcurrentHashMap<>();
@@ -68,6 +87,10 @@ public final class LiveTrace implements AutoCloseable {
 	/** Under every namespace: when rules began to be named in each (see attributeFromNowOn), by inode. */
 	private final Map<Long, Long> attributedSince = new java.util.HashMap<>();
 	private final SkippedRuns.Counts skippedAtStart;
+	/** The kernel's exact counts of the traced namespaces since their leases. */
+	private final Counted counted;
+	/** The namespaces whose counts are read, by inode (all of them under {@link #allNamespaces}). */
+	private final java.util.Set<Long> counting = new java.util.HashSet<>();
 	/** Names the rule or program behind each drop, as a failing test's message does. */
 	private final DropAttribution rules = new DropAttribution(new RuleTracing());
 
@@ -76,15 +99,29 @@ public final class LiveTrace implements AutoCloseable {
 		scope.forEach(n -> namespaces.put(n.inode(), n));
 		session = TraceSession.start(tracer);
 		try {
+			decoder = session.decoder(this::interfaceName);
+			CountBaseline baseline = new CountBaseline();
+			counted = new Counted(session.counts(), baseline, new Counted.Names() {
+				@Override
+				public String whereOf(int probe, long where) {
+					return decoder.whereOf(probe, where);
+				}
+
+				@Override
+				public DropCount dropCount(long netns, int reason, long location, long count) {
+					return decoder.dropCount(netns, reason, location, count);
+				}
+			});
 			if (allNamespaces) {
 				leases.add(session.namespaceFilter().leaseAll());
 			}
 			for (NetworkNamespace namespace : scope) {
 				leases.add(session.namespaceFilter().lease(namespace.inode()));
+				counting.add(namespace.inode());
 			}
+			leases.forEach(lease -> baseline.include(lease.countsAtLease()));
 			refuseIgnoredFunctions(options);
 			scope.forEach(rules::add);
-			decoder = session.decoder(this::interfaceName);
 			cursor = session.pump().openCursor();
 			skippedAtStart = session.skippedRuns();
 			startNanos = System.nanoTime();
@@ -137,7 +174,7 @@ public final class LiveTrace implements AutoCloseable {
 		Pattern functions = TracerOptions.functionPattern(options.functions());
 		TracerOptions tracer = TracerOptions.defaults().withBackend(options.backend(), functions)
 				.withAllDropStacks(options.allDropStacks()).withSnapLength(options.snapLength())
-				.withPcapFilter(options.pcapFilter());
+				.withPcapFilter(options.pcapFilter()).withStoreBudgetBytes(STORE_BYTES);
 		if (tracer.pcapFilter() != null) {
 			try {
 				// compiled again by the session; here so that a bad expression is bad usage, said first
@@ -221,10 +258,13 @@ public final class LiveTrace implements AutoCloseable {
 	}
 
 	/**
-	 * Hands every event that arrived since the last call to {@code consumer}, in order; when none
-	 * did, waits up to {@code waitNanos} for some first.
+	 * Hands the events that arrived since the last call to {@code consumer}, in order, at most
+	 * {@link #BATCH_EVENTS} of them, then lets the store recycle them: nothing handed over is kept.
+	 * When none arrived, waits up to {@code waitNanos} for some first.
 	 *
-	 * @return how many events were handed over
+	 * @return how many events were read from the kernel's stream (handed over or not: outside the
+	 *     traced namespaces, or a verdict waiting for its drop); 0 when it had none, so that a
+	 *     reader drains after {@link #stop()} by calling until 0
 	 */
 	public int poll(Consumer<PacketEvent> consumer, long waitNanos) {
 		List<PacketEvent> batch = new ArrayList<>();
@@ -234,9 +274,10 @@ public final class LiveTrace implements AutoCloseable {
 				batch.add(event);
 			}
 		};
-		if (cursor.read(handler) == 0 && waitNanos > 0 && !cursor.isClosed()) {
+		int read = cursor.read(handler, BATCH_EVENTS);
+		if (read == 0 && waitNanos > 0 && !cursor.isClosed()) {
 			cursor.awaitProgress(waitNanos);
-			cursor.read(handler);
+			read = cursor.read(handler, BATCH_EVENTS);
 		}
 		if (allNamespaces) {
 			attributeFromNowOn(batch);
@@ -247,7 +288,8 @@ public final class LiveTrace implements AutoCloseable {
 				.map(this::withWhyNoRuleYet).toList();
 		seen += attributed.size();
 		attributed.forEach(consumer);
-		return attributed.size();
+		cursor.forgetRead();
+		return read;
 	}
 
 	/**
@@ -292,6 +334,15 @@ public final class LiveTrace implements AutoCloseable {
 	/** Stops taking new events once every event the kernel produced until now is read; then {@link #poll} drains the rest. */
 	public void stop() {
 		cursor.close();
+	}
+
+	/**
+	 * What the probes counted in the kernel in the traced namespaces since the start: every event
+	 * they would emit, lost or not, so exact under any flood. Read it before {@link #close()},
+	 * which lets the kernel forget them.
+	 */
+	public KernelCounts counts() {
+		return counted.read(netns -> allNamespaces || counting.contains(netns));
 	}
 
 	/** Events handed over so far. */

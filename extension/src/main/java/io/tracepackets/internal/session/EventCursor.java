@@ -5,8 +5,9 @@ import java.time.Duration;
 
 /**
  * One reader's position in the session's events: from its opening to its closing, every raw
- * record the pump stored, in order. The pump keeps these records until the cursor is closed.
- * Not thread-safe: one owner reads it.
+ * record the pump stored, in order. The pump keeps these records until the cursor is closed, or,
+ * for a reader that streams them out and never reads them again (the command line), until it
+ * {@link #forgetRead() forgets} them. Not thread-safe: one owner reads it.
  */
 public final class EventCursor implements AutoCloseable {
 
@@ -19,6 +20,11 @@ public final class EventCursor implements AutoCloseable {
 	/** The next record to read: its sequence and where it starts. */
 	private long nextSequence;
 	private long nextBytes;
+	/**
+	 * The first record the pump must keep for this cursor, sequence and byte position: its start,
+	 * or where a stream forgot up to.
+	 */
+	private volatile EventStore.Position retainedFrom;
 	/** Where the records stop once closed; null while open. */
 	private volatile EventStore.Position end;
 	private volatile long lostAtClose;
@@ -31,6 +37,7 @@ public final class EventCursor implements AutoCloseable {
 		this.start = start;
 		this.nextSequence = start.sequence();
 		this.nextBytes = start.bytes();
+		this.retainedFrom = start;
 		this.lostAtOpen = lostAtOpen;
 		this.overflowedAtOpen = store.overflowed();
 		this.overflowedBytesAtOpen = store.overflowedBytes();
@@ -38,6 +45,11 @@ public final class EventCursor implements AutoCloseable {
 
 	EventStore.Position start() {
 		return start;
+	}
+
+	/** The oldest record this cursor may still read: the pump keeps it and every later one. */
+	EventStore.Position retainedFrom() {
+		return retainedFrom;
 	}
 
 	/**
@@ -51,7 +63,17 @@ public final class EventCursor implements AutoCloseable {
 
 	/** Hands every record published since the last call to {@code consumer}; returns how many. */
 	public int read(RecordConsumer consumer) {
-		long limit = limit().sequence();
+		return read(consumer, Long.MAX_VALUE);
+	}
+
+	/**
+	 * Hands at most {@code max} of the records published since the last call to {@code consumer},
+	 * oldest first; returns how many. A streaming reader takes a bounded batch at a time, so that
+	 * what it decodes at once stays small however far behind the kernel it is.
+	 */
+	public int read(RecordConsumer consumer, long max) {
+		long published = limit().sequence();
+		long limit = published - nextSequence > max ? nextSequence + max : published;
 		byte[] record = new byte[store.recordBytes()];
 		int count = 0;
 		for (; nextSequence < limit; count++) {
@@ -70,12 +92,29 @@ public final class EventCursor implements AutoCloseable {
 		return closedAt != null ? closedAt : store.published();
 	}
 
+	/**
+	 * Lets the pump recycle every record read so far, while the cursor stays open: for a reader
+	 * that hands each record on once (a stream to a terminal or a file) and never reads it again.
+	 * The store then holds only what the reader has not caught up with, whatever the trace's
+	 * length; a window, which answers from all its events, never calls it. The store's budget is
+	 * in bytes, so the cursor hands over the byte position of its next record with its sequence.
+	 */
+	public void forgetRead() {
+		if (retainedFrom.sequence() != nextSequence) {
+			retainedFrom = new EventStore.Position(nextSequence, nextBytes);
+			pump.retentionMoved();
+		}
+	}
+
 	/** How many records the store took in for this cursor so far (read or not). */
 	public long stored() {
 		return limit().sequence() - start.sequence();
 	}
 
-	/** The bytes the store holds for this cursor's records so far (read or not). */
+	/**
+	 * The bytes this cursor's records took in the store so far (read or not, and those it forgot:
+	 * what passed through, not what is held now).
+	 */
 	public long storedBytes() {
 		return limit().bytes() - start.bytes();
 	}

@@ -72,7 +72,7 @@ public final class EventPump implements AutoCloseable {
 		synchronized (cursors) {
 			EventCursor cursor = new EventCursor(this, store, store.published(), lost());
 			cursors.add(cursor);
-			store.retainFrom(oldestCursorStart());
+			store.retainFrom(oldestRetained());
 			return cursor;
 		}
 	}
@@ -80,7 +80,14 @@ public final class EventPump implements AutoCloseable {
 	void cursorClosed(EventCursor cursor) {
 		synchronized (cursors) {
 			cursors.remove(cursor);
-			store.retainFrom(oldestCursorStart());
+			store.retainFrom(oldestRetained());
+		}
+	}
+
+	/** A streaming cursor forgot what it read: the store may recycle up to the oldest record any cursor still needs. */
+	void retentionMoved() {
+		synchronized (cursors) {
+			store.retainFrom(oldestRetained());
 		}
 	}
 
@@ -91,11 +98,13 @@ public final class EventPump implements AutoCloseable {
 		}
 	}
 
-	private EventStore.Position oldestCursorStart() {
+	/** The oldest record any open cursor still needs (its start, or where a stream forgot up to); null: none. */
+	private EventStore.Position oldestRetained() {
 		EventStore.Position oldest = null;
 		for (EventCursor cursor : cursors) {
-			if (oldest == null || cursor.start().sequence() < oldest.sequence()) {
-				oldest = cursor.start();
+			EventStore.Position retained = cursor.retainedFrom();
+			if (oldest == null || retained.sequence() < oldest.sequence()) {
+				oldest = retained;
 			}
 		}
 		return oldest;

@@ -81,6 +81,15 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 				allDropStacks, pcapFilter, bytes);
 	}
 
+	/**
+	 * The stored events of open readers take at most {@code bytes} (at least
+	 * {@link EventStore#MIN_BUDGET_BYTES}): a streaming reader needs only what it has not caught up
+	 * with yet, a fraction of what a test's window keeps.
+	 */
+	public TracerOptions withStoreBudgetBytes(long bytes) {
+		return new TracerOptions(backend, functions, ringBufferBytes, bytes, allDropStacks, pcapFilter, snapLength);
+	}
+
 	/** Parses a {@code functions} regex, failing with the position of the error. */
 	public static Pattern functionPattern(String regex) {
 		if (regex == null || regex.isBlank()) {

@@ -13,11 +13,9 @@ import io.tracepackets.UnscopedContainer;
 import io.tracepackets.XdpProgram;
 import io.tracepackets.internal.containers.ContainerNamespaces;
 import io.tracepackets.internal.counts.CountBaseline;
-import io.tracepackets.internal.counts.CountKey;
-import io.tracepackets.internal.counts.CountMap;
+import io.tracepackets.internal.counts.Counted;
 import io.tracepackets.internal.drops.DropAttribution;
 import io.tracepackets.internal.event.EventDecoder;
-import io.tracepackets.internal.event.Tracepoint;
 import io.tracepackets.internal.netfilter.CanonicalRules;
 import io.tracepackets.internal.netfilter.RuleTracing;
 import io.tracepackets.internal.netns.InterfaceNames;
@@ -32,7 +30,6 @@ import io.tracepackets.SendShortfall;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,11 +79,10 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private volatile SkippedRuns.Counts skippedAtClose;
 	/** A flush completed since the last read: the next read holds everything written before it. */
 	private volatile boolean flushed;
-	/** The probes' exact counts, shared by every window; this one's are the totals less {@link #countBaseline}. */
-	private final CountMap countMap;
 	/** The counts' totals when each namespace was scoped (its lease's). */
 	private final CountBaseline countBaseline = new CountBaseline();
-	private final long uncountedAtOpen;
+	/** The probes' exact counts, shared by every window; this one's are the totals less {@link #countBaseline}. */
+	private final Counted counted;
 	/** The counts at close, once closed: the session deletes a namespace's counts once no window scopes it. */
 	private volatile KernelCounts countsAtClose;
 
@@ -96,8 +92,17 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		this.culprits = new DropAttribution(new RuleTracing(netfilterRules));
 		this.interfaceNames = session.interfaceNames();
 		this.decoder = session.decoder(this::interfaceName);
-		this.countMap = session.counts();
-		this.uncountedAtOpen = countMap.uncounted();
+		this.counted = new Counted(session.counts(), countBaseline, new Counted.Names() {
+			@Override
+			public String whereOf(int probe, long where) {
+				return decoder.whereOf(probe, where);
+			}
+
+			@Override
+			public DropCount dropCount(long netns, int reason, long location, long count) {
+				return decoder.dropCount(netns, reason, location, count);
+			}
+		});
 		this.scope = new Scope(session.namespaceFilter(), countBaseline);
 		this.cursor = session.pump().openCursor();
 		this.xdpProbes = session.xdpVerdictProbes();
@@ -233,16 +238,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 
 	/** The kernel's counts of the namespaces in scope, less each one's baseline, named as events are. */
 	private KernelCounts readCounts() {
-		Map<CountKey, Long> counted = countBaseline.since(countMap.read(scope::contains));
-		Map<String, Long> byHook = new HashMap<>();
-		List<DropCount> drops = new ArrayList<>();
-		counted.forEach((key, count) -> {
-			byHook.merge(decoder.whereOf(key.probe(), key.where()), count, Long::sum);
-			if (key.probe() == Tracepoint.KFREE_SKB.id()) {
-				drops.add(decoder.dropCount(key.netns(), key.reason(), key.where(), count));
-			}
-		});
-		return KernelCounts.of(byHook, drops, Math.max(0, countMap.uncounted() - uncountedAtOpen));
+		return counted.read(scope::contains);
 	}
 
 	@Override

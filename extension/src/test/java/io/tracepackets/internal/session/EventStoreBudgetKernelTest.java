@@ -14,6 +14,7 @@ import io.tracepackets.internal.window.TraceWindow;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * events) floods its own namespaces past it. The store never takes more than its budget (counted
  * in bytes by the store, not timed), the path assertions fail naming the budget and the bytes the
  * trace needed, the kernel's counts still answer, and the memory goes back once the window closes.
- * A flood lasts well under a second: the budget, not the flood, is small.
+ * A flood lasts well under a second: the budget, not the flood, is small. A cursor that forgets what
+ * it read (the command line's) passes many budgets of the same flood through the store.
  */
 @KernelTest
 @ExtendWith(PerTestNetwork.class)
@@ -35,6 +37,8 @@ class EventStoreBudgetKernelTest {
 	private static final Duration OVERFLOW_DEADLINE = Duration.ofSeconds(20);
 	/** Nothing listens there: every datagram ends in kfree_skb with NO_SOCKET in the right namespace. */
 	private static final int CLOSED_PORT = 9;
+	/** What the command line reads at once (LiveTrace.BATCH_EVENTS). */
+	private static final int STREAM_BATCH = 4096;
 
 	private static TraceSession session;
 
@@ -121,6 +125,51 @@ class EventStoreBudgetKernelTest {
 		} finally {
 			cursor.close();
 			cursor.release();
+		}
+	}
+
+	@Test
+	void a_cursor_that_forgets_each_batch_it_read_passes_a_flood_of_many_times_the_budget(VethNamespaces network)
+			throws InterruptedException {
+		// GIVEN the command line's way of reading: both namespaces leased, no window, and a cursor
+		// read in batches of 4,096 that forgets each batch once handed over
+		try (NamespaceFilter.Lease left = session.namespaceFilter().lease(network.leftInode());
+				NamespaceFilter.Lease right = session.namespaceFilter().lease(network.rightInode())) {
+			EventCursor cursor = session.pump().openCursor();
+			AtomicBoolean flooding = new AtomicBoolean(true);
+			Thread flood = Thread.ofPlatform().name("flood").start(() -> {
+				while (flooding.get()) {
+					Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), CLOSED_PORT)
+							.flood(Duration.ofMillis(200));
+				}
+			});
+			long handedOver = 0;
+			try {
+				// WHEN the left namespace floods the right one until eight budgets went through the store
+				long deadline = System.nanoTime() + OVERFLOW_DEADLINE.toNanos();
+				while (cursor.storedBytes() < 8 * BUDGET && System.nanoTime() < deadline) {
+					int read = cursor.read(record -> {
+					}, STREAM_BATCH);
+					handedOver += read;
+					cursor.forgetRead();
+					if (read == 0) {
+						cursor.awaitProgress(Duration.ofMillis(50).toNanos());
+					}
+				}
+			} finally {
+				flooding.set(false);
+				flood.join();
+				cursor.close();
+				cursor.release();
+			}
+
+			// THEN eight times what the store may hold passed through it: the pump let each batch go
+			// once read, where a reader keeping its events overflows at one budget (the tests above)
+			System.out.println("streamed " + cursor.stored() + " events in " + cursor.storedBytes()
+					+ " bytes through a " + BUDGET + "-byte store; " + cursor.overflowed() + " overflowed");
+			assertThat(cursor.storedBytes()).isGreaterThanOrEqualTo(8 * BUDGET);
+			assertThat(handedOver).isPositive().isLessThanOrEqualTo(cursor.stored());
+			assertThat(session.pump().storeAllocatedBytes()).isLessThanOrEqualTo(BUDGET);
 		}
 	}
 

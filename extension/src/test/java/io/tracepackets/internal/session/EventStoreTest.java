@@ -13,7 +13,10 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The event store's byte accounting: what a record costs, when memory is taken and given back, and overflow. */
+/**
+ * The event store's byte accounting: what a record costs, when memory is taken and given back,
+ * overflow, and retention that follows a streaming reader.
+ */
 class EventStoreTest {
 
 	private static final int RECORD_BYTES = EventLayout.recordSize(0);
@@ -221,6 +224,39 @@ class EventStoreTest {
 		}
 		assertThat(keptAfter).isEqualTo(5_000);
 		assertThat(store.overflowed()).isEqualTo(overflowedWhileBoth);
+	}
+
+	@Test
+	void passes_ten_times_its_budget_to_a_reader_that_forgets_each_batch_it_read() {
+		// GIVEN a 1 MiB store and a reader that keeps only what it has not read yet (the command
+		// line's cursor, which forgets each batch once handed over)
+		EventStore store = new EventStore(EventStore.MIN_BUDGET_BYTES, RECORD_BYTES);
+		EventStore.Position next = open(store);
+		byte[] read = new byte[store.recordBytes()];
+		long sequence = 0;
+
+		// WHEN events come in batches of 4,096, each read, then forgotten
+		while (next.bytes() < 10 * EventStore.MIN_BUDGET_BYTES) {
+			for (int i = 0; i < 4096; i++, sequence++) {
+				assertThat(append(store, udpEvent(sequence))).as("event %d", sequence).isTrue();
+			}
+			store.publish();
+			long at = next.bytes();
+			for (long s = next.sequence(); s < store.published().sequence(); s++) {
+				at = store.read(at, read);
+				// THEN every event reads back as appended, in order
+				assertThat(Arrays.copyOf(read, EventLayout.SIZE)).as("event %d", s).isEqualTo(udpEvent(s));
+			}
+			assertThat(at).isEqualTo(store.published().bytes());
+			next = store.published();
+			store.retainFrom(next);
+		}
+
+		// and none overflowed, while what the reader had not caught up with never passed the budget
+		// (a reader keeping its events from its start overflows at the budget: see above)
+		assertThat(store.overflowed()).isZero();
+		assertThat(store.peakRetainedBytes()).isLessThanOrEqualTo(EventStore.MIN_BUDGET_BYTES / 2);
+		assertThat(store.allocatedBytes()).isEqualTo(EventStore.MIN_BUDGET_BYTES);
 	}
 
 	@Test

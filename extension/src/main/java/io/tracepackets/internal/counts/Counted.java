@@ -1,0 +1,61 @@
+package io.tracepackets.internal.counts;
+
+import io.tracepackets.DropCount;
+import io.tracepackets.KernelCounts;
+import io.tracepackets.internal.event.Tracepoint;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongPredicate;
+
+/**
+ * What one reader of the kernel's counts (a test's window, the command line) counted since it
+ * scoped its namespaces, named as its events are: the {@link CountMap}'s totals less the
+ * {@link CountBaseline} its leases gave, per probe point and, for drops, per namespace, reason and
+ * location. The one reading of the counts both readers share, so that a test and the command line
+ * name and sum them alike.
+ */
+public final class Counted {
+
+	/** How counts are named: as the decoder names events ({@code EventDecoder}'s methods of these names). */
+	public interface Names {
+
+		/** The event name of a probe point ({@code net_dev_queue}, {@code ip_rcv}, {@code socket_receive}). */
+		String whereOf(int probe, long where);
+
+		/** A count of drops, its reason, kind and location named. */
+		DropCount dropCount(long netns, int reason, long location, long count);
+	}
+
+	private final CountMap map;
+	private final CountBaseline baseline;
+	private final Names names;
+	private final long uncountedAtStart;
+
+	/**
+	 * @param map the session's counts
+	 * @param baseline the totals at each lease, which the reader fills as it scopes namespaces
+	 * @param names how probe points and drops are named
+	 */
+	public Counted(CountMap map, CountBaseline baseline, Names names) {
+		this.map = map;
+		this.baseline = baseline;
+		this.names = names;
+		this.uncountedAtStart = map.uncounted();
+	}
+
+	/** The counts of the namespaces {@code scope} accepts, less each one's baseline. */
+	public KernelCounts read(LongPredicate scope) {
+		Map<CountKey, Long> counted = baseline.since(map.read(scope));
+		Map<String, Long> byHook = new HashMap<>();
+		List<DropCount> drops = new ArrayList<>();
+		counted.forEach((key, count) -> {
+			byHook.merge(names.whereOf(key.probe(), key.where()), count, Long::sum);
+			if (key.probe() == Tracepoint.KFREE_SKB.id()) {
+				drops.add(names.dropCount(key.netns(), key.reason(), key.where(), count));
+			}
+		});
+		return KernelCounts.of(byHook, drops, Math.max(0, map.uncounted() - uncountedAtStart));
+	}
+}
