@@ -2,6 +2,7 @@ package io.tracepackets.samples.overlay;
 
 import static io.tracepackets.PacketFilter.udp;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketTrace;
@@ -51,6 +52,13 @@ class VxlanOverlayTest {
 			assertThat(trace).packets(udp().dst(overlay.rightPodAddress()).dstPort(7000)).hasCount(2)
 					.wereNotDropped().wereDelivered();
 			assertThat(trace).journeys(udp().dst(overlay.rightPodAddress()).dstPort(7000)).hasCount(2);
+			// AND on the underlay they were VXLAN between the nodes, which the underlay's tuple finds too
+			assertThat(trace.packets(udp().dst(overlay.rightPodAddress()).dstPort(7000))).allSatisfy(path -> assertThat(
+					path.events()).filteredOn(event -> event.encapsulation().isPresent()).isNotEmpty()
+					.allSatisfy(event -> assertThat(event.encapsulation().orElseThrow().describe())
+							.startsWith("vxlan " + overlay.leftNodeAddress() + ":")
+							.endsWith(" > " + overlay.rightNodeAddress() + ":4789 vni 1")));
+			assertThat(trace).packets(udp().dst(overlay.rightNodeAddress()).dstPort(4789)).hasCount(2);
 			System.out.println(PwruFormat.render(trace,
 					trace.packets(udp().dst(overlay.rightPodAddress()).dstPort(7000)).subList(0, 1)));
 		}
