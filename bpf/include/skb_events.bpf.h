@@ -494,11 +494,12 @@ static __always_inline unsigned char *fill_ip(struct tp_event *e, unsigned char 
  * find it by its own addresses, and the trailer gets the outer one (the family in `tunnel`, the
  * VNI), so the rendering can show it. `outer_ready`: `outer` holds the record's trailer already
  * (conntrack's zone and mark, kept; a translation of the outer packet is not shown). Returns
- * whether the packet was encapsulated; only then does it read more than the UDP port: one read of
- * the VXLAN header and the inner Ethernet header, and the inner IP header's.
+ * whether the packet was encapsulated, the inner IP header's address in `*inner` and the event's
+ * tuple cleared for it; only then does it read more than the UDP port: one read of the VXLAN
+ * header and the inner Ethernet header (fill_tuple then reads the inner IP header).
  */
 static __always_inline bool fill_inner(struct tp_event *e, struct tp_pre_nat *outer, bool outer_ready,
-				       unsigned char *udp)
+				       unsigned char *udp, unsigned char **inner)
 {
 	__u8 hdr[VXLAN_HLEN + ETH_HLEN];
 	__u16 inner_protocol;
@@ -529,7 +530,7 @@ static __always_inline bool fill_inner(struct tp_event *e, struct tp_pre_nat *ou
 	e->tcp_flags = 0;
 	e->sport = 0;
 	e->dport = 0;
-	fill_ip(e, udp + UDP_HLEN + VXLAN_HLEN + ETH_HLEN);
+	*inner = udp + UDP_HLEN + VXLAN_HLEN + ETH_HLEN;
 	return true;
 }
 
@@ -542,6 +543,7 @@ static __always_inline bool fill_tuple(struct tp_event *e, struct tp_pre_nat *ou
 				       struct sk_buff *skb, bool from_data, bool btf)
 {
 	unsigned char *l3 = READ(btf, skb->data, skb, data);
+	bool encapsulated = false;
 	unsigned char *l4;
 
 	if (e->protocol != ETH_P_IP && e->protocol != ETH_P_IPV6 && e->protocol != 0)
@@ -552,8 +554,16 @@ static __always_inline bool fill_tuple(struct tp_event *e, struct tp_pre_nat *ou
 		if (network_header)
 			l3 = READ(btf, skb->head, skb, head) + network_header;
 	}
-	l4 = fill_ip(e, l3);
-	return l4 && fill_inner(e, outer, outer_ready, l4);
+	/* A loop rather than a second fill_ip: the inner header is read by the same code, so the
+	 * programs do not carry two copies of it (clang would unroll two iterations). */
+#pragma nounroll
+	for (int depth = 0; depth < 2; depth++) {
+		l4 = fill_ip(e, l3);
+		if (encapsulated || !l4 || !fill_inner(e, outer, outer_ready, l4, &l3))
+			break;
+		encapsulated = true;
+	}
+	return encapsulated;
 }
 
 /*
