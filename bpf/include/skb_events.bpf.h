@@ -487,6 +487,10 @@ static __always_inline unsigned char *fill_ip(struct tp_event *e, unsigned char 
 #define VXLAN_FLAG_VNI 0x08
 #define UDP_HLEN 8
 
+/* What fill_inner reads in one go: the VXLAN header, the inner Ethernet header, an inner IPv6
+ * header (or an IPv4 one without options) and the transport bytes fill_ports needs. */
+#define INNER_BYTES (VXLAN_HLEN + ETH_HLEN + 40 + L4_BYTES)
+
 /*
  * An overlay's packet on the underlay (after the VXLAN device encapsulated it, before the other
  * end decapsulates it) is the pod's packet in the underlay's headers: the event gets the inner
@@ -494,21 +498,23 @@ static __always_inline unsigned char *fill_ip(struct tp_event *e, unsigned char 
  * find it by its own addresses, and the trailer gets the outer one (the family in `tunnel`, the
  * VNI), so the rendering can show it. `outer_ready`: `outer` holds the record's trailer already
  * (conntrack's zone and mark, kept; a translation of the outer packet is not shown). Returns
- * whether the packet was encapsulated, the inner IP header's address in `*inner` and the event's
- * tuple cleared for it; only then does it read more than the UDP port: one read of the VXLAN
- * header and the inner Ethernet header (fill_tuple then reads the inner IP header).
+ * whether the packet was encapsulated; only then does it read more than the UDP port: one read of
+ * INNER_BYTES. The inner packet is parsed plainly (IPv4 options skipped with one more read, IPv6
+ * extension headers not walked: the protocol is the first one's), not by fill_ip again: a second
+ * pass through its branches cost the verifier half again the programs' load time.
  */
 static __always_inline bool fill_inner(struct tp_event *e, struct tp_pre_nat *outer, bool outer_ready,
-				       unsigned char *udp, unsigned char **inner)
+				       unsigned char *udp)
 {
-	__u8 hdr[VXLAN_HLEN + ETH_HLEN];
+	__u8 h[INNER_BYTES];
+	const __u8 *ip = &h[VXLAN_HLEN + ETH_HLEN];
 	__u16 inner_protocol;
 
 	if (e->l4_proto != IPPROTO_UDP || (e->dport != VXLAN_PORT && e->dport != VXLAN_LINUX_PORT))
 		return false;
-	if (bpf_probe_read_kernel(hdr, sizeof(hdr), udp + UDP_HLEN) || !(hdr[0] & VXLAN_FLAG_VNI))
+	if (bpf_probe_read_kernel(h, sizeof(h), udp + UDP_HLEN) || !(h[0] & VXLAN_FLAG_VNI))
 		return false;
-	inner_protocol = (__u16)hdr[VXLAN_HLEN + 12] << 8 | hdr[VXLAN_HLEN + 13];
+	inner_protocol = (__u16)h[VXLAN_HLEN + 12] << 8 | h[VXLAN_HLEN + 13];
 	if (inner_protocol != ETH_P_IP && inner_protocol != ETH_P_IPV6)
 		return false;
 	if (!outer_ready)
@@ -519,9 +525,9 @@ static __always_inline bool fill_inner(struct tp_event *e, struct tp_pre_nat *ou
 	outer->dport = e->dport;
 	outer->nat = 0;
 	outer->reply = 0;
-	outer->vni[0] = hdr[4];
-	outer->vni[1] = hdr[5];
-	outer->vni[2] = hdr[6];
+	outer->vni[0] = h[4];
+	outer->vni[1] = h[5];
+	outer->vni[2] = h[6];
 	outer->tunnel = e->ip_version == 4 ? TP_TUNNEL_VXLAN4 : TP_TUNNEL_VXLAN6;
 	__builtin_memset(e->saddr, 0, TP_ADDR_LEN);
 	__builtin_memset(e->daddr, 0, TP_ADDR_LEN);
@@ -530,7 +536,26 @@ static __always_inline bool fill_inner(struct tp_event *e, struct tp_pre_nat *ou
 	e->tcp_flags = 0;
 	e->sport = 0;
 	e->dport = 0;
-	*inner = udp + UDP_HLEN + VXLAN_HLEN + ETH_HLEN;
+	if (inner_protocol == ETH_P_IP) {
+		__u8 ihl = ip[0] & 0x0f;
+
+		e->ip_version = 4;
+		e->l4_proto = ip[9];
+		__builtin_memcpy(e->saddr, &ip[12], 4);
+		__builtin_memcpy(e->daddr, &ip[16], 4);
+		if ((ip[6] << 8 | ip[7]) & 0x1fff)
+			return true; /* a later fragment has no L4 header */
+		if (ihl == 5)
+			fill_ports(e, e->l4_proto, &ip[20]);
+		else
+			fill_ports_at(e, e->l4_proto, udp + UDP_HLEN + VXLAN_HLEN + ETH_HLEN + ihl * 4);
+	} else {
+		e->ip_version = 6;
+		e->l4_proto = ip[6];
+		__builtin_memcpy(e->saddr, &ip[8], 16);
+		__builtin_memcpy(e->daddr, &ip[24], 16);
+		fill_ports(e, e->l4_proto, &ip[40]);
+	}
 	return true;
 }
 
@@ -543,7 +568,6 @@ static __always_inline bool fill_tuple(struct tp_event *e, struct tp_pre_nat *ou
 				       struct sk_buff *skb, bool from_data, bool btf)
 {
 	unsigned char *l3 = READ(btf, skb->data, skb, data);
-	bool encapsulated = false;
 	unsigned char *l4;
 
 	if (e->protocol != ETH_P_IP && e->protocol != ETH_P_IPV6 && e->protocol != 0)
@@ -554,16 +578,8 @@ static __always_inline bool fill_tuple(struct tp_event *e, struct tp_pre_nat *ou
 		if (network_header)
 			l3 = READ(btf, skb->head, skb, head) + network_header;
 	}
-	/* A loop rather than a second fill_ip: the inner header is read by the same code, so the
-	 * programs do not carry two copies of it (clang would unroll two iterations). */
-#pragma nounroll
-	for (int depth = 0; depth < 2; depth++) {
-		l4 = fill_ip(e, l3);
-		if (encapsulated || !l4 || !fill_inner(e, outer, outer_ready, l4, &l3))
-			break;
-		encapsulated = true;
-	}
-	return encapsulated;
+	l4 = fill_ip(e, l3);
+	return l4 && fill_inner(e, outer, outer_ready, l4);
 }
 
 /*
