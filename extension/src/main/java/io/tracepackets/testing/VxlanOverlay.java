@@ -34,6 +34,9 @@ public final class VxlanOverlay implements AutoCloseable {
 	/** The IANA port of VXLAN, which flannel's {@code Port} setting of 4789 and most CNIs use. */
 	public static final int VXLAN_PORT = 4789;
 
+	/** The largest VNI whose {@code flannel.<vni>} fits IFNAMSIZ (15 characters); VXLAN's own limit is 16777215. */
+	private static final int MAX_VNI = 9_999_999;
+
 	private static final int MTU = 1450; // the underlay's 1500 less VXLAN's 50 bytes, as flannel sets it
 
 	private final String prefix;
@@ -60,8 +63,8 @@ public final class VxlanOverlay implements AutoCloseable {
 	/**
 	 * Two nodes, their pods and the overlay between them, with this VNI and UDP port.
 	 *
-	 * @param vni the VXLAN network identifier, 1 to 16777215; the devices are named {@code
-	 *     flannel.<vni>}, so at most 99999999 fits a device name
+	 * @param vni the VXLAN network identifier, 1 to 9999999: the devices are named {@code
+	 *     flannel.<vni>}, which must fit a device name
 	 * @param port the UDP destination port of the encapsulated packets; the probes read the inner
 	 *     packet of VXLAN on 4789 and 8472 (Linux's default) only
 	 * @return the overlay, ready for traffic; close it to delete its namespaces
@@ -69,9 +72,9 @@ public final class VxlanOverlay implements AutoCloseable {
 	 * @throws TracePacketsException when a command fails; what was made is deleted
 	 */
 	public static VxlanOverlay create(int vni, int port) {
-		if (vni < 1 || vni > 99_999_999 || vni > 0xffffff) {
-			throw new IllegalArgumentException("VNI " + vni + " is out of range: a VXLAN network identifier is 1 to "
-					+ 0xffffff);
+		if (vni < 1 || vni > MAX_VNI) {
+			throw new IllegalArgumentException("VNI " + vni + " is out of range: 1 to " + MAX_VNI
+					+ " (a VXLAN network identifier has 24 bits, and flannel.<vni> must fit a device name's 15 characters)");
 		}
 		if (port < 1 || port > 65535) {
 			throw new IllegalArgumentException("UDP port " + port + " is out of range: 1 to 65535");
