@@ -203,6 +203,27 @@ public interface PacketEvent {
 	Optional<PacketEvent> beforeTranslation();
 
 	/**
+	 * The outer headers of an overlay's packet on the underlay (VXLAN): where a probe sees the packet
+	 * encapsulated, this event's own tuple is the inner packet's, and these are the headers the
+	 * underlay saw.
+	 *
+	 * @return the encapsulation; empty for a packet that is not encapsulated here
+	 */
+	default Optional<Encapsulation> encapsulation() {
+		return Optional.empty();
+	}
+
+	/**
+	 * This event as the underlay saw the packet: the same event with the outer headers' tuple (UDP
+	 * between the nodes' underlay addresses), what the underlay's firewall rules match.
+	 *
+	 * @return the event with the outer tuple; empty when the packet is not encapsulated here
+	 */
+	default Optional<PacketEvent> outer() {
+		return Optional.empty();
+	}
+
+	/**
 	 * A free with a reason: kfree_skb, whatever the drop meant ({@link #dropKind()}), or an XDP
 	 * program's drop verdict seen by the {@value #XDP} probe.
 	 *

@@ -40,6 +40,7 @@ public final class PacketEvents {
 	private int preNatSourcePort;
 	private int preNatDestinationPort;
 	private Conntrack conntrack;
+	private Encapsulation encapsulation;
 
 	private PacketEvents() {
 	}
@@ -69,6 +70,7 @@ public final class PacketEvents {
 		copy.preNatSourcePort = preNatSourcePort;
 		copy.preNatDestinationPort = preNatDestinationPort;
 		copy.conntrack = conntrack;
+		copy.encapsulation = encapsulation;
 		return copy;
 	}
 
@@ -87,6 +89,17 @@ public final class PacketEvents {
 	/** The skb's conntrack entry on every event; null for none. */
 	public PacketEvents conntrack(Conntrack entry) {
 		return with(c -> c.conntrack = entry);
+	}
+
+	/** On the underlay, in VXLAN between these node addresses: the tuple is the inner packet's. */
+	public PacketEvents encapsulatedIn(String source, int sourcePort, String destination, int destinationPort, int vni) {
+		return with(c -> c.encapsulation = new Encapsulation("vxlan", literal(source), literal(destination), sourcePort,
+				destinationPort, vni));
+	}
+
+	/** No longer encapsulated: decapsulated by the receiving node's VXLAN device. */
+	public PacketEvents decapsulated() {
+		return with(c -> c.encapsulation = null);
 	}
 
 	/** Rewritten by NAT from this tuple, as conntrack records it. */
@@ -270,6 +283,7 @@ public final class PacketEvents {
 				icmp ? sourcePort : -1, icmp ? destinationPort : -1, tcpFlags, reason, kind(reason, location),
 				reason == null ? null : DROPS.classify(reason.name(), location).why(), diagnosis(reason), location,
 				stack, journey, preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort,
-				java.util.Optional.ofNullable(conntrack), null, null, java.util.Optional.empty());
+				java.util.Optional.ofNullable(conntrack), null, null, java.util.Optional.empty(),
+				java.util.Optional.ofNullable(encapsulation));
 	}
 }

@@ -251,7 +251,8 @@ public final class PwruFormat {
 
 	/** The probe point, a drop's reason, kind and location, then the skb's conntrack state if any. */
 	static String where(PacketEvent event) {
-		String conntrack = event.conntrack().map(entry -> " ct " + entry).orElse("");
+		String conntrack = event.conntrack().map(entry -> " ct " + entry).orElse("")
+				+ event.encapsulation().map(outer -> " [" + outer.describe() + "]").orElse("");
 		if (event.isDrop()) {
 			return event.where() + " " + (event.dropReason() != null ? event.dropReason()
 					: event.dropKindExplanation() != null && event.dropKindExplanation().startsWith("XDP_ABORTED")

@@ -5,6 +5,7 @@ import io.tracepackets.Conntrack;
 import io.tracepackets.ConntrackState;
 import io.tracepackets.DropCount;
 import io.tracepackets.DropReason;
+import io.tracepackets.Encapsulation;
 import io.tracepackets.PacketBytes;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeKind;
@@ -158,7 +159,8 @@ public final class EventDecoder {
 				b.getLong(EventLayout.JOURNEY), preNat(record, trailers, EventLayout.PRE_NAT_SADDR, ipVersion),
 				preNat(record, trailers, EventLayout.PRE_NAT_DADDR, ipVersion), preNatPort(b, trailers,
 						EventLayout.PRE_NAT_SPORT), preNatPort(b, trailers, EventLayout.PRE_NAT_DPORT),
-				conntrack(b, trailers, netns, ipVersion, netfilterDrop), null, null, packetBytes(record, b, trailers));
+				conntrack(b, trailers, netns, ipVersion, netfilterDrop), null, null, packetBytes(record, b, trailers),
+				encapsulation(record, trailers));
 	}
 
 	/**
@@ -255,6 +257,28 @@ public final class EventDecoder {
 				(ct & EventLayout.CT_DESTINATION_NAT) != 0,
 				trailer ? b.getShort(EventLayout.SIZE + EventLayout.PRE_NAT_ZONE) & 0xffff : 0,
 				trailer ? b.getInt(EventLayout.SIZE + EventLayout.PRE_NAT_CT_MARK) : 0));
+	}
+
+	/**
+	 * An overlay's packet on the underlay: the trailer holds the outer headers (its tuple, the
+	 * family in {@code tunnel}, the VNI), the event the inner packet's tuple.
+	 */
+	private static Optional<Encapsulation> encapsulation(byte[] record, int trailers) {
+		if (!hasTrailer(trailers, record.length)) {
+			return Optional.empty();
+		}
+		int tunnel = record[EventLayout.SIZE + EventLayout.PRE_NAT_TUNNEL] & 0xff;
+		int family = tunnel == EventLayout.TUNNEL_VXLAN4 ? 4 : tunnel == EventLayout.TUNNEL_VXLAN6 ? 6 : 0;
+		if (family == 0) {
+			return Optional.empty();
+		}
+		ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
+		int at = EventLayout.SIZE + EventLayout.PRE_NAT_VNI;
+		int vni = (record[at] & 0xff) << 16 | (record[at + 1] & 0xff) << 8 | record[at + 2] & 0xff;
+		return Optional.of(new Encapsulation("vxlan", address(record, EventLayout.SIZE + EventLayout.PRE_NAT_SADDR,
+				family), address(record, EventLayout.SIZE + EventLayout.PRE_NAT_DADDR, family),
+				b.getShort(EventLayout.SIZE + EventLayout.PRE_NAT_SPORT) & 0xffff,
+				b.getShort(EventLayout.SIZE + EventLayout.PRE_NAT_DPORT) & 0xffff, vni));
 	}
 
 	/** An address of the NAT trailer: only where conntrack says the packet was translated. */

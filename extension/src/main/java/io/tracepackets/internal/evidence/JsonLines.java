@@ -125,6 +125,14 @@ public final class JsonLines {
 				json.number("pre_nat_dport", before.destinationPort());
 			}
 		});
+		e.encapsulation().ifPresent(outer -> {
+			json.string("encap", outer.protocol());
+			json.string("outer_src", address(outer.source()));
+			json.string("outer_dst", address(outer.destination()));
+			json.number("outer_sport", outer.sourcePort());
+			json.number("outer_dport", outer.destinationPort());
+			json.number("vni", outer.vni());
+		});
 		e.packetBytes().ifPresent(bytes -> {
 			json.string("bytes_layer", bytes.layer().name().toLowerCase(java.util.Locale.ROOT));
 			json.number("bytes_orig_len", bytes.originalLength());

@@ -167,6 +167,7 @@ public final class Pcapng implements Closeable {
 		if (e.wasTranslated()) {
 			text.append(" before NAT ").append(tuple(e.beforeTranslation().orElseThrow()));
 		}
+		e.encapsulation().ifPresent(outer -> text.append(" in ").append(outer.describe()));
 		if (e.isDrop()) {
 			text.append(" drop ").append(e.dropReason() == null ? "?" : e.dropReason().name());
 			if (e.dropKind() != null) {

@@ -41,6 +41,13 @@ public final class PathAssembler {
 	private static final Set<String> TRAVEL = Set.of("net_dev_queue", "net_dev_start_xmit", "netif_rx",
 			"netif_receive_skb", "skb_copy_datagram_iovec", PacketEvent.SOCKET_RECEIVE);
 
+	/** Tracepoints of a packet at a device: queued, handed to the driver, received. */
+	private static final Set<String> ON_A_DEVICE = Set.of("net_dev_queue", "net_dev_start_xmit", "netif_rx",
+			"netif_receive_skb");
+
+	/** Tracepoints and hooks that see a packet handed to a socket. */
+	private static final Set<String> DELIVERED = Set.of("skb_copy_datagram_iovec", PacketEvent.SOCKET_RECEIVE);
+
 	/**
 	 * Functions that queue an skb on a socket (UDP, raw/ping and others, TCP, packet sockets): seen
 	 * by the function backends, they show that a copy was delivered where no tracepoint does — a
@@ -193,6 +200,8 @@ public final class PathAssembler {
 		/** The last event with an IP tuple, the tuple the next one must have. */
 		private PacketEvent lastWithTuple;
 		private boolean travelled;
+		/** Whether a socket got the packet: after that, its skb is freed where no probe sees it. */
+		private boolean delivered;
 		/** The immutable path as of the last snapshot; null when events came since. */
 		private PacketPath path;
 
@@ -217,7 +226,31 @@ public final class PathAssembler {
 				return rewrittenInAPrivateCopy(event, last);
 			}
 			return last.kind() == ProbeKind.FUNCTION && HEAD_REPLACED_BY.contains(last.where())
-					|| DropAttribution.isGenericXdpDrop(event);
+					|| DropAttribution.isGenericXdpDrop(event) || reallocatedOnTheWay(event, last);
+		}
+
+		/**
+		 * The packet got a bigger buffer on its way through a namespace, where the tracepoints do
+		 * not see it happen: forwarded into a device that needs more headroom (ip_forward's
+		 * skb_cow: a VXLAN device asks for 50 bytes more than a pod's packet has), encapsulated by
+		 * a tunnel (its skb_cow_head), or decapsulated into the inner packet. The next event then
+		 * shows the same tuple (an encapsulated packet's is its inner one), in the same namespace,
+		 * under a new id, at a device (queued, sent, received) or, across an encapsulation's edge
+		 * (one event encapsulated, the other not), anywhere (the sending node's OUTPUT may drop it
+		 * right after the tunnel wrapped it). Another packet at the address of one freed unseen is
+		 * told apart: the usual unseen free is a socket's read, after the packet was delivered; a
+		 * new packet enters a device this one already entered (its sender's, a veth's, a
+		 * loopback's), or is first seen in another namespace; and it has its ports written.
+		 */
+		private boolean reallocatedOnTheWay(PacketEvent event, PacketEvent last) {
+			if (lastWithTuple == null) {
+				return false;
+			}
+			boolean ported = event.l4Protocol() == PacketEvent.TCP || event.l4Protocol() == PacketEvent.UDP;
+			boolean atADevice = event.kind() == ProbeKind.TRACEPOINT && ON_A_DEVICE.contains(event.where());
+			boolean tunnelEdge = event.encapsulation().isPresent() != lastWithTuple.encapsulation().isPresent();
+			return event.ipVersion() != 0 && (!ported || event.sourcePort() != 0 || event.destinationPort() != 0)
+					&& event.netns() == last.netns() && (atADevice || tunnelEdge) && !delivered && !entersAgain(event);
 		}
 
 		/**
@@ -244,6 +277,7 @@ public final class PathAssembler {
 			}
 			travelled |= event.isDrop() || (event.kind() == ProbeKind.FUNCTION ? QUEUED_TO_SOCKET : TRAVEL)
 					.contains(event.where());
+			delivered |= (event.kind() == ProbeKind.FUNCTION ? QUEUED_TO_SOCKET : DELIVERED).contains(event.where());
 			path = null;
 		}
 

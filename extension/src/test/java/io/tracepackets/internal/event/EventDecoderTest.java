@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tracepackets.Conntrack;
 import io.tracepackets.ConntrackState;
 import io.tracepackets.DropReason;
+import io.tracepackets.Encapsulation;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeKind;
 import io.tracepackets.internal.btf.DropReasons;
@@ -156,6 +157,52 @@ class EventDecoderTest {
 		assertThat(decoded.preNatDestinationPort()).isEqualTo(80);
 		assertThat(decoded.destinationPort()).isEqualTo(9000);
 		assertThat(decoded.packetBytes()).isEmpty();
+	}
+
+	@Test
+	void should_decode_an_overlays_packet_on_the_underlay_with_its_inner_tuple_and_its_outer_headers() {
+		// GIVEN a pod's datagram 10.244.1.2:40000 > 10.244.2.2:7000 in VXLAN (VNI 0x012345) between
+		// the nodes 192.168.77.1 and .2, as the probes write it: the inner tuple in the event, the
+		// outer headers in the trailer, whose nat is 0
+		RawEvent event = new RawEvent().header(4, 1L, SKB, 0, 1, "iperf").device(NETNS, 2, 0, 107, 0x0800)
+				.ip(4, PacketEvent.UDP, 0, 40000, 7000, "10.244.1.2", "10.244.2.2").trailers(EventLayout.TRAILER_NAT);
+		byte[] trailer = preNat("192.168.77.1", "192.168.77.2", 42234, 4789, 0);
+		trailer[EventLayout.PRE_NAT_VNI] = 0x01;
+		trailer[EventLayout.PRE_NAT_VNI + 1] = 0x23;
+		trailer[EventLayout.PRE_NAT_VNI + 2] = 0x45;
+		trailer[EventLayout.PRE_NAT_TUNNEL] = EventLayout.TUNNEL_VXLAN4;
+		ByteBuffer record = record(event, 0).put(trailer, 0, EventLayout.PRE_NAT_KEPT);
+
+		// WHEN
+		PacketEvent decoded = decoder.decode(record.array());
+
+		// THEN the pod's tuple, no translation, and the underlay's headers beside it
+		assertThat(decoded.source()).isEqualTo(InetAddress.ofLiteral("10.244.1.2"));
+		assertThat(decoded.destinationPort()).isEqualTo(7000);
+		assertThat(decoded.wasTranslated()).isFalse();
+		assertThat(decoded.encapsulation()).contains(new Encapsulation("vxlan", InetAddress.ofLiteral("192.168.77.1"),
+				InetAddress.ofLiteral("192.168.77.2"), 42234, 4789, 0x012345));
+		assertThat(decoded.outer()).hasValueSatisfying(outer -> {
+			assertThat(outer.source()).isEqualTo(InetAddress.ofLiteral("192.168.77.1"));
+			assertThat(outer.destination()).isEqualTo(InetAddress.ofLiteral("192.168.77.2"));
+			assertThat(outer.l4Protocol()).isEqualTo(PacketEvent.UDP);
+			assertThat(outer.destinationPort()).isEqualTo(4789);
+		});
+		assertThat(io.tracepackets.assertj.error.PwruFormat.line(decoded, 0))
+				.contains("10.244.1.2:40000 > 10.244.2.2:7000 udp")
+				.endsWith("[vxlan 192.168.77.1:42234 > 192.168.77.2:4789 vni 74565]" + System.lineSeparator());
+	}
+
+	@Test
+	void should_decode_no_encapsulation_from_a_nat_trailer_without_a_tunnel() {
+		// GIVEN a translated packet's trailer: tunnel 0
+		ByteBuffer record = record(dnatted().trailers(EventLayout.TRAILER_NAT), 0).put(PRE_NAT, 0,
+				EventLayout.PRE_NAT_KEPT);
+
+		// WHEN / THEN
+		PacketEvent decoded = decoder.decode(record.array());
+		assertThat(decoded.encapsulation()).isEmpty();
+		assertThat(decoded.outer()).isEmpty();
 	}
 
 	@Test

@@ -45,6 +45,18 @@ class JsonLinesTest {
 	}
 
 	@Test
+	void should_write_an_overlays_outer_headers_beside_the_pods_tuple() {
+		// GIVEN a pod's datagram on the underlay, in VXLAN between two nodes
+		PacketEvent encapsulated = PacketEvents.udp("10.244.1.2", 40000, "10.244.2.2", 7000)
+				.encapsulatedIn("192.168.77.1", 42234, "192.168.77.2", 4789, 1).at(1_000, "net_dev_queue");
+
+		// WHEN / THEN the pod's tuple as src and dst, the outer headers in their own fields
+		assertThat(JsonLines.line(encapsulated, 0)).contains("\"src\":\"10.244.1.2\",\"dst\":\"10.244.2.2\"")
+				.contains(",\"encap\":\"vxlan\",\"outer_src\":\"192.168.77.1\",\"outer_dst\":\"192.168.77.2\","
+						+ "\"outer_sport\":42234,\"outer_dport\":4789,\"vni\":1");
+	}
+
+	@Test
 	void should_cut_at_the_limit_and_say_so_in_the_first_line(@TempDir Path dir) throws IOException {
 		// GIVEN three events
 		List<PacketEvent> events = List.of(UDP.at(1, "net_dev_queue"), UDP.at(2, "net_dev_start_xmit"),
