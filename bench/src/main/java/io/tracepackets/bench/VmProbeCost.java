@@ -27,6 +27,10 @@ final class VmProbeCost {
 			double outOfScopePps, ProbeCost.Accounted inScope, ProbeCost.Accounted outOfScope) {
 	}
 
+	/** How the programs of RETURN_PROBES (bpf/tracepackets.bpf.c) begin, as the kernel keeps their names. */
+	private static final List<String> RETURN_PROGRAMS = List.of("kprobe_return", "kretprobe_retur", "fentry_return",
+			"fexit_return");
+
 	private VmProbeCost() {
 	}
 
@@ -117,9 +121,12 @@ final class VmProbeCost {
 				continue;
 			}
 			// kprobe_skb_N, kprobe_multi_sk (the kernel keeps 15 characters), and the fentry
-			// backend's clones, one per function, named tp_<function>
-			String name = c.name().startsWith("kprobe") || c.name().startsWith("fentry") || c.name().startsWith("tp_")
-					? "skb functions" : c.name();
+			// backend's clones, one per function, named tp_<function>; the entry and return
+			// programs of the functions whose return value is recorded (kprobe_return_i,
+			// kretprobe_retur, fentry_return_i, fexit_return_ip) as one row of their own
+			String name = RETURN_PROGRAMS.stream().anyMatch(c.name()::startsWith) ? "return values (entry + return)"
+					: c.name().startsWith("kprobe") || c.name().startsWith("fentry") || c.name().startsWith("tp_")
+							? "skb functions" : c.name();
 			rows.merge(name, new ProgramStats.Counters(name, c.runs(), c.nanos()),
 					(a, b) -> new ProgramStats.Counters(name, a.runs() + b.runs(), a.nanos() + b.nanos()));
 		}

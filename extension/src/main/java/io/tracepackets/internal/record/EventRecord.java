@@ -7,6 +7,7 @@ import io.tracepackets.DropReason;
 import io.tracepackets.PacketBytes;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeKind;
+import io.tracepackets.ReturnValue;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -74,6 +75,7 @@ import java.util.Optional;
  *     drop happened, or a drop that no rule or program made; empty for other events
  * @param packetBytes the first bytes of the packet, when the trace captures them ({@code
  *     TracePackets.snapLength()}) and the probe could read them; otherwise empty
+ * @param returned for a function-return event, what the function returned; otherwise empty
  */
 public record EventRecord(long timestampNanos, int cpu, int pid, String comm, long skb, String where,
 		ProbeKind kind, long netns, int ifindex, String interfaceName, int mark, int length, int etherType,
@@ -81,7 +83,8 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind,
 		String dropKindExplanation, String dropDiagnosis, String location, List<String> stack, long journey,
 		InetAddress preNatSource, InetAddress preNatDestination, int preNatSourcePort, int preNatDestinationPort,
-		Optional<Conntrack> conntrack, Optional<DropCulprit> culprit, Optional<String> whyNoCulprit, Optional<PacketBytes> packetBytes)
+		Optional<Conntrack> conntrack, Optional<DropCulprit> culprit, Optional<String> whyNoCulprit, Optional<PacketBytes> packetBytes,
+		Optional<ReturnValue> returned)
 		implements PacketEvent {
 
 	/** Copies {@code stack} ({@code null} becomes empty), so an event never changes; a null optional is empty. */
@@ -91,6 +94,23 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 		culprit = culprit == null ? Optional.empty() : culprit;
 		whyNoCulprit = whyNoCulprit == null ? Optional.empty() : whyNoCulprit;
 		packetBytes = packetBytes == null ? Optional.empty() : packetBytes;
+		returned = returned == null ? Optional.empty() : returned;
+	}
+
+	/** Every component but {@link #returned()}: an event that is no function return. */
+	public EventRecord(long timestampNanos, int cpu, int pid, String comm, long skb, String where,
+			ProbeKind kind, long netns, int ifindex, String interfaceName, int mark, int length, int etherType,
+			int ipVersion, InetAddress source, InetAddress destination, int l4Protocol, int sourcePort,
+			int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind,
+			String dropKindExplanation, String dropDiagnosis, String location, List<String> stack, long journey,
+			InetAddress preNatSource, InetAddress preNatDestination, int preNatSourcePort, int preNatDestinationPort,
+			Optional<Conntrack> conntrack, Optional<DropCulprit> culprit, Optional<String> whyNoCulprit,
+			Optional<PacketBytes> packetBytes) {
+		this(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length, etherType,
+				ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, icmpType, icmpCode, tcpFlags,
+				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey, preNatSource,
+				preNatDestination, preNatSourcePort, preNatDestinationPort, conntrack, culprit, whyNoCulprit, packetBytes,
+				Optional.empty());
 	}
 
 	/**
@@ -125,7 +145,7 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 				event.dropDiagnosis(), event.location(), event.stack(), event.journey(),
 				before == null ? null : before.source(), before == null ? null : before.destination(),
 				before == null ? 0 : before.sourcePort(), before == null ? 0 : before.destinationPort(),
-				event.conntrack(), event.culprit(), event.whyNoCulprit(), event.packetBytes());
+				event.conntrack(), event.culprit(), event.whyNoCulprit(), event.packetBytes(), event.returned());
 	}
 
 	/**
@@ -143,7 +163,7 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 				icmpCode, tcpFlags, dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey,
 				preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, conntrack,
 				Optional.ofNullable(culprit),
-				Optional.ofNullable(whyNoCulprit), bytes);
+				Optional.ofNullable(whyNoCulprit), bytes, returned);
 	}
 
 	@Override

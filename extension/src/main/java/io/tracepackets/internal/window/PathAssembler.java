@@ -69,12 +69,17 @@ public final class PathAssembler {
 	private final Map<Long, Long> live = new HashMap<>();
 	/** The kernel's journey id of the last path of each skb address that ended at a free. */
 	private final Map<Long, Long> ended = new HashMap<>();
+	/** The last path of each skb address that ended at a free: a function that freed it returns after. */
+	private final Map<Long, Builder> endedPaths = new HashMap<>();
 	/** Journey ids made up for splits the kernel did not see, so far. */
 	private long splits;
 	private boolean changed;
 
 	/** Adds one event, in trace order. */
 	public void add(PacketEvent event) {
+		if (event.kind() == ProbeKind.FUNCTION_RETURN && addReturn(event)) {
+			return;
+		}
 		Builder path = open.get(event.skb());
 		long journey = event.journey();
 		boolean split = false;
@@ -122,8 +127,28 @@ public final class PathAssembler {
 		if (event.isDrop() || event.isConsumed()) {
 			open.remove(event.skb());
 			ended.put(event.skb(), path.kernelNow);
+			endedPaths.put(event.skb(), path);
 		}
 		changed = true;
+	}
+
+	/**
+	 * A function's return joins the path its skb was on when the function was entered (the event
+	 * is a snapshot from then): the open path of its address, or the one that just ended at a free,
+	 * since a function may free the packet before it returns (nf_hook_slow frees what it drops, then
+	 * returns -EPERM). False when neither has the event's journey: it starts a path as any event.
+	 */
+	private boolean addReturn(PacketEvent event) {
+		Builder path = open.get(event.skb());
+		if (path == null || !path.sameJourney(event)) {
+			path = endedPaths.get(event.skb());
+			if (path == null || open.containsKey(event.skb()) || !path.sameJourney(event)) {
+				return false;
+			}
+		}
+		path.add(event);
+		changed = true;
+		return true;
 	}
 
 	/**
