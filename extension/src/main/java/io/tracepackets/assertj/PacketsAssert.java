@@ -279,6 +279,31 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	}
 
 	/**
+	 * As {@link #returned(String, int)}, with the value as the trace shows it: an error's name,
+	 * {@code "-EXDEV"}, or, from a function that returns an {@code enum skb_drop_reason}
+	 * (ip_route_input_noref since Linux 6.13), the reason's name, {@code "IP_RPFILTER"}.
+	 *
+	 * @param function one of {@link ReturnValue#RECORDED}
+	 * @param value the value's text ({@link ReturnValue#text()}): {@code "-EPERM"}, {@code "1"},
+	 *     {@code "IP_RPFILTER"}
+	 * @return this assertion, for chaining
+	 * @throws IllegalArgumentException when {@code function}'s return is not one TracePackets
+	 *     records, or {@code value} is blank
+	 * @throws TracingUnavailableException when the backend records no return of {@code function}
+	 */
+	public PacketsAssert returned(String function, String value) {
+		if (value == null || value.isBlank()) {
+			throw new IllegalArgumentException("returned(\"" + function + "\", value) needs the value as the trace shows it,"
+					+ " e.g. \"-EHOSTUNREACH\", \"1\" or a drop reason's name; got " + (value == null ? "null" : "\"\""));
+		}
+		checkReturnRecorded(function);
+		String expected = value.strip();
+		awaitAll(path -> returns(path, function).anyMatch(returned -> returned.text().equals(expected)),
+				Expectation.toReturn(function, expected));
+		return myself;
+	}
+
+	/**
 	 * Every matching packet went through {@code function}, which failed for it: returned a negative
 	 * error number ({@link ReturnValue#isError()}), e.g. ip_route_input_noref's {@code -EHOSTUNREACH}
 	 * or nf_hook_slow's {@code -EPERM}.

@@ -62,6 +62,29 @@ class PacketsAssert_returned_Test {
 	}
 
 	@Test
+	void should_match_a_value_by_the_name_the_trace_shows() {
+		// GIVEN
+		FakePacketTrace trace = recorded(droppedByIptables(), unroutable());
+
+		// WHEN / THEN
+		assertThatNoException().isThrownBy(() -> assertThat(trace).packets(udp().dstPort(9001))
+				.returned("ip_route_input_noref", "-EHOSTUNREACH"));
+		assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> assertThat(trace).packets(udp().dstPort(9000)).returned("nf_hook_slow", "1"))
+				.withMessageStartingWith("""
+
+						Expecting packets matching:
+						  udp and dst port 9000
+						to return 1 from nf_hook_slow
+						but 1 of 1 did not:
+						""");
+		assertThatIllegalArgumentException()
+				.isThrownBy(() -> assertThat(trace).packets(udp()).returned("nf_hook_slow", " "))
+				.withMessage("returned(\"nf_hook_slow\", value) needs the value as the trace shows it, e.g."
+						+ " \"-EHOSTUNREACH\", \"1\" or a drop reason's name; got \"\"");
+	}
+
+	@Test
 	void should_fail_showing_each_path_with_what_the_functions_returned() {
 		// GIVEN one packet was routed, the other not
 		FakePacketTrace trace = recorded(droppedByIptables(), unroutable());
