@@ -399,16 +399,19 @@ const volatile __u64 tp_return_ip[3] SEC(".rodata.returns") = {};
 #define KPROBE_ARG(ctx, n) KPROBE_ARG_(ctx, n)
 #define KPROBE_ARG_(ctx, n) PT_REGS_PARM##n(ctx)
 
-static __always_inline __s64 fexit_return_value(__u64 *ctx, int arguments)
+/* What the function returned, on kernels with bpf_get_func_ret (5.17+). */
+static __always_inline __s64 fexit_func_ret(void *ctx)
 {
 	__u64 value = 0;
 
-	if (HAS_HELPER(get_func_ret)) {
-		bpf_get_func_ret(ctx, &value);
-		return (__s32)value; /* every function of the list returns an int (or a 32-bit enum) */
-	}
-	return (__s32)ctx[arguments];
+	bpf_get_func_ret(ctx, &value);
+	return (__s32)value; /* every function of the list returns an int (or a 32-bit enum) */
 }
+
+/* The return value in a fexit program: the helper, else the slot after the arguments, read at a
+ * constant offset (the verifier refuses a load through a ctx pointer it sees moved). */
+#define FEXIT_RETURN_VALUE(function)                                                             \
+	(HAS_HELPER(get_func_ret) ? fexit_func_ret(ctx) : (__s64)(__s32)ctx[RETURN_ARGS_##function])
 
 #define RETURN_PROBES(function)                                                                 \
 	SEC("fentry/" #function)                                                                \
@@ -427,7 +430,7 @@ static __always_inline __s64 fexit_return_value(__u64 *ctx, int arguments)
 		struct tp_return_key key = {                                                        \
 			.call = skb_address((struct sk_buff *)ctx[RETURN_SKB_##function - 1]),       \
 			.index = RETURN_INDEX_##function};                                           \
-		return return_exit(&key, fexit_return_value(ctx, RETURN_ARGS_##function));          \
+		return return_exit(&key, FEXIT_RETURN_VALUE(function));                            \
 	}                                                                                       \
 	SEC("kprobe/" #function)                                                                \
 	int kprobe_return_##function(struct pt_regs *ctx)                                       \

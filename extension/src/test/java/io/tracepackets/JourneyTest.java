@@ -52,6 +52,24 @@ class JourneyTest {
 	}
 
 	@Test
+	void should_count_one_translation_when_nf_hook_slow_returns_after_its_nat_rewrote_the_packet() {
+		// GIVEN DNAT inside nf_hook_slow, seen at ip_route_me_harder, then nf_hook_slow's return,
+		// whose event shows the packet as it entered (before the DNAT)
+		List<PacketEvent> events = List.of(SENT.function(1, "nf_hook_slow"),
+				DNATED.function(2, "ip_route_me_harder"), SENT.returned(3, "nf_hook_slow", 1),
+				DNATED.function(4, "ip_output"), DNATED.at(5, "net_dev_queue"), ARRIVED.at(6, "netif_rx"),
+				ARRIVED.consumed(7));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN one path, and the one rewrite where it happened, not undone and redone by the return
+		assertThat(paths).singleElement().satisfies(path -> assertThat(path.events()).hasSize(7));
+		assertThat(Journey.group(paths)).singleElement().satisfies(journey -> assertThat(journey.translations())
+				.singleElement().hasToString("10.10.20.99:7600 → 10.231.0.2:7600 at ip_route_me_harder"));
+	}
+
+	@Test
 	void should_keep_a_packet_translated_twice_on_one_path_dnat_then_hairpin_snat() {
 		// GIVEN a pod's datagram to the node's published port (portmap): DNAT'ed to another pod of the
 		// same bridge at PREROUTING, then masqueraded at the bridge's POSTROUTING (hairpin). Conntrack

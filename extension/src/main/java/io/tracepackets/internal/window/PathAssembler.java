@@ -247,7 +247,8 @@ public final class PathAssembler {
 
 		void add(PacketEvent event) {
 			events.add(event);
-			if (event.ipVersion() != 0) {
+			// A function's return shows the packet as the function was entered, not as it is now.
+			if (event.ipVersion() != 0 && event.kind() != ProbeKind.FUNCTION_RETURN) {
 				lastWithTuple = event;
 			}
 			travelled |= event.isDrop() || (event.kind() == ProbeKind.FUNCTION ? QUEUED_TO_SOCKET : TRAVEL)
