@@ -66,6 +66,24 @@ class PacketPathTest {
 	}
 
 	@Test
+	void should_start_a_new_path_with_a_return_at_an_address_and_buffer_handed_back_after_a_free() {
+		// GIVEN an ICMP error consumed, then a datagram in the same skb and buffer (so the same
+		// kernel journey id) whose first event is nf_hook_slow's return, its entry unprobed
+		PacketEvents icmp = PacketEvents.icmp("10.0.0.2", "10.0.0.1", 3, 3).journey(7);
+		PacketEvent icmpIn = icmp.at(1, "netif_receive_skb");
+		PacketEvent icmpFreed = icmp.consumed(2);
+		PacketEvent returned = REQUEST.journey(7).returned(3, "nf_hook_slow", 1);
+		PacketEvent queued = REQUEST.journey(7).at(4, "net_dev_queue");
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(List.of(icmpIn, icmpFreed, returned, queued));
+
+		// THEN the return is the datagram's, not the ICMP error's
+		assertThat(paths).extracting(PacketPath::events)
+				.containsExactly(List.of(icmpIn, icmpFreed), List.of(returned, queued));
+	}
+
+	@Test
 	void should_start_a_new_path_with_a_return_of_another_journey_at_a_freed_address() {
 		// GIVEN a packet freed at the address, then the return of a call on another packet there
 		PacketEvent in = REQUEST.journey(7).at(1, "netif_receive_skb");

@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,9 +51,9 @@ final class Probes implements AutoCloseable {
 	/** Whether a copy program is attached, so the probes must look up copies' journeys. */
 	private boolean followsCopies;
 	/** The functions whose return value is recorded: both programs of their pair attached. */
-	private final Set<String> recordedReturns = new java.util.LinkedHashSet<>();
+	private final Set<String> recordedReturns = new LinkedHashSet<>();
 	/** Why a function of ReturnValue.RECORDED is not recorded, by function. */
-	private final Map<String, String> returnsMissing = new java.util.LinkedHashMap<>();
+	private final Map<String, String> returnsMissing = new LinkedHashMap<>();
 
 	private Probes(TracerOptions options, Supplier<Kallsyms> kallsyms) {
 		selection = new BackendChoice(ProbeObject.RESOURCE, kallsyms, BootCache.shared())
@@ -74,7 +76,7 @@ final class Probes implements AutoCloseable {
 			}
 			// The copy programs of the copy functions this kernel has (one for a missing function would fail the load).
 			List<String> copyPrograms = new ArrayList<>();
-			Map<String, List<String>> returnPrograms = new java.util.LinkedHashMap<>();
+			Map<String, List<String>> returnPrograms = new LinkedHashMap<>();
 			if (backend.isPresent()) {
 				byPosition.keySet().forEach(position -> programs.add(backend.get().programName(position)));
 				backend.get().beforeLoad(object.bpf(), byPosition);

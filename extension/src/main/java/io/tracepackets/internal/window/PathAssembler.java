@@ -134,15 +134,21 @@ public final class PathAssembler {
 
 	/**
 	 * A function's return joins the path its skb was on when the function was entered (the event
-	 * is a snapshot from then): the open path of its address, or the one that just ended at a free,
-	 * since a function may free the packet before it returns (nf_hook_slow frees what it drops, then
-	 * returns -EPERM). False when neither has the event's journey: it starts a path as any event.
+	 * is a snapshot from then): the open path of its address when that path had the snapshot's
+	 * tuple (NAT inside the function may have changed it since), or the path that just ended at a
+	 * drop inside that very function, which freed the packet before it returned (nf_hook_slow
+	 * frees what it drops, then returns -EPERM). Otherwise it is the first event of another packet
+	 * at a reused address (the function's entry unprobed), and starts a path as any event.
 	 */
 	private boolean addReturn(PacketEvent event) {
 		Builder path = open.get(event.skb());
-		if (path == null || !path.sameJourney(event)) {
+		if (path != null) {
+			if (!path.sameJourney(event) || !path.hadTupleOf(event)) {
+				return false;
+			}
+		} else {
 			path = endedPaths.get(event.skb());
-			if (path == null || open.containsKey(event.skb()) || !path.sameJourney(event)) {
+			if (path == null || !path.sameJourney(event) || !path.endedByADropIn(event.where())) {
 				return false;
 			}
 		}
@@ -261,6 +267,23 @@ public final class PathAssembler {
 				path = new PacketPath(events.getFirst().skb(), events, journey);
 			}
 			return path;
+		}
+
+		/** Whether an event of this path had {@code event}'s tuple (or it has none). */
+		boolean hadTupleOf(PacketEvent event) {
+			return event.ipVersion() == 0 || events.stream().anyMatch(seen -> seen.ipVersion() != 0
+					&& seen.kind() != ProbeKind.FUNCTION_RETURN && sameTuple(seen, event));
+		}
+
+		/** Whether the path ended at a drop in {@code function}: its location, or a caller in its stack. */
+		boolean endedByADropIn(String function) {
+			PacketEvent last = events.getLast();
+			return last.isDrop() && (inFunction(last.location(), function)
+					|| last.stack().stream().anyMatch(frame -> inFunction(frame, function)));
+		}
+
+		private static boolean inFunction(String place, String function) {
+			return place != null && (place.equals(function) || place.startsWith(function + "+"));
 		}
 
 		boolean continuesWith(PacketEvent event) {
