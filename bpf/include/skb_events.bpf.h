@@ -805,6 +805,65 @@ static __always_inline struct tp_event *grown(struct tp_event *e, struct tp_pre_
 }
 
 /*
+ * The skb's address as a number, also where the skb is a typed pointer (an fentry program on a
+ * known function): the verifier refuses arithmetic on those, and writing one into a map. Read
+ * from the stack, where the verifier does not follow what the helper copies.
+ */
+static __always_inline __u64 skb_address(struct sk_buff *skb)
+{
+	__u64 address = 0;
+
+	bpf_probe_read_kernel(&address, sizeof(address), &skb);
+	return address;
+}
+
+/*
+ * The packet's fields of an event: device, mark, length, protocol, tuple; what every event and a
+ * function return's snapshot share. Returns whether the packet was encapsulated, its outer tuple
+ * then in `outer` (fill_tuple).
+ */
+static __always_inline bool fill_packet(struct tp_event *e, struct tp_pre_nat *outer, bool outer_ready,
+					struct sk_buff *skb, bool from_data, bool btf)
+{
+	struct net_device *dev = READ(btf, skb->dev, skb, dev);
+
+	/* not a kernel address: UDP's scratch word (skb_netns) */
+	e->ifindex = (__s64)(unsigned long)dev < 0 ? READ(btf, dev->ifindex, dev, ifindex)
+						   : READ(btf, skb->skb_iif, skb, skb_iif);
+	e->mark = READ(btf, skb->mark, skb, mark);
+	e->len = READ(btf, skb->len, skb, len);
+	e->protocol = bpf_ntohs(READ(btf, skb->protocol, skb, protocol));
+	return fill_tuple(e, outer, outer_ready, skb, from_data, btf);
+}
+
+/*
+ * Fills `e` (not a ring buffer record: a map value or the stack) with what an event of the skb
+ * would hold now, without trailers: the snapshot a function-return event is made of when the
+ * function returns (bpf/tracepackets.bpf.c, RETURN_PROBES), by then the skb may have been freed.
+ * The skb is a bare number (a kprobe's argument, or fentry's read as one). An overlay's packet
+ * gets its inner tuple, as its other events on the underlay; its outer one, which needs the NAT
+ * trailer, is left out, so the snapshot and the return's event stay one common event.
+ */
+static __always_inline void fill_snapshot(struct tp_event *e, struct sk_buff *skb, __u32 inum, __u8 probe)
+{
+	__u64 address = skb_address(skb);
+	struct tp_pre_nat outer;
+	bool outer_ready;
+
+	__builtin_memset(e, 0, sizeof(*e));
+	e->skb = address;
+	e->netns = inum;
+	e->probe = probe;
+	e->cpu = bpf_get_smp_processor_id();
+	e->stack_id = -1;
+	outer_ready = fill_conntrack(&outer, &e->ct, skb, false);
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	fill_packet(e, &outer, outer_ready, skb, false, false);
+	e->journey = journey_of(address, (__u64)BPF_CORE_READ(skb, head), false);
+}
+
+/*
  * Reserves and fills the common part of an event, its conntrack state, and its NAT trailer when
  * the packet was translated (or its entry has a zone or mark); NULL (and a counted loss) when full. The record is reserved, and its cache lines
  * first written (the memset), before the slow part (the clock, the header read): the ring buffer's
@@ -819,7 +878,6 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 {
 	struct tp_pre_nat *trailer = NULL;
 	struct tp_pre_nat pre_nat;
-	struct net_device *dev;
 	struct tp_event *e;
 	__u8 ct;
 
@@ -847,14 +905,7 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	}
 
-	dev = READ(btf, skb->dev, skb, dev);
-	/* not a kernel address: UDP's scratch word (skb_netns) */
-	e->ifindex = (__s64)(unsigned long)dev < 0 ? READ(btf, dev->ifindex, dev, ifindex)
-						   : READ(btf, skb->skb_iif, skb, skb_iif);
-	e->mark = READ(btf, skb->mark, skb, mark);
-	e->len = READ(btf, skb->len, skb, len);
-	e->protocol = bpf_ntohs(READ(btf, skb->protocol, skb, protocol));
-	if (fill_tuple(e, &pre_nat, with_trailer, skb, from_data, btf) && !trailer) {
+	if (fill_packet(e, &pre_nat, with_trailer, skb, from_data, btf) && !trailer) {
 		/* encapsulated: the outer tuple needs the trailer this record has no room for */
 		e = grown(e, &trailer);
 		if (!e)

@@ -28,6 +28,9 @@ enum tp_probe {
 	TP_PROBE_XDP = 9,		  /* fexit on an XDP program: it dropped a packet, no skb exists;
 					   * skb: data address, location: program id, drop_reason: verdict */
 	TP_PROBE_FUNCTION = 16,		  /* a kernel function, address in `location` */
+	TP_PROBE_FUNCTION_RETURN = 17,	  /* a recorded function returned (RETURN_PROBES): its address in
+					   * `location`, its int return value in `drop_reason`, the rest
+					   * as the skb was when the function was entered */
 	TP_PROBE_SYNTHETIC = 253,	  /* benchmark filler, never shown in traces */
 	TP_PROBE_MARKER = 254,		  /* flush marker written on demand, `skb` holds its sequence */
 };
@@ -93,7 +96,7 @@ struct tp_event {
 	__u32 mark;
 	__u32 len;
 	__u32 pid;	     /* tgid of the current task (often a softirq's borrowed task) */
-	__u32 drop_reason;   /* enum skb_drop_reason, kfree_skb only */
+	__u32 drop_reason;   /* enum skb_drop_reason for kfree_skb; a function return: the value it returned */
 	__s16 stack_id;	     /* kfree_skb: id in the stacks map (< 4096), else -1 (see enum tp_stacks) */
 	__u8 trailers;	     /* enum tp_trailer bits: which records follow this one, in the enum's order */
 	__u8 ct;	     /* enum tp_ct bits: the skb's conntrack entry, 0 when it has none */

@@ -174,6 +174,18 @@ public interface PacketEvent {
 	Optional<PacketBytes> packetBytes();
 
 	/**
+	 * What the function returned, for a {@link ProbeKind#FUNCTION_RETURN} event: one of
+	 * {@link ReturnValue#RECORDED} returned, with a function backend. The event's other fields are
+	 * the skb's as the function was entered (it may be freed by the time it returns: nf_hook_slow
+	 * frees what it drops).
+	 *
+	 * @return e.g. {@code ip_route_input_noref → -EHOSTUNREACH}; empty for every other event
+	 */
+	default Optional<ReturnValue> returned() {
+		return Optional.empty();
+	}
+
+	/**
 	 * What conntrack decided about the packet, where the skb carries its decision: its state (NEW,
 	 * ESTABLISHED, RELATED, UNTRACKED; INVALID at a netfilter drop of a packet conntrack refused),
 	 * direction, zone, mark, and whether the connection is translated. A test asserts on it, e.g.

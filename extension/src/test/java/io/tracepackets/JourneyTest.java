@@ -52,6 +52,24 @@ class JourneyTest {
 	}
 
 	@Test
+	void should_count_one_translation_when_nf_hook_slow_returns_after_its_nat_rewrote_the_packet() {
+		// GIVEN DNAT inside nf_hook_slow, seen at ip_route_me_harder, then nf_hook_slow's return,
+		// whose event shows the packet as it entered (before the DNAT)
+		List<PacketEvent> events = List.of(SENT.function(1, "nf_hook_slow"),
+				DNATED.function(2, "ip_route_me_harder"), SENT.returned(3, "nf_hook_slow", 1),
+				DNATED.function(4, "ip_output"), DNATED.at(5, "net_dev_queue"), ARRIVED.at(6, "netif_rx"),
+				ARRIVED.consumed(7));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN one path, and the one rewrite where it happened, not undone and redone by the return
+		assertThat(paths).singleElement().satisfies(path -> assertThat(path.events()).hasSize(7));
+		assertThat(Journey.group(paths)).singleElement().satisfies(journey -> assertThat(journey.translations())
+				.singleElement().hasToString("10.10.20.99:7600 → 10.231.0.2:7600 at ip_route_me_harder"));
+	}
+
+	@Test
 	void should_keep_a_packet_translated_twice_on_one_path_dnat_then_hairpin_snat() {
 		// GIVEN a pod's datagram to the node's published port (portmap): DNAT'ed to another pod of the
 		// same bridge at PREROUTING, then masqueraded at the bridge's POSTROUTING (hairpin). Conntrack
@@ -312,6 +330,35 @@ class JourneyTest {
 			assertThat(path.journey()).isEqualTo(JOURNEY);
 			assertThat(udp().dst("10.244.2.2").dstPort(7000).matches(path)).isTrue();
 			assertThat(udp().dst("192.168.77.2").dstPort(4789).matches(path)).isTrue();
+		});
+		assertThat(Journey.group(paths)).hasSize(1);
+	}
+
+	@Test
+	void should_keep_a_return_on_the_underlay_in_an_overlays_path_by_its_inner_tuple() {
+		// GIVEN a pod's datagram encapsulated on its node, received by the other node's underlay
+		// device, where nf_hook_slow accepts it: the return's snapshot has the inner tuple, as the
+		// packet's other events there, and no outer headers (the probes keep it one common event)
+		long node1 = 4026532175L;
+		long node2 = 4026532240L;
+		PacketEvents pod = PacketEvents.udp("10.244.1.2", 46579, "10.244.2.2", 7000).journey(JOURNEY);
+		PacketEvents outer = pod.encapsulatedIn("192.168.77.1", 42234, "192.168.77.2", 4789, 1);
+		PacketEvent returned = pod.journey(JOURNEY + 1).netns(node2).iface(2, "eth0").returned(5, "nf_hook_slow", 1);
+		List<PacketEvent> events = List.of(pod.netns(node1).iface(3, "flannel.1").at(1, "net_dev_queue"),
+				outer.journey(JOURNEY + 1).netns(node1).iface(2, "eth0").at(2, "net_dev_queue"),
+				outer.journey(JOURNEY + 1).netns(node2).iface(2, "eth0").at(3, "netif_receive_skb"),
+				outer.journey(JOURNEY + 1).netns(node2).iface(2, "eth0").function(4, "nf_hook_slow"), returned,
+				pod.journey(JOURNEY + 2).netns(node2).iface(3, "flannel.1").at(6, "netif_receive_skb"));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN the return is on the packet's one path, between the hook's entry and the decapsulation
+		assertThat(paths).singleElement().satisfies(path -> {
+			assertThat(path.events()).hasSize(6);
+			assertThat(path.events().get(4)).isSameAs(returned);
+			assertThat(returned.encapsulation()).isEmpty();
+			assertThat(returned.returned()).map(ReturnValue::toString).contains("1 (accept)");
 		});
 		assertThat(Journey.group(paths)).hasSize(1);
 	}

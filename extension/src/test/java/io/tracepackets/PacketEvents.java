@@ -224,6 +224,21 @@ public final class PacketEvents {
 		return event(nanos, function, ProbeKind.FUNCTION, null, null, List.of());
 	}
 
+	/**
+	 * The return of {@code function}, one of {@link io.tracepackets.ReturnValue#RECORDED}, as the
+	 * decoder makes it: the skb's event at the function's entry, with what it returned; never an
+	 * overlay's outer headers (the probes leave them out of a return's snapshot).
+	 */
+	public PacketEvent returned(long nanos, String function, int value) {
+		PacketEvent e = event(nanos, function, ProbeKind.FUNCTION_RETURN, null, null, List.of());
+		return new io.tracepackets.internal.record.EventRecord(e.timestampNanos(), e.cpu(), e.pid(), e.comm(), e.skb(),
+				e.where(), e.kind(), e.netns(), e.ifindex(), e.interfaceName(), e.mark(), e.length(), e.etherType(),
+				e.ipVersion(), e.source(), e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(),
+				e.icmpType(), e.icmpCode(), e.tcpFlags(), null, null, null, null, null, List.of(), e.journey(), null, null,
+				0, 0, e.conntrack(), null, null, java.util.Optional.empty(), java.util.Optional.empty(),
+				java.util.Optional.of(io.tracepackets.ReturnValue.of(function, value)));
+	}
+
 	/** Dropped: kfree_skb with {@code reason}, freed at {@code location}, {@code stack} innermost first. */
 	public PacketEvent dropped(long nanos, DropReason reason, String location, String... stack) {
 		return event(nanos, "kfree_skb", ProbeKind.TRACEPOINT, reason, location, List.of(stack));
@@ -284,6 +299,6 @@ public final class PacketEvents {
 				reason == null ? null : DROPS.classify(reason.name(), location).why(), diagnosis(reason), location,
 				stack, journey, preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort,
 				java.util.Optional.ofNullable(conntrack), null, null, java.util.Optional.empty(),
-				java.util.Optional.ofNullable(encapsulation));
+				java.util.Optional.ofNullable(encapsulation), java.util.Optional.empty());
 	}
 }

@@ -9,6 +9,7 @@ import io.tracepackets.Encapsulation;
 import io.tracepackets.PacketBytes;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeKind;
+import io.tracepackets.ReturnValue;
 import io.tracepackets.internal.btf.DropReasons;
 import io.tracepackets.internal.drops.Classification;
 import io.tracepackets.internal.drops.ClassificationsSeen;
@@ -122,8 +123,12 @@ public final class EventDecoder {
 		String locationText = null;
 		List<String> stack = List.of();
 		String where = whereOf(probe, location);
+		ReturnValue returned = null;
 		if (probe == EventLayout.PROBE_FUNCTION) {
 			kind = ProbeKind.FUNCTION;
+		} else if (probe == EventLayout.PROBE_FUNCTION_RETURN) {
+			kind = ProbeKind.FUNCTION_RETURN;
+			returned = returnValue(where, b.getInt(EventLayout.DROP_REASON));
 		} else if (probe == EventLayout.PROBE_SOCKET_RECEIVE) {
 			kind = ProbeKind.HOOK;
 		} else if (probe == EventLayout.PROBE_XDP) {
@@ -160,7 +165,19 @@ public final class EventDecoder {
 				preNat(record, trailers, EventLayout.PRE_NAT_DADDR, ipVersion), preNatPort(b, trailers,
 						EventLayout.PRE_NAT_SPORT), preNatPort(b, trailers, EventLayout.PRE_NAT_DPORT),
 				conntrack(b, trailers, netns, ipVersion, netfilterDrop), null, null, packetBytes(record, b, trailers),
-				encapsulation(record, trailers));
+				encapsulation(record, trailers), Optional.ofNullable(returned));
+	}
+
+	/**
+	 * What {@code function} returned: an int, whose negative values are errors; ip_route_input_noref
+	 * returns an {@code enum skb_drop_reason} since 6.13 (0 routed), named through the kernel's BTF
+	 * like a drop's reason (before, it never returns a positive value).
+	 */
+	ReturnValue returnValue(String function, int value) {
+		if (value > 0 && function.equals("ip_route_input_noref") && !reasons.get().isEmpty()) {
+			return new ReturnValue(function, value, reasons.get().name(value));
+		}
+		return ReturnValue.of(function, value);
 	}
 
 	/**
@@ -170,7 +187,7 @@ public final class EventDecoder {
 	 * @param where a function's address for {@code TP_PROBE_FUNCTION}; else unused
 	 */
 	public String whereOf(int probe, long where) {
-		if (probe == EventLayout.PROBE_FUNCTION) {
+		if (probe == EventLayout.PROBE_FUNCTION || probe == EventLayout.PROBE_FUNCTION_RETURN) {
 			return symbols.get().symbolize(where).map(Symbol::name).orElse(hex(where));
 		}
 		if (probe == EventLayout.PROBE_SOCKET_RECEIVE) {

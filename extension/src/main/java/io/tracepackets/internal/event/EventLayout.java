@@ -40,6 +40,8 @@ public final class EventLayout {
 	public static final int PROBE_SOCKET_RECEIVE = 8;
 	public static final int PROBE_XDP = 9;
 	public static final int PROBE_FUNCTION = 16;
+	/** TP_PROBE_FUNCTION_RETURN: the function's address in LOCATION, its return value in DROP_REASON. */
+	public static final int PROBE_FUNCTION_RETURN = 17;
 	public static final int PROBE_SYNTHETIC = 253;
 	public static final int PROBE_MARKER = 254;
 

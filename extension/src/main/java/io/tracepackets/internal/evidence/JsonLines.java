@@ -102,6 +102,10 @@ public final class JsonLines {
 				json.number("tcp_flags", e.tcpFlags());
 			}
 		}
+		e.returned().ifPresent(value -> {
+			json.number("returned", value.value());
+			json.string("returned_text", value.text());
+		});
 		e.conntrack().ifPresent(entry -> {
 			json.string("ct_state", entry.state().name());
 			if (entry.reply()) {

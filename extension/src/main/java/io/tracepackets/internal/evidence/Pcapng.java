@@ -163,6 +163,7 @@ public final class Pcapng implements Closeable {
 		if (journey != 0) {
 			text.append(" journey ").append(Long.toHexString(journey));
 		}
+		e.returned().ifPresent(value -> text.append(" returned ").append(value));
 		e.conntrack().ifPresent(entry -> text.append(" ct ").append(entry));
 		if (e.wasTranslated()) {
 			text.append(" before NAT ").append(tuple(e.beforeTranslation().orElseThrow()));

@@ -8,6 +8,7 @@ import io.tracepackets.Encapsulation;
 import io.tracepackets.PacketBytes;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeKind;
+import io.tracepackets.ReturnValue;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -77,6 +78,7 @@ import java.util.Optional;
  *     TracePackets.snapLength()}) and the probe could read them; otherwise empty
  * @param encapsulation an overlay's packet on the underlay: the outer headers, while the tuple
  *     above is the inner packet's; otherwise empty
+ * @param returned for a function-return event, what the function returned; otherwise empty
  */
 public record EventRecord(long timestampNanos, int cpu, int pid, String comm, long skb, String where,
 		ProbeKind kind, long netns, int ifindex, String interfaceName, int mark, int length, int etherType,
@@ -85,7 +87,7 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 		String dropKindExplanation, String dropDiagnosis, String location, List<String> stack, long journey,
 		InetAddress preNatSource, InetAddress preNatDestination, int preNatSourcePort, int preNatDestinationPort,
 		Optional<Conntrack> conntrack, Optional<DropCulprit> culprit, Optional<String> whyNoCulprit, Optional<PacketBytes> packetBytes,
-		Optional<Encapsulation> encapsulation) implements PacketEvent {
+		Optional<Encapsulation> encapsulation, Optional<ReturnValue> returned) implements PacketEvent {
 
 	/** Copies {@code stack} ({@code null} becomes empty), so an event never changes; a null optional is empty. */
 	public EventRecord {
@@ -95,6 +97,7 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 		whyNoCulprit = whyNoCulprit == null ? Optional.empty() : whyNoCulprit;
 		packetBytes = packetBytes == null ? Optional.empty() : packetBytes;
 		encapsulation = encapsulation == null ? Optional.empty() : encapsulation;
+		returned = returned == null ? Optional.empty() : returned;
 	}
 
 	/**
@@ -109,7 +112,7 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 		this(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length, etherType,
 				ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, icmpType, icmpCode, tcpFlags,
 				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, 0, null, null, 0, 0,
-				Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+				Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 	}
 
 	/**
@@ -129,7 +132,8 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 				event.dropDiagnosis(), event.location(), event.stack(), event.journey(),
 				before == null ? null : before.source(), before == null ? null : before.destination(),
 				before == null ? 0 : before.sourcePort(), before == null ? 0 : before.destinationPort(),
-				event.conntrack(), event.culprit(), event.whyNoCulprit(), event.packetBytes(), event.encapsulation());
+				event.conntrack(), event.culprit(), event.whyNoCulprit(), event.packetBytes(), event.encapsulation(),
+				event.returned());
 	}
 
 	/**
@@ -147,7 +151,7 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 				icmpCode, tcpFlags, dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey,
 				preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, conntrack,
 				Optional.ofNullable(culprit),
-				SharedTexts.optional(whyNoCulprit), bytes, encapsulation);
+				SharedTexts.optional(whyNoCulprit), bytes, encapsulation, returned);
 	}
 
 	@Override
@@ -165,7 +169,7 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 				interfaceName, mark, length, etherType, ipVersion, preNatSource, preNatDestination, l4Protocol,
 				ported ? preNatSourcePort : sourcePort, ported ? preNatDestinationPort : destinationPort, icmpType,
 				icmpCode, tcpFlags, dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey,
-				null, null, 0, 0, conntrack, culprit, whyNoCulprit, packetBytes, encapsulation));
+				null, null, 0, 0, conntrack, culprit, whyNoCulprit, packetBytes, encapsulation, returned));
 	}
 
 	@Override
@@ -174,6 +178,6 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 				ifindex, interfaceName, mark, length, etherType, outer.source() instanceof java.net.Inet6Address ? 6 : 4,
 				outer.source(), outer.destination(), UDP, outer.sourcePort(), outer.destinationPort(), -1, -1, 0,
 				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey, null, null, 0, 0,
-				conntrack, culprit, whyNoCulprit, packetBytes, Optional.empty()));
+				conntrack, culprit, whyNoCulprit, packetBytes, Optional.empty(), returned));
 	}
 }

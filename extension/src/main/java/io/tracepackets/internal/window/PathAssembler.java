@@ -83,12 +83,17 @@ public final class PathAssembler {
 	private final Set<Long> journeysInUse = new HashSet<>();
 	/** The kernel's journey id of the last path of each skb address that ended at a free. */
 	private final Map<Long, Long> ended = new HashMap<>();
+	/** The last path of each skb address that ended at a free: a function that freed it returns after. */
+	private final Map<Long, Builder> endedPaths = new HashMap<>();
 	/** Journey ids made up for splits the kernel did not see, so far. */
 	private long splits;
 	private boolean changed;
 
 	/** Adds one event, in trace order. */
 	public void add(PacketEvent event) {
+		if (event.kind() == ProbeKind.FUNCTION_RETURN && addReturn(event)) {
+			return;
+		}
 		Builder path = open.get(event.skb());
 		long journey = event.journey();
 		boolean split = false;
@@ -139,8 +144,34 @@ public final class PathAssembler {
 		if (event.isDrop() || event.isConsumed()) {
 			open.remove(event.skb());
 			ended.put(event.skb(), path.kernelNow);
+			endedPaths.put(event.skb(), path);
 		}
 		changed = true;
+	}
+
+	/**
+	 * A function's return joins the path its skb was on when the function was entered (the event
+	 * is a snapshot from then): the open path of its address when that path had the snapshot's
+	 * tuple (NAT inside the function may have changed it since), or the path that just ended at a
+	 * drop inside that very function, which freed the packet before it returned (nf_hook_slow
+	 * frees what it drops, then returns -EPERM). Otherwise it is the first event of another packet
+	 * at a reused address (the function's entry unprobed), and starts a path as any event.
+	 */
+	private boolean addReturn(PacketEvent event) {
+		Builder path = open.get(event.skb());
+		if (path != null) {
+			if (!path.sameJourney(event) || !path.hadTupleOf(event)) {
+				return false;
+			}
+		} else {
+			path = endedPaths.get(event.skb());
+			if (path == null || !path.sameJourney(event) || !path.endedByADropIn(event.where())) {
+				return false;
+			}
+		}
+		path.add(event);
+		changed = true;
+		return true;
 	}
 
 	/**
@@ -272,7 +303,8 @@ public final class PathAssembler {
 				events = new ArrayList<>(events);
 			}
 			events.add(event);
-			if (event.ipVersion() != 0) {
+			// A function's return shows the packet as the function was entered, not as it is now.
+			if (event.ipVersion() != 0 && event.kind() != ProbeKind.FUNCTION_RETURN) {
 				lastWithTuple = event;
 			}
 			travelled |= event.isDrop() || (event.kind() == ProbeKind.FUNCTION ? QUEUED_TO_SOCKET : TRAVEL)
@@ -287,6 +319,23 @@ public final class PathAssembler {
 				events = path.events();
 			}
 			return path;
+		}
+
+		/** Whether an event of this path had {@code event}'s tuple (or it has none). */
+		boolean hadTupleOf(PacketEvent event) {
+			return event.ipVersion() == 0 || events.stream().anyMatch(seen -> seen.ipVersion() != 0
+					&& seen.kind() != ProbeKind.FUNCTION_RETURN && sameTuple(seen, event));
+		}
+
+		/** Whether the path ended at a drop in {@code function}: its location, or a caller in its stack. */
+		boolean endedByADropIn(String function) {
+			PacketEvent last = events.getLast();
+			return last.isDrop() && (inFunction(last.location(), function)
+					|| last.stack().stream().anyMatch(frame -> inFunction(frame, function)));
+		}
+
+		private static boolean inFunction(String place, String function) {
+			return place != null && (place.equals(function) || place.startsWith(function + "+"));
 		}
 
 		boolean continuesWith(PacketEvent event) {

@@ -8,6 +8,7 @@ import io.tracepackets.DropReason;
 import io.tracepackets.Encapsulation;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeKind;
+import io.tracepackets.ReturnValue;
 import io.tracepackets.internal.btf.DropReasons;
 import io.tracepackets.internal.symbols.Kallsyms;
 
@@ -27,6 +28,7 @@ class EventDecoderTest {
 			"ffffffff81000000 T _stext",
 			"ffffffff81100000 T ip_rcv",
 			"ffffffff81100400 T ip_local_deliver",
+			"ffffffff81100800 T ip_route_input_noref",
 			"ffffffff81200000 T nf_hook_slow",
 			"ffffffff81200200 T kfree_skb_reason",
 			"ffffffff81300000 T __netif_receive_skb_core",
@@ -37,6 +39,7 @@ class EventDecoderTest {
 
 	private static final long IP_RCV = 0xffffffff81100000L;
 	private static final long NF_HOOK_SLOW = 0xffffffff81200000L;
+	private static final long IP_ROUTE_INPUT_NOREF = 0xffffffff81100800L;
 	private static final long KFREE_SKB_REASON = 0xffffffff81200200L;
 	private static final long NETIF_RECEIVE_SKB_CORE = 0xffffffff81300000L;
 	private static final long NFT_DO_CHAIN = 0xffffffffc0001000L;
@@ -530,6 +533,56 @@ class EventDecoderTest {
 		assertThat(event.location()).isNull();
 		assertThat(event.stack()).isEmpty();
 		assertThat(stackLookups).isEmpty();
+	}
+
+	@Test
+	void should_decode_a_function_return_with_its_value_from_the_drop_reason_field() {
+		// GIVEN probe 17 (a function's return) at nf_hook_slow's address: -EPERM where a drop's reason would be
+		byte[] record = new RawEvent()
+				.header(EventLayout.PROBE_FUNCTION_RETURN, 7L, SKB, 0, 0, "swapper/0")
+				.datagramOnEth0()
+				.drop(-1, NF_HOOK_SLOW, -1)
+				.bytes();
+
+		// WHEN
+		PacketEvent event = decoder.decode(record);
+
+		// THEN a return, not a drop, with the packet's fields as it entered
+		assertThat(event.where()).isEqualTo("nf_hook_slow");
+		assertThat(event.kind()).isEqualTo(ProbeKind.FUNCTION_RETURN);
+		assertThat(event.returned()).contains(new ReturnValue("nf_hook_slow", -1, "-EPERM"));
+		assertThat(event.returned().orElseThrow()).hasToString("-EPERM (drop)");
+		assertThat(event.isDrop()).isFalse();
+		assertThat(event.dropReason()).isNull();
+		assertThat(event.location()).isNull();
+		assertThat(event.destinationPort()).isEqualTo(9000);
+	}
+
+	@Test
+	void should_name_ip_route_input_noref_s_positive_return_as_a_drop_reason_as_since_6_13() {
+		// GIVEN ip_route_input_noref returned 3: on 6.13+ an enum skb_drop_reason
+		byte[] record = new RawEvent()
+				.header(EventLayout.PROBE_FUNCTION_RETURN, 7L, SKB, 0, 0, "swapper/0")
+				.datagramOnEth0()
+				.drop(3, IP_ROUTE_INPUT_NOREF, -1)
+				.bytes();
+
+		// WHEN
+		PacketEvent event = decoder.decode(record);
+
+		// THEN
+		assertThat(event.returned()).contains(new ReturnValue("ip_route_input_noref", 3, "NO_SOCKET"));
+		assertThat(event.returned().orElseThrow().isError()).isTrue();
+	}
+
+	@Test
+	void should_leave_other_events_without_a_return_value() {
+		// GIVEN a function's entry
+		byte[] record = new RawEvent().header(EventLayout.PROBE_FUNCTION, 7L, SKB, 0, 0, "a")
+				.drop(-1, NF_HOOK_SLOW, -1).bytes();
+
+		// WHEN / THEN
+		assertThat(decoder.decode(record).returned()).isEmpty();
 	}
 
 	@Test

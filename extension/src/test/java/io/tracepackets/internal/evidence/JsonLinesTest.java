@@ -98,6 +98,22 @@ class JsonLinesTest {
 	}
 
 	@Test
+	void should_add_what_a_function_returned_to_its_return_event() {
+		// GIVEN the route lookup refused the datagram
+		PacketEvent event = UDP.returned(1_000, "ip_route_input_noref", -113);
+
+		// WHEN
+		String line = JsonLines.line(event, null);
+
+		// THEN
+		assertThat(line).contains("\"where\":\"ip_route_input_noref\",\"probe\":\"function_return\",")
+				.contains(",\"returned\":-113,\"returned_text\":\"-EHOSTUNREACH\"");
+		assertThat(Pcapng.comment(event, 3)).startsWith("ip_route_input_noref (function_return) ")
+				.contains(" returned -EHOSTUNREACH");
+		assertThat(JsonLines.line(UDP.at(1_000, "ip_output"), null)).doesNotContain("returned");
+	}
+
+	@Test
 	void should_add_the_journey_and_the_tuple_before_nat_when_the_kernel_gave_them() {
 		// GIVEN a datagram sent to 10.10.20.99:7600 and DNATed to 10.0.0.2:9000, on journey 0x2a
 		PacketEvent event = UDP.journey(0x2a).translatedFrom("10.0.0.1", 40000, "10.10.20.99", 7600).at(1_000,
