@@ -308,6 +308,149 @@ COPY_PROBES(__pskb_copy_fclone)
 COPY_PROBES(skb_copy_expand)
 
 /*
+ * Return values (function backends only): for a bounded set of functions whose int return is a
+ * decision about the packet — ip_route_input_noref (0, or an error: -EHOSTUNREACH, -EINVAL...;
+ * since 6.13 an enum skb_drop_reason), nf_hook_slow (1 accept, -EPERM dropped, 0 stolen or
+ * queued), sk_filter_trim_cap (0, or -EPERM when a socket filter dropped it) — an entry program
+ * keeps a snapshot of the event the skb makes at the function's entry (only for an skb in scope),
+ * and the return program writes it as a TP_PROBE_FUNCTION_RETURN event with the return value in
+ * `drop_reason`, so the event does not grow. A snapshot, not a read at the return, because
+ * nf_hook_slow frees the skb it drops before it returns -EPERM. Pairs on every backend: fentry and
+ * fexit (the fexit program has the arguments too, but not the skb as it was), kprobe and kretprobe
+ * (which has no arguments at all). The list is ProbeObject.RETURN_FUNCTIONS, in RETURN_INDEX_ order.
+ */
+struct tp_return_key {
+	__u64 call;	/* fentry/fexit: the skb's address; kprobe/kretprobe: the task's pid_tgid */
+	__u32 index;	/* RETURN_INDEX_*: which function */
+	__u32 cpu;	/* with pid_tgid 0 (a CPU's idle task, whose softirqs run packets), the CPU */
+};
+
+/* The snapshot of each call in progress. A kretprobe the kernel missed (too many at once) leaves
+ * its entry behind, which the task's next call to that function replaces. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct tp_return_key);
+	__type(value, struct tp_event);
+} return_calls SEC(".maps");
+
+static __always_inline int return_entry(struct sk_buff *skb, struct tp_return_key *key, __u64 ip)
+{
+	__u32 inum = wanted(skb, true, false);
+	struct tp_event call;
+
+	/* Out of scope: the scope check is all the call costs, and its return finds nothing. */
+	if (!inum)
+		return 0;
+	fill_snapshot(&call, skb, inum, TP_PROBE_FUNCTION_RETURN);
+	call.location = ip;
+	bpf_map_update_elem(&return_calls, key, &call, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int return_exit(struct tp_return_key *key, __s64 value)
+{
+	struct tp_event *call = bpf_map_lookup_elem(&return_calls, key);
+	struct tp_event *e;
+
+	if (!call)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (e) {
+		__builtin_memcpy(e, call, sizeof(*e));
+		e->ts_ns = bpf_ktime_get_ns();
+		e->drop_reason = (__u32)value;
+	} else {
+		count(TP_COUNTER_LOST);
+	}
+	bpf_map_delete_elem(&return_calls, key);
+	if (e)
+		submit(e);
+	return 0;
+}
+
+static __always_inline struct tp_return_key task_call(__u32 index)
+{
+	__u64 task = bpf_get_current_pid_tgid();
+	struct tp_return_key key = {.call = task, .index = index,
+				    .cpu = (__u32)task ? 0 : bpf_get_smp_processor_id()};
+	return key;
+}
+
+/* The functions' addresses for fentry before bpf_get_func_ip (5.15), as tp_copy_ip. */
+const volatile __u64 tp_return_ip[3] SEC(".rodata.returns") = {};
+
+#define RETURN_INDEX_ip_route_input_noref 0
+#define RETURN_INDEX_nf_hook_slow 1
+#define RETURN_INDEX_sk_filter_trim_cap 2
+
+/* Where the skb is among the arguments. */
+#define RETURN_SKB_ip_route_input_noref 1 /* (skb, daddr, saddr, tos, dev) */
+#define RETURN_SKB_nf_hook_slow 1	  /* (skb, state, e, s) */
+#define RETURN_SKB_sk_filter_trim_cap 2	  /* (sk, skb, cap), (sk, skb, cap, reason) since 6.17 */
+
+/* Where fexit finds the return value before bpf_get_func_ret (5.17): after the arguments, as
+ * those kernels declare them. */
+#define RETURN_ARGS_ip_route_input_noref 5
+#define RETURN_ARGS_nf_hook_slow 4
+#define RETURN_ARGS_sk_filter_trim_cap 3
+
+/* A kprobe's argument `n`, where n is a macro: expanded before it is pasted. */
+#define KPROBE_ARG(ctx, n) KPROBE_ARG_(ctx, n)
+#define KPROBE_ARG_(ctx, n) PT_REGS_PARM##n(ctx)
+
+/* What the function returned, on kernels with bpf_get_func_ret (5.17+). */
+static __always_inline __s64 fexit_func_ret(void *ctx)
+{
+	__u64 value = 0;
+
+	bpf_get_func_ret(ctx, &value);
+	return (__s32)value; /* every function of the list returns an int (or a 32-bit enum) */
+}
+
+/* The return value in a fexit program: the helper, else the slot after the arguments, read at a
+ * constant offset (the verifier refuses a load through a ctx pointer it sees moved). */
+#define FEXIT_RETURN_VALUE(function)                                                             \
+	(HAS_HELPER(get_func_ret) ? fexit_func_ret(ctx) : (__s64)(__s32)ctx[RETURN_ARGS_##function])
+
+#define RETURN_PROBES(function)                                                                 \
+	SEC("fentry/" #function)                                                                \
+	int BPF_PROG(fentry_return_##function)                                                  \
+	{                                                                                       \
+		struct tp_return_key key = {                                                        \
+			.call = skb_address((struct sk_buff *)ctx[RETURN_SKB_##function - 1]),       \
+			.index = RETURN_INDEX_##function};                                           \
+		return return_entry((struct sk_buff *)ctx[RETURN_SKB_##function - 1], &key,         \
+				    HAS_HELPER(get_func_ip) ? bpf_get_func_ip(ctx)                  \
+							    : tp_return_ip[RETURN_INDEX_##function]); \
+	}                                                                                       \
+	SEC("fexit/" #function)                                                                 \
+	int BPF_PROG(fexit_return_##function)                                                   \
+	{                                                                                       \
+		struct tp_return_key key = {                                                        \
+			.call = skb_address((struct sk_buff *)ctx[RETURN_SKB_##function - 1]),       \
+			.index = RETURN_INDEX_##function};                                           \
+		return return_exit(&key, FEXIT_RETURN_VALUE(function));                            \
+	}                                                                                       \
+	SEC("kprobe/" #function)                                                                \
+	int kprobe_return_##function(struct pt_regs *ctx)                                       \
+	{                                                                                       \
+		struct tp_return_key key = task_call(RETURN_INDEX_##function);                     \
+		return return_entry((struct sk_buff *)KPROBE_ARG(ctx, RETURN_SKB_##function), &key, \
+				    kprobe_function_ip(ctx));                                       \
+	}                                                                                       \
+	SEC("kretprobe/" #function)                                                             \
+	int kretprobe_return_##function(struct pt_regs *ctx)                                    \
+	{                                                                                       \
+		struct tp_return_key key = task_call(RETURN_INDEX_##function);                     \
+		return return_exit(&key, (__s32)PT_REGS_RC(ctx));                                  \
+	}
+
+RETURN_PROBES(ip_route_input_noref)
+RETURN_PROBES(nf_hook_slow)
+RETURN_PROBES(sk_filter_trim_cap)
+
+/*
  * Flush marker, run on demand through BPF_PROG_TEST_RUN. The ring buffer hands records out in
  * reservation order, so once the reader has seen marker N, every event reserved before the
  * marker's reservation has been consumed: negative assertions wait for it.

@@ -21,6 +21,7 @@
 #define IPPROTO_AH 51
 #define IPPROTO_DSTOPTS 60
 #define AF_NETLINK 16
+#define ETH_HLEN 14
 
 
 /* Set by the tracer; one entry. */
@@ -383,33 +384,25 @@ static __always_inline void fill_ports_at(struct tp_event *e, __u8 l4_proto, con
 }
 
 /*
- * Fills the L3/L4 tuple. `from_data`: on receive paths skb->data is the network header, while
- * network_header may still hold the sender's offset or be unset.
- * One bpf_probe_read_kernel of HEADER_BYTES covers the IP header and the transport bytes of
- * nearly every packet (a read costs about the same for 1 byte as for 64); reading past the
- * packet's end stays inside the skb's buffer, which skb_shared_info follows. Only IPv4 options
- * longer than 28 bytes and IPv6 extension headers take further reads.
+ * Fills the L3/L4 tuple from the IP header at `l3`. Returns where the transport header starts
+ * when it is the one right after the IP header (no IPv6 extension headers, not a later
+ * fragment), else NULL: what the VXLAN check needs. One bpf_probe_read_kernel of HEADER_BYTES
+ * covers the IP header and the transport bytes of nearly every packet (a read costs about the
+ * same for 1 byte as for 64); reading past the packet's end stays inside the skb's buffer, which
+ * skb_shared_info follows. Only IPv4 options longer than 28 bytes and IPv6 extension headers take
+ * further reads.
  */
-static __always_inline void fill_tuple(struct tp_event *e, struct sk_buff *skb, bool from_data, bool btf)
+static __always_inline unsigned char *fill_ip(struct tp_event *e, unsigned char *l3)
 {
-	unsigned char *l3 = READ(btf, skb->data, skb, data);
 	__u8 h[HEADER_BYTES];
 	bool whole = true;
 	__u8 l4_proto;
 
-	if (e->protocol != ETH_P_IP && e->protocol != ETH_P_IPV6 && e->protocol != 0)
-		return;
-	if (!from_data) {
-		__u16 network_header = READ(btf, skb->network_header, skb, network_header);
-
-		if (network_header)
-			l3 = READ(btf, skb->head, skb, head) + network_header;
-	}
 	if (bpf_probe_read_kernel(h, sizeof(h), l3)) {
 		/* the last bytes of a mapping: the headers alone, the transport bytes read apart */
 		__builtin_memset(h, 0, sizeof(h));
 		if (bpf_probe_read_kernel(h, 40, l3))
-			return;
+			return NULL;
 		whole = false;
 	}
 
@@ -422,18 +415,19 @@ static __always_inline void fill_tuple(struct tp_event *e, struct sk_buff *skb, 
 		 * header holds its total length; only where skb->protocol says IPv4 can it be 0 (BIG TCP).
 		 */
 		if (e->protocol == 0 && (ihl < 5 || (h[2] << 8 | h[3]) < ihl * 4))
-			return;
+			return NULL;
 		e->ip_version = 4;
 		l4_proto = h[9];
 		__builtin_memcpy(e->saddr, &h[12], 4);
 		__builtin_memcpy(e->daddr, &h[16], 4);
 		if ((h[6] << 8 | h[7]) & 0x1fff)
-			return; /* a later fragment has no L4 header */
+			return NULL; /* a later fragment has no L4 header */
 		e->l4_proto = l4_proto;
 		if (ihl == 5)
 			fill_ports(e, l4_proto, &h[20]);
 		else
 			fill_ports_at(e, l4_proto, l3 + ihl * 4);
+		return l3 + ihl * 4;
 	} else if (h[0] >> 4 == 6) {
 		unsigned char *l4 = l3 + 40;
 
@@ -448,7 +442,7 @@ static __always_inline void fill_tuple(struct tp_event *e, struct sk_buff *skb, 
 				fill_ports(e, l4_proto, &h[40]);
 			else
 				fill_ports_at(e, l4_proto, l4);
-			return;
+			return l4;
 		}
 		/* Walk up to four extension headers (hop-by-hop, routing, destination options,
 		 * fragment, AH) to the transport header, as MLD's hop-by-hop needs. */
@@ -460,14 +454,14 @@ static __always_inline void fill_tuple(struct tp_event *e, struct sk_buff *skb, 
 			    && l4_proto != IPPROTO_FRAGMENT && l4_proto != IPPROTO_AH)
 				break;
 			if (bpf_probe_read_kernel(ext, sizeof(ext), l4))
-				return;
+				return NULL;
 			if (l4_proto == IPPROTO_FRAGMENT) {
 				__be16 frag_off;
 
 				bpf_probe_read_kernel(&frag_off, 2, l4 + 2);
 				if (bpf_ntohs(frag_off) & 0xfff8) {
 					e->l4_proto = ext[0];
-					return; /* a later fragment has no L4 header */
+					return NULL; /* a later fragment has no L4 header */
 				}
 				l4 += 8;
 			} else if (l4_proto == IPPROTO_AH) {
@@ -480,6 +474,112 @@ static __always_inline void fill_tuple(struct tp_event *e, struct sk_buff *skb, 
 		e->l4_proto = l4_proto;
 		fill_ports_at(e, l4_proto, l4);
 	}
+	return NULL;
+}
+
+/*
+ * VXLAN (RFC 7348): UDP to the IANA port, 4789, or to Linux's default, 8472 (flannel's), then an
+ * 8-byte header whose flags have the I bit (a valid VNI), then the inner Ethernet frame.
+ */
+#define VXLAN_PORT 4789
+#define VXLAN_LINUX_PORT 8472
+#define VXLAN_HLEN 8
+#define VXLAN_FLAG_VNI 0x08
+#define UDP_HLEN 8
+
+/* What fill_inner reads in one go: the VXLAN header, the inner Ethernet header, an inner IPv6
+ * header (or an IPv4 one without options) and the transport bytes fill_ports needs. */
+#define INNER_BYTES (VXLAN_HLEN + ETH_HLEN + 40 + L4_BYTES)
+
+/*
+ * An overlay's packet on the underlay (after the VXLAN device encapsulated it, before the other
+ * end decapsulates it) is the pod's packet in the underlay's headers: the event gets the inner
+ * tuple, so that the packet keeps one tuple, one path and one journey from pod to pod and filters
+ * find it by its own addresses, and the trailer gets the outer one (the family in `tunnel`, the
+ * VNI), so the rendering can show it. `outer_ready`: `outer` holds the record's trailer already
+ * (conntrack's zone and mark, kept; a translation of the outer packet is not shown). Returns
+ * whether the packet was encapsulated; only then does it read more than the UDP port: one read of
+ * INNER_BYTES. The inner packet is parsed plainly (IPv4 options skipped with one more read, IPv6
+ * extension headers not walked: the protocol is the first one's), not by fill_ip again: a second
+ * pass through its branches cost the verifier half again the programs' load time.
+ */
+static __always_inline bool fill_inner(struct tp_event *e, struct tp_pre_nat *outer, bool outer_ready,
+				       unsigned char *udp)
+{
+	__u8 h[INNER_BYTES];
+	const __u8 *ip = &h[VXLAN_HLEN + ETH_HLEN];
+	__u16 inner_protocol;
+
+	if (e->l4_proto != IPPROTO_UDP || (e->dport != VXLAN_PORT && e->dport != VXLAN_LINUX_PORT))
+		return false;
+	if (bpf_probe_read_kernel(h, sizeof(h), udp + UDP_HLEN) || !(h[0] & VXLAN_FLAG_VNI))
+		return false;
+	inner_protocol = (__u16)h[VXLAN_HLEN + 12] << 8 | h[VXLAN_HLEN + 13];
+	if (inner_protocol != ETH_P_IP && inner_protocol != ETH_P_IPV6)
+		return false;
+	if (!outer_ready)
+		__builtin_memset(outer, 0, sizeof(*outer));
+	__builtin_memcpy(outer->saddr, e->saddr, TP_ADDR_LEN);
+	__builtin_memcpy(outer->daddr, e->daddr, TP_ADDR_LEN);
+	outer->sport = e->sport;
+	outer->dport = e->dport;
+	outer->nat = 0;
+	outer->reply = 0;
+	outer->vni[0] = h[4];
+	outer->vni[1] = h[5];
+	outer->vni[2] = h[6];
+	outer->tunnel = e->ip_version == 4 ? TP_TUNNEL_VXLAN4 : TP_TUNNEL_VXLAN6;
+	__builtin_memset(e->saddr, 0, TP_ADDR_LEN);
+	__builtin_memset(e->daddr, 0, TP_ADDR_LEN);
+	e->ip_version = 0;
+	e->l4_proto = 0;
+	e->tcp_flags = 0;
+	e->sport = 0;
+	e->dport = 0;
+	if (inner_protocol == ETH_P_IP) {
+		__u8 ihl = ip[0] & 0x0f;
+
+		e->ip_version = 4;
+		e->l4_proto = ip[9];
+		__builtin_memcpy(e->saddr, &ip[12], 4);
+		__builtin_memcpy(e->daddr, &ip[16], 4);
+		if ((ip[6] << 8 | ip[7]) & 0x1fff)
+			return true; /* a later fragment has no L4 header */
+		if (ihl == 5)
+			fill_ports(e, e->l4_proto, &ip[20]);
+		else
+			fill_ports_at(e, e->l4_proto, udp + UDP_HLEN + VXLAN_HLEN + ETH_HLEN + ihl * 4);
+	} else {
+		e->ip_version = 6;
+		e->l4_proto = ip[6];
+		__builtin_memcpy(e->saddr, &ip[8], 16);
+		__builtin_memcpy(e->daddr, &ip[24], 16);
+		fill_ports(e, e->l4_proto, &ip[40]);
+	}
+	return true;
+}
+
+/*
+ * Fills the tuple. `from_data`: on receive paths skb->data is the network header, while
+ * network_header may still hold the sender's offset or be unset. An encapsulated packet's tuple
+ * is its inner one (fill_inner); returns whether it was, with its outer tuple in `outer`.
+ */
+static __always_inline bool fill_tuple(struct tp_event *e, struct tp_pre_nat *outer, bool outer_ready,
+				       struct sk_buff *skb, bool from_data, bool btf)
+{
+	unsigned char *l3 = READ(btf, skb->data, skb, data);
+	unsigned char *l4;
+
+	if (e->protocol != ETH_P_IP && e->protocol != ETH_P_IPV6 && e->protocol != 0)
+		return false;
+	if (!from_data) {
+		__u16 network_header = READ(btf, skb->network_header, skb, network_header);
+
+		if (network_header)
+			l3 = READ(btf, skb->head, skb, head) + network_header;
+	}
+	l4 = fill_ip(e, l3);
+	return l4 && fill_inner(e, outer, outer_ready, l4);
 }
 
 /*
@@ -612,7 +712,6 @@ const volatile __u32 tp_snap_len SEC(".rodata.snap") = 0;
 
 /* An skb's MAC header is unset while it holds this (skb_mac_header_was_set). */
 #define MAC_HEADER_UNSET 0xffff
-#define ETH_HLEN 14
 
 /*
  * Copies the first tp_snap_len bytes of the packet after the event: from the Ethernet header when
@@ -690,6 +789,81 @@ static __always_inline struct tp_event *reserve(bool translated, struct tp_pre_n
 }
 
 /*
+ * The record `e` again with room for the NAT trailer, for an encapsulated packet's outer tuple:
+ * whether a packet is encapsulated is known only once its headers are read, after the
+ * reservation, and only such packets pay for a second one (the event so far copied, the first
+ * record discarded), so the common event stays as it was. NULL, and a counted loss, when full.
+ */
+static __always_inline struct tp_event *grown(struct tp_event *e, struct tp_pre_nat **trailer)
+{
+	struct tp_event *bigger = reserve(true, trailer);
+
+	if (bigger)
+		__builtin_memcpy(bigger, e, sizeof(*e));
+	bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+	return bigger;
+}
+
+/*
+ * The skb's address as a number, also where the skb is a typed pointer (an fentry program on a
+ * known function): the verifier refuses arithmetic on those, and writing one into a map. Read
+ * from the stack, where the verifier does not follow what the helper copies.
+ */
+static __always_inline __u64 skb_address(struct sk_buff *skb)
+{
+	__u64 address = 0;
+
+	bpf_probe_read_kernel(&address, sizeof(address), &skb);
+	return address;
+}
+
+/*
+ * The packet's fields of an event: device, mark, length, protocol, tuple; what every event and a
+ * function return's snapshot share. Returns whether the packet was encapsulated, its outer tuple
+ * then in `outer` (fill_tuple).
+ */
+static __always_inline bool fill_packet(struct tp_event *e, struct tp_pre_nat *outer, bool outer_ready,
+					struct sk_buff *skb, bool from_data, bool btf)
+{
+	struct net_device *dev = READ(btf, skb->dev, skb, dev);
+
+	/* not a kernel address: UDP's scratch word (skb_netns) */
+	e->ifindex = (__s64)(unsigned long)dev < 0 ? READ(btf, dev->ifindex, dev, ifindex)
+						   : READ(btf, skb->skb_iif, skb, skb_iif);
+	e->mark = READ(btf, skb->mark, skb, mark);
+	e->len = READ(btf, skb->len, skb, len);
+	e->protocol = bpf_ntohs(READ(btf, skb->protocol, skb, protocol));
+	return fill_tuple(e, outer, outer_ready, skb, from_data, btf);
+}
+
+/*
+ * Fills `e` (not a ring buffer record: a map value or the stack) with what an event of the skb
+ * would hold now, without trailers: the snapshot a function-return event is made of when the
+ * function returns (bpf/tracepackets.bpf.c, RETURN_PROBES), by then the skb may have been freed.
+ * The skb is a bare number (a kprobe's argument, or fentry's read as one). An overlay's packet
+ * gets its inner tuple, as its other events on the underlay; its outer one, which needs the NAT
+ * trailer, is left out, so the snapshot and the return's event stay one common event.
+ */
+static __always_inline void fill_snapshot(struct tp_event *e, struct sk_buff *skb, __u32 inum, __u8 probe)
+{
+	__u64 address = skb_address(skb);
+	struct tp_pre_nat outer;
+	bool outer_ready;
+
+	__builtin_memset(e, 0, sizeof(*e));
+	e->skb = address;
+	e->netns = inum;
+	e->probe = probe;
+	e->cpu = bpf_get_smp_processor_id();
+	e->stack_id = -1;
+	outer_ready = fill_conntrack(&outer, &e->ct, skb, false);
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	fill_packet(e, &outer, outer_ready, skb, false, false);
+	e->journey = journey_of(address, (__u64)BPF_CORE_READ(skb, head), false);
+}
+
+/*
  * Reserves and fills the common part of an event, its conntrack state, and its NAT trailer when
  * the packet was translated (or its entry has a zone or mark); NULL (and a counted loss) when full. The record is reserved, and its cache lines
  * first written (the memset), before the slow part (the clock, the header read): the ring buffer's
@@ -704,11 +878,12 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 {
 	struct tp_pre_nat *trailer = NULL;
 	struct tp_pre_nat pre_nat;
-	struct net_device *dev;
 	struct tp_event *e;
 	__u8 ct;
 
-	e = reserve(fill_conntrack(&pre_nat, &ct, skb, btf), &trailer);
+	bool with_trailer = fill_conntrack(&pre_nat, &ct, skb, btf);
+
+	e = reserve(with_trailer, &trailer);
 	if (!e)
 		return NULL;
 	__builtin_memset(e, 0, sizeof(*e));
@@ -730,14 +905,12 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	}
 
-	dev = READ(btf, skb->dev, skb, dev);
-	/* not a kernel address: UDP's scratch word (skb_netns) */
-	e->ifindex = (__s64)(unsigned long)dev < 0 ? READ(btf, dev->ifindex, dev, ifindex)
-						   : READ(btf, skb->skb_iif, skb, skb_iif);
-	e->mark = READ(btf, skb->mark, skb, mark);
-	e->len = READ(btf, skb->len, skb, len);
-	e->protocol = bpf_ntohs(READ(btf, skb->protocol, skb, protocol));
-	fill_tuple(e, skb, from_data, btf);
+	if (fill_packet(e, &pre_nat, with_trailer, skb, from_data, btf) && !trailer) {
+		/* encapsulated: the outer tuple needs the trailer this record has no room for */
+		e = grown(e, &trailer);
+		if (!e)
+			return NULL;
+	}
 	/* `location` is filled later by the callers that set it: scratch space until then. */
 	e->journey = journey_of(as_number(&e->location, (__u64)skb),
 				as_number(&e->location, (__u64)READ(btf, skb->head, skb, head)),

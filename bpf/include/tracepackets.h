@@ -28,6 +28,9 @@ enum tp_probe {
 	TP_PROBE_XDP = 9,		  /* fexit on an XDP program: it dropped a packet, no skb exists;
 					   * skb: data address, location: program id, drop_reason: verdict */
 	TP_PROBE_FUNCTION = 16,		  /* a kernel function, address in `location` */
+	TP_PROBE_FUNCTION_RETURN = 17,	  /* a recorded function returned (RETURN_PROBES): its address in
+					   * `location`, its int return value in `drop_reason`, the rest
+					   * as the skb was when the function was entered */
 	TP_PROBE_SYNTHETIC = 253,	  /* benchmark filler, never shown in traces */
 	TP_PROBE_MARKER = 254,		  /* flush marker written on demand, `skb` holds its sequence */
 };
@@ -93,7 +96,7 @@ struct tp_event {
 	__u32 mark;
 	__u32 len;
 	__u32 pid;	     /* tgid of the current task (often a softirq's borrowed task) */
-	__u32 drop_reason;   /* enum skb_drop_reason, kfree_skb only */
+	__u32 drop_reason;   /* enum skb_drop_reason for kfree_skb; a function return: the value it returned */
 	__s16 stack_id;	     /* kfree_skb: id in the stacks map (< 4096), else -1 (see enum tp_stacks) */
 	__u8 trailers;	     /* enum tp_trailer bits: which records follow this one, in the enum's order */
 	__u8 ct;	     /* enum tp_ct bits: the skb's conntrack entry, 0 when it has none */
@@ -116,7 +119,7 @@ struct tp_event {
  * (the store pads records to the longest kind, so their length cannot tell).
  */
 enum tp_trailer {
-	TP_TRAILER_NAT = 1,	/* a struct tp_pre_nat right after the event: translated, or a ct zone or mark */
+	TP_TRAILER_NAT = 1,	/* a struct tp_pre_nat right after the event: translated, a ct zone or mark, or encapsulated */
 	TP_TRAILER_CAPTURE = 2, /* a struct tp_capture and tp_snap_len bytes, after the NAT trailer if any */
 };
 
@@ -138,7 +141,8 @@ enum tp_ct {
 /*
  * When netfilter translated the packet (conntrack says SNAT or DNAT): conntrack's tuple for the
  * packet's direction, which is the packet's tuple before the translation; also the entry's zone
- * and mark when either is set. Only such packets carry it, so the common event stays small. 64
+ * and mark when either is set. For an overlay's packet on the underlay (tunnel set), the tuple is
+ * the outer headers' instead, and nat is 0. Only such packets carry it, so the common event stays small. 64
  * bytes: the record stays a whole number of cache lines. 8-byte aligned, so the probe copies it in
  * 8-byte words (2-byte ones took 81 instructions).
  */
@@ -151,7 +155,18 @@ struct __attribute__((aligned(8))) tp_pre_nat {
 	__u8 reply;	     /* 1 when the packet goes in the connection's reply direction */
 	__u16 zone;	     /* the conntrack entry's zone id (CONFIG_NF_CONNTRACK_ZONES), 0 by default */
 	__u32 ct_mark;	     /* the conntrack entry's mark (CONFIG_NF_CONNTRACK_MARK, -j CONNMARK) */
-	__u8 reserved[20];
+	__u8 vni[3];	     /* tunnel: the VXLAN network identifier, network order */
+	__u8 tunnel;	     /* enum tp_tunnel: an encapsulated packet, its outer tuple above; 0: none */
+	__u8 reserved[16];
+};
+
+/*
+ * tp_pre_nat.tunnel: the event is an overlay's packet on the underlay, its tuple the inner
+ * packet's, and the trailer's tuple (nat 0) is the outer one, of this family.
+ */
+enum tp_tunnel {
+	TP_TUNNEL_VXLAN4 = 1, /* VXLAN in IPv4 */
+	TP_TUNNEL_VXLAN6 = 2, /* VXLAN in IPv6 */
 };
 
 /* tp_pre_nat.nat bits: which translations conntrack recorded for the packet's connection. */

@@ -174,6 +174,18 @@ public interface PacketEvent {
 	Optional<PacketBytes> packetBytes();
 
 	/**
+	 * What the function returned, for a {@link ProbeKind#FUNCTION_RETURN} event: one of
+	 * {@link ReturnValue#RECORDED} returned, with a function backend. The event's other fields are
+	 * the skb's as the function was entered (it may be freed by the time it returns: nf_hook_slow
+	 * frees what it drops).
+	 *
+	 * @return e.g. {@code ip_route_input_noref → -EHOSTUNREACH}; empty for every other event
+	 */
+	default Optional<ReturnValue> returned() {
+		return Optional.empty();
+	}
+
+	/**
 	 * What conntrack decided about the packet, where the skb carries its decision: its state (NEW,
 	 * ESTABLISHED, RELATED, UNTRACKED; INVALID at a netfilter drop of a packet conntrack refused),
 	 * direction, zone, mark, and whether the connection is translated. A test asserts on it, e.g.
@@ -201,6 +213,27 @@ public interface PacketEvent {
 	 *     the translation; empty when the packet was not translated
 	 */
 	Optional<PacketEvent> beforeTranslation();
+
+	/**
+	 * The outer headers of an overlay's packet on the underlay (VXLAN): where a probe sees the packet
+	 * encapsulated, this event's own tuple is the inner packet's, and these are the headers the
+	 * underlay saw.
+	 *
+	 * @return the encapsulation; empty for a packet that is not encapsulated here
+	 */
+	default Optional<Encapsulation> encapsulation() {
+		return Optional.empty();
+	}
+
+	/**
+	 * This event as the underlay saw the packet: the same event with the outer headers' tuple (UDP
+	 * between the nodes' underlay addresses), what the underlay's firewall rules match.
+	 *
+	 * @return the event with the outer tuple; empty when the packet is not encapsulated here
+	 */
+	default Optional<PacketEvent> outer() {
+		return Optional.empty();
+	}
 
 	/**
 	 * A free with a reason: kfree_skb, whatever the drop meant ({@link #dropKind()}), or an XDP

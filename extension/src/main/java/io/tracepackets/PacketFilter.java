@@ -401,7 +401,10 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 	/**
 	 * Whether any event of the path matches, as the packet was then or, where netfilter translated
 	 * it, as it was before ({@link PacketEvent#beforeTranslation()}): a filter on the address a
-	 * packet was sent to finds it after DNAT.
+	 * packet was sent to finds it after DNAT. Where an overlay's packet is encapsulated, its event
+	 * shows the inner packet and matches by it, and by its outer headers too ({@link
+	 * PacketEvent#outer()}): {@code udp().dstPort(4789)} finds the pods' packets that crossed the
+	 * underlay in VXLAN.
 	 *
 	 * @param path a packet's path, e.g. one of {@link PacketTrace#paths()}
 	 * @return true when at least one of its events passes every condition; always true for
@@ -409,7 +412,8 @@ public final class PacketFilter implements Predicate<PacketEvent> {
 	 */
 	public boolean matches(PacketPath path) {
 		for (PacketEvent event : path.events()) {
-			if (test(event) || event.wasTranslated() && test(event.beforeTranslation().orElseThrow())) {
+			if (test(event) || event.wasTranslated() && test(event.beforeTranslation().orElseThrow())
+					|| event.outer().filter(this::test).isPresent()) {
 				return true;
 			}
 		}

@@ -56,6 +56,11 @@ public record PacketPath(long skb, List<PacketEvent> events, long journey) {
 					&& event.sourcePort() == 0 && event.destinationPort() == 0) {
 				continue;
 			}
+			// A function's return shows the packet as the function was entered: NAT inside
+			// nf_hook_slow already rewrote it.
+			if (event.kind() == ProbeKind.FUNCTION_RETURN) {
+				continue;
+			}
 			if (previous == null && event.wasTranslated()) {
 				PacketEvent before = event.beforeTranslation().orElseThrow();
 				if (!sameTuple(before, event)) {

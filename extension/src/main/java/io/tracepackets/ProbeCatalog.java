@@ -49,6 +49,29 @@ public interface ProbeCatalog {
 	}
 
 	/**
+	 * Whether events carry what {@code function} returned ({@link PacketEvent#returned()}): a
+	 * function backend records it for the functions of {@link ReturnValue#RECORDED}.
+	 *
+	 * @param function a kernel function, e.g. {@code "ip_route_input_noref"}
+	 * @return true when the tracer's entry and return programs for it are attached; false by
+	 *     default (the tracepoint backend sees no function return)
+	 */
+	default boolean recordsReturnOf(String function) {
+		return false;
+	}
+
+	/**
+	 * Why {@link #recordsReturnOf(String)} refuses {@code function}: no function backend, the kernel
+	 * lacks the function, or its probes did not attach. By default the backend's reason.
+	 *
+	 * @param function a function of {@link ReturnValue#RECORDED}
+	 * @return a clause for the failure message
+	 */
+	default String whyReturnNotRecorded(String function) {
+		return "the " + backend() + " backend probes no kernel function's return: " + backendSummary();
+	}
+
+	/**
 	 * Why events named {@code name} cannot appear in a trace, as precisely as known: the regex
 	 * excluded the function, attaching it failed, it takes no skb… By default the backend's reason.
 	 *

@@ -52,6 +52,24 @@ class JourneyTest {
 	}
 
 	@Test
+	void should_count_one_translation_when_nf_hook_slow_returns_after_its_nat_rewrote_the_packet() {
+		// GIVEN DNAT inside nf_hook_slow, seen at ip_route_me_harder, then nf_hook_slow's return,
+		// whose event shows the packet as it entered (before the DNAT)
+		List<PacketEvent> events = List.of(SENT.function(1, "nf_hook_slow"),
+				DNATED.function(2, "ip_route_me_harder"), SENT.returned(3, "nf_hook_slow", 1),
+				DNATED.function(4, "ip_output"), DNATED.at(5, "net_dev_queue"), ARRIVED.at(6, "netif_rx"),
+				ARRIVED.consumed(7));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN one path, and the one rewrite where it happened, not undone and redone by the return
+		assertThat(paths).singleElement().satisfies(path -> assertThat(path.events()).hasSize(7));
+		assertThat(Journey.group(paths)).singleElement().satisfies(journey -> assertThat(journey.translations())
+				.singleElement().hasToString("10.10.20.99:7600 → 10.231.0.2:7600 at ip_route_me_harder"));
+	}
+
+	@Test
 	void should_keep_a_packet_translated_twice_on_one_path_dnat_then_hairpin_snat() {
 		// GIVEN a pod's datagram to the node's published port (portmap): DNAT'ed to another pod of the
 		// same bridge at PREROUTING, then masqueraded at the bridge's POSTROUTING (hairpin). Conntrack
@@ -284,6 +302,82 @@ class JourneyTest {
 	}
 
 	@Test
+	void should_keep_an_overlays_packet_on_one_path_across_the_buffers_forwarding_and_encapsulation_gave_it() {
+		// GIVEN a pod's datagram as the tracepoints see it cross a VXLAN overlay: its node forwards it
+		// into flannel.1 (ip_forward's skb_cow: a new buffer, a new id), the VXLAN device
+		// encapsulates it (another), the other node decapsulates it (another); the probes show the
+		// inner tuple throughout
+		long node1 = 4026532175L;
+		long node2 = 4026532240L;
+		PacketEvents pod = PacketEvents.udp("10.244.1.2", 46579, "10.244.2.2", 7000).journey(JOURNEY);
+		PacketEvents outer = pod.encapsulatedIn("192.168.77.1", 42234, "192.168.77.2", 4789, 1);
+		List<PacketEvent> events = List.of(pod.netns(LEFT).iface(2, "eth0").at(1, "net_dev_queue"),
+				pod.netns(node1).iface(5, "veth0").at(2, "netif_receive_skb"),
+				pod.netns(node1).iface(4, "cni0").at(3, "netif_receive_skb"),
+				pod.journey(JOURNEY + 1).netns(node1).iface(3, "flannel.1").at(4, "net_dev_queue"),
+				outer.journey(JOURNEY + 2).netns(node1).iface(2, "eth0").at(5, "net_dev_queue"),
+				outer.journey(JOURNEY + 2).netns(node2).iface(2, "eth0").at(6, "netif_receive_skb"),
+				pod.journey(JOURNEY + 3).netns(node2).iface(3, "flannel.1").at(7, "netif_receive_skb"),
+				pod.journey(JOURNEY + 3).netns(RIGHT).iface(2, "eth0").at(8, "netif_receive_skb"),
+				pod.journey(JOURNEY + 3).netns(RIGHT).iface(2, "eth0").hook(9, PacketEvent.SOCKET_RECEIVE));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN one packet and one journey from pod to pod, found by the pods' tuple and by the underlay's
+		assertThat(paths).singleElement().satisfies(path -> {
+			assertThat(path.events()).hasSize(9);
+			assertThat(path.journey()).isEqualTo(JOURNEY);
+			assertThat(udp().dst("10.244.2.2").dstPort(7000).matches(path)).isTrue();
+			assertThat(udp().dst("192.168.77.2").dstPort(4789).matches(path)).isTrue();
+		});
+		assertThat(Journey.group(paths)).hasSize(1);
+	}
+
+	@Test
+	void should_keep_a_return_on_the_underlay_in_an_overlays_path_by_its_inner_tuple() {
+		// GIVEN a pod's datagram encapsulated on its node, received by the other node's underlay
+		// device, where nf_hook_slow accepts it: the return's snapshot has the inner tuple, as the
+		// packet's other events there, and no outer headers (the probes keep it one common event)
+		long node1 = 4026532175L;
+		long node2 = 4026532240L;
+		PacketEvents pod = PacketEvents.udp("10.244.1.2", 46579, "10.244.2.2", 7000).journey(JOURNEY);
+		PacketEvents outer = pod.encapsulatedIn("192.168.77.1", 42234, "192.168.77.2", 4789, 1);
+		PacketEvent returned = pod.journey(JOURNEY + 1).netns(node2).iface(2, "eth0").returned(5, "nf_hook_slow", 1);
+		List<PacketEvent> events = List.of(pod.netns(node1).iface(3, "flannel.1").at(1, "net_dev_queue"),
+				outer.journey(JOURNEY + 1).netns(node1).iface(2, "eth0").at(2, "net_dev_queue"),
+				outer.journey(JOURNEY + 1).netns(node2).iface(2, "eth0").at(3, "netif_receive_skb"),
+				outer.journey(JOURNEY + 1).netns(node2).iface(2, "eth0").function(4, "nf_hook_slow"), returned,
+				pod.journey(JOURNEY + 2).netns(node2).iface(3, "flannel.1").at(6, "netif_receive_skb"));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN the return is on the packet's one path, between the hook's entry and the decapsulation
+		assertThat(paths).singleElement().satisfies(path -> {
+			assertThat(path.events()).hasSize(6);
+			assertThat(path.events().get(4)).isSameAs(returned);
+			assertThat(returned.encapsulation()).isEmpty();
+			assertThat(returned.returned()).map(ReturnValue::toString).contains("1 (accept)");
+		});
+		assertThat(Journey.group(paths)).hasSize(1);
+	}
+
+	@Test
+	void should_not_join_the_next_datagram_of_a_socket_at_the_address_of_one_delivered_before() {
+		// GIVEN a datagram delivered to a socket, which freed it where no probe saw it, and the next
+		// one of the flow in the allocator's same skb (another buffer): first seen in the receiver's
+		// namespace too, on a device it has not entered
+		PacketEvents first = PacketEvents.udp("10.231.4.1", 41011, "10.231.4.2", 7000).journey(JOURNEY).netns(RIGHT);
+		List<PacketEvent> events = List.of(first.iface(2, "eth0").at(1, "netif_receive_skb"),
+				first.iface(2, "eth0").hook(2, PacketEvent.SOCKET_RECEIVE),
+				first.journey(JOURNEY + 1).iface(3, "eth1").at(3, "netif_receive_skb"));
+
+		// WHEN / THEN two packets
+		assertThat(PathAssembler.group(events)).hasSize(2);
+	}
+
+	@Test
 	void should_still_tell_a_new_packet_at_a_live_address_by_its_new_id() {
 		// GIVEN the same address and tuple, another id, and no buffer replaced before it
 		PacketEvents first = PacketEvents.udp("10.231.4.1", 41011, "10.231.4.2", 7000).journey(JOURNEY);
@@ -318,8 +412,10 @@ class JourneyTest {
 
 	@Test
 	void should_start_a_new_path_when_the_kernel_gives_the_address_another_journey() {
-		// GIVEN the same address and tuple, another journey id (the kernel saw a new buffer)
-		List<PacketEvent> events = List.of(SENT.at(1, "net_dev_queue"), SENT.journey(JOURNEY + 1024).at(2, "netif_rx"));
+		// GIVEN the same address and tuple, another journey id (the kernel saw a new buffer), first seen
+		// in another namespace: not this packet's buffer grown on its way through one (a veth keeps it)
+		List<PacketEvent> events = List.of(SENT.at(1, "net_dev_queue"),
+				SENT.journey(JOURNEY + 1024).netns(RIGHT).at(2, "netif_rx"));
 
 		// WHEN
 		List<PacketPath> paths = PathAssembler.group(events);

@@ -40,6 +40,7 @@ public final class PacketEvents {
 	private int preNatSourcePort;
 	private int preNatDestinationPort;
 	private Conntrack conntrack;
+	private Encapsulation encapsulation;
 
 	private PacketEvents() {
 	}
@@ -69,6 +70,7 @@ public final class PacketEvents {
 		copy.preNatSourcePort = preNatSourcePort;
 		copy.preNatDestinationPort = preNatDestinationPort;
 		copy.conntrack = conntrack;
+		copy.encapsulation = encapsulation;
 		return copy;
 	}
 
@@ -87,6 +89,17 @@ public final class PacketEvents {
 	/** The skb's conntrack entry on every event; null for none. */
 	public PacketEvents conntrack(Conntrack entry) {
 		return with(c -> c.conntrack = entry);
+	}
+
+	/** On the underlay, in VXLAN between these node addresses: the tuple is the inner packet's. */
+	public PacketEvents encapsulatedIn(String source, int sourcePort, String destination, int destinationPort, int vni) {
+		return with(c -> c.encapsulation = new Encapsulation("vxlan", literal(source), literal(destination), sourcePort,
+				destinationPort, vni));
+	}
+
+	/** No longer encapsulated: decapsulated by the receiving node's VXLAN device. */
+	public PacketEvents decapsulated() {
+		return with(c -> c.encapsulation = null);
 	}
 
 	/** Rewritten by NAT from this tuple, as conntrack records it. */
@@ -211,6 +224,21 @@ public final class PacketEvents {
 		return event(nanos, function, ProbeKind.FUNCTION, null, null, List.of());
 	}
 
+	/**
+	 * The return of {@code function}, one of {@link io.tracepackets.ReturnValue#RECORDED}, as the
+	 * decoder makes it: the skb's event at the function's entry, with what it returned; never an
+	 * overlay's outer headers (the probes leave them out of a return's snapshot).
+	 */
+	public PacketEvent returned(long nanos, String function, int value) {
+		PacketEvent e = event(nanos, function, ProbeKind.FUNCTION_RETURN, null, null, List.of());
+		return new io.tracepackets.internal.record.EventRecord(e.timestampNanos(), e.cpu(), e.pid(), e.comm(), e.skb(),
+				e.where(), e.kind(), e.netns(), e.ifindex(), e.interfaceName(), e.mark(), e.length(), e.etherType(),
+				e.ipVersion(), e.source(), e.destination(), e.l4Protocol(), e.sourcePort(), e.destinationPort(),
+				e.icmpType(), e.icmpCode(), e.tcpFlags(), null, null, null, null, null, List.of(), e.journey(), null, null,
+				0, 0, e.conntrack(), null, null, java.util.Optional.empty(), java.util.Optional.empty(),
+				java.util.Optional.of(io.tracepackets.ReturnValue.of(function, value)));
+	}
+
 	/** Dropped: kfree_skb with {@code reason}, freed at {@code location}, {@code stack} innermost first. */
 	public PacketEvent dropped(long nanos, DropReason reason, String location, String... stack) {
 		return event(nanos, "kfree_skb", ProbeKind.TRACEPOINT, reason, location, List.of(stack));
@@ -270,6 +298,7 @@ public final class PacketEvents {
 				icmp ? sourcePort : -1, icmp ? destinationPort : -1, tcpFlags, reason, kind(reason, location),
 				reason == null ? null : DROPS.classify(reason.name(), location).why(), diagnosis(reason), location,
 				stack, journey, preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort,
-				java.util.Optional.ofNullable(conntrack), null, null, java.util.Optional.empty());
+				java.util.Optional.ofNullable(conntrack), null, null, java.util.Optional.empty(),
+				java.util.Optional.ofNullable(encapsulation), java.util.Optional.empty());
 	}
 }

@@ -49,6 +49,56 @@ class PacketPathTest {
 	}
 
 	@Test
+	void should_keep_a_function_s_return_in_the_path_it_freed_before_returning() {
+		// GIVEN nf_hook_slow drops the packet (frees it), then returns -EPERM; then the address is reused
+		PacketEvent in = REQUEST.at(1, "netif_receive_skb");
+		PacketEvent hook = REQUEST.function(2, "nf_hook_slow");
+		PacketEvent drop = REQUEST.dropped(3, DropReason.NETFILTER_DROP, "nf_hook_slow+0x7d");
+		PacketEvent returned = REQUEST.returned(4, "nf_hook_slow", -1);
+		PacketEvent next = REQUEST.at(5, "netif_receive_skb");
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(List.of(in, hook, drop, returned, next));
+
+		// THEN the return ends the dropped packet's path, not a path of its own
+		assertThat(paths).extracting(PacketPath::events)
+				.containsExactly(List.of(in, hook, drop, returned), List.of(next));
+	}
+
+	@Test
+	void should_start_a_new_path_with_a_return_at_an_address_and_buffer_handed_back_after_a_free() {
+		// GIVEN an ICMP error consumed, then a datagram in the same skb and buffer (so the same
+		// kernel journey id) whose first event is nf_hook_slow's return, its entry unprobed
+		PacketEvents icmp = PacketEvents.icmp("10.0.0.2", "10.0.0.1", 3, 3).journey(7);
+		PacketEvent icmpIn = icmp.at(1, "netif_receive_skb");
+		PacketEvent icmpFreed = icmp.consumed(2);
+		PacketEvent returned = REQUEST.journey(7).returned(3, "nf_hook_slow", 1);
+		PacketEvent queued = REQUEST.journey(7).at(4, "net_dev_queue");
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(List.of(icmpIn, icmpFreed, returned, queued));
+
+		// THEN the return is the datagram's, not the ICMP error's
+		assertThat(paths).extracting(PacketPath::events)
+				.containsExactly(List.of(icmpIn, icmpFreed), List.of(returned, queued));
+	}
+
+	@Test
+	void should_start_a_new_path_with_a_return_of_another_journey_at_a_freed_address() {
+		// GIVEN a packet freed at the address, then the return of a call on another packet there
+		PacketEvent in = REQUEST.journey(7).at(1, "netif_receive_skb");
+		PacketEvent freed = REQUEST.journey(7).consumed(2);
+		PacketEvent returned = REQUEST.journey(8).returned(3, "ip_route_input_noref", 0);
+		PacketEvent then = REQUEST.journey(8).dropped(4, DropReason.NOT_SPECIFIED, "ip_rcv_finish_core+0x1a2");
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(List.of(in, freed, returned, then));
+
+		// THEN
+		assertThat(paths).extracting(PacketPath::events).containsExactly(List.of(in, freed), List.of(returned, then));
+	}
+
+	@Test
 	void should_split_a_path_when_the_same_address_shows_another_tuple() {
 		// GIVEN an skb freed outside the traced namespaces (no free event), its address reused by the reply
 		PacketEvent request = REQUEST.at(1, "net_dev_queue");

@@ -27,6 +27,14 @@ final class VmProbeCost {
 			double outOfScopePps, ProbeCost.Accounted inScope, ProbeCost.Accounted outOfScope) {
 	}
 
+	/** How the programs of RETURN_PROBES (bpf/tracepackets.bpf.c) begin, as the kernel keeps their names. */
+	private static final List<String> RETURN_PROGRAMS = List.of("kprobe_return", "kretprobe_retur", "fentry_return",
+			"fexit_return");
+
+	/** The row of the return-value programs in the per-program table. */
+	private static final String RETURN_ROW = "return values (entry + return)";
+	private static final String FUNCTIONS_ROW = "skb functions";
+
 	private VmProbeCost() {
 	}
 
@@ -106,6 +114,32 @@ final class VmProbeCost {
 						cells(in.get(program)), cells(out.get(program))));
 			}
 		}
+		md.append(returnValueCost(measured));
+		return md.toString();
+	}
+
+	/**
+	 * What recording a return value costs, per backend: a call in scope runs the entry program
+	 * (scope check, snapshot into return_calls) and the return program (lookup, event), so a
+	 * recorded return costs two runs; out of scope, the entry's scope check and the return's lookup
+	 * that finds nothing. Set beside an skb function's event, the same run's.
+	 */
+	private static String returnValueCost(List<Measured> measured) {
+		StringBuilder md = new StringBuilder();
+		for (Measured m : measured) {
+			ProgramStats.Counters in = grouped(m.inScope()).get(RETURN_ROW);
+			ProgramStats.Counters out = grouped(m.outOfScope()).get(RETURN_ROW);
+			ProgramStats.Counters function = grouped(m.inScope()).get(FUNCTIONS_ROW);
+			if (in == null || in.runs() < 2 || function == null) {
+				continue;
+			}
+			double perReturn = 2 * in.nsPerRun();
+			md.append(String.format(Locale.ROOT, "%s- %s: a recorded return value (%,d in scope, %.1f per packet) costs"
+					+ " %,.0f ns of BPF (entry and return program), %.2f× an skb function's event (%,.0f ns); a call out of"
+					+ " scope %,.0f ns%n", md.isEmpty() ? "\nReturn values (ReturnValue.RECORDED), per call:\n\n" : "",
+					m.backend(), in.runs() / 2, (double) in.runs() / 2 / Math.max(1, m.inScope().packets()), perReturn,
+					perReturn / function.nsPerRun(), function.nsPerRun(), out == null ? 0 : 2 * out.nsPerRun()));
+		}
 		return md.toString();
 	}
 
@@ -117,9 +151,12 @@ final class VmProbeCost {
 				continue;
 			}
 			// kprobe_skb_N, kprobe_multi_sk (the kernel keeps 15 characters), and the fentry
-			// backend's clones, one per function, named tp_<function>
-			String name = c.name().startsWith("kprobe") || c.name().startsWith("fentry") || c.name().startsWith("tp_")
-					? "skb functions" : c.name();
+			// backend's clones, one per function, named tp_<function>; the entry and return
+			// programs of the functions whose return value is recorded (kprobe_return_i,
+			// kretprobe_retur, fentry_return_i, fexit_return_ip) as one row of their own
+			String name = RETURN_PROGRAMS.stream().anyMatch(c.name()::startsWith) ? RETURN_ROW
+					: c.name().startsWith("kprobe") || c.name().startsWith("fentry") || c.name().startsWith("tp_")
+							? FUNCTIONS_ROW : c.name();
 			rows.merge(name, new ProgramStats.Counters(name, c.runs(), c.nanos()),
 					(a, b) -> new ProgramStats.Counters(name, a.runs() + b.runs(), a.nanos() + b.nanos()));
 		}

@@ -14,6 +14,7 @@ import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketFilter;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
+import io.tracepackets.ReturnValue;
 import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.assertj.error.Expectation;
 import io.tracepackets.assertj.error.RejectionsShould;
@@ -254,6 +255,92 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 		order.forEach(this::checkObservable);
 		awaitAll(path -> path.passedThrough(order), Expectation.toPassThrough(order));
 		return myself;
+	}
+
+	/**
+	 * Every matching packet went through {@code function}, which returned {@code value} for it:
+	 * {@code returned("ip_route_input_noref", -EHOSTUNREACH)} (with
+	 * {@code import static io.tracepackets.KernelErrno.EHOSTUNREACH}). Needs a function backend,
+	 * which records the return of the functions of {@link ReturnValue#RECORDED}; the failure shows
+	 * each path with what those functions returned ({@code ip_route_input_noref → -EINVAL}).
+	 *
+	 * @param function one of {@link ReturnValue#RECORDED}, e.g. {@code "nf_hook_slow"}
+	 * @param value what it returned: a negative error number ({@code -EPERM}), a verdict ({@code 1})
+	 * @return this assertion, for chaining
+	 * @throws IllegalArgumentException when {@code function}'s return is not one TracePackets records
+	 * @throws TracingUnavailableException when the backend records no return of {@code function}
+	 *     (the tracepoint backend, or its probes did not attach)
+	 */
+	public PacketsAssert returned(String function, int value) {
+		checkReturnRecorded(function);
+		awaitAll(path -> returns(path, function).anyMatch(returned -> returned.value() == value),
+				Expectation.toReturn(function, ReturnValue.text(value)));
+		return myself;
+	}
+
+	/**
+	 * As {@link #returned(String, int)}, with the value as the trace shows it: an error's name,
+	 * {@code "-EXDEV"}, or, from a function that returns an {@code enum skb_drop_reason}
+	 * (ip_route_input_noref since Linux 6.13), the reason's name, {@code "IP_RPFILTER"}.
+	 *
+	 * @param function one of {@link ReturnValue#RECORDED}
+	 * @param value the value's text ({@link ReturnValue#text()}): {@code "-EPERM"}, {@code "1"},
+	 *     {@code "IP_RPFILTER"}
+	 * @return this assertion, for chaining
+	 * @throws IllegalArgumentException when {@code function}'s return is not one TracePackets
+	 *     records, or {@code value} is blank
+	 * @throws TracingUnavailableException when the backend records no return of {@code function}
+	 */
+	public PacketsAssert returned(String function, String value) {
+		if (value == null || value.isBlank()) {
+			throw new IllegalArgumentException("returned(\"" + function + "\", value) needs the value as the trace shows it,"
+					+ " e.g. \"-EHOSTUNREACH\", \"1\" or a drop reason's name; got " + (value == null ? "null" : "\"\""));
+		}
+		checkReturnRecorded(function);
+		String expected = value.strip();
+		awaitAll(path -> returns(path, function).anyMatch(returned -> returned.text().equals(expected)),
+				Expectation.toReturn(function, expected));
+		return myself;
+	}
+
+	/**
+	 * Every matching packet went through {@code function}, which failed for it: returned a negative
+	 * error number ({@link ReturnValue#isError()}), e.g. ip_route_input_noref's {@code -EHOSTUNREACH}
+	 * or nf_hook_slow's {@code -EPERM}.
+	 *
+	 * @param function one of {@link ReturnValue#RECORDED}
+	 * @return this assertion, for chaining
+	 * @throws IllegalArgumentException when {@code function}'s return is not one TracePackets records
+	 * @throws TracingUnavailableException when the backend records no return of {@code function}
+	 */
+	public PacketsAssert returnedError(String function) {
+		checkReturnRecorded(function);
+		awaitAll(path -> returns(path, function).anyMatch(ReturnValue::isError), Expectation.toReturnAnError(function));
+		return myself;
+	}
+
+	private static java.util.stream.Stream<ReturnValue> returns(PacketPath path, String function) {
+		return path.events().stream().flatMap(event -> event.returned().stream())
+				.filter(returned -> returned.function().equals(function));
+	}
+
+	/**
+	 * Only the functions of {@link ReturnValue#RECORDED} have their return recorded, and only by a
+	 * function backend whose programs for it attached: else the answer would be a false "never
+	 * returned", so it throws {@link TracingUnavailableException} (a skipped test, a failure in
+	 * strict mode) saying why.
+	 */
+	private void checkReturnRecorded(String function) {
+		isScoped();
+		if (!ReturnValue.RECORDED.contains(function)) {
+			throw new IllegalArgumentException("the return value of " + function + " is not recorded: TracePackets"
+					+ " records what " + String.join(", ", ReturnValue.RECORDED) + " return (ReturnValue.RECORDED);"
+					+ " for another function assert where the packet went (reached, passedThrough, wereDropped().in)");
+		}
+		if (!actual.probes().recordsReturnOf(function)) {
+			throw new TracingUnavailableException("the return value of " + function,
+					actual.probes().whyReturnNotRecorded(function));
+		}
 	}
 
 	/**

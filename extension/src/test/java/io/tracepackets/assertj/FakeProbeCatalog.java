@@ -20,11 +20,50 @@ final class FakeProbeCatalog implements ProbeCatalog {
 	private final Set<String> observed;
 	private final Set<String> known;
 	private final List<String> dropReasons;
+	/** The backend a catalog that records returns has. */
+	static final String FUNCTION_BACKEND = "fentry";
+	private final String backend;
+	private final String reason;
+	/** The functions whose return is recorded: none on the tracepoint backend. */
+	private final Set<String> recordedReturns;
 
 	FakeProbeCatalog(Set<String> observed, Set<String> known, List<String> dropReasons) {
+		this(observed, known, dropReasons, Set.of());
+	}
+
+	private FakeProbeCatalog(Set<String> observed, Set<String> known, List<String> dropReasons,
+			Set<String> recordedReturns) {
 		this.observed = Set.copyOf(observed);
 		this.known = Set.copyOf(known);
 		this.dropReasons = List.copyOf(dropReasons);
+		this.recordedReturns = Set.copyOf(recordedReturns);
+		this.backend = recordedReturns.isEmpty() ? BACKEND : FUNCTION_BACKEND;
+		this.reason = recordedReturns.isEmpty() ? BACKEND_REASON : "chosen in this test";
+	}
+
+	/**
+	 * The standard catalog with a function backend's probes on {@code functions} and the return of
+	 * every function of {@link io.tracepackets.ReturnValue#RECORDED} recorded, except those of
+	 * {@code notRecorded}.
+	 */
+	static FakeProbeCatalog recordingReturns(Set<String> functions, String... notRecorded) {
+		FakeProbeCatalog standard = standard();
+		Set<String> observed = new LinkedHashSet<>(standard.observed);
+		observed.addAll(functions);
+		Set<String> returns = new LinkedHashSet<>(io.tracepackets.ReturnValue.RECORDED);
+		List.of(notRecorded).forEach(returns::remove);
+		return new FakeProbeCatalog(observed, standard.known, standard.dropReasons, returns);
+	}
+
+	@Override
+	public boolean recordsReturnOf(String function) {
+		return recordedReturns.contains(function);
+	}
+
+	@Override
+	public String whyReturnNotRecorded(String function) {
+		return recordedReturns.isEmpty() ? ProbeCatalog.super.whyReturnNotRecorded(function)
+				: "its return probes did not attach: EINVAL (in this test)";
 	}
 
 	/** The tracepoint backend's names; a few kernel functions; the usual drop reasons. */
@@ -47,12 +86,12 @@ final class FakeProbeCatalog implements ProbeCatalog {
 
 	@Override
 	public String backend() {
-		return BACKEND;
+		return backend;
 	}
 
 	@Override
 	public String backendReason() {
-		return BACKEND_REASON;
+		return reason;
 	}
 
 	@Override

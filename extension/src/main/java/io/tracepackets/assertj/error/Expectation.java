@@ -98,6 +98,27 @@ public record Expectation(String text) {
 	}
 
 	/**
+	 * {@code returned(function, value)}.
+	 *
+	 * @param function a function whose return is recorded
+	 * @param value the value as the kernel's headers write it, e.g. {@code "-EHOSTUNREACH"}
+	 * @return "to return -EHOSTUNREACH from ip_route_input_noref"
+	 */
+	public static Expectation toReturn(String function, String value) {
+		return new Expectation("to return " + value + " from " + function);
+	}
+
+	/**
+	 * {@code returnedError(function)}.
+	 *
+	 * @param function a function whose return is recorded
+	 * @return "to return an error from ip_route_input_noref"
+	 */
+	public static Expectation toReturnAnError(String function) {
+		return new Expectation("to return an error from " + function);
+	}
+
+	/**
 	 * {@code neverReached(where)}.
 	 *
 	 * @param where an event name

@@ -265,9 +265,13 @@ public final class PwruFormat {
 		};
 	}
 
-	/** The probe point, a drop's reason, kind and location, then the skb's conntrack state if any. */
+	/**
+	 * The probe point, a drop's reason, kind and location or a function's return value
+	 * ({@code ip_route_input_noref \u2192 -EHOSTUNREACH}), then the skb's conntrack state if any.
+	 */
 	static String where(PacketEvent event) {
-		String conntrack = event.conntrack().map(entry -> " ct " + entry).orElse("");
+		String conntrack = event.conntrack().map(entry -> " ct " + entry).orElse("")
+				+ event.encapsulation().map(outer -> " [" + outer.describe() + "]").orElse("");
 		if (event.isDrop()) {
 			return event.where() + " " + (event.dropReason() != null ? event.dropReason()
 					: event.dropKindExplanation() != null && event.dropKindExplanation().startsWith("XDP_ABORTED")
@@ -275,7 +279,7 @@ public final class PwruFormat {
 					+ (event.dropKind() == null ? "" : " (" + event.dropKind().label() + ")")
 					+ (event.location() == null ? "" : " at " + event.location()) + conntrack;
 		}
-		return event.where() + conntrack;
+		return event.where() + event.returned().map(value -> " \u2192 " + value).orElse("") + conntrack;
 	}
 
 	/** tcpdump's letters: [S], [S.], [P.], [F.], [R]. */

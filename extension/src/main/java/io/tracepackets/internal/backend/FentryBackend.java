@@ -78,6 +78,15 @@ final class FentryBackend implements FunctionBackend {
 		return List.of("fexit_" + copyFunction);
 	}
 
+	/**
+	 * fentry keeps the skb's event as it enters (nf_hook_slow frees a packet it drops before it
+	 * returns), fexit writes it with the return value.
+	 */
+	@Override
+	public List<String> returnPrograms(String function) {
+		return List.of("fentry_return_" + function, "fexit_return_" + function);
+	}
+
 	@Override
 	public String refusalHint(String error) {
 		return error.contains("EPERM")

@@ -41,6 +41,12 @@ public interface FunctionBackend {
 	List<String> copyPrograms(String copyFunction);
 
 	/**
+	 * The entry and return programs that record what {@code function} returns for an skb in scope
+	 * (RETURN_PROBES in bpf/tracepackets.bpf.c; the functions: {@code ReturnValue.RECORDED}).
+	 */
+	List<String> returnPrograms(String function);
+
+	/**
 	 * What the kernel's refusal usually means for this backend, appended to its errno; empty when
 	 * there is nothing to add.
 	 *

@@ -47,6 +47,16 @@ final class KprobeBackend implements FunctionBackend {
 		return List.of("kprobe_copy_" + copyFunction, "kretprobe_copy_" + copyFunction);
 	}
 
+	/** A kprobe keeps the skb's event as it enters, a kretprobe writes it with the return value. */
+	@Override
+	public List<String> returnPrograms(String function) {
+		return kprobeReturnPair(function);
+	}
+
+	static List<String> kprobeReturnPair(String function) {
+		return List.of("kprobe_return_" + function, "kretprobe_return_" + function);
+	}
+
 	@Override
 	public String refusalHint(String error) {
 		return error.contains("ENOENT") || error.contains("EOPNOTSUPP")

@@ -37,6 +37,12 @@ final class KprobeMultiBackend implements FunctionBackend {
 		return KprobeBackend.kprobePair(copyFunction);
 	}
 
+	/** kprobe's pair too: three functions gain nothing from a multi link. */
+	@Override
+	public List<String> returnPrograms(String function) {
+		return KprobeBackend.kprobeReturnPair(function);
+	}
+
 	@Override
 	public String refusalHint(String error) {
 		return error.contains("EOPNOTSUPP") || error.contains("ENOTSUPP")

@@ -5,9 +5,11 @@ import io.tracepackets.Conntrack;
 import io.tracepackets.ConntrackState;
 import io.tracepackets.DropCount;
 import io.tracepackets.DropReason;
+import io.tracepackets.Encapsulation;
 import io.tracepackets.PacketBytes;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeKind;
+import io.tracepackets.ReturnValue;
 import io.tracepackets.internal.btf.DropReasons;
 import io.tracepackets.internal.drops.Classification;
 import io.tracepackets.internal.drops.ClassificationsSeen;
@@ -121,8 +123,12 @@ public final class EventDecoder {
 		String locationText = null;
 		List<String> stack = List.of();
 		String where = whereOf(probe, location);
+		ReturnValue returned = null;
 		if (probe == EventLayout.PROBE_FUNCTION) {
 			kind = ProbeKind.FUNCTION;
+		} else if (probe == EventLayout.PROBE_FUNCTION_RETURN) {
+			kind = ProbeKind.FUNCTION_RETURN;
+			returned = returnValue(where, b.getInt(EventLayout.DROP_REASON));
 		} else if (probe == EventLayout.PROBE_SOCKET_RECEIVE) {
 			kind = ProbeKind.HOOK;
 		} else if (probe == EventLayout.PROBE_XDP) {
@@ -158,7 +164,20 @@ public final class EventDecoder {
 				b.getLong(EventLayout.JOURNEY), preNat(record, trailers, EventLayout.PRE_NAT_SADDR, ipVersion),
 				preNat(record, trailers, EventLayout.PRE_NAT_DADDR, ipVersion), preNatPort(b, trailers,
 						EventLayout.PRE_NAT_SPORT), preNatPort(b, trailers, EventLayout.PRE_NAT_DPORT),
-				conntrack(b, trailers, netns, ipVersion, netfilterDrop), null, null, packetBytes(record, b, trailers));
+				conntrack(b, trailers, netns, ipVersion, netfilterDrop), null, null, packetBytes(record, b, trailers),
+				encapsulation(record, trailers), Optional.ofNullable(returned));
+	}
+
+	/**
+	 * What {@code function} returned: an int, whose negative values are errors; ip_route_input_noref
+	 * returns an {@code enum skb_drop_reason} since 6.13 (0 routed), named through the kernel's BTF
+	 * like a drop's reason (before, it never returns a positive value).
+	 */
+	ReturnValue returnValue(String function, int value) {
+		if (value > 0 && function.equals("ip_route_input_noref") && !reasons.get().isEmpty()) {
+			return new ReturnValue(function, value, reasons.get().name(value));
+		}
+		return ReturnValue.of(function, value);
 	}
 
 	/**
@@ -168,7 +187,7 @@ public final class EventDecoder {
 	 * @param where a function's address for {@code TP_PROBE_FUNCTION}; else unused
 	 */
 	public String whereOf(int probe, long where) {
-		if (probe == EventLayout.PROBE_FUNCTION) {
+		if (probe == EventLayout.PROBE_FUNCTION || probe == EventLayout.PROBE_FUNCTION_RETURN) {
 			return symbols.get().symbolize(where).map(Symbol::name).orElse(hex(where));
 		}
 		if (probe == EventLayout.PROBE_SOCKET_RECEIVE) {
@@ -255,6 +274,28 @@ public final class EventDecoder {
 				(ct & EventLayout.CT_DESTINATION_NAT) != 0,
 				trailer ? b.getShort(EventLayout.SIZE + EventLayout.PRE_NAT_ZONE) & 0xffff : 0,
 				trailer ? b.getInt(EventLayout.SIZE + EventLayout.PRE_NAT_CT_MARK) : 0));
+	}
+
+	/**
+	 * An overlay's packet on the underlay: the trailer holds the outer headers (its tuple, the
+	 * family in {@code tunnel}, the VNI), the event the inner packet's tuple.
+	 */
+	private static Optional<Encapsulation> encapsulation(byte[] record, int trailers) {
+		if (!hasTrailer(trailers, record.length)) {
+			return Optional.empty();
+		}
+		int tunnel = record[EventLayout.SIZE + EventLayout.PRE_NAT_TUNNEL] & 0xff;
+		int family = tunnel == EventLayout.TUNNEL_VXLAN4 ? 4 : tunnel == EventLayout.TUNNEL_VXLAN6 ? 6 : 0;
+		if (family == 0) {
+			return Optional.empty();
+		}
+		ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
+		int at = EventLayout.SIZE + EventLayout.PRE_NAT_VNI;
+		int vni = (record[at] & 0xff) << 16 | (record[at + 1] & 0xff) << 8 | record[at + 2] & 0xff;
+		return Optional.of(new Encapsulation("vxlan", address(record, EventLayout.SIZE + EventLayout.PRE_NAT_SADDR,
+				family), address(record, EventLayout.SIZE + EventLayout.PRE_NAT_DADDR, family),
+				b.getShort(EventLayout.SIZE + EventLayout.PRE_NAT_SPORT) & 0xffff,
+				b.getShort(EventLayout.SIZE + EventLayout.PRE_NAT_DPORT) & 0xffff, vni));
 	}
 
 	/** An address of the NAT trailer: only where conntrack says the packet was translated. */

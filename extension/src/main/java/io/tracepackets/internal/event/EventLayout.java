@@ -40,6 +40,8 @@ public final class EventLayout {
 	public static final int PROBE_SOCKET_RECEIVE = 8;
 	public static final int PROBE_XDP = 9;
 	public static final int PROBE_FUNCTION = 16;
+	/** TP_PROBE_FUNCTION_RETURN: the function's address in LOCATION, its return value in DROP_REASON. */
+	public static final int PROBE_FUNCTION_RETURN = 17;
 	public static final int PROBE_SYNTHETIC = 253;
 	public static final int PROBE_MARKER = 254;
 
@@ -71,10 +73,18 @@ public final class EventLayout {
 	public static final int PRE_NAT_REPLY = 37;
 	public static final int PRE_NAT_ZONE = 38;
 	public static final int PRE_NAT_CT_MARK = 40;
-	public static final int PRE_NAT_RESERVED = 44;
+	/** An encapsulated packet's VNI, 3 bytes in network order (when {@link #PRE_NAT_TUNNEL} is set). */
+	public static final int PRE_NAT_VNI = 44;
+	/** enum tp_tunnel: the event's tuple is the inner packet's, the trailer's the outer headers'. */
+	public static final int PRE_NAT_TUNNEL = 47;
+	public static final int PRE_NAT_RESERVED = 48;
 	public static final int PRE_NAT_SIZE = 64;
 	/** The NAT trailer's bytes the store keeps without packet bytes: its fields, not its padding. */
 	public static final int PRE_NAT_KEPT = 48;
+
+	/** enum tp_tunnel: tp_pre_nat.tunnel, VXLAN over IPv4 or IPv6. */
+	public static final int TUNNEL_VXLAN4 = 1;
+	public static final int TUNNEL_VXLAN6 = 2;
 
 	/** enum tp_nat: tp_pre_nat.nat bits. */
 	public static final int NAT_SOURCE = 1;

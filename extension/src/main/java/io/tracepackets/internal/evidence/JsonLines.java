@@ -102,6 +102,10 @@ public final class JsonLines {
 				json.number("tcp_flags", e.tcpFlags());
 			}
 		}
+		e.returned().ifPresent(value -> {
+			json.number("returned", value.value());
+			json.string("returned_text", value.text());
+		});
 		e.conntrack().ifPresent(entry -> {
 			json.string("ct_state", entry.state().name());
 			if (entry.reply()) {
@@ -124,6 +128,14 @@ public final class JsonLines {
 				json.number("pre_nat_sport", before.sourcePort());
 				json.number("pre_nat_dport", before.destinationPort());
 			}
+		});
+		e.encapsulation().ifPresent(outer -> {
+			json.string("encap", outer.protocol());
+			json.string("outer_src", address(outer.source()));
+			json.string("outer_dst", address(outer.destination()));
+			json.number("outer_sport", outer.sourcePort());
+			json.number("outer_dport", outer.destinationPort());
+			json.number("vni", outer.vni());
 		});
 		e.packetBytes().ifPresent(bytes -> {
 			json.string("bytes_layer", bytes.layer().name().toLowerCase(java.util.Locale.ROOT));

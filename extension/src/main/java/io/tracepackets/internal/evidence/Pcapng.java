@@ -163,10 +163,12 @@ public final class Pcapng implements Closeable {
 		if (journey != 0) {
 			text.append(" journey ").append(Long.toHexString(journey));
 		}
+		e.returned().ifPresent(value -> text.append(" returned ").append(value));
 		e.conntrack().ifPresent(entry -> text.append(" ct ").append(entry));
 		if (e.wasTranslated()) {
 			text.append(" before NAT ").append(tuple(e.beforeTranslation().orElseThrow()));
 		}
+		e.encapsulation().ifPresent(outer -> text.append(" in ").append(outer.describe()));
 		if (e.isDrop()) {
 			text.append(" drop ").append(e.dropReason() == null ? "?" : e.dropReason().name());
 			if (e.dropKind() != null) {

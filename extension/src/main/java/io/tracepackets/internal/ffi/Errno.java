@@ -1,28 +1,32 @@
 package io.tracepackets.internal.ffi;
 
+import io.tracepackets.KernelErrno;
 import java.util.Map;
 
-/** Names and texts of the errno values the tracer meets, as {@code strerror} words them. */
+/**
+ * Names and texts of the errno values the tracer meets, as {@code strerror} words them; the numbers
+ * a packet's path also returns are the public {@link KernelErrno}'s, defined once.
+ */
 public final class Errno {
 
-	public static final int EPERM = 1;
-	public static final int ENOENT = 2;
+	public static final int EPERM = KernelErrno.EPERM;
+	public static final int ENOENT = KernelErrno.ENOENT;
 	public static final int ESRCH = 3;
 	public static final int EINTR = 4;
 	public static final int EBADF = 9;
-	public static final int EAGAIN = 11;
-	public static final int ENOMEM = 12;
-	public static final int EACCES = 13;
-	public static final int EFAULT = 14;
-	public static final int EBUSY = 16;
-	public static final int EEXIST = 17;
-	public static final int EINVAL = 22;
+	public static final int EAGAIN = KernelErrno.EAGAIN;
+	public static final int ENOMEM = KernelErrno.ENOMEM;
+	public static final int EACCES = KernelErrno.EACCES;
+	public static final int EFAULT = KernelErrno.EFAULT;
+	public static final int EBUSY = KernelErrno.EBUSY;
+	public static final int EEXIST = KernelErrno.EEXIST;
+	public static final int EINVAL = KernelErrno.EINVAL;
 	public static final int E2BIG = 7;
-	public static final int ENOSPC = 28;
+	public static final int ENOSPC = KernelErrno.ENOSPC;
 	public static final int ENOSYS = 38;
-	public static final int EOPNOTSUPP = 95;
-	public static final int EADDRNOTAVAIL = 99;
-	public static final int ENOBUFS = 105;
+	public static final int EOPNOTSUPP = KernelErrno.EOPNOTSUPP;
+	public static final int EADDRNOTAVAIL = KernelErrno.EADDRNOTAVAIL;
+	public static final int ENOBUFS = KernelErrno.ENOBUFS;
 	public static final int ENOTSUPP = 524;
 
 	private record Entry(String name, String text) {

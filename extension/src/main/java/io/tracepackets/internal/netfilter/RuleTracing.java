@@ -179,18 +179,20 @@ public final class RuleTracing implements RuleMatches {
 			return null;
 		}
 		NftTraceSource listener = listeners.get(drop.netns());
-		if (listener != null && drop.ipVersion() != 0) {
-			NftTrace.Tuple tuple = new NftTrace.Tuple(drop.source(), drop.destination(), drop.l4Protocol(),
-					drop.sourcePort(), drop.destinationPort());
+		// An overlay's packet on the underlay: the rules saw its outer headers, the event shows the inner.
+		PacketEvent onWire = drop.outer().orElse(drop);
+		if (listener != null && onWire.ipVersion() != 0) {
+			NftTrace.Tuple tuple = new NftTrace.Tuple(onWire.source(), onWire.destination(), onWire.l4Protocol(),
+					onWire.sourcePort(), onWire.destinationPort());
 			Optional<NftTrace> trace = listener.takeDrop(tuple);
 			if (trace.isPresent()) {
 				return texts.culprit(netns, trace.get());
 			}
 		}
-		if (inNfTables(drop) || drop.ipVersion() == 0) {
+		if (inNfTables(drop) || onWire.ipVersion() == 0) {
 			return null;
 		}
-		String family = drop.ipVersion() == 6 ? "ip6" : "ip";
+		String family = onWire.ipVersion() == 6 ? "ip6" : "ip";
 		LegacyCounters after = legacyAfter.computeIfAbsent(drop.netns() + family, key -> {
 			try {
 				return legacyCounters(netns, family);
@@ -202,7 +204,7 @@ public final class RuleTracing implements RuleMatches {
 		String hook = hookChain(drop.stackFunctions());
 		List<LegacyCounters.Entry> grown = after.grownDrops(before).stream()
 				.filter(e -> hook == null || !BUILT_IN.contains(e.chain()) || e.chain().equals(hook))
-				.filter(e -> e.position() == 0 || LegacyRuleMatch.couldMatch(e.text(), drop)).toList();
+				.filter(e -> e.position() == 0 || LegacyRuleMatch.couldMatch(e.text(), onWire)).toList();
 		if (grown.isEmpty()) {
 			return null;
 		}

@@ -4,9 +4,11 @@ import io.tracepackets.Conntrack;
 import io.tracepackets.DropCulprit;
 import io.tracepackets.DropKind;
 import io.tracepackets.DropReason;
+import io.tracepackets.Encapsulation;
 import io.tracepackets.PacketBytes;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeKind;
+import io.tracepackets.ReturnValue;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -74,6 +76,9 @@ import java.util.Optional;
  *     drop happened, or a drop that no rule or program made; empty for other events
  * @param packetBytes the first bytes of the packet, when the trace captures them ({@code
  *     TracePackets.snapLength()}) and the probe could read them; otherwise empty
+ * @param encapsulation an overlay's packet on the underlay: the outer headers, while the tuple
+ *     above is the inner packet's; otherwise empty
+ * @param returned for a function-return event, what the function returned; otherwise empty
  */
 public record EventRecord(long timestampNanos, int cpu, int pid, String comm, long skb, String where,
 		ProbeKind kind, long netns, int ifindex, String interfaceName, int mark, int length, int etherType,
@@ -81,8 +86,8 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 		int destinationPort, int icmpType, int icmpCode, int tcpFlags, DropReason dropReason, DropKind dropKind,
 		String dropKindExplanation, String dropDiagnosis, String location, List<String> stack, long journey,
 		InetAddress preNatSource, InetAddress preNatDestination, int preNatSourcePort, int preNatDestinationPort,
-		Optional<Conntrack> conntrack, Optional<DropCulprit> culprit, Optional<String> whyNoCulprit, Optional<PacketBytes> packetBytes)
-		implements PacketEvent {
+		Optional<Conntrack> conntrack, Optional<DropCulprit> culprit, Optional<String> whyNoCulprit, Optional<PacketBytes> packetBytes,
+		Optional<Encapsulation> encapsulation, Optional<ReturnValue> returned) implements PacketEvent {
 
 	/** Copies {@code stack} ({@code null} becomes empty), so an event never changes; a null optional is empty. */
 	public EventRecord {
@@ -91,6 +96,8 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 		culprit = culprit == null ? Optional.empty() : culprit;
 		whyNoCulprit = whyNoCulprit == null ? Optional.empty() : whyNoCulprit;
 		packetBytes = packetBytes == null ? Optional.empty() : packetBytes;
+		encapsulation = encapsulation == null ? Optional.empty() : encapsulation;
+		returned = returned == null ? Optional.empty() : returned;
 	}
 
 	/**
@@ -105,7 +112,7 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 		this(timestampNanos, cpu, pid, comm, skb, where, kind, netns, ifindex, interfaceName, mark, length, etherType,
 				ipVersion, source, destination, l4Protocol, sourcePort, destinationPort, icmpType, icmpCode, tcpFlags,
 				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, 0, null, null, 0, 0,
-				Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+				Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 	}
 
 	/**
@@ -125,7 +132,8 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 				event.dropDiagnosis(), event.location(), event.stack(), event.journey(),
 				before == null ? null : before.source(), before == null ? null : before.destination(),
 				before == null ? 0 : before.sourcePort(), before == null ? 0 : before.destinationPort(),
-				event.conntrack(), event.culprit(), event.whyNoCulprit(), event.packetBytes());
+				event.conntrack(), event.culprit(), event.whyNoCulprit(), event.packetBytes(), event.encapsulation(),
+				event.returned());
 	}
 
 	/**
@@ -143,7 +151,7 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 				icmpCode, tcpFlags, dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey,
 				preNatSource, preNatDestination, preNatSourcePort, preNatDestinationPort, conntrack,
 				Optional.ofNullable(culprit),
-				SharedTexts.optional(whyNoCulprit), bytes);
+				SharedTexts.optional(whyNoCulprit), bytes, encapsulation, returned);
 	}
 
 	@Override
@@ -161,6 +169,15 @@ public record EventRecord(long timestampNanos, int cpu, int pid, String comm, lo
 				interfaceName, mark, length, etherType, ipVersion, preNatSource, preNatDestination, l4Protocol,
 				ported ? preNatSourcePort : sourcePort, ported ? preNatDestinationPort : destinationPort, icmpType,
 				icmpCode, tcpFlags, dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey,
-				null, null, 0, 0, conntrack, culprit, whyNoCulprit, packetBytes));
+				null, null, 0, 0, conntrack, culprit, whyNoCulprit, packetBytes, encapsulation, returned));
+	}
+
+	@Override
+	public Optional<PacketEvent> outer() {
+		return encapsulation.map(outer -> new EventRecord(timestampNanos, cpu, pid, comm, skb, where, kind, netns,
+				ifindex, interfaceName, mark, length, etherType, outer.source() instanceof java.net.Inet6Address ? 6 : 4,
+				outer.source(), outer.destination(), UDP, outer.sourcePort(), outer.destinationPort(), -1, -1, 0,
+				dropReason, dropKind, dropKindExplanation, dropDiagnosis, location, stack, journey, null, null, 0, 0,
+				conntrack, culprit, whyNoCulprit, packetBytes, Optional.empty(), returned));
 	}
 }

@@ -42,6 +42,8 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 	private final Map<String, String> failed;
 	private final String socketHookMissing;
 	private final boolean followsCopies;
+	private final Set<String> recordedReturns;
+	private final Map<String, String> returnsMissing;
 
 	/**
 	 * @param backend the backend chosen
@@ -71,6 +73,23 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 			Collection<Tracepoint> tracepoints, Collection<String> functions, Supplier<Kallsyms> kallsyms,
 			Supplier<List<String>> dropReasons, Pattern functionFilter, Collection<String> ambiguous,
 			Map<String, String> failed, String socketHookMissing, boolean followsCopies) {
+		this(backend, probesFunctions, reason, summary, tracepoints, functions, kallsyms, dropReasons, functionFilter,
+				ambiguous, failed, socketHookMissing, followsCopies, Set.of(), Map.of());
+	}
+
+	/**
+	 * As above, with the functions whose return value events carry.
+	 *
+	 * @param recordedReturns the functions of {@code ReturnValue.RECORDED} whose return probes are attached
+	 * @param returnsMissing why each other function of that list is not recorded
+	 */
+	public KernelProbeCatalog(Backend backend, boolean probesFunctions, String reason, String summary,
+			Collection<Tracepoint> tracepoints, Collection<String> functions, Supplier<Kallsyms> kallsyms,
+			Supplier<List<String>> dropReasons, Pattern functionFilter, Collection<String> ambiguous,
+			Map<String, String> failed, String socketHookMissing, boolean followsCopies, Set<String> recordedReturns,
+			Map<String, String> returnsMissing) {
+		this.recordedReturns = Set.copyOf(recordedReturns);
+		this.returnsMissing = Map.copyOf(returnsMissing);
 		this.socketHookMissing = socketHookMissing;
 		this.followsCopies = followsCopies;
 		this.backend = backend;
@@ -109,6 +128,17 @@ public final class KernelProbeCatalog implements ProbeCatalog {
 	@Override
 	public boolean followsCopies() {
 		return followsCopies;
+	}
+
+	@Override
+	public boolean recordsReturnOf(String function) {
+		return recordedReturns.contains(function);
+	}
+
+	@Override
+	public String whyReturnNotRecorded(String function) {
+		String why = returnsMissing.get(function);
+		return why != null ? why : ProbeCatalog.super.whyReturnNotRecorded(function);
 	}
 
 	@Override

@@ -3,6 +3,7 @@ package io.tracepackets.internal.session;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.tracepackets.ReturnValue;
 import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.internal.bpf.BpfMap;
 import io.tracepackets.internal.bpf.BpfObject;
@@ -62,6 +63,15 @@ final class ProbeObject implements AutoCloseable {
 	static final List<String> COPY_FUNCTIONS = List.of("skb_clone", "skb_copy", "__pskb_copy_fclone",
 			"skb_copy_expand");
 
+	/** The section holding {@code tp_return_ip} (bpf/tracepackets.bpf.c), a map of its own. */
+	static final String RETURN_ADDRESSES_MAP = ".rodata.returns";
+
+	/**
+	 * The functions whose return value the function backends record (bpf/tracepackets.bpf.c,
+	 * RETURN_PROBES; {@code ReturnValue.RECORDED}), in the order of the BPF side's RETURN_INDEX_*.
+	 */
+	static final List<String> RETURN_FUNCTIONS = ReturnValue.RECORDED;
+
 	private final BpfObject object;
 	/** The bytes {@link #object} was opened from, for its siblings. */
 	private final byte[] elf;
@@ -90,7 +100,8 @@ final class ProbeObject implements AutoCloseable {
 			object.map("events").setMaxEntries(options.ringBufferBytes());
 			setSnapLength(object, options.snapLength());
 			if (kallsyms != null) {
-				setCopyAddresses(object, kallsyms);
+				setAddresses(object, COPY_ADDRESSES_MAP, COPY_FUNCTIONS, kallsyms);
+				setAddresses(object, RETURN_ADDRESSES_MAP, RETURN_FUNCTIONS, kallsyms);
 			}
 			return new ProbeObject(object, elf, filter);
 		} catch (RuntimeException | Error e) {
@@ -127,17 +138,18 @@ final class ProbeObject implements AutoCloseable {
 	}
 
 	/**
-	 * Before load: the copy functions' addresses, in {@link #COPY_FUNCTIONS}' order (0 for one the
-	 * kernel lacks), which their fexit programs report where the kernel has no bpf_get_func_ip
+	 * Before load: the addresses of the copy functions ({@link #COPY_FUNCTIONS}) or of the functions
+	 * whose return is recorded ({@link #RETURN_FUNCTIONS}), in the list's order (0 for one the kernel
+	 * lacks), which their fentry and fexit programs report where the kernel has no bpf_get_func_ip
 	 * (before 5.15); elsewhere the verifier drops them as dead code.
 	 */
-	private static void setCopyAddresses(BpfObject object, Kallsyms kallsyms) {
+	private static void setAddresses(BpfObject object, String section, List<String> functions, Kallsyms kallsyms) {
 		try (Arena arena = Arena.ofConfined()) {
-			MemorySegment addresses = arena.allocate(JAVA_LONG, COPY_FUNCTIONS.size());
-			for (int i = 0; i < COPY_FUNCTIONS.size(); i++) {
-				addresses.setAtIndex(JAVA_LONG, i, kallsyms.address(COPY_FUNCTIONS.get(i)).orElse(0));
+			MemorySegment addresses = arena.allocate(JAVA_LONG, functions.size());
+			for (int i = 0; i < functions.size(); i++) {
+				addresses.setAtIndex(JAVA_LONG, i, kallsyms.address(functions.get(i)).orElse(0));
 			}
-			object.map(COPY_ADDRESSES_MAP).setInitialValue(addresses);
+			object.map(section).setInitialValue(addresses);
 		}
 	}
 

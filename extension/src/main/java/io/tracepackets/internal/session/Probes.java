@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,6 +50,10 @@ final class Probes implements AutoCloseable {
 	private final Duration attachTime;
 	/** Whether a copy program is attached, so the probes must look up copies' journeys. */
 	private boolean followsCopies;
+	/** The functions whose return value is recorded: both programs of their pair attached. */
+	private final Set<String> recordedReturns = new LinkedHashSet<>();
+	/** Why a function of ReturnValue.RECORDED is not recorded, by function. */
+	private final Map<String, String> returnsMissing = new LinkedHashMap<>();
 
 	private Probes(TracerOptions options, Supplier<Kallsyms> kallsyms) {
 		selection = new BackendChoice(ProbeObject.RESOURCE, kallsyms, BootCache.shared())
@@ -70,12 +76,26 @@ final class Probes implements AutoCloseable {
 			}
 			// The copy programs of the copy functions this kernel has (one for a missing function would fail the load).
 			List<String> copyPrograms = new ArrayList<>();
+			Map<String, List<String>> returnPrograms = new LinkedHashMap<>();
 			if (backend.isPresent()) {
 				byPosition.keySet().forEach(position -> programs.add(backend.get().programName(position)));
 				backend.get().beforeLoad(object.bpf(), byPosition);
 				ProbeObject.COPY_FUNCTIONS.stream().filter(kallsyms.get().functionNames()::contains)
 						.forEach(function -> copyPrograms.addAll(backend.get().copyPrograms(function)));
 				programs.addAll(copyPrograms);
+				for (String function : ProbeObject.RETURN_FUNCTIONS) {
+					if (kallsyms.get().functionNames().contains(function)) {
+						returnPrograms.put(function, backend.get().returnPrograms(function));
+						programs.addAll(returnPrograms.get(function));
+					} else {
+						returnsMissing.put(function, "this kernel has no function " + function + " to probe (inlined or"
+								+ " absent from /proc/kallsyms)");
+					}
+				}
+			} else {
+				ProbeObject.RETURN_FUNCTIONS.forEach(function -> returnsMissing.put(function, "the "
+						+ selection.chosen().label() + " backend probes no kernel function (return values need"
+						+ " fentry/fexit, kprobe/kretprobe or kprobe-multi): " + selection.summary()));
 			}
 			// The socket hook needs only the maps: it is loaded while the tracepoint programs are
 			object.load(programs, tracepointPrograms, options.allDropStacks(), () -> hookAttempt.set(
@@ -91,6 +111,7 @@ final class Probes implements AutoCloseable {
 					: backend.get().attach(object.bpf(), byPosition);
 			links.addFunctions(functions.links());
 			attachCopyPrograms(copyPrograms);
+			attachReturnPrograms(returnPrograms);
 			if (!functions.unsupported().isEmpty()) {
 				LOG.info("{} of {} functions cannot be traced with {} on this kernel: {}", functions.unsupported().size(),
 						selection.targets().functions().size(), selection.chosen(),
@@ -151,6 +172,35 @@ final class Probes implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Attaches each recorded function's entry and return programs. A pair that does not attach whole
+	 * records nothing (its half is detached with the rest at the end), and is logged: an assertion on
+	 * that function's return value then says why it cannot answer.
+	 */
+	private void attachReturnPrograms(Map<String, List<String>> byFunction) {
+		for (Map.Entry<String, List<String>> entry : byFunction.entrySet()) {
+			try {
+				for (String name : entry.getValue()) {
+					links.addFunction(object.program(name).attach());
+				}
+				recordedReturns.add(entry.getKey());
+			} catch (NativeException e) {
+				returnsMissing.put(entry.getKey(), "its return probes did not attach: " + e.getMessage());
+				LOG.warn("{}'s return value is not recorded: {}", entry.getKey(), e.getMessage());
+			}
+		}
+	}
+
+	/** The functions whose return value events carry (ReturnValue.RECORDED, as far as attached). */
+	Set<String> recordedReturns() {
+		return Collections.unmodifiableSet(recordedReturns);
+	}
+
+	/** Why each function of ReturnValue.RECORDED that {@link #recordedReturns()} lacks is not recorded. */
+	Map<String, String> returnsMissing() {
+		return Collections.unmodifiableMap(returnsMissing);
+	}
+
 	/** Whether a copy program (skb_clone, ...) is attached: the function backends' copies join journeys. */
 	boolean followsCopies() {
 		return followsCopies;
@@ -208,7 +258,8 @@ final class Probes implements AutoCloseable {
 		return "backend=" + selection.chosen() + " functions=" + functions.attached().size() + " ("
 				+ functions.time().toMillis() + " ms, " + Math.round(functions.rate()) + " probes/s) tracepoints="
 				+ attached.size() + ", load " + loadTime.toMillis() + " ms, attach " + attachTime.toMillis()
-				+ " ms; socket_receive " + (socketHook != null ? socketHookStatus : "not attached: " + socketHookStatus)
+				+ " ms; returns recorded " + (recordedReturns.isEmpty() ? "none" : String.join(",", recordedReturns))
+				+ "; socket_receive " + (socketHook != null ? socketHookStatus : "not attached: " + socketHookStatus)
 				+ "; " + selection.describe();
 	}
 

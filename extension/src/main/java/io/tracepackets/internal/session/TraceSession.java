@@ -68,7 +68,7 @@ public final class TraceSession implements AutoCloseable {
 				() -> names.dropReasons().get().names(),
 				options.functions(), selection.targets() == null ? List.of() : selection.targets().ambiguous(),
 				probes.functions().notAttached(), probes.socketReceiveAttached() ? null : probes.socketReceiveStatus(),
-				probes.followsCopies());
+				probes.followsCopies(), probes.recordedReturns(), probes.returnsMissing());
 		LOG.info("tracer ready: {}; functions asked: {}", probes.describe(),
 				options.functions() == null ? "every skb function" : "regex " + options.functions().pattern());
 	}

@@ -41,6 +41,13 @@ public final class PathAssembler {
 	private static final Set<String> TRAVEL = Set.of("net_dev_queue", "net_dev_start_xmit", "netif_rx",
 			"netif_receive_skb", "skb_copy_datagram_iovec", PacketEvent.SOCKET_RECEIVE);
 
+	/** Tracepoints of a packet at a device: queued, handed to the driver, received. */
+	private static final Set<String> ON_A_DEVICE = Set.of("net_dev_queue", "net_dev_start_xmit", "netif_rx",
+			"netif_receive_skb");
+
+	/** Tracepoints and hooks that see a packet handed to a socket. */
+	private static final Set<String> DELIVERED = Set.of("skb_copy_datagram_iovec", PacketEvent.SOCKET_RECEIVE);
+
 	/**
 	 * Functions that queue an skb on a socket (UDP, raw/ping and others, TCP, packet sockets): seen
 	 * by the function backends, they show that a copy was delivered where no tracepoint does — a
@@ -76,12 +83,17 @@ public final class PathAssembler {
 	private final Set<Long> journeysInUse = new HashSet<>();
 	/** The kernel's journey id of the last path of each skb address that ended at a free. */
 	private final Map<Long, Long> ended = new HashMap<>();
+	/** The last path of each skb address that ended at a free: a function that freed it returns after. */
+	private final Map<Long, Builder> endedPaths = new HashMap<>();
 	/** Journey ids made up for splits the kernel did not see, so far. */
 	private long splits;
 	private boolean changed;
 
 	/** Adds one event, in trace order. */
 	public void add(PacketEvent event) {
+		if (event.kind() == ProbeKind.FUNCTION_RETURN && addReturn(event)) {
+			return;
+		}
 		Builder path = open.get(event.skb());
 		long journey = event.journey();
 		boolean split = false;
@@ -132,8 +144,34 @@ public final class PathAssembler {
 		if (event.isDrop() || event.isConsumed()) {
 			open.remove(event.skb());
 			ended.put(event.skb(), path.kernelNow);
+			endedPaths.put(event.skb(), path);
 		}
 		changed = true;
+	}
+
+	/**
+	 * A function's return joins the path its skb was on when the function was entered (the event
+	 * is a snapshot from then): the open path of its address when that path had the snapshot's
+	 * tuple (NAT inside the function may have changed it since), or the path that just ended at a
+	 * drop inside that very function, which freed the packet before it returned (nf_hook_slow
+	 * frees what it drops, then returns -EPERM). Otherwise it is the first event of another packet
+	 * at a reused address (the function's entry unprobed), and starts a path as any event.
+	 */
+	private boolean addReturn(PacketEvent event) {
+		Builder path = open.get(event.skb());
+		if (path != null) {
+			if (!path.sameJourney(event) || !path.hadTupleOf(event)) {
+				return false;
+			}
+		} else {
+			path = endedPaths.get(event.skb());
+			if (path == null || !path.sameJourney(event) || !path.endedByADropIn(event.where())) {
+				return false;
+			}
+		}
+		path.add(event);
+		changed = true;
+		return true;
 	}
 
 	/**
@@ -193,6 +231,8 @@ public final class PathAssembler {
 		/** The last event with an IP tuple, the tuple the next one must have. */
 		private PacketEvent lastWithTuple;
 		private boolean travelled;
+		/** Whether a socket got the packet: after that, its skb is freed where no probe sees it. */
+		private boolean delivered;
 		/** The immutable path as of the last snapshot; null when events came since. */
 		private PacketPath path;
 
@@ -217,7 +257,31 @@ public final class PathAssembler {
 				return rewrittenInAPrivateCopy(event, last);
 			}
 			return last.kind() == ProbeKind.FUNCTION && HEAD_REPLACED_BY.contains(last.where())
-					|| DropAttribution.isGenericXdpDrop(event);
+					|| DropAttribution.isGenericXdpDrop(event) || reallocatedOnTheWay(event, last);
+		}
+
+		/**
+		 * The packet got a bigger buffer on its way through a namespace, where the tracepoints do
+		 * not see it happen: forwarded into a device that needs more headroom (ip_forward's
+		 * skb_cow: a VXLAN device asks for 50 bytes more than a pod's packet has), encapsulated by
+		 * a tunnel (its skb_cow_head), or decapsulated into the inner packet. The next event then
+		 * shows the same tuple (an encapsulated packet's is its inner one), in the same namespace,
+		 * under a new id, at a device (queued, sent, received) or, across an encapsulation's edge
+		 * (one event encapsulated, the other not), anywhere (the sending node's OUTPUT may drop it
+		 * right after the tunnel wrapped it). Another packet at the address of one freed unseen is
+		 * told apart: the usual unseen free is a socket's read, after the packet was delivered; a
+		 * new packet enters a device this one already entered (its sender's, a veth's, a
+		 * loopback's), or is first seen in another namespace; and it has its ports written.
+		 */
+		private boolean reallocatedOnTheWay(PacketEvent event, PacketEvent last) {
+			if (lastWithTuple == null) {
+				return false;
+			}
+			boolean ported = event.l4Protocol() == PacketEvent.TCP || event.l4Protocol() == PacketEvent.UDP;
+			boolean atADevice = event.kind() == ProbeKind.TRACEPOINT && ON_A_DEVICE.contains(event.where());
+			boolean tunnelEdge = event.encapsulation().isPresent() != lastWithTuple.encapsulation().isPresent();
+			return event.ipVersion() != 0 && (!ported || event.sourcePort() != 0 || event.destinationPort() != 0)
+					&& event.netns() == last.netns() && (atADevice || tunnelEdge) && !delivered && !entersAgain(event);
 		}
 
 		/**
@@ -239,11 +303,13 @@ public final class PathAssembler {
 				events = new ArrayList<>(events);
 			}
 			events.add(event);
-			if (event.ipVersion() != 0) {
+			// A function's return shows the packet as the function was entered, not as it is now.
+			if (event.ipVersion() != 0 && event.kind() != ProbeKind.FUNCTION_RETURN) {
 				lastWithTuple = event;
 			}
 			travelled |= event.isDrop() || (event.kind() == ProbeKind.FUNCTION ? QUEUED_TO_SOCKET : TRAVEL)
 					.contains(event.where());
+			delivered |= (event.kind() == ProbeKind.FUNCTION ? QUEUED_TO_SOCKET : DELIVERED).contains(event.where());
 			path = null;
 		}
 
@@ -253,6 +319,23 @@ public final class PathAssembler {
 				events = path.events();
 			}
 			return path;
+		}
+
+		/** Whether an event of this path had {@code event}'s tuple (or it has none). */
+		boolean hadTupleOf(PacketEvent event) {
+			return event.ipVersion() == 0 || events.stream().anyMatch(seen -> seen.ipVersion() != 0
+					&& seen.kind() != ProbeKind.FUNCTION_RETURN && sameTuple(seen, event));
+		}
+
+		/** Whether the path ended at a drop in {@code function}: its location, or a caller in its stack. */
+		boolean endedByADropIn(String function) {
+			PacketEvent last = events.getLast();
+			return last.isDrop() && (inFunction(last.location(), function)
+					|| last.stack().stream().anyMatch(frame -> inFunction(frame, function)));
+		}
+
+		private static boolean inFunction(String place, String function) {
+			return place != null && (place.equals(function) || place.startsWith(function + "+"));
 		}
 
 		boolean continuesWith(PacketEvent event) {

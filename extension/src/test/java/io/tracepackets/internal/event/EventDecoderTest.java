@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tracepackets.Conntrack;
 import io.tracepackets.ConntrackState;
 import io.tracepackets.DropReason;
+import io.tracepackets.Encapsulation;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.ProbeKind;
+import io.tracepackets.ReturnValue;
 import io.tracepackets.internal.btf.DropReasons;
 import io.tracepackets.internal.symbols.Kallsyms;
 
@@ -26,6 +28,7 @@ class EventDecoderTest {
 			"ffffffff81000000 T _stext",
 			"ffffffff81100000 T ip_rcv",
 			"ffffffff81100400 T ip_local_deliver",
+			"ffffffff81100800 T ip_route_input_noref",
 			"ffffffff81200000 T nf_hook_slow",
 			"ffffffff81200200 T kfree_skb_reason",
 			"ffffffff81300000 T __netif_receive_skb_core",
@@ -36,6 +39,7 @@ class EventDecoderTest {
 
 	private static final long IP_RCV = 0xffffffff81100000L;
 	private static final long NF_HOOK_SLOW = 0xffffffff81200000L;
+	private static final long IP_ROUTE_INPUT_NOREF = 0xffffffff81100800L;
 	private static final long KFREE_SKB_REASON = 0xffffffff81200200L;
 	private static final long NETIF_RECEIVE_SKB_CORE = 0xffffffff81300000L;
 	private static final long NFT_DO_CHAIN = 0xffffffffc0001000L;
@@ -156,6 +160,52 @@ class EventDecoderTest {
 		assertThat(decoded.preNatDestinationPort()).isEqualTo(80);
 		assertThat(decoded.destinationPort()).isEqualTo(9000);
 		assertThat(decoded.packetBytes()).isEmpty();
+	}
+
+	@Test
+	void should_decode_an_overlays_packet_on_the_underlay_with_its_inner_tuple_and_its_outer_headers() {
+		// GIVEN a pod's datagram 10.244.1.2:40000 > 10.244.2.2:7000 in VXLAN (VNI 0x012345) between
+		// the nodes 192.168.77.1 and .2, as the probes write it: the inner tuple in the event, the
+		// outer headers in the trailer, whose nat is 0
+		RawEvent event = new RawEvent().header(4, 1L, SKB, 0, 1, "iperf").device(NETNS, 2, 0, 107, 0x0800)
+				.ip(4, PacketEvent.UDP, 0, 40000, 7000, "10.244.1.2", "10.244.2.2").trailers(EventLayout.TRAILER_NAT);
+		byte[] trailer = preNat("192.168.77.1", "192.168.77.2", 42234, 4789, 0);
+		trailer[EventLayout.PRE_NAT_VNI] = 0x01;
+		trailer[EventLayout.PRE_NAT_VNI + 1] = 0x23;
+		trailer[EventLayout.PRE_NAT_VNI + 2] = 0x45;
+		trailer[EventLayout.PRE_NAT_TUNNEL] = EventLayout.TUNNEL_VXLAN4;
+		ByteBuffer record = record(event, 0).put(trailer, 0, EventLayout.PRE_NAT_KEPT);
+
+		// WHEN
+		PacketEvent decoded = decoder.decode(record.array());
+
+		// THEN the pod's tuple, no translation, and the underlay's headers beside it
+		assertThat(decoded.source()).isEqualTo(InetAddress.ofLiteral("10.244.1.2"));
+		assertThat(decoded.destinationPort()).isEqualTo(7000);
+		assertThat(decoded.wasTranslated()).isFalse();
+		assertThat(decoded.encapsulation()).contains(new Encapsulation("vxlan", InetAddress.ofLiteral("192.168.77.1"),
+				InetAddress.ofLiteral("192.168.77.2"), 42234, 4789, 0x012345));
+		assertThat(decoded.outer()).hasValueSatisfying(outer -> {
+			assertThat(outer.source()).isEqualTo(InetAddress.ofLiteral("192.168.77.1"));
+			assertThat(outer.destination()).isEqualTo(InetAddress.ofLiteral("192.168.77.2"));
+			assertThat(outer.l4Protocol()).isEqualTo(PacketEvent.UDP);
+			assertThat(outer.destinationPort()).isEqualTo(4789);
+		});
+		assertThat(io.tracepackets.assertj.error.PwruFormat.line(decoded, 0))
+				.contains("10.244.1.2:40000 > 10.244.2.2:7000 udp")
+				.endsWith("[vxlan 192.168.77.1:42234 > 192.168.77.2:4789 vni 74565]" + System.lineSeparator());
+	}
+
+	@Test
+	void should_decode_no_encapsulation_from_a_nat_trailer_without_a_tunnel() {
+		// GIVEN a translated packet's trailer: tunnel 0
+		ByteBuffer record = record(dnatted().trailers(EventLayout.TRAILER_NAT), 0).put(PRE_NAT, 0,
+				EventLayout.PRE_NAT_KEPT);
+
+		// WHEN / THEN
+		PacketEvent decoded = decoder.decode(record.array());
+		assertThat(decoded.encapsulation()).isEmpty();
+		assertThat(decoded.outer()).isEmpty();
 	}
 
 	@Test
@@ -483,6 +533,56 @@ class EventDecoderTest {
 		assertThat(event.location()).isNull();
 		assertThat(event.stack()).isEmpty();
 		assertThat(stackLookups).isEmpty();
+	}
+
+	@Test
+	void should_decode_a_function_return_with_its_value_from_the_drop_reason_field() {
+		// GIVEN probe 17 (a function's return) at nf_hook_slow's address: -EPERM where a drop's reason would be
+		byte[] record = new RawEvent()
+				.header(EventLayout.PROBE_FUNCTION_RETURN, 7L, SKB, 0, 0, "swapper/0")
+				.datagramOnEth0()
+				.drop(-1, NF_HOOK_SLOW, -1)
+				.bytes();
+
+		// WHEN
+		PacketEvent event = decoder.decode(record);
+
+		// THEN a return, not a drop, with the packet's fields as it entered
+		assertThat(event.where()).isEqualTo("nf_hook_slow");
+		assertThat(event.kind()).isEqualTo(ProbeKind.FUNCTION_RETURN);
+		assertThat(event.returned()).contains(new ReturnValue("nf_hook_slow", -1, "-EPERM"));
+		assertThat(event.returned().orElseThrow()).hasToString("-EPERM (drop)");
+		assertThat(event.isDrop()).isFalse();
+		assertThat(event.dropReason()).isNull();
+		assertThat(event.location()).isNull();
+		assertThat(event.destinationPort()).isEqualTo(9000);
+	}
+
+	@Test
+	void should_name_ip_route_input_noref_s_positive_return_as_a_drop_reason_as_since_6_13() {
+		// GIVEN ip_route_input_noref returned 3: on 6.13+ an enum skb_drop_reason
+		byte[] record = new RawEvent()
+				.header(EventLayout.PROBE_FUNCTION_RETURN, 7L, SKB, 0, 0, "swapper/0")
+				.datagramOnEth0()
+				.drop(3, IP_ROUTE_INPUT_NOREF, -1)
+				.bytes();
+
+		// WHEN
+		PacketEvent event = decoder.decode(record);
+
+		// THEN
+		assertThat(event.returned()).contains(new ReturnValue("ip_route_input_noref", 3, "NO_SOCKET"));
+		assertThat(event.returned().orElseThrow().isError()).isTrue();
+	}
+
+	@Test
+	void should_leave_other_events_without_a_return_value() {
+		// GIVEN a function's entry
+		byte[] record = new RawEvent().header(EventLayout.PROBE_FUNCTION, 7L, SKB, 0, 0, "a")
+				.drop(-1, NF_HOOK_SLOW, -1).bytes();
+
+		// WHEN / THEN
+		assertThat(decoder.decode(record).returned()).isEmpty();
 	}
 
 	@Test

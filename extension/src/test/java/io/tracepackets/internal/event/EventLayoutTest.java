@@ -53,7 +53,8 @@ class EventLayoutTest {
 	/** Constants of EventLayout that are not member offsets. */
 	private static final Set<String> NOT_OFFSETS = Set.of("SIZE", "ADDR_LEN", "COMM_LEN", "INLINE_NETNS", "CONFIG_SIZE");
 	/** Prefixes of EventLayout constants mirroring enum tp_probe, tp_mode and tp_counter. */
-	private static final List<String> ENUM_PREFIXES = List.of("PROBE_", "MODE_", "COUNTER_", "NAT_", "TRAILER_", "CT_");
+	private static final List<String> ENUM_PREFIXES = List.of("PROBE_", "MODE_", "COUNTER_", "NAT_", "TRAILER_", "CT_",
+			"TUNNEL_");
 
 	private static List<Die> dies;
 
@@ -254,12 +255,14 @@ class EventLayoutTest {
 		});
 
 		// THEN
-		assertThat(mirrored).containsOnlyKeys("TP_PROBE_SOCKET_RECEIVE", "TP_PROBE_XDP", "TP_PROBE_FUNCTION", "TP_PROBE_SYNTHETIC",
+		assertThat(mirrored).containsOnlyKeys("TP_PROBE_SOCKET_RECEIVE", "TP_PROBE_XDP", "TP_PROBE_FUNCTION",
+				"TP_PROBE_FUNCTION_RETURN", "TP_PROBE_SYNTHETIC",
 				"TP_PROBE_MARKER",
 				"TP_MODE_OFF", "TP_MODE_NETNS", "TP_MODE_ALL", "TP_COUNTER_EMITTED", "TP_COUNTER_LOST",
 				"TP_COUNTER_UNCOUNTED",
 				"TP_NAT_SOURCE", "TP_NAT_DESTINATION", "TP_TRAILER_NAT", "TP_TRAILER_CAPTURE", "TP_CT_INFO",
-				"TP_CT_CONFIRMED", "TP_CT_SOURCE_NAT", "TP_CT_DESTINATION_NAT", "TP_CT_ENTRY");
+				"TP_CT_CONFIRMED", "TP_CT_SOURCE_NAT", "TP_CT_DESTINATION_NAT", "TP_CT_ENTRY", "TP_TUNNEL_VXLAN4",
+				"TP_TUNNEL_VXLAN6");
 		assertThat(enumerators).containsAllEntriesOf(mirrored);
 	}
 

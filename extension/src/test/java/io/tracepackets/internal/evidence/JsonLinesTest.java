@@ -45,6 +45,18 @@ class JsonLinesTest {
 	}
 
 	@Test
+	void should_write_an_overlays_outer_headers_beside_the_pods_tuple() {
+		// GIVEN a pod's datagram on the underlay, in VXLAN between two nodes
+		PacketEvent encapsulated = PacketEvents.udp("10.244.1.2", 40000, "10.244.2.2", 7000)
+				.encapsulatedIn("192.168.77.1", 42234, "192.168.77.2", 4789, 1).at(1_000, "net_dev_queue");
+
+		// WHEN / THEN the pod's tuple as src and dst, the outer headers in their own fields
+		assertThat(JsonLines.line(encapsulated, 0)).contains("\"src\":\"10.244.1.2\",\"dst\":\"10.244.2.2\"")
+				.contains(",\"encap\":\"vxlan\",\"outer_src\":\"192.168.77.1\",\"outer_dst\":\"192.168.77.2\","
+						+ "\"outer_sport\":42234,\"outer_dport\":4789,\"vni\":1");
+	}
+
+	@Test
 	void should_cut_at_the_limit_and_say_so_in_the_first_line(@TempDir Path dir) throws IOException {
 		// GIVEN three events
 		List<PacketEvent> events = List.of(UDP.at(1, "net_dev_queue"), UDP.at(2, "net_dev_start_xmit"),
@@ -83,6 +95,22 @@ class JsonLinesTest {
 		// THEN
 		assertThat(line).endsWith(",\"bytes_layer\":\"ip\",\"bytes_orig_len\":60,\"bytes\":\"4500003c\"}");
 		assertThat(JsonLines.line(UDP.at(1_000, "ip_output"), null)).doesNotContain("bytes");
+	}
+
+	@Test
+	void should_add_what_a_function_returned_to_its_return_event() {
+		// GIVEN the route lookup refused the datagram
+		PacketEvent event = UDP.returned(1_000, "ip_route_input_noref", -113);
+
+		// WHEN
+		String line = JsonLines.line(event, null);
+
+		// THEN
+		assertThat(line).contains("\"where\":\"ip_route_input_noref\",\"probe\":\"function_return\",")
+				.contains(",\"returned\":-113,\"returned_text\":\"-EHOSTUNREACH\"");
+		assertThat(Pcapng.comment(event, 3)).startsWith("ip_route_input_noref (function_return) ")
+				.contains(" returned -EHOSTUNREACH");
+		assertThat(JsonLines.line(UDP.at(1_000, "ip_output"), null)).doesNotContain("returned");
 	}
 
 	@Test

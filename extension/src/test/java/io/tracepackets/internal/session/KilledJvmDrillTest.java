@@ -7,6 +7,7 @@ import io.tracepackets.KernelTest;
 import io.tracepackets.internal.libbpf.LibBpf;
 import io.tracepackets.internal.window.TraceWindow;
 import io.tracepackets.testing.VethNamespaces;
+import io.tracepackets.testing.VxlanOverlay;
 import io.tracepackets.traffic.Traffic;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * The drill for a JVM killed in the middle of a traced test (SIGKILL: no shutdown hook, no
  * {@code close()}): after the next JVM started, nothing of the killed one is left. Its BPF programs
  * and links go with its file descriptors (the kernel closes them); its {@link VethNamespaces} pair
- * is deleted by the next JVM's first {@code create()}; the nftables tracing table it added to a
+ * and the four namespaces of its {@link VxlanOverlay} are deleted by the next JVM's first {@code
+ * create()}; the nftables tracing table it added to a
  * namespace that outlives it (a container's; here a pair this JVM owns) by the next JVM's first
  * trace session, which sweeps every namespace it can reach, traced or not.
  */
@@ -59,6 +61,8 @@ class KilledJvmDrillTest {
 				TraceWindow trace = TraceWindow.open(session, Duration.ofSeconds(3))) {
 			trace.scope(pair.leftPath()).scope(pair.rightPath());
 			if (args[0].equals("traced-test")) {
+				VxlanOverlay overlay = VxlanOverlay.create(); // never closed: the kill leaves it
+				overlay.paths().forEach(trace::scope);
 				trace.scope(shared);
 				Traffic.fromNetnsPath(pair.leftPath()).udp().to(pair.rightAddress(), 7900).send(2);
 				System.out.println(TRACING);
@@ -84,7 +88,7 @@ class KilledJvmDrillTest {
 				links = HeldBpfIds.of(pid, "link_id");
 				assertThat(programs).as("the BPF programs the child holds").isNotEmpty();
 				assertThat(links).as("the BPF links the child holds").isNotEmpty();
-				assertThat(namespacesOf(pid)).as("the child's VethNamespaces pair").hasSize(2);
+				assertThat(namespacesOf(pid)).as("the child's VethNamespaces pair and VxlanOverlay").hasSize(6);
 				assertThat(tablesOf(shared, pid)).as("the child's tracing table in the shared namespace").hasSize(1);
 
 				// WHEN it is killed outright
@@ -137,10 +141,10 @@ class KilledJvmDrillTest {
 		return left;
 	}
 
-	/** {@code /run/netns} entries named as VethNamespaces names those of JVM {@code pid}. */
+	/** {@code /run/netns} entries named as VethNamespaces (and the fixtures named like it) name those of JVM {@code pid}. */
 	private static List<String> namespacesOf(long pid) throws IOException {
 		try (Stream<Path> entries = Files.list(Path.of("/run/netns"))) {
-			return entries.map(p -> p.getFileName().toString()).filter(n -> n.matches("tp" + pid + "x[0-9]+[ab]"))
+			return entries.map(p -> p.getFileName().toString()).filter(n -> n.matches("tp" + pid + "x[0-9]+[a-z]"))
 					.toList();
 		}
 	}

@@ -1,0 +1,314 @@
+package io.tracepackets.testing;
+
+import io.tracepackets.TracePacketsException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Two "nodes" of a cluster whose pods talk across a VXLAN overlay, wired the way flannel's
+ * {@code vxlan} backend wires them: each node is a network namespace with an underlay interface
+ * {@code eth0} (the two joined by a veth: {@code 192.168.77.1} and {@code .2}), a VXLAN device
+ * {@code flannel.<vni>} (UDP port 4789 unless told otherwise, no learning) holding the node's
+ * pod subnet's {@code .0/32}, and a bridge {@code cni0} ({@code 10.244.N.1/24}) with one pod
+ * behind it: a namespace whose {@code eth0} holds {@code 10.244.N.2/24} (N = 1 and 2), its default
+ * route through the bridge. What flannel's daemon writes for the other node, each node holds too:
+ * the route {@code 10.244.M.0/24 via 10.244.M.0 dev flannel.<vni> onlink}, a permanent neighbour
+ * entry giving {@code 10.244.M.0} the other VTEP's MAC address and a permanent FDB entry sending
+ * that MAC address to the other node's underlay address. So a pod's packet to the other pod is
+ * routed by its node into the VXLAN device, encapsulated in UDP to the other node, decapsulated
+ * there and routed into the bridge and the pod.
+ *
+ * <p>No ARP has to cross the overlay or wait: the MAC addresses are fixed (derived from the
+ * node's number), and each pod's gateway and each node's pod have permanent neighbour entries. So
+ * a rule that drops the underlay's UDP still sees the pod's first datagram, instead of an ARP
+ * request waiting for an answer it never gets.
+ *
+ * <p>Trace every namespace ({@link #paths()}); send from a pod with {@code
+ * Traffic.fromNetnsPath(overlay.leftPodPath())}. The addresses are the same for every overlay:
+ * they live only in the overlay's own namespaces. Needs root, iproute2 ({@code ip}, {@code bridge})
+ * and a kernel with VXLAN and bridges. Named like {@link VethNamespaces}' namespaces and deleted
+ * like them, also when a killed JVM left them behind. Close to delete all four.
+ */
+public final class VxlanOverlay implements AutoCloseable {
+
+	/** The IANA port of VXLAN, which flannel's {@code Port} setting of 4789 and most CNIs use. */
+	public static final int VXLAN_PORT = 4789;
+
+	/** The largest VNI whose {@code flannel.<vni>} fits IFNAMSIZ (15 characters); VXLAN's own limit is 16777215. */
+	private static final int MAX_VNI = 9_999_999;
+
+	private static final int MTU = 1450; // the underlay's 1500 less VXLAN's 50 bytes, as flannel sets it
+
+	private final String prefix;
+	private final int vni;
+	private final int port;
+
+	private VxlanOverlay(String prefix, int vni, int port) {
+		this.prefix = prefix;
+		this.vni = vni;
+		this.port = port;
+	}
+
+	/**
+	 * Two nodes, their pods and the overlay between them: VNI 1 (flannel's), UDP port 4789.
+	 *
+	 * @return the overlay, ready for traffic; close it to delete its namespaces
+	 * @throws TracePacketsException when a command fails (not root, no iproute2, no VXLAN in the
+	 *     kernel); what was made is deleted
+	 */
+	public static VxlanOverlay create() {
+		return create(1, VXLAN_PORT);
+	}
+
+	/**
+	 * Two nodes, their pods and the overlay between them, with this VNI and UDP port.
+	 *
+	 * @param vni the VXLAN network identifier, 1 to 9999999: the devices are named {@code
+	 *     flannel.<vni>}, which must fit a device name
+	 * @param port the UDP destination port of the encapsulated packets; the probes read the inner
+	 *     packet of VXLAN on 4789 and 8472 (Linux's default) only
+	 * @return the overlay, ready for traffic; close it to delete its namespaces
+	 * @throws IllegalArgumentException for a VNI or port out of range
+	 * @throws TracePacketsException when a command fails; what was made is deleted
+	 */
+	public static VxlanOverlay create(int vni, int port) {
+		if (vni < 1 || vni > MAX_VNI) {
+			throw new IllegalArgumentException("VNI " + vni + " is out of range: 1 to " + MAX_VNI
+					+ " (a VXLAN network identifier has 24 bits, and flannel.<vni> must fit a device name's 15 characters)");
+		}
+		if (port < 1 || port > 65535) {
+			throw new IllegalArgumentException("UDP port " + port + " is out of range: 1 to 65535");
+		}
+		VxlanOverlay overlay = new VxlanOverlay(VethNamespaces.newPrefix(VethNamespaces.nextNumber()), vni, port);
+		try {
+			overlay.build();
+			return overlay;
+		} catch (RuntimeException e) {
+			overlay.close();
+			throw e;
+		}
+	}
+
+	private void build() {
+		for (String netns : List.of(nodeName(1), nodeName(2), podName(1), podName(2))) {
+			VethNamespaces.ip("netns", "add", netns);
+			VethNamespaces.ip("-n", netns, "link", "set", "lo", "up");
+		}
+		VethNamespaces.ip("link", "add", "eth0", "netns", nodeName(1), "type", "veth", "peer", "name", "eth0",
+				"netns", nodeName(2));
+		for (int node = 1; node <= 2; node++) {
+			int other = 3 - node;
+			String name = nodeName(node);
+			String vxlan = vxlanInterface();
+			VethNamespaces.ip("-n", name, "addr", "add", nodeAddress(node) + "/24", "dev", "eth0");
+			VethNamespaces.ip("-n", name, "link", "set", "eth0", "up");
+			VethNamespaces.exec(name, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+			// flannel.<vni>: the node's VTEP, addressed with its pod subnet's .0
+			VethNamespaces.ip("-n", name, "link", "add", vxlan, "address", vtepMac(node), "type", "vxlan", "id",
+					Integer.toString(vni), "local", nodeAddress(node), "dev", "eth0", "dstport", Integer.toString(port),
+					"nolearning");
+			VethNamespaces.ip("-n", name, "addr", "add", "10.244." + node + ".0/32", "dev", vxlan);
+			VethNamespaces.ip("-n", name, "link", "set", vxlan, "mtu", Integer.toString(MTU), "up");
+			// cni0, the pods' bridge and gateway
+			VethNamespaces.ip("-n", name, "link", "add", "cni0", "address", gatewayMac(node), "type", "bridge");
+			VethNamespaces.ip("-n", name, "addr", "add", "10.244." + node + ".1/24", "dev", "cni0");
+			VethNamespaces.ip("-n", name, "link", "set", "cni0", "mtu", Integer.toString(MTU), "up");
+			// the pod, behind a veth into the bridge
+			String pod = podName(node);
+			VethNamespaces.ip("link", "add", "veth0", "netns", name, "type", "veth", "peer", "name", "eth0", "netns",
+					pod);
+			VethNamespaces.ip("-n", name, "link", "set", "veth0", "master", "cni0", "mtu", Integer.toString(MTU), "up");
+			VethNamespaces.ip("-n", pod, "link", "set", "eth0", "address", podMac(node), "mtu", Integer.toString(MTU),
+					"up");
+			VethNamespaces.ip("-n", pod, "addr", "add", podAddress(node) + "/24", "dev", "eth0");
+			VethNamespaces.ip("-n", pod, "route", "add", "default", "via", "10.244." + node + ".1");
+			VethNamespaces.ip("-n", pod, "neigh", "add", "10.244." + node + ".1", "lladdr", gatewayMac(node), "dev",
+					"eth0", "nud", "permanent");
+			VethNamespaces.ip("-n", name, "neigh", "add", podAddress(node), "lladdr", podMac(node), "dev", "cni0",
+					"nud", "permanent");
+			// what flannel's daemon writes for the other node: route, VTEP neighbour, FDB entry
+			VethNamespaces.ip("-n", name, "route", "add", "10.244." + other + ".0/24", "via", "10.244." + other + ".0",
+					"dev", vxlan, "onlink");
+			VethNamespaces.ip("-n", name, "neigh", "add", "10.244." + other + ".0", "lladdr", vtepMac(other), "dev",
+					vxlan, "nud", "permanent");
+			VethNamespaces.exec(name, "bridge", "fdb", "add", vtepMac(other), "dev", vxlan, "dst", nodeAddress(other),
+					"self", "permanent");
+		}
+	}
+
+	private String nodeName(int node) {
+		return prefix + (node == 1 ? "m" : "n");
+	}
+
+	private String podName(int node) {
+		return prefix + (node == 1 ? "p" : "q");
+	}
+
+	/** 02:00 (locally administered) and the underlay address: the VTEP of node 1 is 02:00:c0:a8:4d:01. */
+	private static String vtepMac(int node) {
+		return "02:00:c0:a8:4d:0" + node;
+	}
+
+	private static String gatewayMac(int node) {
+		return "02:00:0a:f4:0" + node + ":01";
+	}
+
+	private static String podMac(int node) {
+		return "02:00:0a:f4:0" + node + ":02";
+	}
+
+	private static String nodeAddress(int node) {
+		return "192.168.77." + node;
+	}
+
+	private static String podAddress(int node) {
+		return "10.244." + node + ".2";
+	}
+
+	/**
+	 * The first node's namespace: its underlay {@code eth0}, {@code flannel.<vni>}, {@code cni0}.
+	 *
+	 * @return its path under {@code /run/netns}, for {@code trace.scope(...)}
+	 */
+	public Path leftNodePath() {
+		return Path.of("/run/netns", nodeName(1));
+	}
+
+	/**
+	 * The second node's namespace, where the left pod's packets arrive through the underlay.
+	 *
+	 * @return its path under {@code /run/netns}, for {@code trace.scope(...)}
+	 */
+	public Path rightNodePath() {
+		return Path.of("/run/netns", nodeName(2));
+	}
+
+	/**
+	 * The pod behind the first node's bridge.
+	 *
+	 * @return its path under {@code /run/netns}, for {@code trace.scope(...)} and {@code
+	 *     Traffic.fromNetnsPath(...)}
+	 */
+	public Path leftPodPath() {
+		return Path.of("/run/netns", podName(1));
+	}
+
+	/**
+	 * The pod behind the second node's bridge.
+	 *
+	 * @return its path under {@code /run/netns}, for {@code trace.scope(...)} and {@code
+	 *     Traffic.fromNetnsPath(...)}
+	 */
+	public Path rightPodPath() {
+		return Path.of("/run/netns", podName(2));
+	}
+
+	/**
+	 * All four namespaces, nodes first: what a trace of the overlay scopes.
+	 *
+	 * @return the left node, the right node, the left pod, the right pod
+	 */
+	public List<Path> paths() {
+		return List.of(leftNodePath(), rightNodePath(), leftPodPath(), rightPodPath());
+	}
+
+	/**
+	 * The left pod's address.
+	 *
+	 * @return {@code 10.244.1.2}
+	 */
+	public String leftPodAddress() {
+		return podAddress(1);
+	}
+
+	/**
+	 * The right pod's address.
+	 *
+	 * @return {@code 10.244.2.2}
+	 */
+	public String rightPodAddress() {
+		return podAddress(2);
+	}
+
+	/**
+	 * The left node's underlay address: the outer source of what its pod sends across.
+	 *
+	 * @return {@code 192.168.77.1}
+	 */
+	public String leftNodeAddress() {
+		return nodeAddress(1);
+	}
+
+	/**
+	 * The right node's underlay address: the outer destination of what the left pod sends across.
+	 *
+	 * @return {@code 192.168.77.2}
+	 */
+	public String rightNodeAddress() {
+		return nodeAddress(2);
+	}
+
+	/**
+	 * The VXLAN network identifier of both VTEPs.
+	 *
+	 * @return the VNI, 1 unless {@link #create(int, int)} was given another
+	 */
+	public int vni() {
+		return vni;
+	}
+
+	/**
+	 * The UDP destination port of the encapsulated packets.
+	 *
+	 * @return 4789 unless {@link #create(int, int)} was given another
+	 */
+	public int port() {
+		return port;
+	}
+
+	/**
+	 * The VXLAN device of each node.
+	 *
+	 * @return {@code flannel.<vni>}, as flannel names it
+	 */
+	public String vxlanInterface() {
+		return "flannel." + vni;
+	}
+
+	/**
+	 * Runs a command in the left node's namespace (an iptables rule on its underlay, {@code ip -s link}).
+	 *
+	 * @param command the program and its arguments
+	 * @return what it printed, standard output and error together
+	 * @throws TracePacketsException when it exits with a non-zero status; the message holds its output
+	 */
+	public String execOnLeftNode(String... command) {
+		return VethNamespaces.exec(nodeName(1), command);
+	}
+
+	/**
+	 * Runs a command in the right node's namespace, e.g. {@code iptables -A INPUT -p udp --dport
+	 * 4789 -j DROP}.
+	 *
+	 * @param command the program and its arguments
+	 * @return what it printed, standard output and error together
+	 * @throws TracePacketsException when it exits with a non-zero status; the message holds its output
+	 */
+	public String execOnRightNode(String... command) {
+		return VethNamespaces.exec(nodeName(2), command);
+	}
+
+	/** Deletes the four namespaces; every device goes with its namespace. */
+	@Override
+	public void close() {
+		for (String netns : List.of(podName(1), podName(2), nodeName(1), nodeName(2))) {
+			VethNamespaces.quietly("netns", "del", netns);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "VXLAN overlay " + prefix + " (pods " + leftPodAddress() + " and " + rightPodAddress() + " on nodes "
+				+ leftNodeAddress() + " and " + rightNodeAddress() + ", VNI " + vni + ", UDP " + port + ")";
+	}
+}
