@@ -2,6 +2,7 @@ package io.tracepackets.internal.counts;
 
 import io.tracepackets.DropCount;
 import io.tracepackets.KernelCounts;
+import io.tracepackets.internal.event.EventDecoder;
 import io.tracepackets.internal.event.Tracepoint;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,27 +19,17 @@ import java.util.function.LongPredicate;
  */
 public final class Counted {
 
-	/** How counts are named: as the decoder names events ({@code EventDecoder}'s methods of these names). */
-	public interface Names {
-
-		/** The event name of a probe point ({@code net_dev_queue}, {@code ip_rcv}, {@code socket_receive}). */
-		String whereOf(int probe, long where);
-
-		/** A count of drops, its reason, kind and location named. */
-		DropCount dropCount(long netns, int reason, long location, long count);
-	}
-
 	private final CountMap map;
 	private final CountBaseline baseline;
-	private final Names names;
+	private final EventDecoder names;
 	private final long uncountedAtStart;
 
 	/**
 	 * @param map the session's counts
 	 * @param baseline the totals at each lease, which the reader fills as it scopes namespaces
-	 * @param names how probe points and drops are named
+	 * @param names the reader's decoder, which names probe points and drops as it names events
 	 */
-	public Counted(CountMap map, CountBaseline baseline, Names names) {
+	public Counted(CountMap map, CountBaseline baseline, EventDecoder names) {
 		this.map = map;
 		this.baseline = baseline;
 		this.names = names;

@@ -1,7 +1,6 @@
 package io.tracepackets.internal.live;
 
 import io.tracepackets.Backend;
-import io.tracepackets.DropCount;
 import io.tracepackets.KernelCounts;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.TracePacketsException;
@@ -101,17 +100,7 @@ public final class LiveTrace implements AutoCloseable {
 		try {
 			decoder = session.decoder(this::interfaceName);
 			CountBaseline baseline = new CountBaseline();
-			counted = new Counted(session.counts(), baseline, new Counted.Names() {
-				@Override
-				public String whereOf(int probe, long where) {
-					return decoder.whereOf(probe, where);
-				}
-
-				@Override
-				public DropCount dropCount(long netns, int reason, long location, long count) {
-					return decoder.dropCount(netns, reason, location, count);
-				}
-			});
+			counted = new Counted(session.counts(), baseline, decoder);
 			if (allNamespaces) {
 				leases.add(session.namespaceFilter().leaseAll());
 			}

@@ -1,6 +1,5 @@
 package io.tracepackets.internal.window;
 
-import io.tracepackets.DropCount;
 import io.tracepackets.DropCulprit;
 import io.tracepackets.EventStoreOverflow;
 import io.tracepackets.KernelCounts;
@@ -92,17 +91,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		this.culprits = new DropAttribution(new RuleTracing(netfilterRules));
 		this.interfaceNames = session.interfaceNames();
 		this.decoder = session.decoder(this::interfaceName);
-		this.counted = new Counted(session.counts(), countBaseline, new Counted.Names() {
-			@Override
-			public String whereOf(int probe, long where) {
-				return decoder.whereOf(probe, where);
-			}
-
-			@Override
-			public DropCount dropCount(long netns, int reason, long location, long count) {
-				return decoder.dropCount(netns, reason, location, count);
-			}
-		});
+		this.counted = new Counted(session.counts(), countBaseline, decoder);
 		this.scope = new Scope(session.namespaceFilter(), countBaseline);
 		this.cursor = session.pump().openCursor();
 		this.xdpProbes = session.xdpVerdictProbes();
