@@ -49,6 +49,9 @@ public final class Bench {
 	static final String MEMORY = "memory";
 	static final String MEMORY_SECTION_START = "<!-- memory:start -->";
 	static final String MEMORY_SECTION_END = "<!-- memory:end -->";
+	/** Hand-written memory comparisons (before/after a change), kept by every run of this bench. */
+	static final String MEMORY_HISTORY_START = "<!-- memory-history:start -->";
+	static final String MEMORY_HISTORY_END = "<!-- memory-history:end -->";
 	private static final int FILTER_ROUNDS = 3;
 	private static final int PROBE_ROUNDS = 5;
 	private static final int PROBE_STATS_RUNS = 2;
@@ -134,6 +137,7 @@ public final class Bench {
 		String markdown = report.markdown();
 		Files.writeString(out, markdown + "\n" + assertions + "\n" + probes
 				+ kept(out, PROBES_HISTORY_START, PROBES_HISTORY_END) + kept(out, FILTERS_SECTION_START, FILTERS_SECTION_END)
+				+ kept(out, MEMORY_SECTION_START, MEMORY_SECTION_END) + kept(out, MEMORY_HISTORY_START, MEMORY_HISTORY_END)
 				+ kept(out, VM_SECTION_START, VM_SECTION_END) + kept(out, VM_PROBES_START, VM_PROBES_END));
 		System.out.println(markdown + "\n" + assertions + "\n" + probes);
 		step("wrote " + out);
