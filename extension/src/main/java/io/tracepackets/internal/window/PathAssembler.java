@@ -81,10 +81,11 @@ public final class PathAssembler {
 	 * events whose addresses the allocator reused took minutes to group).
 	 */
 	private final Set<Long> journeysInUse = new HashSet<>();
-	/** The kernel's journey id of the last path of each skb address that ended at a free. */
-	private final Map<Long, Long> ended = new HashMap<>();
-	/** The last path of each skb address that ended at a free: a function that freed it returns after. */
-	private final Map<Long, Builder> endedPaths = new HashMap<>();
+	/**
+	 * The last path of each skb address that ended at a free: its kernel journey id tells a reuse
+	 * of the address and buffer, and a function that freed the packet returns after it.
+	 */
+	private final Map<Long, Builder> ended = new HashMap<>();
 	/** Journey ids made up for splits the kernel did not see, so far. */
 	private long splits;
 	private boolean changed;
@@ -109,7 +110,8 @@ public final class PathAssembler {
 			}
 			path = null;
 		}
-		if (path == null && !split && journey != 0 && Long.valueOf(journey).equals(ended.get(event.skb()))) {
+		Builder endedHere = path == null ? ended.get(event.skb()) : null;
+		if (endedHere != null && !split && journey != 0 && journey == endedHere.kernelNow) {
 			// The kernel derives the id from the skb's address and buffer: the same pair after a
 			// free is the allocator handing both back at once, to another packet.
 			journey = madeUpJourney(event);
@@ -143,8 +145,7 @@ public final class PathAssembler {
 		path.add(event);
 		if (event.isDrop() || event.isConsumed()) {
 			open.remove(event.skb());
-			ended.put(event.skb(), path.kernelNow);
-			endedPaths.put(event.skb(), path);
+			ended.put(event.skb(), path);
 		}
 		changed = true;
 	}
@@ -164,7 +165,7 @@ public final class PathAssembler {
 				return false;
 			}
 		} else {
-			path = endedPaths.get(event.skb());
+			path = ended.get(event.skb());
 			if (path == null || !path.sameJourney(event) || !path.endedByADropIn(event.where())) {
 				return false;
 			}
@@ -330,12 +331,8 @@ public final class PathAssembler {
 		/** Whether the path ended at a drop in {@code function}: its location, or a caller in its stack. */
 		boolean endedByADropIn(String function) {
 			PacketEvent last = events.getLast();
-			return last.isDrop() && (inFunction(last.location(), function)
-					|| last.stack().stream().anyMatch(frame -> inFunction(frame, function)));
-		}
-
-		private static boolean inFunction(String place, String function) {
-			return place != null && (place.equals(function) || place.startsWith(function + "+"));
+			return last.isDrop() && (last.locationFunction().filter(function::equals).isPresent()
+					|| last.stackFunctions().contains(function));
 		}
 
 		boolean continuesWith(PacketEvent event) {
