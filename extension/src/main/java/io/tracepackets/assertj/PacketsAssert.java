@@ -272,10 +272,8 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 *     (the tracepoint backend, or its probes did not attach)
 	 */
 	public PacketsAssert returned(String function, int value) {
-		checkReturnRecorded(function);
-		awaitAll(path -> returns(path, function).anyMatch(returned -> returned.value() == value),
+		return everyReturned(function, returned -> returned.value() == value,
 				Expectation.toReturn(function, ReturnValue.text(value)));
-		return myself;
 	}
 
 	/**
@@ -296,11 +294,9 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 			throw new IllegalArgumentException("returned(\"" + function + "\", value) needs the value as the trace shows it,"
 					+ " e.g. \"-EHOSTUNREACH\", \"1\" or a drop reason's name; got " + (value == null ? "null" : "\"\""));
 		}
-		checkReturnRecorded(function);
 		String expected = value.strip();
-		awaitAll(path -> returns(path, function).anyMatch(returned -> returned.text().equals(expected)),
+		return everyReturned(function, returned -> returned.text().equals(expected),
 				Expectation.toReturn(function, expected));
-		return myself;
 	}
 
 	/**
@@ -314,14 +310,15 @@ public class PacketsAssert extends AbstractAssert<PacketsAssert, PacketTrace> {
 	 * @throws TracingUnavailableException when the backend records no return of {@code function}
 	 */
 	public PacketsAssert returnedError(String function) {
-		checkReturnRecorded(function);
-		awaitAll(path -> returns(path, function).anyMatch(ReturnValue::isError), Expectation.toReturnAnError(function));
-		return myself;
+		return everyReturned(function, ReturnValue::isError, Expectation.toReturnAnError(function));
 	}
 
-	private static java.util.stream.Stream<ReturnValue> returns(PacketPath path, String function) {
-		return path.events().stream().flatMap(event -> event.returned().stream())
-				.filter(returned -> returned.function().equals(function));
+	/** Every matching path has a return of {@code function} that {@code value} accepts. */
+	private PacketsAssert everyReturned(String function, Predicate<ReturnValue> value, Expectation expectation) {
+		checkReturnRecorded(function);
+		awaitAll(path -> path.events().stream().flatMap(event -> event.returned().stream())
+				.anyMatch(returned -> returned.function().equals(function) && value.test(returned)), expectation);
+		return myself;
 	}
 
 	/**
