@@ -26,13 +26,7 @@ final class EventSelection {
 	 * Journeys that matched once and are followed until their skb is freed; under a flood that loses
 	 * events, the longest unseen ones are let go first, so that this stays bounded.
 	 */
-	private final Set<Long> followed = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>(256, 0.75f,
-			true) {
-		@Override
-		protected boolean removeEldestEntry(java.util.Map.Entry<Long, Boolean> eldest) {
-			return size() > FOLLOWED;
-		}
-	});
+	private final Set<Long> followed = RecentSets.atMost(FOLLOWED);
 
 	private EventSelection(CliOptions.Selection selection, PacketFilter pcap, PacketFilter device) {
 		this.selection = selection;

@@ -72,13 +72,7 @@ abstract class Output implements AutoCloseable {
 		 * The drop sentences already said, least recently said out first: a sentence names an address
 		 * and a port, of which a flood has many, so a set of them all would grow without end.
 		 */
-		private final java.util.Set<String> explained = java.util.Collections.newSetFromMap(
-				new java.util.LinkedHashMap<>(256, 0.75f, true) {
-					@Override
-					protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
-						return size() > EXPLAINED;
-					}
-				});
+		private final java.util.Set<String> explained = RecentSets.atMost(EXPLAINED);
 
 		private final boolean meta;
 
