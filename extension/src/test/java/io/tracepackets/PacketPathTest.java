@@ -127,6 +127,37 @@ class PacketPathTest {
 	}
 
 	@Test
+	void should_start_a_new_path_with_a_frame_at_the_address_and_journey_of_a_message_a_socket_took() {
+		// GIVEN a netlink acknowledgement (no EtherType, no IP header) that its socket's filter took,
+		// freed where no probe saw it, then a RST given its address and buffer, so its journey id too
+		PacketEvent message = PacketEvents.nonIp(0).journey(7).returned(1, "sk_filter_trim_cap", 0);
+		PacketEvents reset = PacketEvents.tcp("10.0.0.2", 81, "10.0.0.1", 41000, 0x14).journey(7);
+		PacketEvent output = reset.function(2, "nf_hook_slow");
+		PacketEvent queued = reset.at(3, "net_dev_queue");
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(List.of(message, output, queued));
+
+		// THEN the RST starts where it was sent (the message, never a packet on its way, is no path)
+		assertThat(paths).extracting(PacketPath::events).containsExactly(List.of(output, queued));
+		assertThat(paths.getFirst().journey()).isNotEqualTo(7);
+	}
+
+	@Test
+	void should_keep_a_frame_that_a_packet_socket_took_on_its_way() {
+		// GIVEN an ARP request received, shown to a packet socket (tcpdump) and then to ARP itself
+		PacketEvents arp = PacketEvents.nonIp(0x0806).journey(7);
+		List<PacketEvent> events = List.of(arp.at(1, "netif_receive_skb"), arp.function(2, "packet_rcv"),
+				arp.function(3, "arp_rcv"), arp.consumed(4));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN it is one packet
+		assertThat(paths).extracting(PacketPath::events).containsExactly(events);
+	}
+
+	@Test
 	void should_keep_events_without_ip_tuple_in_the_path_and_compare_with_the_last_tuple() {
 		// GIVEN an event of the skb where the probe found no IP header, between two of the same tuple
 		PacketEvent in = REQUEST.at(1, "netif_receive_skb");

@@ -104,6 +104,25 @@ class PacketsAssert_wereRejected_Test {
 	}
 
 	@Test
+	void should_answer_a_segment_whose_reset_reused_the_address_and_buffer_of_a_netlink_message() {
+		// GIVEN a netlink acknowledgement that a process in the refusing namespace read (its free
+		// unseen), then a SYN refused with a RST in that message's skb and buffer (its journey id)
+		PacketEvent message = PacketEvents.nonIp(0).skb(RST_SKB).journey(7)
+				.returned(START + 500_000, "sk_filter_trim_cap", 0);
+		PacketEvents syn = PacketEvents.tcp("10.0.0.1", 41000, "10.0.0.2", 81, 0x02).skb(SYN_SKB).iface(12, "eth0")
+				.journey(5);
+		PacketEvents rst = PacketEvents.tcp("10.0.0.2", 81, "10.0.0.1", 41000, 0x14).skb(RST_SKB).iface(12, "eth0")
+				.journey(7);
+		FakePacketTrace trace = trace(List.of(message), List.of(syn.at(START + 1_000_000, "netif_receive_skb")),
+				List.of(rst.function(START + 1_040_000, "nf_hook_slow"), rst.at(START + 1_050_000, "net_dev_queue")),
+				List.of(syn.dropped(START + 1_100_000, DropReason.NO_SOCKET, "tcp_v4_rcv+0x2bd", "tcp_v4_rcv+0x2bd")));
+
+		// WHEN / THEN the RST, sent after the SYN came, answers it
+		assertThat(assertThat(trace).packets(tcp().dstPort(81)).wereRejected().withReset().answers())
+				.extracting(answer -> answer.path().first().timestampNanos()).containsExactly(START + 1_040_000);
+	}
+
+	@Test
 	void should_not_take_a_reset_of_another_connection_for_the_answer() {
 		// GIVEN a RST to another port of the client
 		FakePacketTrace trace = trace(synDropped(START + 1_000_000, 41000, SYN_SKB),

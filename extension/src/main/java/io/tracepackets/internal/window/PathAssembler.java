@@ -57,6 +57,9 @@ public final class PathAssembler {
 	private static final Set<String> QUEUED_TO_SOCKET = Set.of("__udp_enqueue_schedule_skb", "__sock_queue_rcv_skb",
 			"sock_queue_rcv_skb_reason", "tcp_queue_rcv", "packet_rcv", "tpacket_rcv", "packet_rcv_spkt");
 
+	/** A socket's filter, which every socket runs on an skb before it takes it. */
+	private static final String SOCKET_FILTER = "sk_filter_trim_cap";
+
 	/**
 	 * The functions whose copy programs give a new skb its parent's journey id (ProbeObject.COPY_FUNCTIONS):
 	 * a legitimate copy's path starts with an event there.
@@ -232,6 +235,10 @@ public final class PathAssembler {
 		/** The last event with an IP tuple, the tuple the next one must have. */
 		private PacketEvent lastWithTuple;
 		private boolean travelled;
+		/** An event had an EtherType or an IP header: a frame, not a message between processes. */
+		private boolean framed;
+		/** A socket took the skb: its filter ran, it was queued or read. */
+		private boolean reachedASocket;
 		/** Whether a socket got the packet: after that, its skb is freed where no probe sees it. */
 		private boolean delivered;
 		/** The immutable path as of the last snapshot; null when events came since. */
@@ -311,6 +318,8 @@ public final class PathAssembler {
 			travelled |= event.isDrop() || (event.kind() == ProbeKind.FUNCTION ? QUEUED_TO_SOCKET : TRAVEL)
 					.contains(event.where());
 			delivered |= (event.kind() == ProbeKind.FUNCTION ? QUEUED_TO_SOCKET : DELIVERED).contains(event.where());
+			framed |= event.etherType() != 0 || event.ipVersion() != 0;
+			reachedASocket |= delivered || SOCKET_FILTER.equals(event.where());
 			path = null;
 		}
 
@@ -337,7 +346,21 @@ public final class PathAssembler {
 
 		boolean continuesWith(PacketEvent event) {
 			return sameJourney(event) && (sameTuple(lastWithTuple, event) || translated(lastWithTuple, event))
-					&& sameEtherType(events.getLast(), event) && !entersAgain(event);
+					&& sameEtherType(events.getLast(), event) && !entersAgain(event) && !followsAMessage(event);
+		}
+
+		/**
+		 * Whether {@code event}, a frame, is another packet at the address of a message that a socket
+		 * took without it ever being a frame (no EtherType, no IP header): a netlink message, the
+		 * kernel's answer to a process in a traced namespace (the acknowledgements of the tracer's
+		 * own netfilter requests there, {@code ip}, {@code iptables-nft}). Its reader frees it where
+		 * the scope does not see it, and the allocator may hand its address and buffer back at once,
+		 * so the next packet there has its journey id too and would otherwise carry on its path, from
+		 * the message's time. Seen on 7.3: a TCP RST, then an ARP request, at the address of a
+		 * netlink acknowledgement.
+		 */
+		private boolean followsAMessage(PacketEvent event) {
+			return reachedASocket && !framed && (event.etherType() != 0 || event.ipVersion() != 0);
 		}
 
 		private boolean sameJourney(PacketEvent event) {
