@@ -379,10 +379,12 @@ class JourneyTest {
 
 	@Test
 	void should_still_tell_a_new_packet_at_a_live_address_by_its_new_id() {
-		// GIVEN the same address and tuple, another id, and no buffer replaced before it
+		// GIVEN the same address and tuple, another id, no buffer replaced before it, and the drop in
+		// another namespace than the one the first was received in (a packet crosses namespaces only
+		// at a device)
 		PacketEvents first = PacketEvents.udp("10.231.4.1", 41011, "10.231.4.2", 7000).journey(JOURNEY);
-		List<PacketEvent> events = List.of(first.at(1, "netif_receive_skb"),
-				first.journey(JOURNEY + 1).dropped(2, DropReason.NOT_SPECIFIED, "ip_rcv_finish_core+0x1a"));
+		List<PacketEvent> events = List.of(first.netns(RIGHT).at(1, "netif_receive_skb"),
+				first.netns(LEFT).journey(JOURNEY + 1).dropped(2, DropReason.NOT_SPECIFIED, "ip_rcv_finish_core+0x1a"));
 
 		// WHEN / THEN two packets
 		assertThat(PathAssembler.group(events)).hasSize(2);

@@ -144,6 +144,36 @@ class PacketPathTest {
 	}
 
 	@Test
+	void should_keep_a_forwarded_segment_dropped_in_a_buffer_of_its_own_one_packet() {
+		// GIVEN a SYN received by a router, given a buffer of its own in ip_forward (its sender's TCP
+		// shares the data), so a new journey id, then dropped by the FORWARD chain
+		PacketEvents syn = PacketEvents.tcp("10.0.0.1", 41000, "10.0.1.2", 81, 0x02).iface(2, "eth0");
+		PacketEvent received = syn.journey(11).at(1, "netif_receive_skb");
+		PacketEvent dropped = syn.journey(12).dropped(2, DropReason.NETFILTER_DROP, "nf_hook_slow+0x7d");
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(List.of(received, dropped));
+
+		// THEN
+		assertThat(paths).extracting(PacketPath::events).containsExactly(List.of(received, dropped));
+	}
+
+	@Test
+	void should_not_join_the_drop_of_another_packet_to_one_delivered_before_it() {
+		// GIVEN a datagram received and read by a socket (freed unseen), then a datagram of the same
+		// flow at its address, first seen at its drop
+		PacketEvent received = REQUEST.journey(11).at(1, "netif_receive_skb");
+		PacketEvent read = REQUEST.journey(11).at(2, "skb_copy_datagram_iovec");
+		PacketEvent dropped = REQUEST.journey(12).dropped(3, DropReason.NETFILTER_DROP, "nf_hook_slow+0x7d");
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(List.of(received, read, dropped));
+
+		// THEN
+		assertThat(paths).extracting(PacketPath::events).containsExactly(List.of(received, read), List.of(dropped));
+	}
+
+	@Test
 	void should_keep_a_frame_that_a_packet_socket_took_on_its_way() {
 		// GIVEN an ARP request received, shown to a packet socket (tcpdump) and then to ARP itself
 		PacketEvents arp = PacketEvents.nonIp(0x0806).journey(7);

@@ -41,6 +41,9 @@ public final class PathAssembler {
 	private static final Set<String> TRAVEL = Set.of("net_dev_queue", "net_dev_start_xmit", "netif_rx",
 			"netif_receive_skb", "skb_copy_datagram_iovec", PacketEvent.SOCKET_RECEIVE);
 
+	/** Tracepoints of a packet received from a device. */
+	private static final Set<String> RECEIVED = Set.of("netif_rx", "netif_receive_skb");
+
 	/** Tracepoints of a packet at a device: queued, handed to the driver, received. */
 	private static final Set<String> ON_A_DEVICE = Set.of("net_dev_queue", "net_dev_start_xmit", "netif_rx",
 			"netif_receive_skb");
@@ -289,7 +292,20 @@ public final class PathAssembler {
 			boolean atADevice = event.kind() == ProbeKind.TRACEPOINT && ON_A_DEVICE.contains(event.where());
 			boolean tunnelEdge = event.encapsulation().isPresent() != lastWithTuple.encapsulation().isPresent();
 			return event.ipVersion() != 0 && (!ported || event.sourcePort() != 0 || event.destinationPort() != 0)
-					&& event.netns() == last.netns() && (atADevice || tunnelEdge) && !delivered && !entersAgain(event);
+					&& event.netns() == last.netns() && (atADevice || tunnelEdge || droppedWhileForwarded(event))
+					&& !delivered && !entersAgain(event);
+		}
+
+		/**
+		 * Dropped in a namespace it was received in and not delivered there: a forwarded packet whose
+		 * data its sender still shares (TCP keeps a clone of every segment) gets a buffer of its own
+		 * in ip_forward (skb_cow, before the TTL is decremented), and the FORWARD chain may drop it
+		 * next, before it reaches a device. A new packet in that namespace would be seen entering it
+		 * (or leaving it) before its drop.
+		 */
+		private boolean droppedWhileForwarded(PacketEvent event) {
+			return event.isDrop() && events.stream().anyMatch(seen -> seen.kind() == ProbeKind.TRACEPOINT
+					&& seen.netns() == event.netns() && RECEIVED.contains(seen.where()));
 		}
 
 		/**

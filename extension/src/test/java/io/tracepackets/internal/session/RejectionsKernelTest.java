@@ -200,6 +200,8 @@ class RejectionsKernelTest {
 				Answer reset = assertThat(trace).packets(tcp().dstPort(81)).wereRejected().withReset().answers()
 						.getFirst();
 				assertThat(reset.event().source().getHostAddress()).isEqualTo(serverAddress);
+				// and the SYN, which the router gave a buffer of its own before dropping it, is one packet
+				assertThat(trace).packets(tcp().dstPort(81)).hasCount(1).wereDropped();
 			}
 		} finally {
 			VethNamespaces.ip("netns", "del", server);
