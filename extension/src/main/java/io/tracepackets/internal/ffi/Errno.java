@@ -4,8 +4,8 @@ import io.tracepackets.KernelErrno;
 import java.util.Map;
 
 /**
- * Names and texts of the errno values the tracer meets, as {@code strerror} words them; the numbers
- * a packet's path also returns are the public {@link KernelErrno}'s, defined once.
+ * The errno values the tracer meets, described with their names (the public {@link KernelErrno}'s,
+ * defined once, as the numbers a packet's path returns) and {@code strerror}'s words.
  */
 public final class Errno {
 
@@ -29,36 +29,38 @@ public final class Errno {
 	public static final int ENOBUFS = KernelErrno.ENOBUFS;
 	public static final int ENOTSUPP = 524;
 
-	private record Entry(String name, String text) {
-	}
-
-	private static final Map<Integer, Entry> KNOWN = Map.ofEntries(
-			Map.entry(EPERM, new Entry("EPERM", "Operation not permitted")),
-			Map.entry(ENOENT, new Entry("ENOENT", "No such file or directory")),
-			Map.entry(ESRCH, new Entry("ESRCH", "No such process")),
-			Map.entry(EINTR, new Entry("EINTR", "Interrupted system call")),
-			Map.entry(E2BIG, new Entry("E2BIG", "Argument list too long")),
-			Map.entry(EBADF, new Entry("EBADF", "Bad file descriptor")),
-			Map.entry(EAGAIN, new Entry("EAGAIN", "Resource temporarily unavailable")),
-			Map.entry(ENOMEM, new Entry("ENOMEM", "Cannot allocate memory")),
-			Map.entry(EACCES, new Entry("EACCES", "Permission denied")),
-			Map.entry(EFAULT, new Entry("EFAULT", "Bad address")),
-			Map.entry(EBUSY, new Entry("EBUSY", "Device or resource busy")),
-			Map.entry(EEXIST, new Entry("EEXIST", "File exists")),
-			Map.entry(EINVAL, new Entry("EINVAL", "Invalid argument")),
-			Map.entry(ENOSPC, new Entry("ENOSPC", "No space left on device")),
-			Map.entry(ENOSYS, new Entry("ENOSYS", "Function not implemented")),
-			Map.entry(EOPNOTSUPP, new Entry("EOPNOTSUPP", "Operation not supported")),
-			Map.entry(EADDRNOTAVAIL, new Entry("EADDRNOTAVAIL", "Cannot assign requested address")),
+	/** strerror's words, for the numbers the tracer meets; the names are KernelErrno's. */
+	private static final Map<Integer, String> TEXTS = Map.ofEntries(
+			Map.entry(EPERM, "Operation not permitted"),
+			Map.entry(ENOENT, "No such file or directory"),
+			Map.entry(ESRCH, "No such process"),
+			Map.entry(EINTR, "Interrupted system call"),
+			Map.entry(E2BIG, "Argument list too long"),
+			Map.entry(EBADF, "Bad file descriptor"),
+			Map.entry(EAGAIN, "Resource temporarily unavailable"),
+			Map.entry(ENOMEM, "Cannot allocate memory"),
+			Map.entry(EACCES, "Permission denied"),
+			Map.entry(EFAULT, "Bad address"),
+			Map.entry(EBUSY, "Device or resource busy"),
+			Map.entry(EEXIST, "File exists"),
+			Map.entry(EINVAL, "Invalid argument"),
+			Map.entry(ENOSPC, "No space left on device"),
+			Map.entry(ENOSYS, "Function not implemented"),
+			Map.entry(EOPNOTSUPP, "Operation not supported"),
+			Map.entry(EADDRNOTAVAIL, "Cannot assign requested address"),
 			// Kernel-internal, leaks out of BPF syscalls; strerror has no text for it.
-			Map.entry(ENOTSUPP, new Entry("ENOTSUPP", "Operation not supported by the kernel")));
+			Map.entry(ENOTSUPP, "Operation not supported by the kernel"));
 
 	private Errno() {
 	}
 
-	/** {@code "ENOENT (No such file or directory)"}; unknown values as {@code "errno 123"}. */
+	/**
+	 * {@code "ENOENT (No such file or directory)"}; {@code "ENOBUFS"} where strerror's words are not
+	 * kept here; {@code "errno 4096"} for a number without a name.
+	 */
 	public static String describe(int errno) {
-		Entry entry = KNOWN.get(errno);
-		return entry == null ? "errno " + errno : entry.name() + " (" + entry.text() + ")";
+		String text = TEXTS.get(errno);
+		return KernelErrno.name(errno).map(name -> text == null ? name : name + " (" + text + ")")
+				.orElse("errno " + errno);
 	}
 }
