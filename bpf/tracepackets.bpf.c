@@ -413,23 +413,25 @@ static __always_inline __s64 fexit_func_ret(void *ctx)
 #define FEXIT_RETURN_VALUE(function)                                                             \
 	(HAS_HELPER(get_func_ret) ? fexit_func_ret(ctx) : (__s64)(__s32)ctx[RETURN_ARGS_##function])
 
+/* The skb argument of a fentry/fexit program, and the key of its call: the skb, which fexit
+ * still reads (the arguments stay in ctx), and the function, so entry and exit meet. */
+#define RETURN_SKB(function) ((struct sk_buff *)ctx[RETURN_SKB_##function - 1])
+#define SKB_CALL(function)                                                                      \
+	((struct tp_return_key){.call = skb_address(RETURN_SKB(function)), .index = RETURN_INDEX_##function})
+
 #define RETURN_PROBES(function)                                                                 \
 	SEC("fentry/" #function)                                                                \
 	int BPF_PROG(fentry_return_##function)                                                  \
 	{                                                                                       \
-		struct tp_return_key key = {                                                        \
-			.call = skb_address((struct sk_buff *)ctx[RETURN_SKB_##function - 1]),       \
-			.index = RETURN_INDEX_##function};                                           \
-		return return_entry((struct sk_buff *)ctx[RETURN_SKB_##function - 1], &key,         \
+		struct tp_return_key key = SKB_CALL(function);                                      \
+		return return_entry(RETURN_SKB(function), &key,                                     \
 				    HAS_HELPER(get_func_ip) ? bpf_get_func_ip(ctx)                  \
 							    : tp_return_ip[RETURN_INDEX_##function]); \
 	}                                                                                       \
 	SEC("fexit/" #function)                                                                 \
 	int BPF_PROG(fexit_return_##function)                                                   \
 	{                                                                                       \
-		struct tp_return_key key = {                                                        \
-			.call = skb_address((struct sk_buff *)ctx[RETURN_SKB_##function - 1]),       \
-			.index = RETURN_INDEX_##function};                                           \
+		struct tp_return_key key = SKB_CALL(function);                                      \
 		return return_exit(&key, FEXIT_RETURN_VALUE(function));                            \
 	}                                                                                       \
 	SEC("kprobe/" #function)                                                                \
