@@ -335,6 +335,30 @@ class JourneyTest {
 	}
 
 	@Test
+	void should_keep_an_overlays_ipv4_packet_on_one_path_across_an_ipv6_underlay() {
+		// GIVEN a pod's IPv4 datagram encapsulated in IPv6 UDP in the same buffer (its id unchanged):
+		// on the underlay the skb's EtherType is IPv6's, its tuple still the pod's
+		long node1 = 4026532175L;
+		long node2 = 4026532240L;
+		PacketEvents pod = PacketEvents.udp("10.244.1.2", 46579, "10.244.2.2", 7000).journey(JOURNEY);
+		PacketEvents outer = pod.encapsulatedIn("fd00:77::1", 42234, "fd00:77::2", 4789, 1).etherType(0x86DD);
+		List<PacketEvent> events = List.of(pod.netns(node1).iface(3, "flannel.1").at(1, "net_dev_queue"),
+				outer.netns(node1).iface(2, "eth0").at(2, "net_dev_queue"),
+				outer.netns(node2).iface(2, "eth0").at(3, "netif_receive_skb"),
+				pod.netns(node2).iface(3, "flannel.1").at(4, "netif_receive_skb"),
+				pod.netns(RIGHT).iface(2, "eth0").hook(5, PacketEvent.SOCKET_RECEIVE));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN one packet, found by the pods' tuple and by the underlay's
+		assertThat(paths).singleElement().satisfies(path -> {
+			assertThat(path.events()).hasSize(5);
+			assertThat(udp().ipv6().dst("fd00:77::2").dstPort(4789).matches(path)).isTrue();
+		});
+	}
+
+	@Test
 	void should_keep_a_return_on_the_underlay_in_an_overlays_path_by_its_inner_tuple() {
 		// GIVEN a pod's datagram encapsulated on its node, received by the other node's underlay
 		// device, where nf_hook_slow accepts it: the return's snapshot has the inner tuple, as the

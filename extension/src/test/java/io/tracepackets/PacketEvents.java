@@ -97,6 +97,11 @@ public final class PacketEvents {
 				destinationPort, vni));
 	}
 
+	/** With this EtherType (the skb's protocol): an encapsulated packet's is its underlay's. */
+	public PacketEvents etherType(int etherType) {
+		return with(c -> c.etherType = etherType);
+	}
+
 	/** No longer encapsulated: decapsulated by the receiving node's VXLAN device. */
 	public PacketEvents decapsulated() {
 		return with(c -> c.encapsulation = null);

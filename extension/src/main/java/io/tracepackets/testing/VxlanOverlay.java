@@ -23,6 +23,10 @@ import java.util.List;
  * a rule that drops the underlay's UDP still sees the pod's first datagram, instead of an ARP
  * request waiting for an answer it never gets.
  *
+ * <p>{@link #createWithIpv6Underlay()} puts the nodes on an IPv6 underlay instead
+ * ({@code fd00:77::1} and {@code ::2}, as flannel's {@code EnableIPv6} underlay or a dual-stack
+ * cluster's nodes): the pods and their overlay stay IPv4, the encapsulated packets are IPv6 UDP.
+ *
  * <p>Trace every namespace ({@link #paths()}); send from a pod with {@code
  * Traffic.fromNetnsPath(overlay.leftPodPath())}. The addresses are the same for every overlay:
  * they live only in the overlay's own namespaces. Needs root, iproute2 ({@code ip}, {@code bridge})
@@ -37,16 +41,20 @@ public final class VxlanOverlay implements AutoCloseable {
 	/** The largest VNI whose {@code flannel.<vni>} fits IFNAMSIZ (15 characters); VXLAN's own limit is 16777215. */
 	private static final int MAX_VNI = 9_999_999;
 
-	private static final int MTU = 1450; // the underlay's 1500 less VXLAN's 50 bytes, as flannel sets it
+	/** The underlay's 1500 less VXLAN's 50 bytes over IPv4, as flannel sets it; 70 over IPv6. */
+	private static final int MTU = 1450;
+	private static final int MTU_OVER_IPV6 = 1430;
 
 	private final String prefix;
 	private final int vni;
 	private final int port;
+	private final boolean ipv6Underlay;
 
-	private VxlanOverlay(String prefix, int vni, int port) {
+	private VxlanOverlay(String prefix, int vni, int port, boolean ipv6Underlay) {
 		this.prefix = prefix;
 		this.vni = vni;
 		this.port = port;
+		this.ipv6Underlay = ipv6Underlay;
 	}
 
 	/**
@@ -72,6 +80,24 @@ public final class VxlanOverlay implements AutoCloseable {
 	 * @throws TracePacketsException when a command fails; what was made is deleted
 	 */
 	public static VxlanOverlay create(int vni, int port) {
+		return create(vni, port, false);
+	}
+
+	/**
+	 * Two nodes on an IPv6 underlay ({@code fd00:77::1/64} and {@code ::2}), their IPv4 pods and
+	 * the overlay between them: VNI 1, UDP port 4789. The underlay's addresses skip duplicate
+	 * address detection and each node knows the other's link-layer address, so the first datagram
+	 * is encapsulated and sent at once, as on a node that has been up for a while.
+	 *
+	 * @return the overlay, ready for traffic; close it to delete its namespaces
+	 * @throws TracePacketsException when a command fails (not root, no iproute2, no VXLAN or IPv6 in
+	 *     the kernel); what was made is deleted
+	 */
+	public static VxlanOverlay createWithIpv6Underlay() {
+		return create(1, VXLAN_PORT, true);
+	}
+
+	private static VxlanOverlay create(int vni, int port, boolean ipv6Underlay) {
 		if (vni < 1 || vni > MAX_VNI) {
 			throw new IllegalArgumentException("VNI " + vni + " is out of range: 1 to " + MAX_VNI
 					+ " (a VXLAN network identifier has 24 bits, and flannel.<vni> must fit a device name's 15 characters)");
@@ -79,7 +105,8 @@ public final class VxlanOverlay implements AutoCloseable {
 		if (port < 1 || port > 65535) {
 			throw new IllegalArgumentException("UDP port " + port + " is out of range: 1 to 65535");
 		}
-		VxlanOverlay overlay = new VxlanOverlay(VethNamespaces.newPrefix(VethNamespaces.nextNumber()), vni, port);
+		VxlanOverlay overlay = new VxlanOverlay(VethNamespaces.newPrefix(VethNamespaces.nextNumber()), vni, port,
+				ipv6Underlay);
 		try {
 			overlay.build();
 			return overlay;
@@ -100,7 +127,16 @@ public final class VxlanOverlay implements AutoCloseable {
 			int other = 3 - node;
 			String name = nodeName(node);
 			String vxlan = vxlanInterface();
-			VethNamespaces.ip("-n", name, "addr", "add", nodeAddress(node) + "/24", "dev", "eth0");
+			if (ipv6Underlay) {
+				// no duplicate address detection, and the other node's address known for good: a
+				// tentative address or an unanswered solicitation would hold the first datagrams back
+				VethNamespaces.ip("-n", name, "link", "set", "eth0", "address", underlayMac(node));
+				VethNamespaces.ip("-n", name, "addr", "add", nodeAddress(node) + "/64", "dev", "eth0", "nodad");
+				VethNamespaces.ip("-n", name, "neigh", "add", nodeAddress(other), "lladdr", underlayMac(other), "dev",
+						"eth0", "nud", "permanent");
+			} else {
+				VethNamespaces.ip("-n", name, "addr", "add", nodeAddress(node) + "/24", "dev", "eth0");
+			}
 			VethNamespaces.ip("-n", name, "link", "set", "eth0", "up");
 			VethNamespaces.exec(name, "sysctl", "-qw", "net.ipv4.ip_forward=1");
 			// flannel.<vni>: the node's VTEP, addressed with its pod subnet's .0
@@ -108,17 +144,17 @@ public final class VxlanOverlay implements AutoCloseable {
 					Integer.toString(vni), "local", nodeAddress(node), "dev", "eth0", "dstport", Integer.toString(port),
 					"nolearning");
 			VethNamespaces.ip("-n", name, "addr", "add", "10.244." + node + ".0/32", "dev", vxlan);
-			VethNamespaces.ip("-n", name, "link", "set", vxlan, "mtu", Integer.toString(MTU), "up");
+			VethNamespaces.ip("-n", name, "link", "set", vxlan, "mtu", Integer.toString(mtu()), "up");
 			// cni0, the pods' bridge and gateway
 			VethNamespaces.ip("-n", name, "link", "add", "cni0", "address", gatewayMac(node), "type", "bridge");
 			VethNamespaces.ip("-n", name, "addr", "add", "10.244." + node + ".1/24", "dev", "cni0");
-			VethNamespaces.ip("-n", name, "link", "set", "cni0", "mtu", Integer.toString(MTU), "up");
+			VethNamespaces.ip("-n", name, "link", "set", "cni0", "mtu", Integer.toString(mtu()), "up");
 			// the pod, behind a veth into the bridge
 			String pod = podName(node);
 			VethNamespaces.ip("link", "add", "veth0", "netns", name, "type", "veth", "peer", "name", "eth0", "netns",
 					pod);
-			VethNamespaces.ip("-n", name, "link", "set", "veth0", "master", "cni0", "mtu", Integer.toString(MTU), "up");
-			VethNamespaces.ip("-n", pod, "link", "set", "eth0", "address", podMac(node), "mtu", Integer.toString(MTU),
+			VethNamespaces.ip("-n", name, "link", "set", "veth0", "master", "cni0", "mtu", Integer.toString(mtu()), "up");
+			VethNamespaces.ip("-n", pod, "link", "set", "eth0", "address", podMac(node), "mtu", Integer.toString(mtu()),
 					"up");
 			VethNamespaces.ip("-n", pod, "addr", "add", podAddress(node) + "/24", "dev", "eth0");
 			VethNamespaces.ip("-n", pod, "route", "add", "default", "via", "10.244." + node + ".1");
@@ -136,6 +172,10 @@ public final class VxlanOverlay implements AutoCloseable {
 		}
 	}
 
+	private int mtu() {
+		return ipv6Underlay ? MTU_OVER_IPV6 : MTU;
+	}
+
 	private String nodeName(int node) {
 		return prefix + (node == 1 ? "m" : "n");
 	}
@@ -149,6 +189,10 @@ public final class VxlanOverlay implements AutoCloseable {
 		return "02:00:c0:a8:4d:0" + node;
 	}
 
+	private static String underlayMac(int node) {
+		return "02:00:fd:77:00:0" + node;
+	}
+
 	private static String gatewayMac(int node) {
 		return "02:00:0a:f4:0" + node + ":01";
 	}
@@ -157,8 +201,8 @@ public final class VxlanOverlay implements AutoCloseable {
 		return "02:00:0a:f4:0" + node + ":02";
 	}
 
-	private static String nodeAddress(int node) {
-		return "192.168.77." + node;
+	private String nodeAddress(int node) {
+		return (ipv6Underlay ? "fd00:77::" : "192.168.77.") + node;
 	}
 
 	private static String podAddress(int node) {
@@ -233,7 +277,7 @@ public final class VxlanOverlay implements AutoCloseable {
 	/**
 	 * The left node's underlay address: the outer source of what its pod sends across.
 	 *
-	 * @return {@code 192.168.77.1}
+	 * @return {@code 192.168.77.1}, or {@code fd00:77::1} on an IPv6 underlay
 	 */
 	public String leftNodeAddress() {
 		return nodeAddress(1);
@@ -242,7 +286,7 @@ public final class VxlanOverlay implements AutoCloseable {
 	/**
 	 * The right node's underlay address: the outer destination of what the left pod sends across.
 	 *
-	 * @return {@code 192.168.77.2}
+	 * @return {@code 192.168.77.2}, or {@code fd00:77::2} on an IPv6 underlay
 	 */
 	public String rightNodeAddress() {
 		return nodeAddress(2);

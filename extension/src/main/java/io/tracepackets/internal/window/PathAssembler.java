@@ -41,6 +41,9 @@ public final class PathAssembler {
 	private static final Set<String> TRAVEL = Set.of("net_dev_queue", "net_dev_start_xmit", "netif_rx",
 			"netif_receive_skb", "skb_copy_datagram_iovec", PacketEvent.SOCKET_RECEIVE);
 
+	private static final int ETH_P_IP = 0x0800;
+	private static final int ETH_P_IPV6 = 0x86DD;
+
 	/** Tracepoints of a packet received from a device. */
 	private static final Set<String> RECEIVED = Set.of("netif_rx", "netif_receive_skb");
 
@@ -399,7 +402,20 @@ public final class PathAssembler {
 
 	/** An ARP reply and the IP packet that later reuses its address are different packets. */
 	private static boolean sameEtherType(PacketEvent previous, PacketEvent next) {
-		return previous.etherType() == 0 || next.etherType() == 0 || previous.etherType() == next.etherType();
+		int before = etherType(previous);
+		int after = etherType(next);
+		return before == 0 || after == 0 || before == after;
+	}
+
+	/**
+	 * The EtherType of the packet an event is about: where it is encapsulated, the inner packet's
+	 * (its tuple is the inner one), not the underlay's, which differs over an IPv6 underlay.
+	 */
+	private static int etherType(PacketEvent event) {
+		if (event.encapsulation().isPresent() && event.ipVersion() != 0) {
+			return event.ipVersion() == 6 ? ETH_P_IPV6 : ETH_P_IP;
+		}
+		return event.etherType();
 	}
 
 	/**
