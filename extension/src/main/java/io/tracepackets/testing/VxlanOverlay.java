@@ -23,6 +23,9 @@ import java.util.List;
  * a rule that drops the underlay's UDP still sees the pod's first datagram, instead of an ARP
  * request waiting for an answer it never gets.
  *
+ * <p>{@link #createBridged()} wires an L2 overlay instead, as Docker's overlay networks do: the
+ * VXLAN device is a port of each node's bridge and the pods share one subnet.
+ *
  * <p>{@link #createWithIpv6Underlay()} puts the nodes on an IPv6 underlay instead
  * ({@code fd00:77::1} and {@code ::2}, as flannel's {@code EnableIPv6} underlay or a dual-stack
  * cluster's nodes): the pods and their overlay stay IPv4, the encapsulated packets are IPv6 UDP.
@@ -49,12 +52,14 @@ public final class VxlanOverlay implements AutoCloseable {
 	private final int vni;
 	private final int port;
 	private final boolean ipv6Underlay;
+	private final boolean bridged;
 
-	private VxlanOverlay(String prefix, int vni, int port, boolean ipv6Underlay) {
+	private VxlanOverlay(String prefix, int vni, int port, boolean ipv6Underlay, boolean bridged) {
 		this.prefix = prefix;
 		this.vni = vni;
 		this.port = port;
 		this.ipv6Underlay = ipv6Underlay;
+		this.bridged = bridged;
 	}
 
 	/**
@@ -80,7 +85,7 @@ public final class VxlanOverlay implements AutoCloseable {
 	 * @throws TracePacketsException when a command fails; what was made is deleted
 	 */
 	public static VxlanOverlay create(int vni, int port) {
-		return create(vni, port, false);
+		return create(vni, port, false, false);
 	}
 
 	/**
@@ -94,10 +99,25 @@ public final class VxlanOverlay implements AutoCloseable {
 	 *     the kernel); what was made is deleted
 	 */
 	public static VxlanOverlay createWithIpv6Underlay() {
-		return create(1, VXLAN_PORT, true);
+		return create(1, VXLAN_PORT, true, false);
 	}
 
-	private static VxlanOverlay create(int vni, int port, boolean ipv6Underlay) {
+	/**
+	 * Two nodes whose pods share one subnet ({@code 10.244.0.2/24} and {@code .3}) across a VXLAN
+	 * device that is a port of each node's bridge, as Docker's overlay networks wire them (an L2
+	 * overlay): VNI 1, UDP port 4789, the VTEP {@code vxlan1} a port of the bridge {@code br0}
+	 * beside the pod's veth. Each pod knows the other's MAC address for good, each bridge sends it
+	 * out of the VTEP port, and each VTEP to the other node's underlay address: no ARP crosses the
+	 * overlay and nothing is routed.
+	 *
+	 * @return the overlay, ready for traffic; close it to delete its namespaces
+	 * @throws TracePacketsException when a command fails; what was made is deleted
+	 */
+	public static VxlanOverlay createBridged() {
+		return create(1, VXLAN_PORT, false, true);
+	}
+
+	private static VxlanOverlay create(int vni, int port, boolean ipv6Underlay, boolean bridged) {
 		if (vni < 1 || vni > MAX_VNI) {
 			throw new IllegalArgumentException("VNI " + vni + " is out of range: 1 to " + MAX_VNI
 					+ " (a VXLAN network identifier has 24 bits, and flannel.<vni> must fit a device name's 15 characters)");
@@ -106,7 +126,7 @@ public final class VxlanOverlay implements AutoCloseable {
 			throw new IllegalArgumentException("UDP port " + port + " is out of range: 1 to 65535");
 		}
 		VxlanOverlay overlay = new VxlanOverlay(VethNamespaces.newPrefix(VethNamespaces.nextNumber()), vni, port,
-				ipv6Underlay);
+				ipv6Underlay, bridged);
 		try {
 			overlay.build();
 			return overlay;
@@ -124,52 +144,91 @@ public final class VxlanOverlay implements AutoCloseable {
 		VethNamespaces.ip("link", "add", "eth0", "netns", nodeName(1), "type", "veth", "peer", "name", "eth0",
 				"netns", nodeName(2));
 		for (int node = 1; node <= 2; node++) {
-			int other = 3 - node;
+			underlay(node);
+			// the node's VTEP; the pod behind a veth in the node's bridge
 			String name = nodeName(node);
-			String vxlan = vxlanInterface();
-			if (ipv6Underlay) {
-				// no duplicate address detection, and the other node's address known for good: a
-				// tentative address or an unanswered solicitation would hold the first datagrams back
-				VethNamespaces.ip("-n", name, "link", "set", "eth0", "address", underlayMac(node));
-				VethNamespaces.ip("-n", name, "addr", "add", nodeAddress(node) + "/64", "dev", "eth0", "nodad");
-				VethNamespaces.ip("-n", name, "neigh", "add", nodeAddress(other), "lladdr", underlayMac(other), "dev",
-						"eth0", "nud", "permanent");
-			} else {
-				VethNamespaces.ip("-n", name, "addr", "add", nodeAddress(node) + "/24", "dev", "eth0");
-			}
-			VethNamespaces.ip("-n", name, "link", "set", "eth0", "up");
-			VethNamespaces.exec(name, "sysctl", "-qw", "net.ipv4.ip_forward=1");
-			// flannel.<vni>: the node's VTEP, addressed with its pod subnet's .0
-			VethNamespaces.ip("-n", name, "link", "add", vxlan, "address", vtepMac(node), "type", "vxlan", "id",
-					Integer.toString(vni), "local", nodeAddress(node), "dev", "eth0", "dstport", Integer.toString(port),
-					"nolearning");
-			VethNamespaces.ip("-n", name, "addr", "add", "10.244." + node + ".0/32", "dev", vxlan);
-			VethNamespaces.ip("-n", name, "link", "set", vxlan, "mtu", Integer.toString(mtu()), "up");
-			// cni0, the pods' bridge and gateway
-			VethNamespaces.ip("-n", name, "link", "add", "cni0", "address", gatewayMac(node), "type", "bridge");
-			VethNamespaces.ip("-n", name, "addr", "add", "10.244." + node + ".1/24", "dev", "cni0");
-			VethNamespaces.ip("-n", name, "link", "set", "cni0", "mtu", Integer.toString(mtu()), "up");
-			// the pod, behind a veth into the bridge
+			VethNamespaces.ip("-n", name, "link", "add", vxlanInterface(), "address", vtepMac(node), "type", "vxlan",
+					"id", Integer.toString(vni), "local", nodeAddress(node), "dev", "eth0", "dstport",
+					Integer.toString(port), "nolearning");
+			VethNamespaces.ip("-n", name, "link", "add", bridgeInterface(), "address", gatewayMac(node), "type",
+					"bridge");
+			VethNamespaces.ip("-n", name, "link", "set", bridgeInterface(), "mtu", Integer.toString(mtu()), "up");
 			String pod = podName(node);
 			VethNamespaces.ip("link", "add", "veth0", "netns", name, "type", "veth", "peer", "name", "eth0", "netns",
 					pod);
-			VethNamespaces.ip("-n", name, "link", "set", "veth0", "master", "cni0", "mtu", Integer.toString(mtu()), "up");
+			VethNamespaces.ip("-n", name, "link", "set", "veth0", "master", bridgeInterface(), "mtu",
+					Integer.toString(mtu()), "up");
 			VethNamespaces.ip("-n", pod, "link", "set", "eth0", "address", podMac(node), "mtu", Integer.toString(mtu()),
 					"up");
 			VethNamespaces.ip("-n", pod, "addr", "add", podAddress(node) + "/24", "dev", "eth0");
-			VethNamespaces.ip("-n", pod, "route", "add", "default", "via", "10.244." + node + ".1");
-			VethNamespaces.ip("-n", pod, "neigh", "add", "10.244." + node + ".1", "lladdr", gatewayMac(node), "dev",
-					"eth0", "nud", "permanent");
-			VethNamespaces.ip("-n", name, "neigh", "add", podAddress(node), "lladdr", podMac(node), "dev", "cni0",
-					"nud", "permanent");
-			// what flannel's daemon writes for the other node: route, VTEP neighbour, FDB entry
-			VethNamespaces.ip("-n", name, "route", "add", "10.244." + other + ".0/24", "via", "10.244." + other + ".0",
-					"dev", vxlan, "onlink");
-			VethNamespaces.ip("-n", name, "neigh", "add", "10.244." + other + ".0", "lladdr", vtepMac(other), "dev",
-					vxlan, "nud", "permanent");
-			VethNamespaces.exec(name, "bridge", "fdb", "add", vtepMac(other), "dev", vxlan, "dst", nodeAddress(other),
-					"self", "permanent");
+			if (bridged) {
+				bridgedOverlay(node);
+			} else {
+				routedOverlay(node);
+			}
 		}
+	}
+
+	/** The node's underlay address on its {@code eth0}. */
+	private void underlay(int node) {
+		int other = 3 - node;
+		String name = nodeName(node);
+		if (ipv6Underlay) {
+			// no duplicate address detection, and the other node's address known for good: a
+			// tentative address or an unanswered solicitation would hold the first datagrams back
+			VethNamespaces.ip("-n", name, "link", "set", "eth0", "address", underlayMac(node));
+			VethNamespaces.ip("-n", name, "addr", "add", nodeAddress(node) + "/64", "dev", "eth0", "nodad");
+			VethNamespaces.ip("-n", name, "neigh", "add", nodeAddress(other), "lladdr", underlayMac(other), "dev",
+					"eth0", "nud", "permanent");
+		} else {
+			VethNamespaces.ip("-n", name, "addr", "add", nodeAddress(node) + "/24", "dev", "eth0");
+		}
+		VethNamespaces.ip("-n", name, "link", "set", "eth0", "up");
+	}
+
+	/**
+	 * flannel's: the VTEP holds the pod subnet's .0, the bridge is the pod's gateway, and the node
+	 * routes the other pod subnet into the VTEP, with what flannel's daemon writes for the other
+	 * node (route, VTEP neighbour, FDB entry).
+	 */
+	private void routedOverlay(int node) {
+		int other = 3 - node;
+		String name = nodeName(node);
+		String pod = podName(node);
+		String vxlan = vxlanInterface();
+		VethNamespaces.exec(name, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+		VethNamespaces.ip("-n", name, "addr", "add", "10.244." + node + ".0/32", "dev", vxlan);
+		VethNamespaces.ip("-n", name, "link", "set", vxlan, "mtu", Integer.toString(mtu()), "up");
+		VethNamespaces.ip("-n", name, "addr", "add", "10.244." + node + ".1/24", "dev", bridgeInterface());
+		VethNamespaces.ip("-n", pod, "route", "add", "default", "via", "10.244." + node + ".1");
+		VethNamespaces.ip("-n", pod, "neigh", "add", "10.244." + node + ".1", "lladdr", gatewayMac(node), "dev",
+				"eth0", "nud", "permanent");
+		VethNamespaces.ip("-n", name, "neigh", "add", podAddress(node), "lladdr", podMac(node), "dev",
+				bridgeInterface(), "nud", "permanent");
+		VethNamespaces.ip("-n", name, "route", "add", "10.244." + other + ".0/24", "via", "10.244." + other + ".0",
+				"dev", vxlan, "onlink");
+		VethNamespaces.ip("-n", name, "neigh", "add", "10.244." + other + ".0", "lladdr", vtepMac(other), "dev",
+				vxlan, "nud", "permanent");
+		VethNamespaces.exec(name, "bridge", "fdb", "add", vtepMac(other), "dev", vxlan, "dst", nodeAddress(other),
+				"self", "permanent");
+	}
+
+	/**
+	 * Docker's overlay networks': the VTEP is a port of the bridge, the pods share one subnet and
+	 * reach each other by their MAC addresses. The pod knows the other pod's MAC address; the
+	 * bridge sends it out of the VTEP port, and the VTEP to the other node.
+	 */
+	private void bridgedOverlay(int node) {
+		int other = 3 - node;
+		String name = nodeName(node);
+		String vxlan = vxlanInterface();
+		VethNamespaces.ip("-n", name, "link", "set", vxlan, "master", bridgeInterface(), "mtu",
+				Integer.toString(mtu()), "up");
+		VethNamespaces.ip("-n", podName(node), "neigh", "add", podAddress(other), "lladdr", podMac(other), "dev",
+				"eth0", "nud", "permanent");
+		VethNamespaces.exec(name, "bridge", "fdb", "add", podMac(other), "dev", vxlan, "master", "static");
+		VethNamespaces.exec(name, "bridge", "fdb", "add", podMac(other), "dev", vxlan, "dst", nodeAddress(other),
+				"self", "permanent");
 	}
 
 	private int mtu() {
@@ -205,8 +264,8 @@ public final class VxlanOverlay implements AutoCloseable {
 		return (ipv6Underlay ? "fd00:77::" : "192.168.77.") + node;
 	}
 
-	private static String podAddress(int node) {
-		return "10.244." + node + ".2";
+	private String podAddress(int node) {
+		return bridged ? "10.244.0." + (node + 1) : "10.244." + node + ".2";
 	}
 
 	/**
@@ -259,7 +318,7 @@ public final class VxlanOverlay implements AutoCloseable {
 	/**
 	 * The left pod's address.
 	 *
-	 * @return {@code 10.244.1.2}
+	 * @return {@code 10.244.1.2}; {@code 10.244.0.2} when {@link #createBridged() bridged}
 	 */
 	public String leftPodAddress() {
 		return podAddress(1);
@@ -268,7 +327,7 @@ public final class VxlanOverlay implements AutoCloseable {
 	/**
 	 * The right pod's address.
 	 *
-	 * @return {@code 10.244.2.2}
+	 * @return {@code 10.244.2.2}; {@code 10.244.0.3} when {@link #createBridged() bridged}
 	 */
 	public String rightPodAddress() {
 		return podAddress(2);
@@ -313,10 +372,19 @@ public final class VxlanOverlay implements AutoCloseable {
 	/**
 	 * The VXLAN device of each node.
 	 *
-	 * @return {@code flannel.<vni>}, as flannel names it
+	 * @return {@code flannel.<vni>}, as flannel names it; {@code vxlan<vni>} when {@link #createBridged() bridged}
 	 */
 	public String vxlanInterface() {
-		return "flannel." + vni;
+		return (bridged ? "vxlan" : "flannel.") + vni;
+	}
+
+	/**
+	 * The name of each node's bridge, the pod's veth a port of it.
+	 *
+	 * @return {@code cni0}, flannel's; {@code br0} when {@link #createBridged() bridged}, Docker's
+	 */
+	public String bridgeInterface() {
+		return bridged ? "br0" : "cni0";
 	}
 
 	/**
