@@ -71,6 +71,7 @@ public final class Bench {
 		Files.createDirectories(out.toAbsolutePath().getParent());
 		if (List.of(args).contains(MEMORY)) {
 			memoryOnly(out, floodSource, work, Double.parseDouble(option(args, "--memory-seconds", "20")),
+					Path.of(option(args, "--cli-jar", "cli/target/tracepackets-cli.jar")),
 					option(args, "--revision", "unknown"), List.of(args).contains("--print"));
 			return;
 		}
@@ -176,11 +177,12 @@ public final class Bench {
 
 	/**
 	 * {@code scripts/bench memory}: what a flood of {@code seconds} costs in memory, on a tracer
-	 * started as the extension starts it (its default event store budget); {@code --print} prints
-	 * the figures without writing the file.
+	 * started as the extension starts it (its default event store budget), then the command line's
+	 * resident set under a 40 s flood (its jar, {@code cliJar}); {@code --print} prints the figures
+	 * without writing the file.
 	 */
-	private static void memoryOnly(Path out, Path floodSource, Path work, double seconds, String revision,
-			boolean printOnly) throws Exception {
+	private static void memoryOnly(Path out, Path floodSource, Path work, double seconds, Path cliJar,
+			String revision, boolean printOnly) throws Exception {
 		Machine machine = Machine.describe(revision);
 		List<MemoryFootprint.Result> results = new java.util.ArrayList<>();
 		for (long budget : MemoryFootprint.BUDGETS) {
@@ -195,10 +197,20 @@ public final class Bench {
 				results.add(result);
 			}
 		}
+		if (!Files.isRegularFile(cliJar)) {
+			throw new IllegalStateException(cliJar + " is missing: build the command line's jar first"
+					+ " (./mvnw -pl cli -am package -DskipTests), or give its path with --cli-jar");
+		}
+		CliFootprint.Result cli;
+		try (VethNamespaces pair = VethNamespaces.create()) {
+			step("memory: the command line (" + cliJar + ") under a " + CliFootprint.SECONDS + " s flood");
+			cli = CliFootprint.measure(cliJar, pair, UdpFlood.compile(floodSource, work, pair), work);
+			System.out.println(CliFootprint.describe(cli));
+		}
 		if (printOnly) {
 			return;
 		}
-		String section = Report.memorySection(machine, results);
+		String section = Report.memorySection(machine, results, cli);
 		String text = Files.exists(out) ? Files.readString(out) : "";
 		Files.writeString(out, withSection(text, MEMORY_SECTION_START, MEMORY_SECTION_END, section));
 		System.out.println(section);
