@@ -1,84 +1,12 @@
 package io.tracepackets.samples.overlay;
 
-import static io.tracepackets.PacketFilter.udp;
-import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.tracepackets.KernelTest;
-import io.tracepackets.PacketTrace;
-import io.tracepackets.TracePackets;
-import io.tracepackets.assertj.error.PwruFormat;
 import io.tracepackets.testing.VxlanOverlay;
-import io.tracepackets.traffic.Traffic;
-import io.tracepackets.traffic.UdpReceiver;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 
-/**
- * Pod to pod across nodes, through a VXLAN overlay wired as flannel wires it: a packet is one
- * journey from the sending pod through its node's VXLAN device, the underlay between the nodes and
- * the other node's VXLAN device into the receiving pod, found by its own (inner) tuple all the
- * way, with the underlay's (outer) tuple shown where it is encapsulated.
- */
-@KernelTest
-@TracePackets
-@SuppressWarnings("try") // a receiver is a resource whose only job is to be open while the test sends
-class VxlanOverlayTest {
+/** The overlay as flannel's {@code vxlan} backend wires it: {@link VxlanOverlay#create()}. */
+class VxlanOverlayTest extends VxlanOverlayJourneyTest {
 
-	VxlanOverlay overlay;
-
-	@BeforeEach
-	void twoNodes(PacketTrace trace) {
-		overlay = VxlanOverlay.create();
-		overlay.paths().forEach(trace::scope);
+	@Override
+	VxlanOverlay wire() {
+		return VxlanOverlay.create();
 	}
-
-	@AfterEach
-	void deleteOverlay() {
-		if (overlay != null) {
-			overlay.close();
-		}
-	}
-
-	// overlayDelivered {
-	@Test
-	void pod_to_pod_across_the_overlay_is_one_journey(PacketTrace trace) {
-		try (UdpReceiver receiver = Traffic.fromNetnsPath(overlay.rightPodPath()).receiveUdp(7000)) {
-			// WHEN the left node's pod sends two datagrams to the right node's pod
-			Traffic.fromNetnsPath(overlay.leftPodPath()).udp().to(overlay.rightPodAddress(), 7000).send(2);
-
-			// THEN each is one packet and one journey, from pod to pod, encapsulated on the way
-			assertThat(trace).packets(udp().dst(overlay.rightPodAddress()).dstPort(7000)).hasCount(2)
-					.wereNotDropped().wereDelivered();
-			assertThat(trace).journeys(udp().dst(overlay.rightPodAddress()).dstPort(7000)).hasCount(2);
-			// AND on the underlay they were VXLAN between the nodes, which the underlay's tuple finds too
-			assertThat(trace.packets(udp().dst(overlay.rightPodAddress()).dstPort(7000))).allSatisfy(path -> assertThat(
-					path.events()).filteredOn(event -> event.encapsulation().isPresent()).isNotEmpty()
-					.allSatisfy(event -> assertThat(event.encapsulation().orElseThrow().describe())
-							.startsWith("vxlan " + overlay.leftNodeAddress() + ":")
-							.endsWith(" > " + overlay.rightNodeAddress() + ":4789 vni 1")));
-			assertThat(trace).packets(udp().dst(overlay.rightNodeAddress()).dstPort(4789)).hasCount(2);
-			System.out.println(PwruFormat.render(trace,
-					trace.packets(udp().dst(overlay.rightPodAddress()).dstPort(7000)).subList(0, 1)));
-		}
-	}
-	// }
-
-	// overlayUnderlayDrop {
-	@Test
-	void an_underlay_rule_dropping_vxlan_is_named_for_the_pods_packets(PacketTrace trace) {
-		// GIVEN the right node drops the overlay's UDP on its underlay
-		overlay.execOnRightNode("iptables", "-A", "INPUT", "-p", "udp", "--dport", "4789", "-j", "DROP");
-
-		// WHEN the left pod sends two datagrams to the right pod
-		Traffic.fromNetnsPath(overlay.leftPodPath()).udp().to(overlay.rightPodAddress(), 7000).send(2);
-
-		// THEN the pod's packets, found by their own tuple, were dropped on the underlay by that rule
-		assertThat(trace).packets(udp().dst(overlay.rightPodAddress()).dstPort(7000)).hasCount(2).wereDropped()
-				.byRule("-p udp --dport 4789 -j DROP").inChain("filter", "INPUT");
-		System.out.println(PwruFormat.render(trace,
-				trace.packets(udp().dst(overlay.rightPodAddress()).dstPort(7000)).subList(0, 1)));
-	}
-	// }
 }
