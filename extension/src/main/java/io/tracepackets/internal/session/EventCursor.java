@@ -43,10 +43,6 @@ public final class EventCursor implements AutoCloseable {
 		this.overflowedBytesAtOpen = store.overflowedBytes();
 	}
 
-	EventStore.Position start() {
-		return start;
-	}
-
 	/** The oldest record this cursor may still read: the pump keeps it and every later one. */
 	EventStore.Position retainedFrom() {
 		return retainedFrom;
