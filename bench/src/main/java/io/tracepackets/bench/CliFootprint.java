@@ -1,8 +1,6 @@
 package io.tracepackets.bench;
 
 import io.tracepackets.testing.VethNamespaces;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -88,20 +86,8 @@ final class CliFootprint {
 		}
 	}
 
-	/** A process's resident set in bytes (VmRSS), 0 once it is gone. */
 	private static long rss(long pid) {
-		try {
-			for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-				if (line.startsWith("VmRSS:")) {
-					return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-				}
-			}
-			return 0;
-		} catch (java.nio.file.NoSuchFileException gone) {
-			return 0;
-		} catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
+		return MemoryFootprint.rss(Long.toString(pid));
 	}
 
 	/** Prints the result, for a run from the command line. */

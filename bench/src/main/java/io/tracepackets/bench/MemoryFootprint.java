@@ -123,13 +123,24 @@ final class MemoryFootprint {
 
 	/** This process's resident set, from /proc/self/status. */
 	static long rss() {
+		return rss("self");
+	}
+
+	/**
+	 * A process's resident set in bytes (VmRSS of /proc/{@code pid}/status); 0 once it is gone.
+	 *
+	 * @param pid a process id, or {@code self}
+	 */
+	static long rss(String pid) {
 		try {
-			for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+			for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
 				if (line.startsWith("VmRSS:")) {
 					return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
 				}
 			}
 			return -1;
+		} catch (java.nio.file.NoSuchFileException gone) {
+			return 0;
 		} catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
