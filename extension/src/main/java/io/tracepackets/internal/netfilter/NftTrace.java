@@ -6,8 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
 
 /**
  * One nf_tables trace message ({@code NFT_MSG_TRACE}, what {@code nft monitor trace} prints): a
@@ -45,6 +47,12 @@ public record NftTrace(int id, int family, String table, String chain, long hand
 	private static final int NFTA_TRACE_POLICY = 16;
 	private static final int NFTA_VERDICT_CODE = 1;
 
+	/** IPv4 addresses by their bytes, direct-mapped: see {@link #ipv4}. */
+	private static final AtomicReferenceArray<CachedAddress> IPV4 = new AtomicReferenceArray<>(1024);
+
+	private record CachedAddress(int raw, InetAddress address) {
+	}
+
 	/**
 	 * A packet's identity as netfilter saw it.
 	 *
@@ -60,6 +68,10 @@ public record NftTrace(int id, int family, String table, String chain, long hand
 
 	/** Whether this message is a drop: a rule's drop/reject verdict, or a chain's drop policy. */
 	public boolean isDrop() {
+		return isDrop(type, verdict, policy);
+	}
+
+	private static boolean isDrop(int type, int verdict, int policy) {
 		if (type == POLICY) {
 			return policy == 0 || verdict != Integer.MIN_VALUE && (verdict & 0xff) == 0;
 		}
@@ -84,41 +96,56 @@ public record NftTrace(int id, int family, String table, String chain, long hand
 	}
 
 	/**
-	 * Every trace message in one netlink datagram. Messages of other types are skipped.
+	 * The drops among the trace messages of one netlink datagram. Messages of other types are
+	 * skipped.
 	 *
 	 * @param datagram the bytes {@code recv} returned
 	 * @param headers the packet of each trace id seen so far, filled from messages that carry
 	 *     headers (the first of each chain), read for those that do not
 	 */
-	static List<NftTrace> parse(ByteBuffer datagram, java.util.Map<Integer, Tuple> headers) {
+	static List<NftTrace> parse(ByteBuffer datagram, Map<Integer, Tuple> headers) {
+		List<NftTrace> drops = new ArrayList<>();
 		ByteBuffer in = datagram.duplicate().order(ByteOrder.nativeOrder());
-		List<NftTrace> traces = new ArrayList<>();
-		int offset = in.position();
-		while (offset + 16 <= in.limit()) {
+		drops(in, in.position(), in.limit(), headers, drops::add);
+		return drops;
+	}
+
+	/**
+	 * As {@link #parse}, into {@code drops}, from {@code in} (native byte order) between {@code from}
+	 * and {@code to}. Only a drop makes objects: the kernel reports every rule verdict of every
+	 * traced packet, so a flood's millions of messages that are no drop cost no garbage but the
+	 * tuple of those that carry headers.
+	 */
+	static void drops(ByteBuffer in, int from, int to, Map<Integer, Tuple> headers, Consumer<NftTrace> drops) {
+		int offset = from;
+		while (offset + 16 <= to) {
 			int length = in.getInt(offset);
 			int type = in.getShort(offset + 4) & 0xffff;
-			if (length < 16 || offset + length > in.limit()) {
+			if (length < 16 || offset + length > to) {
 				break;
 			}
 			if (type == MESSAGE_TYPE && length >= 20) {
-				traces.add(message(in, offset, length, headers));
+				NftTrace drop = dropIn(in, offset, length, headers);
+				if (drop != null) {
+					drops.accept(drop);
+				}
 			}
 			offset += align(length);
 		}
-		return traces;
 	}
 
-	private static NftTrace message(ByteBuffer in, int start, int length, java.util.Map<Integer, Tuple> headers) {
+	/** The message's drop, or null when it is none (its packet is remembered for its trace id). */
+	private static NftTrace dropIn(ByteBuffer in, int start, int length, Map<Integer, Tuple> headers) {
 		int family = in.get(start + 16) & 0xff;
-		String table = null;
-		String chain = null;
+		int table = -1;
+		int chain = -1;
+		int network = -1;
+		int transport = -1;
 		long handle = 0;
 		int type = 0;
 		int verdict = Integer.MIN_VALUE;
 		int policy = -1;
 		int id = 0;
-		byte[] network = null;
-		byte[] transport = null;
 		int end = start + length;
 		for (int at = start + 20; at + 4 <= end;) {
 			int attrLength = in.getShort(at) & 0xffff;
@@ -127,30 +154,40 @@ public record NftTrace(int id, int family, String table, String chain, long hand
 				break;
 			}
 			int value = at + 4;
-			int size = attrLength - 4;
 			switch (attrType) {
-				case NFTA_TRACE_TABLE -> table = string(in, value, size);
-				case NFTA_TRACE_CHAIN -> chain = string(in, value, size);
-				case NFTA_TRACE_RULE_HANDLE -> handle = in.order(ByteOrder.BIG_ENDIAN).getLong(value);
-				case NFTA_TRACE_TYPE -> type = in.order(ByteOrder.BIG_ENDIAN).getInt(value);
-				case NFTA_TRACE_ID -> id = in.order(ByteOrder.BIG_ENDIAN).getInt(value);
-				case NFTA_TRACE_POLICY -> policy = in.order(ByteOrder.BIG_ENDIAN).getInt(value);
-				case NFTA_TRACE_VERDICT -> verdict = verdictCode(in, value, value + size);
-				case NFTA_TRACE_NETWORK_HEADER -> network = bytes(in, value, size);
-				case NFTA_TRACE_TRANSPORT_HEADER -> transport = bytes(in, value, size);
+				case NFTA_TRACE_TABLE -> table = at;
+				case NFTA_TRACE_CHAIN -> chain = at;
+				case NFTA_TRACE_RULE_HANDLE -> handle = bigEndianLong(in, value);
+				case NFTA_TRACE_TYPE -> type = bigEndianInt(in, value);
+				case NFTA_TRACE_ID -> id = bigEndianInt(in, value);
+				case NFTA_TRACE_POLICY -> policy = bigEndianInt(in, value);
+				case NFTA_TRACE_VERDICT -> verdict = verdictCode(in, value, at + attrLength);
+				case NFTA_TRACE_NETWORK_HEADER -> network = at;
+				case NFTA_TRACE_TRANSPORT_HEADER -> transport = at;
 				default -> {
 				}
 			}
-			in.order(ByteOrder.nativeOrder());
 			at += align(attrLength);
 		}
-		Tuple packet = network == null ? null : tuple(network, transport);
+		Tuple packet = network < 0 ? null : tuple(in, network, transport);
+		boolean drop = isDrop(type, verdict, policy);
 		if (packet != null) {
 			headers.put(id, packet);
-		} else {
+		} else if (drop) {
 			packet = headers.get(id);
 		}
-		return new NftTrace(id, family, table, chain, handle, type, verdict, policy, packet);
+		return drop ? new NftTrace(id, family, string(in, table), string(in, chain), handle, type, verdict, policy, packet)
+				: null;
+	}
+
+	private static int bigEndianInt(ByteBuffer in, int at) {
+		int value = in.getInt(at);
+		return in.order() == ByteOrder.BIG_ENDIAN ? value : Integer.reverseBytes(value);
+	}
+
+	private static long bigEndianLong(ByteBuffer in, int at) {
+		long value = in.getLong(at);
+		return in.order() == ByteOrder.BIG_ENDIAN ? value : Long.reverseBytes(value);
 	}
 
 	private static int verdictCode(ByteBuffer in, int from, int to) {
@@ -161,62 +198,92 @@ public record NftTrace(int id, int family, String table, String chain, long hand
 				break;
 			}
 			if (type == NFTA_VERDICT_CODE && length >= 8) {
-				int code = in.order(ByteOrder.BIG_ENDIAN).getInt(at + 4);
-				in.order(ByteOrder.nativeOrder());
-				return code;
+				return bigEndianInt(in, at + 4);
 			}
 			at += align(length);
 		}
 		return Integer.MIN_VALUE;
 	}
 
-	/** The addresses from the IP header, the ports from the transport header (TCP and UDP). */
-	static Tuple tuple(byte[] network, byte[] transport) {
-		if (network.length < 1) {
+	/**
+	 * The addresses from the IP header, the ports from the transport header (TCP and UDP): the
+	 * attributes at {@code network} and {@code transport} (-1: none).
+	 */
+	private static Tuple tuple(ByteBuffer in, int network, int transport) {
+		int size = (in.getShort(network) & 0xffff) - 4;
+		int at = network + 4;
+		if (size < 1) {
 			return null;
 		}
-		int version = (network[0] & 0xff) >> 4;
+		int version = (in.get(at) & 0xff) >> 4;
 		InetAddress source;
 		InetAddress destination;
 		int protocol;
-		try {
-			if (version == 4 && network.length >= 20) {
-				protocol = network[9] & 0xff;
-				source = InetAddress.getByAddress(Arrays.copyOfRange(network, 12, 16));
-				destination = InetAddress.getByAddress(Arrays.copyOfRange(network, 16, 20));
-			} else if (version == 6 && network.length >= 40) {
-				protocol = network[6] & 0xff;
-				source = InetAddress.getByAddress(Arrays.copyOfRange(network, 8, 24));
-				destination = InetAddress.getByAddress(Arrays.copyOfRange(network, 24, 40));
-			} else {
-				return null;
-			}
-		} catch (UnknownHostException e) {
+		if (version == 4 && size >= 20) {
+			protocol = in.get(at + 9) & 0xff;
+			source = ipv4(in.getInt(at + 12));
+			destination = ipv4(in.getInt(at + 16));
+		} else if (version == 6 && size >= 40) {
+			protocol = in.get(at + 6) & 0xff;
+			source = ipv6(in, at + 8);
+			destination = ipv6(in, at + 24);
+		} else {
 			return null;
 		}
 		int sport = 0;
 		int dport = 0;
-		if ((protocol == 6 || protocol == 17) && transport != null && transport.length >= 4) {
-			sport = (transport[0] & 0xff) << 8 | transport[1] & 0xff;
-			dport = (transport[2] & 0xff) << 8 | transport[3] & 0xff;
+		if ((protocol == 6 || protocol == 17) && transport >= 0 && (in.getShort(transport) & 0xffff) - 4 >= 4) {
+			sport = (in.get(transport + 4) & 0xff) << 8 | in.get(transport + 5) & 0xff;
+			dport = (in.get(transport + 6) & 0xff) << 8 | in.get(transport + 7) & 0xff;
 		}
 		return new Tuple(source, destination, protocol, sport, dport);
 	}
 
-	private static String string(ByteBuffer in, int from, int size) {
+	/**
+	 * An IPv4 address from its four bytes as read in any byte order ({@code raw}): one object per
+	 * address in a direct-mapped cache, since a flood's messages name the same few.
+	 */
+	private static InetAddress ipv4(int raw) {
+		int slot = (raw * 0x9E3779B9 >>> 22) & (IPV4.length() - 1);
+		CachedAddress cached = IPV4.get(slot);
+		if (cached != null && cached.raw() == raw) {
+			return cached.address();
+		}
+		byte[] bytes = new byte[4];
+		ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).putInt(raw);
+		try {
+			InetAddress address = InetAddress.getByAddress(bytes);
+			IPV4.set(slot, new CachedAddress(raw, address));
+			return address;
+		} catch (UnknownHostException e) {
+			throw new IllegalStateException(e); // four bytes are always an address
+		}
+	}
+
+	private static InetAddress ipv6(ByteBuffer in, int at) {
+		byte[] bytes = new byte[16];
+		in.get(at, bytes);
+		try {
+			return InetAddress.getByAddress(bytes);
+		} catch (UnknownHostException e) {
+			throw new IllegalStateException(e); // sixteen bytes are always an address
+		}
+	}
+
+	/** The NUL-terminated string of the attribute at {@code at}; null when there is none (-1). */
+	private static String string(ByteBuffer in, int at) {
+		if (at < 0) {
+			return null;
+		}
+		int from = at + 4;
+		int to = at + (in.getShort(at) & 0xffff);
 		int end = from;
-		while (end < from + size && in.get(end) != 0) {
+		while (end < to && in.get(end) != 0) {
 			end++;
 		}
 		byte[] text = new byte[end - from];
 		in.get(from, text);
 		return new String(text, StandardCharsets.UTF_8);
-	}
-
-	private static byte[] bytes(ByteBuffer in, int from, int size) {
-		byte[] data = new byte[size];
-		in.get(from, data);
-		return data;
 	}
 
 	private static int align(int length) {

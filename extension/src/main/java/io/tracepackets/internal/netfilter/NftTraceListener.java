@@ -6,6 +6,8 @@ import io.tracepackets.internal.ffi.Netlink;
 import io.tracepackets.internal.netns.NetworkNamespace;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +36,8 @@ final class NftTraceListener implements NftTraceSource {
 	// Freed by the GC: closing a shared arena stops every thread of the JVM for a moment, a good part of a window's close.
 	private final Arena arena = Arena.ofAuto();
 	private final MemorySegment buffer = arena.allocate(1 << 16);
+	/** The buffer as the parser reads it: one view for every datagram, not one each. */
+	private final ByteBuffer view = buffer.asByteBuffer().order(ByteOrder.nativeOrder());
 	private final MemorySegment errno = Native.errnoSlot(arena);
 	private final PendingDrops pendingDrops = new PendingDrops();
 	private final Map<Integer, NftTrace.Tuple> headers = new LinkedHashMap<>(1024, 0.75f, true) {
@@ -114,9 +118,7 @@ final class NftTraceListener implements NftTraceSource {
 				overflowed = true;
 				continue;
 			}
-			for (NftTrace trace : NftTrace.parse(buffer.asSlice(0, length).asByteBuffer(), headers)) {
-				pendingDrops.offer(trace);
-			}
+			NftTrace.drops(view, 0, length, headers, pendingDrops::offer);
 		}
 	}
 
