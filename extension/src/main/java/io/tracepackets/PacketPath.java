@@ -22,9 +22,12 @@ import java.util.Optional;
  */
 public record PacketPath(long skb, List<PacketEvent> events, long journey) {
 
-	/** Copies {@code events}, so a path never changes; an empty list is refused. */
+	/**
+	 * Copies {@code events}, so a path never changes (a trace's own lists, immutable and decoded
+	 * as they are read, are kept as they are); an empty list is refused.
+	 */
 	public PacketPath {
-		events = List.copyOf(events);
+		events = events instanceof RecordedEvents ? events : List.copyOf(events);
 		if (events.isEmpty()) {
 			throw new IllegalArgumentException("a path has at least one event");
 		}

@@ -9,7 +9,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -106,7 +106,8 @@ public final class PwruFormat {
 	 * namespace), so a journey's hops run on from skb to skb.
 	 */
 	private static Map<PacketEvent, PacketEvent> previousEvents(List<PacketPath> paths) {
-		Map<PacketEvent, PacketEvent> previous = new IdentityHashMap<>();
+		// by equality: a trace's lists decode their events as they are read
+		Map<PacketEvent, PacketEvent> previous = new HashMap<>();
 		Map<Long, List<PacketPath>> journeys = new LinkedHashMap<>();
 		for (PacketPath path : paths) {
 			List<PacketEvent> events = path.events();

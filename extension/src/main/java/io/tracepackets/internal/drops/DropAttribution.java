@@ -183,7 +183,7 @@ public final class DropAttribution implements AutoCloseable {
 	}
 
 	/** An event of the probe on an XDP program (fexit), which the kernel only emits for a drop verdict. */
-	private static boolean isXdpVerdict(PacketEvent event) {
+	public static boolean isXdpVerdict(PacketEvent event) {
 		return event.isDrop() && PacketEvent.XDP.equals(event.where());
 	}
 

@@ -58,6 +58,8 @@ public final class EventDecoder {
 	 */
 	private static final AtomicReferenceArray<Comm> COMMS = new AtomicReferenceArray<>(1024);
 	private static final AtomicReferenceArray<Address> ADDRESSES = new AtomicReferenceArray<>(4096);
+	/** Drop sentences by what fills them, shared by every decoder of the JVM: see {@link #diagnosis}. */
+	private static final AtomicReferenceArray<Diagnosis> DIAGNOSES = new AtomicReferenceArray<>(1024);
 
 	/** What each drop meant: one table for every decoder of the JVM. */
 	private static final DropReasonTable DROP_KINDS = DropReasonTable.load();
@@ -102,6 +104,34 @@ public final class EventDecoder {
 	}
 
 	public EventRecord decode(byte[] record) {
+		return decode(record, true);
+	}
+
+	/**
+	 * Decodes a record this decoder decoded before, for a reader that kept the record instead of
+	 * the event: the same event, unless {@link #dependsOnEarlierEvents} said it could differ; the
+	 * drop is not counted again for the log.
+	 */
+	public EventRecord decodeAgain(byte[] record) {
+		return decode(record, false);
+	}
+
+	/**
+	 * Whether decoding {@code event}'s record later could give another event: a netfilter drop of
+	 * a packet without a conntrack entry reads as conntrack's refusal once the decoder saw an
+	 * entry in its namespace, which an event after it may have been the first to show.
+	 */
+	public static boolean dependsOnEarlierEvents(PacketEvent event) {
+		return event.isDrop() && event.ipVersion() != 0 && isNetfilterDrop(event.dropReason(), event.location())
+				&& (event.conntrack().isEmpty() || event.conntrack().get().equals(Conntrack.invalid()));
+	}
+
+	private static boolean isNetfilterDrop(DropReason reason, String location) {
+		return reason != null && (reason.equals(DropReason.NETFILTER_DROP)
+				|| reason.equals(DropReason.NOT_SPECIFIED) && location != null && location.startsWith("nf_hook_slow"));
+	}
+
+	private EventRecord decode(byte[] record, boolean firstTime) {
 		ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
 		int probe = b.get(EventLayout.PROBE) & 0xff;
 		int trailers = b.get(EventLayout.TRAILERS) & 0xff;
@@ -144,15 +174,14 @@ public final class EventDecoder {
 				reason = reasonNamed(b.getInt(EventLayout.DROP_REASON));
 				locationText = symbolize(location);
 				classification = DROP_KINDS.classify(reason.name(), locationText);
-				diagnosis = SharedTexts.of(DROP_KINDS.explain(reason.name(), DropReasonTable.sentenceValues(
-						addressText(record, EventLayout.SADDR, ipVersion), addressText(record, EventLayout.DADDR, ipVersion),
-						l4Protocol, dport, interfaceName)));
-				ClassificationsSeen.count(classification);
+				diagnosis = diagnosis(record, reason, ipVersion, l4Protocol, dport, netns, ifindex, interfaceName);
+				if (firstTime) {
+					ClassificationsSeen.count(classification);
+				}
 				stack = stack(b.getShort(EventLayout.STACK_ID));
 			}
 		}
-		boolean netfilterDrop = reason != null && (reason.equals(DropReason.NETFILTER_DROP)
-				|| reason.equals(DropReason.NOT_SPECIFIED) && locationText != null && locationText.startsWith("nf_hook_slow"));
+		boolean netfilterDrop = isNetfilterDrop(reason, locationText);
 		return new EventRecord(b.getLong(EventLayout.TS_NS), b.getShort(EventLayout.CPU) & 0xffff,
 				b.getInt(EventLayout.PID), comm(record), b.getLong(EventLayout.SKB), where, kind, netns, ifindex,
 				interfaceName, b.getInt(EventLayout.MARK),
@@ -166,6 +195,36 @@ public final class EventDecoder {
 						EventLayout.PRE_NAT_SPORT), preNatPort(b, trailers, EventLayout.PRE_NAT_DPORT),
 				conntrack(b, trailers, netns, ipVersion, netfilterDrop), null, null, packetBytes(record, b, trailers),
 				encapsulation(record, trailers), Optional.ofNullable(returned));
+	}
+
+	/**
+	 * The sentence a drop is explained with, filled with its packet's facts: made once per reason,
+	 * addresses, protocol, port and device (a direct-mapped cache), since a flood's drops are the
+	 * same few, and a window decodes each record again on every read.
+	 */
+	private String diagnosis(byte[] record, DropReason reason, int ipVersion, int l4Protocol, int dport, long netns,
+			int ifindex, String interfaceName) {
+		DiagnosisKey key = new DiagnosisKey(reason, ipVersion,
+				(long) LONG.get(record, EventLayout.SADDR), (long) LONG.get(record, EventLayout.SADDR + 8),
+				(long) LONG.get(record, EventLayout.DADDR), (long) LONG.get(record, EventLayout.DADDR + 8), l4Protocol,
+				dport, netns, ifindex);
+		int slot = key.hashCode() & (DIAGNOSES.length() - 1);
+		Diagnosis cached = DIAGNOSES.get(slot);
+		if (cached != null && cached.key().equals(key) && java.util.Objects.equals(cached.device(), interfaceName)) {
+			return cached.text();
+		}
+		String text = SharedTexts.of(DROP_KINDS.explain(reason.name(), DropReasonTable.sentenceValues(
+				addressText(record, EventLayout.SADDR, ipVersion), addressText(record, EventLayout.DADDR, ipVersion),
+				l4Protocol, dport, interfaceName)));
+		DIAGNOSES.set(slot, new Diagnosis(key, interfaceName, text));
+		return text;
+	}
+
+	private record DiagnosisKey(DropReason reason, int ipVersion, long source0, long source1,
+			long destination0, long destination1, int l4Protocol, int dport, long netns, int ifindex) {
+	}
+
+	private record Diagnosis(DiagnosisKey key, String device, String text) {
 	}
 
 	/**
@@ -196,7 +255,7 @@ public final class EventDecoder {
 		if (probe == EventLayout.PROBE_XDP) {
 			return PacketEvent.XDP;
 		}
-		return Tracepoint.byId(probe).map(Tracepoint::eventName).orElse("probe#" + probe);
+		return Tracepoint.byId(probe).map(Tracepoint::eventName).orElseGet(() -> "probe#" + probe);
 	}
 
 	/** An {@code enum skb_drop_reason} value by name; before 5.17 the kernel has none: every drop is unspecified. */

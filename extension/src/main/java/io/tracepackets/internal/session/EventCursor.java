@@ -57,9 +57,62 @@ public final class EventCursor implements AutoCloseable {
 		void accept(byte[] record);
 	}
 
+	/** Receives one raw record as {@link RecordConsumer} does, with where the store keeps it. */
+	@FunctionalInterface
+	public interface PositionedRecordConsumer {
+		/**
+		 * @param position the record's place in the store, for {@link #readAt} and {@link #archive}
+		 * @param record the record, valid during the call only
+		 */
+		void accept(long position, byte[] record);
+	}
+
 	/** Hands every record published since the last call to {@code consumer}; returns how many. */
 	public int read(RecordConsumer consumer) {
 		return read(consumer, Long.MAX_VALUE);
+	}
+
+	/** As {@link #read(RecordConsumer, long)}, telling each record's position. */
+	public int read(PositionedRecordConsumer consumer, long max) {
+		long published = limit().sequence();
+		long limit = published - nextSequence > max ? nextSequence + max : published;
+		byte[] record = new byte[store.recordBytes()];
+		int count = 0;
+		for (; nextSequence < limit; count++) {
+			long after = store.read(nextBytes, record);
+			consumer.accept(nextBytes, record);
+			// Only now: a consumer that throws gets the same record again, and the sequence and
+			// the position stay in step.
+			nextBytes = after;
+			nextSequence++;
+		}
+		return count;
+	}
+
+	/** The length of the buffer {@link #readAt} fills. */
+	public int recordBytes() {
+		return store.recordBytes();
+	}
+
+	/**
+	 * Decodes again the record this cursor read at {@code position} into {@code target}: for a
+	 * reader that keeps positions instead of what it decoded. Any thread; only until the cursor is
+	 * {@link #release() released}, and never for a position it {@link #forgetRead() forgot}.
+	 */
+	public void readAt(long position, byte[] target) {
+		if (position < retainedFrom.bytes() || position >= limit().bytes()) {
+			throw new IllegalArgumentException("no record of this cursor at " + position);
+		}
+		store.read(position, target);
+	}
+
+	/**
+	 * The records at {@code positions} (the first {@code count}), in that order, readable after the
+	 * cursor is released: the store leaves the chunks that hold them to the archive. Call before
+	 * {@link #release()}.
+	 */
+	public RecordArchive archive(long[] positions, int count) {
+		return store.archive(positions, count);
 	}
 
 	/**
@@ -68,19 +121,7 @@ public final class EventCursor implements AutoCloseable {
 	 * what it decodes at once stays small however far behind the kernel it is.
 	 */
 	public int read(RecordConsumer consumer, long max) {
-		long published = limit().sequence();
-		long limit = published - nextSequence > max ? nextSequence + max : published;
-		byte[] record = new byte[store.recordBytes()];
-		int count = 0;
-		for (; nextSequence < limit; count++) {
-			long after = store.read(nextBytes, record);
-			consumer.accept(record);
-			// Only now: a consumer that throws gets the same record again, and the sequence and
-			// the position stay in step.
-			nextBytes = after;
-			nextSequence++;
-		}
-		return count;
+		return read((position, record) -> consumer.accept(record), max);
 	}
 
 	private EventStore.Position limit() {

@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Compact storage of raw events, bounded in bytes: records appended into chunks of a ring, each
@@ -55,6 +56,11 @@ final class EventStore {
 	private final int recordBytes;
 	private final int recordWords;
 	private final byte[][] chunks;
+	/**
+	 * Chunks handed to a closed reader's archive ({@link #archive}): the writer takes a new array
+	 * for such a slot when it next enters it, and never writes into one an archive reads.
+	 */
+	private final AtomicIntegerArray archived;
 	private final long capacity;
 	/** The writer's scratch copy of the record being encoded. */
 	private final byte[] scratch;
@@ -89,6 +95,7 @@ final class EventStore {
 			throw new IllegalArgumentException("the event store's budget is too large: " + budgetBytes + " bytes");
 		}
 		this.chunks = new byte[(int) chunkCount][];
+		this.archived = new AtomicIntegerArray((int) chunkCount);
 		this.capacity = chunkCount * chunkBytes;
 		this.scratch = new byte[recordWords * 4];
 	}
@@ -136,8 +143,11 @@ final class EventStore {
 			}
 			writePos = start;
 		}
-		byte[] chunk = chunkAt(writePos);
 		int at = (int) (writePos % chunkBytes);
+		if (at == 0) {
+			enterChunk(writePos);
+		}
+		byte[] chunk = chunkAt(writePos);
 		chunk[at] = (byte) words;
 		chunk[at + 1] = (byte) (words >>> 8);
 		int bitmap = at + HEADER;
@@ -159,6 +169,21 @@ final class EventStore {
 			peakRetainedBytes = retained;
 		}
 		return true;
+	}
+
+	/**
+	 * Writer: starts a chunk slot on a new lap of the ring; an archive holds its old array, so it
+	 * gets a new one (the records of the old are no reader's any more, or the writer would not be here).
+	 */
+	private void enterChunk(long position) {
+		int index = (int) ((position / chunkBytes) % chunks.length);
+		if (archived.get(index) != 0) {
+			if (chunks[index] != null) {
+				chunks[index] = null;
+				allocatedBytes -= chunkBytes;
+			}
+			archived.set(index, 0);
+		}
 	}
 
 	private byte[] chunkAt(long position) {
@@ -185,12 +210,19 @@ final class EventStore {
 	void releaseIfUnwanted() {
 		if (retainFrom == null && allocatedBytes > 0) {
 			Arrays.fill(chunks, null);
+			for (int i = 0; i < chunks.length; i++) {
+				archived.set(i, 0);
+			}
 			allocatedBytes = 0;
 		}
 	}
 
 	int recordBytes() {
 		return recordBytes;
+	}
+
+	int recordWords() {
+		return recordWords;
 	}
 
 	/** Where the next record will be: a new reader's start. */
@@ -236,14 +268,54 @@ final class EventStore {
 	 * retained.
 	 */
 	long read(long position, byte[] target) {
+		long start = recordStart(position);
+		byte[] chunk = chunks[(int) ((start / chunkBytes) % chunks.length)];
+		int at = (int) (start % chunkBytes);
+		return start + decode(chunk, at, target, recordWords);
+	}
+
+	/**
+	 * Where the record at {@code position} really starts: there, or at the next chunk when the rest
+	 * of this one is unused (a record never spans two chunks).
+	 */
+	private long recordStart(long position) {
 		int at = (int) (position % chunkBytes);
 		byte[] chunk = chunks[(int) ((position / chunkBytes) % chunks.length)];
 		int words = chunkBytes - at < HEADER ? 0 : (chunk[at] & 0xff) | (chunk[at + 1] & 0xff) << 8;
-		if (words == 0) {
-			// The rest of this chunk is unused: the record starts the next one.
-			long next = position + (chunkBytes - at);
-			return read(next, target);
+		return words == 0 ? position + (chunkBytes - at) : position;
+	}
+
+	/**
+	 * The records at {@code positions} (the first {@code count}, published and retained), as an
+	 * archive that reads them where they are: it takes the chunks that hold them, which the writer
+	 * then leaves to it (a new array for the slot on its next lap). No copy, so closing a window
+	 * of a full budget does not need the budget twice.
+	 */
+	RecordArchive archive(long[] positions, int count) {
+		long[] starts = new long[count];
+		java.util.Map<Integer, Integer> taken = new java.util.HashMap<>();
+		java.util.List<byte[]> held = new java.util.ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			long start = recordStart(positions[i]);
+			int slot = (int) ((start / chunkBytes) % chunks.length);
+			Integer local = taken.get(slot);
+			if (local == null) {
+				local = held.size();
+				held.add(chunks[slot]);
+				taken.put(slot, local);
+				archived.set(slot, 1);
+			}
+			starts[i] = (long) local << 32 | (start % chunkBytes);
 		}
+		return new RecordArchive(held.toArray(byte[][]::new), starts, recordBytes, recordWords);
+	}
+
+	/**
+	 * Decodes the encoded record at {@code at} into {@code target} (whole: words the record did not
+	 * have are zeros; words past {@code recordWords} are cut) and returns its encoded length.
+	 */
+	static int decode(byte[] chunk, int at, byte[] target, int recordWords) {
+		int words = (chunk[at] & 0xff) | (chunk[at + 1] & 0xff) << 8;
 		Arrays.fill(target, (byte) 0);
 		int bitmap = at + HEADER;
 		int in = bitmap + (words + 7) / 8;
@@ -256,6 +328,6 @@ final class EventStore {
 				in += 4;
 			}
 		}
-		return position + (in - at);
+		return in - at;
 	}
 }

@@ -5,12 +5,13 @@ import io.tracepackets.PacketPath;
 import io.tracepackets.ProbeKind;
 import io.tracepackets.internal.drops.DropAttribution;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Groups events into packet paths as they arrive: each event is looked at once, and a snapshot
@@ -30,7 +31,11 @@ import java.util.Set;
  * after the old one's free, or where the reader splits a path the kernel gave one id, the new path
  * gets a journey id of its own, made up from the kernel's id and the first event's time and mixed
  * like a hash, so the two packets never share a journey and every journey has an id as real-looking
- * as the kernel's, in the API and in the evidence files alike. Not thread-safe.
+ * as the kernel's, in the API and in the evidence files alike.
+ *
+ * <p>Memory: a path keeps its events decoded only while its packet lives (the grouping of what
+ * comes next looks at them); then only its last one, and the indices of all of them, which a
+ * snapshot turns into the path's list ({@link #PathAssembler(Function)}). Not thread-safe.
  */
 public final class PathAssembler {
 
@@ -77,19 +82,22 @@ public final class PathAssembler {
 	private static final Set<String> HEAD_REPLACED_BY = Set.of("pskb_expand_head", "skb_cow_data_for_xdp",
 			"netif_skb_check_for_xdp");
 
-	/** Every path so far, in the order of their first events. */
-	private final List<Builder> all = new ArrayList<>();
+	/**
+	 * Every path so far, in the order of their first events: a {@link Builder} while events may
+	 * join it, then the {@link PacketPath} it made, or null when that was no packet's path.
+	 */
+	private final List<Object> all = new ArrayList<>();
 	/** The path each live skb address continues, until its free. */
 	private final Map<Long, Builder> open = new HashMap<>();
 	private List<PacketPath> snapshot = List.of();
 	/** The journey each kernel id stands for now: itself, or the id made up when it was reused. */
-	private final Map<Long, Long> live = new HashMap<>();
+	private final LongMap live = new LongMap();
 	/**
 	 * The values of {@link #live}, which a made-up id must not be: looked up per made-up id, so a set
 	 * and not {@code live.containsValue}, which walked the whole map each time (a flood of millions of
-	 * events whose addresses the allocator reused took minutes to group).
+	 * events whose addresses the allocator reused took minutes to group). A set: its values are unused.
 	 */
-	private final Set<Long> journeysInUse = new HashSet<>();
+	private final LongMap journeysInUse = new LongMap();
 	/**
 	 * The last path of each skb address that ended at a free: its kernel journey id tells a reuse
 	 * of the address and buffer, and a function that freed the packet returns after it.
@@ -98,10 +106,24 @@ public final class PathAssembler {
 	/** Journey ids made up for splits the kernel did not see, so far. */
 	private long splits;
 	private boolean changed;
+	/** A path's events from their indices: the list the path holds. */
+	private final Function<int[], List<PacketEvent>> eventsAt;
 
-	/** Adds one event, in trace order. */
-	public void add(PacketEvent event) {
-		if (event.kind() == ProbeKind.FUNCTION_RETURN && addReturn(event)) {
+	/**
+	 * @param eventsAt the events at the indices given to {@link #add(PacketEvent, int)}, in that
+	 *     order, as the immutable list a path holds; it may keep the array
+	 */
+	public PathAssembler(Function<int[], List<PacketEvent>> eventsAt) {
+		this.eventsAt = eventsAt;
+	}
+
+	/**
+	 * Adds one event, in trace order.
+	 *
+	 * @param index the event's place in the trace, which {@code eventsAt} turns back into it
+	 */
+	public void add(PacketEvent event, int index) {
+		if (event.kind() == ProbeKind.FUNCTION_RETURN && addReturn(event, index)) {
 			return;
 		}
 		Builder path = open.get(event.skb());
@@ -111,7 +133,7 @@ public final class PathAssembler {
 			// The same packet in a new buffer: copies made from now on carry the new id.
 			path.kernelNow = journey;
 			live.put(journey, path.journey);
-			journeysInUse.add(path.journey);
+			journeysInUse.put(path.journey, 1);
 		} else if (path != null && !path.continuesWith(event)) {
 			if (journey != 0 && path.kernelNow == journey) {
 				journey = madeUpJourney(event);
@@ -138,25 +160,38 @@ public final class PathAssembler {
 			// Not the sign: half the kernel's ids (64-bit hashes) are negative too.
 			if (split) {
 				live.put(event.journey(), journey);
-				journeysInUse.add(journey);
+				journeysInUse.put(journey, 1);
 			} else {
 				// A copy carries the id of its parent's skb: it joins the journey that id stands
 				// for now, which is a made-up one when the parent's address and buffer were reused.
-				journey = live.computeIfAbsent(journey, id -> id);
-				journeysInUse.add(journey);
+				journey = live.putIfAbsentItself(journey);
+				journeysInUse.put(journey, 1);
 			}
 		}
 		if (path == null) {
-			path = new Builder(event.journey(), journey);
+			path = new Builder(event.skb(), event.journey(), journey, all.size());
 			all.add(path);
 			open.put(event.skb(), path);
 		}
-		path.add(event);
+		path.add(event, index);
 		if (event.isDrop() || event.isConsumed()) {
 			open.remove(event.skb());
-			ended.put(event.skb(), path);
+			Builder before = ended.put(event.skb(), path);
+			path.ended();
+			if (before != null && before != path) {
+				finished(before);
+			}
 		}
 		changed = true;
+	}
+
+	/**
+	 * A path nothing joins any more: freed, and another packet ended at its address since. It
+	 * keeps only its indices, as the path a snapshot shows (or nothing, for no packet's path):
+	 * a flood's hundreds of thousands of paths hold no decoded event and no builder.
+	 */
+	private void finished(Builder builder) {
+		all.set(builder.position, builder.travelled ? builder.path() : null);
 	}
 
 	/**
@@ -167,7 +202,7 @@ public final class PathAssembler {
 	 * frees what it drops, then returns -EPERM). Otherwise it is the first event of another packet
 	 * at a reused address (the function's entry unprobed), and starts a path as any event.
 	 */
-	private boolean addReturn(PacketEvent event) {
+	private boolean addReturn(PacketEvent event, int index) {
 		Builder path = open.get(event.skb());
 		if (path != null) {
 			if (!path.sameJourney(event) || !path.hadTupleOf(event)) {
@@ -179,7 +214,7 @@ public final class PathAssembler {
 				return false;
 			}
 		}
-		path.add(event);
+		path.add(event, index);
 		changed = true;
 		return true;
 	}
@@ -196,7 +231,7 @@ public final class PathAssembler {
 			z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
 			z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
 			id = z ^ (z >>> 31);
-		} while (id == 0 || live.containsKey(id) || journeysInUse.contains(id));
+		} while (id == 0 || live.containsKey(id) || journeysInUse.containsKey(id));
 		return id;
 	}
 
@@ -209,8 +244,10 @@ public final class PathAssembler {
 	public List<PacketPath> paths() {
 		if (changed) {
 			List<PacketPath> paths = new ArrayList<>(all.size());
-			for (Builder builder : all) {
-				if (builder.travelled) {
+			for (Object entry : all) {
+				if (entry instanceof PacketPath done) {
+					paths.add(done);
+				} else if (entry instanceof Builder builder && builder.travelled) {
 					paths.add(builder.path());
 				}
 			}
@@ -222,18 +259,26 @@ public final class PathAssembler {
 
 	/** Groups a finished list of events, as a trace holding exactly them would. */
 	public static List<PacketPath> group(List<PacketEvent> events) {
-		PathAssembler assembler = new PathAssembler();
-		events.forEach(assembler::add);
+		PathAssembler assembler = new PathAssembler(indices -> Arrays.stream(indices).mapToObj(events::get).toList());
+		for (int i = 0; i < events.size(); i++) {
+			assembler.add(events.get(i), i);
+		}
 		return assembler.paths();
 	}
 
-	private static final class Builder {
+	private final class Builder {
 
-		/**
-		 * The events so far: a list of its own while the path grows, the snapshot's immutable one
-		 * once {@link #path()} made it (a flood's millions of paths kept both).
-		 */
+		/** The skb's address. */
+		private final long skb;
+		/** Its place in {@link #all}. */
+		private final int position;
+		/** The events so far, while the packet lives; null once it ended (freed). */
 		private List<PacketEvent> events = new ArrayList<>(4);
+		/** The last event so far. */
+		private PacketEvent last;
+		/** The indices of the events so far: the first {@link #count}. */
+		private int[] indices = new int[4];
+		private int count;
 		/** The id the kernel gives this path's events now (0: none; see headReplacedBefore). */
 		private long kernelNow;
 		/** The journey the path belongs to: the kernel's id, or one made up for a split. */
@@ -250,7 +295,9 @@ public final class PathAssembler {
 		/** The immutable path as of the last snapshot; null when events came since. */
 		private PacketPath path;
 
-		Builder(long kernelJourney, long journey) {
+		Builder(long skb, long kernelJourney, long journey, int position) {
+			this.skb = skb;
+			this.position = position;
 			this.kernelNow = kernelJourney;
 			this.journey = journey;
 		}
@@ -266,7 +313,6 @@ public final class PathAssembler {
 			if (event.journey() == 0 || kernelNow == 0 || event.journey() == kernelNow) {
 				return false;
 			}
-			PacketEvent last = events.getLast();
 			if (!sameTuple(lastWithTuple, event)) {
 				return rewrittenInAPrivateCopy(event, last);
 			}
@@ -325,11 +371,15 @@ public final class PathAssembler {
 					&& !entersAgain(event);
 		}
 
-		void add(PacketEvent event) {
-			if (!(events instanceof ArrayList)) {
-				events = new ArrayList<>(events);
+		void add(PacketEvent event, int index) {
+			if (events != null) {
+				events.add(event);
 			}
-			events.add(event);
+			last = event;
+			if (count == indices.length) {
+				indices = Arrays.copyOf(indices, count * 2);
+			}
+			indices[count++] = index;
 			// A function's return shows the packet as the function was entered, not as it is now.
 			if (event.ipVersion() != 0 && event.kind() != ProbeKind.FUNCTION_RETURN) {
 				lastWithTuple = event;
@@ -342,10 +392,21 @@ public final class PathAssembler {
 			path = null;
 		}
 
+		/**
+		 * The packet was freed: nothing joins the path any more but a return of a function it was
+		 * in, which needs only the last event, so the others are let go (their indices stay).
+		 */
+		void ended() {
+			events = null;
+			lastWithTuple = null;
+		}
+
 		PacketPath path() {
 			if (path == null) {
-				path = new PacketPath(events.getFirst().skb(), events, journey);
-				events = path.events();
+				if (count < indices.length) {
+					indices = Arrays.copyOf(indices, count);
+				}
+				path = new PacketPath(skb, eventsAt.apply(indices), journey);
 			}
 			return path;
 		}
@@ -358,14 +419,13 @@ public final class PathAssembler {
 
 		/** Whether the path ended at a drop in {@code function}: its location, or a caller in its stack. */
 		boolean endedByADropIn(String function) {
-			PacketEvent last = events.getLast();
 			return last.isDrop() && (last.locationFunction().filter(function::equals).isPresent()
 					|| last.stackFunctions().contains(function));
 		}
 
 		boolean continuesWith(PacketEvent event) {
 			return sameJourney(event) && (sameTuple(lastWithTuple, event) || translated(lastWithTuple, event))
-					&& sameEtherType(events.getLast(), event) && !entersAgain(event) && !followsAMessage(event);
+					&& sameEtherType(last, event) && !entersAgain(event) && !followsAMessage(event);
 		}
 
 		/**

@@ -7,6 +7,7 @@ import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.ProbeCatalog;
+import io.tracepackets.ProbeKind;
 import io.tracepackets.TracedNamespace;
 import io.tracepackets.UnscopedContainer;
 import io.tracepackets.XdpProgram;
@@ -29,6 +30,7 @@ import io.tracepackets.SendShortfall;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,10 +42,11 @@ import org.testcontainers.containers.Container;
 /**
  * One test's trace: the events of the session from this window's opening to its closing, in its
  * {@link Scope}. Each event is decoded, checked against the scope and grouped into a path once,
- * when the window first reads past it; {@link #paths()} and waiting reuse that work. Snapshots
- * flush first, so they hold every event the kernel produced before the call; waiting polls what
- * has arrived.
- * Closing reads the rest, so a closed window keeps its events without holding the session's.
+ * when the window first reads past it; {@link #paths()} and waiting reuse that work. The window
+ * keeps the records, not the decoded events ({@link EventLog}): its lists decode as they are read.
+ * Snapshots flush first, so they hold every event the kernel produced before the call; waiting
+ * polls what has arrived. Closing reads the rest and copies the window's records out of the
+ * session's store, so a closed window keeps its events without holding the session's.
  */
 public final class TraceWindow implements PacketTrace, AutoCloseable {
 
@@ -55,6 +58,11 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
 	/** How long one wait lasts before the window looks again, even without a wake-up. */
 	private static final long AWAIT_SLICE_NANOS = 50_000_000L;
+	/**
+	 * Records decoded at once: what a read holds decoded before it lets go of them stays small
+	 * however many events arrived since the last.
+	 */
+	private static final int BATCH = 16_384;
 
 	private final EventCursor cursor;
 	private final Scope scope;
@@ -64,11 +72,12 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	private final InterfaceNames interfaceNames;
 	private final long startNanos = System.nanoTime();
 	private final Map<Long, String> interfaceCache = new ConcurrentHashMap<>();
-	private final List<PacketEvent> events = new ArrayList<>();
-	private final PathAssembler paths = new PathAssembler();
+	private final EventLog events;
+	private final PathAssembler paths;
+	/** Events the last read handed to drop attribution that it may give back in the next. */
+	private List<Handed.Entry> carried = List.of();
 	private final DropAttribution culprits;
 	private final XdpVerdictProbes xdpProbes;
-	private List<PacketEvent> eventsSnapshot = List.of();
 	private volatile List<UnscopedContainer> unscopedContainers = List.of();
 	/** Sends made after this (on the opening thread) are the test's. */
 	private final long sendMark = SendShortfalls.mark();
@@ -94,6 +103,8 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		this.counted = new Counted(session.counts(), countBaseline, decoder);
 		this.scope = new Scope(session.namespaceFilter(), countBaseline);
 		this.cursor = session.pump().openCursor();
+		this.events = new EventLog(decoder, cursor);
+		this.paths = new PathAssembler(events::at);
 		this.xdpProbes = session.xdpVerdictProbes();
 		this.skippedRuns = session::skippedRuns;
 		this.skippedAtOpen = skippedRuns.get();
@@ -115,12 +126,19 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 	}
 
 	private String interfaceName(long netns, int ifindex) {
+		long key = netns << 32 | Integer.toUnsignedLong(ifindex);
+		String known = interfaceCache.get(key);
+		if (known != null) {
+			// as the event was first decoded: the window decodes its records again on each read,
+			// when the namespace may be out of scope or gone
+			return known.isEmpty() ? null : known;
+		}
 		NetworkNamespace namespace = scope.namespace(netns).orElse(null);
 		if (namespace == null) {
 			return null;
 		}
 		// One lookup per (netns, ifindex) and trace: a miss makes InterfaceNames re-read the netns.
-		String name = interfaceCache.computeIfAbsent(netns << 32 | Integer.toUnsignedLong(ifindex), key -> {
+		String name = interfaceCache.computeIfAbsent(key, unknown -> {
 			try {
 				return interfaceNames.name(namespace, ifindex).orElse("");
 			} catch (RuntimeException gone) {
@@ -130,24 +148,93 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		return name.isEmpty() ? null : name;
 	}
 
-	/** Takes in what arrived since the last call: decode, scope, group, once per event. */
+	/** Takes in what arrived since the last call: decode, scope, group, once per event, a batch at a time. */
 	private synchronized void readNew() {
-		List<PacketEvent> batch = new ArrayList<>();
-		int count = cursor.read(record -> {
-			PacketEvent event = decoder.decode(record);
-			if (scope.contains(event.netns())) {
-				batch.add(event);
-			}
-		});
 		// Netfilter's trace of a drop is queued before the drop's event: naming the rule never waits.
 		boolean complete = flushed;
 		flushed = false;
-		for (PacketEvent event : culprits.attribute(batch, complete)) {
-			events.add(event);
-			paths.add(event);
+		int count;
+		do {
+			Handed batch = new Handed(carried);
+			count = cursor.read((position, record) -> {
+				PacketEvent event = decoder.decode(record);
+				if (scope.contains(event.netns())) {
+					batch.add(position, event);
+				}
+			}, BATCH);
+			List<PacketEvent> attributed = culprits.attribute(batch.events.subList(carried.size(), batch.events.size()),
+					complete && count < BATCH);
+			carried = batch.match(attributed, (position, decoded, event) -> paths.add(event, events.add(position, decoded, event)));
+		} while (count == BATCH);
+	}
+
+	/**
+	 * The events of one read as handed to drop attribution, with where their records are, after
+	 * those of the last read that it may have held back: what it gives back is these events in
+	 * their order, some left out (an XDP verdict that became a drop's culprit), some held back for
+	 * the next read (an XDP verdict whose skb free may come in the next batch), and drops copied
+	 * with their culprit. Matched by identity (time, CPU, skb, probe), which the copies keep.
+	 */
+	private static final class Handed {
+
+		private final List<PacketEvent> events = new ArrayList<>();
+		private long[] positions = new long[64];
+
+		/** What the last read handed and got nothing back for yet: XDP verdicts. */
+		Handed(List<Handed.Entry> carried) {
+			for (Entry entry : carried) {
+				add(entry.position(), entry.decoded());
+			}
 		}
-		if (count > 0) {
-			eventsSnapshot = null;
+
+		record Entry(long position, PacketEvent decoded) {
+		}
+
+		interface Matched {
+			void accept(long position, PacketEvent decoded, PacketEvent attributed);
+		}
+
+		void add(long position, PacketEvent event) {
+			if (events.size() == positions.length) {
+				positions = Arrays.copyOf(positions, positions.length * 2);
+			}
+			positions[events.size()] = position;
+			events.add(event);
+		}
+
+		/**
+		 * Hands each of {@code attributed} to {@code matched} with its record; returns the XDP
+		 * verdicts of this read that did not come back, which attribution may give back next time.
+		 */
+		List<Entry> match(List<PacketEvent> attributed, Matched matched) {
+			List<Entry> carry = new ArrayList<>();
+			int next = 0;
+			for (PacketEvent event : attributed) {
+				while (next < events.size() && !sameEvent(events.get(next), event)) {
+					carryIfHeld(next++, carry);
+				}
+				if (next == events.size()) {
+					throw new IllegalStateException("drop attribution gave back an event it was not given: " + event);
+				}
+				matched.accept(positions[next], events.get(next), event);
+				next++;
+			}
+			while (next < events.size()) {
+				carryIfHeld(next++, carry);
+			}
+			return carry;
+		}
+
+		private void carryIfHeld(int index, List<Entry> carry) {
+			PacketEvent left = events.get(index);
+			if (DropAttribution.isXdpVerdict(left)) {
+				carry.add(new Entry(positions[index], left));
+			}
+		}
+
+		private static boolean sameEvent(PacketEvent handed, PacketEvent back) {
+			return handed == back || handed.timestampNanos() == back.timestampNanos() && handed.cpu() == back.cpu()
+					&& handed.skb() == back.skb() && handed.kind() == back.kind() && handed.where().equals(back.where());
 		}
 	}
 
@@ -157,10 +244,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		flush();
 		synchronized (this) {
 			readNew();
-			if (eventsSnapshot == null) {
-				eventsSnapshot = List.copyOf(events);
-			}
-			return eventsSnapshot;
+			return events.range(0, events.size());
 		}
 	}
 
@@ -358,6 +442,9 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 			skippedAtClose = skippedRuns.get();
 			cursor.close();
 			readNew();
+			synchronized (this) {
+				events.archive();
+			}
 			// before the leases go: the last one on a namespace deletes its counts
 			countsAtClose = readCounts();
 		} finally {

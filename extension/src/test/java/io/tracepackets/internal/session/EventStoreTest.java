@@ -260,6 +260,57 @@ class EventStoreTest {
 	}
 
 	@Test
+	void an_archive_keeps_reading_its_records_while_the_writer_laps_the_ring_and_after_a_release() {
+		EventStore store = new EventStore(EventStore.MIN_BUDGET_BYTES, RECORD_BYTES);
+		EventStore.Position start = open(store);
+		List<byte[]> written = new ArrayList<>();
+		for (int i = 0; i < 9000; i++) {
+			byte[] event = udpEvent(i);
+			if (i % 5 == 0) { // longer records among them, with a NAT trailer
+				event = Arrays.copyOf(event, EventLayout.SIZE + EventLayout.PRE_NAT_SIZE);
+				event[EventLayout.TRAILERS] = EventLayout.TRAILER_NAT;
+				Arrays.fill(event, EventLayout.SIZE, EventLayout.SIZE + 4, (byte) 10);
+			}
+			assertThat(append(store, event)).isTrue();
+			written.add(event);
+		}
+		store.publish();
+		// every third record, the way a window keeps those in its scope; they span the four chunks
+		long[] positions = new long[written.size() / 3];
+		byte[] read = new byte[store.recordBytes()];
+		long at = start.bytes();
+		for (int i = 0; i < written.size(); i++) {
+			if (i % 3 == 0) {
+				positions[i / 3] = at;
+			}
+			at = store.read(at, read);
+		}
+		RecordArchive archive = store.archive(positions, positions.length);
+
+		// WHEN its reader is gone and the writer laps the ring twice with other records
+		store.retainFrom(null);
+		open(store);
+		for (int i = 0; i < 20_000; i++) {
+			assertThat(append(store, udpEvent(1_000_000 + i))).isTrue();
+			if (i % 1000 == 0) {
+				store.retainFrom(null);
+				store.publish();
+				open(store);
+			}
+		}
+		store.retainFrom(null);
+		store.releaseIfUnwanted();
+
+		// THEN the archive reads what it was given
+		assertThat(store.allocatedBytes()).isZero();
+		assertThat(archive.size()).isEqualTo(3000);
+		for (int i = 0; i < archive.size(); i++) {
+			archive.read(i, read);
+			assertThat(read).as("record %d", i * 3).isEqualTo(Arrays.copyOf(written.get(i * 3), store.recordBytes()));
+		}
+	}
+
+	@Test
 	void refuses_a_budget_below_a_mebibyte() {
 		assertThatIllegalArgumentException().isThrownBy(() -> new EventStore(4096, RECORD_BYTES))
 				.withMessage("the event store's budget must be at least 1048576 bytes, got 4096");

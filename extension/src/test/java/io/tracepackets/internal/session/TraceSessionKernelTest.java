@@ -58,6 +58,40 @@ class TraceSessionKernelTest {
 	}
 
 	@Test
+	void a_window_reads_the_same_events_and_paths_from_its_records_while_open_and_once_closed() {
+		try (VethNamespaces veth = VethNamespaces.create()) {
+			veth.execInRight("iptables-legacy", "-A", "INPUT", "-p", "udp", "--dport", "9000", "-j", "DROP");
+			TraceWindow trace = TraceWindow.open(session, Duration.ofSeconds(3));
+			List<PacketEvent> events;
+			List<List<PacketEvent>> paths;
+			try (trace) {
+				// GIVEN drops a rule made (a culprit named) and drops no rule made (a sentence why none)
+				trace.scope(veth.leftPath());
+				trace.scope(veth.rightPath());
+				sendUdp(veth, 9000, 5);
+				sendUdp(veth, 9001, 3);
+				events = new ArrayList<>(trace.events());
+				paths = trace.paths().stream().map(path -> (List<PacketEvent>) new ArrayList<>(path.events())).toList();
+				assertThat(events).anyMatch(event -> event.isDrop() && event.culprit().isPresent())
+						.anyMatch(event -> event.isDrop() && event.whyNoCulprit().isPresent());
+				// WHEN read again while open: decoded again from the session's store
+				assertThat(trace.events()).isEqualTo(events);
+			}
+			// AND once closed, after the next window took the store's memory for events of its own
+			try (TraceWindow next = TraceWindow.open(session, Duration.ofSeconds(3))) {
+				next.scope(veth.leftPath());
+				sendUdp(veth, 9002, 300);
+				assertThat(next.events()).hasSizeGreaterThan(300);
+			}
+			// THEN the closed window answers the same, from its own copy of its records
+			assertThat(trace.events()).isEqualTo(events);
+			assertThat(trace.paths()).extracting(path -> (List<PacketEvent>) new ArrayList<>(path.events()))
+					.isEqualTo(paths);
+			assertThat(trace).packets(udp().dstPort(9000)).hasCount(5).wereDropped().in("nf_hook_slow");
+		}
+	}
+
+	@Test
 	void should_see_iptables_legacy_drops_in_the_scoped_netns_only() {
 		// GIVEN a netns that drops UDP 9000 with iptables-legacy
 		try (VethNamespaces veth = VethNamespaces.create();
