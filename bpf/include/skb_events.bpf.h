@@ -54,6 +54,19 @@ struct {
 } counters SEC(".maps");
 
 /*
+ * Set by the tracer before load (struct tp_load_options): .rodata values the verifier knows, so
+ * the branches they turn off are removed as dead code and cost nothing. Their own section, so the
+ * tracer sets them as a map holding just them.
+ */
+const volatile struct tp_load_options tp_load SEC(".rodata.snap") = {};
+
+/*
+ * Bytes of packet data each event carries. 0, the default, captures nothing: the probes then cost
+ * exactly what they cost without capture.
+ */
+#define tp_snap_len (tp_load.snap_len)
+
+/*
  * Exact counts, kept in the kernel whatever the ring buffer does (count_event): events per
  * namespace and probe, drops per reason and location. Per-CPU, so a flood on many CPUs does not
  * bounce one cache line between them; the reader sums the CPUs. Entries are made on first use and
@@ -154,6 +167,9 @@ static __always_inline void count(__u32 counter)
  */
 static __always_inline void count_event(__u32 inum, __u32 probe, __u32 reason, __u64 where)
 {
+	/* The benchmark's measure of what counting costs; the tracer always counts. */
+	if (tp_load.uncounted)
+		return;
 	struct tp_count_key key = {.netns = inum, .probe = probe, .reason = reason, .reserved = 0, .where = where};
 	__u64 one = 1;
 	__u64 *value = bpf_map_lookup_elem(&counts, &key);
@@ -702,13 +718,6 @@ static __always_inline bool fill_conntrack(struct tp_pre_nat *pre, __u8 *state, 
 	return true;
 }
 
-/*
- * Bytes of packet data each event carries, set by the tracer before load (a .rodata value: the
- * verifier knows it). 0, the default, captures nothing, and the verifier removes every capture
- * branch as dead code: the probes then cost exactly what they cost without capture. Its own
- * section, so the tracer sets it as a map holding this one value.
- */
-const volatile __u32 tp_snap_len SEC(".rodata.snap") = 0;
 
 /* An skb's MAC header is unset while it holds this (skb_mac_header_was_set). */
 #define MAC_HEADER_UNSET 0xffff

@@ -59,6 +59,12 @@ enum tp_stacks {
 	TP_STACKS_ALL = 1,	 /* every drop */
 };
 
+/* Set by the tracer before load, as read-only globals (skb_events.bpf.h, tp_load). */
+struct tp_load_options {
+	__u32 snap_len;	 /* packet bytes each event carries; 0: none */
+	__u32 uncounted; /* 1: no exact counts (the probe-cost benchmark's baseline only) */
+};
+
 /* Set by the tracer in the options map once, after load and before attaching. */
 struct tp_options {
 	__u32 stacks; /* enum tp_stacks */

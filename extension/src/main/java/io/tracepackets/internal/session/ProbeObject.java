@@ -47,8 +47,8 @@ final class ProbeObject implements AutoCloseable {
 	/** The maps every other object of a session (socket hook, XDP verdicts, benchmark feed) shares with this one. */
 	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "counts",
 			"stacks", "journey_of_copy");
-	/** The section holding {@code tp_snap_len} (bpf/include/skb_events.bpf.h), a map of its own. */
-	static final String SNAP_LENGTH_MAP = ".rodata.snap";
+	/** The section holding {@code tp_load} (bpf/include/skb_events.bpf.h), a map of its own. */
+	static final String LOAD_OPTIONS_MAP = ".rodata.snap";
 	/** The section holding {@code tp_copy_ip} (bpf/tracepackets.bpf.c), a map of its own. */
 	static final String COPY_ADDRESSES_MAP = ".rodata.copies";
 	/** enum tp_stacks (bpf/include/tracepackets.h). */
@@ -98,7 +98,7 @@ final class ProbeObject implements AutoCloseable {
 		BpfObject object = BpfObject.open(NAME, elf);
 		try {
 			object.map("events").setMaxEntries(options.ringBufferBytes());
-			setSnapLength(object, options.snapLength());
+			setLoadOptions(object, options);
 			if (kallsyms != null) {
 				setAddresses(object, COPY_ADDRESSES_MAP, COPY_FUNCTIONS, kallsyms);
 				setAddresses(object, RETURN_ADDRESSES_MAP, RETURN_FUNCTIONS, kallsyms);
@@ -128,15 +128,18 @@ final class ProbeObject implements AutoCloseable {
 	}
 
 	/**
-	 * Before load: how many packet bytes each event of {@code object} carries ({@code tp_snap_len},
-	 * a read-only global: with 0 the verifier drops the capture code from every probe).
+	 * Before load: the read-only options of {@code object}'s probes ({@code struct tp_load_options},
+	 * bpf/include/tracepackets.h): how many packet bytes each event carries ({@code snapLength}; with
+	 * 0 the verifier drops the capture code from every probe), and whether they count events.
 	 */
-	static void setSnapLength(BpfObject object, int snapLength) {
+	static void setLoadOptions(BpfObject object, TracerOptions options) {
 		try (Arena arena = Arena.ofConfined()) {
-			object.map(SNAP_LENGTH_MAP).setInitialValue(arena.allocateFrom(JAVA_INT, snapLength));
+			MemorySegment values = arena.allocate(JAVA_INT, 2);
+			values.setAtIndex(JAVA_INT, 0, options.snapLength());
+			values.setAtIndex(JAVA_INT, 1, options.uncounted() ? 1 : 0);
+			object.map(LOAD_OPTIONS_MAP).setInitialValue(values);
 		}
 	}
-
 	/**
 	 * Before load: the addresses of the copy functions ({@link #COPY_FUNCTIONS}) or of the functions
 	 * whose return is recorded ({@link #RETURN_FUNCTIONS}), in the list's order (0 for one the kernel

@@ -99,7 +99,7 @@ final class Probes implements AutoCloseable {
 			}
 			// The socket hook needs only the maps: it is loaded while the tracepoint programs are
 			object.load(programs, tracepointPrograms, options.allDropStacks(), () -> hookAttempt.set(
-					LibBpf.quietly(() -> SocketReceiveHook.attach(object, options.snapLength()))));
+					LibBpf.quietly(() -> SocketReceiveHook.attach(object, options))));
 			socketHook = hookAttempt.get().hook().orElse(null);
 			socketHookStatus = hookAttempt.get().why();
 			loadTime = Duration.ofNanos(System.nanoTime() - started);

@@ -33,7 +33,7 @@ final class SocketReceiveHook implements AutoCloseable {
 	}
 
 	/** Attaches the hook, or returns why it cannot be. */
-	static Attempt attach(ProbeObject main, int snapLength) {
+	static Attempt attach(ProbeObject main, TracerOptions options) {
 		if (!kernelHasCastToKernCtx()) {
 			return new Attempt(Optional.empty(), "the kernel has no " + CAST_TO_KERN_CTX + " (6.2+)");
 		}
@@ -44,7 +44,7 @@ final class SocketReceiveHook implements AutoCloseable {
 		BpfObject object = BpfObject.openResource(RESOURCE, "tp_socket", main.filter());
 		try {
 			main.shareMapsWith(object);
-			ProbeObject.setSnapLength(object, snapLength);
+			ProbeObject.setLoadOptions(object, options);
 			object.load();
 			int cgroupFd = Libc.openReadOnly(cgroup.get().toString());
 			try {

@@ -10,10 +10,11 @@ import java.util.regex.Pattern;
  * the stored events of open windows may take ({@code tracepackets.events.bytes}), whether every drop carries its kernel stack (else only netfilter drops: a stack costs the kernel microseconds),
  * the pcap-filter(7) expression the probes apply before emitting (null: none), and how many bytes
  * of each packet the probes copy ({@code snapLength}, 0: none, the default, at no cost to the
- * probes).
+ * probes). {@code uncounted}: the probes keep no exact counts, for the probe-cost benchmark's
+ * measure of what counting costs only; a trace's count-shaped answers need them.
  */
 public record TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long storeBudgetBytes,
-		boolean allDropStacks, String pcapFilter, int snapLength) {
+		boolean allDropStacks, String pcapFilter, int snapLength, boolean uncounted) {
 
 	public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
 	/** The event store's budget: 256 MiB holds about 3 million events without packet bytes. */
@@ -43,7 +44,7 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 	/** Without a pcap filter or packet bytes. */
 	public TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long storeBudgetBytes,
 			boolean allDropStacks) {
-		this(backend, functions, ringBufferBytes, storeBudgetBytes, allDropStacks, null, 0);
+		this(backend, functions, ringBufferBytes, storeBudgetBytes, allDropStacks, null, 0, false);
 	}
 
 	/** {@code backend=fentry functions=ip_.*} (and stacks, filter, snap length when set), for messages. */
@@ -51,7 +52,7 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 		return "backend=" + backend.label() + " functions=" + (functions == null ? "(every skb function)"
 				: functions.pattern()) + (allDropStacks ? " stacks=every drop" : "")
 				+ (pcapFilter != null ? " filter=\"" + pcapFilter + "\"" : "")
-				+ (snapLength > 0 ? " snap=" + snapLength : "");
+				+ (snapLength > 0 ? " snap=" + snapLength : "") + (uncounted ? " uncounted" : "");
 	}
 
 	public static TracerOptions defaults() {
@@ -60,25 +61,25 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 
 	public TracerOptions withBackend(Backend wanted, Pattern functionFilter) {
 		return new TracerOptions(wanted, functionFilter, ringBufferBytes, storeBudgetBytes,
-				allDropStacks, pcapFilter, snapLength);
+				allDropStacks, pcapFilter, snapLength, uncounted);
 	}
 
 	/** {@code true}: every drop carries its kernel stack; {@code false}: netfilter drops only. */
 	public TracerOptions withAllDropStacks(boolean every) {
 		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes, every,
-				pcapFilter, snapLength);
+				pcapFilter, snapLength, uncounted);
 	}
 
 	/** Only packets matching {@code expression} (pcap-filter(7)) are traced; null or blank: every packet. */
 	public TracerOptions withPcapFilter(String expression) {
 		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes,
-				allDropStacks, expression == null || expression.isBlank() ? null : expression, snapLength);
+				allDropStacks, expression == null || expression.isBlank() ? null : expression, snapLength, uncounted);
 	}
 
 	/** Every event carries the first {@code bytes} bytes of its packet; 0: none. */
 	public TracerOptions withSnapLength(int bytes) {
 		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes,
-				allDropStacks, pcapFilter, bytes);
+				allDropStacks, pcapFilter, bytes, uncounted);
 	}
 
 	/**
@@ -87,7 +88,17 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 	 * with yet, a fraction of what a test's window keeps.
 	 */
 	public TracerOptions withStoreBudgetBytes(long bytes) {
-		return new TracerOptions(backend, functions, ringBufferBytes, bytes, allDropStacks, pcapFilter, snapLength);
+		return new TracerOptions(backend, functions, ringBufferBytes, bytes, allDropStacks, pcapFilter, snapLength,
+				uncounted);
+	}
+
+	/**
+	 * The probes keep no exact counts: the probe-cost benchmark's baseline for what counting costs
+	 * per event. Nothing else wants it: count-shaped assertions answer from the counts.
+	 */
+	public TracerOptions withoutCounts() {
+		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes, allDropStacks, pcapFilter,
+				snapLength, true);
 	}
 
 	/** Parses a {@code functions} regex, failing with the position of the error. */

@@ -198,6 +198,23 @@ class KernelCountsKernelTest {
 	 * Floods from left to right, to the closed port, until the trace lost events (the reader drains the
 	 * 64-event ring buffer every 5 ms: a few thousand datagrams a second outrun it); how many went out.
 	 */
+	@Test
+	void a_tracer_built_without_counts_traces_every_packet_and_counts_none(VethNamespaces network) {
+		// GIVEN the probe-cost benchmark's baseline: the same probes with the counting left out at load
+		try (TraceSession uncounted = TraceSession.start(new TracerOptions(Backend.TRACEPOINT, null,
+				TracerOptions.DEFAULT_RING_BUFFER_BYTES, 4L << 20, false).withoutCounts());
+				TraceWindow trace = TraceWindow.open(uncounted, Duration.ofSeconds(10))) {
+			trace.scope(network.leftPath()).scope(network.rightPath());
+			// WHEN a few datagrams go to the closed port
+			assertThat(Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), CLOSED_PORT).send(5))
+					.isEqualTo(5);
+			// THEN their events came, and nothing was counted
+			assertThat(trace).packets(udp().dstPort(CLOSED_PORT)).hasCount(5).wereDropped().withReason(NO_SOCKET);
+			assertThat(trace.counts().byHook()).isEmpty();
+			assertThat(trace.counts().drops()).isEmpty();
+		}
+	}
+
 	private static long floodUntilEventsAreLost(VethNamespaces network, TraceWindow trace) {
 		long sent = 0;
 		long deadline = System.nanoTime() + LOSS_DEADLINE.toNanos();
