@@ -185,17 +185,14 @@ public final class Bench {
 			String revision, boolean printOnly) throws Exception {
 		Machine machine = Machine.describe(revision);
 		List<MemoryFootprint.Result> results = new java.util.ArrayList<>();
-		for (long budget : MemoryFootprint.BUDGETS) {
-			try (VethNamespaces pair = VethNamespaces.create();
-					TraceSession context = TraceSession.start(new TracerOptions(io.tracepackets.Backend.AUTO, null,
-							TracerOptions.DEFAULT_RING_BUFFER_BYTES, budget, false))) {
-				UdpFlood flood = UdpFlood.compile(floodSource, work, pair);
-				step("memory: a " + seconds + " s flood into one window (event store " + MemoryFootprint.mib(budget)
-						+ "), then events() and paths()");
-				MemoryFootprint.Result result = MemoryFootprint.measure(context, pair, flood, seconds);
-				System.out.println(MemoryFootprint.describe(result));
-				results.add(result);
-			}
+		for (MemoryFootprint.Run run : MemoryFootprint.RUNS) {
+			step("memory: a " + seconds + " s flood into one window (event store " + MemoryFootprint.mib(run.budget())
+					+ "), then events() and paths(), in a JVM of its own" + (run.jvmOptions().isEmpty() ? ""
+							: " (" + String.join(" ", run.jvmOptions()) + ")"));
+			MemoryFootprint.Result result = MemoryFootprint.inFreshJvm(run.jvmOptions(), floodSource, work, seconds,
+					run.budget());
+			System.out.println("peak RSS " + MemoryFootprint.mib(result.rssPeak()));
+			results.add(result);
 		}
 		if (!Files.isRegularFile(cliJar)) {
 			throw new IllegalStateException(cliJar + " is missing: build the command line's jar first"
@@ -207,10 +204,16 @@ public final class Bench {
 			cli = CliFootprint.measure(cliJar, pair, UdpFlood.compile(floodSource, work, pair), work);
 			System.out.println(CliFootprint.describe(cli));
 		}
+		ManyTests.Result many;
+		try (VethNamespaces pair = VethNamespaces.create(); TraceSession session = TraceSession.start(TracerOptions.defaults())) {
+			step("memory: " + ManyTests.TESTS + " short traced tests in one JVM");
+			many = ManyTests.measure(session, pair);
+			System.out.println(ManyTests.describe(many));
+		}
 		if (printOnly) {
 			return;
 		}
-		String section = Report.memorySection(machine, results, cli);
+		String section = Report.memorySection(machine, results, cli, many);
 		String text = Files.exists(out) ? Files.readString(out) : "";
 		Files.writeString(out, withSection(text, MEMORY_SECTION_START, MEMORY_SECTION_END, section));
 		System.out.println(section);

@@ -25,18 +25,38 @@ import java.util.List;
  * {@code events()} and {@code paths()}, as a test would read them. Measured: bytes per stored event
  * (the store's own count, through a raw cursor open over the same events), the heap after a full
  * GC before and after the window decodes (so the heap per decoded event), the process's RSS, and
- * whether the kernel's exact count still answers.
+ * whether the kernel's exact count still answers. Each measurement runs in a JVM of its own
+ * ({@link #inFreshJvm}), as a test class's JVM would: its resident set is then the test's, not
+ * what an earlier measurement grew the heap to.
  */
 final class MemoryFootprint {
 
 	private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
-	/** The event store budgets measured: the default, and a quarter of it. */
-	static final List<Long> BUDGETS = List.of(256L << 20, 64L << 20);
+	/**
+	 * One measuring JVM: the event store's budget, and its heap options.
+	 */
+	record Run(long budget, List<String> jvmOptions) {
+	}
 
+	/**
+	 * The default budget with the JVM's own heap sizing (a quarter of the machine's memory), then
+	 * with the heap a 7 GB CI runner's test JVM might be given, then a quarter of the budget.
+	 */
+	static final List<Run> RUNS = List.of(new Run(256L << 20, List.of()), new Run(256L << 20, List.of("-Xmx768m")),
+			new Run(64L << 20, List.of()));
+	/** The line a measuring JVM prints its result on. */
+	private static final String RESULT_LINE = "memory-footprint-result ";
+
+	/**
+	 * One JVM's measurement.
+	 *
+	 * @param jvmOptions the heap options the JVM ran with (empty: the JVM's own choice)
+	 * @param rssPeak the JVM's highest VmRSS, sampled every 100 ms from its start to its exit
+	 */
 	record Result(double seconds, long sent, long storeBudget, long storedEvents, long storedBytes,
 			long storePeakBytes, long overflowedEvents, long neededBytes, long lostEvents, long events, long paths,
 			long heapBeforeDecode, long heapAfterDecode, long heapAfterClose, long rssBeforeDecode,
-			long rssAfterDecode, long maxHeap, boolean countAnswered) {
+			long rssAfterDecode, long maxHeap, boolean countAnswered, String jvmOptions, long rssPeak) {
 
 		double bytesPerStoredEvent() {
 			return storedEvents == 0 ? 0 : storedBytes / (double) storedEvents;
@@ -81,7 +101,7 @@ final class MemoryFootprint {
 			Result partial = new Result(seconds, sent.packets(), raw.budgetBytes(), storedEvents, storedBytes,
 					session.pump().storePeakBytes(), overflow.events(), overflow.neededBytes(), trace.lostEvents(),
 					events.size(), paths.size(), heapBefore, heapAfter, 0, rssBefore, rssAfter,
-					Runtime.getRuntime().maxMemory(), answered);
+					Runtime.getRuntime().maxMemory(), answered, "", 0);
 			events = null;
 			paths = null;
 			raw.close();
@@ -91,10 +111,85 @@ final class MemoryFootprint {
 					partial.storedBytes(), partial.storePeakBytes(), partial.overflowedEvents(), partial.neededBytes(),
 					partial.lostEvents(), partial.events(), partial.paths(), partial.heapBeforeDecode(),
 					partial.heapAfterDecode(), heapAfterGc(), partial.rssBeforeDecode(), partial.rssAfterDecode(),
-					partial.maxHeap(), partial.countAnswered());
+					partial.maxHeap(), partial.countAnswered(), "", 0);
 		} finally {
 			raw.close();
 			raw.release();
+		}
+	}
+
+	/**
+	 * Measures in a JVM of its own, started as the benchmark was, with {@code jvmOptions}: the
+	 * flood, the window and its reads happen there ({@link #main}); this JVM samples its resident
+	 * set meanwhile.
+	 */
+	static Result inFreshJvm(List<String> jvmOptions, Path floodSource, Path work, double seconds, long budget)
+			throws IOException, InterruptedException {
+		List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+				.toString(), "--enable-native-access=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+		command.addAll(jvmOptions);
+		command.addAll(List.of("-cp", System.getProperty("java.class.path"), MemoryFootprint.class.getName(),
+				floodSource.toString(), work.toString(), Double.toString(seconds), Long.toString(budget)));
+		Process jvm = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+		java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
+		Thread sampler = Thread.ofPlatform().daemon().name("memory-rss").start(() -> {
+			String pid = Long.toString(jvm.pid());
+			while (jvm.isAlive()) {
+				peak.accumulateAndGet(rss(pid), Math::max);
+				try {
+					Thread.sleep(100);
+				} catch (InterruptedException e) {
+					return;
+				}
+			}
+		});
+		String result = null;
+		try (var lines = jvm.inputReader().lines()) {
+			for (String line : (Iterable<String>) lines::iterator) {
+				if (line.startsWith(RESULT_LINE)) {
+					result = line.substring(RESULT_LINE.length());
+				} else {
+					System.out.println(line);
+				}
+			}
+		}
+		int exit = jvm.waitFor();
+		sampler.interrupt();
+		sampler.join();
+		if (exit != 0 || result == null) {
+			throw new IllegalStateException("the measuring JVM " + command + " exited with " + exit
+					+ (result == null ? " and no result" : ""));
+		}
+		String[] f = result.split(",");
+		return new Result(Double.parseDouble(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
+				Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]),
+				Long.parseLong(f[8]), Long.parseLong(f[9]), Long.parseLong(f[10]), Long.parseLong(f[11]),
+				Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14]), Long.parseLong(f[15]),
+				Long.parseLong(f[16]), Boolean.parseBoolean(f[17]), String.join(" ", jvmOptions), peak.get());
+	}
+
+	/**
+	 * The measuring JVM of {@link #inFreshJvm}: a veth pair, a tracer with the budget, one
+	 * measurement, its result on one line.
+	 *
+	 * @param args the flood's source, the work directory, the seconds, the store's budget in bytes
+	 */
+	public static void main(String[] args) throws Exception {
+		long budget = Long.parseLong(args[3]);
+		try (VethNamespaces pair = VethNamespaces.create();
+				TraceSession session = TraceSession.start(new io.tracepackets.internal.session.TracerOptions(
+						io.tracepackets.Backend.AUTO, null,
+						io.tracepackets.internal.session.TracerOptions.DEFAULT_RING_BUFFER_BYTES, budget, false))) {
+			Result r = measure(session, pair, UdpFlood.compile(Path.of(args[0]), Path.of(args[1]), pair),
+					Double.parseDouble(args[2]));
+			System.out.println(describe(r));
+			System.out.println(RESULT_LINE + String.join(",", Double.toString(r.seconds()), Long.toString(r.sent()),
+					Long.toString(r.storeBudget()), Long.toString(r.storedEvents()), Long.toString(r.storedBytes()),
+					Long.toString(r.storePeakBytes()), Long.toString(r.overflowedEvents()),
+					Long.toString(r.neededBytes()), Long.toString(r.lostEvents()), Long.toString(r.events()),
+					Long.toString(r.paths()), Long.toString(r.heapBeforeDecode()), Long.toString(r.heapAfterDecode()),
+					Long.toString(r.heapAfterClose()), Long.toString(r.rssBeforeDecode()),
+					Long.toString(r.rssAfterDecode()), Long.toString(r.maxHeap()), Boolean.toString(r.countAnswered())));
 		}
 	}
 

@@ -48,6 +48,7 @@ final class ProbeCost {
 		UNTRACED("untraced (no tracer loaded)"),
 		DISPATCH("no tracer; an empty tp_btf program on each of the five tracepoints (bench only)"),
 		IN_SCOPE("traced, the flood's two namespaces in scope"),
+		UNCOUNTED("traced, in scope, without the exact counts (bench only: what counting costs)"),
 		OUT_OF_SCOPE("traced, another namespace in scope");
 
 		final String label;
@@ -67,8 +68,28 @@ final class ProbeCost {
 
 	record Result(TracerOptions options, int rounds, double seconds, Map<Condition, double[]> packetsPerSecond,
 			Map<Condition, double[]> ratios, Map<Condition, double[]> cpuNanosPerPacket,
-			Map<Condition, double[]> cpuRatios, Accounted inScope, Accounted outOfScope, String loadBefore,
-			String loadAfter, double busyBefore) {
+			Map<Condition, double[]> cpuRatios, Accounted inScope, Accounted outOfScope, Accounted uncounted,
+			String loadBefore, String loadAfter, double busyBefore) {
+
+		/** BPF time per packet the exact counts add in scope: with them less without. */
+		double countsNanosPerPacket() {
+			return nanosPerPacket(inScope) - nanosPerPacket(uncounted);
+		}
+
+		/** Packets/s in scope ÷ without the counts, the median of the rounds' ratios. */
+		double countedRatio() {
+			double[] counted = packetsPerSecond.get(Condition.IN_SCOPE);
+			double[] without = packetsPerSecond.get(Condition.UNCOUNTED);
+			double[] ratio = new double[counted.length];
+			for (int i = 0; i < ratio.length; i++) {
+				ratio[i] = counted[i] / without[i];
+			}
+			return Stats.of(ratio).median();
+		}
+
+		static double nanosPerPacket(Accounted accounted) {
+			return accounted.packets() == 0 ? 0 : (double) accounted.totalNanos() / accounted.packets();
+		}
 	}
 
 	private ProbeCost() {
@@ -103,8 +124,8 @@ final class ProbeCost {
 				UdpFlood.Result result = switch (c) {
 					case UNTRACED -> flood.run(seconds);
 					case DISPATCH -> dispatchOnly(flood, seconds);
-					case IN_SCOPE, OUT_OF_SCOPE -> {
-						try (TraceSession session = started(options)) {
+					case IN_SCOPE, OUT_OF_SCOPE, UNCOUNTED -> {
+						try (TraceSession session = started(c == Condition.UNCOUNTED ? options.withoutCounts() : options)) {
 							yield TracerFlood.measure(session, flood, seconds, c == Condition.IN_SCOPE ? scope
 									: elsewhere).flood();
 						}
@@ -122,6 +143,7 @@ final class ProbeCost {
 		}
 		Accounted in;
 		Accounted out;
+		Accounted uncounted;
 		try (TraceSession session = started(options);
 				BpfObject floor = BpfObject.openResource(FLOOR_RESOURCE, "tp_floor")) {
 			floor.load();
@@ -131,7 +153,16 @@ final class ProbeCost {
 				out = accounted(session, flood, seconds, statsRuns, elsewhere);
 			}
 		}
-		return new Result(options, rounds, seconds, rates, ratios, cpu, cpuRatios, in, out, loadBefore, loadAverage(), busyBefore);
+		try (TraceSession session = started(options.withoutCounts());
+				BpfObject floor = BpfObject.openResource(FLOOR_RESOURCE, "tp_floor")) {
+			floor.load();
+			try (var link = floor.program(FLOOR_PROGRAM).attach();
+					ProgramStats.Enabled ignored = ProgramStats.Enabled.turnOn()) {
+				uncounted = accounted(session, flood, seconds, statsRuns, scope);
+			}
+		}
+		return new Result(options, rounds, seconds, rates, ratios, cpu, cpuRatios, in, out, uncounted, loadBefore,
+				loadAverage(), busyBefore);
 	}
 
 	/** The flood with only the empty dispatch_* programs attached (no tracer, no maps, no reader). */
