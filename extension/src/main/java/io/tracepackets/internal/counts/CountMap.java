@@ -19,25 +19,36 @@ import java.util.function.LongPredicate;
 /**
  * The kernel's exact counts: the per-CPU {@code counts} hash the probes add to for every event
  * they would emit (bpf/include/skb_events.bpf.h, {@code count_event}), read whole in a few batch
- * calls and summed over the CPUs. The map's totals run from the moment an entry was made; what a
- * trace counted is the difference from when it scoped a namespace ({@link CountBaseline}).
+ * calls and summed over the CPUs, and the per-CPU rows of {@code hook_counts} where they count a
+ * tracepoint's events of a namespace the config lists itself ({@code count_hook}): row i is the
+ * namespace at {@code tp_config.netns[i]}, which {@link #rowFor} assigns and the namespace keeps
+ * while it is leased. The totals run from the moment an entry was made (a row from when it was
+ * assigned); what a trace counted is the difference from when it scoped a namespace
+ * ({@link CountBaseline}). Not thread-safe: the namespace filter calls it under its lock.
  */
 public final class CountMap {
 
 	/** Entries read per batch call: more than any hash bucket holds, few enough to stay small. */
 	private static final int BATCH_ENTRIES = 512;
 
+	private static final int ROW_BYTES = Long.BYTES * EventLayout.HOOK_COUNTS;
+
 	private final BpfMap counts;
 	private final BpfMap counters;
+	private final BpfMap hookCounts;
 	private final int cpus;
+	/** The namespace of each row of {@code hook_counts} (its place in the config); 0: free. */
+	private final long[] rows = new long[EventLayout.INLINE_NETNS];
 
 	/**
 	 * @param counts the probes' {@code counts} map
 	 * @param counters the probes' per-CPU {@code counters} array, where a full map counts what it could not keep
+	 * @param hookCounts the probes' per-CPU {@code hook_counts} array, a row of counters per inline namespace
 	 */
-	public CountMap(BpfMap counts, BpfMap counters) {
+	public CountMap(BpfMap counts, BpfMap counters, BpfMap hookCounts) {
 		this.counts = counts;
 		this.counters = counters;
+		this.hookCounts = hookCounts;
 		this.cpus = LibBpf.possibleCpus();
 	}
 
@@ -45,7 +56,73 @@ public final class CountMap {
 	public Map<CountKey, Long> read(LongPredicate netns) {
 		Map<CountKey, Long> totals = new HashMap<>();
 		forEach(netns, (key, total) -> totals.merge(key, total, Long::sum));
+		readRows(netns, (key, total) -> totals.merge(key, total, Long::sum));
 		return totals;
+	}
+
+	/**
+	 * The row of {@code inode}: the one it has, else a free one, zeroed before it is given (so its
+	 * totals start now), else -1 when all are taken (its tracepoint events are then counted in the
+	 * hash, as they are whenever the config does not list it).
+	 */
+	public int rowFor(long inode) {
+		int free = -1;
+		for (int i = 0; i < rows.length; i++) {
+			if (rows[i] == inode) {
+				return i;
+			}
+			if (rows[i] == 0 && free < 0) {
+				free = i;
+			}
+		}
+		if (free >= 0) {
+			try (Arena arena = Arena.ofConfined()) {
+				hookCounts.update(arena.allocateFrom(JAVA_INT, free), arena.allocate((long) ROW_BYTES * cpus, 8));
+			}
+			rows[free] = inode;
+		}
+		return free;
+	}
+
+	/** Frees the row of {@code inode}, if it has one: no probe counts it there any more. */
+	public void releaseRow(long inode) {
+		for (int i = 0; i < rows.length; i++) {
+			if (rows[i] == inode) {
+				rows[i] = 0;
+			}
+		}
+	}
+
+	/** The namespace of each row (0: free), in row order: where the config lists them. */
+	public long[] rows() {
+		return rows.clone();
+	}
+
+	/** The counts in the rows of the namespaces {@code netns} accepts: one lookup per row. */
+	private void readRows(LongPredicate netns, EntryConsumer consumer) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment key = arena.allocate(JAVA_INT);
+			MemorySegment values = arena.allocate((long) ROW_BYTES * cpus, 8);
+			for (int row = 0; row < rows.length; row++) {
+				long inode = rows[row];
+				if (inode == 0 || !netns.test(inode)) {
+					continue;
+				}
+				key.set(JAVA_INT, 0, row);
+				if (!hookCounts.lookup(key, values)) {
+					continue;
+				}
+				for (int probe = 0; probe < EventLayout.HOOK_COUNTS; probe++) {
+					long total = 0;
+					for (int cpu = 0; cpu < cpus; cpu++) {
+						total += values.getAtIndex(JAVA_LONG, (long) cpu * EventLayout.HOOK_COUNTS + probe);
+					}
+					if (total != 0) {
+						consumer.accept(new CountKey(inode, probe, 0, 0), total);
+					}
+				}
+			}
+		}
 	}
 
 	/**

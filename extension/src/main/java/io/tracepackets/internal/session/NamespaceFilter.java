@@ -49,6 +49,10 @@ public final class NamespaceFilter {
 	 * first: what the probes count from then on is the lease holder's.
 	 */
 	public synchronized Lease lease(long inode) {
+		if (!leased.containsKey(inode) && leased.size() < EventLayout.INLINE_NETNS) {
+			// its place in the config, and its row of hook counts, before the baseline is read
+			counts.rowFor(inode);
+		}
 		Map<CountKey, Long> before = counts.read(netns -> netns == inode);
 		if (leased.merge(inode, 1, Integer::sum) == 1) {
 			try (Arena arena = Arena.ofConfined()) {
@@ -76,6 +80,7 @@ public final class NamespaceFilter {
 		Integer left = leased.merge(inode, -1, Integer::sum);
 		if (left != null && left <= 0) {
 			leased.remove(inode);
+			counts.releaseRow(inode);
 			try (Arena arena = Arena.ofConfined()) {
 				namespaces.delete(arena.allocateFrom(JAVA_INT, (int) inode));
 			}
@@ -98,6 +103,7 @@ public final class NamespaceFilter {
 
 	/** Stops the probes from keeping anything, whatever is leased: the session is closing. */
 	synchronized void stop() {
+		leased.keySet().forEach(counts::releaseRow);
 		leased.clear();
 		leasesOnAll = 0;
 		apply();
@@ -106,14 +112,19 @@ public final class NamespaceFilter {
 	/**
 	 * Writes the mode and, when they fit, the scoped inodes into {@code config}: the probes
 	 * compare up to {@link EventLayout#INLINE_NETNS} inodes in registers and look in the hash only
-	 * beyond that. Called after the hash changed, so the hash is never behind the config.
+	 * beyond that. Each inode at its row of the counts ({@link CountMap#rowFor}), where it stays
+	 * while leased: the probes count its tracepoint events in that row. Called after the hash
+	 * changed, so the hash is never behind the config.
 	 */
 	private void apply() {
 		int wanted = leasesOnAll > 0 ? EventLayout.MODE_ALL : leased.isEmpty() ? EventLayout.MODE_OFF
 				: EventLayout.MODE_NETNS;
-		int[] inline = wanted == EventLayout.MODE_NETNS && leased.size() <= EventLayout.INLINE_NETNS
-				? leased.keySet().stream().mapToInt(Long::intValue).sorted().toArray()
-				: new int[0];
+		int[] inline = new int[0];
+		if (wanted == EventLayout.MODE_NETNS && leased.size() <= EventLayout.INLINE_NETNS) {
+			// one leased while all rows were taken gets a row once they fit again
+			leased.keySet().forEach(counts::rowFor);
+			inline = java.util.Arrays.stream(counts.rows()).mapToInt(inode -> (int) inode).toArray();
+		}
 		List<Integer> value = new ArrayList<>();
 		value.add(wanted);
 		value.add(followCopies ? 1 : 0);

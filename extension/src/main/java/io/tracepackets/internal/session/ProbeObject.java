@@ -46,7 +46,7 @@ final class ProbeObject implements AutoCloseable {
 	static final String MARKER_PROGRAM = "emit_marker";
 	/** The maps every other object of a session (socket hook, XDP verdicts, benchmark feed) shares with this one. */
 	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "counts",
-			"stacks", "journey_of_copy");
+			"hook_counts", "stacks", "journey_of_copy");
 	/** The section holding {@code tp_load} (bpf/include/skb_events.bpf.h), a map of its own. */
 	static final String LOAD_OPTIONS_MAP = ".rodata.snap";
 	/** The section holding {@code tp_copy_ip} (bpf/tracepackets.bpf.c), a map of its own. */

@@ -50,7 +50,7 @@ public final class TraceSession implements AutoCloseable {
 		// session of a JVM looks for them everywhere it can reach, without holding the start up
 		TracingTables.sweepEveryNamespace();
 		try {
-			counts = new CountMap(probes.map("counts"), probes.map("counters"));
+			counts = new CountMap(probes.map("counts"), probes.map("counters"), probes.map("hook_counts"));
 			namespaceFilter = new NamespaceFilter(probes.map("config"), probes.map("netns_filter"),
 					probes.followsCopies(), counts);
 			pump = new EventPump(probes.map("events"), options.ringBufferBytes(), options.storeBudgetBytes(),

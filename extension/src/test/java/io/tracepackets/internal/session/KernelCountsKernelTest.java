@@ -15,6 +15,8 @@ import io.tracepackets.internal.window.TraceWindow;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -198,6 +200,45 @@ class KernelCountsKernelTest {
 	 * Floods from left to right, to the closed port, until the trace lost events (the reader drains the
 	 * 64-event ring buffer every 5 ms: a few thousand datagrams a second outrun it); how many went out.
 	 */
+	@Test
+	void counts_stay_exact_when_more_namespaces_are_scoped_than_the_config_lists_and_fewer_again(
+			VethNamespaces network) {
+		List<VethNamespaces> others = new ArrayList<>();
+		try (TraceWindow few = TraceWindow.open(session, Duration.ofSeconds(10))) {
+			// GIVEN a window on one pair: its namespaces are listed in the config, counted in rows
+			few.scope(network.leftPath()).scope(network.rightPath());
+			send(network, 3);
+			// WHEN a second window scopes four more pairs (ten namespaces: counted in the hash), then closes
+			for (int i = 0; i < 4; i++) {
+				others.add(VethNamespaces.create());
+			}
+			try (TraceWindow many = TraceWindow.open(session, Duration.ofSeconds(10))) {
+				many.scope(network.leftPath()).scope(network.rightPath());
+				for (VethNamespaces pair : others) {
+					many.scope(pair.leftPath()).scope(pair.rightPath());
+				}
+				send(network, 3);
+				send(others.getLast(), 3);
+				assertThat(many).drops().withReason(NO_SOCKET).inNamespace(network.rightInode()).hasCount(3);
+				assertThat(many).drops().withReason(NO_SOCKET).inNamespace(others.getLast().rightInode()).hasCount(3);
+				assertThat(many).counts().at("net_dev_start_xmit").isAtLeast(6);
+			}
+			send(network, 3);
+			// THEN the first window counted all nine datagrams, whichever way each was counted
+			assertThat(few).drops().withReason(NO_SOCKET).hasCount(9);
+			assertThat(few).counts().at("net_dev_start_xmit").isAtLeast(9);
+			assertThat(few).counts().at("netif_receive_skb").isAtLeast(9);
+			assertThat(few.counts().at("net_dev_start_xmit")).isEqualTo(few.counts().at("netif_receive_skb"));
+		} finally {
+			others.forEach(VethNamespaces::close);
+		}
+	}
+
+	private static void send(VethNamespaces pair, int datagrams) {
+		assertThat(Traffic.fromNetnsPath(pair.leftPath()).udp().to(pair.rightAddress(), CLOSED_PORT).send(datagrams))
+				.isEqualTo(datagrams);
+	}
+
 	@Test
 	void a_tracer_built_without_counts_traces_every_packet_and_counts_none(VethNamespaces network) {
 		// GIVEN the probe-cost benchmark's baseline: the same probes with the counting left out at load
