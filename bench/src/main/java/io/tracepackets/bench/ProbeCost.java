@@ -126,7 +126,7 @@ final class ProbeCost {
 					case DISPATCH -> dispatchOnly(flood, seconds);
 					case IN_SCOPE, OUT_OF_SCOPE, UNCOUNTED -> {
 						try (TraceSession session = started(c == Condition.UNCOUNTED ? options.withoutCounts() : options)) {
-							yield TracerFlood.measure(session, flood, seconds, c == Condition.IN_SCOPE ? scope
+							yield TracerFlood.measure(session, flood, seconds, c != Condition.OUT_OF_SCOPE ? scope
 									: elsewhere).flood();
 						}
 					}

@@ -524,8 +524,9 @@ final class Report {
 				.append(" events per packet and lost ").append(in.lost()).append(" (ring buffer full); out of scope ")
 				.append(out.emitted()).append(" events.\n\n");
 		double eventsPerPacket = in.packets() == 0 ? 0 : (double) in.emitted() / in.packets();
-		md.append("**What the exact counts cost** (issue 25: every event in scope is counted in a per-CPU hash"
-				+ " before its ring buffer reservation): the same in-scope flood on a tracer whose probes keep no"
+		md.append("**What the exact counts cost** (issue 25: every event in scope is counted before its ring"
+				+ " buffer reservation, a tracepoint's in its namespace's row of a per-CPU array, a drop or a"
+				+ " function in a per-CPU hash): the same in-scope flood on a tracer whose probes keep no"
 				+ " counts (`TracerOptions.withoutCounts()`, bench only: its `.rodata` switch makes the verifier"
 				+ " drop the counting code), ").append(fmt(r.uncounted().seconds()))
 				.append(" s with `kernel.bpf_stats_enabled=1`: BPF time per packet ")
