@@ -1,5 +1,6 @@
 package io.tracepackets.internal.session;
 
+import io.tracepackets.Backend;
 import io.tracepackets.ProbeCatalog;
 import io.tracepackets.internal.backend.AttachResult;
 import io.tracepackets.internal.backend.BackendSelection;
@@ -12,6 +13,7 @@ import io.tracepackets.internal.netfilter.TracingTables;
 import io.tracepackets.internal.netns.InterfaceNames;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +93,12 @@ public final class TraceSession implements AutoCloseable {
 	 * closes them.
 	 */
 	public io.tracepackets.internal.xdp.XdpVerdictProbes xdpVerdictProbes() {
-		return new io.tracepackets.internal.xdp.XdpVerdictProbes(probes::map, ProbeObject.SHARED_MAPS);
+		// fexit on a program is a BPF trampoline, as fentry is: where the kernel refused the
+		// tracer's own fentry programs for that (EPERM), it refuses every one
+		Optional<String> trampolinesRefused = Optional.ofNullable(probes.selection().refused().get(Backend.FENTRY))
+				.filter(why -> why.contains("EPERM"));
+		return new io.tracepackets.internal.xdp.XdpVerdictProbes(probes::map, ProbeObject.SHARED_MAPS,
+				trampolinesRefused);
 	}
 
 	/**

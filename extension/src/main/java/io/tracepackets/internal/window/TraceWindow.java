@@ -388,10 +388,12 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		}
 		culprits.add(namespace);
 		// XDP programs are looked up when a namespace is scoped (again): one attached later is
-		// traced once the test scopes its namespace again.
-		List<XdpPrograms.Program> xdp = XdpPrograms.attached(namespace);
-		if (!xdp.isEmpty()) {
-			xdpProbes.trace(xdp);
+		// traced once the test scopes its namespace again. Not where no program can be probed.
+		if (xdpProbes.canProbe()) {
+			List<XdpPrograms.Program> xdp = XdpPrograms.attached(namespace);
+			if (!xdp.isEmpty()) {
+				xdpProbes.trace(xdp);
+			}
 		}
 	}
 

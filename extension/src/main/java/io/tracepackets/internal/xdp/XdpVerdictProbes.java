@@ -39,6 +39,8 @@ public final class XdpVerdictProbes implements AutoCloseable {
 	private final List<String> sharedMapNames;
 	private final Map<Integer, Attached> attached = new HashMap<>();
 	private final Map<Integer, String> refused = new HashMap<>();
+	/** Why no program can be probed on this kernel (it refused the tracer's own fentry programs); null: try each. */
+	private final String refusedByTheKernel;
 	private boolean closed;
 
 	/**
@@ -46,10 +48,23 @@ public final class XdpVerdictProbes implements AutoCloseable {
 	 *
 	 * @param sharedMaps the tracer's map of each name
 	 * @param sharedMapNames the maps every object of the tracer shares (config, events, ...)
+	 * @param refusedByTheKernel why the kernel refuses every fexit program (it refused the tracer's
+	 *     own fentry programs the same way), or empty to try each XDP program
 	 */
-	public XdpVerdictProbes(Function<String, BpfMap> sharedMaps, List<String> sharedMapNames) {
+	public XdpVerdictProbes(Function<String, BpfMap> sharedMaps, List<String> sharedMapNames,
+			Optional<String> refusedByTheKernel) {
 		this.sharedMaps = sharedMaps;
 		this.sharedMapNames = List.copyOf(sharedMapNames);
+		this.refusedByTheKernel = refusedByTheKernel.orElse(null);
+	}
+
+	/**
+	 * Whether a program could be probed at all: not where the kernel refuses tracing programs, so
+	 * a window need not look for XDP programs when it scopes a namespace (a netlink dump inside
+	 * it, a seventh of a window's cost).
+	 */
+	public boolean canProbe() {
+		return refusedByTheKernel == null;
 	}
 
 	/** Probes every program of {@code programs} not probed yet (nor refused before). */
@@ -82,6 +97,9 @@ public final class XdpVerdictProbes implements AutoCloseable {
 	public synchronized Optional<String> whyNotTraced(int programId) {
 		if (attached.containsKey(programId)) {
 			return Optional.empty();
+		}
+		if (refusedByTheKernel != null) {
+			return Optional.of(refusedByTheKernel);
 		}
 		return Optional.of(refused.getOrDefault(programId, "it was attached after the namespace was scoped"
 				+ " (scope the namespace again after attaching it, or attach it first)"));
