@@ -24,7 +24,9 @@ public interface PacketTrace {
 	 * delivered them. Reading the ring buffer up to the call costs a marker's round trip (tens of
 	 * microseconds) while the trace is open; nothing once it is closed.
 	 *
-	 * @return an immutable snapshot; events that arrive later are not added to it
+	 * @return an immutable snapshot; events that arrive later are not added to it. A trace keeps
+	 *     its events as the kernel's records and decodes each one as it is read ({@link
+	 *     RecordedEvents}): reading an element twice gives equal events, not the same object
 	 */
 	List<PacketEvent> events();
 
