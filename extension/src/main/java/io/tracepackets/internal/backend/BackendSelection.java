@@ -52,6 +52,15 @@ public final class BackendSelection {
 		return refused;
 	}
 
+	/**
+	 * Why the kernel refuses BPF trampolines (fentry, and fexit on any program), when it refused the
+	 * fentry backend for that (EPERM: lockdown, or a kernel that forbids them); empty when fentry
+	 * was not tried or failed otherwise.
+	 */
+	public Optional<String> trampolinesRefused() {
+		return Optional.ofNullable(refused.get(Backend.FENTRY)).filter(why -> why.contains("EPERM"));
+	}
+
 	/** The functions to probe; null when tracepoints were requested and none were sought. */
 	public ProbeTargets targets() {
 		return targets;

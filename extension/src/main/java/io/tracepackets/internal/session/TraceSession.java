@@ -1,6 +1,5 @@
 package io.tracepackets.internal.session;
 
-import io.tracepackets.Backend;
 import io.tracepackets.ProbeCatalog;
 import io.tracepackets.internal.backend.AttachResult;
 import io.tracepackets.internal.backend.BackendSelection;
@@ -13,7 +12,6 @@ import io.tracepackets.internal.netfilter.TracingTables;
 import io.tracepackets.internal.netns.InterfaceNames;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,11 +92,9 @@ public final class TraceSession implements AutoCloseable {
 	 */
 	public io.tracepackets.internal.xdp.XdpVerdictProbes xdpVerdictProbes() {
 		// fexit on a program is a BPF trampoline, as fentry is: where the kernel refused the
-		// tracer's own fentry programs for that (EPERM), it refuses every one
-		Optional<String> trampolinesRefused = Optional.ofNullable(probes.selection().refused().get(Backend.FENTRY))
-				.filter(why -> why.contains("EPERM"));
+		// tracer's own fentry programs for that, it refuses every one
 		return new io.tracepackets.internal.xdp.XdpVerdictProbes(probes::map, ProbeObject.SHARED_MAPS,
-				trampolinesRefused);
+				probes.selection().trampolinesRefused());
 	}
 
 	/**

@@ -51,7 +51,8 @@ class EventLayoutTest {
 			"__u16", 2, "__s16", 2, "__u8", 1, "__s8", 1, "char", 1);
 
 	/** Constants of EventLayout that are not member offsets. */
-	private static final Set<String> NOT_OFFSETS = Set.of("SIZE", "ADDR_LEN", "COMM_LEN", "INLINE_NETNS", "CONFIG_SIZE");
+	private static final Set<String> NOT_OFFSETS = Set.of("SIZE", "ADDR_LEN", "COMM_LEN", "INLINE_NETNS", "CONFIG_SIZE",
+			"HOOK_COUNTS");
 	/** Prefixes of EventLayout constants mirroring enum tp_probe, tp_mode and tp_counter. */
 	private static final List<String> ENUM_PREFIXES = List.of("PROBE_", "MODE_", "COUNTER_", "NAT_", "TRAILER_", "CT_",
 			"TUNNEL_");
@@ -128,6 +129,18 @@ class EventLayoutTest {
 		// THEN
 		assertThat(struct.number("byte_size")).as("sizeof(struct tp_config)").isEqualTo(EventLayout.CONFIG_SIZE);
 		assertThat(types).containsEntry("netns", "__u32[" + EventLayout.INLINE_NETNS + "]");
+	}
+
+	@Test
+	void should_size_a_row_of_hook_counts_as_the_compiled_struct() {
+		// GIVEN struct tp_hook_row as compiled, which CountMap reads per CPU
+		Die struct = struct("tp_hook_row");
+		Map<String, String> types = new LinkedHashMap<>();
+		members(struct).forEach(member -> types.put(member.name(), member.typeName()));
+
+		// THEN
+		assertThat(types).containsExactly(Map.entry("count", "__u64[" + EventLayout.HOOK_COUNTS + "]"));
+		assertThat(struct.number("byte_size")).isEqualTo(8 * EventLayout.HOOK_COUNTS);
 	}
 
 	@Test
