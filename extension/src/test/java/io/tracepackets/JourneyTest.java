@@ -483,4 +483,34 @@ class JourneyTest {
 		assertThat(paths.getFirst().took("netif_receive_skb", PacketEvent.SOCKET_RECEIVE))
 				.contains(Duration.ofNanos(900_000));
 	}
+
+	@Test
+	void a_freed_packet_s_teardown_stays_on_its_path_and_the_next_packet_at_its_address_starts_its_own() {
+		// GIVEN an ARP reply consumed on CPU 0, then the functions consume_skb runs on it after its
+		// tracepoint, seen with another journey id (its copy's record gone, the address's own hash)
+		long skb = 0xffff888100819100L;
+		long arpJourney = 0x514a0432d7857f16L;
+		long addressJourney = 0xa6674d9997a36a1dL;
+		PacketEvents arp = PacketEvents.nonIp(0x0806).skb(skb).journey(arpJourney).netns(RIGHT).process(0, 142, "tr");
+		PacketEvents teardown = arp.journey(addressJourney);
+		// AND 66 ms later an ICMP error allocated at the same address and buffer, so the same id
+		PacketEvents built = PacketEvents.nonIp(0).skb(skb).journey(addressJourney).netns(RIGHT).process(0, 142, "tr");
+		PacketEvents icmp = PacketEvents.icmp("10.231.19.2", "10.231.19.1", 3, 3).skb(skb).journey(addressJourney)
+				.netns(RIGHT).process(0, 142, "tr");
+		List<PacketEvent> events = List.of(arp.function(1_000, "eth_header"), arp.at(2_000, "net_dev_queue"),
+				arp.consumed(3_000), teardown.function(3_500, "skb_release_head_state"),
+				teardown.function(3_700, "skb_release_data"), teardown.function(3_900, "kfree_skbmem"),
+				built.function(66_000_000, "skb_put"), icmp.function(66_001_000, "nf_hook_slow"),
+				icmp.at(66_002_000, "net_dev_queue"));
+
+		// WHEN
+		List<PacketPath> paths = PathAssembler.group(events);
+
+		// THEN the ARP reply's path ends with its teardown, and the ICMP error's starts when it was built
+		assertThat(paths).hasSize(2);
+		assertThat(paths.get(0).events()).extracting(PacketEvent::where).containsExactly("eth_header", "net_dev_queue",
+				"consume_skb", "skb_release_head_state", "skb_release_data", "kfree_skbmem");
+		assertThat(paths.get(1).first().where()).isEqualTo("skb_put");
+		assertThat(paths.get(1).first().timestampNanos()).isEqualTo(66_000_000);
+	}
 }

@@ -78,6 +78,18 @@ public final class PathAssembler {
 	public static final Set<String> COPIED_BY = Set.of("skb_clone", "skb_copy", "__pskb_copy_fclone",
 			"skb_copy_expand");
 
+	/**
+	 * Functions that take an skb apart inside kfree_skb and consume_skb, after their tracepoint
+	 * fired: a function backend sees them on the freed packet, at its address, on the CPU that freed
+	 * it, microseconds after its free.
+	 */
+	private static final Set<String> FREEING = Set.of("__kfree_skb", "skb_release_all", "skb_release_head_state",
+			"skb_release_data", "skb_free_head", "kfree_skbmem", "skb_attempt_defer_free", "sock_wfree",
+			"__sock_wfree", "sock_rfree", "tcp_wfree", "skb_orphan");
+
+	/** How long after its free a freeing function's event can still be the freed packet's. */
+	private static final long FREEING_NANOS = 10_000_000L;
+
 	/** Functions after which an skb has a new data buffer (and so a new kernel journey id). */
 	private static final Set<String> HEAD_REPLACED_BY = Set.of("pskb_expand_head", "skb_cow_data_for_xdp",
 			"netif_skb_check_for_xdp");
@@ -127,6 +139,16 @@ public final class PathAssembler {
 			return;
 		}
 		Builder path = open.get(event.skb());
+		if (path == null && event.kind() == ProbeKind.FUNCTION && FREEING.contains(event.where())) {
+			Builder freed = ended.get(event.skb());
+			if (freed != null && freed.isBeingFreedBy(event)) {
+				// its teardown, not the next packet at the address: that one's journey id may be the
+				// teardown's (the same address and buffer again), and its path must not start here
+				freed.add(event, index);
+				changed = true;
+				return;
+			}
+		}
 		long journey = event.journey();
 		boolean split = false;
 		if (path != null && path.headReplacedBefore(event)) {
@@ -276,6 +298,8 @@ public final class PathAssembler {
 		private List<PacketEvent> events = new ArrayList<>(4);
 		/** The last event so far. */
 		private PacketEvent last;
+		/** The free (kfree_skb, consume_skb) that ended the path; null while it lives. */
+		private PacketEvent freedBy;
 		/** The indices of the events so far: the first {@link #count}. */
 		private int[] indices = new int[4];
 		private int count;
@@ -397,8 +421,16 @@ public final class PathAssembler {
 		 * in, which needs only the last event, so the others are let go (their indices stay).
 		 */
 		void ended() {
+			freedBy = last;
 			events = null;
 			lastWithTuple = null;
+		}
+
+		/** Whether {@code event}, a freeing function's, is this packet's teardown right after its free. */
+		boolean isBeingFreedBy(PacketEvent event) {
+			return freedBy != null && event.cpu() == freedBy.cpu() && event.ipVersion() == 0
+					&& event.timestampNanos() >= freedBy.timestampNanos()
+					&& event.timestampNanos() - freedBy.timestampNanos() <= FREEING_NANOS;
 		}
 
 		PacketPath path() {
@@ -419,8 +451,8 @@ public final class PathAssembler {
 
 		/** Whether the path ended at a drop in {@code function}: its location, or a caller in its stack. */
 		boolean endedByADropIn(String function) {
-			return last.isDrop() && (last.locationFunction().filter(function::equals).isPresent()
-					|| last.stackFunctions().contains(function));
+			return freedBy != null && freedBy.isDrop() && (freedBy.locationFunction().filter(function::equals).isPresent()
+					|| freedBy.stackFunctions().contains(function));
 		}
 
 		boolean continuesWith(PacketEvent event) {
