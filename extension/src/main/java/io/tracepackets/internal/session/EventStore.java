@@ -7,7 +7,11 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
@@ -293,8 +297,8 @@ final class EventStore {
 	 */
 	RecordArchive archive(long[] positions, int count) {
 		long[] starts = new long[count];
-		java.util.Map<Integer, Integer> taken = new java.util.HashMap<>();
-		java.util.List<byte[]> held = new java.util.ArrayList<>();
+		Map<Integer, Integer> taken = new HashMap<>();
+		List<byte[]> held = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
 			long start = recordStart(positions[i]);
 			int slot = (int) ((start / chunkBytes) % chunks.length);

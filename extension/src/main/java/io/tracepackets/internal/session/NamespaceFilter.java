@@ -10,6 +10,7 @@ import io.tracepackets.internal.event.EventLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +124,7 @@ public final class NamespaceFilter {
 		if (wanted == EventLayout.MODE_NETNS && leased.size() <= EventLayout.INLINE_NETNS) {
 			// one leased while all rows were taken gets a row once they fit again
 			leased.keySet().forEach(counts::rowFor);
-			inline = java.util.Arrays.stream(counts.rows()).mapToInt(inode -> (int) inode).toArray();
+			inline = Arrays.stream(counts.rows()).mapToInt(inode -> (int) inode).toArray();
 		}
 		List<Integer> value = new ArrayList<>();
 		value.add(wanted);

@@ -1,7 +1,5 @@
 package io.tracepackets.internal.session;
 
-import java.util.Arrays;
-
 /**
  * A closed reader's records, where the store wrote them: the store's chunks that hold them, which
  * the store's writer leaves to it from then on ({@link EventStore#archive}), so that it answers
@@ -16,11 +14,9 @@ public final class RecordArchive {
 	private final long[] starts;
 	private final int recordBytes;
 	private final int recordWords;
-	private final long bytes;
 
 	RecordArchive(byte[][] chunks, long[] starts, int recordBytes, int recordWords) {
 		this.chunks = chunks;
-		this.bytes = Arrays.stream(chunks).mapToLong(chunk -> chunk.length).sum();
 		this.starts = starts;
 		this.recordBytes = recordBytes;
 		this.recordWords = recordWords;
@@ -40,10 +36,5 @@ public final class RecordArchive {
 	public void read(int index, byte[] target) {
 		long start = starts[index];
 		EventStore.decode(chunks[(int) (start >>> 32)], (int) start, target, recordWords);
-	}
-
-	/** The bytes of the chunks it holds (records of other readers in them too). */
-	public long bytes() {
-		return bytes;
 	}
 }

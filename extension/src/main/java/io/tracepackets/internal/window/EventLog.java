@@ -135,8 +135,9 @@ final class EventLog {
 	}
 
 	/**
-	 * Copies the window's records out of the session's store, before its cursor is released: the
-	 * closed window keeps answering without holding the session's memory. Idempotent.
+	 * Moves the window's records into an archive of its own, before its cursor is released: the
+	 * archive takes the store's chunks that hold them (no copy), so the closed window keeps answering
+	 * while the session's store goes on with new chunks. Idempotent.
 	 */
 	synchronized void archive() {
 		if (archive == null) {

@@ -7,7 +7,6 @@ import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
 import io.tracepackets.PacketTrace;
 import io.tracepackets.ProbeCatalog;
-import io.tracepackets.ProbeKind;
 import io.tracepackets.TracedNamespace;
 import io.tracepackets.UnscopedContainer;
 import io.tracepackets.XdpProgram;
@@ -45,8 +44,8 @@ import org.testcontainers.containers.Container;
  * when the window first reads past it; {@link #paths()} and waiting reuse that work. The window
  * keeps the records, not the decoded events ({@link EventLog}): its lists decode as they are read.
  * Snapshots flush first, so they hold every event the kernel produced before the call; waiting
- * polls what has arrived. Closing reads the rest and copies the window's records out of the
- * session's store, so a closed window keeps its events without holding the session's.
+ * polls what has arrived. Closing reads the rest and takes over the store's chunks that hold the
+ * window's records, so a closed window keeps its events without holding the session's store.
  */
 public final class TraceWindow implements PacketTrace, AutoCloseable {
 
@@ -180,7 +179,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		private final List<PacketEvent> events = new ArrayList<>();
 		private long[] positions = new long[64];
 
-		/** What the last read handed and got nothing back for yet: XDP verdicts. */
+		/** Starts with {@code carried}: what the last read handed and got nothing back for yet (XDP verdicts). */
 		Handed(List<Handed.Entry> carried) {
 			for (Entry entry : carried) {
 				add(entry.position(), entry.decoded());
