@@ -50,27 +50,38 @@ static __always_inline bool wants_stack(__u32 reason)
 	return reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NETFILTER_DROP);
 }
 
+static __always_inline void trace_drop(void *ctx, struct sk_buff *skb, __u32 inum, __u32 reason, void *location)
+{
+	struct tp_event *e;
+
+	count_event(inum, TP_PROBE_KFREE_SKB, reason, (__u64)location);
+	e = emit(skb, inum, TP_PROBE_KFREE_SKB, false, true, true);
+	if (!e)
+		return;
+	e->location = (__u64)location;
+	e->drop_reason = reason;
+	if (wants_stack(e->drop_reason))
+		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
+	submit(e);
+}
+
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location)
 {
-	__u32 inum = wanted(skb, true, true);
+	__u32 inum = scoped(skb, true, true);
+	unsigned long irqs;
 	__u32 reason = 0;
-	struct tp_event *e;
 
 	if (!inum)
 		return 0;
 	/* The reason argument exists since 5.17, together with the enum. */
 	if (bpf_core_type_exists(enum skb_drop_reason))
 		reason = (__u32)ctx[2];
-	count_event(inum, TP_PROBE_KFREE_SKB, reason, (__u64)location);
-	e = emit(skb, inum, TP_PROBE_KFREE_SKB, false, true, true);
-	if (!e)
-		return 0;
-	e->location = (__u64)location;
-	e->drop_reason = reason;
-	if (wants_stack(e->drop_reason))
-		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
-	submit(e);
+	/* Guarded (irqs_off): a netfilter drop's stack is the longest run of all. */
+	irqs_off(true, &irqs);
+	if (filtered_in(skb, true))
+		trace_drop(ctx, skb, inum, reason, location);
+	irqs_on(true, &irqs);
 	return 0;
 }
 
@@ -116,21 +127,32 @@ int BPF_PROG(skb_copy_datagram_iovec, struct sk_buff *skb)
  * kprobe programs attach once per function, kprobe.multi ones once per position for many
  * functions, fentry ones are loaded once as a template and cloned per function.
  */
-static __always_inline int trace_function(struct sk_buff *skb, __u64 ip)
+static __always_inline void trace_function_event(struct sk_buff *skb, __u32 inum, __u64 ip)
 {
-	/* Not `btf`: a kprobe's argument is a bare number (fentry's is typed, but one template is
-	 * verified and cloned for every function; reading it plainly is for a later change). */
-	__u32 inum = wanted(skb, true, false);
 	struct tp_event *e;
 
-	if (!inum)
-		return 0;
 	count_event(inum, TP_PROBE_FUNCTION, 0, ip);
 	e = emit(skb, inum, TP_PROBE_FUNCTION, false, true, false);
 	if (!e)
-		return 0;
+		return;
 	e->location = ip;
 	submit(e);
+}
+
+/* `guard`: fentry's (irqs_off); a kprobe runs with preemption off and may not call the kfuncs. */
+static __always_inline int trace_function(struct sk_buff *skb, __u64 ip, bool guard)
+{
+	/* Not `btf`: a kprobe's argument is a bare number (fentry's is typed, but one template is
+	 * verified and cloned for every function; reading it plainly is for a later change). */
+	__u32 inum = scoped(skb, true, false);
+	unsigned long irqs;
+
+	if (!inum)
+		return 0;
+	irqs_off(guard, &irqs);
+	if (filtered_in(skb, false))
+		trace_function_event(skb, inum, ip);
+	irqs_on(guard, &irqs);
 	return 0;
 }
 
@@ -173,17 +195,17 @@ static __always_inline __u64 fentry_function_ip(void *ctx)
 	SEC("kprobe")                                                                       \
 	int kprobe_skb_##n(struct pt_regs *ctx)                                             \
 	{                                                                                   \
-		return trace_function((struct sk_buff *)PT_REGS_PARM##n(ctx), kprobe_function_ip(ctx)); \
+		return trace_function((struct sk_buff *)PT_REGS_PARM##n(ctx), kprobe_function_ip(ctx), false); \
 	}                                                                                   \
 	SEC("kprobe.multi")                                                                 \
 	int kprobe_multi_skb_##n(struct pt_regs *ctx)                                       \
 	{                                                                                   \
-		return trace_function((struct sk_buff *)PT_REGS_PARM##n(ctx), kprobe_function_ip(ctx)); \
+		return trace_function((struct sk_buff *)PT_REGS_PARM##n(ctx), kprobe_function_ip(ctx), false); \
 	}                                                                                   \
 	SEC("fentry")                                                                       \
 	int BPF_PROG(fentry_skb_##n)                                                        \
 	{                                                                                   \
-		return trace_function((struct sk_buff *)ctx[n - 1], fentry_function_ip(ctx)); \
+		return trace_function((struct sk_buff *)ctx[n - 1], fentry_function_ip(ctx), true); \
 	}
 
 FUNCTION_PROBES(1)
@@ -200,19 +222,12 @@ FUNCTION_PROBES(5)
  * fentry's kernels; for kprobes an entry probe keeps the parent (and the function's address, which
  * a kretprobe cannot ask for on every kernel) per task until the return probe sees the result.
  */
-static __always_inline int follow_copy(struct sk_buff *parent, struct sk_buff *copy, __u64 ip)
+static __always_inline void join_copy(struct sk_buff *parent, struct sk_buff *copy, __u32 inum, __u64 ip)
 {
 	__u64 copy_key = (__u64)copy, parent_address;
 	struct tp_journey joined;
 	struct tp_event *e;
-	__u32 inum;
 
-	if (!parent || !copy)
-		return 0;
-	/* Only copies of packets in scope: TCP clones every segment it sends, system-wide. */
-	inum = wanted(parent, true, false);
-	if (!inum)
-		return 0;
 	/* A kprobe's skb is a number already; fexit's is typed: read its address from the stack. */
 	bpf_probe_read_kernel(&parent_address, sizeof(parent_address), &parent);
 	joined.id = journey_of(parent_address, (__u64)BPF_CORE_READ(parent, head), false);
@@ -221,9 +236,27 @@ static __always_inline int follow_copy(struct sk_buff *parent, struct sk_buff *c
 	count_event(inum, TP_PROBE_FUNCTION, 0, ip);
 	e = emit(copy, inum, TP_PROBE_FUNCTION, false, true, false);
 	if (!e)
-		return 0;
+		return;
 	e->location = ip;
 	submit(e);
+}
+
+/* `guard`: fexit's (irqs_off); false for a kretprobe. */
+static __always_inline int follow_copy(struct sk_buff *parent, struct sk_buff *copy, __u64 ip, bool guard)
+{
+	unsigned long irqs;
+	__u32 inum;
+
+	if (!parent || !copy)
+		return 0;
+	/* Only copies of packets in scope: TCP clones every segment it sends, system-wide. */
+	inum = scoped(parent, true, false);
+	if (!inum)
+		return 0;
+	irqs_off(guard, &irqs);
+	if (filtered_in(parent, false))
+		join_copy(parent, copy, inum, ip);
+	irqs_on(guard, &irqs);
 	return 0;
 }
 
@@ -262,7 +295,7 @@ static __always_inline int copy_return(struct sk_buff *copy)
 		return 0;
 	found = *call;
 	bpf_map_delete_elem(&copy_calls, &task);
-	return follow_copy((struct sk_buff *)found.parent, copy, found.ip);
+	return follow_copy((struct sk_buff *)found.parent, copy, found.ip, false);
 }
 
 /*
@@ -283,7 +316,7 @@ const volatile __u64 tp_copy_ip[4] SEC(".rodata.copies") = {};
 	{                                                                                       \
 		return follow_copy((struct sk_buff *)ctx[0], (struct sk_buff *)ctx[COPY_RET_##function], \
 				   HAS_HELPER(get_func_ip) ? bpf_get_func_ip(ctx)                      \
-							   : tp_copy_ip[COPY_INDEX_##function]);     \
+							   : tp_copy_ip[COPY_INDEX_##function], true); \
 	}                                                                                       \
 	SEC("kprobe/" #function)                                                                \
 	int kprobe_copy_##function(struct pt_regs *ctx)                                         \
@@ -334,28 +367,30 @@ struct {
 	__type(value, struct tp_event);
 } return_calls SEC(".maps");
 
-static __always_inline int return_entry(struct sk_buff *skb, struct tp_return_key *key, __u64 ip)
+/* `guard` here and in return_exit: fentry's and fexit's (irqs_off); false for kprobes. */
+static __always_inline int return_entry(struct sk_buff *skb, struct tp_return_key *key, __u64 ip, bool guard)
 {
-	__u32 inum = wanted(skb, true, false);
+	__u32 inum = scoped(skb, true, false);
+	unsigned long irqs;
 	struct tp_event call;
 
 	/* Out of scope: the scope check is all the call costs, and its return finds nothing. */
 	if (!inum)
 		return 0;
-	fill_snapshot(&call, skb, inum, TP_PROBE_FUNCTION_RETURN);
-	call.location = ip;
-	bpf_map_update_elem(&return_calls, key, &call, BPF_ANY);
+	irqs_off(guard, &irqs);
+	if (filtered_in(skb, false)) {
+		fill_snapshot(&call, skb, inum, TP_PROBE_FUNCTION_RETURN);
+		call.location = ip;
+		bpf_map_update_elem(&return_calls, key, &call, BPF_ANY);
+	}
+	irqs_on(guard, &irqs);
 	return 0;
 }
 
-static __always_inline int return_exit(struct tp_return_key *key, __s64 value)
+static __always_inline void write_return(struct tp_event *call, struct tp_return_key *key, __s64 value)
 {
-	struct tp_event *call = bpf_map_lookup_elem(&return_calls, key);
-	struct tp_event *e;
+	struct tp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
-	if (!call)
-		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (e) {
 		__builtin_memcpy(e, call, sizeof(*e));
 		e->ts_ns = bpf_ktime_get_ns();
@@ -366,6 +401,18 @@ static __always_inline int return_exit(struct tp_return_key *key, __s64 value)
 	bpf_map_delete_elem(&return_calls, key);
 	if (e)
 		submit(e);
+}
+
+static __always_inline int return_exit(struct tp_return_key *key, __s64 value, bool guard)
+{
+	struct tp_event *call = bpf_map_lookup_elem(&return_calls, key);
+	unsigned long irqs;
+
+	if (!call)
+		return 0;
+	irqs_off(guard, &irqs);
+	write_return(call, key, value);
+	irqs_on(guard, &irqs);
 	return 0;
 }
 
@@ -426,26 +473,26 @@ static __always_inline __s64 fexit_func_ret(void *ctx)
 		struct tp_return_key key = SKB_CALL(function);                                      \
 		return return_entry(RETURN_SKB(function), &key,                                     \
 				    HAS_HELPER(get_func_ip) ? bpf_get_func_ip(ctx)                  \
-							    : tp_return_ip[RETURN_INDEX_##function]); \
+							    : tp_return_ip[RETURN_INDEX_##function], true); \
 	}                                                                                       \
 	SEC("fexit/" #function)                                                                 \
 	int BPF_PROG(fexit_return_##function)                                                   \
 	{                                                                                       \
 		struct tp_return_key key = SKB_CALL(function);                                      \
-		return return_exit(&key, FEXIT_RETURN_VALUE(function));                            \
+		return return_exit(&key, FEXIT_RETURN_VALUE(function), true);                      \
 	}                                                                                       \
 	SEC("kprobe/" #function)                                                                \
 	int kprobe_return_##function(struct pt_regs *ctx)                                       \
 	{                                                                                       \
 		struct tp_return_key key = task_call(RETURN_INDEX_##function);                     \
 		return return_entry((struct sk_buff *)KPROBE_ARG(ctx, RETURN_SKB_##function), &key, \
-				    kprobe_function_ip(ctx));                                       \
+				    kprobe_function_ip(ctx), false);                                \
 	}                                                                                       \
 	SEC("kretprobe/" #function)                                                             \
 	int kretprobe_return_##function(struct pt_regs *ctx)                                    \
 	{                                                                                       \
 		struct tp_return_key key = task_call(RETURN_INDEX_##function);                     \
-		return return_exit(&key, (__s32)PT_REGS_RC(ctx));                                  \
+		return return_exit(&key, (__s32)PT_REGS_RC(ctx), false);                           \
 	}
 
 RETURN_PROBES(ip_route_input_noref)

@@ -367,11 +367,12 @@ static __always_inline bool pcap_filter_accepts(struct sk_buff *skb, bool btf)
 }
 
 /*
- * Returns the skb's netns inode when the current mode wants it, else 0. The early exit of every
- * probe: for a packet out of scope this is all a probe does (a config array read, which the
+ * Returns the skb's netns inode when the current mode scopes it (the pcap filter is wanted()'s
+ * second half), else 0. The early exit of every probe: for a packet out of scope this is all a
+ * probe does (a config array read, which the
  * verifier inlines, two or three plain loads, a few compares).
  */
-static __always_inline __u32 wanted(struct sk_buff *skb, bool in_task, bool btf)
+static __always_inline __u32 scoped(struct sk_buff *skb, bool in_task, bool btf)
 {
 	__u32 zero = 0;
 	struct tp_config *cfg = bpf_map_lookup_elem(&config, &zero);
@@ -384,10 +385,62 @@ static __always_inline __u32 wanted(struct sk_buff *skb, bool in_task, bool btf)
 		return 0;
 	if (cfg->mode == TP_MODE_NETNS && !in_scope(cfg, inum))
 		return 0;
-	if (tp_pcap_filter && !pcap_filter_accepts(skb, btf))
-		return 0;
 	return inum;
 }
+
+/* Whether the packet passes the pcap filter: always, without one. */
+static __always_inline bool filtered_in(struct sk_buff *skb, bool btf)
+{
+	return !tp_pcap_filter || pcap_filter_accepts(skb, btf);
+}
+
+/* scoped(), then the pcap filter: the netns inode of a packet the probes want, else 0. */
+static __always_inline __u32 wanted(struct sk_buff *skb, bool in_task, bool btf)
+{
+	__u32 inum = scoped(skb, in_task, btf);
+
+	return inum && filtered_in(skb, btf) ? inum : 0;
+}
+
+/*
+ * Interrupts, and with them preemption, off while a probe works on a packet in scope, where the
+ * kernel lets a program ask (bpf_local_irq_save, 6.14+): the object built with TP_IRQ_GUARD,
+ * which the tracer loads on those kernels only (ProbeObject). The kernel runs a program at most
+ * once per CPU at a time: an event that fires on a CPU where the same program is running is
+ * skipped and only counted (recursion_misses), and a negative assertion cannot be sure while a
+ * run it rests on was skipped. What fires it there is an interrupt whose softirq frees or sends a
+ * packet, or, where BPF programs can be preempted (7.x's lazy preemption), another task on that
+ * CPU. The longer the run, the likelier: an event in scope takes a microsecond, a drop's stack
+ * several, where an out-of-scope run is a few loads, so only the work in scope is guarded and
+ * other packets pay nothing for it. With interrupts off, what would have nested waits until the
+ * probe is done and then finds it idle. The pcap filter runs inside the guard too: its bytes sit
+ * in a per-CPU buffer that a nested probe would overwrite. kprobes pass `guard` false: they run
+ * with preemption off already and may not call these kfuncs.
+ */
+#ifdef TP_IRQ_GUARD
+extern void bpf_local_irq_save(unsigned long *flags) __ksym;
+extern void bpf_local_irq_restore(unsigned long *flags) __ksym;
+
+static __always_inline void irqs_off(bool guard, unsigned long *flags)
+{
+	if (guard)
+		bpf_local_irq_save(flags);
+}
+
+static __always_inline void irqs_on(bool guard, unsigned long *flags)
+{
+	if (guard)
+		bpf_local_irq_restore(flags);
+}
+#else
+static __always_inline void irqs_off(bool guard, unsigned long *flags)
+{
+}
+
+static __always_inline void irqs_on(bool guard, unsigned long *flags)
+{
+}
+#endif
 
 /* How many bytes of the network header fill_tuple reads in one go: an IPv4 header with up to 28
  * bytes of options or an IPv6 header, plus the 14 transport bytes it needs (ports, TCP flags). */
@@ -1012,17 +1065,23 @@ static __always_inline void count_hook(__u32 inum, __u32 probe)
 	count_event(inum, probe, 0, 0);
 }
 
+/* A tracepoint's probe (tp_btf: guarded, see irqs_off). */
 static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_data, bool in_task, bool btf)
 {
-	__u32 inum = wanted(skb, in_task, btf);
+	__u32 inum = scoped(skb, in_task, btf);
+	unsigned long irqs;
 	struct tp_event *e;
 
 	if (!inum)
 		return 0;
-	count_hook(inum, probe);
-	e = emit(skb, inum, probe, from_data, in_task, btf);
-	if (e)
-		submit(e);
+	irqs_off(true, &irqs);
+	if (filtered_in(skb, btf)) {
+		count_hook(inum, probe);
+		e = emit(skb, inum, probe, from_data, in_task, btf);
+		if (e)
+			submit(e);
+	}
+	irqs_on(true, &irqs);
 	return 0;
 }
 

@@ -8,6 +8,7 @@ import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.internal.bpf.BpfMap;
 import io.tracepackets.internal.bpf.BpfObject;
 import io.tracepackets.internal.bpf.BpfProgram;
+import io.tracepackets.internal.btf.KernelFunctions;
 import io.tracepackets.internal.ffi.Errno;
 import io.tracepackets.internal.ffi.NativeException;
 import io.tracepackets.internal.pcap.PcapFilter;
@@ -34,7 +35,14 @@ import java.util.function.UnaryOperator;
  */
 final class ProbeObject implements AutoCloseable {
 
-	static final String RESOURCE = "io/tracepackets/bpf/tracepackets.bpf.o";
+	/** The probes as built plain, for kernels before 6.14. */
+	static final String PLAIN_RESOURCE = "io/tracepackets/bpf/tracepackets.bpf.o";
+	/**
+	 * The same probes with interrupts off while they work on a packet in scope (bpf/Makefile,
+	 * irqs_off in bpf/include/skb_events.bpf.h), for kernels with the kfuncs that do it.
+	 */
+	static final String IRQS_OFF_RESOURCE = "io/tracepackets/bpf/tracepackets_irqs_off.bpf.o";
+	private static final String[] IRQ_KFUNCS = { "bpf_local_irq_save", "bpf_local_irq_restore" };
 	/** The name of the object and of its siblings: their internal maps' names start with it, and must pair up. */
 	private static final String NAME = "tracepackets";
 	private static final Path LOADAVG = Path.of("/proc/loadavg");
@@ -88,13 +96,25 @@ final class ProbeObject implements AutoCloseable {
 	}
 
 	/**
+	 * The object for the running kernel. Where a program can turn interrupts off (6.14+), the
+	 * guarded one: a probe that an interrupt or, on kernels that preempt BPF programs (7.x), another
+	 * task runs again on the same CPU while it works is skipped by the kernel, an event lost, and
+	 * the guard keeps them out for the microsecond it works. Elsewhere the plain one: a kfunc call
+	 * the kernel does not know fails the load even as dead code on some kernels (5.13 to 5.17).
+	 * {@link TracerOptions#withoutIrqGuard()}: the plain one anyway (a benchmark's baseline).
+	 */
+	static String resource(TracerOptions options) {
+		return !options.unguarded() && KernelFunctions.has(IRQ_KFUNCS) ? IRQS_OFF_RESOURCE : PLAIN_RESOURCE;
+	}
+
+	/**
 	 * Opens the object with the pcap filter written into it and sets what must be set before load;
 	 * nothing is loaded yet (see {@link #load}). {@code kallsyms}: null without a function backend,
 	 * whose copy programs alone need the functions' addresses (zero, the object's own, otherwise).
 	 */
 	static ProbeObject open(TracerOptions options, Kallsyms kallsyms) {
 		UnaryOperator<byte[]> filter = filterInjection(options);
-		byte[] elf = filter.apply(BpfObject.readResource(RESOURCE));
+		byte[] elf = filter.apply(BpfObject.readResource(resource(options)));
 		BpfObject object = BpfObject.open(NAME, elf);
 		try {
 			object.map("events").setMaxEntries(options.ringBufferBytes());

@@ -56,7 +56,7 @@ final class Probes implements AutoCloseable {
 	private final Map<String, String> returnsMissing = new LinkedHashMap<>();
 
 	private Probes(TracerOptions options, Supplier<Kallsyms> kallsyms) {
-		selection = new BackendChoice(ProbeObject.RESOURCE, kallsyms, BootCache.shared())
+		selection = new BackendChoice(ProbeObject.resource(options), kallsyms, BootCache.shared())
 				.choose(options.backend(), options.functions());
 		Optional<FunctionBackend> backend = selection.functionBackend();
 		Map<Integer, List<SkbFunction>> byPosition = backend.isEmpty() ? Map.of() : selection.targets().byPosition();

@@ -2,10 +2,8 @@ package io.tracepackets.internal.session;
 
 import io.tracepackets.PacketEvent;
 import io.tracepackets.TracePacketsException;
-import io.tracepackets.internal.bootcache.BootCache;
 import io.tracepackets.internal.bpf.BpfObject;
-import io.tracepackets.internal.btf.Btf;
-import io.tracepackets.internal.btf.BtfKind;
+import io.tracepackets.internal.btf.KernelFunctions;
 import io.tracepackets.internal.ffi.Libc;
 import io.tracepackets.internal.link.BpfLink;
 import java.io.IOException;
@@ -34,7 +32,7 @@ final class SocketReceiveHook implements AutoCloseable {
 
 	/** Attaches the hook, or returns why it cannot be. */
 	static Attempt attach(ProbeObject main, TracerOptions options) {
-		if (!kernelHasCastToKernCtx()) {
+		if (!KernelFunctions.has(CAST_TO_KERN_CTX)) {
 			return new Attempt(Optional.empty(), "the kernel has no " + CAST_TO_KERN_CTX + " (6.2+)");
 		}
 		Optional<Path> cgroup = cgroup2Root();
@@ -57,23 +55,6 @@ final class SocketReceiveHook implements AutoCloseable {
 			object.close();
 			return new Attempt(Optional.empty(), e.getMessage().lines().findFirst().orElse(e.getMessage()));
 		}
-	}
-
-	/**
-	 * Whether the kernel's BTF has the kfunc the hook needs. Asked of the boot's cache first: the
-	 * answer holds until a reboot, and finding it parses the kernel's BTF (megabytes) on the start
-	 * of every JVM's first tracer.
-	 */
-	private static boolean kernelHasCastToKernCtx() {
-		String key = "btf.func." + CAST_TO_KERN_CTX;
-		BootCache cache = BootCache.shared();
-		Optional<String> known = cache.get(key);
-		if (known.isPresent()) {
-			return Boolean.parseBoolean(known.get());
-		}
-		boolean has = Btf.loadVmlinux().findType(BtfKind.FUNC, CAST_TO_KERN_CTX).isPresent();
-		cache.put(key, Boolean.toString(has));
-		return has;
 	}
 
 	/** Where cgroup2 is mounted: /sys/fs/cgroup on unified hosts, /sys/fs/cgroup/unified on hybrid ones. */

@@ -11,10 +11,12 @@ import java.util.regex.Pattern;
  * the pcap-filter(7) expression the probes apply before emitting (null: none), and how many bytes
  * of each packet the probes copy ({@code snapLength}, 0: none, the default, at no cost to the
  * probes). {@code uncounted}: the probes keep no exact counts, for the probe-cost benchmark's
- * measure of what counting costs only; a trace's count-shaped answers need them.
+ * measure of what counting costs only; a trace's count-shaped answers need them. {@code unguarded}:
+ * the plain probes even where the kernel lets them turn interrupts off, for the same benchmark's
+ * measure of what that guard costs (ProbeObject#resource).
  */
 public record TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long storeBudgetBytes,
-		boolean allDropStacks, String pcapFilter, int snapLength, boolean uncounted) {
+		boolean allDropStacks, String pcapFilter, int snapLength, boolean uncounted, boolean unguarded) {
 
 	public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
 	/** The event store's budget: 256 MiB holds about 3 million events without packet bytes. */
@@ -44,7 +46,7 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 	/** Without a pcap filter or packet bytes. */
 	public TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long storeBudgetBytes,
 			boolean allDropStacks) {
-		this(backend, functions, ringBufferBytes, storeBudgetBytes, allDropStacks, null, 0, false);
+		this(backend, functions, ringBufferBytes, storeBudgetBytes, allDropStacks, null, 0, false, false);
 	}
 
 	/** {@code backend=fentry functions=ip_.*} (and stacks, filter, snap length when set), for messages. */
@@ -52,7 +54,8 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 		return "backend=" + backend.label() + " functions=" + (functions == null ? "(every skb function)"
 				: functions.pattern()) + (allDropStacks ? " stacks=every drop" : "")
 				+ (pcapFilter != null ? " filter=\"" + pcapFilter + "\"" : "")
-				+ (snapLength > 0 ? " snap=" + snapLength : "") + (uncounted ? " uncounted" : "");
+				+ (snapLength > 0 ? " snap=" + snapLength : "") + (uncounted ? " uncounted" : "")
+				+ (unguarded ? " unguarded" : "");
 	}
 
 	public static TracerOptions defaults() {
@@ -61,25 +64,26 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 
 	public TracerOptions withBackend(Backend wanted, Pattern functionFilter) {
 		return new TracerOptions(wanted, functionFilter, ringBufferBytes, storeBudgetBytes,
-				allDropStacks, pcapFilter, snapLength, uncounted);
+				allDropStacks, pcapFilter, snapLength, uncounted, unguarded);
 	}
 
 	/** {@code true}: every drop carries its kernel stack; {@code false}: netfilter drops only. */
 	public TracerOptions withAllDropStacks(boolean every) {
 		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes, every,
-				pcapFilter, snapLength, uncounted);
+				pcapFilter, snapLength, uncounted, unguarded);
 	}
 
 	/** Only packets matching {@code expression} (pcap-filter(7)) are traced; null or blank: every packet. */
 	public TracerOptions withPcapFilter(String expression) {
 		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes,
-				allDropStacks, expression == null || expression.isBlank() ? null : expression, snapLength, uncounted);
+				allDropStacks, expression == null || expression.isBlank() ? null : expression, snapLength, uncounted,
+				unguarded);
 	}
 
 	/** Every event carries the first {@code bytes} bytes of its packet; 0: none. */
 	public TracerOptions withSnapLength(int bytes) {
 		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes,
-				allDropStacks, pcapFilter, bytes, uncounted);
+				allDropStacks, pcapFilter, bytes, uncounted, unguarded);
 	}
 
 	/**
@@ -89,7 +93,7 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 	 */
 	public TracerOptions withStoreBudgetBytes(long bytes) {
 		return new TracerOptions(backend, functions, ringBufferBytes, bytes, allDropStacks, pcapFilter, snapLength,
-				uncounted);
+				uncounted, unguarded);
 	}
 
 	/**
@@ -98,7 +102,17 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 	 */
 	public TracerOptions withoutCounts() {
 		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes, allDropStacks, pcapFilter,
-				snapLength, true);
+				snapLength, true, unguarded);
+	}
+
+	/**
+	 * The plain probes where the guarded ones would load: the probe-cost benchmark's baseline for
+	 * what turning interrupts off costs per event. Nothing else wants it: the guard is what keeps
+	 * the kernel from skipping runs on kernels that preempt BPF programs.
+	 */
+	public TracerOptions withoutIrqGuard() {
+		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes, allDropStacks, pcapFilter,
+				snapLength, uncounted, true);
 	}
 
 	/** Parses a {@code functions} regex, failing with the position of the error. */
