@@ -23,7 +23,10 @@ import java.util.Map;
  * A fourth condition, empty programs on the same five tracepoints with no tracer, shows the part
  * of the overhead that is the kernel's dispatch of any program there.
  * <p>
- * Packets/s: {@code rounds} rounds of the four conditions, kernel accounting off (as users run),
+ * Two more, bench only, take a part of the probes away to show what it costs: the exact counts
+ * ({@code withoutCounts}) and the interrupt guard ({@code withoutIrqGuard}).
+ * <p>
+ * Packets/s: {@code rounds} rounds of the conditions, kernel accounting off (as users run),
  * each round in a rotated order so that a change of load hits all of them alike; ratios are taken
  * within a round, then their median. Each traced flood has a session of its own, started as the
  * extension starts it and closed after, so the untraced floods run with no program attached.
@@ -49,6 +52,7 @@ final class ProbeCost {
 		DISPATCH("no tracer; an empty tp_btf program on each of the five tracepoints (bench only)"),
 		IN_SCOPE("traced, the flood's two namespaces in scope"),
 		UNCOUNTED("traced, in scope, without the exact counts (bench only: what counting costs)"),
+		UNGUARDED("traced, in scope, the plain probes: interrupts on while they work (bench only: what the guard costs)"),
 		OUT_OF_SCOPE("traced, another namespace in scope");
 
 		final String label;
@@ -61,14 +65,23 @@ final class ProbeCost {
 	/** Summed counters of one traced condition's accounted floods. */
 	record Accounted(List<ProgramStats.Counters> programs, long packets, double seconds, long emitted, long lost) {
 		long totalNanos() {
-			return programs.stream().filter(p -> !p.name().equals("emit_marker") && !p.name().startsWith("accounting_f"))
-					.mapToLong(ProgramStats.Counters::nanos).sum();
+			return probes().mapToLong(ProgramStats.Counters::nanos).sum();
+		}
+
+		/** Runs the kernel skipped, a probe already running on that CPU (recursion_misses). */
+		long misses() {
+			return probes().mapToLong(ProgramStats.Counters::misses).sum();
+		}
+
+		private java.util.stream.Stream<ProgramStats.Counters> probes() {
+			return programs.stream().filter(p -> !p.name().equals("emit_marker") && !p.name().startsWith("accounting_f"));
 		}
 	}
 
 	record Result(TracerOptions options, int rounds, double seconds, Map<Condition, double[]> packetsPerSecond,
 			Map<Condition, double[]> ratios, Map<Condition, double[]> cpuNanosPerPacket,
 			Map<Condition, double[]> cpuRatios, Accounted inScope, Accounted outOfScope, Accounted uncounted,
+			Accounted unguarded,
 			String loadBefore, String loadAfter, double busyBefore) {
 
 		/** BPF time per packet the exact counts add in scope: with them less without. */
@@ -78,11 +91,25 @@ final class ProbeCost {
 
 		/** Packets/s in scope ÷ without the counts, the median of the rounds' ratios. */
 		double countedRatio() {
-			double[] counted = packetsPerSecond.get(Condition.IN_SCOPE);
-			double[] without = packetsPerSecond.get(Condition.UNCOUNTED);
-			double[] ratio = new double[counted.length];
+			return inScopeRatio(Condition.UNCOUNTED);
+		}
+
+		/** BPF time per packet the interrupt guard adds in scope: with it less without. */
+		double guardNanosPerPacket() {
+			return nanosPerPacket(inScope) - nanosPerPacket(unguarded);
+		}
+
+		/** Packets/s in scope ÷ the plain probes', the median of the rounds' ratios. */
+		double guardedRatio() {
+			return inScopeRatio(Condition.UNGUARDED);
+		}
+
+		private double inScopeRatio(Condition baseline) {
+			double[] traced = packetsPerSecond.get(Condition.IN_SCOPE);
+			double[] without = packetsPerSecond.get(baseline);
+			double[] ratio = new double[traced.length];
 			for (int i = 0; i < ratio.length; i++) {
-				ratio[i] = counted[i] / without[i];
+				ratio[i] = traced[i] / without[i];
 			}
 			return Stats.of(ratio).median();
 		}
@@ -124,8 +151,8 @@ final class ProbeCost {
 				UdpFlood.Result result = switch (c) {
 					case UNTRACED -> flood.run(seconds);
 					case DISPATCH -> dispatchOnly(flood, seconds);
-					case IN_SCOPE, OUT_OF_SCOPE, UNCOUNTED -> {
-						try (TraceSession session = started(c == Condition.UNCOUNTED ? options.withoutCounts() : options)) {
+					case IN_SCOPE, OUT_OF_SCOPE, UNCOUNTED, UNGUARDED -> {
+						try (TraceSession session = started(optionsOf(c, options))) {
 							yield TracerFlood.measure(session, flood, seconds, c != Condition.OUT_OF_SCOPE ? scope
 									: elsewhere).flood();
 						}
@@ -143,7 +170,6 @@ final class ProbeCost {
 		}
 		Accounted in;
 		Accounted out;
-		Accounted uncounted;
 		try (TraceSession session = started(options);
 				BpfObject floor = BpfObject.openResource(FLOOR_RESOURCE, "tp_floor")) {
 			floor.load();
@@ -153,16 +179,32 @@ final class ProbeCost {
 				out = accounted(session, flood, seconds, statsRuns, elsewhere);
 			}
 		}
-		try (TraceSession session = started(options.withoutCounts());
+		Accounted uncounted = accountedInScope(optionsOf(Condition.UNCOUNTED, options), flood, seconds, statsRuns, scope);
+		Accounted unguarded = accountedInScope(optionsOf(Condition.UNGUARDED, options), flood, seconds, statsRuns, scope);
+		return new Result(options, rounds, seconds, rates, ratios, cpu, cpuRatios, in, out, uncounted, unguarded,
+				loadBefore, loadAverage(), busyBefore);
+	}
+
+	/** The tracer a traced condition runs: the bench-only baselines drop the counts or the guard. */
+	private static TracerOptions optionsOf(Condition c, TracerOptions options) {
+		return switch (c) {
+			case UNCOUNTED -> options.withoutCounts();
+			case UNGUARDED -> options.withoutIrqGuard();
+			default -> options;
+		};
+	}
+
+	/** The in-scope flood's accounting on a tracer of its own (with the floor program beside it). */
+	private static Accounted accountedInScope(TracerOptions options, UdpFlood flood, double seconds, int statsRuns,
+			long[] scope) throws InterruptedException {
+		try (TraceSession session = started(options);
 				BpfObject floor = BpfObject.openResource(FLOOR_RESOURCE, "tp_floor")) {
 			floor.load();
 			try (var link = floor.program(FLOOR_PROGRAM).attach();
 					ProgramStats.Enabled ignored = ProgramStats.Enabled.turnOn()) {
-				uncounted = accounted(session, flood, seconds, statsRuns, scope);
+				return accounted(session, flood, seconds, statsRuns, scope);
 			}
 		}
-		return new Result(options, rounds, seconds, rates, ratios, cpu, cpuRatios, in, out, uncounted, loadBefore,
-				loadAverage(), busyBefore);
 	}
 
 	/** The flood with only the empty dispatch_* programs attached (no tracer, no maps, no reader). */
@@ -212,8 +254,7 @@ final class ProbeCost {
 			TracerFlood.Result r = TracerFlood.measure(session, flood, seconds, scope);
 			var after = ProgramStats.snapshot();
 			for (ProgramStats.Counters d : ProgramStats.delta(before, after)) {
-				sum.merge(d.name(), d, (a, b) -> new ProgramStats.Counters(a.name(), a.runs() + b.runs(),
-						a.nanos() + b.nanos()));
+				sum.merge(d.name(), d, ProgramStats.Counters::plus);
 			}
 			packets += r.flood().packets();
 			time += r.flood().seconds();

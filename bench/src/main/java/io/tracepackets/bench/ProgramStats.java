@@ -28,14 +28,22 @@ final class ProgramStats {
 			"net_dev_queue", "net_dev_start_xmit", "skb_copy_datagram_iovec", "socket_receive", "emit_marker",
 			"emit_burst", ProbeCost.FLOOR_PROGRAM);
 
-	/** One program's counters at one moment (or their difference). */
-	record Counters(String name, long runs, long nanos) {
+	/**
+	 * One program's counters at one moment (or their difference): {@code misses} are the runs the
+	 * kernel skipped because the program was already running on that CPU (recursion_misses).
+	 */
+	record Counters(String name, long runs, long nanos, long misses) {
 		double nsPerRun() {
 			return runs == 0 ? 0 : (double) nanos / runs;
 		}
 
 		Counters minus(Counters before) {
-			return before == null ? this : new Counters(name, runs - before.runs, nanos - before.nanos);
+			return before == null ? this
+					: new Counters(name, runs - before.runs, nanos - before.nanos, misses - before.misses);
+		}
+
+		Counters plus(Counters other) {
+			return new Counters(name, runs + other.runs, nanos + other.nanos, misses + other.misses);
 		}
 	}
 
@@ -74,7 +82,8 @@ final class ProgramStats {
 					linked.add(id);
 				} else if (info.containsKey("run_cnt")) {
 					result.put(id, new Counters(fullName(names.getOrDefault(id, "prog#" + id)),
-							Long.parseLong(info.get("run_cnt")), Long.parseLong(info.get("run_time_ns"))));
+							Long.parseLong(info.get("run_cnt")), Long.parseLong(info.get("run_time_ns")),
+							Long.parseLong(info.getOrDefault("recursion_misses", "0"))));
 				}
 			} catch (IOException | RuntimeException e) {
 				// an fd closed while listed (the JVM's own, or a cursor's): not a program we measure
@@ -87,7 +96,7 @@ final class ProgramStats {
 				long[] counters = LibBpf.programRunCounters(id);
 				if (counters != null) {
 					result.put(id, new Counters(fullName(names.getOrDefault(id, "prog#" + id)), counters[0],
-							counters[1]));
+							counters[1], Math.max(0, LibBpf.programRecursionMisses(id))));
 				}
 			}
 		}
@@ -99,7 +108,7 @@ final class ProgramStats {
 		List<Counters> result = new ArrayList<>();
 		after.forEach((id, counters) -> {
 			Counters d = counters.minus(before.get(id));
-			if (d.runs() > 0) {
+			if (d.runs() > 0 || d.misses() > 0) {
 				result.add(d);
 			}
 		});

@@ -447,13 +447,13 @@ final class Report {
 				.append(" |\n\n");
 		md.append("Method: `bench/src/main/c/udpflood.c` (sendmmsg, 64 × 32-byte datagrams per call) from one netns"
 				+ " over a veth pair into a second netns where nothing listens: every packet is queued,"
-				+ " transmitted, received and dropped (kfree_skb NO_SOCKET). Five conditions: no tracer loaded;"
+				+ " transmitted, received and dropped (kfree_skb NO_SOCKET). Six conditions: no tracer loaded;"
 				+ " no tracer but an empty tp_btf program on each of the five tracepoints a flood packet meets"
 				+ " (`bpf/bench/floor.bpf.c`: what running any program there costs, the part of the overhead no"
 				+ " probe can save); a tracer (`TraceSession`, started as the extension starts it) with the flood's two namespaces"
 				+ " in scope; a tracer with only a third namespace in scope, so the flood's packets are out of"
-				+ " scope; and, to tell what the exact counts cost, the in-scope tracer without them. Packets/s: ")
-				.append(r.rounds()).append(" rounds of the five, ").append(fmt(r.seconds()))
+				+ " scope; and, to tell what the exact counts and the interrupt guard cost, the in-scope tracer"
+				+ " without each. Packets/s: ").append(r.rounds()).append(" rounds of the six, ").append(fmt(r.seconds()))
 				.append(" s each, in a rotated order, with `kernel.bpf_stats_enabled=0` (as users run); the ratio"
 						+ " is taken within each round, then the median. Per program: then ")
 				.append(fmt(r.inScope().seconds())).append(" s of flood per traced condition with"
@@ -472,7 +472,7 @@ final class Report {
 			Stats pps = Stats.of(r.packetsPerSecond().get(c));
 			double ratio = Stats.of(r.ratios().get(c)).median();
 			String target = switch (c) {
-				case UNTRACED, DISPATCH, UNCOUNTED -> "—";
+				case UNTRACED, DISPATCH, UNCOUNTED, UNGUARDED -> "—";
 				case IN_SCOPE -> "≥ 75 %: " + verdict(ratio >= IN_SCOPE_RATIO);
 				case OUT_OF_SCOPE -> {
 					double floor = Stats.of(r.ratios().get(ProbeCost.Condition.DISPATCH)).median();
@@ -536,7 +536,19 @@ final class Report {
 				.append(ns(eventsPerPacket == 0 ? 0 : r.countsNanosPerPacket() / eventsPerPacket))
 				.append(" per event**. Packets/s with the counts ÷ without, median of the rounds: **")
 				.append(pct(r.countedRatio())).append("**; the untraced ratios of both are in the table above,"
-						+ " against the empty-program floor.\n");
+						+ " against the empty-program floor.\n\n");
+		md.append("**What the interrupt guard costs** (the probes turn interrupts off while they work on a packet"
+				+ " in scope, where the kernel has `bpf_local_irq_save`, 6.14+, so that an interrupt or a preempting"
+				+ " task cannot run a probe again on that CPU while it works, which the kernel would skip): the same"
+				+ " in-scope flood on the plain probes (`TracerOptions.withoutIrqGuard()`, bench only), ")
+				.append(fmt(r.unguarded().seconds())).append(" s with `kernel.bpf_stats_enabled=1`: BPF time per packet ")
+				.append(ns(ProbeCost.Result.nanosPerPacket(in))).append(" guarded, ")
+				.append(ns(ProbeCost.Result.nanosPerPacket(r.unguarded()))).append(" plain: **")
+				.append(ns(r.guardNanosPerPacket())).append(" per packet, ")
+				.append(ns(eventsPerPacket == 0 ? 0 : r.guardNanosPerPacket() / eventsPerPacket))
+				.append(" per event**. Packets/s guarded ÷ plain, median of the rounds: **").append(pct(r.guardedRatio()))
+				.append("**. Runs the kernel skipped (recursion_misses) in those floods: ").append(in.misses())
+				.append(" guarded, ").append(r.unguarded().misses()).append(" plain.\n");
 		return md.append(Bench.PROBES_SECTION_END).append('\n').toString();
 	}
 

@@ -157,8 +157,7 @@ final class VmProbeCost {
 			String name = RETURN_PROGRAMS.stream().anyMatch(c.name()::startsWith) ? RETURN_ROW
 					: c.name().startsWith("kprobe") || c.name().startsWith("fentry") || c.name().startsWith("tp_")
 							? FUNCTIONS_ROW : c.name();
-			rows.merge(name, new ProgramStats.Counters(name, c.runs(), c.nanos()),
-					(a, b) -> new ProgramStats.Counters(name, a.runs() + b.runs(), a.nanos() + b.nanos()));
+			rows.merge(name, new ProgramStats.Counters(name, c.runs(), c.nanos(), c.misses()), ProgramStats.Counters::plus);
 		}
 		return rows;
 	}
