@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,10 +14,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.tracepackets.internal.bpf.ObjectDump;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -350,30 +348,6 @@ class EventLayoutTest {
 	}
 
 	private static List<String> dwarfdump(Path object) throws IOException, InterruptedException {
-		Path output = Files.createTempFile("tp_event", ".dwarf");
-		try {
-			Process process;
-			try {
-				process = new ProcessBuilder(DWARFDUMP, "--debug-info", object.toString())
-						.redirectErrorStream(true)
-						.redirectOutput(output.toFile())
-						.start();
-			} catch (IOException e) {
-				throw new AssertionError(DWARFDUMP + " is needed to read the layout of struct tp_event from "
-						+ object + " (apt-get install llvm, as for building the BPF objects): " + e, e);
-			}
-			try {
-				assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", DWARFDUMP).isTrue();
-				List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
-				assertThat(process.exitValue()).as("%s exit status, output:%n%s", DWARFDUMP, String.join("\n", lines))
-						.isZero();
-				return lines;
-			} finally {
-				// a process the test started ends with it, whatever the outcome
-				process.destroyForcibly();
-			}
-		} finally {
-			Files.deleteIfExists(output);
-		}
+		return ObjectDump.lines(DWARFDUMP, object, "the layout of struct tp_event", "--debug-info");
 	}
 }

@@ -5,16 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.tracepackets.internal.bpf.ObjectDump;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -113,28 +111,6 @@ class IrqGuardObjectTest {
 	}
 
 	private static List<String> objdump(Path object, String what) throws IOException, InterruptedException {
-		Path output = Files.createTempFile("tp_object", ".dump");
-		try {
-			Process process;
-			try {
-				process = new ProcessBuilder(OBJDUMP, what, object.toString()).redirectErrorStream(true)
-						.redirectOutput(output.toFile()).start();
-			} catch (IOException e) {
-				throw new AssertionError(OBJDUMP + " is needed to read the programs of " + object
-						+ " (apt-get install llvm, as for building the BPF objects): " + e, e);
-			}
-			try {
-				assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", OBJDUMP).isTrue();
-				List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
-				assertThat(process.exitValue()).as("%s exit status, output:%n%s", OBJDUMP, String.join("\n", lines))
-						.isZero();
-				return lines;
-			} finally {
-				// a process the test started ends with it, whatever the outcome
-				process.destroyForcibly();
-			}
-		} finally {
-			Files.deleteIfExists(output);
-		}
+		return ObjectDump.lines(OBJDUMP, object, "the programs' kfunc calls", what);
 	}
 }
