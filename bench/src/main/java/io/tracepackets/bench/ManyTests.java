@@ -22,8 +22,9 @@ import java.util.stream.Stream;
  * What a suite of short traced tests leaves behind in one JVM (issue 25): {@code tests} windows one
  * after the other on one tracer, each as {@code @TracePackets} opens it, scoped to both namespaces
  * of a veth pair, sending a few datagrams to a port nobody listens on and asserting their drops,
- * then closed. Every {@code every} tests: the heap after a full GC, the open file descriptors and
- * the threads. A leak shows as a slope.
+ * then closed. Every {@code every} tests: the heap after a full GC, the resident set then (the
+ * event store's chunks are native memory, which the heap does not show), the open file
+ * descriptors and the threads. A leak shows as a slope.
  */
 final class ManyTests {
 
@@ -32,8 +33,8 @@ final class ManyTests {
 	private static final int DATAGRAMS = 5;
 	private static final int PORT = 9;
 
-	/** After {@code tests} tests: heap after GC, open fds, live threads. */
-	record Sample(int tests, long heap, long fds, int threads) {
+	/** After {@code tests} tests: heap after GC, VmRSS right after it, open fds, live threads. */
+	record Sample(int tests, long heap, long rss, long fds, int threads) {
 	}
 
 	record Result(List<Sample> samples) {
@@ -83,20 +84,21 @@ final class ManyTests {
 
 	private static Sample sample(int tests) {
 		long heap = MemoryFootprint.heapAfterGc();
+		long rss = MemoryFootprint.rss();
 		long fds;
 		try (Stream<Path> open = Files.list(Path.of("/proc/self/fd"))) {
 			fds = open.count() - 1; // less the listing's own
 		} catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
-		return new Sample(tests, heap, fds, ManagementFactory.getThreadMXBean().getThreadCount());
+		return new Sample(tests, heap, rss, fds, ManagementFactory.getThreadMXBean().getThreadCount());
 	}
 
 	static String describe(Result r) {
 		StringBuilder out = new StringBuilder(TESTS + " short traced tests in one JVM:");
 		for (Sample s : r.samples()) {
-			out.append(String.format(java.util.Locale.ROOT, " [%d: heap %s, %d fds, %d threads]", s.tests(),
-					MemoryFootprint.mib(s.heap()), s.fds(), s.threads()));
+			out.append(String.format(java.util.Locale.ROOT, " [%d: heap %s, RSS %s, %d fds, %d threads]", s.tests(),
+					MemoryFootprint.mib(s.heap()), MemoryFootprint.mib(s.rss()), s.fds(), s.threads()));
 		}
 		return out.toString();
 	}

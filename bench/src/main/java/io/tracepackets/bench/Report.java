@@ -340,14 +340,17 @@ final class Report {
 						+ " each as `@TracePackets` opens it: both namespaces of a veth pair in scope, 5 datagrams to a"
 						+ " port nobody listens on, `packets(udp().dstPort(9)).hasCount(5).wereDropped()`, closed;"
 						+ " after 20 tests to warm up, then every ").append(ManyTests.EVERY)
-				.append(": the heap after GC, the process's open file descriptors, its threads.\n\n")
-				.append("| tests | heap after GC | open fds | threads |\n|---|---|---|---|\n");
+				.append(": the heap after GC, the process's resident set right after (the event store's chunks are"
+						+ " native memory, outside the heap), its open file descriptors, its threads.\n\n")
+				.append("| tests | heap after GC | RSS | open fds | threads |\n|---|---|---|---|---|\n");
 		for (ManyTests.Sample sample : many.samples()) {
-			md.append(String.format(Locale.ROOT, "| %d | %s | %d | %d |%n", sample.tests(),
-					MemoryFootprint.mib(sample.heap()), sample.fds(), sample.threads()));
+			md.append(String.format(Locale.ROOT, "| %d | %s | %s | %d | %d |%n", sample.tests(),
+					MemoryFootprint.mib(sample.heap()), MemoryFootprint.mib(sample.rss()), sample.fds(),
+					sample.threads()));
 		}
-		md.append(String.format(Locale.ROOT, "%nHeap growth: %+.2f MiB per 100 tests; open fds %+d and threads %+d over"
-				+ " %d tests.%n", many.heapPerHundredTests() / 1048576.0, many.last().fds() - many.first().fds(),
+		md.append(String.format(Locale.ROOT, "%nHeap growth: %+.2f MiB per 100 tests; RSS %+.1f MiB, open fds %+d and"
+				+ " threads %+d over %d tests.%n", many.heapPerHundredTests() / 1048576.0,
+				(many.last().rss() - many.first().rss()) / 1048576.0, many.last().fds() - many.first().fds(),
 				many.last().threads() - many.first().threads(), many.last().tests() - many.first().tests()));
 		md.append(Bench.MEMORY_SECTION_END).append('\n');
 		return md.toString();

@@ -2,6 +2,7 @@ package io.tracepackets.internal.session;
 
 import io.tracepackets.internal.event.EventLayout;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -31,21 +32,27 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * <p>Retention: the writer never overwrites records at or after {@link #retainFrom(Position)} (the
  * oldest open reader's start); if it would have to, the record is counted as overflowed, with the
  * bytes it would have taken, instead.
+ *
+ * <p>The chunks are native memory, each of its own automatic arena: freed when nothing holds it any
+ * more (the ring, or a closed reader's archive), like an array, but outside the heap. On the heap
+ * they were the bulk of a flood's live data: every young collection copied the chunks filled since
+ * the last one (tens of milliseconds for a full budget on two cores, during which the kernel's ring
+ * buffer overflowed), and G1 sized the heap for them, well beyond the budget.
  */
 final class EventStore {
 
 	/** The smallest budget: a few chunks. */
 	static final long MIN_BUDGET_BYTES = 1 << 20;
 	/**
-	 * Chunks are at most this large, so that memory is taken as the store fills, not at once, and
-	 * no chunk is a humongous object for G1 (half a region or more: 512 KiB with the smallest
-	 * regions), which would take whole regions and waste up to half of each.
+	 * Chunks are at most this large, so that memory is taken as the store fills, not at once, and a
+	 * closed reader's archive holds little more than its records.
 	 */
 	static final int MAX_CHUNK_BYTES = 256 << 10;
 	/** Bytes of a record's header: its word count. */
 	private static final int HEADER = 2;
 
 	private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+	private static final ValueLayout.OfInt CHUNK_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
 	/** Where a record starts: its sequence number and its byte position (both only grow). */
 	record Position(long sequence, long bytes) {
@@ -59,9 +66,9 @@ final class EventStore {
 	 */
 	private final int recordBytes;
 	private final int recordWords;
-	private final byte[][] chunks;
+	private final MemorySegment[] chunks;
 	/**
-	 * Chunks handed to a closed reader's archive ({@link #archive}): the writer takes a new array
+	 * Chunks handed to a closed reader's archive ({@link #archive}): the writer takes a new chunk
 	 * for such a slot when it next enters it, and never writes into one an archive reads.
 	 */
 	private final AtomicIntegerArray archived;
@@ -98,7 +105,7 @@ final class EventStore {
 		if (chunkCount > Integer.MAX_VALUE - 8) {
 			throw new IllegalArgumentException("the event store's budget is too large: " + budgetBytes + " bytes");
 		}
-		this.chunks = new byte[(int) chunkCount][];
+		this.chunks = new MemorySegment[(int) chunkCount];
 		this.archived = new AtomicIntegerArray((int) chunkCount);
 		this.capacity = chunkCount * chunkBytes;
 		this.scratch = new byte[recordWords * 4];
@@ -141,9 +148,9 @@ final class EventStore {
 		if (start != writePos) {
 			// The record does not fit in the rest of this chunk: mark the rest unused when it can hold a header.
 			if (chunkBytes - inChunk >= HEADER) {
-				byte[] chunk = chunkAt(writePos);
-				chunk[inChunk] = 0;
-				chunk[inChunk + 1] = 0;
+				MemorySegment chunk = chunkAt(writePos);
+				chunk.set(ValueLayout.JAVA_BYTE, inChunk, (byte) 0);
+				chunk.set(ValueLayout.JAVA_BYTE, inChunk + 1, (byte) 0);
 			}
 			writePos = start;
 		}
@@ -151,19 +158,23 @@ final class EventStore {
 		if (at == 0) {
 			enterChunk(writePos);
 		}
-		byte[] chunk = chunkAt(writePos);
-		chunk[at] = (byte) words;
-		chunk[at + 1] = (byte) (words >>> 8);
+		MemorySegment chunk = chunkAt(writePos);
+		chunk.set(ValueLayout.JAVA_BYTE, at, (byte) words);
+		chunk.set(ValueLayout.JAVA_BYTE, at + 1, (byte) (words >>> 8));
 		int bitmap = at + HEADER;
-		int bitmapBytes = (words + 7) / 8;
-		Arrays.fill(chunk, bitmap, bitmap + bitmapBytes, (byte) 0); // a recycled chunk's old bytes
-		int out = bitmap + bitmapBytes;
+		int out = bitmap + (words + 7) / 8;
+		int bits = 0;
 		for (int i = 0; i < words; i++) {
 			int word = (int) INT.get(scratch, i * 4);
 			if (word != 0) {
-				chunk[bitmap + (i >>> 3)] |= (byte) (1 << (i & 7));
-				INT.set(chunk, out, word);
+				bits |= 1 << (i & 7);
+				chunk.set(CHUNK_INT, out, word);
 				out += 4;
+			}
+			if ((i & 7) == 7 || i == words - 1) {
+				// every bitmap byte written whole: a recycled chunk holds an older record's bytes
+				chunk.set(ValueLayout.JAVA_BYTE, bitmap + (i >>> 3), (byte) bits);
+				bits = 0;
 			}
 		}
 		writePos += need;
@@ -190,11 +201,11 @@ final class EventStore {
 		}
 	}
 
-	private byte[] chunkAt(long position) {
+	private MemorySegment chunkAt(long position) {
 		int index = (int) ((position / chunkBytes) % chunks.length);
-		byte[] chunk = chunks[index];
+		MemorySegment chunk = chunks[index];
 		if (chunk == null) {
-			chunk = chunks[index] = new byte[chunkBytes];
+			chunk = chunks[index] = Arena.ofAuto().allocate(chunkBytes, Integer.BYTES);
 			allocatedBytes += chunkBytes;
 		}
 		return chunk;
@@ -208,8 +219,8 @@ final class EventStore {
 	}
 
 	/**
-	 * Writer: gives the chunks back to the heap when no reader wants anything (a flood's test is
-	 * over: the next tests should not carry its memory).
+	 * Writer: lets the chunks go when no reader wants anything (a flood's test is over: the next
+	 * tests should not carry its memory); the collector frees each one nothing else holds.
 	 */
 	void releaseIfUnwanted() {
 		if (retainFrom == null && allocatedBytes > 0) {
@@ -273,7 +284,7 @@ final class EventStore {
 	 */
 	long read(long position, byte[] target) {
 		long start = recordStart(position);
-		byte[] chunk = chunks[(int) ((start / chunkBytes) % chunks.length)];
+		MemorySegment chunk = chunks[(int) ((start / chunkBytes) % chunks.length)];
 		int at = (int) (start % chunkBytes);
 		return start + decode(chunk, at, target, recordWords);
 	}
@@ -284,21 +295,21 @@ final class EventStore {
 	 */
 	private long recordStart(long position) {
 		int at = (int) (position % chunkBytes);
-		byte[] chunk = chunks[(int) ((position / chunkBytes) % chunks.length)];
-		int words = chunkBytes - at < HEADER ? 0 : (chunk[at] & 0xff) | (chunk[at + 1] & 0xff) << 8;
+		MemorySegment chunk = chunks[(int) ((position / chunkBytes) % chunks.length)];
+		int words = chunkBytes - at < HEADER ? 0 : wordsAt(chunk, at);
 		return words == 0 ? position + (chunkBytes - at) : position;
 	}
 
 	/**
 	 * The records at {@code positions} (the first {@code count}, published and retained), as an
 	 * archive that reads them where they are: it takes the chunks that hold them, which the writer
-	 * then leaves to it (a new array for the slot on its next lap). No copy, so closing a window
+	 * then leaves to it (a new chunk for the slot on its next lap). No copy, so closing a window
 	 * of a full budget does not need the budget twice.
 	 */
 	RecordArchive archive(long[] positions, int count) {
 		long[] starts = new long[count];
 		Map<Integer, Integer> taken = new HashMap<>();
-		List<byte[]> held = new ArrayList<>();
+		List<MemorySegment> held = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
 			long start = recordStart(positions[i]);
 			int slot = (int) ((start / chunkBytes) % chunks.length);
@@ -311,27 +322,36 @@ final class EventStore {
 			}
 			starts[i] = (long) local << 32 | (start % chunkBytes);
 		}
-		return new RecordArchive(held.toArray(byte[][]::new), starts, recordBytes, recordWords);
+		return new RecordArchive(held.toArray(MemorySegment[]::new), starts, recordBytes, recordWords);
 	}
 
 	/**
 	 * Decodes the encoded record at {@code at} into {@code target} (whole: words the record did not
 	 * have are zeros; words past {@code recordWords} are cut) and returns its encoded length.
 	 */
-	static int decode(byte[] chunk, int at, byte[] target, int recordWords) {
-		int words = (chunk[at] & 0xff) | (chunk[at + 1] & 0xff) << 8;
+	static int decode(MemorySegment chunk, int at, byte[] target, int recordWords) {
+		int words = wordsAt(chunk, at);
 		Arrays.fill(target, (byte) 0);
 		int bitmap = at + HEADER;
 		int in = bitmap + (words + 7) / 8;
 		int limit = Math.min(words, recordWords);
+		int bits = 0;
 		for (int i = 0; i < words; i++) {
-			if ((chunk[bitmap + (i >>> 3)] & (1 << (i & 7))) != 0) {
+			if ((i & 7) == 0) {
+				bits = chunk.get(ValueLayout.JAVA_BYTE, bitmap + (i >>> 3));
+			}
+			if ((bits & (1 << (i & 7))) != 0) {
 				if (i < limit) {
-					INT.set(target, i * 4, (int) INT.get(chunk, in));
+					INT.set(target, i * 4, chunk.get(CHUNK_INT, in));
 				}
 				in += 4;
 			}
 		}
 		return in - at;
+	}
+
+	/** The word count in the header of the record at {@code at}. */
+	private static int wordsAt(MemorySegment chunk, int at) {
+		return (chunk.get(ValueLayout.JAVA_BYTE, at) & 0xff) | (chunk.get(ValueLayout.JAVA_BYTE, at + 1) & 0xff) << 8;
 	}
 }

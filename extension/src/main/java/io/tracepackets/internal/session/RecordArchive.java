@@ -1,5 +1,7 @@
 package io.tracepackets.internal.session;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * A closed reader's records, where the store wrote them: the store's chunks that hold them, which
  * the store's writer leaves to it from then on ({@link EventStore#archive}), so that it answers
@@ -9,13 +11,13 @@ package io.tracepackets.internal.session;
  */
 public final class RecordArchive {
 
-	private final byte[][] chunks;
+	private final MemorySegment[] chunks;
 	/** Where record i starts: the index of its chunk here in the high 32 bits, its offset in the low. */
 	private final long[] starts;
 	private final int recordBytes;
 	private final int recordWords;
 
-	RecordArchive(byte[][] chunks, long[] starts, int recordBytes, int recordWords) {
+	RecordArchive(MemorySegment[] chunks, long[] starts, int recordBytes, int recordWords) {
 		this.chunks = chunks;
 		this.starts = starts;
 		this.recordBytes = recordBytes;
