@@ -168,21 +168,13 @@ final class ProbeCost {
 				cpuRatios.get(c)[round] = cpu.get(Condition.UNTRACED)[round] / cpu.get(c)[round];
 			}
 		}
-		Accounted in;
-		Accounted out;
-		try (TraceSession session = started(options);
-				BpfObject floor = BpfObject.openResource(FLOOR_RESOURCE, "tp_floor")) {
-			floor.load();
-			try (var link = floor.program(FLOOR_PROGRAM).attach();
-					ProgramStats.Enabled ignored = ProgramStats.Enabled.turnOn()) {
-				in = accounted(session, flood, seconds, statsRuns, scope);
-				out = accounted(session, flood, seconds, statsRuns, elsewhere);
-			}
-		}
-		Accounted uncounted = accountedInScope(optionsOf(Condition.UNCOUNTED, options), flood, seconds, statsRuns, scope);
-		Accounted unguarded = accountedInScope(optionsOf(Condition.UNGUARDED, options), flood, seconds, statsRuns, scope);
-		return new Result(options, rounds, seconds, rates, ratios, cpu, cpuRatios, in, out, uncounted, unguarded,
-				loadBefore, loadAverage(), busyBefore);
+		List<Accounted> inAndOut = accounted(options, flood, seconds, statsRuns, scope, elsewhere);
+		Accounted uncounted = accounted(optionsOf(Condition.UNCOUNTED, options), flood, seconds, statsRuns, scope)
+				.getFirst();
+		Accounted unguarded = accounted(optionsOf(Condition.UNGUARDED, options), flood, seconds, statsRuns, scope)
+				.getFirst();
+		return new Result(options, rounds, seconds, rates, ratios, cpu, cpuRatios, inAndOut.get(0), inAndOut.get(1),
+				uncounted, unguarded, loadBefore, loadAverage(), busyBefore);
 	}
 
 	/** The tracer a traced condition runs: the bench-only baselines drop the counts or the guard. */
@@ -194,15 +186,22 @@ final class ProbeCost {
 		};
 	}
 
-	/** The in-scope flood's accounting on a tracer of its own (with the floor program beside it). */
-	private static Accounted accountedInScope(TracerOptions options, UdpFlood flood, double seconds, int statsRuns,
-			long[] scope) throws InterruptedException {
+	/**
+	 * The accounted floods of one tracer of its own (with the floor program beside it), one per
+	 * scope, in order.
+	 */
+	private static List<Accounted> accounted(TracerOptions options, UdpFlood flood, double seconds, int statsRuns,
+			long[]... scopes) throws InterruptedException {
 		try (TraceSession session = started(options);
 				BpfObject floor = BpfObject.openResource(FLOOR_RESOURCE, "tp_floor")) {
 			floor.load();
 			try (var link = floor.program(FLOOR_PROGRAM).attach();
 					ProgramStats.Enabled ignored = ProgramStats.Enabled.turnOn()) {
-				return accounted(session, flood, seconds, statsRuns, scope);
+				List<Accounted> result = new ArrayList<>();
+				for (long[] scope : scopes) {
+					result.add(accounted(session, flood, seconds, statsRuns, scope));
+				}
+				return result;
 			}
 		}
 	}

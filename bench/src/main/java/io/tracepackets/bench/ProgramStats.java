@@ -96,7 +96,7 @@ final class ProgramStats {
 				long[] counters = LibBpf.programRunCounters(id);
 				if (counters != null) {
 					result.put(id, new Counters(fullName(names.getOrDefault(id, "prog#" + id)), counters[0],
-							counters[1], Math.max(0, LibBpf.programRecursionMisses(id))));
+							counters[1], Math.max(0, counters[2])));
 				}
 			}
 		}

@@ -415,9 +415,12 @@ public final class LibBpf {
 	/**
 	 * A program's run count and run time as the kernel accounts them ({@code run_cnt},
 	 * {@code run_time_ns} of {@code struct bpf_prog_info}, counted while
-	 * {@code kernel.bpf_stats_enabled} is 1), for a program this process holds only through a link.
+	 * {@code kernel.bpf_stats_enabled} is 1), and the runs it skipped because the program was
+	 * already running on that CPU ({@code recursion_misses}, 5.12+, counted always; kprobes count
+	 * theirs there since 6.7).
 	 *
-	 * @return {@code {run_cnt, run_time_ns}}, or null when the program is gone
+	 * @return {@code {run_cnt, run_time_ns, recursion_misses}} (the last -1 where the kernel has no
+	 *         such field), or null when the program is gone
 	 */
 	public static long[] programRunCounters(int id) {
 		try (Arena arena = Arena.ofConfined()) {
@@ -426,14 +429,16 @@ public final class LibBpf {
 				return null;
 			}
 			try {
-				// struct bpf_prog_info up to run_cnt: run_time_ns at offset 192, run_cnt at 200
-				MemorySegment info = arena.allocate(208, 8);
+				// struct bpf_prog_info: run_time_ns at offset 192, run_cnt at 200, recursion_misses at
+				// 208; a kernel that knows less says so in the length it writes back
+				MemorySegment info = arena.allocate(216, 8);
 				MemorySegment length = arena.allocate(JAVA_INT);
-				length.set(JAVA_INT, 0, 208);
+				length.set(JAVA_INT, 0, 216);
 				if ((int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) != 0) {
 					return null;
 				}
-				return new long[] { info.get(JAVA_LONG, 200), info.get(JAVA_LONG, 192) };
+				long misses = length.get(JAVA_INT, 0) < 216 ? -1 : info.get(JAVA_LONG, 208);
+				return new long[] { info.get(JAVA_LONG, 200), info.get(JAVA_LONG, 192), misses };
 			} finally {
 				io.tracepackets.internal.ffi.Libc.close(fd);
 			}
@@ -494,30 +499,12 @@ public final class LibBpf {
 
 	/**
 	 * The runs of program {@code id} the kernel skipped because the program was already running on
-	 * that CPU ({@code recursion_misses} of {@code struct bpf_prog_info}, 5.12+; kprobes count theirs
-	 * there since 6.7); -1 when the program is gone or the kernel has no such field.
+	 * that CPU ({@link #programRunCounters}' third); -1 when the program is gone or the kernel has
+	 * no such field.
 	 */
 	public static long programRecursionMisses(int id) {
-		try (Arena arena = Arena.ofConfined()) {
-			int fd = (int) PROG_GET_FD_BY_ID.invokeExact(id);
-			if (fd < 0) {
-				return -1;
-			}
-			try {
-				// struct bpf_prog_info: recursion_misses at offset 208, after run_cnt (200).
-				MemorySegment info = arena.allocate(216, 8);
-				MemorySegment length = arena.allocate(JAVA_INT);
-				length.set(JAVA_INT, 0, 216);
-				if ((int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) != 0 || length.get(JAVA_INT, 0) < 216) {
-					return -1;
-				}
-				return info.get(JAVA_LONG, 208);
-			} finally {
-				io.tracepackets.internal.ffi.Libc.close(fd);
-			}
-		} catch (Throwable t) {
-			throw Native.rethrow(t);
-		}
+		long[] counters = programRunCounters(id);
+		return counters == null ? -1 : counters[2];
 	}
 
 	/**

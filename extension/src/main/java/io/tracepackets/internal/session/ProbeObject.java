@@ -108,13 +108,14 @@ final class ProbeObject implements AutoCloseable {
 	}
 
 	/**
-	 * Opens the object with the pcap filter written into it and sets what must be set before load;
-	 * nothing is loaded yet (see {@link #load}). {@code kallsyms}: null without a function backend,
-	 * whose copy programs alone need the functions' addresses (zero, the object's own, otherwise).
+	 * Opens the object {@code resource} ({@link #resource}, as the backend choice tried it) with the
+	 * pcap filter written into it and sets what must be set before load; nothing is loaded yet (see
+	 * {@link #load}). {@code kallsyms}: null without a function backend, whose copy programs alone
+	 * need the functions' addresses (zero, the object's own, otherwise).
 	 */
-	static ProbeObject open(TracerOptions options, Kallsyms kallsyms) {
+	static ProbeObject open(String resource, TracerOptions options, Kallsyms kallsyms) {
 		UnaryOperator<byte[]> filter = filterInjection(options);
-		byte[] elf = filter.apply(BpfObject.readResource(resource(options)));
+		byte[] elf = filter.apply(BpfObject.readResource(resource));
 		BpfObject object = BpfObject.open(NAME, elf);
 		try {
 			object.map("events").setMaxEntries(options.ringBufferBytes());

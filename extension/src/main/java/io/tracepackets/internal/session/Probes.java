@@ -56,7 +56,8 @@ final class Probes implements AutoCloseable {
 	private final Map<String, String> returnsMissing = new LinkedHashMap<>();
 
 	private Probes(TracerOptions options, Supplier<Kallsyms> kallsyms) {
-		selection = new BackendChoice(ProbeObject.resource(options), kallsyms, BootCache.shared())
+		String resource = ProbeObject.resource(options);
+		selection = new BackendChoice(resource, kallsyms, BootCache.shared())
 				.choose(options.backend(), options.functions());
 		Optional<FunctionBackend> backend = selection.functionBackend();
 		Map<Integer, List<SkbFunction>> byPosition = backend.isEmpty() ? Map.of() : selection.targets().byPosition();
@@ -66,7 +67,7 @@ final class Probes implements AutoCloseable {
 
 		long started = System.nanoTime();
 		// Only a function backend's copy programs use the functions' addresses: without one, kallsyms is not read here.
-		object = ProbeObject.open(options, backend.isPresent() ? kallsyms.get() : null);
+		object = ProbeObject.open(resource, options, backend.isPresent() ? kallsyms.get() : null);
 		AtomicReference<SocketReceiveHook.Attempt> hookAttempt = new AtomicReference<>();
 		try {
 			List<String> programs = new ArrayList<>(List.of(ProbeObject.MARKER_PROGRAM));
