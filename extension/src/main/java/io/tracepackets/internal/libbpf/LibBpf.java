@@ -423,25 +423,35 @@ public final class LibBpf {
 	 *         such field), or null when the program is gone
 	 */
 	public static long[] programRunCounters(int id) {
+		int fd;
+		try {
+			fd = (int) PROG_GET_FD_BY_ID.invokeExact(id);
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+		if (fd < 0) {
+			return null;
+		}
+		try {
+			return programRunCountersOfFd(fd);
+		} finally {
+			io.tracepackets.internal.ffi.Libc.close(fd);
+		}
+	}
+
+	/** {@link #programRunCounters} of the program behind {@code fd}, which the caller holds: one syscall. */
+	public static long[] programRunCountersOfFd(int fd) {
 		try (Arena arena = Arena.ofConfined()) {
-			int fd = (int) PROG_GET_FD_BY_ID.invokeExact(id);
-			if (fd < 0) {
+			// struct bpf_prog_info: run_time_ns at offset 192, run_cnt at 200, recursion_misses at
+			// 208; a kernel that knows less says so in the length it writes back
+			MemorySegment info = arena.allocate(216, 8);
+			MemorySegment length = arena.allocate(JAVA_INT);
+			length.set(JAVA_INT, 0, 216);
+			if ((int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) != 0) {
 				return null;
 			}
-			try {
-				// struct bpf_prog_info: run_time_ns at offset 192, run_cnt at 200, recursion_misses at
-				// 208; a kernel that knows less says so in the length it writes back
-				MemorySegment info = arena.allocate(216, 8);
-				MemorySegment length = arena.allocate(JAVA_INT);
-				length.set(JAVA_INT, 0, 216);
-				if ((int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) != 0) {
-					return null;
-				}
-				long misses = length.get(JAVA_INT, 0) < 216 ? -1 : info.get(JAVA_LONG, 208);
-				return new long[] { info.get(JAVA_LONG, 200), info.get(JAVA_LONG, 192), misses };
-			} finally {
-				io.tracepackets.internal.ffi.Libc.close(fd);
-			}
+			long misses = length.get(JAVA_INT, 0) < 216 ? -1 : info.get(JAVA_LONG, 208);
+			return new long[] { info.get(JAVA_LONG, 200), info.get(JAVA_LONG, 192), misses };
 		} catch (Throwable t) {
 			throw Native.rethrow(t);
 		}

@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class RuleTracing implements RuleMatches {
 
 	private static final Logger LOG = LoggerFactory.getLogger(RuleTracing.class);
-	private static final long POLL_MILLIS = 2;
 
 	/** The setting that turns this off (@TracePackets documents it), as {@link #whyNoRule} names it. */
 	private static final String OFF_SETTING = "tracepackets.netfilter.rules";
@@ -42,7 +41,7 @@ public final class RuleTracing implements RuleMatches {
 	/** Why a namespace's nftables trace could not be set up, by netns inode. */
 	private final Map<Long, String> traceFailures = new HashMap<>();
 	private boolean closed;
-	private Thread poller;
+	private boolean polling;
 
 	/** Attribution on, the default. */
 	public RuleTracing() {
@@ -132,34 +131,26 @@ public final class RuleTracing implements RuleMatches {
 	}
 
 	/**
-	 * Drains the trace sockets every {@value #POLL_MILLIS} ms while the window is open: a socket
-	 * left unread fills up under traffic, and the kernel then drops the very traces that name the
-	 * rules.
+	 * Drains the trace sockets while the window is open ({@link TraceSocketPoller}): a socket left
+	 * unread fills up under traffic, and the kernel then drops the very traces that name the rules.
 	 */
 	private void startPolling() {
-		if (poller != null) {
-			return;
+		if (!polling) {
+			polling = true;
+			TraceSocketPoller.start(this);
 		}
-		// A virtual thread: each window starts one, and a platform thread's start was a good part of a window's cost.
-		poller = Thread.ofVirtual().name("tracepackets-nftrace").start(() -> {
-			while (!Thread.currentThread().isInterrupted()) {
-				List<NftTraceSource> open;
-				synchronized (this) {
-					if (closed) {
-						return;
-					}
-					open = List.copyOf(listeners.values());
-				}
-				try {
-					open.forEach(NftTraceSource::poll);
-					Thread.sleep(POLL_MILLIS);
-				} catch (InterruptedException e) {
-					return;
-				} catch (RuntimeException e) {
-					LOG.debug("nftrace poll: {}", e.getMessage());
-				}
+	}
+
+	/** Reads what the kernel queued on each trace socket, keeping the drops. */
+	void poll() {
+		List<NftTraceSource> open;
+		synchronized (this) {
+			if (closed) {
+				return;
 			}
-		});
+			open = List.copyOf(listeners.values());
+		}
+		open.forEach(NftTraceSource::poll);
 	}
 
 	/** Reads iptables-legacy counters at most once per namespace and family per lookup. */
@@ -319,9 +310,7 @@ public final class RuleTracing implements RuleMatches {
 	@Override
 	public synchronized void close() {
 		closed = true;
-		if (poller != null) {
-			poller.interrupt();
-		}
+		TraceSocketPoller.stop(this);
 		for (NftTraceSource listener : listeners.values()) {
 			try {
 				if (listener.overflowed()) {

@@ -76,6 +76,7 @@ public final class TracingTables {
 	private static final AtomicReference<CompletableFuture<Void>> EVERY_NAMESPACE = new AtomicReference<>();
 	private static final List<Path> NAMED_NETNS_DIRS = List.of(Path.of("/run/netns"), Path.of("/run/docker/netns"));
 	private static final long OWN_PID_NAMESPACE = pidNamespace();
+	private static final long OWN_PID = ProcessHandle.current().pid();
 
 	/**
 	 * How long a table stays after its namespace's last window closed: longer than the gap between
@@ -112,7 +113,7 @@ public final class TracingTables {
 
 	/** A name for a new tracing table of this JVM, unique in it. */
 	static String newName() {
-		return PREFIX + ProcessHandle.current().pid() + "_" + TABLES.incrementAndGet() + "_" + OWN_PID_NAMESPACE;
+		return PREFIX + OWN_PID + "_" + TABLES.incrementAndGet() + "_" + OWN_PID_NAMESPACE;
 	}
 
 	/** Whether {@code table} is a tracing table (this JVM's or another's): its traces are no verdict of the user's. */
@@ -414,7 +415,9 @@ public final class TracingTables {
 			return false;
 		}
 		boolean samePidNamespace = name.group(2) == null || Long.parseLong(name.group(2)) == OWN_PID_NAMESPACE;
-		return samePidNamespace && ProcessHandle.of(Long.parseLong(name.group(1))).isEmpty();
+		long pid = Long.parseLong(name.group(1));
+		// This JVM's own tables (the one a window reuses is listed at every window's start) need no lookup.
+		return samePidNamespace && pid != OWN_PID && ProcessHandle.of(pid).isEmpty();
 	}
 
 	/** {@link #removeStaleNow} where this JVM cannot enter the namespace: {@code nft} run through its entry. */

@@ -1,6 +1,7 @@
 package io.tracepackets.internal.session;
 
 import io.tracepackets.internal.event.Tracepoint;
+import io.tracepackets.internal.ffi.Libc;
 import io.tracepackets.internal.libbpf.LibBpf;
 import io.tracepackets.internal.link.Link;
 import java.util.HashMap;
@@ -25,10 +26,11 @@ import java.util.function.IntToLongFunction;
  * may have hidden its answer from one elsewhere.
  *
  * <p>The programs and links are read once, at construction; {@link #read()} asks the kernel for
- * the counter of each distinct program and each kprobe link (a couple of syscalls apiece).
+ * the counter of each distinct program (one syscall, on an fd held until {@link #close()}) and
+ * each kprobe link.
  * Counters a kernel lacks (before 5.12 for programs, 6.7 for links) count as 0.
  */
-public final class SkippedRuns {
+public final class SkippedRuns implements AutoCloseable {
 
 	/** The point of a program attached to many kernel functions at once: it counts for every function. */
 	static final String EVERY_FUNCTION = "*";
@@ -41,9 +43,19 @@ public final class SkippedRuns {
 	private final Set<String> tracepoints;
 	private final IntToLongFunction programMisses;
 	private final IntToLongFunction linkMisses;
+	/** What {@link #close()} lets go of. */
+	private final AutoCloseable held;
 
 	SkippedRuns(Map<Integer, Set<String>> programPoints, Map<Integer, String> kprobeLinkPoints,
 			Set<String> tracepoints, IntToLongFunction programMisses, IntToLongFunction linkMisses) {
+		this(programPoints, kprobeLinkPoints, tracepoints, programMisses, linkMisses, () -> {
+		});
+	}
+
+	private SkippedRuns(Map<Integer, Set<String>> programPoints, Map<Integer, String> kprobeLinkPoints,
+			Set<String> tracepoints, IntToLongFunction programMisses, IntToLongFunction linkMisses,
+			AutoCloseable held) {
+		this.held = held;
 		this.programPoints = programPoints;
 		this.kprobeLinkPoints = kprobeLinkPoints;
 		this.tracepoints = tracepoints;
@@ -76,8 +88,69 @@ public final class SkippedRuns {
 				tracepoints.add(point);
 			}
 		}
-		return new SkippedRuns(programs, kprobes, tracepoints, id -> Math.max(0, LibBpf.programRecursionMisses(id)),
-				fd -> LibBpf.linkInfo(fd).map(info -> Math.max(0, info.missed())).orElse(0L));
+		HeldPrograms held = HeldPrograms.open(programs.keySet());
+		return new SkippedRuns(programs, kprobes, tracepoints, held::recursionMisses,
+				fd -> LibBpf.linkInfo(fd).map(info -> Math.max(0, info.missed())).orElse(0L), held);
+	}
+
+	/**
+	 * An fd on each counted program, held for the session's life: every window reads the counters
+	 * at its start and at its end, and reaching a program by its id costs two more syscalls each
+	 * time (open, close). Where there are more than {@value #MAX_HELD} programs (fentry's clone per
+	 * function), the rest are reached by id: an fd each would double the tracer's descriptors.
+	 */
+	private static final class HeldPrograms implements AutoCloseable {
+
+		private static final int MAX_HELD = 64;
+
+		/** Program id to the fd held on it; emptied at close, when every read counts 0. */
+		private final Map<Integer, Integer> fds;
+		private boolean closed;
+
+		private HeldPrograms(Map<Integer, Integer> fds) {
+			this.fds = fds;
+		}
+
+		static HeldPrograms open(Set<Integer> ids) {
+			Map<Integer, Integer> fds = new HashMap<>();
+			for (int id : ids) {
+				if (fds.size() == MAX_HELD) {
+					break;
+				}
+				try {
+					fds.put(id, LibBpf.programFdById(id, "BPF program " + id));
+				} catch (RuntimeException gone) {
+					// read by id then, which counts a gone program as 0
+				}
+			}
+			return new HeldPrograms(fds);
+		}
+
+		synchronized long recursionMisses(int id) {
+			if (closed) {
+				return 0;
+			}
+			Integer fd = fds.get(id);
+			long[] counters = fd == null ? LibBpf.programRunCounters(id) : LibBpf.programRunCountersOfFd(fd);
+			return counters == null ? 0 : Math.max(0, counters[2]);
+		}
+
+		@Override
+		public synchronized void close() {
+			closed = true;
+			fds.values().forEach(Libc::close);
+			fds.clear();
+		}
+	}
+
+	/** Lets go of the programs' fds: a closed session reads no counter. */
+	@Override
+	public void close() {
+		try {
+			held.close();
+		} catch (Exception e) {
+			throw new IllegalStateException(e);
+		}
 	}
 
 	/** The probe point a link's name says it serves. */

@@ -184,6 +184,7 @@ public final class TraceSession implements AutoCloseable {
 			LOG.info("drops classified in this JVM so far:{}", drops.stream().map(d -> "\n  " + d).reduce("", String::concat));
 		}
 		namespaceFilter.stop();
+		skippedRuns.close();
 		probes.detach();
 		LOG.info("tracer detached: backend={} functions={} in {} ms", probes.selection().chosen(),
 				probes.functions().attached().size(), probes.detachTime().toMillis());
