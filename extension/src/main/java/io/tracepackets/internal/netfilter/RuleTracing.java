@@ -4,12 +4,10 @@ import io.tracepackets.DropCulprit;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.internal.drops.DropAttribution;
 import io.tracepackets.internal.drops.RuleMatches;
+import io.tracepackets.internal.ffi.Libc;
 import io.tracepackets.internal.netns.NetnsRunner;
 import io.tracepackets.internal.netns.NamespaceCommand;
 import io.tracepackets.internal.netns.NetworkNamespace;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -76,10 +74,10 @@ public final class RuleTracing implements RuleMatches {
 			}
 			families = legacyFamiliesThroughEntry(netns);
 		} else {
-			// One visit to the namespace does both: entering it costs a thread.
+			// One visit to the namespace does both: entering it and coming back is two setns calls.
 			Visit visit;
 			try {
-				visit = NetnsRunner.call(netns, () -> visit(netns));
+				visit = NetnsRunner.callOnThisThread(netns, () -> visit(netns));
 			} catch (RuntimeException e) {
 				visit = new Visit(null, e, List.of());
 			}
@@ -116,10 +114,10 @@ public final class RuleTracing implements RuleMatches {
 			failure = e;
 		}
 		List<String> families = new ArrayList<>();
-		if (hasTables(Path.of("/proc/thread-self/net/ip_tables_names"))) {
+		if (hasTables("/proc/thread-self/net/ip_tables_names")) {
 			families.add("ip");
 		}
-		if (hasTables(Path.of("/proc/thread-self/net/ip6_tables_names"))) {
+		if (hasTables("/proc/thread-self/net/ip6_tables_names")) {
 			families.add("ip6");
 		}
 		return new Visit(listener, failure, families);
@@ -289,12 +287,8 @@ public final class RuleTracing implements RuleMatches {
 		}
 	}
 
-	private static boolean hasTables(Path names) {
-		try {
-			return Files.exists(names) && !Files.readString(names).isBlank();
-		} catch (IOException e) {
-			return false;
-		}
+	private static boolean hasTables(String names) {
+		return Libc.hasContent(names);
 	}
 
 	private static LegacyCounters legacyCounters(NetworkNamespace netns, String family) {

@@ -5,6 +5,7 @@ import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.internal.ffi.Errno;
 import io.tracepackets.internal.ffi.Libc;
 import io.tracepackets.internal.ffi.NativeException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -43,13 +44,6 @@ public final class NetnsRunner {
 							thread.getName(), e.getMessage()))
 					.factory());
 
-	/**
-	 * How long a caller spins for its task's result before it sleeps: a namespace task (a socket
-	 * opened, a table listed) takes about a hundred microseconds, and a sleeping caller's wake-up
-	 * adds tens more on a virtual machine.
-	 */
-	private static final long SPIN_NANOS = 300_000;
-
 	private NetnsRunner() {
 	}
 
@@ -61,6 +55,7 @@ public final class NetnsRunner {
 	 */
 	private static final class JvmNamespace {
 		static final int FD = Libc.openReadOnly("/proc/self/ns/net");
+		static final long INODE = NetworkNamespace.inodeOf(Path.of("/proc/self/ns/net"), "this JVM");
 	}
 
 	/** Runs {@code task} inside {@code netns}, waiting at most {@link #DEFAULT_TIMEOUT}. */
@@ -96,10 +91,6 @@ public final class NetnsRunner {
 		} catch (RejectedExecutionException e) {
 			throw new TracePacketsException("no thread to run a task inside " + netns + ": " + e.getMessage(), e);
 		}
-		long spinUntil = System.nanoTime() + SPIN_NANOS;
-		while (!result.isDone() && System.nanoTime() < spinUntil) {
-			Thread.onSpinWait();
-		}
 		try {
 			return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		} catch (TimeoutException e) {
@@ -112,6 +103,45 @@ public final class NetnsRunner {
 		} catch (ExecutionException e) {
 			throw unwrap(netns, e.getCause());
 		}
+	}
+
+	/**
+	 * Runs {@code task} inside {@code netns} on the calling thread, which enters the namespace and
+	 * comes back: for a short task that cannot block (sockets opened, a request answered at once),
+	 * where handing it to a pooled thread and waiting to be woken costs more than the task itself;
+	 * every test window joins its namespaces' nftables trace this way. A virtual thread (whose
+	 * carrier must not move) or a thread outside the JVM's namespace (which would not be brought
+	 * back where it was) has the task run as {@link #call(NetworkNamespace, Callable)} runs it.
+	 *
+	 * @throws TracePacketsException when the namespace is gone, or the task throws a checked exception
+	 */
+	public static <T> T callOnThisThread(NetworkNamespace netns, Callable<T> task) {
+		long here = NetworkNamespace.currentThreadInode();
+		if (here == netns.inode()) {
+			return callInline(netns, task);
+		}
+		if (Thread.currentThread().isVirtual() || here != JvmNamespace.INODE) {
+			return call(netns, task);
+		}
+		netns.requireReachable("running code in");
+		int target = open(netns);
+		try {
+			enter(netns, target);
+		} finally {
+			Libc.close(target);
+		}
+		T value;
+		try {
+			value = callInline(netns, task);
+		} finally {
+			try {
+				Libc.setns(JvmNamespace.FD, Libc.CLONE_NEWNET, "back to the JVM's network namespace");
+			} catch (RuntimeException e) {
+				// Whatever this thread did next would happen in the test's namespace: stop it here.
+				throw new StrandedThread(netns);
+			}
+		}
+		return value;
 	}
 
 	/**

@@ -37,9 +37,6 @@ public final class EventPump implements AutoCloseable {
 	private final Thread thread;
 	private final List<EventCursor> cursors = new ArrayList<>();
 	private final Object progress = new Object();
-	/** How long a flush spins for its marker before it waits to be notified. */
-	private static final long FLUSH_SPIN_NANOS = 200_000;
-
 	private final Object flushLock = new Object();
 	private final AtomicLong markerSequence = new AtomicLong();
 	private volatile long markerSeen;
@@ -166,12 +163,6 @@ public final class EventPump implements AutoCloseable {
 					}
 					sleepBriefly();
 				}
-			}
-			// The reader usually sees the marker within tens of microseconds: spin that long, as
-			// sleeping and being woken would add as much again (each test flushes at least twice).
-			long spinUntil = System.nanoTime() + FLUSH_SPIN_NANOS;
-			while (markerSeen < sequence && System.nanoTime() < spinUntil) {
-				Thread.onSpinWait();
 			}
 			synchronized (progress) {
 				while (markerSeen < sequence) {

@@ -27,6 +27,51 @@ class NetnsRunnerTest extends VethPairTest {
 	}
 
 	@Test
+	void onThisThreadTheTaskRunsOnTheCallerInsideTheNamespaceAndTheCallerComesBack() {
+		long before = NetworkNamespace.currentThreadInode();
+		Thread caller = Thread.currentThread();
+
+		Thread ranOn = NetnsRunner.callOnThisThread(pair.a(), Thread::currentThread);
+		long inside = NetnsRunner.callOnThisThread(pair.a(), NetworkNamespace::currentThreadInode);
+
+		assertThat(ranOn).isSameAs(caller);
+		assertThat(inside).isEqualTo(pair.a().inode());
+		assertThat(NetworkNamespace.currentThreadInode()).isEqualTo(before);
+	}
+
+	@Test
+	void onThisThreadTheCallerComesBackWhenTheTaskThrows() {
+		long before = NetworkNamespace.currentThreadInode();
+
+		assertThatThrownBy(() -> NetnsRunner.callOnThisThread(pair.b(), () -> {
+			throw new IllegalArgumentException("boom");
+		})).isInstanceOf(IllegalArgumentException.class).hasMessage("boom");
+		assertThatThrownBy(() -> NetnsRunner.callOnThisThread(pair.b(), () -> {
+			throw new IOException("disk");
+		})).isInstanceOf(TracePacketsException.class).hasCauseInstanceOf(IOException.class);
+
+		assertThat(NetworkNamespace.currentThreadInode()).isEqualTo(before);
+	}
+
+	@Test
+	void onThisThreadAVirtualCallerHandsTheTaskToAPlatformThread() throws Exception {
+		long[] seen = new long[2];
+		Thread[] ranOn = new Thread[1];
+		Thread caller = Thread.ofVirtual().start(() -> {
+			seen[0] = NetnsRunner.callOnThisThread(pair.a(), () -> {
+				ranOn[0] = Thread.currentThread();
+				return NetworkNamespace.currentThreadInode();
+			});
+			seen[1] = NetworkNamespace.currentThreadInode();
+		});
+		caller.join();
+
+		assertThat(seen[0]).isEqualTo(pair.a().inode());
+		assertThat(ranOn[0].isVirtual()).isFalse();
+		assertThat(seen[1]).isNotEqualTo(pair.a().inode());
+	}
+
+	@Test
 	void aSocketCreatedInsideBelongsToTheNamespace() throws IOException {
 		// A's address exists only in A: binding to it proves the socket was made there.
 		try (DatagramChannel socket = NetnsRunner.call(pair.a(),
