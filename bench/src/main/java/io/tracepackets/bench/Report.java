@@ -341,12 +341,20 @@ final class Report {
 						+ " port nobody listens on, `packets(udp().dstPort(9)).hasCount(5).wereDropped()`, closed;"
 						+ " after 20 tests to warm up, then every ").append(ManyTests.EVERY)
 				.append(": the heap after GC, the process's resident set right after (the event store's chunks are"
-						+ " native memory, outside the heap), its open file descriptors, its threads.\n\n")
-				.append("| tests | heap after GC | RSS | open fds | threads |\n|---|---|---|---|---|\n");
+						+ " native memory, outside the heap), its open file descriptors, its threads. The resident set"
+						+ " also holds what the JVM does for itself: G1 touches the pages of the heap it committed as"
+						+ " allocation cycles through them, and the JIT fills its code cache, so it rises over the first"
+						+ " hundreds of tests whatever they do; a leak would keep rising at the end.\n\n")
+				.append("| tests | heap after GC | heap committed | RSS | RSS growth since the row before | open fds | threads |\n"
+						+ "|---|---|---|---|---|---|---|\n");
+		ManyTests.Sample before = null;
 		for (ManyTests.Sample sample : many.samples()) {
-			md.append(String.format(Locale.ROOT, "| %d | %s | %s | %d | %d |%n", sample.tests(),
-					MemoryFootprint.mib(sample.heap()), MemoryFootprint.mib(sample.rss()), sample.fds(),
-					sample.threads()));
+			md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %d | %d |%n", sample.tests(),
+					MemoryFootprint.mib(sample.heap()), MemoryFootprint.mib(sample.committedHeap()),
+					MemoryFootprint.mib(sample.rss()),
+					before == null ? "—" : String.format(Locale.ROOT, "%+.1f MiB", (sample.rss() - before.rss()) / 1048576.0),
+					sample.fds(), sample.threads()));
+			before = sample;
 		}
 		md.append(String.format(Locale.ROOT, "%nHeap growth: %+.2f MiB per 100 tests; RSS %+.1f MiB, open fds %+d and"
 				+ " threads %+d over %d tests.%n", many.heapPerHundredTests() / 1048576.0,
