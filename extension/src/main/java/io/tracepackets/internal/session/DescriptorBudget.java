@@ -47,7 +47,8 @@ final class DescriptorBudget {
 				+ " argument position";
 	}
 
-	private static long openDescriptors() {
+	/** The descriptors this process has open now. */
+	static long openDescriptors() {
 		try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
 			return fds.count();
 		} catch (IOException e) {

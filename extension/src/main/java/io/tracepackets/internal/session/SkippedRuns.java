@@ -96,12 +96,11 @@ public final class SkippedRuns implements AutoCloseable {
 	/**
 	 * An fd on each counted program, held for the session's life: every window reads the counters
 	 * at its start and at its end, and reaching a program by its id costs two more syscalls each
-	 * time (open, close). Where there are more than {@value #MAX_HELD} programs (fentry's clone per
-	 * function), the rest are reached by id: an fd each would double the tracer's descriptors.
+	 * time (open, close), which with fentry's clone per function is thousands per test. As many as
+	 * the open-file limit leaves room for, beyond {@link DescriptorBudget#HEADROOM}; the rest are
+	 * reached by id.
 	 */
 	private static final class HeldPrograms implements AutoCloseable {
-
-		private static final int MAX_HELD = 64;
 
 		/** Program id to the fd held on it; emptied at close, when every read counts 0. */
 		private final Map<Integer, Integer> fds;
@@ -113,8 +112,9 @@ public final class SkippedRuns implements AutoCloseable {
 
 		static HeldPrograms open(Set<Integer> ids) {
 			Map<Integer, Integer> fds = new HashMap<>();
+			long room = Libc.openFileLimit().soft() - DescriptorBudget.openDescriptors() - DescriptorBudget.HEADROOM;
 			for (int id : ids) {
-				if (fds.size() == MAX_HELD) {
+				if (fds.size() >= room) {
 					break;
 				}
 				try {
