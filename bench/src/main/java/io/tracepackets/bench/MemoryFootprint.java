@@ -204,7 +204,8 @@ final class MemoryFootprint {
 	/** The heap's 30 largest classes, from jcmd: where a decoded event's bytes go. */
 	private static void printHistogram() {
 		try {
-			Process jcmd = new ProcessBuilder("jcmd", Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
+			Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+					Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
 					.redirectErrorStream(true).start();
 			String text = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
 			jcmd.waitFor();
