@@ -151,11 +151,6 @@ final class EventLog {
 		return new Range(from, to);
 	}
 
-	/** The events at {@code indices}, in that order, as an immutable list; the array is not copied. */
-	List<PacketEvent> at(int[] indices) {
-		return new Indexed(indices);
-	}
-
 	private final class Range extends RecordedEvents {
 
 		private final int from;
@@ -174,25 +169,6 @@ final class EventLog {
 		@Override
 		public int size() {
 			return size;
-		}
-	}
-
-	private final class Indexed extends RecordedEvents {
-
-		private final int[] indices;
-
-		Indexed(int[] indices) {
-			this.indices = indices;
-		}
-
-		@Override
-		public PacketEvent get(int index) {
-			return EventLog.this.get(indices[checked(index, indices.length)]);
-		}
-
-		@Override
-		public int size() {
-			return indices.length;
 		}
 	}
 

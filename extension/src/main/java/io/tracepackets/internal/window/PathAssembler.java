@@ -3,15 +3,16 @@ package io.tracepackets.internal.window;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
 import io.tracepackets.ProbeKind;
+import io.tracepackets.RecordedEvents;
 import io.tracepackets.internal.drops.DropAttribution;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.RandomAccess;
+import java.util.function.IntFunction;
 
 /**
  * Groups events into packet paths as they arrive: each event is looked at once, and a snapshot
@@ -34,8 +35,9 @@ import java.util.function.Function;
  * as the kernel's, in the API and in the evidence files alike.
  *
  * <p>Memory: a path keeps its events decoded only while its packet lives (the grouping of what
- * comes next looks at them); then only its last one, and the indices of all of them, which a
- * snapshot turns into the path's list ({@link #PathAssembler(Function)}). Not thread-safe.
+ * comes next looks at them); then only its last one, and the indices of all of them; once nothing
+ * can join it, only numbers ({@link FinishedPaths}), made a {@link PacketPath} when a snapshot's
+ * reader first asks for it. Adding is not thread-safe; snapshots may be read by any thread.
  */
 public final class PathAssembler {
 
@@ -95,12 +97,13 @@ public final class PathAssembler {
 			"netif_skb_check_for_xdp");
 
 	/**
-	 * Every path so far, in the order of their first events: a {@link Builder} while events may
-	 * join it, then the {@link PacketPath} it made, or null when that was no packet's path.
+	 * Every path so far, in the order of their first events: its {@link Builder} while events may
+	 * join it, then null (the path is in {@link #finished}, or was no packet's).
 	 */
-	private final List<Object> all = new ArrayList<>();
+	private final List<Builder> all = new ArrayList<>();
+	private final FinishedPaths finished;
 	/** The path each live skb address continues, until its free. */
-	private final Map<Long, Builder> open = new HashMap<>();
+	private final LongKeyedMap<Builder> open = new LongKeyedMap<>();
 	private List<PacketPath> snapshot = List.of();
 	/** The journey each kernel id stands for now: itself, or the id made up when it was reused. */
 	private final LongMap live = new LongMap();
@@ -114,19 +117,20 @@ public final class PathAssembler {
 	 * The last path of each skb address that ended at a free: its kernel journey id tells a reuse
 	 * of the address and buffer, and a function that freed the packet returns after it.
 	 */
-	private final Map<Long, Builder> ended = new HashMap<>();
+	private final LongKeyedMap<Builder> ended = new LongKeyedMap<>();
 	/** Journey ids made up for splits the kernel did not see, so far. */
 	private long splits;
 	private boolean changed;
-	/** A path's events from their indices: the list the path holds. */
-	private final Function<int[], List<PacketEvent>> eventsAt;
+	/** The event at an index given to {@link #add(PacketEvent, int)}: what a path's list reads. */
+	private final IntFunction<PacketEvent> eventAt;
 
 	/**
-	 * @param eventsAt the events at the indices given to {@link #add(PacketEvent, int)}, in that
-	 *     order, as the immutable list a path holds; it may keep the array
+	 * @param eventAt the event at an index given to {@link #add(PacketEvent, int)}, decoded again
+	 *     or kept, as a path's list gives it; called from any thread
 	 */
-	public PathAssembler(Function<int[], List<PacketEvent>> eventsAt) {
-		this.eventsAt = eventsAt;
+	public PathAssembler(IntFunction<PacketEvent> eventAt) {
+		this.eventAt = eventAt;
+		this.finished = new FinishedPaths(eventAt);
 	}
 
 	/**
@@ -193,7 +197,11 @@ public final class PathAssembler {
 		if (path == null) {
 			path = new Builder(event.skb(), event.journey(), journey, all.size());
 			all.add(path);
-			open.put(event.skb(), path);
+			Builder replaced = open.put(event.skb(), path);
+			if (replaced != null) {
+				// another packet at its address while it lived: nothing looks it up any more
+				finished(replaced);
+			}
 		}
 		path.add(event, index);
 		if (event.isDrop() || event.isConsumed()) {
@@ -208,12 +216,17 @@ public final class PathAssembler {
 	}
 
 	/**
-	 * A path nothing joins any more: freed, and another packet ended at its address since. It
-	 * keeps only its indices, as the path a snapshot shows (or nothing, for no packet's path):
-	 * a flood's hundreds of thousands of paths hold no decoded event and no builder.
+	 * A path nothing joins any more: freed, and another packet ended at its address since, or
+	 * left open by another packet at its address. It keeps only numbers, as the path a snapshot
+	 * shows (or nothing, for no packet's path): a flood's hundreds of thousands of paths hold no
+	 * decoded event, no builder and, until read, no object of their own.
 	 */
 	private void finished(Builder builder) {
-		all.set(builder.position, builder.travelled ? builder.path() : null);
+		if (builder.travelled) {
+			finished.finish(builder.position, builder.skb, builder.journey, builder.indices, builder.count,
+					builder.path);
+		}
+		all.set(builder.position, null);
 	}
 
 	/**
@@ -265,23 +278,91 @@ public final class PathAssembler {
 	 */
 	public List<PacketPath> paths() {
 		if (changed) {
-			List<PacketPath> paths = new ArrayList<>(all.size());
-			for (Object entry : all) {
-				if (entry instanceof PacketPath done) {
-					paths.add(done);
-				} else if (entry instanceof Builder builder && builder.travelled) {
-					paths.add(builder.path());
+			int[] positions = new int[all.size()];
+			int size = 0;
+			int living = 0;
+			for (int position = 0; position < all.size(); position++) {
+				Builder builder = all.get(position);
+				if (builder != null ? builder.travelled : finished.has(position)) {
+					positions[size++] = position;
+					living += builder != null ? 1 : 0;
 				}
 			}
-			snapshot = List.copyOf(paths);
+			// the paths still open are made now: later events would change them
+			int[] livePositions = new int[living];
+			PacketPath[] livePaths = new PacketPath[living];
+			int next = 0;
+			for (int i = 0; i < size; i++) {
+				Builder builder = all.get(positions[i]);
+				if (builder != null) {
+					livePositions[next] = positions[i];
+					livePaths[next++] = builder.path();
+				}
+			}
+			snapshot = new Snapshot(Arrays.copyOf(positions, size), livePositions, livePaths);
 			changed = false;
 		}
 		return snapshot;
 	}
 
+	/**
+	 * The paths as of one call of {@link #paths()}, by their places: the finished ones made when
+	 * first read (the same object in every snapshot), the open ones as they were at the call.
+	 */
+	private final class Snapshot extends AbstractList<PacketPath> implements RandomAccess {
+
+		private final int[] positions;
+		/** The places of the paths that were open, ascending, and their paths then. */
+		private final int[] livePositions;
+		private final PacketPath[] livePaths;
+
+		Snapshot(int[] positions, int[] livePositions, PacketPath[] livePaths) {
+			this.positions = positions;
+			this.livePositions = livePositions;
+			this.livePaths = livePaths;
+		}
+
+		@Override
+		public PacketPath get(int index) {
+			int position = positions[index];
+			int live = Arrays.binarySearch(livePositions, position);
+			return live >= 0 ? livePaths[live] : finished.path(position);
+		}
+
+		@Override
+		public int size() {
+			return positions.length;
+		}
+	}
+
+	/** An open path's events: its indices as of a snapshot, decoded as they are read. */
+	private static final class Indexed extends RecordedEvents {
+
+		private final int[] indices;
+		private final IntFunction<PacketEvent> eventAt;
+
+		Indexed(int[] indices, IntFunction<PacketEvent> eventAt) {
+			this.indices = indices;
+			this.eventAt = eventAt;
+		}
+
+		@Override
+		public PacketEvent get(int index) {
+			if (index < 0 || index >= indices.length) {
+				throw new IndexOutOfBoundsException("event " + index + " of " + indices.length);
+			}
+			return eventAt.apply(indices[index]);
+		}
+
+		@Override
+		public int size() {
+			return indices.length;
+		}
+	}
+
 	/** Groups a finished list of events, as a trace holding exactly them would. */
 	public static List<PacketPath> group(List<PacketEvent> events) {
-		PathAssembler assembler = new PathAssembler(indices -> Arrays.stream(indices).mapToObj(events::get).toList());
+		PathAssembler assembler = new PathAssembler(events::get);
 		for (int i = 0; i < events.size(); i++) {
 			assembler.add(events.get(i), i);
 		}
@@ -296,10 +377,17 @@ public final class PathAssembler {
 		private final int position;
 		/** The events so far, while the packet lives; null once it ended (freed). */
 		private List<PacketEvent> events = new ArrayList<>(4);
-		/** The last event so far. */
+		/** The last event so far, while the packet lives; null once it ended. */
 		private PacketEvent last;
-		/** The free (kfree_skb, consume_skb) that ended the path; null while it lives. */
-		private PacketEvent freedBy;
+		/**
+		 * The index of the free (kfree_skb, consume_skb) that ended the path; -1 while it lives. A
+		 * flood's ended paths wait by the hundred thousand for their addresses to come back, each a
+		 * survivor of the young collections: they keep the free's index and the two facts a
+		 * teardown is told by, not the decoded event, which only a function's return asks for.
+		 */
+		private int freedBy = -1;
+		private int freedOnCpu;
+		private long freedAtNanos;
 		/** The indices of the events so far: the first {@link #count}. */
 		private int[] indices = new int[4];
 		private int count;
@@ -398,8 +486,8 @@ public final class PathAssembler {
 		void add(PacketEvent event, int index) {
 			if (events != null) {
 				events.add(event);
+				last = event;
 			}
-			last = event;
 			if (count == indices.length) {
 				indices = Arrays.copyOf(indices, count * 2);
 			}
@@ -421,24 +509,23 @@ public final class PathAssembler {
 		 * in, which needs only the last event, so the others are let go (their indices stay).
 		 */
 		void ended() {
-			freedBy = last;
+			freedBy = indices[count - 1];
+			freedOnCpu = last.cpu();
+			freedAtNanos = last.timestampNanos();
 			events = null;
+			last = null;
 			lastWithTuple = null;
 		}
 
 		/** Whether {@code event}, a freeing function's, is this packet's teardown right after its free. */
 		boolean isBeingFreedBy(PacketEvent event) {
-			return freedBy != null && event.cpu() == freedBy.cpu() && event.ipVersion() == 0
-					&& event.timestampNanos() >= freedBy.timestampNanos()
-					&& event.timestampNanos() - freedBy.timestampNanos() <= FREEING_NANOS;
+			return freedBy >= 0 && event.cpu() == freedOnCpu && event.ipVersion() == 0
+					&& event.timestampNanos() >= freedAtNanos && event.timestampNanos() - freedAtNanos <= FREEING_NANOS;
 		}
 
 		PacketPath path() {
 			if (path == null) {
-				if (count < indices.length) {
-					indices = Arrays.copyOf(indices, count);
-				}
-				path = new PacketPath(skb, eventsAt.apply(indices), journey);
+				path = new PacketPath(skb, new Indexed(Arrays.copyOf(indices, count), eventAt), journey);
 			}
 			return path;
 		}
@@ -451,8 +538,12 @@ public final class PathAssembler {
 
 		/** Whether the path ended at a drop in {@code function}: its location, or a caller in its stack. */
 		boolean endedByADropIn(String function) {
-			return freedBy != null && freedBy.isDrop() && (freedBy.locationFunction().filter(function::equals).isPresent()
-					|| freedBy.stackFunctions().contains(function));
+			if (freedBy < 0) {
+				return false;
+			}
+			PacketEvent free = eventAt.apply(freedBy);
+			return free.isDrop() && (free.locationFunction().filter(function::equals).isPresent()
+					|| free.stackFunctions().contains(function));
 		}
 
 		boolean continuesWith(PacketEvent event) {
