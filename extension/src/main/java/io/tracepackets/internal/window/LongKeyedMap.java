@@ -1,22 +1,25 @@
 package io.tracepackets.internal.window;
 
 /**
- * A map of non-zero longs to objects, kept in two arrays (open addressing, linear probing): the
+ * A map of longs to objects, kept in two arrays (open addressing, linear probing): the
  * paths by skb address, of which a flood keeps a hundred thousand at once, each a survivor of the
  * young collections while it waits for its address to come back; a boxed key and a hash map's
- * entry were two more objects each to copy. Zero is no key. Not thread-safe.
+ * entry were two more objects each to copy. Zero marks a free slot: key 0's value is kept apart.
+ * Not thread-safe.
  */
 final class LongKeyedMap<V> {
 
 	private long[] keys = new long[64];
 	private Object[] values = new Object[64];
 	private int size;
+	private boolean hasZero;
+	private Object zeroValue;
 
 	/** The value of {@code key}, or null. */
 	@SuppressWarnings("unchecked")
 	V get(long key) {
 		if (key == 0) {
-			return null;
+			return (V) zeroValue;
 		}
 		int slot = find(key);
 		return keys[slot] == key ? (V) values[slot] : null;
@@ -26,7 +29,11 @@ final class LongKeyedMap<V> {
 	@SuppressWarnings("unchecked")
 	V put(long key, V value) {
 		if (key == 0) {
-			throw new IllegalArgumentException("0 is no key");
+			V before = (V) zeroValue;
+			zeroValue = value;
+			size += hasZero ? 0 : 1;
+			hasZero = true;
+			return before;
 		}
 		int slot = find(key);
 		if (keys[slot] == key) {
@@ -48,7 +55,11 @@ final class LongKeyedMap<V> {
 	@SuppressWarnings("unchecked")
 	V remove(long key) {
 		if (key == 0) {
-			return null;
+			V before = (V) zeroValue;
+			size -= hasZero ? 1 : 0;
+			hasZero = false;
+			zeroValue = null;
+			return before;
 		}
 		int slot = find(key);
 		if (keys[slot] != key) {

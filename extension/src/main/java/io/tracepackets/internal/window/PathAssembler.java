@@ -35,9 +35,9 @@ import java.util.function.IntFunction;
  * as the kernel's, in the API and in the evidence files alike.
  *
  * <p>Memory: a path keeps its events decoded only while its packet lives (the grouping of what
- * comes next looks at them); then only its last one, and the indices of all of them; once nothing
- * can join it, only numbers ({@link FinishedPaths}), made a {@link PacketPath} when a snapshot's
- * reader first asks for it. Adding is not thread-safe; snapshots may be read by any thread.
+ * comes next looks at them); once freed, only numbers ({@link FinishedPaths}, and {@link EndedPaths}
+ * for what may still join it), made a {@link PacketPath} when a snapshot's reader first asks for
+ * it. Adding is not thread-safe; snapshots may be read by any thread.
  */
 public final class PathAssembler {
 
@@ -117,7 +117,7 @@ public final class PathAssembler {
 	 * The last path of each skb address that ended at a free: its kernel journey id tells a reuse
 	 * of the address and buffer, and a function that freed the packet returns after it.
 	 */
-	private final LongKeyedMap<Builder> ended = new LongKeyedMap<>();
+	private final EndedPaths ended = new EndedPaths();
 	/** Journey ids made up for splits the kernel did not see, so far. */
 	private long splits;
 	private boolean changed;
@@ -144,12 +144,11 @@ public final class PathAssembler {
 		}
 		Builder path = open.get(event.skb());
 		if (path == null && event.kind() == ProbeKind.FUNCTION && FREEING.contains(event.where())) {
-			Builder freed = ended.get(event.skb());
-			if (freed != null && freed.isBeingFreedBy(event)) {
+			int freed = ended.find(event.skb());
+			if (freed >= 0 && isBeingFreedBy(freed, event)) {
 				// its teardown, not the next packet at the address: that one's journey id may be the
 				// teardown's (the same address and buffer again), and its path must not start here
-				freed.add(event, index);
-				changed = true;
+				joinEnded(freed, event, index);
 				return;
 			}
 		}
@@ -167,8 +166,8 @@ public final class PathAssembler {
 			}
 			path = null;
 		}
-		Builder endedHere = path == null ? ended.get(event.skb()) : null;
-		if (endedHere != null && !split && journey != 0 && journey == endedHere.kernelNow) {
+		int endedHere = path == null ? ended.find(event.skb()) : -1;
+		if (endedHere >= 0 && !split && journey != 0 && journey == ended.kernelJourney(endedHere)) {
 			// The kernel derives the id from the skb's address and buffer: the same pair after a
 			// free is the allocator handing both back at once, to another packet.
 			journey = madeUpJourney(event);
@@ -205,28 +204,52 @@ public final class PathAssembler {
 		}
 		path.add(event, index);
 		if (event.isDrop() || event.isConsumed()) {
+			// Freed: only a function's return or the teardown may join it yet, which the numbers
+			// kept for its address tell; its events go to the finished paths now.
 			open.remove(event.skb());
-			Builder before = ended.put(event.skb(), path);
-			path.ended();
-			if (before != null && before != path) {
-				finished(before);
-			}
+			finished(path);
+			ended.put(event.skb(), path.position, path.kernelNow, index, event.cpu(), event.timestampNanos());
 		}
 		changed = true;
 	}
 
 	/**
-	 * A path nothing joins any more: freed, and another packet ended at its address since, or
-	 * left open by another packet at its address. It keeps only numbers, as the path a snapshot
-	 * shows (or nothing, for no packet's path): a flood's hundreds of thousands of paths hold no
-	 * decoded event, no builder and, until read, no object of their own.
+	 * A path whose packet was freed, or left open by another packet at its address: it keeps only
+	 * numbers, as the path a snapshot shows (or nothing, for no packet's path): a flood's hundreds
+	 * of thousands of paths hold no decoded event, no builder and, until read, no object of their own.
 	 */
 	private void finished(Builder builder) {
-		if (builder.travelled) {
-			finished.finish(builder.position, builder.skb, builder.journey, builder.indices, builder.count,
-					builder.path);
-		}
+		finished.finish(builder.position, builder.skb, builder.journey, builder.indices, builder.count,
+				builder.travelled, builder.path);
 		all.set(builder.position, null);
+	}
+
+	/** Adds {@code event} to the freed path of {@code slot} of {@link #ended}. */
+	private void joinEnded(int slot, PacketEvent event, int index) {
+		finished.join(ended.position(slot), index, travels(event));
+		changed = true;
+	}
+
+	/** Whether {@code event}, a freeing function's, is the teardown of the packet of {@code slot}, right after its free. */
+	private boolean isBeingFreedBy(int slot, PacketEvent event) {
+		long freedAt = ended.freedAtNanos(slot);
+		return event.cpu() == ended.cpu(slot) && event.ipVersion() == 0 && event.timestampNanos() >= freedAt
+				&& event.timestampNanos() - freedAt <= FREEING_NANOS;
+	}
+
+	/**
+	 * Whether the path of {@code slot} ended at a drop in {@code function}: its location, or a caller
+	 * in its stack. The free is decoded again: only a function's return at a freed address asks.
+	 */
+	private boolean endedByADropIn(int slot, String function) {
+		PacketEvent free = eventAt.apply(ended.free(slot));
+		return free.isDrop() && (free.locationFunction().filter(function::equals).isPresent()
+				|| free.stackFunctions().contains(function));
+	}
+
+	/** Whether {@code event} shows a packet: dropped, through a device or the receive stack, or queued on a socket. */
+	private static boolean travels(PacketEvent event) {
+		return event.isDrop() || (event.kind() == ProbeKind.FUNCTION ? QUEUED_TO_SOCKET : TRAVEL).contains(event.where());
 	}
 
 	/**
@@ -243,14 +266,15 @@ public final class PathAssembler {
 			if (!path.sameJourney(event) || !path.hadTupleOf(event)) {
 				return false;
 			}
-		} else {
-			path = ended.get(event.skb());
-			if (path == null || !path.sameJourney(event) || !path.endedByADropIn(event.where())) {
-				return false;
-			}
+			path.add(event, index);
+			changed = true;
+			return true;
 		}
-		path.add(event, index);
-		changed = true;
+		int freed = ended.find(event.skb());
+		if (freed < 0 || !sameJourney(ended.kernelJourney(freed), event) || !endedByADropIn(freed, event.where())) {
+			return false;
+		}
+		joinEnded(freed, event, index);
 		return true;
 	}
 
@@ -299,7 +323,7 @@ public final class PathAssembler {
 					livePaths[next++] = builder.path();
 				}
 			}
-			snapshot = new Snapshot(Arrays.copyOf(positions, size), livePositions, livePaths);
+			snapshot = new Snapshot(Arrays.copyOf(positions, size), livePositions, livePaths, finished.joins());
 			changed = false;
 		}
 		return snapshot;
@@ -315,18 +339,21 @@ public final class PathAssembler {
 		/** The places of the paths that were open, ascending, and their paths then. */
 		private final int[] livePositions;
 		private final PacketPath[] livePaths;
+		/** The events that had joined freed paths then: the versions of those paths this one shows. */
+		private final int joins;
 
-		Snapshot(int[] positions, int[] livePositions, PacketPath[] livePaths) {
+		Snapshot(int[] positions, int[] livePositions, PacketPath[] livePaths, int joins) {
 			this.positions = positions;
 			this.livePositions = livePositions;
 			this.livePaths = livePaths;
+			this.joins = joins;
 		}
 
 		@Override
 		public PacketPath get(int index) {
 			int position = positions[index];
 			int live = Arrays.binarySearch(livePositions, position);
-			return live >= 0 ? livePaths[live] : finished.path(position);
+			return live >= 0 ? livePaths[live] : finished.path(position, joins);
 		}
 
 		@Override
@@ -375,19 +402,10 @@ public final class PathAssembler {
 		private final long skb;
 		/** Its place in {@link #all}. */
 		private final int position;
-		/** The events so far, while the packet lives; null once it ended (freed). */
+		/** The events so far: the grouping of what comes next looks at them while the packet lives. */
 		private List<PacketEvent> events = new ArrayList<>(4);
-		/** The last event so far, while the packet lives; null once it ended. */
+		/** The last event so far. */
 		private PacketEvent last;
-		/**
-		 * The index of the free (kfree_skb, consume_skb) that ended the path; -1 while it lives. A
-		 * flood's ended paths wait by the hundred thousand for their addresses to come back, each a
-		 * survivor of the young collections: they keep the free's index and the two facts a
-		 * teardown is told by, not the decoded event, which only a function's return asks for.
-		 */
-		private int freedBy = -1;
-		private int freedOnCpu;
-		private long freedAtNanos;
 		/** The indices of the events so far: the first {@link #count}. */
 		private int[] indices = new int[4];
 		private int count;
@@ -484,10 +502,8 @@ public final class PathAssembler {
 		}
 
 		void add(PacketEvent event, int index) {
-			if (events != null) {
-				events.add(event);
-				last = event;
-			}
+			events.add(event);
+			last = event;
 			if (count == indices.length) {
 				indices = Arrays.copyOf(indices, count * 2);
 			}
@@ -496,31 +512,11 @@ public final class PathAssembler {
 			if (event.ipVersion() != 0 && event.kind() != ProbeKind.FUNCTION_RETURN) {
 				lastWithTuple = event;
 			}
-			travelled |= event.isDrop() || (event.kind() == ProbeKind.FUNCTION ? QUEUED_TO_SOCKET : TRAVEL)
-					.contains(event.where());
+			travelled |= travels(event);
 			delivered |= (event.kind() == ProbeKind.FUNCTION ? QUEUED_TO_SOCKET : DELIVERED).contains(event.where());
 			framed |= event.etherType() != 0 || event.ipVersion() != 0;
 			reachedASocket |= delivered || SOCKET_FILTER.equals(event.where());
 			path = null;
-		}
-
-		/**
-		 * The packet was freed: nothing joins the path any more but a return of a function it was
-		 * in, which needs only the last event, so the others are let go (their indices stay).
-		 */
-		void ended() {
-			freedBy = indices[count - 1];
-			freedOnCpu = last.cpu();
-			freedAtNanos = last.timestampNanos();
-			events = null;
-			last = null;
-			lastWithTuple = null;
-		}
-
-		/** Whether {@code event}, a freeing function's, is this packet's teardown right after its free. */
-		boolean isBeingFreedBy(PacketEvent event) {
-			return freedBy >= 0 && event.cpu() == freedOnCpu && event.ipVersion() == 0
-					&& event.timestampNanos() >= freedAtNanos && event.timestampNanos() - freedAtNanos <= FREEING_NANOS;
 		}
 
 		PacketPath path() {
@@ -534,16 +530,6 @@ public final class PathAssembler {
 		boolean hadTupleOf(PacketEvent event) {
 			return event.ipVersion() == 0 || events.stream().anyMatch(seen -> seen.ipVersion() != 0
 					&& seen.kind() != ProbeKind.FUNCTION_RETURN && sameTuple(seen, event));
-		}
-
-		/** Whether the path ended at a drop in {@code function}: its location, or a caller in its stack. */
-		boolean endedByADropIn(String function) {
-			if (freedBy < 0) {
-				return false;
-			}
-			PacketEvent free = eventAt.apply(freedBy);
-			return free.isDrop() && (free.locationFunction().filter(function::equals).isPresent()
-					|| free.stackFunctions().contains(function));
 		}
 
 		boolean continuesWith(PacketEvent event) {
@@ -566,7 +552,7 @@ public final class PathAssembler {
 		}
 
 		private boolean sameJourney(PacketEvent event) {
-			return kernelNow == 0 || event.journey() == 0 || kernelNow == event.journey();
+			return PathAssembler.sameJourney(kernelNow, event);
 		}
 
 		private boolean entersAgain(PacketEvent event) {
@@ -581,6 +567,11 @@ public final class PathAssembler {
 			}
 			return false;
 		}
+	}
+
+	/** Whether {@code event} is of the journey the kernel gave a path's events last, {@code kernelNow} (0: none). */
+	private static boolean sameJourney(long kernelNow, PacketEvent event) {
+		return kernelNow == 0 || event.journey() == 0 || kernelNow == event.journey();
 	}
 
 	/** An ARP reply and the IP packet that later reuses its address are different packets. */

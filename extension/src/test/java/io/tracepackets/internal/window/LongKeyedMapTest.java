@@ -1,7 +1,6 @@
 package io.tracepackets.internal.window;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -17,7 +16,8 @@ class LongKeyedMapTest {
 		SplittableRandom random = new SplittableRandom(7);
 		for (int i = 0; i < 300_000; i++) {
 			// skb addresses: aligned, from a few pages, so runs of colliding slots form and are cut
-			long key = 0xffff888004a00000L + random.nextInt(20_000) * 256L;
+			// and now and then address 0, which an event without an skb has
+			long key = random.nextInt(1000) == 0 ? 0 : 0xffff888004a00000L + random.nextInt(20_000) * 256L;
 			switch (random.nextInt(3)) {
 				case 0 -> assertThat(map.put(key, "v" + i)).isEqualTo(expected.put(key, "v" + i));
 				case 1 -> assertThat(map.remove(key)).isEqualTo(expected.remove(key));
@@ -32,10 +32,5 @@ class LongKeyedMapTest {
 		assertThat(map.size()).isZero();
 		assertThat(map.get(0)).isNull();
 		assertThat(map.remove(0)).isNull();
-	}
-
-	@Test
-	void refuses_zero_as_a_key() {
-		assertThatIllegalArgumentException().isThrownBy(() -> new LongKeyedMap<String>().put(0, "x"));
 	}
 }
