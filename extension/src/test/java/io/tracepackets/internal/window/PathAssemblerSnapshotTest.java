@@ -94,4 +94,40 @@ class PathAssemblerSnapshotTest {
 		assertThat(paths.get(1).events()).containsExactlyElementsOf(trace.subList(2, 4));
 		assertThat(paths.get(2).events()).containsExactlyElementsOf(trace.subList(4, 6));
 	}
+
+	@Test
+	void should_show_a_freed_path_that_a_return_joins_as_each_snapshot_saw_it() {
+		// GIVEN a packet netfilter dropped inside nf_hook_slow, read before the function returned
+		add(FIRST.function(1, "nf_hook_slow"));
+		add(FIRST.dropped(2, DropReason.NETFILTER_DROP, "nf_hook_slow+0x7d"));
+		List<PacketPath> before = assembler.paths();
+		PacketPath dropped = before.getFirst();
+
+		// WHEN the function returns (its event joins the freed path), and the paths are read again
+		add(FIRST.returned(3, "nf_hook_slow", -1));
+		List<PacketPath> after = assembler.paths();
+
+		// THEN the snapshot taken first still shows the path without the return, the same object;
+		// the new one shows it with the return
+		assertThat(before.getFirst()).isSameAs(dropped);
+		assertThat(dropped.events()).containsExactlyElementsOf(trace.subList(0, 2));
+		assertThat(after).singleElement().satisfies(path -> assertThat(path.events()).containsExactlyElementsOf(trace));
+		assertThat(after.getFirst()).isSameAs(assembler.paths().getFirst());
+	}
+
+	@Test
+	void should_show_a_freed_path_not_yet_read_as_the_snapshot_taken_before_its_return_saw_it() {
+		// GIVEN a snapshot taken after the drop, none of whose paths was read yet
+		add(FIRST.function(1, "nf_hook_slow"));
+		add(FIRST.dropped(2, DropReason.NETFILTER_DROP, "nf_hook_slow+0x7d"));
+		List<PacketPath> before = assembler.paths();
+
+		// WHEN the function returns, then the first snapshot is read
+		add(FIRST.returned(3, "nf_hook_slow", -1));
+
+		// THEN it shows the path as it was when it was taken
+		assertThat(before).singleElement().satisfies(path -> assertThat(path.events())
+				.containsExactlyElementsOf(trace.subList(0, 2)));
+		assertThat(assembler.paths().getFirst().events()).containsExactlyElementsOf(trace);
+	}
 }
