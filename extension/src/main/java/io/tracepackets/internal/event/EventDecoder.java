@@ -77,6 +77,11 @@ public final class EventDecoder {
 	private final IntFunction<long[]> stacks;
 	private final InterfaceResolver interfaces;
 	private final Map<Integer, List<String>> stackCache = new ConcurrentHashMap<>();
+	/**
+	 * Drop locations by address, direct-mapped: a flood's drops happen at the same few places, and
+	 * each looked its symbol up and wrote its name again, to find the pooled copy.
+	 */
+	private final AtomicReferenceArray<Location> locations = new AtomicReferenceArray<>(256);
 	/** Each drop reason once: a flood's drops each made (and checked) their own. */
 	private final Map<Integer, DropReason> reasonsByValue = new ConcurrentHashMap<>();
 	/**
@@ -172,7 +177,7 @@ public final class EventDecoder {
 			kind = ProbeKind.TRACEPOINT;
 			if (probe == Tracepoint.KFREE_SKB.id()) {
 				reason = reasonNamed(b.getInt(EventLayout.DROP_REASON));
-				locationText = symbolize(location);
+				locationText = location(location);
 				classification = DROP_KINDS.classify(reason.name(), locationText);
 				diagnosis = diagnosis(record, reason, ipVersion, l4Protocol, dport, netns, ifindex, interfaceName);
 				if (firstTime) {
@@ -393,6 +398,22 @@ public final class EventDecoder {
 	private String symbolize(long address) {
 		return address == 0 ? null
 				: SharedTexts.of(symbols.get().symbolize(address).map(Symbol::toString).orElse(hex(address)));
+	}
+
+	/** A drop's location as {@link #symbolize} names it, from the cache when it was named before. */
+	private String location(long address) {
+		int slot = slot(address, locations.length());
+		Location cached = locations.getPlain(slot);
+		if (cached != null && cached.address() == address) {
+			return cached.text();
+		}
+		String text = symbolize(address);
+		locations.setPlain(slot, new Location(address, text));
+		return text;
+	}
+
+	/** A named drop location; immutable, so a racing reader sees it whole or not at all. */
+	private record Location(long address, String text) {
 	}
 
 	/** Kernel frames only: the first frames are the BPF program and the tracepoint plumbing. */
