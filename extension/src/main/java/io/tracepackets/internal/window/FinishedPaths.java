@@ -4,7 +4,6 @@ import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
 import io.tracepackets.RecordedEvents;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,18 +26,19 @@ import java.util.function.IntFunction;
 final class FinishedPaths {
 
 	/** Per path, by its place in the trace (the order of first events): the sk_buff's address. */
-	private long[] skbs = new long[64];
-	private long[] journeys = new long[64];
-	/** Where the path's indices start in {@link #indices}; -1: no path there (still open). */
-	private int[] firsts = new int[64];
-	private int[] counts = new int[64];
-	/** Whether it is a packet's path ({@code PathAssembler}'s travelled); else a copy nobody sent. */
-	private boolean[] travelled = new boolean[64];
+	private final LongColumn skbs = new LongColumn();
+	private final LongColumn journeys = new LongColumn();
+	/** 1 + where the path's indices start in {@link #indices}; 0: no path there (still open). */
+	private final IntColumn firsts = new IntColumn();
+	/**
+	 * How many events, times two, plus one when it is a packet's path ({@code PathAssembler}'s
+	 * travelled), not a copy nobody sent.
+	 */
+	private final IntColumn counts = new IntColumn();
 	/** The paths made objects so far, by place; null until read, or until an event joined it since. */
-	private PacketPath[] made;
+	private final RefColumn<PacketPath> made = new RefColumn<>();
 	/** The indices of the paths' events, path after path. */
-	private int[] indices = new int[256];
-	private int used;
+	private final IntColumn indices = new IntColumn();
 	/** Events that joined a path here so far: a snapshot's count tells which version of a path it shows. */
 	private int joins;
 	/** What each path that an event joined was before, by place, in the order of the joins. */
@@ -62,7 +62,6 @@ final class FinishedPaths {
 
 	FinishedPaths(IntFunction<PacketEvent> eventAt) {
 		this.eventAt = eventAt;
-		Arrays.fill(firsts, -1);
 	}
 
 	/**
@@ -71,57 +70,33 @@ final class FinishedPaths {
 	 */
 	synchronized void finish(int position, long skb, long journey, int[] pathIndices, int count, boolean isTravelled,
 			PacketPath path) {
-		if (position >= firsts.length) {
-			int length = Math.max(position + 1, firsts.length + (firsts.length >> 1));
-			skbs = Arrays.copyOf(skbs, length);
-			journeys = Arrays.copyOf(journeys, length);
-			counts = Arrays.copyOf(counts, length);
-			travelled = Arrays.copyOf(travelled, length);
-			int before = firsts.length;
-			firsts = Arrays.copyOf(firsts, length);
-			Arrays.fill(firsts, before, length, -1);
+		skbs.set(position, skb);
+		journeys.set(position, journey);
+		firsts.set(position, 1 + indices.size());
+		for (int i = 0; i < count; i++) {
+			indices.add(pathIndices[i]);
 		}
-		skbs[position] = skb;
-		journeys[position] = journey;
-		firsts[position] = append(pathIndices, 0, count, -1);
-		counts[position] = count;
-		travelled[position] = isTravelled;
+		counts.set(position, count << 1 | (isTravelled ? 1 : 0));
 		if (path != null) {
-			made(position)[position] = path;
+			made.set(position, path);
 		}
 	}
 
 	/**
-	 * Adds event {@code index} to the finished path at {@code position}: its indices move to the end
-	 * of the array, what it was stays for the snapshots taken before.
+	 * Adds event {@code index} to the finished path at {@code position}: its indices move to the end,
+	 * what it was stays for the snapshots taken before.
 	 */
 	synchronized void join(int position, int index, boolean isTravelled) {
-		PacketPath[] all = made(position);
-		before.computeIfAbsent(position, p -> new ArrayList<>(1))
-				.add(new Before(++joins, firsts[position], counts[position], all[position]));
-		all[position] = null;
-		firsts[position] = append(indices, firsts[position], counts[position], index);
-		counts[position]++;
-		travelled[position] |= isTravelled;
-	}
-
-	/** Copies {@code count} indices from {@code from} at {@code start}, then {@code extra} unless -1, to the end; returns where. */
-	private int append(int[] from, int start, int count, int extra) {
-		int needed = used + count + (extra >= 0 ? 1 : 0);
-		if (needed > indices.length) {
-			int[] grown = Arrays.copyOf(indices, Math.max(needed, indices.length + (indices.length >> 1)));
-			if (from == indices) {
-				from = grown;
-			}
-			indices = grown;
+		int first = firsts.get(position) - 1;
+		int count = counts.get(position) >>> 1;
+		before.computeIfAbsent(position, p -> new ArrayList<>(1)).add(new Before(++joins, first, count, made.get(position)));
+		made.set(position, null);
+		firsts.set(position, 1 + indices.size());
+		for (int i = 0; i < count; i++) {
+			indices.add(indices.get(first + i));
 		}
-		int first = used;
-		System.arraycopy(from, start, indices, used, count);
-		used += count;
-		if (extra >= 0) {
-			indices[used++] = extra;
-		}
-		return first;
+		indices.add(index);
+		counts.set(position, (count + 1) << 1 | counts.get(position) & 1 | (isTravelled ? 1 : 0));
 	}
 
 	/** How many events joined finished paths so far: what a snapshot notes to show the paths as they were. */
@@ -131,7 +106,7 @@ final class FinishedPaths {
 
 	/** Whether the path at {@code position} is finished, and a packet's. */
 	synchronized boolean has(int position) {
-		return position < firsts.length && firsts[position] >= 0 && travelled[position];
+		return firsts.getOrZero(position) != 0 && (counts.get(position) & 1) != 0;
 	}
 
 	/** The finished path at {@code position} as it was after {@code joinsSeen} joins, made once. */
@@ -142,37 +117,28 @@ final class FinishedPaths {
 				for (Before version : versions) {
 					if (version.join > joinsSeen) {
 						if (version.made == null) {
-							version.made = new PacketPath(skbs[position], new PathEvents(version.first, version.count),
-									journeys[position]);
+							version.made = new PacketPath(skbs.get(position), new PathEvents(version.first, version.count),
+									journeys.get(position));
 						}
 						return version.made;
 					}
 				}
 			}
 		}
-		PacketPath[] all = made(position);
-		PacketPath path = all[position];
+		PacketPath path = made.get(position);
 		if (path == null) {
-			path = new PacketPath(skbs[position], new PathEvents(firsts[position], counts[position]), journeys[position]);
-			all[position] = path;
+			path = new PacketPath(skbs.get(position), new PathEvents(firsts.get(position) - 1, counts.get(position) >>> 1),
+					journeys.get(position));
+			made.set(position, path);
 		}
 		return path;
-	}
-
-	private PacketPath[] made(int position) {
-		if (made == null) {
-			made = new PacketPath[Math.max(firsts.length, position + 1)];
-		} else if (position >= made.length) {
-			made = Arrays.copyOf(made, Math.max(position + 1, firsts.length));
-		}
-		return made;
 	}
 
 	/** The event at {@code at} in {@link #indices}. */
 	private PacketEvent eventAt(int at) {
 		int index;
 		synchronized (this) {
-			index = indices[at];
+			index = indices.get(at);
 		}
 		return eventAt.apply(index);
 	}

@@ -100,7 +100,9 @@ public final class PathAssembler {
 	 * Every path so far, in the order of their first events: its {@link Builder} while events may
 	 * join it, then null (the path is in {@link #finished}, or was no packet's).
 	 */
-	private final List<Builder> all = new ArrayList<>();
+	private final RefColumn<Builder> all = new RefColumn<>();
+	/** How many paths so far: the places in {@link #all}. */
+	private int pathCount;
 	private final FinishedPaths finished;
 	/** The path each live skb address continues, until its free. */
 	private final LongKeyedMap<Builder> open = new LongKeyedMap<>();
@@ -108,11 +110,13 @@ public final class PathAssembler {
 	/** The journey each kernel id stands for now: itself, or the id made up when it was reused. */
 	private final LongMap live = new LongMap();
 	/**
-	 * The values of {@link #live}, which a made-up id must not be: looked up per made-up id, so a set
-	 * and not {@code live.containsValue}, which walked the whole map each time (a flood of millions of
-	 * events whose addresses the allocator reused took minutes to group). A set: its values are unused.
+	 * The ids made up so far, which a new one must not be, nor a key of {@link #live}: every journey
+	 * a path was given is one or the other (a kernel's id is a key from its first path on), so the
+	 * two are every journey in use, looked up per made-up id and not with {@code live.containsValue},
+	 * which walked the whole map each time. Only the made-up ones: a set of all journeys was a
+	 * flood's largest table, a copy of {@link #live}'s keys. A set: its values are unused.
 	 */
-	private final LongMap journeysInUse = new LongMap();
+	private final LongMap madeUp = new LongMap();
 	/**
 	 * The last path of each skb address that ended at a free: its kernel journey id tells a reuse
 	 * of the address and buffer, and a function that freed the packet returns after it.
@@ -158,7 +162,6 @@ public final class PathAssembler {
 			// The same packet in a new buffer: copies made from now on carry the new id.
 			path.kernelNow = journey;
 			live.put(journey, path.journey);
-			journeysInUse.put(path.journey, 1);
 		} else if (path != null && !path.continuesWith(event)) {
 			if (journey != 0 && path.kernelNow == journey) {
 				journey = madeUpJourney(event);
@@ -185,17 +188,16 @@ public final class PathAssembler {
 			// Not the sign: half the kernel's ids (64-bit hashes) are negative too.
 			if (split) {
 				live.put(event.journey(), journey);
-				journeysInUse.put(journey, 1);
+				madeUp.put(journey, 1);
 			} else {
 				// A copy carries the id of its parent's skb: it joins the journey that id stands
 				// for now, which is a made-up one when the parent's address and buffer were reused.
 				journey = live.putIfAbsentItself(journey);
-				journeysInUse.put(journey, 1);
 			}
 		}
 		if (path == null) {
-			path = new Builder(event.skb(), event.journey(), journey, all.size());
-			all.add(path);
+			path = new Builder(event.skb(), event.journey(), journey, pathCount);
+			all.set(pathCount++, path);
 			Builder replaced = open.put(event.skb(), path);
 			if (replaced != null) {
 				// another packet at its address while it lived: nothing looks it up any more
@@ -290,7 +292,7 @@ public final class PathAssembler {
 			z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
 			z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
 			id = z ^ (z >>> 31);
-		} while (id == 0 || live.containsKey(id) || journeysInUse.containsKey(id));
+		} while (id == 0 || live.containsKey(id) || madeUp.containsKey(id));
 		return id;
 	}
 
@@ -302,13 +304,12 @@ public final class PathAssembler {
 	 */
 	public List<PacketPath> paths() {
 		if (changed) {
-			int[] positions = new int[all.size()];
-			int size = 0;
+			IntColumn positions = new IntColumn();
 			int living = 0;
-			for (int position = 0; position < all.size(); position++) {
+			for (int position = 0; position < pathCount; position++) {
 				Builder builder = all.get(position);
 				if (builder != null ? builder.travelled : finished.has(position)) {
-					positions[size++] = position;
+					positions.add(position);
 					living += builder != null ? 1 : 0;
 				}
 			}
@@ -316,14 +317,14 @@ public final class PathAssembler {
 			int[] livePositions = new int[living];
 			PacketPath[] livePaths = new PacketPath[living];
 			int next = 0;
-			for (int i = 0; i < size; i++) {
-				Builder builder = all.get(positions[i]);
+			for (int i = 0; i < positions.size(); i++) {
+				Builder builder = all.get(positions.get(i));
 				if (builder != null) {
-					livePositions[next] = positions[i];
+					livePositions[next] = positions.get(i);
 					livePaths[next++] = builder.path();
 				}
 			}
-			snapshot = new Snapshot(Arrays.copyOf(positions, size), livePositions, livePaths, finished.joins());
+			snapshot = new Snapshot(positions, livePositions, livePaths, finished.joins());
 			changed = false;
 		}
 		return snapshot;
@@ -335,14 +336,14 @@ public final class PathAssembler {
 	 */
 	private final class Snapshot extends AbstractList<PacketPath> implements RandomAccess {
 
-		private final int[] positions;
+		private final IntColumn positions;
 		/** The places of the paths that were open, ascending, and their paths then. */
 		private final int[] livePositions;
 		private final PacketPath[] livePaths;
 		/** The events that had joined freed paths then: the versions of those paths this one shows. */
 		private final int joins;
 
-		Snapshot(int[] positions, int[] livePositions, PacketPath[] livePaths, int joins) {
+		Snapshot(IntColumn positions, int[] livePositions, PacketPath[] livePaths, int joins) {
 			this.positions = positions;
 			this.livePositions = livePositions;
 			this.livePaths = livePaths;
@@ -351,14 +352,14 @@ public final class PathAssembler {
 
 		@Override
 		public PacketPath get(int index) {
-			int position = positions[index];
+			int position = positions.get(index);
 			int live = Arrays.binarySearch(livePositions, position);
 			return live >= 0 ? livePaths[live] : finished.path(position, joins);
 		}
 
 		@Override
 		public int size() {
-			return positions.length;
+			return positions.size();
 		}
 	}
 
