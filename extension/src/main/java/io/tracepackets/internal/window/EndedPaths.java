@@ -11,14 +11,17 @@ package io.tracepackets.internal.window;
  */
 final class EndedPaths {
 
-	/** The slots of the table, a power of two; one more in each array, for address 0. */
+	/**
+	 * The slots of the table, a power of two; one more in each column, for address 0. Columns in
+	 * pages ({@link LongColumn}): as arrays, each was a humongous object, copied at each growth.
+	 */
 	private int capacity = 64;
-	private long[] skbs = new long[capacity + 1];
-	private int[] positions = new int[capacity + 1];
-	private long[] kernelJourneys = new long[capacity + 1];
-	private int[] frees = new int[capacity + 1];
-	private int[] cpus = new int[capacity + 1];
-	private long[] freedAt = new long[capacity + 1];
+	private LongColumn skbs = new LongColumn();
+	private IntColumn positions = new IntColumn();
+	private LongColumn kernelJourneys = new LongColumn();
+	private IntColumn frees = new IntColumn();
+	private IntColumn cpus = new IntColumn();
+	private LongColumn freedAt = new LongColumn();
 	private boolean hasZero;
 	private int size;
 
@@ -28,7 +31,7 @@ final class EndedPaths {
 			return hasZero ? capacity : -1;
 		}
 		int slot = slotOf(skb);
-		return skbs[slot] == skb ? slot : -1;
+		return skbs.getOrZero(slot) == skb ? slot : -1;
 	}
 
 	/** Records the path at {@code position} as the last to end at {@code skb}, in place of the one before. */
@@ -40,84 +43,84 @@ final class EndedPaths {
 		} else {
 			slot = slotOf(skb);
 		}
-		if (skb != 0 && skbs[slot] != skb) {
+		if (skb != 0 && skbs.getOrZero(slot) != skb) {
 			if ((size + 1) * 4L > capacity * 3L) {
 				grow();
 				slot = slotOf(skb);
 			}
-			skbs[slot] = skb;
+			skbs.set(slot, skb);
 			size++;
 		}
-		positions[slot] = position;
-		kernelJourneys[slot] = kernelJourney;
-		frees[slot] = free;
-		cpus[slot] = cpu;
-		freedAt[slot] = nanos;
+		positions.set(slot, position);
+		kernelJourneys.set(slot, kernelJourney);
+		frees.set(slot, free);
+		cpus.set(slot, cpu);
+		freedAt.set(slot, nanos);
 	}
 
 	/** The place in the trace of the path in {@code slot}. */
 	int position(int slot) {
-		return positions[slot];
+		return positions.get(slot);
 	}
 
 	/** The id the kernel gave the events of the path in {@code slot} last (0: none). */
 	long kernelJourney(int slot) {
-		return kernelJourneys[slot];
+		return kernelJourneys.get(slot);
 	}
 
 	/** The index of the free that ended the path in {@code slot}. */
 	int free(int slot) {
-		return frees[slot];
+		return frees.get(slot);
 	}
 
 	int cpu(int slot) {
-		return cpus[slot];
+		return cpus.get(slot);
 	}
 
 	long freedAtNanos(int slot) {
-		return freedAt[slot];
+		return freedAt.get(slot);
 	}
 
 	private int slotOf(long skb) {
 		int mask = capacity - 1;
 		long z = skb * 0x9E3779B97F4A7C15L;
 		int slot = (int) (z ^ (z >>> 32)) & mask;
-		while (skbs[slot] != 0 && skbs[slot] != skb) {
+		long at;
+		while ((at = skbs.getOrZero(slot)) != 0 && at != skb) {
 			slot = (slot + 1) & mask;
 		}
 		return slot;
 	}
 
 	private void grow() {
-		long[] oldSkbs = skbs;
-		int[] oldPositions = positions;
-		long[] oldJourneys = kernelJourneys;
-		int[] oldFrees = frees;
-		int[] oldCpus = cpus;
-		long[] oldFreedAt = freedAt;
+		LongColumn oldSkbs = skbs;
+		IntColumn oldPositions = positions;
+		LongColumn oldJourneys = kernelJourneys;
+		IntColumn oldFrees = frees;
+		IntColumn oldCpus = cpus;
+		LongColumn oldFreedAt = freedAt;
 		int oldCapacity = capacity;
 		capacity *= 2;
-		skbs = new long[capacity + 1];
-		positions = new int[capacity + 1];
-		kernelJourneys = new long[capacity + 1];
-		frees = new int[capacity + 1];
-		cpus = new int[capacity + 1];
-		freedAt = new long[capacity + 1];
-		for (int i = 0; i < oldCapacity; i++) {
-			if (oldSkbs[i] != 0) {
-				int slot = slotOf(oldSkbs[i]);
-				skbs[slot] = oldSkbs[i];
-				positions[slot] = oldPositions[i];
-				kernelJourneys[slot] = oldJourneys[i];
-				frees[slot] = oldFrees[i];
-				cpus[slot] = oldCpus[i];
-				freedAt[slot] = oldFreedAt[i];
+		skbs = new LongColumn();
+		positions = new IntColumn();
+		kernelJourneys = new LongColumn();
+		frees = new IntColumn();
+		cpus = new IntColumn();
+		freedAt = new LongColumn();
+		for (int i = 0; i <= oldCapacity; i++) {
+			long skb = oldSkbs.getOrZero(i);
+			boolean zero = i == oldCapacity;
+			if (skb != 0 || zero && hasZero) {
+				int slot = zero ? capacity : slotOf(skb);
+				if (!zero) {
+					skbs.set(slot, skb);
+				}
+				positions.set(slot, oldPositions.getOrZero(i));
+				kernelJourneys.set(slot, oldJourneys.getOrZero(i));
+				frees.set(slot, oldFrees.getOrZero(i));
+				cpus.set(slot, oldCpus.getOrZero(i));
+				freedAt.set(slot, oldFreedAt.getOrZero(i));
 			}
 		}
-		positions[capacity] = oldPositions[oldCapacity];
-		kernelJourneys[capacity] = oldJourneys[oldCapacity];
-		frees[capacity] = oldFrees[oldCapacity];
-		cpus[capacity] = oldCpus[oldCapacity];
-		freedAt[capacity] = oldFreedAt[oldCapacity];
 	}
 }

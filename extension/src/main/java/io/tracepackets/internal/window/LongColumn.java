@@ -23,12 +23,20 @@ final class LongColumn {
 		if (index < 0 || index >= size) {
 			throw new IndexOutOfBoundsException("element " + index + " of " + size);
 		}
-		return pages[index >>> PAGE_BITS][index & MASK];
+		return at(index);
 	}
 
 	/** The element at {@code index}, 0 when never set. */
 	long getOrZero(int index) {
-		return index >= 0 && index < size ? pages[index >>> PAGE_BITS][index & MASK] : 0;
+		return index >= 0 && index < size ? at(index) : 0;
+	}
+
+	/** An element below {@link #size}: 0 where its page, or that far into the first, was never written. */
+	private long at(int index) {
+		int page = index >>> PAGE_BITS;
+		int offset = index & MASK;
+		long[] at = pages[page];
+		return at == null || offset >= at.length ? 0 : at[offset];
 	}
 
 	void set(int index, long value) {

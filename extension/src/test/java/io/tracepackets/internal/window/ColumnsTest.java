@@ -46,4 +46,22 @@ class ColumnsTest {
 		}
 		assertThat(references.get(PAGES * 2)).isNull();
 	}
+
+	@Test
+	void reads_zero_where_nothing_was_written_below_the_highest_element() {
+		// a hash table's slots, and paths finished out of order, are written anywhere first
+		IntColumn ints = new IntColumn();
+		LongColumn longs = new LongColumn();
+		ints.set(PAGES, 5);
+		longs.set(PAGES, 6L);
+		longs.set(300, 7L);
+
+		assertThat(ints.get(1 << IntColumn.PAGE_BITS)).isZero();
+		assertThat(ints.getOrZero(1000)).isZero();
+		assertThat(ints.get(PAGES)).isEqualTo(5);
+		assertThat(longs.get(299)).isZero();
+		assertThat(longs.get(40_000)).isZero();
+		assertThat(longs.get(300)).isEqualTo(7L);
+		assertThat(longs.get(PAGES)).isEqualTo(6L);
+	}
 }
