@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who dropped a packet, for one test's namespaces: each drop is given the culprit its reason and
@@ -186,8 +187,27 @@ public final class DropAttribution implements AutoCloseable {
 		if (!event.isDrop() || isXdpVerdict(event)) {
 			return Optional.empty();
 		}
-		return CULPRITS.suspect(event.dropReason() == null ? null : event.dropReason().name(),
-				event.locationFunction().orElse(null));
+		Suspected key = new Suspected(event.dropReason(), event.location());
+		Optional<CulpritTable.Row> known = SUSPECTS.get(key);
+		if (known == null) {
+			known = CULPRITS.suspect(event.dropReason() == null ? null : event.dropReason().name(),
+					event.locationFunction().orElse(null));
+			if (SUSPECTS.size() < MOST_SUSPECTED) {
+				SUSPECTS.put(key, known);
+			}
+		}
+		return known;
+	}
+
+	/**
+	 * The table's rows by a drop's reason and location: a flood's drops each streamed through the
+	 * table and cut the location's function out again, twice. Kernel code has few places that drop,
+	 * each for few reasons; past {@value #MOST_SUSPECTED}, new ones are not kept.
+	 */
+	private static final Map<Suspected, Optional<CulpritTable.Row>> SUSPECTS = new ConcurrentHashMap<>();
+	private static final int MOST_SUSPECTED = 4096;
+
+	private record Suspected(DropReason reason, String location) {
 	}
 
 	/** A drop of an skb by XDP: the kernel's XDP reason, or a free in generic XDP's code or veth's native XDP path. */

@@ -82,6 +82,13 @@ public final class EventDecoder {
 	 * each looked its symbol up and wrote its name again, to find the pooled copy.
 	 */
 	private final AtomicReferenceArray<Location> locations = new AtomicReferenceArray<>(256);
+	/**
+	 * Each drop's kind by its reason and location: the table matched the reason's name against a
+	 * pattern and wrote the sentence again for every drop of a flood. Kernel code has few places
+	 * that drop, each for few reasons; past {@value #MOST_CLASSIFIED}, new ones are not kept.
+	 */
+	private final Map<Classified, Classification> classifications = new ConcurrentHashMap<>();
+	private static final int MOST_CLASSIFIED = 4096;
 	/** Each drop reason once: a flood's drops each made (and checked) their own. */
 	private final Map<Integer, DropReason> reasonsByValue = new ConcurrentHashMap<>();
 	/**
@@ -178,7 +185,7 @@ public final class EventDecoder {
 			if (probe == Tracepoint.KFREE_SKB.id()) {
 				reason = reasonNamed(b.getInt(EventLayout.DROP_REASON));
 				locationText = location(location);
-				classification = DROP_KINDS.classify(reason.name(), locationText);
+				classification = classify(reason, locationText);
 				diagnosis = diagnosis(record, reason, ipVersion, l4Protocol, dport, netns, ifindex, interfaceName);
 				if (firstTime) {
 					ClassificationsSeen.count(classification);
@@ -410,6 +417,21 @@ public final class EventDecoder {
 		String text = symbolize(address);
 		locations.setPlain(slot, new Location(address, text));
 		return text;
+	}
+
+	private Classification classify(DropReason reason, String location) {
+		Classified key = new Classified(reason, location);
+		Classification known = classifications.get(key);
+		if (known == null) {
+			known = DROP_KINDS.classify(reason.name(), location);
+			if (classifications.size() < MOST_CLASSIFIED) {
+				classifications.put(key, known);
+			}
+		}
+		return known;
+	}
+
+	private record Classified(DropReason reason, String location) {
 	}
 
 	/** A named drop location; immutable, so a racing reader sees it whole or not at all. */
