@@ -1,10 +1,9 @@
 package io.tracepackets.internal.window;
 
 /**
- * A map of longs to objects, kept in two arrays (open addressing, linear probing): the
- * paths by skb address, of which a flood keeps a hundred thousand at once, each a survivor of the
- * young collections while it waits for its address to come back; a boxed key and a hash map's
- * entry were two more objects each to copy. Zero marks a free slot: key 0's value is kept apart.
+ * A map of longs to objects, kept in two arrays (open addressing, linear probing): the open
+ * paths by skb address, looked up for every event of a flood, which boxed the address each time
+ * and made a hash map's entry per path. Zero marks a free slot: key 0's value is kept apart.
  * Not thread-safe.
  */
 final class LongKeyedMap<V> {
