@@ -1,8 +1,10 @@
 package io.tracepackets.internal.drops;
 
 import io.tracepackets.DropCulprit;
+import io.tracepackets.DropReason;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.internal.netns.NetworkNamespace;
+import io.tracepackets.internal.record.SharedTexts;
 import io.tracepackets.internal.tc.TcPrograms;
 import io.tracepackets.internal.xdp.XdpPrograms;
 import java.util.ArrayList;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who dropped a packet, for one test's namespaces: each drop is given the culprit its reason and
@@ -30,6 +33,11 @@ public final class DropAttribution implements AutoCloseable {
 	private final Map<Long, NetworkNamespace> namespaces = new HashMap<>();
 	private final Map<String, TcPrograms.Hook> tcHooks = new HashMap<>();
 	private final Map<Long, List<XdpPrograms.Program>> xdpPrograms = new HashMap<>();
+	/**
+	 * The sentence of a drop that no rule or program made, by its reason and location: a flood's
+	 * millions of drops each built it again from the same two, and pooled it by hashing the result.
+	 */
+	private final Map<NotARuleDrop, String> notARuleDrop = new HashMap<>();
 	/** XDP verdicts held back by the last {@link #attribute(List, boolean)}, in trace order. */
 	private final List<PacketEvent> heldXdpVerdicts = new ArrayList<>();
 
@@ -128,12 +136,18 @@ public final class DropAttribution implements AutoCloseable {
 		// The probe's event is an XDP drop in whatever mode the program runs.
 		Optional<CulpritTable.Row> suspect = isXdpVerdict(drop) ? CULPRITS.suspect(XDP_REASON, null) : suspect(drop);
 		if (suspect.isEmpty()) {
-			String reason = drop.dropReason() == null ? "XDP_DROP" : drop.dropReason().name();
-			return "it was not a netfilter, tc or XDP drop (" + reason + drop.locationFunction().map(f -> " at " + f)
-					.orElse("") + "): no rule or program made it; its sentence says what did";
+			return notARuleDrop.computeIfAbsent(new NotARuleDrop(drop.dropReason(), drop.location()), key -> {
+				String reason = drop.dropReason() == null ? "XDP_DROP" : drop.dropReason().name();
+				return SharedTexts.of("it was not a netfilter, tc or XDP drop (" + reason + drop.locationFunction()
+						.map(f -> " at " + f).orElse("") + "): no rule or program made it; its sentence says what did");
+			});
 		}
 		CulpritTable.Row row = suspect.get();
 		return row.culprit() == CulpritTable.Culprit.NETFILTER ? rules.whyNoRule(drop) : row.whyNone(drop.interfaceName());
+	}
+
+	/** What the sentence of a drop no rule or program made depends on. */
+	private record NotARuleDrop(DropReason reason, String location) {
 	}
 
 	/**
@@ -173,8 +187,27 @@ public final class DropAttribution implements AutoCloseable {
 		if (!event.isDrop() || isXdpVerdict(event)) {
 			return Optional.empty();
 		}
-		return CULPRITS.suspect(event.dropReason() == null ? null : event.dropReason().name(),
-				event.locationFunction().orElse(null));
+		Suspected key = new Suspected(event.dropReason(), event.location());
+		Optional<CulpritTable.Row> known = SUSPECTS.get(key);
+		if (known == null) {
+			known = CULPRITS.suspect(event.dropReason() == null ? null : event.dropReason().name(),
+					event.locationFunction().orElse(null));
+			if (SUSPECTS.size() < MOST_SUSPECTED) {
+				SUSPECTS.put(key, known);
+			}
+		}
+		return known;
+	}
+
+	/**
+	 * The table's rows by a drop's reason and location: a flood's drops each streamed through the
+	 * table and cut the location's function out again, twice. Kernel code has few places that drop,
+	 * each for few reasons; past {@value #MOST_SUSPECTED}, new ones are not kept.
+	 */
+	private static final Map<Suspected, Optional<CulpritTable.Row>> SUSPECTS = new ConcurrentHashMap<>();
+	private static final int MOST_SUSPECTED = 4096;
+
+	private record Suspected(DropReason reason, String location) {
 	}
 
 	/** A drop of an skb by XDP: the kernel's XDP reason, or a free in generic XDP's code or veth's native XDP path. */

@@ -77,6 +77,18 @@ public final class EventDecoder {
 	private final IntFunction<long[]> stacks;
 	private final InterfaceResolver interfaces;
 	private final Map<Integer, List<String>> stackCache = new ConcurrentHashMap<>();
+	/**
+	 * Drop locations by address, direct-mapped: a flood's drops happen at the same few places, and
+	 * each looked its symbol up and wrote its name again, to find the pooled copy.
+	 */
+	private final AtomicReferenceArray<Location> locations = new AtomicReferenceArray<>(256);
+	/**
+	 * Each drop's kind by its reason and location: the table matched the reason's name against a
+	 * pattern and wrote the sentence again for every drop of a flood. Kernel code has few places
+	 * that drop, each for few reasons; past {@value #MOST_CLASSIFIED}, new ones are not kept.
+	 */
+	private final Map<Classified, Classification> classifications = new ConcurrentHashMap<>();
+	private static final int MOST_CLASSIFIED = 4096;
 	/** Each drop reason once: a flood's drops each made (and checked) their own. */
 	private final Map<Integer, DropReason> reasonsByValue = new ConcurrentHashMap<>();
 	/**
@@ -172,8 +184,8 @@ public final class EventDecoder {
 			kind = ProbeKind.TRACEPOINT;
 			if (probe == Tracepoint.KFREE_SKB.id()) {
 				reason = reasonNamed(b.getInt(EventLayout.DROP_REASON));
-				locationText = symbolize(location);
-				classification = DROP_KINDS.classify(reason.name(), locationText);
+				locationText = location(location);
+				classification = classify(reason, locationText);
 				diagnosis = diagnosis(record, reason, ipVersion, l4Protocol, dport, netns, ifindex, interfaceName);
 				if (firstTime) {
 					ClassificationsSeen.count(classification);
@@ -393,6 +405,37 @@ public final class EventDecoder {
 	private String symbolize(long address) {
 		return address == 0 ? null
 				: SharedTexts.of(symbols.get().symbolize(address).map(Symbol::toString).orElse(hex(address)));
+	}
+
+	/** A drop's location as {@link #symbolize} names it, from the cache when it was named before. */
+	private String location(long address) {
+		int slot = slot(address, locations.length());
+		Location cached = locations.getPlain(slot);
+		if (cached != null && cached.address() == address) {
+			return cached.text();
+		}
+		String text = symbolize(address);
+		locations.setPlain(slot, new Location(address, text));
+		return text;
+	}
+
+	private Classification classify(DropReason reason, String location) {
+		Classified key = new Classified(reason, location);
+		Classification known = classifications.get(key);
+		if (known == null) {
+			known = DROP_KINDS.classify(reason.name(), location);
+			if (classifications.size() < MOST_CLASSIFIED) {
+				classifications.put(key, known);
+			}
+		}
+		return known;
+	}
+
+	private record Classified(DropReason reason, String location) {
+	}
+
+	/** A named drop location; immutable, so a racing reader sees it whole or not at all. */
+	private record Location(long address, String text) {
 	}
 
 	/** Kernel frames only: the first frames are the BPF program and the tracepoint plumbing. */

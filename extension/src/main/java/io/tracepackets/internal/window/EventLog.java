@@ -7,7 +7,6 @@ import io.tracepackets.internal.event.EventDecoder;
 import io.tracepackets.internal.session.EventCursor;
 import io.tracepackets.internal.session.RecordArchive;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,7 @@ final class EventLog {
 	/** Events decoding again would not give, by index. */
 	private final Map<Integer, PacketEvent> kept = new HashMap<>();
 	/** Per event, 1 + the index of its why-no-culprit sentence; 0: none. Null until a drop has one. */
-	private short[] sentenceOf;
+	private ShortColumn sentenceOf;
 	private final List<String> sentences = new ArrayList<>();
 	private final Map<String, Short> sentenceIds = new HashMap<>();
 
@@ -91,11 +90,9 @@ final class EventLog {
 			sentenceIds.put(why, id);
 		}
 		if (sentenceOf == null) {
-			sentenceOf = new short[Math.max(1024, index + 1)];
-		} else if (sentenceOf.length <= index) {
-			sentenceOf = Arrays.copyOf(sentenceOf, Math.max(index + 1, sentenceOf.length + (sentenceOf.length >> 1)));
+			sentenceOf = new ShortColumn();
 		}
-		sentenceOf[index] = id;
+		sentenceOf.set(index, id);
 		return true;
 	}
 
@@ -116,8 +113,9 @@ final class EventLog {
 			if (whole != null) {
 				return whole;
 			}
-			if (sentenceOf != null && index < sentenceOf.length && sentenceOf[index] != 0) {
-				why = sentences.get(sentenceOf[index] - 1);
+			int sentence = sentenceOf == null ? 0 : sentenceOf.getOrZero(index);
+			if (sentence != 0) {
+				why = sentences.get(sentence - 1);
 			}
 			archived = archive;
 			position = archived == null ? positions.get(index) : -1;
@@ -151,11 +149,6 @@ final class EventLog {
 		return new Range(from, to);
 	}
 
-	/** The events at {@code indices}, in that order, as an immutable list; the array is not copied. */
-	List<PacketEvent> at(int[] indices) {
-		return new Indexed(indices);
-	}
-
 	private final class Range extends RecordedEvents {
 
 		private final int from;
@@ -177,34 +170,16 @@ final class EventLog {
 		}
 	}
 
-	private final class Indexed extends RecordedEvents {
-
-		private final int[] indices;
-
-		Indexed(int[] indices) {
-			this.indices = indices;
-		}
-
-		@Override
-		public PacketEvent get(int index) {
-			return EventLog.this.get(indices[checked(index, indices.length)]);
-		}
-
-		@Override
-		public int size() {
-			return indices.length;
-		}
-	}
-
 	/**
 	 * Record positions, as offsets from the first in an int each while they fit (a window's
-	 * records lie within the store's budget of its start, so they do below 2 GiB), else as longs.
+	 * records lie within the store's budget of its start, so they do below 2 GiB), else as longs;
+	 * in pages, not one array a flood's millions of events grew by copying ({@link IntColumn}).
 	 */
 	private static final class Positions {
 
 		private long base = -1;
-		private int[] offsets = new int[1024];
-		private long[] wide;
+		private IntColumn offsets = new IntColumn();
+		private LongColumn wide;
 		private int size;
 
 		void add(long position) {
@@ -213,27 +188,22 @@ final class EventLog {
 			}
 			long offset = position - base;
 			if (wide == null && (offset < 0 || offset > Integer.MAX_VALUE)) {
-				wide = new long[Math.max(offsets.length, size + 1)];
+				wide = new LongColumn();
 				for (int i = 0; i < size; i++) {
-					wide[i] = base + offsets[i];
+					wide.add(base + offsets.get(i));
 				}
 				offsets = null;
 			}
 			if (wide != null) {
-				if (size == wide.length) {
-					wide = Arrays.copyOf(wide, size + (size >> 1));
-				}
-				wide[size++] = position;
+				wide.add(position);
 			} else {
-				if (size == offsets.length) {
-					offsets = Arrays.copyOf(offsets, size + (size >> 1));
-				}
-				offsets[size++] = (int) offset;
+				offsets.add((int) offset);
 			}
+			size++;
 		}
 
 		long get(int index) {
-			return wide != null ? wide[index] : base + offsets[index];
+			return wide != null ? wide.get(index) : base + offsets.get(index);
 		}
 
 		long[] toArray() {

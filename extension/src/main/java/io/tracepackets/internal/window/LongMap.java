@@ -3,12 +3,15 @@ package io.tracepackets.internal.window;
 /**
  * A map of non-zero longs to longs, kept in two arrays (open addressing, linear probing): a
  * flood's hundreds of thousands of journey ids cost 16 to 32 bytes each instead of a boxed
- * entry's 60 or more. Zero is no key. Not thread-safe.
+ * entry's 60 or more. The table is in pages ({@link LongColumn}): as one array it was a humongous
+ * object, rounded up to whole regions and copied at each growth. Zero is no key. Not thread-safe.
  */
 final class LongMap {
 
-	private long[] keys = new long[64];
-	private long[] values = new long[64];
+	/** The table's slots, a power of two. */
+	private int capacity = 64;
+	private LongColumn keys = new LongColumn();
+	private LongColumn values = new LongColumn();
 	private int size;
 
 	/** The value of {@code key}, or {@code absent}. */
@@ -17,11 +20,11 @@ final class LongMap {
 			return absent;
 		}
 		int slot = find(key);
-		return keys[slot] == key ? values[slot] : absent;
+		return keys.getOrZero(slot) == key ? values.getOrZero(slot) : absent;
 	}
 
 	boolean containsKey(long key) {
-		return key != 0 && keys[find(key)] == key;
+		return key != 0 && keys.getOrZero(find(key)) == key;
 	}
 
 	void put(long key, long value) {
@@ -29,15 +32,15 @@ final class LongMap {
 			throw new IllegalArgumentException("0 is no key");
 		}
 		int slot = find(key);
-		if (keys[slot] != key) {
-			if ((size + 1) * 4L > keys.length * 3L) {
+		if (keys.getOrZero(slot) != key) {
+			if ((size + 1) * 4L > capacity * 3L) {
 				grow();
 				slot = find(key);
 			}
-			keys[slot] = key;
+			keys.set(slot, key);
 			size++;
 		}
-		values[slot] = value;
+		values.set(slot, value);
 	}
 
 	/** {@code key}'s value; {@code key} itself, put as its value, when it had none. */
@@ -46,8 +49,8 @@ final class LongMap {
 			throw new IllegalArgumentException("0 is no key");
 		}
 		int slot = find(key);
-		if (keys[slot] == key) {
-			return values[slot];
+		if (keys.getOrZero(slot) == key) {
+			return values.getOrZero(slot);
 		}
 		put(key, key);
 		return key;
@@ -59,24 +62,28 @@ final class LongMap {
 
 	/** The slot holding {@code key}, or the empty slot where it would go. */
 	private int find(long key) {
-		int mask = keys.length - 1;
+		int mask = capacity - 1;
 		int slot = mix(key) & mask;
-		while (keys[slot] != 0 && keys[slot] != key) {
+		long at;
+		while ((at = keys.getOrZero(slot)) != 0 && at != key) {
 			slot = (slot + 1) & mask;
 		}
 		return slot;
 	}
 
 	private void grow() {
-		long[] oldKeys = keys;
-		long[] oldValues = values;
-		keys = new long[oldKeys.length * 2];
-		values = new long[oldKeys.length * 2];
-		for (int i = 0; i < oldKeys.length; i++) {
-			if (oldKeys[i] != 0) {
-				int slot = find(oldKeys[i]);
-				keys[slot] = oldKeys[i];
-				values[slot] = oldValues[i];
+		LongColumn oldKeys = keys;
+		LongColumn oldValues = values;
+		int oldCapacity = capacity;
+		capacity *= 2;
+		keys = new LongColumn();
+		values = new LongColumn();
+		for (int i = 0; i < oldCapacity; i++) {
+			long key = oldKeys.getOrZero(i);
+			if (key != 0) {
+				int slot = find(key);
+				keys.set(slot, key);
+				values.set(slot, oldValues.getOrZero(i));
 			}
 		}
 	}

@@ -3,15 +3,16 @@ package io.tracepackets.internal.window;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PacketPath;
 import io.tracepackets.ProbeKind;
+import io.tracepackets.RecordedEvents;
 import io.tracepackets.internal.drops.DropAttribution;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.RandomAccess;
+import java.util.function.IntFunction;
 
 /**
  * Groups events into packet paths as they arrive: each event is looked at once, and a snapshot
@@ -34,8 +35,9 @@ import java.util.function.Function;
  * as the kernel's, in the API and in the evidence files alike.
  *
  * <p>Memory: a path keeps its events decoded only while its packet lives (the grouping of what
- * comes next looks at them); then only its last one, and the indices of all of them, which a
- * snapshot turns into the path's list ({@link #PathAssembler(Function)}). Not thread-safe.
+ * comes next looks at them); once freed, only numbers ({@link FinishedPaths}, and {@link EndedPaths}
+ * for what may still join it), made a {@link PacketPath} when a snapshot's reader first asks for
+ * it. Adding is not thread-safe; snapshots may be read by any thread.
  */
 public final class PathAssembler {
 
@@ -95,38 +97,44 @@ public final class PathAssembler {
 			"netif_skb_check_for_xdp");
 
 	/**
-	 * Every path so far, in the order of their first events: a {@link Builder} while events may
-	 * join it, then the {@link PacketPath} it made, or null when that was no packet's path.
+	 * Every path so far, in the order of their first events: its {@link Builder} while events may
+	 * join it, then null (the path is in {@link #finished}, or was no packet's).
 	 */
-	private final List<Object> all = new ArrayList<>();
+	private final RefColumn<Builder> all = new RefColumn<>();
+	/** How many paths so far: the places in {@link #all}. */
+	private int pathCount;
+	private final FinishedPaths finished;
 	/** The path each live skb address continues, until its free. */
-	private final Map<Long, Builder> open = new HashMap<>();
+	private final LongKeyedMap<Builder> open = new LongKeyedMap<>();
 	private List<PacketPath> snapshot = List.of();
 	/** The journey each kernel id stands for now: itself, or the id made up when it was reused. */
 	private final LongMap live = new LongMap();
 	/**
-	 * The values of {@link #live}, which a made-up id must not be: looked up per made-up id, so a set
-	 * and not {@code live.containsValue}, which walked the whole map each time (a flood of millions of
-	 * events whose addresses the allocator reused took minutes to group). A set: its values are unused.
+	 * The ids made up so far, which a new one must not be, nor a key of {@link #live}: every journey
+	 * a path was given is one or the other (a kernel's id is a key from its first path on), so the
+	 * two are every journey in use, looked up per made-up id and not with {@code live.containsValue},
+	 * which walked the whole map each time. Only the made-up ones: a set of all journeys was a
+	 * flood's largest table, a copy of {@link #live}'s keys. A set: its values are unused.
 	 */
-	private final LongMap journeysInUse = new LongMap();
+	private final LongMap madeUp = new LongMap();
 	/**
 	 * The last path of each skb address that ended at a free: its kernel journey id tells a reuse
 	 * of the address and buffer, and a function that freed the packet returns after it.
 	 */
-	private final Map<Long, Builder> ended = new HashMap<>();
+	private final EndedPaths ended = new EndedPaths();
 	/** Journey ids made up for splits the kernel did not see, so far. */
 	private long splits;
 	private boolean changed;
-	/** A path's events from their indices: the list the path holds. */
-	private final Function<int[], List<PacketEvent>> eventsAt;
+	/** The event at an index given to {@link #add(PacketEvent, int)}: what a path's list reads. */
+	private final IntFunction<PacketEvent> eventAt;
 
 	/**
-	 * @param eventsAt the events at the indices given to {@link #add(PacketEvent, int)}, in that
-	 *     order, as the immutable list a path holds; it may keep the array
+	 * @param eventAt the event at an index given to {@link #add(PacketEvent, int)}, decoded again
+	 *     or kept, as a path's list gives it; called from any thread
 	 */
-	public PathAssembler(Function<int[], List<PacketEvent>> eventsAt) {
-		this.eventsAt = eventsAt;
+	public PathAssembler(IntFunction<PacketEvent> eventAt) {
+		this.eventAt = eventAt;
+		this.finished = new FinishedPaths(eventAt);
 	}
 
 	/**
@@ -140,12 +148,11 @@ public final class PathAssembler {
 		}
 		Builder path = open.get(event.skb());
 		if (path == null && event.kind() == ProbeKind.FUNCTION && FREEING.contains(event.where())) {
-			Builder freed = ended.get(event.skb());
-			if (freed != null && freed.isBeingFreedBy(event)) {
+			int freed = ended.find(event.skb());
+			if (freed >= 0 && isBeingFreedBy(freed, event)) {
 				// its teardown, not the next packet at the address: that one's journey id may be the
 				// teardown's (the same address and buffer again), and its path must not start here
-				freed.add(event, index);
-				changed = true;
+				joinEnded(freed, event, index);
 				return;
 			}
 		}
@@ -155,7 +162,6 @@ public final class PathAssembler {
 			// The same packet in a new buffer: copies made from now on carry the new id.
 			path.kernelNow = journey;
 			live.put(journey, path.journey);
-			journeysInUse.put(path.journey, 1);
 		} else if (path != null && !path.continuesWith(event)) {
 			if (journey != 0 && path.kernelNow == journey) {
 				journey = madeUpJourney(event);
@@ -163,8 +169,8 @@ public final class PathAssembler {
 			}
 			path = null;
 		}
-		Builder endedHere = path == null ? ended.get(event.skb()) : null;
-		if (endedHere != null && !split && journey != 0 && journey == endedHere.kernelNow) {
+		int endedHere = path == null ? ended.find(event.skb()) : -1;
+		if (endedHere >= 0 && !split && journey != 0 && journey == ended.kernelJourney(endedHere)) {
 			// The kernel derives the id from the skb's address and buffer: the same pair after a
 			// free is the allocator handing both back at once, to another packet.
 			journey = madeUpJourney(event);
@@ -182,38 +188,70 @@ public final class PathAssembler {
 			// Not the sign: half the kernel's ids (64-bit hashes) are negative too.
 			if (split) {
 				live.put(event.journey(), journey);
-				journeysInUse.put(journey, 1);
+				madeUp.put(journey, 1);
 			} else {
 				// A copy carries the id of its parent's skb: it joins the journey that id stands
 				// for now, which is a made-up one when the parent's address and buffer were reused.
 				journey = live.putIfAbsentItself(journey);
-				journeysInUse.put(journey, 1);
 			}
 		}
 		if (path == null) {
-			path = new Builder(event.skb(), event.journey(), journey, all.size());
-			all.add(path);
-			open.put(event.skb(), path);
+			path = new Builder(event.skb(), event.journey(), journey, pathCount);
+			all.set(pathCount++, path);
+			Builder replaced = open.put(event.skb(), path);
+			if (replaced != null) {
+				// another packet at its address while it lived: nothing looks it up any more
+				finished(replaced);
+			}
 		}
 		path.add(event, index);
 		if (event.isDrop() || event.isConsumed()) {
+			// Freed: only a function's return or the teardown may join it yet, which the numbers
+			// kept for its address tell; its events go to the finished paths now.
 			open.remove(event.skb());
-			Builder before = ended.put(event.skb(), path);
-			path.ended();
-			if (before != null && before != path) {
-				finished(before);
-			}
+			finished(path);
+			ended.put(event.skb(), path.position, path.kernelNow, index, event.cpu(), event.timestampNanos());
 		}
 		changed = true;
 	}
 
 	/**
-	 * A path nothing joins any more: freed, and another packet ended at its address since. It
-	 * keeps only its indices, as the path a snapshot shows (or nothing, for no packet's path):
-	 * a flood's hundreds of thousands of paths hold no decoded event and no builder.
+	 * A path whose packet was freed, or left open by another packet at its address: it keeps only
+	 * numbers, as the path a snapshot shows (or nothing, for no packet's path): a flood's hundreds
+	 * of thousands of paths hold no decoded event, no builder and, until read, no object of their own.
 	 */
 	private void finished(Builder builder) {
-		all.set(builder.position, builder.travelled ? builder.path() : null);
+		finished.finish(builder.position, builder.skb, builder.journey, builder.indices, builder.count,
+				builder.travelled, builder.path);
+		all.set(builder.position, null);
+	}
+
+	/** Adds {@code event} to the freed path of {@code slot} of {@link #ended}. */
+	private void joinEnded(int slot, PacketEvent event, int index) {
+		finished.join(ended.position(slot), index, travels(event));
+		changed = true;
+	}
+
+	/** Whether {@code event}, a freeing function's, is the teardown of the packet of {@code slot}, right after its free. */
+	private boolean isBeingFreedBy(int slot, PacketEvent event) {
+		long freedAt = ended.freedAtNanos(slot);
+		return event.cpu() == ended.cpu(slot) && event.ipVersion() == 0 && event.timestampNanos() >= freedAt
+				&& event.timestampNanos() - freedAt <= FREEING_NANOS;
+	}
+
+	/**
+	 * Whether the path of {@code slot} ended at a drop in {@code function}: its location, or a caller
+	 * in its stack. The free is decoded again: only a function's return at a freed address asks.
+	 */
+	private boolean endedByADropIn(int slot, String function) {
+		PacketEvent free = eventAt.apply(ended.free(slot));
+		return free.isDrop() && (free.locationFunction().filter(function::equals).isPresent()
+				|| free.stackFunctions().contains(function));
+	}
+
+	/** Whether {@code event} shows a packet: dropped, through a device or the receive stack, or queued on a socket. */
+	private static boolean travels(PacketEvent event) {
+		return event.isDrop() || (event.kind() == ProbeKind.FUNCTION ? QUEUED_TO_SOCKET : TRAVEL).contains(event.where());
 	}
 
 	/**
@@ -230,14 +268,15 @@ public final class PathAssembler {
 			if (!path.sameJourney(event) || !path.hadTupleOf(event)) {
 				return false;
 			}
-		} else {
-			path = ended.get(event.skb());
-			if (path == null || !path.sameJourney(event) || !path.endedByADropIn(event.where())) {
-				return false;
-			}
+			path.add(event, index);
+			changed = true;
+			return true;
 		}
-		path.add(event, index);
-		changed = true;
+		int freed = ended.find(event.skb());
+		if (freed < 0 || !sameJourney(ended.kernelJourney(freed), event) || !endedByADropIn(freed, event.where())) {
+			return false;
+		}
+		joinEnded(freed, event, index);
 		return true;
 	}
 
@@ -253,7 +292,7 @@ public final class PathAssembler {
 			z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
 			z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
 			id = z ^ (z >>> 31);
-		} while (id == 0 || live.containsKey(id) || journeysInUse.containsKey(id));
+		} while (id == 0 || live.containsKey(id) || madeUp.containsKey(id));
 		return id;
 	}
 
@@ -265,23 +304,93 @@ public final class PathAssembler {
 	 */
 	public List<PacketPath> paths() {
 		if (changed) {
-			List<PacketPath> paths = new ArrayList<>(all.size());
-			for (Object entry : all) {
-				if (entry instanceof PacketPath done) {
-					paths.add(done);
-				} else if (entry instanceof Builder builder && builder.travelled) {
-					paths.add(builder.path());
+			IntColumn positions = new IntColumn();
+			int living = 0;
+			for (int position = 0; position < pathCount; position++) {
+				Builder builder = all.get(position);
+				if (builder != null ? builder.travelled : finished.has(position)) {
+					positions.add(position);
+					living += builder != null ? 1 : 0;
 				}
 			}
-			snapshot = List.copyOf(paths);
+			// the paths still open are made now: later events would change them
+			int[] livePositions = new int[living];
+			PacketPath[] livePaths = new PacketPath[living];
+			int next = 0;
+			for (int i = 0; i < positions.size(); i++) {
+				Builder builder = all.get(positions.get(i));
+				if (builder != null) {
+					livePositions[next] = positions.get(i);
+					livePaths[next++] = builder.path();
+				}
+			}
+			snapshot = new Snapshot(positions, livePositions, livePaths, finished.joins());
 			changed = false;
 		}
 		return snapshot;
 	}
 
+	/**
+	 * The paths as of one call of {@link #paths()}, by their places: the finished ones made when
+	 * first read (the same object in every snapshot), the open ones as they were at the call.
+	 */
+	private final class Snapshot extends AbstractList<PacketPath> implements RandomAccess {
+
+		private final IntColumn positions;
+		/** The places of the paths that were open, ascending, and their paths then. */
+		private final int[] livePositions;
+		private final PacketPath[] livePaths;
+		/** The events that had joined freed paths then: the versions of those paths this one shows. */
+		private final int joins;
+
+		Snapshot(IntColumn positions, int[] livePositions, PacketPath[] livePaths, int joins) {
+			this.positions = positions;
+			this.livePositions = livePositions;
+			this.livePaths = livePaths;
+			this.joins = joins;
+		}
+
+		@Override
+		public PacketPath get(int index) {
+			int position = positions.get(index);
+			int live = Arrays.binarySearch(livePositions, position);
+			return live >= 0 ? livePaths[live] : finished.path(position, joins);
+		}
+
+		@Override
+		public int size() {
+			return positions.size();
+		}
+	}
+
+	/** An open path's events: its indices as of a snapshot, decoded as they are read. */
+	private static final class Indexed extends RecordedEvents {
+
+		private final int[] indices;
+		private final IntFunction<PacketEvent> eventAt;
+
+		Indexed(int[] indices, IntFunction<PacketEvent> eventAt) {
+			this.indices = indices;
+			this.eventAt = eventAt;
+		}
+
+		@Override
+		public PacketEvent get(int index) {
+			if (index < 0 || index >= indices.length) {
+				throw new IndexOutOfBoundsException("event " + index + " of " + indices.length);
+			}
+			return eventAt.apply(indices[index]);
+		}
+
+		@Override
+		public int size() {
+			return indices.length;
+		}
+	}
+
 	/** Groups a finished list of events, as a trace holding exactly them would. */
 	public static List<PacketPath> group(List<PacketEvent> events) {
-		PathAssembler assembler = new PathAssembler(indices -> Arrays.stream(indices).mapToObj(events::get).toList());
+		PathAssembler assembler = new PathAssembler(events::get);
 		for (int i = 0; i < events.size(); i++) {
 			assembler.add(events.get(i), i);
 		}
@@ -294,12 +403,10 @@ public final class PathAssembler {
 		private final long skb;
 		/** Its place in {@link #all}. */
 		private final int position;
-		/** The events so far, while the packet lives; null once it ended (freed). */
+		/** The events so far: the grouping of what comes next looks at them while the packet lives. */
 		private List<PacketEvent> events = new ArrayList<>(4);
 		/** The last event so far. */
 		private PacketEvent last;
-		/** The free (kfree_skb, consume_skb) that ended the path; null while it lives. */
-		private PacketEvent freedBy;
 		/** The indices of the events so far: the first {@link #count}. */
 		private int[] indices = new int[4];
 		private int count;
@@ -396,9 +503,7 @@ public final class PathAssembler {
 		}
 
 		void add(PacketEvent event, int index) {
-			if (events != null) {
-				events.add(event);
-			}
+			events.add(event);
 			last = event;
 			if (count == indices.length) {
 				indices = Arrays.copyOf(indices, count * 2);
@@ -408,37 +513,16 @@ public final class PathAssembler {
 			if (event.ipVersion() != 0 && event.kind() != ProbeKind.FUNCTION_RETURN) {
 				lastWithTuple = event;
 			}
-			travelled |= event.isDrop() || (event.kind() == ProbeKind.FUNCTION ? QUEUED_TO_SOCKET : TRAVEL)
-					.contains(event.where());
+			travelled |= travels(event);
 			delivered |= (event.kind() == ProbeKind.FUNCTION ? QUEUED_TO_SOCKET : DELIVERED).contains(event.where());
 			framed |= event.etherType() != 0 || event.ipVersion() != 0;
 			reachedASocket |= delivered || SOCKET_FILTER.equals(event.where());
 			path = null;
 		}
 
-		/**
-		 * The packet was freed: nothing joins the path any more but a return of a function it was
-		 * in, which needs only the last event, so the others are let go (their indices stay).
-		 */
-		void ended() {
-			freedBy = last;
-			events = null;
-			lastWithTuple = null;
-		}
-
-		/** Whether {@code event}, a freeing function's, is this packet's teardown right after its free. */
-		boolean isBeingFreedBy(PacketEvent event) {
-			return freedBy != null && event.cpu() == freedBy.cpu() && event.ipVersion() == 0
-					&& event.timestampNanos() >= freedBy.timestampNanos()
-					&& event.timestampNanos() - freedBy.timestampNanos() <= FREEING_NANOS;
-		}
-
 		PacketPath path() {
 			if (path == null) {
-				if (count < indices.length) {
-					indices = Arrays.copyOf(indices, count);
-				}
-				path = new PacketPath(skb, eventsAt.apply(indices), journey);
+				path = new PacketPath(skb, new Indexed(Arrays.copyOf(indices, count), eventAt), journey);
 			}
 			return path;
 		}
@@ -447,12 +531,6 @@ public final class PathAssembler {
 		boolean hadTupleOf(PacketEvent event) {
 			return event.ipVersion() == 0 || events.stream().anyMatch(seen -> seen.ipVersion() != 0
 					&& seen.kind() != ProbeKind.FUNCTION_RETURN && sameTuple(seen, event));
-		}
-
-		/** Whether the path ended at a drop in {@code function}: its location, or a caller in its stack. */
-		boolean endedByADropIn(String function) {
-			return freedBy != null && freedBy.isDrop() && (freedBy.locationFunction().filter(function::equals).isPresent()
-					|| freedBy.stackFunctions().contains(function));
 		}
 
 		boolean continuesWith(PacketEvent event) {
@@ -475,7 +553,7 @@ public final class PathAssembler {
 		}
 
 		private boolean sameJourney(PacketEvent event) {
-			return kernelNow == 0 || event.journey() == 0 || kernelNow == event.journey();
+			return PathAssembler.sameJourney(kernelNow, event);
 		}
 
 		private boolean entersAgain(PacketEvent event) {
@@ -490,6 +568,11 @@ public final class PathAssembler {
 			}
 			return false;
 		}
+	}
+
+	/** Whether {@code event} is of the journey the kernel gave a path's events last, {@code kernelNow} (0: none). */
+	private static boolean sameJourney(long kernelNow, PacketEvent event) {
+		return kernelNow == 0 || event.journey() == 0 || kernelNow == event.journey();
 	}
 
 	/** An ARP reply and the IP packet that later reuses its address are different packets. */

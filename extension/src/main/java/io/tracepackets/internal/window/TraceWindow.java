@@ -103,7 +103,7 @@ public final class TraceWindow implements PacketTrace, AutoCloseable {
 		this.scope = new Scope(session.namespaceFilter(), countBaseline);
 		this.cursor = session.pump().openCursor();
 		this.events = new EventLog(decoder, cursor);
-		this.paths = new PathAssembler(events::at);
+		this.paths = new PathAssembler(events::get);
 		this.xdpProbes = session.xdpVerdictProbes();
 		this.skippedRuns = session::skippedRuns;
 		this.skippedAtOpen = skippedRuns.get();
