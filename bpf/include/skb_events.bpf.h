@@ -225,8 +225,9 @@ static __always_inline void count_event(__u32 inum, __u32 probe, __u32 reason, _
  * that holds skb->dev (dev_scratch, udp_set_dev_scratch) and never sets skb->sk: that word is then
  * no kernel address (those have the top bit set), and reading a device there would find nothing.
  */
-static __always_inline __u32 skb_netns(struct sk_buff *skb, struct net_device *dev, bool in_task, bool btf)
+static __always_inline __u32 skb_netns(struct sk_buff *skb, bool in_task, bool btf)
 {
+	struct net_device *dev = READ(btf, skb->dev, skb, dev);
 	struct task_struct *task;
 	struct sock *sk;
 
@@ -371,7 +372,7 @@ static __always_inline bool pcap_filter_accepts(struct sk_buff *skb, bool btf)
  * probe does (a config array read, which the
  * verifier inlines, two or three plain loads, a few compares).
  */
-static __always_inline __u32 scoped_dev(struct sk_buff *skb, struct net_device **dev, bool in_task, bool btf)
+static __always_inline __u32 scoped(struct sk_buff *skb, bool in_task, bool btf)
 {
 	__u32 zero = 0;
 	struct tp_config *cfg = bpf_map_lookup_elem(&config, &zero);
@@ -379,20 +380,12 @@ static __always_inline __u32 scoped_dev(struct sk_buff *skb, struct net_device *
 
 	if (!cfg || cfg->mode == TP_MODE_OFF || !skb)
 		return 0;
-	*dev = READ(btf, skb->dev, skb, dev);
-	inum = skb_netns(skb, *dev, in_task, btf);
+	inum = skb_netns(skb, in_task, btf);
 	if (!inum)
 		return 0;
 	if (cfg->mode == TP_MODE_NETNS && !in_scope(cfg, inum))
 		return 0;
 	return inum;
-}
-
-static __always_inline __u32 scoped(struct sk_buff *skb, bool in_task, bool btf)
-{
-	struct net_device *dev;
-
-	return scoped_dev(skb, &dev, in_task, btf);
 }
 
 /* Whether the packet passes the pcap filter: always, without one. */
@@ -914,8 +907,10 @@ static __always_inline __u64 skb_address(struct sk_buff *skb)
  * then in `outer` (fill_tuple).
  */
 static __always_inline bool fill_packet(struct tp_event *e, struct tp_pre_nat *outer, bool outer_ready,
-					struct sk_buff *skb, struct net_device *dev, bool from_data, bool btf)
+					struct sk_buff *skb, bool from_data, bool btf)
 {
+	struct net_device *dev = READ(btf, skb->dev, skb, dev);
+
 	/* not a kernel address: UDP's scratch word (skb_netns) */
 	e->ifindex = (__s64)(unsigned long)dev < 0 ? READ(btf, dev->ifindex, dev, ifindex)
 						   : READ(btf, skb->skb_iif, skb, skb_iif);
@@ -948,7 +943,7 @@ static __always_inline void fill_snapshot(struct tp_event *e, struct sk_buff *sk
 	outer_ready = fill_conntrack(&outer, &e->ct, skb, false);
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	fill_packet(e, &outer, outer_ready, skb, BPF_CORE_READ(skb, dev), false, false);
+	fill_packet(e, &outer, outer_ready, skb, false, false);
 	e->journey = journey_of(address, (__u64)BPF_CORE_READ(skb, head), false);
 }
 
@@ -962,8 +957,8 @@ static __always_inline void fill_snapshot(struct tp_event *e, struct sk_buff *sk
  * rather than two more helper calls (bpf_get_current_comm alone cost ~80 ns per event here);
  * before 5.11, which lacks that helper, the helper calls.
  */
-static __always_inline struct tp_event *emit_dev(struct sk_buff *skb, struct net_device *dev, __u32 inum, __u8 probe,
-						 bool from_data, bool in_task, bool btf)
+static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __u8 probe, bool from_data,
+					     bool in_task, bool btf)
 {
 	struct tp_pre_nat *trailer = NULL;
 	struct tp_pre_nat pre_nat;
@@ -994,7 +989,7 @@ static __always_inline struct tp_event *emit_dev(struct sk_buff *skb, struct net
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	}
 
-	if (fill_packet(e, &pre_nat, with_trailer, skb, dev, from_data, btf) && !trailer) {
+	if (fill_packet(e, &pre_nat, with_trailer, skb, from_data, btf) && !trailer) {
 		/* encapsulated: the outer tuple needs the trailer this record has no room for */
 		e = grown(e, &trailer);
 		if (!e)
@@ -1016,13 +1011,6 @@ static __always_inline struct tp_event *emit_dev(struct sk_buff *skb, struct net
 		capture(cap, e->protocol, skb, from_data, btf);
 	}
 	return e;
-}
-
-/* emit_dev for an skb whose device the caller has not read. */
-static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __u8 probe, bool from_data,
-					     bool in_task, bool btf)
-{
-	return emit_dev(skb, READ(btf, skb->dev, skb, dev), inum, probe, from_data, in_task, btf);
 }
 
 /*
@@ -1080,8 +1068,7 @@ static __always_inline void count_hook(__u32 inum, __u32 probe)
 /* A tracepoint's probe (tp_btf: guarded, see irqs_off). */
 static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_data, bool in_task, bool btf)
 {
-	struct net_device *dev;
-	__u32 inum = scoped_dev(skb, &dev, in_task, btf);
+	__u32 inum = scoped(skb, in_task, btf);
 	unsigned long irqs;
 	struct tp_event *e;
 
@@ -1090,7 +1077,7 @@ static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_
 	irqs_off(true, &irqs);
 	if (filtered_in(skb, btf)) {
 		count_hook(inum, probe);
-		e = emit_dev(skb, dev, inum, probe, from_data, in_task, btf);
+		e = emit(skb, inum, probe, from_data, in_task, btf);
 		if (e)
 			submit(e);
 	}
