@@ -83,8 +83,7 @@ final class EndedPaths {
 
 	private int slotOf(long skb) {
 		int mask = capacity - 1;
-		long z = skb * 0x9E3779B97F4A7C15L;
-		int slot = (int) (z ^ (z >>> 32)) & mask;
+		int slot = LongKeyedMap.mix(skb) & mask;
 		long at;
 		while ((at = skbs.getOrZero(slot)) != 0 && at != skb) {
 			slot = (slot + 1) & mask;

@@ -114,8 +114,12 @@ final class LongKeyedMap<V> {
 		}
 	}
 
-	/** Addresses are aligned, their low bits alike: mixed, so that they spread over the slots. */
-	private static int mix(long key) {
+	/**
+	 * A key's hash for the window's open-addressing tables (this one, {@link LongMap},
+	 * {@link EndedPaths}): skb addresses are aligned, their low bits alike, and journey ids may not
+	 * be hashes; mixed, either spreads over the slots.
+	 */
+	static int mix(long key) {
 		long z = key * 0x9E3779B97F4A7C15L;
 		return (int) (z ^ (z >>> 32));
 	}

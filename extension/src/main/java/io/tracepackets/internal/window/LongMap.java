@@ -63,7 +63,7 @@ final class LongMap {
 	/** The slot holding {@code key}, or the empty slot where it would go. */
 	private int find(long key) {
 		int mask = capacity - 1;
-		int slot = mix(key) & mask;
+		int slot = LongKeyedMap.mix(key) & mask;
 		long at;
 		while ((at = keys.getOrZero(slot)) != 0 && at != key) {
 			slot = (slot + 1) & mask;
@@ -86,11 +86,5 @@ final class LongMap {
 				values.set(slot, oldValues.getOrZero(i));
 			}
 		}
-	}
-
-	/** The kernel's ids are hashes already, the made-up ones too; a mix guards against any that are not. */
-	private static int mix(long key) {
-		long z = key * 0x9E3779B97F4A7C15L;
-		return (int) (z ^ (z >>> 32));
 	}
 }
