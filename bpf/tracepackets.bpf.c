@@ -50,12 +50,13 @@ static __always_inline bool wants_stack(__u32 reason)
 	return reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NETFILTER_DROP);
 }
 
-static __always_inline void trace_drop(void *ctx, struct sk_buff *skb, __u32 inum, __u32 reason, void *location)
+static __always_inline void trace_drop(void *ctx, struct sk_buff *skb, struct net_device *dev, __u32 inum,
+				       __u32 reason, void *location)
 {
 	struct tp_event *e;
 
 	count_event(inum, TP_PROBE_KFREE_SKB, reason, (__u64)location);
-	e = emit(skb, inum, TP_PROBE_KFREE_SKB, false, true, true);
+	e = emit_dev(skb, dev, inum, TP_PROBE_KFREE_SKB, false, true, true);
 	if (!e)
 		return;
 	e->location = (__u64)location;
@@ -68,7 +69,8 @@ static __always_inline void trace_drop(void *ctx, struct sk_buff *skb, __u32 inu
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location)
 {
-	__u32 inum = scoped(skb, true, true);
+	struct net_device *dev;
+	__u32 inum = scoped_dev(skb, &dev, true, true);
 	unsigned long irqs;
 	__u32 reason = 0;
 
@@ -80,7 +82,7 @@ int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location)
 	/* Guarded (irqs_off): a netfilter drop's stack is the longest run of all. */
 	irqs_off(true, &irqs);
 	if (filtered_in(skb, true))
-		trace_drop(ctx, skb, inum, reason, location);
+		trace_drop(ctx, skb, dev, inum, reason, location);
 	irqs_on(true, &irqs);
 	return 0;
 }

@@ -225,9 +225,8 @@ static __always_inline void count_event(__u32 inum, __u32 probe, __u32 reason, _
  * that holds skb->dev (dev_scratch, udp_set_dev_scratch) and never sets skb->sk: that word is then
  * no kernel address (those have the top bit set), and reading a device there would find nothing.
  */
-static __always_inline __u32 skb_netns(struct sk_buff *skb, bool in_task, bool btf)
+static __always_inline __u32 skb_netns(struct sk_buff *skb, struct net_device *dev, bool in_task, bool btf)
 {
-	struct net_device *dev = READ(btf, skb->dev, skb, dev);
 	struct task_struct *task;
 	struct sock *sk;
 
@@ -372,7 +371,10 @@ static __always_inline bool pcap_filter_accepts(struct sk_buff *skb, bool btf)
  * probe does (a config array read, which the
  * verifier inlines, two or three plain loads, a few compares).
  */
-static __always_inline __u32 scoped(struct sk_buff *skb, bool in_task, bool btf)
+/* `*dev`: skb->dev as read here, for the event to reuse (emit_dev), where the scope check got that
+ * far: on a tp_btf skb the verifier searches vmlinux BTF by name for every load of a pointer field,
+ * so a second read after the event's branches cost a search on every path to it. */
+static __always_inline __u32 scoped_dev(struct sk_buff *skb, struct net_device **dev, bool in_task, bool btf)
 {
 	__u32 zero = 0;
 	struct tp_config *cfg = bpf_map_lookup_elem(&config, &zero);
@@ -380,12 +382,20 @@ static __always_inline __u32 scoped(struct sk_buff *skb, bool in_task, bool btf)
 
 	if (!cfg || cfg->mode == TP_MODE_OFF || !skb)
 		return 0;
-	inum = skb_netns(skb, in_task, btf);
+	*dev = READ(btf, skb->dev, skb, dev);
+	inum = skb_netns(skb, *dev, in_task, btf);
 	if (!inum)
 		return 0;
 	if (cfg->mode == TP_MODE_NETNS && !in_scope(cfg, inum))
 		return 0;
 	return inum;
+}
+
+static __always_inline __u32 scoped(struct sk_buff *skb, bool in_task, bool btf)
+{
+	struct net_device *dev;
+
+	return scoped_dev(skb, &dev, in_task, btf);
 }
 
 /* Whether the packet passes the pcap filter: always, without one. */
@@ -447,6 +457,23 @@ static __always_inline void irqs_on(bool guard, unsigned long *flags)
 #define HEADER_BYTES 64
 #define L4_BYTES 14
 
+/*
+ * An address into the event: 16 bytes with two 8-byte moves. Both ends are 8-aligned (the event's
+ * address fields; the header buffers, aligned for it); memcpy of a __u8 array becomes 16 byte
+ * stores, which the verifier walks on every path through the parsing.
+ */
+static __always_inline void copy_address16(__u8 *dst, const __u8 *src)
+{
+	((__u64 *)dst)[0] = ((const __u64 *)src)[0];
+	((__u64 *)dst)[1] = ((const __u64 *)src)[1];
+}
+
+/* An IPv4 address: one 4-byte move (src 4-aligned). */
+static __always_inline void copy_address4(__u8 *dst, const __u8 *src)
+{
+	*(__u32 *)dst = *(const __u32 *)src;
+}
+
 /* Ports (ICMP: type and code) and TCP flags from the first L4_BYTES of the transport header. */
 static __always_inline void fill_ports(struct tp_event *e, __u8 l4_proto, const __u8 *l4)
 {
@@ -485,7 +512,8 @@ static __always_inline void fill_ports_at(struct tp_event *e, __u8 l4_proto, con
  */
 static __always_inline unsigned char *fill_ip(struct tp_event *e, unsigned char *l3)
 {
-	__u8 h[HEADER_BYTES];
+	__u8 h[HEADER_BYTES] __attribute__((aligned(8)));
+	unsigned char *l4, *found;
 	bool whole = true;
 	__u8 l4_proto;
 
@@ -509,31 +537,33 @@ static __always_inline unsigned char *fill_ip(struct tp_event *e, unsigned char 
 			return NULL;
 		e->ip_version = 4;
 		l4_proto = h[9];
-		__builtin_memcpy(e->saddr, &h[12], 4);
-		__builtin_memcpy(e->daddr, &h[16], 4);
+		copy_address4(e->saddr, &h[12]);
+		copy_address4(e->daddr, &h[16]);
 		if ((h[6] << 8 | h[7]) & 0x1fff)
 			return NULL; /* a later fragment has no L4 header */
 		e->l4_proto = l4_proto;
-		if (ihl == 5)
+		l4 = l3 + ihl * 4;
+		if (ihl == 5) {
 			fill_ports(e, l4_proto, &h[20]);
-		else
-			fill_ports_at(e, l4_proto, l3 + ihl * 4);
-		return l3 + ihl * 4;
+			return l4;
+		}
+		found = l4;
+		goto apart;
 	} else if (h[0] >> 4 == 6) {
-		unsigned char *l4 = l3 + 40;
-
+		l4 = l3 + 40;
 		e->ip_version = 6;
 		l4_proto = h[6];
-		__builtin_memcpy(e->saddr, &h[8], 16);
-		__builtin_memcpy(e->daddr, &h[24], 16);
+		copy_address16(e->saddr, &h[8]);
+		copy_address16(e->daddr, &h[24]);
 		if (l4_proto != IPPROTO_HOPOPTS && l4_proto != IPPROTO_ROUTING && l4_proto != IPPROTO_DSTOPTS
 		    && l4_proto != IPPROTO_FRAGMENT && l4_proto != IPPROTO_AH) {
 			e->l4_proto = l4_proto;
-			if (whole)
+			if (whole) {
 				fill_ports(e, l4_proto, &h[40]);
-			else
-				fill_ports_at(e, l4_proto, l4);
-			return l4;
+				return l4;
+			}
+			found = l4;
+			goto apart;
 		}
 		/* Walk up to four extension headers (hop-by-hop, routing, destination options,
 		 * fragment, AH) to the transport header, as MLD's hop-by-hop needs. */
@@ -563,9 +593,14 @@ static __always_inline unsigned char *fill_ip(struct tp_event *e, unsigned char 
 			l4_proto = ext[0];
 		}
 		e->l4_proto = l4_proto;
-		fill_ports_at(e, l4_proto, l4);
+		found = NULL;
+		goto apart;
 	}
 	return NULL;
+apart:
+	/* the transport bytes lie beyond what was read at once: one place reads them apart */
+	fill_ports_at(e, l4_proto, l4);
+	return found;
 }
 
 /*
@@ -597,13 +632,15 @@ static __always_inline unsigned char *fill_ip(struct tp_event *e, unsigned char 
 static __always_inline bool fill_inner(struct tp_event *e, struct tp_pre_nat *outer, bool outer_ready,
 				       unsigned char *udp)
 {
-	__u8 h[INNER_BYTES];
+	/* Read 2 bytes in, so that the inner IP header (and its addresses) is 8-aligned. */
+	__u8 buffer[2 + INNER_BYTES] __attribute__((aligned(8)));
+	__u8 *h = &buffer[2];
 	const __u8 *ip = &h[VXLAN_HLEN + ETH_HLEN];
 	__u16 inner_protocol;
 
 	if (e->l4_proto != IPPROTO_UDP || (e->dport != VXLAN_PORT && e->dport != VXLAN_LINUX_PORT))
 		return false;
-	if (bpf_probe_read_kernel(h, sizeof(h), udp + UDP_HLEN) || !(h[0] & VXLAN_FLAG_VNI))
+	if (bpf_probe_read_kernel(h, INNER_BYTES, udp + UDP_HLEN) || !(h[0] & VXLAN_FLAG_VNI))
 		return false;
 	inner_protocol = (__u16)h[VXLAN_HLEN + 12] << 8 | h[VXLAN_HLEN + 13];
 	if (inner_protocol != ETH_P_IP && inner_protocol != ETH_P_IPV6)
@@ -632,8 +669,8 @@ static __always_inline bool fill_inner(struct tp_event *e, struct tp_pre_nat *ou
 
 		e->ip_version = 4;
 		e->l4_proto = ip[9];
-		__builtin_memcpy(e->saddr, &ip[12], 4);
-		__builtin_memcpy(e->daddr, &ip[16], 4);
+		copy_address4(e->saddr, &ip[12]);
+		copy_address4(e->daddr, &ip[16]);
 		if ((ip[6] << 8 | ip[7]) & 0x1fff)
 			return true; /* a later fragment has no L4 header */
 		if (ihl == 5)
@@ -643,8 +680,8 @@ static __always_inline bool fill_inner(struct tp_event *e, struct tp_pre_nat *ou
 	} else {
 		e->ip_version = 6;
 		e->l4_proto = ip[6];
-		__builtin_memcpy(e->saddr, &ip[8], 16);
-		__builtin_memcpy(e->daddr, &ip[24], 16);
+		copy_address16(e->saddr, &ip[8]);
+		copy_address16(e->daddr, &ip[24]);
 		fill_ports(e, e->l4_proto, &ip[40]);
 	}
 	return true;
@@ -731,65 +768,113 @@ struct tp_ct_tuple {
 #define NFCT_INFOMASK 7UL
 
 /*
- * The skb's conntrack entry: its state and status bits into `*state` (tp_event.ct, enum tp_ct),
- * and into `pre` (the record's NAT trailer) the entry's zone and mark and, when netfilter
- * translated the packet, its tuple before the translation: conntrack's tuple for the packet's
- * direction. Returns whether the record needs that trailer (translated, or a zone or mark set),
- * so the common event stays 120 bytes. The tuple is how the tracepoints, which see a locally sent
- * packet only after OUTPUT's DNAT, still see where it was sent to. A veth crossing into another
- * namespace clears the skb's conntrack entry (skb_scrub_packet), and TCP drops it on delivery
- * (nf_reset_ct in tcp_v4_rcv), so only events in between carry it; the journey id carries the
- * rest. Costs one load for an untracked packet, four reads for a tracked one (status, zone, mark),
- * one more for a translated one; compiled out when the kernel has no conntrack types (the
- * nf_conntrack module was not loaded when the tracer started). A template (raw table's -j CT
- * before conntrack ran) is no entry yet: reported as none.
+ * The skb's conntrack entry, as one number (CT_*): its state and status bits (tp_event.ct, enum
+ * tp_ct), whether the record needs the NAT trailer (translated, or a zone or mark set, so the
+ * common event stays 120 bytes), whether netfilter translated the packet, and the entry's zone and
+ * mark. `nfct` is skb->_nfct. One number in a register rather than fields on the stack: the
+ * verifier then finds the states after it equal whichever way the entry was read, where a stack
+ * slot holding a zero on one path and a read value on another kept every later path apart.
+ * A veth crossing into another namespace clears the skb's conntrack entry (skb_scrub_packet), and
+ * TCP drops it on delivery (nf_reset_ct in tcp_v4_rcv), so only events in between carry it; the
+ * journey id carries the rest. Costs one load for an untracked packet, four reads for a tracked
+ * one (status, zone, mark); compiled out when the kernel has no conntrack types (the nf_conntrack
+ * module was not loaded when the tracer started). A template (raw table's -j CT before conntrack
+ * ran) is no entry yet: reported as none.
  */
-static __always_inline bool fill_conntrack(struct tp_pre_nat *pre, __u8 *state, struct sk_buff *skb, bool btf)
+#define CT_STATE(summary) ((__u8)(summary))
+#define CT_TRAILER (1ULL << 8)
+#define CT_TRANSLATED (1ULL << 9)
+#define CT_ZONE(summary) ((__u16)((summary) >> 16))
+#define CT_MARK(summary) ((__u32)((summary) >> 32))
+
+static __always_inline __u64 conntrack_summary(unsigned long nfct)
 {
-	struct tp_ct_tuple tuple;
-	unsigned long nfct, status, info;
-	__u32 mark = 0;
-	__u16 zone = 0;
-	struct nf_conn *ct;
+	unsigned long status, info = nfct & NFCT_INFOMASK;
+	struct nf_conn *ct = (struct nf_conn *)(nfct & ~NFCT_INFOMASK);
+	__u64 summary, zone = 0, mark = 0;
 	bool translated;
 
-	*state = 0;
-	if (!bpf_core_field_exists(skb->_nfct) || !bpf_core_type_exists(struct nf_conn))
-		return false;
-	nfct = READ(btf, skb->_nfct, skb, _nfct);
-	info = nfct & NFCT_INFOMASK;
-	ct = (struct nf_conn *)(nfct & ~NFCT_INFOMASK);
+	if (!bpf_core_field_exists(((struct sk_buff *)0)->_nfct) || !bpf_core_type_exists(struct nf_conn))
+		return 0;
 	if (!ct) {
 		/* IP_CT_UNTRACKED (7) without an entry: -j NOTRACK / -j CT --notrack */
-		if (info == NFCT_INFOMASK)
-			*state = TP_CT_ENTRY | NFCT_INFOMASK;
-		return false;
+		return info == NFCT_INFOMASK ? TP_CT_ENTRY | NFCT_INFOMASK : 0;
 	}
 	if (bpf_core_read(&status, sizeof(status), &ct->status) || (status & IPS_TEMPLATE))
-		return false;
-	*state = TP_CT_ENTRY | info | (status & IPS_CONFIRMED ? TP_CT_CONFIRMED : 0)
-		 | (status & IPS_SRC_NAT ? TP_CT_SOURCE_NAT : 0) | (status & IPS_DST_NAT ? TP_CT_DESTINATION_NAT : 0);
-	if (bpf_core_field_exists(ct->zone) && bpf_core_read(&zone, sizeof(zone), &ct->zone.id))
-		zone = 0;
-	if (bpf_core_field_exists(ct->mark) && bpf_core_read(&mark, sizeof(mark), &ct->mark))
-		mark = 0;
+		return 0;
+	summary = TP_CT_ENTRY | info | (status & IPS_CONFIRMED ? TP_CT_CONFIRMED : 0)
+		  | (status & IPS_SRC_NAT ? TP_CT_SOURCE_NAT : 0) | (status & IPS_DST_NAT ? TP_CT_DESTINATION_NAT : 0);
+	if (bpf_core_field_exists(ct->zone)) {
+		__u16 id;
+
+		if (!bpf_core_read(&id, sizeof(id), &ct->zone.id))
+			zone = id;
+	}
+	if (bpf_core_field_exists(ct->mark)) {
+		__u32 value;
+
+		if (!bpf_core_read(&value, sizeof(value), &ct->mark))
+			mark = value;
+	}
 	/* RELATED packets (ICMP errors) carry another connection's entry: its tuple is not theirs. */
 	translated = (status & (IPS_SRC_NAT | IPS_DST_NAT))
 		     && (info == IP_CT_ESTABLISHED || info == IP_CT_NEW || info == IP_CT_ESTABLISHED_REPLY);
-	if (!translated && !zone && !mark)
-		return false;
+	summary |= zone << 16 | mark << 32;
+	if (translated)
+		summary |= CT_TRANSLATED | CT_TRAILER;
+	else if (zone || mark)
+		summary |= CT_TRAILER;
+	return summary;
+}
+
+/*
+ * The record's NAT trailer from the conntrack entry (`summary` with CT_TRAILER): its zone and
+ * mark and, when netfilter translated the packet, its tuple before the translation: conntrack's
+ * tuple for the packet's direction. The tuple is how the tracepoints, which see a locally sent
+ * packet only after OUTPUT's DNAT, still see where it was sent to.
+ */
+static __always_inline void fill_pre_nat(struct tp_pre_nat *pre, __u64 summary, unsigned long nfct)
+{
+	unsigned long info = nfct & NFCT_INFOMASK;
+	struct nf_conn *ct = (struct nf_conn *)(nfct & ~NFCT_INFOMASK);
+	struct tp_ct_tuple tuple;
+
 	__builtin_memset(pre, 0, sizeof(*pre));
-	pre->zone = zone;
-	pre->ct_mark = mark;
-	if (!translated
+	pre->zone = CT_ZONE(summary);
+	pre->ct_mark = CT_MARK(summary);
+	if (!(summary & CT_TRANSLATED)
 	    || bpf_core_read(&tuple, sizeof(tuple), &ct->tuplehash[info == IP_CT_ESTABLISHED_REPLY].tuple))
-		return true;
+		return;
 	__builtin_memcpy(pre->saddr, tuple.saddr, TP_ADDR_LEN);
 	__builtin_memcpy(pre->daddr, tuple.daddr, TP_ADDR_LEN);
 	pre->sport = bpf_ntohs(tuple.sport);
 	pre->dport = bpf_ntohs(tuple.dport);
-	pre->nat = (status & IPS_SRC_NAT ? TP_NAT_SOURCE : 0) | (status & IPS_DST_NAT ? TP_NAT_DESTINATION : 0);
+	pre->nat = (summary & TP_CT_SOURCE_NAT ? TP_NAT_SOURCE : 0)
+		   | (summary & TP_CT_DESTINATION_NAT ? TP_NAT_DESTINATION : 0);
 	pre->reply = info == IP_CT_ESTABLISHED_REPLY;
+}
+
+/* skb->_nfct, 0 where the kernel has no conntrack types. */
+static __always_inline unsigned long skb_nfct(struct sk_buff *skb, bool btf)
+{
+	if (!bpf_core_field_exists(skb->_nfct) || !bpf_core_type_exists(struct nf_conn))
+		return 0;
+	return READ(btf, skb->_nfct, skb, _nfct);
+}
+
+/*
+ * The conntrack state into `*state` and the NAT trailer into `pre` (see conntrack_summary);
+ * returns whether the record needs that trailer.
+ */
+static __always_inline bool fill_conntrack(struct tp_pre_nat *pre, __u8 *state, struct sk_buff *skb, bool btf)
+{
+	unsigned long nfct = skb_nfct(skb, btf);
+	__u64 summary = conntrack_summary(nfct);
+
+	*state = CT_STATE(summary);
+	if (!(summary & CT_TRAILER))
+		return false;
+	fill_pre_nat(pre, summary, nfct);
 	return true;
 }
 
@@ -907,10 +992,8 @@ static __always_inline __u64 skb_address(struct sk_buff *skb)
  * then in `outer` (fill_tuple).
  */
 static __always_inline bool fill_packet(struct tp_event *e, struct tp_pre_nat *outer, bool outer_ready,
-					struct sk_buff *skb, bool from_data, bool btf)
+					struct sk_buff *skb, struct net_device *dev, bool from_data, bool btf)
 {
-	struct net_device *dev = READ(btf, skb->dev, skb, dev);
-
 	/* not a kernel address: UDP's scratch word (skb_netns) */
 	e->ifindex = (__s64)(unsigned long)dev < 0 ? READ(btf, dev->ifindex, dev, ifindex)
 						   : READ(btf, skb->skb_iif, skb, skb_iif);
@@ -943,7 +1026,7 @@ static __always_inline void fill_snapshot(struct tp_event *e, struct sk_buff *sk
 	outer_ready = fill_conntrack(&outer, &e->ct, skb, false);
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	fill_packet(e, &outer, outer_ready, skb, false, false);
+	fill_packet(e, &outer, outer_ready, skb, BPF_CORE_READ(skb, dev), false, false);
 	e->journey = journey_of(address, (__u64)BPF_CORE_READ(skb, head), false);
 }
 
@@ -957,17 +1040,16 @@ static __always_inline void fill_snapshot(struct tp_event *e, struct sk_buff *sk
  * rather than two more helper calls (bpf_get_current_comm alone cost ~80 ns per event here);
  * before 5.11, which lacks that helper, the helper calls.
  */
-static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __u8 probe, bool from_data,
-					     bool in_task, bool btf)
+static __always_inline struct tp_event *emit_dev(struct sk_buff *skb, struct net_device *dev, __u32 inum, __u8 probe,
+						 bool from_data, bool in_task, bool btf)
 {
 	struct tp_pre_nat *trailer = NULL;
-	struct tp_pre_nat pre_nat;
+	struct tp_pre_nat outer;
 	struct tp_event *e;
-	__u8 ct;
+	unsigned long nfct = skb_nfct(skb, btf);
+	__u64 ct = conntrack_summary(nfct);
 
-	bool with_trailer = fill_conntrack(&pre_nat, &ct, skb, btf);
-
-	e = reserve(with_trailer, &trailer);
+	e = reserve(ct & CT_TRAILER, &trailer);
 	if (!e)
 		return NULL;
 	__builtin_memset(e, 0, sizeof(*e));
@@ -977,7 +1059,7 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 	e->probe = probe;
 	e->cpu = bpf_get_smp_processor_id();
 	e->stack_id = -1;
-	e->ct = ct;
+	e->ct = CT_STATE(ct);
 	if (in_task && btf && HAS_HELPER(get_current_task_btf)) {
 		struct task_struct *task = bpf_get_current_task_btf();
 
@@ -989,20 +1071,23 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	}
 
-	if (fill_packet(e, &pre_nat, with_trailer, skb, from_data, btf) && !trailer) {
+	/* The trailer is written in place; the stack holds an encapsulated packet's outer tuple
+	 * only while the record lacks the room for it. */
+	if (trailer)
+		fill_pre_nat(trailer, ct, nfct);
+	if (fill_packet(e, trailer ? trailer : &outer, trailer != NULL, skb, dev, from_data, btf) && !trailer) {
 		/* encapsulated: the outer tuple needs the trailer this record has no room for */
 		e = grown(e, &trailer);
 		if (!e)
 			return NULL;
+		__builtin_memcpy(trailer, &outer, sizeof(outer));
 	}
 	/* `location` is filled later by the callers that set it: scratch space until then. */
 	e->journey = journey_of(as_number(&e->location, (__u64)skb),
 				as_number(&e->location, (__u64)READ(btf, skb->head, skb, head)),
 				probe == TP_PROBE_KFREE_SKB || probe == TP_PROBE_CONSUME_SKB);
-	if (trailer) {
-		__builtin_memcpy(trailer, &pre_nat, sizeof(pre_nat));
+	if (trailer)
 		e->trailers = TP_TRAILER_NAT;
-	}
 	if (tp_snap_len) {
 		struct tp_capture *cap = trailer ? (void *)(trailer + 1) : (void *)(e + 1);
 
@@ -1011,6 +1096,13 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
 		capture(cap, e->protocol, skb, from_data, btf);
 	}
 	return e;
+}
+
+/* emit_dev for an skb whose device the caller has not read. */
+static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __u8 probe, bool from_data,
+					     bool in_task, bool btf)
+{
+	return emit_dev(skb, READ(btf, skb->dev, skb, dev), inum, probe, from_data, in_task, btf);
 }
 
 /*
@@ -1068,7 +1160,8 @@ static __always_inline void count_hook(__u32 inum, __u32 probe)
 /* A tracepoint's probe (tp_btf: guarded, see irqs_off). */
 static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_data, bool in_task, bool btf)
 {
-	__u32 inum = scoped(skb, in_task, btf);
+	struct net_device *dev;
+	__u32 inum = scoped_dev(skb, &dev, in_task, btf);
 	unsigned long irqs;
 	struct tp_event *e;
 
@@ -1077,7 +1170,7 @@ static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_
 	irqs_off(true, &irqs);
 	if (filtered_in(skb, btf)) {
 		count_hook(inum, probe);
-		e = emit(skb, inum, probe, from_data, in_task, btf);
+		e = emit_dev(skb, dev, inum, probe, from_data, in_task, btf);
 		if (e)
 			submit(e);
 	}
