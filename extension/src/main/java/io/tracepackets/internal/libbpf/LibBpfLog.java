@@ -72,6 +72,11 @@ final class LibBpfLog {
 	// Called from native code: must never throw.
 	private static int print(int level, MemorySegment format, MemorySegment vaList) {
 		try {
+			// a load prints thousands of debug lines (one per CO-RE relocation and more): formatting
+			// them for a logger that drops them was a tenth of a cold start
+			if (level > LIBBPF_INFO && !LOG.isDebugEnabled()) {
+				return 0;
+			}
 			String line = Libc.vformat(format.reinterpret(Long.MAX_VALUE), vaList).stripTrailing();
 			StringBuilder captured = CAPTURE.get();
 			if (captured != null && level <= LIBBPF_INFO) {
