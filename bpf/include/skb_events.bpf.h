@@ -67,6 +67,16 @@ const volatile struct tp_load_options tp_load SEC(".rodata.snap") = {};
 #define tp_snap_len (tp_load.snap_len)
 
 /*
+ * Which of an event's fields the probes fill (enum tp_fields): all, except in the probe-cost
+ * benchmark's own build of them (bpf/Makefile, TP_BENCH_FIELDS), where tp_load says which.
+ */
+#ifdef TP_BENCH_FIELDS
+#define tp_fields (tp_load.fields)
+#else
+#define tp_fields TP_FIELDS_ALL
+#endif
+
+/*
  * Exact counts, kept in the kernel whatever the ring buffer does (count_event): events per
  * namespace and probe, drops per reason and location. Per-CPU, so a flood on many CPUs does not
  * bounce one cache line between them; the reader sums the CPUs. Entries are made on first use and
@@ -1046,17 +1056,20 @@ static __always_inline struct tp_event *emit_dev(struct sk_buff *skb, struct net
 	struct tp_pre_nat *trailer = NULL;
 	struct tp_pre_nat outer;
 	struct tp_event *e;
-	unsigned long nfct = skb_nfct(skb, btf);
+	__u32 fields = tp_fields;
+	unsigned long nfct = fields == TP_FIELDS_NONE ? 0 : skb_nfct(skb, btf);
 	__u64 ct = conntrack_summary(nfct);
 
 	e = reserve(ct & CT_TRAILER, &trailer);
 	if (!e)
 		return NULL;
 	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = bpf_ktime_get_ns();
-	e->skb = (__u64)skb;
 	e->netns = inum;
 	e->probe = probe;
+	if (fields == TP_FIELDS_NONE)
+		return e;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->skb = (__u64)skb;
 	e->cpu = bpf_get_smp_processor_id();
 	e->stack_id = -1;
 	e->ct = CT_STATE(ct);
@@ -1071,6 +1084,8 @@ static __always_inline struct tp_event *emit_dev(struct sk_buff *skb, struct net
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	}
 
+	if (fields == TP_FIELDS_IDENTITY)
+		return e;
 	/* The trailer is written in place; the stack holds an encapsulated packet's outer tuple
 	 * only while the record lacks the room for it. */
 	if (trailer)

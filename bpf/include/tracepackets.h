@@ -59,10 +59,21 @@ enum tp_stacks {
 	TP_STACKS_ALL = 1,	 /* every drop */
 };
 
+/*
+ * Which of an event's fields the probes fill: all, except in the probe-cost benchmark, which
+ * leaves some out to show what each part of a probe costs.
+ */
+enum tp_fields {
+	TP_FIELDS_ALL = 0,
+	TP_FIELDS_NONE = 1,	/* the record alone: reserved, zeroed, its netns and probe, submitted */
+	TP_FIELDS_IDENTITY = 2, /* and the clock, CPU, task and conntrack state; not the packet's */
+};
+
 /* Set by the tracer before load, as read-only globals (skb_events.bpf.h, tp_load). */
 struct tp_load_options {
 	__u32 snap_len;	 /* packet bytes each event carries; 0: none */
 	__u32 uncounted; /* 1: no exact counts (the probe-cost benchmark's baseline only) */
+	__u32 fields;	 /* enum tp_fields: read only by the probe-cost benchmark's build (TP_BENCH_FIELDS) */
 };
 
 /* Set by the tracer in the options map once, after load and before attaching. */

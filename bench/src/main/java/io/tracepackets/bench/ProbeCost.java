@@ -3,6 +3,7 @@ package io.tracepackets.bench;
 import io.tracepackets.internal.bpf.BpfObject;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.internal.session.TraceSession;
+import io.tracepackets.internal.session.ProbePart;
 import io.tracepackets.internal.session.TracerOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,8 +24,10 @@ import java.util.Map;
  * A fourth condition, empty programs on the same five tracepoints with no tracer, shows the part
  * of the overhead that is the kernel's dispatch of any program there.
  * <p>
- * Two more, bench only, take a part of the probes away to show what it costs: the exact counts
- * ({@code withoutCounts}) and the interrupt guard ({@code withoutIrqGuard}).
+ * Four more, bench only, take a part of the probes away to show what it costs ({@link ProbePart}):
+ * the exact counts, the interrupt guard, the packet's fields of each event, and every field but
+ * the record's namespace and probe; with the out-of-scope cost (the scope check) and the floor
+ * they split the in-scope cost per cause.
  * <p>
  * Packets/s: {@code rounds} rounds of the conditions, kernel accounting off (as users run),
  * each round in a rotated order so that a change of load hits all of them alike; ratios are taken
@@ -48,17 +51,30 @@ final class ProbeCost {
 	private static final String FLOOR_RESOURCE = "io/tracepackets/bpf/bench/floor.bpf.o";
 
 	enum Condition {
-		UNTRACED("untraced (no tracer loaded)"),
-		DISPATCH("no tracer; an empty tp_btf program on each of the five tracepoints (bench only)"),
-		IN_SCOPE("traced, the flood's two namespaces in scope"),
-		UNCOUNTED("traced, in scope, without the exact counts (bench only: what counting costs)"),
-		UNGUARDED("traced, in scope, the plain probes: interrupts on while they work (bench only: what the guard costs)"),
-		OUT_OF_SCOPE("traced, another namespace in scope");
+		UNTRACED("untraced (no tracer loaded)", null),
+		DISPATCH("no tracer; an empty tp_btf program on each of the five tracepoints (bench only)", null),
+		IN_SCOPE("traced, the flood's two namespaces in scope", null),
+		UNCOUNTED("traced, in scope, without the exact counts (bench only: what counting costs)", ProbePart.COUNTS),
+		UNGUARDED("traced, in scope, the plain probes: interrupts on while they work (bench only: what the guard costs)",
+				ProbePart.IRQ_GUARD),
+		NO_PACKET_FIELDS("traced, in scope, events without the packet's fields (bench only: what reading the packet"
+				+ " costs)", ProbePart.PACKET_FIELDS),
+		RECORD_ONLY("traced, in scope, records holding only their namespace and probe (bench only: what the record"
+				+ " alone costs)", ProbePart.EVENT_FIELDS),
+		OUT_OF_SCOPE("traced, another namespace in scope", null);
 
 		final String label;
+		/** The part of the probes this condition leaves out; null: none. */
+		final ProbePart without;
 
-		Condition(String label) {
+		Condition(String label, ProbePart without) {
 			this.label = label;
+			this.without = without;
+		}
+
+		/** The in-scope tracers that leave a part out. */
+		static List<Condition> partial() {
+			return java.util.Arrays.stream(values()).filter(c -> c.without != null).toList();
 		}
 	}
 
@@ -78,33 +94,30 @@ final class ProbeCost {
 		}
 	}
 
+	/**
+	 * {@code accounted}: the accounted floods of {@link Condition#IN_SCOPE}, {@link Condition#OUT_OF_SCOPE}
+	 * and each {@link Condition#partial()} one.
+	 */
 	record Result(TracerOptions options, int rounds, double seconds, Map<Condition, double[]> packetsPerSecond,
 			Map<Condition, double[]> ratios, Map<Condition, double[]> cpuNanosPerPacket,
-			Map<Condition, double[]> cpuRatios, Accounted inScope, Accounted outOfScope, Accounted uncounted,
-			Accounted unguarded,
+			Map<Condition, double[]> cpuRatios, Map<Condition, Accounted> accounted,
 			String loadBefore, String loadAfter, double busyBefore) {
 
-		/** BPF time per packet the exact counts add in scope: with them less without. */
-		double countsNanosPerPacket() {
-			return nanosPerPacket(inScope) - nanosPerPacket(uncounted);
+		Accounted inScope() {
+			return accounted.get(Condition.IN_SCOPE);
 		}
 
-		/** Packets/s in scope ÷ without the counts, the median of the rounds' ratios. */
-		double countedRatio() {
-			return inScopeRatio(Condition.UNCOUNTED);
+		Accounted outOfScope() {
+			return accounted.get(Condition.OUT_OF_SCOPE);
 		}
 
-		/** BPF time per packet the interrupt guard adds in scope: with it less without. */
-		double guardNanosPerPacket() {
-			return nanosPerPacket(inScope) - nanosPerPacket(unguarded);
+		/** BPF time per packet that what {@code partial} leaves out adds in scope: with it less without. */
+		double partNanosPerPacket(Condition partial) {
+			return nanosPerPacket(inScope()) - nanosPerPacket(accounted.get(partial));
 		}
 
-		/** Packets/s in scope ÷ the plain probes', the median of the rounds' ratios. */
-		double guardedRatio() {
-			return inScopeRatio(Condition.UNGUARDED);
-		}
-
-		private double inScopeRatio(Condition baseline) {
+		/** Packets/s in scope ÷ without that part, the median of the rounds' ratios. */
+		double inScopeRatio(Condition baseline) {
 			double[] traced = packetsPerSecond.get(Condition.IN_SCOPE);
 			double[] without = packetsPerSecond.get(baseline);
 			double[] ratio = new double[traced.length];
@@ -151,7 +164,7 @@ final class ProbeCost {
 				UdpFlood.Result result = switch (c) {
 					case UNTRACED -> flood.run(seconds);
 					case DISPATCH -> dispatchOnly(flood, seconds);
-					case IN_SCOPE, OUT_OF_SCOPE, UNCOUNTED, UNGUARDED -> {
+					default -> {
 						try (TraceSession session = started(optionsOf(c, options))) {
 							yield TracerFlood.measure(session, flood, seconds, c != Condition.OUT_OF_SCOPE ? scope
 									: elsewhere).flood();
@@ -168,22 +181,20 @@ final class ProbeCost {
 				cpuRatios.get(c)[round] = cpu.get(Condition.UNTRACED)[round] / cpu.get(c)[round];
 			}
 		}
+		Map<Condition, Accounted> accounted = new java.util.EnumMap<>(Condition.class);
 		List<Accounted> inAndOut = accounted(options, flood, seconds, statsRuns, scope, elsewhere);
-		Accounted uncounted = accounted(optionsOf(Condition.UNCOUNTED, options), flood, seconds, statsRuns, scope)
-				.getFirst();
-		Accounted unguarded = accounted(optionsOf(Condition.UNGUARDED, options), flood, seconds, statsRuns, scope)
-				.getFirst();
-		return new Result(options, rounds, seconds, rates, ratios, cpu, cpuRatios, inAndOut.get(0), inAndOut.get(1),
-				uncounted, unguarded, loadBefore, loadAverage(), busyBefore);
+		accounted.put(Condition.IN_SCOPE, inAndOut.get(0));
+		accounted.put(Condition.OUT_OF_SCOPE, inAndOut.get(1));
+		for (Condition partial : Condition.partial()) {
+			accounted.put(partial, accounted(optionsOf(partial, options), flood, seconds, statsRuns, scope).getFirst());
+		}
+		return new Result(options, rounds, seconds, rates, ratios, cpu, cpuRatios, accounted, loadBefore,
+				loadAverage(), busyBefore);
 	}
 
-	/** The tracer a traced condition runs: the bench-only baselines drop the counts or the guard. */
+	/** The tracer a traced condition runs: the bench-only baselines leave a part of the probes out. */
 	private static TracerOptions optionsOf(Condition c, TracerOptions options) {
-		return switch (c) {
-			case UNCOUNTED -> options.withoutCounts();
-			case UNGUARDED -> options.withoutIrqGuard();
-			default -> options;
-		};
+		return c.without == null ? options : options.without(c.without);
 	}
 
 	/**

@@ -458,13 +458,15 @@ final class Report {
 				.append(" |\n\n");
 		md.append("Method: `bench/src/main/c/udpflood.c` (sendmmsg, 64 × 32-byte datagrams per call) from one netns"
 				+ " over a veth pair into a second netns where nothing listens: every packet is queued,"
-				+ " transmitted, received and dropped (kfree_skb NO_SOCKET). Six conditions: no tracer loaded;"
+				+ " transmitted, received and dropped (kfree_skb NO_SOCKET). Conditions: no tracer loaded;"
 				+ " no tracer but an empty tp_btf program on each of the five tracepoints a flood packet meets"
 				+ " (`bpf/bench/floor.bpf.c`: what running any program there costs, the part of the overhead no"
 				+ " probe can save); a tracer (`TraceSession`, started as the extension starts it) with the flood's two namespaces"
 				+ " in scope; a tracer with only a third namespace in scope, so the flood's packets are out of"
-				+ " scope; and, to tell what the exact counts and the interrupt guard cost, the in-scope tracer"
-				+ " without each. Packets/s: ").append(r.rounds()).append(" rounds of the six, ").append(fmt(r.seconds()))
+				+ " scope; and, to tell what each part of a probe costs, the in-scope tracer without each of four"
+				+ " (`TracerOptions.without(ProbePart)`, bench only): the exact counts, the interrupt guard, the"
+				+ " packet's fields, every field. Packets/s: ").append(r.rounds()).append(" rounds of the ")
+				.append(ProbeCost.Condition.values().length).append(", ").append(fmt(r.seconds()))
 				.append(" s each, in a rotated order, with `kernel.bpf_stats_enabled=0` (as users run); the ratio"
 						+ " is taken within each round, then the median. Per program: then ")
 				.append(fmt(r.inScope().seconds())).append(" s of flood per traced condition with"
@@ -483,7 +485,7 @@ final class Report {
 			Stats pps = Stats.of(r.packetsPerSecond().get(c));
 			double ratio = Stats.of(r.ratios().get(c)).median();
 			String target = switch (c) {
-				case UNTRACED, DISPATCH, UNCOUNTED, UNGUARDED -> "—";
+				case UNTRACED, DISPATCH, UNCOUNTED, UNGUARDED, NO_PACKET_FIELDS, RECORD_ONLY -> "—";
 				case IN_SCOPE -> "≥ 75 %: " + verdict(ratio >= IN_SCOPE_RATIO);
 				case OUT_OF_SCOPE -> {
 					double floor = Stats.of(r.ratios().get(ProbeCost.Condition.DISPATCH)).median();
@@ -535,32 +537,102 @@ final class Report {
 				.append(" events per packet and lost ").append(in.lost()).append(" (ring buffer full); out of scope ")
 				.append(out.emitted()).append(" events.\n\n");
 		double eventsPerPacket = in.packets() == 0 ? 0 : (double) in.emitted() / in.packets();
+		ProbeCost.Accounted unguarded = r.accounted().get(ProbeCost.Condition.UNGUARDED);
 		md.append("**What the exact counts cost** (issue 25: every event in scope is counted before its ring"
 				+ " buffer reservation, a tracepoint's in its namespace's row of a per-CPU array, a drop or a"
 				+ " function in a per-CPU hash): the same in-scope flood on a tracer whose probes keep no"
-				+ " counts (`TracerOptions.withoutCounts()`, bench only: its `.rodata` switch makes the verifier"
-				+ " drop the counting code), ").append(fmt(r.uncounted().seconds()))
+				+ " counts (`ProbePart.COUNTS`, bench only: its `.rodata` switch makes the verifier"
+				+ " drop the counting code), ").append(fmt(r.accounted().get(ProbeCost.Condition.UNCOUNTED).seconds()))
 				.append(" s with `kernel.bpf_stats_enabled=1`: BPF time per packet ")
 				.append(ns(ProbeCost.Result.nanosPerPacket(in))).append(" with the counts, ")
-				.append(ns(ProbeCost.Result.nanosPerPacket(r.uncounted()))).append(" without: **")
-				.append(ns(r.countsNanosPerPacket())).append(" per packet, ")
-				.append(ns(eventsPerPacket == 0 ? 0 : r.countsNanosPerPacket() / eventsPerPacket))
+				.append(ns(ProbeCost.Result.nanosPerPacket(r.accounted().get(ProbeCost.Condition.UNCOUNTED))))
+				.append(" without: **").append(ns(r.partNanosPerPacket(ProbeCost.Condition.UNCOUNTED)))
+				.append(" per packet, ")
+				.append(ns(perEvent(r.partNanosPerPacket(ProbeCost.Condition.UNCOUNTED), eventsPerPacket)))
 				.append(" per event**. Packets/s with the counts ÷ without, median of the rounds: **")
-				.append(pct(r.countedRatio())).append("**; the untraced ratios of both are in the table above,"
-						+ " against the empty-program floor.\n\n");
+				.append(pct(r.inScopeRatio(ProbeCost.Condition.UNCOUNTED))).append("**; the untraced ratios of both"
+						+ " are in the table above, against the empty-program floor.\n\n");
 		md.append("**What the interrupt guard costs** (the probes turn interrupts off while they work on a packet"
 				+ " in scope, where the kernel has `bpf_local_irq_save`, 6.14+, so that an interrupt or a preempting"
 				+ " task cannot run a probe again on that CPU while it works, which the kernel would skip): the same"
-				+ " in-scope flood on the plain probes (`TracerOptions.withoutIrqGuard()`, bench only), ")
-				.append(fmt(r.unguarded().seconds())).append(" s with `kernel.bpf_stats_enabled=1`: BPF time per packet ")
+				+ " in-scope flood on the plain probes (`ProbePart.IRQ_GUARD`, bench only), ")
+				.append(fmt(unguarded.seconds())).append(" s with `kernel.bpf_stats_enabled=1`: BPF time per packet ")
 				.append(ns(ProbeCost.Result.nanosPerPacket(in))).append(" guarded, ")
-				.append(ns(ProbeCost.Result.nanosPerPacket(r.unguarded()))).append(" plain: **")
-				.append(ns(r.guardNanosPerPacket())).append(" per packet, ")
-				.append(ns(eventsPerPacket == 0 ? 0 : r.guardNanosPerPacket() / eventsPerPacket))
-				.append(" per event**. Packets/s guarded ÷ plain, median of the rounds: **").append(pct(r.guardedRatio()))
+				.append(ns(ProbeCost.Result.nanosPerPacket(unguarded))).append(" plain: **")
+				.append(ns(r.partNanosPerPacket(ProbeCost.Condition.UNGUARDED))).append(" per packet, ")
+				.append(ns(perEvent(r.partNanosPerPacket(ProbeCost.Condition.UNGUARDED), eventsPerPacket)))
+				.append(" per event**. Packets/s guarded ÷ plain, median of the rounds: **")
+				.append(pct(r.inScopeRatio(ProbeCost.Condition.UNGUARDED)))
 				.append("**. Runs the kernel skipped (recursion_misses) in those floods: ").append(in.misses())
-				.append(" guarded, ").append(r.unguarded().misses()).append(" plain.\n");
+				.append(" guarded, ").append(unguarded.misses()).append(" plain.\n\n");
+		costPerCause(md, r, floors[0], eventsPerPacket);
 		return md.append(Bench.PROBES_SECTION_END).append('\n').toString();
+	}
+
+	/**
+	 * Where the in-scope cost goes, per cause: each part is the difference between two accounted
+	 * floods (the full probes and the probes without that part, or in scope and out of scope), the
+	 * record the rest; then what the target would leave the probes, against what the record alone
+	 * costs per event.
+	 */
+	private static void costPerCause(StringBuilder md, ProbeCost.Result r, double floorPerRun, double eventsPerPacket) {
+		ProbeCost.Accounted in = r.inScope();
+		double total = ProbeCost.Result.nanosPerPacket(in);
+		double runsPerPacket = in.packets() == 0 ? 0
+				: (double) in.programs().stream().filter(p -> onFloodPath(p, in) && !p.name().equals(ProbeCost.FLOOR_PROGRAM))
+						.mapToLong(ProgramStats.Counters::runs).sum() / in.packets();
+		double dispatch = floorPerRun * runsPerPacket;
+		double scope = ProbeCost.Result.nanosPerPacket(r.outOfScope()) - dispatch;
+		double guard = r.partNanosPerPacket(ProbeCost.Condition.UNGUARDED);
+		double counts = r.partNanosPerPacket(ProbeCost.Condition.UNCOUNTED);
+		double packet = r.partNanosPerPacket(ProbeCost.Condition.NO_PACKET_FIELDS);
+		double recordOnly = ProbeCost.Result.nanosPerPacket(r.accounted().get(ProbeCost.Condition.RECORD_ONLY));
+		double identity = ProbeCost.Result.nanosPerPacket(r.accounted().get(ProbeCost.Condition.NO_PACKET_FIELDS))
+				- recordOnly;
+		double record = recordOnly - dispatch - scope - guard - counts;
+		md.append("**Where the in-scope cost goes.** BPF time per packet in scope, split by cause: each part is"
+				+ " the difference between two of the accounted floods above (")
+				.append(fmt(in.seconds())).append(" s each, one session each, so a part carries their"
+						+ " flood-to-flood noise), the record what is left.\n\n")
+				.append("| cause | BPF time per packet | per event | measured as |\n|---|---|---|---|\n");
+		causeRow(md, "the kernel's dispatch of a program and the accounting's clock read", dispatch, eventsPerPacket,
+				"the empty program's ns per run × the probes' runs per packet");
+		causeRow(md, "the scope check (the skb's namespace against the config)", scope, eventsPerPacket,
+				"out of scope, less the dispatch");
+		causeRow(md, "the interrupt guard", guard, eventsPerPacket, "in scope less `ProbePart.IRQ_GUARD`");
+		causeRow(md, "the exact counts", counts, eventsPerPacket, "in scope less `ProbePart.COUNTS`");
+		causeRow(md, "the record: ring buffer reservation, zeroing, submission, the wakeup rule, the pcap-filter check",
+				record, eventsPerPacket, "`ProbePart.EVENT_FIELDS` less the four above");
+		causeRow(md, "the event's identity: clock, CPU, task, conntrack state", identity, eventsPerPacket,
+				"`ProbePart.PACKET_FIELDS` less `ProbePart.EVENT_FIELDS`");
+		causeRow(md, "the packet's fields: device, mark, length, the header read, the journey", packet, eventsPerPacket,
+				"in scope less `ProbePart.PACKET_FIELDS`");
+		md.append("| **in scope** | **").append(ns(total)).append("** | ").append(ns(perEvent(total, eventsPerPacket)))
+				.append(" | |\n\n");
+		double untraced = Stats.of(r.cpuNanosPerPacket().get(ProbeCost.Condition.UNTRACED)).median();
+		double traced = Stats.of(r.cpuNanosPerPacket().get(ProbeCost.Condition.IN_SCOPE)).median();
+		double dispatched = Stats.of(r.cpuNanosPerPacket().get(ProbeCost.Condition.DISPATCH)).median();
+		double allowed = untraced / IN_SCOPE_RATIO - untraced;
+		double left = allowed - (dispatched - untraced);
+		double recordPerEvent = perEvent(record + guard + counts, eventsPerPacket);
+		md.append("By the sender's CPU per packet (medians of the rounds): untraced ").append(ns(untraced))
+				.append(", in scope ").append(ns(traced)).append(", ").append(ns(traced - untraced))
+				.append(" more, which the BPF time above (").append(ns(total)).append(", the accounting's clock reads"
+						+ " included) accounts for. A packets/s ratio of ").append(pct(IN_SCOPE_RATIO))
+				.append(" allows ").append(ns(allowed)).append(" more per packet; the empty programs alone take ")
+				.append(ns(dispatched - untraced)).append(", which leaves ").append(ns(left)).append(" for ")
+				.append(fmt(eventsPerPacket)).append(" events: ").append(ns(perEvent(left, eventsPerPacket)))
+				.append(" per event, against ").append(ns(recordPerEvent))
+				.append(" for an event's record with its guard and count before any field is filled.\n");
+	}
+
+	private static void causeRow(StringBuilder md, String cause, double nanos, double eventsPerPacket, String how) {
+		md.append("| ").append(cause).append(" | ").append(ns(nanos)).append(" | ").append(ns(perEvent(nanos,
+				eventsPerPacket))).append(" | ").append(how).append(" |\n");
+	}
+
+	private static double perEvent(double nanosPerPacket, double eventsPerPacket) {
+		return eventsPerPacket == 0 ? 0 : nanosPerPacket / eventsPerPacket;
 	}
 
 	private static void cells(StringBuilder md, ProgramStats.Counters c, double floor, double target) {

@@ -42,6 +42,16 @@ final class ProbeObject implements AutoCloseable {
 	 * irqs_off in bpf/include/skb_events.bpf.h), for kernels with the kfuncs that do it.
 	 */
 	static final String IRQS_OFF_RESOURCE = "io/tracepackets/bpf/tracepackets_irqs_off.bpf.o";
+	/**
+	 * The guarded probes built for the probe-cost benchmark (bpf/Makefile, TP_BENCH_FIELDS), whose
+	 * {@code tp_load.fields} says which of an event's fields they fill; on the bench's and the
+	 * tests' class path only, never in the extension jar.
+	 */
+	static final String BENCH_FIELDS_RESOURCE = "io/tracepackets/bpf/bench/tracepackets_fields.bpf.o";
+	/** enum tp_fields (bpf/include/tracepackets.h). */
+	private static final int FIELDS_ALL = 0;
+	private static final int FIELDS_NONE = 1;
+	private static final int FIELDS_IDENTITY = 2;
 	private static final String[] IRQ_KFUNCS = { "bpf_local_irq_save", "bpf_local_irq_restore" };
 	/** The name of the object and of its siblings: their internal maps' names start with it, and must pair up. */
 	private static final String NAME = "tracepackets";
@@ -101,10 +111,21 @@ final class ProbeObject implements AutoCloseable {
 	 * task runs again on the same CPU while it works is skipped by the kernel, an event lost, and
 	 * the guard keeps them out for the microsecond it works. Elsewhere the plain one: a kfunc call
 	 * the kernel does not know fails the load even as dead code on some kernels (5.13 to 5.17).
-	 * {@link TracerOptions#withoutIrqGuard()}: the plain one anyway (a benchmark's baseline).
+	 * Without {@link ProbePart#IRQ_GUARD}: the plain one anyway (a benchmark's baseline); without
+	 * an event's fields, the benchmark's own build of the guarded one.
 	 */
 	static String resource(TracerOptions options) {
-		return !options.unguarded() && KernelFunctions.has(IRQ_KFUNCS) ? IRQS_OFF_RESOURCE : PLAIN_RESOURCE;
+		boolean fewerFields = options.omits(ProbePart.PACKET_FIELDS) || options.omits(ProbePart.EVENT_FIELDS);
+		boolean guarded = KernelFunctions.has(IRQ_KFUNCS);
+		if (fewerFields) {
+			if (!guarded || options.omits(ProbePart.IRQ_GUARD)) {
+				throw new TracingUnavailableException("the probe-cost benchmark's build", "events without some of"
+						+ " their fields are built only as the guarded probes, which need bpf_local_irq_save"
+						+ " (kernel 6.14+) and the guard: leave out the fields or the guard, not both");
+			}
+			return BENCH_FIELDS_RESOURCE;
+		}
+		return !options.omits(ProbePart.IRQ_GUARD) && guarded ? IRQS_OFF_RESOURCE : PLAIN_RESOURCE;
 	}
 
 	/**
@@ -151,13 +172,16 @@ final class ProbeObject implements AutoCloseable {
 	/**
 	 * Before load: the read-only options of {@code object}'s probes ({@code struct tp_load_options},
 	 * bpf/include/tracepackets.h): how many packet bytes each event carries ({@code snapLength}; with
-	 * 0 the verifier drops the capture code from every probe), and whether they count events.
+	 * 0 the verifier drops the capture code from every probe), whether they count events, and which
+	 * of an event's fields they fill (read by the benchmark's build only).
 	 */
 	static void setLoadOptions(BpfObject object, TracerOptions options) {
 		try (Arena arena = Arena.ofConfined()) {
-			MemorySegment values = arena.allocate(JAVA_INT, 2);
+			MemorySegment values = arena.allocate(JAVA_INT, 3);
 			values.setAtIndex(JAVA_INT, 0, options.snapLength());
-			values.setAtIndex(JAVA_INT, 1, options.uncounted() ? 1 : 0);
+			values.setAtIndex(JAVA_INT, 1, options.omits(ProbePart.COUNTS) ? 1 : 0);
+			values.setAtIndex(JAVA_INT, 2, options.omits(ProbePart.EVENT_FIELDS) ? FIELDS_NONE
+					: options.omits(ProbePart.PACKET_FIELDS) ? FIELDS_IDENTITY : FIELDS_ALL);
 			object.map(LOAD_OPTIONS_MAP).setInitialValue(values);
 		}
 	}

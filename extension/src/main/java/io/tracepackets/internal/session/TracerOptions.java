@@ -1,7 +1,9 @@
 package io.tracepackets.internal.session;
 
 import io.tracepackets.Backend;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -10,13 +12,11 @@ import java.util.regex.Pattern;
  * the stored events of open windows may take ({@code tracepackets.events.bytes}), whether every drop carries its kernel stack (else only netfilter drops: a stack costs the kernel microseconds),
  * the pcap-filter(7) expression the probes apply before emitting (null: none), and how many bytes
  * of each packet the probes copy ({@code snapLength}, 0: none, the default, at no cost to the
- * probes). {@code uncounted}: the probes keep no exact counts, for the probe-cost benchmark's
- * measure of what counting costs only; a trace's count-shaped answers need them. {@code unguarded}:
- * the plain probes even where the kernel lets them turn interrupts off, for the same benchmark's
- * measure of what that guard costs (ProbeObject#resource).
+ * probes). {@code omitted}: the parts of the probes left out, for the probe-cost benchmark's
+ * measure of what each costs only ({@link ProbePart}); empty everywhere else.
  */
 public record TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long storeBudgetBytes,
-		boolean allDropStacks, String pcapFilter, int snapLength, boolean uncounted, boolean unguarded) {
+		boolean allDropStacks, String pcapFilter, int snapLength, Set<ProbePart> omitted) {
 
 	public static final int DEFAULT_RING_BUFFER_BYTES = 16 << 20;
 	/** The event store's budget: 256 MiB holds about 3 million events without packet bytes. */
@@ -41,12 +41,13 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 			throw new IllegalArgumentException("snapLength must be 0 (no packet bytes) to " + MAX_SNAP_LENGTH
 					+ " bytes, got " + snapLength + ": " + DEFAULT_SNAP_LENGTH + " holds the headers of nearly every packet");
 		}
+		omitted = omitted.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(omitted));
 	}
 
 	/** Without a pcap filter or packet bytes. */
 	public TracerOptions(Backend backend, Pattern functions, int ringBufferBytes, long storeBudgetBytes,
 			boolean allDropStacks) {
-		this(backend, functions, ringBufferBytes, storeBudgetBytes, allDropStacks, null, 0, false, false);
+		this(backend, functions, ringBufferBytes, storeBudgetBytes, allDropStacks, null, 0, Set.of());
 	}
 
 	/** {@code backend=fentry functions=ip_.*} (and stacks, filter, snap length when set), for messages. */
@@ -54,8 +55,8 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 		return "backend=" + backend.label() + " functions=" + (functions == null ? "(every skb function)"
 				: functions.pattern()) + (allDropStacks ? " stacks=every drop" : "")
 				+ (pcapFilter != null ? " filter=\"" + pcapFilter + "\"" : "")
-				+ (snapLength > 0 ? " snap=" + snapLength : "") + (uncounted ? " uncounted" : "")
-				+ (unguarded ? " unguarded" : "");
+				+ (snapLength > 0 ? " snap=" + snapLength : "")
+				+ (omitted.isEmpty() ? "" : " without=" + EnumSet.copyOf(omitted));
 	}
 
 	public static TracerOptions defaults() {
@@ -64,26 +65,25 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 
 	public TracerOptions withBackend(Backend wanted, Pattern functionFilter) {
 		return new TracerOptions(wanted, functionFilter, ringBufferBytes, storeBudgetBytes,
-				allDropStacks, pcapFilter, snapLength, uncounted, unguarded);
+				allDropStacks, pcapFilter, snapLength, omitted);
 	}
 
 	/** {@code true}: every drop carries its kernel stack; {@code false}: netfilter drops only. */
 	public TracerOptions withAllDropStacks(boolean every) {
 		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes, every,
-				pcapFilter, snapLength, uncounted, unguarded);
+				pcapFilter, snapLength, omitted);
 	}
 
 	/** Only packets matching {@code expression} (pcap-filter(7)) are traced; null or blank: every packet. */
 	public TracerOptions withPcapFilter(String expression) {
 		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes,
-				allDropStacks, expression == null || expression.isBlank() ? null : expression, snapLength, uncounted,
-				unguarded);
+				allDropStacks, expression == null || expression.isBlank() ? null : expression, snapLength, omitted);
 	}
 
 	/** Every event carries the first {@code bytes} bytes of its packet; 0: none. */
 	public TracerOptions withSnapLength(int bytes) {
 		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes,
-				allDropStacks, pcapFilter, bytes, uncounted, unguarded);
+				allDropStacks, pcapFilter, bytes, omitted);
 	}
 
 	/**
@@ -93,26 +93,23 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 	 */
 	public TracerOptions withStoreBudgetBytes(long bytes) {
 		return new TracerOptions(backend, functions, ringBufferBytes, bytes, allDropStacks, pcapFilter, snapLength,
-				uncounted, unguarded);
+				omitted);
 	}
 
 	/**
-	 * The probes keep no exact counts: the probe-cost benchmark's baseline for what counting costs
-	 * per event. Nothing else wants it: count-shaped assertions answer from the counts.
+	 * The probes without {@code part}: the probe-cost benchmark's baselines for what each part costs
+	 * per event. Nothing else wants it: a trace's answers need every part.
 	 */
-	public TracerOptions withoutCounts() {
+	public TracerOptions without(ProbePart part) {
+		EnumSet<ProbePart> parts = EnumSet.of(part);
+		parts.addAll(omitted);
 		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes, allDropStacks, pcapFilter,
-				snapLength, true, unguarded);
+				snapLength, parts);
 	}
 
-	/**
-	 * The plain probes where the guarded ones would load: the probe-cost benchmark's baseline for
-	 * what turning interrupts off costs per event. Nothing else wants it: the guard is what keeps
-	 * the kernel from skipping runs on kernels that preempt BPF programs.
-	 */
-	public TracerOptions withoutIrqGuard() {
-		return new TracerOptions(backend, functions, ringBufferBytes, storeBudgetBytes, allDropStacks, pcapFilter,
-				snapLength, uncounted, true);
+	/** Whether the probes leave {@code part} out ({@link #without}). */
+	public boolean omits(ProbePart part) {
+		return omitted.contains(part);
 	}
 
 	/** Parses a {@code functions} regex, failing with the position of the error. */

@@ -11,6 +11,8 @@ import io.tracepackets.KernelCounts;
 import io.tracepackets.KernelTest;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.PerTestNetwork;
+import io.tracepackets.TracingUnavailableException;
+import io.tracepackets.internal.btf.KernelFunctions;
 import io.tracepackets.internal.window.TraceWindow;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
@@ -24,6 +26,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The probes' exact counts on real floods: a tracer with a deliberately tiny ring buffer (8 KiB, 64
@@ -243,7 +247,7 @@ class KernelCountsKernelTest {
 	void a_tracer_built_without_counts_traces_every_packet_and_counts_none(VethNamespaces network) {
 		// GIVEN the probe-cost benchmark's baseline: the same probes with the counting left out at load
 		try (TraceSession uncounted = TraceSession.start(new TracerOptions(Backend.TRACEPOINT, null,
-				TracerOptions.DEFAULT_RING_BUFFER_BYTES, 4L << 20, false).withoutCounts());
+				TracerOptions.DEFAULT_RING_BUFFER_BYTES, 4L << 20, false).without(ProbePart.COUNTS));
 				TraceWindow trace = TraceWindow.open(uncounted, Duration.ofSeconds(10))) {
 			trace.scope(network.leftPath()).scope(network.rightPath());
 			// WHEN a few datagrams go to the closed port
@@ -253,6 +257,39 @@ class KernelCountsKernelTest {
 			assertThat(trace).packets(udp().dstPort(CLOSED_PORT)).hasCount(5).wereDropped().withReason(NO_SOCKET);
 			assertThat(trace.counts().byHook()).isEmpty();
 			assertThat(trace.counts().drops()).isEmpty();
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(value = ProbePart.class, names = { "PACKET_FIELDS", "EVENT_FIELDS" })
+	void the_benchmarks_build_without_fields_counts_every_packet_and_its_events_carry_none_of_them(ProbePart part,
+			VethNamespaces network) {
+		TracerOptions options = new TracerOptions(Backend.TRACEPOINT, null, TracerOptions.DEFAULT_RING_BUFFER_BYTES,
+				4L << 20, false).without(part);
+		if (!KernelFunctions.has("bpf_local_irq_save", "bpf_local_irq_restore")) {
+			// that build is the guarded probes': a kernel without the guard's kfuncs is refused, and says why
+			assertThatExceptionOfType(TracingUnavailableException.class).isThrownBy(() -> TraceSession.start(options))
+					.withMessageContaining("kernel 6.14+");
+			return;
+		}
+		// GIVEN the probe-cost benchmark's build of the probes, told to leave out some of each event's fields
+		try (TraceSession partial = TraceSession.start(options);
+				TraceWindow trace = TraceWindow.open(partial, Duration.ofSeconds(10))) {
+			trace.scope(network.leftPath()).scope(network.rightPath());
+			// WHEN a few datagrams go to the closed port
+			assertThat(Traffic.fromNetnsPath(network.leftPath()).udp().to(network.rightAddress(), CLOSED_PORT).send(5))
+					.isEqualTo(5);
+			// THEN the counts have them all, events came from both namespaces, and none names the packet
+			assertThat(trace).drops().withReason(NO_SOCKET).inNamespace(network.rightInode()).hasCount(5);
+			trace.flush();
+			List<PacketEvent> events = trace.events();
+			assertThat(events).extracting(PacketEvent::netns).contains(network.leftInode(), network.rightInode());
+			assertThat(events).extracting(PacketEvent::ifindex).containsOnly(0);
+			if (part == ProbePart.EVENT_FIELDS) {
+				assertThat(events).extracting(PacketEvent::timestampNanos).containsOnly(0L);
+			} else {
+				assertThat(events).extracting(PacketEvent::timestampNanos).doesNotContain(0L);
+			}
 		}
 	}
 
