@@ -1,13 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * "The packet reached a socket": a cgroup_skb ingress program runs inside sk_filter when the
- * socket layer accepts an skb for a socket (UDP and TCP alike), which no tracepoint marks — a UDP
- * datagram read by its application is copied and freed without one. Attached to the root of the
- * cgroup v2 hierarchy, so it sees every socket, and always lets the packet through.
- *
- * bpf_cast_to_kern_ctx (6.2+) turns the __sk_buff view into the kernel's sk_buff, whose address
- * is the packet's identity in every other event. A separate object, so that kernels without the
- * kfunc still load the main one; its maps are the main object's (reused fds).
+ * The socket_receive hook on its own (include/socket_receive.bpf.h), for kernels whose probes are
+ * the plain ones (before 6.14): a separate object, so that kernels without bpf_cast_to_kern_ctx
+ * (before 6.2) still load the probes; its maps are the probes' (reused fds).
  */
 #include "kernel_types.h"
 #include <linux/bpf.h>
@@ -17,16 +12,6 @@
 #include <bpf/bpf_endian.h>
 #include "tracepackets.h"
 #include "skb_events.bpf.h"
+#include "socket_receive.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
-
-SEC("cgroup_skb/ingress")
-int socket_receive(struct __sk_buff *ctx)
-{
-	struct sk_buff *skb = bpf_cast_to_kern_ctx(ctx);
-
-	trace_skb(skb, TP_PROBE_SOCKET_RECEIVE, false, false, true);
-	return 1; /* observe only: never drop */
-}

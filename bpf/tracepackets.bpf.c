@@ -20,6 +20,11 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+#ifdef TP_IRQ_GUARD
+/* The socket_receive hook, built in where the probes are the guarded ones (6.14+; include/socket_receive.bpf.h). */
+#include "socket_receive.bpf.h"
+#endif
+
 /* Which drops carry a stack (struct tp_options); the tracer writes it before attaching. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -90,37 +95,37 @@ int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location)
 SEC("tp_btf/consume_skb")
 int BPF_PROG(consume_skb, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_CONSUME_SKB, false, true, true);
+	return trace_skb(skb, TP_PROBE_CONSUME_SKB, false, true, true, true);
 }
 
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(netif_receive_skb, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_NETIF_RECEIVE_SKB, true, true, true);
+	return trace_skb(skb, TP_PROBE_NETIF_RECEIVE_SKB, true, true, true, true);
 }
 
 SEC("tp_btf/netif_rx")
 int BPF_PROG(netif_rx, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_NETIF_RX, true, true, true);
+	return trace_skb(skb, TP_PROBE_NETIF_RX, true, true, true, true);
 }
 
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(net_dev_queue, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_NET_DEV_QUEUE, false, true, true);
+	return trace_skb(skb, TP_PROBE_NET_DEV_QUEUE, false, true, true, true);
 }
 
 SEC("tp_btf/net_dev_start_xmit")
 int BPF_PROG(net_dev_start_xmit, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_NET_DEV_START_XMIT, false, true, true);
+	return trace_skb(skb, TP_PROBE_NET_DEV_START_XMIT, false, true, true, true);
 }
 
 SEC("tp_btf/skb_copy_datagram_iovec")
 int BPF_PROG(skb_copy_datagram_iovec, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_SKB_COPY_DATAGRAM, false, true, true);
+	return trace_skb(skb, TP_PROBE_SKB_COPY_DATAGRAM, false, true, true, true);
 }
 
 /*

@@ -1172,8 +1172,9 @@ static __always_inline void count_hook(__u32 inum, __u32 probe)
 	count_event(inum, probe, 0, 0);
 }
 
-/* A tracepoint's probe (tp_btf: guarded, see irqs_off). */
-static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_data, bool in_task, bool btf)
+/* A tracepoint's probe (tp_btf: `guard`ed, see irqs_off), or a hook's. */
+static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_data, bool in_task, bool btf,
+				     bool guard)
 {
 	struct net_device *dev;
 	__u32 inum = scoped_dev(skb, &dev, in_task, btf);
@@ -1182,14 +1183,14 @@ static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_
 
 	if (!inum)
 		return 0;
-	irqs_off(true, &irqs);
+	irqs_off(guard, &irqs);
 	if (filtered_in(skb, btf)) {
 		count_hook(inum, probe);
 		e = emit_dev(skb, dev, inum, probe, from_data, in_task, btf);
 		if (e)
 			submit(e);
 	}
-	irqs_on(true, &irqs);
+	irqs_on(guard, &irqs);
 	return 0;
 }
 

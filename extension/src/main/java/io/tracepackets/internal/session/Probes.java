@@ -1,5 +1,6 @@
 package io.tracepackets.internal.session;
 
+import io.tracepackets.PacketEvent;
 import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.internal.backend.AttachResult;
 import io.tracepackets.internal.backend.BackendChoice;
@@ -98,9 +99,21 @@ final class Probes implements AutoCloseable {
 						+ selection.chosen().label() + " backend probes no kernel function (return values need"
 						+ " fentry/fexit, kprobe/kretprobe or kprobe-multi): " + selection.summary()));
 			}
-			// The socket hook needs only the maps: it is loaded while the tracepoint programs are
-			object.load(programs, tracepointPrograms, options.allDropStacks(), () -> hookAttempt.set(
-					LibBpf.quietly(() -> SocketReceiveHook.attach(object, options))));
+			// The socket hook: the probes' own program where they carry it (loaded among the
+			// tracepoint programs, attached after), else an object of its own that needs only the
+			// maps, loaded while the tracepoint programs are
+			boolean hookBuiltIn = SocketReceiveHook.builtInto(object);
+			Optional<String> hookUnavailable = hookBuiltIn ? SocketReceiveHook.unavailable() : Optional.empty();
+			List<String> spread = new ArrayList<>(tracepointPrograms);
+			if (hookBuiltIn && hookUnavailable.isEmpty()) {
+				spread.add(PacketEvent.SOCKET_RECEIVE);
+			}
+			object.load(programs, spread, options.allDropStacks(), hookBuiltIn ? () -> { }
+					: () -> hookAttempt.set(LibBpf.quietly(() -> SocketReceiveHook.attach(object, options))));
+			if (hookBuiltIn) {
+				hookAttempt.set(hookUnavailable.map(why -> new SocketReceiveHook.Attempt(Optional.empty(), why))
+						.orElseGet(() -> SocketReceiveHook.attachBuiltIn(object)));
+			}
 			socketHook = hookAttempt.get().hook().orElse(null);
 			socketHookStatus = hookAttempt.get().why();
 			loadTime = Duration.ofNanos(System.nanoTime() - started);

@@ -3,6 +3,7 @@ package io.tracepackets.internal.session;
 import io.tracepackets.PacketEvent;
 import io.tracepackets.TracePacketsException;
 import io.tracepackets.internal.bpf.BpfObject;
+import io.tracepackets.internal.bpf.BpfProgram;
 import io.tracepackets.internal.btf.KernelFunctions;
 import io.tracepackets.internal.ffi.Libc;
 import io.tracepackets.internal.link.BpfLink;
@@ -13,15 +14,18 @@ import java.util.Optional;
 
 /**
  * The {@code socket_receive} hook: a cgroup_skb ingress program on the root of the cgroup v2
- * hierarchy, which sees the moment a socket accepts an skb. Loaded as its own object feeding the
- * tracer's maps, and only where the kernel can give it the skb's address (bpf_cast_to_kern_ctx,
- * 6.2+); elsewhere the tracer does without it and says why.
+ * hierarchy, which sees the moment a socket accepts an skb. Only where the kernel can give it the
+ * skb's address (bpf_cast_to_kern_ctx, 6.2+); elsewhere the tracer does without it and says why.
+ * Where the probes are the guarded build (6.14+) the program is one of theirs, loaded with them
+ * ({@link #attachBuiltIn}); before, it is an object of its own feeding the probes' maps
+ * ({@link #attach}).
  */
 final class SocketReceiveHook implements AutoCloseable {
 
 	private static final String RESOURCE = "io/tracepackets/bpf/socket_receive.bpf.o";
 	private static final String CAST_TO_KERN_CTX = "bpf_cast_to_kern_ctx";
 
+	/** Its own object, closed with it; null when the program is the probes'. */
 	private final BpfObject object;
 	private final BpfLink link;
 
@@ -30,29 +34,57 @@ final class SocketReceiveHook implements AutoCloseable {
 		this.link = link;
 	}
 
-	/** Attaches the hook, or returns why it cannot be. */
-	static Attempt attach(ProbeObject main, TracerOptions options) {
+	/** Why the hook cannot be attached on this machine; empty when it can. */
+	static Optional<String> unavailable() {
 		if (!KernelFunctions.has(CAST_TO_KERN_CTX)) {
-			return new Attempt(Optional.empty(), "the kernel has no " + CAST_TO_KERN_CTX + " (6.2+)");
+			return Optional.of("the kernel has no " + CAST_TO_KERN_CTX + " (6.2+)");
 		}
-		Optional<Path> cgroup = cgroup2Root();
-		if (cgroup.isEmpty()) {
-			return new Attempt(Optional.empty(), "no cgroup v2 hierarchy is mounted");
+		return cgroup2Root().isEmpty() ? Optional.of("no cgroup v2 hierarchy is mounted") : Optional.empty();
+	}
+
+	/** Whether the probes' object carries the hook's program (the guarded build). */
+	static boolean builtInto(ProbeObject probes) {
+		return probes.bpf().programNames().contains(PacketEvent.SOCKET_RECEIVE);
+	}
+
+	/** Attaches the hook as an object of its own, or returns why it cannot be. */
+	static Attempt attach(ProbeObject main, TracerOptions options) {
+		Optional<String> why = unavailable();
+		if (why.isPresent()) {
+			return new Attempt(Optional.empty(), why.get());
 		}
 		BpfObject object = BpfObject.openResource(RESOURCE, "tp_socket", main.filter());
 		try {
 			main.shareMapsWith(object);
 			ProbeObject.setLoadOptions(object, options);
 			object.load();
-			int cgroupFd = Libc.openReadOnly(cgroup.get().toString());
+			Attempt attempt = attach(object, object.program(PacketEvent.SOCKET_RECEIVE));
+			if (attempt.hook().isEmpty()) {
+				object.close();
+			}
+			return attempt;
+		} catch (TracePacketsException e) {
+			object.close();
+			return new Attempt(Optional.empty(), e.getMessage().lines().findFirst().orElse(e.getMessage()));
+		}
+	}
+
+	/** Attaches the program the probes loaded ({@link #builtInto}), or returns why it cannot be. */
+	static Attempt attachBuiltIn(ProbeObject probes) {
+		return attach(null, probes.program(PacketEvent.SOCKET_RECEIVE));
+	}
+
+	private static Attempt attach(BpfObject own, BpfProgram program) {
+		Path cgroup = cgroup2Root().orElseThrow();
+		try {
+			int cgroupFd = Libc.openReadOnly(cgroup.toString());
 			try {
-				BpfLink link = object.program(PacketEvent.SOCKET_RECEIVE).attachCgroup(cgroupFd, cgroup.get().toString());
-				return new Attempt(Optional.of(new SocketReceiveHook(object, link)), "attached to " + cgroup.get());
+				BpfLink link = program.attachCgroup(cgroupFd, cgroup.toString());
+				return new Attempt(Optional.of(new SocketReceiveHook(own, link)), "attached to " + cgroup);
 			} finally {
 				Libc.close(cgroupFd);
 			}
 		} catch (TracePacketsException e) {
-			object.close();
 			return new Attempt(Optional.empty(), e.getMessage().lines().findFirst().orElse(e.getMessage()));
 		}
 	}
@@ -79,7 +111,9 @@ final class SocketReceiveHook implements AutoCloseable {
 	@Override
 	public void close() {
 		link.close();
-		object.close();
+		if (object != null) {
+			object.close();
+		}
 	}
 
 	/** The hook if attached, and a sentence on why or why not. */

@@ -7,11 +7,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tracepackets.Backend;
 import io.tracepackets.DropReason;
 import io.tracepackets.KernelTest;
+import io.tracepackets.internal.netns.NetnsRunner;
+import io.tracepackets.internal.netns.NetworkNamespace;
 import io.tracepackets.internal.window.TraceWindow;
 import io.tracepackets.testing.VethNamespaces;
 import io.tracepackets.traffic.Traffic;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -50,6 +55,30 @@ class ProbeObjectSideBySideKernelTest {
 			assertThat(trace).packets(udp().dstPort(port)).reached("net_dev_start_xmit");
 			assertThat(trace.events()).filteredOn(event -> event.destinationPort() == port && event.isDrop())
 					.extracting(event -> event.locationFunction().orElse("?")).doesNotContain("?");
+		}
+	}
+
+	@ParameterizedTest(name = "side by side: {0}")
+	@ValueSource(booleans = {true, false})
+	@EnabledIf("io.tracepackets.internal.session.TraceSessionKernelTest#kernelHasSocketHook")
+	void the_socket_hook_sees_a_datagram_delivered_whichever_way_the_probes_were_loaded(boolean sideBySide)
+			throws Exception {
+		// GIVEN a session loaded that way, and a UDP socket bound in the traced namespace; where the
+		// probes are the guarded build (6.14+), the hook is one of their programs, else its own object
+		ProbeObject.sideBySide = sideBySide;
+		int port = sideBySide ? 9712 : 9713;
+		try (TraceSession session = TraceSession.start(TracerOptions.defaults().withBackend(Backend.TRACEPOINT, null));
+				VethNamespaces pair = VethNamespaces.create();
+				TraceWindow trace = TraceWindow.open(session, Duration.ofSeconds(3));
+				DatagramChannel receiver = NetnsRunner.call(NetworkNamespace.ofPath(pair.rightPath()),
+						() -> DatagramChannel.open().bind(new InetSocketAddress(pair.rightAddress(), port)))) {
+			trace.scope(pair.rightPath());
+
+			// WHEN two datagrams go to it
+			assertThat(Traffic.fromNetnsPath(pair.leftPath()).udp().to(pair.rightAddress(), port).send(2)).isEqualTo(2);
+
+			// THEN the hook saw the socket accept them
+			assertThat(trace).packets(udp().dstPort(port)).hasCount(2).wereDelivered().reached("socket_receive");
 		}
 	}
 }
