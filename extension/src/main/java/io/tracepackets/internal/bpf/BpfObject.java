@@ -45,8 +45,26 @@ public final class BpfObject implements AutoCloseable {
 		return open(name, rewrite.apply(readResource(resource)));
 	}
 
-	/** The bytes of the object stored as {@code resource}. */
+	/**
+	 * The bytes of each object read so far: a session's probes are ~2 MB that a compressed jar
+	 * inflates in milliseconds, and a JVM starts a session per configuration. Softly held: the
+	 * heap takes them back when it needs to. Callers get a copy.
+	 */
+	private static final java.util.Map<String, java.lang.ref.SoftReference<byte[]>> READ =
+			new java.util.concurrent.ConcurrentHashMap<>();
+
+	/** The bytes of the object stored as {@code resource} (a copy the caller may change). */
 	public static byte[] readResource(String resource) {
+		java.lang.ref.SoftReference<byte[]> cached = READ.get(resource);
+		byte[] bytes = cached == null ? null : cached.get();
+		if (bytes == null) {
+			bytes = readResourceOnce(resource);
+			READ.put(resource, new java.lang.ref.SoftReference<>(bytes));
+		}
+		return bytes.clone();
+	}
+
+	private static byte[] readResourceOnce(String resource) {
 		try (InputStream in = BpfObject.class.getClassLoader().getResourceAsStream(resource)) {
 			if (in == null) {
 				throw new TracePacketsException("BPF object " + resource + " is not on the classpath: the jar was "

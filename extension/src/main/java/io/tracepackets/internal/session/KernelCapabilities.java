@@ -13,14 +13,25 @@ final class KernelCapabilities {
 	private static final int CAP_PERFMON = 38;
 	private static final int CAP_BPF = 39;
 
+	/**
+	 * Whether a session of this JVM passed the checks: the next ones skip them (a few ms of file
+	 * reads each). A process does not gain what it lacked; one that drops a privilege later gets
+	 * the load's refusal, which says the same (ProbeObject#loadExplained).
+	 */
+	private static volatile boolean passed;
+
 	private KernelCapabilities() {
 	}
 
 	static void requireTracing() {
+		if (passed) {
+			return;
+		}
 		requireLinux(System.getProperty("os.name", ""));
 		requireBtf(Files.isReadable(Path.of("/sys/kernel/btf/vmlinux")));
 		requirePrivileges(effectiveCapabilities());
 		requireLibbpf();
+		passed = true;
 	}
 
 	/** {@code os}: the JVM's {@code os.name}. */
