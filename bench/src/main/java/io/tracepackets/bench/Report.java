@@ -623,7 +623,12 @@ final class Report {
 				.append(ns(dispatched - untraced)).append(", which leaves ").append(ns(left)).append(" for ")
 				.append(fmt(eventsPerPacket)).append(" events: ").append(ns(perEvent(left, eventsPerPacket)))
 				.append(" per event, against ").append(ns(recordPerEvent))
-				.append(" for an event's record with its guard and count before any field is filled.\n");
+				.append(" for an event's record with its guard and count before any field is filled.")
+				.append(" Out of scope the probes add ").append(ns(scope)).append(" per packet to the empty programs (the"
+						+ " scope check: the config and the skb's namespace, ").append(ns(perEvent(scope, eventsPerPacket)))
+				.append(" a run), ").append(pct(untraced == 0 ? 0 : scope / untraced)).append(" of an untraced packet's ")
+				.append(ns(untraced)).append(" of CPU: the least the out-of-scope ratio trails the floor by, against the"
+						+ " 1 point the target allows.\n");
 	}
 
 	private static void causeRow(StringBuilder md, String cause, double nanos, double eventsPerPacket, String how) {
