@@ -74,8 +74,9 @@ static __always_inline void trace_drop(void *ctx, struct sk_buff *skb, struct ne
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location)
 {
+	struct sk_buff *packet = UNTRUSTED(struct sk_buff, skb);
 	struct net_device *dev;
-	__u32 inum = scoped_dev(skb, &dev, true, true);
+	__u32 inum = scoped_dev(packet, &dev, true, true);
 	unsigned long irqs;
 	__u32 reason = 0;
 
@@ -86,8 +87,8 @@ int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location)
 		reason = (__u32)ctx[2];
 	/* Guarded (irqs_off): a netfilter drop's stack is the longest run of all. */
 	irqs_off(true, &irqs);
-	if (filtered_in(skb, true))
-		trace_drop(ctx, skb, dev, inum, reason, location);
+	if (filtered_in(packet, true))
+		trace_drop(ctx, packet, dev, inum, reason, location);
 	irqs_on(true, &irqs);
 	return 0;
 }

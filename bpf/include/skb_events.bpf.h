@@ -77,6 +77,21 @@ const volatile struct tp_load_options tp_load SEC(".rodata.snap") = {};
 #endif
 
 /*
+ * A kernel pointer the verifier is to treat as untrusted: reads through it are the same
+ * exception-handled loads, but loading a struct pointer through a trusted one (a tp_btf argument,
+ * the current task) makes the verifier search vmlinux BTF by name for the types that may stay
+ * trusted, once per path to the load: a third of a tracepoint program's verification. The
+ * probes never hand such a pointer to anything that wants it trusted. bpf_rdonly_cast (6.2+)
+ * becomes a register move; the guarded build loads on 6.14+ only, the plain one reads as before.
+ */
+#ifdef TP_IRQ_GUARD
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define UNTRUSTED(type, p) ((type *)bpf_rdonly_cast((p), bpf_core_type_id_kernel(type)))
+#else
+#define UNTRUSTED(type, p) (p)
+#endif
+
+/*
  * Exact counts, kept in the kernel whatever the ring buffer does (count_event): events per
  * namespace and probe, drops per reason and location. Per-CPU, so a flood on many CPUs does not
  * bounce one cache line between them; the reader sums the CPUs. Entries are made on first use and
@@ -251,7 +266,7 @@ static __always_inline __u32 skb_netns(struct sk_buff *skb, struct net_device *d
 	if (!in_task)
 		return 0;
 	if (btf && HAS_HELPER(get_current_task_btf)) {
-		task = bpf_get_current_task_btf();
+		task = UNTRUSTED(struct task_struct, bpf_get_current_task_btf());
 		return task->nsproxy->net_ns->ns.inum;
 	}
 	task = (struct task_struct *)bpf_get_current_task();
@@ -1173,9 +1188,13 @@ static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_
 				     bool guard)
 {
 	struct net_device *dev;
-	__u32 inum = scoped_dev(skb, &dev, in_task, btf);
+	__u32 inum;
 	unsigned long irqs;
 	struct tp_event *e;
+
+	if (btf)
+		skb = UNTRUSTED(struct sk_buff, skb);
+	inum = scoped_dev(skb, &dev, in_task, btf);
 
 	if (!inum)
 		return 0;
