@@ -601,7 +601,7 @@ final class Report {
 				"out of scope, less the dispatch");
 		causeRow(md, "the interrupt guard", guard, eventsPerPacket, "in scope less `ProbePart.IRQ_GUARD`");
 		causeRow(md, "the exact counts", counts, eventsPerPacket, "in scope less `ProbePart.COUNTS`");
-		causeRow(md, "the record: ring buffer reservation, zeroing, submission, the wakeup rule, the pcap-filter check",
+		causeRow(md, "the record: ring buffer reservation, zeroing, submission, the pcap-filter check",
 				record, eventsPerPacket, "`ProbePart.EVENT_FIELDS` less the four above");
 		causeRow(md, "the event's identity: clock, CPU, task, conntrack state", identity, eventsPerPacket,
 				"`ProbePart.PACKET_FIELDS` less `ProbePart.EVENT_FIELDS`");
