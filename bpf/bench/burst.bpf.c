@@ -28,16 +28,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 static __always_inline void submit_waking(struct tp_event *e)
 {
-	__u32 key = TP_COUNTER_EMITTED;
-	__u64 *emitted = bpf_map_lookup_elem(&counters, &key);
-	__u64 flags = BPF_RB_NO_WAKEUP;
+	__u64 emitted = count(TP_COUNTER_EMITTED);
 
-	if (emitted) {
-		*emitted += 1;
-		if (!(*emitted % BURST_WAKEUP_EVENTS))
-			flags = BPF_RB_FORCE_WAKEUP;
-	}
-	bpf_ringbuf_submit(e, flags);
+	bpf_ringbuf_submit(e, emitted && !(emitted % BURST_WAKEUP_EVENTS) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 static long burst_one(__u32 index, void *unused)

@@ -197,12 +197,15 @@ static __always_inline __u64 journey_id(__u64 skb, __u64 head)
  */
 #define HAS_HELPER(name) bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_##name)
 
-static __always_inline void count(__u32 counter)
+/* Adds one to this CPU's `counter`; its count now (0 should the array have no such row). */
+static __always_inline __u64 count(__u32 counter)
 {
 	__u64 *value = bpf_map_lookup_elem(&counters, &counter);
 
-	if (value)
-		*value += 1;
+	if (!value)
+		return 0;
+	*value += 1;
+	return *value;
 }
 
 /*
@@ -1147,11 +1150,7 @@ static __always_inline struct tp_event *emit(struct sk_buff *skb, __u32 inum, __
  */
 static __always_inline void submit(struct tp_event *e)
 {
-	__u32 key = TP_COUNTER_EMITTED;
-	__u64 *emitted = bpf_map_lookup_elem(&counters, &key);
-
-	if (emitted)
-		*emitted += 1;
+	count(TP_COUNTER_EMITTED);
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
