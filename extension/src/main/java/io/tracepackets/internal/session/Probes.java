@@ -103,16 +103,16 @@ final class Probes implements AutoCloseable {
 			// tracepoint programs, attached after), else an object of its own that needs only the
 			// maps, loaded while the tracepoint programs are
 			boolean hookBuiltIn = SocketReceiveHook.builtInto(object);
-			Optional<String> hookUnavailable = hookBuiltIn ? SocketReceiveHook.unavailable() : Optional.empty();
+			SocketReceiveHook.Place hookPlace = hookBuiltIn ? SocketReceiveHook.place() : null;
 			List<String> spread = new ArrayList<>(tracepointPrograms);
-			if (hookBuiltIn && hookUnavailable.isEmpty()) {
+			if (hookBuiltIn && hookPlace.cgroup().isPresent()) {
 				spread.add(PacketEvent.SOCKET_RECEIVE);
 			}
 			object.load(programs, spread, options.allDropStacks(), hookBuiltIn ? () -> { }
 					: () -> hookAttempt.set(LibBpf.quietly(() -> SocketReceiveHook.attach(object, options))));
 			if (hookBuiltIn) {
-				hookAttempt.set(hookUnavailable.map(why -> new SocketReceiveHook.Attempt(Optional.empty(), why))
-						.orElseGet(() -> SocketReceiveHook.attachBuiltIn(object)));
+				hookAttempt.set(hookPlace.cgroup().map(cgroup -> SocketReceiveHook.attachBuiltIn(object, cgroup))
+						.orElseGet(hookPlace::unattached));
 			}
 			socketHook = hookAttempt.get().hook().orElse(null);
 			socketHookStatus = hookAttempt.get().why();

@@ -34,12 +34,21 @@ final class SocketReceiveHook implements AutoCloseable {
 		this.link = link;
 	}
 
-	/** Why the hook cannot be attached on this machine; empty when it can. */
-	static Optional<String> unavailable() {
-		if (!KernelFunctions.has(CAST_TO_KERN_CTX)) {
-			return Optional.of("the kernel has no " + CAST_TO_KERN_CTX + " (6.2+)");
+	/** Where the hook attaches on this machine (the cgroup v2 root), read once; without one, why not. */
+	record Place(Optional<Path> cgroup, String whyNot) {
+
+		/** The attempt that could not attach, saying why. */
+		Attempt unattached() {
+			return new Attempt(Optional.empty(), whyNot);
 		}
-		return cgroup2Root().isEmpty() ? Optional.of("no cgroup v2 hierarchy is mounted") : Optional.empty();
+	}
+
+	static Place place() {
+		if (!KernelFunctions.has(CAST_TO_KERN_CTX)) {
+			return new Place(Optional.empty(), "the kernel has no " + CAST_TO_KERN_CTX + " (6.2+)");
+		}
+		Optional<Path> root = cgroup2Root();
+		return new Place(root, root.isPresent() ? null : "no cgroup v2 hierarchy is mounted");
 	}
 
 	/** Whether the probes' object carries the hook's program (the guarded build). */
@@ -49,16 +58,16 @@ final class SocketReceiveHook implements AutoCloseable {
 
 	/** Attaches the hook as an object of its own, or returns why it cannot be. */
 	static Attempt attach(ProbeObject main, TracerOptions options) {
-		Optional<String> why = unavailable();
-		if (why.isPresent()) {
-			return new Attempt(Optional.empty(), why.get());
+		Place place = place();
+		if (place.cgroup().isEmpty()) {
+			return place.unattached();
 		}
 		BpfObject object = BpfObject.openResource(RESOURCE, "tp_socket", main.filter());
 		try {
 			main.shareMapsWith(object);
 			ProbeObject.setLoadOptions(object, options);
 			object.load();
-			Attempt attempt = attach(object, object.program(PacketEvent.SOCKET_RECEIVE));
+			Attempt attempt = attach(object, object.program(PacketEvent.SOCKET_RECEIVE), place.cgroup().get());
 			if (attempt.hook().isEmpty()) {
 				object.close();
 			}
@@ -69,13 +78,12 @@ final class SocketReceiveHook implements AutoCloseable {
 		}
 	}
 
-	/** Attaches the program the probes loaded ({@link #builtInto}), or returns why it cannot be. */
-	static Attempt attachBuiltIn(ProbeObject probes) {
-		return attach(null, probes.program(PacketEvent.SOCKET_RECEIVE));
+	/** Attaches the program the probes loaded ({@link #builtInto}) to {@code cgroup}, or returns why it cannot be. */
+	static Attempt attachBuiltIn(ProbeObject probes, Path cgroup) {
+		return attach(null, probes.program(PacketEvent.SOCKET_RECEIVE), cgroup);
 	}
 
-	private static Attempt attach(BpfObject own, BpfProgram program) {
-		Path cgroup = cgroup2Root().orElseThrow();
+	private static Attempt attach(BpfObject own, BpfProgram program, Path cgroup) {
 		try {
 			int cgroupFd = Libc.openReadOnly(cgroup.toString());
 			try {
