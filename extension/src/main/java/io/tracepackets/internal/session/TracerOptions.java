@@ -1,6 +1,7 @@
 package io.tracepackets.internal.session;
 
 import io.tracepackets.Backend;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -41,7 +42,8 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 			throw new IllegalArgumentException("snapLength must be 0 (no packet bytes) to " + MAX_SNAP_LENGTH
 					+ " bytes, got " + snapLength + ": " + DEFAULT_SNAP_LENGTH + " holds the headers of nearly every packet");
 		}
-		omitted = omitted.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(omitted));
+		// in enum order, for describe(); unmodifiable, as a record's component should be
+		omitted = omitted.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(omitted));
 	}
 
 	/** Without a pcap filter or packet bytes. */
@@ -56,7 +58,7 @@ public record TracerOptions(Backend backend, Pattern functions, int ringBufferBy
 				: functions.pattern()) + (allDropStacks ? " stacks=every drop" : "")
 				+ (pcapFilter != null ? " filter=\"" + pcapFilter + "\"" : "")
 				+ (snapLength > 0 ? " snap=" + snapLength : "")
-				+ (omitted.isEmpty() ? "" : " without=" + EnumSet.copyOf(omitted));
+				+ (omitted.isEmpty() ? "" : " without=" + omitted);
 	}
 
 	public static TracerOptions defaults() {
