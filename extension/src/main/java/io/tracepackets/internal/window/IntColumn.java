@@ -11,10 +11,6 @@ import java.util.Arrays;
  */
 final class IntColumn {
 
-	static final int PAGE_BITS = 15;
-	private static final int PAGE = 1 << PAGE_BITS;
-	private static final int MASK = PAGE - 1;
-
 	private int[][] pages = new int[8][];
 	/** One more than the highest index set. */
 	private int size;
@@ -33,23 +29,21 @@ final class IntColumn {
 
 	/** An element below {@link #size}: 0 where its page, or that far into the first, was never written. */
 	private int at(int index) {
-		int page = index >>> PAGE_BITS;
-		int offset = index & MASK;
-		int[] at = pages[page];
+		int[] at = pages[Paging.page(index)];
+		int offset = Paging.offset(index);
 		return at == null || offset >= at.length ? 0 : at[offset];
 	}
 
 	void set(int index, int value) {
-		int page = index >>> PAGE_BITS;
-		int offset = index & MASK;
-		if (page >= pages.length) {
-			pages = Arrays.copyOf(pages, Math.max(page + 1, pages.length * 2));
-		}
+		int page = Paging.page(index);
+		int offset = Paging.offset(index);
+		pages = Paging.withSlot(pages, page);
 		int[] at = pages[page];
+		int length = Paging.lengthFor(page, offset, at == null ? 0 : at.length);
 		if (at == null) {
-			at = pages[page] = new int[page == 0 ? Math.max(256, Integer.highestOneBit(offset) << 1) : PAGE];
-		} else if (offset >= at.length) {
-			at = pages[page] = Arrays.copyOf(at, Math.min(PAGE, Math.max(offset + 1, at.length * 2)));
+			at = pages[page] = new int[length];
+		} else if (length != at.length) {
+			at = pages[page] = Arrays.copyOf(at, length);
 		}
 		at[offset] = value;
 		size = Math.max(size, index + 1);

@@ -8,10 +8,6 @@ import java.util.Arrays;
  */
 final class ShortColumn {
 
-	static final int PAGE_BITS = 15;
-	private static final int PAGE = 1 << PAGE_BITS;
-	private static final int MASK = PAGE - 1;
-
 	private short[][] pages = new short[8][];
 	/** One more than the highest index set. */
 	private int size;
@@ -30,23 +26,21 @@ final class ShortColumn {
 
 	/** An element below {@link #size}: 0 where its page, or that far into the first, was never written. */
 	private short at(int index) {
-		int page = index >>> PAGE_BITS;
-		int offset = index & MASK;
-		short[] at = pages[page];
+		short[] at = pages[Paging.page(index)];
+		int offset = Paging.offset(index);
 		return at == null || offset >= at.length ? 0 : at[offset];
 	}
 
 	void set(int index, short value) {
-		int page = index >>> PAGE_BITS;
-		int offset = index & MASK;
-		if (page >= pages.length) {
-			pages = Arrays.copyOf(pages, Math.max(page + 1, pages.length * 2));
-		}
+		int page = Paging.page(index);
+		int offset = Paging.offset(index);
+		pages = Paging.withSlot(pages, page);
 		short[] at = pages[page];
+		int length = Paging.lengthFor(page, offset, at == null ? 0 : at.length);
 		if (at == null) {
-			at = pages[page] = new short[page == 0 ? Math.max(256, Integer.highestOneBit(offset) << 1) : PAGE];
-		} else if (offset >= at.length) {
-			at = pages[page] = Arrays.copyOf(at, Math.min(PAGE, Math.max(offset + 1, at.length * 2)));
+			at = pages[page] = new short[length];
+		} else if (length != at.length) {
+			at = pages[page] = Arrays.copyOf(at, length);
 		}
 		at[offset] = value;
 		size = Math.max(size, index + 1);

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /** The paged arrays read back what was written, across the first page's growth and page ends. */
 class ColumnsTest {
 
-	private static final int PAGES = 3 << IntColumn.PAGE_BITS;
+	private static final int PAGES = 3 << Paging.PAGE_BITS;
 
 	@Test
 	void an_int_column_reads_back_every_element_across_pages() {
@@ -56,7 +56,7 @@ class ColumnsTest {
 		longs.set(PAGES, 6L);
 		longs.set(300, 7L);
 
-		assertThat(ints.get(1 << IntColumn.PAGE_BITS)).isZero();
+		assertThat(ints.get(1 << Paging.PAGE_BITS)).isZero();
 		assertThat(ints.getOrZero(1000)).isZero();
 		assertThat(ints.get(PAGES)).isEqualTo(5);
 		assertThat(longs.get(299)).isZero();
