@@ -82,13 +82,7 @@ final class EndedPaths {
 	}
 
 	private int slotOf(long skb) {
-		int mask = capacity - 1;
-		int slot = LongKeyedMap.mix(skb) & mask;
-		long at;
-		while ((at = skbs.getOrZero(slot)) != 0 && at != skb) {
-			slot = (slot + 1) & mask;
-		}
-		return slot;
+		return LongKeyedMap.slotIn(skbs, capacity, skb);
 	}
 
 	private void grow() {

@@ -124,4 +124,19 @@ final class LongKeyedMap<V> {
 		return (int) (z ^ (z >>> 32));
 	}
 
+	/**
+	 * In a table of {@code capacity} slots (a power of two) whose keys are the column {@code keys},
+	 * 0 marking a free slot ({@link LongMap}, {@link EndedPaths}): the slot holding {@code key}, or
+	 * the free slot where it would go.
+	 */
+	static int slotIn(LongColumn keys, int capacity, long key) {
+		int mask = capacity - 1;
+		int slot = mix(key) & mask;
+		long at;
+		while ((at = keys.getOrZero(slot)) != 0 && at != key) {
+			slot = (slot + 1) & mask;
+		}
+		return slot;
+	}
+
 }

@@ -62,13 +62,7 @@ final class LongMap {
 
 	/** The slot holding {@code key}, or the empty slot where it would go. */
 	private int find(long key) {
-		int mask = capacity - 1;
-		int slot = LongKeyedMap.mix(key) & mask;
-		long at;
-		while ((at = keys.getOrZero(slot)) != 0 && at != key) {
-			slot = (slot + 1) & mask;
-		}
-		return slot;
+		return LongKeyedMap.slotIn(keys, capacity, key);
 	}
 
 	private void grow() {
