@@ -68,7 +68,7 @@ static __always_inline void trace_drop(void *ctx, struct sk_buff *skb, struct ne
 	e->drop_reason = reason;
 	if (wants_stack(e->drop_reason))
 		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
-	submit(e);
+	commit(e);
 }
 
 SEC("tp_btf/kfree_skb")
@@ -144,7 +144,7 @@ static __always_inline void trace_function_event(struct sk_buff *skb, __u32 inum
 	if (!e)
 		return;
 	e->location = ip;
-	submit(e);
+	commit(e);
 }
 
 /* `guard`: fentry's (irqs_off); a kprobe runs with preemption off and may not call the kfuncs. */
@@ -246,7 +246,7 @@ static __always_inline void join_copy(struct sk_buff *parent, struct sk_buff *co
 	if (!e)
 		return;
 	e->location = ip;
-	submit(e);
+	commit(e);
 }
 
 /* `guard`: fexit's (irqs_off); false for a kretprobe. */

@@ -77,6 +77,31 @@ const volatile struct tp_load_options tp_load SEC(".rodata.snap") = {};
 #endif
 
 /*
+ * TP_FIELDS_STAGED (the benchmark's build only): how far batching could take the in-scope cost.
+ * Each event is filled in full, as always, but into this CPU's stage instead of a ring buffer
+ * record of its own; every TP_STAGE_EVENTS-th event writes the stage to the ring buffer as one
+ * record (bpf_ringbuf_output). A bound, not a design: a partial stage is never written (a flush
+ * would have to drain every CPU's), the reader takes each batch for its first event, and a record
+ * that needs a trailer is not made. The guarded build only, so no probe nests into a stage.
+ */
+#define TP_STAGE_EVENTS 8
+#define TP_STAGE_STRIDE 128 /* an event and the ring buffer's header: two cache lines */
+
+#ifdef TP_BENCH_FIELDS
+struct tp_stage {
+	__u8 events[TP_STAGE_EVENTS * TP_STAGE_STRIDE];
+	__u32 count;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tp_stage);
+} stage SEC(".maps");
+#endif
+
+/*
  * A kernel pointer the verifier is to treat as untrusted: reads through it are the same
  * exception-handled loads, but loading a struct pointer through a trusted one (a tp_btf argument,
  * the current task) makes the verifier search vmlinux BTF by name for the types that may stay
@@ -969,6 +994,16 @@ static __always_inline struct tp_event *reserve(bool translated, struct tp_pre_n
 {
 	struct tp_event *e;
 
+#ifdef TP_BENCH_FIELDS
+	if (tp_fields == TP_FIELDS_STAGED) {
+		__u32 zero = 0;
+		struct tp_stage *staged = bpf_map_lookup_elem(&stage, &zero);
+
+		if (!staged || translated || tp_snap_len)
+			return NULL;
+		return (void *)&staged->events[(staged->count & (TP_STAGE_EVENTS - 1)) * TP_STAGE_STRIDE];
+	}
+#endif
 	if (translated) {
 		e = tp_snap_len ? bpf_ringbuf_reserve(&events, TP_RECORD_SIZE(sizeof(*e) + sizeof(struct tp_pre_nat)
 									      + sizeof(struct tp_capture) + tp_snap_len), 0)
@@ -1110,6 +1145,8 @@ static __always_inline struct tp_event *emit_dev(struct sk_buff *skb, struct net
 		fill_pre_nat(trailer, ct, nfct);
 	if (fill_packet(e, trailer ? trailer : &outer, trailer != NULL, skb, dev, from_data, btf) && !trailer) {
 		/* encapsulated: the outer tuple needs the trailer this record has no room for */
+		if (tp_fields == TP_FIELDS_STAGED)
+			return NULL; /* the benchmark's bound makes no trailers */
 		e = grown(e, &trailer);
 		if (!e)
 			return NULL;
@@ -1152,6 +1189,27 @@ static __always_inline void submit(struct tp_event *e)
 {
 	count(TP_COUNTER_EMITTED);
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
+/*
+ * Submits an event that emit() or emit_dev() made: in the benchmark's TP_FIELDS_STAGED build it
+ * stays in the stage, which every TP_STAGE_EVENTS-th event writes out.
+ */
+static __always_inline void commit(struct tp_event *e)
+{
+#ifdef TP_BENCH_FIELDS
+	if (tp_fields == TP_FIELDS_STAGED) {
+		__u32 zero = 0;
+		struct tp_stage *staged = bpf_map_lookup_elem(&stage, &zero);
+
+		count(TP_COUNTER_EMITTED);
+		if (staged && (++staged->count & (TP_STAGE_EVENTS - 1)) == 0
+		    && bpf_ringbuf_output(&events, staged->events, sizeof(staged->events), BPF_RB_NO_WAKEUP))
+			count(TP_COUNTER_LOST);
+		return;
+	}
+#endif
+	submit(e);
 }
 
 /*
@@ -1202,7 +1260,7 @@ static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_
 		count_hook(inum, probe);
 		e = emit_dev(skb, dev, inum, probe, from_data, in_task, btf);
 		if (e)
-			submit(e);
+			commit(e);
 	}
 	irqs_on(guard, &irqs);
 	return 0;

@@ -67,6 +67,7 @@ enum tp_fields {
 	TP_FIELDS_ALL = 0,
 	TP_FIELDS_NONE = 1,	/* the record alone: reserved, zeroed, its netns and probe, submitted */
 	TP_FIELDS_IDENTITY = 2, /* and the clock, CPU, task and conntrack state; not the packet's */
+	TP_FIELDS_STAGED = 3,	/* every field, staged per CPU and written TP_STAGE_EVENTS at a time (skb_events.bpf.h) */
 };
 
 /* Set by the tracer before load, as read-only globals (skb_events.bpf.h, tp_load). */

@@ -100,7 +100,7 @@ public final class Bench {
 		}
 		if (List.of(args).contains(PROBES)) {
 			Machine machine = Machine.describe(option(args, "--revision", "unknown"));
-			String section = probeSection(machine, floodSource, work, seconds, rounds);
+			String section = Report.probeSection(machine, probeCost(floodSource, work, seconds, rounds));
 			String text = Files.exists(out) ? Files.readString(out) : "";
 			Files.writeString(out, withSection(text, PROBES_SECTION_START, PROBES_SECTION_END, section));
 			System.out.println(section);
@@ -134,7 +134,9 @@ public final class Bench {
 			step("flood with bpftrace (tracer closed)");
 			report.bpftraceFlood(BpftraceFlood.measure(flood, pair, seconds, work));
 		}
-		String probes = probeSection(report.machine(), floodSource, work, seconds, rounds);
+		ProbeCost.Result probeCost = probeCost(floodSource, work, seconds, rounds);
+		report.probeCost(probeCost);
+		String probes = Report.probeSection(report.machine(), probeCost);
 		String markdown = report.markdown();
 		Files.writeString(out, markdown + "\n" + assertions + "\n" + probes
 				+ kept(out, PROBES_HISTORY_START, PROBES_HISTORY_END) + kept(out, FILTERS_SECTION_START, FILTERS_SECTION_END)
@@ -244,14 +246,13 @@ public final class Bench {
 	 * pairs of its own (the flood's, and a third namespace to scope instead), with
 	 * {@code kernel.bpf_stats_enabled} set only around the accounted floods.
 	 */
-	private static String probeSection(Machine machine, Path floodSource, Path work, double seconds, int rounds)
+	private static ProbeCost.Result probeCost(Path floodSource, Path work, double seconds, int rounds)
 			throws Exception {
 		double busy = backgroundLoad();
 		try (VethNamespaces pair = VethNamespaces.create(); VethNamespaces other = VethNamespaces.create()) {
 			UdpFlood flood = UdpFlood.compile(floodSource, work, pair);
 			step("probe cost: " + rounds + " rounds of untraced / empty programs / in scope / out of scope, then bpf_stats");
-			return Report.probeSection(machine, ProbeCost.measure(flood, pair, other, seconds, rounds,
-					PROBE_STATS_RUNS, busy));
+			return ProbeCost.measure(flood, pair, other, seconds, rounds, PROBE_STATS_RUNS, busy);
 		}
 	}
 

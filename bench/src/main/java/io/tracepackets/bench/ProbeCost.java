@@ -22,12 +22,14 @@ import java.util.Map;
  * other test's packets pay while one test traces).
  * <p>
  * A fourth condition, empty programs on the same five tracepoints with no tracer, shows the part
- * of the overhead that is the kernel's dispatch of any program there.
+ * of the overhead that is the kernel's dispatch of any program there; a fifth, programs there that
+ * only read each packet's namespace, the least that any scope check adds to it.
  * <p>
  * Four more, bench only, take a part of the probes away to show what it costs ({@link ProbePart}):
  * the exact counts, the interrupt guard, the packet's fields of each event, and every field but
  * the record's namespace and probe; with the out-of-scope cost (the scope check) and the floor
- * they split the in-scope cost per cause.
+ * they split the in-scope cost per cause. A last one keeps every field but stages a CPU's events,
+ * eight to a ring buffer record: how far batching could take the in-scope cost.
  * <p>
  * Packets/s: {@code rounds} rounds of the conditions, kernel accounting off (as users run),
  * each round in a rotated order so that a change of load hits all of them alike; ratios are taken
@@ -48,11 +50,16 @@ final class ProbeCost {
 	/** The flood's tracepoints, one empty program each in floor.bpf.c: what any program there costs. */
 	private static final List<String> DISPATCH_PROGRAMS = List.of("dispatch_kfree_skb", "dispatch_net_dev_queue",
 			"dispatch_net_dev_start_xmit", "dispatch_netif_rx", "dispatch_netif_receive_skb");
+	/** The same tracepoints, each a program that reads the packet's namespace and nothing more (floor.bpf.c). */
+	private static final List<String> SCOPE_READ_PROGRAMS = DISPATCH_PROGRAMS.stream()
+			.map(name -> name.replace("dispatch_", "scope_read_")).toList();
 	private static final String FLOOR_RESOURCE = "io/tracepackets/bpf/bench/floor.bpf.o";
 
 	enum Condition {
 		UNTRACED("untraced (no tracer loaded)", null),
 		DISPATCH("no tracer; an empty tp_btf program on each of the five tracepoints (bench only)", null),
+		SCOPE_READ("no tracer; on each of the five tracepoints a program that reads the packet's namespace and"
+				+ " compares it with one inode (bench only: the least a scope check costs)", null),
 		IN_SCOPE("traced, the flood's two namespaces in scope", null),
 		UNCOUNTED("traced, in scope, without the exact counts (bench only: what counting costs)", ProbePart.COUNTS),
 		UNGUARDED("traced, in scope, the plain probes: interrupts on while they work (bench only: what the guard costs)",
@@ -61,6 +68,8 @@ final class ProbeCost {
 				+ " costs)", ProbePart.PACKET_FIELDS),
 		RECORD_ONLY("traced, in scope, records holding only their namespace and probe (bench only: what the record"
 				+ " alone costs)", ProbePart.EVENT_FIELDS),
+		STAGED("traced, in scope, every field, but events staged per CPU and written eight to a ring buffer record"
+				+ " (bench only: a bound for batching)", ProbePart.EVENT_RECORDS),
 		OUT_OF_SCOPE("traced, another namespace in scope", null);
 
 		final String label;
@@ -163,7 +172,8 @@ final class ProbeCost {
 				Condition c = Condition.values()[(round + k) % n];
 				UdpFlood.Result result = switch (c) {
 					case UNTRACED -> flood.run(seconds);
-					case DISPATCH -> dispatchOnly(flood, seconds);
+					case DISPATCH -> bareProgramsOnly(flood, seconds, DISPATCH_PROGRAMS);
+					case SCOPE_READ -> bareProgramsOnly(flood, seconds, SCOPE_READ_PROGRAMS);
 					default -> {
 						try (TraceSession session = started(optionsOf(c, options))) {
 							yield TracerFlood.measure(session, flood, seconds, c != Condition.OUT_OF_SCOPE ? scope
@@ -217,13 +227,17 @@ final class ProbeCost {
 		}
 	}
 
-	/** The flood with only the empty dispatch_* programs attached (no tracer, no maps, no reader). */
-	private static UdpFlood.Result dispatchOnly(UdpFlood flood, double seconds) throws InterruptedException {
+	/**
+	 * The flood with only {@code programs} of floor.bpf.c attached, one per tracepoint (no tracer,
+	 * no maps, no reader).
+	 */
+	private static UdpFlood.Result bareProgramsOnly(UdpFlood flood, double seconds, List<String> programs)
+			throws InterruptedException {
 		try (BpfObject empty = BpfObject.openResource(FLOOR_RESOURCE, "tp_floor")) {
 			empty.load();
 			List<AutoCloseable> links = new ArrayList<>();
 			try {
-				for (String program : DISPATCH_PROGRAMS) {
+				for (String program : programs) {
 					links.add(empty.program(program).attach());
 				}
 				Thread.sleep(300);

@@ -52,6 +52,7 @@ final class ProbeObject implements AutoCloseable {
 	private static final int FIELDS_ALL = 0;
 	private static final int FIELDS_NONE = 1;
 	private static final int FIELDS_IDENTITY = 2;
+	private static final int FIELDS_STAGED = 3;
 	private static final String[] IRQ_KFUNCS = { "bpf_local_irq_save", "bpf_local_irq_restore" };
 	/** The name of the object and of its siblings: their internal maps' names start with it, and must pair up. */
 	private static final String NAME = "tracepackets";
@@ -112,16 +113,17 @@ final class ProbeObject implements AutoCloseable {
 	 * the guard keeps them out for the microsecond it works. Elsewhere the plain one: a kfunc call
 	 * the kernel does not know fails the load even as dead code on some kernels (5.13 to 5.17).
 	 * Without {@link ProbePart#IRQ_GUARD}: the plain one anyway (a benchmark's baseline); without
-	 * an event's fields, the benchmark's own build of the guarded one.
+	 * an event's fields or its own record, the benchmark's own build of the guarded one.
 	 */
 	static String resource(TracerOptions options) {
-		boolean fewerFields = options.omits(ProbePart.PACKET_FIELDS) || options.omits(ProbePart.EVENT_FIELDS);
+		boolean benchBuild = options.omits(ProbePart.PACKET_FIELDS) || options.omits(ProbePart.EVENT_FIELDS)
+				|| options.omits(ProbePart.EVENT_RECORDS);
 		boolean guarded = KernelFunctions.has(IRQ_KFUNCS);
-		if (fewerFields) {
+		if (benchBuild) {
 			if (!guarded || options.omits(ProbePart.IRQ_GUARD)) {
 				throw new TracingUnavailableException("the probe-cost benchmark's build", "events without some of"
-						+ " their fields are built only as the guarded probes, which need bpf_local_irq_save"
-						+ " (kernel 6.14+) and the guard: leave out the fields or the guard, not both");
+						+ " their fields or their own records are built only as the guarded probes, which need"
+						+ " bpf_local_irq_save (kernel 6.14+) and the guard: leave out those or the guard, not both");
 			}
 			return BENCH_FIELDS_RESOURCE;
 		}
@@ -181,7 +183,8 @@ final class ProbeObject implements AutoCloseable {
 			values.setAtIndex(JAVA_INT, 0, options.snapLength());
 			values.setAtIndex(JAVA_INT, 1, options.omits(ProbePart.COUNTS) ? 1 : 0);
 			values.setAtIndex(JAVA_INT, 2, options.omits(ProbePart.EVENT_FIELDS) ? FIELDS_NONE
-					: options.omits(ProbePart.PACKET_FIELDS) ? FIELDS_IDENTITY : FIELDS_ALL);
+					: options.omits(ProbePart.PACKET_FIELDS) ? FIELDS_IDENTITY
+					: options.omits(ProbePart.EVENT_RECORDS) ? FIELDS_STAGED : FIELDS_ALL);
 			object.map(LOAD_OPTIONS_MAP).setInitialValue(values);
 		}
 	}

@@ -22,5 +22,12 @@ public enum ProbePart {
 	 * Every field of an event but its namespace and probe (clock, CPU, task, conntrack and the
 	 * packet's): the record alone is reserved, zeroed and submitted. The benchmark's build too.
 	 */
-	EVENT_FIELDS
+	EVENT_FIELDS,
+	/**
+	 * Each event's own ring buffer record: without it, the benchmark's build fills every field into
+	 * a per-CPU stage and writes eight events at a time as one record. A bound for batching, not a
+	 * way to trace: a partial batch is never written, and the reader takes each batch for its first
+	 * event.
+	 */
+	EVENT_RECORDS
 }

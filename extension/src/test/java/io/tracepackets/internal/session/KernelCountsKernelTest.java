@@ -293,6 +293,35 @@ class KernelCountsKernelTest {
 		}
 	}
 
+	@Test
+	void the_benchmarks_staged_build_counts_every_packet_and_writes_its_events_eight_to_a_record(
+			VethNamespaces network) {
+		TracerOptions options = new TracerOptions(Backend.TRACEPOINT, null, TracerOptions.DEFAULT_RING_BUFFER_BYTES,
+				4L << 20, false).without(ProbePart.EVENT_RECORDS);
+		if (!KernelFunctions.has("bpf_local_irq_save", "bpf_local_irq_restore")) {
+			// that build is the guarded probes': a kernel without the guard's kfuncs is refused, and says why
+			assertThatExceptionOfType(TracingUnavailableException.class).isThrownBy(() -> TraceSession.start(options))
+					.withMessageContaining("kernel 6.14+");
+			return;
+		}
+		// GIVEN the probe-cost benchmark's bound for batching: events staged per CPU, eight to a record
+		try (TraceSession staged = TraceSession.start(options);
+				TraceWindow trace = TraceWindow.open(staged, Duration.ofSeconds(10))) {
+			trace.scope(network.leftPath()).scope(network.rightPath());
+			// WHEN a few datagrams go to the closed port
+			send(network, 8);
+			// THEN the counts have them all, and the reader got one record (its first event, filled
+			// in full) per eight events counted, never one per event
+			assertThat(trace).drops().withReason(NO_SOCKET).inNamespace(network.rightInode()).hasCount(8);
+			trace.flush();
+			long counted = trace.counts().byHook().values().stream().mapToLong(Long::longValue).sum();
+			List<PacketEvent> events = trace.events();
+			assertThat(events).isNotEmpty().hasSizeLessThanOrEqualTo((int) (counted / 8));
+			assertThat(events).extracting(PacketEvent::timestampNanos).doesNotContain(0L);
+			assertThat(events).extracting(PacketEvent::netns).containsAnyOf(network.leftInode(), network.rightInode());
+		}
+	}
+
 	private static long floodUntilEventsAreLost(VethNamespaces network, TraceWindow trace) {
 		long sent = 0;
 		long deadline = System.nanoTime() + LOSS_DEADLINE.toNanos();
