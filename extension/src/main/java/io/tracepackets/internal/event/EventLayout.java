@@ -98,8 +98,8 @@ public final class EventLayout {
 	public static final int INLINE_NETNS = 8;
 	/** {@code TP_HOOK_COUNTS}: the counters of a row of {@code hook_counts}, one per probe id below it. */
 	public static final int HOOK_COUNTS = 16;
-	/** {@code sizeof(struct tp_config)}: mode, follow_copies, count, the inline inodes. */
-	public static final int CONFIG_SIZE = 4 * (3 + INLINE_NETNS);
+	/** {@code sizeof(struct tp_config)}: mode, follow_copies, count, the inodes' bits, the inline inodes. */
+	public static final int CONFIG_SIZE = 4 * (4 + INLINE_NETNS);
 
 	/** enum tp_counter. */
 	public static final int COUNTER_EMITTED = 0;

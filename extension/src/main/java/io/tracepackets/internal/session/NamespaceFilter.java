@@ -11,6 +11,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,8 +112,8 @@ public final class NamespaceFilter {
 	}
 
 	/**
-	 * Writes the mode and, when they fit, the scoped inodes into {@code config}: the probes
-	 * compare up to {@link EventLayout#INLINE_NETNS} inodes in registers and look in the hash only
+	 * Writes the mode, the scoped inodes' bits ({@link #bitsOf}) and, when they fit, the scoped
+	 * inodes into {@code config}: the probes compare up to {@link EventLayout#INLINE_NETNS} inodes in registers and look in the hash only
 	 * beyond that. Each inode at its row of the counts ({@link CountMap#rowFor}), where it stays
 	 * while leased: the probes count its tracepoint events in that row. Called after the hash
 	 * changed, so the hash is never behind the config.
@@ -130,6 +131,7 @@ public final class NamespaceFilter {
 		value.add(wanted);
 		value.add(followCopies ? 1 : 0);
 		value.add(wanted == EventLayout.MODE_NETNS ? leased.size() : 0);
+		value.add(wanted == EventLayout.MODE_NETNS ? bitsOf(leased.keySet()) : 0);
 		for (int i = 0; i < EventLayout.INLINE_NETNS; i++) {
 			value.add(i < inline.length ? inline[i] : 0);
 		}
@@ -144,6 +146,18 @@ public final class NamespaceFilter {
 			config.put(0, segment);
 		}
 		written = value;
+	}
+
+	/**
+	 * {@code tp_config.netns_bits}: bit (inode % 32) of each inode. A probe whose inode's bit is
+	 * clear knows it is out of scope without comparing it with the inodes themselves.
+	 */
+	static int bitsOf(Collection<Long> inodes) {
+		int bits = 0;
+		for (long inode : inodes) {
+			bits |= 1 << (int) (inode & 31);
+		}
+		return bits;
 	}
 
 	/** A namespace (or every one) kept in the filter; closing it is idempotent. */
