@@ -701,11 +701,14 @@ final class Report {
 				.append(" the ").append(pct(IN_SCOPE_RATIO)).append(" target. With every field filled but a CPU's"
 						+ " events written eight to a record (`ProbePart.EVENT_RECORDS`): ").append(pct(staged))
 				.append(", BPF time per packet ").append(ns(stagedNanos)).append(" (")
-				.append(ns(perEvent(stagedNanos, eventsPerPacket))).append(" per event): batching ")
-				.append(staged >= IN_SCOPE_RATIO ? "would reach" : "would not reach either")
-				.append(" the target on this host; it would need a flush to drain every CPU's partial batch and the"
-						+ " reader to put the CPUs' batches back in order. Out of scope, programs that only read each"
-						+ " packet's namespace leave ").append(pct(scopeRead)).append(" against the empty programs' ")
+				.append(ns(perEvent(stagedNanos, eventsPerPacket))).append(" per event), ")
+				.append(points(staged - median(r, ProbeCost.Condition.IN_SCOPE))).append(" above a record per event: ")
+				.append(staged >= IN_SCOPE_RATIO
+						? "batching would reach the target on this host, given a flush that drains every CPU's partial"
+								+ " batch and a reader that puts the CPUs' batches back in order."
+						: "batching would not reach the target on this host either: it saves the reservations and"
+								+ " submissions, a small part of what an event costs.")
+				.append(" Out of scope, programs that only read each packet's namespace leave ").append(pct(scopeRead)).append(" against the empty programs' ")
 				.append(pct(floor)).append(": knowing the namespace costs ").append(points(floor - scopeRead))
 				.append(" of the ").append(points(floor - outOfScope)).append(" the probes trail the floor by, ")
 				.append(floor - scopeRead > OUT_OF_SCOPE_BELOW_FLOOR ? "more than" : "within")
