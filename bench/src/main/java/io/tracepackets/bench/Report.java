@@ -678,8 +678,8 @@ final class Report {
 				.append(" Out of scope the probes add ").append(ns(scope)).append(" per packet to the empty programs (the"
 						+ " scope check: the config and the skb's namespace, ").append(ns(perEvent(scope, eventsPerPacket)))
 				.append(" a run), ").append(pct(untraced == 0 ? 0 : scope / untraced)).append(" of an untraced packet's ")
-				.append(ns(untraced)).append(" of CPU: the least the out-of-scope ratio trails the floor by, against the"
-						+ " 1 point the target allows.\n\n");
+				.append(ns(untraced)).append(" of CPU, against the 1 point the target allows (the bounds below say"
+						+ " how much of it reading the namespace alone costs).\n\n");
 		bounds(md, r, eventsPerPacket);
 	}
 
@@ -702,7 +702,9 @@ final class Report {
 						+ " events written eight to a record (`ProbePart.EVENT_RECORDS`): ").append(pct(staged))
 				.append(", BPF time per packet ").append(ns(stagedNanos)).append(" (")
 				.append(ns(perEvent(stagedNanos, eventsPerPacket))).append(" per event), ")
-				.append(points(staged - median(r, ProbeCost.Condition.IN_SCOPE))).append(" above a record per event: ")
+				.append(points(Math.abs(staged - median(r, ProbeCost.Condition.IN_SCOPE))))
+				.append(staged >= median(r, ProbeCost.Condition.IN_SCOPE) ? " above" : " below")
+				.append(" a record per event: ")
 				.append(staged >= IN_SCOPE_RATIO
 						? "batching would reach the target on this host, given a flush that drains every CPU's partial"
 								+ " batch and a reader that puts the CPUs' batches back in order."
