@@ -680,15 +680,14 @@ apart:
  * end decapsulates it) is the pod's packet in the underlay's headers: the event gets the inner
  * tuple, so that the packet keeps one tuple, one path and one journey from pod to pod and filters
  * find it by its own addresses, and the trailer gets the outer one (the family in `tunnel`, the
- * VNI), so the rendering can show it. `outer_ready`: `outer` holds the record's trailer already
- * (conntrack's zone and mark, kept; a translation of the outer packet is not shown). Returns
+ * VNI), so the rendering can show it (emit_dev adds conntrack's zone and mark; a translation of
+ * the outer packet is not shown). Returns
  * whether the packet was encapsulated; only then does it read more than the UDP port: one read of
  * INNER_BYTES. The inner packet is parsed plainly (IPv4 options skipped with one more read, IPv6
  * extension headers not walked: the protocol is the first one's), not by fill_ip again: a second
  * pass through its branches cost the verifier half again the programs' load time.
  */
-static __always_inline bool fill_inner(struct tp_event *e, struct tp_pre_nat *outer, bool outer_ready,
-				       unsigned char *udp)
+static __always_inline bool fill_inner(struct tp_event *e, struct tp_pre_nat *outer, unsigned char *udp)
 {
 	/* Read 2 bytes in, so that the inner IP header (and its addresses) is 8-aligned. */
 	__u8 buffer[2 + INNER_BYTES] __attribute__((aligned(8)));
@@ -703,8 +702,7 @@ static __always_inline bool fill_inner(struct tp_event *e, struct tp_pre_nat *ou
 	inner_protocol = (__u16)h[VXLAN_HLEN + 12] << 8 | h[VXLAN_HLEN + 13];
 	if (inner_protocol != ETH_P_IP && inner_protocol != ETH_P_IPV6)
 		return false;
-	if (!outer_ready)
-		__builtin_memset(outer, 0, sizeof(*outer));
+	__builtin_memset(outer, 0, sizeof(*outer));
 	__builtin_memcpy(outer->saddr, e->saddr, TP_ADDR_LEN);
 	__builtin_memcpy(outer->daddr, e->daddr, TP_ADDR_LEN);
 	outer->sport = e->sport;
@@ -750,8 +748,8 @@ static __always_inline bool fill_inner(struct tp_event *e, struct tp_pre_nat *ou
  * network_header may still hold the sender's offset or be unset. An encapsulated packet's tuple
  * is its inner one (fill_inner); returns whether it was, with its outer tuple in `outer`.
  */
-static __always_inline bool fill_tuple(struct tp_event *e, struct tp_pre_nat *outer, bool outer_ready,
-				       struct sk_buff *skb, bool from_data, bool btf)
+static __always_inline bool fill_tuple(struct tp_event *e, struct tp_pre_nat *outer, struct sk_buff *skb,
+				       bool from_data, bool btf)
 {
 	unsigned char *l3 = READ(btf, skb->data, skb, data);
 	unsigned char *l4;
@@ -765,7 +763,7 @@ static __always_inline bool fill_tuple(struct tp_event *e, struct tp_pre_nat *ou
 			l3 = READ(btf, skb->head, skb, head) + network_header;
 	}
 	l4 = fill_ip(e, l3);
-	return l4 && fill_inner(e, outer, outer_ready, l4);
+	return l4 && fill_inner(e, outer, l4);
 }
 
 /*
@@ -920,22 +918,6 @@ static __always_inline unsigned long skb_nfct(struct sk_buff *skb, bool btf)
 	return READ(btf, skb->_nfct, skb, _nfct);
 }
 
-/*
- * The conntrack state into `*state` and the NAT trailer into `pre` (see conntrack_summary);
- * returns whether the record needs that trailer.
- */
-static __always_inline bool fill_conntrack(struct tp_pre_nat *pre, __u8 *state, struct sk_buff *skb, bool btf)
-{
-	unsigned long nfct = skb_nfct(skb, btf);
-	__u64 summary = conntrack_summary(nfct);
-
-	*state = CT_STATE(summary);
-	if (!(summary & CT_TRAILER))
-		return false;
-	fill_pre_nat(pre, summary, nfct);
-	return true;
-}
-
 
 /* An skb's MAC header is unset while it holds this (skb_mac_header_was_set). */
 #define MAC_HEADER_UNSET 0xffff
@@ -1059,8 +1041,8 @@ static __always_inline __u64 skb_address(struct sk_buff *skb)
  * function return's snapshot share. Returns whether the packet was encapsulated, its outer tuple
  * then in `outer` (fill_tuple).
  */
-static __always_inline bool fill_packet(struct tp_event *e, struct tp_pre_nat *outer, bool outer_ready,
-					struct sk_buff *skb, struct net_device *dev, bool from_data, bool btf)
+static __always_inline bool fill_packet(struct tp_event *e, struct tp_pre_nat *outer, struct sk_buff *skb,
+					struct net_device *dev, bool from_data, bool btf)
 {
 	/* not a kernel address: UDP's scratch word (skb_netns) */
 	e->ifindex = (__s64)(unsigned long)dev < 0 ? READ(btf, dev->ifindex, dev, ifindex)
@@ -1068,7 +1050,7 @@ static __always_inline bool fill_packet(struct tp_event *e, struct tp_pre_nat *o
 	e->mark = READ(btf, skb->mark, skb, mark);
 	e->len = READ(btf, skb->len, skb, len);
 	e->protocol = bpf_ntohs(READ(btf, skb->protocol, skb, protocol));
-	return fill_tuple(e, outer, outer_ready, skb, from_data, btf);
+	return fill_tuple(e, outer, skb, from_data, btf);
 }
 
 /*
@@ -1083,7 +1065,6 @@ static __always_inline void fill_snapshot(struct tp_event *e, struct sk_buff *sk
 {
 	__u64 address = skb_address(skb);
 	struct tp_pre_nat outer;
-	bool outer_ready;
 
 	__builtin_memset(e, 0, sizeof(*e));
 	e->skb = address;
@@ -1091,10 +1072,10 @@ static __always_inline void fill_snapshot(struct tp_event *e, struct sk_buff *sk
 	e->probe = probe;
 	e->cpu = bpf_get_smp_processor_id();
 	e->stack_id = -1;
-	outer_ready = fill_conntrack(&outer, &e->ct, skb, false);
+	e->ct = CT_STATE(conntrack_summary(skb_nfct(skb, false)));
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	fill_packet(e, &outer, outer_ready, skb, BPF_CORE_READ(skb, dev), false, false);
+	fill_packet(e, &outer, skb, BPF_CORE_READ(skb, dev), false, false);
 	e->journey = journey_of(address, (__u64)BPF_CORE_READ(skb, head), false);
 }
 
@@ -1155,7 +1136,7 @@ static __always_inline struct tp_event *emit_dev(struct sk_buff *skb, struct net
 	 * without: a fentry clone per function took 8 times bpftrace's to attach.
 	 */
 	e->journey = ct;
-	encapsulated = fill_packet(e, &outer, false, skb, dev, from_data, btf);
+	encapsulated = fill_packet(e, &outer, skb, dev, from_data, btf);
 	ct = e->journey;
 	/* `location` is filled later by the callers that set it: scratch space until then. */
 	e->journey = journey_of(as_number(&e->location, (__u64)skb),
