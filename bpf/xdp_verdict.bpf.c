@@ -73,8 +73,7 @@ static __always_inline void fill_frame_tuple(struct tp_event *e, const unsigned 
 SEC("fexit")
 int BPF_PROG(xdp_verdict, struct xdp_buff *xdp, int verdict)
 {
-	__u32 key = 0;
-	struct tp_config *cfg;
+	const struct tp_config *cfg;
 	struct net_device *dev;
 	unsigned char *data, *data_end;
 	struct tp_event *e;
@@ -82,8 +81,8 @@ int BPF_PROG(xdp_verdict, struct xdp_buff *xdp, int verdict)
 
 	if (verdict != XDP_DROP && verdict != XDP_ABORTED)
 		return 0;
-	cfg = bpf_map_lookup_elem(&config, &key);
-	if (!cfg || cfg->mode == TP_MODE_OFF)
+	cfg = &config;
+	if (cfg->mode == TP_MODE_OFF)
 		return 0;
 	dev = BPF_CORE_READ(xdp, rxq, dev);
 	if (!dev)

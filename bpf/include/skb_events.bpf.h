@@ -24,13 +24,13 @@
 #define ETH_HLEN 14
 
 
-/* Set by the tracer; one entry. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct tp_config);
-} config SEC(".maps");
+/*
+ * Set by the tracer (NamespaceFilter) while the probes run. Global data in a section of its own:
+ * libbpf makes it a one-element array that every object of a session shares like the maps below,
+ * and a program reads it at an address fixed at load. An array's lookup put its key on the stack
+ * and bounded the index: a third of what a probe ran for a packet out of scope.
+ */
+struct tp_config config SEC(".data.config") = {};
 
 /* The netns inodes being traced (TP_MODE_NETNS): the union of every open test window's scope. */
 struct {
@@ -302,19 +302,25 @@ static __always_inline __u32 skb_netns(struct sk_buff *skb, struct net_device *d
 }
 
 /*
- * Whether the netns inode is scoped. First its bit in netns_bits: clear for most inodes out of
- * scope (a test scopes a few; one in 32 of the others shares a bit), which then cost one load and
- * a test instead of a compare per inline slot (out of scope, the probes' whole run is this check).
- * Up to TP_INLINE_NETNS inodes sit in the config itself and
- * are compared in registers (unused slots are 0, which no netns has); beyond that the
- * netns_filter hash holds them all. The tracer writes the hash first and the config second, so a
- * probe that reads a config being rewritten misses at most an inode that is being added or
- * keeps one that is being removed, which the window's own scope filters again.
+ * Whether the inode's bit (inode % 32) is set in netns_bits: never under TP_MODE_OFF, always under
+ * TP_MODE_ALL, and for a scoped inode under TP_MODE_NETNS. Clear for most inodes out of scope (a
+ * test scopes a few; one in 32 of the others shares a bit), which then cost one load and a test:
+ * out of scope, the probes' whole run is this check.
  */
-static __always_inline bool in_scope(const struct tp_config *cfg, __u32 inum)
+static __always_inline bool netns_bit_set(const struct tp_config *cfg, __u32 inum)
 {
-	if (!(cfg->netns_bits & (1U << (inum & 31))))
-		return false;
+	return cfg->netns_bits & (1U << (inum & 31));
+}
+
+/*
+ * Whether a scoped inode (TP_MODE_NETNS) is this one. Up to TP_INLINE_NETNS inodes sit in the
+ * config itself and are compared in registers (unused slots are 0, which no netns has); beyond
+ * that the netns_filter hash holds them all. The tracer writes the hash first and the config
+ * second, so a probe that reads a config being rewritten misses at most an inode that is being
+ * added or keeps one that is being removed, which the window's own scope filters again.
+ */
+static __always_inline bool netns_listed(const struct tp_config *cfg, __u32 inum)
+{
 	if (cfg->netns_count > TP_INLINE_NETNS)
 		return bpf_map_lookup_elem(&netns_filter, &inum) != NULL;
 #pragma unroll
@@ -322,6 +328,12 @@ static __always_inline bool in_scope(const struct tp_config *cfg, __u32 inum)
 		if (cfg->netns[i] == inum)
 			return true;
 	return false;
+}
+
+/* Whether the netns inode is scoped under TP_MODE_NETNS. */
+static __always_inline bool in_scope(const struct tp_config *cfg, __u32 inum)
+{
+	return netns_bit_set(cfg, inum) && netns_listed(cfg, inum);
 }
 
 /*
@@ -434,17 +446,17 @@ static __always_inline bool pcap_filter_accepts(struct sk_buff *skb, bool btf)
  * so a second read after the event's branches cost a search on every path to it. */
 static __always_inline __u32 scoped_dev(struct sk_buff *skb, struct net_device **dev, bool in_task, bool btf)
 {
-	__u32 zero = 0;
-	struct tp_config *cfg = bpf_map_lookup_elem(&config, &zero);
+	const struct tp_config *cfg = &config;
 	__u32 inum;
 
-	if (!cfg || cfg->mode == TP_MODE_OFF || !skb)
+	/* No bit set: TP_MODE_OFF, no test is tracing. */
+	if (!cfg->netns_bits || !skb)
 		return 0;
 	*dev = READ(btf, skb->dev, skb, dev);
 	inum = skb_netns(skb, *dev, in_task, btf);
-	if (!inum)
+	if (!inum || !netns_bit_set(cfg, inum))
 		return 0;
-	if (cfg->mode == TP_MODE_NETNS && !in_scope(cfg, inum))
+	if (cfg->mode == TP_MODE_NETNS && !netns_listed(cfg, inum))
 		return 0;
 	return inum;
 }
@@ -788,11 +800,9 @@ static __always_inline __u64 as_number(volatile __u64 *scratch, __u64 value)
  */
 static __always_inline __u64 journey_of(__u64 key, __u64 head, bool ending)
 {
-	__u32 zero = 0;
-	struct tp_config *cfg = bpf_map_lookup_elem(&config, &zero); /* an array: inlined, no call */
 	struct tp_journey *copy;
 
-	if (!cfg || !cfg->follow_copies)
+	if (!config.follow_copies)
 		return journey_id(key, head);
 	copy = bpf_map_lookup_elem(&journey_of_copy, &key);
 	if (copy && copy->head == head) {
@@ -1095,7 +1105,9 @@ static __always_inline struct tp_event *emit_dev(struct sk_buff *skb, struct net
 						 bool from_data, bool in_task, bool btf)
 {
 	struct tp_pre_nat *trailer = NULL;
-	struct tp_pre_nat outer;
+	/* Zeroed, though read only when fill_packet filled it: clang may reload its spilled fields
+	 * before that test, and 5.10's verifier refuses a read of stack never written. */
+	struct tp_pre_nat outer = {};
 	struct tp_event *e;
 	__u32 fields = tp_fields;
 	__u64 ct = fields == TP_FIELDS_NONE ? 0 : conntrack_summary(skb_nfct(skb, btf));
@@ -1220,13 +1232,11 @@ static __always_inline void commit(struct tp_event *e)
  */
 static __always_inline void count_hook(__u32 inum, __u32 probe)
 {
-	__u32 zero = 0;
-	struct tp_config *cfg;
+	const struct tp_config *cfg = &config;
 
 	if (tp_load.uncounted)
 		return;
-	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (cfg && cfg->mode == TP_MODE_NETNS && cfg->netns_count <= TP_INLINE_NETNS && probe < TP_HOOK_COUNTS) {
+	if (cfg->mode == TP_MODE_NETNS && cfg->netns_count <= TP_INLINE_NETNS && probe < TP_HOOK_COUNTS) {
 #pragma unroll
 		for (__u32 i = 0; i < TP_INLINE_NETNS; i++) {
 			if (cfg->netns[i] == inum) {

@@ -51,7 +51,9 @@ struct tp_config {
 	__u32 follow_copies; /* 1 once copy programs are attached: events look up journey_of_copy */
 	__u32 netns_count;   /* scoped inodes; over TP_INLINE_NETNS: netns[] is unused, ask the hash */
 	__u32 netns_bits;    /* bit (inode % 32) set for every scoped inode, inline or not: most inodes
-			      * out of scope find theirs clear, and need no compare nor lookup */
+			      * out of scope find theirs clear, and need no compare nor lookup.
+			      * 0 under TP_MODE_OFF, every bit under TP_MODE_ALL: the probes' first
+			      * test of a packet is its bit, whatever the mode */
 	__u32 netns[TP_INLINE_NETNS]; /* the scoped inodes when they fit, then zeros */
 };
 

@@ -131,7 +131,7 @@ public final class NamespaceFilter {
 		value.add(wanted);
 		value.add(followCopies ? 1 : 0);
 		value.add(wanted == EventLayout.MODE_NETNS ? leased.size() : 0);
-		value.add(wanted == EventLayout.MODE_NETNS ? bitsOf(leased.keySet()) : 0);
+		value.add(bitsFor(wanted, leased.keySet()));
 		for (int i = 0; i < EventLayout.INLINE_NETNS; i++) {
 			value.add(i < inline.length ? inline[i] : 0);
 		}
@@ -149,8 +149,21 @@ public final class NamespaceFilter {
 	}
 
 	/**
-	 * {@code tp_config.netns_bits}: bit (inode % 32) of each inode. A probe whose inode's bit is
-	 * clear knows it is out of scope without comparing it with the inodes themselves.
+	 * {@code tp_config.netns_bits} under {@code mode}: none while off, every one while every
+	 * namespace is traced, else {@link #bitsOf} the scoped inodes. The probes test a packet's bit
+	 * first, whatever the mode, so that a packet out of scope costs them one test.
+	 */
+	static int bitsFor(int mode, Collection<Long> inodes) {
+		return switch (mode) {
+			case EventLayout.MODE_OFF -> 0;
+			case EventLayout.MODE_NETNS -> bitsOf(inodes);
+			default -> -1;
+		};
+	}
+
+	/**
+	 * Bit (inode % 32) of each inode. A probe whose inode's bit is clear knows it is out of scope
+	 * without comparing it with the inodes themselves.
 	 */
 	static int bitsOf(Collection<Long> inodes) {
 		int bits = 0;

@@ -63,8 +63,10 @@ final class ProbeObject implements AutoCloseable {
 	 */
 	static volatile Boolean sideBySide;
 	static final String MARKER_PROGRAM = "emit_marker";
+	/** The section holding {@code config} (bpf/include/skb_events.bpf.h): global data, a map of its own. */
+	static final String CONFIG_MAP = ".data.config";
 	/** The maps every other object of a session (socket hook, XDP verdicts, benchmark feed) shares with this one. */
-	static final List<String> SHARED_MAPS = List.of("config", "netns_filter", "events", "counters", "counts",
+	static final List<String> SHARED_MAPS = List.of(ProbeObject.CONFIG_MAP, "netns_filter", "events", "counters", "counts",
 			"hook_counts", "stacks", "journey_of_copy");
 	/** The section holding {@code tp_load} (bpf/include/skb_events.bpf.h), a map of its own. */
 	static final String LOAD_OPTIONS_MAP = ".rodata.snap";

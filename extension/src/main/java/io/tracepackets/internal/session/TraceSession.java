@@ -51,7 +51,7 @@ public final class TraceSession implements AutoCloseable {
 		TracingTables.sweepEveryNamespace();
 		try {
 			counts = new CountMap(probes.map("counts"), probes.map("counters"), probes.map("hook_counts"));
-			namespaceFilter = new NamespaceFilter(probes.map("config"), probes.map("netns_filter"),
+			namespaceFilter = new NamespaceFilter(probes.map(ProbeObject.CONFIG_MAP), probes.map("netns_filter"),
 					probes.followsCopies(), counts);
 			pump = new EventPump(probes.map("events"), options.ringBufferBytes(), options.storeBudgetBytes(),
 					options.snapLength(), probes.map("counters"), probes.program(ProbeObject.MARKER_PROGRAM));

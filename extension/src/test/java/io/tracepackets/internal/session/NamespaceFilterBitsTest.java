@@ -2,6 +2,7 @@ package io.tracepackets.internal.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracepackets.internal.event.EventLayout;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,5 +16,16 @@ class NamespaceFilterBitsTest {
 		// THEN one bit each, the two 32 apart sharing theirs: 0x98 % 32 = 24, 0xC3 % 32 = 3, 0xEFFFFFFF % 32 = 31
 		assertThat(NamespaceFilter.bitsOf(inodes)).isEqualTo(1 << 24 | 1 << 3 | 1 << 31);
 		assertThat(NamespaceFilter.bitsOf(List.of())).isZero();
+	}
+
+	@Test
+	void no_bit_is_set_while_off_and_every_bit_while_every_namespace_is_traced() {
+		// GIVEN one inode a lease would scope
+		List<Long> inodes = List.of(0xF0000098L);
+
+		// THEN the probes' first test refuses every packet while off, passes every one under all
+		assertThat(NamespaceFilter.bitsFor(EventLayout.MODE_OFF, inodes)).isZero();
+		assertThat(NamespaceFilter.bitsFor(EventLayout.MODE_ALL, List.of())).isEqualTo(-1);
+		assertThat(NamespaceFilter.bitsFor(EventLayout.MODE_NETNS, inodes)).isEqualTo(1 << 24);
 	}
 }
