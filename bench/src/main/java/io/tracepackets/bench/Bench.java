@@ -18,7 +18,7 @@ import java.util.List;
  * {@code assertions} runs only the assertion-latency section and replaces only its block of the
  * file (between its markers), keeping the rest; {@code probes} likewise the probe-cost section
  * (per-program ns per run from the kernel's accounting, packets/s traced and untraced;
- * {@code --rounds 5}); {@code filters} likewise the in-kernel pcap filter's cost (no filter, one
+ * {@code --rounds 9}); {@code filters} likewise the in-kernel pcap filter's cost (no filter, one
  * matching nothing, one matching all). {@code startup} measures only what a test pays (cold start and
  * per-test overhead, {@code --rounds} times, a fresh cold-start series and per-test series each round)
  * and prints it without writing the file: for comparing a change before and after, interleaved.
@@ -53,7 +53,7 @@ public final class Bench {
 	static final String MEMORY_HISTORY_START = "<!-- memory-history:start -->";
 	static final String MEMORY_HISTORY_END = "<!-- memory-history:end -->";
 	private static final int FILTER_ROUNDS = 3;
-	private static final int PROBE_ROUNDS = 5;
+	private static final int PROBE_ROUNDS = 9;
 	private static final int PROBE_STATS_RUNS = 2;
 
 	private Bench() {

@@ -104,8 +104,9 @@ final class ProbeCost {
 	}
 
 	/**
-	 * {@code accounted}: the accounted floods of {@link Condition#IN_SCOPE}, {@link Condition#OUT_OF_SCOPE}
-	 * and each {@link Condition#partial()} one.
+	 * {@code accounted}: the accounted floods of {@link Condition#IN_SCOPE}, {@link Condition#OUT_OF_SCOPE},
+	 * each {@link Condition#partial()} one, and the bare programs of {@link Condition#DISPATCH} and
+	 * {@link Condition#SCOPE_READ}.
 	 */
 	record Result(TracerOptions options, int rounds, double seconds, Map<Condition, double[]> packetsPerSecond,
 			Map<Condition, double[]> ratios, Map<Condition, double[]> cpuNanosPerPacket,
@@ -198,6 +199,8 @@ final class ProbeCost {
 		for (Condition partial : Condition.partial()) {
 			accounted.put(partial, accounted(optionsOf(partial, options), flood, seconds, statsRuns, scope).getFirst());
 		}
+		accounted.put(Condition.DISPATCH, bareProgramsAccounted(flood, seconds, statsRuns, DISPATCH_PROGRAMS));
+		accounted.put(Condition.SCOPE_READ, bareProgramsAccounted(flood, seconds, statsRuns, SCOPE_READ_PROGRAMS));
 		return new Result(options, rounds, seconds, rates, ratios, cpu, cpuRatios, accounted, loadBefore,
 				loadAverage(), busyBefore);
 	}
@@ -233,6 +236,41 @@ final class ProbeCost {
 	 */
 	private static UdpFlood.Result bareProgramsOnly(UdpFlood flood, double seconds, List<String> programs)
 			throws InterruptedException {
+		return withBarePrograms(programs, () -> flood.run(seconds));
+	}
+
+	/**
+	 * {@code runs} floods with only {@code programs} of floor.bpf.c attached and the kernel's
+	 * accounting on: their BPF time per packet, measured as the probes' is. Out of scope, the
+	 * probes' time against the namespace read's and the empty programs' is what the scope check
+	 * adds beyond the least one can do, without the flood-to-flood noise of the packets/s ratios.
+	 */
+	private static Accounted bareProgramsAccounted(UdpFlood flood, double seconds, int runs, List<String> programs)
+			throws InterruptedException {
+		return withBarePrograms(programs, () -> {
+			Map<String, ProgramStats.Counters> sum = new LinkedHashMap<>();
+			long packets = 0;
+			double time = 0;
+			try (ProgramStats.Enabled ignored = ProgramStats.Enabled.turnOn()) {
+				for (int i = 0; i < runs; i++) {
+					var before = ProgramStats.snapshot();
+					UdpFlood.Result r = flood.run(seconds);
+					for (ProgramStats.Counters d : ProgramStats.delta(before, ProgramStats.snapshot())) {
+						sum.merge(d.name(), d, ProgramStats.Counters::plus);
+					}
+					packets += r.packets();
+					time += r.seconds();
+				}
+			}
+			return new Accounted(new ArrayList<>(sum.values()), packets, time, 0, 0);
+		});
+	}
+
+	private interface Flooded<T> {
+		T run() throws InterruptedException;
+	}
+
+	private static <T> T withBarePrograms(List<String> programs, Flooded<T> flood) throws InterruptedException {
 		try (BpfObject empty = BpfObject.openResource(FLOOR_RESOURCE, "tp_floor")) {
 			empty.load();
 			List<AutoCloseable> links = new ArrayList<>();
@@ -241,7 +279,7 @@ final class ProbeCost {
 					links.add(empty.program(program).attach());
 				}
 				Thread.sleep(300);
-				return flood.run(seconds);
+				return flood.run();
 			} finally {
 				for (AutoCloseable link : links) {
 					try {

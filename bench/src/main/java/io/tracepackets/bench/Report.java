@@ -714,7 +714,24 @@ final class Report {
 				.append(pct(floor)).append(": knowing the namespace costs ").append(points(floor - scopeRead))
 				.append(" of the ").append(points(floor - outOfScope)).append(" the probes trail the floor by, ")
 				.append(floor - scopeRead > OUT_OF_SCOPE_BELOW_FLOOR ? "more than" : "within")
-				.append(" the 1 point the target allows.\n");
+				.append(" the 1 point the target allows.");
+		ProbeCost.Accounted empty = r.accounted().get(ProbeCost.Condition.DISPATCH);
+		ProbeCost.Accounted read = r.accounted().get(ProbeCost.Condition.SCOPE_READ);
+		if (empty != null && read != null) {
+			double emptyNanos = ProbeCost.Result.nanosPerPacket(empty);
+			double readNanos = ProbeCost.Result.nanosPerPacket(read);
+			double outNanos = ProbeCost.Result.nanosPerPacket(r.outOfScope());
+			md.append(" By the kernel's accounting (").append(fmt(read.seconds()))
+					.append(" s of flood each, the same clock reads in all three), BPF time per packet out of scope: the"
+							+ " empty programs ").append(ns(emptyNanos)).append(", the programs that only read the"
+							+ " namespace ").append(ns(readNanos)).append(" (").append(ns(readNanos - emptyNanos))
+					.append(" more), the probes ").append(ns(outNanos)).append(" (")
+					.append(ns(outNanos - readNanos)).append(" more than the read alone, ")
+					.append(ns(perEvent(outNanos - readNanos, read.packets() == 0 ? 0
+							: (double) read.programs().stream().mapToLong(ProgramStats.Counters::runs).sum() / read.packets())))
+					.append(" a run: the config's loads and the bit's test).");
+		}
+		md.append('\n');
 	}
 
 	private static double median(ProbeCost.Result r, ProbeCost.Condition c) {
