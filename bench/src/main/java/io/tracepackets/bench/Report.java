@@ -172,8 +172,20 @@ final class Report {
 					+ " with nothing else done, trails it by ")
 					.append(points(floor - median(probeCost, ProbeCost.Condition.SCOPE_READ)))
 					.append("; the probes' whole out-of-scope run by ")
-					.append(points(floor - median(probeCost, ProbeCost.Condition.OUT_OF_SCOPE)))
-					.append(" (the probe-cost section: the bounds).\n\n");
+					.append(points(floor - median(probeCost, ProbeCost.Condition.OUT_OF_SCOPE)));
+			ProbeCost.Accounted empty = probeCost.accounted().get(ProbeCost.Condition.DISPATCH);
+			ProbeCost.Accounted read = probeCost.accounted().get(ProbeCost.Condition.SCOPE_READ);
+			double untraced = Stats.of(probeCost.cpuNanosPerPacket().get(ProbeCost.Condition.UNTRACED)).median();
+			if (empty != null && read != null && untraced > 0) {
+				double emptyNanos = ProbeCost.Result.nanosPerPacket(empty);
+				md.append(". By the kernel's accounting, which the rounds' noise does not touch, the read alone costs ")
+						.append(pct1((ProbeCost.Result.nanosPerPacket(read) - emptyNanos) / untraced))
+						.append(" of an untraced packet's sender CPU and the probes ")
+						.append(pct1((ProbeCost.Result.nanosPerPacket(probeCost.outOfScope()) - emptyNanos) / untraced))
+						.append(": any scope check reads the namespace and then tests it against a scope that changes"
+								+ " at run time, which the read alone, compared with a constant, does not");
+			}
+			md.append(" (the probe-cost section: the bounds).\n\n");
 		}
 	}
 
@@ -721,11 +733,15 @@ final class Report {
 			double emptyNanos = ProbeCost.Result.nanosPerPacket(empty);
 			double readNanos = ProbeCost.Result.nanosPerPacket(read);
 			double outNanos = ProbeCost.Result.nanosPerPacket(r.outOfScope());
+			double untraced = Stats.of(r.cpuNanosPerPacket().get(ProbeCost.Condition.UNTRACED)).median();
 			md.append(" By the kernel's accounting (").append(fmt(read.seconds()))
 					.append(" s of flood each, the same clock reads in all three), BPF time per packet out of scope: the"
 							+ " empty programs ").append(ns(emptyNanos)).append(", the programs that only read the"
 							+ " namespace ").append(ns(readNanos)).append(" (").append(ns(readNanos - emptyNanos))
-					.append(" more), the probes ").append(ns(outNanos)).append(" (")
+					.append(" more: ").append(pct1(untraced == 0 ? 0 : (readNanos - emptyNanos) / untraced))
+					.append(" of an untraced packet's ").append(ns(untraced)).append(" of sender CPU), the probes ")
+					.append(ns(outNanos)).append(" (").append(pct1(untraced == 0 ? 0 : (outNanos - emptyNanos) / untraced))
+					.append(" above the empty programs; ")
 					.append(ns(outNanos - readNanos)).append(" more than the read alone, ")
 					.append(ns(perEvent(outNanos - readNanos, read.packets() == 0 ? 0
 							: (double) read.programs().stream().mapToLong(ProgramStats.Counters::runs).sum() / read.packets())))
@@ -747,6 +763,11 @@ final class Report {
 	private static boolean outOfScopeMet(ProbeCost.Result r) {
 		return median(r, ProbeCost.Condition.OUT_OF_SCOPE)
 				>= median(r, ProbeCost.Condition.DISPATCH) - OUT_OF_SCOPE_BELOW_FLOOR - 1e-9;
+	}
+
+	/** A ratio as a percentage with one decimal. */
+	private static String pct1(double ratio) {
+		return String.format(Locale.ROOT, "%.1f %%", ratio * 100);
 	}
 
 	/** A difference of two ratios, in percentage points. */
