@@ -124,7 +124,8 @@ public final class Bench {
 				report.perTest(PerTestOverhead.measure(context, pair.rightPath(), OVERHEAD_WARMUP, OVERHEAD_RUNS));
 				step("synthetic reader throughput");
 				report.synthetic(SyntheticThroughput.measure(context, seconds));
-				step("flood with the tracer");
+				step("flood with the tracer: a first one, then the measured one");
+				report.firstTracerFlood(TracerFlood.measure(context, flood, pair, 1));
 				report.tracerFlood(TracerFlood.measure(context, flood, pair, seconds));
 				step("assertion latency on a " + AssertionLatency.TARGET_EVENTS + "-event window");
 				assertions = Report.assertionSection(report.machine(), AssertionLatency.measure(context, pair,

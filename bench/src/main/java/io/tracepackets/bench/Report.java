@@ -18,6 +18,7 @@ final class Report {
 	private PerTestOverhead.Result perTest;
 	private SyntheticThroughput.Result synthetic;
 	private TracerFlood.Result tracerFlood;
+	private TracerFlood.Result firstTracerFlood;
 	private BpftraceFlood.Result bpftraceFlood;
 	private ProbeCost.Result probeCost;
 
@@ -52,6 +53,11 @@ final class Report {
 
 	void tracerFlood(TracerFlood.Result result) {
 		tracerFlood = result;
+	}
+
+	/** The session's first flood, before the measured one: what a JVM's first flooded test loses. */
+	void firstTracerFlood(TracerFlood.Result result) {
+		firstTracerFlood = result;
 	}
 
 	void bpftraceFlood(BpftraceFlood.Result result) {
@@ -316,7 +322,26 @@ final class Report {
 				.append(fmt(bt.cpu().machineCores())).append(" cores |\n")
 				.append("| attach | — | see cold start | ").append(fmt(bt.attachSeconds())).append(" s to \"Attaching\" |\n\n")
 				.append("Ratio, events/s consumed: TracePackets ÷ bpftrace = **")
-				.append(fmt(tp.consumedPerSecond() / Math.max(1, bt.eventsPerSecond()))).append("×**.\n\n")
+				.append(fmt(tp.consumedPerSecond() / Math.max(1, bt.eventsPerSecond()))).append("×**.\n\n");
+		if (firstTracerFlood != null) {
+			TracerFlood.Result first = firstTracerFlood;
+			md.append("The TracePackets column is the session's second flood. Its first, ").append(fmt(first.flood().seconds()))
+					.append(" s just before, is what a JVM's first flooded test meets: ")
+					.append(rate(first.consumedPerSecond())).append(" consumed, ").append(first.lost())
+					.append(" lost (").append(pct(first.lost() / (double) Math.max(1, first.lost() + first.emitted())))
+					.append(" of the events), reader thread ").append(pct(first.cpu().readerCores()))
+					.append(" of a core. Those losses come in the flood's first second, while the JIT compiles the"
+							+ " store's path (the synthetic run before it does not store its records) and the"
+							+ " store's first chunks are faulted in; the ring buffer (")
+					.append(io.tracepackets.internal.session.TracerOptions.DEFAULT_RING_BUFFER_BYTES >> 20)
+					.append(" MiB) holds about ")
+					.append(String.format(Locale.ROOT, "%.0f ms",
+							(double) io.tracepackets.internal.session.TracerOptions.DEFAULT_RING_BUFFER_BYTES
+									/ (io.tracepackets.internal.event.EventLayout.SIZE + 8)
+									/ Math.max(1, first.emittedPerSecond()) * 1e3))
+					.append(" of them at this rate.\n\n");
+		}
+		md
 				.append("bpftrace filters by `skb->dev`'s netns through a BTF cast (0.17 has no netns builtin), which"
 						+ " matches TracePackets' filter for these packets (they all have a device); it prints"
 						+ " timestamp, probe, skb, netns, pid and comm per event, and collects no stack (TracePackets"
