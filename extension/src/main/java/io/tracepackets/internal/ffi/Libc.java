@@ -29,6 +29,9 @@ public final class Libc {
 	public static final int EPOLLIN = 1;
 	/** struct epoll_event is packed on x86_64: u32 events, u64 data. */
 	public static final long EPOLL_EVENT_SIZE = 12;
+	private static final int EFD_NONBLOCK = 0x800;
+	private static final int EFD_CLOEXEC = O_CLOEXEC;
+	private static final int EAGAIN = 11;
 
 	private static final SymbolLookup LIBC = Native.LINKER.defaultLookup();
 
@@ -36,6 +39,10 @@ public final class Libc {
 			FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), true);
 	private static final MethodHandle READ = Native.downcall(LIBC, "read",
 			FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), true);
+	private static final MethodHandle WRITE = Native.downcall(LIBC, "write",
+			FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), true);
+	private static final MethodHandle EVENTFD = Native.downcall(LIBC, "eventfd",
+			FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), true);
 	private static final MethodHandle CLOSE = Native.downcall(LIBC, "close",
 			FunctionDescriptor.of(JAVA_INT, JAVA_INT), false);
 	private static final MethodHandle SETNS = Native.downcall(LIBC, "setns",
@@ -240,6 +247,63 @@ public final class Libc {
 				throw new NativeException("epoll_ctl add " + what, err);
 			}
 			return epfd;
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** Adds {@code fd} to the epoll instance {@code epfd}, for reading. */
+	public static void epollAdd(int epfd, int fd, String what) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			MemorySegment event = arena.allocate(EPOLL_EVENT_SIZE);
+			event.set(JAVA_INT, 0, EPOLLIN);
+			if ((int) EPOLL_CTL.invokeExact(errno, epfd, EPOLL_CTL_ADD, fd, event) < 0) {
+				throw new NativeException("epoll_ctl add " + what, Native.errno(errno));
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** A non-blocking eventfd(2), close-on-exec: another thread's way to end an epoll_wait. */
+	public static int eventFd(String what) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			int fd = (int) EVENTFD.invokeExact(errno, 0, EFD_NONBLOCK | EFD_CLOEXEC);
+			if (fd < 0) {
+				throw new NativeException("eventfd for " + what, Native.errno(errno));
+			}
+			return fd;
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/** Adds 1 to an eventfd's counter: whoever waits on it in epoll wakes. */
+	public static void signal(int eventFd, String what) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment errno = Native.errnoSlot(arena);
+			MemorySegment one = arena.allocate(JAVA_LONG);
+			one.set(JAVA_LONG, 0, 1L);
+			// EAGAIN only when the counter is at its maximum: it is signalled already
+			if ((long) WRITE.invokeExact(errno, eventFd, one, 8L) < 0 && Native.errno(errno) != EAGAIN) {
+				throw new NativeException("write to the eventfd of " + what, Native.errno(errno));
+			}
+		} catch (Throwable t) {
+			throw Native.rethrow(t);
+		}
+	}
+
+	/**
+	 * Resets an eventfd's counter, if it was signalled; {@code buffer} holds 8 bytes and
+	 * {@code errno} is a {@link Native#errnoSlot}.
+	 */
+	public static void clearSignal(int eventFd, MemorySegment buffer, MemorySegment errno) {
+		try {
+			if ((long) READ.invokeExact(errno, eventFd, buffer, 8L) < 0 && Native.errno(errno) != EAGAIN) {
+				throw new NativeException("read the eventfd", Native.errno(errno));
+			}
 		} catch (Throwable t) {
 			throw Native.rethrow(t);
 		}

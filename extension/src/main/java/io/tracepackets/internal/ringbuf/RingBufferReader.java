@@ -45,10 +45,15 @@ public final class RingBufferReader implements AutoCloseable {
 	private final MemorySegment producerMapping;
 	private final MemorySegment data;
 	private final int epollFd;
+	/** Signalled by {@link #wakeUp}: ends the reader's wait before its timeout. -1 in memory. */
+	private final int wakeFd;
+	private final MemorySegment wakeBuffer;
 	private final Arena arena = Arena.ofShared();
 	private final MemorySegment epollEvent;
 	private final MemorySegment errnoSlot;
 	private long consumerPos;
+	/** False for a ring in memory of its own ({@link #inMemory}): nothing to unmap, no epoll. */
+	private final boolean mapped;
 	private boolean closed;
 
 	/**
@@ -67,9 +72,59 @@ public final class RingBufferReader implements AutoCloseable {
 				"ring buffer " + name + " data");
 		this.data = producerMapping.asSlice(PAGE_SIZE);
 		this.epollFd = Libc.epollFor(fd, "ring buffer " + name);
+		int wake = -1;
+		try {
+			wake = Libc.eventFd("ring buffer " + name);
+			Libc.epollAdd(epollFd, wake, "ring buffer " + name + " wake-up");
+		} catch (RuntimeException e) {
+			if (wake >= 0) {
+				Libc.close(wake);
+			}
+			Libc.close(epollFd);
+			Libc.munmap(producerMapping);
+			Libc.munmap(consumerPage);
+			throw e;
+		}
+		this.wakeFd = wake;
+		this.wakeBuffer = arena.allocate(8, 8);
 		this.epollEvent = arena.allocate(Libc.EPOLL_EVENT_SIZE, 8);
 		this.errnoSlot = Native.errnoSlot(arena);
 		this.consumerPos = (long) LONG.getAcquire(consumerPage, 0L);
+		this.mapped = true;
+	}
+
+	private RingBufferReader(MemorySegment consumerPage, MemorySegment producerMapping, long dataSize) {
+		if (Long.bitCount(dataSize) != 1 || dataSize % PAGE_SIZE != 0) {
+			throw new IllegalArgumentException("ring buffer size must be a power of two pages: " + dataSize);
+		}
+		this.name = "in memory";
+		this.mask = dataSize - 1;
+		this.consumerPage = consumerPage;
+		this.producerMapping = producerMapping;
+		this.data = producerMapping.asSlice(PAGE_SIZE, dataSize);
+		this.epollFd = -1;
+		this.wakeFd = -1;
+		this.wakeBuffer = null;
+		this.epollEvent = null;
+		this.errnoSlot = null;
+		this.consumerPos = (long) LONG.getAcquire(consumerPage, 0L);
+		this.mapped = false;
+	}
+
+	/**
+	 * A reader of a ring the caller lays out as the kernel does, in its own memory: the consumer
+	 * position at the start of {@code consumerPage}, the producer position at the start of
+	 * {@code producerMapping} and the data from its second page on ({@code dataSize} bytes, not
+	 * mapped twice: records must not wrap). For running the reader's code before the kernel's
+	 * records arrive; it cannot {@link #await}.
+	 */
+	public static RingBufferReader inMemory(MemorySegment consumerPage, MemorySegment producerMapping, long dataSize) {
+		return new RingBufferReader(consumerPage, producerMapping, dataSize);
+	}
+
+	/** The ring's header: bytes before each record's data. */
+	public static int headerSize() {
+		return HEADER_SIZE;
 	}
 
 	/** Bytes committed or reserved but not yet consumed (an upper bound of what is pending). */
@@ -114,18 +169,39 @@ public final class RingBufferReader implements AutoCloseable {
 		if (pendingBytes() > 0) {
 			return true;
 		}
-		return Libc.epollWait(epollFd, epollEvent, errnoSlot, timeoutMillis) > 0;
+		if (!mapped) {
+			throw new IllegalStateException("a ring buffer in memory has no kernel to wait for");
+		}
+		if (Libc.epollWait(epollFd, epollEvent, errnoSlot, timeoutMillis) == 0) {
+			return false;
+		}
+		Libc.clearSignal(wakeFd, wakeBuffer, errnoSlot);
+		return true;
+	}
+
+	/**
+	 * Ends a wait in {@link #await} now, from any thread: the probes submit without waking the
+	 * reader, which then polls at the timeout its caller chose.
+	 */
+	public synchronized void wakeUp() {
+		if (mapped && !closed) {
+			Libc.signal(wakeFd, "ring buffer " + name);
+		}
 	}
 
 	@Override
-	public void close() {
+	public synchronized void close() {
 		if (closed) {
 			return;
 		}
 		closed = true;
+		arena.close();
+		if (!mapped) {
+			return;
+		}
+		Libc.close(wakeFd);
 		Libc.close(epollFd);
 		Libc.munmap(producerMapping);
 		Libc.munmap(consumerPage);
-		arena.close();
 	}
 }
