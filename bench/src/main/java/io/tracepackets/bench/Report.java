@@ -330,16 +330,18 @@ final class Report {
 					.append(rate(first.consumedPerSecond())).append(" consumed, ").append(first.lost())
 					.append(" lost (").append(pct(first.lost() / (double) Math.max(1, first.lost() + first.emitted())))
 					.append(" of the events), reader thread ").append(pct(first.cpu().readerCores()))
-					.append(" of a core. Those losses come in the flood's first second, while the JIT compiles the"
-							+ " store's path (the synthetic run before it does not store its records) and the"
-							+ " store's first chunks are faulted in; the ring buffer (")
+					.append(" of a core. The ring buffer (")
 					.append(io.tracepackets.internal.session.TracerOptions.DEFAULT_RING_BUFFER_BYTES >> 20)
 					.append(" MiB) holds about ")
 					.append(String.format(Locale.ROOT, "%.0f ms",
 							(double) io.tracepackets.internal.session.TracerOptions.DEFAULT_RING_BUFFER_BYTES
 									/ (io.tracepackets.internal.event.EventLayout.SIZE + 8)
 									/ Math.max(1, first.emittedPerSecond()) * 1e3))
-					.append(" of them at this rate.\n\n");
+					.append(" of events at this rate: a reader that falls that far behind loses events. A fresh"
+							+ " JVM's reader runs its path on made-up events when the tracer starts, so that the JIT"
+							+ " has compiled it before the first flood (the synthetic run before it counts its records"
+							+ " without storing them); at 51e7cb9, before it did, the measured flood was the session's first and lost"
+							+ " 881,064 events.\n\n");
 		}
 		md
 				.append("bpftrace filters by `skb->dev`'s netns through a BTF cast (0.17 has no netns builtin), which"
