@@ -239,12 +239,11 @@ public final class Libc {
 			if (epfd < 0) {
 				throw new NativeException("epoll_create1 for " + what, Native.errno(errno));
 			}
-			MemorySegment event = arena.allocate(EPOLL_EVENT_SIZE);
-			event.set(JAVA_INT, 0, EPOLLIN);
-			if ((int) EPOLL_CTL.invokeExact(errno, epfd, EPOLL_CTL_ADD, fd, event) < 0) {
-				int err = Native.errno(errno);
+			try {
+				epollAdd(epfd, fd, what);
+			} catch (NativeException e) {
 				close(epfd);
-				throw new NativeException("epoll_ctl add " + what, err);
+				throw e;
 			}
 			return epfd;
 		} catch (Throwable t) {

@@ -23,10 +23,12 @@ import java.lang.invoke.VarHandle;
 public final class RingBufferReader implements AutoCloseable {
 
 	/** x86_64 and arm64 (4K) page size; the kernel lays the ring out in pages. */
-	private static final long PAGE_SIZE = 4096;
-	private static final int BUSY_BIT = 1 << 31;
-	private static final int DISCARD_BIT = 1 << 30;
-	private static final int HEADER_SIZE = 8;
+	public static final long PAGE_SIZE = 4096;
+	/** A record's header flags: reserved, not yet committed; discarded. */
+	public static final int BUSY_BIT = 1 << 31;
+	public static final int DISCARD_BIT = 1 << 30;
+	/** The bytes of a record's header, before its data. */
+	public static final int HEADER_SIZE = 8;
 	/** Publish our position at least this often so producers regain space during long drains. */
 	private static final int PUBLISH_EVERY = 256;
 
@@ -122,10 +124,6 @@ public final class RingBufferReader implements AutoCloseable {
 		return new RingBufferReader(consumerPage, producerMapping, dataSize);
 	}
 
-	/** The ring's header: bytes before each record's data. */
-	public static int headerSize() {
-		return HEADER_SIZE;
-	}
 
 	/** Bytes committed or reserved but not yet consumed (an upper bound of what is pending). */
 	public long pendingBytes() {

@@ -35,9 +35,6 @@ public final class EventPump implements AutoCloseable {
 	/** Laps of the warm-up's ring: about 58,000 records, past the JIT's optimizing tier for the drain loop and the store. */
 	private static final int WARM_UP_LAPS = 8;
 	private static final AtomicBoolean WARMED_UP = new AtomicBoolean();
-	/** The ring's record header flags (kernel/bpf/ringbuf.c), for the warm-up's made-up ring. */
-	private static final int BUSY_BIT = 1 << 31;
-	private static final int DISCARD_BIT = 1 << 30;
 
 	private final RingBufferReader reader;
 	private final EventStore store;
@@ -281,11 +278,12 @@ public final class EventPump implements AutoCloseable {
 	 * the stores took.
 	 */
 	static long warmUp(int recordBytes) {
-		int header = RingBufferReader.headerSize();
+		int header = RingBufferReader.HEADER_SIZE;
+		long page = RingBufferReader.PAGE_SIZE;
 		try (Arena arena = Arena.ofConfined()) {
-			MemorySegment consumer = arena.allocate(4096, 4096);
-			MemorySegment producer = arena.allocate(4096 + WARM_UP_RING_BYTES, 4096);
-			MemorySegment ring = producer.asSlice(4096);
+			MemorySegment consumer = arena.allocate(page, page);
+			MemorySegment producer = arena.allocate(page + WARM_UP_RING_BYTES, page);
+			MemorySegment ring = producer.asSlice(page);
 			long at = 0;
 			long last = 0;
 			for (int i = 0;; i++) {
@@ -294,7 +292,7 @@ public final class EventPump implements AutoCloseable {
 				if (at + span + header > WARM_UP_RING_BYTES) {
 					break;
 				}
-				ring.set(JAVA_INT, at, i % 64 == 63 ? length | DISCARD_BIT : length);
+				ring.set(JAVA_INT, at, i % 64 == 63 ? length | RingBufferReader.DISCARD_BIT : length);
 				MemorySegment event = ring.asSlice(at + header, length);
 				// about as many words set as a real event's, none of them a marker's or a synthetic's probe
 				for (int word = 0; word < length / 4; word += 2) {
@@ -305,7 +303,7 @@ public final class EventPump implements AutoCloseable {
 				at += span;
 			}
 			// the rest of the ring: one discarded record, so that each lap starts where the last ended
-			ring.set(JAVA_INT, at, (int) (WARM_UP_RING_BYTES - at - header) | DISCARD_BIT);
+			ring.set(JAVA_INT, at, (int) (WARM_UP_RING_BYTES - at - header) | RingBufferReader.DISCARD_BIT);
 			long[] stored = new long[1];
 			try (RingBufferReader reader = RingBufferReader.inMemory(consumer, producer, WARM_UP_RING_BYTES)) {
 				EventStore store = null;
@@ -315,15 +313,14 @@ public final class EventPump implements AutoCloseable {
 					}
 					EventStore into = store;
 					into.retainFrom(into.published());
+					// every made-up record is an event (no marker, no synthetic one): straight to the store
 					RingBufferReader.RecordHandler handler = (data, offset, length) -> {
-						if (length >= EventLayout.SIZE
-								&& (data.get(JAVA_BYTE, offset + EventLayout.PROBE) & 0xff) < EventLayout.PROBE_SYNTHETIC
-								&& into.append(data, offset, length)) {
+						if (into.append(data, offset, length)) {
 							stored[0]++;
 						}
 					};
 					int lastLength = ring.get(JAVA_INT, last);
-					ring.set(JAVA_INT, last, lastLength | BUSY_BIT);
+					ring.set(JAVA_INT, last, lastLength | RingBufferReader.BUSY_BIT);
 					producer.set(JAVA_LONG, 0, (lap + 1) * WARM_UP_RING_BYTES);
 					reader.drain(handler); // stops at the record being written
 					ring.set(JAVA_INT, last, lastLength);

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class RingBufferReaderInMemoryTest {
 
-	private static final int BUSY = 1 << 31;
-	private static final int DISCARDED = 1 << 30;
+	private static final int BUSY = RingBufferReader.BUSY_BIT;
+	private static final int DISCARDED = RingBufferReader.DISCARD_BIT;
 
 	@Test
 	void hands_over_committed_records_skips_discarded_ones_and_stops_at_one_being_written() {
@@ -55,7 +55,7 @@ class RingBufferReaderInMemoryTest {
 	/** Writes a record of {@code length} bytes at ring position {@code at}; returns the next position. */
 	private static long record(MemorySegment producer, long at, int length, int flags, int firstWord) {
 		producer.set(JAVA_INT, 4096 + at, length | flags);
-		producer.set(JAVA_INT, 4096 + at + RingBufferReader.headerSize(), firstWord);
-		return at + ((length + RingBufferReader.headerSize() + 7) & ~7L);
+		producer.set(JAVA_INT, 4096 + at + RingBufferReader.HEADER_SIZE, firstWord);
+		return at + ((length + RingBufferReader.HEADER_SIZE + 7) & ~7L);
 	}
 }
