@@ -248,21 +248,9 @@ final class ProbeCost {
 	private static Accounted bareProgramsAccounted(UdpFlood flood, double seconds, int runs, List<String> programs)
 			throws InterruptedException {
 		return withBarePrograms(programs, () -> {
-			Map<String, ProgramStats.Counters> sum = new LinkedHashMap<>();
-			long packets = 0;
-			double time = 0;
 			try (ProgramStats.Enabled ignored = ProgramStats.Enabled.turnOn()) {
-				for (int i = 0; i < runs; i++) {
-					var before = ProgramStats.snapshot();
-					UdpFlood.Result r = flood.run(seconds);
-					for (ProgramStats.Counters d : ProgramStats.delta(before, ProgramStats.snapshot())) {
-						sum.merge(d.name(), d, ProgramStats.Counters::plus);
-					}
-					packets += r.packets();
-					time += r.seconds();
-				}
+				return accountedRuns(runs, () -> new Run(flood.run(seconds), 0, 0));
 			}
-			return new Accounted(new ArrayList<>(sum.values()), packets, time, 0, 0);
 		});
 	}
 
@@ -306,6 +294,18 @@ final class ProbeCost {
 
 	static Accounted accounted(TraceSession session, UdpFlood flood, double seconds, int runs, long[] scope)
 			throws InterruptedException {
+		return accountedRuns(runs, () -> {
+			TracerFlood.Result r = TracerFlood.measure(session, flood, seconds, scope);
+			return new Run(r.flood(), r.emitted(), r.lost());
+		});
+	}
+
+	/** One accounted flood: the flood, and what the probes emitted and lost during it. */
+	private record Run(UdpFlood.Result flood, long emitted, long lost) {
+	}
+
+	/** {@code runs} floods, each program's counters summed over them (accounting on meanwhile). */
+	private static Accounted accountedRuns(int runs, Flooded<Run> flood) throws InterruptedException {
 		Map<String, ProgramStats.Counters> sum = new LinkedHashMap<>();
 		long packets = 0;
 		long emitted = 0;
@@ -313,9 +313,8 @@ final class ProbeCost {
 		double time = 0;
 		for (int i = 0; i < runs; i++) {
 			var before = ProgramStats.snapshot();
-			TracerFlood.Result r = TracerFlood.measure(session, flood, seconds, scope);
-			var after = ProgramStats.snapshot();
-			for (ProgramStats.Counters d : ProgramStats.delta(before, after)) {
+			Run r = flood.run();
+			for (ProgramStats.Counters d : ProgramStats.delta(before, ProgramStats.snapshot())) {
 				sum.merge(d.name(), d, ProgramStats.Counters::plus);
 			}
 			packets += r.flood().packets();

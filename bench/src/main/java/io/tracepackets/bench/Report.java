@@ -179,15 +179,12 @@ final class Report {
 					.append(points(floor - median(probeCost, ProbeCost.Condition.SCOPE_READ)))
 					.append("; the probes' whole out-of-scope run by ")
 					.append(points(floor - median(probeCost, ProbeCost.Condition.OUT_OF_SCOPE)));
-			ProbeCost.Accounted empty = probeCost.accounted().get(ProbeCost.Condition.DISPATCH);
-			ProbeCost.Accounted read = probeCost.accounted().get(ProbeCost.Condition.SCOPE_READ);
-			double untraced = Stats.of(probeCost.cpuNanosPerPacket().get(ProbeCost.Condition.UNTRACED)).median();
-			if (empty != null && read != null && untraced > 0) {
-				double emptyNanos = ProbeCost.Result.nanosPerPacket(empty);
+			OutOfScopeCosts costs = OutOfScopeCosts.of(probeCost);
+			if (costs != null && costs.untraced() > 0) {
 				md.append(". By the kernel's accounting, which the rounds' noise does not touch, the read alone costs ")
-						.append(pct1((ProbeCost.Result.nanosPerPacket(read) - emptyNanos) / untraced))
+						.append(pct1(costs.share(costs.read())))
 						.append(" of an untraced packet's sender CPU and the probes ")
-						.append(pct1((ProbeCost.Result.nanosPerPacket(probeCost.outOfScope()) - emptyNanos) / untraced))
+						.append(pct1(costs.share(costs.probes())))
 						.append(": any scope check reads the namespace and then tests it against a scope that changes"
 								+ " at run time, which the read alone, compared with a constant, does not");
 			}
@@ -335,7 +332,8 @@ final class Report {
 					.append(" MiB) holds about ")
 					.append(String.format(Locale.ROOT, "%.0f ms",
 							(double) io.tracepackets.internal.session.TracerOptions.DEFAULT_RING_BUFFER_BYTES
-									/ (io.tracepackets.internal.event.EventLayout.SIZE + 8)
+									/ (io.tracepackets.internal.event.EventLayout.SIZE
+											+ io.tracepackets.internal.ringbuf.RingBufferReader.HEADER_SIZE)
 									/ Math.max(1, first.emittedPerSecond()) * 1e3))
 					.append(" of events at this rate: a reader that falls that far behind loses events. A fresh"
 							+ " JVM's reader runs its path on made-up events when the tracer starts, so that the JIT"
@@ -754,27 +752,50 @@ final class Report {
 				.append(" of the ").append(points(floor - outOfScope)).append(" the probes trail the floor by, ")
 				.append(floor - scopeRead > OUT_OF_SCOPE_BELOW_FLOOR ? "more than" : "within")
 				.append(" the 1 point the target allows.");
-		ProbeCost.Accounted empty = r.accounted().get(ProbeCost.Condition.DISPATCH);
-		ProbeCost.Accounted read = r.accounted().get(ProbeCost.Condition.SCOPE_READ);
-		if (empty != null && read != null) {
-			double emptyNanos = ProbeCost.Result.nanosPerPacket(empty);
-			double readNanos = ProbeCost.Result.nanosPerPacket(read);
-			double outNanos = ProbeCost.Result.nanosPerPacket(r.outOfScope());
-			double untraced = Stats.of(r.cpuNanosPerPacket().get(ProbeCost.Condition.UNTRACED)).median();
-			md.append(" By the kernel's accounting (").append(fmt(read.seconds()))
+		OutOfScopeCosts costs = OutOfScopeCosts.of(r);
+		if (costs != null) {
+			md.append(" By the kernel's accounting (").append(fmt(costs.seconds()))
 					.append(" s of flood each, the same clock reads in all three), BPF time per packet out of scope: the"
-							+ " empty programs ").append(ns(emptyNanos)).append(", the programs that only read the"
-							+ " namespace ").append(ns(readNanos)).append(" (").append(ns(readNanos - emptyNanos))
-					.append(" more: ").append(pct1(untraced == 0 ? 0 : (readNanos - emptyNanos) / untraced))
-					.append(" of an untraced packet's ").append(ns(untraced)).append(" of sender CPU), the probes ")
-					.append(ns(outNanos)).append(" (").append(pct1(untraced == 0 ? 0 : (outNanos - emptyNanos) / untraced))
+							+ " empty programs ").append(ns(costs.empty())).append(", the programs that only read the"
+							+ " namespace ").append(ns(costs.read())).append(" (").append(ns(costs.read() - costs.empty()))
+					.append(" more: ").append(pct1(costs.share(costs.read())))
+					.append(" of an untraced packet's ").append(ns(costs.untraced())).append(" of sender CPU), the probes ")
+					.append(ns(costs.probes())).append(" (").append(pct1(costs.share(costs.probes())))
 					.append(" above the empty programs; ")
-					.append(ns(outNanos - readNanos)).append(" more than the read alone, ")
-					.append(ns(perEvent(outNanos - readNanos, read.packets() == 0 ? 0
-							: (double) read.programs().stream().mapToLong(ProgramStats.Counters::runs).sum() / read.packets())))
+					.append(ns(costs.probes() - costs.read())).append(" more than the read alone, ")
+					.append(ns(perEvent(costs.probes() - costs.read(), costs.runsPerPacket())))
 					.append(" a run: the config's loads and the bit's test).");
 		}
 		md.append('\n');
+	}
+
+	/**
+	 * Out of scope, by the kernel's accounting: BPF time per packet of the empty programs, of the
+	 * programs that only read the namespace and of the probes; an untraced packet's sender CPU;
+	 * the read programs' runs per packet and accounted seconds.
+	 */
+	private record OutOfScopeCosts(double empty, double read, double probes, double untraced, double runsPerPacket,
+			double seconds) {
+
+		/** Null when the run did not account the bare programs. */
+		static OutOfScopeCosts of(ProbeCost.Result r) {
+			ProbeCost.Accounted empty = r.accounted().get(ProbeCost.Condition.DISPATCH);
+			ProbeCost.Accounted read = r.accounted().get(ProbeCost.Condition.SCOPE_READ);
+			if (empty == null || read == null) {
+				return null;
+			}
+			return new OutOfScopeCosts(ProbeCost.Result.nanosPerPacket(empty), ProbeCost.Result.nanosPerPacket(read),
+					ProbeCost.Result.nanosPerPacket(r.outOfScope()),
+					Stats.of(r.cpuNanosPerPacket().get(ProbeCost.Condition.UNTRACED)).median(),
+					read.packets() == 0 ? 0
+							: (double) read.programs().stream().mapToLong(ProgramStats.Counters::runs).sum() / read.packets(),
+					read.seconds());
+		}
+
+		/** What {@code nanos} adds to the empty programs, as a share of an untraced packet's CPU. */
+		double share(double nanos) {
+			return untraced == 0 ? 0 : (nanos - empty) / untraced;
+		}
 	}
 
 	private static double median(ProbeCost.Result r, ProbeCost.Condition c) {
