@@ -71,15 +71,26 @@ static __always_inline void trace_drop(void *ctx, struct sk_buff *skb, struct ne
 	commit(e);
 }
 
-SEC("tp_btf/kfree_skb")
-int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location)
+/*
+ * Every tracepoint program below is two parts: the first half of the scope check inline
+ * (scope_maybe), and all the rest in a function of its own, called last. Out of scope, which is
+ * most of a machine's traffic, a run is that half alone, in a frame of its own: it calls nothing
+ * before its last call, so it keeps nothing in the registers the JIT saves, and uses no stack.
+ * With the work inline, every run paid for the work's frame and for saving four registers (docs/
+ * benchmarks.md, the probe cost's bounds). Each program has a copy of its own, so the probe and
+ * its flags stay constants there. The skb is read through an untrusted pointer from there on (see
+ * UNTRUSTED): the cast is a call to clang, and a call before the check would make it keep the skb
+ * in a saved register.
+ */
+static __noinline int kfree_skb_scoped(__u64 *ctx, struct sk_buff *skb, struct net_device *dev, __u32 inum)
 {
-	struct sk_buff *packet = UNTRUSTED(struct sk_buff, skb);
-	struct net_device *dev;
-	__u32 inum = scoped_dev(packet, &dev, true, true);
+	void *location = (void *)ctx[1];
 	unsigned long irqs;
 	__u32 reason = 0;
 
+	skb = UNTRUSTED(struct sk_buff, skb);
+	dev = UNTRUSTED(struct net_device, dev);
+	inum = scope_rest(skb, dev, inum, true, true);
 	if (!inum)
 		return 0;
 	/* The reason argument exists since 5.17, together with the enum. */
@@ -87,47 +98,49 @@ int BPF_PROG(kfree_skb, struct sk_buff *skb, void *location)
 		reason = (__u32)ctx[2];
 	/* Guarded (irqs_off): a netfilter drop's stack is the longest run of all. */
 	irqs_off(true, &irqs);
-	if (filtered_in(packet, true))
-		trace_drop(ctx, packet, dev, inum, reason, location);
+	if (filtered_in(skb, true))
+		trace_drop(ctx, skb, dev, inum, reason, location);
 	irqs_on(true, &irqs);
 	return 0;
 }
 
-SEC("tp_btf/consume_skb")
-int BPF_PROG(consume_skb, struct sk_buff *skb)
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(kfree_skb, struct sk_buff *skb)
 {
-	return trace_skb(skb, TP_PROBE_CONSUME_SKB, false, true, true, true);
+	struct net_device *dev;
+	__u32 inum;
+
+	if (!scope_maybe(skb, &dev, &inum, true))
+		return 0;
+	return kfree_skb_scoped(ctx, skb, dev, inum);
 }
 
-SEC("tp_btf/netif_receive_skb")
-int BPF_PROG(netif_receive_skb, struct sk_buff *skb)
-{
-	return trace_skb(skb, TP_PROBE_NETIF_RECEIVE_SKB, true, true, true, true);
-}
+/* A tracepoint whose only argument is the skb: the rest out of line, as for kfree_skb. */
+#define SKB_TRACEPOINT(tracepoint, probe, from_data)                                                        \
+	static __noinline int tracepoint##_scoped(struct sk_buff *skb, struct net_device *dev, __u32 inum)     \
+	{                                                                                                   \
+		skb = UNTRUSTED(struct sk_buff, skb);                                                       \
+		dev = UNTRUSTED(struct net_device, dev);                                                    \
+		inum = scope_rest(skb, dev, inum, true, true);                                              \
+		return inum ? trace_skb_in_scope(skb, dev, inum, probe, from_data, true, true, true) : 0;   \
+	}                                                                                                   \
+	SEC("tp_btf/" #tracepoint)                                                                          \
+	int BPF_PROG(tracepoint, struct sk_buff *skb)                                                       \
+	{                                                                                                   \
+		struct net_device *dev;                                                                     \
+		__u32 inum;                                                                                 \
+                                                                                                            \
+		if (!scope_maybe(skb, &dev, &inum, true))                                                   \
+			return 0;                                                                           \
+		return tracepoint##_scoped(skb, dev, inum);                                                 \
+	}
 
-SEC("tp_btf/netif_rx")
-int BPF_PROG(netif_rx, struct sk_buff *skb)
-{
-	return trace_skb(skb, TP_PROBE_NETIF_RX, true, true, true, true);
-}
-
-SEC("tp_btf/net_dev_queue")
-int BPF_PROG(net_dev_queue, struct sk_buff *skb)
-{
-	return trace_skb(skb, TP_PROBE_NET_DEV_QUEUE, false, true, true, true);
-}
-
-SEC("tp_btf/net_dev_start_xmit")
-int BPF_PROG(net_dev_start_xmit, struct sk_buff *skb)
-{
-	return trace_skb(skb, TP_PROBE_NET_DEV_START_XMIT, false, true, true, true);
-}
-
-SEC("tp_btf/skb_copy_datagram_iovec")
-int BPF_PROG(skb_copy_datagram_iovec, struct sk_buff *skb)
-{
-	return trace_skb(skb, TP_PROBE_SKB_COPY_DATAGRAM, false, true, true, true);
-}
+SKB_TRACEPOINT(consume_skb, TP_PROBE_CONSUME_SKB, false)
+SKB_TRACEPOINT(netif_receive_skb, TP_PROBE_NETIF_RECEIVE_SKB, true)
+SKB_TRACEPOINT(netif_rx, TP_PROBE_NETIF_RX, true)
+SKB_TRACEPOINT(net_dev_queue, TP_PROBE_NET_DEV_QUEUE, false)
+SKB_TRACEPOINT(net_dev_start_xmit, TP_PROBE_NET_DEV_START_XMIT, false)
+SKB_TRACEPOINT(skb_copy_datagram_iovec, TP_PROBE_SKB_COPY_DATAGRAM, false)
 
 /*
  * Kernel-function probes (pwru's heart): one program per position of the skb argument, in the

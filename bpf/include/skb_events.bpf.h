@@ -436,14 +436,55 @@ static __always_inline bool pcap_filter_accepts(struct sk_buff *skb, bool btf)
 }
 
 /*
- * Returns the skb's netns inode when the current mode scopes it (the pcap filter is wanted()'s
- * second half), else 0. The early exit of every probe: for a packet out of scope this is all a
- * probe does (a config array read, which the
- * verifier inlines, two or three plain loads, a few compares).
+ * The scope check's first half, the part every packet runs: false when the packet is out of scope
+ * for sure (no test is tracing, no skb, or its device's namespace has its bit clear), which for most
+ * of a machine's traffic is the whole run. Else true, with `*inum` the device's namespace, or 0 when
+ * the skb has no device and scope_rest asks its socket or the task. `*dev`: skb->dev as read here,
+ * for the event to reuse (emit_dev): on a tp_btf skb the verifier searches vmlinux BTF by name for
+ * every load of a pointer field, so a second read after the event's branches cost a search on
+ * every path to it.
  */
-/* `*dev`: skb->dev as read here, for the event to reuse (emit_dev), where the scope check got that
- * far: on a tp_btf skb the verifier searches vmlinux BTF by name for every load of a pointer field,
- * so a second read after the event's branches cost a search on every path to it. */
+static __always_inline bool scope_maybe(struct sk_buff *skb, struct net_device **dev, __u32 *inum, bool btf)
+{
+	const struct tp_config *cfg = &config;
+
+	*inum = 0;
+	if (!cfg->netns_bits || !skb)
+		return false;
+	*dev = READ(btf, skb->dev, skb, dev);
+	/* Not a kernel address: UDP's dev_scratch, or no device (skb_netns). */
+	if ((__s64)(unsigned long)*dev >= 0)
+		return true;
+	*inum = READ(btf, (*dev)->nd_net.net->ns.inum, *dev, nd_net.net, ns.inum);
+	return *inum && netns_bit_set(cfg, *inum);
+}
+
+/*
+ * The scope check's second half, for a packet scope_maybe let through: the namespace of an skb
+ * without a device, and whether a namespace whose bit is set is one of those scoped. The skb's
+ * netns inode when the current mode scopes it (the pcap filter is wanted()'s second half), else 0.
+ */
+static __always_inline __u32 scope_rest(struct sk_buff *skb, struct net_device *dev, __u32 inum, bool in_task,
+					bool btf)
+{
+	const struct tp_config *cfg = &config;
+
+	if (!inum) {
+		inum = skb_netns(skb, dev, in_task, btf);
+		if (!inum || !netns_bit_set(cfg, inum))
+			return 0;
+	}
+	if (cfg->mode == TP_MODE_NETNS && !netns_listed(cfg, inum))
+		return 0;
+	return inum;
+}
+
+/*
+ * The whole check in one piece, for the probes that keep it inline (kprobes, fentry, the hooks):
+ * theirs reads the skb through helper calls (BPF_CORE_READ), so their frame holds the skb in a
+ * saved register and a buffer on the stack whatever the split; scope_maybe and scope_rest with
+ * the device read first would only add a second copy of the bit's test to each.
+ */
 static __always_inline __u32 scoped_dev(struct sk_buff *skb, struct net_device **dev, bool in_task, bool btf)
 {
 	const struct tp_config *cfg = &config;
@@ -1252,21 +1293,13 @@ static __always_inline void count_hook(__u32 inum, __u32 probe)
 	count_event(inum, probe, 0, 0);
 }
 
-/* A tracepoint's probe (tp_btf: `guard`ed, see irqs_off), or a hook's. */
-static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_data, bool in_task, bool btf,
-				     bool guard)
+/* A tracepoint's or a hook's work on a packet in scope (`guard`: see irqs_off). */
+static __always_inline int trace_skb_in_scope(struct sk_buff *skb, struct net_device *dev, __u32 inum, __u8 probe,
+					      bool from_data, bool in_task, bool btf, bool guard)
 {
-	struct net_device *dev;
-	__u32 inum;
 	unsigned long irqs;
 	struct tp_event *e;
 
-	if (btf)
-		skb = UNTRUSTED(struct sk_buff, skb);
-	inum = scoped_dev(skb, &dev, in_task, btf);
-
-	if (!inum)
-		return 0;
 	irqs_off(guard, &irqs);
 	if (filtered_in(skb, btf)) {
 		count_hook(inum, probe);
@@ -1276,6 +1309,21 @@ static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_
 	}
 	irqs_on(guard, &irqs);
 	return 0;
+}
+
+/* A hook's probe, inline (socket_receive: a cgroup program, run only for packets a socket takes). */
+static __always_inline int trace_skb(struct sk_buff *skb, __u8 probe, bool from_data, bool in_task, bool btf,
+				     bool guard)
+{
+	struct net_device *dev;
+	__u32 inum;
+
+	if (btf)
+		skb = UNTRUSTED(struct sk_buff, skb);
+	inum = scoped_dev(skb, &dev, in_task, btf);
+	if (!inum)
+		return 0;
+	return trace_skb_in_scope(skb, dev, inum, probe, from_data, in_task, btf, guard);
 }
 
 #endif /* __SKB_EVENTS_BPF_H */

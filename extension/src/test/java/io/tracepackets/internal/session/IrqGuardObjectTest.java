@@ -21,18 +21,29 @@ import org.junit.jupiter.api.Test;
  * run, and that may call the kfuncs) turns interrupts off once and back on once; kprobes and the
  * marker do not; and the plain one calls neither kfunc, so it loads where they do not exist. A
  * probe added without the guard fails here, not as a skipped run on a 7.x kernel. Read from the
- * objects' relocations and symbols, dumped by {@code llvm-objdump}.
+ * objects' symbols and disassembly with its relocations, dumped by {@code llvm-objdump}; a call into
+ * {@code .text} counts what the called function calls.
  */
 class IrqGuardObjectTest {
 
 	private static final String OBJDUMP = "llvm-objdump";
 	private static final List<String> KFUNCS = List.of("bpf_local_irq_save", "bpf_local_irq_restore");
-	/** {@code 0000000000000000 g     F tp_btf/kfree_skb	00000000000033b0 kfree_skb}. */
-	private static final Pattern PROGRAM = Pattern.compile("^([0-9a-f]{16}) g +F (\\S+)\\s+([0-9a-f]{16}) (\\w+)$");
-	/** {@code RELOCATION RECORDS FOR [tp_btf/kfree_skb]:}. */
-	private static final Pattern SECTION = Pattern.compile("^RELOCATION RECORDS FOR \\[(\\S+)]:$");
-	/** {@code 00000000000003b8 R_BPF_64_32              bpf_local_irq_save}. */
-	private static final Pattern RELOCATION = Pattern.compile("^([0-9a-f]{16}) R_BPF_\\w+\\s+(\\w+)$");
+	/** The section of the functions that programs call (static, not inlined). */
+	private static final String TEXT = ".text";
+	private static final int INSTRUCTION_BYTES = 8;
+	/**
+	 * A program, {@code 0000000000000000 g     F tp_btf/kfree_skb	00000000000000a8 kfree_skb}, or a
+	 * function it calls, {@code 0000000000004020 l     F .text	0000000000002f08 kfree_skb_scoped}.
+	 */
+	private static final Pattern FUNCTION = Pattern.compile("^([0-9a-f]{16}) ([gl]) +F (\\S+)\\s+([0-9a-f]{16}) (\\w+)$");
+	/** {@code Disassembly of section tp_btf/kfree_skb:}. */
+	private static final Pattern DISASSEMBLY = Pattern.compile("^Disassembly of section (\\S+):$");
+	/** {@code 18:	85 10 00 00 b0 19 00 00	call 6576}: the index and the instruction. */
+	private static final Pattern INSTRUCTION = Pattern.compile("^(\\d+):\\t[0-9a-f ]+\\t(.*)$");
+	/** A call: to a kfunc or helper, or to the function of .text (imm + 1) instructions on. */
+	private static final Pattern CALL = Pattern.compile("^call (-?\\d+)$");
+	/** {@code 0000000000000090:  R_BPF_64_32	.text}: the relocation of the instruction above it. */
+	private static final Pattern DISASSEMBLED_RELOCATION = Pattern.compile("^([0-9a-f]{16}):\\s+R_BPF_\\w+\\s+(\\S+)$");
 
 	@Test
 	void every_tracing_program_of_the_guarded_build_turns_interrupts_off_once_and_on_once() throws Exception {
@@ -66,42 +77,99 @@ class IrqGuardObjectTest {
 		assertThat(calls.values()).allSatisfy(counts -> assertThat(counts).isEmpty());
 	}
 
-	/** Per program ("section name"), how many times it calls each kfunc of {@link #KFUNCS}. */
+	/**
+	 * Per program ("section name"), how many times it calls each kfunc of {@link #KFUNCS}, itself or
+	 * through the functions of {@code .text} it calls (a tracepoint's work on a packet in scope is
+	 * one of those).
+	 */
 	private static Map<String, Map<String, Integer>> kfuncCalls(String resource) throws Exception {
 		Path object = object(resource);
-		// the programs: each section's global functions, by offset within the section
-		Map<String, TreeMap<Long, String>> programs = new TreeMap<>();
-		Map<String, Long> ends = new TreeMap<>();
-		Map<String, Map<String, Integer>> calls = new TreeMap<>();
+		Functions functions = new Functions();
+		Map<String, String> programs = new TreeMap<>();
 		for (String line : objdump(object, "-t")) {
-			Matcher m = PROGRAM.matcher(line.strip());
-			if (m.matches()) {
-				String program = m.group(2) + " " + m.group(4);
-				long start = Long.parseUnsignedLong(m.group(1), 16);
-				programs.computeIfAbsent(m.group(2), s -> new TreeMap<>()).put(start, program);
-				ends.put(program, start + Long.parseUnsignedLong(m.group(3), 16));
-				calls.put(program, new TreeMap<>());
-			}
-		}
-		String section = null;
-		for (String line : objdump(object, "-r")) {
-			Matcher s = SECTION.matcher(line.strip());
-			if (s.matches()) {
-				section = s.group(1);
+			Matcher m = FUNCTION.matcher(line.strip());
+			if (!m.matches()) {
 				continue;
 			}
-			Matcher r = RELOCATION.matcher(line.strip());
-			// .BTF's own relocations name the kfuncs too (its extern declarations): programs' only
-			if (r.matches() && KFUNCS.contains(r.group(2)) && programs.containsKey(section)) {
-				long offset = Long.parseUnsignedLong(r.group(1), 16);
-				Map.Entry<Long, String> owner = programs.getOrDefault(section, new TreeMap<>()).floorEntry(offset);
-				assertThat(owner).as("the program of %s's call at %s+%x", r.group(2), section, offset).isNotNull();
-				assertThat(offset).as("%s's call inside %s", r.group(2), owner.getValue())
-						.isLessThan(ends.get(owner.getValue()));
-				calls.get(owner.getValue()).merge(r.group(2), 1, Integer::sum);
+			String section = m.group(3);
+			String name = m.group(5);
+			boolean program = m.group(2).equals("g") && !section.equals(TEXT);
+			if (program || (m.group(2).equals("l") && section.equals(TEXT))) {
+				functions.add(section, Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(4), 16), name);
+			}
+			if (program) {
+				programs.put(section + " " + name, name);
 			}
 		}
+		// each function's kfunc calls and calls into .text, from the disassembly and its relocations
+		Map<String, Map<String, Integer>> direct = new TreeMap<>();
+		Map<String, List<String>> callees = new TreeMap<>();
+		String section = null;
+		long callTarget = -1;
+		for (String line : objdump(object, "-d", "-r")) {
+			String stripped = line.strip();
+			Matcher d = DISASSEMBLY.matcher(stripped);
+			if (d.matches()) {
+				section = d.group(1);
+				continue;
+			}
+			Matcher i = INSTRUCTION.matcher(stripped);
+			if (i.matches()) {
+				Matcher call = CALL.matcher(i.group(2));
+				callTarget = call.matches() ? (Long.parseLong(call.group(1)) + 1) * INSTRUCTION_BYTES : -1;
+				continue;
+			}
+			Matcher r = DISASSEMBLED_RELOCATION.matcher(stripped);
+			if (!r.matches() || section == null) {
+				continue;
+			}
+			long offset = Long.parseUnsignedLong(r.group(1), 16);
+			String symbol = r.group(2);
+			if (!KFUNCS.contains(symbol) && !(symbol.equals(TEXT) && callTarget >= 0)) {
+				continue;
+			}
+			String caller = functions.at(section, offset);
+			assertThat(caller).as("the function of the call at %s+%x", section, offset).isNotNull();
+			if (KFUNCS.contains(symbol)) {
+				direct.computeIfAbsent(caller, c -> new TreeMap<>()).merge(symbol, 1, Integer::sum);
+			} else {
+				String callee = functions.at(TEXT, callTarget);
+				assertThat(callee).as("the .text function at %x that %s calls", callTarget, caller).isNotNull();
+				callees.computeIfAbsent(caller, c -> new ArrayList<>()).add(callee);
+			}
+		}
+		Map<String, Map<String, Integer>> calls = new TreeMap<>();
+		programs.forEach((program, name) -> calls.put(program, reachable(name, direct, callees, 0)));
 		return calls;
+	}
+
+	/** The kfunc calls of {@code function} and of what it calls, once per call. */
+	private static Map<String, Integer> reachable(String function, Map<String, Map<String, Integer>> direct,
+			Map<String, List<String>> callees, int depth) {
+		assertThat(depth).as("calls nested below %s (BPF allows 8 frames)", function).isLessThan(8);
+		Map<String, Integer> counts = new TreeMap<>(direct.getOrDefault(function, Map.of()));
+		for (String callee : callees.getOrDefault(function, List.of())) {
+			reachable(callee, direct, callees, depth + 1).forEach((kfunc, n) -> counts.merge(kfunc, n, Integer::sum));
+		}
+		return counts;
+	}
+
+	/** The object's functions, by section and offset: the programs and the functions of .text. */
+	private static final class Functions {
+
+		private final Map<String, TreeMap<Long, String>> starts = new TreeMap<>();
+		private final Map<String, Long> ends = new TreeMap<>();
+
+		void add(String section, long start, long size, String name) {
+			starts.computeIfAbsent(section, s -> new TreeMap<>()).put(start, name);
+			ends.put(name, start + size);
+		}
+
+		/** The function whose code holds {@code offset} of {@code section}, else null. */
+		String at(String section, long offset) {
+			Map.Entry<Long, String> owner = starts.getOrDefault(section, new TreeMap<>()).floorEntry(offset);
+			return owner == null || offset >= ends.get(owner.getValue()) ? null : owner.getValue();
+		}
 	}
 
 	private static Path object(String resource) throws URISyntaxException {
@@ -110,7 +178,7 @@ class IrqGuardObjectTest {
 		return Path.of(url.toURI());
 	}
 
-	private static List<String> objdump(Path object, String what) throws IOException, InterruptedException {
+	private static List<String> objdump(Path object, String... what) throws IOException, InterruptedException {
 		return ObjectDump.lines(OBJDUMP, object, "the programs' kfunc calls", what);
 	}
 }
