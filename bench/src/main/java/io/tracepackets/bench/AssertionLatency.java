@@ -4,6 +4,7 @@ import static io.tracepackets.PacketFilter.udp;
 import static io.tracepackets.assertj.TracePacketsAssertions.assertThat;
 
 import io.tracepackets.PacketTrace;
+import io.tracepackets.TracingUnavailableException;
 import io.tracepackets.internal.session.TraceSession;
 import io.tracepackets.internal.window.TraceWindow;
 import io.tracepackets.testing.VethNamespaces;
@@ -97,7 +98,7 @@ final class AssertionLatency {
 		for (int attempt = 1;; attempt++) {
 			try {
 				return measureOnce(context, pair, sinkSource, workDir, busyBefore);
-			} catch (io.tracepackets.TracingUnavailableException e) {
+			} catch (TracingUnavailableException e) {
 				if (attempt == ATTEMPTS) {
 					throw e;
 				}

@@ -124,7 +124,6 @@ public final class RingBufferReader implements AutoCloseable {
 		return new RingBufferReader(consumerPage, producerMapping, dataSize);
 	}
 
-
 	/** Bytes committed or reserved but not yet consumed (an upper bound of what is pending). */
 	public long pendingBytes() {
 		return (long) LONG.getAcquire(producerMapping, 0L) - consumerPos;

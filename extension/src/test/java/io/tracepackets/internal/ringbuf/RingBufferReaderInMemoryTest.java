@@ -15,13 +15,16 @@ class RingBufferReaderInMemoryTest {
 
 	private static final int BUSY = RingBufferReader.BUSY_BIT;
 	private static final int DISCARDED = RingBufferReader.DISCARD_BIT;
+	private static final long PAGE = RingBufferReader.PAGE_SIZE;
+	/** The ring's data: one page, after the producer's page. */
+	private static final long RING_BYTES = PAGE;
 
 	@Test
 	void hands_over_committed_records_skips_discarded_ones_and_stops_at_one_being_written() {
 		try (Arena arena = Arena.ofConfined()) {
 			// GIVEN a ring laid out as the kernel lays one out: a record, a discarded one, one still being written
-			MemorySegment consumer = arena.allocate(4096, 4096);
-			MemorySegment producer = arena.allocate(4096 + 4096, 4096);
+			MemorySegment consumer = arena.allocate(PAGE, PAGE);
+			MemorySegment producer = arena.allocate(PAGE + RING_BYTES, PAGE);
 			long at = record(producer, 0, 12, 0, 0x11);
 			at = record(producer, at, 20, DISCARDED, 0x22);
 			long busy = at;
@@ -29,7 +32,7 @@ class RingBufferReaderInMemoryTest {
 			producer.set(JAVA_LONG, 0, at);
 			List<Integer> seen = new ArrayList<>();
 
-			try (RingBufferReader reader = RingBufferReader.inMemory(consumer, producer, 4096)) {
+			try (RingBufferReader reader = RingBufferReader.inMemory(consumer, producer, RING_BYTES)) {
 				// WHEN it drains
 				int first = reader.drain((data, offset, length) -> seen.add(data.get(JAVA_INT, offset)));
 
@@ -39,7 +42,7 @@ class RingBufferReaderInMemoryTest {
 				assertThat(consumer.get(JAVA_LONG, 0)).isEqualTo(busy);
 
 				// WHEN the busy record is committed
-				producer.set(JAVA_INT, 4096 + busy, 4);
+				producer.set(JAVA_INT, PAGE + busy, 4);
 				int second = reader.drain((data, offset, length) -> seen.add(data.get(JAVA_INT, offset)));
 
 				// THEN it follows, and the ring is empty
@@ -54,8 +57,8 @@ class RingBufferReaderInMemoryTest {
 
 	/** Writes a record of {@code length} bytes at ring position {@code at}; returns the next position. */
 	private static long record(MemorySegment producer, long at, int length, int flags, int firstWord) {
-		producer.set(JAVA_INT, 4096 + at, length | flags);
-		producer.set(JAVA_INT, 4096 + at + RingBufferReader.HEADER_SIZE, firstWord);
+		producer.set(JAVA_INT, PAGE + at, length | flags);
+		producer.set(JAVA_INT, PAGE + at + RingBufferReader.HEADER_SIZE, firstWord);
 		return at + ((length + RingBufferReader.HEADER_SIZE + 7) & ~7L);
 	}
 }
