@@ -24,7 +24,8 @@ import java.util.function.LongPredicate;
  * namespace at {@code tp_config.netns[i]}, which {@link #rowFor} assigns and the namespace keeps
  * while it is leased. The totals run from the moment an entry was made (a row from when it was
  * assigned); what a trace counted is the difference from when it scoped a namespace
- * ({@link CountBaseline}). Not thread-safe: the namespace filter calls it under its lock.
+ * ({@link CountBaseline}). Thread-safe: the namespace filter leases and forgets under its lock,
+ * while windows read their counts on their own threads.
  */
 public final class CountMap {
 
@@ -39,6 +40,18 @@ public final class CountMap {
 	private final int cpus;
 	/** The namespace of each row of {@code hook_counts} (its place in the config); 0: free. */
 	private final long[] rows = new long[EventLayout.INLINE_NETNS];
+	/**
+	 * The batch reads' buffers, allocated once: a window reads the map three times (at its lease,
+	 * its close and its release), and zeroing fresh ones each time was a good part of a test's
+	 * cost before the JIT compiled the fill. Freed by the GC with the map.
+	 */
+	private final MemorySegment batchKeys;
+	private final MemorySegment batchValues;
+	private final MemorySegment batchIn;
+	private final MemorySegment batchOut;
+	private final MemorySegment batchCount;
+	private final MemorySegment rowKey;
+	private final MemorySegment rowValues;
 
 	/**
 	 * @param counts the probes' {@code counts} map
@@ -50,10 +63,19 @@ public final class CountMap {
 		this.counters = counters;
 		this.hookCounts = hookCounts;
 		this.cpus = LibBpf.possibleCpus();
+		Arena arena = Arena.ofAuto();
+		this.batchKeys = arena.allocate((long) EventLayout.COUNT_KEY_SIZE * BATCH_ENTRIES, 8);
+		this.batchValues = arena.allocate((long) Long.BYTES * cpus * BATCH_ENTRIES, 8);
+		// A hash map's batch position is a bucket index (u32); 8 bytes leave room for any key.
+		this.batchIn = arena.allocate(8, 8);
+		this.batchOut = arena.allocate(8, 8);
+		this.batchCount = arena.allocate(JAVA_INT);
+		this.rowKey = arena.allocate(JAVA_INT);
+		this.rowValues = arena.allocate((long) ROW_BYTES * cpus, 8);
 	}
 
 	/** The totals of the namespaces {@code netns} accepts, every CPU summed; one batch call per 512 entries. */
-	public Map<CountKey, Long> read(LongPredicate netns) {
+	public synchronized Map<CountKey, Long> read(LongPredicate netns) {
 		Map<CountKey, Long> totals = new HashMap<>();
 		forEach(netns, (key, total) -> totals.merge(key, total, Long::sum));
 		readRows(netns, (key, total) -> totals.merge(key, total, Long::sum));
@@ -65,7 +87,7 @@ public final class CountMap {
 	 * totals start now), else -1 when all are taken (its tracepoint events are then counted in the
 	 * hash, as they are whenever the config does not list it).
 	 */
-	public int rowFor(long inode) {
+	public synchronized int rowFor(long inode) {
 		int free = -1;
 		for (int i = 0; i < rows.length; i++) {
 			if (rows[i] == inode) {
@@ -85,7 +107,7 @@ public final class CountMap {
 	}
 
 	/** Frees the row of {@code inode}, if it has one: no probe counts it there any more. */
-	public void releaseRow(long inode) {
+	public synchronized void releaseRow(long inode) {
 		for (int i = 0; i < rows.length; i++) {
 			if (rows[i] == inode) {
 				rows[i] = 0;
@@ -94,32 +116,28 @@ public final class CountMap {
 	}
 
 	/** The namespace of each row (0: free), in row order: where the config lists them. */
-	public long[] rows() {
+	public synchronized long[] rows() {
 		return rows.clone();
 	}
 
 	/** The counts in the rows of the namespaces {@code netns} accepts: one lookup per row. */
 	private void readRows(LongPredicate netns, EntryConsumer consumer) {
-		try (Arena arena = Arena.ofConfined()) {
-			MemorySegment key = arena.allocate(JAVA_INT);
-			MemorySegment values = arena.allocate((long) ROW_BYTES * cpus, 8);
-			for (int row = 0; row < rows.length; row++) {
-				long inode = rows[row];
-				if (inode == 0 || !netns.test(inode)) {
-					continue;
+		for (int row = 0; row < rows.length; row++) {
+			long inode = rows[row];
+			if (inode == 0 || !netns.test(inode)) {
+				continue;
+			}
+			rowKey.set(JAVA_INT, 0, row);
+			if (!hookCounts.lookup(rowKey, rowValues)) {
+				continue;
+			}
+			for (int probe = 0; probe < EventLayout.HOOK_COUNTS; probe++) {
+				long total = 0;
+				for (int cpu = 0; cpu < cpus; cpu++) {
+					total += rowValues.getAtIndex(JAVA_LONG, (long) cpu * EventLayout.HOOK_COUNTS + probe);
 				}
-				key.set(JAVA_INT, 0, row);
-				if (!hookCounts.lookup(key, values)) {
-					continue;
-				}
-				for (int probe = 0; probe < EventLayout.HOOK_COUNTS; probe++) {
-					long total = 0;
-					for (int cpu = 0; cpu < cpus; cpu++) {
-						total += values.getAtIndex(JAVA_LONG, (long) cpu * EventLayout.HOOK_COUNTS + probe);
-					}
-					if (total != 0) {
-						consumer.accept(new CountKey(inode, probe, 0, 0), total);
-					}
+				if (total != 0) {
+					consumer.accept(new CountKey(inode, probe, 0, 0), total);
 				}
 			}
 		}
@@ -129,7 +147,7 @@ public final class CountMap {
 	 * Deletes the entries of the namespaces {@code netns} accepts: once no trace scopes a namespace,
 	 * its counts are read by nobody, and the map must keep room for the namespaces of later tests.
 	 */
-	public void forget(LongPredicate netns) {
+	public synchronized void forget(LongPredicate netns) {
 		List<CountKey> doomed = new ArrayList<>();
 		forEach(netns, (key, total) -> doomed.add(key));
 		if (doomed.isEmpty()) {
@@ -164,34 +182,25 @@ public final class CountMap {
 	}
 
 	private void forEach(LongPredicate netns, EntryConsumer consumer) {
-		int batch = BATCH_ENTRIES;
-		try (Arena arena = Arena.ofConfined()) {
-			MemorySegment keys = arena.allocate((long) EventLayout.COUNT_KEY_SIZE * batch, 8);
-			MemorySegment values = arena.allocate((long) Long.BYTES * cpus * batch, 8);
-			// A hash map's batch position is a bucket index (u32); 8 bytes leave room for any key.
-			MemorySegment in = arena.allocate(8, 8);
-			MemorySegment out = arena.allocate(8, 8);
-			MemorySegment count = arena.allocate(JAVA_INT);
-			boolean first = true;
-			boolean more = true;
-			while (more) {
-				count.set(JAVA_INT, 0, batch);
-				more = counts.lookupBatch(first ? MemorySegment.NULL : in, out, keys, values, count);
-				first = false;
-				int read = count.get(JAVA_INT, 0);
-				for (int i = 0; i < read; i++) {
-					CountKey key = key(keys.asSlice((long) i * EventLayout.COUNT_KEY_SIZE, EventLayout.COUNT_KEY_SIZE));
-					if (!netns.test(key.netns())) {
-						continue;
-					}
-					long total = 0;
-					for (int cpu = 0; cpu < cpus; cpu++) {
-						total += values.getAtIndex(JAVA_LONG, (long) i * cpus + cpu);
-					}
-					consumer.accept(key, total);
+		boolean first = true;
+		boolean more = true;
+		while (more) {
+			batchCount.set(JAVA_INT, 0, BATCH_ENTRIES);
+			more = counts.lookupBatch(first ? MemorySegment.NULL : batchIn, batchOut, batchKeys, batchValues, batchCount);
+			first = false;
+			int read = batchCount.get(JAVA_INT, 0);
+			for (int i = 0; i < read; i++) {
+				CountKey key = key(batchKeys.asSlice((long) i * EventLayout.COUNT_KEY_SIZE, EventLayout.COUNT_KEY_SIZE));
+				if (!netns.test(key.netns())) {
+					continue;
 				}
-				MemorySegment.copy(out, 0, in, 0, 8);
+				long total = 0;
+				for (int cpu = 0; cpu < cpus; cpu++) {
+					total += batchValues.getAtIndex(JAVA_LONG, (long) i * cpus + cpu);
+				}
+				consumer.accept(key, total);
 			}
+			MemorySegment.copy(batchOut, 0, batchIn, 0, 8);
 		}
 	}
 

@@ -11,6 +11,8 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,6 +43,14 @@ public final class Netlink {
 	private static final short NLMSG_DONE = 3;
 	/** How many empty reads a dump may take before its next part is there (the kernel fills it in recv). */
 	private static final int DUMP_EMPTY_READS = 1000;
+	/** The largest datagram read: a dump's part, or a trace group's message. */
+	private static final int RECEIVE_BYTES = 1 << 16;
+	/**
+	 * Each thread's {@link Receiver}, allocated once: every test's window dumps the namespace's
+	 * tables, and zeroing a fresh 64 KiB each time was a good part of a test's cost before the JIT
+	 * compiled the fill. Freed by the GC with its thread.
+	 */
+	private static final ThreadLocal<Receiver> RECEIVERS = ThreadLocal.withInitial(Receiver::allocate);
 
 	private static final SymbolLookup LIBC = Native.LINKER.defaultLookup();
 	private static final MethodHandle SOCKET = Native.downcall(LIBC, "socket",
@@ -168,10 +178,11 @@ public final class Netlink {
 	 */
 	public static List<byte[]> dump(int fd, byte[] message, String what) {
 		try (Arena arena = Arena.ofConfined()) {
-			MemorySegment errno = Native.errnoSlot(arena);
+			Receiver receiver = receiver();
+			MemorySegment errno = receiver.errno();
 			send(arena, errno, fd, message, what);
 			List<byte[]> messages = new ArrayList<>();
-			MemorySegment reply = arena.allocate(1 << 16);
+			MemorySegment reply = receiver.buffer();
 			int empty = 0;
 			while (true) {
 				int length = receive(fd, reply, errno);
@@ -208,6 +219,24 @@ public final class Netlink {
 		} catch (Throwable t) {
 			throw Native.rethrow(t);
 		}
+	}
+
+	/**
+	 * Where the calling thread receives datagrams: a 64 KiB buffer, its native-order view (absolute
+	 * reads only: it is shared by everything the thread reads) and the errno slot of the calls.
+	 */
+	public record Receiver(MemorySegment buffer, ByteBuffer view, MemorySegment errno) {
+
+		private static Receiver allocate() {
+			Arena arena = Arena.ofAuto();
+			MemorySegment buffer = arena.allocate(RECEIVE_BYTES);
+			return new Receiver(buffer, buffer.asByteBuffer().order(ByteOrder.nativeOrder()), Native.errnoSlot(arena));
+		}
+	}
+
+	/** The calling thread's {@link Receiver}. */
+	public static Receiver receiver() {
+		return RECEIVERS.get();
 	}
 
 	/**

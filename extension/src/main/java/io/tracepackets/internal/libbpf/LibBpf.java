@@ -24,6 +24,8 @@ public final class LibBpf {
 
 	public static final String LIBRARY = "libbpf.so.1";
 
+	/** The part of {@code struct bpf_prog_info} read for run counters: up to recursion_misses. */
+	private static final int PROGRAM_INFO_BYTES = 216;
 	private static final SymbolLookup LIB;
 
 	static {
@@ -442,15 +444,31 @@ public final class LibBpf {
 	/** {@link #programRunCounters} of the program behind {@code fd}, which the caller holds: one syscall. */
 	public static long[] programRunCountersOfFd(int fd) {
 		try (Arena arena = Arena.ofConfined()) {
+			return programRunCountersOfFd(fd, programInfoRoom(arena));
+		}
+	}
+
+	/**
+	 * Room for {@link #programRunCountersOfFd(int, MemorySegment)}'s reads, for a caller that reads
+	 * often: one allocation, reused under the caller's lock.
+	 */
+	public static MemorySegment programInfoRoom(Arena arena) {
+		return arena.allocate(PROGRAM_INFO_BYTES + 8, 8);
+	}
+
+	/** {@link #programRunCountersOfFd(int)} through {@code room} (from {@link #programInfoRoom}), which it overwrites. */
+	public static long[] programRunCountersOfFd(int fd, MemorySegment room) {
+		try {
 			// struct bpf_prog_info: run_time_ns at offset 192, run_cnt at 200, recursion_misses at
 			// 208; a kernel that knows less says so in the length it writes back
-			MemorySegment info = arena.allocate(216, 8);
-			MemorySegment length = arena.allocate(JAVA_INT);
-			length.set(JAVA_INT, 0, 216);
+			MemorySegment info = room.asSlice(0, PROGRAM_INFO_BYTES);
+			MemorySegment length = room.asSlice(PROGRAM_INFO_BYTES, JAVA_INT.byteSize());
+			info.fill((byte) 0);
+			length.set(JAVA_INT, 0, PROGRAM_INFO_BYTES);
 			if ((int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length) != 0) {
 				return null;
 			}
-			long misses = length.get(JAVA_INT, 0) < 216 ? -1 : info.get(JAVA_LONG, 208);
+			long misses = length.get(JAVA_INT, 0) < PROGRAM_INFO_BYTES ? -1 : info.get(JAVA_LONG, 208);
 			return new long[] { info.get(JAVA_LONG, 200), info.get(JAVA_LONG, 192), misses };
 		} catch (Throwable t) {
 			throw Native.rethrow(t);

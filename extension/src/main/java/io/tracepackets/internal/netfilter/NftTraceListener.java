@@ -1,13 +1,8 @@
 package io.tracepackets.internal.netfilter;
 
 import io.tracepackets.internal.ffi.Libc;
-import io.tracepackets.internal.ffi.Native;
 import io.tracepackets.internal.ffi.Netlink;
 import io.tracepackets.internal.netns.NetworkNamespace;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -33,12 +28,6 @@ final class NftTraceListener implements NftTraceSource {
 
 	private final NetworkNamespace netns;
 	private final int fd;
-	// Freed by the GC: closing a shared arena stops every thread of the JVM for a moment, a good part of a window's close.
-	private final Arena arena = Arena.ofAuto();
-	private final MemorySegment buffer = arena.allocate(1 << 16);
-	/** The buffer as the parser reads it: one view for every datagram, not one each. */
-	private final ByteBuffer view = buffer.asByteBuffer().order(ByteOrder.nativeOrder());
-	private final MemorySegment errno = Native.errnoSlot(arena);
 	private final PendingDrops pendingDrops = new PendingDrops();
 	private final Map<Integer, NftTrace.Tuple> headers = new LinkedHashMap<>(1024, 0.75f, true) {
 		@Override
@@ -109,8 +98,11 @@ final class NftTraceListener implements NftTraceSource {
 		if (closed) {
 			return;
 		}
+		// the reading thread's buffer: a listener per window, each with 64 KiB of its own to zero, was
+		// a good part of a test's cost before the JIT compiled the fill
+		Netlink.Receiver receiver = Netlink.receiver();
 		while (true) {
-			int length = Netlink.receive(fd, buffer, errno);
+			int length = Netlink.receive(fd, receiver.buffer(), receiver.errno());
 			if (length == 0) {
 				return;
 			}
@@ -118,7 +110,7 @@ final class NftTraceListener implements NftTraceSource {
 				overflowed = true;
 				continue;
 			}
-			NftTrace.drops(view, 0, length, headers, pendingDrops::offer);
+			NftTrace.drops(receiver.view(), 0, length, headers, pendingDrops::offer);
 		}
 	}
 

@@ -4,6 +4,8 @@ import io.tracepackets.internal.event.Tracepoint;
 import io.tracepackets.internal.ffi.Libc;
 import io.tracepackets.internal.libbpf.LibBpf;
 import io.tracepackets.internal.link.Link;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -104,6 +106,8 @@ public final class SkippedRuns implements AutoCloseable {
 
 		/** Program id to the fd held on it; emptied at close, when every read counts 0. */
 		private final Map<Integer, Integer> fds;
+		/** Where each read's info lands: every window reads every program twice. */
+		private final MemorySegment infoRoom = LibBpf.programInfoRoom(Arena.ofAuto());
 		private boolean closed;
 
 		private HeldPrograms(Map<Integer, Integer> fds) {
@@ -131,7 +135,7 @@ public final class SkippedRuns implements AutoCloseable {
 				return 0;
 			}
 			Integer fd = fds.get(id);
-			long[] counters = fd == null ? LibBpf.programRunCounters(id) : LibBpf.programRunCountersOfFd(fd);
+			long[] counters = fd == null ? LibBpf.programRunCounters(id) : LibBpf.programRunCountersOfFd(fd, infoRoom);
 			return counters == null ? 0 : Math.max(0, counters[2]);
 		}
 
