@@ -435,6 +435,16 @@ static __always_inline bool pcap_filter_accepts(struct sk_buff *skb, bool btf)
 	return pcap_filter_l3(packet->bytes, caplen, wirelen) != 0;
 }
 
+/* `inum` when the current mode scopes that namespace, else 0 (as for 0, no namespace found). */
+static __always_inline __u32 scope_of(const struct tp_config *cfg, __u32 inum)
+{
+	if (!inum || !netns_bit_set(cfg, inum))
+		return 0;
+	if (cfg->mode == TP_MODE_NETNS && !netns_listed(cfg, inum))
+		return 0;
+	return inum;
+}
+
 /*
  * The scope check's first half, the part every packet runs: false when the packet is out of scope
  * for sure (no test is tracing, no skb, or its device's namespace has its bit clear), which for most
@@ -467,16 +477,10 @@ static __always_inline bool scope_maybe(struct sk_buff *skb, struct net_device *
 static __always_inline __u32 scope_rest(struct sk_buff *skb, struct net_device *dev, __u32 inum, bool in_task,
 					bool btf)
 {
-	const struct tp_config *cfg = &config;
-
-	if (!inum) {
+	/* A device's namespace had its bit tested already; testing it again costs an in-scope run one AND. */
+	if (!inum)
 		inum = skb_netns(skb, dev, in_task, btf);
-		if (!inum || !netns_bit_set(cfg, inum))
-			return 0;
-	}
-	if (cfg->mode == TP_MODE_NETNS && !netns_listed(cfg, inum))
-		return 0;
-	return inum;
+	return scope_of(&config, inum);
 }
 
 /*
@@ -487,19 +491,11 @@ static __always_inline __u32 scope_rest(struct sk_buff *skb, struct net_device *
  */
 static __always_inline __u32 scoped_dev(struct sk_buff *skb, struct net_device **dev, bool in_task, bool btf)
 {
-	const struct tp_config *cfg = &config;
-	__u32 inum;
-
 	/* No bit set: TP_MODE_OFF, no test is tracing. */
-	if (!cfg->netns_bits || !skb)
+	if (!config.netns_bits || !skb)
 		return 0;
 	*dev = READ(btf, skb->dev, skb, dev);
-	inum = skb_netns(skb, *dev, in_task, btf);
-	if (!inum || !netns_bit_set(cfg, inum))
-		return 0;
-	if (cfg->mode == TP_MODE_NETNS && !netns_listed(cfg, inum))
-		return 0;
-	return inum;
+	return scope_of(&config, skb_netns(skb, *dev, in_task, btf));
 }
 
 static __always_inline __u32 scoped(struct sk_buff *skb, bool in_task, bool btf)
