@@ -22,6 +22,13 @@ import java.util.Objects;
  */
 public final class KernelCounts {
 
+	/** Highest count first, then by name. Built once: every test's trace orders its counts at close. */
+	private static final Comparator<Map.Entry<String, Long>> HOOK_ORDER = Map.Entry.<String, Long>comparingByValue()
+			.reversed().thenComparing(Map.Entry.comparingByKey());
+	private static final Comparator<DropCount> DROP_ORDER = Comparator.comparingLong(DropCount::count).reversed()
+			.thenComparing((DropCount d) -> d.reason().name()).thenComparing(DropCount::location)
+			.thenComparingLong(DropCount::netns);
+
 	private final Map<String, Long> byHook;
 	private final List<DropCount> drops;
 	private final long uncounted;
@@ -42,14 +49,19 @@ public final class KernelCounts {
 	 * @return the counts, ordered: hooks and drops by count, highest first
 	 */
 	public static KernelCounts of(Map<String, Long> byHook, List<DropCount> drops, long uncounted) {
+		List<Map.Entry<String, Long>> counted = new ArrayList<>(byHook.size());
+		for (Map.Entry<String, Long> e : byHook.entrySet()) {
+			if (e.getValue() > 0) {
+				counted.add(e);
+			}
+		}
+		counted.sort(HOOK_ORDER);
 		Map<String, Long> hooks = new LinkedHashMap<>();
-		byHook.entrySet().stream().filter(e -> e.getValue() > 0)
-				.sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-				.forEach(e -> hooks.put(e.getKey(), e.getValue()));
+		for (Map.Entry<String, Long> e : counted) {
+			hooks.put(e.getKey(), e.getValue());
+		}
 		List<DropCount> sorted = new ArrayList<>(drops);
-		sorted.sort(Comparator.comparingLong(DropCount::count).reversed()
-				.thenComparing(d -> d.reason().name()).thenComparing(DropCount::location)
-				.thenComparingLong(DropCount::netns));
+		sorted.sort(DROP_ORDER);
 		return new KernelCounts(Collections.unmodifiableMap(hooks), List.copyOf(sorted), uncounted);
 	}
 

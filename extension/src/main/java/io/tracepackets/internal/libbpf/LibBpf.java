@@ -783,9 +783,18 @@ public final class LibBpf {
 		}
 	}
 
+	/** The kernel's possible CPUs, the size of a per-CPU map's value: fixed at boot, so asked once. */
 	public static int possibleCpus() {
-		return intCall("count possible CPUs", () -> (int) NUM_POSSIBLE_CPUS.invokeExact());
+		int cpus = possibleCpus;
+		if (cpus == 0) {
+			cpus = intCall("count possible CPUs", () -> (int) NUM_POSSIBLE_CPUS.invokeExact());
+			possibleCpus = cpus;
+		}
+		return cpus;
 	}
+
+	/** {@link #possibleCpus()} once asked; 0 before. */
+	private static volatile int possibleCpus;
 
 	private record PointerResult(MemorySegment pointer, int errno) {
 	}

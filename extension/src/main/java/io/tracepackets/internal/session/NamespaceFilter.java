@@ -9,11 +9,9 @@ import io.tracepackets.internal.counts.CountMap;
 import io.tracepackets.internal.event.EventLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,7 +32,7 @@ public final class NamespaceFilter {
 	private final CountMap counts;
 	private final Map<Long, Integer> leased = new HashMap<>();
 	private int leasesOnAll;
-	private List<Integer> written = List.of();
+	private int[] written = new int[0];
 	/** struct tp_config.follow_copies: whether the probes look up copies' journeys. */
 	private final boolean followCopies;
 
@@ -121,29 +119,27 @@ public final class NamespaceFilter {
 	private void apply() {
 		int wanted = leasesOnAll > 0 ? EventLayout.MODE_ALL : leased.isEmpty() ? EventLayout.MODE_OFF
 				: EventLayout.MODE_NETNS;
-		int[] inline = new int[0];
+		// the config's words in order: mode, follow copies, count, bits, the inline inodes
+		int[] value = new int[4 + EventLayout.INLINE_NETNS];
+		value[0] = wanted;
+		value[1] = followCopies ? 1 : 0;
+		value[2] = wanted == EventLayout.MODE_NETNS ? leased.size() : 0;
+		value[3] = bitsFor(wanted, leased.keySet());
 		if (wanted == EventLayout.MODE_NETNS && leased.size() <= EventLayout.INLINE_NETNS) {
 			// one leased while all rows were taken gets a row once they fit again
-			leased.keySet().forEach(counts::rowFor);
-			inline = Arrays.stream(counts.rows()).mapToInt(inode -> (int) inode).toArray();
+			for (long inode : leased.keySet()) {
+				counts.rowFor(inode);
+			}
+			long[] rows = counts.rows();
+			for (int i = 0; i < rows.length; i++) {
+				value[4 + i] = (int) rows[i];
+			}
 		}
-		List<Integer> value = new ArrayList<>();
-		value.add(wanted);
-		value.add(followCopies ? 1 : 0);
-		value.add(wanted == EventLayout.MODE_NETNS ? leased.size() : 0);
-		value.add(bitsFor(wanted, leased.keySet()));
-		for (int i = 0; i < EventLayout.INLINE_NETNS; i++) {
-			value.add(i < inline.length ? inline[i] : 0);
-		}
-		if (value.equals(written)) {
+		if (Arrays.equals(value, written)) {
 			return;
 		}
 		try (Arena arena = Arena.ofConfined()) {
-			MemorySegment segment = arena.allocate(EventLayout.CONFIG_SIZE);
-			for (int i = 0; i < value.size(); i++) {
-				segment.setAtIndex(JAVA_INT, i, value.get(i));
-			}
-			config.put(0, segment);
+			config.put(0, arena.allocateFrom(JAVA_INT, value));
 		}
 		written = value;
 	}
