@@ -555,7 +555,11 @@ final class Report {
 				+ " field but a CPU's events staged and written eight to a ring buffer record"
 				+ " (`ProbePart.EVENT_RECORDS`, bench only: a partial batch is never written). Packets/s: ").append(r.rounds()).append(" rounds of the ")
 				.append(ProbeCost.Condition.values().length).append(", ").append(fmt(r.seconds()))
-				.append(" s each, in a rotated order, with `kernel.bpf_stats_enabled=0` (as users run); the ratio"
+				.append(" s each, in a rotated order, then ").append(r.rounds()).append(" more of the ")
+				.append(ProbeCost.FLOOR_SIDE.size()).append(" the out-of-scope target compares (untraced, the empty"
+						+ " programs, the namespace read, out of scope: a few points apart, what packets/s swings"
+						+ " between rounds here), so theirs are medians of ").append(2 * r.rounds())
+				.append("; with `kernel.bpf_stats_enabled=0` (as users run); the ratio"
 						+ " is taken within each round, then the median. Per program: then ")
 				.append(fmt(r.inScope().seconds())).append(" s of flood per traced condition with"
 						+ " `kernel.bpf_stats_enabled=1` (restored afterwards), each program's `run_cnt` and"
@@ -567,8 +571,8 @@ final class Report {
 				+ " is left; the sender's CPU time per packet (getrusage: its syscalls and the receive path veth"
 				+ " runs inline, probes included) does not depend on that, and untraced ÷ traced CPU per packet"
 				+ " is the packets/s ratio the flood would have with the same CPU.\n\n");
-		md.append("| condition | packets/s, median of ").append(r.rounds()).append(" | min – max | ÷ untraced, median |"
-				+ " target | sender CPU per packet, median | untraced ÷ this, median |\n|---|---|---|---|---|---|---|\n");
+		md.append("| condition | rounds | packets/s, median | min – max | ÷ untraced, median |"
+				+ " target | sender CPU per packet, median | untraced ÷ this, median |\n|---|---|---|---|---|---|---|---|\n");
 		for (ProbeCost.Condition c : ProbeCost.Condition.values()) {
 			Stats pps = Stats.of(r.packetsPerSecond().get(c));
 			double ratio = median(r, c);
@@ -581,7 +585,7 @@ final class Report {
 							+ verdict(outOfScopeMet(r));
 				}
 			};
-			md.append("| ").append(c.label).append(" | ").append(rate(pps.median())).append(" | ")
+			md.append("| ").append(c.label).append(" | ").append(pps.count()).append(" | ").append(rate(pps.median())).append(" | ")
 					.append(rate(pps.min())).append(" – ").append(rate(pps.max())).append(" | ")
 					.append(c == ProbeCost.Condition.UNTRACED ? "—" : pct(ratio)).append(" | ").append(target)
 					.append(" | ").append(ns(Stats.of(r.cpuNanosPerPacket().get(c)).median())).append(" | ")
