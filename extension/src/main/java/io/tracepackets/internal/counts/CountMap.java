@@ -41,9 +41,10 @@ public final class CountMap {
 	/** The namespace of each row of {@code hook_counts} (its place in the config); 0: free. */
 	private final long[] rows = new long[EventLayout.INLINE_NETNS];
 	/**
-	 * The batch reads' buffers, allocated once: a window reads the map three times (at its lease,
-	 * its close and its release), and zeroing fresh ones each time was a good part of a test's
-	 * cost before the JIT compiled the fill. Freed by the GC with the map.
+	 * The reads' and the row resets' buffers, allocated once: a window reads the map three times
+	 * (at its lease, its close and its release) and a new lease resets a row, and zeroing fresh
+	 * ones each time was a good part of a test's cost before the JIT compiled the fill. Freed by
+	 * the GC with the map.
 	 */
 	private final MemorySegment batchKeys;
 	private final MemorySegment batchValues;
@@ -98,9 +99,9 @@ public final class CountMap {
 			}
 		}
 		if (free >= 0) {
-			try (Arena arena = Arena.ofConfined()) {
-				hookCounts.update(arena.allocateFrom(JAVA_INT, free), arena.allocate((long) ROW_BYTES * cpus, 8));
-			}
+			rowKey.set(JAVA_INT, 0, free);
+			rowValues.fill((byte) 0);
+			hookCounts.update(rowKey, rowValues);
 			rows[free] = inode;
 		}
 		return free;

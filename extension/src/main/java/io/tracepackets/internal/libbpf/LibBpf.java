@@ -26,6 +26,8 @@ public final class LibBpf {
 
 	/** The part of {@code struct bpf_prog_info} read for run counters: up to recursion_misses. */
 	private static final int PROGRAM_INFO_BYTES = 216;
+	/** {@link #possibleCpus()} once asked; 0 before. */
+	private static volatile int possibleCpus;
 	private static final SymbolLookup LIB;
 
 	static {
@@ -792,9 +794,6 @@ public final class LibBpf {
 		}
 		return cpus;
 	}
-
-	/** {@link #possibleCpus()} once asked; 0 before. */
-	private static volatile int possibleCpus;
 
 	private record PointerResult(MemorySegment pointer, int errno) {
 	}
